@@ -1,0 +1,198 @@
+/**
+ * Login: find or create the user for the caller's WeChat identity and record the login.
+ *
+ * Round trips (each line is one set of requests issued in parallel):
+ *   returning login   1: stampAndFind (record the login + read the user, both keyed by identity)
+ *   first login       3: stampAndFind (miss) -> claim the primary identity -> insert user + other claims
+ *   legacy adoption   3: stampAndFind (finds the tutorial-style doc) -> claim keys -> adopt + scrub
+ *   new app / unionid 3: stampAndFind (found by the other key) -> claim new keys -> attach + record
+ *
+ * Race safety: a user is only ever created under an id that an identity claim points to, and a
+ * claim is an insert with a unique `_id` (see identity.ts). Losers of a claim adopt the winner's
+ * user id; if that user document does not exist yet (the winner is between its claim and its
+ * insert, or it crashed there) the loser inserts it under the same id — `_id` uniqueness again
+ * decides who, so there is never a second user and never an identity pointing at nothing once a
+ * login has succeeded.
+ */
+import type { LoginData } from '../../../../typings/contract';
+import { AppError } from '../errors';
+import { identityKeysFor, type IdentityKeys, type WxIdentity } from '../identity';
+import { toPublicUser } from '../public-user';
+import type { LoginStamp, UserDoc, UserStore } from '../store/user-store';
+
+export interface LoginDeps {
+  store: UserStore;
+  now: () => Date;
+  newId: () => string;
+  /** Server-side log only; never reaches the caller. */
+  warn: (message: string, detail?: unknown) => void;
+}
+
+/** Secrets the common tutorial pattern stored in users documents; removed on adoption. */
+export const LEGACY_SECRET_FIELDS = ['session_key', 'sessionKey'] as const;
+
+export async function login(identity: WxIdentity, deps: LoginDeps): Promise<LoginData> {
+  const keys = identityKeysFor(identity);
+  const stamp: LoginStamp = { id: deps.newId(), at: deps.now() };
+  const { users, stamped } = await deps.store.stampAndFind(keys, identity.openid, stamp);
+  const user = pickUser(users, keys);
+
+  if (user?.identityKeys) return loginKnownUser(user, keys, stamp, stamped, deps);
+  if (user) return adoptLegacyUser(user, keys, stamp, deps);
+  return createUser(keys, stamp, deps);
+}
+
+/**
+ * Several documents can match: the user of this app's openid wins over the user of the unionid
+ * (two accounts of one person are never merged silently), and any adopted user over a legacy doc.
+ * Among legacy duplicates (the tutorial's own race) the oldest is kept.
+ */
+function pickUser(users: UserDoc[], keys: IdentityKeys): UserDoc | undefined {
+  const holding = (key: string | undefined) =>
+    key === undefined ? undefined : users.find((user) => user.identityKeys?.includes(key));
+  return (
+    holding(keys.openid) ??
+    holding(keys.unionid) ??
+    [...users]
+      .filter((user) => !user.identityKeys)
+      .sort((a, b) => time(a.createdAt) - time(b.createdAt) || a._id.localeCompare(b._id))[0]
+  );
+}
+
+function time(value: unknown): number {
+  return value instanceof Date ? value.getTime() : Number.MAX_SAFE_INTEGER;
+}
+
+function assertNotBanned(user: UserDoc): void {
+  if (user.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
+}
+
+/** The user as it is after this login, whether or not the parallel read saw our write. */
+function afterLogin(user: UserDoc, stamp: LoginStamp): UserDoc {
+  if (user.lastLoginId === stamp.id) return user;
+  return { ...user, lastLoginAt: stamp.at, loginCount: (user.loginCount ?? 0) + 1, lastLoginId: stamp.id };
+}
+
+function result(user: UserDoc, isNewUser: boolean, stamp: LoginStamp): LoginData {
+  return { user: toPublicUser(user, stamp.at), isNewUser };
+}
+
+/**
+ * Claims every key for `userId` in parallel. Returns the keys now pointing at `userId`; a key held
+ * by another user is left alone (it is that user's sign-in method) and logged.
+ */
+async function claimKeys(keys: string[], userId: string, stamp: LoginStamp, deps: LoginDeps): Promise<string[]> {
+  const owners = await Promise.all(keys.map((key) => deps.store.claimIdentity(key, userId, stamp.at)));
+  return keys.filter((key, index) => {
+    const owner = owners[index];
+    if (owner !== userId) deps.warn('identity already belongs to another user; not attached', { key, userId, owner });
+    return owner === userId;
+  });
+}
+
+async function loginKnownUser(
+  user: UserDoc,
+  keys: IdentityKeys,
+  stamp: LoginStamp,
+  stamped: boolean,
+  deps: LoginDeps,
+): Promise<LoginData> {
+  assertNotBanned(user);
+  // The read of the first trip may or may not have seen its own parallel write: lastLoginId tells.
+  const recorded = stamped || user.lastLoginId === stamp.id;
+  const held = user.identityKeys ?? [];
+  const missing = keys.all.filter((key) => !held.includes(key));
+  if (missing.length === 0 && recorded) return result(afterLogin(user, stamp), false, stamp);
+
+  // A new app of the same open platform (found by unionid), or a unionid seen for the first time
+  // (found by openid): attach what is free, and record the login if the first trip could not.
+  const attached = missing.length > 0 ? await claimKeys(missing, user._id, stamp, deps) : [];
+  const patch = { ...(attached.length > 0 ? { addIdentityKeys: attached } : {}), ...(recorded ? {} : { stamp }) };
+  if (patch.addIdentityKeys || patch.stamp) {
+    const updated = await deps.store.updateUser(user._id, patch);
+    if (!updated) throw new Error(`user ${user._id} disappeared during login`);
+  }
+  const identityKeys = [...held, ...attached];
+  return result({ ...afterLogin(user, stamp), identityKeys }, false, stamp);
+}
+
+async function adoptLegacyUser(
+  legacy: UserDoc,
+  keys: IdentityKeys,
+  stamp: LoginStamp,
+  deps: LoginDeps,
+): Promise<LoginData> {
+  assertNotBanned(legacy);
+  // Every racer adopts the same document id, so parallel adoptions agree instead of splitting.
+  const primaryOwner = await deps.store.claimIdentity(keys.primary, legacy._id, stamp.at);
+  if (primaryOwner !== legacy._id) return loginAsOwner(primaryOwner, keys, stamp, deps);
+
+  const secondary = await claimKeys(keys.all.slice(1), legacy._id, stamp, deps);
+  const adopted = await deps.store.updateUser(legacy._id, {
+    addIdentityKeys: [keys.primary, ...secondary],
+    stamp,
+    set: { status: 'active', ...(legacy.createdAt instanceof Date ? {} : { createdAt: stamp.at }) },
+    remove: [...LEGACY_SECRET_FIELDS],
+  });
+  if (!adopted) throw new Error(`legacy user ${legacy._id} disappeared during adoption`);
+  const clean: UserDoc = { ...legacy, identityKeys: [keys.primary, ...secondary], createdAt: legacy.createdAt ?? stamp.at };
+  return result(afterLogin(clean, stamp), false, stamp);
+}
+
+function newUserDoc(id: string, identityKeys: string[], stamp: LoginStamp): UserDoc {
+  return {
+    _id: id,
+    identityKeys,
+    status: 'active',
+    nickName: '',
+    avatarUrl: '',
+    createdAt: stamp.at,
+    lastLoginAt: stamp.at,
+    loginCount: 1,
+    lastLoginId: stamp.id,
+  };
+}
+
+async function createUser(keys: IdentityKeys, stamp: LoginStamp, deps: LoginDeps): Promise<LoginData> {
+  const id = deps.newId();
+  const owner = await deps.store.claimIdentity(keys.primary, id, stamp.at);
+  if (owner !== id) return loginAsOwner(owner, keys, stamp, deps);
+
+  const secondary = keys.all.slice(1);
+  const [inserted, claims] = await Promise.allSettled([
+    deps.store.insertUser(newUserDoc(id, keys.all, stamp)),
+    claimKeys(secondary, id, stamp, deps),
+  ]);
+  if (inserted.status === 'rejected') throw inserted.reason;
+  if (claims.status === 'rejected') {
+    // The user must not list a key whose claim is unknown: undo the insert; the primary identity
+    // stays and the retry completes this user under the same id.
+    await deps.store.removeUser(id).catch((error: unknown) => deps.warn('undo of user insert failed', error));
+    throw claims.reason;
+  }
+  if (!inserted.value) {
+    // A racer that lost the claim inserted this user for us (see loginAsOwner): record our login on it.
+    return loginAsOwner(id, keys, stamp, deps);
+  }
+  const lost = secondary.filter((key) => !claims.value.includes(key));
+  if (lost.length > 0) await deps.store.updateUser(id, { removeIdentityKeys: lost });
+  return result(newUserDoc(id, keys.all.filter((key) => !lost.includes(key)), stamp), true, stamp);
+}
+
+/**
+ * The primary identity already points at `owner`: a simultaneous first login won the claim, or an
+ * earlier attempt crashed after claiming. Join that user, completing it when its document is missing.
+ */
+async function loginAsOwner(owner: string, keys: IdentityKeys, stamp: LoginStamp, deps: LoginDeps): Promise<LoginData> {
+  const existing = await deps.store.getUser(owner);
+  if (existing) return loginKnownUser(existing, keys, stamp, false, deps);
+
+  if (await deps.store.insertUser(newUserDoc(owner, [keys.primary], stamp))) {
+    const attached = await claimKeys(keys.all.slice(1), owner, stamp, deps);
+    if (attached.length > 0) await deps.store.updateUser(owner, { addIdentityKeys: attached });
+    return result(newUserDoc(owner, [keys.primary, ...attached], stamp), true, stamp);
+  }
+  const inserted = await deps.store.getUser(owner);
+  if (!inserted) throw new Error(`user ${owner} neither exists nor can be inserted`);
+  return loginKnownUser(inserted, keys, stamp, false, deps);
+}

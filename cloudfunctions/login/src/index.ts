@@ -1,0 +1,43 @@
+/**
+ * Entry point of the `login` cloud function: wires the real wx-server-sdk, clock and ids into the
+ * handler. The same file runs in CloudBase and under the local emulator — the emulator reaches the
+ * SDK through the SDK's own environment variables, never through a code path of ours.
+ */
+import { randomUUID } from 'crypto';
+import cloud from 'wx-server-sdk';
+import { handle, type HandlerDeps } from './handler';
+import { readWxIdentity } from './identity';
+import { createCloudbaseUserStore, type DatabaseLike } from './store/cloudbase-user-store';
+
+// The SDK types DYNAMIC_CURRENT_ENV as a symbol but init()'s `env` as a string: a typing gap of
+// wx-server-sdk 4.x; at run time init() accepts the symbol and uses the invoking environment.
+cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string });
+
+// doc().get() of a missing document answers { data: null } instead of throwing. Supported by
+// wx-server-sdk 4.x at run time, missing from its typings (hence the cast).
+const databaseConfig = { throwOnNotFound: false } as Parameters<typeof cloud.database>[0];
+
+let deps: HandlerDeps | undefined;
+
+/** Built on the first invocation, then reused while the instance is warm. */
+function getDeps(): HandlerDeps {
+  if (deps) return deps;
+  const db = cloud.database(databaseConfig) as unknown as DatabaseLike;
+  const store = createCloudbaseUserStore(db, {
+    users: process.env.USERS_COLLECTION || 'users',
+    identities: process.env.IDENTITIES_COLLECTION || 'identities',
+  });
+  deps = {
+    store,
+    now: () => new Date(),
+    newId: () => randomUUID().replace(/-/g, ''),
+    warn: (message, detail) => console.warn(`[login] ${message}`, detail ?? ''),
+    error: (message, detail) => console.error(`[login] ${message}`, detail),
+  };
+  return deps;
+}
+
+export async function main(event: unknown): Promise<unknown> {
+  // getWXContext reads the invocation's environment: call it per invocation, never at import.
+  return handle(event, readWxIdentity(cloud.getWXContext()), getDeps());
+}

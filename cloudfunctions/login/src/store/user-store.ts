@@ -1,0 +1,79 @@
+/**
+ * The database as the login logic sees it. The only implementation that touches wx-server-sdk is
+ * cloudbase-user-store.ts; tests also run the logic against an in-memory store.
+ *
+ * Data model
+ * - users:      one document per person. `identityKeys` lists every identity key (see identity.ts)
+ *               that signs in to it, so a returning login finds its user with one query keyed by
+ *               the identity. Legacy documents written by the common tutorial pattern have
+ *               `_openid` / `openid` and no `identityKeys` until they are adopted.
+ * - identities: `_id` = identity key, `userId` = owner. Insert-only; the unique `_id` is what makes
+ *               first login race-safe. `users.identityKeys` is the lookup copy of it.
+ */
+import type { IdentityKeys } from '../identity';
+
+export type UserStatus = 'active' | 'banned';
+
+export interface UserDoc {
+  _id: string;
+  identityKeys?: string[];
+  status?: UserStatus;
+  nickName?: string;
+  avatarUrl?: string;
+  createdAt?: Date;
+  lastLoginAt?: Date;
+  loginCount?: number;
+  /** Id of the login that last wrote lastLoginAt: tells whether a parallel read saw our write. */
+  lastLoginId?: string;
+  /** Legacy tutorial fields (read for adoption, never returned). */
+  _openid?: string;
+  openid?: string;
+  userInfo?: { nickName?: unknown; avatarUrl?: unknown };
+  [field: string]: unknown;
+}
+
+export interface LoginStamp {
+  id: string;
+  at: Date;
+}
+
+export interface UserPatch {
+  addIdentityKeys?: string[];
+  /** Never together with addIdentityKeys (one update cannot both add to and pull from a field). */
+  removeIdentityKeys?: string[];
+  /** Record a login: lastLoginAt = stamp.at, loginCount + 1. */
+  stamp?: LoginStamp;
+  /** Set when absent-or-empty is not enough to know: plain field values to write. */
+  set?: Partial<Pick<UserDoc, 'status' | 'createdAt' | 'nickName' | 'avatarUrl'>>;
+  /** Fields to delete (legacy secrets such as session_key). */
+  remove?: string[];
+}
+
+export interface StampAndFindResult {
+  /** Users holding any of the keys, or legacy documents of the openid. Usually zero or one. */
+  users: UserDoc[];
+  /** True when the login was recorded on the (non-banned) user holding the openid key. */
+  stamped: boolean;
+}
+
+export interface UserStore {
+  /**
+   * In ONE round trip (requests issued in parallel): record the login on the non-banned user whose
+   * identityKeys holds `keys.openid`, and read the users holding any key or being a legacy document
+   * of `legacyOpenid`. Whether the read sees the write is not ordered; `lastLoginId` tells.
+   */
+  stampAndFind(keys: IdentityKeys, legacyOpenid: string, stamp: LoginStamp): Promise<StampAndFindResult>;
+  /**
+   * Inserts identity `key` -> `userId` unless the key already exists.
+   * Returns the userId the key points to afterwards: `userId` when this call won.
+   */
+  claimIdentity(key: string, userId: string, at: Date): Promise<string>;
+  /** Inserts a user; false when a user with this `_id` already exists (nothing written). */
+  insertUser(user: UserDoc): Promise<boolean>;
+  /** The user, or null when there is none with this id. */
+  getUser(id: string): Promise<UserDoc | null>;
+  /** Applies the patch; false when no user has this id. */
+  updateUser(id: string, patch: UserPatch): Promise<boolean>;
+  /** Deletes a user document (used to undo a half-done first login). */
+  removeUser(id: string): Promise<void>;
+}

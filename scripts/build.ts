@@ -1,0 +1,80 @@
+/**
+ * Builds every cloud function: cloudfunctions/<name>/src/index.ts -> cloudfunctions/<name>/index.js
+ * (CommonJS, node16 — CloudBase runtimes Nodejs16.13 / 18.15), the file WeChat DevTools'
+ * 上传并部署 and `tcb fn deploy` upload as it is.
+ *
+ * A function's own package.json decides how wx-server-sdk is shipped: listed under `dependencies`
+ * it stays external and CloudBase installs it; absent, it is bundled into index.js (our choice for
+ * `login`, measured in the README).
+ */
+import { build, type BuildOptions } from 'esbuild';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export const projectRoot = path.resolve(__dirname, '..');
+export const functionsRoot = path.join(projectRoot, 'cloudfunctions');
+
+export interface FunctionBuild {
+  name: string;
+  outfile: string;
+  bytes: number;
+  /** Packages left to `require` at run time (installed by CloudBase from the function's package.json). */
+  external: string[];
+}
+
+export function listFunctions(root = functionsRoot): string[] {
+  return readdirSync(root)
+    .filter((name) => existsSync(path.join(root, name, 'src', 'index.ts')))
+    .sort();
+}
+
+function runtimeDependencies(functionDir: string): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(functionDir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  return Object.keys(manifest.dependencies ?? {});
+}
+
+/** esbuild options for one function; `external` overrides the package.json decision (benchmarks). */
+export function esbuildOptions(functionDir: string, overrides: Partial<BuildOptions> = {}): BuildOptions {
+  return {
+    entryPoints: [path.join(functionDir, 'src', 'index.ts')],
+    outfile: path.join(functionDir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node16',
+    minify: true,
+    legalComments: 'linked',
+    external: runtimeDependencies(functionDir),
+    logLevel: 'warning',
+    ...overrides,
+  };
+}
+
+export async function buildFunction(name: string, root = functionsRoot): Promise<FunctionBuild> {
+  const functionDir = path.join(root, name);
+  const options = esbuildOptions(functionDir);
+  await build(options);
+  const outfile = options.outfile as string;
+  return { name, outfile, bytes: statSync(outfile).size, external: options.external ?? [] };
+}
+
+export async function buildFunctions(root = functionsRoot): Promise<FunctionBuild[]> {
+  return Promise.all(listFunctions(root).map((name) => buildFunction(name, root)));
+}
+
+if (require.main === module) {
+  buildFunctions().then(
+    (builds) => {
+      for (const { name, outfile, bytes, external } of builds) {
+        const ext = external.length > 0 ? `, external: ${external.join(', ')}` : ', self-contained';
+        console.log(`built ${name} -> ${path.relative(projectRoot, outfile)} (${(bytes / 1024).toFixed(0)} KiB${ext})`);
+      }
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,157 @@
+import { login } from '../../../../cloudfunctions/login/src/actions/login';
+import { AppError } from '../../../../cloudfunctions/login/src/errors';
+import type { WxIdentity } from '../../../../cloudfunctions/login/src/identity';
+import { createTestDeps } from '../support/deps';
+
+const alice: WxIdentity = { appid: 'wxapp1', openid: 'o-alice' };
+
+describe('login', () => {
+  it('given a new person, creates one user with every identity claimed', async () => {
+    const deps = createTestDeps();
+    const { user, isNewUser } = await login({ ...alice, unionid: 'u-alice' }, deps);
+
+    expect(isNewUser).toBe(true);
+    expect(user).toMatchObject({ nickName: '', avatarUrl: '', loginCount: 1 });
+    expect([...deps.store.users.keys()]).toEqual([user.id]);
+    expect(Object.fromEntries([...deps.store.identities].map(([key, v]) => [key, v.userId]))).toEqual({
+      'wx-unionid:u-alice': user.id,
+      'wx-openid:wxapp1:o-alice': user.id,
+    });
+  });
+
+  it('given a returning person, records the login with one store round trip', async () => {
+    const deps = createTestDeps();
+    const first = await login(alice, deps);
+    deps.clock.now = new Date('2026-01-02T00:00:00Z');
+    const before = { ...deps.store.calls };
+
+    const second = await login(alice, deps);
+
+    expect(second.isNewUser).toBe(false);
+    expect(second.user.id).toBe(first.user.id);
+    expect(second.user.loginCount).toBe(2);
+    expect(second.user.lastLoginAt).toBe(Date.parse('2026-01-02T00:00:00Z'));
+    expect(second.user.createdAt).toBe(Date.parse('2026-01-01T00:00:00Z'));
+    const callsMade = Object.entries(deps.store.calls).filter(([m, n]) => n !== (before[m] ?? 0));
+    expect(callsMade).toEqual([['stampAndFind', (before.stampAndFind ?? 0) + 1]]);
+    expect(deps.store.users.get(first.user.id)?.loginCount).toBe(2);
+  });
+
+  it('given 100 simultaneous first logins of one person, creates exactly one user and counts every login', async () => {
+    const deps = createTestDeps();
+    const results = await Promise.all(Array.from({ length: 100 }, () => login({ ...alice, unionid: 'u-a' }, deps)));
+
+    expect(new Set(results.map((r) => r.user.id)).size).toBe(1);
+    expect(deps.store.users.size).toBe(1);
+    expect(results.filter((r) => r.isNewUser)).toHaveLength(1);
+    expect([...deps.store.users.values()][0]?.loginCount).toBe(100);
+  });
+
+  it('given the same unionid in a second mini-program, logs in to the same user and attaches its openid', async () => {
+    const deps = createTestDeps();
+    const inApp1 = await login({ appid: 'wxapp1', openid: 'o-1', unionid: 'u-bob' }, deps);
+    const inApp2 = await login({ appid: 'wxapp2', openid: 'o-2', unionid: 'u-bob' }, deps);
+
+    expect(inApp2.user.id).toBe(inApp1.user.id);
+    expect(inApp2.isNewUser).toBe(false);
+    expect(inApp2.user.loginCount).toBe(2);
+    expect(deps.store.users.get(inApp1.user.id)?.identityKeys).toEqual(
+      expect.arrayContaining(['wx-unionid:u-bob', 'wx-openid:wxapp1:o-1', 'wx-openid:wxapp2:o-2']),
+    );
+    expect(deps.store.identities.get('wx-openid:wxapp2:o-2')?.userId).toBe(inApp1.user.id);
+  });
+
+  it('given a user first seen without unionid, backfills the unionid when it appears', async () => {
+    const deps = createTestDeps();
+    const before = await login(alice, deps);
+    const after = await login({ ...alice, unionid: 'u-alice' }, deps);
+
+    expect(after.user.id).toBe(before.user.id);
+    expect(deps.store.identities.get('wx-unionid:u-alice')?.userId).toBe(before.user.id);
+    expect(deps.store.users.get(before.user.id)?.identityKeys).toContain('wx-unionid:u-alice');
+    const fromOtherApp = await login({ appid: 'wxapp2', openid: 'o-x', unionid: 'u-alice' }, deps);
+    expect(fromOtherApp.user.id).toBe(before.user.id);
+  });
+
+  it('given a unionid already owned by another user, keeps both accounts apart and logs it', async () => {
+    const deps = createTestDeps();
+    const openidOnly = await login(alice, deps);
+    const other = await login({ appid: 'wxapp2', openid: 'o-2', unionid: 'u-alice' }, deps);
+    const again = await login({ ...alice, unionid: 'u-alice' }, deps);
+
+    expect(again.user.id).toBe(openidOnly.user.id);
+    expect(deps.store.identities.get('wx-unionid:u-alice')?.userId).toBe(other.user.id);
+    expect(deps.logged.some((line) => line.includes('another user'))).toBe(true);
+  });
+
+  it('given a legacy tutorial document, adopts it with its _id and removes session_key', async () => {
+    const deps = createTestDeps();
+    deps.store.users.set('legacy1', {
+      _id: 'legacy1',
+      _openid: 'o-alice',
+      nickName: '老用户',
+      avatarUrl: 'https://example.com/a.png',
+      session_key: 'c2VjcmV0',
+    });
+
+    const { user, isNewUser } = await login(alice, deps);
+
+    expect(isNewUser).toBe(false);
+    expect(user).toMatchObject({ id: 'legacy1', nickName: '老用户', avatarUrl: 'https://example.com/a.png' });
+    expect(JSON.stringify(user)).not.toContain('session_key');
+    const stored = deps.store.users.get('legacy1');
+    expect(stored).not.toHaveProperty('session_key');
+    expect(stored?.identityKeys).toEqual(['wx-openid:wxapp1:o-alice']);
+    expect(deps.store.users.size).toBe(1);
+    expect((await login(alice, deps)).user.id).toBe('legacy1');
+  });
+
+  it('given legacy duplicates from the tutorial race, adopts the oldest', async () => {
+    const deps = createTestDeps();
+    deps.store.users.set('newer', { _id: 'newer', openid: 'o-alice', createdAt: new Date('2024-02-01') });
+    deps.store.users.set('older', { _id: 'older', openid: 'o-alice', createdAt: new Date('2024-01-01') });
+    expect((await login(alice, deps)).user.id).toBe('older');
+  });
+
+  it('given a banned user, refuses with USER_BANNED and records no login', async () => {
+    const deps = createTestDeps();
+    const { user } = await login(alice, deps);
+    const stored = deps.store.users.get(user.id);
+    if (stored) stored.status = 'banned';
+
+    await expect(login(alice, deps)).rejects.toEqual(new AppError('USER_BANNED', 'This account is banned'));
+    expect(deps.store.users.get(user.id)?.loginCount).toBe(1);
+  });
+
+  it('given a failure between claiming the identity and inserting the user, a retry completes the same user', async () => {
+    const deps = createTestDeps();
+    deps.store.failNext('insertUser');
+    await expect(login({ ...alice, unionid: 'u-a' }, deps)).rejects.toThrow('injected failure');
+    expect(deps.store.users.size).toBe(0);
+
+    const retry = await login({ ...alice, unionid: 'u-a' }, deps);
+
+    expect(retry.isNewUser).toBe(true);
+    expect(deps.store.users.size).toBe(1);
+    for (const { userId } of deps.store.identities.values()) expect(deps.store.users.has(userId)).toBe(true);
+    expect(retry.user.id).toBe(deps.store.identities.get('wx-unionid:u-a')?.userId);
+  });
+
+  it('given a failure claiming a secondary identity, undoes the user and a retry completes it', async () => {
+    const deps = createTestDeps();
+    let claims = 0;
+    const claim = deps.store.claimIdentity.bind(deps.store);
+    deps.store.claimIdentity = async (...args) => {
+      if (++claims === 2) throw new Error('injected secondary failure');
+      return claim(...args);
+    };
+    await expect(login({ ...alice, unionid: 'u-a' }, deps)).rejects.toThrow('injected secondary failure');
+    expect(deps.store.users.size).toBe(0);
+
+    const retry = await login({ ...alice, unionid: 'u-a' }, deps);
+    expect(deps.store.users.get(retry.user.id)?.identityKeys).toEqual(
+      expect.arrayContaining(['wx-unionid:u-a', 'wx-openid:wxapp1:o-alice']),
+    );
+    expect(deps.store.identities.get('wx-openid:wxapp1:o-alice')?.userId).toBe(retry.user.id);
+  });
+});
