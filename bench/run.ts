@@ -1,0 +1,202 @@
+/**
+ * `npm run bench` (`-- --json` for one machine-readable object): the login function against the
+ * local emulator, beside a tutorial-style baseline (bench/functions/naive-login) in the same run.
+ *
+ * - database requests and sequential round trips of a first and a returning login (10 ms of latency
+ *   is injected on every database request so that parallel requests visibly overlap);
+ * - p50/p95 latency over 1,000 logins through the emulator's function runtime (warm instances);
+ * - cold start: fresh process -> first response, ours (built, bundled) vs the baseline (unbundled,
+ *   wx-server-sdk from node_modules), alternating, as a ratio of medians; memory (RSS) likewise;
+ * - duplicate users created by 50 simultaneous first logins of one person, baseline vs ours.
+ * Results are saved under bench/results/ with the machine noted.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createEmulator, type Caller, type Emulator } from '../emulator/server';
+import { buildFunctions, projectRoot } from '../scripts/build';
+import { mapConcurrent, median, percentile, round } from './stats';
+
+const benchRoot = __dirname;
+const ourFunction = path.join(projectRoot, 'cloudfunctions', 'login', 'index.js');
+const baselineFunction = path.join(benchRoot, 'functions', 'naive-login', 'index.js');
+const json = process.argv.includes('--json');
+const log = (line: string) => {
+  if (!json) console.log(line);
+};
+
+interface TripCount {
+  requests: number;
+  roundTrips: number;
+}
+
+async function tripsOf(emulator: Emulator, name: string, caller: Caller): Promise<TripCount> {
+  const invocation = await emulator.callFunction(name, {}, caller);
+  if (invocation.error) throw new Error(`${name} failed: ${invocation.error.message}`);
+  return { requests: invocation.requests.length, roundTrips: invocation.roundTrips };
+}
+
+async function measureTrips(emulator: Emulator) {
+  const latency = emulator.faults.add({ action: /^database\./, latencyMs: 10, times: 'always' });
+  try {
+    const caller = { openid: 'bench-trips', appid: 'wx-bench' };
+    const first = await tripsOf(emulator, 'login', caller);
+    const returning = await tripsOf(emulator, 'login', caller);
+    const unionCaller = { openid: 'bench-trips-u', appid: 'wx-bench', unionid: 'bench-union' };
+    const firstWithUnionid = await tripsOf(emulator, 'login', unionCaller);
+    const otherApp = await tripsOf(emulator, 'login', { ...unionCaller, openid: 'bench-trips-u2', appid: 'wx-bench-2' });
+    return { first, returning, firstWithUnionid, firstInSecondApp: otherApp };
+  } finally {
+    latency.remove();
+  }
+}
+
+async function measureLatency(emulator: Emulator, total = 1000, people = 100) {
+  const calls = Array.from({ length: total }, (_, index) => ({ openid: `bench-p${index % people}`, appid: 'wx-bench-lat' }));
+  const timings = await mapConcurrent(calls, 8, async (caller) => {
+    const started = performance.now();
+    const invocation = await emulator.callFunction('login', {}, caller);
+    if (invocation.error) throw new Error(invocation.error.message);
+    return performance.now() - started;
+  });
+  return { logins: total, people, concurrency: 8, p50Ms: round(percentile(timings, 50)), p95Ms: round(percentile(timings, 95)) };
+}
+
+interface ColdStart {
+  totalMs: number;
+  loadedMs: number;
+  wallMs: number;
+  rss: number;
+}
+
+function coldStart(emulator: Emulator, file: string, openid: string): Promise<ColdStart> {
+  const env = {
+    ...process.env,
+    ...emulator.sdkEnv(),
+    WX_OPENID: openid,
+    WX_APPID: 'wx-bench-cold',
+    WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID',
+    TCB_SOURCE: 'wx_client',
+  };
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [path.join(benchRoot, 'cold-start-child.js'), file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.stdout.once('data', () => {
+      const wallMs = performance.now() - started;
+      child.once('exit', () => {
+        try {
+          const parsed = JSON.parse(out) as { totalMs: number; loadedMs: number; rss: number };
+          resolve({ ...parsed, wallMs });
+        } catch {
+          reject(new Error(`cold start of ${file} printed no result: ${err || out}`));
+        }
+      });
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`cold start of ${file} exited ${code}: ${err}`));
+    });
+  });
+}
+
+async function measureColdStart(ours: Emulator, baseline: Emulator, runs = 15) {
+  // Each side logs in a known user once first, so every measured start is a returning login.
+  await coldStart(ours, ourFunction, 'bench-cold');
+  await coldStart(baseline, baselineFunction, 'bench-cold');
+  const results = { ours: [] as ColdStart[], baseline: [] as ColdStart[] };
+  for (let run = 0; run < runs; run++) {
+    results.ours.push(await coldStart(ours, ourFunction, 'bench-cold'));
+    results.baseline.push(await coldStart(baseline, baselineFunction, 'bench-cold'));
+  }
+  const summary = (list: ColdStart[]) => ({
+    wallMedianMs: round(median(list.map((r) => r.wallMs))),
+    loadMedianMs: round(median(list.map((r) => r.loadedMs))),
+    rssMedianMiB: round(median(list.map((r) => r.rss)) / 2 ** 20, 1),
+  });
+  const o = summary(results.ours);
+  const b = summary(results.baseline);
+  return {
+    runs,
+    ours: o,
+    baseline: b,
+    ratio: round(o.wallMedianMs / b.wallMedianMs),
+    rssRatio: round(o.rssMedianMiB / b.rssMedianMiB),
+  };
+}
+
+async function duplicatesUnderRace(emulator: Emulator, name: string, concurrent = 50): Promise<number> {
+  const caller = { openid: `bench-race-${name}`, appid: 'wx-bench-race', unionid: `bench-race-union-${name}` };
+  const invocations = await Promise.all(Array.from({ length: concurrent }, () => emulator.callFunction(name, {}, caller)));
+  const failed = invocations.filter((invocation) => invocation.error);
+  if (failed.length > 0) throw new Error(`${failed.length} racing ${name} logins failed: ${failed[0]?.error?.message}`);
+  const users = emulator.database.documents('users');
+  const holding = users.filter(
+    (user) =>
+      user._openid === caller.openid ||
+      (Array.isArray(user.identityKeys) && user.identityKeys.includes(`wx-unionid:${caller.unionid}`)),
+  );
+  return holding.length - 1;
+}
+
+function uploadSize(file: string): { bytes: number } {
+  return { bytes: statSync(file).size };
+}
+
+async function main(): Promise<void> {
+  const builds = await buildFunctions();
+  const ours = await createEmulator({ memory: true });
+  const baseline = await createEmulator({ memory: true, functionsRoot: path.join(benchRoot, 'functions') });
+  // Tutorials create the users collection in the console first; the baseline gets the same head start.
+  await baseline.database.importCollection('users', '');
+  try {
+    log('measuring round trips ...');
+    const trips = await measureTrips(ours);
+    log('measuring latency over 1,000 logins ...');
+    const latency = await measureLatency(ours);
+    log('measuring cold starts ...');
+    const cold = await measureColdStart(ours, baseline);
+    log('racing 50 first logins ...');
+    const race = {
+      concurrent: 50,
+      duplicateUsersBaseline: await duplicatesUnderRace(baseline, 'naive-login'),
+      duplicateUsersOurs: await duplicatesUnderRace(ours, 'login'),
+    };
+    const report = {
+      date: new Date().toISOString(),
+      machine: { host: os.hostname(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version, loadavg: os.loadavg().map((v) => round(v)) },
+      build: builds.map((b) => ({ name: b.name, bytes: b.bytes, external: b.external })),
+      uploadSize: { ours: uploadSize(ourFunction) },
+      trips,
+      latency,
+      coldStart: cold,
+      race,
+    };
+    mkdirSync(path.join(benchRoot, 'results'), { recursive: true });
+    const file = path.join(benchRoot, 'results', `${report.date.slice(0, 10)}-${os.hostname()}.json`);
+    writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+    if (json) {
+      process.stdout.write(JSON.stringify(report) + '\n');
+      return;
+    }
+    log('');
+    log(`first login:      ${trips.first.requests} database requests, ${trips.first.roundTrips} sequential round trips`);
+    log(`returning login:  ${trips.returning.requests} database requests, ${trips.returning.roundTrips} sequential round trip(s)`);
+    log(`first login with unionid: ${trips.firstWithUnionid.roundTrips} round trips; same person in a second app: ${trips.firstInSecondApp.roundTrips}`);
+    log(`latency over ${latency.logins} logins: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms`);
+    log(`cold start (median of ${cold.runs}): ours ${cold.ours.wallMedianMs} ms, baseline ${cold.baseline.wallMedianMs} ms, ratio ${cold.ratio}`);
+    log(`memory after first response: ours ${cold.ours.rssMedianMiB} MiB, baseline ${cold.baseline.rssMedianMiB} MiB, ratio ${cold.rssRatio}`);
+    log(`50 simultaneous first logins: baseline ${race.duplicateUsersBaseline} duplicate users, ours ${race.duplicateUsersOurs}`);
+    log(`saved ${path.relative(projectRoot, file)}`);
+  } finally {
+    await Promise.all([ours.close(), baseline.close()]);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
