@@ -7,7 +7,7 @@
  * it stays external and CloudBase installs it; absent, it is bundled into index.js (our choice for
  * `login`, measured in the README).
  */
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
@@ -35,6 +35,54 @@ function runtimeDependencies(functionDir: string): string[] {
   return Object.keys(manifest.dependencies ?? {});
 }
 
+/**
+ * Parts of wx-server-sdk's dependency tree that no function here calls, left out of bundles.
+ * Compiling the bundle is most of a cold start (V8 must parse every byte of it), and these are
+ * half of it. Each is reached only through a feature we do not use; the SDK's own try/catch
+ * already tolerates their absence at init. Using one anyway fails loudly with the name of
+ * the package (see unbundledModulePlugin), never silently.
+ *   @cloudbase/ai, @cloudbase/app, web-streams-polyfill  app.ai() (AI models)
+ *   @cloudbase/wx-cloud-client-sdk                       app.models / MySQL data models
+ *   jsonwebtoken                                          auth().createTicket (custom login)
+ *   axios                                                 requestClient shim; metadata probe outside SCF
+ *   xml2js                                                server-side cloud.uploadFile's COS answer
+ */
+export const UNBUNDLED_PACKAGES = [
+  '@cloudbase/ai',
+  '@cloudbase/app',
+  '@cloudbase/wx-cloud-client-sdk',
+  'web-streams-polyfill',
+  'jsonwebtoken',
+  'axios',
+  'xml2js',
+] as const;
+
+function unbundledModuleSource(name: string): string {
+  const message = JSON.stringify(
+    `${name} is not bundled into this cloud function (scripts/build.ts UNBUNDLED_PACKAGES); remove it from that list to use it`,
+  );
+  // A callable Proxy: requiring it succeeds, any use throws. `__esModule` reads as undefined so
+  // TypeScript's __importDefault wrapper can inspect it without tripping.
+  return `const fail = () => { throw new Error(${message}); };
+module.exports = new Proxy(function unbundled() {}, {
+  get: (_target, key) => (key === '__esModule' || typeof key === 'symbol' ? undefined : fail()),
+  apply: fail,
+  construct: fail,
+});`;
+}
+
+export const unbundledModulePlugin: Plugin = {
+  name: 'unbundled-modules',
+  setup(pluginBuild) {
+    const filter = new RegExp(`^(${UNBUNDLED_PACKAGES.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})(/.*)?$`);
+    pluginBuild.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'unbundled' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'unbundled' }, (args) => ({
+      contents: unbundledModuleSource(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 /** esbuild options for one function; `external` overrides the package.json decision (benchmarks). */
 export function esbuildOptions(functionDir: string, overrides: Partial<BuildOptions> = {}): BuildOptions {
   return {
@@ -47,6 +95,7 @@ export function esbuildOptions(functionDir: string, overrides: Partial<BuildOpti
     minify: true,
     legalComments: 'linked',
     external: runtimeDependencies(functionDir),
+    plugins: [unbundledModulePlugin],
     logLevel: 'warning',
     ...overrides,
   };

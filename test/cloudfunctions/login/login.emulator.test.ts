@@ -1,0 +1,174 @@
+/**
+ * The BUILT login function (cloudfunctions/login/index.js, `npm run build`) run by the local
+ * emulator's function runtime, talking to the emulator through the unmodified wx-server-sdk.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createEmulator, type Caller, type Emulator } from '../../../emulator/server';
+
+let emulator: Emulator;
+/** The function's own log lines, kept as a test artifact rather than flooding the test output. */
+const functionOutput: string[] = [];
+
+beforeAll(async () => {
+  emulator = await createEmulator({
+    memory: true,
+    functionTimeoutMs: 30_000,
+    onFunctionOutput: (_name, _stream, chunk) => functionOutput.push(chunk.toString()),
+  });
+});
+
+
+
+afterAll(async () => {
+  await emulator?.close();
+  mkdirSync('test-artifacts', { recursive: true });
+  writeFileSync('test-artifacts/login-function.log', functionOutput.join(''));
+});
+
+interface LoginResponse {
+  ok: boolean;
+  data?: { user: { id: string; nickName: string; loginCount: number }; isNewUser: boolean };
+  error?: { code: string; message: string };
+}
+
+async function callLogin(caller: Caller, event: unknown = {}) {
+  const invocation = await emulator.callFunction('login', event, caller);
+  if (invocation.error) throw new Error(`login did not run: ${invocation.error.message}`);
+  return { ...invocation, response: invocation.result as LoginResponse };
+}
+
+function docs(collection: string): Record<string, unknown>[] {
+  return emulator.database.listCollections().includes(collection) ? emulator.database.documents(collection) : [];
+}
+
+function usersHolding(key: string) {
+  return docs('users').filter((user) => Array.isArray(user.identityKeys) && user.identityKeys.includes(key));
+}
+
+describe('login function through wx-server-sdk and the emulator', () => {
+  it('given 50 simultaneous first logins of one person in separate instances, creates exactly one user', async () => {
+    const caller = { openid: 'o-race', appid: 'wx-race-app', unionid: 'u-race' };
+    const results = await Promise.all(Array.from({ length: 50 }, () => callLogin(caller)));
+
+    const ids = new Set(results.map(({ response }) => response.data?.user.id));
+    expect(results.every(({ response }) => response.ok)).toBe(true);
+    expect(ids.size).toBe(1);
+    expect(results.filter(({ response }) => response.data?.isNewUser)).toHaveLength(1);
+    expect(usersHolding('wx-unionid:u-race')).toHaveLength(1);
+    expect(usersHolding('wx-unionid:u-race')[0]?.loginCount).toBe(50);
+  }, 60_000);
+
+  it('given a returning login, makes one sequential database round trip; a first login at most three', async () => {
+    const latency = emulator.faults.add({ action: /^database\./, latencyMs: 15, times: 'always' });
+    try {
+      const caller = { openid: 'o-trips', appid: 'wx-trips' };
+      const first = await callLogin(caller);
+      const returning = await callLogin(caller);
+
+      expect(first.response.data?.isNewUser).toBe(true);
+      expect(first.roundTrips).toBeLessThanOrEqual(3);
+      expect(returning.response.data?.user.loginCount).toBe(2);
+      expect(returning.roundTrips).toBe(1);
+    } finally {
+      latency.remove();
+    }
+  });
+
+  it('given one unionid in two mini-programs, answers the same user', async () => {
+    const inApp1 = await callLogin({ openid: 'o-app1', appid: 'wx-app-1', unionid: 'u-shared' });
+    const inApp2 = await callLogin({ openid: 'o-app2', appid: 'wx-app-2', unionid: 'u-shared' });
+
+    expect(inApp2.response.data?.user.id).toBe(inApp1.response.data?.user.id);
+    expect(inApp2.response.data?.isNewUser).toBe(false);
+    expect(usersHolding('wx-unionid:u-shared')).toHaveLength(1);
+  });
+
+  it('given a legacy tutorial user with a stored session_key, adopts it and scrubs the secret', async () => {
+    await emulator.database.importCollection(
+      'users',
+      [
+        JSON.stringify({ _id: 'legacy-doc', _openid: 'o-legacy', nickName: '旧昵称', session_key: 'secret==' }),
+        JSON.stringify({ _id: 'unrelated', _openid: 'o-someone-else', session_key: 'other' }),
+      ].join('\n'),
+    );
+
+    const { response } = await callLogin({ openid: 'o-legacy', appid: 'wx-legacy' });
+
+    expect(response).toMatchObject({ ok: true, data: { isNewUser: false, user: { id: 'legacy-doc', nickName: '旧昵称' } } });
+    expect(JSON.stringify(response)).not.toMatch(/session_key|secret==/);
+    const stored = docs('users').find((user) => user._id === 'legacy-doc');
+    expect(stored).not.toHaveProperty('session_key');
+    expect(stored?.identityKeys).toEqual(['wx-openid:wx-legacy:o-legacy']);
+    expect(docs('users').find((user) => user._id === 'unrelated')).toHaveProperty('session_key', 'other');
+  });
+
+  it('given identity fields in the event, uses only the WeChat context', async () => {
+    const victim = await callLogin({ openid: 'o-victim', appid: 'wx-spoof' });
+    const attacker = await callLogin(
+      { openid: 'o-attacker', appid: 'wx-spoof' },
+      { action: 'login', openid: 'o-victim', unionid: 'u-x', userId: victim.response.data?.user.id, _id: 'x', userInfo: { openId: 'o-victim' } },
+    );
+
+    expect(attacker.response.data?.user.id).not.toBe(victim.response.data?.user.id);
+    expect(usersHolding('wx-openid:wx-spoof:o-attacker')).toHaveLength(1);
+    expect(docs('identities').some((identity) => identity._id === 'wx-unionid:u-x')).toBe(false);
+  });
+
+  it('given no OPENID (an HTTP or server call), answers UNAUTHENTICATED with no database request', async () => {
+    const invocation = await callLogin({ appid: 'wx-http' });
+
+    expect(invocation.response).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
+    expect(invocation.requests).toEqual([]);
+  });
+
+  it('given a database failure in the middle of a first login, a retry ends with one user and no dangling identity', async () => {
+    const caller = { openid: 'o-fault', appid: 'wx-fault', unionid: 'u-fault' };
+    const fault = emulator.faults.add({
+      action: 'database.insertDocument',
+      collection: 'users',
+      times: 1,
+      error: { code: 'DATABASE_REQUEST_FAILED', message: 'injected write failure' },
+    });
+    const failed = await callLogin(caller);
+    fault.remove();
+    expect(failed.response).toEqual({ ok: false, error: { code: 'INTERNAL', message: expect.any(String) } });
+    expect(JSON.stringify(failed.response)).not.toContain('injected');
+
+    const retried = await callLogin(caller);
+
+    expect(retried.response.ok).toBe(true);
+    expect(usersHolding('wx-unionid:u-fault')).toHaveLength(1);
+    const userIds = new Set(docs('users').map((user) => user._id));
+    for (const identity of docs('identities')) expect(userIds.has(identity.userId)).toBe(true);
+  });
+
+  it.each([
+    ['the emulator\'s DATABASE_DUPLICATE_WRITE answer', false],
+    ['DATABASE_REQUEST_FAILED (-502001) with the E11000 text', true],
+  ])('given an identity already claimed, recognises the duplicate from %s and joins the owner', async (_shape, inject) => {
+    const openid = `o-claimed-${inject ? 'b' : 'a'}`;
+    const owner = `pre-claimed-${inject ? 'b' : 'a'}`;
+    // A racer claimed the identity and has not inserted its user yet.
+    await emulator.database.importCollection(
+      'identities',
+      JSON.stringify({ _id: `wx-openid:wx-dup:${openid}`, userId: owner, provider: 'wx-openid' }),
+    );
+    const fault = inject
+      ? emulator.faults.add({
+          action: 'database.insertDocument',
+          collection: 'identities',
+          times: 1,
+          error: {
+            code: 'DATABASE_REQUEST_FAILED',
+            message: `E11000 duplicate key error collection: identities index: _id_ dup key: { _id: "wx-openid:wx-dup:${openid}" }`,
+          },
+        })
+      : undefined;
+
+    const { response } = await callLogin({ openid, appid: 'wx-dup' });
+    fault?.remove();
+
+    expect(response).toMatchObject({ ok: true, data: { user: { id: owner } } });
+    expect(docs('users').filter((user) => user._id === owner)).toHaveLength(1);
+  });
+});
