@@ -113,7 +113,8 @@ export async function buildFunctions(root = functionsRoot): Promise<FunctionBuil
   return Promise.all(listFunctions(root).map((name) => buildFunction(name, root)));
 }
 
-if (require.main === module) {
+// NodeJS.Require: the test config also sees the mini-program typings, whose `require` has no `main`.
+if ((require as unknown as NodeJS.Require).main === module) {
   buildFunctions().then(
     (builds) => {
       for (const { name, outfile, bytes, external } of builds) {

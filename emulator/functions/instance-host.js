@@ -1,0 +1,146 @@
+// @ts-check
+/**
+ * One function instance: a worker thread that loads a BUILT cloud function (`<name>/index.js`) and
+ * runs its handler one invocation at a time, like an SCF instance.
+ *
+ * Plain JavaScript on purpose: cold starts are benchmarked, so starting an instance must cost what
+ * loading the function costs and nothing more (no TypeScript loader). The runtime also starts the
+ * worker with an empty execArgv so a parent running under tsx does not pass its loader on.
+ *
+ * Each worker thread has its own copy of process.env, which is what makes per-invocation identity
+ * work: wx-server-sdk's getWXContext() and @cloudbase/node-sdk read process.env at call time.
+ *
+ * Code cache: dozens of instances of one function load the same file. The first instance compiles
+ * it and hands V8's code cache to the parent (`produceCodeCache`); later instances start from that
+ * cache (`codeCache`), which roughly halves the CPU a cold start costs on a shared machine. The
+ * file is then evaluated with the same module wrapper, filename and require as Node's loader.
+ *
+ * Messages (see instance.ts for the parent side):
+ *   -> parent  { type: 'code-cache', data } (if asked), then { type: 'ready' } | { type: 'load-error', error }
+ *   <- parent  { type: 'invoke', id, event, context, env }
+ *   -> parent  { type: 'started', id }, then { type: 'result', id, json } | { type: 'result', id, error }
+ */
+'use strict';
+const { readFileSync } = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+const vm = require('node:vm');
+const { parentPort, workerData } = require('node:worker_threads');
+
+/**
+ * @typedef {{ message: string, stack?: string }} ErrorInfo
+ * @typedef {{ type: 'invoke', id: string, event: unknown, context: Record<string, unknown>, env: Record<string, string> }} InvokeMessage
+ * @typedef {(event: unknown, context: Record<string, unknown>, callback: (error: unknown, value?: unknown) => void) => unknown} Handler
+ */
+
+if (!parentPort) throw new Error('instance-host.js runs as a worker thread');
+const port = parentPort;
+
+/** @type {{ file: string, handler: string, codeCache: Uint8Array | null, produceCodeCache: boolean }} */
+const { file, handler, codeCache, produceCodeCache } = workerData;
+
+/**
+ * Loads `file` as CommonJS, through V8's code cache when there is one or one is wanted.
+ * @returns {unknown} the module's exports
+ */
+function load() {
+  if (!codeCache && !produceCodeCache) return require(file);
+  /** @type {vm.Script} */
+  let script;
+  try {
+    const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
+    const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n})`;
+    script = new vm.Script(wrapped, codeCache ? { filename: file, cachedData: Buffer.from(codeCache) } : { filename: file });
+  } catch {
+    // Not plain CommonJS (or unreadable): let Node's loader load it, or report why it cannot.
+    return require(file);
+  }
+  const loaded = new Module(file, module);
+  loaded.filename = file;
+  require.cache[file] = loaded;
+  try {
+    /** @type {(exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void} */
+    const body = script.runInThisContext();
+    body.call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, path.dirname(file));
+  } catch (error) {
+    delete require.cache[file];
+    throw error;
+  }
+  loaded.loaded = true;
+  if (produceCodeCache) port.postMessage({ type: 'code-cache', data: script.createCachedData() });
+  return loaded.exports;
+}
+
+/** @param {unknown} error @returns {ErrorInfo} */
+function describe(error) {
+  if (error instanceof Error) {
+    /** @type {ErrorInfo} */
+    const info = { message: `${error.name}: ${error.message}` };
+    if (error.stack) info.stack = error.stack;
+    return info;
+  }
+  if (typeof error === 'object' && error !== null) {
+    try {
+      return { message: JSON.stringify(error) };
+    } catch {
+      return { message: String(error) };
+    }
+  }
+  return { message: String(error) };
+}
+
+/** @type {Handler | undefined} */
+let main;
+try {
+  const loaded = /** @type {Record<string, unknown> | null} */ (load());
+  const exported = loaded && loaded[handler];
+  if (typeof exported !== 'function') throw new Error(`${file} does not export a function '${handler}'`);
+  main = /** @type {Handler} */ (exported);
+  port.postMessage({ type: 'ready' });
+} catch (error) {
+  port.postMessage({ type: 'load-error', error: describe(error) });
+}
+
+/** Keys the previous invocation set, removed so no identity leaks into the next one. */
+/** @type {string[]} */
+let previousKeys = [];
+
+/** @param {Record<string, string>} env */
+function applyEnvironment(env) {
+  for (const key of previousKeys) delete process.env[key];
+  previousKeys = Object.keys(env);
+  Object.assign(process.env, env);
+}
+
+/**
+ * SCF's Node.js runtime accepts an async handler, a handler returning a value, or a callback.
+ * @param {Handler} handle @param {unknown} event @param {Record<string, unknown>} context
+ * @returns {Promise<unknown>}
+ */
+function run(handle, event, context) {
+  return new Promise((resolve, reject) => {
+    /** @type {(error: unknown, value?: unknown) => void} */
+    const callback = (error, value) => (error ? reject(error) : resolve(value));
+    const returned = handle(event, context, callback);
+    if (returned && typeof (/** @type {{ then?: unknown }} */ (returned).then) === 'function') {
+      /** @type {Promise<unknown>} */ (returned).then(resolve, reject);
+    } else if (handle.length < 3) {
+      resolve(returned);
+    }
+  });
+}
+
+port.on('message', async (/** @type {InvokeMessage} */ message) => {
+  if (message.type !== 'invoke' || !main) return;
+  const { id } = message;
+  applyEnvironment(message.env);
+  port.postMessage({ type: 'started', id });
+  try {
+    const value = await run(main, message.event, message.context);
+    // The caller gets JSON, as from SCF: undefined becomes null.
+    const json = JSON.stringify(value === undefined ? null : value);
+    port.postMessage({ type: 'result', id, json: json === undefined ? 'null' : json });
+  } catch (error) {
+    port.postMessage({ type: 'result', id, error: describe(error) });
+  }
+});

@@ -1,0 +1,17 @@
+/**
+ * `npm start`: builds the cloud functions, then runs the local CloudBase emulator until Ctrl-C.
+ * Options: --port N, --data DIR, --memory, --functions DIR, --env ID, --no-build (emulator/cli.ts).
+ */
+import { runStart } from '../emulator/cli';
+import { buildFunctions } from './build';
+
+runStart(process.argv.slice(2), {
+  output: { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
+  build: buildFunctions,
+}).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,252 @@
+/**
+ * The emulator's HTTP server: the admin endpoint and its envelope, fault injection and the request
+ * log as functions see them through the real wx-server-sdk, and the status page.
+ */
+import path from 'node:path';
+import { createEmulator, isLocalOrigin, type Emulator } from '../../emulator/server';
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'functions');
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+  emulator = await createEmulator({ memory: true, functionsRoot: FIXTURES, onFunctionOutput: () => undefined });
+});
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+afterEach(() => {
+  emulator.faults.clear();
+});
+
+async function admin(body: unknown, { pathname = '/admin', headers = {} }: { pathname?: string; headers?: Record<string, string> } = {}) {
+  const response = await fetch(`${emulator.url}${pathname}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function createCollection(name: string): Promise<void> {
+  await admin({ action: 'database.addCollection', collectionName: name, envName: 'local-dev' });
+}
+
+interface StepsResult {
+  ok: boolean;
+  errCode?: number;
+  errMsg?: string;
+  id?: string;
+}
+
+describe('admin endpoint', () => {
+  it('given an action no module serves, answers the service error envelope with INVALID_PARAM', async () => {
+    const { status, body } = await admin({ action: 'database.teleport', envName: 'local-dev' });
+
+    expect(status).toBe(200);
+    expect(body).toEqual({ requestId: expect.any(String), code: 'INVALID_PARAM', message: 'unsupported action: database.teleport' });
+  });
+
+  it('given a path ending in /admin with env and seqId, routes it like /admin', async () => {
+    const { body } = await admin(
+      { action: 'database.addCollection', collectionName: 'routed' },
+      { pathname: '/some/prefix/admin?env=local-dev&seqId=123' },
+    );
+
+    expect(body).toEqual({ requestId: expect.any(String) });
+    expect(emulator.database.listCollections()).toContain('routed');
+  });
+
+  it('given a reply with top-level fields (startTransaction), puts them beside requestId, not under data', async () => {
+    const { body } = await admin({ action: 'database.startTransaction', envName: 'local-dev' });
+
+    expect(body).toEqual({ requestId: expect.any(String), transactionId: expect.any(String) });
+  });
+
+  it.each([
+    ['malformed JSON', '{ "action": '],
+    ['a JSON array', '[1, 2]'],
+    ['JSON without action', '{"envName": "local-dev"}'],
+    ['an empty body', ''],
+  ])('given %s, answers INVALID_PARAM and keeps serving', async (what, body) => {
+    const answer = await admin(body);
+    const next = await admin({ action: 'database.addCollection', collectionName: `after_${what.replace(/\W/g, '_')}` });
+
+    expect(answer.body['code']).toBe('INVALID_PARAM');
+    expect(next.body).toEqual({ requestId: expect.any(String) });
+  });
+
+  it('given a multipart body, hands text fields and binary parts to the module', async () => {
+    const form = new FormData();
+    form.append('action', 'wx.openApi');
+    form.append('apiName', 'phonenumber.getPhoneNumber');
+    form.append('requestData', new Blob([Buffer.from([1, 2, 3])], { type: 'application/octet-stream' }));
+    const response = await fetch(`${emulator.url}/admin?env=local-dev&seqId=1`, { method: 'POST', body: form });
+
+    // Three bytes are no CommApiData message: the openapi module saw them and said so.
+    expect(await response.json()).toEqual({
+      requestId: expect.any(String),
+      code: 'INVALID_PARAM',
+      message: expect.stringContaining('requestData is not a CommApiData message'),
+    });
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  });
+
+  it('given a browser page from another site, refuses admin requests', async () => {
+    const { status } = await admin({ action: 'database.addCollection', collectionName: 'evil' }, { headers: { origin: 'https://evil.example' } });
+
+    expect(status).toBe(403);
+    expect(emulator.database.listCollections()).not.toContain('evil');
+  });
+
+  it('given an unknown path, answers 404', async () => {
+    const response = await fetch(`${emulator.url}/nothing-here`);
+
+    expect(response.status).toBe(404);
+  });
+
+  it('tells local browser origins from others', () => {
+    expect(isLocalOrigin('http://localhost:3000')).toBe(true);
+    expect(isLocalOrigin('http://127.0.0.1:9093')).toBe(true);
+    expect(isLocalOrigin('https://localhost.evil.example')).toBe(false);
+    expect(isLocalOrigin('null')).toBe(false);
+  });
+});
+
+describe('sdkEnv', () => {
+  it('points the SDK at this emulator with the variables SCF sets', () => {
+    const env = emulator.sdkEnv();
+
+    expect(JSON.parse(env['TCB_CONTEXT_CNFG'] as string)).toEqual({ URL: `${emulator.url}/admin` });
+    expect(env).toMatchObject({ TCB_ENV: 'local-dev', SCF_NAMESPACE: 'local-dev', TENCENTCLOUD_RUNENV: 'SCF' });
+    expect(env['TENCENTCLOUD_SECRETID']).not.toBe('');
+  });
+});
+
+describe('request log through the real SDK', () => {
+  beforeAll(async () => {
+    await createCollection('items');
+  });
+
+  it('given database calls awaited one after another, records each request and one round trip per call', async () => {
+    const invocation = await emulator.callFunction('db-steps', {}, { openid: 'o-log' });
+
+    expect((invocation.result as StepsResult).ok).toBe(true);
+    expect(invocation.requests.map(({ action, collection }) => [action, collection])).toEqual([
+      ['database.insertDocument', 'items'],
+      ['database.getDocument', 'items'],
+      ['database.calculateDocument', 'items'],
+    ]);
+    expect(invocation.roundTrips).toBe(3);
+    for (const request of invocation.requests) expect(request.endedAt).toBeGreaterThanOrEqual(request.startedAt);
+  });
+
+  it('given database calls issued together, counts one round trip', async () => {
+    emulator.faults.add({ action: 'database.insertDocument', latencyMs: 30, times: 'always' });
+    const invocation = await emulator.callFunction('db-steps', { mode: 'parallel' }, { openid: 'o-log' });
+
+    expect((invocation.result as StepsResult).ok).toBe(true);
+    expect(invocation.requests).toHaveLength(3);
+    expect(invocation.roundTrips).toBe(1);
+  });
+
+  it('given simultaneous invocations, attributes each request to the invocation that made it', async () => {
+    const [a, b] = await Promise.all([
+      emulator.callFunction('db-steps', {}, { openid: 'o-a' }),
+      emulator.callFunction('db-steps', { mode: 'parallel' }, { openid: 'o-b' }),
+    ]);
+
+    expect(a?.requests.map((request) => request.action)).toEqual(['database.insertDocument', 'database.getDocument', 'database.calculateDocument']);
+    expect(b?.requests.map((request) => request.action)).toEqual(Array(3).fill('database.insertDocument'));
+  });
+});
+
+describe('fault injection through the real SDK', () => {
+  it('given an injected error, the function sees the errCode the SDK maps it to, once', async () => {
+    emulator.faults.add({ action: 'database.insertDocument', collection: 'items', error: { code: 'DATABASE_REQUEST_FAILED', message: 'injected' } });
+
+    const failed = await emulator.callFunction('db-steps', {}, { openid: 'o-fault' });
+    const next = await emulator.callFunction('db-steps', {}, { openid: 'o-fault' });
+
+    expect(failed.result).toEqual({ ok: false, errCode: -502001, errMsg: expect.stringContaining('injected') });
+    expect(failed.requests).toEqual([expect.objectContaining({ action: 'database.insertDocument', errorCode: 'DATABASE_REQUEST_FAILED' })]);
+    expect((next.result as StepsResult).ok).toBe(true);
+  });
+
+  it('given nth 2, lets the first request through and fails the second', async () => {
+    emulator.faults.add({ action: /^database\./, nth: 2, error: { code: 'DATABASE_PERMISSION_DENIED', message: 'no' } });
+
+    const invocation = await emulator.callFunction('db-steps', {}, { openid: 'o-fault' });
+
+    expect(invocation.result).toEqual(expect.objectContaining({ ok: false, errCode: -502003 }));
+    expect(invocation.requests.map((request) => request.errorCode)).toEqual([undefined, 'DATABASE_PERMISSION_DENIED']);
+  });
+
+  it('given an error after handling, the write lands but the caller sees the failure', async () => {
+    await createCollection('after_items');
+    emulator.faults.add({ action: 'database.insertDocument', when: 'after', error: { code: 'SYS_ERR', message: 'reply lost' } });
+
+    const invocation = await emulator.callFunction('db-steps', { collection: 'after_items' }, { openid: 'o-after' });
+
+    expect(invocation.result).toEqual(expect.objectContaining({ ok: false, errCode: -501001 }));
+    expect(emulator.database.documents('after_items')).toEqual([expect.objectContaining({ n: 1, by: 'o-after' })]);
+  });
+
+  it('given a latency rule, delays the matching requests', async () => {
+    emulator.faults.add({ action: 'database.getDocument', latencyMs: 120 });
+
+    const invocation = await emulator.callFunction('db-steps', {}, { openid: 'o-slow' });
+    const get = invocation.requests.find((request) => request.action === 'database.getDocument');
+
+    expect((invocation.result as StepsResult).ok).toBe(true);
+    expect((get?.endedAt ?? 0) - (get?.startedAt ?? 0)).toBeGreaterThanOrEqual(115);
+  });
+});
+
+describe('status page', () => {
+  beforeAll(async () => {
+    await createCollection('notes');
+    await admin({
+      action: 'database.insertDocument',
+      collectionName: 'notes',
+      data: [JSON.stringify({ _id: 'n1', text: '<script>alert("x")</script> 你好' })],
+    });
+  });
+
+  it('given collections, lists them with counts and links in Chinese first', async () => {
+    const response = await fetch(`${emulator.url}/`);
+    const html = await response.text();
+
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(html).toContain('本地云开发模拟器');
+    expect(html).toContain('集合');
+    expect(html).toContain('<a href="/collections/notes">notes</a></td><td>1</td>');
+    expect(html).toContain('<code>echo</code>');
+  });
+
+  it('given a collection page, shows its documents escaped', async () => {
+    const html = await (await fetch(`${emulator.url}/collections/notes`)).text();
+
+    expect(html).toContain('&#60;script&#62;alert(\\&#34;x\\&#34;)&#60;/script&#62; 你好');
+    expect(html).not.toContain('<script>');
+  });
+
+  it('given the JSON API, answers collections with counts and a collection with its documents', async () => {
+    const list = (await (await fetch(`${emulator.url}/api/collections`)).json()) as { collections: { name: string; count: number }[] };
+    const notes = (await (await fetch(`${emulator.url}/api/collections/notes`)).json()) as { documents: unknown[] };
+    const missing = await fetch(`${emulator.url}/api/collections/nope`);
+
+    expect(list.collections).toContainEqual({ name: 'notes', count: 1 });
+    expect(notes.documents).toEqual([{ _id: 'n1', text: '<script>alert("x")</script> 你好' }]);
+    expect(missing.status).toBe(404);
+  });
+
+  it('given a collection that does not exist, answers a 404 page', async () => {
+    const response = await fetch(`${emulator.url}/collections/%3Cnope%3E`);
+
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('&#60;nope&#62;');
+  });
+});
