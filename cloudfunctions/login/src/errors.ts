@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../../typings/contract';
+import type { ErrorCode, LinkOffer } from '../../../typings/contract';
 
 /**
  * The only error an action throws on purpose. The handler turns it into `{ ok: false, error }`;
@@ -8,6 +8,8 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Machine-readable extras for the caller (ErrorBody.details); only PHONE_BELONGS_TO_ANOTHER_ACCOUNT has any. */
+    readonly details?: LinkOffer,
   ) {
     super(message);
     this.name = 'AppError';

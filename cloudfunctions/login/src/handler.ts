@@ -1,39 +1,62 @@
 /**
  * The function's front door: validates the event, routes `action`, and turns every outcome into
  * the contract's envelope. It never throws: the mini-program always gets `{ ok, ... }`.
+ *
+ * Identity comes from cloud.getWXContext() (`identity`, `invocation`), never from the event: an
+ * action only sees the event without `action`, and no action reads identity fields from it.
  */
 import type { ActionMap, ActionName, ErrorBody, Result } from '../../../typings/contract';
+import type { AccountDeps, Invocation } from './account-deps';
+import { bindPhone } from './actions/bind-phone';
+import { confirmLink } from './actions/confirm-link';
+import { deleteAccount } from './actions/delete-account';
+import { listIdentities } from './actions/list-identities';
 import { login, type LoginDeps } from './actions/login';
+import { unlinkIdentity } from './actions/unlink-identity';
+import { updateProfile } from './actions/update-profile';
 import { AppError } from './errors';
 import type { WxIdentity } from './identity';
 
-export type HandlerDeps = LoginDeps & {
-  /** Server-side log of unexpected failures (the caller only sees INTERNAL). */
-  error: (message: string, detail?: unknown) => void;
-};
+export type HandlerDeps = LoginDeps &
+  AccountDeps & {
+    /** Server-side log of unexpected failures (the caller only sees INTERNAL). */
+    error: (message: string, detail?: unknown) => void;
+  };
 
 interface ActionContext {
   identity: WxIdentity;
   /** The event without `action`. Never a source of identity. */
   event: Record<string, unknown>;
   deps: HandlerDeps;
+  invocation: Invocation;
 }
 
 type ActionData = ActionMap[ActionName]['data'];
 
 const actions: { [A in ActionName]: (context: ActionContext) => Promise<ActionMap[A]['data']> } = {
   login: ({ identity, deps }) => login(identity, deps),
+  updateProfile: ({ identity, event, deps, invocation }) => updateProfile(identity, event, deps, invocation),
+  bindPhone: ({ identity, event, deps }) => bindPhone(identity, event, deps),
+  confirmLink: ({ identity, event, deps }) => confirmLink(identity, event, deps),
+  listIdentities: ({ identity, deps }) => listIdentities(identity, deps),
+  unlinkIdentity: ({ identity, event, deps }) => unlinkIdentity(identity, event, deps),
+  deleteAccount: ({ identity, event, deps, invocation }) => deleteAccount(identity, event, deps, invocation),
 };
 
 function isActionName(name: string): name is ActionName {
   return Object.prototype.hasOwnProperty.call(actions, name);
 }
 
-function failure(code: ErrorBody['code'], message: string): Result<never> {
-  return { ok: false, error: { code, message } };
+function failure(code: ErrorBody['code'], message: string, details?: ErrorBody['details']): Result<never> {
+  return { ok: false, error: details ? { code, message, details } : { code, message } };
 }
 
-export async function handle(event: unknown, identity: WxIdentity | null, deps: HandlerDeps): Promise<Result<ActionData>> {
+export async function handle(
+  event: unknown,
+  identity: WxIdentity | null,
+  deps: HandlerDeps,
+  invocation: Invocation = { env: '' },
+): Promise<Result<ActionData>> {
   // Invoked with no payload the runtime may hand us undefined/null; DevTools sends {}.
   const payload = event ?? {};
   if (typeof payload !== 'object' || Array.isArray(payload)) {
@@ -46,9 +69,9 @@ export async function handle(event: unknown, identity: WxIdentity | null, deps: 
     return failure('UNAUTHENTICATED', 'no WeChat identity: call this function from the mini-program');
   }
   try {
-    return { ok: true, data: await actions[action]({ identity, event: rest, deps }) };
+    return { ok: true, data: await actions[action]({ identity, event: rest, deps, invocation }) };
   } catch (error) {
-    if (error instanceof AppError) return failure(error.code, error.message);
+    if (error instanceof AppError) return failure(error.code, error.message, error.details);
     deps.error(`action ${action} failed`, error);
     return failure('INTERNAL', 'internal error, please retry later');
   }

@@ -3,10 +3,12 @@
  * handler. The same file runs in CloudBase and under the local emulator — the emulator reaches the
  * SDK through the SDK's own environment variables, never through a code path of ours.
  */
-import { randomUUID } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
 import cloud from 'wx-server-sdk';
 import { handle, type HandlerDeps } from './handler';
 import { readWxIdentity } from './identity';
+import { createCloudServices, type CloudServicesSdk } from './services/cloud-services';
+import { createCloudbaseAccountStore, type AccountDatabaseLike } from './store/cloudbase-account-store';
 import { createCloudbaseUserStore, type DatabaseLike } from './store/cloudbase-user-store';
 
 // The SDK types DYNAMIC_CURRENT_ENV as a symbol but init()'s `env` as a string: a typing gap of
@@ -22,22 +24,34 @@ let deps: HandlerDeps | undefined;
 /** Built on the first invocation, then reused while the instance is warm. */
 function getDeps(): HandlerDeps {
   if (deps) return deps;
-  const db = cloud.database(databaseConfig) as unknown as DatabaseLike;
-  const store = createCloudbaseUserStore(db, {
+  const db = cloud.database(databaseConfig);
+  const names = {
     users: process.env.USERS_COLLECTION || 'users',
     identities: process.env.IDENTITIES_COLLECTION || 'identities',
-  });
+    linkTickets: process.env.LINK_TICKETS_COLLECTION || 'link_tickets',
+    audit: process.env.AUDIT_COLLECTION || 'account_audit',
+  };
+  const now = () => new Date();
+  const services = createCloudServices(cloud as unknown as CloudServicesSdk, now);
   deps = {
-    store,
-    now: () => new Date(),
+    store: createCloudbaseUserStore(db as unknown as DatabaseLike, names),
+    accounts: createCloudbaseAccountStore(db as unknown as AccountDatabaseLike, names),
+    ...services,
+    now,
     newId: () => randomUUID().replace(/-/g, ''),
+    randomToken: () => randomBytes(32).toString('base64url'),
     warn: (message, detail) => console.warn(`[login] ${message}`, detail ?? ''),
     error: (message, detail) => console.error(`[login] ${message}`, detail),
   };
   return deps;
 }
 
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
 export async function main(event: unknown): Promise<unknown> {
   // getWXContext reads the invocation's environment: call it per invocation, never at import.
-  return handle(event, readWxIdentity(cloud.getWXContext()), getDeps());
+  const context = cloud.getWXContext();
+  return handle(event, readWxIdentity(context), getDeps(), { env: text(context.ENV) });
 }

@@ -58,8 +58,9 @@ describe('handle', () => {
 
     const response = await handle({}, identity, deps);
 
-    expect(response.ok && Object.keys(response.data.user).sort()).toEqual(
-      ['avatarUrl', 'createdAt', 'id', 'lastLoginAt', 'loginCount', 'nickName'].sort(),
+    expect(response.ok && 'user' in response.data && Object.keys(response.data.user).sort()).toEqual(
+      ['avatarUrl', 'createdAt', 'hasPhone', 'id', 'lastLoginAt', 'loginCount', 'maskedPhoneNumber', 'nickName'].sort(),
     );
+    expect(JSON.stringify(response)).not.toContain('13800138000');
   });
 });

@@ -13,20 +13,39 @@
  * insert, or it crashed there) the loser inserts it under the same id — `_id` uniqueness again
  * decides who, so there is never a second user and never an identity pointing at nothing once a
  * login has succeeded.
+ *
+ * Accounts merged into another (confirm-link.ts) hold no identity keys; should a racing login
+ * still reach one, it signs in to the account it was merged into.
+ *
+ * Avatar: a stored temporary URL is answered as it is while valid; when it is about to expire the
+ * login refreshes it (avatar-url.ts) — one storage request and one write, about once a day.
  */
 import type { LoginData } from '../../../../typings/contract';
+import { withFreshAvatarUrl } from '../avatar-url';
 import { AppError } from '../errors';
 import { identityKeysFor, type IdentityKeys, type WxIdentity } from '../identity';
 import { toPublicUser } from '../public-user';
+import type { FileStorage } from '../services/file-storage';
 import type { LoginStamp, UserDoc, UserStore } from '../store/user-store';
 
 export interface LoginDeps {
   store: UserStore;
+  /** Temporary URLs of avatars kept in cloud storage. */
+  files: FileStorage;
   now: () => Date;
   newId: () => string;
   /** Server-side log only; never reaches the caller. */
   warn: (message: string, detail?: unknown) => void;
 }
+
+/** The user after this login (before its avatar URL is checked) and whether the login created it. */
+interface LoginOutcome {
+  user: UserDoc;
+  isNewUser: boolean;
+}
+
+/** How many `mergedInto` hops a login follows (a merge target is never itself merged, except in a race). */
+const MAX_MERGE_HOPS = 3;
 
 /** Secrets the common tutorial pattern stored in users documents; removed on adoption. */
 export const LEGACY_SECRET_FIELDS = ['session_key', 'sessionKey'] as const;
@@ -37,9 +56,17 @@ export async function login(identity: WxIdentity, deps: LoginDeps): Promise<Logi
   const { users, stamped } = await deps.store.stampAndFind(keys, identity.openid, stamp);
   const user = pickUser(users, keys);
 
-  if (user?.identityKeys) return loginKnownUser(user, keys, stamp, stamped, deps);
-  if (user) return adoptLegacyUser(user, keys, stamp, deps);
-  return createUser(keys, stamp, deps);
+  const outcome = user?.identityKeys
+    ? await loginKnownUser(user, keys, stamp, stamped, deps)
+    : user
+      ? await adoptLegacyUser(user, keys, stamp, deps)
+      : await createUser(keys, stamp, deps);
+  const shown = await withFreshAvatarUrl(outcome.user, stamp.at, {
+    files: deps.files,
+    save: (id, fields) => deps.store.updateUser(id, { set: fields }),
+    warn: deps.warn,
+  });
+  return { user: toPublicUser(shown, stamp.at), isNewUser: outcome.isNewUser };
 }
 
 /**
@@ -47,7 +74,8 @@ export async function login(identity: WxIdentity, deps: LoginDeps): Promise<Logi
  * (two accounts of one person are never merged silently), and any adopted user over a legacy doc.
  * Among legacy duplicates (the tutorial's own race) the oldest is kept.
  */
-function pickUser(users: UserDoc[], keys: IdentityKeys): UserDoc | undefined {
+function pickUser(found: UserDoc[], keys: IdentityKeys): UserDoc | undefined {
+  const users = found.filter((user) => user.status !== 'merged');
   const holding = (key: string | undefined) =>
     key === undefined ? undefined : users.find((user) => user.identityKeys?.includes(key));
   return (
@@ -73,8 +101,8 @@ function afterLogin(user: UserDoc, stamp: LoginStamp): UserDoc {
   return { ...user, lastLoginAt: stamp.at, loginCount: (user.loginCount ?? 0) + 1, lastLoginId: stamp.id };
 }
 
-function result(user: UserDoc, isNewUser: boolean, stamp: LoginStamp): LoginData {
-  return { user: toPublicUser(user, stamp.at), isNewUser };
+function result(user: UserDoc, isNewUser: boolean): LoginOutcome {
+  return { user, isNewUser };
 }
 
 /**
@@ -96,13 +124,13 @@ async function loginKnownUser(
   stamp: LoginStamp,
   stamped: boolean,
   deps: LoginDeps,
-): Promise<LoginData> {
+): Promise<LoginOutcome> {
   assertNotBanned(user);
   // The read of the first trip may or may not have seen its own parallel write: lastLoginId tells.
   const recorded = stamped || user.lastLoginId === stamp.id;
   const held = user.identityKeys ?? [];
   const missing = keys.all.filter((key) => !held.includes(key));
-  if (missing.length === 0 && recorded) return result(afterLogin(user, stamp), false, stamp);
+  if (missing.length === 0 && recorded) return result(afterLogin(user, stamp), false);
 
   // A new app of the same open platform (found by unionid), or a unionid seen for the first time
   // (found by openid): attach what is free, and record the login if the first trip could not.
@@ -113,7 +141,7 @@ async function loginKnownUser(
     if (!updated) throw new Error(`user ${user._id} disappeared during login`);
   }
   const identityKeys = [...held, ...attached];
-  return result({ ...afterLogin(user, stamp), identityKeys }, false, stamp);
+  return result({ ...afterLogin(user, stamp), identityKeys }, false);
 }
 
 async function adoptLegacyUser(
@@ -121,7 +149,7 @@ async function adoptLegacyUser(
   keys: IdentityKeys,
   stamp: LoginStamp,
   deps: LoginDeps,
-): Promise<LoginData> {
+): Promise<LoginOutcome> {
   assertNotBanned(legacy);
   // Every racer adopts the same document id, so parallel adoptions agree instead of splitting.
   const primaryOwner = await deps.store.claimIdentity(keys.primary, legacy._id, stamp.at);
@@ -136,7 +164,7 @@ async function adoptLegacyUser(
   });
   if (!adopted) throw new Error(`legacy user ${legacy._id} disappeared during adoption`);
   const clean: UserDoc = { ...legacy, identityKeys: [keys.primary, ...secondary], createdAt: legacy.createdAt ?? stamp.at };
-  return result(afterLogin(clean, stamp), false, stamp);
+  return result(afterLogin(clean, stamp), false);
 }
 
 function newUserDoc(id: string, identityKeys: string[], stamp: LoginStamp): UserDoc {
@@ -153,7 +181,7 @@ function newUserDoc(id: string, identityKeys: string[], stamp: LoginStamp): User
   };
 }
 
-async function createUser(keys: IdentityKeys, stamp: LoginStamp, deps: LoginDeps): Promise<LoginData> {
+async function createUser(keys: IdentityKeys, stamp: LoginStamp, deps: LoginDeps): Promise<LoginOutcome> {
   const id = deps.newId();
   const owner = await deps.store.claimIdentity(keys.primary, id, stamp.at);
   if (owner !== id) return loginAsOwner(owner, keys, stamp, deps);
@@ -176,21 +204,30 @@ async function createUser(keys: IdentityKeys, stamp: LoginStamp, deps: LoginDeps
   }
   const lost = secondary.filter((key) => !claims.value.includes(key));
   if (lost.length > 0) await deps.store.updateUser(id, { removeIdentityKeys: lost });
-  return result(newUserDoc(id, keys.all.filter((key) => !lost.includes(key)), stamp), true, stamp);
+  return result(newUserDoc(id, keys.all.filter((key) => !lost.includes(key)), stamp), true);
 }
 
 /**
  * The primary identity already points at `owner`: a simultaneous first login won the claim, or an
  * earlier attempt crashed after claiming. Join that user, completing it when its document is missing.
  */
-async function loginAsOwner(owner: string, keys: IdentityKeys, stamp: LoginStamp, deps: LoginDeps): Promise<LoginData> {
+async function loginAsOwner(
+  owner: string,
+  keys: IdentityKeys,
+  stamp: LoginStamp,
+  deps: LoginDeps,
+  hops = 0,
+): Promise<LoginOutcome> {
   const existing = await deps.store.getUser(owner);
+  if (existing?.status === 'merged' && existing.mergedInto && hops < MAX_MERGE_HOPS) {
+    return loginAsOwner(existing.mergedInto, keys, stamp, deps, hops + 1);
+  }
   if (existing) return loginKnownUser(existing, keys, stamp, false, deps);
 
   if (await deps.store.insertUser(newUserDoc(owner, [keys.primary], stamp))) {
     const attached = await claimKeys(keys.all.slice(1), owner, stamp, deps);
     if (attached.length > 0) await deps.store.updateUser(owner, { addIdentityKeys: attached });
-    return result(newUserDoc(owner, [keys.primary, ...attached], stamp), true, stamp);
+    return result(newUserDoc(owner, [keys.primary, ...attached], stamp), true);
   }
   const inserted = await deps.store.getUser(owner);
   if (!inserted) throw new Error(`user ${owner} neither exists nor can be inserted`);

@@ -33,3 +33,13 @@ export function isCollectionMissingError(error: unknown): boolean {
 export function isCollectionExistsError(error: unknown): boolean {
   return describe(error).text.includes('DATABASE_COLLECTION_ALREADY_EXIST');
 }
+
+/**
+ * A transaction lost to a concurrent writer: MongoDB's WriteConflict underneath. wx-server-sdk
+ * re-wraps it from a document operation as errCode -501001 with the text; a commit answers the raw
+ * code name. Either way the transaction is aborted and the whole unit of work can run again.
+ */
+export function isTransactionConflictError(error: unknown): boolean {
+  const { text } = describe(error);
+  return text.includes('DATABASE_TRANSACTION_CONFLICT') || text.includes('WriteConflict');
+}

@@ -12,14 +12,35 @@
  */
 import type { IdentityKeys } from '../identity';
 
-export type UserStatus = 'active' | 'banned';
+/** 'merged': the account was linked into `mergedInto` (see actions/confirm-link.ts); kept, never signed in to. */
+export type UserStatus = 'active' | 'banned' | 'merged';
+
+/** A phone number verified by WeChat (actions/bind-phone.ts). Its identity key is claimed like a WeChat one. */
+export interface BoundPhone {
+  countryCode: string;
+  purePhoneNumber: string;
+  /** The identity key, `phone:+<countryCode>:<purePhoneNumber>`. */
+  key: string;
+  boundAt: Date;
+}
 
 export interface UserDoc {
   _id: string;
   identityKeys?: string[];
   status?: UserStatus;
   nickName?: string;
+  /**
+   * A displayable URL. For an avatar in cloud storage (`avatarFileID`), a cached temporary URL that
+   * is valid until `avatarUrlExpiresAt` (see avatar-url.ts); for legacy documents, whatever was stored.
+   */
   avatarUrl?: string;
+  /** `cloud://<env>.<bucket>/avatars/<userId>/...`, set by updateProfile. */
+  avatarFileID?: string;
+  avatarUrlExpiresAt?: Date;
+  boundPhone?: BoundPhone;
+  /** With status 'merged': the user this one was merged into. */
+  mergedInto?: string;
+  mergedAt?: Date;
   createdAt?: Date;
   lastLoginAt?: Date;
   loginCount?: number;
@@ -44,7 +65,7 @@ export interface UserPatch {
   /** Record a login: lastLoginAt = stamp.at, loginCount + 1. */
   stamp?: LoginStamp;
   /** Set when absent-or-empty is not enough to know: plain field values to write. */
-  set?: Partial<Pick<UserDoc, 'status' | 'createdAt' | 'nickName' | 'avatarUrl'>>;
+  set?: Partial<Pick<UserDoc, 'status' | 'createdAt' | 'nickName' | 'avatarUrl' | 'avatarUrlExpiresAt'>>;
   /** Fields to delete (legacy secrets such as session_key). */
   remove?: string[];
 }

@@ -155,3 +155,67 @@ describe('login', () => {
     expect(deps.store.identities.get('wx-openid:wxapp1:o-alice')?.userId).toBe(retry.user.id);
   });
 });
+
+describe('login and the avatar URL', () => {
+  const fileID = 'cloud://test-env-1a2b.7465-test-env-1a2b-1250000000/avatars/id0001/a.png';
+
+  async function withAvatar() {
+    const deps = createTestDeps();
+    const { user } = await login(alice, deps);
+    deps.files.files.add(fileID);
+    const stored = deps.store.users.get(user.id);
+    if (stored) Object.assign(stored, { avatarFileID: fileID, avatarUrl: 'https://cached/a.png', avatarUrlExpiresAt: new Date('2026-01-02T00:00:00Z') });
+    return { deps, id: user.id };
+  }
+
+  it('given a cached URL still valid, answers it with one store round trip and no storage request', async () => {
+    const { deps } = await withAvatar();
+    deps.clock.now = new Date('2026-01-01T12:00:00Z');
+    const before = { ...deps.store.calls };
+
+    const { user } = await login(alice, deps);
+
+    expect(user.avatarUrl).toBe('https://cached/a.png');
+    expect(deps.files.urlRequests).toEqual([]);
+    expect(Object.entries(deps.store.calls).filter(([m, n]) => n !== (before[m] ?? 0)).map(([m]) => m)).toEqual(['stampAndFind']);
+  });
+
+  it('given a URL about to expire, refreshes it once and stores it', async () => {
+    const { deps, id } = await withAvatar();
+    deps.clock.now = new Date('2026-01-01T23:00:00Z');
+
+    const first = await login(alice, deps);
+    const second = await login(alice, deps);
+
+    expect(first.user.avatarUrl).toMatch(/^https:\/\/files\.test\//);
+    expect(second.user.avatarUrl).toBe(first.user.avatarUrl);
+    expect(deps.files.urlRequests).toEqual([fileID]);
+    expect(deps.store.users.get(id)?.avatarUrlExpiresAt).toEqual(new Date('2026-01-02T23:00:00Z'));
+  });
+
+  it('given storage failing with an expired URL, still logs in, without an avatar', async () => {
+    const { deps } = await withAvatar();
+    deps.clock.now = new Date('2026-01-03T00:00:00Z');
+    deps.files.broken = true;
+
+    const { user } = await login(alice, deps);
+
+    expect(user.avatarUrl).toBe('');
+    expect(deps.logged).toContain('warn: avatar URL refresh failed');
+  });
+});
+
+describe('login and merged accounts', () => {
+  it('given an identity still pointing at a merged account, logs in to the account it was merged into', async () => {
+    const deps = createTestDeps();
+    deps.store.users.set('target', { _id: 'target', status: 'active', identityKeys: ['email:x'], createdAt: new Date(0) });
+    deps.store.users.set('merged', { _id: 'merged', status: 'merged', mergedInto: 'target', identityKeys: [] });
+    deps.store.identities.set('wx-openid:wxapp1:o-alice', { userId: 'merged', createdAt: new Date(0) });
+
+    const { user, isNewUser } = await login(alice, deps);
+
+    expect(user.id).toBe('target');
+    expect(isNewUser).toBe(false);
+    expect(deps.store.users.size).toBe(2);
+  });
+});

@@ -1,6 +1,7 @@
 import {
   isCollectionMissingError,
   isDuplicateKeyError,
+  isTransactionConflictError,
 } from '../../../../cloudfunctions/login/src/store/cloudbase-errors';
 
 describe('isDuplicateKeyError', () => {
@@ -29,5 +30,19 @@ describe('isCollectionMissingError', () => {
     expect(isCollectionMissingError({ errCode: -502005, errMsg: 'x' })).toBe(true);
     expect(isCollectionMissingError({ errCode: -1, message: 'DATABASE_COLLECTION_NOT_EXIST' })).toBe(true);
     expect(isCollectionMissingError({ errCode: -502001, errMsg: 'x' })).toBe(false);
+  });
+});
+
+describe('isTransactionConflictError', () => {
+  it.each([
+    ['a document operation re-wrapped by wx-server-sdk', { errCode: -501001, errMsg: 'document.update:fail -501001 resource system error. [WriteConflict] Transaction write conflict' }],
+    ['a commit answering the raw code', { code: 'DATABASE_TRANSACTION_CONFLICT', message: 'conflict' }],
+  ])('recognises %s', (_name, error) => {
+    expect(isTransactionConflictError(error)).toBe(true);
+  });
+
+  it('does not mistake other failures for a conflict', () => {
+    expect(isTransactionConflictError({ errCode: -502001, errMsg: 'database request fail' })).toBe(false);
+    expect(isTransactionConflictError(new Error('timeout'))).toBe(false);
   });
 });

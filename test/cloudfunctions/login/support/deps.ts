@@ -1,23 +1,47 @@
 import type { HandlerDeps } from '../../../../cloudfunctions/login/src/handler';
+import { createFakeContentSecurity, createFakeFiles, createFakePhoneApi, type FakeContentSecurity, type FakeFiles, type FakePhoneApi } from './fake-services';
+import { createMemoryAccountStore, type MemoryAccountStore } from './memory-account-store';
 import { createMemoryUserStore, type MemoryUserStore } from './memory-user-store';
 
 export interface TestDeps extends HandlerDeps {
   store: MemoryUserStore;
+  accounts: MemoryAccountStore;
+  phone: FakePhoneApi;
+  security: FakeContentSecurity;
+  files: FakeFiles;
   clock: { now: Date };
   logged: string[];
 }
 
-/** Deterministic ids and a settable clock around an in-memory store. */
+/** The environment id the tests' fileIDs belong to (getWXContext().ENV). */
+export const TEST_ENV = 'test-env-1a2b';
+export const TEST_INVOCATION = { env: TEST_ENV };
+
+/** A fileID of TEST_ENV, as wx.cloud.uploadFile would answer it. */
+export function testFileId(cloudPath: string): string {
+  return `cloud://${TEST_ENV}.7465-${TEST_ENV}-1250000000/${cloudPath}`;
+}
+
+/** Deterministic ids, tokens and a settable clock around in-memory stores and fake WeChat services. */
 export function createTestDeps(): TestDeps {
   let counter = 0;
+  let tokens = 0;
   const clock = { now: new Date('2026-01-01T00:00:00Z') };
   const logged: string[] = [];
+  const store = createMemoryUserStore();
+  const now = () => clock.now;
   return {
-    store: createMemoryUserStore(),
+    store,
+    accounts: createMemoryAccountStore(store),
+    phone: createFakePhoneApi(),
+    security: createFakeContentSecurity(),
+    files: createFakeFiles(now),
     clock,
     logged,
-    now: () => clock.now,
+    now,
     newId: () => `id${String(++counter).padStart(4, '0')}`,
+    // 32 bytes of base64url: 43 characters.
+    randomToken: () => `token${String(++tokens).padStart(38, '0')}`,
     warn: (message) => logged.push(`warn: ${message}`),
     error: (message) => logged.push(`error: ${message}`),
   };

@@ -6,9 +6,18 @@
 import type { IdentityKeys } from '../../../../cloudfunctions/login/src/identity';
 import type { LoginStamp, UserDoc, UserPatch, UserStore } from '../../../../cloudfunctions/login/src/store/user-store';
 
+/** An identities document without its `_id` (the map key). */
+export interface IdentityRecord {
+  userId: string;
+  createdAt: Date;
+  provider?: string;
+  movedFrom?: string;
+  movedAt?: Date;
+}
+
 export interface MemoryUserStore extends UserStore {
   users: Map<string, UserDoc>;
-  identities: Map<string, { userId: string; createdAt: Date }>;
+  identities: Map<string, IdentityRecord>;
   /** Number of store calls made, by method. */
   calls: Record<string, number>;
   /** Makes the next call of `method` reject once. */
@@ -17,7 +26,7 @@ export interface MemoryUserStore extends UserStore {
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Deep copy keeping Dates of this realm (structuredClone's come from another one under jest). */
-function copy<T>(value: T): T {
+export function copy<T>(value: T): T {
   if (value instanceof Date) return new Date(value.getTime()) as T;
   if (Array.isArray(value)) return value.map(copy) as T;
   if (value && typeof value === 'object') {
@@ -29,7 +38,7 @@ const clone = (user: UserDoc): UserDoc => copy(user);
 
 export function createMemoryUserStore(): MemoryUserStore {
   const users = new Map<string, UserDoc>();
-  const identities = new Map<string, { userId: string; createdAt: Date }>();
+  const identities = new Map<string, IdentityRecord>();
   const calls: Record<string, number> = {};
   const failing = new Set<string>();
 
@@ -73,7 +82,7 @@ export function createMemoryUserStore(): MemoryUserStore {
       await enter('claimIdentity');
       const existing = identities.get(key);
       if (existing) return existing.userId;
-      identities.set(key, { userId, createdAt: at });
+      identities.set(key, { userId, createdAt: at, provider: key.slice(0, key.indexOf(':')) });
       return userId;
     },
 

@@ -1,0 +1,149 @@
+/**
+ * bindPhone { code }: the code of `<button open-type="getPhoneNumber">` is traded for the number
+ * WeChat verified (phonenumber.getPhoneNumber), and the number's identity key is claimed for the
+ * caller like a WeChat identity: an insert with a unique `_id`, so of two accounts racing for one
+ * number exactly one gets it.
+ *
+ * - Claimed by the caller: the number is stored on the user (a previous number is released) in one
+ *   transaction; the answer carries the full number, to its owner only.
+ * - Held by another live account: nothing is overwritten. The answer is
+ *   PHONE_BELONGS_TO_ANOTHER_ACCOUNT with a LinkOffer — a preview of what linking would do and a
+ *   ticket for confirmLink (accounts/link-ticket.ts).
+ * - Held by an identity whose account no longer exists (deleted, or merged in a race): taken over.
+ *
+ * The caller is resolved BEFORE the code is spent: a code works once, and the client's lazy-login
+ * retry (USER_NOT_FOUND -> login -> same call again) would otherwise resend a used code.
+ */
+import type { BindPhoneData, ErrorCode } from '../../../../typings/contract';
+import type { AccountDeps } from '../account-deps';
+import { LINK_TICKET_TTL_MS, linkTicketId, newLinkTicket } from '../accounts/link-ticket';
+import { planMerge, previewOf } from '../accounts/merge-plan';
+import { fullPhoneNumber, isPhoneKey, phoneIdentityKey, readBoundPhone } from '../accounts/phone';
+import { resolveCaller, type Caller } from '../caller';
+import { AppError } from '../errors';
+import { requiredString } from '../event-fields';
+import type { WxIdentity } from '../identity';
+import { toPublicUser } from '../public-user';
+import type { VerifiedPhone } from '../services/wechat-open-api';
+import type { IdentityDoc } from '../store/account-store';
+import type { UserDoc } from '../store/user-store';
+
+const MAX_CODE_LENGTH = 512;
+
+/** WeChat errcodes of getPhoneNumber and what they mean to the person. Anything else is INTERNAL. */
+const PHONE_ERRORS: Readonly<Record<number, { code: ErrorCode; message: string }>> = {
+  40029: { code: 'PHONE_CODE_INVALID', message: 'the phone code is invalid, expired or used; ask again' },
+  45009: { code: 'PHONE_QUOTA_EXCEEDED', message: 'the daily quota of the phone number API is used up' },
+  45011: { code: 'PHONE_QUOTA_EXCEEDED', message: 'the per-minute quota of the phone number API is used up' },
+  // The paid component's quota (trial 1000 calls, then resource packs) is exhausted.
+  1400001: { code: 'PHONE_QUOTA_EXCEEDED', message: 'the phone number component has no quota left' },
+  48001: { code: 'PHONE_NOT_PERMITTED', message: 'this mini-program may not use the phone number API (certification / payment)' },
+  48004: { code: 'PHONE_NOT_PERMITTED', message: 'the phone number API is banned for this mini-program' },
+  40013: { code: 'PHONE_NOT_PERMITTED', message: 'the appid is not allowed to use the phone number API' },
+};
+
+export async function bindPhone(identity: WxIdentity, event: Record<string, unknown>, deps: AccountDeps): Promise<BindPhoneData> {
+  const code = requiredString(event, 'code', MAX_CODE_LENGTH);
+  const caller = await resolveCaller(identity, deps.accounts);
+  const userId = caller.user._id;
+
+  const [answer, owned] = await Promise.all([deps.phone.getPhoneNumber(code), deps.accounts.identitiesOf([userId])]);
+  if (!answer.ok) {
+    const known = PHONE_ERRORS[answer.errcode];
+    if (known) throw new AppError(known.code, known.message);
+    throw new Error(`getPhoneNumber failed: ${answer.errcode} ${answer.message}`);
+  }
+  const phone = checkedPhone(answer.value);
+  const key = phoneIdentityKey(phone);
+  const now = deps.now();
+
+  const owner = await deps.store.claimIdentity(key, userId, now);
+  if (owner !== userId) {
+    const holder = await deps.accounts.getUser(owner);
+    if (holder && holder.status !== 'merged') {
+      if (holder.status === 'banned') throw new AppError('LINK_TARGET_UNAVAILABLE', 'the phone number belongs to a banned account');
+      throw await offerLink(caller, holder, key, owned, deps, now);
+    }
+  }
+  const user = await attachPhone(userId, phone, key, owner, owned, deps, now);
+  return { user: toPublicUser(user, now), phoneNumber: fullPhoneNumber(phone) };
+}
+
+function checkedPhone(phone: VerifiedPhone): VerifiedPhone {
+  if (!/^\d{1,4}$/.test(phone.countryCode) || !/^\d{4,20}$/.test(phone.purePhoneNumber)) {
+    throw new Error('getPhoneNumber answered a malformed number');
+  }
+  return phone;
+}
+
+/**
+ * In one transaction: the number's identity points at the user (taken over from a dead holder if
+ * need be), any previous number of the user is released, and the user document lists the key and
+ * holds the number. Before this commits, a retry simply does it again.
+ */
+async function attachPhone(
+  userId: string,
+  phone: VerifiedPhone,
+  key: string,
+  claimedOwner: string,
+  owned: IdentityDoc[],
+  deps: AccountDeps,
+  now: Date,
+): Promise<UserDoc> {
+  return deps.accounts.transaction(async (tx) => {
+    const user = await tx.getUser(userId);
+    if (!user || user.status === 'merged') throw new AppError('USER_NOT_FOUND', 'the user disappeared (deleted or linked meanwhile)');
+    if (user.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
+
+    const identity = await tx.getIdentity(key);
+    if (identity?.userId !== userId) {
+      // Someone else got the number between our claim and now: let the retry offer a link.
+      if (identity && identity.userId !== claimedOwner) throw new Error(`phone identity changed hands during bindPhone`);
+      const movedFrom = identity ? { movedFrom: identity.userId, movedAt: now } : {};
+      await tx.putIdentity({ _id: key, userId, provider: 'phone', createdAt: now, ...movedFrom });
+    }
+
+    const previous = readBoundPhone(user.boundPhone);
+    const stale = [
+      ...new Set([...(user.identityKeys ?? []), ...owned.map((doc) => doc._id), previous?.key ?? ''].filter((k) => isPhoneKey(k) && k !== key)),
+    ];
+    for (const staleKey of stale) {
+      // Transaction operations run one after another: MongoDB sessions take no parallel operations.
+      if ((await tx.getIdentity(staleKey))?.userId === userId) await tx.removeIdentity(staleKey);
+    }
+    const boundPhone = { ...phone, key, boundAt: previous?.key === key ? previous.boundAt : now };
+    const identityKeys = [...(user.identityKeys ?? []).filter((k) => k !== key && !stale.includes(k)), key];
+    await tx.updateUser(userId, { set: { boundPhone, identityKeys } });
+    return { ...user, boundPhone, identityKeys };
+  });
+}
+
+/** Stores a ticket for linking the caller's account into `target`, and returns the refusal carrying it. */
+async function offerLink(
+  caller: Caller,
+  target: UserDoc,
+  phoneKey: string,
+  owned: IdentityDoc[],
+  deps: AccountDeps,
+  now: Date,
+): Promise<AppError> {
+  const sourceKeys = [...new Set([...(caller.user.identityKeys ?? []), ...owned.map((doc) => doc._id)])];
+  const plan = planMerge(caller.user, target, sourceKeys);
+  const ticket = newLinkTicket(deps.randomToken());
+  const expiresAt = new Date(now.getTime() + LINK_TICKET_TTL_MS);
+  await deps.accounts.insertLinkTicket({
+    _id: linkTicketId(ticket),
+    callerKey: caller.keys.openid,
+    fromUserId: caller.user._id,
+    toUserId: target._id,
+    phoneKey,
+    createdAt: now,
+    expiresAt,
+    usedAt: null,
+  });
+  return new AppError(
+    'PHONE_BELONGS_TO_ANOTHER_ACCOUNT',
+    'this phone number belongs to another account; confirmLink with the ticket links this WeChat to it',
+    { preview: previewOf(plan, target, phoneKey), ticket, expiresAt: expiresAt.getTime() },
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * confirmLink { ticket }: links the caller's account into the account that holds the phone number
+ * (the LinkOffer of bindPhone), as the preview said:
+ *   - the caller's identities (WeChat keys, anything else it had) move to the target; a phone
+ *     number of the caller is released because the target's is kept (merge-plan.ts);
+ *   - profile fields: the target's values win, empty ones are filled;
+ *   - the caller's old account is kept, marked `status: 'merged', mergedInto` — nothing deleted;
+ *   - an audit entry records who was merged into whom, what moved and what was filled.
+ *
+ * Ticket checks, in this order, each with its own code: well-formed and known (LINK_TICKET_INVALID),
+ * issued to this WeChat identity (LINK_TICKET_NOT_YOURS), unused (LINK_TICKET_USED), unexpired
+ * (LINK_TICKET_EXPIRED), still describing the accounts as they are (LINK_TICKET_INVALID).
+ *
+ * Crash safety: every write — identities re-pointed, both users, the ticket marked used, the audit
+ * entry — is one transaction, and the ticket is re-checked inside it. A fault anywhere before the
+ * commit leaves everything as it was and the same ticket works again; after the commit the link is
+ * complete and the ticket is used. There is no state in between in which an identity points at a
+ * user that does not list it, or at nothing.
+ */
+import type { PublicUser } from '../../../../typings/contract';
+import type { AccountDeps } from '../account-deps';
+import { providerOf } from '../accounts/identity-summary';
+import { isLinkTicket, linkTicketId } from '../accounts/link-ticket';
+import { planMerge } from '../accounts/merge-plan';
+import { withFreshAvatarUrl } from '../avatar-url';
+import { resolveCaller, type Caller } from '../caller';
+import { AppError } from '../errors';
+import { requiredString } from '../event-fields';
+import type { WxIdentity } from '../identity';
+import { toPublicUser } from '../public-user';
+import type { AccountTransaction, IdentityDoc, LinkTicketDoc } from '../store/account-store';
+import type { UserDoc } from '../store/user-store';
+
+const MAX_TICKET_LENGTH = 128;
+
+export async function confirmLink(identity: WxIdentity, event: Record<string, unknown>, deps: AccountDeps): Promise<{ user: PublicUser }> {
+  const ticket = requiredString(event, 'ticket', MAX_TICKET_LENGTH);
+  if (!isLinkTicket(ticket)) throw new AppError('LINK_TICKET_INVALID', 'malformed link ticket');
+  const ticketId = linkTicketId(ticket);
+
+  const [caller, record] = await Promise.all([resolveCaller(identity, deps.accounts), deps.accounts.getLinkTicket(ticketId)]);
+  const now = deps.now();
+  const valid = checkTicket(record, caller, now);
+  const owned = await deps.accounts.identitiesOf([caller.user._id]);
+
+  const linked = await deps.accounts.transaction((tx) => link(tx, ticketId, caller, valid, owned, now));
+  const shown = await withFreshAvatarUrl(linked, now, {
+    files: deps.files,
+    save: (id, fields) => deps.accounts.updateUser(id, { set: fields }),
+    warn: deps.warn,
+  });
+  return { user: toPublicUser(shown, now) };
+}
+
+/** The ticket's record if `caller` may use it now; otherwise the refusal. */
+export function checkTicket(record: LinkTicketDoc | null, caller: Caller, now: Date): LinkTicketDoc {
+  if (!record) throw new AppError('LINK_TICKET_INVALID', 'unknown link ticket');
+  if (record.callerKey !== caller.keys.openid) throw new AppError('LINK_TICKET_NOT_YOURS', 'this link ticket was issued to someone else');
+  if (record.usedAt) throw new AppError('LINK_TICKET_USED', 'this link ticket was already used');
+  if (!(record.expiresAt instanceof Date) || record.expiresAt.getTime() <= now.getTime()) {
+    throw new AppError('LINK_TICKET_EXPIRED', 'this link ticket has expired; bind the phone number again');
+  }
+  if (record.fromUserId !== caller.user._id) throw new AppError('LINK_TICKET_INVALID', 'the account changed since the ticket was issued');
+  return record;
+}
+
+/**
+ * The link itself, inside the transaction. Operations run one after another: a MongoDB session
+ * (what a CloudBase transaction is) does not take parallel operations.
+ */
+async function link(
+  tx: AccountTransaction,
+  ticketId: string,
+  caller: Caller,
+  ticket: LinkTicketDoc,
+  owned: IdentityDoc[],
+  now: Date,
+): Promise<UserDoc> {
+  // Again inside the transaction: a concurrent confirmLink with the same ticket loses here or on conflict.
+  checkTicket(await tx.getLinkTicket(ticketId), caller, now);
+  const source = await tx.getUser(ticket.fromUserId);
+  if (!source || source.status === 'merged') throw new AppError('LINK_TICKET_INVALID', 'the account was already linked or deleted');
+  if (source.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
+  const target = await tx.getUser(ticket.toUserId);
+  if (!target || target.status === 'merged' || target.status === 'banned') {
+    throw new AppError('LINK_TARGET_UNAVAILABLE', 'the account to link into is banned or no longer exists');
+  }
+  const phoneIdentity = await tx.getIdentity(ticket.phoneKey);
+  if (phoneIdentity?.userId !== target._id) throw new AppError('LINK_TICKET_INVALID', 'the phone number no longer belongs to that account');
+
+  // What the source really owns: listed keys and identities pointing at it, confirmed one by one.
+  const candidates = [...new Set([...(source.identityKeys ?? []), ...owned.map((doc) => doc._id)])];
+  const sourceIdentities = new Map<string, IdentityDoc>();
+  for (const key of candidates) {
+    const doc = await tx.getIdentity(key);
+    if (doc?.userId === source._id) sourceIdentities.set(key, doc);
+  }
+  const plan = planMerge(source, target, [...sourceIdentities.keys()]);
+
+  for (const key of plan.movedKeys) {
+    const doc = sourceIdentities.get(key);
+    await tx.putIdentity({
+      _id: key,
+      userId: target._id,
+      provider: doc?.provider ?? key.slice(0, key.indexOf(':')),
+      createdAt: doc?.createdAt instanceof Date ? doc.createdAt : now,
+      movedFrom: source._id,
+      movedAt: now,
+    });
+  }
+  for (const key of plan.releasedKeys) await tx.removeIdentity(key);
+  await tx.updateUser(target._id, { set: plan.targetSet });
+  await tx.updateUser(source._id, {
+    set: { status: 'merged', mergedInto: target._id, mergedAt: now, identityKeys: [] },
+    unset: ['boundPhone'],
+  });
+  await tx.markLinkTicketUsed(ticketId, now);
+  await tx.putAudit({
+    _id: `link:${ticketId}`,
+    type: 'account-linked',
+    at: now,
+    fromUserId: source._id,
+    toUserId: target._id,
+    movedProviders: plan.movedKeys.map(providerOf),
+    releasedProviders: plan.releasedKeys.map(providerOf),
+    filledFields: plan.filledFields,
+  });
+  return { ...target, ...plan.targetSet };
+}

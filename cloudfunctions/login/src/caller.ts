@@ -1,0 +1,39 @@
+/**
+ * Who the caller of an account action is: the user their WeChat identity signs in to, resolved
+ * the way login picks it (this app's openid key first, then the unionid key) in one query.
+ * Identity comes from cloud.getWXContext() only, never from the event.
+ */
+import { AppError } from './errors';
+import { identityKeysFor, type IdentityKeys, type WxIdentity } from './identity';
+import type { AccountStore } from './store/account-store';
+import type { UserDoc } from './store/user-store';
+
+export interface Caller {
+  identity: WxIdentity;
+  keys: IdentityKeys;
+  user: UserDoc;
+}
+
+function holding(users: UserDoc[], key: string | undefined): UserDoc | undefined {
+  return key === undefined ? undefined : users.find((user) => user.identityKeys?.includes(key));
+}
+
+/**
+ * Throws USER_NOT_FOUND when the identity has no user — never logged in, or deleted, or unlinked:
+ * the client's lazy-login wrapper then logs in and retries — and USER_BANNED for a banned user.
+ */
+export async function resolveCaller(identity: WxIdentity, accounts: AccountStore): Promise<Caller> {
+  const keys = identityKeysFor(identity);
+  const found = await accounts.findUsersByIdentity(keys.all);
+  const live = found.filter((user) => user.status !== 'merged');
+  let user = holding(live, keys.openid) ?? holding(live, keys.unionid);
+  if (!user) {
+    // Only a merged account holds the key (a login raced the merge): it stands for its target.
+    const target = found.find((candidate) => candidate.mergedInto)?.mergedInto;
+    const resolved = target ? await accounts.getUser(target) : null;
+    if (resolved && resolved.status !== 'merged') user = resolved;
+  }
+  if (!user) throw new AppError('USER_NOT_FOUND', 'no user for this WeChat identity: call login first');
+  if (user.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
+  return { identity, keys, user };
+}

@@ -1,0 +1,61 @@
+import { loginStep, ROUTES } from '../../navigation/routes';
+import { navigate } from '../../platform/wx-navigation';
+import { toUserView } from '../../presenters/user-view';
+import { getAuthService } from '../../services';
+
+/**
+ * 首页: everything here works logged out. A cached user renders on the first frame (read
+ * synchronously in onLoad, no network); a stale one is refreshed after that frame (onReady).
+ * 我的账号 is the protected action: logged out, it goes through pages/login (consent) and,
+ * back here, opens by itself.
+ */
+
+const PUBLIC_ITEMS = [
+  { title: '随时浏览', text: '首页内容不需要登录，打开即可查看。' },
+  { title: '一键登录', text: '登录由云开发识别你的微信身份，无需密码，也不会索取你的微信资料。' },
+  { title: '退出即清除', text: '退出登录会清除本机保存的账号信息。' },
+];
+
+Component({
+  data: {
+    user: toUserView(null),
+    items: PUBLIC_ITEMS,
+    accountOpen: false,
+    /** Set when 我的账号 sent the person to log in: open the account card on return. */
+    accountAfterLogin: false,
+  },
+  methods: {
+    onLoad() {
+      this.showUser(false);
+    },
+    onShow() {
+      // Back from pages/login (or from 我的, logged out there): storage may have changed.
+      // The account card opens by itself only on the return from a login it asked for.
+      const openAccount = this.data.accountAfterLogin;
+      this.setData({ accountAfterLogin: false });
+      this.showUser(openAccount);
+    },
+    async onReady() {
+      await getAuthService().refreshIfStale();
+      this.showUser(false);
+    },
+    showUser(openAccount: boolean) {
+      const user = getAuthService().currentUser();
+      this.setData({
+        user: toUserView(user),
+        accountOpen: user !== null && (this.data.accountOpen || openAccount),
+      });
+    },
+    onLoginTap() {
+      void navigate(loginStep(ROUTES.home));
+    },
+    onAccountTap() {
+      if (this.data.user.loggedIn) {
+        this.setData({ accountOpen: !this.data.accountOpen });
+        return;
+      }
+      this.setData({ accountAfterLogin: true });
+      void navigate(loginStep(ROUTES.home));
+    },
+  },
+});

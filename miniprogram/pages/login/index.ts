@@ -1,0 +1,53 @@
+import { documentStep, parseRedirect, returnStep } from '../../navigation/routes';
+import type { DocumentType } from '../../navigation/routes';
+import { navigate, pageStackDepth } from '../../platform/wx-navigation';
+import { toUserView } from '../../presenters/user-view';
+import { getAuthService } from '../../services';
+import { errorMessage } from '../../services/auth/messages';
+
+/**
+ * 微信登录. Opened with navigateTo (query `redirect`: where to go when it was the first page),
+ * returns to the sender after a login. The agreement must be ticked first: the box starts
+ * unticked (WeChat review rejects a pre-ticked consent), and while unticked the button looks
+ * disabled and a tap only points at the box.
+ */
+
+type LoginStatus = 'idle' | 'loading' | 'success' | 'error';
+
+Component({
+  data: {
+    agreed: false,
+    showAgreementHint: false,
+    status: 'idle' as LoginStatus,
+    errorMessage: '',
+    user: toUserView(null),
+    /** Where to go after login when there is no page to go back to. */
+    redirect: parseRedirect(undefined),
+  },
+  methods: {
+    onLoad(query: Record<string, string | undefined>) {
+      this.setData({ redirect: parseRedirect(query.redirect) });
+    },
+    onToggleAgreement() {
+      this.setData({ agreed: !this.data.agreed, showAgreementHint: false });
+    },
+    onOpenDocument(event: WechatMiniprogram.BaseEvent<Record<string, never>, { type: DocumentType }>) {
+      void navigate(documentStep(event.currentTarget.dataset.type));
+    },
+    async onLogin() {
+      if (this.data.status === 'loading') return;
+      if (!this.data.agreed) {
+        this.setData({ showAgreementHint: true });
+        return;
+      }
+      this.setData({ status: 'loading', errorMessage: '' });
+      try {
+        const { user } = await getAuthService().login();
+        this.setData({ status: 'success', user: toUserView(user) });
+        void navigate(returnStep(pageStackDepth(), this.data.redirect));
+      } catch (error) {
+        this.setData({ status: 'error', errorMessage: errorMessage(error) });
+      }
+    },
+  },
+});

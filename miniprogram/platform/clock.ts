@@ -1,0 +1,3 @@
+import type { Clock } from '../services/auth/dependencies';
+
+export const systemClock: Clock = { now: () => Date.now() };

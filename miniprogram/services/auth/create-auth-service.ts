@@ -1,0 +1,247 @@
+import type { ActionMap, ActionName, LoginData, LoginFunctionName, PublicUser } from '../../../typings/contract';
+import type { Clock, CloudFunctionCaller, KeyValueStorage, SessionScope } from './dependencies';
+import type { AuthErrorCode } from './errors';
+import { AuthError, toAuthError } from './errors';
+import { isKnownErrorCode } from './messages';
+import type { Guard } from './response-guards';
+import { isLoginData, readEnvelope } from './response-guards';
+import type { StoredSession } from './session-store';
+import { createSessionStore } from './session-store';
+
+/**
+ * Login for a CloudBase mini-program, in plain TypeScript.
+ *
+ * There is no token here: CloudBase attaches the caller's WeChat identity to every
+ * wx.cloud.callFunction, and the `login` function finds or creates the user from it. "Logging in"
+ * means asking that function for our user record; the record is cached in storage so later
+ * launches render it at once (stale-while-revalidate) and browsing never needs the network.
+ *
+ * Rules this module keeps:
+ * - currentUser() is synchronous and never calls the cloud.
+ * - One login at a time: concurrent login() / ensureLogin() / callWithLogin() calls share one
+ *   cloud call (peers' wrappers log in once per parallel request and mix sessions up).
+ * - A protected call that the server rejects with UNAUTHENTICATED or USER_NOT_FOUND logs in
+ *   again and retries, at most `maxAuthRetries` times, then fails with AUTH_RETRY_EXHAUSTED:
+ *   never a loop.
+ * - A login that finishes after logout() is dropped, so a background refresh cannot undo 退出登录.
+ * - Consent is the pages' job: a page sends a logged-out person to pages/login (agreement
+ *   checkbox) before a protected action; ensureLogin/callWithLogin log in silently when asked.
+ */
+
+export const LOGIN_FUNCTION_NAME: LoginFunctionName = 'login';
+/** A cached user older than this is refreshed in the background (never blocking a render). */
+export const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60 * 1000;
+/** How many times a protected call may log in again after an UNAUTHENTICATED / USER_NOT_FOUND answer. */
+export const DEFAULT_MAX_AUTH_RETRIES = 1;
+
+/** Actions of the login function that act for a user: every action but `login` itself. */
+export type ProtectedAction = Exclude<ActionName, 'login'>;
+export type ActionPayload<A extends ActionName> = ActionMap[A]['event'];
+export type ActionData<A extends ActionName> = ActionMap[A]['data'];
+
+export interface AuthServiceOptions {
+  storage: KeyValueStorage;
+  cloud: CloudFunctionCaller;
+  clock: Clock;
+  scope: SessionScope;
+  /** Default DEFAULT_SESSION_TTL_MS (one day). */
+  ttlMs?: number;
+  /** Default DEFAULT_MAX_AUTH_RETRIES (1). */
+  maxAuthRetries?: number;
+  /** Failures the service absorbs instead of throwing (background refresh, storage full): for logs. */
+  reportError?: (error: AuthError) => void;
+}
+
+export interface AuthService {
+  /** The logged-in user from memory, else from storage; null when logged out. No network, ever. */
+  currentUser(): PublicUser | null;
+  /** Calls the login function (joining a call already in flight) and caches the user. */
+  login(): Promise<LoginData>;
+  /** The cached user, or login() when there is none. */
+  ensureLogin(): Promise<PublicUser>;
+  /**
+   * When the cached user is older than the TTL, logs in again to refresh it. Never rejects
+   * (failures go to reportError and the stale user stays). Resolves with the user after it.
+   * Pages call it from onReady, after their first render.
+   */
+  refreshIfStale(): Promise<PublicUser | null>;
+  /**
+   * Calls `action` of the login function (event `{ ...payload, action }`) as the logged-in user,
+   * logging in first when needed. `isData` checks the answer's data at run time (callFunction's
+   * result is untyped). Rejects with an AuthError.
+   */
+  callWithLogin<A extends ProtectedAction>(
+    action: A,
+    payload: ActionPayload<A>,
+    isData: Guard<ActionData<A>>,
+  ): Promise<ActionData<A>>;
+  /** Replaces the cached user with a fresher copy a protected action returned. Ignored when logged out. */
+  saveUser(user: PublicUser): void;
+  /** Forgets the user in memory and storage. */
+  logout(): void;
+}
+
+function describe(value: unknown): string {
+  try {
+    return (JSON.stringify(value) ?? String(value)).slice(0, 200);
+  } catch {
+    return typeof value;
+  }
+}
+
+function serverFailure(error: { code: string; message: string; details?: unknown }): AuthError {
+  return isKnownErrorCode(error.code)
+    ? new AuthError(error.code, error.message, error.details)
+    : new AuthError('UNKNOWN', `unknown server code ${error.code}: ${error.message}`, error.details);
+}
+
+/**
+ * Answers to a protected call that a new login can cure: the server could not tie the caller to
+ * a user (UNAUTHENTICATED), or the user record is gone (USER_NOT_FOUND: the contract says "call
+ * login, then retry the action once").
+ */
+const RELOGIN_CODES: readonly AuthErrorCode[] = ['UNAUTHENTICATED', 'USER_NOT_FOUND'];
+
+export function createAuthService(options: AuthServiceOptions): AuthService {
+  const { cloud, clock } = options;
+  const store = createSessionStore(options.storage, options.scope);
+  const ttlMs = options.ttlMs ?? DEFAULT_SESSION_TTL_MS;
+  const maxAuthRetries = options.maxAuthRetries ?? DEFAULT_MAX_AUTH_RETRIES;
+  const reportError = options.reportError ?? (() => undefined);
+
+  let session: StoredSession | null = null;
+  let hydrated = false;
+  let inFlight: Promise<LoginData> | null = null;
+  /** Bumped by logout(): a login started before it must not store its user. */
+  let logoutEpoch = 0;
+  /** Bumped by every stored login: lets a rejected protected call see that someone already logged in again. */
+  let loginGeneration = 0;
+
+  function loadSession(): StoredSession | null {
+    if (!hydrated) {
+      hydrated = true;
+      try {
+        session = store.read();
+      } catch (error) {
+        reportError(new AuthError('UNKNOWN', `reading the cached session failed: ${toAuthError(error).detail}`));
+      }
+    }
+    return session;
+  }
+
+  function storeUser(user: PublicUser): void {
+    session = { savedAt: clock.now(), user };
+    hydrated = true;
+    try {
+      store.write(session);
+    } catch (error) {
+      // Still logged in for this run; the next launch simply logs in again.
+      reportError(new AuthError('UNKNOWN', `caching the session failed: ${toAuthError(error).detail}`));
+    }
+  }
+
+  function endSession(): void {
+    session = null;
+    hydrated = true;
+    inFlight = null;
+    logoutEpoch += 1;
+    try {
+      store.clear();
+    } catch (error) {
+      reportError(new AuthError('UNKNOWN', `clearing the cached session failed: ${toAuthError(error).detail}`));
+    }
+  }
+
+  async function callLoginFunction(data: Record<string, unknown>): Promise<unknown> {
+    try {
+      return await cloud.call(LOGIN_FUNCTION_NAME, data);
+    } catch (error) {
+      throw toAuthError(error);
+    }
+  }
+
+  async function performLogin(): Promise<LoginData> {
+    const epoch = logoutEpoch;
+    const raw = await callLoginFunction({ action: 'login' });
+    const envelope = readEnvelope(raw, isLoginData);
+    if (!envelope) throw new AuthError('INVALID_RESPONSE', `login answered ${describe(raw)}`);
+    if (!envelope.ok) {
+      const failure = serverFailure(envelope.error);
+      if (failure.code === 'USER_BANNED') endSession();
+      throw failure;
+    }
+    if (epoch === logoutEpoch) {
+      storeUser(envelope.data.user);
+      loginGeneration += 1;
+    }
+    return envelope.data;
+  }
+
+  function login(): Promise<LoginData> {
+    if (!inFlight) {
+      const attempt = performLogin().finally(() => {
+        if (inFlight === attempt) inFlight = null;
+      });
+      inFlight = attempt;
+    }
+    return inFlight;
+  }
+
+  async function ensureLogin(): Promise<PublicUser> {
+    return loadSession()?.user ?? (await login()).user;
+  }
+
+  function isStale(cached: StoredSession): boolean {
+    const age = clock.now() - cached.savedAt;
+    // A negative age means the device clock was set back: trust nothing, refresh.
+    return age < 0 || age >= ttlMs;
+  }
+
+  async function refreshIfStale(): Promise<PublicUser | null> {
+    const cached = loadSession();
+    if (!cached || !isStale(cached)) return cached?.user ?? null;
+    try {
+      await login();
+    } catch (error) {
+      reportError(toAuthError(error));
+    }
+    return loadSession()?.user ?? null;
+  }
+
+  async function callWithLogin<A extends ProtectedAction>(
+    action: A,
+    payload: ActionPayload<A>,
+    isData: Guard<ActionData<A>>,
+  ): Promise<ActionData<A>> {
+    await ensureLogin();
+    for (let retries = 0; ; retries += 1) {
+      const generation = loginGeneration;
+      const raw = await callLoginFunction({ ...payload, action });
+      const envelope = readEnvelope(raw, isData);
+      if (!envelope) throw new AuthError('INVALID_RESPONSE', `${action} answered ${describe(raw)}`);
+      if (envelope.ok) return envelope.data;
+
+      const failure = serverFailure(envelope.error);
+      if (failure.code === 'USER_BANNED') endSession();
+      if (!RELOGIN_CODES.includes(failure.code)) throw failure;
+      if (retries >= maxAuthRetries) {
+        throw new AuthError('AUTH_RETRY_EXHAUSTED', `${action}: ${failure.code} after ${retries} new login(s)`);
+      }
+      // Calls rejected together share one login: while it is in flight they join it; after it,
+      // they find a newer generation and just retry.
+      if (generation === loginGeneration) await login();
+    }
+  }
+
+  return {
+    currentUser: () => loadSession()?.user ?? null,
+    login,
+    ensureLogin,
+    refreshIfStale,
+    callWithLogin,
+    saveUser(user) {
+      if (loadSession()) storeUser(user);
+    },
+    logout: endSession,
+  };
+}

@@ -1,0 +1,91 @@
+import { alice, bob, call, dataOf, errorOf, signUp, signUpWithPhone } from '../support/actions';
+import { createTestDeps, testFileId } from '../support/deps';
+
+describe('deleteAccount', () => {
+  it('without confirm: true, answers CONFIRMATION_REQUIRED and deletes nothing', async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    for (const payload of [{}, { confirm: 'true' }, { confirm: 1 }]) {
+      expect(errorOf(await call(deps, alice, 'deleteAccount', payload)).code).toBe('CONFIRMATION_REQUIRED');
+    }
+    expect(deps.store.users.has(id)).toBe(true);
+  });
+
+  it('removes the profile, identities and avatar; the next login starts fresh with a new id', async () => {
+    const deps = createTestDeps();
+    const id = await signUpWithPhone(deps, alice, '13800138000');
+    const avatar = testFileId(`avatars/${id}/a.png`);
+    deps.files.files.add(avatar);
+    dataOf(await call(deps, alice, 'updateProfile', { nickName: '小明', avatarFileID: avatar }));
+
+    expect(dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }))).toEqual({ deleted: true });
+
+    expect(deps.store.users.has(id)).toBe(false);
+    expect(deps.store.identities.size).toBe(0);
+    expect(deps.files.files.has(avatar)).toBe(false);
+    const next = dataOf(await call(deps, alice, 'login'));
+    expect(next.isNewUser).toBe(true);
+    expect(next.user).toMatchObject({ nickName: '', avatarUrl: '', hasPhone: false });
+    expect(next.user.id).not.toBe(id);
+  });
+
+  it('keeps only a minimal audit record: no profile data, no phone number', async () => {
+    const deps = createTestDeps();
+    const id = await signUpWithPhone(deps, alice, '13800138000');
+    dataOf(await call(deps, alice, 'updateProfile', { nickName: '小明' }));
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+
+    const entries = [...deps.accounts.audit.values()];
+    expect(entries).toEqual([
+      { _id: `delete:${id}`, type: 'account-deleted', at: deps.clock.now, userId: id, identityCount: 3, mergedAccountCount: 0 },
+    ]);
+    expect(JSON.stringify(entries)).not.toMatch(/小明|13800138000|o-alice|u-alice/);
+  });
+
+  it('releases the phone number: another account can bind it without a link offer', async () => {
+    const deps = createTestDeps();
+    await signUpWithPhone(deps, alice, '13800138000');
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+
+    await signUpWithPhone(deps, bob, '13800138000');
+  });
+
+  it('also removes accounts merged into it and never-adopted tutorial documents of this openid', async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    deps.store.users.set('merged-one', { _id: 'merged-one', status: 'merged', mergedInto: id, identityKeys: [], nickName: '旧号' });
+    deps.store.users.set('legacy-dup', { _id: 'legacy-dup', _openid: 'o-alice', nickName: '教程' });
+    deps.store.users.set('someone-else', { _id: 'someone-else', _openid: 'o-other' });
+
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+
+    expect([...deps.store.users.keys()]).toEqual(['someone-else']);
+    expect(dataOf(await call(deps, alice, 'login')).isNewUser).toBe(true);
+  });
+
+  it('given a fault in the middle, deletes nothing from the database; the retry finishes', async () => {
+    const deps = createTestDeps();
+    const id = await signUpWithPhone(deps, alice, '13800138000');
+    deps.accounts.failNext('tx.removeUser');
+
+    expect(errorOf(await call(deps, alice, 'deleteAccount', { confirm: true })).code).toBe('INTERNAL');
+    expect(deps.store.users.has(id)).toBe(true);
+    expect(deps.store.identities.size).toBe(3);
+
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+    expect(deps.store.users.size).toBe(0);
+    expect(deps.store.identities.size).toBe(0);
+  });
+
+  it('given storage failing, deletes nothing and answers INTERNAL', async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    const avatar = testFileId(`avatars/${id}/a.png`);
+    deps.files.files.add(avatar);
+    dataOf(await call(deps, alice, 'updateProfile', { avatarFileID: avatar }));
+    deps.files.broken = true;
+
+    expect(errorOf(await call(deps, alice, 'deleteAccount', { confirm: true })).code).toBe('INTERNAL');
+    expect(deps.store.users.has(id)).toBe(true);
+  });
+});

@@ -1,0 +1,105 @@
+import { setAuthService } from '../../../../miniprogram/services';
+import { installFakeWx } from '../../support/fake-wx';
+import { loadPage, renderPage } from '../../support/render-page';
+import { ageCachedSession, launchWithCachedUser } from '../../support/sessions';
+import { aUser, loginAnswer } from '../../support/users';
+
+const fake = installFakeWx();
+const homePage = loadPage('pages/index/index');
+const loginPage = loadPage('pages/login/index');
+const DAY = 24 * 60 * 60 * 1000;
+
+beforeEach(() => {
+  fake.reset();
+  setAuthService(null);
+});
+
+/** The query a navigateTo url carries, as WeChat hands it to onLoad (values still encoded). */
+function queryOf(url: string): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const pair of (url.split('?')[1] ?? '').split('&')) {
+    const [key, value] = pair.split('=');
+    if (key) query[key] = value ?? '';
+  }
+  return query;
+}
+
+describe('pages/index (首页)', () => {
+  it('logged out, renders the public content and a 微信登录 entry, and calls nothing', async () => {
+    const page = renderPage(homePage);
+    await page.onReady();
+
+    expect(page.text('#greeting')).toContain('你好，游客');
+    expect(page.text('#login-entry')).toBe('微信登录');
+    expect(page.text('#account-button')).toBe('登录后查看');
+    expect(fake.cloudCalls).toHaveLength(0);
+  });
+
+  it('shows the cached user on the first render, with no cloud call before or after it while the cache is fresh', async () => {
+    await launchWithCachedUser(fake, aUser({ nickName: '缓存里的我' }));
+
+    const page = renderPage(homePage);
+    expect(page.text('#home-nickname')).toBe('缓存里的我');
+    expect(fake.cloudCalls).toHaveLength(0);
+
+    await page.onReady();
+    expect(fake.cloudCalls).toHaveLength(0);
+  });
+
+  it('with a cache older than a day, renders it first and refreshes it after the first render', async () => {
+    await launchWithCachedUser(fake, aUser({ nickName: '昨天的昵称' }));
+    ageCachedSession(fake, DAY + 1);
+    fake.answerCloud(() => loginAnswer(aUser({ nickName: '今天的昵称' })));
+
+    const page = renderPage(homePage);
+    expect(page.text('#home-nickname')).toBe('昨天的昵称');
+    expect(fake.cloudCalls).toHaveLength(0);
+
+    await page.onReady();
+    expect(fake.cloudCalls).toHaveLength(1);
+    expect(page.text('#home-nickname')).toBe('今天的昵称');
+  });
+
+  it('the protected action, logged out, sends the person to log in and back here', async () => {
+    const page = renderPage(homePage);
+
+    await page.tap('#account-button');
+
+    expect(fake.navigations).toEqual([
+      { api: 'navigateTo', url: `/pages/login/index?redirect=${encodeURIComponent('/pages/index/index')}` },
+    ]);
+    expect(page.exists('#account-details')).toBe(false);
+  });
+
+  it('tap 我的账号 → log in → back home: the nickname from the function response is shown and the account opens', async () => {
+    fake.answerCloud(() => loginAnswer(aUser({ nickName: '新朋友', loginCount: 1 }), true));
+    const home = renderPage(homePage);
+    await home.tap('#account-button');
+    const [toLogin] = fake.navigations;
+    if (toLogin?.api !== 'navigateTo') throw new Error('expected navigateTo the login page');
+
+    const login = renderPage(loginPage, queryOf(toLogin.url));
+    await login.tap('#agreement-checkbox');
+    await login.tap('#login-button');
+    expect(fake.navigations[1]).toEqual({ api: 'navigateBack', delta: 1 });
+    home.onShow();
+
+    expect(home.text('#home-nickname')).toBe('新朋友');
+    expect(home.text('#account-details')).toContain('登录次数');
+    expect(home.text('#login-count')).toBe('1');
+    expect(fake.cloudCalls).toHaveLength(1);
+  });
+
+  it('logged in, the protected action opens and closes the account card without a cloud call', async () => {
+    await launchWithCachedUser(fake, aUser({ loginCount: 12 }));
+    const page = renderPage(homePage);
+
+    await page.tap('#account-button');
+    expect(page.text('#login-count')).toBe('12');
+    expect(page.text('#account-button')).toBe('收起');
+
+    await page.tap('#account-button');
+    expect(page.exists('#account-details')).toBe(false);
+    expect(fake.cloudCalls).toHaveLength(0);
+  });
+});

@@ -1,0 +1,68 @@
+import { getAuthService, setAuthService } from '../../../../miniprogram/services';
+import { installFakeWx } from '../../support/fake-wx';
+import { loadPage, renderPage } from '../../support/render-page';
+import { hasCachedSession, launchWithCachedUser, relaunch } from '../../support/sessions';
+import { aUser } from '../../support/users';
+
+const fake = installFakeWx();
+const profilePage = loadPage('pages/profile/index');
+
+beforeEach(() => {
+  fake.reset();
+  setAuthService(null);
+});
+
+describe('pages/profile (我的)', () => {
+  it('shows the cached user\'s nickname and a lettered avatar when there is no avatar, without a cloud call', async () => {
+    await launchWithCachedUser(fake, aUser({ nickName: '小明', loginCount: 5 }));
+
+    const page = renderPage(profilePage);
+    await page.onReady();
+
+    expect(page.text('#profile-nickname')).toBe('小明');
+    expect(page.component.dom?.querySelector('user-avatar')?.textContent).toBe('小');
+    expect(page.text('.profile__head')).toContain('已登录 5 次');
+    expect(fake.cloudCalls).toHaveLength(0);
+  });
+
+  it('shows the avatar image when the user has one', async () => {
+    await launchWithCachedUser(fake, aUser({ avatarUrl: 'https://example.com/a.png' }));
+
+    const page = renderPage(profilePage);
+
+    const image = page.component.dom?.querySelector('user-avatar wx-image');
+    expect(image).not.toBeNull();
+  });
+
+  it('a user without a nickname sees 未设置昵称, not a made-up 微信用户', async () => {
+    await launchWithCachedUser(fake, aUser({ nickName: '' }));
+
+    const page = renderPage(profilePage);
+
+    expect(page.text('#profile-nickname')).toBe('未设置昵称');
+    expect(page.text('#profile-nickname')).not.toContain('微信用户');
+  });
+
+  it('退出登录 clears the user from the page and from storage, also for the next launch', async () => {
+    await launchWithCachedUser(fake, aUser());
+    const page = renderPage(profilePage);
+
+    await page.tap('#logout-button');
+
+    expect(page.text('#profile-nickname')).toBe('未登录');
+    expect(page.exists('#logout-button')).toBe(false);
+    expect(hasCachedSession(fake)).toBe(false);
+    relaunch(fake);
+    expect(getAuthService().currentUser()).toBeNull();
+  });
+
+  it('logged out, offers 微信登录 that returns here', async () => {
+    const page = renderPage(profilePage);
+
+    await page.tap('#login-button');
+
+    expect(fake.navigations).toEqual([
+      { api: 'navigateTo', url: `/pages/login/index?redirect=${encodeURIComponent('/pages/profile/index')}` },
+    ]);
+  });
+});

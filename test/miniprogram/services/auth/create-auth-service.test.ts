@@ -1,0 +1,514 @@
+import type { AuthServiceOptions } from '../../../../miniprogram/services/auth/create-auth-service';
+import { createAuthService, DEFAULT_SESSION_TTL_MS } from '../../../../miniprogram/services/auth/create-auth-service';
+import type { AuthError } from '../../../../miniprogram/services/auth/errors';
+import { AuthError as AuthErrorClass } from '../../../../miniprogram/services/auth/errors';
+import { isPublicUser } from '../../../../miniprogram/services/auth/response-guards';
+import { sessionKey } from '../../../../miniprogram/services/auth/session-store';
+import type { PublicUser } from '../../../../typings/contract';
+import type { FakeClock } from '../../support/fake-clock';
+import { createFakeClock } from '../../support/fake-clock';
+import type { FakeCloud } from '../../support/fake-cloud';
+import { createFakeCloud, deferred } from '../../support/fake-cloud';
+import type { MemoryStorage } from '../../support/memory-storage';
+import { createMemoryStorage } from '../../support/memory-storage';
+import { aUser, failureAnswer, loginAnswer } from '../../support/users';
+
+const SCOPE = { envId: 'prod-env', appId: 'wx-app-a' };
+const KEY = sessionKey(SCOPE);
+const HOUR = 60 * 60 * 1000;
+const NICK = { nickName: '小明' };
+
+interface Harness {
+  storage: MemoryStorage;
+  cloud: FakeCloud;
+  clock: FakeClock;
+  reported: AuthError[];
+  service: ReturnType<typeof createAuthService>;
+}
+
+function setup(options: Partial<AuthServiceOptions> & { stored?: Record<string, string> } = {}): Harness {
+  const storage = createMemoryStorage(options.stored);
+  const cloud = createFakeCloud(() => loginAnswer());
+  const clock = createFakeClock();
+  const reported: AuthError[] = [];
+  const service = createAuthService({
+    storage,
+    cloud,
+    clock,
+    scope: SCOPE,
+    reportError: (error) => reported.push(error),
+    ...options,
+  });
+  return { storage, cloud, clock, reported, service };
+}
+
+function storedSession(user: PublicUser, savedAt: number): string {
+  return JSON.stringify({ savedAt, user });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<AuthError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AuthErrorClass) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** The protected action these tests call: updateProfile answers `{ user }`. */
+const isProfileData = (value: unknown): value is { user: PublicUser } =>
+  typeof value === 'object' && value !== null && isPublicUser((value as { user?: unknown }).user);
+
+function profileAnswer(nickName: string): { ok: true; data: { user: PublicUser } } {
+  return { ok: true, data: { user: aUser({ nickName }) } };
+}
+
+describe('createAuthService', () => {
+  describe('cached launch', () => {
+    it('given a fresh cached user, currentUser() returns it synchronously and nothing calls the cloud', async () => {
+      const clock = createFakeClock();
+      const user = aUser();
+      const { service, cloud } = setup({ clock, stored: { [KEY]: storedSession(user, clock.now() - HOUR) } });
+
+      expect(service.currentUser()).toEqual(user);
+      await expect(service.refreshIfStale()).resolves.toEqual(user);
+      await expect(service.ensureLogin()).resolves.toEqual(user);
+
+      expect(cloud.calls).toHaveLength(0);
+    });
+
+    it('given a cached user older than the TTL, it still renders at once and is refreshed in the background', async () => {
+      const clock = createFakeClock();
+      const stale = aUser({ nickName: '旧昵称' });
+      const fresh = aUser({ nickName: '新昵称', loginCount: 4 });
+      const { service, cloud, storage } = setup({
+        clock,
+        stored: { [KEY]: storedSession(stale, clock.now() - DEFAULT_SESSION_TTL_MS - 1) },
+      });
+      const answer = deferred<unknown>();
+      cloud.answer(() => answer.promise);
+
+      expect(service.currentUser()).toEqual(stale);
+      expect(cloud.calls).toHaveLength(0);
+
+      const refreshed = service.refreshIfStale();
+      expect(cloud.actions()).toEqual(['login']);
+      expect(service.currentUser()).toEqual(stale); // while the refresh is in flight
+
+      answer.resolve(loginAnswer(fresh));
+      await expect(refreshed).resolves.toEqual(fresh);
+      expect(service.currentUser()).toEqual(fresh);
+      expect(JSON.parse(storage.entries.get(KEY) ?? '')).toEqual({ savedAt: clock.now(), user: fresh });
+    });
+
+    it('uses the configured TTL', async () => {
+      const clock = createFakeClock();
+      const { service, cloud } = setup({ clock, ttlMs: 1000, stored: { [KEY]: storedSession(aUser(), clock.now()) } });
+
+      clock.advance(999);
+      await service.refreshIfStale();
+      expect(cloud.calls).toHaveLength(0);
+
+      clock.advance(1);
+      await service.refreshIfStale();
+      expect(cloud.calls).toHaveLength(1);
+    });
+
+    it('given a cache saved "in the future" (device clock set back), it refreshes', async () => {
+      const clock = createFakeClock();
+      const { service, cloud } = setup({ clock, stored: { [KEY]: storedSession(aUser(), clock.now() + HOUR) } });
+
+      await service.refreshIfStale();
+
+      expect(cloud.calls).toHaveLength(1);
+    });
+
+    it('given a failing background refresh, keeps the stale user and reports the error', async () => {
+      const clock = createFakeClock();
+      const stale = aUser();
+      const { service, cloud, reported } = setup({ clock, stored: { [KEY]: storedSession(stale, 0) } });
+      cloud.answer(() => {
+        throw new AuthErrorClass('NETWORK', 'request:fail');
+      });
+
+      await expect(service.refreshIfStale()).resolves.toEqual(stale);
+
+      expect(service.currentUser()).toEqual(stale);
+      expect(reported.map((error) => error.code)).toEqual(['NETWORK']);
+    });
+
+    it('when logged out, refreshIfStale() calls nothing', async () => {
+      const { service, cloud } = setup();
+
+      await expect(service.refreshIfStale()).resolves.toBeNull();
+
+      expect(cloud.calls).toHaveLength(0);
+    });
+  });
+
+  describe('cache validation', () => {
+    it.each([
+      ['not JSON', '{"savedAt": 1, "user": '],
+      ['JSON of another shape', JSON.stringify({ user: aUser() })],
+      ['a user without an id', JSON.stringify({ savedAt: 1, user: { ...aUser(), id: '' } })],
+      ['a null', 'null'],
+    ])('given %s under the session key, counts as logged out and removes it', (_label, raw) => {
+      const { service, storage } = setup({ stored: { [KEY]: raw } });
+
+      expect(service.currentUser()).toBeNull();
+      expect(storage.entries.has(KEY)).toBe(false);
+    });
+
+    it('removes entries of an older format version and of other envs and appids, keeping its own', () => {
+      const user = aUser();
+      const older = 'wx-cloud-login:session:v0:wx-app-a:prod-env';
+      const otherEnv = sessionKey({ envId: 'test-env', appId: SCOPE.appId });
+      const otherApp = sessionKey({ envId: SCOPE.envId, appId: 'wx-app-b' });
+      const unrelated = 'some-other-feature';
+      const { service, storage } = setup({
+        stored: {
+          [older]: storedSession(aUser({ id: 'old' }), 1),
+          [otherEnv]: storedSession(aUser({ id: 'other-env' }), 1),
+          [otherApp]: storedSession(aUser({ id: 'other-app' }), 1),
+          [unrelated]: 'kept',
+          [KEY]: storedSession(user, 1),
+        },
+      });
+
+      expect(service.currentUser()).toEqual(user);
+      expect([...storage.entries.keys()].sort()).toEqual([KEY, unrelated].sort());
+    });
+
+    it('given only another env\'s entry, is logged out', () => {
+      const otherEnv = sessionKey({ envId: 'test-env', appId: SCOPE.appId });
+      const { service, storage } = setup({ stored: { [otherEnv]: storedSession(aUser(), 1) } });
+
+      expect(service.currentUser()).toBeNull();
+      expect(storage.entries.size).toBe(0);
+    });
+  });
+
+  describe('login()', () => {
+    it('calls the login function with the login action and stores the user with the time it was saved', async () => {
+      const { service, cloud, storage, clock } = setup();
+      const user = aUser({ nickName: '云登录' });
+      cloud.answer(() => loginAnswer(user, true));
+
+      await expect(service.login()).resolves.toEqual({ user, isNewUser: true });
+
+      expect(cloud.calls).toEqual([{ name: 'login', data: { action: 'login' } }]);
+      expect(service.currentUser()).toEqual(user);
+      expect(JSON.parse(storage.entries.get(KEY) ?? '')).toEqual({ savedAt: clock.now(), user });
+    });
+
+    it.each([
+      ['nothing', undefined],
+      ['a string', 'ok'],
+      ['ok without data', { ok: true }],
+      ['a user of the wrong shape', { ok: true, data: { user: { id: 1 }, isNewUser: false } }],
+      ['data without isNewUser', { ok: true, data: { user: aUser() } }],
+      ['a failure without a message', { ok: false, error: { code: 'INTERNAL' } }],
+      ['ok as a string', { ok: 'true', data: { user: aUser(), isNewUser: false } }],
+      ['a user without the phone fields of the contract', { ok: true, data: { user: { ...aUser(), hasPhone: undefined }, isNewUser: false } }],
+    ])('rejects a malformed answer (%s) with INVALID_RESPONSE and caches nothing', async (_label, answer) => {
+      const { service, cloud, storage } = setup();
+      cloud.answer(() => answer);
+
+      expect((await rejection(service.login())).code).toBe('INVALID_RESPONSE');
+
+      expect(service.currentUser()).toBeNull();
+      expect(storage.entries.size).toBe(0);
+    });
+
+    it('turns a server failure into an AuthError with the server code', async () => {
+      const { service, cloud } = setup();
+      cloud.answer(() => failureAnswer('INTERNAL', 'database down'));
+
+      const error = await rejection(service.login());
+
+      expect(error.code).toBe('INTERNAL');
+      expect(error.detail).toBe('database down');
+    });
+
+    it('keeps the server\'s structured details for the caller to check', async () => {
+      const { service, cloud } = setup();
+      const details = { ticket: 't-1', expiresAt: 1 };
+      cloud.answer(() => ({ ok: false, error: { code: 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT', message: 'linked', details } }));
+
+      const error = await rejection(service.login());
+
+      expect(error.code).toBe('PHONE_BELONGS_TO_ANOTHER_ACCOUNT');
+      expect(error.serverDetails).toEqual(details);
+    });
+
+    it('maps a server code this build does not know to UNKNOWN, keeping it in the detail', async () => {
+      const { service, cloud } = setup();
+      cloud.answer(() => ({ ok: false, error: { code: 'FROM_THE_FUTURE', message: 'new' } }));
+
+      const error = await rejection(service.login());
+
+      expect(error.code).toBe('UNKNOWN');
+      expect(error.detail).toContain('FROM_THE_FUTURE');
+    });
+
+    it('passes client errors of the cloud call through and wraps anything else as UNKNOWN', async () => {
+      const { service, cloud } = setup();
+      cloud.answer(() => {
+        throw new AuthErrorClass('TIMEOUT', 'no answer');
+      });
+      expect((await rejection(service.login())).code).toBe('TIMEOUT');
+
+      cloud.answer(() => {
+        throw new TypeError('boom');
+      });
+      expect((await rejection(service.login())).code).toBe('UNKNOWN');
+    });
+
+    it('given a banned user, rejects with USER_BANNED and forgets the cached user', async () => {
+      const { service, cloud, storage } = setup({ stored: { [KEY]: storedSession(aUser(), 0) } });
+      cloud.answer(() => failureAnswer('USER_BANNED'));
+
+      expect((await rejection(service.login())).code).toBe('USER_BANNED');
+
+      expect(service.currentUser()).toBeNull();
+      expect(storage.entries.has(KEY)).toBe(false);
+    });
+
+    it('when storage is full, still logs in for this run and reports the failed write', async () => {
+      const { service, storage, reported } = setup();
+      storage.failWrites(true);
+
+      await service.login();
+
+      expect(service.currentUser()).toEqual(aUser());
+      expect(reported).toHaveLength(1);
+      expect(reported[0]?.detail).toContain('caching the session failed');
+    });
+  });
+
+  describe('single flight', () => {
+    it('ten concurrent ensureLogin() calls while logged out make exactly one cloud call', async () => {
+      const { service, cloud } = setup();
+      const answer = deferred<unknown>();
+      cloud.answer(() => answer.promise);
+
+      const pending = Array.from({ length: 10 }, () => service.ensureLogin());
+      answer.resolve(loginAnswer());
+      const users = await Promise.all(pending);
+
+      expect(cloud.calls).toHaveLength(1);
+      expect(new Set(users.map((user) => user.id))).toEqual(new Set(['user-1']));
+    });
+
+    it('ten concurrent protected calls while logged out make one login call, then their own calls', async () => {
+      const { service, cloud } = setup();
+      cloud.answer(({ data }) => (data.action === 'login' ? loginAnswer() : profileAnswer(String(data.nickName))));
+
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_unused, n) => service.callWithLogin('updateProfile', { nickName: `n${n}` }, isProfileData)),
+      );
+
+      expect(cloud.actions().filter((action) => action === 'login')).toHaveLength(1);
+      expect(cloud.actions().filter((action) => action === 'updateProfile')).toHaveLength(10);
+      expect(results.map((result) => result.user.nickName)).toEqual(Array.from({ length: 10 }, (_unused, n) => `n${n}`));
+    });
+
+    it('login() and ensureLogin() racing share one call, and a later login() makes a new one', async () => {
+      const { service, cloud } = setup();
+
+      await Promise.all([service.login(), service.ensureLogin(), service.login()]);
+      expect(cloud.calls).toHaveLength(1);
+
+      await service.login();
+      expect(cloud.calls).toHaveLength(2);
+    });
+
+    it('a failed login does not stick: the next attempt calls again', async () => {
+      const { service, cloud } = setup();
+      cloud.answer(() => {
+        throw new AuthErrorClass('NETWORK', 'offline');
+      });
+      await rejection(service.login());
+
+      cloud.answer(() => loginAnswer());
+      await expect(service.login()).resolves.toEqual(loginAnswer().data);
+      expect(cloud.calls).toHaveLength(2);
+    });
+  });
+
+  describe('callWithLogin()', () => {
+    it('with a cached user, calls the action directly with its payload', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      cloud.answer(() => profileAnswer('小红'));
+
+      await expect(service.callWithLogin('updateProfile', { nickName: '小红' }, isProfileData)).resolves.toEqual(
+        profileAnswer('小红').data,
+      );
+
+      expect(cloud.calls).toEqual([{ name: 'login', data: { action: 'updateProfile', nickName: '小红' } }]);
+    });
+
+    it('the payload cannot replace the action, even from untyped code', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      cloud.answer(() => profileAnswer('x'));
+      const untyped = { action: 'deleteAccount', confirm: true } as unknown as { nickName: string };
+
+      await service.callWithLogin('updateProfile', untyped, isProfileData);
+
+      expect(cloud.calls[0]?.data.action).toBe('updateProfile');
+    });
+
+    it('when the server answers UNAUTHENTICATED once, logs in again and retries once', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      let updates = 0;
+      cloud.answer(({ data }) => {
+        if (data.action === 'login') return loginAnswer();
+        updates += 1;
+        return updates === 1 ? failureAnswer('UNAUTHENTICATED') : profileAnswer('second try');
+      });
+
+      await expect(service.callWithLogin('updateProfile', NICK, isProfileData)).resolves.toEqual(profileAnswer('second try').data);
+
+      expect(cloud.actions()).toEqual(['updateProfile', 'login', 'updateProfile']);
+    });
+
+    it('when the user record is gone (USER_NOT_FOUND), logs in again and retries once', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      let updates = 0;
+      cloud.answer(({ data }) => {
+        if (data.action === 'login') return loginAnswer(aUser({ id: 'user-2' }), true);
+        updates += 1;
+        return updates === 1 ? failureAnswer('USER_NOT_FOUND') : profileAnswer('new account');
+      });
+
+      await expect(service.callWithLogin('updateProfile', NICK, isProfileData)).resolves.toEqual(profileAnswer('new account').data);
+
+      expect(cloud.actions()).toEqual(['updateProfile', 'login', 'updateProfile']);
+      expect(service.currentUser()?.id).toBe('user-2');
+    });
+
+    it('when the server keeps answering UNAUTHENTICATED, stops after the retry bound with AUTH_RETRY_EXHAUSTED', async () => {
+      const { service, cloud } = setup();
+      cloud.answer(({ data }) => (data.action === 'login' ? loginAnswer() : failureAnswer('UNAUTHENTICATED')));
+
+      const error = await rejection(service.callWithLogin('updateProfile', NICK, isProfileData));
+
+      expect(error.code).toBe('AUTH_RETRY_EXHAUSTED');
+      expect(cloud.actions()).toEqual(['login', 'updateProfile', 'login', 'updateProfile']);
+    });
+
+    it('honours a larger retry bound, and still ends', async () => {
+      const { service, cloud } = setup({ maxAuthRetries: 3 });
+      cloud.answer(({ data }) => (data.action === 'login' ? loginAnswer() : failureAnswer('UNAUTHENTICATED')));
+
+      expect((await rejection(service.callWithLogin('updateProfile', NICK, isProfileData))).code).toBe('AUTH_RETRY_EXHAUSTED');
+
+      expect(cloud.actions().filter((action) => action === 'updateProfile')).toHaveLength(4);
+      expect(cloud.actions().filter((action) => action === 'login')).toHaveLength(4);
+    });
+
+    it('calls rejected together log in again once', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      let loggedInAgain = false;
+      cloud.answer(({ data }) => {
+        if (data.action === 'login') {
+          loggedInAgain = true;
+          return loginAnswer();
+        }
+        return loggedInAgain ? profileAnswer('ok') : failureAnswer('UNAUTHENTICATED');
+      });
+
+      await Promise.all(Array.from({ length: 5 }, () => service.callWithLogin('updateProfile', NICK, isProfileData)));
+
+      expect(cloud.actions().filter((action) => action === 'login')).toHaveLength(1);
+    });
+
+    it('when logging in fails, rejects with that failure without calling the action', async () => {
+      const { service, cloud } = setup();
+      cloud.answer(() => failureAnswer('INTERNAL'));
+
+      expect((await rejection(service.callWithLogin('updateProfile', NICK, isProfileData))).code).toBe('INTERNAL');
+      expect(cloud.actions()).toEqual(['login']);
+    });
+
+    it('rejects data that fails the guard with INVALID_RESPONSE', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      cloud.answer(() => ({ ok: true, data: { user: { id: 1 } } }));
+
+      expect((await rejection(service.callWithLogin('updateProfile', NICK, isProfileData))).code).toBe('INVALID_RESPONSE');
+    });
+
+    it('passes other server codes through without retrying; USER_BANNED also logs out', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      cloud.answer(() => failureAnswer('INVALID_ARGUMENT'));
+      expect((await rejection(service.callWithLogin('updateProfile', NICK, isProfileData))).code).toBe('INVALID_ARGUMENT');
+      expect(service.currentUser()).not.toBeNull();
+
+      cloud.answer(() => failureAnswer('USER_BANNED'));
+      expect((await rejection(service.callWithLogin('updateProfile', NICK, isProfileData))).code).toBe('USER_BANNED');
+      expect(service.currentUser()).toBeNull();
+      expect(cloud.actions()).toEqual(['updateProfile', 'updateProfile']);
+    });
+  });
+
+  describe('logout()', () => {
+    it('clears the user from memory and storage', async () => {
+      const { service, storage } = setup();
+      await service.login();
+
+      service.logout();
+
+      expect(service.currentUser()).toBeNull();
+      expect(storage.entries.has(KEY)).toBe(false);
+    });
+
+    it('a login still in flight when logging out does not bring the user back', async () => {
+      const clock = createFakeClock();
+      const { service, cloud, storage } = setup({ clock, stored: { [KEY]: storedSession(aUser(), 0) } });
+      const answer = deferred<unknown>();
+      cloud.answer(() => answer.promise);
+
+      const refresh = service.refreshIfStale();
+      service.logout();
+      answer.resolve(loginAnswer());
+      await refresh;
+
+      expect(service.currentUser()).toBeNull();
+      expect(storage.entries.has(KEY)).toBe(false);
+    });
+
+    it('after logout, the next ensureLogin() logs in again', async () => {
+      const { service, cloud } = setup();
+      await service.login();
+      service.logout();
+
+      await service.ensureLogin();
+
+      expect(cloud.calls).toHaveLength(2);
+    });
+  });
+
+  describe('saveUser()', () => {
+    it('replaces the cached user (e.g. after a profile update) without a cloud call', async () => {
+      const { service, cloud, storage } = setup();
+      await service.login();
+      const updated = aUser({ nickName: '改过的昵称' });
+
+      service.saveUser(updated);
+
+      expect(service.currentUser()).toEqual(updated);
+      expect(JSON.parse(storage.entries.get(KEY) ?? '').user).toEqual(updated);
+      expect(cloud.calls).toHaveLength(1);
+    });
+
+    it('is ignored when logged out, so a late answer cannot log the person back in', () => {
+      const { service, storage } = setup();
+
+      service.saveUser(aUser());
+
+      expect(service.currentUser()).toBeNull();
+      expect(storage.entries.size).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * A controllable `wx` for page tests, laid over miniprogram-simulate's stub (whose storage keeps
+ * nothing and which has no wx.cloud). The pages run their real wiring: services/index.ts builds
+ * the auth service from the platform adapters, and those call this `wx`.
+ */
+
+export interface CloudFunctionRequest {
+  name: string;
+  data: Record<string, unknown>;
+}
+
+/** Answers a wx.cloud.callFunction: return the function's result (or a promise of it), or throw a wx failure. */
+export type CloudFunctionHandler = (request: CloudFunctionRequest) => unknown;
+
+export type NavigationRecord =
+  | { api: 'navigateTo' | 'redirectTo' | 'switchTab'; url: string }
+  | { api: 'navigateBack'; delta: number };
+
+export type PrivacyListener = (
+  resolve: (decision: { event: string; buttonId?: string }) => void,
+  eventInfo: { referrer: string },
+) => void;
+
+export interface FakeWx {
+  readonly storage: Map<string, unknown>;
+  readonly cloudCalls: CloudFunctionRequest[];
+  readonly navigations: NavigationRecord[];
+  readonly privacyContractOpens: number;
+  /** The listener the page registered with wx.onNeedPrivacyAuthorization, if any. */
+  readonly privacyListener: PrivacyListener | null;
+  answerCloud(handler: CloudFunctionHandler): void;
+  /** What getCurrentPages().length answers: 2 = the login page was opened from another page. */
+  setPageStackDepth(depth: number): void;
+  reset(): void;
+}
+
+export const FAKE_APP_ID = 'wx-test-app';
+
+interface State {
+  storage: Map<string, unknown>;
+  cloudCalls: CloudFunctionRequest[];
+  navigations: NavigationRecord[];
+  handler: CloudFunctionHandler;
+  stackDepth: number;
+  privacyListener: PrivacyListener | null;
+  privacyContractOpens: number;
+}
+
+function freshState(): State {
+  return {
+    storage: new Map(),
+    cloudCalls: [],
+    navigations: [],
+    handler: () => {
+      throw { errMsg: 'cloud.callFunction:fail no handler in this test' };
+    },
+    stackDepth: 2,
+    privacyListener: null,
+    privacyContractOpens: 0,
+  };
+}
+
+interface Callbacks {
+  success?: (result: { errMsg: string }) => void;
+}
+
+function succeed(options: Callbacks, api: string): void {
+  options.success?.({ errMsg: `${api}:ok` });
+}
+
+export function installFakeWx(): FakeWx {
+  let state = freshState();
+
+  const fakes = {
+    getStorageSync: (key: string) => (state.storage.has(key) ? state.storage.get(key) : ''),
+    setStorageSync: (key: string, value: unknown) => void state.storage.set(key, value),
+    removeStorageSync: (key: string) => void state.storage.delete(key),
+    getStorageInfoSync: () => ({ keys: [...state.storage.keys()], currentSize: 0, limitSize: 10240 }),
+    getAccountInfoSync: () => ({ miniProgram: { appId: FAKE_APP_ID, envVersion: 'develop', version: '' }, plugin: {} }),
+    navigateTo: (options: Callbacks & { url: string }) => {
+      state.navigations.push({ api: 'navigateTo', url: options.url });
+      succeed(options, 'navigateTo');
+    },
+    redirectTo: (options: Callbacks & { url: string }) => {
+      state.navigations.push({ api: 'redirectTo', url: options.url });
+      succeed(options, 'redirectTo');
+    },
+    switchTab: (options: Callbacks & { url: string }) => {
+      state.navigations.push({ api: 'switchTab', url: options.url });
+      succeed(options, 'switchTab');
+    },
+    navigateBack: (options: Callbacks & { delta?: number }) => {
+      state.navigations.push({ api: 'navigateBack', delta: options.delta ?? 1 });
+      succeed(options, 'navigateBack');
+    },
+    setNavigationBarTitle: (options: Callbacks) => succeed(options, 'setNavigationBarTitle'),
+    onNeedPrivacyAuthorization: (listener: PrivacyListener) => {
+      state.privacyListener = listener;
+    },
+    openPrivacyContract: (options: Callbacks) => {
+      state.privacyContractOpens += 1;
+      succeed(options, 'openPrivacyContract');
+    },
+    getPrivacySetting: (options: { success?: (result: { needAuthorization: boolean; privacyContractName: string }) => void }) => {
+      options.success?.({ needAuthorization: true, privacyContractName: '《测试小程序隐私保护指引》' });
+    },
+    cloud: {
+      init: () => undefined,
+      callFunction: async (options: { name: string; data?: Record<string, unknown> }) => {
+        const request = { name: options.name, data: options.data ?? {} };
+        state.cloudCalls.push(request);
+        const result: unknown = await state.handler(request);
+        return { errMsg: 'cloud.callFunction:ok', result, requestID: `request-${state.cloudCalls.length}` };
+      },
+    },
+  };
+
+  const globals = globalThis as unknown as { wx?: Record<string, unknown>; getCurrentPages?: () => unknown[] };
+  globals.wx = Object.assign(globals.wx ?? {}, fakes);
+  globals.getCurrentPages = () => Array.from({ length: state.stackDepth }, () => ({}));
+
+  return {
+    get storage() {
+      return state.storage;
+    },
+    get cloudCalls() {
+      return state.cloudCalls;
+    },
+    get navigations() {
+      return state.navigations;
+    },
+    get privacyContractOpens() {
+      return state.privacyContractOpens;
+    },
+    get privacyListener() {
+      return state.privacyListener;
+    },
+    answerCloud(handler) {
+      state.handler = handler;
+    },
+    setPageStackDepth(depth) {
+      state.stackDepth = depth;
+    },
+    reset() {
+      state = freshState();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import path from 'path';
+import * as simulate from 'miniprogram-simulate';
+
+/**
+ * Renders a real page or component of miniprogram/ with miniprogram-simulate (jsdom), and drives it
+ * the way WeChat would: onLoad(query) → onShow() → first render → onReady().
+ * simulate.load registers a path once per test file (require cache): call loadPage at file level.
+ */
+
+export const MINIPROGRAM_ROOT = path.resolve(__dirname, '../../../miniprogram');
+
+/** `route` like 'pages/login/index' or 'components/privacy-popup/index'. */
+export function loadPage(route: string): string {
+  // rootPath lets absolute usingComponents paths (/components/...) resolve as in WeChat.
+  return simulate.load(path.join(MINIPROGRAM_ROOT, route), { rootPath: MINIPROGRAM_ROOT });
+}
+
+/** What the tests use of j-component's RootComponent (its typings miss addEventListener and triggerPageLifeTime). */
+export interface SimulatedComponent {
+  readonly dom: HTMLElement | undefined;
+  readonly data: Record<string, unknown>;
+  readonly instance: unknown;
+  querySelector(selector: string): { dom: HTMLElement | undefined; dispatchEvent(name: string, options?: object): void } | undefined;
+  attach(parent: Element): void;
+  detach(): void;
+  /** Listens to what the component emits with triggerEvent. */
+  addEventListener(eventName: string, handler: (event: unknown) => void): void;
+  triggerPageLifeTime(lifetime: 'show' | 'hide' | 'resize', args?: unknown): void;
+}
+
+interface PageHooks {
+  onLoad?(query: Record<string, string>): void;
+  onShow?(): void;
+  onReady?(): unknown;
+}
+
+export interface RenderedPage {
+  readonly component: SimulatedComponent;
+  /** Page data as the page last set it. */
+  data(): Record<string, unknown>;
+  onShow(): void;
+  onReady(): Promise<void>;
+  exists(selector: string): boolean;
+  /** The text rendered inside the node, whitespace collapsed. */
+  text(selector: string): string;
+  /** j-component dispatches events in a microtask: this resolves once the handler ran and settled. */
+  tap(selector: string): Promise<void>;
+  dispatch(selector: string, eventName: string, detail?: unknown): Promise<void>;
+  /** The node's class attribute as rendered (prefixed by simulate, e.g. "main--login__button"). */
+  classes(selector: string): string;
+}
+
+/** Lets every pending promise and zero-delay timer run: a tap's cloud call and setData settle. */
+export function settle(): Promise<void> {
+  return simulate.sleep(0);
+}
+
+export function renderPage(id: string, query: Record<string, string> = {}): RenderedPage {
+  const component = simulate.render(id) as unknown as SimulatedComponent;
+  component.attach(document.createElement('parent-wrapper'));
+  const hooks = component.instance as unknown as PageHooks;
+  hooks.onLoad?.(query);
+  hooks.onShow?.();
+
+  function node(selector: string) {
+    const found = component.querySelector(selector);
+    if (!found) throw new Error(`nothing matches ${selector}`);
+    return found;
+  }
+
+  return {
+    component,
+    data: () => component.data,
+    onShow: () => hooks.onShow?.(),
+    async onReady() {
+      await hooks.onReady?.();
+    },
+    exists: (selector) => component.querySelector(selector) !== undefined,
+    text: (selector) => (node(selector).dom?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+    async tap(selector) {
+      node(selector).dispatchEvent('tap');
+      await settle();
+    },
+    async dispatch(selector, eventName, detail) {
+      node(selector).dispatchEvent(eventName, { detail });
+      await settle();
+    },
+    classes: (selector) => node(selector).dom?.getAttribute('class') ?? '',
+  };
+}
