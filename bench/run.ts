@@ -11,17 +11,19 @@
  * Results are saved under bench/results/ with the machine noted.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmulator, type Caller, type Emulator } from '../emulator/server';
-import { buildFunctions, projectRoot } from '../scripts/build';
+import { buildFunctions, esbuildOptions, projectRoot } from '../scripts/build';
 import { mapConcurrent, median, percentile, round } from './stats';
 
 const benchRoot = __dirname;
 const ourFunction = path.join(projectRoot, 'cloudfunctions', 'login', 'index.js');
 const baselineFunction = path.join(benchRoot, 'functions', 'naive-login', 'index.js');
 const json = process.argv.includes('--json');
+const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
 const log = (line: string) => {
   if (!json) console.log(line);
 };
@@ -105,27 +107,42 @@ function coldStart(emulator: Emulator, file: string, openid: string): Promise<Co
   });
 }
 
-async function measureColdStart(ours: Emulator, baseline: Emulator, runs = 15) {
-  // Each side logs in a known user once first, so every measured start is a returning login.
-  await coldStart(ours, ourFunction, 'bench-cold');
-  await coldStart(baseline, baselineFunction, 'bench-cold');
-  const results = { ours: [] as ColdStart[], baseline: [] as ColdStart[] };
+/** Our login built with wx-server-sdk left external, as it would be with CloudBase installing it. */
+async function buildExternalVariant(): Promise<string> {
+  const outfile = path.join(projectRoot, '.build', 'bench', 'login-sdk-external', 'index.js');
+  await build(esbuildOptions(path.join(projectRoot, 'cloudfunctions', 'login'), { outfile, external: ['wx-server-sdk'] }));
+  return outfile;
+}
+
+async function measureColdStart(ours: Emulator, baseline: Emulator, external: string, runs = 15) {
+  const variants = [
+    { name: 'ours', emulator: ours, file: ourFunction },
+    { name: 'oursSdkExternal', emulator: ours, file: external },
+    { name: 'baseline', emulator: baseline, file: baselineFunction },
+  ] as const;
+  // Each variant logs in a known user once first, so every measured start is a returning login.
+  for (const variant of variants) await coldStart(variant.emulator, variant.file, 'bench-cold');
+  const samples: Record<string, ColdStart[]> = {};
   for (let run = 0; run < runs; run++) {
-    results.ours.push(await coldStart(ours, ourFunction, 'bench-cold'));
-    results.baseline.push(await coldStart(baseline, baselineFunction, 'bench-cold'));
+    for (const variant of variants) {
+      (samples[variant.name] ??= []).push(await coldStart(variant.emulator, variant.file, 'bench-cold'));
+    }
   }
-  const summary = (list: ColdStart[]) => ({
+  const summary = (list: ColdStart[] = []) => ({
     wallMedianMs: round(median(list.map((r) => r.wallMs))),
     loadMedianMs: round(median(list.map((r) => r.loadedMs))),
     rssMedianMiB: round(median(list.map((r) => r.rss)) / 2 ** 20, 1),
   });
-  const o = summary(results.ours);
-  const b = summary(results.baseline);
+  const o = summary(samples.ours);
+  const e = summary(samples.oursSdkExternal);
+  const b = summary(samples.baseline);
   return {
     runs,
     ours: o,
+    oursSdkExternal: e,
     baseline: b,
     ratio: round(o.wallMedianMs / b.wallMedianMs),
+    externalRatio: round(e.wallMedianMs / b.wallMedianMs),
     rssRatio: round(o.rssMedianMiB / b.rssMedianMiB),
   };
 }
@@ -147,8 +164,47 @@ async function duplicatesUnderRace(emulator: Emulator, name: string, concurrent 
   return holding.length - 1;
 }
 
-function uploadSize(file: string): { bytes: number } {
-  return { bytes: statSync(file).size };
+/** Bytes of every file below `dir`. */
+function treeBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += treeBytes(full);
+    else if (entry.isFile()) total += statSync(full).size;
+  }
+  return total;
+}
+
+/** wx-server-sdk and everything it pulls in, as CloudBase would install it next to an external build. */
+function sdkInstallBytes(): { bytes: number; packages: number } {
+  const seen = new Set<string>();
+  const visit = (name: string, from: string) => {
+    let manifestPath: string;
+    try {
+      manifestPath = require.resolve(`${name}/package.json`, { paths: [from] });
+    } catch {
+      return; // optional dependency not installed on this platform
+    }
+    const dir = path.dirname(manifestPath);
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { dependencies?: Record<string, string> };
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) visit(dependency, dir);
+  };
+  visit('wx-server-sdk', projectRoot);
+  let bytes = 0;
+  for (const dir of seen) bytes += treeBytes(dir);
+  return { bytes, packages: seen.size };
+}
+
+function uploadSizes(external: string) {
+  const sdk = sdkInstallBytes();
+  return {
+    bundledBytes: statSync(ourFunction).size,
+    sdkExternalBytes: statSync(external).size,
+    sdkExternalInstalledBytes: statSync(external).size + sdk.bytes,
+    sdkPackages: sdk.packages,
+  };
 }
 
 async function main(): Promise<void> {
@@ -165,7 +221,8 @@ async function main(): Promise<void> {
     log('measuring latency over 1,000 logins ...');
     const latency = await measureLatency(ours);
     log('measuring cold starts ...');
-    const cold = await measureColdStart(ours, baseline);
+    const external = await buildExternalVariant();
+    const cold = await measureColdStart(ours, baseline, external);
     log('racing 50 first logins ...');
     const race = {
       concurrent: 50,
@@ -176,7 +233,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: { host: os.hostname(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version, loadavg: os.loadavg().map((v) => round(v)) },
       build: builds.map((b) => ({ name: b.name, bytes: b.bytes, external: b.external })),
-      uploadSize: { ours: uploadSize(ourFunction) },
+      uploadSize: uploadSizes(external),
       trips,
       latency,
       coldStart: cold,
@@ -196,6 +253,8 @@ async function main(): Promise<void> {
     log(`first login with unionid: ${trips.firstWithUnionid.roundTrips} round trips; same person in a second app: ${trips.firstInSecondApp.roundTrips}`);
     log(`latency over ${latency.logins} logins: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms`);
     log(`cold start (median of ${cold.runs}): ours ${cold.ours.wallMedianMs} ms, baseline ${cold.baseline.wallMedianMs} ms, ratio ${cold.ratio}`);
+    log(`  with wx-server-sdk external instead of bundled: ${cold.oursSdkExternal.wallMedianMs} ms, ratio ${cold.externalRatio}`);
+    log(`upload: bundled ${kib(report.uploadSize.bundledBytes)}; SDK external ${kib(report.uploadSize.sdkExternalBytes)} + ${kib(report.uploadSize.sdkExternalInstalledBytes - report.uploadSize.sdkExternalBytes)} installed in the cloud (${report.uploadSize.sdkPackages} packages)`);
     log(`memory after first response: ours ${cold.ours.rssMedianMiB} MiB, baseline ${cold.baseline.rssMedianMiB} MiB, ratio ${cold.rssRatio}`);
     log(`50 simultaneous first logins: baseline ${race.duplicateUsersBaseline} duplicate users, ours ${race.duplicateUsersOurs}`);
     log(`saved ${path.relative(projectRoot, file)}`);
