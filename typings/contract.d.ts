@@ -84,7 +84,7 @@ export interface PublicUser {
   /** True when a phone number is bound (bindPhone). */
   hasPhone: boolean;
   /**
-   * The bound number masked for display ('138****8000', '+1 415***0100'), '' when none. The full
+   * The bound number masked for display ('138****8000', '+1 415****100'), '' when none. The full
    * number is answered only to its owner, once, by bindPhone.
    */
   maskedPhoneNumber: string;

@@ -29,6 +29,8 @@ import type { IdentityDoc } from '../store/account-store';
 import type { UserDoc } from '../store/user-store';
 
 const MAX_CODE_LENGTH = 512;
+/** Expired tickets are kept this long (answered LINK_TICKET_EXPIRED / USED), then removed. */
+const EXPIRED_TICKET_GRACE_MS = 24 * 60 * 60 * 1000;
 
 /** WeChat errcodes of getPhoneNumber and what they mean to the person. Anything else is INTERNAL. */
 const PHONE_ERRORS: Readonly<Record<number, { code: ErrorCode; message: string }>> = {
@@ -131,16 +133,22 @@ async function offerLink(
   const plan = planMerge(caller.user, target, sourceKeys);
   const ticket = newLinkTicket(deps.randomToken());
   const expiresAt = new Date(now.getTime() + LINK_TICKET_TTL_MS);
-  await deps.accounts.insertLinkTicket({
-    _id: linkTicketId(ticket),
-    callerKey: caller.keys.openid,
-    fromUserId: caller.user._id,
-    toUserId: target._id,
-    phoneKey,
-    createdAt: now,
-    expiresAt,
-    usedAt: null,
-  });
+  await Promise.all([
+    deps.accounts.insertLinkTicket({
+      _id: linkTicketId(ticket),
+      callerKey: caller.keys.openid,
+      fromUserId: caller.user._id,
+      toUserId: target._id,
+      phoneKey,
+      createdAt: now,
+      expiresAt,
+      usedAt: null,
+    }),
+    // Housekeeping in the same round trip, so the collection does not grow with old offers.
+    deps.accounts
+      .removeExpiredLinkTickets(new Date(now.getTime() - EXPIRED_TICKET_GRACE_MS))
+      .catch((error: unknown) => deps.warn('removing expired link tickets failed', error)),
+  ]);
   return new AppError(
     'PHONE_BELONGS_TO_ANOTHER_ACCOUNT',
     'this phone number belongs to another account; confirmLink with the ticket links this WeChat to it',

@@ -41,14 +41,14 @@ export async function updateProfile(
   const nickName = rawName === undefined ? undefined : validNickname(rawName);
 
   const { user } = await resolveCaller(identity, deps.accounts);
-  if (fileID !== undefined) {
-    const problem = avatarFileProblem(fileID, invocation.env, user._id);
-    if (problem) throw new AppError('AVATAR_INVALID', problem);
-  }
-
-  // Unchanged values cost no check (a stored nickname already passed one).
+  // Unchanged values cost no check (a stored nickname already passed one; an avatar taken over by
+  // a link may sit in the merged account's folder).
   const newName = nickName !== user.nickName ? nickName : undefined;
   const newFileID = fileID !== user.avatarFileID ? fileID : undefined;
+  if (newFileID !== undefined) {
+    const problem = avatarFileProblem(newFileID, invocation.env, user._id);
+    if (problem) throw new AppError('AVATAR_INVALID', problem);
+  }
   const [verdict, urls] = await Promise.all([
     newName === undefined ? null : deps.security.checkText({ content: newName, openid: identity.openid, scene: SCENE_PROFILE }),
     newFileID === undefined ? null : deps.files.temporaryUrls([newFileID], AVATAR_URL_MAX_AGE_SECONDS),

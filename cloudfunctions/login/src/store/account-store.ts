@@ -100,6 +100,8 @@ export interface AccountStore {
   getLinkTicket(id: string): Promise<LinkTicketDoc | null>;
   /** Removes the tickets issued from or to `userId` (they name its id). */
   removeLinkTicketsOf(userId: string): Promise<void>;
+  /** Removes tickets that expired before `before` (used or not: past expiry they are only refused). */
+  removeExpiredLinkTickets(before: Date): Promise<void>;
   /** Removes tutorial-style documents of `openid` that were never adopted (no identityKeys). */
   removeLegacyUsers(openid: string): Promise<void>;
   /**

@@ -44,6 +44,7 @@ interface CommandLike {
   or(conditions: unknown[]): unknown;
   and(conditions: unknown[]): unknown;
   exists(value: boolean): unknown;
+  lt(value: unknown): unknown;
   remove(): unknown;
 }
 
@@ -205,6 +206,10 @@ export function createCloudbaseAccountStore(db: AccountDatabaseLike, names: Acco
 
     async removeLinkTicketsOf(userId) {
       await orEmpty(() => tickets().where(_.or([{ fromUserId: userId }, { toUserId: userId }])).remove(), undefined);
+    },
+
+    async removeExpiredLinkTickets(before) {
+      await orEmpty(() => tickets().where({ expiresAt: _.lt(before) }).remove(), undefined);
     },
 
     async removeLegacyUsers(openid) {

@@ -177,3 +177,19 @@ describe('bindPhone', () => {
     expect(danglingIdentities(deps)).toEqual([]);
   });
 });
+
+describe('bindPhone housekeeping', () => {
+  it('given a new link offer, removes tickets expired more than a day ago', async () => {
+    const deps = createTestDeps();
+    await signUpWithPhone(deps, bob, '13800138000');
+    await signUp(deps, alice);
+    errorOf(await call(deps, alice, 'bindPhone', { code: deps.phone.codeFor('13800138000') }));
+    const [oldTicket] = [...deps.accounts.tickets.keys()];
+    deps.clock.now = new Date('2026-01-03T00:00:00Z');
+
+    errorOf(await call(deps, alice, 'bindPhone', { code: deps.phone.codeFor('13800138000') }));
+
+    expect(deps.accounts.tickets.size).toBe(1);
+    expect(deps.accounts.tickets.has(oldTicket ?? '')).toBe(false);
+  });
+});

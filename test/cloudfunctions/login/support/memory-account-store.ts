@@ -189,6 +189,11 @@ export function createMemoryAccountStore(base: MemoryUserStore): MemoryAccountSt
       for (const [id, ticket] of tickets) if (ticket.fromUserId === userId || ticket.toUserId === userId) tickets.delete(id);
     },
 
+    async removeExpiredLinkTickets(before) {
+      await enter('removeExpiredLinkTickets');
+      for (const [id, ticket] of tickets) if (ticket.expiresAt.getTime() < before.getTime()) tickets.delete(id);
+    },
+
     async removeLegacyUsers(openid) {
       await enter('removeLegacyUsers');
       for (const [id, user] of users) {

@@ -1,0 +1,119 @@
+/**
+ * `npm run check:compile`: WeChat DevTools' own compiler, offline, on the mini-program — what
+ * DevTools would refuse to open or upload: syntax errors in .ts/.js/.wxml (10045), pages in
+ * app.json without files (10005), invalid JSON (10006), app.json schema errors (10009), a wrong
+ * miniprogramRoot. It checks no types (that is `npm run typecheck`).
+ *
+ * The compiler is miniprogram-ci, ~280 MB over ~1,100 packages: far too heavy to make every user
+ * download it as a dependency. It is installed on first use into a cache folder outside the
+ * project (MINIPROGRAM_CI_DIR, default ~/.cache/wx-cloud-login/miniprogram-ci-<version>) and
+ * reused afterwards; CI can cache that folder.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+
+export const MINIPROGRAM_CI_VERSION = '2.1.42';
+
+/** The part of miniprogram-ci this script uses (the package ships typings, but is not installed for tsc). */
+interface CiProject {
+  attr(): Promise<unknown>;
+}
+interface MiniprogramCi {
+  Project: new (options: { appid: string; type: 'miniProgram'; projectPath: string; privateKey: string; ignores?: string[] }) => CiProject;
+  getCompiledResult(options: { project: CiProject; setting?: Record<string, unknown>; onProgressUpdate?: (task: unknown) => void }): Promise<Record<string, unknown>>;
+  DefaultProjectAttr: unknown;
+}
+
+export function miniprogramCiDir(env: Record<string, string | undefined>, home = os.homedir()): string {
+  if (env.MINIPROGRAM_CI_DIR) return path.resolve(env.MINIPROGRAM_CI_DIR);
+  const cache = env.XDG_CACHE_HOME || path.join(home, '.cache');
+  return path.join(cache, 'wx-cloud-login', `miniprogram-ci-${MINIPROGRAM_CI_VERSION}`);
+}
+
+/** One readable paragraph from miniprogram-ci's CodeError (`code` + a message that may hold a code frame). */
+export function describeCompileError(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return String(error);
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message.trim() : String(error);
+  return typeof code === 'number' || typeof code === 'string' ? `[${code}] ${text}` : text;
+}
+
+function ensureInstalled(dir: string): void {
+  if (existsSync(path.join(dir, 'node_modules', 'miniprogram-ci', 'package.json'))) return;
+  console.log(`安装 miniprogram-ci@${MINIPROGRAM_CI_VERSION} 到 ${dir}（仅首次，约 1 分钟、280 MB；不写入项目依赖）`);
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const result = spawnSync(
+    npm,
+    ['install', '--prefix', dir, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `miniprogram-ci@${MINIPROGRAM_CI_VERSION}`],
+    { stdio: 'inherit', shell: process.platform === 'win32' },
+  );
+  if (result.status !== 0) throw new Error(`npm install miniprogram-ci failed (exit ${result.status ?? result.signal})`);
+}
+
+/**
+ * miniprogram-ci reaches servicewechat.com for things an offline compile does not need (the ext
+ * whitelist) and logs each failure as "[error] …". Those lines are noise here; everything else passes.
+ */
+function muteOfflineNoise(): () => number {
+  let muted = 0;
+  const originals = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+  for (const name of ['log', 'info', 'warn', 'error'] as const) {
+    console[name] = (...parts: unknown[]) => {
+      if (parts.some((part) => String(part).includes('servicewechat.com'))) muted++;
+      else originals[name](...parts);
+    };
+  }
+  return () => {
+    Object.assign(console, originals);
+    return muted;
+  };
+}
+
+export async function compileCheck(root: string, env: Record<string, string | undefined>): Promise<number> {
+  const config = JSON.parse(readFileSync(path.join(root, 'project.config.json'), 'utf8')) as { appid?: string };
+  const dir = miniprogramCiDir(env);
+  ensureInstalled(dir);
+  const ci = createRequire(path.join(dir, 'package.json'))('miniprogram-ci') as MiniprogramCi;
+
+  // Any private key string works for compiling; only upload/preview verify it.
+  const project = new ci.Project({
+    appid: config.appid ?? 'touristappid',
+    type: 'miniProgram',
+    projectPath: root,
+    privateKey: 'offline-compile-check',
+    ignores: ['node_modules/**/*'],
+  });
+  // Platform quirk: CIProject.attr() fetches the appid's project attributes from servicewechat.com
+  // (a request signed with the upload key), so offline the compile fails with code 20001. DevTools'
+  // defaults are what an unknown appid gets anyway; the option is undocumented.
+  project.attr = async () => ci.DefaultProjectAttr;
+
+  const started = Date.now();
+  const unmute = muteOfflineNoise();
+  try {
+    const files = await ci.getCompiledResult({ project, onProgressUpdate: () => undefined });
+    const muted = unmute();
+    console.log(
+      `✓ 开发者工具编译通过：${Object.keys(files).length} 个文件，${Date.now() - started} ms（miniprogram-ci ${MINIPROGRAM_CI_VERSION}，离线${muted > 0 ? `，忽略 ${muted} 条联网报错` : ''}）`,
+    );
+    return 0;
+  } catch (error) {
+    unmute();
+    console.error(`✗ 微信开发者工具会拒绝这个项目：\n${describeCompileError(error)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  compileCheck(path.resolve(__dirname, '..'), process.env).then(
+    // The compiler forks a worker that keeps the event loop alive: exit explicitly.
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

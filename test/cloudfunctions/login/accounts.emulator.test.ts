@@ -1,0 +1,387 @@
+/**
+ * The account actions of the BUILT login function (`npm run build`) run by the local emulator's
+ * function runtime, through the unmodified wx-server-sdk: database transactions, phone number and
+ * content-check open APIs, cloud storage. Faults are injected at the emulator, where CloudBase
+ * would fail.
+ */
+import { createHash } from 'node:crypto';
+import { EJSON } from 'bson';
+import type { ActionMap, ActionName, ErrorBody, Result } from '../../../typings/contract';
+import { createEmulator, type Caller, type Emulator } from '../../../emulator/server';
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+  emulator = await createEmulator({ memory: true });
+});
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+let people = 0;
+/** A new WeChat user of the test mini-program (each test uses its own people and numbers). */
+function person(name: string): Required<Pick<Caller, 'openid' | 'appid' | 'unionid'>> {
+  people += 1;
+  return { openid: `o-${name}-${people}`, appid: 'wx-accounts-app', unionid: `u-${name}-${people}` };
+}
+
+async function invoke<A extends ActionName>(caller: Caller, action: A, payload: Record<string, unknown> = {}) {
+  const invocation = await emulator.callFunction('login', { ...payload, action }, caller);
+  if (invocation.error) throw new Error(`login did not run: ${invocation.error.message}`);
+  return { ...invocation, response: invocation.result as Result<ActionMap[A]['data']> };
+}
+
+async function call<A extends ActionName>(caller: Caller, action: A, payload: Record<string, unknown> = {}) {
+  return (await invoke(caller, action, payload)).response;
+}
+
+function dataOf<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
+  return result.data;
+}
+
+function errorOf(result: Result<unknown>): ErrorBody {
+  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.data)}`);
+  return result.error;
+}
+
+function docs(collection: string): Record<string, unknown>[] {
+  return emulator.database.documents(collection);
+}
+
+function doc(collection: string, id: string): Record<string, unknown> | undefined {
+  return docs(collection).find((candidate) => candidate._id === id);
+}
+
+/** Changes fields of a stored document behind the function's back (an admin, or time passing). */
+async function patch(collection: string, id: string, fields: Record<string, unknown>): Promise<void> {
+  const current = doc(collection, id);
+  if (!current) throw new Error(`${collection}/${id} does not exist`);
+  await emulator.database.importCollection(collection, EJSON.stringify({ ...current, ...fields }, { relaxed: false }));
+}
+
+async function signUp(caller: Caller): Promise<string> {
+  return dataOf(await call(caller, 'login')).user.id;
+}
+
+async function bindPhone(caller: Caller, phone: string) {
+  return call(caller, 'bindPhone', { code: emulator.openapi.issuePhoneCode(phone) });
+}
+
+/** Identities pointing at a user that does not exist or does not list them. */
+function danglingIdentities(): string[] {
+  const users = new Map(docs('users').map((user) => [user._id, user]));
+  return docs('identities')
+    .filter((identity) => {
+      const keys = users.get(identity.userId)?.identityKeys;
+      return !(Array.isArray(keys) && keys.includes(identity._id));
+    })
+    .map((identity) => String(identity._id));
+}
+
+function ticketRecordId(ticket: string): string {
+  return createHash('sha256').update(ticket).digest('hex');
+}
+
+describe('updateProfile through the emulator', () => {
+  it('given a nickname, passes it through msgSecCheck v2 and stores it; a risky one is refused', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+
+    expect(dataOf(await call(alice, 'updateProfile', { nickName: '小明' })).user.nickName).toBe('小明');
+    expect(errorOf(await call(alice, 'updateProfile', { nickName: '小明 emulator-risky' })).code).toBe('CONTENT_RISKY');
+    expect(errorOf(await call(alice, 'updateProfile', { nickName: '测试待审词' })).code).toBe('CONTENT_RISKY');
+    expect(doc('users', id)?.nickName).toBe('小明');
+  });
+
+  it('given an uploaded avatar, answers a URL that serves the file; a returning login answers it in one round trip', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+    const fileID = await emulator.storage.write(`avatars/${id}/a.png`, Buffer.from('png-bytes'), 'image/png');
+
+    const { user } = dataOf(await call(alice, 'updateProfile', { avatarFileID: fileID }));
+    const download = await fetch(user.avatarUrl);
+    // Latency makes parallel requests overlap, so the round-trip count shows what is sequential.
+    const latency = emulator.faults.add({ action: /^(database|storage)\./, latencyMs: 15, times: 'always' });
+    const login = await invoke(alice, 'login').finally(() => latency.remove());
+
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).toString()).toBe('png-bytes');
+    expect(dataOf(login.response).user.avatarUrl).toBe(user.avatarUrl);
+    expect(login.roundTrips).toBe(1);
+    expect(doc('users', id)).toMatchObject({ avatarFileID: fileID, avatarUrl: user.avatarUrl });
+  });
+
+  it('given a cached avatar URL that expired, the next login gets a new one and stores it', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+    const fileID = await emulator.storage.write(`avatars/${id}/a.png`, Buffer.from('png'), 'image/png');
+    dataOf(await call(alice, 'updateProfile', { avatarFileID: fileID }));
+    await patch('users', id, { avatarUrl: 'https://expired.example/a.png', avatarUrlExpiresAt: new Date(Date.now() - 1000) });
+
+    const login = await invoke(alice, 'login');
+    const url = dataOf(login.response).user.avatarUrl;
+
+    expect(url).toContain('/storage/files/');
+    expect(login.requests.map((request) => request.action)).toContain('storage.batchGetDownloadUrl');
+    expect(doc('users', id)?.avatarUrl).toBe(url);
+    expect((await fetch(url)).status).toBe(200);
+  });
+
+  it('given a fileID of another environment, another user\'s folder, or no file, answers AVATAR_INVALID', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+    const elsewhere = 'cloud://other-env.6f74-other-env-1250000000/avatars/' + id + '/a.png';
+    const othersFile = await emulator.storage.write('avatars/someone-else/a.png', Buffer.from('x'));
+
+    for (const fileID of [elsewhere, othersFile, emulator.storage.fileIdFor(`avatars/${id}/missing.png`)]) {
+      expect(errorOf(await call(alice, 'updateProfile', { avatarFileID: fileID })).code).toBe('AVATAR_INVALID');
+    }
+    expect(doc('users', id)?.avatarFileID).toBeUndefined();
+  });
+});
+
+describe('bindPhone through the emulator', () => {
+  it('given a fresh number, binds it; the full number only in this answer, masked in login', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+
+    const data = dataOf(await bindPhone(alice, '13800000001'));
+    const login = dataOf(await call(alice, 'login'));
+
+    expect(data).toMatchObject({ phoneNumber: '13800000001', user: { hasPhone: true, maskedPhoneNumber: '138****0001' } });
+    expect(login.user.maskedPhoneNumber).toBe('138****0001');
+    expect(JSON.stringify(login)).not.toContain('13800000001');
+    expect(doc('identities', 'phone:+86:13800000001')?.userId).toBe(id);
+  });
+
+  it.each([
+    ['an unknown or used code (40029)', 'no-such-code', 'PHONE_CODE_INVALID'],
+    ['the minute quota (45011)', 'fail:45011', 'PHONE_QUOTA_EXCEEDED'],
+    ['the daily quota (45009)', 'fail:45009', 'PHONE_QUOTA_EXCEEDED'],
+    ['an unauthorized mini-program (48001)', 'fail:48001', 'PHONE_NOT_PERMITTED'],
+  ])('given %s (code %s), answers %s', async (_name, code, expected) => {
+    const alice = person('alice');
+    await signUp(alice);
+    expect(errorOf(await call(alice, 'bindPhone', { code })).code).toBe(expected);
+  });
+
+  it('given a caller who has not logged in, answers USER_NOT_FOUND and leaves the code usable', async () => {
+    const alice = person('alice');
+    const code = emulator.openapi.issuePhoneCode('13800000002');
+
+    expect(errorOf(await call(alice, 'bindPhone', { code })).code).toBe('USER_NOT_FOUND');
+    await signUp(alice);
+    expect(dataOf(await call(alice, 'bindPhone', { code })).phoneNumber).toBe('13800000002');
+  });
+
+  it('given two accounts racing for one number in separate instances, exactly one gets it', async () => {
+    const racers = Array.from({ length: 6 }, () => person('racer'));
+    await Promise.all(racers.map(signUp));
+
+    const results = await Promise.all(racers.map((racer) => bindPhone(racer, '13800000003')));
+
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(new Set(results.filter((result) => !result.ok).map((result) => errorOf(result).code))).toEqual(
+      new Set(['PHONE_BELONGS_TO_ANOTHER_ACCOUNT']),
+    );
+    const holders = docs('users').filter((user) => (user.boundPhone as { key?: string } | undefined)?.key === 'phone:+86:13800000003');
+    expect(holders).toHaveLength(1);
+    expect(doc('identities', 'phone:+86:13800000003')?.userId).toBe(holders[0]?._id);
+  }, 30_000);
+});
+
+/** An existing account (from the web: phone + e-mail identity, a nickname) and a new WeChat user proving its number. */
+async function linkScenario(phone: string) {
+  const owner = person('owner');
+  const ownerId = await signUp(owner);
+  dataOf(await bindPhone(owner, phone));
+  dataOf(await call(owner, 'updateProfile', { nickName: '网页账号' }));
+  await emulator.database.importCollection('identities', JSON.stringify({ _id: `email:${ownerId}@example.com`, userId: ownerId, provider: 'email' }));
+  const ownerDoc = doc('users', ownerId);
+  await patch('users', ownerId, { identityKeys: [...((ownerDoc?.identityKeys as string[]) ?? []), `email:${ownerId}@example.com`] });
+
+  const newcomer = person('newcomer');
+  const newcomerId = await signUp(newcomer);
+  dataOf(await call(newcomer, 'updateProfile', { nickName: '微信新用户' }));
+  const offer = errorOf(await bindPhone(newcomer, phone));
+  if (offer.code !== 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT' || !offer.details) throw new Error(`no link offer: ${offer.code}`);
+  return { owner, ownerId, newcomer, newcomerId, ticket: offer.details.ticket, offer };
+}
+
+describe('linking to an existing account through the emulator', () => {
+  it('offers a preview and a ticket; confirmLink moves the WeChat identities and keeps the other providers', async () => {
+    const { owner, ownerId, newcomer, newcomerId, ticket, offer } = await linkScenario('13800000010');
+    expect(offer.details?.preview).toMatchObject({
+      target: { maskedPhoneNumber: '138****0010', nickName: '网页账号' },
+      movingIdentities: ['wechat-unionid', 'wechat'],
+      keptFields: ['nickName'],
+    });
+    expect(JSON.stringify(offer)).not.toContain(ownerId);
+
+    const { user } = dataOf(await call(newcomer, 'confirmLink', { ticket }));
+
+    expect(user).toMatchObject({ id: ownerId, nickName: '网页账号', hasPhone: true });
+    expect(doc('identities', `wx-openid:wx-accounts-app:${newcomer.openid}`)).toMatchObject({ userId: ownerId, movedFrom: newcomerId });
+    expect(doc('identities', `wx-unionid:${newcomer.unionid}`)?.userId).toBe(ownerId);
+    expect(doc('identities', `email:${ownerId}@example.com`)?.userId).toBe(ownerId);
+    expect(doc('users', newcomerId)).toMatchObject({ status: 'merged', mergedInto: ownerId, identityKeys: [], nickName: '微信新用户' });
+    expect(docs('account_audit').find((entry) => entry.fromUserId === newcomerId)).toMatchObject({ type: 'account-linked', toUserId: ownerId });
+    expect(danglingIdentities()).toEqual([]);
+
+    expect(dataOf(await call(newcomer, 'login'))).toMatchObject({ isNewUser: false, user: { id: ownerId } });
+    expect(dataOf(await call(owner, 'login')).user.id).toBe(ownerId);
+  });
+
+  it('given the ticket replayed, answers LINK_TICKET_USED', async () => {
+    const { newcomer, ticket } = await linkScenario('13800000011');
+    dataOf(await call(newcomer, 'confirmLink', { ticket }));
+    expect(errorOf(await call(newcomer, 'confirmLink', { ticket })).code).toBe('LINK_TICKET_USED');
+  });
+
+  it('given the ticket expired, answers LINK_TICKET_EXPIRED and links nothing', async () => {
+    const { newcomer, newcomerId, ticket } = await linkScenario('13800000012');
+    await patch('link_tickets', ticketRecordId(ticket), { expiresAt: new Date(Date.now() - 1) });
+
+    expect(errorOf(await call(newcomer, 'confirmLink', { ticket })).code).toBe('LINK_TICKET_EXPIRED');
+    expect(doc('users', newcomerId)?.status).toBe('active');
+  });
+
+  it('given the ticket used by another person, answers LINK_TICKET_NOT_YOURS and links nothing', async () => {
+    const { newcomerId, ticket } = await linkScenario('13800000013');
+    const stranger = person('stranger');
+    const strangerId = await signUp(stranger);
+
+    expect(errorOf(await call(stranger, 'confirmLink', { ticket })).code).toBe('LINK_TICKET_NOT_YOURS');
+    expect(doc('users', strangerId)?.status).toBe('active');
+    expect(doc('users', newcomerId)?.status).toBe('active');
+  });
+
+  it('given a fault in the middle of the merge, nothing changes; the retry completes it with no dangling identity', async () => {
+    const { ownerId, newcomer, newcomerId, ticket } = await linkScenario('13800000014');
+    const snapshot = () => JSON.stringify([docs('users'), docs('identities'), docs('link_tickets')]);
+    const before = snapshot();
+    // The merge updates the target, then the source: fail the second users write, inside the transaction.
+    const fault = emulator.faults.add({
+      action: 'database.modifyDocument',
+      collection: 'users',
+      nth: 2,
+      error: { code: 'DATABASE_REQUEST_FAILED', message: 'injected failure in the middle of the merge' },
+    });
+
+    const failed = await call(newcomer, 'confirmLink', { ticket });
+    fault.remove();
+
+    expect(errorOf(failed).code).toBe('INTERNAL');
+    expect(snapshot()).toBe(before);
+
+    dataOf(await call(newcomer, 'confirmLink', { ticket }));
+    expect(doc('users', newcomerId)).toMatchObject({ status: 'merged', mergedInto: ownerId });
+    expect(doc('identities', `wx-unionid:${newcomer.unionid}`)?.userId).toBe(ownerId);
+    expect(danglingIdentities()).toEqual([]);
+    expect(docs('account_audit').filter((entry) => entry.fromUserId === newcomerId)).toHaveLength(1);
+  });
+
+  it('given the commit\'s answer lost, the link is complete; the retry is told the ticket was used', async () => {
+    const { ownerId, newcomer, newcomerId, ticket } = await linkScenario('13800000015');
+    const fault = emulator.faults.add({
+      action: 'database.commitTransaction',
+      when: 'after',
+      error: { code: 'SYS_ERR', message: 'injected: reply lost' },
+    });
+
+    const failed = await call(newcomer, 'confirmLink', { ticket });
+    fault.remove();
+
+    expect(errorOf(failed).code).toBe('INTERNAL');
+    expect(doc('users', newcomerId)).toMatchObject({ status: 'merged', mergedInto: ownerId });
+    expect(danglingIdentities()).toEqual([]);
+    expect(errorOf(await call(newcomer, 'confirmLink', { ticket })).code).toBe('LINK_TICKET_USED');
+    expect(dataOf(await call(newcomer, 'login')).user.id).toBe(ownerId);
+  });
+});
+
+describe('identities and deletion through the emulator', () => {
+  it('lists identities masked; unlinks the phone; refuses to unlink the last way to sign in', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+    dataOf(await bindPhone(alice, '13800000020'));
+
+    const { identities } = dataOf(await call(alice, 'listIdentities'));
+    expect(identities.map((identity) => [identity.provider, identity.current, identity.canUnlink])).toEqual([
+      ['wechat', true, true],
+      ['wechat-unionid', true, true],
+      ['phone', false, true],
+    ]);
+    expect(JSON.stringify(identities)).not.toContain(alice.openid);
+
+    const phone = identities.find((identity) => identity.provider === 'phone');
+    const after = dataOf(await call(alice, 'unlinkIdentity', { identityId: phone?.id }));
+    expect(after.identities.map((identity) => identity.canUnlink)).toEqual([false, false]);
+    expect(doc('identities', 'phone:+86:13800000020')).toBeUndefined();
+    expect(doc('users', id)?.boundPhone).toBeUndefined();
+
+    const wechat = after.identities[0];
+    expect(errorOf(await call(alice, 'unlinkIdentity', { identityId: wechat?.id })).code).toBe('LAST_IDENTITY');
+    expect(danglingIdentities()).toEqual([]);
+  });
+
+  it('deletes the account: profile, identities and avatar file go, a minimal audit entry stays, the next login is new', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+    dataOf(await bindPhone(alice, '13800000030'));
+    const fileID = await emulator.storage.write(`avatars/${id}/a.png`, Buffer.from('png'), 'image/png');
+    dataOf(await call(alice, 'updateProfile', { nickName: '要注销的人', avatarFileID: fileID }));
+    // An account once merged into this one, and a tutorial-style duplicate login never adopted.
+    await emulator.database.importCollection(
+      'users',
+      [
+        JSON.stringify({ _id: `merged-into-${id}`, status: 'merged', mergedInto: id, identityKeys: [], nickName: '旧号' }),
+        JSON.stringify({ _id: `legacy-of-${id}`, _openid: alice.openid, nickName: '教程' }),
+      ].join('\n'),
+    );
+
+    expect(errorOf(await call(alice, 'deleteAccount')).code).toBe('CONFIRMATION_REQUIRED');
+    expect(dataOf(await call(alice, 'deleteAccount', { confirm: true }))).toEqual({ deleted: true });
+
+    expect(doc('users', id)).toBeUndefined();
+    expect(doc('users', `merged-into-${id}`)).toBeUndefined();
+    expect(doc('users', `legacy-of-${id}`)).toBeUndefined();
+    expect(docs('identities').filter((identity) => identity.userId === id)).toEqual([]);
+    expect(emulator.storage.list().some((file) => file.fileID === fileID)).toBe(false);
+    const audit = docs('account_audit').filter((entry) => entry.userId === id);
+    expect(audit).toEqual([expect.objectContaining({ type: 'account-deleted', identityCount: 3, mergedAccountCount: 1 })]);
+    expect(JSON.stringify(audit)).not.toMatch(/要注销的人|13800000030|o-alice/);
+
+    const next = dataOf(await call(alice, 'login'));
+    expect(next.isNewUser).toBe(true);
+    expect(next.user.id).not.toBe(id);
+    expect(next.user).toMatchObject({ nickName: '', avatarUrl: '', hasPhone: false });
+  });
+
+  it('given a banned user, every account action answers USER_BANNED', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+    await patch('users', id, { status: 'banned' });
+
+    for (const [action, payload] of [
+      ['updateProfile', { nickName: '小明' }],
+      ['bindPhone', { code: emulator.openapi.issuePhoneCode('13800000040') }],
+      ['confirmLink', { ticket: `lt1_${'A'.repeat(43)}` }],
+      ['listIdentities', {}],
+      ['unlinkIdentity', { identityId: 'abc' }],
+      ['deleteAccount', { confirm: true }],
+      ['login', {}],
+    ] as const) {
+      expect(errorOf(await call(alice, action, payload)).code).toBe('USER_BANNED');
+    }
+    expect(doc('users', id)).toMatchObject({ status: 'banned', nickName: '' });
+  });
+
+  it('given no OPENID, answers UNAUTHENTICATED without any request', async () => {
+    const invocation = await invoke({ appid: 'wx-accounts-app' }, 'listIdentities');
+    expect(errorOf(invocation.response).code).toBe('UNAUTHENTICATED');
+    expect(invocation.requests).toEqual([]);
+  });
+});
