@@ -83,7 +83,8 @@ export function checkProject(root: string, options: CheckOptions = {}): Problem[
   return problems;
 }
 
-if (require.main === module) {
+// NodeJS.Require: the test config also sees the mini-program typings, whose `require` has no `main`.
+if ((require as unknown as NodeJS.Require).main === module) {
   const root = path.resolve(__dirname, '..');
   const problems = checkProject(root);
   if (problems.length === 0) {

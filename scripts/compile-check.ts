@@ -107,7 +107,8 @@ export async function compileCheck(root: string, env: Record<string, string | un
   }
 }
 
-if (require.main === module) {
+// NodeJS.Require: the test config also sees the mini-program typings, whose `require` has no `main`.
+if ((require as unknown as NodeJS.Require).main === module) {
   compileCheck(path.resolve(__dirname, '..'), process.env).then(
     // The compiler forks a worker that keeps the event loop alive: exit explicitly.
     (code) => process.exit(code),

@@ -12,6 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { buildFunctions } from './build';
 import { checkProject } from './check';
@@ -21,6 +22,7 @@ import { isEnvId, resolveEnvId } from './lib/env-file';
 import { isJsonObject, readJsonFile } from './lib/json-file';
 import { formatProblem, type Problem } from './lib/problem';
 import { readLoginState, type LoginState } from './lib/tcb-login';
+import { cliFailureLines } from './lib/tcb-output';
 
 export interface DeployOutput {
   out(line: string): void;
@@ -31,7 +33,7 @@ export interface DeployOutput {
 export interface DeployEffects {
   build(): Promise<void>;
   check(root: string): Problem[];
-  /** Runs the tcb CLI in the project root with inherited stdio; resolves to its exit code. */
+  /** Runs the tcb CLI in the project root, its output shown as it comes; resolves to its exit code (non-zero when it reported an error). */
   tcb(args: string[]): Promise<number>;
   /** Whether @cloudbase/cli is installed (node_modules). */
   tcbInstalled(): boolean;
@@ -172,7 +174,7 @@ export async function runDeploy({ root, argv, env, output, effects }: DeployOpti
 /** The installed CLI's entry script, run with this Node (works the same on Windows). */
 function tcbEntry(root: string): string | undefined {
   try {
-    const manifestFile = require.resolve('@cloudbase/cli/package.json', { paths: [root] });
+    const manifestFile = createRequire(path.join(root, 'package.json')).resolve('@cloudbase/cli/package.json');
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { bin?: Record<string, string> };
     const bin = manifest.bin?.tcb;
     return bin ? path.join(path.dirname(manifestFile), bin) : undefined;
@@ -191,16 +193,39 @@ export function realEffects(root: string): DeployEffects {
       new Promise((resolve) => {
         const entry = tcbEntry(root);
         if (!entry) return resolve(127);
-        const child = spawn(process.execPath, [entry, ...args], { cwd: root, stdio: 'inherit' });
+        // Output is passed through as it comes and also kept: `tcb fn deploy` can fail with exit
+        // code 0, and only its output tells (lib/tcb-output.ts). stdin stays the terminal's.
+        const child = spawn(process.execPath, [entry, ...args], {
+          cwd: root,
+          stdio: ['inherit', 'pipe', 'pipe'],
+          env: process.stdout.isTTY ? { ...process.env, FORCE_COLOR: '1' } : process.env,
+        });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          process.stdout.write(chunk);
+        });
+        child.stderr.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          process.stderr.write(chunk);
+        });
         child.on('error', () => resolve(1));
-        child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+        child.on('close', (code, signal) => {
+          const exitCode = code ?? (signal ? 128 : 1);
+          if (exitCode === 0 && cliFailureLines(output).length > 0) {
+            console.error('✗ tcb 报告了错误但退出码为 0（@cloudbase/cli 的已知问题），按失败处理');
+            return resolve(1);
+          }
+          resolve(exitCode);
+        });
       }),
     tcbInstalled: () => tcbEntry(root) !== undefined,
     loginState: () => readLoginState(),
   };
 }
 
-if (require.main === module) {
+// NodeJS.Require: the test config also sees the mini-program typings, whose `require` has no `main`.
+if ((require as unknown as NodeJS.Require).main === module) {
   const root = path.resolve(__dirname, '..');
   runDeploy({
     root,
