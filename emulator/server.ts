@@ -7,6 +7,8 @@
  *   POST /callFunction/<name> call a function as the mini-program would (browser preview, tests)
  *   GET  /                    status page: collections and functions (/collections/<name>)
  *   GET  /api/collections     the same as JSON (/api/collections/<name>, /api/health)
+ *   GET  /api/collections/<name>/export   the collection as JSON lines (canonical EJSON)
+ *   POST /api/collections/<name>/import   JSON lines in; upserts by _id, creates the collection
  *   other routes              from the modules (storage up/downloads)
  *
  * Functions reach the emulator through the SDK's own environment variables (sdkEnv()), so
@@ -84,6 +86,8 @@ export interface Emulator {
 
 /** Admin bodies can carry whole documents; the SDK itself caps a request well below this. */
 const MAX_ADMIN_BODY_BYTES = 64 * 1024 * 1024;
+/** A collection imported over HTTP (JSON lines). */
+const IMPORT_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Browsers may call the emulator only from pages served on this machine. Without the check, any
@@ -182,11 +186,37 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     }
   }
 
+  /** Export / import of one collection as JSON lines, for seeding and inspecting data by hand. */
+  async function handleTransfer(request: IncomingMessage, response: ServerResponse, requestUrl: URL): Promise<boolean> {
+    const match = /^\/api\/collections\/([^/]+)\/(export|import)$/.exec(requestUrl.pathname);
+    const name = match ? safeDecode(match[1] ?? '') : null;
+    if (!match || name === null) return false;
+    if (match[2] === 'export' && request.method === 'GET') {
+      if (!database.listCollections().includes(name)) {
+        sendJson(response, 404, { code: 'DATABASE_COLLECTION_NOT_EXIST', message: 'no such collection' });
+      } else {
+        response.setHeader('content-disposition', `attachment; filename="${encodeURIComponent(name)}.jsonl"`);
+        send(response, 200, 'application/x-ndjson; charset=utf-8', database.exportCollection(name));
+      }
+      return true;
+    }
+    if (match[2] === 'import' && request.method === 'POST') {
+      const body = (await readBody(request, IMPORT_LIMIT_BYTES)).toString('utf8');
+      try {
+        sendJson(response, 200, { collection: name, imported: await database.importCollection(name, body) });
+      } catch (error) {
+        sendJson(response, 400, { code: 'INVALID_PARAM', message: describeError(error) });
+      }
+      return true;
+    }
+    return false;
+  }
+
   async function handleStatus(request: IncomingMessage, response: ServerResponse, requestUrl: URL): Promise<boolean> {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
     const { pathname } = requestUrl;
     const collections = (): { name: string; count: number }[] =>
-      database.listCollections().map((name) => ({ name, count: database.documents(name).length }));
+      database.listCollections().map((name) => ({ name, count: database.count(name) }));
     const collectionNamed = (prefix: string): string | null => {
       const name = safeDecode(pathname.slice(prefix.length));
       return name !== null && database.listCollections().includes(name) ? name : null;
@@ -246,6 +276,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       await route.handle(request, response, requestUrl);
       return;
     }
+    if (await handleTransfer(request, response, requestUrl)) return;
     if (await handleStatus(request, response, requestUrl)) return;
     sendJson(response, 404, { code: 'NOT_FOUND', message: `${request.method ?? ''} ${requestUrl.pathname} is not served here` });
   }

@@ -102,7 +102,7 @@ export function renderCollectionPage(view: CollectionView): string {
     `集合 ${view.name}`,
     `<p><a href="/">← 返回 <span class="en">Back</span></a></p>
 <h1>集合 <code>${escapeHtml(view.name)}</code> <span class="en">Collection</span></h1>
-<p>${view.documents.length} 个文档 <span class="en">documents</span> · <a href="/api${escapeHtml(collectionPath(view.name))}">JSON</a></p>
+<p>${view.documents.length} 个文档 <span class="en">documents</span> · <a href="/api${escapeHtml(collectionPath(view.name))}">JSON</a> · <a href="/api${escapeHtml(collectionPath(view.name))}/export">导出 JSON Lines <span class="en">Export</span></a></p>
 ${more}
 ${documents}`,
   );

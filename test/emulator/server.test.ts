@@ -249,4 +249,23 @@ describe('status page', () => {
     expect(response.status).toBe(404);
     expect(await response.text()).toContain('&#60;nope&#62;');
   });
+
+  it('given export then import into another collection, round-trips the documents as JSON lines', async () => {
+    const exported = await fetch(`${emulator.url}/api/collections/notes/export`);
+    const lines = await exported.text();
+
+    const imported = await fetch(`${emulator.url}/api/collections/notes_copy/import`, { method: 'POST', body: lines });
+
+    expect(exported.headers.get('content-type')).toContain('application/x-ndjson');
+    expect(lines.trim().split('\n')).toHaveLength(1);
+    expect(await imported.json()).toEqual({ collection: 'notes_copy', imported: 1 });
+    expect(emulator.database.documents('notes_copy')).toEqual(emulator.database.documents('notes'));
+  });
+
+  it('given an import that is not JSON lines, refuses it and writes nothing', async () => {
+    const response = await fetch(`${emulator.url}/api/collections/broken/import`, { method: 'POST', body: '{"_id":"a"}\nnot json' });
+
+    expect(response.status).toBe(400);
+    expect(emulator.database.listCollections()).not.toContain('broken');
+  });
 });
