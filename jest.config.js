@@ -10,7 +10,7 @@ module.exports = {
       displayName: 'node',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/test/{cloudfunctions,emulator,scripts,bench}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{cloudfunctions,emulator,scripts,bench,preview,e2e}/**/*.test.ts'],
     },
     {
       displayName: 'miniprogram',

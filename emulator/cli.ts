@@ -10,6 +10,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { clientError } from './functions';
+import type { EmulatorModule } from './core/module';
 import { createEmulator, DEFAULT_ENV, DEFAULT_FUNCTIONS_ROOT, PROJECT_ROOT, type Caller, type Emulator } from './server';
 
 export const DEFAULT_PORT = 9093;
@@ -209,6 +210,10 @@ export interface StartHooks {
   build?: () => Promise<unknown>;
   /** Resolves when the emulator should stop. Default: SIGINT or SIGTERM. */
   stopSignal?: () => Promise<string>;
+  /** More parts served beside the emulator's own (scripts/start.ts: the browser preview), made after the build. */
+  modules?: () => Promise<EmulatorModule[]>;
+  /** Lines printed under the emulator's URL (the preview's address). */
+  banner?: (url: string) => string[];
 }
 
 function processSignal(): Promise<string> {
@@ -252,6 +257,13 @@ export async function runStart(argv: string[], hooks: StartHooks): Promise<numbe
     }
   }
 
+  let modules: EmulatorModule[] = [];
+  try {
+    modules = (await hooks.modules?.()) ?? [];
+  } catch (error) {
+    output.stderr(`附加模块启动失败，继续运行 / Extra modules failed, going on without them: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+
   let emulator: Emulator | null = null;
   const ports = args.port !== null ? [args.port] : Array.from({ length: PORT_ATTEMPTS }, (_, offset) => DEFAULT_PORT + offset);
   for (const port of ports) {
@@ -261,6 +273,7 @@ export async function runStart(argv: string[], hooks: StartHooks): Promise<numbe
         env: args.env,
         functionsRoot: args.functionsRoot,
         ...(args.dataDir ? { dataDir: args.dataDir } : { memory: true }),
+        modules,
       });
       break;
     } catch (error) {
@@ -286,6 +299,7 @@ export async function runStart(argv: string[], hooks: StartHooks): Promise<numbe
     [
       '本地云开发模拟器已启动 / Local CloudBase emulator running',
       `  地址 URL:          ${emulator.url}`,
+      ...(hooks.banner?.(emulator.url) ?? []),
       `  数据目录 Data:     ${args.dataDir ?? '（仅内存 / in memory）'}`,
       `  环境 Env:          ${emulator.env}`,
       `  云函数 Functions:  ${functions.length > 0 ? functions.join(', ') : '（无，先运行 npm run build / none, run npm run build）'}`,

@@ -63,6 +63,8 @@ export interface EmulatorOptions {
   onFunctionOutput?: (functionName: string, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** Sees every parsed admin request before it is handled (protocol recording in tests). */
   onAdminRequest?: (request: AdminRequest, http: { method: string; path: string; query: string[]; contentType: string }) => void;
+  /** More parts served beside the built-in ones, e.g. the browser preview (preview/server). */
+  modules?: EmulatorModule[];
 }
 
 export interface Emulator {
@@ -118,7 +120,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const storage = createStorage({ ...persistence, env, publicUrl: () => url });
   // getPhoneNumber's watermark carries the calling mini-program's appid, as WeChat's does.
   const openapi = createOpenApi(options.openapi, { callerAppid: (invocationId) => log.callerOf(invocationId)?.appid });
-  const modules: EmulatorModule[] = [functions.module, database, storage, openapi];
+  const modules: EmulatorModule[] = [functions.module, database, storage, openapi, ...(options.modules ?? [])];
 
   const actions = new Map<string, AdminHandler>();
   const routes: HttpRoute[] = [];
@@ -309,7 +311,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       server.close(() => resolve());
       server.closeAllConnections();
     });
-    for (const module of [storage, openapi, database]) await module.close?.();
+    for (const module of [...(options.modules ?? []), storage, openapi, database]) await module.close?.();
   }
 
   return {

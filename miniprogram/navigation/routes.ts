@@ -8,6 +8,9 @@ export const ROUTES = {
   profile: '/pages/profile/index',
   login: '/pages/login/index',
   agreement: '/pages/agreement/index',
+  profileEdit: '/pages/profile-edit/index',
+  accountSecurity: '/pages/account-security/index',
+  accountDelete: '/pages/account-delete/index',
 } as const;
 
 /** Must match app.json's tabBar.list (a test checks it): these pages are reached with switchTab only. */
@@ -30,6 +33,11 @@ function pathOf(url: string): string {
 /** The login page, told where to go back to when it cannot simply navigateBack. */
 export function loginStep(returnTo: string): NavigationStep {
   return { kind: 'navigateTo', url: `${ROUTES.login}?redirect=${encodeURIComponent(returnTo)}` };
+}
+
+/** A page of ours opened on top of the current one. */
+export function openStep(route: string): NavigationStep {
+  return { kind: 'navigateTo', url: route };
 }
 
 export function documentStep(type: DocumentType): NavigationStep {

@@ -3,6 +3,9 @@ import { systemClock } from '../platform/clock';
 import { currentAppId } from '../platform/wx-account';
 import { createWxCloudCaller } from '../platform/wx-cloud';
 import { createWxStorage } from '../platform/wx-storage';
+import { createWxUploader } from '../platform/wx-upload';
+import type { AccountService } from './account/create-account-service';
+import { createAccountService } from './account/create-account-service';
 import type { AuthService } from './auth/create-auth-service';
 import { createAuthService } from './auth/create-auth-service';
 
@@ -40,4 +43,12 @@ export function getAuthService(): AuthService {
  */
 export function setAuthService(service: AuthService | null): void {
   instance = service;
+}
+
+/**
+ * The account actions (profile, phone, linking, identities, deletion) on top of the current auth
+ * service. Holds no state of its own, so it is built per call and always follows setAuthService().
+ */
+export function getAccountService(): AccountService {
+  return createAccountService({ auth: getAuthService(), uploader: createWxUploader(), clock: systemClock });
 }

@@ -39,6 +39,15 @@ export type ProtectedAction = Exclude<ActionName, 'login'>;
 export type ActionPayload<A extends ActionName> = ActionMap[A]['event'];
 export type ActionData<A extends ActionName> = ActionMap[A]['data'];
 
+export interface CallOptions {
+  /**
+   * Default true: on UNAUTHENTICATED / USER_NOT_FOUND, log in again and retry. False for actions
+   * after which "no user" is an answer, not a stale session (deleteAccount, unlinking the current
+   * WeChat): a new login there would silently create a fresh account. The failure is thrown instead.
+   */
+  relogin?: boolean;
+}
+
 export interface AuthServiceOptions {
   storage: KeyValueStorage;
   cloud: CloudFunctionCaller;
@@ -74,6 +83,7 @@ export interface AuthService {
     action: A,
     payload: ActionPayload<A>,
     isData: Guard<ActionData<A>>,
+    options?: CallOptions,
   ): Promise<ActionData<A>>;
   /** Replaces the cached user with a fresher copy a protected action returned. Ignored when logged out. */
   saveUser(user: PublicUser): void;
@@ -212,6 +222,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     action: A,
     payload: ActionPayload<A>,
     isData: Guard<ActionData<A>>,
+    options: CallOptions = {},
   ): Promise<ActionData<A>> {
     await ensureLogin();
     for (let retries = 0; ; retries += 1) {
@@ -223,7 +234,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
 
       const failure = serverFailure(envelope.error);
       if (failure.code === 'USER_BANNED') endSession();
-      if (!RELOGIN_CODES.includes(failure.code)) throw failure;
+      if (!RELOGIN_CODES.includes(failure.code) || options.relogin === false) throw failure;
       if (retries >= maxAuthRetries) {
         throw new AuthError('AUTH_RETRY_EXHAUSTED', `${action}: ${failure.code} after ${retries} new login(s)`);
       }

@@ -19,6 +19,10 @@ export type ClientErrorCode =
   | 'CLOUD_CALL_FAILED'
   /** The server kept answering UNAUTHENTICATED after logging in again: we stop instead of looping. */
   | 'AUTH_RETRY_EXHAUSTED'
+  /** The person declined to share their phone number in WeChat's sheet (no code): nothing was sent. */
+  | 'PHONE_DENIED'
+  /** wx.cloud.uploadFile failed for a reason other than the network (storage rules, file too large...). */
+  | 'UPLOAD_FAILED'
   /** Anything else; the detail is for the developer's log. */
   | 'UNKNOWN';
 

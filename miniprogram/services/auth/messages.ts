@@ -36,6 +36,8 @@ export const ERROR_MESSAGES: Record<AuthErrorCode, string> = {
   INVALID_RESPONSE: '服务返回的数据无法识别，请稍后再试',
   CLOUD_CALL_FAILED: '云服务调用失败，请稍后再试',
   AUTH_RETRY_EXHAUSTED: '登录状态校验失败，请稍后重试',
+  PHONE_DENIED: '你已取消授权手机号，需要时可再次点击绑定',
+  UPLOAD_FAILED: '头像上传失败，请重新选择',
   UNKNOWN: '出了点问题，请稍后再试',
 };
 

@@ -12,6 +12,24 @@ export interface CloudFunctionRequest {
 /** Answers a wx.cloud.callFunction: return the function's result (or a promise of it), or throw a wx failure. */
 export type CloudFunctionHandler = (request: CloudFunctionRequest) => unknown;
 
+/** Answers a wx.cloud.uploadFile: return the fileID (or a promise of it), or throw a wx failure. */
+export interface UploadRequest {
+  cloudPath: string;
+  filePath: string;
+}
+export type UploadHandler = (request: UploadRequest) => unknown;
+
+/** What a page passed to wx.showModal. */
+export interface ModalRecord {
+  title: string;
+  content: string;
+  confirmText?: string;
+  cancelText?: string;
+  confirmColor?: string;
+}
+/** true = the person taps the confirm button, false = cancel. */
+export type ModalHandler = (modal: ModalRecord) => boolean;
+
 export type NavigationRecord =
   | { api: 'navigateTo' | 'redirectTo' | 'switchTab'; url: string }
   | { api: 'navigateBack'; delta: number };
@@ -28,7 +46,13 @@ export interface FakeWx {
   readonly privacyContractOpens: number;
   /** The listener the page registered with wx.onNeedPrivacyAuthorization, if any. */
   readonly privacyListener: PrivacyListener | null;
+  readonly uploads: UploadRequest[];
+  readonly modals: ModalRecord[];
+  readonly toasts: string[];
   answerCloud(handler: CloudFunctionHandler): void;
+  answerUpload(handler: UploadHandler): void;
+  /** How the person answers wx.showModal (default: cancel). */
+  answerModal(handler: ModalHandler | boolean): void;
   /** What getCurrentPages().length answers: 2 = the login page was opened from another page. */
   setPageStackDepth(depth: number): void;
   reset(): void;
@@ -41,6 +65,11 @@ interface State {
   cloudCalls: CloudFunctionRequest[];
   navigations: NavigationRecord[];
   handler: CloudFunctionHandler;
+  uploadHandler: UploadHandler;
+  modalHandler: ModalHandler;
+  uploads: UploadRequest[];
+  modals: ModalRecord[];
+  toasts: string[];
   stackDepth: number;
   privacyListener: PrivacyListener | null;
   privacyContractOpens: number;
@@ -54,6 +83,13 @@ function freshState(): State {
     handler: () => {
       throw { errMsg: 'cloud.callFunction:fail no handler in this test' };
     },
+    uploadHandler: () => {
+      throw { errMsg: 'cloud.uploadFile:fail no handler in this test' };
+    },
+    modalHandler: () => false,
+    uploads: [],
+    modals: [],
+    toasts: [],
     stackDepth: 2,
     privacyListener: null,
     privacyContractOpens: 0,
@@ -94,6 +130,20 @@ export function installFakeWx(): FakeWx {
       succeed(options, 'navigateBack');
     },
     setNavigationBarTitle: (options: Callbacks) => succeed(options, 'setNavigationBarTitle'),
+    showModal: (options: ModalRecord & { success?: (result: { confirm: boolean; cancel: boolean; errMsg: string }) => void }) => {
+      const { title, content, confirmText, cancelText, confirmColor } = options;
+      const modal: ModalRecord = { title, content };
+      if (confirmText !== undefined) modal.confirmText = confirmText;
+      if (cancelText !== undefined) modal.cancelText = cancelText;
+      if (confirmColor !== undefined) modal.confirmColor = confirmColor;
+      state.modals.push(modal);
+      const confirm = state.modalHandler(modal);
+      options.success?.({ confirm, cancel: !confirm, errMsg: 'showModal:ok' });
+    },
+    showToast: (options: Callbacks & { title: string }) => {
+      state.toasts.push(options.title);
+      succeed(options, 'showToast');
+    },
     onNeedPrivacyAuthorization: (listener: PrivacyListener) => {
       state.privacyListener = listener;
     },
@@ -111,6 +161,12 @@ export function installFakeWx(): FakeWx {
         state.cloudCalls.push(request);
         const result: unknown = await state.handler(request);
         return { errMsg: 'cloud.callFunction:ok', result, requestID: `request-${state.cloudCalls.length}` };
+      },
+      uploadFile: async (options: { cloudPath: string; filePath: string }) => {
+        const request = { cloudPath: options.cloudPath, filePath: options.filePath };
+        state.uploads.push(request);
+        const fileID: unknown = await state.uploadHandler(request);
+        return { errMsg: 'cloud.uploadFile:ok', fileID, statusCode: 200 };
       },
     },
   };
@@ -135,8 +191,23 @@ export function installFakeWx(): FakeWx {
     get privacyListener() {
       return state.privacyListener;
     },
+    get uploads() {
+      return state.uploads;
+    },
+    get modals() {
+      return state.modals;
+    },
+    get toasts() {
+      return state.toasts;
+    },
     answerCloud(handler) {
       state.handler = handler;
+    },
+    answerUpload(handler) {
+      state.uploadHandler = handler;
+    },
+    answerModal(handler) {
+      state.modalHandler = typeof handler === 'boolean' ? () => handler : handler;
     },
     setPageStackDepth(depth) {
       state.stackDepth = depth;

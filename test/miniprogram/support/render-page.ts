@@ -15,12 +15,21 @@ export function loadPage(route: string): string {
   return simulate.load(path.join(MINIPROGRAM_ROOT, route), { rootPath: MINIPROGRAM_ROOT });
 }
 
+/** A node found with querySelector; a custom component's node can be searched in turn. */
+export interface SimulatedNode {
+  readonly dom: HTMLElement | undefined;
+  /** A custom component's data (its properties included); undefined for a native node. */
+  readonly data: Record<string, unknown> | undefined;
+  dispatchEvent(name: string, options?: object): void;
+  querySelector(selector: string): SimulatedNode | undefined;
+}
+
 /** What the tests use of j-component's RootComponent (its typings miss addEventListener and triggerPageLifeTime). */
 export interface SimulatedComponent {
   readonly dom: HTMLElement | undefined;
   readonly data: Record<string, unknown>;
   readonly instance: unknown;
-  querySelector(selector: string): { dom: HTMLElement | undefined; dispatchEvent(name: string, options?: object): void } | undefined;
+  querySelector(selector: string): SimulatedNode | undefined;
   attach(parent: Element): void;
   detach(): void;
   /** Listens to what the component emits with triggerEvent. */
@@ -40,6 +49,10 @@ export interface RenderedPage {
   data(): Record<string, unknown>;
   onShow(): void;
   onReady(): Promise<void>;
+  /**
+   * Selectors below may cross into a child component with ' >>> ':
+   * '#privacy-popup >>> #privacy-popup-decline' (j-component's own selectors stop at its boundary).
+   */
   exists(selector: string): boolean;
   /** The text rendered inside the node, whitespace collapsed. */
   text(selector: string): string;
@@ -62,8 +75,13 @@ export function renderPage(id: string, query: Record<string, string> = {}): Rend
   hooks.onLoad?.(query);
   hooks.onShow?.();
 
-  function node(selector: string) {
-    const found = component.querySelector(selector);
+  function find(selector: string): SimulatedNode | undefined {
+    const [first = '', ...rest] = selector.split(/\s+>>>\s+/);
+    return rest.reduce<SimulatedNode | undefined>((scope, part) => scope?.querySelector(part), component.querySelector(first));
+  }
+
+  function node(selector: string): SimulatedNode {
+    const found = find(selector);
     if (!found) throw new Error(`nothing matches ${selector}`);
     return found;
   }
@@ -75,7 +93,7 @@ export function renderPage(id: string, query: Record<string, string> = {}): Rend
     async onReady() {
       await hooks.onReady?.();
     },
-    exists: (selector) => component.querySelector(selector) !== undefined,
+    exists: (selector) => find(selector) !== undefined,
     text: (selector) => (node(selector).dom?.textContent ?? '').replace(/\s+/g, ' ').trim(),
     async tap(selector) {
       node(selector).dispatchEvent('tap');
@@ -87,4 +105,16 @@ export function renderPage(id: string, query: Record<string, string> = {}): Rend
     },
     classes: (selector) => node(selector).dom?.getAttribute('class') ?? '',
   };
+}
+
+/**
+ * Resolves once `condition()` holds, polling between macrotasks: for pages whose handler waits on
+ * real I/O (the emulator over HTTP), where one settle() is not enough. Rejects after `timeoutMs`.
+ */
+export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`waitFor: condition still false after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

@@ -56,6 +56,29 @@ describe('pages/profile (我的)', () => {
     expect(getAuthService().currentUser()).toBeNull();
   });
 
+  it('logged in, 编辑资料 and 账号与安全 open their pages', async () => {
+    await launchWithCachedUser(fake, aUser());
+    const page = renderPage(profilePage);
+
+    await page.tap('#edit-profile-entry');
+    await page.tap('#account-security-entry');
+
+    expect(fake.navigations).toEqual([
+      { api: 'navigateTo', url: '/pages/profile-edit/index' },
+      { api: 'navigateTo', url: '/pages/account-security/index' },
+    ]);
+  });
+
+  it('back from 编辑资料, shows the nickname saved there', async () => {
+    await launchWithCachedUser(fake, aUser({ nickName: '小明' }));
+    const page = renderPage(profilePage);
+
+    getAuthService().saveUser(aUser({ nickName: '云朵' }));
+    page.onShow();
+
+    expect(page.text('#profile-nickname')).toBe('云朵');
+  });
+
   it('logged out, offers 微信登录 that returns here', async () => {
     const page = renderPage(profilePage);
 

@@ -388,6 +388,17 @@ describe('createAuthService', () => {
       expect(service.currentUser()?.id).toBe('user-2');
     });
 
+    it('with relogin: false, USER_NOT_FOUND is the answer: no new login, no retry (an account must not be created to delete it)', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      cloud.answer(({ data }) => (data.action === 'login' ? loginAnswer(aUser({ id: 'user-2' }), true) : failureAnswer('USER_NOT_FOUND')));
+
+      const error = await rejection(service.callWithLogin('updateProfile', NICK, isProfileData, { relogin: false }));
+
+      expect(error.code).toBe('USER_NOT_FOUND');
+      expect(cloud.actions()).toEqual(['updateProfile']);
+      expect(service.currentUser()?.id).toBe('user-1');
+    });
+
     it('when the server keeps answering UNAUTHENTICATED, stops after the retry bound with AUTH_RETRY_EXHAUSTED', async () => {
       const { service, cloud } = setup();
       cloud.answer(({ data }) => (data.action === 'login' ? loginAnswer() : failureAnswer('UNAUTHENTICATED')));

@@ -1,0 +1,167 @@
+import type { IdentityView } from '../../presenters/identity-view';
+import { toIdentityViews, unlinkConfirmation } from '../../presenters/identity-view';
+import type { LinkPreviewView } from '../../presenters/link-preview-view';
+import { toLinkPreviewView } from '../../presenters/link-preview-view';
+import { toUserView } from '../../presenters/user-view';
+import { loginStep, openStep, ROUTES } from '../../navigation/routes';
+import { confirmDialog } from '../../platform/wx-dialog';
+import { navigate } from '../../platform/wx-navigation';
+import { getAccountService, getAuthService } from '../../services';
+import type { PhoneButtonDetail } from '../../services/account/button-events';
+import { readPhoneButtonDetail } from '../../services/account/button-events';
+import { AuthError, toAuthError } from '../../services/auth/errors';
+import { errorMessage } from '../../services/auth/messages';
+
+/**
+ * 账号与安全: the phone number (bind, or link this WeChat to the account that already has it),
+ * the ways to sign in (解除关联), and the way to 注销账号.
+ *
+ * The phone number comes from <button open-type="getPhoneNumber">, a paid WeChat component open
+ * to certified, non-individual mini-programs only (docs/accounts.md): when it is not available the
+ * person reads PHONE_NOT_PERMITTED's message. A number of another account opens the link preview
+ * built from the server's offer; nothing is linked until 关联到该账号 is tapped.
+ */
+
+type PhoneStatus = 'idle' | 'binding' | 'linking';
+type ListStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+Component({
+  data: {
+    user: toUserView(null),
+    hasPhone: false,
+    maskedPhoneNumber: '',
+    phoneStatus: 'idle' as PhoneStatus,
+    /** False once WeChat or the function said this mini-program may not use phone numbers: hide the button. */
+    phoneAvailable: true,
+    linkPreview: null as LinkPreviewView | null,
+    identities: [] as IdentityView[],
+    identitiesStatus: 'idle' as ListStatus,
+    /** The identity being unlinked: its button shows the loading state. */
+    unlinkingId: '',
+    errorMessage: '',
+    notice: '',
+  },
+  methods: {
+    onLoad() {
+      this.showUser();
+    },
+    onShow() {
+      this.showUser();
+      // First show, and the return from pages/login after a logged-out visit.
+      if (this.data.user.loggedIn && this.data.identitiesStatus === 'idle') void this.loadIdentities();
+    },
+    showUser() {
+      const user = getAuthService().currentUser();
+      this.setData({
+        user: toUserView(user),
+        hasPhone: user?.hasPhone ?? false,
+        maskedPhoneNumber: user?.maskedPhoneNumber ?? '',
+      });
+      if (!user) this.setData({ identities: [], identitiesStatus: 'idle', linkPreview: null });
+    },
+    showFailure(error: unknown) {
+      // A ban or a vanished account ends the session (the service logged out): the page turns
+      // logged out below, and the message stays to say why.
+      this.setData({ errorMessage: errorMessage(error), notice: '' });
+      // Uncertified or individual mini-programs never get a number: stop offering the button.
+      if (toAuthError(error).code === 'PHONE_NOT_PERMITTED') this.setData({ phoneAvailable: false });
+      this.showUser();
+    },
+    async loadIdentities() {
+      this.setData({ identitiesStatus: 'loading' });
+      try {
+        const identities = await getAccountService().listIdentities();
+        this.setData({ identities: toIdentityViews(identities), identitiesStatus: 'ready' });
+      } catch (error) {
+        this.setData({ identitiesStatus: 'error' });
+        this.showFailure(error);
+      }
+    },
+    onRetryIdentities() {
+      this.setData({ errorMessage: '' });
+      void this.loadIdentities();
+    },
+    onLoginTap() {
+      void navigate(loginStep(ROUTES.accountSecurity));
+    },
+
+    async onGetPhoneNumber(event: WechatMiniprogram.CustomEvent<PhoneButtonDetail>) {
+      if (this.data.phoneStatus !== 'idle') return;
+      const outcome = readPhoneButtonDetail(event.detail);
+      if (!outcome.ok) {
+        // Declined, quota, privacy: decided on the device; the cloud function is not called.
+        this.showFailure(outcome.error);
+        return;
+      }
+      this.setData({ phoneStatus: 'binding', errorMessage: '', notice: '', linkPreview: null });
+      try {
+        const result = await getAccountService().bindPhone(outcome.code);
+        if (result.kind === 'link-offer') {
+          this.setData({ linkPreview: toLinkPreviewView(result.offer) });
+        } else {
+          this.setData({ notice: `已绑定手机号 ${result.user.maskedPhoneNumber}` });
+          this.showUser();
+          void this.loadIdentities();
+        }
+      } catch (error) {
+        this.showFailure(error);
+      } finally {
+        this.setData({ phoneStatus: 'idle' });
+      }
+    },
+    async onConfirmLink() {
+      const preview = this.data.linkPreview;
+      if (!preview || this.data.phoneStatus !== 'idle') return;
+      this.setData({ phoneStatus: 'linking', errorMessage: '', notice: '' });
+      try {
+        const user = await getAccountService().confirmLink(preview.ticket);
+        this.setData({ linkPreview: null, notice: `已关联到账号「${toUserView(user).displayName}」，之后用这个微信登录的就是该账号` });
+        this.showUser();
+        void this.loadIdentities();
+      } catch (error) {
+        // Every ticket failure means this offer is spent: close it; binding again makes a new one.
+        this.setData({ linkPreview: null });
+        this.showFailure(error);
+        // USED: the service logged in again; show the account this WeChat belongs to now.
+        if (toAuthError(error).code === 'LINK_TICKET_USED' && this.data.user.loggedIn) void this.loadIdentities();
+      } finally {
+        this.setData({ phoneStatus: 'idle' });
+      }
+    },
+    onCancelLink() {
+      if (this.data.phoneStatus === 'linking') return;
+      this.setData({ linkPreview: null });
+    },
+
+    async onUnlinkTap(event: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
+      if (this.data.unlinkingId) return;
+      const identity = this.data.identities.find((candidate) => candidate.id === event.currentTarget.dataset.id);
+      if (!identity) return;
+      const question = unlinkConfirmation(identity);
+      if (!(await confirmDialog({ ...question, destructive: true }))) return;
+      this.setData({ unlinkingId: identity.id, errorMessage: '', notice: '' });
+      try {
+        const result = await getAccountService().unlinkIdentity(identity.id);
+        if (result.signedOut) {
+          this.setData({ notice: '已解除当前微信，并已退出登录' });
+        } else {
+          this.setData({ notice: `已解除${identity.name}`, identities: toIdentityViews(result.identities) });
+        }
+        this.showUser();
+      } catch (error) {
+        this.showFailure(error);
+        const { code } = toAuthError(error);
+        // The list was out of date (another device): show the account as it is now.
+        if ((code === 'LAST_IDENTITY' || code === 'IDENTITY_NOT_FOUND') && this.data.user.loggedIn) void this.loadIdentities();
+      } finally {
+        this.setData({ unlinkingId: '' });
+      }
+    },
+    onDeleteAccountTap() {
+      void navigate(openStep(ROUTES.accountDelete));
+    },
+    onPrivacyDecline() {
+      this.showFailure(new AuthError('PRIVACY_DENIED', 'declined in the privacy popup'));
+    },
+  },
+});

@@ -1,0 +1,36 @@
+/**
+ * WeChat's modal and toast. Pages ask through these, so tests and the browser preview answer them
+ * with their own `wx`.
+ */
+
+export interface ConfirmOptions {
+  title: string;
+  content: string;
+  confirmText?: string;
+  cancelText?: string;
+  /** Red confirm button, for what cannot be undone (解除关联, 注销). */
+  destructive?: boolean;
+}
+
+const DESTRUCTIVE_COLOR = '#e5484d';
+
+/** Resolves true when the person tapped the confirm button; false on cancel, tap-outside or failure. */
+export function confirmDialog(options: ConfirmOptions): Promise<boolean> {
+  return new Promise((resolve) => {
+    wx.showModal({
+      title: options.title,
+      content: options.content,
+      // WeChat limits both button texts to 4 Chinese characters.
+      confirmText: options.confirmText ?? '确定',
+      cancelText: options.cancelText ?? '取消',
+      ...(options.destructive && { confirmColor: DESTRUCTIVE_COLOR }),
+      success: (result) => resolve(result.confirm),
+      fail: () => resolve(false),
+    });
+  });
+}
+
+/** A short message that goes away by itself. Icon none: WeChat cuts titles with an icon at 7 characters. */
+export function showToast(title: string): void {
+  wx.showToast({ title, icon: 'none', duration: 2000 });
+}

@@ -1,0 +1,180 @@
+import type { IdentitySummary, LinkOffer, PublicUser, UnlinkIdentityData } from '../../../typings/contract';
+import type { AuthService } from '../auth/create-auth-service';
+import type { Clock } from '../auth/dependencies';
+import { AuthError, toAuthError } from '../auth/errors';
+import {
+  isBindPhoneData,
+  isDeleteAccountData,
+  isIdentityList,
+  isLinkOffer,
+  isUnlinkIdentityData,
+  isUserData,
+} from './response-guards';
+
+/**
+ * The account actions of issue 5 as the pages use them: profile, phone number, linking to an
+ * existing account, identities, deletion. Every call goes through the auth service's lazy-login
+ * wrapper (callWithLogin), and every answer that carries a user replaces the cached one, so the
+ * other pages show the change on their next onShow.
+ *
+ * Side effects besides the cloud function (the avatar upload) come in as small interfaces, like the
+ * auth service's. Failures are AuthErrors; pages map `code` to Chinese with messages.ts.
+ */
+
+/** wx.cloud.uploadFile, reduced to what the avatar needs. */
+export interface FileUploader {
+  /**
+   * Uploads the local file at `filePath` to `cloudPath` in the env's storage; resolves with its
+   * fileID. Rejects with an AuthError (NETWORK, UPLOAD_FAILED, PRIVACY_*...).
+   */
+  upload(cloudPath: string, filePath: string): Promise<string>;
+}
+
+export interface AccountServiceOptions {
+  auth: AuthService;
+  uploader: FileUploader;
+  clock: Clock;
+}
+
+/** What bindPhone led to: the number is bound, or it belongs to another account that may be linked. */
+export type BindPhoneOutcome =
+  | { kind: 'bound'; user: PublicUser; phoneNumber: string }
+  | { kind: 'link-offer'; offer: LinkOffer };
+
+export interface AccountService {
+  /** Saves a nickname (trimmed). An unchanged one resolves with the cached user without a call. */
+  updateNickname(nickName: string): Promise<PublicUser>;
+  /** Uploads the chooseAvatar temp file to avatars/<user id>/ and makes it the avatar. */
+  updateAvatar(tempFilePath: string): Promise<PublicUser>;
+  /** `code` from the getPhoneNumber button. A number of another account yields a link offer, not an error. */
+  bindPhone(code: string): Promise<BindPhoneOutcome>;
+  /**
+   * Links this WeChat into the account of a link offer; resolves with that account (a new user id).
+   * LINK_TICKET_USED means the link may already have happened (an answer lost on the way): the
+   * service logs in again, so the cached user is whatever this WeChat now signs in to, then rejects.
+   */
+  confirmLink(ticket: string): Promise<PublicUser>;
+  listIdentities(): Promise<IdentitySummary[]>;
+  /** When the answer says signedOut (the current WeChat was unlinked), this device is logged out. */
+  unlinkIdentity(identityId: string): Promise<UnlinkIdentityData>;
+  /** 注销账号. Logs out on success, and when the account turns out to be gone already. */
+  deleteAccount(): Promise<void>;
+}
+
+/** Extensions the avatar upload keeps; anything else is stored as .jpg (what chooseAvatar produces). */
+const IMAGE_EXTENSION = /\.(png|jpe?g|gif|webp)$/i;
+
+/**
+ * `avatars/<user id>/<time><ext>`: the login function accepts avatars in the user's own folder
+ * only, and a new name per upload keeps a cached temporary URL of the old file from showing stale.
+ */
+export function avatarCloudPath(userId: string, tempFilePath: string, now: number): string {
+  const extension = IMAGE_EXTENSION.exec(tempFilePath.split('?')[0] ?? '')?.[0]?.toLowerCase() ?? '.jpg';
+  return `avatars/${userId}/${now.toString(36)}${extension}`;
+}
+
+export function createAccountService({ auth, uploader, clock }: AccountServiceOptions): AccountService {
+  function keep(user: PublicUser): PublicUser {
+    auth.saveUser(user);
+    return user;
+  }
+
+  /**
+   * unlinkIdentity answers the identities, not the user; but unlinking the phone identity also
+   * clears the profile's number (docs/accounts.md). Mirror that in the cached user rather than
+   * spend a login call on it.
+   */
+  function forgetUnlinkedPhone(identities: IdentitySummary[]): void {
+    const user = auth.currentUser();
+    if (user?.hasPhone && !identities.some((identity) => identity.provider === 'phone')) {
+      auth.saveUser({ ...user, hasPhone: false, maskedPhoneNumber: '' });
+    }
+  }
+
+  return {
+    async updateNickname(nickName) {
+      const trimmed = nickName.trim();
+      if (trimmed === '') throw new AuthError('NICKNAME_INVALID', 'empty nickname (checked on the client)');
+      const current = auth.currentUser();
+      if (current && current.nickName === trimmed) return current;
+      const { user } = await auth.callWithLogin('updateProfile', { nickName: trimmed }, isUserData);
+      return keep(user);
+    },
+
+    async updateAvatar(tempFilePath) {
+      // The folder is the user's id as known now. Should the function answer USER_NOT_FOUND (the
+      // account was deleted on another device), callWithLogin logs in to a new account whose id
+      // differs, and the file is refused with AVATAR_INVALID: choosing the image again fixes it.
+      const owner = await auth.ensureLogin();
+      const fileID = await uploader.upload(avatarCloudPath(owner.id, tempFilePath, clock.now()), tempFilePath);
+      const { user } = await auth.callWithLogin('updateProfile', { avatarFileID: fileID }, isUserData);
+      return keep(user);
+    },
+
+    async bindPhone(code) {
+      try {
+        const { user, phoneNumber } = await auth.callWithLogin('bindPhone', { code }, isBindPhoneData);
+        return { kind: 'bound', user: keep(user), phoneNumber };
+      } catch (error) {
+        const failure = toAuthError(error);
+        // Without a valid offer the page can only say the number is taken: rethrow as it came.
+        if (failure.code === 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT' && isLinkOffer(failure.serverDetails)) {
+          return { kind: 'link-offer', offer: failure.serverDetails };
+        }
+        throw failure;
+      }
+    },
+
+    async confirmLink(ticket) {
+      try {
+        const { user } = await auth.callWithLogin('confirmLink', { ticket }, isUserData);
+        // The cached user id changes here: from now on this WeChat signs in to the linked account.
+        return keep(user);
+      } catch (error) {
+        const failure = toAuthError(error);
+        if (failure.code === 'LINK_TICKET_USED') {
+          // docs/accounts.md: a committed link whose answer was lost answers USED on retry; a
+          // fresh login shows which account this WeChat belongs to now.
+          await auth.login().catch(() => undefined);
+        }
+        throw failure;
+      }
+    },
+
+    async listIdentities() {
+      return (await auth.callWithLogin('listIdentities', {}, isIdentityList)).identities;
+    },
+
+    async unlinkIdentity(identityId) {
+      try {
+        // No silent re-login: after the current WeChat was unlinked (an answer lost, a second
+        // device), "no user" is the truth, and a login would create a fresh account.
+        const data = await auth.callWithLogin('unlinkIdentity', { identityId }, isUnlinkIdentityData, { relogin: false });
+        if (data.signedOut) {
+          auth.logout();
+        } else {
+          forgetUnlinkedPhone(data.identities);
+        }
+        return data;
+      } catch (error) {
+        const failure = toAuthError(error);
+        if (failure.code === 'USER_NOT_FOUND') auth.logout();
+        throw failure;
+      }
+    },
+
+    async deleteAccount() {
+      // Never log in just to delete: a logged-out device has nothing to delete.
+      if (!auth.currentUser()) throw new AuthError('USER_NOT_FOUND', 'not logged in');
+      try {
+        await auth.callWithLogin('deleteAccount', { confirm: true }, isDeleteAccountData, { relogin: false });
+      } catch (error) {
+        const failure = toAuthError(error);
+        // Already gone (a retry after a lost answer): the outcome the person asked for.
+        if (failure.code !== 'USER_NOT_FOUND') throw failure;
+      }
+      // Before anything else: the next protected call would otherwise log in and create a new account.
+      auth.logout();
+    },
+  };
+}

@@ -1,0 +1,249 @@
+import type { FileUploader } from '../../../../miniprogram/services/account/create-account-service';
+import { avatarCloudPath, createAccountService } from '../../../../miniprogram/services/account/create-account-service';
+import { createAuthService } from '../../../../miniprogram/services/auth/create-auth-service';
+import { AuthError } from '../../../../miniprogram/services/auth/errors';
+import type { ActionName, PublicUser } from '../../../../typings/contract';
+import { aLinkOffer, anIdentity, failureWithDetails, wechatAndPhone } from '../../support/accounts';
+import { createFakeClock } from '../../support/fake-clock';
+import type { CloudCall } from '../../support/fake-cloud';
+import { createFakeCloud } from '../../support/fake-cloud';
+import { createMemoryStorage } from '../../support/memory-storage';
+import { aUser, failureAnswer, loginAnswer } from '../../support/users';
+
+type Answers = Partial<Record<ActionName, (call: CloudCall) => unknown>>;
+
+/** The account service on a real auth service, a scripted login function and a recording uploader. */
+function setup(answers: Answers = {}, loggedInAs: PublicUser | null = aUser()) {
+  const cloud = createFakeCloud((call) => {
+    const action = call.data.action as ActionName;
+    const answer = answers[action];
+    if (answer) return answer(call);
+    if (action === 'login') return loginAnswer(loggedInAs ?? aUser());
+    throw new Error(`unexpected action ${String(action)}`);
+  });
+  const clock = createFakeClock();
+  const auth = createAuthService({ storage: createMemoryStorage(), cloud, clock, scope: { envId: 'env-1', appId: 'wx-app' } });
+  const uploads: { cloudPath: string; filePath: string }[] = [];
+  const uploader: FileUploader = {
+    async upload(cloudPath, filePath) {
+      uploads.push({ cloudPath, filePath });
+      return `cloud://env-1.bucket/${cloudPath}`;
+    },
+  };
+  const account = createAccountService({ auth, uploader, clock });
+  return { cloud, auth, account, uploads, clock };
+}
+
+async function loggedIn(answers: Answers = {}, user: PublicUser = aUser()) {
+  const harness = setup(answers, user);
+  await harness.auth.login();
+  harness.cloud.calls.length = 0;
+  return harness;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<AuthError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AuthError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+const ok = (data: unknown) => () => ({ ok: true, data });
+
+describe('createAccountService', () => {
+  describe('avatarCloudPath', () => {
+    it.each([
+      ['http://tmp/abc.PNG', '.png'],
+      ['wxfile://tmp_abc.jpeg', '.jpeg'],
+      ['http://tmp/abc.webp?x=1', '.webp'],
+      ['http://tmp/abc', '.jpg'],
+      ['http://tmp/abc.exe', '.jpg'],
+    ])('%s is stored under the user\'s folder as %s', (path, extension) => {
+      expect(avatarCloudPath('user-1', path, 1_700_000_000_000)).toBe(`avatars/user-1/${(1_700_000_000_000).toString(36)}${extension}`);
+    });
+  });
+
+  describe('updateAvatar', () => {
+    it('uploads to avatars/<user id>/, stores the fileID, and caches the user the function answered', async () => {
+      const { account, auth, cloud, uploads } = await loggedIn({
+        updateProfile: ok({ user: aUser({ avatarUrl: 'https://cdn/a.png' }) }),
+      });
+
+      const user = await account.updateAvatar('http://tmp/a.png');
+
+      expect(uploads).toEqual([{ cloudPath: expect.stringMatching(/^avatars\/user-1\/[0-9a-z]+\.png$/), filePath: 'http://tmp/a.png' }]);
+      expect(cloud.calls.map((call) => call.data)).toEqual([{ action: 'updateProfile', avatarFileID: `cloud://env-1.bucket/${uploads[0]?.cloudPath}` }]);
+      expect(user.avatarUrl).toBe('https://cdn/a.png');
+      expect(auth.currentUser()?.avatarUrl).toBe('https://cdn/a.png');
+    });
+
+    it('a failed upload calls no function and keeps the cached user', async () => {
+      const harness = await loggedIn();
+      const account = createAccountService({
+        auth: harness.auth,
+        clock: harness.clock,
+        uploader: { upload: () => Promise.reject(new AuthError('UPLOAD_FAILED', 'denied')) },
+      });
+
+      expect((await rejection(account.updateAvatar('http://tmp/a.png'))).code).toBe('UPLOAD_FAILED');
+      expect(harness.cloud.calls).toEqual([]);
+    });
+  });
+
+  describe('updateNickname', () => {
+    it('sends the trimmed nickname and caches the answer', async () => {
+      const { account, auth, cloud } = await loggedIn({ updateProfile: ok({ user: aUser({ nickName: '云朵' }) }) });
+
+      await account.updateNickname('  云朵 ');
+
+      expect(cloud.calls.map((call) => call.data)).toEqual([{ action: 'updateProfile', nickName: '云朵' }]);
+      expect(auth.currentUser()?.nickName).toBe('云朵');
+    });
+
+    it('an unchanged nickname costs no call; an empty one is refused on the device', async () => {
+      const { account, cloud } = await loggedIn({}, aUser({ nickName: '小明' }));
+
+      expect((await account.updateNickname('小明 ')).nickName).toBe('小明');
+      expect((await rejection(account.updateNickname('  '))).code).toBe('NICKNAME_INVALID');
+      expect(cloud.calls).toEqual([]);
+    });
+
+    it('passes the server\'s refusal through, the cached user unchanged', async () => {
+      const { account, auth } = await loggedIn({ updateProfile: () => failureAnswer('CONTENT_RISKY') }, aUser({ nickName: '小明' }));
+
+      expect((await rejection(account.updateNickname('坏名字'))).code).toBe('CONTENT_RISKY');
+      expect(auth.currentUser()?.nickName).toBe('小明');
+    });
+  });
+
+  describe('bindPhone', () => {
+    it('bound: caches the user (masked number) and hands the full number to the caller only', async () => {
+      const user = aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' });
+      const { account, auth } = await loggedIn({ bindPhone: ok({ user, phoneNumber: '13800138000' }) });
+
+      expect(await account.bindPhone('code-1')).toEqual({ kind: 'bound', user, phoneNumber: '13800138000' });
+      expect(auth.currentUser()?.maskedPhoneNumber).toBe('138****8000');
+    });
+
+    it('a number of another account with a valid offer is an offer, not an error', async () => {
+      const offer = aLinkOffer();
+      const { account } = await loggedIn({ bindPhone: () => failureWithDetails('PHONE_BELONGS_TO_ANOTHER_ACCOUNT', offer) });
+
+      expect(await account.bindPhone('code-1')).toEqual({ kind: 'link-offer', offer });
+    });
+
+    it.each([
+      ['no details', undefined],
+      ['a user id instead of a ticket', { preview: aLinkOffer().preview, userId: 'user-2' }],
+      ['an unknown provider', { ...aLinkOffer(), preview: { ...aLinkOffer().preview, movingIdentities: ['email'] } }],
+      ['an empty ticket', { ...aLinkOffer(), ticket: '' }],
+    ])('an offer with %s is not trusted: the error comes through as it is', async (_label, details) => {
+      const { account } = await loggedIn({ bindPhone: () => failureWithDetails('PHONE_BELONGS_TO_ANOTHER_ACCOUNT', details) });
+
+      expect((await rejection(account.bindPhone('code-1'))).code).toBe('PHONE_BELONGS_TO_ANOTHER_ACCOUNT');
+    });
+  });
+
+  describe('confirmLink', () => {
+    it('caches the linked account, whose id differs from the old one', async () => {
+      const target = aUser({ id: 'existing', nickName: '老账号' });
+      const { account, auth, cloud } = await loggedIn({ confirmLink: ok({ user: target }) });
+
+      expect(await account.confirmLink('lt1_x')).toEqual(target);
+      expect(cloud.calls.map((call) => call.data)).toEqual([{ action: 'confirmLink', ticket: 'lt1_x' }]);
+      expect(auth.currentUser()?.id).toBe('existing');
+    });
+
+    it('LINK_TICKET_USED: logs in again (the link may have happened), then rejects with USED', async () => {
+      const { account, auth, cloud } = await loggedIn({
+        confirmLink: () => failureAnswer('LINK_TICKET_USED'),
+        login: () => loginAnswer(aUser({ id: 'existing' })),
+      });
+
+      expect((await rejection(account.confirmLink('lt1_x'))).code).toBe('LINK_TICKET_USED');
+      expect(cloud.calls.map((call) => call.data.action)).toEqual(['confirmLink', 'login']);
+      expect(auth.currentUser()?.id).toBe('existing');
+    });
+
+    it('other ticket failures change nothing', async () => {
+      const { account, auth, cloud } = await loggedIn({ confirmLink: () => failureAnswer('LINK_TICKET_EXPIRED') });
+
+      expect((await rejection(account.confirmLink('lt1_x'))).code).toBe('LINK_TICKET_EXPIRED');
+      expect(cloud.calls).toHaveLength(1);
+      expect(auth.currentUser()?.id).toBe('user-1');
+    });
+  });
+
+  describe('identities', () => {
+    it('lists them, refusing an answer with a malformed entry', async () => {
+      const { account } = await loggedIn({ listIdentities: ok({ identities: wechatAndPhone() }) });
+      expect(await account.listIdentities()).toEqual(wechatAndPhone());
+
+      const broken = await loggedIn({ listIdentities: ok({ identities: [{ ...anIdentity(), provider: 'email' }] }) });
+      expect((await rejection(broken.account.listIdentities())).code).toBe('INVALID_RESPONSE');
+    });
+
+    it('unlinking the phone also clears the cached user\'s number', async () => {
+      const { account, auth } = await loggedIn(
+        { unlinkIdentity: ok({ identities: wechatAndPhone().slice(0, 2), signedOut: false }) },
+        aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' }),
+      );
+
+      await account.unlinkIdentity('identity-phone');
+
+      expect(auth.currentUser()).toMatchObject({ hasPhone: false, maskedPhoneNumber: '' });
+    });
+
+    it('signedOut: this device is logged out', async () => {
+      const { account, auth } = await loggedIn({ unlinkIdentity: ok({ identities: [], signedOut: true }) });
+
+      expect((await account.unlinkIdentity('identity-wechat')).signedOut).toBe(true);
+      expect(auth.currentUser()).toBeNull();
+    });
+
+    it('USER_NOT_FOUND (this WeChat was already unlinked): logs out instead of logging in to a new account', async () => {
+      const { account, auth, cloud } = await loggedIn({ unlinkIdentity: () => failureAnswer('USER_NOT_FOUND') });
+
+      expect((await rejection(account.unlinkIdentity('identity-wechat'))).code).toBe('USER_NOT_FOUND');
+      expect(cloud.calls.map((call) => call.data.action)).toEqual(['unlinkIdentity']);
+      expect(auth.currentUser()).toBeNull();
+    });
+  });
+
+  describe('deleteAccount', () => {
+    it('sends the explicit confirmation and logs out', async () => {
+      const { account, auth, cloud } = await loggedIn({ deleteAccount: ok({ deleted: true }) });
+
+      await account.deleteAccount();
+
+      expect(cloud.calls.map((call) => call.data)).toEqual([{ action: 'deleteAccount', confirm: true }]);
+      expect(auth.currentUser()).toBeNull();
+    });
+
+    it('an account already gone counts as deleted, and no new account is created for it', async () => {
+      const { account, auth, cloud } = await loggedIn({ deleteAccount: () => failureAnswer('USER_NOT_FOUND') });
+
+      await account.deleteAccount();
+
+      expect(cloud.calls.map((call) => call.data.action)).toEqual(['deleteAccount']);
+      expect(auth.currentUser()).toBeNull();
+    });
+
+    it('logged out, it calls nothing at all (never logs in just to delete)', async () => {
+      const { account, cloud } = setup({}, null);
+
+      expect((await rejection(account.deleteAccount())).code).toBe('USER_NOT_FOUND');
+      expect(cloud.calls).toEqual([]);
+    });
+
+    it('other failures keep the session', async () => {
+      const { account, auth } = await loggedIn({ deleteAccount: () => failureAnswer('INTERNAL') });
+
+      expect((await rejection(account.deleteAccount())).code).toBe('INTERNAL');
+      expect(auth.currentUser()).not.toBeNull();
+    });
+  });
+});

@@ -1,0 +1,118 @@
+import http from 'node:http';
+import type { Emulator } from '../../../emulator/server';
+import { createEmulator } from '../../../emulator/server';
+import type { ActionName } from '../../../typings/contract';
+import type { FakeWx } from './fake-wx';
+import { FAKE_APP_ID } from './fake-wx';
+
+/**
+ * Pages against the REAL login function: the fake `wx` answers wx.cloud.callFunction and
+ * wx.cloud.uploadFile by posting to a local emulator (createEmulator({ memory: true })) over HTTP,
+ * the way the browser preview does — `POST /callFunction/<name>` with the caller's WeChat identity
+ * in x-wx-* headers, `POST /storage/upload?cloudPath=`. The function is the built
+ * cloudfunctions/login/index.js (npm test builds it first), run through the unmodified wx-server-sdk.
+ *
+ * jsdom has no fetch: node:http. Test files using this need, in their first docblock,
+ *   @jest-environment-options {"customExportConditions": ["node", "node-addons"]}
+ * so that the emulator's dependencies (bson) resolve to their Node builds, not the browser ones.
+ */
+
+/** A WeChat user of the test mini-program: what CloudBase attaches to each of their calls. */
+export interface WeChatPerson {
+  openid: string;
+  appid: string;
+  unionid: string;
+}
+
+export interface EmulatorBackend {
+  readonly emulator: Emulator;
+  /** A new WeChat user (unique per backend). */
+  newPerson(name: string): WeChatPerson;
+  /** From now on, the fake wx's cloud calls and uploads reach the emulator as `person`. */
+  connect(fake: FakeWx, person: WeChatPerson): void;
+  /** Calls the login function directly as `person`: another device, or arranging state. */
+  call(person: WeChatPerson, action: ActionName, payload?: Record<string, unknown>): Promise<unknown>;
+  /** A getPhoneNumber code for `phone`, single use: what the button hands the page. */
+  phoneCode(phone: string): string;
+  /** Bans the user as an admin would in the console (status: 'banned' on the users document). */
+  ban(userId: string): Promise<void>;
+  /** GETs a URL the function answered (an avatar) and resolves with the body. */
+  download(url: string): Promise<{ status: number; body: string }>;
+  close(): Promise<void>;
+}
+
+interface HttpAnswer {
+  status: number;
+  body: Buffer;
+}
+
+function request(url: string, method: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request(url, { method, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+function parseJson(answer: HttpAnswer): Record<string, unknown> {
+  const value: unknown = JSON.parse(answer.body.toString('utf8'));
+  if (typeof value !== 'object' || value === null) throw new Error(`the emulator answered ${answer.body.toString('utf8')}`);
+  return value as Record<string, unknown>;
+}
+
+function identityHeaders(person: WeChatPerson): Record<string, string> {
+  return { 'content-type': 'application/json', 'x-wx-openid': person.openid, 'x-wx-appid': person.appid, 'x-wx-unionid': person.unionid };
+}
+
+export async function startEmulatorBackend(): Promise<EmulatorBackend> {
+  const emulator = await createEmulator({ memory: true });
+  let people = 0;
+
+  /** What wx.cloud.callFunction resolves with (its `result`), or the wx failure it rejects with. */
+  async function callFunction(person: WeChatPerson, name: string, data: Record<string, unknown>): Promise<unknown> {
+    const answer = parseJson(await request(`${emulator.url}/callFunction/${encodeURIComponent(name)}`, 'POST', JSON.stringify(data), identityHeaders(person)));
+    if ('errCode' in answer) throw { errCode: answer.errCode, errMsg: answer.errMsg };
+    return answer.result;
+  }
+
+  /** What wx.cloud.uploadFile's fileID is; the bytes stand for the chosen image. */
+  async function upload(cloudPath: string, filePath: string): Promise<unknown> {
+    const bytes = Buffer.from(`image bytes of ${filePath}`);
+    const answer = parseJson(await request(`${emulator.url}/storage/upload?cloudPath=${encodeURIComponent(cloudPath)}`, 'POST', bytes));
+    if (typeof answer.fileID !== 'string') throw { errCode: answer.errCode, errMsg: answer.errMsg };
+    return answer.fileID;
+  }
+
+  return {
+    emulator,
+    newPerson(name) {
+      people += 1;
+      return { openid: `o-${name}-${people}`, appid: FAKE_APP_ID, unionid: `u-${name}-${people}` };
+    },
+    connect(fake, person) {
+      fake.answerCloud((call) => callFunction(person, call.name, call.data));
+      fake.answerUpload((file) => upload(file.cloudPath, file.filePath));
+    },
+    call: (person, action, payload = {}) => callFunction(person, 'login', { ...payload, action }),
+    phoneCode: (phone) => emulator.openapi.issuePhoneCode(phone),
+    async ban(userId) {
+      // Canonical EJSON lines out and back in: the document's other fields (Dates) keep their types.
+      const line = emulator.database
+        .exportCollection('users')
+        .split('\n')
+        .find((candidate) => candidate !== '' && (JSON.parse(candidate) as { _id?: unknown })._id === userId);
+      if (!line) throw new Error(`no user ${userId} to ban`);
+      await emulator.database.importCollection('users', JSON.stringify({ ...(JSON.parse(line) as object), status: 'banned' }));
+    },
+    async download(url) {
+      const answer = await request(url, 'GET', '');
+      return { status: answer.status, body: answer.body.toString('utf8') };
+    },
+    close: () => emulator.close(),
+  };
+}
