@@ -225,7 +225,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     };
 
     if (pathname === '/') {
-      const html = renderStatusPage({ env, url, dataDir, functions: runtime.list(), collections: collections() });
+      const links = modules.flatMap((module) => (module.statusLink ? [module.statusLink] : []));
+      const html = renderStatusPage({ env, url, dataDir, functions: runtime.list(), collections: collections(), links });
       send(response, 200, 'text/html; charset=utf-8', html);
     } else if (pathname === '/api/health') {
       sendJson(response, 200, { ok: true, env, url, dataDir, pid: process.pid });

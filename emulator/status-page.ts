@@ -10,6 +10,8 @@ export interface StatusSnapshot {
   dataDir: string | null;
   functions: string[];
   collections: { name: string; count: number }[];
+  /** Pages served beside the emulator (the browser preview). */
+  links?: { href: string; label: string }[];
 }
 
 export interface CollectionView {
@@ -80,6 +82,7 @@ ${snapshot.collections
     `<h1>本地云开发模拟器 <span class="en">Local CloudBase emulator</span></h1>
 <p>环境 <span class="en">Env</span>: <code>${escapeHtml(snapshot.env)}</code> · ${storage}</p>
 <p>地址 <span class="en">Service URL</span>: <code>${escapeHtml(snapshot.url)}/admin</code></p>
+${(snapshot.links ?? []).map(({ href, label }) => `<p><a href="${escapeHtml(href)}">${escapeHtml(label)}</a></p>`).join('\n')}
 <h2>数据库集合 <span class="en">Collections</span></h2>
 ${collections}
 <h2>云函数 <span class="en">Functions</span></h2>

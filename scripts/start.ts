@@ -3,11 +3,15 @@
  * Options: --port N, --data DIR, --memory, --functions DIR, --env ID, --no-build (emulator/cli.ts).
  */
 import { runStart } from '../emulator/cli';
+import { createPreviewModule, PREVIEW_PATH } from '../preview/server/preview-module';
 import { buildFunctions } from './build';
 
 runStart(process.argv.slice(2), {
   output: { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
   build: buildFunctions,
+  // The mini-program's pages in a browser, served by the emulator (preview/, docs/preview.md).
+  modules: async () => [await createPreviewModule({ log: (text) => process.stderr.write(text) })],
+  banner: (url) => [`  小程序预览 Preview: ${url}${PREVIEW_PATH}`],
 }).then(
   (code) => process.exit(code),
   (error: unknown) => {

@@ -47,6 +47,8 @@ export interface EmulatorModule {
   name: string;
   actions?: Record<string, AdminHandler>;
   routes?: HttpRoute[];
+  /** A page of this module worth a link on the status page (the browser preview). */
+  statusLink?: { href: string; label: string };
   close?(): Promise<void>;
 }
 

@@ -1,6 +1,19 @@
 import { DOCUMENTS_PER_PAGE, displayJson, escapeHtml, renderCollectionPage, renderStatusPage } from '../../emulator/status-page';
 
 describe('status page rendering', () => {
+  it('given modules with pages, links them (escaped)', () => {
+    const html = renderStatusPage({
+      env: 'dev',
+      url: 'http://127.0.0.1:1',
+      dataDir: null,
+      functions: [],
+      collections: [],
+      links: [{ href: '/preview/', label: '小程序预览 <Preview>' }],
+    });
+
+    expect(html).toContain('<a href="/preview/">小程序预览 &#60;Preview&#62;</a>');
+  });
+
   it('escapes every character that could open markup or an attribute', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
   });

@@ -1,0 +1,92 @@
+/**
+ * Loads the mini-program's scripts the way WeChat does: each page's and component's script calls
+ * Component() (or Page()) once while it loads, app.ts calls App(). The preview defines those
+ * globals, runs one script at a time, and registers what it received with the component engine
+ * together with the template and the class prefix the WXSS was scoped with (build/wxss.ts).
+ */
+import type { BundledApp, BundledModule } from '../shared/bundle';
+import { registerBehavior, registerComponent } from './engine';
+
+type Options = Record<string, unknown>;
+
+/** Page() lifecycle and event handlers become methods, the rest of its fields land on `this`. */
+export function pageToComponent(options: Options): Options {
+  const methods: Options = {};
+  const fields: Options = {};
+  let data: unknown = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (key === 'data') data = value;
+    else if (typeof value === 'function') methods[key] = value;
+    else if (key !== 'options' && key !== 'behaviors') fields[key] = value;
+  }
+  return {
+    data,
+    methods,
+    behaviors: options['behaviors'] ?? [],
+    lifetimes: {
+      created(this: Options) {
+        Object.assign(this, JSON.parse(JSON.stringify(fields)) as Options);
+      },
+    },
+  };
+}
+
+export interface LoadedApp {
+  /** What App() received: getApp() answers it. */
+  app: Options;
+  /** Module path -> its j-component id, for the page host. */
+  pageIds: Map<string, string>;
+}
+
+/**
+ * Installs Component / Page / Behavior / App, runs every script of the bundle, and registers the
+ * results. Throws with the module's path when a script does not call its constructor.
+ */
+export function loadMiniprogram(bundle: BundledApp, globals: Record<string, unknown>): LoadedApp {
+  // Held in an object: the constructors below fill it while a script runs.
+  const state: { loading: BundledModule | null; received: Options | null; app: Options | null } = { loading: null, received: null, app: null };
+
+  const capture = (name: string) => (options: Options | undefined) => {
+    if (!state.loading) throw new Error(`${name}() was called outside the loading of a page or component script`);
+    if (state.received) throw new Error(`${state.loading.path}: ${name}() was called twice`);
+    state.received = name === 'Page' ? pageToComponent(options ?? {}) : (options ?? {});
+  };
+  /** Read through a function: TypeScript cannot see the script's Component() call set it. */
+  const received = (): Options | null => state.received;
+  globals['Component'] = capture('Component');
+  globals['Page'] = capture('Page');
+  globals['Behavior'] = (definition: Options) => registerBehavior(definition);
+  globals['App'] = (options: Options | undefined) => {
+    if (state.app) throw new Error('App() was called twice');
+    state.app = options ?? {};
+  };
+  globals['getApp'] = () => state.app;
+
+  const pageIds = new Map<string, string>();
+  for (const module of bundle.modules) {
+    state.loading = module;
+    state.received = null;
+    try {
+      module.load();
+    } catch (error) {
+      throw new Error(`${module.path}: its script failed while loading: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+    const options = received();
+    state.loading = null;
+    if (!options) throw new Error(`${module.path}: its script did not call Component() or Page()`);
+    const own = typeof options['options'] === 'object' && options['options'] !== null ? (options['options'] as Options) : {};
+    registerComponent({
+      ...options,
+      id: module.id,
+      path: module.path,
+      tagName: module.tagName,
+      template: module.wxml,
+      usingComponents: module.usingComponents,
+      options: { ...own, classPrefix: module.id },
+    });
+    if (module.kind === 'page') pageIds.set(module.path, module.id);
+  }
+
+  bundle.loadApp();
+  return { app: state.app ?? {}, pageIds };
+}

@@ -1,0 +1,217 @@
+/**
+ * wx.cloud against the local emulator (emulator/server.ts), as the mini-program's client SDK
+ * talks to CloudBase:
+ *
+ *   callFunction    POST /callFunction/<name>, the event as JSON, the caller in x-wx-* headers;
+ *                   the emulator answers `{ result }` or `{ errCode, errMsg }` (the rejection
+ *                   wx.cloud.callFunction gives, which platform/wx-failure.ts classifies)
+ *   uploadFile      POST /storage/upload?cloudPath=..., the bytes of the temporary file
+ *   getTempFileURL  the admin action storage.batchGetDownloadUrl (what the SDK itself sends)
+ *   deleteFile      the admin action storage.batchDeleteFile
+ *
+ * `fetch` and the base URL are injected: '' in the browser (same origin as the emulator), the
+ * emulator's URL in tests. Every call is reported to `onCall` for the preview's call log.
+ */
+import { identityHeaders, type PreviewIdentity } from '../identity';
+import { answer, WxApiError, type WxCallbacks } from './callbacks';
+import type { TempFiles } from './temp-files';
+
+export type Fetch = (url: string, init: { method: string; headers: Record<string, string>; body?: string | Blob }) => Promise<{
+  ok: boolean;
+  status: number;
+  json(): Promise<unknown>;
+}>;
+
+export interface CloudCallRecord {
+  /** 'callFunction login (login)', 'uploadFile avatars/…' */
+  label: string;
+  ok: boolean;
+  durationMs: number;
+  /** errMsg when it failed. */
+  error?: string;
+}
+
+export interface WxCloudOptions {
+  fetch: Fetch;
+  baseUrl: string;
+  identity: PreviewIdentity;
+  files: TempFiles;
+  now?: () => number;
+  onCall?: (record: CloudCallRecord) => void;
+}
+
+/** WeChat's marker for "the env selected in DevTools / the default env": any env works locally. */
+export const DYNAMIC_CURRENT_ENV = Symbol('DYNAMIC_CURRENT_ENV');
+
+interface CallFunctionOptions extends WxCallbacks<{ result: unknown; requestID: string }> {
+  name: string;
+  data?: unknown;
+}
+
+interface UploadFileOptions extends WxCallbacks<{ fileID: string; statusCode: number }> {
+  cloudPath: string;
+  filePath: string;
+}
+
+type FileListEntry = string | { fileID: string; maxAge?: number };
+
+interface TempFileUrlResult {
+  fileList: { fileID: string; tempFileURL: string; maxAge: number; status: number; errMsg: string }[];
+}
+
+interface DeleteFileResult {
+  fileList: { fileID: string; status: number; errMsg: string }[];
+}
+
+export interface WxCloud {
+  DYNAMIC_CURRENT_ENV: symbol;
+  init(config?: { env?: unknown; traceUser?: boolean }): void;
+  callFunction(options: CallFunctionOptions): Promise<unknown> | undefined;
+  uploadFile(options: UploadFileOptions): Promise<unknown> | undefined;
+  getTempFileURL(options: { fileList: FileListEntry[] } & WxCallbacks<TempFileUrlResult>): Promise<unknown> | undefined;
+  deleteFile(options: { fileList: string[] } & WxCallbacks<DeleteFileResult>): Promise<unknown> | undefined;
+  database(): never;
+}
+
+/** CloudBase reports a missing file in getTempFileURL / deleteFile with this status. */
+const FILE_NOT_EXIST = -503003;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+export function createWxCloud(options: WxCloudOptions): WxCloud {
+  const now = options.now ?? Date.now;
+  let requestCount = 0;
+
+  async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
+    const started = now();
+    try {
+      const result = await work();
+      options.onCall?.({ label, ok: true, durationMs: now() - started });
+      return result;
+    } catch (error) {
+      const errMsg = isObject(error) && typeof error['errMsg'] === 'string' ? error['errMsg'] : error instanceof Error ? error.message : String(error);
+      options.onCall?.({ label, ok: false, durationMs: now() - started, error: errMsg });
+      throw error;
+    }
+  }
+
+  /** A network failure, reported the way wx reports one (platform/wx-failure.ts reads "request:fail"). */
+  async function send(api: string, path: string, init: { method: string; headers: Record<string, string>; body?: string | Blob }): Promise<unknown> {
+    let response: Awaited<ReturnType<Fetch>>;
+    try {
+      response = await options.fetch(`${options.baseUrl}${path}`, init);
+    } catch (error) {
+      throw { errMsg: `cloud.${api}:fail request:fail ${error instanceof Error ? error.message : String(error)}`, errno: 600001 };
+    }
+    try {
+      return await response.json();
+    } catch {
+      throw { errMsg: `cloud.${api}:fail the emulator answered HTTP ${response.status} without JSON` };
+    }
+  }
+
+  async function admin(api: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const reply = await send(api, '/admin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!isObject(reply)) throw new WxApiError('unexpected answer from the emulator');
+    if (typeof reply['code'] === 'string') throw new WxApiError(`${reply['code']}: ${String(reply['message'] ?? '')}`);
+    return isObject(reply['data']) ? reply['data'] : {};
+  }
+
+  return {
+    DYNAMIC_CURRENT_ENV,
+    init() {
+      // One emulator, one env: nothing to choose.
+    },
+
+    callFunction(callOptions) {
+      const { name } = callOptions;
+      const action = isObject(callOptions.data) && typeof callOptions.data['action'] === 'string' ? ` (${callOptions.data['action']})` : '';
+      return answer('cloud.callFunction', callOptions, () =>
+        timed(`callFunction ${name}${action}`, async () => {
+          if (typeof name !== 'string' || name === '') throw new WxApiError('parameter.name should be a non-empty string');
+          const reply = await send('callFunction', `/callFunction/${encodeURIComponent(name)}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...identityHeaders(options.identity) },
+            body: JSON.stringify(callOptions.data ?? {}),
+          });
+          if (isObject(reply) && 'result' in reply) {
+            requestCount += 1;
+            return { result: reply['result'], requestID: `preview-${requestCount}` };
+          }
+          if (isObject(reply) && typeof reply['errMsg'] === 'string') {
+            throw { errMsg: reply['errMsg'], errCode: typeof reply['errCode'] === 'number' ? reply['errCode'] : -1 };
+          }
+          throw new WxApiError('unexpected answer from the emulator');
+        }),
+      );
+    },
+
+    uploadFile(uploadOptions) {
+      return answer('cloud.uploadFile', uploadOptions, () =>
+        timed(`uploadFile ${uploadOptions.cloudPath}`, async () => {
+          const blob = options.files.get(uploadOptions.filePath);
+          if (!blob) throw new WxApiError(`file not found: ${uploadOptions.filePath}`);
+          const reply = await send('uploadFile', `/storage/upload?cloudPath=${encodeURIComponent(uploadOptions.cloudPath)}`, {
+            method: 'POST',
+            headers: blob.type ? { 'content-type': blob.type } : {},
+            body: blob,
+          });
+          if (isObject(reply) && typeof reply['fileID'] === 'string') {
+            return { fileID: reply['fileID'], statusCode: typeof reply['statusCode'] === 'number' ? reply['statusCode'] : 200 };
+          }
+          const errMsg = isObject(reply) && typeof reply['errMsg'] === 'string' ? reply['errMsg'] : 'cloud.uploadFile:fail unexpected answer from the emulator';
+          throw { errMsg, errCode: isObject(reply) && typeof reply['errCode'] === 'number' ? reply['errCode'] : -1 };
+        }),
+      );
+    },
+
+    getTempFileURL(urlOptions) {
+      return answer('cloud.getTempFileURL', urlOptions, () =>
+        timed(`getTempFileURL ×${urlOptions.fileList.length}`, async () => {
+          const fileList = urlOptions.fileList.map((entry) =>
+            typeof entry === 'string' ? { fileid: entry } : { fileid: entry.fileID, ...(entry.maxAge !== undefined && { max_age: entry.maxAge }) },
+          );
+          const data = await admin('getTempFileURL', { action: 'storage.batchGetDownloadUrl', file_list: fileList });
+          const list = Array.isArray(data['download_list']) ? (data['download_list'] as unknown[]) : [];
+          return {
+            fileList: list.filter(isObject).map((item) => {
+              const ok = item['code'] === 'SUCCESS';
+              return {
+                fileID: String(item['fileID'] ?? ''),
+                tempFileURL: ok ? String(item['tempFileURL'] ?? '') : '',
+                maxAge: typeof item['maxAge'] === 'number' ? item['maxAge'] : 0,
+                status: ok ? 0 : item['code'] === 'STORAGE_FILE_NONEXIST' ? FILE_NOT_EXIST : -1,
+                errMsg: ok ? 'ok' : String(item['message'] ?? item['code'] ?? 'failed'),
+              };
+            }),
+          };
+        }),
+      );
+    },
+
+    deleteFile(deleteOptions) {
+      return answer('cloud.deleteFile', deleteOptions, () =>
+        timed(`deleteFile ×${deleteOptions.fileList.length}`, async () => {
+          const data = await admin('deleteFile', { action: 'storage.batchDeleteFile', fileid_list: deleteOptions.fileList });
+          const list = Array.isArray(data['delete_list']) ? (data['delete_list'] as unknown[]) : [];
+          return {
+            fileList: list.filter(isObject).map((item) => {
+              const ok = item['code'] === 'SUCCESS';
+              return {
+                fileID: String(item['fileID'] ?? ''),
+                status: ok ? 0 : item['code'] === 'STORAGE_FILE_NONEXIST' ? FILE_NOT_EXIST : -1,
+                errMsg: ok ? 'ok' : String(item['message'] ?? item['code'] ?? 'failed'),
+              };
+            }),
+          };
+        }),
+      );
+    },
+
+    database(): never {
+      throw new Error('wx.cloud.database() is not available in the browser preview: this project reaches the database through cloud functions only');
+    },
+  };
+}

@@ -1,0 +1,276 @@
+/**
+ * The real mini-program in a real browser against the local emulator: Debian's chromium driven by
+ * playwright-core, the pages of miniprogram/ served by the preview module at /preview/, the built
+ * login cloud function run by the emulator through the unmodified wx-server-sdk.
+ *
+ * One browser and one emulator for the file; the tests are one story and run in order (a login,
+ * then a reload of that login, then other people...). Taps are touch taps (a touch-enabled
+ * context): that is how exparser makes `bindtap` fire. Screenshots go to test-artifacts/e2e/.
+ *
+ * Without /usr/bin/chromium (E2E_CHROMIUM to use another) the file is skipped with a message;
+ * with E2E_REQUIRE_BROWSER=1 (set by .ci/run) a missing browser fails instead.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createEmulator, type Emulator } from '../../emulator/server';
+import { presetIdentity, PRESET_APPS, PRESET_PEOPLE, queryForIdentity, type PreviewIdentity } from '../../preview/runtime/identity';
+import { storagePrefix } from '../../preview/runtime/wx/storage';
+import { createPreviewModule } from '../../preview/server/preview-module';
+
+const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
+const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
+/** E2E_DOCS_SCREENSHOT=1 refreshes the README's picture of the login page. */
+const DOCS_IMAGE = path.resolve(__dirname, '../../docs/images/preview-login.png');
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const available = existsSync(CHROMIUM);
+if (!available && process.env['E2E_REQUIRE_BROWSER'] === '1') {
+  throw new Error(`E2E_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
+}
+const SKIP_NOTE = `${CHROMIUM} not found — browser tests skipped (install: apt-get install -y chromium fonts-noto-cjk)`;
+if (!available) console.warn(`[e2e] ${SKIP_NOTE}`);
+const describeInBrowser = available ? describe : describe.skip;
+
+const [XIAOMING, XIAOHONG] = PRESET_PEOPLE;
+const [APP_A, APP_B] = PRESET_APPS;
+if (!XIAOMING || !XIAOHONG || !APP_A || !APP_B) throw new Error('the preview presets changed: two people and two apps expected');
+
+const HOME = 'pages/index/index';
+const LOGIN = 'pages/login/index';
+const PROFILE = 'pages/profile/index';
+const PROFILE_EDIT = 'pages/profile-edit/index';
+
+describeInBrowser(available ? 'browser preview of the mini-program (chromium)' : `browser preview — SKIPPED: ${SKIP_NOTE}`, () => {
+  let emulator: Emulator;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let outDir: string;
+  /** URLs of every wx.cloud.callFunction the page sent, in order. */
+  const cloudCalls: string[] = [];
+  /** Uncaught errors and console.error output of the page: none expected. */
+  const pageErrors: string[] = [];
+  let shot = 0;
+
+  /** The page on top of the stack (the visible one). */
+  const shown = (route: string) => `[data-pv-route="${route}"]:not([hidden])`;
+  const onPage = (route: string, selector: string) => page.locator(`${shown(route)} ${selector}`);
+
+  async function screenshot(name: string): Promise<void> {
+    shot += 1;
+    await page.screenshot({ path: path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`) });
+  }
+
+  /** Opens the preview as `identity` and waits until the first page ran onReady. */
+  async function launch(identity: PreviewIdentity, route = HOME): Promise<void> {
+    // Through about:blank: a URL differing only in its hash would not load the page again.
+    await page.goto('about:blank');
+    await page.goto(`${emulator.url}/preview/${queryForIdentity(identity)}#/${route}`);
+    await page.locator(`[data-pv-route="${route}"][data-pv-ready]:not([hidden])`).waitFor();
+  }
+
+  async function waitShown(route: string): Promise<void> {
+    await page.locator(`[data-pv-route="${route}"][data-pv-ready]:not([hidden])`).waitFor();
+  }
+
+  /** 首页 → 微信登录 → tick the agreement → 微信登录, and back on 首页. */
+  async function logInFromHome(options: { screenshots?: boolean } = {}): Promise<void> {
+    await onPage(HOME, '#login-entry').tap();
+    await waitShown(LOGIN);
+    await onPage(LOGIN, '#agreement-checkbox').tap();
+    await onPage(LOGIN, '#agreement-checkbox[class*="login__checkbox--checked"]').waitFor();
+    if (options.screenshots) {
+      await screenshot('login-agreement-ticked');
+      if (process.env['E2E_DOCS_SCREENSHOT'] === '1') {
+        mkdirSync(path.dirname(DOCS_IMAGE), { recursive: true });
+        await page.locator('.pv-phone').screenshot({ path: DOCS_IMAGE });
+      }
+    }
+    await onPage(LOGIN, '#login-button').tap();
+    await waitShown(HOME);
+    await onPage(HOME, '#home-nickname').waitFor();
+  }
+
+  function usersInEmulator(): Record<string, unknown>[] {
+    return emulator.database.documents('users');
+  }
+
+  function userIdOfIdentity(key: string): unknown {
+    return emulator.database.documents('identities').find((identity) => identity['_id'] === key)?.['userId'];
+  }
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    outDir = mkdtempSync(path.join(os.tmpdir(), 'preview-e2e-'));
+    const preview = await createPreviewModule({ outDir });
+    emulator = await createEmulator({ memory: true, modules: [preview] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    // A fresh profile per launch (playwright makes a temporary user-data-dir) and touch input.
+    context = await browser.newContext({ hasTouch: true, viewport: { width: 1100, height: 960 }, deviceScaleFactor: 1, locale: 'zh-CN' });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('request', (request) => {
+      if (request.url().includes('/callFunction/')) cloudCalls.push(request.url());
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
+    // Lifecycle methods that threw, failed loads: the preview reports them on the console.
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await emulator?.close();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  afterEach(() => {
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('logs in with 微信登录 after ticking the agreement: the emulator creates the user and the page shows it', async () => {
+    await launch(presetIdentity(XIAOMING, APP_A));
+    await expect(onPage(HOME, '#greeting').textContent()).resolves.toContain('你好，游客');
+    await screenshot('home-guest');
+
+    await onPage(HOME, '#login-entry').tap();
+    await waitShown(LOGIN);
+    // Unticked, the button only points at the agreement: no request.
+    await onPage(LOGIN, '#login-button').tap();
+    await onPage(LOGIN, '#agreement-hint').waitFor();
+    expect(cloudCalls).toHaveLength(0);
+    await page.locator('.pv-navbar__back').click();
+    await waitShown(HOME);
+
+    await logInFromHome({ screenshots: true });
+    expect(await onPage(HOME, '#home-nickname').textContent()).toBe('未设置昵称');
+    await onPage(HOME, '#account-button').tap();
+    expect(await onPage(HOME, '#login-count').textContent()).toBe('1');
+    await screenshot('home-logged-in');
+
+    expect(cloudCalls).toEqual([`${emulator.url}/callFunction/login`]);
+    expect(usersInEmulator()).toHaveLength(1);
+    expect(userIdOfIdentity(`wx-unionid:${XIAOMING.unionid}`)).toBe(usersInEmulator()[0]?.['_id']);
+  });
+
+  it('reload: the user is shown from the local cache without any cloud call', async () => {
+    cloudCalls.length = 0;
+    await page.reload();
+    await waitShown(HOME);
+    expect(await onPage(HOME, '#home-nickname').textContent()).toBe('未设置昵称');
+    // onReady (where a stale cache would be refreshed) has run: still nothing was sent.
+    expect(cloudCalls).toEqual([]);
+    expect(await page.locator('#pv-call-count').textContent()).toContain('0');
+  });
+
+  it('another person (picked in the bar) gets another account', async () => {
+    await Promise.all([page.waitForURL(/openid=openid-xiaohong-a/), page.selectOption('#pv-person', XIAOHONG.key)]);
+    await waitShown(HOME);
+    await expect(onPage(HOME, '#greeting').textContent()).resolves.toContain('你好，游客');
+
+    await logInFromHome();
+    expect(usersInEmulator()).toHaveLength(2);
+    const xiaoming = userIdOfIdentity(`wx-unionid:${XIAOMING.unionid}`);
+    const xiaohong = userIdOfIdentity(`wx-unionid:${XIAOHONG.unionid}`);
+    expect(xiaohong).toEqual(expect.any(String));
+    expect(xiaohong).not.toBe(xiaoming);
+    await screenshot('second-person');
+  });
+
+  it('the same unionid in a second mini-program signs in to the same account', async () => {
+    await launch(presetIdentity(XIAOMING, APP_B));
+    // Another app on the same phone: its own storage, so nobody is logged in yet.
+    await expect(onPage(HOME, '#greeting').textContent()).resolves.toContain('你好，游客');
+
+    await logInFromHome();
+    expect(usersInEmulator()).toHaveLength(2);
+    const accountOfAppB = userIdOfIdentity(`wx-openid:${APP_B.appid}:openid-xiaoming-b`);
+    expect(accountOfAppB).toBe(userIdOfIdentity(`wx-unionid:${XIAOMING.unionid}`));
+    await onPage(HOME, '#account-button').tap();
+    expect(await onPage(HOME, '#login-count').textContent()).toBe('2');
+    await screenshot('same-person-app-b');
+  });
+
+  it('edits the nickname on 编辑资料, after agreeing to the privacy guide', async () => {
+    await onPageTab(PROFILE);
+    await onPage(PROFILE, '#edit-profile-entry').tap();
+    await waitShown(PROFILE_EDIT);
+
+    // <input type="nickname"> is a privacy API: the first focus asks through the privacy popup.
+    await onPage(PROFILE_EDIT, '#nickname-input input').tap();
+    await onPage(PROFILE_EDIT, '#privacy-popup-agree').tap();
+    // Consent given, WeChat offers the WeChat nickname above the keyboard.
+    await page.locator('#pv-nickname-offer').waitFor();
+    await onPage(PROFILE_EDIT, '#nickname-input input').fill('小明同学');
+    await onPage(PROFILE_EDIT, '#save-nickname').tap();
+    await onPage(PROFILE_EDIT, '#edit-notice').waitFor();
+    expect(await onPage(PROFILE_EDIT, '#edit-notice').textContent()).toContain('昵称已保存');
+    await screenshot('nickname-saved');
+
+    const userId = userIdOfIdentity(`wx-unionid:${XIAOMING.unionid}`);
+    expect(usersInEmulator().find((user) => user['_id'] === userId)?.['nickName']).toBe('小明同学');
+    await page.locator('.pv-navbar__back').click();
+    await waitShown(PROFILE);
+    expect(await onPage(PROFILE, '#profile-nickname').textContent()).toBe('小明同学');
+  });
+
+  it('sets the avatar with chooseAvatar: the image is uploaded to emulator storage and shown', async () => {
+    await onPage(PROFILE, '#edit-profile-entry').tap();
+    await waitShown(PROFILE_EDIT);
+    await onPage(PROFILE_EDIT, '#avatar-button').tap();
+    // The preview's stand-in for WeChat's avatar sheet: 用微信头像 is a generated picture.
+    await page.locator('.pv-sheet__item[data-index="0"]').tap();
+    await onPage(PROFILE_EDIT, '#edit-notice').filter({ hasText: '头像已更新' }).waitFor();
+
+    const files = emulator.storage.list();
+    expect(files).toHaveLength(1);
+    expect(files[0]?.contentType).toBe('image/png');
+    const avatar = onPage(PROFILE_EDIT, '#edit-avatar img');
+    await expect(avatar.getAttribute('src')).resolves.toContain(`${emulator.url}/storage/files/`);
+    await page.waitForFunction(() => {
+      const image = document.querySelector<HTMLImageElement>('[data-pv-route="pages/profile-edit/index"]:not([hidden]) #edit-avatar img');
+      return image !== null && image.complete && image.naturalWidth === 256;
+    });
+    await screenshot('avatar-set');
+    await page.locator('.pv-navbar__back').click();
+    await waitShown(PROFILE);
+  });
+
+  it('logs out on 我的: the cache is cleared and a relaunch stays logged out', async () => {
+    const identity = presetIdentity(XIAOMING, APP_B);
+    await launch(identity, PROFILE);
+    expect(await onPage(PROFILE, '#profile-nickname').textContent()).toBe('小明同学');
+
+    await onPage(PROFILE, '#logout-button').tap();
+    await onPage(PROFILE, '#login-button').waitFor();
+    expect(await onPage(PROFILE, '#profile-nickname').textContent()).toBe('未登录');
+    await screenshot('logged-out');
+    const prefix = storagePrefix(identity);
+    const sessionKeys = await page.evaluate((start) => Object.keys(localStorage).filter((key) => key.startsWith(start) && key.includes('session')), prefix);
+    expect(sessionKeys).toEqual([]);
+
+    cloudCalls.length = 0;
+    await page.reload();
+    await waitShown(PROFILE);
+    expect(await onPage(PROFILE, '#profile-nickname').textContent()).toBe('未登录');
+    expect(cloudCalls).toEqual([]);
+  });
+
+  /** Taps a tab of the tab bar and waits for its page. */
+  async function onPageTab(route: string): Promise<void> {
+    await page.locator(`.pv-tabbar__item[data-route="${route}"]`).tap();
+    await waitShown(route);
+  }
+});
