@@ -189,9 +189,8 @@ export type ActionName = keyof ActionMap;
 
 /** `{}` is a login too: the event WeChat DevTools sends by default. */
 export type ActionEvent<A extends ActionName = ActionName> = { action: A } & ActionMap[A]['event'];
+/** What the mini-program sends to the function (the function itself validates `unknown` at run time). */
 export type LoginFunctionEvent = ActionEvent | Record<string, never>;
-
-export type ActionResult<A extends ActionName> = Result<ActionMap[A]['data']>;
 
 /** The cloud function's name, as deployed. */
 export type LoginFunctionName = 'login';

@@ -32,10 +32,11 @@ function getDeps(): HandlerDeps {
     audit: process.env.AUDIT_COLLECTION || 'account_audit',
   };
   const now = () => new Date();
+  const warnCollection = (message: string) => console.warn(`[login] ${message}`);
   const services = createCloudServices(cloud as unknown as CloudServicesSdk, now);
   deps = {
-    store: createCloudbaseUserStore(db as unknown as DatabaseLike, names),
-    accounts: createCloudbaseAccountStore(db as unknown as AccountDatabaseLike, names),
+    store: createCloudbaseUserStore(db as unknown as DatabaseLike, names, warnCollection),
+    accounts: createCloudbaseAccountStore(db as unknown as AccountDatabaseLike, names, warnCollection),
     ...services,
     now,
     newId: () => randomUUID().replace(/-/g, ''),

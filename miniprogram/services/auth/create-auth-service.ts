@@ -1,4 +1,4 @@
-import type { ActionMap, ActionName, LoginData, LoginFunctionName, PublicUser } from '../../../typings/contract';
+import type { ActionMap, ActionName, LoginData, LoginFunctionEvent, LoginFunctionName, PublicUser } from '../../../typings/contract';
 import type { Clock, CloudFunctionCaller, KeyValueStorage, SessionScope } from './dependencies';
 import type { AuthErrorCode } from './errors';
 import { AuthError, toAuthError } from './errors';
@@ -162,7 +162,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     }
   }
 
-  async function callLoginFunction(data: Record<string, unknown>): Promise<unknown> {
+  async function callLoginFunction(data: LoginFunctionEvent): Promise<unknown> {
     try {
       return await cloud.call(LOGIN_FUNCTION_NAME, data);
     } catch (error) {

@@ -190,6 +190,23 @@ describe('bindPhone through the emulator', () => {
     expect(holders).toHaveLength(1);
     expect(doc('identities', 'phone:+86:13800000003')?.userId).toBe(holders[0]?._id);
   }, 30_000);
+
+  it('given the attaching transaction fails, releases the claimed number: nothing half-written, a retry binds it', async () => {
+    const caller = person('unlucky');
+    await signUp(caller);
+    const fault = emulator.faults.add({
+      action: 'database.commitTransaction',
+      times: 1,
+      error: { code: 'DATABASE_REQUEST_FAILED', message: 'injected commit failure' },
+    });
+    const failed = await bindPhone(caller, '13800000004');
+    fault.remove();
+
+    expect(errorOf(failed).code).toBe('INTERNAL');
+    expect(doc('identities', 'phone:+86:13800000004')).toBeUndefined();
+    expect(danglingIdentities()).toEqual([]);
+    expect(dataOf(await bindPhone(caller, '13800000004')).user).toMatchObject({ hasPhone: true, maskedPhoneNumber: '138****0004' });
+  });
 });
 
 /** An existing account (from the web: phone + e-mail identity, a nickname) and a new WeChat user proving its number. */
@@ -385,3 +402,30 @@ describe('identities and deletion through the emulator', () => {
     expect(invocation.requests).toEqual([]);
   });
 });
+
+describe('collections a client could write (not ADMINONLY)', () => {
+  it('given a ticket record written by a client (it carries _openid), refuses it as LINK_TICKET_INVALID and links nothing', async () => {
+    const { newcomer, newcomerId, ticket } = await linkScenario('13800000030');
+    // What an attacker with write access would store: a record pointing their WeChat at someone's account.
+    await patch('link_tickets', ticketRecordId(ticket), { _openid: newcomer.openid });
+
+    expect(errorOf(await call(newcomer, 'confirmLink', { ticket })).code).toBe('LINK_TICKET_INVALID');
+    expect(doc('users', newcomerId)?.status).toBe('active');
+  });
+
+  it('given an identity document written by a client, fails closed instead of signing in to the user it names', async () => {
+    const victim = person('victim');
+    const victimId = await signUp(victim);
+    const attacker = person('attacker');
+    await emulator.database.importCollection(
+      'identities',
+      JSON.stringify({ _id: `wx-unionid:${attacker.unionid}`, userId: victimId, _openid: attacker.openid }),
+    );
+
+    const response = await call(attacker, 'login');
+
+    expect(errorOf(response).code).toBe('INTERNAL');
+    expect(docs('users').filter((user) => (user.identityKeys as string[] | undefined)?.some((key) => key.includes(attacker.openid)))).toEqual([]);
+  });
+});
+

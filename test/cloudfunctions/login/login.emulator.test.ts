@@ -172,4 +172,10 @@ describe('login function through wx-server-sdk and the emulator', () => {
     expect(response).toMatchObject({ ok: true, data: { user: { id: owner } } });
     expect(docs('users').filter((user) => user._id === owner)).toHaveLength(1);
   });
+
+  it('given it had to create the collections itself, logged that they must be made ADMINONLY', () => {
+    const log = functionOutput.join('');
+    expect(log).toContain('created collection users: set its permission to ADMINONLY');
+    expect(log).toContain('created collection identities: set its permission to ADMINONLY');
+  });
 });

@@ -24,11 +24,6 @@ export function providerOf(key: string): IdentityProvider {
   return 'other';
 }
 
-export function isWechatKey(key: string): boolean {
-  const provider = providerOf(key);
-  return provider === 'wechat' || provider === 'wechat-unionid';
-}
-
 /**
  * The id listIdentities shows and unlinkIdentity takes: a hash of the key salted with the user id,
  * so it reveals neither the openid nor the number and correlates nothing across accounts.

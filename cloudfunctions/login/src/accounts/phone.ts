@@ -35,7 +35,7 @@ export function fullPhoneNumber({ countryCode, purePhoneNumber }: PhoneParts): s
 
 /**
  * '138****8000': at least four digits hidden, at most the first three and last four shown.
- * Outside mainland China the country code is kept in front ('+1 415***0100').
+ * Outside mainland China the country code is kept in front ('+1 415****100').
  */
 export function maskPhoneNumber({ countryCode, purePhoneNumber }: PhoneParts): string {
   const length = purePhoneNumber.length;

@@ -11,6 +11,9 @@
  *   ticket for confirmLink (accounts/link-ticket.ts).
  * - Held by an identity whose account no longer exists (deleted, or merged in a race): taken over.
  *
+ * A bind that fails after the claim releases the claim again (releaseUnattached): no number stays
+ * attached to an account that does not show it.
+ *
  * The caller is resolved BEFORE the code is spent: a code works once, and the client's lazy-login
  * retry (USER_NOT_FOUND -> login -> same call again) would otherwise resend a used code.
  */
@@ -67,8 +70,27 @@ export async function bindPhone(identity: WxIdentity, event: Record<string, unkn
       throw await offerLink(caller, holder, key, owned, deps, now);
     }
   }
-  const user = await attachPhone(userId, phone, key, owner, owned, deps, now);
+  let user: UserDoc;
+  try {
+    user = await attachPhone(userId, phone, key, owner, owned, deps, now);
+  } catch (error) {
+    // The claim above may now point the number at a user that does not show it: undo that, so a
+    // failed bind leaves nothing behind (the person simply binds again).
+    await releaseUnattached(key, userId, deps).catch((releaseError: unknown) =>
+      deps.warn('releasing an unattached phone identity failed; the next bind completes it', releaseError),
+    );
+    throw error;
+  }
   return { user: toPublicUser(user, now), phoneNumber: fullPhoneNumber(phone) };
+}
+
+/** Removes the number's identity if it points at `userId` while that user does not list it. */
+async function releaseUnattached(key: string, userId: string, deps: AccountDeps): Promise<void> {
+  await deps.accounts.transaction(async (tx) => {
+    if ((await tx.getIdentity(key))?.userId !== userId) return;
+    if ((await tx.getUser(userId))?.identityKeys?.includes(key)) return;
+    await tx.removeIdentity(key);
+  });
 }
 
 function checkedPhone(phone: VerifiedPhone): VerifiedPhone {

@@ -193,9 +193,12 @@ async function createUser(keys: IdentityKeys, stamp: LoginStamp, deps: LoginDeps
   ]);
   if (inserted.status === 'rejected') throw inserted.reason;
   if (claims.status === 'rejected') {
-    // The user must not list a key whose claim is unknown: undo the insert; the primary identity
-    // stays and the retry completes this user under the same id.
-    await deps.store.removeUser(id).catch((error: unknown) => deps.warn('undo of user insert failed', error));
+    // The user must not list a key whose claim is unknown: undo OUR insert (never a racer's, who
+    // may already have answered with it); the primary identity stays and the retry completes this
+    // user under the same id.
+    if (inserted.value) {
+      await deps.store.removeUser(id).catch((error: unknown) => deps.warn('undo of user insert failed', error));
+    }
     throw claims.reason;
   }
   if (!inserted.value) {

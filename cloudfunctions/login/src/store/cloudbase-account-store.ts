@@ -12,6 +12,7 @@
  *   when a commit answers the raw conflict code, while a conflict on a document operation arrives
  *   re-wrapped (-501001) and would not be retried.
  */
+import { collectionCreatedWarning, isClientWritten } from './client-written';
 import type { AccountStore, AccountTransaction, AuditEntry, IdentityDoc, LinkTicketDoc, UserChange } from './account-store';
 import { isCollectionExistsError, isCollectionMissingError, isTransactionConflictError } from './cloudbase-errors';
 import type { UserDoc } from './user-store';
@@ -71,12 +72,13 @@ export interface AccountCollectionNames {
  * written by another version) is treated as absent instead of trusted.
  */
 function asIdentity(data: Data | null | undefined): IdentityDoc | null {
-  if (!data || typeof data._id !== 'string' || typeof data.userId !== 'string') return null;
+  if (!data || typeof data._id !== 'string' || typeof data.userId !== 'string' || isClientWritten(data)) return null;
   return data as unknown as IdentityDoc;
 }
 
 function asLinkTicket(data: Data | null | undefined): LinkTicketDoc | null {
-  if (!data || typeof data._id !== 'string') return null;
+  // A forged ticket record (client-written) reads as unknown: LINK_TICKET_INVALID.
+  if (!data || typeof data._id !== 'string' || isClientWritten(data)) return null;
   const { callerKey, fromUserId, toUserId, phoneKey, expiresAt, usedAt } = data;
   const strings = [callerKey, fromUserId, toUserId, phoneKey].every((value) => typeof value === 'string');
   if (!strings || !(expiresAt instanceof Date) || !(usedAt === null || usedAt === undefined || usedAt instanceof Date)) return null;
@@ -92,7 +94,11 @@ const MAX_TRANSACTION_ATTEMPTS = 3;
 /** More than this many documents for one person would be a data problem, not an account. */
 const MAX_MATCHES = 100;
 
-export function createCloudbaseAccountStore(db: AccountDatabaseLike, names: AccountCollectionNames): AccountStore {
+export function createCloudbaseAccountStore(
+  db: AccountDatabaseLike,
+  names: AccountCollectionNames,
+  warn: (message: string) => void = () => undefined,
+): AccountStore {
   const _ = db.command;
   const users = () => db.collection(names.users);
   const identities = () => db.collection(names.identities);
@@ -102,9 +108,12 @@ export function createCloudbaseAccountStore(db: AccountDatabaseLike, names: Acco
   /** Creates the collection unless it exists; remembered for the life of the warm instance. */
   async function ensureCollection(name: string): Promise<void> {
     if (ready.has(name)) return;
-    await db.createCollection(name).catch((error: unknown) => {
-      if (!isCollectionExistsError(error)) throw error;
-    });
+    await db.createCollection(name).then(
+      () => warn(collectionCreatedWarning(name)),
+      (error: unknown) => {
+        if (!isCollectionExistsError(error)) throw error;
+      },
+    );
     ready.add(name);
   }
 

@@ -4,6 +4,7 @@
  * DATABASE_COLLECTION_NOT_EXIST until someone creates them, and no setup step may be required.
  */
 import type { IdentityKeys } from '../identity';
+import { collectionCreatedWarning, isClientWritten } from './client-written';
 import { isCollectionExistsError, isCollectionMissingError, isDuplicateKeyError } from './cloudbase-errors';
 import type { LoginStamp, StampAndFindResult, UserDoc, UserPatch, UserStore } from './user-store';
 
@@ -34,7 +35,7 @@ interface CollectionLike extends QueryLike {
 interface CommandLike {
   or(conditions: unknown[]): unknown;
   in(values: unknown[]): unknown;
-  neq(value: unknown): unknown;
+  nin(values: unknown[]): unknown;
   inc(value: number): unknown;
   remove(): unknown;
   addToSet(value: unknown): unknown;
@@ -49,7 +50,11 @@ export interface CollectionNames {
 /** At most this many documents can claim one person; more would be a data problem, not a login. */
 const MAX_MATCHES = 20;
 
-export function createCloudbaseUserStore(db: DatabaseLike, names: CollectionNames): UserStore {
+export function createCloudbaseUserStore(
+  db: DatabaseLike,
+  names: CollectionNames,
+  warn: (message: string) => void = () => undefined,
+): UserStore {
   const _ = db.command;
   const users = () => db.collection(names.users);
   const identities = () => db.collection(names.identities);
@@ -60,9 +65,12 @@ export function createCloudbaseUserStore(db: DatabaseLike, names: CollectionName
       return await operation();
     } catch (error) {
       if (!isCollectionMissingError(error)) throw error;
-      await db.createCollection(name).catch((createError: unknown) => {
-        if (!isCollectionExistsError(createError)) throw createError;
-      });
+      await db.createCollection(name).then(
+        () => warn(collectionCreatedWarning(name)),
+        (createError: unknown) => {
+          if (!isCollectionExistsError(createError)) throw createError;
+        },
+      );
       return operation();
     }
   }
@@ -87,7 +95,7 @@ export function createCloudbaseUserStore(db: DatabaseLike, names: CollectionName
       const [update, found] = await Promise.all([
         inCollection(names.users, () =>
           users()
-            .where({ identityKeys: keys.openid, status: _.neq('banned') })
+            .where({ identityKeys: keys.openid, status: _.nin(['banned', 'merged']) })
             .update({ data: loginFields(stamp) }),
         ),
         inCollection(names.users, () =>
@@ -104,6 +112,10 @@ export function createCloudbaseUserStore(db: DatabaseLike, names: CollectionName
       const provider = key.slice(0, key.indexOf(':'));
       if (await insertUnlessExists(names.identities, { _id: key, userId, provider, createdAt: at })) return userId;
       const { data } = await identities().doc(key).get();
+      if (isClientWritten(data)) {
+        // Fail closed: trusting it would let anyone who can write the collection take over this identity.
+        throw new Error(`identity ${key.slice(0, key.indexOf(':'))} document was written by a client: the ${names.identities} collection must be ADMINONLY`);
+      }
       const owner = data?.userId;
       if (typeof owner !== 'string') throw new Error(`identity ${key} exists without a userId`);
       return owner;

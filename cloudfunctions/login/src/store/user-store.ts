@@ -79,7 +79,7 @@ export interface StampAndFindResult {
 
 export interface UserStore {
   /**
-   * In ONE round trip (requests issued in parallel): record the login on the non-banned user whose
+   * In ONE round trip (requests issued in parallel): record the login on the non-banned, non-merged user whose
    * identityKeys holds `keys.openid`, and read the users holding any key or being a legacy document
    * of `legacyOpenid`. Whether the read sees the write is not ordered; `lastLoginId` tells.
    */

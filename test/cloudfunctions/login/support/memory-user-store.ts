@@ -64,7 +64,7 @@ export function createMemoryUserStore(): MemoryUserStore {
       await enter('stampAndFind');
       let stamped = false;
       for (const user of users.values()) {
-        if (user.identityKeys?.includes(keys.openid) && user.status !== 'banned') {
+        if (user.identityKeys?.includes(keys.openid) && user.status !== 'banned' && user.status !== 'merged') {
           applyStamp(user, stamp);
           stamped = true;
         }
