@@ -99,11 +99,28 @@ export function isLocalOrigin(origin: string): boolean {
   return /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i.test(origin);
 }
 
+/**
+ * Whether a Host header names this server on a loopback name. The Origin check above cannot stop
+ * DNS rebinding: a website whose name is re-pointed at 127.0.0.1 makes same-origin GETs, and those
+ * carry no Origin, so it could read /api/collections/* and the exports (openids, full phone
+ * numbers). Its requests still carry the site's own name in Host, which is what this refuses.
+ * No Host at all (HTTP/1.0; Node answers 400 to HTTP/1.1 without one) is allowed: a rebinding page
+ * runs in a browser, and browsers always send it. Without a port the header means port 80.
+ */
+export function isOwnHost(host: string | undefined, port: number): boolean {
+  if (host === undefined) return true;
+  const match = /^(localhost|127\.0\.0\.1|\[::1\])(?::(\d+))?$/i.exec(host);
+  if (!match) return false;
+  return Number(match[2] ?? '80') === port;
+}
+
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const env = options.env ?? DEFAULT_ENV;
   const dataDir = options.memory || options.dataDir === undefined ? null : path.resolve(options.dataDir);
   const persistence = dataDir === null ? { memory: true } : { dataDir };
   let url = '';
+  /** The port listened on, known once listening; requests only arrive after that. */
+  let port = 0;
 
   const database = await createDatabase(persistence);
   const log = createRequestLog();
@@ -248,6 +265,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestUrl = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const host = header(request, 'host');
+    if (!isOwnHost(host, port)) {
+      sendJson(response, 403, { code: 'INVALID_REQUEST_SOURCE', message: `host ${host ?? ''} is not this emulator; use ${url}` });
+      return;
+    }
     const origin = header(request, 'origin');
     if (origin !== undefined) {
       if (!isLocalOrigin(origin)) {
@@ -302,7 +324,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     await database.close();
     throw error;
   }
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  port = (server.address() as AddressInfo).port;
+  url = `http://127.0.0.1:${port}`;
 
   let closing: Promise<void> | null = null;
   async function close(): Promise<void> {

@@ -2,8 +2,10 @@
  * The emulator's HTTP server: the admin endpoint and its envelope, fault injection and the request
  * log as functions see them through the real wx-server-sdk, and the status page.
  */
+import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
-import { createEmulator, isLocalOrigin, type Emulator } from '../../emulator/server';
+import { createEmulator, isLocalOrigin, isOwnHost, type Emulator } from '../../emulator/server';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'functions');
 
@@ -28,6 +30,28 @@ async function admin(body: unknown, { pathname = '/admin', headers = {} }: { pat
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/**
+ * A request with the Host header set by hand (fetch may not set it), always over 127.0.0.1: that is
+ * where a rebinding browser's request lands too, only with the site's own name in Host.
+ */
+function requestWithHost(pathname: string, host: string, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const method = body === undefined ? 'GET' : 'POST';
+    const request = http.request(`${emulator.url}${pathname}`, { method, headers: { host } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+function emulatorPort(): number {
+  return Number(new URL(emulator.url).port);
 }
 
 async function createCollection(name: string): Promise<void> {
@@ -112,6 +136,71 @@ describe('admin endpoint', () => {
     expect(isLocalOrigin('http://127.0.0.1:9093')).toBe(true);
     expect(isLocalOrigin('https://localhost.evil.example')).toBe(false);
     expect(isLocalOrigin('null')).toBe(false);
+  });
+});
+
+describe('Host check (DNS rebinding)', () => {
+  beforeAll(async () => {
+    await createCollection('secrets');
+  });
+
+  it('given a Host of another site on this port, refuses reads of collections and exports with 403', async () => {
+    const host = `evil.example:${emulatorPort()}`;
+
+    const answers = await Promise.all(
+      ['/api/collections/secrets', '/api/collections/secrets/export', '/api/collections', '/'].map((pathname) => requestWithHost(pathname, host)),
+    );
+
+    for (const answer of answers) {
+      expect(answer.status).toBe(403);
+      expect(JSON.parse(answer.body)).toEqual({ code: 'INVALID_REQUEST_SOURCE', message: expect.any(String) });
+    }
+  });
+
+  it('given a Host of another site, refuses admin requests even without an Origin', async () => {
+    const body = JSON.stringify({ action: 'database.addCollection', collectionName: 'rebound', envName: 'local-dev' });
+
+    const { status } = await requestWithHost('/admin', `evil.example:${emulatorPort()}`, body);
+
+    expect(status).toBe(403);
+    expect(emulator.database.listCollections()).not.toContain('rebound');
+  });
+
+  it.each(['localhost', '127.0.0.1', 'LOCALHOST', '[::1]'])('given Host %s with this port, serves the request', async (name) => {
+    const answer = await requestWithHost('/api/collections/secrets', `${name}:${emulatorPort()}`);
+
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ name: 'secrets', documents: [] });
+  });
+
+  it('given an HTTP/1.0 request without Host (not what a browser sends), serves it', async () => {
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(emulatorPort(), '127.0.0.1', () => socket.end('GET /api/health HTTP/1.0\r\n\r\n'));
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      socket.on('error', reject);
+    });
+
+    expect(reply).toMatch(/^HTTP\/1\.[01] 200 /);
+  });
+
+  it('given a loopback Host with another port, refuses it', async () => {
+    const answer = await requestWithHost('/api/collections', `127.0.0.1:${emulatorPort() + 1}`);
+
+    expect(answer.status).toBe(403);
+  });
+
+  it('tells this server\'s Host headers from others', () => {
+    expect(isOwnHost('127.0.0.1:9093', 9093)).toBe(true);
+    expect(isOwnHost('[::1]:9093', 9093)).toBe(true);
+    expect(isOwnHost(undefined, 9093)).toBe(true);
+    expect(isOwnHost('localhost', 80)).toBe(true);
+    expect(isOwnHost('localhost', 9093)).toBe(false);
+    expect(isOwnHost('evil.example:9093', 9093)).toBe(false);
+    expect(isOwnHost('localhost.evil.example:9093', 9093)).toBe(false);
+    expect(isOwnHost('127.0.0.1.nip.io:9093', 9093)).toBe(false);
+    expect(isOwnHost('', 9093)).toBe(false);
   });
 });
 

@@ -44,7 +44,11 @@ export type BindPhoneOutcome =
 export interface AccountService {
   /** Saves a nickname (trimmed). An unchanged one resolves with the cached user without a call. */
   updateNickname(nickName: string): Promise<PublicUser>;
-  /** Uploads the chooseAvatar temp file to avatars/<user id>/ and makes it the avatar. */
+  /**
+   * Uploads the chooseAvatar temp file to avatars/<user id>/ and makes it the avatar. When the
+   * cached user id turns out stale (AVATAR_INVALID, and a new login names another user), uploads
+   * once more under the current id.
+   */
   updateAvatar(tempFilePath: string): Promise<PublicUser>;
   /** `code` from the getPhoneNumber button. A number of another account yields a link offer, not an error. */
   bindPhone(code: string): Promise<BindPhoneOutcome>;
@@ -91,6 +95,12 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
     }
   }
 
+  /** Uploads the file into `userId`'s folder and makes it the avatar; resolves with the function's user. */
+  async function saveAvatar(userId: string, tempFilePath: string): Promise<PublicUser> {
+    const fileID = await uploader.upload(avatarCloudPath(userId, tempFilePath, clock.now()), tempFilePath);
+    return (await auth.callWithLogin('updateProfile', { avatarFileID: fileID }, isUserData)).user;
+  }
+
   return {
     async updateNickname(nickName) {
       const trimmed = nickName.trim();
@@ -102,13 +112,26 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
     },
 
     async updateAvatar(tempFilePath) {
-      // The folder is the user's id as known now. Should the function answer USER_NOT_FOUND (the
-      // account was deleted on another device), callWithLogin logs in to a new account whose id
-      // differs, and the file is refused with AVATAR_INVALID: choosing the image again fixes it.
+      // The folder is the user's id as cached, and the cache can be up to a day old: this WeChat
+      // may have been linked into another account on another device since (or the account was
+      // deleted, and callWithLogin's own re-login landed in a new one). The function then refuses
+      // the file with AVATAR_INVALID, and choosing the image again would not help, since the next
+      // upload would use the same cached id. So on AVATAR_INVALID: log in to learn the current id,
+      // and when it differs upload once more under it and retry once. Same id: the file itself
+      // was refused, and the person has to pick another.
       const owner = await auth.ensureLogin();
-      const fileID = await uploader.upload(avatarCloudPath(owner.id, tempFilePath, clock.now()), tempFilePath);
-      const { user } = await auth.callWithLogin('updateProfile', { avatarFileID: fileID }, isUserData);
-      return keep(user);
+      try {
+        return keep(await saveAvatar(owner.id, tempFilePath));
+      } catch (error) {
+        const failure = toAuthError(error);
+        // Logged out meanwhile (退出登录 during the upload): do not sign back in for an avatar.
+        if (failure.code !== 'AVATAR_INVALID' || !auth.currentUser()) throw failure;
+        // A failed login (NETWORK...) rejects with its own code: it says what to fix, and the next
+        // attempt goes through here again.
+        const { user: current } = await auth.login();
+        if (current.id === owner.id) throw failure;
+        return keep(await saveAvatar(current.id, tempFilePath));
+      }
     },
 
     async bindPhone(code) {

@@ -54,10 +54,21 @@ function describe(key: string): { display: string; appid?: string } {
   return { display: colon > 0 ? key.slice(0, colon) : '' };
 }
 
-/** The keys unlinking `key` removes: the whole current WeChat for one of its keys, else just `key`. */
+function isWechatKey(key: string): boolean {
+  const provider = providerOf(key);
+  return provider === 'wechat' || provider === 'wechat-unionid';
+}
+
+/**
+ * The keys unlinking `key` removes. While the account holds a unionid, every WeChat identity goes
+ * together: an app's openid unlinked alone would come back through the unionid at that app's next
+ * login. Otherwise the current WeChat goes as a whole for one of its keys, anything else alone.
+ */
 export function unlinkGroup(key: string, owned: OwnedIdentity[], caller: IdentityKeys): string[] {
+  const keys = owned.map((identity) => identity.key);
+  if (isWechatKey(key) && keys.some((ownedKey) => providerOf(ownedKey) === 'wechat-unionid')) return keys.filter(isWechatKey);
   if (!caller.all.includes(key)) return [key];
-  return owned.map((identity) => identity.key).filter((ownedKey) => caller.all.includes(ownedKey));
+  return keys.filter((ownedKey) => caller.all.includes(ownedKey));
 }
 
 export function summarizeIdentities(userId: string, owned: OwnedIdentity[], caller: IdentityKeys): IdentitySummary[] {

@@ -41,10 +41,17 @@ describe('summarizeIdentities', () => {
 });
 
 describe('unlinkGroup', () => {
-  it('given a key of the current WeChat, unlinks its openid and unionid together', () => {
-    expect(unlinkGroup('wx-openid:wxapp1:oCALLER123456', owned, caller).sort()).toEqual(
-      ['wx-openid:wxapp1:oCALLER123456', 'wx-unionid:uCALLER987654'].sort(),
-    );
+  it('given a unionid on the account, unlinks every WeChat identity together (an app openid alone would come back through it)', () => {
+    const wechat = ['wx-openid:wxapp1:oCALLER123456', 'wx-openid:wxapp2:oOTHERAPP0001', 'wx-unionid:uCALLER987654'].sort();
+    expect(unlinkGroup('wx-openid:wxapp1:oCALLER123456', owned, caller).sort()).toEqual(wechat);
+    expect(unlinkGroup('wx-openid:wxapp2:oOTHERAPP0001', owned, caller).sort()).toEqual(wechat);
+  });
+
+  it('given no unionid, unlinks the current WeChat as a whole and another app\'s openid alone', () => {
+    const openidOnly = identityKeysFor({ appid: 'wxapp1', openid: 'oCALLER123456' });
+    const withoutUnionid = owned.filter((identity) => !identity.key.startsWith('wx-unionid:'));
+    expect(unlinkGroup('wx-openid:wxapp1:oCALLER123456', withoutUnionid, openidOnly)).toEqual(['wx-openid:wxapp1:oCALLER123456']);
+    expect(unlinkGroup('wx-openid:wxapp2:oOTHERAPP0001', withoutUnionid, openidOnly)).toEqual(['wx-openid:wxapp2:oOTHERAPP0001']);
   });
 
   it('given any other key, unlinks just that key', () => {

@@ -93,6 +93,90 @@ describe('createAccountService', () => {
     });
   });
 
+  describe('updateAvatar with a stale cached user id', () => {
+    /**
+     * The login function as the account stands on the server now: login answers `server.user`,
+     * and updateProfile accepts only files in that user's folder, as update-profile.ts does.
+     */
+    function accountOnServer(server: { user: PublicUser }, extra: Answers = {}): Answers {
+      return {
+        login: () => loginAnswer(server.user),
+        updateProfile: (call) =>
+          String(call.data['avatarFileID']).includes(`/avatars/${server.user.id}/`)
+            ? { ok: true, data: { user: { ...server.user, avatarUrl: 'https://cdn/new.png' } } }
+            : failureAnswer('AVATAR_INVALID'),
+        ...extra,
+      };
+    }
+
+    it('given the account was linked into another one elsewhere, logs in, uploads under the new id and succeeds', async () => {
+      const server = { user: aUser({ id: 'user-1' }) };
+      const { account, auth, cloud, uploads } = await loggedIn(accountOnServer(server));
+      server.user = aUser({ id: 'linked-target', nickName: '老账号' });
+
+      const user = await account.updateAvatar('http://tmp/a.png');
+
+      expect(uploads.map((upload) => upload.cloudPath)).toEqual([
+        expect.stringMatching(/^avatars\/user-1\/[0-9a-z]+\.png$/),
+        expect.stringMatching(/^avatars\/linked-target\/[0-9a-z]+\.png$/),
+      ]);
+      expect(cloud.actions()).toEqual(['updateProfile', 'login', 'updateProfile']);
+      expect(cloud.calls[2]?.data).toEqual({ action: 'updateProfile', avatarFileID: `cloud://env-1.bucket/${uploads[1]?.cloudPath}` });
+      expect(user).toEqual(expect.objectContaining({ id: 'linked-target', avatarUrl: 'https://cdn/new.png' }));
+      expect(auth.currentUser()).toEqual(user);
+    });
+
+    it('given the id is current (the file itself was refused), surfaces AVATAR_INVALID after one login, no second upload', async () => {
+      const { account, auth, cloud, uploads } = await loggedIn({
+        login: () => loginAnswer(aUser()),
+        updateProfile: () => failureAnswer('AVATAR_INVALID'),
+      });
+
+      expect((await rejection(account.updateAvatar('http://tmp/a.png'))).code).toBe('AVATAR_INVALID');
+      expect(cloud.actions()).toEqual(['updateProfile', 'login']);
+      expect(uploads).toHaveLength(1);
+      expect(auth.currentUser()?.id).toBe('user-1');
+    });
+
+    it('given the retry under the new id is refused too, surfaces AVATAR_INVALID after that one retry', async () => {
+      const server = { user: aUser({ id: 'user-1' }) };
+      const { account, cloud, uploads } = await loggedIn(accountOnServer(server, { updateProfile: () => failureAnswer('AVATAR_INVALID') }));
+      server.user = aUser({ id: 'linked-target' });
+
+      expect((await rejection(account.updateAvatar('http://tmp/a.png'))).code).toBe('AVATAR_INVALID');
+      expect(cloud.actions()).toEqual(['updateProfile', 'login', 'updateProfile']);
+      expect(uploads).toHaveLength(2);
+    });
+
+    it('given the new login fails, rejects with its code (what the person can fix) and uploads nothing more', async () => {
+      const server = { user: aUser({ id: 'user-1' }) };
+      const { account, cloud, uploads } = await loggedIn(accountOnServer(server));
+      server.user = aUser({ id: 'linked-target' });
+      const answerAsServer = accountOnServer(server);
+      cloud.answer((call) => {
+        if (call.data.action === 'login') throw new AuthError('NETWORK', 'offline');
+        return answerAsServer.updateProfile?.(call);
+      });
+
+      expect((await rejection(account.updateAvatar('http://tmp/a.png'))).code).toBe('NETWORK');
+      expect(cloud.actions()).toEqual(['updateProfile', 'login']);
+      expect(uploads).toHaveLength(1);
+    });
+
+    it('given 退出登录 while the profile call was in flight, does not sign back in', async () => {
+      const harness = await loggedIn({
+        updateProfile: () => {
+          harness.auth.logout();
+          return failureAnswer('AVATAR_INVALID');
+        },
+      });
+
+      expect((await rejection(harness.account.updateAvatar('http://tmp/a.png'))).code).toBe('AVATAR_INVALID');
+      expect(harness.cloud.actions()).toEqual(['updateProfile']);
+      expect(harness.auth.currentUser()).toBeNull();
+    });
+  });
+
   describe('updateNickname', () => {
     it('sends the trimmed nickname and caches the answer', async () => {
       const { account, auth, cloud } = await loggedIn({ updateProfile: ok({ user: aUser({ nickName: '云朵' }) }) });
