@@ -59,8 +59,8 @@ export async function login(identity: WxIdentity, deps: LoginDeps): Promise<Logi
   const outcome = user?.identityKeys
     ? await loginKnownUser(user, keys, stamp, stamped, deps)
     : user
-      ? await adoptLegacyUser(user, keys, stamp, deps)
-      : await createUser(keys, stamp, deps);
+      ? await adoptLegacyUser(user, keys, identity.openid, stamp, deps)
+      : await createUser(keys, stamp, stamped, deps);
   const shown = await withFreshAvatarUrl(outcome.user, stamp.at, {
     files: deps.files,
     save: (id, fields) => deps.store.updateUser(id, { set: fields }),
@@ -147,21 +147,25 @@ async function loginKnownUser(
 async function adoptLegacyUser(
   legacy: UserDoc,
   keys: IdentityKeys,
+  openid: string,
   stamp: LoginStamp,
   deps: LoginDeps,
 ): Promise<LoginOutcome> {
   assertNotBanned(legacy);
   // Every racer adopts the same document id, so parallel adoptions agree instead of splitting.
   const primaryOwner = await deps.store.claimIdentity(keys.primary, legacy._id, stamp.at);
-  if (primaryOwner !== legacy._id) return loginAsOwner(primaryOwner, keys, stamp, deps);
+  if (primaryOwner !== legacy._id) return loginAsOwner(primaryOwner, keys, stamp, false, deps);
 
   const secondary = await claimKeys(keys.all.slice(1), legacy._id, stamp, deps);
-  const adopted = await deps.store.updateUser(legacy._id, {
-    addIdentityKeys: [keys.primary, ...secondary],
-    stamp,
-    set: { status: 'active', ...(legacy.createdAt instanceof Date ? {} : { createdAt: stamp.at }) },
-    remove: [...LEGACY_SECRET_FIELDS],
-  });
+  const [adopted] = await Promise.all([
+    deps.store.updateUser(legacy._id, {
+      addIdentityKeys: [keys.primary, ...secondary],
+      stamp,
+      set: { status: 'active', ...(legacy.createdAt instanceof Date ? {} : { createdAt: stamp.at }) },
+      remove: [...LEGACY_SECRET_FIELDS],
+    }),
+    deps.store.scrubLegacyDocuments(openid, LEGACY_SECRET_FIELDS),
+  ]);
   if (!adopted) throw new Error(`legacy user ${legacy._id} disappeared during adoption`);
   const clean: UserDoc = { ...legacy, identityKeys: [keys.primary, ...secondary], createdAt: legacy.createdAt ?? stamp.at };
   return result(afterLogin(clean, stamp), false);
@@ -181,10 +185,15 @@ function newUserDoc(id: string, identityKeys: string[], stamp: LoginStamp): User
   };
 }
 
-async function createUser(keys: IdentityKeys, stamp: LoginStamp, deps: LoginDeps): Promise<LoginOutcome> {
+/**
+ * `stamped`: the first trip's update recorded this login on a user holding the openid key, whose
+ * document the parallel read did not return (a racer created it in between). Passed on so that
+ * joining that user does not count the login twice.
+ */
+async function createUser(keys: IdentityKeys, stamp: LoginStamp, stamped: boolean, deps: LoginDeps): Promise<LoginOutcome> {
   const id = deps.newId();
   const owner = await deps.store.claimIdentity(keys.primary, id, stamp.at);
-  if (owner !== id) return loginAsOwner(owner, keys, stamp, deps);
+  if (owner !== id) return loginAsOwner(owner, keys, stamp, stamped, deps);
 
   const secondary = keys.all.slice(1);
   const [inserted, claims] = await Promise.allSettled([
@@ -203,7 +212,7 @@ async function createUser(keys: IdentityKeys, stamp: LoginStamp, deps: LoginDeps
   }
   if (!inserted.value) {
     // A racer that lost the claim inserted this user for us (see loginAsOwner): record our login on it.
-    return loginAsOwner(id, keys, stamp, deps);
+    return loginAsOwner(id, keys, stamp, stamped, deps);
   }
   const lost = secondary.filter((key) => !claims.value.includes(key));
   if (lost.length > 0) await deps.store.updateUser(id, { removeIdentityKeys: lost });
@@ -218,14 +227,15 @@ async function loginAsOwner(
   owner: string,
   keys: IdentityKeys,
   stamp: LoginStamp,
+  stamped: boolean,
   deps: LoginDeps,
   hops = 0,
 ): Promise<LoginOutcome> {
   const existing = await deps.store.getUser(owner);
   if (existing?.status === 'merged' && existing.mergedInto && hops < MAX_MERGE_HOPS) {
-    return loginAsOwner(existing.mergedInto, keys, stamp, deps, hops + 1);
+    return loginAsOwner(existing.mergedInto, keys, stamp, stamped, deps, hops + 1);
   }
-  if (existing) return loginKnownUser(existing, keys, stamp, false, deps);
+  if (existing) return loginKnownUser(existing, keys, stamp, stamped, deps);
 
   if (await deps.store.insertUser(newUserDoc(owner, [keys.primary], stamp))) {
     const attached = await claimKeys(keys.all.slice(1), owner, stamp, deps);
@@ -234,5 +244,5 @@ async function loginAsOwner(
   }
   const inserted = await deps.store.getUser(owner);
   if (!inserted) throw new Error(`user ${owner} neither exists nor can be inserted`);
-  return loginKnownUser(inserted, keys, stamp, false, deps);
+  return loginKnownUser(inserted, keys, stamp, stamped, deps);
 }

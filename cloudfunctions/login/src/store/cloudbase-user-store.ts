@@ -34,6 +34,8 @@ interface CollectionLike extends QueryLike {
 }
 interface CommandLike {
   or(conditions: unknown[]): unknown;
+  and(conditions: unknown[]): unknown;
+  exists(present: boolean): unknown;
   in(values: unknown[]): unknown;
   nin(values: unknown[]): unknown;
   inc(value: number): unknown;
@@ -139,6 +141,13 @@ export function createCloudbaseUserStore(
       if (Object.keys(data).length === 0) return (await this.getUser(id)) !== null;
       const { stats } = await inCollection(names.users, () => users().doc(id).update({ data }));
       return stats.updated > 0;
+    },
+
+    async scrubLegacyDocuments(openid: string, fields: readonly string[]): Promise<void> {
+      const data: Data = Object.fromEntries(fields.map((field) => [field, _.remove()]));
+      await users()
+        .where(_.and([_.or([{ _openid: openid }, { openid }]), { identityKeys: _.exists(false) }]))
+        .update({ data });
     },
 
     async removeUser(id: string): Promise<void> {

@@ -97,4 +97,9 @@ export interface UserStore {
   updateUser(id: string, patch: UserPatch): Promise<boolean>;
   /** Deletes a user document (used to undo a half-done first login). */
   removeUser(id: string): Promise<void>;
+  /**
+   * Removes `fields` from every not-adopted legacy document of `openid` (the tutorial pattern's
+   * own race left duplicates, each with its session_key).
+   */
+  scrubLegacyDocuments(openid: string, fields: readonly string[]): Promise<void>;
 }

@@ -47,6 +47,23 @@ describe('login', () => {
     expect([...deps.store.users.values()][0]?.loginCount).toBe(100);
   });
 
+  it('given the parallel read missed a user a racer created while the update recorded the login, counts it once', async () => {
+    const deps = createTestDeps();
+    const { user } = await login(alice, deps);
+    const stampAndFind = deps.store.stampAndFind.bind(deps.store);
+    deps.store.stampAndFind = async (...args) => {
+      const found = await stampAndFind(...args);
+      const stored = deps.store.users.get(user.id);
+      // Another simultaneous login records itself after ours, so lastLoginId no longer tells.
+      if (stored) Object.assign(stored, { loginCount: (stored.loginCount ?? 0) + 1, lastLoginId: 'someone-else' });
+      return { ...found, users: [] };
+    };
+
+    await login(alice, deps);
+
+    expect(deps.store.users.get(user.id)?.loginCount).toBe(3);
+  });
+
   it('given the same unionid in a second mini-program, logs in to the same user and attaches its openid', async () => {
     const deps = createTestDeps();
     const inApp1 = await login({ appid: 'wxapp1', openid: 'o-1', unionid: 'u-bob' }, deps);
@@ -106,11 +123,13 @@ describe('login', () => {
     expect((await login(alice, deps)).user.id).toBe('legacy1');
   });
 
-  it('given legacy duplicates from the tutorial race, adopts the oldest', async () => {
+  it('given legacy duplicates from the tutorial race, adopts the oldest and scrubs session_key from all of them', async () => {
     const deps = createTestDeps();
-    deps.store.users.set('newer', { _id: 'newer', openid: 'o-alice', createdAt: new Date('2024-02-01') });
-    deps.store.users.set('older', { _id: 'older', openid: 'o-alice', createdAt: new Date('2024-01-01') });
+    deps.store.users.set('newer', { _id: 'newer', openid: 'o-alice', createdAt: new Date('2024-02-01'), session_key: 'k2' });
+    deps.store.users.set('older', { _id: 'older', openid: 'o-alice', createdAt: new Date('2024-01-01'), session_key: 'k1' });
     expect((await login(alice, deps)).user.id).toBe('older');
+    expect(deps.store.users.get('older')).not.toHaveProperty('session_key');
+    expect(deps.store.users.get('newer')).not.toHaveProperty('session_key');
   });
 
   it('given a banned user, refuses with USER_BANNED and records no login', async () => {

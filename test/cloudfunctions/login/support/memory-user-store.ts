@@ -115,6 +115,15 @@ export function createMemoryUserStore(): MemoryUserStore {
       return true;
     },
 
+    async scrubLegacyDocuments(openid: string, fields: readonly string[]) {
+      await enter('scrubLegacyDocuments');
+      for (const user of users.values()) {
+        if (!user.identityKeys && (user._openid === openid || user.openid === openid)) {
+          for (const field of fields) delete user[field];
+        }
+      }
+    },
+
     async removeUser(id: string) {
       await enter('removeUser');
       users.delete(id);
