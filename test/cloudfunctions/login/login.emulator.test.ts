@@ -87,6 +87,19 @@ describe('login function through wx-server-sdk and the emulator', () => {
     expect(usersHolding('wx-unionid:u-shared')).toHaveLength(1);
   });
 
+  it('given an app identity left pointing at a deleted user, the same person from that app takes it over', async () => {
+    const inApp1 = await callLogin({ openid: 'o-ghost-1', appid: 'wx-ghost-1', unionid: 'u-ghost' });
+    await emulator.database.importCollection(
+      'identities',
+      JSON.stringify({ _id: 'wx-openid:wx-ghost-2:o-ghost-2', userId: 'deleted-user', provider: 'wx-openid' }),
+    );
+
+    const inApp2 = await callLogin({ openid: 'o-ghost-2', appid: 'wx-ghost-2', unionid: 'u-ghost' });
+
+    expect(inApp2.response.data?.user.id).toBe(inApp1.response.data?.user.id);
+    expect(docs('identities').find((identity) => identity._id === 'wx-openid:wx-ghost-2:o-ghost-2')?.userId).toBe(inApp1.response.data?.user.id);
+  });
+
   it('given a legacy tutorial user with a stored session_key, adopts it and scrubs the secret', async () => {
     await emulator.database.importCollection(
       'users',

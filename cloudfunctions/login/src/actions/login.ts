@@ -26,7 +26,7 @@ import { AppError } from '../errors';
 import { identityKeysFor, type IdentityKeys, type WxIdentity } from '../identity';
 import { toPublicUser } from '../public-user';
 import type { FileStorage } from '../services/file-storage';
-import type { LoginStamp, UserDoc, UserStore } from '../store/user-store';
+import type { LoginStamp, UserDoc, UserPatch, UserStore } from '../store/user-store';
 
 export interface LoginDeps {
   store: UserStore;
@@ -105,17 +105,36 @@ function result(user: UserDoc, isNewUser: boolean): LoginOutcome {
   return { user, isNewUser };
 }
 
+interface Claims {
+  /** Keys now pointing at the user. */
+  attached: string[];
+  /** Keys another live user holds: left alone (that user's sign-in method) and remembered. */
+  heldElsewhere: string[];
+}
+
 /**
- * Claims every key for `userId` in parallel. Returns the keys now pointing at `userId`; a key held
- * by another user is left alone (it is that user's sign-in method) and logged.
+ * Claims every key for `userId` in parallel. A key left pointing at a user that no longer exists
+ * (a deletion raced a login) is taken over; one held by another live user is not.
  */
-async function claimKeys(keys: string[], userId: string, stamp: LoginStamp, deps: LoginDeps): Promise<string[]> {
-  const owners = await Promise.all(keys.map((key) => deps.store.claimIdentity(key, userId, stamp.at)));
-  return keys.filter((key, index) => {
-    const owner = owners[index];
-    if (owner !== userId) deps.warn('identity already belongs to another user; not attached', { key, userId, owner });
-    return owner === userId;
-  });
+async function claimKeys(keys: string[], userId: string, stamp: LoginStamp, deps: LoginDeps): Promise<Claims> {
+  const outcomes = await Promise.all(
+    keys.map(async (key) => {
+      const owner = await deps.store.claimIdentity(key, userId, stamp.at);
+      if (owner === userId) return true;
+      if (!(await deps.store.getUser(owner)) && (await deps.store.reassignIdentity(key, owner, userId, stamp.at))) return true;
+      deps.warn('identity already belongs to another user; not attached', { key: key.slice(0, key.indexOf(':')), userId, owner });
+      return false;
+    }),
+  );
+  return { attached: keys.filter((_key, index) => outcomes[index]), heldElsewhere: keys.filter((_key, index) => !outcomes[index]) };
+}
+
+/** The update that records what claimKeys found (empty when there is nothing to write). */
+function claimsPatch({ attached, heldElsewhere }: Claims): UserPatch {
+  return {
+    ...(attached.length > 0 ? { addIdentityKeys: attached } : {}),
+    ...(heldElsewhere.length > 0 ? { noteKeysHeldElsewhere: heldElsewhere } : {}),
+  };
 }
 
 async function loginKnownUser(
@@ -129,18 +148,19 @@ async function loginKnownUser(
   // The read of the first trip may or may not have seen its own parallel write: lastLoginId tells.
   const recorded = stamped || user.lastLoginId === stamp.id;
   const held = user.identityKeys ?? [];
-  const missing = keys.all.filter((key) => !held.includes(key));
+  const elsewhere = user.keysHeldElsewhere ?? [];
+  const missing = keys.all.filter((key) => !held.includes(key) && !elsewhere.includes(key));
   if (missing.length === 0 && recorded) return result(afterLogin(user, stamp), false);
 
   // A new app of the same open platform (found by unionid), or a unionid seen for the first time
   // (found by openid): attach what is free, and record the login if the first trip could not.
-  const attached = missing.length > 0 ? await claimKeys(missing, user._id, stamp, deps) : [];
-  const patch = { ...(attached.length > 0 ? { addIdentityKeys: attached } : {}), ...(recorded ? {} : { stamp }) };
-  if (patch.addIdentityKeys || patch.stamp) {
+  const claims = missing.length > 0 ? await claimKeys(missing, user._id, stamp, deps) : { attached: [], heldElsewhere: [] };
+  const patch: UserPatch = { ...claimsPatch(claims), ...(recorded ? {} : { stamp }) };
+  if (Object.keys(patch).length > 0) {
     const updated = await deps.store.updateUser(user._id, patch);
     if (!updated) throw new Error(`user ${user._id} disappeared during login`);
   }
-  const identityKeys = [...held, ...attached];
+  const identityKeys = [...held, ...claims.attached];
   return result({ ...afterLogin(user, stamp), identityKeys }, false);
 }
 
@@ -156,9 +176,11 @@ async function adoptLegacyUser(
   const primaryOwner = await deps.store.claimIdentity(keys.primary, legacy._id, stamp.at);
   if (primaryOwner !== legacy._id) return loginAsOwner(primaryOwner, keys, stamp, false, deps);
 
-  const secondary = await claimKeys(keys.all.slice(1), legacy._id, stamp, deps);
+  const claims = await claimKeys(keys.all.slice(1), legacy._id, stamp, deps);
+  const secondary = claims.attached;
   const [adopted] = await Promise.all([
     deps.store.updateUser(legacy._id, {
+      ...claimsPatch(claims),
       addIdentityKeys: [keys.primary, ...secondary],
       stamp,
       set: { status: 'active', ...(legacy.createdAt instanceof Date ? {} : { createdAt: stamp.at }) },
@@ -214,8 +236,8 @@ async function createUser(keys: IdentityKeys, stamp: LoginStamp, stamped: boolea
     // A racer that lost the claim inserted this user for us (see loginAsOwner): record our login on it.
     return loginAsOwner(id, keys, stamp, stamped, deps);
   }
-  const lost = secondary.filter((key) => !claims.value.includes(key));
-  if (lost.length > 0) await deps.store.updateUser(id, { removeIdentityKeys: lost });
+  const lost = claims.value.heldElsewhere;
+  if (lost.length > 0) await deps.store.updateUser(id, { removeIdentityKeys: lost, noteKeysHeldElsewhere: lost });
   return result(newUserDoc(id, keys.all.filter((key) => !lost.includes(key)), stamp), true);
 }
 
@@ -238,9 +260,10 @@ async function loginAsOwner(
   if (existing) return loginKnownUser(existing, keys, stamp, stamped, deps);
 
   if (await deps.store.insertUser(newUserDoc(owner, [keys.primary], stamp))) {
-    const attached = await claimKeys(keys.all.slice(1), owner, stamp, deps);
-    if (attached.length > 0) await deps.store.updateUser(owner, { addIdentityKeys: attached });
-    return result(newUserDoc(owner, [keys.primary, ...attached], stamp), true);
+    const claims = await claimKeys(keys.all.slice(1), owner, stamp, deps);
+    const patch = claimsPatch(claims);
+    if (Object.keys(patch).length > 0) await deps.store.updateUser(owner, patch);
+    return result(newUserDoc(owner, [keys.primary, ...claims.attached], stamp), true);
   }
   const inserted = await deps.store.getUser(owner);
   if (!inserted) throw new Error(`user ${owner} neither exists nor can be inserted`);

@@ -123,6 +123,13 @@ export function createCloudbaseUserStore(
       return owner;
     },
 
+    async reassignIdentity(key: string, fromUserId: string, toUserId: string, at: Date): Promise<boolean> {
+      const { stats } = await identities()
+        .where({ _id: key, userId: fromUserId })
+        .update({ data: { userId: toUserId, movedFrom: fromUserId, movedAt: at } });
+      return stats.updated > 0;
+    },
+
     insertUser(user: UserDoc): Promise<boolean> {
       return insertUnlessExists(names.users, user);
     },
@@ -137,6 +144,7 @@ export function createCloudbaseUserStore(
       if (patch.stamp) Object.assign(data, loginFields(patch.stamp));
       if (patch.addIdentityKeys) data.identityKeys = _.addToSet({ $each: patch.addIdentityKeys });
       if (patch.removeIdentityKeys) data.identityKeys = _.pullAll(patch.removeIdentityKeys);
+      if (patch.noteKeysHeldElsewhere) data.keysHeldElsewhere = _.addToSet({ $each: patch.noteKeysHeldElsewhere });
       for (const field of patch.remove ?? []) data[field] = _.remove();
       if (Object.keys(data).length === 0) return (await this.getUser(id)) !== null;
       const { stats } = await inCollection(names.users, () => users().doc(id).update({ data }));

@@ -44,6 +44,11 @@ export interface UserDoc {
   createdAt?: Date;
   lastLoginAt?: Date;
   loginCount?: number;
+  /**
+   * Identity keys of this person that another live user already holds (two accounts of one person
+   * are never merged silently): remembered so that logins stop trying to claim them.
+   */
+  keysHeldElsewhere?: string[];
   /** Id of the login that last wrote lastLoginAt: tells whether a parallel read saw our write. */
   lastLoginId?: string;
   /** Legacy tutorial fields (read for adoption, never returned). */
@@ -60,6 +65,8 @@ export interface LoginStamp {
 
 export interface UserPatch {
   addIdentityKeys?: string[];
+  /** Keys found held by another live user (see UserDoc.keysHeldElsewhere). */
+  noteKeysHeldElsewhere?: string[];
   /** Never together with addIdentityKeys (one update cannot both add to and pull from a field). */
   removeIdentityKeys?: string[];
   /** Record a login: lastLoginAt = stamp.at, loginCount + 1. */
@@ -89,6 +96,11 @@ export interface UserStore {
    * Returns the userId the key points to afterwards: `userId` when this call won.
    */
   claimIdentity(key: string, userId: string, at: Date): Promise<string>;
+  /**
+   * Points identity `key` at `toUserId` if it still points at `fromUserId`, an owner that no longer
+   * exists (a deletion raced a login). False when it changed meanwhile.
+   */
+  reassignIdentity(key: string, fromUserId: string, toUserId: string, at: Date): Promise<boolean>;
   /** Inserts a user; false when a user with this `_id` already exists (nothing written). */
   insertUser(user: UserDoc): Promise<boolean>;
   /** The user, or null when there is none with this id. */

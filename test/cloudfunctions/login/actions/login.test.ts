@@ -99,6 +99,24 @@ describe('login', () => {
     expect(again.user.id).toBe(openidOnly.user.id);
     expect(deps.store.identities.get('wx-unionid:u-alice')?.userId).toBe(other.user.id);
     expect(deps.logged.some((line) => line.includes('another user'))).toBe(true);
+
+    // Remembered: later logins are back to one round trip instead of claiming the key again.
+    const before = { ...deps.store.calls };
+    await login({ ...alice, unionid: 'u-alice' }, deps);
+    const callsMade = Object.entries(deps.store.calls).filter(([method, count]) => count !== (before[method] ?? 0));
+    expect(callsMade.map(([method]) => method)).toEqual(['stampAndFind']);
+  });
+
+  it('given an identity left pointing at a deleted user, takes it over for the person\'s account', async () => {
+    const deps = createTestDeps();
+    const inApp1 = await login({ appid: 'wxapp1', openid: 'o-1', unionid: 'u-carol' }, deps);
+    deps.store.identities.set('wx-openid:wxapp2:o-2', { userId: 'deleted-user', createdAt: new Date(0), provider: 'wx-openid' });
+
+    const inApp2 = await login({ appid: 'wxapp2', openid: 'o-2', unionid: 'u-carol' }, deps);
+
+    expect(inApp2.user.id).toBe(inApp1.user.id);
+    expect(deps.store.identities.get('wx-openid:wxapp2:o-2')?.userId).toBe(inApp1.user.id);
+    expect(deps.store.users.get(inApp1.user.id)?.identityKeys).toContain('wx-openid:wxapp2:o-2');
   });
 
   it('given a legacy tutorial document, adopts it with its _id and removes session_key', async () => {

@@ -86,6 +86,14 @@ export function createMemoryUserStore(): MemoryUserStore {
       return userId;
     },
 
+    async reassignIdentity(key: string, fromUserId: string, toUserId: string, at: Date) {
+      await enter('reassignIdentity');
+      const identity = identities.get(key);
+      if (identity?.userId !== fromUserId) return false;
+      identities.set(key, { ...identity, userId: toUserId, createdAt: identity.createdAt ?? at });
+      return true;
+    },
+
     async insertUser(user: UserDoc) {
       await enter('insertUser');
       if (users.has(user._id)) return false;
@@ -107,6 +115,9 @@ export function createMemoryUserStore(): MemoryUserStore {
       if (patch.stamp) applyStamp(user, patch.stamp);
       if (patch.addIdentityKeys) {
         user.identityKeys = [...new Set([...(user.identityKeys ?? []), ...patch.addIdentityKeys])];
+      }
+      if (patch.noteKeysHeldElsewhere) {
+        user.keysHeldElsewhere = [...new Set([...(user.keysHeldElsewhere ?? []), ...patch.noteKeysHeldElsewhere])];
       }
       if (patch.removeIdentityKeys) {
         user.identityKeys = (user.identityKeys ?? []).filter((key) => !patch.removeIdentityKeys?.includes(key));
