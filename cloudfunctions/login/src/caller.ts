@@ -4,7 +4,7 @@
  * Identity comes from cloud.getWXContext() only, never from the event.
  */
 import { AppError } from './errors';
-import { identityKeysFor, type IdentityKeys, type WxIdentity } from './identity';
+import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from './identity';
 import type { AccountStore } from './store/account-store';
 import type { UserDoc } from './store/user-store';
 
@@ -14,10 +14,6 @@ export interface Caller {
   user: UserDoc;
 }
 
-function holding(users: UserDoc[], key: string | undefined): UserDoc | undefined {
-  return key === undefined ? undefined : users.find((user) => user.identityKeys?.includes(key));
-}
-
 /**
  * Throws USER_NOT_FOUND when the identity has no user — never logged in, or deleted, or unlinked:
  * the client's lazy-login wrapper then logs in and retries — and USER_BANNED for a banned user.
@@ -25,8 +21,7 @@ function holding(users: UserDoc[], key: string | undefined): UserDoc | undefined
 export async function resolveCaller(identity: WxIdentity, accounts: AccountStore): Promise<Caller> {
   const keys = identityKeysFor(identity);
   const found = await accounts.findUsersByIdentity(keys.all);
-  const live = found.filter((user) => user.status !== 'merged');
-  let user = holding(live, keys.openid) ?? holding(live, keys.unionid);
+  let user = userHoldingIdentity(found, keys);
   if (!user) {
     // Only a merged account holds the key (a login raced the merge): it stands for its target.
     const target = found.find((candidate) => candidate.mergedInto)?.mergedInto;

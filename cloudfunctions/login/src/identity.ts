@@ -66,3 +66,17 @@ export function identityKeysFor(identity: WxIdentity): IdentityKeys {
   const unionid = identityKeyForUnionid(identity.unionid);
   return { openid, unionid, primary: unionid, all: [unionid, openid] };
 }
+
+/**
+ * Which of `users` this identity signs in to: the user of this app's openid wins over the user of
+ * the unionid (two accounts of one person are never merged silently); merged accounts never.
+ * Shared by login and every account action, so all of them resolve a person the same way.
+ */
+export function userHoldingIdentity<U extends { identityKeys?: string[]; status?: string }>(
+  users: readonly U[],
+  keys: IdentityKeys,
+): U | undefined {
+  const live = users.filter((user) => user.status !== 'merged');
+  const holding = (key: string | undefined) => (key === undefined ? undefined : live.find((user) => user.identityKeys?.includes(key)));
+  return holding(keys.openid) ?? holding(keys.unionid);
+}

@@ -23,7 +23,7 @@
 import type { LoginData } from '../../../../typings/contract';
 import { withFreshAvatarUrl } from '../avatar-url';
 import { AppError } from '../errors';
-import { identityKeysFor, type IdentityKeys, type WxIdentity } from '../identity';
+import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from '../identity';
 import { toPublicUser } from '../public-user';
 import type { FileStorage } from '../services/file-storage';
 import type { LoginStamp, UserDoc, UserPatch, UserStore } from '../store/user-store';
@@ -70,19 +70,14 @@ export async function login(identity: WxIdentity, deps: LoginDeps): Promise<Logi
 }
 
 /**
- * Several documents can match: the user of this app's openid wins over the user of the unionid
- * (two accounts of one person are never merged silently), and any adopted user over a legacy doc.
- * Among legacy duplicates (the tutorial's own race) the oldest is kept.
+ * Several documents can match: see userHoldingIdentity; failing that, a legacy document is adopted,
+ * and among legacy duplicates (the tutorial's own race) the oldest.
  */
 function pickUser(found: UserDoc[], keys: IdentityKeys): UserDoc | undefined {
-  const users = found.filter((user) => user.status !== 'merged');
-  const holding = (key: string | undefined) =>
-    key === undefined ? undefined : users.find((user) => user.identityKeys?.includes(key));
   return (
-    holding(keys.openid) ??
-    holding(keys.unionid) ??
-    [...users]
-      .filter((user) => !user.identityKeys)
+    userHoldingIdentity(found, keys) ??
+    found
+      .filter((user) => !user.identityKeys && user.status !== 'merged')
       .sort((a, b) => time(a.createdAt) - time(b.createdAt) || a._id.localeCompare(b._id))[0]
   );
 }
