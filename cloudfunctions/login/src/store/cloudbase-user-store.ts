@@ -119,7 +119,7 @@ export function createCloudbaseUserStore(
         throw new Error(`identity ${key.slice(0, key.indexOf(':'))} document was written by a client: the ${names.identities} collection must be ADMINONLY`);
       }
       const owner = data?.userId;
-      if (typeof owner !== 'string') throw new Error(`identity ${key} exists without a userId`);
+      if (typeof owner !== 'string') throw new Error(`identity ${key.slice(0, key.indexOf(':'))} document exists without a userId`);
       return owner;
     },
 
