@@ -315,6 +315,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   });
   // Many instances open a fresh connection per request (the SDK disables keep-alive in SCF).
   server.maxConnections = 10_000;
+  // Node 19+'s global agent (which the SDK uses) keeps idle sockets for 5 s, the same as the
+  // server's default keep-alive timeout: a request sent on a socket the server is just closing dies
+  // with ECONNRESET. The server waits longer, so the client always closes its idle sockets first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   try {
     await listen(server, options.port ?? 0);
