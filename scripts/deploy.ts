@@ -102,6 +102,12 @@ export async function runDeploy({ root, argv, env, output, effects }: DeployOpti
     environment: env.ENV_ID,
     dotenv: existsSync(dotenvFile) ? readFileSync(dotenvFile, 'utf8') : undefined,
   });
+  if (resolved.envId === undefined && args.dryRun) {
+    // A first look before any setup: show the plan with a placeholder, and what a real deploy needs.
+    output.out('dry run：尚未设置环境 ID（ENV_ID 或 .env），命令中以 <ENV_ID> 代替；真正部署前请先设置。本次不执行任何命令：');
+    printPlan(output, planDeploy(read.value, '<ENV_ID>'));
+    return 0;
+  }
   if (resolved.envId === undefined) {
     output.err(
       [

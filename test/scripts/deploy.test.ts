@@ -67,6 +67,16 @@ describe('npm run deploy', () => {
     expect(err.join('\n')).toContain('.env');
   });
 
+  it('with --dry-run but no environment id yet, prints the plan with an <ENV_ID> placeholder and runs nothing', async () => {
+    const { effects, calls } = recordingEffects();
+    const { code, out } = await deploy(['--dry-run'], {}, effects);
+
+    expect(code).toBe(0);
+    expect(calls).toEqual([]);
+    expect(out.join('\n')).toContain("tcb fn deploy login --force -e '<ENV_ID>'");
+    expect(out.join('\n')).toContain('ENV_ID');
+  });
+
   it('reads the environment id from a git-ignored .env when ENV_ID is not set', async () => {
     const project = copyValidProject();
     project.write('.env', 'ENV_ID=from-dotenv-1\n');
