@@ -116,3 +116,28 @@ export async function startEmulatorBackend(): Promise<EmulatorBackend> {
     close: () => emulator.close(),
   };
 }
+
+/**
+ * The lifecycle every page-against-the-emulator test file shares: one backend for the file, a
+ * clean fake `wx` and a "relaunched" mini-program (no auth service in memory) before each test.
+ * The returned object forwards to the backend started in beforeAll.
+ */
+export function useEmulatorBackend(fake: FakeWx, resetApp: () => void): EmulatorBackend {
+  let started: EmulatorBackend | undefined;
+  beforeAll(async () => {
+    started = await startEmulatorBackend();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  beforeEach(() => {
+    fake.reset();
+    resetApp();
+  });
+  return new Proxy({} as EmulatorBackend, {
+    get(_target, key) {
+      if (!started) throw new Error('the emulator backend is used before beforeAll started it');
+      return Reflect.get(started, key);
+    },
+  });
+}

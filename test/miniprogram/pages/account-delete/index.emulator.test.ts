@@ -3,8 +3,7 @@
  */
 import { getAuthService, setAuthService } from '../../../../miniprogram/services';
 import type { LoginData, Result } from '../../../../typings/contract';
-import type { EmulatorBackend } from '../../support/emulator-backend';
-import { startEmulatorBackend } from '../../support/emulator-backend';
+import { useEmulatorBackend } from '../../support/emulator-backend';
 import { installFakeWx } from '../../support/fake-wx';
 import { loadPage, renderPage, waitFor } from '../../support/render-page';
 import { hasCachedSession } from '../../support/sessions';
@@ -13,20 +12,7 @@ import { hasCachedSession } from '../../support/sessions';
 
 const fake = installFakeWx();
 const deletePage = loadPage('pages/account-delete/index');
-let backend: EmulatorBackend;
-
-beforeAll(async () => {
-  backend = await startEmulatorBackend();
-});
-
-afterAll(async () => {
-  await backend.close();
-});
-
-beforeEach(() => {
-  fake.reset();
-  setAuthService(null);
-});
+const backend = useEmulatorBackend(fake, () => setAuthService(null));
 
 describe('pages/account-delete against the login function', () => {
   it('deletes the account with its phone number: logged out, back on 首页, and the next login is a new account', async () => {

@@ -4,8 +4,8 @@
 import { getAuthService, setAuthService } from '../../../../miniprogram/services';
 import type { PublicUser, Result } from '../../../../typings/contract';
 import { actionsCalled } from '../../support/accounts';
-import type { EmulatorBackend, WeChatPerson } from '../../support/emulator-backend';
-import { startEmulatorBackend } from '../../support/emulator-backend';
+import type { WeChatPerson } from '../../support/emulator-backend';
+import { useEmulatorBackend } from '../../support/emulator-backend';
 import { installFakeWx } from '../../support/fake-wx';
 import type { RenderedPage } from '../../support/render-page';
 import { loadPage, renderPage, waitFor } from '../../support/render-page';
@@ -17,20 +17,7 @@ import { loadPage, renderPage, waitFor } from '../../support/render-page';
 
 const fake = installFakeWx();
 const securityPage = loadPage('pages/account-security/index');
-let backend: EmulatorBackend;
-
-beforeAll(async () => {
-  backend = await startEmulatorBackend();
-});
-
-afterAll(async () => {
-  await backend.close();
-});
-
-beforeEach(() => {
-  fake.reset();
-  setAuthService(null);
-});
+const backend = useEmulatorBackend(fake, () => setAuthService(null));
 
 let phones = 0;
 /** A mainland number no other test uses. */

@@ -2,8 +2,8 @@
  * @jest-environment-options {"customExportConditions": ["node", "node-addons"]}
  */
 import { getAuthService, setAuthService } from '../../../../miniprogram/services';
-import type { EmulatorBackend, WeChatPerson } from '../../support/emulator-backend';
-import { startEmulatorBackend } from '../../support/emulator-backend';
+import type { WeChatPerson } from '../../support/emulator-backend';
+import { useEmulatorBackend } from '../../support/emulator-backend';
 import { installFakeWx } from '../../support/fake-wx';
 import type { RenderedPage } from '../../support/render-page';
 import { loadPage, renderPage, waitFor } from '../../support/render-page';
@@ -15,20 +15,7 @@ import { loadPage, renderPage, waitFor } from '../../support/render-page';
 
 const fake = installFakeWx();
 const editPage = loadPage('pages/profile-edit/index');
-let backend: EmulatorBackend;
-
-beforeAll(async () => {
-  backend = await startEmulatorBackend();
-});
-
-afterAll(async () => {
-  await backend.close();
-});
-
-beforeEach(() => {
-  fake.reset();
-  setAuthService(null);
-});
+const backend = useEmulatorBackend(fake, () => setAuthService(null));
 
 async function loggedIn(name: string): Promise<WeChatPerson> {
   const person = backend.newPerson(name);
