@@ -1,5 +1,8 @@
 // @ts-check
-/** Two projects: Node (cloud functions, emulator, scripts) and jsdom (mini-program pages via miniprogram-simulate). */
+/**
+ * Projects: Node (cloud functions, scripts, e2e), jsdom (mini-program pages via miniprogram-simulate),
+ * and one per workspace package (packages/<name>/test), so the root `npm test` runs them all.
+ */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 
 /** @type {import('jest').Config} */
@@ -10,13 +13,25 @@ module.exports = {
       displayName: 'node',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/test/{cloudfunctions,emulator,scripts,bench,preview,e2e}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{cloudfunctions,scripts,bench,e2e}/**/*.test.ts'],
     },
     {
       displayName: 'miniprogram',
       testEnvironment: 'jsdom',
       transform,
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
+    },
+    {
+      displayName: 'cloudbase-emulator',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/packages/cloudbase-emulator/test/**/*.test.ts'],
+    },
+    {
+      displayName: 'miniprogram-preview',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/packages/miniprogram-preview/test/**/*.test.ts'],
     },
   ],
 };

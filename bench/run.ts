@@ -15,7 +15,7 @@ import { build } from 'esbuild';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createEmulator, type Caller, type Emulator } from '../emulator/server';
+import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { buildFunctions, esbuildOptions, projectRoot } from '../scripts/build';
 import { mapConcurrent, median, percentile, round } from './stats';
 

@@ -1,15 +1,15 @@
 /**
  * `npm start`: builds the cloud functions, then runs the local CloudBase emulator until Ctrl-C.
- * Options: --port N, --data DIR, --memory, --functions DIR, --env ID, --no-build (emulator/cli.ts).
+ * Options: --port N, --data DIR, --memory, --functions DIR, --env ID, --no-build (packages/cloudbase-emulator).
  */
-import { runStart } from '../emulator/cli';
-import { createPreviewModule, PREVIEW_PATH } from '../preview/server/preview-module';
+import { runStart } from '@wx-cloud-login/cloudbase-emulator';
+import { createPreviewModule, PREVIEW_PATH } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
 import { buildFunctions } from './build';
 
 runStart(process.argv.slice(2), {
   output: { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
   build: buildFunctions,
-  // The mini-program's pages in a browser, served by the emulator (preview/, docs/preview.md).
+  // The mini-program's pages in a browser, served by the emulator (packages/miniprogram-preview).
   modules: async () => [await createPreviewModule({ log: (text) => process.stderr.write(text) })],
   banner: (url) => [`  小程序预览 Preview: ${url}${PREVIEW_PATH}`],
 }).then(

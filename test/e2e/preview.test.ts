@@ -14,10 +14,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createEmulator, type Emulator } from '../../emulator/server';
-import { presetIdentity, PRESET_APPS, PRESET_PEOPLE, queryForIdentity, type PreviewIdentity } from '../../preview/runtime/identity';
-import { storagePrefix } from '../../preview/runtime/wx/storage';
-import { createPreviewModule } from '../../preview/server/preview-module';
+import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import { presetIdentity, PRESET_APPS, PRESET_PEOPLE, queryForIdentity, type PreviewIdentity } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
+import { storagePrefix } from '@wx-cloud-login/miniprogram-preview/runtime/wx/storage';
+import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
 
 const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');

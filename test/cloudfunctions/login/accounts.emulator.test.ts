@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { EJSON } from 'bson';
 import type { ActionMap, ActionName, ErrorBody, Result } from '../../../typings/contract';
-import { createEmulator, type Caller, type Emulator } from '../../../emulator/server';
+import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 
 let emulator: Emulator;
 

@@ -3,7 +3,7 @@
  * emulator's function runtime, talking to the emulator through the unmodified wx-server-sdk.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createEmulator, type Caller, type Emulator } from '../../../emulator/server';
+import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 
 let emulator: Emulator;
 /** The function's own log lines, kept as a test artifact rather than flooding the test output. */

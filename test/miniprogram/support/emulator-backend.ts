@@ -1,6 +1,6 @@
 import http from 'node:http';
-import type { Emulator } from '../../../emulator/server';
-import { createEmulator } from '../../../emulator/server';
+import type { Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import { createEmulator } from '@wx-cloud-login/cloudbase-emulator';
 import type { ActionName } from '../../../typings/contract';
 import type { FakeWx } from './fake-wx';
 import { FAKE_APP_ID } from './fake-wx';

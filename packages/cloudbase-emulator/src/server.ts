@@ -1,0 +1,435 @@
+/**
+ * The local CloudBase emulator: one HTTP server on 127.0.0.1 that speaks the admin API the
+ * unmodified wx-server-sdk sends (`POST /admin`), runs the built cloud functions, and shows what
+ * is in the database.
+ *
+ *   POST …/admin              admin API: JSON or multipart body -> module action -> envelope
+ *   POST /callFunction/<name> call a function as the mini-program would (browser preview, tests)
+ *   GET  /                    status page: collections and functions (/collections/<name>)
+ *   GET  /api/collections     the same as JSON (/api/collections/<name>, /api/health)
+ *   GET  /api/collections/<name>/export   the collection as JSON lines (canonical EJSON)
+ *   POST /api/collections/<name>/import   JSON lines in; upserts by _id, creates the collection
+ *   other routes              from the modules (storage up/downloads)
+ *
+ * Functions reach the emulator through the SDK's own environment variables (sdkEnv()), so
+ * production code runs unchanged. Every admin request is attributed to the function invocation
+ * that made it (request-log.ts) and can be failed or slowed down on purpose (faults.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { ServiceError, type AdminHandler, type AdminReply, type AdminRequest, type EmulatorModule, type HttpRoute } from './core/module';
+import { createDatabase, type DatabaseModule } from './database';
+import { createFaultInjector, type FaultInjector } from './faults';
+import { createFunctionService, type Invocation } from './functions';
+import { createFunctionRuntime, type FunctionStats } from './functions/runtime';
+import { BodyTooLargeError, header, readBody, send, sendJson } from './http';
+import { multipartBoundary, parseMultipart } from './multipart';
+import { createOpenApi, type OpenApiModule, type OpenApiOptions } from './openapi';
+import { createRequestLog, type Caller } from './request-log';
+import { renderCollectionPage, renderNotFoundPage, renderStatusPage } from './status-page';
+import { createStorage, type StorageModule } from './storage';
+
+export type { Caller, RequestRecord } from './request-log';
+export type { FaultInjector, FaultRule } from './faults';
+export type { Invocation } from './functions';
+export type { FunctionStats } from './functions/runtime';
+
+/** Defaults are relative to the project the emulator runs for (the process's cwd), never to this package. */
+export function defaultFunctionsRoot(projectRoot: string = process.cwd()): string {
+  return path.join(projectRoot, 'cloudfunctions');
+}
+export const DEFAULT_ENV = 'local-dev';
+
+export interface EmulatorOptions {
+  /** 0 / undefined = a random free port (tests); `npm start` uses 9093 unless busy. */
+  port?: number;
+  /** Persist data here. Without it (or with `memory`) nothing is written to disk. */
+  dataDir?: string;
+  /** Nothing on disk (tests, `npm run invoke`); wins over dataDir. */
+  memory?: boolean;
+  /** Default <project>/cloudfunctions; runs the BUILT <name>/index.js. */
+  functionsRoot?: string;
+  /** CloudBase env id. Default 'local-dev'. */
+  env?: string;
+  /** wx.openApi behaviour: test phone codes, risky words. */
+  openapi?: OpenApiOptions;
+  /** Instances per function. Default 100. */
+  maxInstances?: number;
+  /** Time limit of every invocation (tests raise or lower it). Default: cloudbaserc.json, else 3 s. */
+  functionTimeoutMs?: number;
+  /** Start instances from V8's code cache of the function file (faster cold starts). Default true. */
+  codeCache?: boolean;
+  /** Where functions' console output goes. Default: process.stderr, prefixed with the function name. */
+  onFunctionOutput?: (functionName: string, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /** Sees every parsed admin request before it is handled (protocol recording in tests). */
+  onAdminRequest?: (request: AdminRequest, http: { method: string; path: string; query: string[]; contentType: string }) => void;
+  /** More parts served beside the built-in ones, e.g. the browser preview (preview/server). */
+  modules?: EmulatorModule[];
+}
+
+export interface Emulator {
+  /** http://127.0.0.1:PORT (status page at '/'). */
+  url: string;
+  env: string;
+  /** Where data persists, or null when in memory. */
+  dataDir: string | null;
+  /** Environment variables that point an unmodified wx-server-sdk at this emulator. */
+  sdkEnv(): Record<string, string>;
+  /** Runs a function as a call from the mini-program of `caller`. */
+  callFunction(name: string, data: unknown, caller?: Caller): Promise<Invocation>;
+  faults: FaultInjector;
+  database: DatabaseModule;
+  storage: StorageModule;
+  openapi: OpenApiModule;
+  functions: { list(): string[]; stats(name: string): FunctionStats };
+  /** Stops instances, closes the port, flushes data. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Admin bodies can carry whole documents; the SDK itself caps a request well below this. */
+const MAX_ADMIN_BODY_BYTES = 64 * 1024 * 1024;
+/** A collection imported over HTTP (JSON lines). */
+const IMPORT_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Browsers may call the emulator only from pages served on this machine. Without the check, any
+ * website open in the developer's browser could write to the local database through /admin.
+ */
+export function isLocalOrigin(origin: string): boolean {
+  return /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i.test(origin);
+}
+
+/**
+ * Whether a Host header names this server on a loopback name. The Origin check above cannot stop
+ * DNS rebinding: a website whose name is re-pointed at 127.0.0.1 makes same-origin GETs, and those
+ * carry no Origin, so it could read /api/collections/* and the exports (openids, full phone
+ * numbers). Its requests still carry the site's own name in Host, which is what this refuses.
+ * No Host at all (HTTP/1.0; Node answers 400 to HTTP/1.1 without one) is allowed: a rebinding page
+ * runs in a browser, and browsers always send it. Without a port the header means port 80.
+ */
+export function isOwnHost(host: string | undefined, port: number): boolean {
+  if (host === undefined) return true;
+  const match = /^(localhost|127\.0\.0\.1|\[::1\])(?::(\d+))?$/i.exec(host);
+  if (!match) return false;
+  return Number(match[2] ?? '80') === port;
+}
+
+export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const env = options.env ?? DEFAULT_ENV;
+  const dataDir = options.memory || options.dataDir === undefined ? null : path.resolve(options.dataDir);
+  const persistence = dataDir === null ? { memory: true } : { dataDir };
+  let url = '';
+  /** The port listened on, known once listening; requests only arrive after that. */
+  let port = 0;
+
+  const database = await createDatabase(persistence);
+  const log = createRequestLog();
+  const faults = createFaultInjector();
+  const runtime = createFunctionRuntime({
+    functionsRoot: options.functionsRoot ?? defaultFunctionsRoot(),
+    baseEnv: sdkEnv,
+    ...(options.maxInstances !== undefined && { maxInstances: options.maxInstances }),
+    ...(options.functionTimeoutMs !== undefined && { timeoutMs: options.functionTimeoutMs }),
+    ...(options.codeCache !== undefined && { codeCache: options.codeCache }),
+    ...(options.onFunctionOutput && { onOutput: options.onFunctionOutput }),
+  });
+  const functions = createFunctionService({ runtime, log, env });
+  const storage = createStorage({ ...persistence, env, publicUrl: () => url });
+  // getPhoneNumber's watermark carries the calling mini-program's appid, as WeChat's does.
+  const openapi = createOpenApi(options.openapi, { callerAppid: (invocationId) => log.callerOf(invocationId)?.appid });
+  const modules: EmulatorModule[] = [functions.module, database, storage, openapi, ...(options.modules ?? [])];
+
+  const actions = new Map<string, AdminHandler>();
+  const routes: HttpRoute[] = [];
+  for (const module of modules) {
+    for (const [action, handler] of Object.entries(module.actions ?? {})) {
+      if (actions.has(action)) throw new Error(`emulator: action ${action} is claimed by two modules`);
+      actions.set(action, handler);
+    }
+    routes.push(...(module.routes ?? []));
+  }
+
+  function sdkEnv(): Record<string, string> {
+    return {
+      TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${url}/admin` }),
+      // Any non-empty pair: the SDK signs with it, the emulator does not check signatures.
+      TENCENTCLOUD_SECRETID: 'local-emulator',
+      TENCENTCLOUD_SECRETKEY: 'local-emulator',
+      // SCF: the SDK skips its metadata-server probe and reads the env from TCB_ENV/SCF_NAMESPACE.
+      TENCENTCLOUD_RUNENV: 'SCF',
+      TENCENTCLOUD_REGION: 'ap-shanghai',
+      TCB_ENV: env,
+      SCF_NAMESPACE: env,
+    };
+  }
+
+  async function handleAdmin(request: IncomingMessage, response: ServerResponse, requestUrl: URL): Promise<void> {
+    const requestId = randomUUID();
+    const parsed = await parseAdminBody(request);
+    if (!parsed.ok) {
+      sendJson(response, 200, { requestId, code: 'INVALID_PARAM', message: parsed.message });
+      return;
+    }
+    const { body, files } = parsed;
+    const action = typeof body['action'] === 'string' ? body['action'] : '';
+    const adminRequest: AdminRequest = {
+      action,
+      body,
+      files,
+      env: stringField(body, 'envName') || requestUrl.searchParams.get('env') || env,
+      invocationId: stringField(body, 'wxCloudApiToken'),
+    };
+    const collection = stringField(body, 'collectionName') || undefined;
+    options.onAdminRequest?.(adminRequest, {
+      method: request.method ?? 'POST',
+      path: requestUrl.pathname,
+      query: [...requestUrl.searchParams.keys()],
+      contentType: (header(request, 'content-type') ?? '').split(';')[0] ?? '',
+    });
+    const end = log.begin(adminRequest.invocationId, collection === undefined ? { action } : { action, collection });
+    try {
+      const effect = faults.effectFor(collection === undefined ? { action } : { action, collection });
+      if (effect && effect.latencyMs > 0) await delay(effect.latencyMs);
+      if (effect?.error && effect.when === 'before') throw new ServiceError(effect.error.code, effect.error.message);
+      const handler = actions.get(action);
+      if (!handler) throw new ServiceError('INVALID_PARAM', action ? `unsupported action: ${action}` : 'action is required');
+      const reply = await handler(adminRequest);
+      if (effect?.error && effect.when === 'after') throw new ServiceError(effect.error.code, effect.error.message);
+      writeReply(response, requestId, reply);
+      end();
+    } catch (error) {
+      const failure = toServiceError(error, action);
+      // Sent with this exact content type so node-sdk parses it as JSON even for wx.openApi.
+      sendJson(response, 200, { requestId, code: failure.code, message: failure.message });
+      end(failure.code);
+    }
+  }
+
+  /** Export / import of one collection as JSON lines, for seeding and inspecting data by hand. */
+  async function handleTransfer(request: IncomingMessage, response: ServerResponse, requestUrl: URL): Promise<boolean> {
+    const match = /^\/api\/collections\/([^/]+)\/(export|import)$/.exec(requestUrl.pathname);
+    const name = match ? safeDecode(match[1] ?? '') : null;
+    if (!match || name === null) return false;
+    if (match[2] === 'export' && request.method === 'GET') {
+      if (!database.listCollections().includes(name)) {
+        sendJson(response, 404, { code: 'DATABASE_COLLECTION_NOT_EXIST', message: 'no such collection' });
+      } else {
+        response.setHeader('content-disposition', `attachment; filename="${encodeURIComponent(name)}.jsonl"`);
+        send(response, 200, 'application/x-ndjson; charset=utf-8', database.exportCollection(name));
+      }
+      return true;
+    }
+    if (match[2] === 'import' && request.method === 'POST') {
+      const body = (await readBody(request, IMPORT_LIMIT_BYTES)).toString('utf8');
+      try {
+        sendJson(response, 200, { collection: name, imported: await database.importCollection(name, body) });
+      } catch (error) {
+        sendJson(response, 400, { code: 'INVALID_PARAM', message: describeError(error) });
+      }
+      return true;
+    }
+    return false;
+  }
+
+  async function handleStatus(request: IncomingMessage, response: ServerResponse, requestUrl: URL): Promise<boolean> {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    const { pathname } = requestUrl;
+    const collections = (): { name: string; count: number }[] =>
+      database.listCollections().map((name) => ({ name, count: database.count(name) }));
+    const collectionNamed = (prefix: string): string | null => {
+      const name = safeDecode(pathname.slice(prefix.length));
+      return name !== null && database.listCollections().includes(name) ? name : null;
+    };
+
+    if (pathname === '/') {
+      const links = modules.flatMap((module) => (module.statusLink ? [module.statusLink] : []));
+      const html = renderStatusPage({ env, url, dataDir, functions: runtime.list(), collections: collections(), links });
+      send(response, 200, 'text/html; charset=utf-8', html);
+    } else if (pathname === '/api/health') {
+      sendJson(response, 200, { ok: true, env, url, dataDir, pid: process.pid });
+    } else if (pathname === '/api/collections') {
+      sendJson(response, 200, { env, collections: collections() });
+    } else if (pathname.startsWith('/api/collections/')) {
+      const name = collectionNamed('/api/collections/');
+      if (name === null) sendJson(response, 404, { code: 'DATABASE_COLLECTION_NOT_EXIST', message: 'no such collection' });
+      else sendJson(response, 200, { name, documents: database.documents(name) });
+    } else if (pathname.startsWith('/collections/')) {
+      const name = collectionNamed('/collections/');
+      if (name === null) send(response, 404, 'text/html; charset=utf-8', renderNotFoundPage(`集合不存在 / No such collection: ${safeDecode(pathname.slice('/collections/'.length)) ?? ''}`));
+      else send(response, 200, 'text/html; charset=utf-8', renderCollectionPage({ name, documents: database.documents(name) }));
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const requestUrl = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const host = header(request, 'host');
+    if (!isOwnHost(host, port)) {
+      sendJson(response, 403, { code: 'INVALID_REQUEST_SOURCE', message: `host ${host ?? ''} is not this emulator; use ${url}` });
+      return;
+    }
+    const origin = header(request, 'origin');
+    if (origin !== undefined) {
+      if (!isLocalOrigin(origin)) {
+        sendJson(response, 403, { code: 'INVALID_REQUEST_SOURCE', message: `origin ${origin} may not call the local emulator` });
+        return;
+      }
+      response.setHeader('access-control-allow-origin', origin);
+      response.setHeader('vary', 'origin');
+    }
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, {
+        'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
+        'access-control-allow-headers': 'content-type, x-wx-openid, x-wx-appid, x-wx-unionid, x-wx-source, x-wx-clientip, authorization',
+        'access-control-max-age': '600',
+      });
+      response.end();
+      return;
+    }
+    if (request.method === 'POST' && (requestUrl.pathname === '/admin' || requestUrl.pathname.endsWith('/admin'))) {
+      await handleAdmin(request, response, requestUrl);
+      return;
+    }
+    const route = routes.find(
+      (candidate) =>
+        candidate.method === request.method &&
+        (candidate.path.endsWith('/') ? requestUrl.pathname.startsWith(candidate.path) : requestUrl.pathname === candidate.path),
+    );
+    if (route) {
+      await route.handle(request, response, requestUrl);
+      return;
+    }
+    if (await handleTransfer(request, response, requestUrl)) return;
+    if (await handleStatus(request, response, requestUrl)) return;
+    sendJson(response, 404, { code: 'NOT_FOUND', message: `${request.method ?? ''} ${requestUrl.pathname} is not served here` });
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      process.stderr.write(`[emulator] ${request.method} ${request.url}: ${describeError(error)}\n`);
+      if (!response.headersSent) sendJson(response, 500, { code: 'SYS_ERR', message: 'internal emulator error' });
+      else response.destroy();
+    });
+  });
+  // Many instances open a fresh connection per request (the SDK disables keep-alive in SCF).
+  server.maxConnections = 10_000;
+  // Node 19+'s global agent (which the SDK uses) keeps idle sockets for 5 s, the same as the
+  // server's default keep-alive timeout: a request sent on a socket the server is just closing dies
+  // with ECONNRESET. The server waits longer, so the client always closes its idle sockets first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  try {
+    await listen(server, options.port ?? 0);
+  } catch (error) {
+    await runtime.close();
+    await storage.close();
+    await database.close();
+    throw error;
+  }
+  port = (server.address() as AddressInfo).port;
+  url = `http://127.0.0.1:${port}`;
+
+  let closing: Promise<void> | null = null;
+  async function close(): Promise<void> {
+    // Functions first (no new admin requests), then the port, then the data.
+    await runtime.close();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    for (const module of [...(options.modules ?? []), storage, openapi, database]) await module.close?.();
+  }
+
+  return {
+    url,
+    env,
+    dataDir,
+    sdkEnv,
+    callFunction: functions.callFunction,
+    faults,
+    database,
+    storage,
+    openapi,
+    functions: { list: () => runtime.list(), stats: (name) => runtime.stats(name) },
+    close: () => (closing ??= close()),
+  };
+}
+
+type ParsedAdminBody = { ok: true; body: Record<string, unknown>; files: Record<string, Buffer> } | { ok: false; message: string };
+
+async function parseAdminBody(request: IncomingMessage): Promise<ParsedAdminBody> {
+  let raw: Buffer;
+  try {
+    raw = await readBody(request, MAX_ADMIN_BODY_BYTES);
+  } catch (error) {
+    return { ok: false, message: error instanceof BodyTooLargeError ? error.message : 'the request body could not be read' };
+  }
+  const boundary = multipartBoundary(header(request, 'content-type'));
+  if (boundary) {
+    const form = parseMultipart(raw, boundary);
+    return form ? { ok: true, body: form.fields, files: form.files } : { ok: false, message: 'malformed multipart/form-data body' };
+  }
+  // The SDK's JSON requests do not always say application/json: parse whatever came.
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { ok: false, message: 'the request body is not valid JSON' };
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, message: 'the request body must be a JSON object' };
+  return { ok: true, body: body as Record<string, unknown>, files: {} };
+}
+
+function writeReply(response: ServerResponse, requestId: string, reply: AdminReply): void {
+  if (reply.kind === 'raw') {
+    send(response, 200, reply.contentType, reply.body);
+    return;
+  }
+  const envelope: Record<string, unknown> = { requestId };
+  if (reply.data !== undefined) envelope['data'] = reply.data;
+  sendJson(response, 200, { ...envelope, ...reply.top });
+}
+
+function toServiceError(error: unknown, action: string): ServiceError {
+  if (error instanceof ServiceError) return error;
+  // A bug in a module, not a platform error: say so loudly here, answer like the service would.
+  process.stderr.write(`[emulator] ${action || 'admin request'} failed: ${describeError(error)}\n`);
+  return new ServiceError('SYS_ERR', error instanceof Error ? error.message : String(error));
+}
+
+function stringField(body: Record<string, unknown>, key: string): string {
+  const value = body[key];
+  return typeof value === 'string' ? value : '';
+}
+
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,224 @@
+/**
+ * `npm start` and `npm run invoke`: argument parsing, the runners in-process, and the scripts
+ * spawned as a developer runs them (only JSON on stdout, Ctrl-C stops cleanly, data survives).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DEFAULT_APPID, defaultDataDir, DEFAULT_PORT, parseInvokeArgs, parseStartArgs, runInvoke, type Output } from '../src/cli';
+import { createEmulator, defaultFunctionsRoot } from '../src/server';
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'functions');
+/** The spawned runners are the repository's scripts/start.ts and scripts/invoke.ts (the package sits in packages/). */
+const PROJECT_ROOT = path.resolve(__dirname, '../../..');
+const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+
+function capture(): Output & { out: string; err: string } {
+  const sink = {
+    out: '',
+    err: '',
+    stdout: (text: string) => {
+      sink.out += text;
+    },
+    stderr: (text: string) => {
+      sink.err += text;
+    },
+  };
+  return sink;
+}
+
+describe('parseStartArgs', () => {
+  it('given nothing, builds and persists in .cloudbase on the default port', () => {
+    expect(parseStartArgs([])).toEqual({
+      ok: true,
+      args: { port: null, dataDir: defaultDataDir(), functionsRoot: defaultFunctionsRoot(), env: 'local-dev', build: true },
+    });
+  });
+
+  it('given options, resolves folders against the working directory', () => {
+    const parsed = parseStartArgs(['--port', '9200', '--data=tmp/db', '--functions', 'fns', '--env', 'dev-1', '--no-build'], '/work');
+
+    expect(parsed).toEqual({ ok: true, args: { port: 9200, dataDir: '/work/tmp/db', functionsRoot: '/work/fns', env: 'dev-1', build: false } });
+    expect(parseStartArgs(['--memory'])).toMatchObject({ ok: true, args: { dataDir: null } });
+  });
+
+  it.each([
+    [['--port', 'abc']],
+    [['--port', '70000']],
+    [['--port']],
+    [['--memory', '--data', 'x']],
+    [['--verbose']],
+    [['extra']],
+  ])('given %j, refuses with a message', (argv) => {
+    expect(parseStartArgs(argv)).toEqual({ ok: false, message: expect.any(String) });
+  });
+});
+
+describe('parseInvokeArgs', () => {
+  it('given a function and an openid, defaults the appid and the data', () => {
+    expect(parseInvokeArgs(['login', '--openid', 'o1'])).toMatchObject({
+      ok: true,
+      args: { functionName: 'login', caller: { openid: 'o1', appid: DEFAULT_APPID }, data: {}, url: null, dataDir: defaultDataDir() },
+    });
+  });
+
+  it('given every option, passes them on', () => {
+    const parsed = parseInvokeArgs(['login', '--openid=o1', '--appid', 'wx1', '--unionid', 'u1', '--data', '{"action":"login"}', '--url', 'http://127.0.0.1:9093/']);
+
+    expect(parsed).toMatchObject({
+      ok: true,
+      args: { caller: { openid: 'o1', appid: 'wx1', unionid: 'u1' }, data: { action: 'login' }, url: 'http://127.0.0.1:9093' },
+    });
+  });
+
+  it('given an empty openid, calls without identity', () => {
+    const parsed = parseInvokeArgs(['login', '--openid', '']);
+
+    expect(parsed.ok && parsed.args.caller).toEqual({ appid: DEFAULT_APPID });
+  });
+
+  it.each([
+    [[]],
+    [['login']],
+    [['login', '--openid', 'o1', '--data', '{bad']],
+    [['login', '--openid', 'o1', '--data', '[1]']],
+    [['login', '--openid', 'o1', '--url', 'localhost']],
+    [['login', 'other', '--openid', 'o1']],
+  ])('given %j, refuses with a message', (argv) => {
+    expect(parseInvokeArgs(argv)).toEqual({ ok: false, message: expect.any(String) });
+  });
+});
+
+describe('runInvoke in-process', () => {
+  const noEmulatorHere = mkdtempSync(path.join(tmpdir(), 'invoke-none-'));
+
+  afterAll(() => rmSync(noEmulatorHere, { recursive: true, force: true }));
+
+  it('given bad arguments, prints the usage on stderr and exits 2', async () => {
+    const output = capture();
+
+    expect(await runInvoke(['login'], output)).toBe(2);
+    expect(output.out).toBe('');
+    expect(output.err).toContain('--openid');
+  });
+
+  it('given a function that throws, prints nothing on stdout and exits 1 with the reason', async () => {
+    const output = capture();
+    const code = await runInvoke(['faulty', '--openid', 'o1', '--data', '{"mode":"throw"}', '--functions', FIXTURES, '--data-dir', noEmulatorHere], output);
+
+    expect(code).toBe(1);
+    expect(output.out).toBe('');
+    expect(output.err).toContain('Error: boom');
+  });
+
+  it('given a function that does not exist, says it may not be built', async () => {
+    const output = capture();
+
+    expect(await runInvoke(['nope', '--openid', 'o1', '--functions', FIXTURES, '--data-dir', noEmulatorHere], output)).toBe(1);
+    expect(output.err).toContain('npm run build');
+  });
+
+  it('given --url of a running emulator, calls the function there', async () => {
+    const emulator = await createEmulator({ memory: true, functionsRoot: FIXTURES, onFunctionOutput: () => undefined });
+    try {
+      const output = capture();
+      const code = await runInvoke(['echo', '--openid', 'o-url', '--unionid', 'u-url', '--url', emulator.url], output);
+
+      expect(code).toBe(0);
+      expect(JSON.parse(output.out).wxContext).toMatchObject({ OPENID: 'o-url', UNIONID: 'u-url', APPID: DEFAULT_APPID });
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+/** Runs a project script with tsx, as `npm start` / `npm run invoke` do. */
+function runScript(script: string, args: string[]): ChildProcessWithoutNullStreams {
+  return spawn(TSX, [path.join(PROJECT_ROOT, 'scripts', script), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
+}
+
+function collect(child: ChildProcessWithoutNullStreams): { stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { stdout: () => stdout, stderr: () => stderr, exit };
+}
+
+describe('npm run invoke (spawned)', () => {
+  it('given no running emulator, runs the function in memory and prints only its JSON on stdout', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'invoke-spawn-'));
+    try {
+      const child = collect(
+        runScript('invoke.ts', ['echo', '--openid', 'o-cli', '--data', '{"n":1}', '--functions', FIXTURES, '--data-dir', empty]),
+      );
+
+      expect(await child.exit).toBe(0);
+      const result = JSON.parse(child.stdout()) as { event: unknown; wxContext: Record<string, unknown> };
+      expect(result.event).toEqual({ n: 1, userInfo: { appId: DEFAULT_APPID, openId: 'o-cli' } });
+      expect(result.wxContext).toMatchObject({ OPENID: 'o-cli', APPID: DEFAULT_APPID });
+      expect(child.stderr()).toContain('内存');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('npm start (spawned)', () => {
+  let dataDir: string;
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'start-spawn-'));
+  });
+
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function start(): Promise<{ url: string; child: ChildProcessWithoutNullStreams; output: ReturnType<typeof collect> }> {
+    const child = runScript('start.ts', ['--no-build', '--data', dataDir, '--functions', FIXTURES, '--port', '0']);
+    const output = collect(child);
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed; stderr: ${output.stderr()}`)), 20_000);
+      child.stdout.on('data', () => {
+        const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output.stdout());
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[0]);
+        }
+      });
+      void output.exit.then(() => reject(new Error(`exited early; stderr: ${output.stderr()}`)));
+    });
+    return { url, child, output };
+  }
+
+  it('given a data folder, serves, records itself, stops on SIGINT with exit 0, and keeps the data for the next start', async () => {
+    const first = await start();
+    expect(first.output.stdout()).toContain('本地云开发模拟器已启动');
+    expect(first.output.stdout()).toContain(dataDir);
+    expect(existsSync(path.join(dataDir, 'emulator.json'))).toBe(true);
+
+    const post = (url: string, body: unknown) => fetch(`${url}/admin`, { method: 'POST', body: JSON.stringify(body) });
+    await post(first.url, { action: 'database.addCollection', collectionName: 'kept' });
+    await post(first.url, { action: 'database.insertDocument', collectionName: 'kept', data: [JSON.stringify({ _id: 'k1', v: 'still here' })] });
+
+    first.child.kill('SIGINT');
+    expect(await first.output.exit).toBe(0);
+    expect(existsSync(path.join(dataDir, 'emulator.json'))).toBe(false);
+
+    const second = await start();
+    try {
+      const kept = (await (await fetch(`${second.url}/api/collections/kept`)).json()) as { documents: unknown[] };
+      expect(kept.documents).toEqual([{ _id: 'k1', v: 'still here' }]);
+    } finally {
+      second.child.kill('SIGTERM');
+      expect(await second.output.exit).toBe(0);
+    }
+  }, 60_000);
+
+  it('uses 9093 unless told otherwise', () => {
+    expect(DEFAULT_PORT).toBe(9093);
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * Cloud storage through the real wx-server-sdk against the emulator (uploadFile's metadata + PUT,
+ * getTempFileURL, downloadFile, deleteFile), and the upload route the mini-program preview uses.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEmulator, type Emulator } from '../../src/server';
+
+type Cloud = typeof import('wx-server-sdk');
+
+let emulator: Emulator;
+let cloud: Cloud;
+
+beforeAll(async () => {
+  emulator = await createEmulator({ memory: true, env: 'storage-test' });
+  Object.assign(process.env, emulator.sdkEnv());
+  // Loaded after the environment points it at the emulator, as a cloud function's would be.
+  cloud = require('wx-server-sdk') as Cloud;
+  // DYNAMIC_CURRENT_ENV is typed symbol, init's env string: the SDK's typing gap.
+  cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string });
+});
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+// getTempFileURL and deleteFile are typed `Promise | void` (void when given callbacks).
+async function tempFiles(fileIDs: string[]) {
+  const result = await cloud.getTempFileURL({ fileList: fileIDs });
+  if (!result) throw new Error('getTempFileURL answered nothing');
+  return result.fileList;
+}
+
+async function tempFile(fileID: string) {
+  const [file] = await tempFiles([fileID]);
+  if (!file) throw new Error(`no getTempFileURL answer for ${fileID}`);
+  return file;
+}
+
+async function deleteFiles(fileIDs: string[]) {
+  const result = await cloud.deleteFile({ fileList: fileIDs });
+  if (!result) throw new Error('deleteFile answered nothing');
+  return result.fileList;
+}
+
+describe('cloud.uploadFile, getTempFileURL, downloadFile, deleteFile', () => {
+  const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x10, 0x80]);
+
+  it('uploads, serves the same bytes at the temp URL, deletes, then reports the file missing', async () => {
+    const uploaded = await cloud.uploadFile({ cloudPath: 'avatars/o-alice/头像 1.png', fileContent: bytes });
+    expect(uploaded.fileID).toBe('cloud://storage-test.7374-storage-test-1250000000/avatars/o-alice/头像 1.png');
+
+    const temp = await tempFile(uploaded.fileID);
+    expect(temp).toMatchObject({ fileID: uploaded.fileID, status: 0, errMsg: 'ok' });
+    const response = await fetch(encodeURI(temp.tempFileURL));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
+
+    const downloaded = await cloud.downloadFile({ fileID: uploaded.fileID });
+    expect(Buffer.from(downloaded.fileContent)).toEqual(bytes);
+
+    expect(await deleteFiles([uploaded.fileID])).toEqual([{ fileID: uploaded.fileID, status: 0, errMsg: 'ok' }]);
+
+    expect(await tempFile(uploaded.fileID)).toMatchObject({ status: -503003, tempFileURL: '' });
+    expect((await fetch(encodeURI(temp.tempFileURL))).status).toBe(404);
+    // node-sdk throws the per-file STORAGE_FILE_NONEXIST and wx-server-sdk 4.0.2 does not map a
+    // thrown code, so in production too downloadFile of a missing file fails with errCode -1.
+    await expect(cloud.downloadFile({ fileID: uploaded.fileID })).rejects.toMatchObject({
+      errCode: -1,
+      errMsg: expect.stringMatching(/^downloadFile:fail .*not exist/),
+    });
+    expect(await deleteFiles([uploaded.fileID])).toEqual([
+      { fileID: uploaded.fileID, status: -503003, errMsg: 'storage file not exists' },
+    ]);
+  });
+
+  it('uploading to the same cloud path replaces the file', async () => {
+    await cloud.uploadFile({ cloudPath: 'notes/a.txt', fileContent: Buffer.from('first') });
+    const { fileID } = await cloud.uploadFile({ cloudPath: 'notes/a.txt', fileContent: Buffer.from('second') });
+    const downloaded = await cloud.downloadFile({ fileID });
+    expect(downloaded.fileContent.toString()).toBe('second');
+  });
+
+  it('answers each file of a batch on its own', async () => {
+    const { fileID } = await cloud.uploadFile({ cloudPath: 'batch/present.txt', fileContent: Buffer.from('x') });
+    const fileList = await tempFiles([
+      fileID,
+      fileID.replace('present', 'absent'),
+      'cloud://other-env.6f74-other-env-1250000000/x.txt',
+    ]);
+    expect(fileList.map((file) => file.status)).toEqual([0, -503003, -503003]);
+  });
+
+  it('refuses a cloud path CloudBase would refuse', async () => {
+    // getUploadMetadata answers INVALID_PARAM; node-sdk throws it and wx-server-sdk reports errCode -1.
+    await expect(cloud.uploadFile({ cloudPath: '/leading-slash.png', fileContent: Buffer.from('x') })).rejects.toMatchObject({
+      errCode: -1,
+      errMsg: expect.stringMatching(/^uploadFile:fail .*start with \//),
+    });
+  });
+});
+
+describe('temp URLs', () => {
+  it('refuses a URL whose signature does not match the file', async () => {
+    const { fileID } = await cloud.uploadFile({ cloudPath: 'private/a.txt', fileContent: Buffer.from('secret') });
+    const other = await cloud.uploadFile({ cloudPath: 'private/b.txt', fileContent: Buffer.from('other') });
+    const { tempFileURL } = await tempFile(fileID);
+    const forged = tempFileURL.replace('private/a.txt', 'private/b.txt');
+    expect(other.fileID).not.toBe(fileID);
+    expect((await fetch(forged)).status).toBe(403);
+    expect((await fetch(tempFileURL.split('?')[0] ?? '')).status).toBe(403);
+  });
+});
+
+describe('POST /storage/upload (wx.cloud.uploadFile in the preview)', () => {
+  it('stores the raw body and answers the wx.cloud.uploadFile success shape', async () => {
+    const response = await fetch(`${emulator.url}/storage/upload?cloudPath=${encodeURIComponent('client/hello.txt')}`, {
+      method: 'POST',
+      body: 'hello from the page',
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { fileID: string; statusCode: number; errMsg: string };
+    expect(body).toEqual({
+      fileID: 'cloud://storage-test.7374-storage-test-1250000000/client/hello.txt',
+      statusCode: 200,
+      errMsg: 'cloud.uploadFile:ok',
+    });
+
+    const downloaded = await cloud.downloadFile({ fileID: body.fileID });
+    expect(downloaded.fileContent.toString()).toBe('hello from the page');
+  });
+
+  it('answers an invalid cloud path with a wx.cloud.uploadFile failure', async () => {
+    const response = await fetch(`${emulator.url}/storage/upload?cloudPath=`, { method: 'POST', body: 'x' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ errCode: -501007, errMsg: expect.stringMatching(/^cloud\.uploadFile:fail /) });
+  });
+});
+
+describe('an emulator with a data directory', () => {
+  it('keeps files, and a temp URL made before a restart still works after it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'storage-module-'));
+    try {
+      const first = await createEmulator({ dataDir, env: 'persist-env' });
+      const fileID = await first.storage.write('kept/a.txt', Buffer.from('kept'));
+      expect(first.storage.list()).toEqual([expect.objectContaining({ fileID, size: 4, contentType: 'text/plain; charset=utf-8' })]);
+      const reply = await first.storage.actions?.['storage.batchGetDownloadUrl']?.({
+        action: 'storage.batchGetDownloadUrl',
+        body: { file_list: [{ fileid: fileID }] },
+        files: {},
+        env: 'persist-env',
+        invocationId: '',
+      });
+      if (reply?.kind !== 'json') throw new Error('batchGetDownloadUrl answered no JSON');
+      const [entry] = (reply.data as { download_list: { tempFileURL: string }[] }).download_list;
+      const tempFileURL = new URL(entry?.tempFileURL ?? '');
+      await first.close();
+
+      const second = await createEmulator({ dataDir, env: 'persist-env' });
+      try {
+        expect((await second.storage.read(fileID))?.toString()).toBe('kept');
+        const response = await fetch(`${second.url}${tempFileURL.pathname}${tempFileURL.search}`);
+        expect(await response.text()).toBe('kept');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,224 @@
+/**
+ * Builds the browser preview from the real mini-program sources into a git-ignored folder:
+ *
+ *   index.html    the host page (user bar + phone frame)
+ *   preview.js    esbuild bundle: the runtime (wx shim, page host, j-component + exparser, the
+ *                 engine of miniprogram-simulate) and every page's and component's TypeScript
+ *   preview.css   the runtime's own styles (phone frame, built-in components like WeChat's)
+ *   app.css       app.wxss and every page's and component's WXSS, scoped and converted (wxss.ts)
+ *
+ * Templates travel as strings inside preview.js (the virtual module `virtual:miniprogram`).
+ * Nothing is copied into the repository: the sources stay the ones WeChat DevTools compiles.
+ */
+import { build, type Plugin } from 'esbuild';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pageSelector } from '../shared/bundle';
+import { ManifestError, readAppManifest, type AppManifest, type SourceReader } from './manifest';
+import { inlineImports, wxssToCss, WxssSyntaxError } from './wxss';
+
+/** This package's folder: the runtime entry ships with it. Project paths default to the cwd instead. */
+const PACKAGE_ROOT = path.resolve(__dirname, '..');
+const RUNTIME_ENTRY = path.join(PACKAGE_ROOT, 'runtime', 'main.ts');
+
+export function defaultMiniprogramRoot(projectRoot: string = process.cwd()): string {
+  return path.join(projectRoot, 'miniprogram');
+}
+
+export function defaultOutDir(projectRoot: string = process.cwd()): string {
+  return path.join(projectRoot, '.build', 'preview');
+}
+
+export interface BuildPreviewOptions {
+  miniprogramRoot?: string;
+  outDir?: string;
+}
+
+export type PreviewBuildResult =
+  | { ok: true; outDir: string; files: string[]; inputs: string[]; durationMs: number }
+  | { ok: false; errors: string[]; inputs: string[]; durationMs: number };
+
+export function fileReader(root: string): SourceReader & { read: Set<string> } {
+  const read = new Set<string>();
+  return {
+    read,
+    readText(relativePath) {
+      const full = path.join(root, relativePath);
+      read.add(full);
+      try {
+        return readFileSync(full, 'utf8');
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/** app.wxss then the page's WXSS for every page (both scoped to the page), then each component's. */
+export function buildStyles(manifest: AppManifest, reader: SourceReader): string {
+  const resolveImport = (from: string, target: string) => {
+    const relative = target.startsWith('/') ? target.slice(1) : path.posix.join(path.posix.dirname(from), target);
+    const candidates = relative.endsWith('.wxss') ? [relative] : [relative, `${relative}.wxss`];
+    for (const candidate of candidates) {
+      const text = reader.readText(candidate);
+      if (text !== null) return { path: candidate, text };
+    }
+    return null;
+  };
+  const load = (file: string | null): string => {
+    if (file === null) return '';
+    return inlineImports(reader.readText(file) ?? '', file, resolveImport);
+  };
+  const appWxss = load(manifest.appWxssPath);
+  const sheets = manifest.modules.map((module) => {
+    const own = load(module.wxssPath);
+    if (module.kind === 'page') {
+      const scope = { classPrefix: module.id, pageSelector: pageSelector(module.id) };
+      return `/* ${module.path} (app.wxss + ${module.wxssPath ?? 'no wxss'}) */\n${wxssToCss(appWxss, scope)}\n${wxssToCss(own, scope)}`;
+    }
+    return `/* ${module.path} */\n${wxssToCss(own, { classPrefix: module.id })}`;
+  });
+  return `${sheets.join('\n\n')}\n`;
+}
+
+/** JavaScript source of `virtual:miniprogram` (see runtime/bundle.ts for its type). */
+export function bundleModuleSource(manifest: AppManifest): string {
+  const idByPath = new Map(manifest.modules.map((module) => [module.path, module.id]));
+  const requireOf = (file: string) => `function () { require(${JSON.stringify(`./${file}`)}); }`;
+  const modules = manifest.modules.map((module) => {
+    const usingComponents = Object.fromEntries(Object.entries(module.usingComponents).map(([tag, target]) => [tag, idByPath.get(target)]));
+    const data = {
+      path: module.path,
+      kind: module.kind,
+      id: module.id,
+      tagName: module.tagName,
+      usingComponents,
+      window: module.window,
+      wxml: module.wxml,
+    };
+    return `  Object.assign(${JSON.stringify(data)}, { load: ${requireOf(module.scriptPath)} })`;
+  });
+  const app = {
+    pages: manifest.pages,
+    entryPage: manifest.entryPage,
+    window: manifest.window,
+    tabBar: manifest.tabBar,
+    usePrivacyCheck: manifest.usePrivacyCheck,
+  };
+  // require() inside functions: esbuild then wraps each page (an ES module) so that its
+  // top-level Component() call runs when the runtime asks, one page at a time, not at bundle start.
+  return [
+    `module.exports = Object.assign(${JSON.stringify(app)}, {`,
+    `  loadApp: ${requireOf(manifest.appScriptPath)},`,
+    '  modules: [',
+    modules.join(',\n'),
+    '  ],',
+    '});',
+    '',
+  ].join('\n');
+}
+
+function manifestPlugin(manifest: AppManifest, miniprogramRoot: string): Plugin {
+  return {
+    name: 'virtual-miniprogram',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^virtual:miniprogram$/ }, () => ({ path: 'miniprogram', namespace: 'virtual-miniprogram' }));
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'virtual-miniprogram' }, () => ({
+        contents: bundleModuleSource(manifest),
+        loader: 'js',
+        resolveDir: miniprogramRoot,
+      }));
+    },
+  };
+}
+
+/**
+ * j-component and miniprogram-exparser come with miniprogram-simulate (our dev dependency), not
+ * as direct dependencies: resolve them from there, and make every import share one copy (the
+ * runtime patches exparser, which only works on the instance j-component uses).
+ */
+function engineAliases(): Record<string, string> {
+  // createRequire: under the tests' types, the global `require` is WeChat's, without resolve().
+  const { resolve } = createRequire(__filename);
+  const simulateDir = path.dirname(resolve('miniprogram-simulate/package.json'));
+  const jComponentDir = path.dirname(resolve('j-component/package.json', { paths: [simulateDir] }));
+  const exparserDir = path.dirname(resolve('miniprogram-exparser/package.json', { paths: [jComponentDir] }));
+  return { 'j-component': jComponentDir, 'miniprogram-exparser': exparserDir, 'miniprogram-simulate': simulateDir };
+}
+
+export function renderHostPage(title: string): string {
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="preview.css">
+<link rel="stylesheet" href="app.css">
+</head>
+<body>
+<div id="pv-root"><noscript>预览需要启用 JavaScript / The preview needs JavaScript.</noscript></div>
+<script src="preview.js"></script>
+</body>
+</html>
+`;
+}
+
+export async function buildPreview(options: BuildPreviewOptions = {}): Promise<PreviewBuildResult> {
+  const started = Date.now();
+  const miniprogramRoot = path.resolve(options.miniprogramRoot ?? defaultMiniprogramRoot());
+  const outDir = path.resolve(options.outDir ?? defaultOutDir());
+  const reader = fileReader(miniprogramRoot);
+  const inputs = (): string[] => [...reader.read];
+  const failed = (errors: string[]): PreviewBuildResult => ({ ok: false, errors, inputs: inputs(), durationMs: Date.now() - started });
+
+  let manifest: AppManifest;
+  let styles: string;
+  try {
+    manifest = readAppManifest(reader);
+    styles = buildStyles(manifest, reader);
+  } catch (error) {
+    if (error instanceof ManifestError || error instanceof WxssSyntaxError) return failed([error.message]);
+    throw error;
+  }
+
+  let metafileInputs: string[] = [];
+  try {
+    const result = await build({
+      entryPoints: { preview: RUNTIME_ENTRY },
+      outdir: outDir,
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2020',
+      sourcemap: 'linked',
+      metafile: true,
+      logLevel: 'silent',
+      // j-component assigns its built-in behaviors to `global`.
+      define: { global: 'globalThis' },
+      alias: engineAliases(),
+      plugins: [manifestPlugin(manifest, miniprogramRoot)],
+      absWorkingDir: PACKAGE_ROOT,
+    });
+    metafileInputs = Object.keys(result.metafile.inputs)
+      .filter((input) => !input.includes(':') && !input.includes('node_modules'))
+      .map((input) => path.resolve(PACKAGE_ROOT, input));
+  } catch (error) {
+    const messages = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
+    if (!messages) throw error;
+    return failed(messages.map((message) => (message.location ? `${message.location.file}:${message.location.line}:${message.location.column}: ${message.text}` : message.text)));
+  }
+
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, 'app.css'), styles);
+  writeFileSync(path.join(outDir, 'index.html'), renderHostPage(`${manifest.window.navigationBarTitleText ?? '小程序'} · 浏览器预览`));
+  return {
+    ok: true,
+    outDir,
+    files: ['index.html', 'preview.js', 'preview.js.map', 'preview.css', 'preview.css.map', 'app.css'],
+    inputs: [...new Set([...inputs(), ...metafileInputs])],
+    durationMs: Date.now() - started,
+  };
+}

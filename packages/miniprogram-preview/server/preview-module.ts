@@ -1,0 +1,151 @@
+/**
+ * Serves the browser preview from the emulator's own HTTP server, at /preview/.
+ *
+ * Why a route of the emulator rather than a port of its own: the page and the emulator share one
+ * origin, so the wx shim calls `/callFunction/<name>`, `/storage/upload` and `/admin` with relative
+ * URLs (no CORS, no second address to configure or print), avatars from storage load from the same
+ * host, and `npm start` still prints one URL per thing a person opens.
+ *
+ * The bundle is built when the module is created and rebuilt when a source changed and the page
+ * is requested again: edit a page, reload the browser. A failed build answers an error page
+ * naming the file and line, and the emulator keeps running.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { EmulatorModule, HttpRoute } from '@wx-cloud-login/cloudbase-emulator';
+import { buildPreview, type BuildPreviewOptions, type PreviewBuildResult } from '../build/build-preview';
+
+export const PREVIEW_PATH = '/preview/';
+
+export interface PreviewModuleOptions extends BuildPreviewOptions {
+  /** Where build problems are reported (npm start: stderr). */
+  log?: (line: string) => void;
+}
+
+export interface PreviewModule extends EmulatorModule {
+  name: 'preview';
+  /** Builds now if a source changed since the last build (or none succeeded yet). */
+  refresh(): Promise<PreviewBuildResult>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char] ?? char);
+}
+
+export function renderBuildErrorPage(errors: string[]): string {
+  const items = errors.map((error) => `<li><pre>${escapeHtml(error)}</pre></li>`).join('\n');
+  return `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>预览构建失败 / Preview build failed</title>
+<style>body{font-family:-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:32px;color:#1f2329}pre{white-space:pre-wrap;background:#fff1f0;padding:12px;border-radius:6px;color:#a8071a}</style>
+</head><body>
+<h1>小程序预览构建失败 / The preview could not be built</h1>
+<p>修改下面的问题后刷新本页即可，模拟器仍在运行。 / Fix the problems below and reload this page; the emulator keeps running.</p>
+<ol>
+${items}
+</ol>
+</body></html>
+`;
+}
+
+/** Modification time and size of each file ('' when it is gone): what tells a source changed. */
+async function fingerprints(files: string[], changedSince = Infinity): Promise<Map<string, string>> {
+  const prints = new Map<string, string>();
+  await Promise.all(
+    files.map(async (file) => {
+      try {
+        const info = await stat(file);
+        // Changed while the build ran: the build may have read the old text, so never match.
+        prints.set(file, info.mtimeMs >= changedSince ? 'changed-during-build' : `${info.mtimeMs}:${info.size}`);
+      } catch {
+        prints.set(file, '');
+      }
+    }),
+  );
+  return prints;
+}
+
+export async function createPreviewModule(options: PreviewModuleOptions = {}): Promise<PreviewModule> {
+  let last: { result: PreviewBuildResult; prints: Map<string, string> } | null = null;
+  let building: Promise<PreviewBuildResult> | null = null;
+
+  async function isStale(): Promise<boolean> {
+    if (!last || !last.result.ok) return true;
+    const now = await fingerprints([...last.prints.keys()]);
+    return [...now].some(([file, print]) => last?.prints.get(file) !== print);
+  }
+
+  async function rebuild(): Promise<PreviewBuildResult> {
+    const started = Date.now();
+    const result = await buildPreview(options);
+    last = { result, prints: await fingerprints(result.inputs, started) };
+    if (!result.ok) options.log?.(`预览构建失败 / Preview build failed:\n  ${result.errors.join('\n  ')}\n`);
+    return result;
+  }
+
+  function refresh(): Promise<PreviewBuildResult> {
+    building ??= (async () => {
+      try {
+        return (await isStale()) || !last ? await rebuild() : last.result;
+      } finally {
+        building = null;
+      }
+    })();
+    return building;
+  }
+
+  async function serve(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    request.resume();
+    const name = url.pathname.slice(PREVIEW_PATH.length) || 'index.html';
+    const result = name === 'index.html' ? await refresh() : (last?.result ?? (await refresh()));
+    if (!result.ok) {
+      const html = renderBuildErrorPage(result.errors);
+      response.writeHead(500, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(html);
+      return;
+    }
+    if (!result.files.includes(name)) {
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end(`not part of the preview: ${name}\n`);
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await readFile(path.join(result.outDir, name));
+    } catch {
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end(`not built: ${name}\n`);
+      return;
+    }
+    response.writeHead(200, {
+      'content-type': CONTENT_TYPES[path.extname(name)] ?? 'application/octet-stream',
+      'content-length': body.length,
+      // A development server: always the latest build.
+      'cache-control': 'no-store',
+    });
+    response.end(body);
+  }
+
+  const routes: HttpRoute[] = [
+    {
+      method: 'GET',
+      path: '/preview',
+      async handle(request, response, url) {
+        request.resume();
+        response.writeHead(302, { location: `${PREVIEW_PATH}${url.search}` });
+        response.end();
+      },
+    },
+    { method: 'GET', path: PREVIEW_PATH, handle: serve },
+  ];
+
+  await refresh();
+  return { name: 'preview', routes, refresh, statusLink: { href: PREVIEW_PATH, label: '小程序预览 Mini-program preview' } };
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildPreview, bundleModuleSource, defaultMiniprogramRoot, fileReader } from '../../build/build-preview';
+import { readAppManifest } from '../../build/manifest';
+import { createFixtureMiniprogram, type FixtureMiniprogram } from '../support/fixture-miniprogram';
+
+describe('buildPreview', () => {
+  let fixture: FixtureMiniprogram;
+
+  beforeEach(() => {
+    fixture = createFixtureMiniprogram();
+  });
+
+  afterEach(() => fixture.remove());
+
+  it('writes the host page, the bundle with every page script and template, and the scoped styles', async () => {
+    const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+
+    const read = (name: string) => readFileSync(path.join(fixture.outDir, name), 'utf8');
+    expect(read('index.html')).toContain('<title>样例 · 浏览器预览</title>');
+    const bundle = read('preview.js');
+    expect(bundle).toContain('name: "fixture-home"');
+    expect(bundle).toMatch(/<view class=\\?"card\\?"><name-tag name=\\?"\{\{name\}\}\\?" \/>/);
+    const css = read('app.css');
+    // app.wxss, then the page's own WXSS, both scoped to the page; the component's to itself.
+    expect(css).toContain('[data-pv-page="pages-home-index"] { background: #f5f6f8; }');
+    expect(css).toContain('.pages-home-index--card { padding: calc(32 * var(--pv-rpx)); }');
+    expect(css).toContain('.pages-home-index--card { margin: calc(8 * var(--pv-rpx)); }');
+    expect(css).toContain('.components-name-tag-index--tag { font-size: calc(28 * var(--pv-rpx)); }');
+    expect(read('preview.css')).toContain('.pv-phone');
+  });
+
+  it('lists the source files it read, so a server can tell when to build again', async () => {
+    const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
+    expect(result.inputs).toEqual(
+      expect.arrayContaining([
+        path.join(fixture.root, 'app.json'),
+        path.join(fixture.root, 'pages/home/index.wxml'),
+        path.join(fixture.root, 'pages/home/index.ts'),
+        path.join(fixture.root, 'components/name-tag/index.wxss'),
+      ]),
+    );
+  });
+
+  it('answers the compiler’s messages with file and line when a script does not compile', async () => {
+    fixture.write('pages/home/index.ts', 'Component({ data: { name: } });\n');
+    const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.join('\n')).toMatch(/pages\/home\/index\.ts:1:\d+: /);
+  });
+
+  it('answers manifest and WXSS problems the same way', async () => {
+    fixture.write('pages/home/index.wxss', '.card { margin: 8rpx;\n');
+    const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
+    expect(result).toMatchObject({ ok: false, errors: [expect.stringContaining('unclosed {')] });
+  });
+});
+
+describe('the bundle module of the real mini-program', () => {
+  it('loads each page and component through its own require, components first', () => {
+    const source = bundleModuleSource(readAppManifest(fileReader(defaultMiniprogramRoot())));
+    expect(source).toContain('require("./app.ts")');
+    expect(source).toContain('require("./pages/login/index.ts")');
+    expect(source.indexOf('"path":"components/user-avatar/index"')).toBeLessThan(source.indexOf('"path":"pages/index/index"'));
+  });
+});

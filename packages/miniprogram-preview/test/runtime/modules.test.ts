@@ -1,0 +1,16 @@
+import { pageToComponent } from '../../runtime/modules';
+
+describe('Page() in the preview', () => {
+  it('becomes a component whose methods are the page’s functions and whose `this` gets the other fields', () => {
+    const onLoad = () => undefined;
+    const onTap = () => undefined;
+    const definition = pageToComponent({ data: { count: 1 }, onLoad, onTap, pageSize: 20, behaviors: ['b'] });
+    expect(definition['data']).toEqual({ count: 1 });
+    expect(definition['methods']).toEqual({ onLoad, onTap });
+    expect(definition['behaviors']).toEqual(['b']);
+
+    const self: Record<string, unknown> = {};
+    (definition['lifetimes'] as { created(this: Record<string, unknown>): void }).created.call(self);
+    expect(self).toEqual({ pageSize: 20 });
+  });
+});

@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import { createPreviewModule } from '../../server/preview-module';
+import { createFixtureMiniprogram, type FixtureMiniprogram } from '../support/fixture-miniprogram';
+
+describe('the preview served by the emulator at /preview/', () => {
+  let fixture: FixtureMiniprogram;
+  let emulator: Emulator;
+  let functionsRoot: string;
+  const logged: string[] = [];
+
+  beforeAll(async () => {
+    fixture = createFixtureMiniprogram();
+    functionsRoot = mkdtempSync(path.join(os.tmpdir(), 'preview-functions-'));
+    const preview = await createPreviewModule({ miniprogramRoot: fixture.root, outDir: fixture.outDir, log: (line) => logged.push(line) });
+    emulator = await createEmulator({ memory: true, functionsRoot, modules: [preview] });
+  });
+
+  afterAll(async () => {
+    await emulator.close();
+    fixture.remove();
+    rmSync(functionsRoot, { recursive: true, force: true });
+  });
+
+  const get = (pathname: string) => fetch(`${emulator.url}${pathname}`, { redirect: 'manual' });
+
+  it('answers the host page and the files it loads, never from a cache', async () => {
+    const page = await get('/preview/?openid=a&appid=b');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    const html = await page.text();
+    for (const file of ['preview.js', 'preview.css', 'app.css']) {
+      expect(html).toContain(file);
+      const asset = await get(`/preview/${file}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toMatch(file.endsWith('.js') ? /^text\/javascript/ : /^text\/css/);
+    }
+  });
+
+  it('redirects /preview to /preview/, keeping the query', async () => {
+    const answer = await get('/preview?openid=a');
+    expect(answer.status).toBe(302);
+    expect(answer.headers.get('location')).toBe('/preview/?openid=a');
+  });
+
+  it('serves nothing but the build’s own files', async () => {
+    expect((await get('/preview/../package.json')).status).not.toBe(200);
+    expect((await get('/preview/secret.txt')).status).toBe(404);
+  });
+
+  it('builds again when a page changed and the page is reloaded', async () => {
+    fixture.write('pages/home/index.ts', "Component({ data: { name: 'edited-home' }, methods: { onLoad() {} } });\n");
+    await (await get('/preview/')).text();
+    expect(await (await get('/preview/preview.js')).text()).toContain('edited-home');
+  });
+
+  it('shows the build errors (and keeps serving) while a page does not compile, and recovers', async () => {
+    fixture.write('pages/home/index.wxss', '.card {');
+    const broken = await get('/preview/');
+    expect(broken.status).toBe(500);
+    const html = await broken.text();
+    expect(html).toContain('小程序预览构建失败');
+    expect(html).toContain('unclosed {');
+    expect(logged.join('')).toContain('Preview build failed');
+    expect((await get('/api/health')).status).toBe(200);
+
+    fixture.write('pages/home/index.wxss', '.card { margin: 0; }');
+    expect((await get('/preview/')).status).toBe(200);
+  });
+});
