@@ -9,6 +9,7 @@
  * and "the same person in another app" are one click away. The identity lives in the page's query
  * (`?openid=&unionid=&appid=`): a reload keeps it, a link shares it.
  */
+import { callerHeaders } from '../shared/emulator-transport';
 
 export interface PreviewIdentity {
   openid: string;
@@ -89,9 +90,7 @@ export function matchPreset(identity: PreviewIdentity): { person: PresetPerson |
   return { person, app };
 }
 
-/** The headers the emulator reads the caller from (emulator/functions: POST /callFunction/<name>). */
+/** The headers the emulator reads the caller from (shared/emulator-transport.ts). */
 export function identityHeaders(identity: PreviewIdentity): Record<string, string> {
-  const headers: Record<string, string> = { 'x-wx-openid': identity.openid, 'x-wx-appid': identity.appid };
-  if (identity.unionid) headers['x-wx-unionid'] = identity.unionid;
-  return headers;
+  return callerHeaders(identity);
 }

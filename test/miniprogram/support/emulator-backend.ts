@@ -1,18 +1,21 @@
 import http from 'node:http';
 import type { Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { createEmulator } from '@wx-cloud-login/cloudbase-emulator';
+import { createEmulatorTransport, type TransportFetch } from '@wx-cloud-login/miniprogram-preview/shared/emulator-transport';
 import type { ActionName } from '../../../typings/contract';
 import type { FakeWx } from './fake-wx';
 import { FAKE_APP_ID } from './fake-wx';
 
 /**
  * Pages against the REAL login function: the fake `wx` answers wx.cloud.callFunction and
- * wx.cloud.uploadFile by posting to a local emulator (createEmulator({ memory: true })) over HTTP,
- * the way the browser preview does — `POST /callFunction/<name>` with the caller's WeChat identity
- * in x-wx-* headers, `POST /storage/upload?cloudPath=`. The function is the built
+ * wx.cloud.uploadFile by posting to a local emulator (createEmulator({ memory: true })) over HTTP
+ * through the browser preview's own transport (miniprogram-preview/shared/emulator-transport.ts) —
+ * `POST /callFunction/<name>` with the caller's WeChat identity in x-wx-* headers,
+ * `POST /storage/upload?cloudPath=`. The function is the built
  * cloudfunctions/login/index.js (npm test builds it first), run through the unmodified wx-server-sdk.
  *
- * jsdom has no fetch: node:http. Test files using this need, in their first docblock,
+ * jsdom has no fetch: node:http, adapted to the transport's `fetch`. Test files using this need,
+ * in their first docblock,
  *   @jest-environment-options {"customExportConditions": ["node", "node-addons"]}
  * so that the emulator's dependencies (bson) resolve to their Node builds, not the browser ones.
  */
@@ -59,33 +62,26 @@ function request(url: string, method: string, body: Buffer | string, headers: Re
   });
 }
 
-function parseJson(answer: HttpAnswer): Record<string, unknown> {
-  const value: unknown = JSON.parse(answer.body.toString('utf8'));
-  if (typeof value !== 'object' || value === null) throw new Error(`the emulator answered ${answer.body.toString('utf8')}`);
-  return value as Record<string, unknown>;
-}
-
-function identityHeaders(person: WeChatPerson): Record<string, string> {
-  return { 'content-type': 'application/json', 'x-wx-openid': person.openid, 'x-wx-appid': person.appid, 'x-wx-unionid': person.unionid };
-}
+/** The transport's `fetch` over node:http. (jsdom's Uint8Array is another realm's: no instanceof.) */
+const nodeFetch: TransportFetch = async (url, init) => {
+  const { body = '' } = init;
+  const bytes = typeof body === 'string' ? body : 'arrayBuffer' in body ? Buffer.from(await body.arrayBuffer()) : Buffer.from(body);
+  const answer = await request(url, init.method, bytes, init.headers);
+  return { ok: answer.status >= 200 && answer.status < 300, status: answer.status, json: async () => JSON.parse(answer.body.toString('utf8')) as unknown };
+};
 
 export async function startEmulatorBackend(): Promise<EmulatorBackend> {
   const emulator = await createEmulator({ memory: true });
   let people = 0;
 
+  const transport = createEmulatorTransport({ fetch: nodeFetch, baseUrl: emulator.url });
+
   /** What wx.cloud.callFunction resolves with (its `result`), or the wx failure it rejects with. */
-  async function callFunction(person: WeChatPerson, name: string, data: Record<string, unknown>): Promise<unknown> {
-    const answer = parseJson(await request(`${emulator.url}/callFunction/${encodeURIComponent(name)}`, 'POST', JSON.stringify(data), identityHeaders(person)));
-    if ('errCode' in answer) throw { errCode: answer.errCode, errMsg: answer.errMsg };
-    return answer.result;
-  }
+  const callFunction = (person: WeChatPerson, name: string, data: Record<string, unknown>): Promise<unknown> => transport.callFunction(name, data, person);
 
   /** What wx.cloud.uploadFile's fileID is; the bytes stand for the chosen image. */
   async function upload(cloudPath: string, filePath: string): Promise<unknown> {
-    const bytes = Buffer.from(`image bytes of ${filePath}`);
-    const answer = parseJson(await request(`${emulator.url}/storage/upload?cloudPath=${encodeURIComponent(cloudPath)}`, 'POST', bytes));
-    if (typeof answer.fileID !== 'string') throw { errCode: answer.errCode, errMsg: answer.errMsg };
-    return answer.fileID;
+    return (await transport.uploadFile(cloudPath, Buffer.from(`image bytes of ${filePath}`))).fileID;
   }
 
   return {

@@ -1,10 +1,10 @@
 /**
- * wx.cloud against the local emulator (emulator/server.ts), as the mini-program's client SDK
- * talks to CloudBase:
+ * wx.cloud against the local emulator (packages/cloudbase-emulator), as the mini-program's client SDK
+ * talks to CloudBase. The HTTP exchange is shared/emulator-transport.ts (the page tests use the same
+ * one); this file adds what wx.cloud itself does: callbacks or a Promise, `errMsg: 'cloud.<api>:ok'`,
+ * temporary file paths, the call log.
  *
- *   callFunction    POST /callFunction/<name>, the event as JSON, the caller in x-wx-* headers;
- *                   the emulator answers `{ result }` or `{ errCode, errMsg }` (the rejection
- *                   wx.cloud.callFunction gives, which platform/wx-failure.ts classifies)
+ *   callFunction    POST /callFunction/<name>, the caller in x-wx-* headers
  *   uploadFile      POST /storage/upload?cloudPath=..., the bytes of the temporary file
  *   getTempFileURL  the admin action storage.batchGetDownloadUrl (what the SDK itself sends)
  *   deleteFile      the admin action storage.batchDeleteFile
@@ -12,15 +12,12 @@
  * `fetch` and the base URL are injected: '' in the browser (same origin as the emulator), the
  * emulator's URL in tests. Every call is reported to `onCall` for the preview's call log.
  */
-import { identityHeaders, type PreviewIdentity } from '../identity';
+import { createEmulatorTransport, type TransportFetch } from '../../shared/emulator-transport';
+import type { PreviewIdentity } from '../identity';
 import { answer, WxApiError, type WxCallbacks } from './callbacks';
 import type { TempFiles } from './temp-files';
 
-export type Fetch = (url: string, init: { method: string; headers: Record<string, string>; body?: string | Blob }) => Promise<{
-  ok: boolean;
-  status: number;
-  json(): Promise<unknown>;
-}>;
+export type Fetch = TransportFetch;
 
 export interface CloudCallRecord {
   /** 'callFunction login (login)', 'uploadFile avatars/…' */
@@ -97,27 +94,7 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
     }
   }
 
-  /** A network failure, reported the way wx reports one (platform/wx-failure.ts reads "request:fail"). */
-  async function send(api: string, path: string, init: { method: string; headers: Record<string, string>; body?: string | Blob }): Promise<unknown> {
-    let response: Awaited<ReturnType<Fetch>>;
-    try {
-      response = await options.fetch(`${options.baseUrl}${path}`, init);
-    } catch (error) {
-      throw { errMsg: `cloud.${api}:fail request:fail ${error instanceof Error ? error.message : String(error)}`, errno: 600001 };
-    }
-    try {
-      return await response.json();
-    } catch {
-      throw { errMsg: `cloud.${api}:fail the emulator answered HTTP ${response.status} without JSON` };
-    }
-  }
-
-  async function admin(api: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const reply = await send(api, '/admin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (!isObject(reply)) throw new WxApiError('unexpected answer from the emulator');
-    if (typeof reply['code'] === 'string') throw new WxApiError(`${reply['code']}: ${String(reply['message'] ?? '')}`);
-    return isObject(reply['data']) ? reply['data'] : {};
-  }
+  const transport = createEmulatorTransport({ fetch: options.fetch, baseUrl: options.baseUrl });
 
   return {
     DYNAMIC_CURRENT_ENV,
@@ -131,19 +108,9 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
       return answer('cloud.callFunction', callOptions, () =>
         timed(`callFunction ${name}${action}`, async () => {
           if (typeof name !== 'string' || name === '') throw new WxApiError('parameter.name should be a non-empty string');
-          const reply = await send('callFunction', `/callFunction/${encodeURIComponent(name)}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...identityHeaders(options.identity) },
-            body: JSON.stringify(callOptions.data ?? {}),
-          });
-          if (isObject(reply) && 'result' in reply) {
-            requestCount += 1;
-            return { result: reply['result'], requestID: `preview-${requestCount}` };
-          }
-          if (isObject(reply) && typeof reply['errMsg'] === 'string') {
-            throw { errMsg: reply['errMsg'], errCode: typeof reply['errCode'] === 'number' ? reply['errCode'] : -1 };
-          }
-          throw new WxApiError('unexpected answer from the emulator');
+          const result = await transport.callFunction(name, callOptions.data, options.identity);
+          requestCount += 1;
+          return { result, requestID: `preview-${requestCount}` };
         }),
       );
     },
@@ -153,16 +120,7 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
         timed(`uploadFile ${uploadOptions.cloudPath}`, async () => {
           const blob = options.files.get(uploadOptions.filePath);
           if (!blob) throw new WxApiError(`file not found: ${uploadOptions.filePath}`);
-          const reply = await send('uploadFile', `/storage/upload?cloudPath=${encodeURIComponent(uploadOptions.cloudPath)}`, {
-            method: 'POST',
-            headers: blob.type ? { 'content-type': blob.type } : {},
-            body: blob,
-          });
-          if (isObject(reply) && typeof reply['fileID'] === 'string') {
-            return { fileID: reply['fileID'], statusCode: typeof reply['statusCode'] === 'number' ? reply['statusCode'] : 200 };
-          }
-          const errMsg = isObject(reply) && typeof reply['errMsg'] === 'string' ? reply['errMsg'] : 'cloud.uploadFile:fail unexpected answer from the emulator';
-          throw { errMsg, errCode: isObject(reply) && typeof reply['errCode'] === 'number' ? reply['errCode'] : -1 };
+          return transport.uploadFile(uploadOptions.cloudPath, blob, blob.type || undefined);
         }),
       );
     },
@@ -173,7 +131,7 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
           const fileList = urlOptions.fileList.map((entry) =>
             typeof entry === 'string' ? { fileid: entry } : { fileid: entry.fileID, ...(entry.maxAge !== undefined && { max_age: entry.maxAge }) },
           );
-          const data = await admin('getTempFileURL', { action: 'storage.batchGetDownloadUrl', file_list: fileList });
+          const data = await transport.admin('getTempFileURL', { action: 'storage.batchGetDownloadUrl', file_list: fileList });
           const list = Array.isArray(data['download_list']) ? (data['download_list'] as unknown[]) : [];
           return {
             fileList: list.filter(isObject).map((item) => {
@@ -194,7 +152,7 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
     deleteFile(deleteOptions) {
       return answer('cloud.deleteFile', deleteOptions, () =>
         timed(`deleteFile ×${deleteOptions.fileList.length}`, async () => {
-          const data = await admin('deleteFile', { action: 'storage.batchDeleteFile', fileid_list: deleteOptions.fileList });
+          const data = await transport.admin('deleteFile', { action: 'storage.batchDeleteFile', fileid_list: deleteOptions.fileList });
           const list = Array.isArray(data['delete_list']) ? (data['delete_list'] as unknown[]) : [];
           return {
             fileList: list.filter(isObject).map((item) => {

@@ -1,0 +1,122 @@
+/**
+ * The one client of the emulator's mini-program endpoints, shared by the browser preview
+ * (runtime/wx/cloud.ts, over the page's fetch) and by page tests that run against the emulator
+ * (over node:http, since jsdom has no fetch):
+ *
+ *   callFunction  POST /callFunction/<name>, the event as JSON, the caller in x-wx-* headers (what
+ *                 CloudBase attaches to a call from the mini-program); the emulator answers
+ *                 `{ result }` or `{ errCode, errMsg }`
+ *   uploadFile    POST /storage/upload?cloudPath=..., the file's bytes; answers `{ fileID, statusCode }`
+ *   admin         POST /admin, a JSON action as wx-server-sdk sends it; answers `{ data }` or `{ code, message }`
+ *
+ * Failures are thrown the way wx.cloud rejects: plain objects `{ errMsg: 'cloud.<api>:fail ...' }`,
+ * with errCode when the emulator gave one and errno 600001 when the request did not get through
+ * (platform/wx-failure.ts in the mini-program reads "request:fail" as a network failure).
+ * Neither DOM nor Node: this file is compiled for both.
+ */
+
+export interface TransportRequest {
+  method: string;
+  headers: Record<string, string>;
+  /** A Blob in the browser, a Uint8Array (Buffer) in Node. */
+  body?: string | Blob | Uint8Array<ArrayBuffer>;
+}
+
+/** The part of `fetch` the transport uses; tests without fetch adapt node:http to it. */
+export type TransportFetch = (url: string, init: TransportRequest) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
+
+/** Who is calling: the WeChat identity CloudBase would put in the function's getWXContext(). */
+export interface TransportCaller {
+  openid: string;
+  appid: string;
+  /** '' or absent when the app has no UnionID for the user. */
+  unionid?: string;
+}
+
+export interface TransportFailure {
+  errMsg: string;
+  errCode?: number;
+  errno?: number;
+}
+
+export interface EmulatorTransport {
+  /** Resolves with the function's return value (wx.cloud.callFunction's `result`). */
+  callFunction(name: string, data: unknown, caller: TransportCaller): Promise<unknown>;
+  uploadFile(cloudPath: string, body: Blob | Uint8Array<ArrayBuffer>, contentType?: string): Promise<{ fileID: string; statusCode: number }>;
+  /** An admin action's `data` object ({} when it has none). `api` names the wx API for failures. */
+  admin(api: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+export interface EmulatorTransportOptions {
+  fetch: TransportFetch;
+  /** The emulator's URL; '' when the page is served by the emulator itself (same origin). */
+  baseUrl: string;
+}
+
+/** The headers the emulator reads the caller from (packages/cloudbase-emulator: POST /callFunction/<name>). */
+export function callerHeaders(caller: TransportCaller): Record<string, string> {
+  const headers: Record<string, string> = { 'x-wx-openid': caller.openid, 'x-wx-appid': caller.appid };
+  if (caller.unionid) headers['x-wx-unionid'] = caller.unionid;
+  return headers;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function failure(api: string, reason: string, extra: { errCode?: number; errno?: number } = {}): TransportFailure {
+  return { errMsg: `cloud.${api}:fail ${reason}`, ...extra };
+}
+
+function errCodeOf(reply: unknown): number {
+  return isObject(reply) && typeof reply['errCode'] === 'number' ? reply['errCode'] : -1;
+}
+
+export function createEmulatorTransport(options: EmulatorTransportOptions): EmulatorTransport {
+  async function send(api: string, path: string, init: TransportRequest): Promise<unknown> {
+    let response: Awaited<ReturnType<TransportFetch>>;
+    try {
+      response = await options.fetch(`${options.baseUrl}${path}`, init);
+    } catch (error) {
+      throw failure(api, `request:fail ${error instanceof Error ? error.message : String(error)}`, { errno: 600001 });
+    }
+    try {
+      return await response.json();
+    } catch {
+      throw failure(api, `the emulator answered HTTP ${response.status} without JSON`);
+    }
+  }
+
+  return {
+    async callFunction(name, data, caller) {
+      const reply = await send('callFunction', `/callFunction/${encodeURIComponent(name)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...callerHeaders(caller) },
+        body: JSON.stringify(data ?? {}),
+      });
+      if (isObject(reply) && 'result' in reply) return reply['result'];
+      if (isObject(reply) && typeof reply['errMsg'] === 'string') throw { errMsg: reply['errMsg'], errCode: errCodeOf(reply) } satisfies TransportFailure;
+      throw failure('callFunction', 'unexpected answer from the emulator');
+    },
+
+    async uploadFile(cloudPath, body, contentType) {
+      const reply = await send('uploadFile', `/storage/upload?cloudPath=${encodeURIComponent(cloudPath)}`, {
+        method: 'POST',
+        headers: contentType ? { 'content-type': contentType } : {},
+        body,
+      });
+      if (isObject(reply) && typeof reply['fileID'] === 'string') {
+        return { fileID: reply['fileID'], statusCode: typeof reply['statusCode'] === 'number' ? reply['statusCode'] : 200 };
+      }
+      const errMsg = isObject(reply) && typeof reply['errMsg'] === 'string' ? reply['errMsg'] : 'cloud.uploadFile:fail unexpected answer from the emulator';
+      throw { errMsg, errCode: errCodeOf(reply) } satisfies TransportFailure;
+    },
+
+    async admin(api, body) {
+      const reply = await send(api, '/admin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!isObject(reply)) throw failure(api, 'unexpected answer from the emulator');
+      if (typeof reply['code'] === 'string') throw failure(api, `${reply['code']}: ${String(reply['message'] ?? '')}`);
+      return isObject(reply['data']) ? reply['data'] : {};
+    },
+  };
+}

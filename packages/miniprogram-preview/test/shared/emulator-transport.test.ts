@@ -1,0 +1,43 @@
+import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import { callerHeaders, createEmulatorTransport, type TransportFetch } from '../../shared/emulator-transport';
+
+/** The transport both the browser's wx.cloud and the page tests use, against a real emulator. */
+describe('emulator transport', () => {
+  let emulator: Emulator;
+  const caller = { openid: 'o-transport', appid: 'wx_transport', unionid: 'u-transport' };
+
+  beforeAll(async () => {
+    emulator = await createEmulator({ memory: true });
+  });
+
+  afterAll(() => emulator.close());
+
+  const transport = () => createEmulatorTransport({ fetch: fetch as unknown as TransportFetch, baseUrl: emulator.url });
+
+  it('given a caller, when a function is called, then the function sees that caller and the answer is its result', async () => {
+    const first = (await transport().callFunction('login', { action: 'login' }, caller)) as { ok: boolean; data: { isNewUser: boolean } };
+    const again = (await transport().callFunction('login', { action: 'login' }, caller)) as { data: { isNewUser: boolean } };
+    const other = (await transport().callFunction('login', { action: 'login' }, { ...caller, openid: 'o-other', unionid: '' })) as { data: { isNewUser: boolean } };
+    expect(first).toMatchObject({ ok: true, data: { isNewUser: true } });
+    expect(again.data.isNewUser).toBe(false);
+    expect(other.data.isNewUser).toBe(true);
+  });
+
+  it('given a missing function, when it is called, then it rejects as wx.cloud does (errCode, errMsg)', async () => {
+    await expect(transport().callFunction('nope', {}, caller)).rejects.toMatchObject({ errCode: -501000, errMsg: expect.stringContaining('cloud.callFunction:fail') });
+  });
+
+  it('given bytes, when uploaded, then the fileID names the cloud path', async () => {
+    const uploaded = await transport().uploadFile('avatars/t/a.png', new Uint8Array([1, 2, 3]), 'image/png');
+    expect(uploaded).toEqual({ fileID: expect.stringMatching(/\/avatars\/t\/a\.png$/), statusCode: 200 });
+  });
+
+  it('given an unreachable emulator, then the failure reads "request:fail" with errno 600001', async () => {
+    const offline = createEmulatorTransport({ fetch: fetch as unknown as TransportFetch, baseUrl: 'http://127.0.0.1:1' });
+    await expect(offline.callFunction('login', {}, caller)).rejects.toMatchObject({ errMsg: expect.stringContaining('cloud.callFunction:fail request:fail'), errno: 600001 });
+  });
+
+  it('sends no x-wx-unionid header when the caller has no UnionID', () => {
+    expect(callerHeaders({ openid: 'o', appid: 'a', unionid: '' })).toEqual({ 'x-wx-openid': 'o', 'x-wx-appid': 'a' });
+  });
+});
