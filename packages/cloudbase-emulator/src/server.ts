@@ -5,11 +5,12 @@
  *
  *   POST …/admin              admin API: JSON or multipart body -> module action -> envelope
  *   POST /callFunction/<name> call a function as the mini-program would (browser preview, tests)
- *   GET  /                    status page: collections and functions (/collections/<name>)
- *   GET  /api/collections     the same as JSON (/api/collections/<name>, /api/health)
- *   GET  /api/collections/<name>/export   the collection as JSON lines (canonical EJSON)
- *   POST /api/collections/<name>/import   JSON lines in; upserts by _id, creates the collection
- *   other routes              from the modules (storage up/downloads)
+ *   GET  /api/collections/<name>/export|import   transfer-module.ts (JSON lines)
+ *   GET  /, /api/health, /api/collections          status-module.ts
+ *   other routes              from the modules (storage up/downloads, the preview)
+ *
+ * Everything but /admin and the security checks is a module (core/module.ts); this file wires
+ * them, owns the port, and stops the parts in SHUTDOWN_ORDER.
  *
  * Functions reach the emulator through the SDK's own environment variables (sdkEnv()), so
  * production code runs unchanged. Every admin request is attributed to the function invocation
@@ -19,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { ServiceError, type AdminHandler, type AdminReply, type AdminRequest, type EmulatorModule, type HttpRoute } from './core/module';
+import { ServiceError, type AdminHandler, type AdminReply, type AdminRequest, type EmulatorHost, type EmulatorModule, type HttpRoute } from './core/module';
 import { createDatabase, type DatabaseModule } from './database';
 import { createFaultInjector, type FaultInjector } from './faults';
 import { createFunctionService, type Invocation } from './functions';
@@ -28,8 +29,9 @@ import { BodyTooLargeError, header, readBody, send, sendJson } from './http';
 import { multipartBoundary, parseMultipart } from './multipart';
 import { createOpenApi, type OpenApiModule, type OpenApiOptions } from './openapi';
 import { createRequestLog, type Caller } from './request-log';
-import { renderCollectionPage, renderNotFoundPage, renderStatusPage } from './status-page';
+import { createStatusModule } from './status-module';
 import { createStorage, type StorageModule } from './storage';
+import { createTransferModule } from './transfer-module';
 
 export type { Caller, RequestRecord } from './request-log';
 export type { FaultInjector, FaultRule } from './faults';
@@ -90,8 +92,15 @@ export interface Emulator {
 
 /** Admin bodies can carry whole documents; the SDK itself caps a request well below this. */
 const MAX_ADMIN_BODY_BYTES = 64 * 1024 * 1024;
-/** A collection imported over HTTP (JSON lines). */
-const IMPORT_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * How the emulator stops, first to last (data, not code order, as in firebase-tools' registry):
+ * the function runtime first, so that no new admin request starts; then the port; then the
+ * modules the host added (the preview) and the built-in pages; the services holding data last,
+ * the database at the very end.
+ */
+export const SHUTDOWN_ORDER = ['functions', 'http', 'extensions', 'storage', 'openapi', 'database'] as const;
+export type ShutdownStep = (typeof SHUTDOWN_ORDER)[number];
 
 /**
  * Browsers may call the emulator only from pages served on this machine. Without the check, any
@@ -139,7 +148,14 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const storage = createStorage({ ...persistence, env, publicUrl: () => url });
   // getPhoneNumber's watermark carries the calling mini-program's appid, as WeChat's does.
   const openapi = createOpenApi(options.openapi, { callerAppid: (invocationId) => log.callerOf(invocationId)?.appid });
-  const modules: EmulatorModule[] = [functions.module, database, storage, openapi, ...(options.modules ?? [])];
+  const extensions: EmulatorModule[] = [
+    ...(options.modules ?? []),
+    // Last: their routes are prefixes of others' ('/' for the status page).
+    createTransferModule(database),
+    createStatusModule({ database, functions: () => runtime.list(), links: () => statusLinks }),
+  ];
+  const modules: EmulatorModule[] = [functions.module, database, storage, openapi, ...extensions];
+  const statusLinks = modules.flatMap((module) => (module.statusLink ? [module.statusLink] : []));
 
   const actions = new Map<string, AdminHandler>();
   const routes: HttpRoute[] = [];
@@ -207,64 +223,6 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     }
   }
 
-  /** Export / import of one collection as JSON lines, for seeding and inspecting data by hand. */
-  async function handleTransfer(request: IncomingMessage, response: ServerResponse, requestUrl: URL): Promise<boolean> {
-    const match = /^\/api\/collections\/([^/]+)\/(export|import)$/.exec(requestUrl.pathname);
-    const name = match ? safeDecode(match[1] ?? '') : null;
-    if (!match || name === null) return false;
-    if (match[2] === 'export' && request.method === 'GET') {
-      if (!database.listCollections().includes(name)) {
-        sendJson(response, 404, { code: 'DATABASE_COLLECTION_NOT_EXIST', message: 'no such collection' });
-      } else {
-        response.setHeader('content-disposition', `attachment; filename="${encodeURIComponent(name)}.jsonl"`);
-        send(response, 200, 'application/x-ndjson; charset=utf-8', database.exportCollection(name));
-      }
-      return true;
-    }
-    if (match[2] === 'import' && request.method === 'POST') {
-      const body = (await readBody(request, IMPORT_LIMIT_BYTES)).toString('utf8');
-      try {
-        sendJson(response, 200, { collection: name, imported: await database.importCollection(name, body) });
-      } catch (error) {
-        sendJson(response, 400, { code: 'INVALID_PARAM', message: describeError(error) });
-      }
-      return true;
-    }
-    return false;
-  }
-
-  async function handleStatus(request: IncomingMessage, response: ServerResponse, requestUrl: URL): Promise<boolean> {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
-    const { pathname } = requestUrl;
-    const collections = (): { name: string; count: number }[] =>
-      database.listCollections().map((name) => ({ name, count: database.count(name) }));
-    const collectionNamed = (prefix: string): string | null => {
-      const name = safeDecode(pathname.slice(prefix.length));
-      return name !== null && database.listCollections().includes(name) ? name : null;
-    };
-
-    if (pathname === '/') {
-      const links = modules.flatMap((module) => (module.statusLink ? [module.statusLink] : []));
-      const html = renderStatusPage({ env, url, dataDir, functions: runtime.list(), collections: collections(), links });
-      send(response, 200, 'text/html; charset=utf-8', html);
-    } else if (pathname === '/api/health') {
-      sendJson(response, 200, { ok: true, env, url, dataDir, pid: process.pid });
-    } else if (pathname === '/api/collections') {
-      sendJson(response, 200, { env, collections: collections() });
-    } else if (pathname.startsWith('/api/collections/')) {
-      const name = collectionNamed('/api/collections/');
-      if (name === null) sendJson(response, 404, { code: 'DATABASE_COLLECTION_NOT_EXIST', message: 'no such collection' });
-      else sendJson(response, 200, { name, documents: database.documents(name) });
-    } else if (pathname.startsWith('/collections/')) {
-      const name = collectionNamed('/collections/');
-      if (name === null) send(response, 404, 'text/html; charset=utf-8', renderNotFoundPage(`集合不存在 / No such collection: ${safeDecode(pathname.slice('/collections/'.length)) ?? ''}`));
-      else send(response, 200, 'text/html; charset=utf-8', renderCollectionPage({ name, documents: database.documents(name) }));
-    } else {
-      return false;
-    }
-    return true;
-  }
-
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestUrl = new URL(request.url ?? '/', 'http://127.0.0.1');
     const host = header(request, 'host');
@@ -294,17 +252,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       await handleAdmin(request, response, requestUrl);
       return;
     }
-    const route = routes.find(
-      (candidate) =>
-        candidate.method === request.method &&
-        (candidate.path.endsWith('/') ? requestUrl.pathname.startsWith(candidate.path) : requestUrl.pathname === candidate.path),
-    );
-    if (route) {
-      await route.handle(request, response, requestUrl);
-      return;
+    for (const route of routes) {
+      const matches = route.method === request.method && (route.path.endsWith('/') ? requestUrl.pathname.startsWith(route.path) : requestUrl.pathname === route.path);
+      if (matches && (await route.handle(request, response, requestUrl)) !== false) return;
     }
-    if (await handleTransfer(request, response, requestUrl)) return;
-    if (await handleStatus(request, response, requestUrl)) return;
     sendJson(response, 404, { code: 'NOT_FOUND', message: `${request.method ?? ''} ${requestUrl.pathname} is not served here` });
   }
 
@@ -323,27 +274,37 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
+  const stops: Record<ShutdownStep, () => Promise<void>> = {
+    functions: () => runtime.close(),
+    http: () =>
+      new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+    extensions: async () => {
+      for (const module of extensions) await module.close?.();
+    },
+    storage: () => storage.close(),
+    openapi: async () => openapi.close?.(),
+    database: () => database.close(),
+  };
+  async function stop(): Promise<void> {
+    for (const step of SHUTDOWN_ORDER) await stops[step]();
+  }
+
   try {
     await listen(server, options.port ?? 0);
   } catch (error) {
-    await runtime.close();
-    await storage.close();
-    await database.close();
+    await stop();
     throw error;
   }
   port = (server.address() as AddressInfo).port;
   url = `http://127.0.0.1:${port}`;
+  const host: EmulatorHost = { url, env, dataDir };
+  for (const module of modules) await module.start?.(host);
 
   let closing: Promise<void> | null = null;
-  async function close(): Promise<void> {
-    // Functions first (no new admin requests), then the port, then the data.
-    await runtime.close();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-    for (const module of [...(options.modules ?? []), storage, openapi, database]) await module.close?.();
-  }
 
   return {
     url,
@@ -356,7 +317,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     storage,
     openapi,
     functions: { list: () => runtime.list(), stats: (name) => runtime.stats(name) },
-    close: () => (closing ??= close()),
+    close: () => (closing ??= stop()),
   };
 }
 
@@ -405,14 +366,6 @@ function toServiceError(error: unknown, action: string): ServiceError {
 function stringField(body: Record<string, unknown>, key: string): string {
   const value = body[key];
   return typeof value === 'string' ? value : '';
-}
-
-function safeDecode(text: string): string | null {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return null;
-  }
 }
 
 function describeError(error: unknown): string {

@@ -1,7 +1,7 @@
 /**
  * How the parts of the local CloudBase emulator plug into its HTTP server.
  *
- * The server (emulator/server.ts) owns HTTP: it parses the body wx-server-sdk sends to
+ * The server (server.ts) owns HTTP: it parses the body wx-server-sdk sends to
  * `POST /admin` (JSON, or multipart/form-data for `wx.openApi`), finds the handler for
  * `action`, and writes the envelope the SDK expects:
  *   success  HTTP 200 `{ requestId, data, ...top }`
@@ -35,20 +35,40 @@ export type AdminReply =
 
 export type AdminHandler = (request: AdminRequest) => Promise<AdminReply>;
 
-/** A plain HTTP route outside /admin (callFunction endpoint, storage downloads, status page). */
+/**
+ * A plain HTTP route outside /admin (callFunction endpoint, storage downloads, status page).
+ * Routes are tried in the order of the modules, then of each module's list; the first whose method
+ * and path match answers, unless `handle` resolves with `false` ("not mine": the next route is tried,
+ * then 404).
+ */
 export interface HttpRoute {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   /** Exact path, or a prefix when it ends with '/'. */
   path: string;
-  handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void>;
+  handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void | boolean>;
 }
 
+/** What a module learns when the emulator starts it: where it listens, once it listens. */
+export interface EmulatorHost {
+  url: string;
+  env: string;
+  /** Where data persists, or null when in memory. */
+  dataDir: string | null;
+}
+
+/**
+ * A part of the emulator. Lifecycle: made before the server listens (its actions and routes are
+ * registered then), `start(host)` once the port is known, `close()` when the emulator stops, in
+ * the order server.ts declares (SHUTDOWN_ORDER), never twice.
+ */
 export interface EmulatorModule {
   name: string;
   actions?: Record<string, AdminHandler>;
   routes?: HttpRoute[];
   /** A page of this module worth a link on the status page (the browser preview). */
   statusLink?: { href: string; label: string };
+  start?(host: EmulatorHost): void | Promise<void>;
+  /** The module's stop: releases what it holds (files, watchers, workers). */
   close?(): Promise<void>;
 }
 
