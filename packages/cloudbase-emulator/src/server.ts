@@ -67,7 +67,7 @@ export interface EmulatorOptions {
   onFunctionOutput?: (functionName: string, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** Sees every parsed admin request before it is handled (protocol recording in tests). */
   onAdminRequest?: (request: AdminRequest, http: { method: string; path: string; query: string[]; contentType: string }) => void;
-  /** More parts served beside the built-in ones, e.g. the browser preview (preview/server). */
+  /** More parts served beside the built-in ones, e.g. the browser preview (@wx-cloud-login/miniprogram-preview). */
   modules?: EmulatorModule[];
 }
 

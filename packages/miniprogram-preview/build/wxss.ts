@@ -11,7 +11,7 @@
  * - `rpx`: 750rpx is the screen width. Units become `calc(N * var(--pv-rpx))`, and `vh`/`vw`
  *   become the phone screen's, not the browser window's (`--pv-vh`, `--pv-vw`, set by host.css).
  *
- * Not supported (rare in practice, documented in docs/preview.md): `:host`, external classes,
+ * Not supported (rare in practice, documented in the package README): `:host`, external classes,
  * `addGlobalClass` / `styleIsolation: 'shared'`.
  */
 import { convertUnits } from '../shared/css-units';

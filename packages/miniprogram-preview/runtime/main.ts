@@ -1,5 +1,5 @@
 /**
- * The browser preview's entry: wires the real mini-program (bundled by preview/build) to a `wx`
+ * The browser preview's entry: wires the real mini-program (bundled by build/) to a `wx`
  * that talks to the local emulator, and launches it in a phone frame.
  *
  *   1. the identity comes from the URL (?openid=&unionid=&appid=), the first page from its hash

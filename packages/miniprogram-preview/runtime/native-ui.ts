@@ -68,7 +68,7 @@ export function createNativeUi(deps: NativeUiDependencies): BuiltinServices {
       [
         ...(person.phoneNumber ? [{ label: person.phoneNumber, value: person.phoneNumber, note: '微信绑定号码' }] : []),
         { label: '使用其他手机号', value: 'other', note: '输入任意号码（测试码）' },
-        // A code the emulator always answers with WeChat's errcode 45009 (emulator/openapi/phone-number.ts).
+        // A code the emulator always answers with WeChat's errcode 45009 (cloudbase-emulator: src/openapi/phone-number.ts).
         { label: '模拟：今日额度已用完', value: 'quota-daily', note: '服务端换号时返回 errcode 45009' },
       ],
       '不允许',

@@ -1,7 +1,7 @@
 /**
  * Stand-ins for WeChat's native pickers: a file chooser for images, a generated sample avatar
  * (so the avatar flow works without an image file at hand), and the phone-number code format the
- * emulator's getPhoneNumber accepts (emulator/openapi/phone-number.ts).
+ * emulator's getPhoneNumber accepts (cloudbase-emulator: src/openapi/phone-number.ts).
  */
 
 /** Opens the browser's file chooser for one image; null when the person cancels. */

@@ -1,6 +1,6 @@
 /**
  * What the build and the runtime agree on: the shape of `virtual:miniprogram`, the module
- * preview/build generates from app.json (the mini-program's configuration, templates and script
+ * build/ generates from app.json (the mini-program's configuration, templates and script
  * loaders), and the attribute that marks a page's container, which WXSS's `page` becomes.
  */
 

@@ -5,7 +5,7 @@
  * the wire fails here first, before the emulator silently drifts from the real service.
  *
  * To re-record after reviewing the difference:
- *   UPDATE_PROTOCOL_FIXTURES=1 npx jest test/emulator/protocol
+ *   UPDATE_PROTOCOL_FIXTURES=1 npx jest packages/cloudbase-emulator/test/protocol
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { createEmulator, type Emulator } from '../../src/server';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'wx-server-sdk-requests.json');
 const FUNCTIONS = path.join(__dirname, '..', 'fixtures', 'functions');
-const RERECORD = 'UPDATE_PROTOCOL_FIXTURES=1 npx jest test/emulator/protocol';
+const RERECORD = 'UPDATE_PROTOCOL_FIXTURES=1 npx jest packages/cloudbase-emulator/test/protocol';
 
 interface RecordedRequest {
   method: string;
@@ -94,7 +94,7 @@ describe('the admin requests wx-server-sdk sends', () => {
       throw new Error(
         `${current.sdk} sends different admin requests than the recording made with ${committed.sdk} ` +
           `(${current.requests.length} requests now, ${committed.requests.length} recorded; first difference at #${firstDifference + 1}).\n` +
-          'Check the difference against the emulator (emulator/database, functions, storage, openapi) and update it ' +
+          'Check the difference against the emulator (packages/cloudbase-emulator/src: database, functions, storage, openapi) and update it ' +
           `if the protocol changed; then re-record with:\n  ${RERECORD}\n\n` +
           `recorded: ${JSON.stringify(committed.requests[firstDifference] ?? null, null, 1)}\n\n` +
           `now:      ${JSON.stringify(current.requests[firstDifference] ?? null, null, 1)}`,
