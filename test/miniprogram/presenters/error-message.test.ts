@@ -1,5 +1,5 @@
-import { AuthError } from '../../../../miniprogram/services/auth/errors';
-import { ERROR_MESSAGES, errorMessage, isKnownErrorCode } from '../../../../miniprogram/services/auth/messages';
+import { ServiceError } from '../../../miniprogram/services/service-error';
+import { ERROR_MESSAGES, errorMessage, failureCode, messageFor } from '../../../miniprogram/presenters/error-message';
 
 describe('error messages', () => {
   it('every code has a Chinese message', () => {
@@ -8,14 +8,17 @@ describe('error messages', () => {
     }
   });
 
-  it('an AuthError reads as its code\'s message; anything else as UNKNOWN\'s', () => {
-    expect(errorMessage(new AuthError('NETWORK', 'request:fail'))).toBe(ERROR_MESSAGES.NETWORK);
+  it('a ServiceError reads as its code\'s message; anything else as UNKNOWN\'s', () => {
+    expect(errorMessage(new ServiceError('NETWORK', 'request:fail'))).toBe(ERROR_MESSAGES.NETWORK);
     expect(errorMessage(new TypeError('bug'))).toBe(ERROR_MESSAGES.UNKNOWN);
   });
 
-  it('knows its own codes only', () => {
-    expect(isKnownErrorCode('USER_BANNED')).toBe(true);
-    expect(isKnownErrorCode('toString')).toBe(false);
-    expect(isKnownErrorCode('FROM_THE_FUTURE')).toBe(false);
+  it('given a rejection, failureCode names its code (UNKNOWN for what is not a ServiceError)', () => {
+    expect(failureCode(new ServiceError('LINK_TICKET_USED'))).toBe('LINK_TICKET_USED');
+    expect(failureCode('a string')).toBe('UNKNOWN');
+  });
+
+  it('a code the page decided itself reads as its message', () => {
+    expect(messageFor('CONTENT_RISKY')).toBe(ERROR_MESSAGES.CONTENT_RISKY);
   });
 });
