@@ -11,7 +11,7 @@ import type {
 import { isErrorCode, isIdentityProvider, isProfileField } from '../contract/lists';
 
 /**
- * Runtime checks of what the cloud function answered: the one set, for every action. 
+ * Runtime checks of what the cloud function answered: the one set, for every action.
  * wx.cloud.callFunction types its `result` as `AnyObject | string | undefined`: the contract's
  * types are a promise, not a proof, so every answer passes through here before a service trusts
  * it. The closed lists (codes, providers, fields) come from contract/lists.ts, never restated.
@@ -132,7 +132,7 @@ export function isLinkOffer(value: unknown): value is LinkOffer {
 function readErrorBody(code: string, message: string, details: unknown): ReceivedErrorBody {
   if (!isErrorCode(code)) return { code, message };
   if (code === 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT') {
-    return isLinkOffer(details) ? { code, message, details } : { code: code as string, message };
+    return isLinkOffer(details) ? { code, message, details } : { code, message };
   }
   return { code, message };
 }

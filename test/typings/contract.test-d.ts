@@ -22,8 +22,7 @@ import type {
   LOGIN_FUNCTION_NAME,
   PROFILE_FIELDS,
 } from '../../miniprogram/contract/lists';
-import type { ServiceErrorCode } from '../../miniprogram/services/service-error';
-import type { CLIENT_ERROR_CODES } from '../../miniprogram/services/service-error';
+import type { CLIENT_ERROR_CODES, ServiceErrorCode } from '../../miniprogram/services/service-error';
 import type { ERROR_MESSAGES } from '../../miniprogram/presenters/error-message';
 
 /** True only when A and B are the same type (not merely assignable one way). */
