@@ -14,7 +14,7 @@ function cloudAnswering(answer: () => Promise<unknown>): { uploadFile: UploadFil
 
 async function failure(promise: Promise<unknown>): Promise<ServiceError> {
   const error: unknown = await promise.catch((reason: unknown) => reason);
-  if (!(error instanceof ServiceError)) throw new Error(`expected an ServiceError, got ${String(error)}`);
+  if (!(error instanceof ServiceError)) throw new Error(`expected a ServiceError, got ${String(error)}`);
   return error;
 }
 

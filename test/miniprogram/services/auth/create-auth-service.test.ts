@@ -221,7 +221,7 @@ describe('createAuthService', () => {
       expect(storage.entries.size).toBe(0);
     });
 
-    it('turns a server failure into an ServiceError with the server code', async () => {
+    it('turns a server failure into a ServiceError with the server code', async () => {
       const { service, cloud } = setup();
       cloud.answer(() => failureAnswer('INTERNAL', 'database down'));
 
