@@ -1,5 +1,4 @@
-import { CLOUD_ENV_ID } from './config';
-import { initCloud } from './platform/wx-cloud';
+import { startPlatform } from './composition-root';
 
 /**
  * Nothing is asked of the user at launch (WeChat review rejects forced authorization): the app
@@ -9,6 +8,6 @@ import { initCloud } from './platform/wx-cloud';
 App<IAppOption>({
   globalData: {},
   onLaunch() {
-    initCloud(CLOUD_ENV_ID);
+    startPlatform();
   },
 });

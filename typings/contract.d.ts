@@ -1,65 +1,38 @@
+import type { ACTION_NAMES, ERROR_CODES, IDENTITY_PROVIDERS, LOGIN_FUNCTION_NAME, PROFILE_FIELDS } from '../miniprogram/contract/lists';
+
 /**
  * The one contract between the mini-program and the `login` cloud function.
- * Both sides import it with `import type`, so nothing here exists at run time.
+ * Both sides import it with `import type`, so nothing here exists at run time. Its closed lists
+ * (error codes, action names, providers, profile fields) are values in
+ * miniprogram/contract/lists.ts, and the unions here are derived from them: one source, and
+ * test/typings/contract.test.ts proves that the lists and these types agree.
  */
 
-/** Error codes the cloud function can answer with. UPPER_SNAKE, never renamed once shipped. */
-export type ErrorCode =
-  /** No OPENID in the WeChat context: an HTTP-triggered or server-to-server call. */
-  | 'UNAUTHENTICATED'
-  /** The event is malformed (wrong type, too long, unexpected value). */
-  | 'INVALID_ARGUMENT'
-  /** `event.action` names no action of this function. */
-  | 'UNKNOWN_ACTION'
-  /** The account is banned; every action is refused. */
-  | 'USER_BANNED'
-  /** Something failed on the server; the detail is in the function's log only. */
-  | 'INTERNAL'
-  /**
-   * The caller's WeChat identity has no user (never logged in, or the account was deleted or
-   * unlinked from this WeChat): call `login`, then retry the action once.
-   */
-  | 'USER_NOT_FOUND'
-  /** updateProfile: the nickname is empty, too long, or contains control/invisible characters. */
-  | 'NICKNAME_INVALID'
-  /** updateProfile: the fileID is not an avatar of this user in this environment, or the file does not exist. */
-  | 'AVATAR_INVALID'
-  /** updateProfile: WeChat's content check (msgSecCheck v2) refused the nickname ('risky' or 'review'). */
-  | 'CONTENT_RISKY'
-  /** updateProfile: the content check could not run (quota, WeChat error); nothing was changed. */
-  | 'CONTENT_CHECK_UNAVAILABLE'
-  /** bindPhone: the code is invalid, expired (5 min) or already used (WeChat 40029): ask again. */
-  | 'PHONE_CODE_INVALID'
-  /** bindPhone: WeChat's call quota is exhausted (45009 daily, 45011 per minute). */
-  | 'PHONE_QUOTA_EXCEEDED'
-  /** bindPhone: this mini-program may not use the phone number API (uncertified, unpaid, 48001 ...). */
-  | 'PHONE_NOT_PERMITTED'
-  /** bindPhone: the verified number belongs to another account; `details` offers a link (LinkOffer). */
-  | 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT'
-  /** confirmLink: the ticket is malformed or unknown, or the accounts changed since it was issued. */
-  | 'LINK_TICKET_INVALID'
-  /** confirmLink: the ticket is older than its lifetime (10 min): bind the phone again. */
-  | 'LINK_TICKET_EXPIRED'
-  /** confirmLink: the ticket was already used (a completed link, or a replay). */
-  | 'LINK_TICKET_USED'
-  /** confirmLink: the ticket was issued to another WeChat identity. */
-  | 'LINK_TICKET_NOT_YOURS'
-  /** confirmLink: the account to link into is banned or no longer exists. */
-  | 'LINK_TARGET_UNAVAILABLE'
-  /** unlinkIdentity: no identity with this id belongs to the caller. */
-  | 'IDENTITY_NOT_FOUND'
-  /** unlinkIdentity: it is the account's last way to sign in. */
-  | 'LAST_IDENTITY'
-  /** deleteAccount: the event lacks `confirm: true`. */
-  | 'CONFIRMATION_REQUIRED';
+/**
+ * Error codes the cloud function can answer with: the runtime list ERROR_CODES
+ * (miniprogram/contract/lists.ts) documents each one. A newer server may send a code an older
+ * client does not know: a client checks with isErrorCode(), never by casting.
+ */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export interface ErrorBody {
-  code: ErrorCode;
-  /** A safe, developer-facing message (English). People see the client's Chinese table instead. */
-  message: string;
-  /** Only with PHONE_BELONGS_TO_ANOTHER_ACCOUNT: what a link would do, and the ticket to confirm it. */
-  details?: LinkOffer;
+/** `details` of each code that carries any; every other code has none. */
+export interface ErrorDetailsByCode {
+  PHONE_BELONGS_TO_ANOTHER_ACCOUNT: LinkOffer;
 }
+
+/** The codes whose error body carries `details`. */
+export type ErrorCodeWithDetails = keyof ErrorDetailsByCode;
+
+/**
+ * The `error` of a failed response, keyed by `code`: `details` exists only on a code listed in
+ * ErrorDetailsByCode (and is then always present), so narrowing on `code` types it.
+ * `message` is a safe, developer-facing text (English); people see the client's Chinese table instead.
+ */
+export type ErrorBody<C extends ErrorCode = ErrorCode> = {
+  [K in C]: K extends ErrorCodeWithDetails
+    ? { code: K; message: string; details: ErrorDetailsByCode[K] }
+    : { code: K; message: string; details?: never };
+}[C];
 
 /** Every response of the cloud function is one of these two shapes; it never throws to the caller. */
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
@@ -100,7 +73,7 @@ export interface LoginData {
  * Actions of the `login` function: event payload (besides `action`) and success data.
  * Identity is never part of an event: it comes from cloud.getWXContext() only.
  */
-export interface ActionMap {
+export interface ActionMap extends Record<ActionName, { event: object; data: unknown }> {
   login: { event: Record<string, never>; data: LoginData };
   /** At least one field. The avatar is a fileID under `avatars/<user id>/` uploaded by the mini-program. */
   updateProfile: { event: { nickName?: string; avatarFileID?: string }; data: { user: PublicUser } };
@@ -120,15 +93,11 @@ export interface BindPhoneData {
   phoneNumber: string;
 }
 
-/** Profile fields a link can fill. */
-export type ProfileField = 'nickName' | 'avatar';
+/** Profile fields a link can fill (PROFILE_FIELDS). */
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
 
-/**
- * Sign-in methods. 'wechat': the openid of one mini-program (appid); 'wechat-unionid': the same
- * WeChat user across the apps of one open-platform account; 'phone': a verified phone number;
- * 'other': a provider of another client (web, app).
- */
-export type IdentityProvider = 'wechat' | 'wechat-unionid' | 'phone' | 'other';
+/** Sign-in methods (IDENTITY_PROVIDERS documents each). */
+export type IdentityProvider = (typeof IDENTITY_PROVIDERS)[number];
 
 export interface IdentitySummary {
   /** Opaque id for unlinkIdentity (never the raw openid/unionid/number). */
@@ -185,7 +154,8 @@ export interface LinkOffer {
   expiresAt: number;
 }
 
-export type ActionName = keyof ActionMap;
+/** ACTION_NAMES; ActionMap has exactly these keys (test/typings/contract.test.ts). */
+export type ActionName = (typeof ACTION_NAMES)[number];
 
 /** `{}` is a login too: the event WeChat DevTools sends by default. */
 export type ActionEvent<A extends ActionName = ActionName> = { action: A } & ActionMap[A]['event'];
@@ -193,4 +163,4 @@ export type ActionEvent<A extends ActionName = ActionName> = { action: A } & Act
 export type LoginFunctionEvent = ActionEvent | Record<string, never>;
 
 /** The cloud function's name, as deployed. */
-export type LoginFunctionName = 'login';
+export type LoginFunctionName = typeof LOGIN_FUNCTION_NAME;

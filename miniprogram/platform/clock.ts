@@ -1,3 +1,3 @@
-import type { Clock } from '../services/auth/dependencies';
+import type { Clock } from '../ports';
 
 export const systemClock: Clock = { now: () => Date.now() };

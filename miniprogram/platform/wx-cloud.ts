@@ -1,5 +1,5 @@
-import type { CloudFunctionCaller } from '../services/auth/dependencies';
-import { AuthError } from '../services/auth/errors';
+import type { CloudFunctionCaller } from '../ports';
+import { ServiceError } from '../services/service-error';
 import { classifyWxFailure } from './wx-failure';
 
 type CallFunction = Pick<WxCloud, 'callFunction'>;
@@ -34,10 +34,10 @@ export function createWxCloudCaller(options: WxCloudCallerOptions): CloudFunctio
   return {
     call(name, data) {
       const cloud = options.cloud ?? wx.cloud;
-      if (!cloud) return Promise.reject(new AuthError('CLOUD_CALL_FAILED', 'wx.cloud is missing'));
+      if (!cloud) return Promise.reject(new ServiceError('CLOUD_CALL_FAILED', 'wx.cloud is missing'));
       return new Promise<unknown>((resolve, reject) => {
         const timer = setTimeout(() => {
-          reject(new AuthError('TIMEOUT', `${name}: no answer within ${options.timeoutMs} ms`));
+          reject(new ServiceError('TIMEOUT', `${name}: no answer within ${options.timeoutMs} ms`));
         }, options.timeoutMs);
         cloud.callFunction({ name, data }).then(
           (response) => {

@@ -1,16 +1,9 @@
-/**
- * WeChat's modal and toast. Pages ask through these, so tests and the browser preview answer them
- * with their own `wx`.
- */
+import type { ConfirmOptions } from '../ports';
 
-export interface ConfirmOptions {
-  title: string;
-  content: string;
-  confirmText?: string;
-  cancelText?: string;
-  /** Red confirm button, for what cannot be undone (解除关联, 注销). */
-  destructive?: boolean;
-}
+/**
+ * WeChat's modal and toast. Pages reach them through the composition root's Dialogs, so tests and
+ * the browser preview answer them with their own `wx`.
+ */
 
 const DESTRUCTIVE_COLOR = '#e5484d';
 

@@ -1,3 +1,5 @@
+import type { NeedPrivacyListener, PrivacyResolve } from '../ports';
+
 /**
  * WeChat's privacy authorization (base library 2.32.3+, enforced since September 2023).
  *
@@ -9,13 +11,6 @@
  * makes the held API fail with "privacy permission is not authorized" (errno 104).
  */
 
-export type PrivacyDecision = { event: 'agree'; buttonId: string } | { event: 'disagree' };
-export type PrivacyResolve = (decision: PrivacyDecision) => void;
-export interface PrivacyRequest {
-  /** The API or component that asked, e.g. "chooseAvatar". */
-  referrer: string;
-}
-export type NeedPrivacyListener = (resolve: PrivacyResolve, request: PrivacyRequest) => void;
 
 /**
  * miniprogram-api-typings 5.x declares the listener as `(res) => void`; the base library really

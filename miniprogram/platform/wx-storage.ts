@@ -1,4 +1,4 @@
-import type { KeyValueStorage } from '../services/auth/dependencies';
+import type { KeyValueStorage } from '../ports';
 
 export type WxStorageApi = Pick<
   WechatMiniprogram.Wx,

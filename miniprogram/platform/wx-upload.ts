@@ -1,5 +1,5 @@
-import type { FileUploader } from '../services/account/create-account-service';
-import { AuthError } from '../services/auth/errors';
+import type { FileUploader } from '../ports';
+import { ServiceError } from '../services/service-error';
 import { classifyWxFailure } from './wx-failure';
 
 type UploadFile = Pick<WxCloud, 'uploadFile'>;
@@ -15,12 +15,12 @@ export function createWxUploader(cloud?: UploadFile): FileUploader {
   return {
     upload(cloudPath, filePath) {
       const api = cloud ?? wx.cloud;
-      if (!api) return Promise.reject(new AuthError('UPLOAD_FAILED', 'wx.cloud is missing'));
+      if (!api) return Promise.reject(new ServiceError('UPLOAD_FAILED', 'wx.cloud is missing'));
       return api.uploadFile({ cloudPath, filePath }).then(
         (result) => {
           // A resolved upload without a fileID has been seen with storage misconfiguration; treat it as failed.
           if (typeof result.fileID !== 'string' || result.fileID === '') {
-            throw new AuthError('UPLOAD_FAILED', `uploadFile answered no fileID (${result.errMsg})`);
+            throw new ServiceError('UPLOAD_FAILED', `uploadFile answered no fileID (${result.errMsg})`);
           }
           return result.fileID;
         },

@@ -47,8 +47,8 @@ function isActionName(name: string): name is ActionName {
   return Object.prototype.hasOwnProperty.call(actions, name);
 }
 
-function failure(code: ErrorBody['code'], message: string, details?: ErrorBody['details']): Result<never> {
-  return { ok: false, error: details ? { code, message, details } : { code, message } };
+function failure(error: ErrorBody): Result<never> {
+  return { ok: false, error };
 }
 
 export async function handle(
@@ -60,19 +60,19 @@ export async function handle(
   // Invoked with no payload the runtime may hand us undefined/null; DevTools sends {}.
   const payload = event ?? {};
   if (typeof payload !== 'object' || Array.isArray(payload)) {
-    return failure('INVALID_ARGUMENT', 'event must be an object');
+    return failure({ code: 'INVALID_ARGUMENT', message: 'event must be an object' });
   }
   const { action = 'login', ...rest } = payload as Record<string, unknown>;
-  if (typeof action !== 'string') return failure('INVALID_ARGUMENT', 'action must be a string');
-  if (!isActionName(action)) return failure('UNKNOWN_ACTION', `unknown action: ${action.slice(0, 64)}`);
+  if (typeof action !== 'string') return failure({ code: 'INVALID_ARGUMENT', message: 'action must be a string' });
+  if (!isActionName(action)) return failure({ code: 'UNKNOWN_ACTION', message: `unknown action: ${action.slice(0, 64)}` });
   if (!identity) {
-    return failure('UNAUTHENTICATED', 'no WeChat identity: call this function from the mini-program');
+    return failure({ code: 'UNAUTHENTICATED', message: 'no WeChat identity: call this function from the mini-program' });
   }
   try {
     return { ok: true, data: await actions[action]({ identity, event: rest, deps, invocation }) };
   } catch (error) {
-    if (error instanceof AppError) return failure(error.code, error.message, error.details);
+    if (error instanceof AppError) return failure(error.toBody());
     deps.error(`action ${action} failed`, error);
-    return failure('INTERNAL', 'internal error, please retry later');
+    return failure({ code: 'INTERNAL', message: 'internal error, please retry later' });
   }
 }

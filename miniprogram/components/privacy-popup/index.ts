@@ -1,11 +1,11 @@
-import type { PrivacyDecision, PrivacyResolve } from '../../platform/wx-privacy';
-import { onNeedPrivacyAuthorization, openPrivacyContract, privacyContractName } from '../../platform/wx-privacy';
+import { privacy } from '../../composition-root';
+import type { PrivacyDecision, PrivacyResolve } from '../../ports';
 
 /**
  * The privacy authorization popup. Put <privacy-popup /> on every page that uses a privacy API
  * (chooseAvatar, <input type="nickname">, getPhoneNumber...): it stays hidden until WeChat holds
  * such a call, then asks. 同意 lets the held call go on; 拒绝 makes it fail with errno 104, which
- * the caller reports as PRIVACY_DENIED (see messages.ts), and the user may agree next time.
+ * the caller reports as PRIVACY_DENIED (see presenters/error-message.ts), and the user may agree next time.
  *
  * Events for the page: `agree` and `decline`.
  */
@@ -47,10 +47,10 @@ Component({
   },
   methods: {
     listen() {
-      onNeedPrivacyAuthorization((resolve) => {
+      privacy.onNeedAuthorization((resolve) => {
         held.push(resolve);
         this.setData({ visible: true });
-        void privacyContractName().then((name) => {
+        void privacy.contractName().then((name) => {
           if (name) this.setData({ contractName: name });
         });
       });
@@ -66,7 +66,7 @@ Component({
       this.triggerEvent('decline');
     },
     onOpenContract() {
-      openPrivacyContract().catch((error: unknown) => console.warn('[privacy] openPrivacyContract failed', error));
+      privacy.openContract().catch((error: unknown) => console.warn('[privacy] openPrivacyContract failed', error));
     },
   },
 });

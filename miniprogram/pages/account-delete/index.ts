@@ -1,9 +1,6 @@
+import { userPage } from '../../behaviors/user-page';
+import { dialogs, getAccountService, navigator } from '../../composition-root';
 import { loginStep, ROUTES } from '../../navigation/routes';
-import { confirmDialog, showToast } from '../../platform/wx-dialog';
-import { navigate } from '../../platform/wx-navigation';
-import { toUserView } from '../../presenters/user-view';
-import { getAccountService, getAuthService } from '../../services';
-import { errorMessage } from '../../services/auth/messages';
 
 /**
  * 注销账号 (required by China's personal information rules): what goes and what stays, in words;
@@ -23,28 +20,18 @@ const DELETE_CONFIRMATION = {
 };
 
 Component({
+  behaviors: [userPage],
   data: {
-    user: toUserView(null),
     acknowledged: false,
     showAcknowledgeHint: false,
     status: 'idle' as Status,
-    errorMessage: '',
   },
   methods: {
-    onLoad() {
-      this.showUser();
-    },
-    onShow() {
-      this.showUser();
-    },
-    showUser() {
-      this.setData({ user: toUserView(getAuthService().currentUser()) });
-    },
     onToggleAcknowledge() {
       this.setData({ acknowledged: !this.data.acknowledged, showAcknowledgeHint: false });
     },
     onLoginTap() {
-      void navigate(loginStep(ROUTES.accountDelete));
+      void navigator.navigate(loginStep(ROUTES.accountDelete));
     },
     async onDeleteTap() {
       if (this.data.status === 'deleting') return;
@@ -52,17 +39,16 @@ Component({
         this.setData({ showAcknowledgeHint: true });
         return;
       }
-      if (!(await confirmDialog(DELETE_CONFIRMATION))) return;
+      if (!(await dialogs.confirm(DELETE_CONFIRMATION))) return;
       this.setData({ status: 'deleting', errorMessage: '' });
       try {
         await getAccountService().deleteAccount();
-        showToast('账号已注销');
+        dialogs.toast('账号已注销');
         this.showUser();
         // switchTab closes every non-tab page, this one included.
-        void navigate({ kind: 'switchTab', url: ROUTES.home });
+        void navigator.navigate({ kind: 'switchTab', url: ROUTES.home });
       } catch (error) {
-        this.setData({ errorMessage: errorMessage(error) });
-        this.showUser();
+        this.showFailure(error);
       } finally {
         this.setData({ status: 'idle' });
       }

@@ -1,16 +1,14 @@
+import { userPage } from '../../behaviors/user-page';
+import type { PhoneButtonDetail } from '../../composition-root';
+import { dialogs, getAccountService, getAuthService, navigator, openTypeEvents } from '../../composition-root';
+import { loginStep, openStep, ROUTES } from '../../navigation/routes';
+import type { ServiceErrorCode } from '../../services/service-error';
+import { failureCode } from '../../presenters/error-message';
 import type { IdentityView } from '../../presenters/identity-view';
 import { toIdentityViews, unlinkConfirmation } from '../../presenters/identity-view';
 import type { LinkPreviewView } from '../../presenters/link-preview-view';
 import { toLinkPreviewView } from '../../presenters/link-preview-view';
 import { toUserView } from '../../presenters/user-view';
-import { loginStep, openStep, ROUTES } from '../../navigation/routes';
-import { confirmDialog } from '../../platform/wx-dialog';
-import { navigate } from '../../platform/wx-navigation';
-import { getAccountService, getAuthService } from '../../services';
-import type { PhoneButtonDetail } from '../../services/account/button-events';
-import { readPhoneButtonDetail } from '../../services/account/button-events';
-import { AuthError, toAuthError } from '../../services/auth/errors';
-import { errorMessage } from '../../services/auth/messages';
 
 /**
  * 账号与安全: the phone number (bind, or link this WeChat to the account that already has it),
@@ -26,8 +24,8 @@ type PhoneStatus = 'idle' | 'binding' | 'linking';
 type ListStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 Component({
+  behaviors: [userPage],
   data: {
-    user: toUserView(null),
     hasPhone: false,
     maskedPhoneNumber: '',
     phoneStatus: 'idle' as PhoneStatus,
@@ -38,13 +36,8 @@ Component({
     identitiesStatus: 'idle' as ListStatus,
     /** The identity being unlinked: its button shows the loading state. */
     unlinkingId: '',
-    errorMessage: '',
-    notice: '',
   },
   methods: {
-    onLoad() {
-      this.showUser();
-    },
     onShow() {
       this.showUser();
       // First show, and the return from pages/login after a logged-out visit.
@@ -59,13 +52,9 @@ Component({
       });
       if (!user) this.setData({ identities: [], identitiesStatus: 'idle', linkPreview: null });
     },
-    showFailure(error: unknown) {
-      // A ban or a vanished account ends the session (the service logged out): the page turns
-      // logged out below, and the message stays to say why.
-      this.setData({ errorMessage: errorMessage(error), notice: '' });
+    afterFailure(code: ServiceErrorCode) {
       // Uncertified or individual mini-programs never get a number: stop offering the button.
-      if (toAuthError(error).code === 'PHONE_NOT_PERMITTED') this.setData({ phoneAvailable: false });
-      this.showUser();
+      if (code === 'PHONE_NOT_PERMITTED') this.setData({ phoneAvailable: false });
     },
     async loadIdentities() {
       this.setData({ identitiesStatus: 'loading' });
@@ -82,12 +71,12 @@ Component({
       void this.loadIdentities();
     },
     onLoginTap() {
-      void navigate(loginStep(ROUTES.accountSecurity));
+      void navigator.navigate(loginStep(ROUTES.accountSecurity));
     },
 
     async onGetPhoneNumber(event: WechatMiniprogram.CustomEvent<PhoneButtonDetail>) {
       if (this.data.phoneStatus !== 'idle') return;
-      const outcome = readPhoneButtonDetail(event.detail);
+      const outcome = openTypeEvents.readPhoneButtonDetail(event.detail);
       if (!outcome.ok) {
         // Declined, quota, privacy: decided on the device; the cloud function is not called.
         this.showFailure(outcome.error);
@@ -123,7 +112,7 @@ Component({
         this.setData({ linkPreview: null });
         this.showFailure(error);
         // USED: the service logged in again; show the account this WeChat belongs to now.
-        if (toAuthError(error).code === 'LINK_TICKET_USED' && this.data.user.loggedIn) void this.loadIdentities();
+        if (failureCode(error) === 'LINK_TICKET_USED' && this.data.user.loggedIn) void this.loadIdentities();
       } finally {
         this.setData({ phoneStatus: 'idle' });
       }
@@ -138,7 +127,7 @@ Component({
       const identity = this.data.identities.find((candidate) => candidate.id === event.currentTarget.dataset.id);
       if (!identity) return;
       const question = unlinkConfirmation(identity);
-      if (!(await confirmDialog({ ...question, destructive: true }))) return;
+      if (!(await dialogs.confirm({ ...question, destructive: true }))) return;
       this.setData({ unlinkingId: identity.id, errorMessage: '', notice: '' });
       try {
         const result = await getAccountService().unlinkIdentity(identity.id);
@@ -150,7 +139,7 @@ Component({
         this.showUser();
       } catch (error) {
         this.showFailure(error);
-        const { code } = toAuthError(error);
+        const code = failureCode(error);
         // The list was out of date (another device): show the account as it is now.
         if ((code === 'LAST_IDENTITY' || code === 'IDENTITY_NOT_FOUND') && this.data.user.loggedIn) void this.loadIdentities();
       } finally {
@@ -158,10 +147,7 @@ Component({
       }
     },
     onDeleteAccountTap() {
-      void navigate(openStep(ROUTES.accountDelete));
-    },
-    onPrivacyDecline() {
-      this.showFailure(new AuthError('PRIVACY_DENIED', 'declined in the privacy popup'));
+      void navigator.navigate(openStep(ROUTES.accountDelete));
     },
   },
 });

@@ -1,5 +1,4 @@
-import { setPageTitle } from '../../platform/wx-page';
-import { openPrivacyContract } from '../../platform/wx-privacy';
+import { navigator, privacy } from '../../composition-root';
 import { documentFor } from './documents';
 
 /** 用户协议 (?type=terms) or 隐私政策 (?type=privacy): static text, readable without login. */
@@ -12,10 +11,10 @@ Component({
     onLoad(query: Record<string, string | undefined>) {
       const document = documentFor(query.type);
       this.setData({ document, isPrivacy: query.type === 'privacy' });
-      setPageTitle(document.title);
+      navigator.setTitle(document.title);
     },
     onOpenPrivacyContract() {
-      openPrivacyContract().catch((error: unknown) => console.warn('[privacy] openPrivacyContract failed', error));
+      privacy.openContract().catch((error: unknown) => console.warn('[privacy] openPrivacyContract failed', error));
     },
   },
 });

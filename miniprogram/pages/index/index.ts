@@ -1,7 +1,6 @@
+import { getAuthService, navigator } from '../../composition-root';
 import { loginStep, ROUTES } from '../../navigation/routes';
-import { navigate } from '../../platform/wx-navigation';
 import { toUserView } from '../../presenters/user-view';
-import { getAuthService } from '../../services';
 
 /**
  * 首页: everything here works logged out. A cached user renders on the first frame (read
@@ -47,7 +46,7 @@ Component({
       });
     },
     onLoginTap() {
-      void navigate(loginStep(ROUTES.home));
+      void navigator.navigate(loginStep(ROUTES.home));
     },
     onAccountTap() {
       if (this.data.user.loggedIn) {
@@ -55,7 +54,7 @@ Component({
         return;
       }
       this.setData({ accountAfterLogin: true });
-      void navigate(loginStep(ROUTES.home));
+      void navigator.navigate(loginStep(ROUTES.home));
     },
   },
 });

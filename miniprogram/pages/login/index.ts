@@ -1,9 +1,8 @@
+import { getAuthService, navigator } from '../../composition-root';
 import { documentStep, parseRedirect, returnStep } from '../../navigation/routes';
 import type { DocumentType } from '../../navigation/routes';
-import { navigate, pageStackDepth } from '../../platform/wx-navigation';
+import { errorMessage } from '../../presenters/error-message';
 import { toUserView } from '../../presenters/user-view';
-import { getAuthService } from '../../services';
-import { errorMessage } from '../../services/auth/messages';
 
 /**
  * 微信登录. Opened with navigateTo (query `redirect`: where to go when it was the first page),
@@ -32,7 +31,7 @@ Component({
       this.setData({ agreed: !this.data.agreed, showAgreementHint: false });
     },
     onOpenDocument(event: WechatMiniprogram.BaseEvent<Record<string, never>, { type: DocumentType }>) {
-      void navigate(documentStep(event.currentTarget.dataset.type));
+      void navigator.navigate(documentStep(event.currentTarget.dataset.type));
     },
     async onLogin() {
       if (this.data.status === 'loading') return;
@@ -44,7 +43,7 @@ Component({
       try {
         const { user } = await getAuthService().login();
         this.setData({ status: 'success', user: toUserView(user) });
-        void navigate(returnStep(pageStackDepth(), this.data.redirect));
+        void navigator.navigate(returnStep(navigator.stackDepth(), this.data.redirect));
       } catch (error) {
         this.setData({ status: 'error', errorMessage: errorMessage(error) });
       }

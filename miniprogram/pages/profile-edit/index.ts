@@ -1,11 +1,9 @@
+import { userPage } from '../../behaviors/user-page';
+import type { ChooseAvatarDetail } from '../../composition-root';
+import { getAccountService, getAuthService, navigator, openTypeEvents } from '../../composition-root';
 import { loginStep, ROUTES } from '../../navigation/routes';
-import { navigate } from '../../platform/wx-navigation';
+import { messageFor } from '../../presenters/error-message';
 import { toUserView } from '../../presenters/user-view';
-import { getAccountService, getAuthService } from '../../services';
-import type { ChooseAvatarDetail } from '../../services/account/button-events';
-import { readChooseAvatarDetail } from '../../services/account/button-events';
-import { AuthError } from '../../services/auth/errors';
-import { errorMessage } from '../../services/auth/messages';
 
 /**
  * 编辑资料: avatar from <button open-type="chooseAvatar">, nickname from <input type="nickname">.
@@ -25,40 +23,26 @@ interface FormSubmitDetail {
 }
 
 Component({
+  behaviors: [userPage],
   data: {
-    user: toUserView(null),
     /** The raw nickname for the input ('' when none; the view's displayName has a fallback text). */
     nickName: '',
     avatarStatus: 'idle' as Status,
     /** The chosen image, shown while it uploads. */
     avatarPreview: '',
     nicknameStatus: 'idle' as Status,
-    errorMessage: '',
-    notice: '',
   },
   methods: {
-    onLoad() {
-      this.showUser();
-    },
-    onShow() {
-      this.showUser();
-    },
     showUser() {
       const user = getAuthService().currentUser();
       this.setData({ user: toUserView(user), nickName: user?.nickName ?? '' });
     },
-    showFailure(error: unknown) {
-      // USER_BANNED (and a deleted account) also ended the session: the page turns logged out,
-      // and the message stays so the person knows why.
-      this.setData({ errorMessage: errorMessage(error), notice: '' });
-      this.showUser();
-    },
     onLoginTap() {
-      void navigate(loginStep(ROUTES.profileEdit));
+      void navigator.navigate(loginStep(ROUTES.profileEdit));
     },
     async onChooseAvatar(event: WechatMiniprogram.CustomEvent<ChooseAvatarDetail>) {
       if (this.data.avatarStatus === 'saving') return;
-      const chosen = readChooseAvatarDetail(event.detail);
+      const chosen = openTypeEvents.readChooseAvatarDetail(event.detail);
       if (chosen === null) return;
       if (!chosen.ok) {
         this.showFailure(chosen.error);
@@ -87,7 +71,7 @@ Component({
      */
     onNicknameReview(event: WechatMiniprogram.CustomEvent<{ pass?: unknown; timeout?: unknown }>) {
       if (event.detail.pass === false && event.detail.timeout !== true) {
-        this.setData({ errorMessage: errorMessage(new AuthError('CONTENT_RISKY')), notice: '' });
+        this.setData({ errorMessage: messageFor('CONTENT_RISKY'), notice: '' });
       }
     },
     async saveNickname(value: unknown) {
@@ -104,9 +88,6 @@ Component({
       } finally {
         this.setData({ nicknameStatus: 'idle' });
       }
-    },
-    onPrivacyDecline() {
-      this.showFailure(new AuthError('PRIVACY_DENIED', 'declined in the privacy popup'));
     },
   },
 });

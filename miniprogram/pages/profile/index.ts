@@ -1,7 +1,6 @@
 import { loginStep, openStep, ROUTES } from '../../navigation/routes';
-import { navigate } from '../../platform/wx-navigation';
-import { toUserView } from '../../presenters/user-view';
-import { getAuthService } from '../../services';
+import { userPage } from '../../behaviors/user-page';
+import { getAuthService, navigator } from '../../composition-root';
 
 /**
  * 我的: the cached user's avatar and nickname (with fallbacks until the person sets them),
@@ -9,31 +8,20 @@ import { getAuthService } from '../../services';
  * the network to render.
  */
 Component({
-  data: {
-    user: toUserView(null),
-  },
+  behaviors: [userPage],
   methods: {
-    onLoad() {
-      this.showUser();
-    },
-    onShow() {
-      this.showUser();
-    },
     async onReady() {
       await getAuthService().refreshIfStale();
       this.showUser();
     },
-    showUser() {
-      this.setData({ user: toUserView(getAuthService().currentUser()) });
-    },
     onLoginTap() {
-      void navigate(loginStep(ROUTES.profile));
+      void navigator.navigate(loginStep(ROUTES.profile));
     },
     onEditProfileTap() {
-      void navigate(openStep(ROUTES.profileEdit));
+      void navigator.navigate(openStep(ROUTES.profileEdit));
     },
     onAccountSecurityTap() {
-      void navigate(openStep(ROUTES.accountSecurity));
+      void navigator.navigate(openStep(ROUTES.accountSecurity));
     },
     onLogoutTap() {
       getAuthService().logout();

@@ -1,15 +1,8 @@
 import type { IdentitySummary, LinkOffer, PublicUser, UnlinkIdentityData } from '../../../typings/contract';
+import type { Clock, FileUploader } from '../../ports';
 import type { AuthService } from '../auth/create-auth-service';
-import type { Clock } from '../auth/dependencies';
-import { AuthError, toAuthError } from '../auth/errors';
-import {
-  isBindPhoneData,
-  isDeleteAccountData,
-  isIdentityList,
-  isLinkOffer,
-  isUnlinkIdentityData,
-  isUserData,
-} from './response-guards';
+import { isBindPhoneData, isDeleteAccountData, isIdentityList, isUnlinkIdentityData, isUserData } from '../response-guards';
+import { fromErrorBody, ServiceError, toServiceError } from '../service-error';
 
 /**
  * The account actions of issue 5 as the pages use them: profile, phone number, linking to an
@@ -18,17 +11,9 @@ import {
  * other pages show the change on their next onShow.
  *
  * Side effects besides the cloud function (the avatar upload) come in as small interfaces, like the
- * auth service's. Failures are AuthErrors; pages map `code` to Chinese with messages.ts.
+ * auth service's (ports.ts). Failures are ServiceErrors; pages map `code` to Chinese with
+ * presenters/error-message.ts.
  */
-
-/** wx.cloud.uploadFile, reduced to what the avatar needs. */
-export interface FileUploader {
-  /**
-   * Uploads the local file at `filePath` to `cloudPath` in the env's storage; resolves with its
-   * fileID. Rejects with an AuthError (NETWORK, UPLOAD_FAILED, PRIVACY_*...).
-   */
-  upload(cloudPath: string, filePath: string): Promise<string>;
-}
 
 export interface AccountServiceOptions {
   auth: AuthService;
@@ -104,7 +89,7 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
   return {
     async updateNickname(nickName) {
       const trimmed = nickName.trim();
-      if (trimmed === '') throw new AuthError('NICKNAME_INVALID', 'empty nickname (checked on the client)');
+      if (trimmed === '') throw new ServiceError('NICKNAME_INVALID', 'empty nickname (checked on the client)');
       const current = auth.currentUser();
       if (current && current.nickName === trimmed) return current;
       const { user } = await auth.callWithLogin('updateProfile', { nickName: trimmed }, isUserData);
@@ -123,7 +108,7 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
       try {
         return keep(await saveAvatar(owner.id, tempFilePath));
       } catch (error) {
-        const failure = toAuthError(error);
+        const failure = toServiceError(error);
         // Logged out meanwhile (退出登录 during the upload): do not sign back in for an avatar.
         if (failure.code !== 'AVATAR_INVALID' || !auth.currentUser()) throw failure;
         // A failed login (NETWORK...) rejects with its own code: it says what to fix, and the next
@@ -135,17 +120,14 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
     },
 
     async bindPhone(code) {
-      try {
-        const { user, phoneNumber } = await auth.callWithLogin('bindPhone', { code }, isBindPhoneData);
-        return { kind: 'bound', user: keep(user), phoneNumber };
-      } catch (error) {
-        const failure = toAuthError(error);
-        // Without a valid offer the page can only say the number is taken: rethrow as it came.
-        if (failure.code === 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT' && isLinkOffer(failure.serverDetails)) {
-          return { kind: 'link-offer', offer: failure.serverDetails };
-        }
-        throw failure;
-      }
+      // The link offer is an answer, not a failure: read it from the result, nothing is thrown.
+      const result = await auth.callForResult('bindPhone', { code }, isBindPhoneData);
+      if (result.ok) return { kind: 'bound', user: keep(result.data.user), phoneNumber: result.data.phoneNumber };
+      const { error } = result;
+      // The guard kept the offer only when it checked out; without one the page can only say the
+      // number is taken, so the refusal is thrown as it came.
+      if (error.code === 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT' && error.details) return { kind: 'link-offer', offer: error.details };
+      throw fromErrorBody(error);
     },
 
     async confirmLink(ticket) {
@@ -154,7 +136,7 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
         // The cached user id changes here: from now on this WeChat signs in to the linked account.
         return keep(user);
       } catch (error) {
-        const failure = toAuthError(error);
+        const failure = toServiceError(error);
         if (failure.code === 'LINK_TICKET_USED') {
           // docs/accounts.md: a committed link whose answer was lost answers USED on retry; a
           // fresh login shows which account this WeChat belongs to now.
@@ -180,7 +162,7 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
         }
         return data;
       } catch (error) {
-        const failure = toAuthError(error);
+        const failure = toServiceError(error);
         if (failure.code === 'USER_NOT_FOUND') auth.logout();
         throw failure;
       }
@@ -188,11 +170,11 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
 
     async deleteAccount() {
       // Never log in just to delete: a logged-out device has nothing to delete.
-      if (!auth.currentUser()) throw new AuthError('USER_NOT_FOUND', 'not logged in');
+      if (!auth.currentUser()) throw new ServiceError('USER_NOT_FOUND', 'not logged in');
       try {
         await auth.callWithLogin('deleteAccount', { confirm: true }, isDeleteAccountData, { relogin: false });
       } catch (error) {
-        const failure = toAuthError(error);
+        const failure = toServiceError(error);
         // Already gone (a retry after a lost answer): the outcome the person asked for.
         if (failure.code !== 'USER_NOT_FOUND') throw failure;
       }

@@ -1,10 +1,9 @@
-import type { ActionMap, ActionName, LoginData, LoginFunctionEvent, LoginFunctionName, PublicUser } from '../../../typings/contract';
-import type { Clock, CloudFunctionCaller, KeyValueStorage, SessionScope } from './dependencies';
-import type { AuthErrorCode } from './errors';
-import { AuthError, toAuthError } from './errors';
-import { isKnownErrorCode } from './messages';
-import type { Guard } from './response-guards';
-import { isLoginData, readEnvelope } from './response-guards';
+import type { ActionMap, ActionName, ErrorCode, LoginData, LoginFunctionEvent, PublicUser } from '../../../typings/contract';
+import { LOGIN_FUNCTION_NAME } from '../../contract/lists';
+import type { Clock, CloudFunctionCaller, KeyValueStorage, SessionScope } from '../../ports';
+import type { Guard, ReceivedErrorBody } from '../response-guards';
+import { isLoginData, readEnvelope } from '../response-guards';
+import { fromErrorBody, ServiceError, toServiceError } from '../service-error';
 import type { StoredSession } from './session-store';
 import { createSessionStore } from './session-store';
 
@@ -28,7 +27,6 @@ import { createSessionStore } from './session-store';
  *   checkbox) before a protected action; ensureLogin/callWithLogin log in silently when asked.
  */
 
-export const LOGIN_FUNCTION_NAME: LoginFunctionName = 'login';
 /** A cached user older than this is refreshed in the background (never blocking a render). */
 export const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60 * 1000;
 /** How many times a protected call may log in again after an UNAUTHENTICATED / USER_NOT_FOUND answer. */
@@ -38,6 +36,13 @@ export const DEFAULT_MAX_AUTH_RETRIES = 1;
 export type ProtectedAction = Exclude<ActionName, 'login'>;
 export type ActionPayload<A extends ActionName> = ActionMap[A]['event'];
 export type ActionData<A extends ActionName> = ActionMap[A]['data'];
+
+/**
+ * A protected call's answer: the data, or the server's refusal as a value (its `details` checked,
+ * so narrowing on `code` types them). Only what is not a refusal — the network, an answer off the
+ * contract, AUTH_RETRY_EXHAUSTED — rejects.
+ */
+export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: ReceivedErrorBody };
 
 export interface CallOptions {
   /**
@@ -58,7 +63,7 @@ export interface AuthServiceOptions {
   /** Default DEFAULT_MAX_AUTH_RETRIES (1). */
   maxAuthRetries?: number;
   /** Failures the service absorbs instead of throwing (background refresh, storage full): for logs. */
-  reportError?: (error: AuthError) => void;
+  reportError?: (error: ServiceError) => void;
 }
 
 export interface AuthService {
@@ -77,7 +82,7 @@ export interface AuthService {
   /**
    * Calls `action` of the login function (event `{ ...payload, action }`) as the logged-in user,
    * logging in first when needed. `isData` checks the answer's data at run time (callFunction's
-   * result is untyped). Rejects with an AuthError.
+   * result is untyped). Rejects with a ServiceError, the server's refusals included.
    */
   callWithLogin<A extends ProtectedAction>(
     action: A,
@@ -85,6 +90,16 @@ export interface AuthService {
     isData: Guard<ActionData<A>>,
     options?: CallOptions,
   ): Promise<ActionData<A>>;
+  /**
+   * callWithLogin, with the server's refusal resolved as a value instead of thrown: for the callers
+   * to whom a refusal is an answer to read (bindPhone's link offer). Same re-login and retries.
+   */
+  callForResult<A extends ProtectedAction>(
+    action: A,
+    payload: ActionPayload<A>,
+    isData: Guard<ActionData<A>>,
+    options?: CallOptions,
+  ): Promise<ActionResult<ActionData<A>>>;
   /** Replaces the cached user with a fresher copy a protected action returned. Ignored when logged out. */
   saveUser(user: PublicUser): void;
   /** Forgets the user in memory and storage. */
@@ -99,18 +114,12 @@ function describe(value: unknown): string {
   }
 }
 
-function serverFailure(error: { code: string; message: string; details?: unknown }): AuthError {
-  return isKnownErrorCode(error.code)
-    ? new AuthError(error.code, error.message, error.details)
-    : new AuthError('UNKNOWN', `unknown server code ${error.code}: ${error.message}`, error.details);
-}
-
 /**
  * Answers to a protected call that a new login can cure: the server could not tie the caller to
  * a user (UNAUTHENTICATED), or the user record is gone (USER_NOT_FOUND: the contract says "call
  * login, then retry the action once").
  */
-const RELOGIN_CODES: readonly AuthErrorCode[] = ['UNAUTHENTICATED', 'USER_NOT_FOUND'];
+const RELOGIN_CODES: readonly string[] = ['UNAUTHENTICATED', 'USER_NOT_FOUND'] satisfies ErrorCode[];
 
 export function createAuthService(options: AuthServiceOptions): AuthService {
   const { cloud, clock } = options;
@@ -133,7 +142,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       try {
         session = store.read();
       } catch (error) {
-        reportError(new AuthError('UNKNOWN', `reading the cached session failed: ${toAuthError(error).detail}`));
+        reportError(new ServiceError('UNKNOWN', `reading the cached session failed: ${toServiceError(error).detail}`));
       }
     }
     return session;
@@ -146,7 +155,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       store.write(session);
     } catch (error) {
       // Still logged in for this run; the next launch simply logs in again.
-      reportError(new AuthError('UNKNOWN', `caching the session failed: ${toAuthError(error).detail}`));
+      reportError(new ServiceError('UNKNOWN', `caching the session failed: ${toServiceError(error).detail}`));
     }
   }
 
@@ -158,7 +167,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     try {
       store.clear();
     } catch (error) {
-      reportError(new AuthError('UNKNOWN', `clearing the cached session failed: ${toAuthError(error).detail}`));
+      reportError(new ServiceError('UNKNOWN', `clearing the cached session failed: ${toServiceError(error).detail}`));
     }
   }
 
@@ -166,7 +175,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     try {
       return await cloud.call(LOGIN_FUNCTION_NAME, data);
     } catch (error) {
-      throw toAuthError(error);
+      throw toServiceError(error);
     }
   }
 
@@ -174,11 +183,10 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     const epoch = logoutEpoch;
     const raw = await callLoginFunction({ action: 'login' });
     const envelope = readEnvelope(raw, isLoginData);
-    if (!envelope) throw new AuthError('INVALID_RESPONSE', `login answered ${describe(raw)}`);
+    if (!envelope) throw new ServiceError('INVALID_RESPONSE', `login answered ${describe(raw)}`);
     if (!envelope.ok) {
-      const failure = serverFailure(envelope.error);
-      if (failure.code === 'USER_BANNED') endSession();
-      throw failure;
+      if (envelope.error.code === 'USER_BANNED') endSession();
+      throw fromErrorBody(envelope.error);
     }
     if (epoch === logoutEpoch) {
       storeUser(envelope.data.user);
@@ -213,9 +221,35 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     try {
       await login();
     } catch (error) {
-      reportError(toAuthError(error));
+      reportError(toServiceError(error));
     }
     return loadSession()?.user ?? null;
+  }
+
+  async function callForResult<A extends ProtectedAction>(
+    action: A,
+    payload: ActionPayload<A>,
+    isData: Guard<ActionData<A>>,
+    options: CallOptions = {},
+  ): Promise<ActionResult<ActionData<A>>> {
+    await ensureLogin();
+    for (let retries = 0; ; retries += 1) {
+      const generation = loginGeneration;
+      const raw = await callLoginFunction({ ...payload, action });
+      const envelope = readEnvelope(raw, isData);
+      if (!envelope) throw new ServiceError('INVALID_RESPONSE', `${action} answered ${describe(raw)}`);
+      if (envelope.ok) return envelope;
+
+      const { code } = envelope.error;
+      if (code === 'USER_BANNED') endSession();
+      if (!RELOGIN_CODES.includes(code) || options.relogin === false) return envelope;
+      if (retries >= maxAuthRetries) {
+        throw new ServiceError('AUTH_RETRY_EXHAUSTED', `${action}: ${code} after ${retries} new login(s)`);
+      }
+      // Calls rejected together share one login: while it is in flight they join it; after it,
+      // they find a newer generation and just retry.
+      if (generation === loginGeneration) await login();
+    }
   }
 
   async function callWithLogin<A extends ProtectedAction>(
@@ -224,24 +258,9 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     isData: Guard<ActionData<A>>,
     options: CallOptions = {},
   ): Promise<ActionData<A>> {
-    await ensureLogin();
-    for (let retries = 0; ; retries += 1) {
-      const generation = loginGeneration;
-      const raw = await callLoginFunction({ ...payload, action });
-      const envelope = readEnvelope(raw, isData);
-      if (!envelope) throw new AuthError('INVALID_RESPONSE', `${action} answered ${describe(raw)}`);
-      if (envelope.ok) return envelope.data;
-
-      const failure = serverFailure(envelope.error);
-      if (failure.code === 'USER_BANNED') endSession();
-      if (!RELOGIN_CODES.includes(failure.code) || options.relogin === false) throw failure;
-      if (retries >= maxAuthRetries) {
-        throw new AuthError('AUTH_RETRY_EXHAUSTED', `${action}: ${failure.code} after ${retries} new login(s)`);
-      }
-      // Calls rejected together share one login: while it is in flight they join it; after it,
-      // they find a newer generation and just retry.
-      if (generation === loginGeneration) await login();
-    }
+    const result = await callForResult(action, payload, isData, options);
+    if (!result.ok) throw fromErrorBody(result.error);
+    return result.data;
   }
 
   return {
@@ -250,6 +269,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     ensureLogin,
     refreshIfStale,
     callWithLogin,
+    callForResult,
     saveUser(user) {
       if (loadSession()) storeUser(user);
     },

@@ -1,6 +1,6 @@
 import type { PublicUser } from '../../../typings/contract';
-import type { KeyValueStorage, SessionScope } from './dependencies';
-import { isPublicUser } from './response-guards';
+import type { KeyValueStorage, SessionScope } from '../../ports';
+import { isPublicUser } from '../response-guards';
 
 /**
  * The logged-in user as kept in local storage.

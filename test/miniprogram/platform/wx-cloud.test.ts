@@ -1,5 +1,5 @@
 import { createWxCloudCaller, initCloud } from '../../../miniprogram/platform/wx-cloud';
-import { AuthError } from '../../../miniprogram/services/auth/errors';
+import { ServiceError } from '../../../miniprogram/services/service-error';
 
 type CallFunction = WxCloud['callFunction'];
 
@@ -23,14 +23,14 @@ describe('createWxCloudCaller', () => {
     expect(cloud.calls).toEqual([{ name: 'login', data: { action: 'login' } }]);
   });
 
-  it('turns a wx failure into a classified AuthError', async () => {
+  it('turns a wx failure into a classified ServiceError', async () => {
     const cloud = cloudAnswering(() => Promise.reject({ errMsg: 'cloud.callFunction:fail request:fail' }));
     const caller = createWxCloudCaller({ timeoutMs: 1000, cloud });
 
     const error: unknown = await caller.call('login', {}).catch((reason: unknown) => reason);
 
-    expect(error).toBeInstanceOf(AuthError);
-    expect((error as AuthError).code).toBe('NETWORK');
+    expect(error).toBeInstanceOf(ServiceError);
+    expect((error as ServiceError).code).toBe('NETWORK');
   });
 
   it('gives up with TIMEOUT when no answer comes within its limit', async () => {
@@ -41,7 +41,7 @@ describe('createWxCloudCaller', () => {
     const pending = caller.call('login', {}).catch((reason: unknown) => reason);
     jest.advanceTimersByTime(20_000);
 
-    expect(((await pending) as AuthError).code).toBe('TIMEOUT');
+    expect(((await pending) as ServiceError).code).toBe('TIMEOUT');
   });
 });
 

@@ -1,5 +1,5 @@
 import { createWxUploader } from '../../../miniprogram/platform/wx-upload';
-import { AuthError } from '../../../miniprogram/services/auth/errors';
+import { ServiceError } from '../../../miniprogram/services/service-error';
 
 type UploadFile = WxCloud['uploadFile'];
 
@@ -12,9 +12,9 @@ function cloudAnswering(answer: () => Promise<unknown>): { uploadFile: UploadFil
   return { uploadFile, calls };
 }
 
-async function failure(promise: Promise<unknown>): Promise<AuthError> {
+async function failure(promise: Promise<unknown>): Promise<ServiceError> {
   const error: unknown = await promise.catch((reason: unknown) => reason);
-  if (!(error instanceof AuthError)) throw new Error(`expected an AuthError, got ${String(error)}`);
+  if (!(error instanceof ServiceError)) throw new Error(`expected a ServiceError, got ${String(error)}`);
   return error;
 }
 

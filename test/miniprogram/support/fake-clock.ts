@@ -1,4 +1,4 @@
-import type { Clock } from '../../../miniprogram/services/auth/dependencies';
+import type { Clock } from '../../../miniprogram/ports';
 
 export interface FakeClock extends Clock {
   advance(ms: number): void;

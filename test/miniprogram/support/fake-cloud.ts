@@ -1,4 +1,4 @@
-import type { CloudFunctionCaller } from '../../../miniprogram/services/auth/dependencies';
+import type { CloudFunctionCaller } from '../../../miniprogram/ports';
 
 export interface CloudCall {
   name: string;

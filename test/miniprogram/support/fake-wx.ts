@@ -1,6 +1,6 @@
 /**
  * A controllable `wx` for page tests, laid over miniprogram-simulate's stub (whose storage keeps
- * nothing and which has no wx.cloud). The pages run their real wiring: services/index.ts builds
+ * nothing and which has no wx.cloud). The pages run their real wiring: composition-root.ts builds
  * the auth service from the platform adapters, and those call this `wx`.
  */
 

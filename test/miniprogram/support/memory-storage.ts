@@ -1,4 +1,4 @@
-import type { KeyValueStorage } from '../../../miniprogram/services/auth/dependencies';
+import type { KeyValueStorage } from '../../../miniprogram/ports';
 
 export interface MemoryStorage extends KeyValueStorage {
   readonly entries: Map<string, string>;

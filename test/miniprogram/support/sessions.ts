@@ -1,4 +1,4 @@
-import { getAuthService, setAuthService } from '../../../miniprogram/services';
+import { getAuthService, setAuthService } from '../../../miniprogram/composition-root';
 import type { PublicUser } from '../../../typings/contract';
 import type { FakeWx } from './fake-wx';
 import { loginAnswer } from './users';

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'crypto';
 import type { IdentityProvider, IdentitySummary } from '../../../../typings/contract';
+import { IDENTITY_PROVIDERS } from '../../../../miniprogram/contract/lists';
 import type { IdentityKeys } from '../identity';
 import { maskPhoneNumber, parsePhoneKey } from './phone';
 
@@ -15,7 +16,8 @@ export interface OwnedIdentity {
   createdAt: Date | null;
 }
 
-const PROVIDER_ORDER: IdentityProvider[] = ['wechat', 'wechat-unionid', 'phone', 'other'];
+/** The contract's list is in display order. */
+const PROVIDER_ORDER: readonly IdentityProvider[] = IDENTITY_PROVIDERS;
 
 export function providerOf(key: string): IdentityProvider {
   if (key.startsWith('wx-openid:')) return 'wechat';

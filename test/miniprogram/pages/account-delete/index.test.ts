@@ -1,4 +1,4 @@
-import { getAuthService, setAuthService } from '../../../../miniprogram/services';
+import { getAuthService, setAuthService } from '../../../../miniprogram/composition-root';
 import { actionsCalled, answerActions } from '../../support/accounts';
 import { deferred } from '../../support/fake-cloud';
 import { installFakeWx } from '../../support/fake-wx';

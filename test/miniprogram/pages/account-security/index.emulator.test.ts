@@ -1,7 +1,7 @@
 /**
  * @jest-environment-options {"customExportConditions": ["node", "node-addons"]}
  */
-import { getAuthService, setAuthService } from '../../../../miniprogram/services';
+import { getAuthService, setAuthService } from '../../../../miniprogram/composition-root';
 import type { PublicUser, Result } from '../../../../typings/contract';
 import { actionsCalled } from '../../support/accounts';
 import type { WeChatPerson } from '../../support/emulator-backend';

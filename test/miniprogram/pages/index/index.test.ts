@@ -1,4 +1,4 @@
-import { setAuthService } from '../../../../miniprogram/services';
+import { setAuthService } from '../../../../miniprogram/composition-root';
 import { installFakeWx } from '../../support/fake-wx';
 import { loadPage, renderPage } from '../../support/render-page';
 import { ageCachedSession, launchWithCachedUser } from '../../support/sessions';

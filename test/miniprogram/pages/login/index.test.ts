@@ -1,4 +1,4 @@
-import { setAuthService } from '../../../../miniprogram/services';
+import { setAuthService } from '../../../../miniprogram/composition-root';
 import { deferred } from '../../support/fake-cloud';
 import { installFakeWx } from '../../support/fake-wx';
 import { loadPage, renderPage, settle } from '../../support/render-page';

@@ -1,7 +1,7 @@
 /**
  * @jest-environment-options {"customExportConditions": ["node", "node-addons"]}
  */
-import { getAuthService, setAuthService } from '../../../../miniprogram/services';
+import { getAuthService, setAuthService } from '../../../../miniprogram/composition-root';
 import type { WeChatPerson } from '../../support/emulator-backend';
 import { useEmulatorBackend } from '../../support/emulator-backend';
 import { installFakeWx } from '../../support/fake-wx';

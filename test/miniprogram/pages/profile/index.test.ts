@@ -1,4 +1,4 @@
-import { getAuthService, setAuthService } from '../../../../miniprogram/services';
+import { getAuthService, setAuthService } from '../../../../miniprogram/composition-root';
 import { installFakeWx } from '../../support/fake-wx';
 import { loadPage, renderPage } from '../../support/render-page';
 import { hasCachedSession, launchWithCachedUser, relaunch } from '../../support/sessions';

@@ -1,7 +1,7 @@
-import type { FileUploader } from '../../../../miniprogram/services/account/create-account-service';
+import type { FileUploader } from '../../../../miniprogram/ports';
 import { avatarCloudPath, createAccountService } from '../../../../miniprogram/services/account/create-account-service';
 import { createAuthService } from '../../../../miniprogram/services/auth/create-auth-service';
-import { AuthError } from '../../../../miniprogram/services/auth/errors';
+import { ServiceError } from '../../../../miniprogram/services/service-error';
 import type { ActionName, PublicUser } from '../../../../typings/contract';
 import { aLinkOffer, anIdentity, failureWithDetails, wechatAndPhone } from '../../support/accounts';
 import { createFakeClock } from '../../support/fake-clock';
@@ -41,11 +41,11 @@ async function loggedIn(answers: Answers = {}, user: PublicUser = aUser()) {
   return harness;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<AuthError> {
+async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof AuthError) return error;
+    if (error instanceof ServiceError) return error;
     throw error;
   }
   throw new Error('expected a rejection');
@@ -85,7 +85,7 @@ describe('createAccountService', () => {
       const account = createAccountService({
         auth: harness.auth,
         clock: harness.clock,
-        uploader: { upload: () => Promise.reject(new AuthError('UPLOAD_FAILED', 'denied')) },
+        uploader: { upload: () => Promise.reject(new ServiceError('UPLOAD_FAILED', 'denied')) },
       });
 
       expect((await rejection(account.updateAvatar('http://tmp/a.png'))).code).toBe('UPLOAD_FAILED');
@@ -154,7 +154,7 @@ describe('createAccountService', () => {
       server.user = aUser({ id: 'linked-target' });
       const answerAsServer = accountOnServer(server);
       cloud.answer((call) => {
-        if (call.data.action === 'login') throw new AuthError('NETWORK', 'offline');
+        if (call.data.action === 'login') throw new ServiceError('NETWORK', 'offline');
         return answerAsServer.updateProfile?.(call);
       });
 

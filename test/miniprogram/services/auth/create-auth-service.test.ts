@@ -1,8 +1,7 @@
 import type { AuthServiceOptions } from '../../../../miniprogram/services/auth/create-auth-service';
 import { createAuthService, DEFAULT_SESSION_TTL_MS } from '../../../../miniprogram/services/auth/create-auth-service';
-import type { AuthError } from '../../../../miniprogram/services/auth/errors';
-import { AuthError as AuthErrorClass } from '../../../../miniprogram/services/auth/errors';
-import { isPublicUser } from '../../../../miniprogram/services/auth/response-guards';
+import { ServiceError } from '../../../../miniprogram/services/service-error';
+import { isPublicUser, isUnlinkIdentityData } from '../../../../miniprogram/services/response-guards';
 import { sessionKey } from '../../../../miniprogram/services/auth/session-store';
 import type { PublicUser } from '../../../../typings/contract';
 import type { FakeClock } from '../../support/fake-clock';
@@ -11,6 +10,7 @@ import type { FakeCloud } from '../../support/fake-cloud';
 import { createFakeCloud, deferred } from '../../support/fake-cloud';
 import type { MemoryStorage } from '../../support/memory-storage';
 import { createMemoryStorage } from '../../support/memory-storage';
+import { aLinkOffer, failureWithDetails } from '../../support/accounts';
 import { aUser, failureAnswer, loginAnswer } from '../../support/users';
 
 const SCOPE = { envId: 'prod-env', appId: 'wx-app-a' };
@@ -22,7 +22,7 @@ interface Harness {
   storage: MemoryStorage;
   cloud: FakeCloud;
   clock: FakeClock;
-  reported: AuthError[];
+  reported: ServiceError[];
   service: ReturnType<typeof createAuthService>;
 }
 
@@ -30,7 +30,7 @@ function setup(options: Partial<AuthServiceOptions> & { stored?: Record<string, 
   const storage = createMemoryStorage(options.stored);
   const cloud = createFakeCloud(() => loginAnswer());
   const clock = createFakeClock();
-  const reported: AuthError[] = [];
+  const reported: ServiceError[] = [];
   const service = createAuthService({
     storage,
     cloud,
@@ -46,11 +46,11 @@ function storedSession(user: PublicUser, savedAt: number): string {
   return JSON.stringify({ savedAt, user });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<AuthError> {
+async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof AuthErrorClass) return error;
+    if (error instanceof ServiceError) return error;
     throw error;
   }
   throw new Error('expected a rejection');
@@ -129,7 +129,7 @@ describe('createAuthService', () => {
       const stale = aUser();
       const { service, cloud, reported } = setup({ clock, stored: { [KEY]: storedSession(stale, 0) } });
       cloud.answer(() => {
-        throw new AuthErrorClass('NETWORK', 'request:fail');
+        throw new ServiceError('NETWORK', 'request:fail');
       });
 
       await expect(service.refreshIfStale()).resolves.toEqual(stale);
@@ -221,7 +221,7 @@ describe('createAuthService', () => {
       expect(storage.entries.size).toBe(0);
     });
 
-    it('turns a server failure into an AuthError with the server code', async () => {
+    it('turns a server failure into a ServiceError with the server code', async () => {
       const { service, cloud } = setup();
       cloud.answer(() => failureAnswer('INTERNAL', 'database down'));
 
@@ -229,17 +229,6 @@ describe('createAuthService', () => {
 
       expect(error.code).toBe('INTERNAL');
       expect(error.detail).toBe('database down');
-    });
-
-    it('keeps the server\'s structured details for the caller to check', async () => {
-      const { service, cloud } = setup();
-      const details = { ticket: 't-1', expiresAt: 1 };
-      cloud.answer(() => ({ ok: false, error: { code: 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT', message: 'linked', details } }));
-
-      const error = await rejection(service.login());
-
-      expect(error.code).toBe('PHONE_BELONGS_TO_ANOTHER_ACCOUNT');
-      expect(error.serverDetails).toEqual(details);
     });
 
     it('maps a server code this build does not know to UNKNOWN, keeping it in the detail', async () => {
@@ -255,7 +244,7 @@ describe('createAuthService', () => {
     it('passes client errors of the cloud call through and wraps anything else as UNKNOWN', async () => {
       const { service, cloud } = setup();
       cloud.answer(() => {
-        throw new AuthErrorClass('TIMEOUT', 'no answer');
+        throw new ServiceError('TIMEOUT', 'no answer');
       });
       expect((await rejection(service.login())).code).toBe('TIMEOUT');
 
@@ -327,7 +316,7 @@ describe('createAuthService', () => {
     it('a failed login does not stick: the next attempt calls again', async () => {
       const { service, cloud } = setup();
       cloud.answer(() => {
-        throw new AuthErrorClass('NETWORK', 'offline');
+        throw new ServiceError('NETWORK', 'offline');
       });
       await rejection(service.login());
 
@@ -460,6 +449,56 @@ describe('createAuthService', () => {
       expect((await rejection(service.callWithLogin('updateProfile', NICK, isProfileData))).code).toBe('USER_BANNED');
       expect(service.currentUser()).toBeNull();
       expect(cloud.actions()).toEqual(['updateProfile', 'updateProfile']);
+    });
+  });
+
+  describe('callForResult()', () => {
+    const isPhoneData = (value: unknown): value is { user: PublicUser; phoneNumber: string } =>
+      isProfileData(value) && typeof (value as { phoneNumber?: unknown }).phoneNumber === 'string';
+
+    it('resolves a refusal as a value, its link offer checked and typed by the code', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      cloud.answer(() => failureWithDetails('PHONE_BELONGS_TO_ANOTHER_ACCOUNT', aLinkOffer()));
+
+      const result = await service.callForResult('bindPhone', { code: 'code-1' }, isPhoneData);
+
+      expect(result).toEqual({
+        ok: false,
+        error: { code: 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT', message: 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT (test)', details: aLinkOffer() },
+      });
+    });
+
+    it('given an offer that fails the guard, the refusal arrives without details', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      cloud.answer(() => failureWithDetails('PHONE_BELONGS_TO_ANOTHER_ACCOUNT', { ticket: 't-1', expiresAt: 1 }));
+
+      const result = await service.callForResult('bindPhone', { code: 'code-1' }, isPhoneData);
+
+      expect(result).toEqual({ ok: false, error: { code: 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT', message: 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT (test)' } });
+    });
+
+    it('given details on a code that carries none, they are not passed on', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      cloud.answer(() => failureWithDetails('LAST_IDENTITY', aLinkOffer()));
+
+      const result = await service.callForResult('unlinkIdentity', { identityId: 'identity-1' }, isUnlinkIdentityData);
+
+      expect(result).toEqual({ ok: false, error: { code: 'LAST_IDENTITY', message: 'LAST_IDENTITY (test)' } });
+    });
+
+    it('still logs in again on USER_NOT_FOUND, and still rejects for what is not a refusal', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      let binds = 0;
+      cloud.answer(({ data }) => {
+        if (data.action === 'login') return loginAnswer();
+        binds += 1;
+        return binds === 1 ? failureAnswer('USER_NOT_FOUND') : 'not an envelope';
+      });
+
+      const error = await rejection(service.callForResult('bindPhone', { code: 'code-1' }, isPhoneData));
+
+      expect(error.code).toBe('INVALID_RESPONSE');
+      expect(cloud.actions()).toEqual(['bindPhone', 'login', 'bindPhone']);
     });
   });
 

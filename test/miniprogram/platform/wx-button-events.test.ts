@@ -1,4 +1,4 @@
-import { readChooseAvatarDetail, readPhoneButtonDetail } from '../../../../miniprogram/services/account/button-events';
+import { readChooseAvatarDetail, readPhoneButtonDetail } from '../../../miniprogram/platform/wx-button-events';
 
 function phoneOutcome(detail: Parameters<typeof readPhoneButtonDetail>[0]): string {
   const outcome = readPhoneButtonDetail(detail);

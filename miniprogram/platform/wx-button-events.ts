@@ -1,9 +1,10 @@
-import type { AuthErrorCode } from '../auth/errors';
-import { AuthError } from '../auth/errors';
+import type { ServiceErrorCode } from '../services/service-error';
+import { ServiceError } from '../services/service-error';
 
 /**
- * What WeChat's open-type buttons hand to a page, read into an outcome. Pure: the event detail is
- * plain data, so this runs (and is tested) without `wx`.
+ * What WeChat's open-type buttons hand to a page, read into an outcome: the wx event parsing of
+ * the platform, kept here with the other WeChat quirks. Pure: the event detail is plain data, so
+ * this runs (and is tested) without the `wx` global.
  */
 
 /** `e.detail` of `<button open-type="getPhoneNumber" bindgetphonenumber>`, as it really arrives. */
@@ -14,7 +15,7 @@ export interface PhoneButtonDetail {
   errno?: unknown;
 }
 
-export type PhoneButtonOutcome = { ok: true; code: string } | { ok: false; error: AuthError };
+export type PhoneButtonOutcome = { ok: true; code: string } | { ok: false; error: ServiceError };
 
 /**
  * Platform quirks handled here:
@@ -31,9 +32,9 @@ export function readPhoneButtonDetail(detail: PhoneButtonDetail | null | undefin
   if (typeof code === 'string' && code !== '') return { ok: true, code };
   const errMsg = typeof detail?.errMsg === 'string' ? detail.errMsg : '';
   const errno = typeof detail?.errno === 'number' ? detail.errno : undefined;
-  const fail = (errorCode: AuthErrorCode): PhoneButtonOutcome => ({
+  const fail = (errorCode: ServiceErrorCode): PhoneButtonOutcome => ({
     ok: false,
-    error: new AuthError(errorCode, errMsg || `getPhoneNumber without a code (errno ${errno ?? '?'})`),
+    error: new ServiceError(errorCode, errMsg || `getPhoneNumber without a code (errno ${errno ?? '?'})`),
   });
 
   if (errno === 1400001) return fail('PHONE_QUOTA_EXCEEDED');
@@ -53,7 +54,7 @@ export interface ChooseAvatarDetail {
 }
 
 /** `null` means the person closed the picker: not an error, show nothing. */
-export type ChooseAvatarOutcome = { ok: true; tempFilePath: string } | { ok: false; error: AuthError } | null;
+export type ChooseAvatarOutcome = { ok: true; tempFilePath: string } | { ok: false; error: ServiceError } | null;
 
 export function readChooseAvatarDetail(detail: ChooseAvatarDetail | null | undefined): ChooseAvatarOutcome {
   const path = detail?.avatarUrl;
@@ -61,11 +62,11 @@ export function readChooseAvatarDetail(detail: ChooseAvatarDetail | null | undef
   const errMsg = typeof detail?.errMsg === 'string' ? detail.errMsg : '';
   const errno = typeof detail?.errno === 'number' ? detail.errno : undefined;
   if (errno === 104 || /privacy permission is not authorized/i.test(errMsg)) {
-    return { ok: false, error: new AuthError('PRIVACY_DENIED', errMsg) };
+    return { ok: false, error: new ServiceError('PRIVACY_DENIED', errMsg) };
   }
   if (errno === 112 || /not declared in the privacy agreement/i.test(errMsg)) {
-    return { ok: false, error: new AuthError('PRIVACY_NOT_DECLARED', errMsg) };
+    return { ok: false, error: new ServiceError('PRIVACY_NOT_DECLARED', errMsg) };
   }
   if (errMsg === '' || /cancel/i.test(errMsg)) return null;
-  return { ok: false, error: new AuthError('UNKNOWN', errMsg) };
+  return { ok: false, error: new ServiceError('UNKNOWN', errMsg) };
 }

@@ -1,12 +1,12 @@
-import type { AuthErrorCode } from './errors';
-import { toAuthError } from './errors';
+import type { ServiceErrorCode } from '../services/service-error';
+import { toServiceError } from '../services/service-error';
 
 /**
  * What a person reads for each error code: the one place for these texts.
- * A Record over every code, so a code added to the contract (or to ClientErrorCode) does not
- * compile until it has a message here.
+ * A Record over every code, so a code added to the contract's ERROR_CODES (or to
+ * CLIENT_ERROR_CODES) does not compile until it has a message here.
  */
-export const ERROR_MESSAGES: Record<AuthErrorCode, string> = {
+export const ERROR_MESSAGES: Record<ServiceErrorCode, string> = {
   UNAUTHENTICATED: '未能确认你的微信身份，请重新打开小程序后再试',
   INVALID_ARGUMENT: '请求内容有误，请更新小程序后再试',
   UNKNOWN_ACTION: '当前版本暂不支持该操作，请更新小程序后再试',
@@ -41,12 +41,17 @@ export const ERROR_MESSAGES: Record<AuthErrorCode, string> = {
   UNKNOWN: '出了点问题，请稍后再试',
 };
 
-/** True for codes this build knows; a newer server may send codes an older client has never seen. */
-export function isKnownErrorCode(code: string): code is AuthErrorCode {
-  return Object.prototype.hasOwnProperty.call(ERROR_MESSAGES, code);
+/** The code of anything a service call rejected with (UNKNOWN for what is not a ServiceError). */
+export function failureCode(error: unknown): ServiceErrorCode {
+  return toServiceError(error).code;
 }
 
 /** The Chinese message for anything a service call rejected with. */
 export function errorMessage(error: unknown): string {
-  return ERROR_MESSAGES[toAuthError(error).code];
+  return ERROR_MESSAGES[failureCode(error)];
+}
+
+/** The Chinese message for a code the page decided itself (e.g. WeChat's own nickname check failed). */
+export function messageFor(code: ServiceErrorCode): string {
+  return ERROR_MESSAGES[code];
 }

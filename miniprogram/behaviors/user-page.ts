@@ -1,0 +1,47 @@
+import { getAuthService } from '../composition-root';
+import type { ServiceErrorCode } from '../services/service-error';
+import { ServiceError } from '../services/service-error';
+import { errorMessage, failureCode } from '../presenters/error-message';
+import { toUserView } from '../presenters/user-view';
+
+/**
+ * The lifecycle the account pages share, written once (vant-weapp's mixins are the model):
+ * show the cached user on load and on every show, show a failure as its Chinese message, and
+ * treat 拒绝 in <privacy-popup> as PRIVACY_DENIED.
+ *
+ * A page overrides `showUser` when it renders more of the user than the view (its own method wins
+ * over the behavior's), and `afterFailure` when a failure changes more than the message.
+ */
+export const userPage = Behavior({
+  data: {
+    user: toUserView(null),
+    errorMessage: '',
+    notice: '',
+  },
+  methods: {
+    onLoad() {
+      this.showUser();
+    },
+    onShow() {
+      this.showUser();
+    },
+    showUser() {
+      this.setData({ user: toUserView(getAuthService().currentUser()) });
+    },
+    /**
+     * A ban or a vanished account also ended the session (the service logged out): the page turns
+     * logged out in showUser, and the message stays to say why.
+     */
+    showFailure(error: unknown) {
+      this.setData({ errorMessage: errorMessage(error), notice: '' });
+      this.afterFailure(failureCode(error));
+      this.showUser();
+    },
+    afterFailure(_code: ServiceErrorCode) {
+      // Nothing by default.
+    },
+    onPrivacyDecline() {
+      this.showFailure(new ServiceError('PRIVACY_DENIED', 'declined in the privacy popup'));
+    },
+  },
+});

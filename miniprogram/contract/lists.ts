@@ -1,0 +1,109 @@
+/**
+ * The contract's closed lists, as values: error codes, action names, sign-in providers, profile
+ * fields and the function's name. typings/contract.d.ts derives its unions from these
+ * (`typeof ERROR_CODES[number]`), so the types and the lists the client checks answers against at
+ * run time are one thing, not two that could drift.
+ *
+ * Why here, under miniprogram/: DevTools uploads only miniprogramRoot, so anything the
+ * mini-program needs at run time must live below it; the cloud function's esbuild bundle can
+ * import from anywhere. This module imports nothing (an architecture test holds that), so either
+ * side loads it without the other's platform.
+ *
+ * Every entry is UPPER_SNAKE or camelCase wire text: never renamed or removed once shipped.
+ */
+
+/**
+ * Error codes the cloud function can answer with. A newer server may send a code this client does
+ * not list yet: check with isErrorCode() and treat the rest as unknown, never as a crash.
+ */
+export const ERROR_CODES = [
+  /** No OPENID in the WeChat context: an HTTP-triggered or server-to-server call. */
+  'UNAUTHENTICATED',
+  /** The event is malformed (wrong type, too long, unexpected value). */
+  'INVALID_ARGUMENT',
+  /** `event.action` names no action of this function. */
+  'UNKNOWN_ACTION',
+  /** The account is banned; every action is refused. */
+  'USER_BANNED',
+  /** Something failed on the server; the detail is in the function's log only. */
+  'INTERNAL',
+  /**
+   * The caller's WeChat identity has no user (never logged in, or the account was deleted or
+   * unlinked from this WeChat): call `login`, then retry the action once.
+   */
+  'USER_NOT_FOUND',
+  /** updateProfile: the nickname is empty, too long, or contains control/invisible characters. */
+  'NICKNAME_INVALID',
+  /** updateProfile: the fileID is not an avatar of this user in this environment, or the file does not exist. */
+  'AVATAR_INVALID',
+  /** updateProfile: WeChat's content check (msgSecCheck v2) refused the nickname ('risky' or 'review'). */
+  'CONTENT_RISKY',
+  /** updateProfile: the content check could not run (quota, WeChat error); nothing was changed. */
+  'CONTENT_CHECK_UNAVAILABLE',
+  /** bindPhone: the code is invalid, expired (5 min) or already used (WeChat 40029): ask again. */
+  'PHONE_CODE_INVALID',
+  /** bindPhone: WeChat's call quota is exhausted (45009 daily, 45011 per minute). */
+  'PHONE_QUOTA_EXCEEDED',
+  /** bindPhone: this mini-program may not use the phone number API (uncertified, unpaid, 48001 ...). */
+  'PHONE_NOT_PERMITTED',
+  /** bindPhone: the verified number belongs to another account; `details` offers a link (LinkOffer). */
+  'PHONE_BELONGS_TO_ANOTHER_ACCOUNT',
+  /** confirmLink: the ticket is malformed or unknown, or the accounts changed since it was issued. */
+  'LINK_TICKET_INVALID',
+  /** confirmLink: the ticket is older than its lifetime (10 min): bind the phone again. */
+  'LINK_TICKET_EXPIRED',
+  /** confirmLink: the ticket was already used (a completed link, or a replay). */
+  'LINK_TICKET_USED',
+  /** confirmLink: the ticket was issued to another WeChat identity. */
+  'LINK_TICKET_NOT_YOURS',
+  /** confirmLink: the account to link into is banned or no longer exists. */
+  'LINK_TARGET_UNAVAILABLE',
+  /** unlinkIdentity: no identity with this id belongs to the caller. */
+  'IDENTITY_NOT_FOUND',
+  /** unlinkIdentity: it is the account's last way to sign in. */
+  'LAST_IDENTITY',
+  /** deleteAccount: the event lacks `confirm: true`. */
+  'CONFIRMATION_REQUIRED',
+] as const;
+
+/** Actions of the `login` function (typings/contract.d.ts: ActionMap gives each its event and data). */
+export const ACTION_NAMES = [
+  'login',
+  'updateProfile',
+  'bindPhone',
+  'confirmLink',
+  'listIdentities',
+  'unlinkIdentity',
+  'deleteAccount',
+] as const;
+
+/**
+ * Sign-in methods, in the order listIdentities answers them. 'wechat': the openid of one
+ * mini-program (appid); 'wechat-unionid': the same WeChat user across the apps of one
+ * open-platform account; 'phone': a verified phone number; 'other': a provider of another client
+ * (web, app).
+ */
+export const IDENTITY_PROVIDERS = ['wechat', 'wechat-unionid', 'phone', 'other'] as const;
+
+/** Profile fields a link can fill. */
+export const PROFILE_FIELDS = ['nickName', 'avatar'] as const;
+
+/** The cloud function's name, as deployed. */
+export const LOGIN_FUNCTION_NAME = 'login';
+
+/** True for a code this build lists; false for anything else, a newer server's code included. */
+export function isErrorCode(value: unknown): value is (typeof ERROR_CODES)[number] {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+export function isActionName(value: unknown): value is (typeof ACTION_NAMES)[number] {
+  return typeof value === 'string' && (ACTION_NAMES as readonly string[]).includes(value);
+}
+
+export function isIdentityProvider(value: unknown): value is (typeof IDENTITY_PROVIDERS)[number] {
+  return typeof value === 'string' && (IDENTITY_PROVIDERS as readonly string[]).includes(value);
+}
+
+export function isProfileField(value: unknown): value is (typeof PROFILE_FIELDS)[number] {
+  return typeof value === 'string' && (PROFILE_FIELDS as readonly string[]).includes(value);
+}

@@ -1,0 +1,153 @@
+import type {
+  BindPhoneData,
+  ErrorBody,
+  IdentitySummary,
+  LinkOffer,
+  LinkPreview,
+  LoginData,
+  PublicUser,
+  UnlinkIdentityData,
+} from '../../typings/contract';
+import { isErrorCode, isIdentityProvider, isProfileField } from '../contract/lists';
+
+/**
+ * Runtime checks of what the cloud function answered: the one set, for every action.
+ * wx.cloud.callFunction types its `result` as `AnyObject | string | undefined`: the contract's
+ * types are a promise, not a proof, so every answer passes through here before a service trusts
+ * it. The closed lists (codes, providers, fields) come from contract/lists.ts, never restated.
+ * Invalid input gives false / null.
+ */
+
+export type Guard<T> = (value: unknown) => value is T;
+
+/**
+ * An error body as the client can really receive it, checked:
+ * - an ErrorBody of a code this build knows, with its `details` checked (a LinkOffer that fails
+ *   isLinkOffer is dropped, and the body then arrives without it: the code still says what
+ *   happened, but the client never renders an offer it cannot trust);
+ * - or a code a newer server sent that this build does not know (the services map it to UNKNOWN).
+ * Both non-ErrorBody cases take the second member, which has no `details`.
+ */
+export type ReceivedErrorBody = ErrorBody | { code: string; message: string; details?: undefined };
+
+export type Envelope<T> = { ok: true; data: T } | { ok: false; error: ReceivedErrorBody };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isTimestamp(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+function isArrayOf<T>(value: unknown, isItem: (item: unknown) => item is T): value is T[] {
+  return Array.isArray(value) && value.every(isItem);
+}
+
+export function isPublicUser(value: unknown): value is PublicUser {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    value.id !== '' &&
+    typeof value.nickName === 'string' &&
+    typeof value.avatarUrl === 'string' &&
+    isTimestamp(value.createdAt) &&
+    isTimestamp(value.lastLoginAt) &&
+    typeof value.loginCount === 'number' &&
+    Number.isInteger(value.loginCount) &&
+    value.loginCount >= 0 &&
+    typeof value.hasPhone === 'boolean' &&
+    typeof value.maskedPhoneNumber === 'string'
+  );
+}
+
+export function isLoginData(value: unknown): value is LoginData {
+  return isRecord(value) && isPublicUser(value.user) && typeof value.isNewUser === 'boolean';
+}
+
+export function isUserData(value: unknown): value is { user: PublicUser } {
+  return isRecord(value) && isPublicUser(value.user);
+}
+
+export function isBindPhoneData(value: unknown): value is BindPhoneData {
+  return isUserData(value) && typeof (value as Record<string, unknown>).phoneNumber === 'string';
+}
+
+export function isIdentitySummary(value: unknown): value is IdentitySummary {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    value.id !== '' &&
+    isIdentityProvider(value.provider) &&
+    typeof value.display === 'string' &&
+    (value.appid === undefined || typeof value.appid === 'string') &&
+    typeof value.current === 'boolean' &&
+    typeof value.canUnlink === 'boolean' &&
+    isTimestamp(value.linkedAt)
+  );
+}
+
+export function isIdentityList(value: unknown): value is { identities: IdentitySummary[] } {
+  return isRecord(value) && isArrayOf(value.identities, isIdentitySummary);
+}
+
+export function isUnlinkIdentityData(value: unknown): value is UnlinkIdentityData {
+  return isIdentityList(value) && typeof (value as Record<string, unknown>).signedOut === 'boolean';
+}
+
+export function isDeleteAccountData(value: unknown): value is { deleted: true } {
+  return isRecord(value) && value.deleted === true;
+}
+
+function isLinkPreview(value: unknown): value is LinkPreview {
+  if (!isRecord(value) || !isRecord(value.target)) return false;
+  const { target } = value;
+  return (
+    typeof target.maskedPhoneNumber === 'string' &&
+    typeof target.nickName === 'string' &&
+    typeof target.hasAvatar === 'boolean' &&
+    isTimestamp(target.createdAt) &&
+    isArrayOf(value.movingIdentities, isIdentityProvider) &&
+    isArrayOf(value.filledFields, isProfileField) &&
+    isArrayOf(value.keptFields, isProfileField) &&
+    typeof value.releasedPhoneNumber === 'string'
+  );
+}
+
+/**
+ * The `details` of PHONE_BELONGS_TO_ANOTHER_ACCOUNT, or false for anything else. It matters most
+ * of all the guards: the page renders it as the promise of what a link will do.
+ */
+export function isLinkOffer(value: unknown): value is LinkOffer {
+  return (
+    isRecord(value) &&
+    isLinkPreview(value.preview) &&
+    typeof value.ticket === 'string' &&
+    value.ticket !== '' &&
+    isTimestamp(value.expiresAt)
+  );
+}
+
+/** The error body with its details checked against the code that carries them (see ReceivedErrorBody). */
+function readErrorBody(code: string, message: string, details: unknown): ReceivedErrorBody {
+  if (!isErrorCode(code)) return { code, message };
+  if (code === 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT') {
+    return isLinkOffer(details) ? { code, message, details } : { code, message };
+  }
+  return { code, message };
+}
+
+/** The envelope with its data checked by `isData`, or null when the answer has any other shape. */
+export function readEnvelope<T>(value: unknown, isData: Guard<T>): Envelope<T> | null {
+  if (!isRecord(value)) return null;
+  if (value.ok === true) {
+    return isData(value.data) ? { ok: true, data: value.data } : null;
+  }
+  if (value.ok === false && isRecord(value.error)) {
+    const { code, message, details } = value.error;
+    if (typeof code === 'string' && code !== '' && typeof message === 'string') {
+      return { ok: false, error: readErrorBody(code, message, details) };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,24 @@
+import { ServiceError } from '../../../miniprogram/services/service-error';
+import { ERROR_MESSAGES, errorMessage, failureCode, messageFor } from '../../../miniprogram/presenters/error-message';
+
+describe('error messages', () => {
+  it('every code has a Chinese message', () => {
+    for (const [code, message] of Object.entries(ERROR_MESSAGES)) {
+      expect({ code, hasChinese: /[\u4e00-\u9fff]/.test(message) }).toEqual({ code, hasChinese: true });
+    }
+  });
+
+  it('a ServiceError reads as its code\'s message; anything else as UNKNOWN\'s', () => {
+    expect(errorMessage(new ServiceError('NETWORK', 'request:fail'))).toBe(ERROR_MESSAGES.NETWORK);
+    expect(errorMessage(new TypeError('bug'))).toBe(ERROR_MESSAGES.UNKNOWN);
+  });
+
+  it('given a rejection, failureCode names its code (UNKNOWN for what is not a ServiceError)', () => {
+    expect(failureCode(new ServiceError('LINK_TICKET_USED'))).toBe('LINK_TICKET_USED');
+    expect(failureCode('a string')).toBe('UNKNOWN');
+  });
+
+  it('a code the page decided itself reads as its message', () => {
+    expect(messageFor('CONTENT_RISKY')).toBe(ERROR_MESSAGES.CONTENT_RISKY);
+  });
+});
