@@ -14,8 +14,8 @@ import { listIdentities } from './actions/list-identities';
 import { login, type LoginDeps } from './actions/login';
 import { unlinkIdentity } from './actions/unlink-identity';
 import { updateProfile } from './actions/update-profile';
-import { AppError } from './errors';
-import type { WxIdentity } from './identity';
+import { AppError } from './rules/errors';
+import type { WxIdentity } from './rules/identity';
 
 export type HandlerDeps = LoginDeps &
   AccountDeps & {

@@ -6,10 +6,10 @@
 import { randomBytes, randomUUID } from 'crypto';
 import cloud from 'wx-server-sdk';
 import { handle, type HandlerDeps } from './handler';
-import { readWxIdentity } from './identity';
-import { createCloudServices, type CloudServicesSdk } from './services/cloud-services';
-import { createCloudbaseAccountStore, type AccountDatabaseLike } from './store/cloudbase-account-store';
-import { createCloudbaseUserStore, type DatabaseLike } from './store/cloudbase-user-store';
+import { readWxIdentity } from './rules/identity';
+import { createCloudServices, type CloudServicesSdk } from './cloudbase/cloud-services';
+import { createCloudbaseAccountStore, type AccountDatabaseLike } from './cloudbase/cloudbase-account-store';
+import { createCloudbaseUserStore, type DatabaseLike } from './cloudbase/cloudbase-user-store';
 
 // The SDK types DYNAMIC_CURRENT_ENV as a symbol but init()'s `env` as a string: a typing gap of
 // wx-server-sdk 4.x; at run time init() accepts the symbol and uses the invoking environment.

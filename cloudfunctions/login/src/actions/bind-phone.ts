@@ -19,14 +19,14 @@
  */
 import type { BindPhoneData, ErrorCode } from '../../../../typings/contract';
 import type { AccountDeps } from '../account-deps';
-import { LINK_TICKET_TTL_MS, linkTicketId, newLinkTicket } from '../accounts/link-ticket';
-import { planMerge, previewOf } from '../accounts/merge-plan';
-import { fullPhoneNumber, isPhoneKey, phoneIdentityKey, readBoundPhone } from '../accounts/phone';
-import { resolveCaller, type Caller } from '../caller';
-import { AppError } from '../errors';
-import { requiredString } from '../event-fields';
-import type { WxIdentity } from '../identity';
-import { toPublicUser } from '../public-user';
+import { LINK_TICKET_TTL_MS, linkTicketId, newLinkTicket } from '../rules/link-ticket';
+import { planMerge, previewOf } from '../rules/merge-plan';
+import { fullPhoneNumber, isPhoneKey, phoneIdentityKey, readBoundPhone } from '../rules/phone';
+import { resolveCaller, type Caller } from './shared/caller';
+import { AppError } from '../rules/errors';
+import { requiredString } from '../rules/event-fields';
+import type { WxIdentity } from '../rules/identity';
+import { toPublicUser } from '../rules/public-user';
 import type { VerifiedPhone } from '../services/wechat-open-api';
 import type { IdentityDoc } from '../store/account-store';
 import type { UserDoc } from '../store/user-store';

@@ -19,15 +19,15 @@
  */
 import type { PublicUser } from '../../../../typings/contract';
 import type { AccountDeps } from '../account-deps';
-import { providerOf } from '../accounts/identity-summary';
-import { isLinkTicket, linkTicketId } from '../accounts/link-ticket';
-import { planMerge } from '../accounts/merge-plan';
-import { withFreshAvatarUrl } from '../avatar-url';
-import { resolveCaller, type Caller } from '../caller';
-import { AppError } from '../errors';
-import { requiredString } from '../event-fields';
-import type { WxIdentity } from '../identity';
-import { toPublicUser } from '../public-user';
+import { providerOf } from '../rules/identity-summary';
+import { isLinkTicket, linkTicketId } from '../rules/link-ticket';
+import { planMerge } from '../rules/merge-plan';
+import { withFreshAvatarUrl } from './shared/avatar-url';
+import { resolveCaller, type Caller } from './shared/caller';
+import { AppError } from '../rules/errors';
+import { requiredString } from '../rules/event-fields';
+import type { WxIdentity } from '../rules/identity';
+import { toPublicUser } from '../rules/public-user';
 import type { AccountTransaction, IdentityDoc, LinkTicketDoc } from '../store/account-store';
 import type { UserDoc } from '../store/user-store';
 

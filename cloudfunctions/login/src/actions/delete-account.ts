@@ -10,10 +10,10 @@
  * and a retry finishes the job; there is no half-deleted account that a login could adopt.
  */
 import type { AccountDeps, Invocation } from '../account-deps';
-import { cloudPathIn } from '../accounts/avatar-file';
-import { resolveCaller } from '../caller';
-import { AppError } from '../errors';
-import type { WxIdentity } from '../identity';
+import { cloudPathIn } from '../rules/avatar-file';
+import { resolveCaller } from './shared/caller';
+import { AppError } from '../rules/errors';
+import type { WxIdentity } from '../rules/identity';
 import type { UserDoc } from '../store/user-store';
 
 export async function deleteAccount(

@@ -5,9 +5,9 @@
  */
 import type { IdentitySummary } from '../../../../typings/contract';
 import type { AccountDeps } from '../account-deps';
-import { summarizeIdentities, type OwnedIdentity } from '../accounts/identity-summary';
-import { resolveCaller } from '../caller';
-import type { WxIdentity } from '../identity';
+import { summarizeIdentities, type OwnedIdentity } from '../rules/identity-summary';
+import { resolveCaller } from './shared/caller';
+import type { WxIdentity } from '../rules/identity';
 import type { IdentityDoc } from '../store/account-store';
 
 export function ownedIdentities(docs: IdentityDoc[]): OwnedIdentity[] {

@@ -21,10 +21,10 @@
  * login refreshes it (avatar-url.ts) — one storage request and one write, about once a day.
  */
 import type { LoginData } from '../../../../typings/contract';
-import { withFreshAvatarUrl } from '../avatar-url';
-import { AppError } from '../errors';
-import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from '../identity';
-import { toPublicUser } from '../public-user';
+import { withFreshAvatarUrl } from './shared/avatar-url';
+import { AppError } from '../rules/errors';
+import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from '../rules/identity';
+import { toPublicUser } from '../rules/public-user';
 import type { FileStorage } from '../services/file-storage';
 import type { LoginStamp, UserDoc, UserPatch, UserStore } from '../store/user-store';
 

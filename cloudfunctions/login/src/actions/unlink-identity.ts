@@ -10,12 +10,12 @@
  */
 import type { UnlinkIdentityData } from '../../../../typings/contract';
 import type { AccountDeps } from '../account-deps';
-import { identityIdFor, summarizeIdentities, unlinkGroup } from '../accounts/identity-summary';
-import { readBoundPhone } from '../accounts/phone';
-import { resolveCaller } from '../caller';
-import { AppError } from '../errors';
-import { requiredString } from '../event-fields';
-import type { WxIdentity } from '../identity';
+import { identityIdFor, summarizeIdentities, unlinkGroup } from '../rules/identity-summary';
+import { readBoundPhone } from '../rules/phone';
+import { resolveCaller } from './shared/caller';
+import { AppError } from '../rules/errors';
+import { requiredString } from '../rules/event-fields';
+import type { WxIdentity } from '../rules/identity';
 import { ownedIdentities } from './list-identities';
 
 export async function unlinkIdentity(identity: WxIdentity, event: Record<string, unknown>, deps: AccountDeps): Promise<UnlinkIdentityData> {

@@ -12,14 +12,14 @@
  */
 import type { PublicUser } from '../../../../typings/contract';
 import type { AccountDeps, Invocation } from '../account-deps';
-import { avatarFileProblem, avatarFolderFor, cloudPathIn } from '../accounts/avatar-file';
-import { checkNickname } from '../accounts/nickname';
-import { AVATAR_URL_MAX_AGE_SECONDS, withFreshAvatarUrl } from '../avatar-url';
-import { resolveCaller } from '../caller';
-import { AppError } from '../errors';
-import { optionalString } from '../event-fields';
-import type { WxIdentity } from '../identity';
-import { toPublicUser } from '../public-user';
+import { avatarFileProblem, avatarFolderFor, cloudPathIn } from '../rules/avatar-file';
+import { checkNickname } from '../rules/nickname';
+import { AVATAR_URL_MAX_AGE_SECONDS, withFreshAvatarUrl } from './shared/avatar-url';
+import { resolveCaller } from './shared/caller';
+import { AppError } from '../rules/errors';
+import { optionalString } from '../rules/event-fields';
+import type { WxIdentity } from '../rules/identity';
+import { toPublicUser } from '../rules/public-user';
 import { SCENE_PROFILE } from '../services/wechat-open-api';
 import type { UserDoc } from '../store/user-store';
 

@@ -10,7 +10,7 @@
  * - identities: `_id` = identity key, `userId` = owner. Insert-only; the unique `_id` is what makes
  *               first login race-safe. `users.identityKeys` is the lookup copy of it.
  */
-import type { IdentityKeys } from '../identity';
+import type { IdentityKeys } from '../rules/identity';
 
 /** 'merged': the account was linked into `mergedInto` (see actions/confirm-link.ts); kept, never signed in to. */
 export type UserStatus = 'active' | 'banned' | 'merged';

@@ -1,4 +1,4 @@
-import { linkTicketId } from '../../../../cloudfunctions/login/src/accounts/link-ticket';
+import { linkTicketId } from '../../../../cloudfunctions/login/src/rules/link-ticket';
 import { alice, bob, call, danglingIdentities, dataOf, errorOf, signUp, signUpWithPhone } from '../support/actions';
 import { createTestDeps } from '../support/deps';
 

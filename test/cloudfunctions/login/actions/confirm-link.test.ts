@@ -1,4 +1,4 @@
-import type { WxIdentity } from '../../../../cloudfunctions/login/src/identity';
+import type { WxIdentity } from '../../../../cloudfunctions/login/src/rules/identity';
 import { alice, bob, call, danglingIdentities, dataOf, errorOf, signUp, signUpWithPhone } from '../support/actions';
 import { createTestDeps, testFileId, type TestDeps } from '../support/deps';
 

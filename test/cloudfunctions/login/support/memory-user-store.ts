@@ -3,7 +3,7 @@
  * for fast tests of the login logic. Every method yields to the event loop first so that
  * concurrent logins interleave as they would against a database.
  */
-import type { IdentityKeys } from '../../../../cloudfunctions/login/src/identity';
+import type { IdentityKeys } from '../../../../cloudfunctions/login/src/rules/identity';
 import type { LoginStamp, UserDoc, UserPatch, UserStore } from '../../../../cloudfunctions/login/src/store/user-store';
 
 /** An identities document without its `_id` (the map key). */

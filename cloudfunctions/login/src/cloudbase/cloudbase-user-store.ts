@@ -3,10 +3,10 @@
  * database. Collections that do not exist yet are created on first use: CloudBase answers
  * DATABASE_COLLECTION_NOT_EXIST until someone creates them, and no setup step may be required.
  */
-import type { IdentityKeys } from '../identity';
+import type { IdentityKeys } from '../rules/identity';
 import { collectionCreatedWarning, isClientWritten } from './client-written';
 import { isCollectionExistsError, isCollectionMissingError, isDuplicateKeyError } from './cloudbase-errors';
-import type { LoginStamp, StampAndFindResult, UserDoc, UserPatch, UserStore } from './user-store';
+import type { LoginStamp, StampAndFindResult, UserDoc, UserPatch, UserStore } from '../store/user-store';
 
 /**
  * The part of wx-server-sdk's database we use, typed precisely (the SDK's own typings return

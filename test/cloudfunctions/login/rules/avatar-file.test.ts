@@ -1,4 +1,4 @@
-import { avatarFileProblem, cloudPathIn } from '../../../../cloudfunctions/login/src/accounts/avatar-file';
+import { avatarFileProblem, cloudPathIn } from '../../../../cloudfunctions/login/src/rules/avatar-file';
 
 const env = 'prod-7g3x';
 const fileId = (path: string) => `cloud://${env}.7072-${env}-1250000000/${path}`;

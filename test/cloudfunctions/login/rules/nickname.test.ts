@@ -1,4 +1,4 @@
-import { checkNickname, NICKNAME_MAX_LENGTH } from '../../../../cloudfunctions/login/src/accounts/nickname';
+import { checkNickname, NICKNAME_MAX_LENGTH } from '../../../../cloudfunctions/login/src/rules/nickname';
 
 describe('checkNickname', () => {
   it('given a name with surrounding spaces, trims it', () => {

@@ -3,10 +3,10 @@
  * the way login picks it (this app's openid key first, then the unionid key) in one query.
  * Identity comes from cloud.getWXContext() only, never from the event.
  */
-import { AppError } from './errors';
-import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from './identity';
-import type { AccountStore } from './store/account-store';
-import type { UserDoc } from './store/user-store';
+import { AppError } from '../../rules/errors';
+import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from '../../rules/identity';
+import type { AccountStore } from '../../store/account-store';
+import type { UserDoc } from '../../store/user-store';
 
 export interface Caller {
   identity: WxIdentity;

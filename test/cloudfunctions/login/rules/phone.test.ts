@@ -4,7 +4,7 @@ import {
   parsePhoneKey,
   phoneIdentityKey,
   readBoundPhone,
-} from '../../../../cloudfunctions/login/src/accounts/phone';
+} from '../../../../cloudfunctions/login/src/rules/phone';
 
 describe('phone identity keys', () => {
   it('given a mainland number, makes phone:+86:<number> and parses it back', () => {

@@ -1,5 +1,5 @@
-import { alice, call, errorOf, signUp } from './support/actions';
-import { createTestDeps } from './support/deps';
+import { alice, call, errorOf, signUp } from '../../support/actions';
+import { createTestDeps } from '../../support/deps';
 
 describe('every account action', () => {
   const actions = [

@@ -1,4 +1,4 @@
-import type { ErrorCode, LinkOffer } from '../../../typings/contract';
+import type { ErrorCode, LinkOffer } from '../../../../typings/contract';
 
 /**
  * The only error an action throws on purpose. The handler turns it into `{ ok: false, error }`;

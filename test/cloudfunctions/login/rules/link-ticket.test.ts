@@ -1,4 +1,4 @@
-import { isLinkTicket, linkTicketId, newLinkTicket } from '../../../../cloudfunctions/login/src/accounts/link-ticket';
+import { isLinkTicket, linkTicketId, newLinkTicket } from '../../../../cloudfunctions/login/src/rules/link-ticket';
 
 describe('link tickets', () => {
   const random = 'A'.repeat(43);

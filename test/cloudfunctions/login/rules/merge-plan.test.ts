@@ -1,4 +1,4 @@
-import { planMerge, previewOf } from '../../../../cloudfunctions/login/src/accounts/merge-plan';
+import { planMerge, previewOf } from '../../../../cloudfunctions/login/src/rules/merge-plan';
 import type { UserDoc } from '../../../../cloudfunctions/login/src/store/user-store';
 
 const phoneKey = 'phone:+86:13800138000';

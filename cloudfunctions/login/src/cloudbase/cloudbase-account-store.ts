@@ -13,9 +13,9 @@
  *   re-wrapped (-501001) and would not be retried.
  */
 import { collectionCreatedWarning, isClientWritten } from './client-written';
-import type { AccountStore, AccountTransaction, AuditEntry, IdentityDoc, LinkTicketDoc, UserChange } from './account-store';
+import type { AccountStore, AccountTransaction, AuditEntry, IdentityDoc, LinkTicketDoc, UserChange } from '../store/account-store';
 import { isCollectionExistsError, isCollectionMissingError, isTransactionConflictError } from './cloudbase-errors';
-import type { UserDoc } from './user-store';
+import type { UserDoc } from '../store/user-store';
 
 type Data = Record<string, unknown>;
 

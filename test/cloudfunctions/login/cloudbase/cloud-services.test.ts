@@ -2,7 +2,7 @@
  * How wx-server-sdk's answers are read, on answers shaped as the SDK gives them (the emulator
  * tests run the same code against the real SDK). Here only the translation is under test.
  */
-import { createCloudServices, type CloudServicesSdk } from '../../../../cloudfunctions/login/src/services/cloud-services';
+import { createCloudServices, type CloudServicesSdk } from '../../../../cloudfunctions/login/src/cloudbase/cloud-services';
 
 const now = new Date('2026-01-01T00:00:00Z');
 

@@ -1,4 +1,4 @@
-import { identityKeysFor, readWxIdentity } from '../../../cloudfunctions/login/src/identity';
+import { identityKeysFor, readWxIdentity } from '../../../../cloudfunctions/login/src/rules/identity';
 
 describe('readWxIdentity', () => {
   it('given no OPENID, returns null', () => {

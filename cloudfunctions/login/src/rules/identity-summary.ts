@@ -7,7 +7,7 @@
  */
 import { createHash } from 'crypto';
 import type { IdentityProvider, IdentitySummary } from '../../../../typings/contract';
-import type { IdentityKeys } from '../identity';
+import type { IdentityKeys } from './identity';
 import { maskPhoneNumber, parsePhoneKey } from './phone';
 
 export interface OwnedIdentity {

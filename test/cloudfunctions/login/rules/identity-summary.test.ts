@@ -1,5 +1,5 @@
-import { identityIdFor, summarizeIdentities, unlinkGroup } from '../../../../cloudfunctions/login/src/accounts/identity-summary';
-import { identityKeysFor } from '../../../../cloudfunctions/login/src/identity';
+import { identityIdFor, summarizeIdentities, unlinkGroup } from '../../../../cloudfunctions/login/src/rules/identity-summary';
+import { identityKeysFor } from '../../../../cloudfunctions/login/src/rules/identity';
 
 const caller = identityKeysFor({ appid: 'wxapp1', openid: 'oCALLER123456', unionid: 'uCALLER987654' });
 const owned = [

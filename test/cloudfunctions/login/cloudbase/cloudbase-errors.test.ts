@@ -2,7 +2,7 @@ import {
   isCollectionMissingError,
   isDuplicateKeyError,
   isTransactionConflictError,
-} from '../../../../cloudfunctions/login/src/store/cloudbase-errors';
+} from '../../../../cloudfunctions/login/src/cloudbase/cloudbase-errors';
 
 describe('isDuplicateKeyError', () => {
   it('recognises the E11000 marker whatever the errCode', () => {
