@@ -18,7 +18,7 @@
  * user that does not list it, or at nothing.
  */
 import type { PublicUser } from '../../../../typings/contract';
-import type { AccountDeps } from '../account-deps';
+import type { Deps } from '../ports';
 import { providerOf } from '../rules/identity-summary';
 import { isLinkTicket, linkTicketId } from '../rules/link-ticket';
 import { planMerge } from '../rules/merge-plan';
@@ -28,25 +28,25 @@ import { AppError } from '../rules/errors';
 import { requiredString } from '../rules/event-fields';
 import type { WxIdentity } from '../rules/identity';
 import { toPublicUser } from '../rules/public-user';
-import type { AccountTransaction, IdentityDoc, LinkTicketDoc } from '../store/account-store';
-import type { UserDoc } from '../store/user-store';
+import type { IdentityDoc, LinkTicketDoc, UserDoc } from '../model';
+import type { StoreTransaction } from '../ports';
 
 const MAX_TICKET_LENGTH = 128;
 
-export async function confirmLink(identity: WxIdentity, event: Record<string, unknown>, deps: AccountDeps): Promise<{ user: PublicUser }> {
+export async function confirmLink(identity: WxIdentity, event: Record<string, unknown>, deps: Deps): Promise<{ user: PublicUser }> {
   const ticket = requiredString(event, 'ticket', MAX_TICKET_LENGTH);
   if (!isLinkTicket(ticket)) throw new AppError('LINK_TICKET_INVALID', 'malformed link ticket');
   const ticketId = linkTicketId(ticket);
 
-  const [caller, record] = await Promise.all([resolveCaller(identity, deps.accounts), deps.accounts.getLinkTicket(ticketId)]);
+  const [caller, record] = await Promise.all([resolveCaller(identity, deps.store), deps.store.getLinkTicket(ticketId)]);
   const now = deps.now();
   const valid = checkTicket(record, caller, now);
-  const owned = await deps.accounts.identitiesOf([caller.user._id]);
+  const owned = await deps.store.identitiesOf([caller.user._id]);
 
-  const linked = await deps.accounts.transaction((tx) => link(tx, ticketId, caller, valid, owned, now));
+  const linked = await deps.store.transaction((tx) => link(tx, ticketId, caller, valid, owned, now));
   const shown = await withFreshAvatarUrl(linked, now, {
     files: deps.files,
-    save: (id, fields) => deps.accounts.updateUser(id, { set: fields }),
+    save: (id, fields) => deps.store.updateUser(id, { set: fields }),
     warn: deps.warn,
   });
   return { user: toPublicUser(shown, now) };
@@ -69,7 +69,7 @@ export function checkTicket(record: LinkTicketDoc | null, caller: Caller, now: D
  * (what a CloudBase transaction is) does not take parallel operations.
  */
 async function link(
-  tx: AccountTransaction,
+  tx: StoreTransaction,
   ticketId: string,
   caller: Caller,
   ticket: LinkTicketDoc,
@@ -112,7 +112,7 @@ async function link(
   await tx.updateUser(target._id, { set: plan.targetSet });
   await tx.updateUser(source._id, {
     set: { status: 'merged', mergedInto: target._id, mergedAt: now, identityKeys: [] },
-    unset: ['boundPhone'],
+    remove: ['boundPhone'],
   });
   await tx.markLinkTicketUsed(ticketId, now);
   await tx.putAudit({

@@ -7,8 +7,16 @@
  * errcode is thrown as `{ errCode, errMsg }`. getTempFileURL / deleteFile report a missing file
  * per item as `status: -503003` instead of throwing.
  */
-import type { FileDeletion, FileStorage, TemporaryUrl } from '../services/file-storage';
-import type { ContentSecurityApi, ContentVerdict, OpenApiResult, PhoneNumberApi, VerifiedPhone } from '../services/wechat-open-api';
+import type {
+  ContentSecurityApi,
+  ContentVerdict,
+  FileDeletion,
+  FileStorage,
+  OpenApiResult,
+  PhoneNumberApi,
+  TemporaryUrl,
+  VerifiedPhone,
+} from '../ports';
 
 /** The part of wx-server-sdk used here, typed precisely (the SDK types `openapi` as Record<string, any>). */
 export interface CloudServicesSdk {

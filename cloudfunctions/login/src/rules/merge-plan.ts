@@ -11,7 +11,7 @@
  *     (nothing deleted) and no identity keys (nothing signs in to it any more).
  */
 import type { IdentityProvider, LinkPreview, ProfileField } from '../../../../typings/contract';
-import type { UserDoc } from '../store/user-store';
+import type { UserDoc } from '../model';
 import { isPhoneKey, maskPhoneNumber, parsePhoneKey, readBoundPhone } from './phone';
 import { avatarFieldsOf, hasAvatar, nickNameOf } from './profile';
 import { providerOf } from './identity-summary';

@@ -5,7 +5,7 @@
  * claimed by inserting it into the identities collection, so of two accounts racing for one number
  * exactly one wins. The key is what other clients (web, app: SMS sign-in) would claim too.
  */
-import type { BoundPhone } from '../store/user-store';
+import type { BoundPhone } from '../model';
 
 export const PHONE_KEY_PREFIX = 'phone:';
 

@@ -2,7 +2,7 @@
  * A user's profile as it reads, whatever generation of document holds it: legacy tutorial
  * documents keep nickName / avatarUrl under `userInfo`, used when the top level is empty.
  */
-import type { UserDoc } from '../store/user-store';
+import type { UserDoc } from '../model';
 
 export function text(value: unknown): string {
   return typeof value === 'string' ? value : '';

@@ -1,7 +1,7 @@
 import type { PublicUser } from '../../../../typings/contract';
 import { maskPhoneNumber, readBoundPhone } from './phone';
 import { nickNameOf, text } from './profile';
-import type { UserDoc } from '../store/user-store';
+import type { UserDoc } from '../model';
 
 function millis(value: unknown, fallback: number): number {
   return value instanceof Date && !Number.isNaN(value.getTime()) ? value.getTime() : fallback;

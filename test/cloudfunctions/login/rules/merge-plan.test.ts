@@ -1,5 +1,5 @@
 import { planMerge, previewOf } from '../../../../cloudfunctions/login/src/rules/merge-plan';
-import type { UserDoc } from '../../../../cloudfunctions/login/src/store/user-store';
+import type { UserDoc } from '../../../../cloudfunctions/login/src/model';
 
 const phoneKey = 'phone:+86:13800138000';
 const target: UserDoc = {

@@ -6,8 +6,8 @@
  * trip). Only when the cached URL is about to expire — about once a day per user — does the login
  * that notices it ask storage for a new one and store it: one storage request and one write more.
  */
-import type { FileStorage } from '../../services/file-storage';
-import type { UserDoc } from '../../store/user-store';
+import type { FileStorage } from '../../ports';
+import type { UserDoc } from '../../model';
 
 /** Lifetime asked of getTempFileURL (CloudBase's default is one day). */
 export const AVATAR_URL_MAX_AGE_SECONDS = 24 * 60 * 60;

@@ -5,8 +5,8 @@
  */
 import { AppError } from '../../rules/errors';
 import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from '../../rules/identity';
-import type { AccountStore } from '../../store/account-store';
-import type { UserDoc } from '../../store/user-store';
+import type { UserDoc } from '../../model';
+import type { Store } from '../../ports';
 
 export interface Caller {
   identity: WxIdentity;
@@ -18,14 +18,14 @@ export interface Caller {
  * Throws USER_NOT_FOUND when the identity has no user — never logged in, or deleted, or unlinked:
  * the client's lazy-login wrapper then logs in and retries — and USER_BANNED for a banned user.
  */
-export async function resolveCaller(identity: WxIdentity, accounts: AccountStore): Promise<Caller> {
+export async function resolveCaller(identity: WxIdentity, store: Store): Promise<Caller> {
   const keys = identityKeysFor(identity);
-  const found = await accounts.findUsersByIdentity(keys.all);
+  const found = await store.findUsersByIdentity(keys.all);
   let user = userHoldingIdentity(found, keys);
   if (!user) {
     // Only a merged account holds the key (a login raced the merge): it stands for its target.
     const target = found.find((candidate) => candidate.mergedInto)?.mergedInto;
-    const resolved = target ? await accounts.getUser(target) : null;
+    const resolved = target ? await store.getUser(target) : null;
     if (resolved && resolved.status !== 'merged') user = resolved;
   }
   if (!user) throw new AppError('USER_NOT_FOUND', 'no user for this WeChat identity: call login first');
