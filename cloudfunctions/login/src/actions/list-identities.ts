@@ -5,14 +5,10 @@
  */
 import type { IdentitySummary } from '../../../../typings/contract';
 import type { Deps } from '../ports';
-import { summarizeIdentities, type OwnedIdentity } from '../rules/identity-summary';
+import { ownedIdentities, summarizeIdentities } from '../rules/identity-summary';
 import { resolveCaller } from './shared/caller';
 import type { WxIdentity } from '../rules/identity';
-import type { IdentityDoc } from '../model';
 
-export function ownedIdentities(docs: IdentityDoc[]): OwnedIdentity[] {
-  return docs.map((doc) => ({ key: doc._id, createdAt: doc.createdAt instanceof Date ? doc.createdAt : null }));
-}
 
 export async function listIdentities(identity: WxIdentity, deps: Deps): Promise<{ identities: IdentitySummary[] }> {
   const caller = await resolveCaller(identity, deps.store);

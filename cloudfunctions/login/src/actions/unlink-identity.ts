@@ -10,13 +10,12 @@
  */
 import type { UnlinkIdentityData } from '../../../../typings/contract';
 import type { Deps } from '../ports';
-import { identityIdFor, summarizeIdentities, unlinkGroup } from '../rules/identity-summary';
+import { identityIdFor, ownedIdentities, summarizeIdentities, unlinkGroup } from '../rules/identity-summary';
 import { readBoundPhone } from '../rules/phone';
 import { resolveCaller } from './shared/caller';
 import { AppError } from '../rules/errors';
 import { requiredString } from '../rules/event-fields';
 import type { WxIdentity } from '../rules/identity';
-import { ownedIdentities } from './list-identities';
 
 export async function unlinkIdentity(identity: WxIdentity, event: Record<string, unknown>, deps: Deps): Promise<UnlinkIdentityData> {
   const identityId = requiredString(event, 'identityId', 64);

@@ -8,6 +8,7 @@
 import { createHash } from 'crypto';
 import type { IdentityProvider, IdentitySummary } from '../../../../typings/contract';
 import type { IdentityKeys } from './identity';
+import type { IdentityDoc } from '../model';
 import { maskPhoneNumber, parsePhoneKey } from './phone';
 
 export interface OwnedIdentity {
@@ -90,4 +91,9 @@ export function summarizeIdentities(userId: string, owned: OwnedIdentity[], call
         Number(b.current) - Number(a.current) ||
         a.linkedAt - b.linkedAt,
     );
+}
+
+/** The identity documents of a user as the summary reads them (the identities collection is the truth). */
+export function ownedIdentities(docs: IdentityDoc[]): OwnedIdentity[] {
+  return docs.map((doc) => ({ key: doc._id, createdAt: doc.createdAt instanceof Date ? doc.createdAt : null }));
 }
