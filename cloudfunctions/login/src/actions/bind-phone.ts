@@ -8,7 +8,7 @@
  *   transaction; the answer carries the full number, to its owner only.
  * - Held by another live account: nothing is overwritten. The answer is
  *   PHONE_BELONGS_TO_ANOTHER_ACCOUNT with a LinkOffer — a preview of what linking would do and a
- *   ticket for confirmLink (accounts/link-ticket.ts).
+ *   ticket for confirmLink (rules/link-ticket.ts).
  * - Held by an identity whose account no longer exists (deleted, or merged in a race): taken over.
  *
  * A bind that fails after the claim releases the claim again (releaseUnattached): no number stays

@@ -8,7 +8,7 @@
  *   new app / unionid 3: stampAndFind (found by the other key) -> claim new keys -> attach + record
  *
  * Race safety: a user is only ever created under an id that an identity claim points to, and a
- * claim is an insert with a unique `_id` (see identity.ts). Losers of a claim adopt the winner's
+ * claim is an insert with a unique `_id` (see rules/identity.ts). Losers of a claim adopt the winner's
  * user id; if that user document does not exist yet (the winner is between its claim and its
  * insert, or it crashed there) the loser inserts it under the same id — `_id` uniqueness again
  * decides who, so there is never a second user and never an identity pointing at nothing once a
@@ -18,7 +18,7 @@
  * still reach one, it signs in to the account it was merged into.
  *
  * Avatar: a stored temporary URL is answered as it is while valid; when it is about to expire the
- * login refreshes it (avatar-url.ts) — one storage request and one write, about once a day.
+ * login refreshes it (shared/avatar-url.ts) — one storage request and one write, about once a day.
  */
 import type { LoginData } from '../../../../typings/contract';
 import { withFreshAvatarUrl } from './shared/avatar-url';

@@ -9,7 +9,7 @@ function millis(value: unknown, fallback: number): number {
 
 /**
  * A displayable avatar URL. For an avatar in cloud storage the stored URL is a temporary one: it is
- * returned only while valid (avatar-url.ts refreshes it); an expired one would only show a broken image.
+ * returned only while valid (actions/shared/avatar-url.ts refreshes it); an expired one would only show a broken image.
  */
 function avatarUrlOf(user: UserDoc, nowMs: number): string {
   if (text(user.avatarFileID) !== '') {

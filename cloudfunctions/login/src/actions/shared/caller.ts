@@ -1,4 +1,7 @@
 /**
+ * actions/shared/ holds orchestration that several actions need (it uses a port, so it is not a
+ * rule): an action never imports another action, only rules/, ports and these helpers.
+ *
  * Who the caller of an account action is: the user their WeChat identity signs in to, resolved
  * the way login picks it (this app's openid key first, then the unionid key) in one query.
  * Identity comes from cloud.getWXContext() only, never from the event.
