@@ -109,7 +109,8 @@ async function link(
     });
   }
   for (const key of plan.releasedKeys) await tx.removeIdentity(key);
-  await tx.updateUser(target._id, { set: plan.targetSet });
+  // Nothing to fill is no write (an empty patch would cost a read to answer updateUser's boolean).
+  if (Object.keys(plan.targetSet).length > 0) await tx.updateUser(target._id, { set: plan.targetSet });
   await tx.updateUser(source._id, {
     set: { status: 'merged', mergedInto: target._id, mergedAt: now, identityKeys: [] },
     remove: ['boundPhone'],
