@@ -6,28 +6,22 @@
  * action only sees the event without `action`, and no action reads identity fields from it.
  */
 import type { ActionMap, ActionName, ErrorBody, Result } from '../../../typings/contract';
-import type { AccountDeps, Invocation } from './account-deps';
+import type { Deps, Invocation } from './ports';
 import { bindPhone } from './actions/bind-phone';
 import { confirmLink } from './actions/confirm-link';
 import { deleteAccount } from './actions/delete-account';
 import { listIdentities } from './actions/list-identities';
-import { login, type LoginDeps } from './actions/login';
+import { login } from './actions/login';
 import { unlinkIdentity } from './actions/unlink-identity';
 import { updateProfile } from './actions/update-profile';
-import { AppError } from './errors';
-import type { WxIdentity } from './identity';
-
-export type HandlerDeps = LoginDeps &
-  AccountDeps & {
-    /** Server-side log of unexpected failures (the caller only sees INTERNAL). */
-    error: (message: string, detail?: unknown) => void;
-  };
+import { AppError } from './rules/errors';
+import type { WxIdentity } from './rules/identity';
 
 interface ActionContext {
   identity: WxIdentity;
   /** The event without `action`. Never a source of identity. */
   event: Record<string, unknown>;
-  deps: HandlerDeps;
+  deps: Deps;
   invocation: Invocation;
 }
 
@@ -54,7 +48,7 @@ function failure(error: ErrorBody): Result<never> {
 export async function handle(
   event: unknown,
   identity: WxIdentity | null,
-  deps: HandlerDeps,
+  deps: Deps,
   invocation: Invocation = { env: '' },
 ): Promise<Result<ActionData>> {
   // Invoked with no payload the runtime may hand us undefined/null; DevTools sends {}.

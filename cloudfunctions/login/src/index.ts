@@ -5,11 +5,11 @@
  */
 import { randomBytes, randomUUID } from 'crypto';
 import cloud from 'wx-server-sdk';
-import { handle, type HandlerDeps } from './handler';
-import { readWxIdentity } from './identity';
-import { createCloudServices, type CloudServicesSdk } from './services/cloud-services';
-import { createCloudbaseAccountStore, type AccountDatabaseLike } from './store/cloudbase-account-store';
-import { createCloudbaseUserStore, type DatabaseLike } from './store/cloudbase-user-store';
+import { createCloudServices, type CloudServicesSdk } from './cloudbase/cloud-services';
+import { createCloudbaseStore, type DatabaseLike } from './cloudbase/cloudbase-store';
+import { handle } from './handler';
+import type { Deps } from './ports';
+import { readWxIdentity } from './rules/identity';
 
 // The SDK types DYNAMIC_CURRENT_ENV as a symbol but init()'s `env` as a string: a typing gap of
 // wx-server-sdk 4.x; at run time init() accepts the symbol and uses the invoking environment.
@@ -19,12 +19,13 @@ cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string });
 // wx-server-sdk 4.x at run time, missing from its typings (hence the cast).
 const databaseConfig = { throwOnNotFound: false } as Parameters<typeof cloud.database>[0];
 
-let deps: HandlerDeps | undefined;
+let deps: Deps | undefined;
 
 /** Built on the first invocation, then reused while the instance is warm. */
-function getDeps(): HandlerDeps {
+function getDeps(): Deps {
   if (deps) return deps;
-  const db = cloud.database(databaseConfig);
+  // The SDK's typings declare callback overloads and `any`; DatabaseLike is the part we use, typed precisely.
+  const db = cloud.database(databaseConfig) as unknown as DatabaseLike;
   const names = {
     users: process.env.USERS_COLLECTION || 'users',
     identities: process.env.IDENTITIES_COLLECTION || 'identities',
@@ -35,8 +36,7 @@ function getDeps(): HandlerDeps {
   const warnCollection = (message: string) => console.warn(`[login] ${message}`);
   const services = createCloudServices(cloud as unknown as CloudServicesSdk, now);
   deps = {
-    store: createCloudbaseUserStore(db as unknown as DatabaseLike, names, warnCollection),
-    accounts: createCloudbaseAccountStore(db as unknown as AccountDatabaseLike, names, warnCollection),
+    store: createCloudbaseStore(db, names, warnCollection),
     ...services,
     now,
     newId: () => randomUUID().replace(/-/g, ''),

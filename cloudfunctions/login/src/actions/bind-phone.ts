@@ -8,7 +8,7 @@
  *   transaction; the answer carries the full number, to its owner only.
  * - Held by another live account: nothing is overwritten. The answer is
  *   PHONE_BELONGS_TO_ANOTHER_ACCOUNT with a LinkOffer — a preview of what linking would do and a
- *   ticket for confirmLink (accounts/link-ticket.ts).
+ *   ticket for confirmLink (rules/link-ticket.ts).
  * - Held by an identity whose account no longer exists (deleted, or merged in a race): taken over.
  *
  * A bind that fails after the claim releases the claim again (releaseUnattached): no number stays
@@ -18,18 +18,17 @@
  * retry (USER_NOT_FOUND -> login -> same call again) would otherwise resend a used code.
  */
 import type { BindPhoneData, ErrorCode } from '../../../../typings/contract';
-import type { AccountDeps } from '../account-deps';
-import { LINK_TICKET_TTL_MS, linkTicketId, newLinkTicket } from '../accounts/link-ticket';
-import { planMerge, previewOf } from '../accounts/merge-plan';
-import { fullPhoneNumber, isPhoneKey, phoneIdentityKey, readBoundPhone } from '../accounts/phone';
-import { resolveCaller, type Caller } from '../caller';
-import { AppError } from '../errors';
-import { requiredString } from '../event-fields';
-import type { WxIdentity } from '../identity';
-import { toPublicUser } from '../public-user';
-import type { VerifiedPhone } from '../services/wechat-open-api';
-import type { IdentityDoc } from '../store/account-store';
-import type { UserDoc } from '../store/user-store';
+import type { Deps } from '../ports';
+import { LINK_TICKET_TTL_MS, linkTicketId, newLinkTicket } from '../rules/link-ticket';
+import { planMerge, previewOf } from '../rules/merge-plan';
+import { fullPhoneNumber, isPhoneKey, phoneIdentityKey, readBoundPhone } from '../rules/phone';
+import { resolveCaller, type Caller } from './shared/caller';
+import { AppError } from '../rules/errors';
+import { requiredString } from '../rules/event-fields';
+import type { WxIdentity } from '../rules/identity';
+import { toPublicUser } from '../rules/public-user';
+import type { VerifiedPhone } from '../ports';
+import type { IdentityDoc, UserDoc } from '../model';
 
 const MAX_CODE_LENGTH = 512;
 /** Expired tickets are kept this long (answered LINK_TICKET_EXPIRED / USED), then removed. */
@@ -47,12 +46,12 @@ const PHONE_ERRORS: Readonly<Record<number, { code: ErrorCode; message: string }
   40013: { code: 'PHONE_NOT_PERMITTED', message: 'the appid is not allowed to use the phone number API' },
 };
 
-export async function bindPhone(identity: WxIdentity, event: Record<string, unknown>, deps: AccountDeps): Promise<BindPhoneData> {
+export async function bindPhone(identity: WxIdentity, event: Record<string, unknown>, deps: Deps): Promise<BindPhoneData> {
   const code = requiredString(event, 'code', MAX_CODE_LENGTH);
-  const caller = await resolveCaller(identity, deps.accounts);
+  const caller = await resolveCaller(identity, deps.store);
   const userId = caller.user._id;
 
-  const [answer, owned] = await Promise.all([deps.phone.getPhoneNumber(code), deps.accounts.identitiesOf([userId])]);
+  const [answer, owned] = await Promise.all([deps.phone.getPhoneNumber(code), deps.store.identitiesOf([userId])]);
   if (!answer.ok) {
     const known = PHONE_ERRORS[answer.errcode];
     if (known) throw new AppError(known.code, known.message);
@@ -64,7 +63,7 @@ export async function bindPhone(identity: WxIdentity, event: Record<string, unkn
 
   const owner = await deps.store.claimIdentity(key, userId, now);
   if (owner !== userId) {
-    const holder = await deps.accounts.getUser(owner);
+    const holder = await deps.store.getUser(owner);
     if (holder && holder.status !== 'merged') {
       if (holder.status === 'banned') throw new AppError('LINK_TARGET_UNAVAILABLE', 'the phone number belongs to a banned account');
       throw await offerLink(caller, holder, key, owned, deps, now);
@@ -85,8 +84,8 @@ export async function bindPhone(identity: WxIdentity, event: Record<string, unkn
 }
 
 /** Removes the number's identity if it points at `userId` while that user does not list it. */
-async function releaseUnattached(key: string, userId: string, deps: AccountDeps): Promise<void> {
-  await deps.accounts.transaction(async (tx) => {
+async function releaseUnattached(key: string, userId: string, deps: Deps): Promise<void> {
+  await deps.store.transaction(async (tx) => {
     if ((await tx.getIdentity(key))?.userId !== userId) return;
     if ((await tx.getUser(userId))?.identityKeys?.includes(key)) return;
     await tx.removeIdentity(key);
@@ -111,10 +110,10 @@ async function attachPhone(
   key: string,
   claimedOwner: string,
   owned: IdentityDoc[],
-  deps: AccountDeps,
+  deps: Deps,
   now: Date,
 ): Promise<UserDoc> {
-  return deps.accounts.transaction(async (tx) => {
+  return deps.store.transaction(async (tx) => {
     const user = await tx.getUser(userId);
     if (!user || user.status === 'merged') throw new AppError('USER_NOT_FOUND', 'the user disappeared (deleted or linked meanwhile)');
     if (user.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
@@ -148,7 +147,7 @@ async function offerLink(
   target: UserDoc,
   phoneKey: string,
   owned: IdentityDoc[],
-  deps: AccountDeps,
+  deps: Deps,
   now: Date,
 ): Promise<AppError> {
   const sourceKeys = [...new Set([...(caller.user.identityKeys ?? []), ...owned.map((doc) => doc._id)])];
@@ -156,7 +155,7 @@ async function offerLink(
   const ticket = newLinkTicket(deps.randomToken());
   const expiresAt = new Date(now.getTime() + LINK_TICKET_TTL_MS);
   await Promise.all([
-    deps.accounts.insertLinkTicket({
+    deps.store.insertLinkTicket({
       _id: linkTicketId(ticket),
       callerKey: caller.keys.openid,
       fromUserId: caller.user._id,
@@ -167,7 +166,7 @@ async function offerLink(
       usedAt: null,
     }),
     // Housekeeping in the same round trip, so the collection does not grow with old offers.
-    deps.accounts
+    deps.store
       .removeExpiredLinkTickets(new Date(now.getTime() - EXPIRED_TICKET_GRACE_MS))
       .catch((error: unknown) => deps.warn('removing expired link tickets failed', error)),
   ]);

@@ -18,35 +18,35 @@
  * user that does not list it, or at nothing.
  */
 import type { PublicUser } from '../../../../typings/contract';
-import type { AccountDeps } from '../account-deps';
-import { providerOf } from '../accounts/identity-summary';
-import { isLinkTicket, linkTicketId } from '../accounts/link-ticket';
-import { planMerge } from '../accounts/merge-plan';
-import { withFreshAvatarUrl } from '../avatar-url';
-import { resolveCaller, type Caller } from '../caller';
-import { AppError } from '../errors';
-import { requiredString } from '../event-fields';
-import type { WxIdentity } from '../identity';
-import { toPublicUser } from '../public-user';
-import type { AccountTransaction, IdentityDoc, LinkTicketDoc } from '../store/account-store';
-import type { UserDoc } from '../store/user-store';
+import type { Deps } from '../ports';
+import { providerOf } from '../rules/identity-summary';
+import { isLinkTicket, linkTicketId } from '../rules/link-ticket';
+import { planMerge } from '../rules/merge-plan';
+import { withFreshAvatarUrl } from './shared/avatar-url';
+import { resolveCaller, type Caller } from './shared/caller';
+import { AppError } from '../rules/errors';
+import { requiredString } from '../rules/event-fields';
+import type { WxIdentity } from '../rules/identity';
+import { toPublicUser } from '../rules/public-user';
+import type { IdentityDoc, LinkTicketDoc, UserDoc } from '../model';
+import type { StoreTransaction } from '../ports';
 
 const MAX_TICKET_LENGTH = 128;
 
-export async function confirmLink(identity: WxIdentity, event: Record<string, unknown>, deps: AccountDeps): Promise<{ user: PublicUser }> {
+export async function confirmLink(identity: WxIdentity, event: Record<string, unknown>, deps: Deps): Promise<{ user: PublicUser }> {
   const ticket = requiredString(event, 'ticket', MAX_TICKET_LENGTH);
   if (!isLinkTicket(ticket)) throw new AppError('LINK_TICKET_INVALID', 'malformed link ticket');
   const ticketId = linkTicketId(ticket);
 
-  const [caller, record] = await Promise.all([resolveCaller(identity, deps.accounts), deps.accounts.getLinkTicket(ticketId)]);
+  const [caller, record] = await Promise.all([resolveCaller(identity, deps.store), deps.store.getLinkTicket(ticketId)]);
   const now = deps.now();
   const valid = checkTicket(record, caller, now);
-  const owned = await deps.accounts.identitiesOf([caller.user._id]);
+  const owned = await deps.store.identitiesOf([caller.user._id]);
 
-  const linked = await deps.accounts.transaction((tx) => link(tx, ticketId, caller, valid, owned, now));
+  const linked = await deps.store.transaction((tx) => link(tx, ticketId, caller, valid, owned, now));
   const shown = await withFreshAvatarUrl(linked, now, {
     files: deps.files,
-    save: (id, fields) => deps.accounts.updateUser(id, { set: fields }),
+    save: (id, fields) => deps.store.updateUser(id, { set: fields }),
     warn: deps.warn,
   });
   return { user: toPublicUser(shown, now) };
@@ -69,7 +69,7 @@ export function checkTicket(record: LinkTicketDoc | null, caller: Caller, now: D
  * (what a CloudBase transaction is) does not take parallel operations.
  */
 async function link(
-  tx: AccountTransaction,
+  tx: StoreTransaction,
   ticketId: string,
   caller: Caller,
   ticket: LinkTicketDoc,
@@ -109,10 +109,11 @@ async function link(
     });
   }
   for (const key of plan.releasedKeys) await tx.removeIdentity(key);
-  await tx.updateUser(target._id, { set: plan.targetSet });
+  // Nothing to fill is no write (an empty patch would cost a read to answer updateUser's boolean).
+  if (Object.keys(plan.targetSet).length > 0) await tx.updateUser(target._id, { set: plan.targetSet });
   await tx.updateUser(source._id, {
     set: { status: 'merged', mergedInto: target._id, mergedAt: now, identityKeys: [] },
-    unset: ['boundPhone'],
+    remove: ['boundPhone'],
   });
   await tx.markLinkTicketUsed(ticketId, now);
   await tx.putAudit({

@@ -9,29 +9,29 @@
  * one transaction. A fault before the commit leaves the account whole (perhaps without its avatar)
  * and a retry finishes the job; there is no half-deleted account that a login could adopt.
  */
-import type { AccountDeps, Invocation } from '../account-deps';
-import { cloudPathIn } from '../accounts/avatar-file';
-import { resolveCaller } from '../caller';
-import { AppError } from '../errors';
-import type { WxIdentity } from '../identity';
-import type { UserDoc } from '../store/user-store';
+import type { Deps, Invocation } from '../ports';
+import { cloudPathIn } from '../rules/avatar-file';
+import { resolveCaller } from './shared/caller';
+import { AppError } from '../rules/errors';
+import type { WxIdentity } from '../rules/identity';
+import type { UserDoc } from '../model';
 
 export async function deleteAccount(
   identity: WxIdentity,
   event: Record<string, unknown>,
-  deps: AccountDeps,
+  deps: Deps,
   invocation: Invocation,
 ): Promise<{ deleted: true }> {
   if (event.confirm !== true) throw new AppError('CONFIRMATION_REQUIRED', 'deleteAccount needs { confirm: true }');
-  const { user } = await resolveCaller(identity, deps.accounts);
-  const merged = await deps.accounts.usersMergedInto(user._id);
+  const { user } = await resolveCaller(identity, deps.store);
+  const merged = await deps.store.usersMergedInto(user._id);
   const userIds = [user._id, ...merged.map((doc) => doc._id)];
-  const owned = await deps.accounts.identitiesOf(userIds);
+  const owned = await deps.store.identitiesOf(userIds);
 
-  await Promise.all([deleteAvatarFiles([user, ...merged], invocation.env, deps), deps.accounts.removeLegacyUsers(identity.openid)]);
+  await Promise.all([deleteAvatarFiles([user, ...merged], invocation.env, deps), deps.store.removeLegacyUsers(identity.openid)]);
 
   const now = deps.now();
-  await deps.accounts.transaction(async (tx) => {
+  await deps.store.transaction(async (tx) => {
     const current = await tx.getUser(user._id);
     if (!current) return; // A concurrent deleteAccount finished first.
     if (current.status === 'merged') throw new AppError('USER_NOT_FOUND', 'the account was linked into another meanwhile');
@@ -62,12 +62,12 @@ export async function deleteAccount(
   });
 
   // Tickets only name user ids and expire within minutes; failing to remove them costs nothing.
-  await deps.accounts.removeLinkTicketsOf(user._id).catch((error: unknown) => deps.warn('removing link tickets failed', error));
+  await deps.store.removeLinkTicketsOf(user._id).catch((error: unknown) => deps.warn('removing link tickets failed', error));
   return { deleted: true };
 }
 
 /** Avatar files of this environment; a file that cannot be deleted stops the deletion (retry later). */
-async function deleteAvatarFiles(users: UserDoc[], env: string, deps: AccountDeps): Promise<void> {
+async function deleteAvatarFiles(users: UserDoc[], env: string, deps: Deps): Promise<void> {
   const fileIDs = [
     ...new Set(users.map((doc) => doc.avatarFileID).filter((id): id is string => typeof id === 'string' && cloudPathIn(env, id) !== null)),
   ];

@@ -4,18 +4,14 @@
  * truth here: a key counts when its identity document points at the user.
  */
 import type { IdentitySummary } from '../../../../typings/contract';
-import type { AccountDeps } from '../account-deps';
-import { summarizeIdentities, type OwnedIdentity } from '../accounts/identity-summary';
-import { resolveCaller } from '../caller';
-import type { WxIdentity } from '../identity';
-import type { IdentityDoc } from '../store/account-store';
+import type { Deps } from '../ports';
+import { ownedIdentities, summarizeIdentities } from '../rules/identity-summary';
+import { resolveCaller } from './shared/caller';
+import type { WxIdentity } from '../rules/identity';
 
-export function ownedIdentities(docs: IdentityDoc[]): OwnedIdentity[] {
-  return docs.map((doc) => ({ key: doc._id, createdAt: doc.createdAt instanceof Date ? doc.createdAt : null }));
-}
 
-export async function listIdentities(identity: WxIdentity, deps: AccountDeps): Promise<{ identities: IdentitySummary[] }> {
-  const caller = await resolveCaller(identity, deps.accounts);
-  const owned = ownedIdentities(await deps.accounts.identitiesOf([caller.user._id]));
+export async function listIdentities(identity: WxIdentity, deps: Deps): Promise<{ identities: IdentitySummary[] }> {
+  const caller = await resolveCaller(identity, deps.store);
+  const owned = ownedIdentities(await deps.store.identitiesOf([caller.user._id]));
   return { identities: summarizeIdentities(caller.user._id, owned, caller.keys) };
 }

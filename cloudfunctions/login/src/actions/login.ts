@@ -8,7 +8,7 @@
  *   new app / unionid 3: stampAndFind (found by the other key) -> claim new keys -> attach + record
  *
  * Race safety: a user is only ever created under an id that an identity claim points to, and a
- * claim is an insert with a unique `_id` (see identity.ts). Losers of a claim adopt the winner's
+ * claim is an insert with a unique `_id` (see rules/identity.ts). Losers of a claim adopt the winner's
  * user id; if that user document does not exist yet (the winner is between its claim and its
  * insert, or it crashed there) the loser inserts it under the same id — `_id` uniqueness again
  * decides who, so there is never a second user and never an identity pointing at nothing once a
@@ -18,25 +18,16 @@
  * still reach one, it signs in to the account it was merged into.
  *
  * Avatar: a stored temporary URL is answered as it is while valid; when it is about to expire the
- * login refreshes it (avatar-url.ts) — one storage request and one write, about once a day.
+ * login refreshes it (shared/avatar-url.ts) — one storage request and one write, about once a day.
  */
 import type { LoginData } from '../../../../typings/contract';
-import { withFreshAvatarUrl } from '../avatar-url';
-import { AppError } from '../errors';
-import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from '../identity';
-import { toPublicUser } from '../public-user';
-import type { FileStorage } from '../services/file-storage';
-import type { LoginStamp, UserDoc, UserPatch, UserStore } from '../store/user-store';
+import { withFreshAvatarUrl } from './shared/avatar-url';
+import { AppError } from '../rules/errors';
+import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from '../rules/identity';
+import { toPublicUser } from '../rules/public-user';
+import type { LoginStamp, UserDoc } from '../model';
+import type { Deps, UserPatch } from '../ports';
 
-export interface LoginDeps {
-  store: UserStore;
-  /** Temporary URLs of avatars kept in cloud storage. */
-  files: FileStorage;
-  now: () => Date;
-  newId: () => string;
-  /** Server-side log only; never reaches the caller. */
-  warn: (message: string, detail?: unknown) => void;
-}
 
 /** The user after this login (before its avatar URL is checked) and whether the login created it. */
 interface LoginOutcome {
@@ -50,7 +41,7 @@ const MAX_MERGE_HOPS = 3;
 /** Secrets the common tutorial pattern stored in users documents; removed on adoption. */
 export const LEGACY_SECRET_FIELDS = ['session_key', 'sessionKey'] as const;
 
-export async function login(identity: WxIdentity, deps: LoginDeps): Promise<LoginData> {
+export async function login(identity: WxIdentity, deps: Deps): Promise<LoginData> {
   const keys = identityKeysFor(identity);
   const stamp: LoginStamp = { id: deps.newId(), at: deps.now() };
   const { users, stamped } = await deps.store.stampAndFind(keys, identity.openid, stamp);
@@ -111,7 +102,7 @@ interface Claims {
  * Claims every key for `userId` in parallel. A key left pointing at a user that no longer exists
  * (a deletion raced a login) is taken over; one held by another live user is not.
  */
-async function claimKeys(keys: string[], userId: string, stamp: LoginStamp, deps: LoginDeps): Promise<Claims> {
+async function claimKeys(keys: string[], userId: string, stamp: LoginStamp, deps: Deps): Promise<Claims> {
   const outcomes = await Promise.all(
     keys.map(async (key) => {
       const owner = await deps.store.claimIdentity(key, userId, stamp.at);
@@ -137,7 +128,7 @@ async function loginKnownUser(
   keys: IdentityKeys,
   stamp: LoginStamp,
   stamped: boolean,
-  deps: LoginDeps,
+  deps: Deps,
 ): Promise<LoginOutcome> {
   assertNotBanned(user);
   // The read of the first trip may or may not have seen its own parallel write: lastLoginId tells.
@@ -164,7 +155,7 @@ async function adoptLegacyUser(
   keys: IdentityKeys,
   openid: string,
   stamp: LoginStamp,
-  deps: LoginDeps,
+  deps: Deps,
 ): Promise<LoginOutcome> {
   assertNotBanned(legacy);
   // Every racer adopts the same document id, so parallel adoptions agree instead of splitting.
@@ -207,7 +198,7 @@ function newUserDoc(id: string, identityKeys: string[], stamp: LoginStamp): User
  * document the parallel read did not return (a racer created it in between). Passed on so that
  * joining that user does not count the login twice.
  */
-async function createUser(keys: IdentityKeys, stamp: LoginStamp, stamped: boolean, deps: LoginDeps): Promise<LoginOutcome> {
+async function createUser(keys: IdentityKeys, stamp: LoginStamp, stamped: boolean, deps: Deps): Promise<LoginOutcome> {
   const id = deps.newId();
   const owner = await deps.store.claimIdentity(keys.primary, id, stamp.at);
   if (owner !== id) return loginAsOwner(owner, keys, stamp, stamped, deps);
@@ -245,7 +236,7 @@ async function loginAsOwner(
   keys: IdentityKeys,
   stamp: LoginStamp,
   stamped: boolean,
-  deps: LoginDeps,
+  deps: Deps,
   hops = 0,
 ): Promise<LoginOutcome> {
   const existing = await deps.store.getUser(owner);

@@ -9,20 +9,19 @@
  * of them conflicts, runs again, and then finds itself the last.
  */
 import type { UnlinkIdentityData } from '../../../../typings/contract';
-import type { AccountDeps } from '../account-deps';
-import { identityIdFor, summarizeIdentities, unlinkGroup } from '../accounts/identity-summary';
-import { readBoundPhone } from '../accounts/phone';
-import { resolveCaller } from '../caller';
-import { AppError } from '../errors';
-import { requiredString } from '../event-fields';
-import type { WxIdentity } from '../identity';
-import { ownedIdentities } from './list-identities';
+import type { Deps } from '../ports';
+import { identityIdFor, ownedIdentities, summarizeIdentities, unlinkGroup } from '../rules/identity-summary';
+import { readBoundPhone } from '../rules/phone';
+import { resolveCaller } from './shared/caller';
+import { AppError } from '../rules/errors';
+import { requiredString } from '../rules/event-fields';
+import type { WxIdentity } from '../rules/identity';
 
-export async function unlinkIdentity(identity: WxIdentity, event: Record<string, unknown>, deps: AccountDeps): Promise<UnlinkIdentityData> {
+export async function unlinkIdentity(identity: WxIdentity, event: Record<string, unknown>, deps: Deps): Promise<UnlinkIdentityData> {
   const identityId = requiredString(event, 'identityId', 64);
-  const caller = await resolveCaller(identity, deps.accounts);
+  const caller = await resolveCaller(identity, deps.store);
   const userId = caller.user._id;
-  const owned = ownedIdentities(await deps.accounts.identitiesOf([userId]));
+  const owned = ownedIdentities(await deps.store.identitiesOf([userId]));
 
   const chosen = owned.find((candidate) => identityIdFor(userId, candidate.key) === identityId);
   if (!chosen) throw new AppError('IDENTITY_NOT_FOUND', 'no identity with this id belongs to you');
@@ -30,7 +29,7 @@ export async function unlinkIdentity(identity: WxIdentity, event: Record<string,
   const remaining = owned.filter((candidate) => !group.includes(candidate.key));
   if (remaining.length === 0) throw new AppError('LAST_IDENTITY', 'this is the last way to sign in to the account');
 
-  await deps.accounts.transaction(async (tx) => {
+  await deps.store.transaction(async (tx) => {
     const user = await tx.getUser(userId);
     if (!user) throw new AppError('USER_NOT_FOUND', 'the user disappeared (deleted meanwhile)');
     let alive = 0;
@@ -40,7 +39,7 @@ export async function unlinkIdentity(identity: WxIdentity, event: Record<string,
     const phone = readBoundPhone(user.boundPhone);
     await tx.updateUser(userId, {
       set: { identityKeys: (user.identityKeys ?? []).filter((key) => !group.includes(key)) },
-      unset: phone && group.includes(phone.key) ? ['boundPhone'] : [],
+      remove: phone && group.includes(phone.key) ? ['boundPhone'] : [],
     });
   });
   return {

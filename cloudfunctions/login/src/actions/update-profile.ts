@@ -11,17 +11,17 @@
  * Round trips: 1 (caller) + 1 (content check / storage, parallel) + 1 (write) [+ 1 old file delete].
  */
 import type { PublicUser } from '../../../../typings/contract';
-import type { AccountDeps, Invocation } from '../account-deps';
-import { avatarFileProblem, avatarFolderFor, cloudPathIn } from '../accounts/avatar-file';
-import { checkNickname } from '../accounts/nickname';
-import { AVATAR_URL_MAX_AGE_SECONDS, withFreshAvatarUrl } from '../avatar-url';
-import { resolveCaller } from '../caller';
-import { AppError } from '../errors';
-import { optionalString } from '../event-fields';
-import type { WxIdentity } from '../identity';
-import { toPublicUser } from '../public-user';
-import { SCENE_PROFILE } from '../services/wechat-open-api';
-import type { UserDoc } from '../store/user-store';
+import type { Deps, Invocation } from '../ports';
+import { avatarFileProblem, avatarFolderFor, cloudPathIn } from '../rules/avatar-file';
+import { checkNickname } from '../rules/nickname';
+import { AVATAR_URL_MAX_AGE_SECONDS, withFreshAvatarUrl } from './shared/avatar-url';
+import { resolveCaller } from './shared/caller';
+import { AppError } from '../rules/errors';
+import { optionalString } from '../rules/event-fields';
+import type { WxIdentity } from '../rules/identity';
+import { toPublicUser } from '../rules/public-user';
+import { SCENE_PROFILE } from '../ports';
+import type { UserDoc } from '../model';
 
 /** Longer input is refused before any normalisation work (the nickname rule itself is 20 characters). */
 const MAX_RAW_NICKNAME = 200;
@@ -30,7 +30,7 @@ const MAX_FILE_ID = 1024;
 export async function updateProfile(
   identity: WxIdentity,
   event: Record<string, unknown>,
-  deps: AccountDeps,
+  deps: Deps,
   invocation: Invocation,
 ): Promise<{ user: PublicUser }> {
   const rawName = optionalString(event, 'nickName', MAX_RAW_NICKNAME);
@@ -40,7 +40,7 @@ export async function updateProfile(
   }
   const nickName = rawName === undefined ? undefined : validNickname(rawName);
 
-  const { user } = await resolveCaller(identity, deps.accounts);
+  const { user } = await resolveCaller(identity, deps.store);
   // Unchanged values cost no check (a stored nickname already passed one; an avatar taken over by
   // a link may sit in the merged account's folder).
   const newName = nickName !== user.nickName ? nickName : undefined;
@@ -67,7 +67,7 @@ export async function updateProfile(
     if (!url) throw new AppError('AVATAR_INVALID', 'avatarFileID names no file');
     Object.assign(set, { avatarFileID: newFileID, avatarUrl: url.url, avatarUrlExpiresAt: url.expiresAt });
   }
-  if (Object.keys(set).length > 0 && !(await deps.accounts.updateUser(user._id, { set }))) {
+  if (Object.keys(set).length > 0 && !(await deps.store.updateUser(user._id, { set }))) {
     throw new AppError('USER_NOT_FOUND', 'the user disappeared (deleted meanwhile)');
   }
   if (newFileID !== undefined) await deleteReplacedAvatar(user, invocation.env, deps);
@@ -75,7 +75,7 @@ export async function updateProfile(
   const now = deps.now();
   const shown = await withFreshAvatarUrl({ ...user, ...set }, now, {
     files: deps.files,
-    save: (id, fields) => deps.accounts.updateUser(id, { set: fields }),
+    save: (id, fields) => deps.store.updateUser(id, { set: fields }),
     warn: deps.warn,
   });
   return { user: toPublicUser(shown, now) };
@@ -88,7 +88,7 @@ function validNickname(raw: string): string {
 }
 
 /** Only a file in this user's own avatar folder: an adopted or merged avatar elsewhere is left alone. */
-async function deleteReplacedAvatar(user: UserDoc, env: string, deps: AccountDeps): Promise<void> {
+async function deleteReplacedAvatar(user: UserDoc, env: string, deps: Deps): Promise<void> {
   const previous = user.avatarFileID;
   if (!previous || !cloudPathIn(env, previous)?.startsWith(avatarFolderFor(user._id))) return;
   try {

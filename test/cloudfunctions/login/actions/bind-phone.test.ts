@@ -1,4 +1,4 @@
-import { linkTicketId } from '../../../../cloudfunctions/login/src/accounts/link-ticket';
+import { linkTicketId } from '../../../../cloudfunctions/login/src/rules/link-ticket';
 import { alice, bob, call, danglingIdentities, dataOf, errorOf, signUp, signUpWithPhone } from '../support/actions';
 import { createTestDeps } from '../support/deps';
 
@@ -111,7 +111,7 @@ describe('bindPhone', () => {
     });
     expect(error.details?.expiresAt).toBe(Date.parse('2026-01-01T00:10:00Z'));
     const ticket = error.details?.ticket ?? '';
-    expect(deps.accounts.tickets.get(linkTicketId(ticket))).toMatchObject({
+    expect(deps.store.tickets.get(linkTicketId(ticket))).toMatchObject({
       callerKey: 'wx-openid:wxapp1:o-alice',
       fromUserId: aliceId,
       toUserId: ownerId,
@@ -150,7 +150,7 @@ describe('bindPhone', () => {
     await signUp(deps, alice);
 
     expect(errorOf(await call(deps, alice, 'bindPhone', { code: deps.phone.codeFor('13800138000') })).code).toBe('LINK_TARGET_UNAVAILABLE');
-    expect(deps.accounts.tickets.size).toBe(0);
+    expect(deps.store.tickets.size).toBe(0);
   });
 
   it('given a number whose identity points at an account that no longer exists, takes it over', async () => {
@@ -167,7 +167,7 @@ describe('bindPhone', () => {
   it('given a failure inside the binding transaction, binds nothing; a retry binds', async () => {
     const deps = createTestDeps();
     const id = await signUp(deps, alice);
-    deps.accounts.failNext('tx.updateUser');
+    deps.store.failNext('tx.updateUser');
 
     expect(errorOf(await call(deps, alice, 'bindPhone', { code: deps.phone.codeFor('13800138000') })).code).toBe('INTERNAL');
     expect(deps.store.users.get(id)?.boundPhone).toBeUndefined();
@@ -184,12 +184,12 @@ describe('bindPhone housekeeping', () => {
     await signUpWithPhone(deps, bob, '13800138000');
     await signUp(deps, alice);
     errorOf(await call(deps, alice, 'bindPhone', { code: deps.phone.codeFor('13800138000') }));
-    const [oldTicket] = [...deps.accounts.tickets.keys()];
+    const [oldTicket] = [...deps.store.tickets.keys()];
     deps.clock.now = new Date('2026-01-03T00:00:00Z');
 
     errorOf(await call(deps, alice, 'bindPhone', { code: deps.phone.codeFor('13800138000') }));
 
-    expect(deps.accounts.tickets.size).toBe(1);
-    expect(deps.accounts.tickets.has(oldTicket ?? '')).toBe(false);
+    expect(deps.store.tickets.size).toBe(1);
+    expect(deps.store.tickets.has(oldTicket ?? '')).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { WxIdentity } from '../../../../cloudfunctions/login/src/identity';
+import type { WxIdentity } from '../../../../cloudfunctions/login/src/rules/identity';
 import { alice, bob, call, danglingIdentities, dataOf, errorOf, signUp, signUpWithPhone } from '../support/actions';
 import { createTestDeps, testFileId, type TestDeps } from '../support/deps';
 
@@ -52,7 +52,7 @@ describe('confirmLink', () => {
     const { bobId, aliceId, ticket } = await offered(deps);
     dataOf(await call(deps, alice, 'confirmLink', { ticket }));
 
-    const entries = [...deps.accounts.audit.values()];
+    const entries = [...deps.store.audit.values()];
     expect(entries).toEqual([
       expect.objectContaining({
         type: 'account-linked',
@@ -140,7 +140,7 @@ describe('confirmLink', () => {
       const deps = createTestDeps();
       const { bobId, aliceId, ticket } = await offered(deps);
       const before = JSON.stringify([...deps.store.users, ...deps.store.identities]);
-      deps.accounts.failNext(operation);
+      deps.store.failNext(operation);
 
       expect(errorOf(await call(deps, alice, 'confirmLink', { ticket })).code).toBe('INTERNAL');
       expect(JSON.stringify([...deps.store.users, ...deps.store.identities])).toBe(before);
@@ -159,7 +159,7 @@ describe('confirmLink', () => {
 
     expect(results.filter((result) => result.ok)).toHaveLength(1);
     expect(errorOf(results.find((result) => !result.ok) ?? results[0]!).code).toBe('LINK_TICKET_USED');
-    expect(deps.accounts.audit.size).toBe(1);
+    expect(deps.store.audit.size).toBe(1);
   });
 
   it('given a caller who had a phone of their own, releases it: the existing account keeps its number', async () => {

@@ -35,7 +35,7 @@ describe('deleteAccount', () => {
     dataOf(await call(deps, alice, 'updateProfile', { nickName: '小明' }));
     dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
 
-    const entries = [...deps.accounts.audit.values()];
+    const entries = [...deps.store.audit.values()];
     expect(entries).toEqual([
       { _id: `delete:${id}`, type: 'account-deleted', at: deps.clock.now, userId: id, identityCount: 3, mergedAccountCount: 0 },
     ]);
@@ -66,7 +66,7 @@ describe('deleteAccount', () => {
   it('given a fault in the middle, deletes nothing from the database; the retry finishes', async () => {
     const deps = createTestDeps();
     const id = await signUpWithPhone(deps, alice, '13800138000');
-    deps.accounts.failNext('tx.removeUser');
+    deps.store.failNext('tx.removeUser');
 
     expect(errorOf(await call(deps, alice, 'deleteAccount', { confirm: true })).code).toBe('INTERNAL');
     expect(deps.store.users.has(id)).toBe(true);

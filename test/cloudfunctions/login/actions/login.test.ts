@@ -1,6 +1,6 @@
 import { login } from '../../../../cloudfunctions/login/src/actions/login';
-import { AppError } from '../../../../cloudfunctions/login/src/errors';
-import type { WxIdentity } from '../../../../cloudfunctions/login/src/identity';
+import { AppError } from '../../../../cloudfunctions/login/src/rules/errors';
+import type { WxIdentity } from '../../../../cloudfunctions/login/src/rules/identity';
 import { createTestDeps } from '../support/deps';
 
 const alice: WxIdentity = { appid: 'wxapp1', openid: 'o-alice' };

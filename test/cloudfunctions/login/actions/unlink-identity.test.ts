@@ -1,5 +1,5 @@
 import type { IdentitySummary } from '../../../../typings/contract';
-import type { WxIdentity } from '../../../../cloudfunctions/login/src/identity';
+import type { WxIdentity } from '../../../../cloudfunctions/login/src/rules/identity';
 import { alice, call, danglingIdentities, dataOf, errorOf, signUp, signUpWithPhone } from '../support/actions';
 import { createTestDeps, type TestDeps } from '../support/deps';
 

@@ -1,4 +1,4 @@
-import { AVATAR_URL_MAX_AGE_SECONDS } from '../../../../cloudfunctions/login/src/avatar-url';
+import { AVATAR_URL_MAX_AGE_SECONDS } from '../../../../cloudfunctions/login/src/actions/shared/avatar-url';
 import { alice, bob, call, dataOf, errorOf, signUp } from '../support/actions';
 import { createTestDeps, testFileId } from '../support/deps';
 

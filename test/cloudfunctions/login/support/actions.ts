@@ -4,7 +4,7 @@
  */
 import type { ActionMap, ActionName, ErrorBody, Result } from '../../../../typings/contract';
 import { handle } from '../../../../cloudfunctions/login/src/handler';
-import type { WxIdentity } from '../../../../cloudfunctions/login/src/identity';
+import type { WxIdentity } from '../../../../cloudfunctions/login/src/rules/identity';
 import { TEST_INVOCATION, type TestDeps } from './deps';
 
 export const alice: WxIdentity = { appid: 'wxapp1', openid: 'o-alice', unionid: 'u-alice' };

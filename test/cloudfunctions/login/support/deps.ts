@@ -1,11 +1,9 @@
-import type { HandlerDeps } from '../../../../cloudfunctions/login/src/handler';
+import type { Deps } from '../../../../cloudfunctions/login/src/ports';
 import { createFakeContentSecurity, createFakeFiles, createFakePhoneApi, type FakeContentSecurity, type FakeFiles, type FakePhoneApi } from './fake-services';
-import { createMemoryAccountStore, type MemoryAccountStore } from './memory-account-store';
-import { createMemoryUserStore, type MemoryUserStore } from './memory-user-store';
+import { createMemoryStore, type MemoryStore } from './memory-store';
 
-export interface TestDeps extends HandlerDeps {
-  store: MemoryUserStore;
-  accounts: MemoryAccountStore;
+export interface TestDeps extends Deps {
+  store: MemoryStore;
   phone: FakePhoneApi;
   security: FakeContentSecurity;
   files: FakeFiles;
@@ -28,11 +26,9 @@ export function createTestDeps(): TestDeps {
   let tokens = 0;
   const clock = { now: new Date('2026-01-01T00:00:00Z') };
   const logged: string[] = [];
-  const store = createMemoryUserStore();
   const now = () => clock.now;
   return {
-    store,
-    accounts: createMemoryAccountStore(store),
+    store: createMemoryStore(),
     phone: createFakePhoneApi(),
     security: createFakeContentSecurity(),
     files: createFakeFiles(now),

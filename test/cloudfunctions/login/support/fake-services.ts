@@ -3,14 +3,16 @@
  * platform's rules that matter to them: a phone code works once; a WeChat failure is an errcode;
  * a missing file has no URL and deleting it again is harmless.
  */
-import type { FileDeletion, FileStorage, TemporaryUrl } from '../../../../cloudfunctions/login/src/services/file-storage';
 import type {
   ContentSecurityApi,
   ContentVerdict,
+  FileDeletion,
+  FileStorage,
   OpenApiResult,
   PhoneNumberApi,
+  TemporaryUrl,
   VerifiedPhone,
-} from '../../../../cloudfunctions/login/src/services/wechat-open-api';
+} from '../../../../cloudfunctions/login/src/ports';
 
 export interface FakePhoneApi extends PhoneNumberApi {
   /** A single-use code for this mainland number (or `+<cc>-<digits>`). */

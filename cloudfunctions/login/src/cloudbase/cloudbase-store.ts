@@ -1,0 +1,353 @@
+/**
+ * Store (ports.ts) on the CloudBase database, through wx-server-sdk. The only module that touches
+ * the database; the data model and why it is safe are in model.ts.
+ *
+ * Missing collections: CloudBase answers DATABASE_COLLECTION_NOT_EXIST until a collection is
+ * created, and no setup step may be required. One policy for all of them:
+ * - a read (or a query's remove) of a missing collection answers "nothing there": null / [];
+ * - the first write creates the collection (racing creators are fine), warns through
+ *   collectionCreatedWarning (only the console can make it ADMINONLY) and writes again;
+ * - a transaction first ensures the collections it may write to exist, because creating one is
+ *   not transactional (`ensureCollection`, remembered for the life of the warm instance).
+ *
+ * Every document read goes through a guard (asUser, asIdentity, asLinkTicket): a document of the
+ * wrong shape reads as absent. Identities and link tickets written by a client are never trusted
+ * (client-written.ts).
+ *
+ * Platform facts relied on here (wx-server-sdk 4.x):
+ * - `db.startTransaction()` gives a transaction whose `collection(name).doc(id)` get / set /
+ *   update / remove carry its id; `where()` never does, so queries run before a transaction.
+ *   Inside one, `doc(id).get()` of a missing document answers `{ data: null }` and `update`
+ *   answers `{ updated }` (outside: `{ stats: { updated } }`).
+ * - We run transactions ourselves instead of `db.runTransaction`: the SDK retries that one only
+ *   when a commit answers the raw conflict code, while a conflict on a document operation arrives
+ *   re-wrapped (-501001) and would not be retried.
+ */
+import type { AuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, UserDoc } from '../model';
+import type { Store, StoreTransaction, UserPatch } from '../ports';
+import { collectionCreatedWarning, isClientWritten } from './client-written';
+import { isCollectionExistsError, isCollectionMissingError, isDuplicateKeyError, isTransactionConflictError } from './cloudbase-errors';
+
+type Data = Record<string, unknown>;
+
+interface DocumentLike {
+  get(): Promise<{ data: Data | null | undefined }>;
+  update(options: { data: Data }): Promise<{ stats?: { updated: number }; updated?: number }>;
+  set(options: { data: Data }): Promise<unknown>;
+  remove(): Promise<unknown>;
+}
+interface QueryLike {
+  get(): Promise<{ data: Data[] }>;
+  update(options: { data: Data }): Promise<{ stats: { updated: number } }>;
+  remove(): Promise<unknown>;
+  limit(count: number): QueryLike;
+}
+interface CollectionLike extends QueryLike {
+  where(condition: unknown): QueryLike;
+  add(options: { data: Data }): Promise<unknown>;
+  doc(id: string): DocumentLike;
+}
+interface TransactionLike {
+  collection(name: string): { doc(id: string): DocumentLike };
+  commit(): Promise<unknown>;
+  rollback(): Promise<unknown>;
+}
+interface CommandLike {
+  in(values: unknown[]): unknown;
+  nin(values: unknown[]): unknown;
+  or(conditions: unknown[]): unknown;
+  and(conditions: unknown[]): unknown;
+  exists(value: boolean): unknown;
+  lt(value: unknown): unknown;
+  inc(value: number): unknown;
+  remove(): unknown;
+  addToSet(value: unknown): unknown;
+  pullAll(values: unknown[]): unknown;
+}
+
+/**
+ * The part of wx-server-sdk's database used here, typed precisely (the SDK's typings declare
+ * callback overloads and `any`). `cloud.database()` satisfies it.
+ */
+export interface DatabaseLike {
+  collection(name: string): CollectionLike;
+  createCollection(name: string): Promise<unknown>;
+  startTransaction(): Promise<TransactionLike>;
+  command: CommandLike;
+}
+
+export interface CollectionNames {
+  users: string;
+  identities: string;
+  linkTickets: string;
+  audit: string;
+}
+
+/** Stored documents are read through these guards: a document of the wrong shape reads as absent. */
+function asUser(data: Data | null | undefined): UserDoc | null {
+  return data && typeof data._id === 'string' ? (data as UserDoc) : null;
+}
+
+function asIdentity(data: Data | null | undefined): IdentityDoc | null {
+  if (!data || typeof data._id !== 'string' || typeof data.userId !== 'string' || isClientWritten(data)) return null;
+  return data as unknown as IdentityDoc;
+}
+
+function asLinkTicket(data: Data | null | undefined): LinkTicketDoc | null {
+  // A forged ticket record (client-written) reads as unknown: LINK_TICKET_INVALID.
+  if (!data || typeof data._id !== 'string' || isClientWritten(data)) return null;
+  const { callerKey, fromUserId, toUserId, phoneKey, expiresAt, usedAt } = data;
+  const strings = [callerKey, fromUserId, toUserId, phoneKey].every((value) => typeof value === 'string');
+  if (!strings || !(expiresAt instanceof Date) || !(usedAt === null || usedAt === undefined || usedAt instanceof Date)) return null;
+  return { ...(data as unknown as LinkTicketDoc), usedAt: usedAt ?? null };
+}
+
+function present<T>(value: T | null): value is T {
+  return value !== null;
+}
+
+/** Attempts of one transaction before a conflict is reported as a failure. */
+const MAX_TRANSACTION_ATTEMPTS = 3;
+/** At most this many documents can belong to one person; more would be a data problem, not an account. */
+const MAX_MATCHES = 100;
+
+export function createCloudbaseStore(
+  db: DatabaseLike,
+  names: CollectionNames,
+  warn: (message: string) => void = () => undefined,
+): Store {
+  const _ = db.command;
+  const users = () => db.collection(names.users);
+  const identities = () => db.collection(names.identities);
+  const tickets = () => db.collection(names.linkTickets);
+  const ready = new Set<string>();
+
+  async function createCollection(name: string): Promise<void> {
+    await db.createCollection(name).then(
+      () => warn(collectionCreatedWarning(name)),
+      (error: unknown) => {
+        if (!isCollectionExistsError(error)) throw error;
+      },
+    );
+    ready.add(name);
+  }
+
+  /** Creates the collection unless it is known to exist (before a transaction writes to it). */
+  async function ensureCollection(name: string): Promise<void> {
+    if (!ready.has(name)) await createCollection(name);
+  }
+
+  /** A read: a missing collection means "nothing there yet" and gives `empty`. */
+  async function orEmpty<T>(operation: () => Promise<T>, empty: T): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (isCollectionMissingError(error)) return empty;
+      throw error;
+    }
+  }
+
+  /** A write: on a missing collection creates it and writes again. */
+  async function creating<T>(name: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!isCollectionMissingError(error)) throw error;
+      await createCollection(name);
+      return operation();
+    }
+  }
+
+  /** Insert that reports a duplicate `_id` as false instead of an error. */
+  async function insertUnlessExists(collection: string, data: Data): Promise<boolean> {
+    try {
+      await creating(collection, () => db.collection(collection).add({ data }));
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  function loginFields(stamp: LoginStamp): Data {
+    return { lastLoginAt: stamp.at, loginCount: _.inc(1), lastLoginId: stamp.id };
+  }
+
+  function updateData(patch: UserPatch): Data {
+    const data: Data = { ...patch.set };
+    delete data._id;
+    if (patch.stamp) Object.assign(data, loginFields(patch.stamp));
+    if (patch.addIdentityKeys) data.identityKeys = _.addToSet({ $each: patch.addIdentityKeys });
+    if (patch.removeIdentityKeys) data.identityKeys = _.pullAll(patch.removeIdentityKeys);
+    if (patch.noteKeysHeldElsewhere) data.keysHeldElsewhere = _.addToSet({ $each: patch.noteKeysHeldElsewhere });
+    for (const field of patch.remove ?? []) data[field] = _.remove();
+    return data;
+  }
+
+  function withoutId<T extends { _id: string }>(doc: T): Data {
+    const { _id: _ignored, ...rest } = doc;
+    return rest;
+  }
+
+  function updatedCount(answer: { stats?: { updated: number }; updated?: number }): number {
+    return answer.stats?.updated ?? answer.updated ?? 0;
+  }
+
+  /**
+   * The single-document operations on `doc` — the database's or a transaction's. `fresh` tells
+   * whether writes outside a transaction may create a missing collection first.
+   */
+  function singleDocumentOperations(
+    doc: (collection: string, id: string) => DocumentLike,
+    write: <T>(collection: string, operation: () => Promise<T>) => Promise<T>,
+  ): StoreTransaction {
+    const read = async (collection: string, id: string): Promise<Data | null | undefined> =>
+      (await orEmpty(() => doc(collection, id).get(), { data: null })).data;
+    const operations: StoreTransaction = {
+      getUser: async (id) => asUser(await read(names.users, id)),
+      getIdentity: async (key) => asIdentity(await read(names.identities, key)),
+      getLinkTicket: async (id) => asLinkTicket(await read(names.linkTickets, id)),
+      async updateUser(id, patch) {
+        const data = updateData(patch);
+        if (Object.keys(data).length === 0) return (await operations.getUser(id)) !== null;
+        // A user to update exists, so its collection does; a missing one simply matches nothing.
+        return updatedCount(await orEmpty(() => doc(names.users, id).update({ data }), { updated: 0 })) > 0;
+      },
+      async removeUser(id) {
+        await orEmpty(() => doc(names.users, id).remove(), undefined);
+      },
+      async putIdentity(identity) {
+        await write(names.identities, () => doc(names.identities, identity._id).set({ data: withoutId(identity) }));
+      },
+      async removeIdentity(key) {
+        await orEmpty(() => doc(names.identities, key).remove(), undefined);
+      },
+      async markLinkTicketUsed(id, at) {
+        await orEmpty(() => doc(names.linkTickets, id).update({ data: { usedAt: at } }), undefined);
+      },
+      async putAudit(entry: AuditEntry) {
+        await write(names.audit, () => doc(names.audit, entry._id).set({ data: withoutId(entry) }));
+      },
+    };
+    return operations;
+  }
+
+  const direct = singleDocumentOperations((collection, id) => db.collection(collection).doc(id), creating);
+
+  return {
+    ...direct,
+
+    async stampAndFind(keys, legacyOpenid, stamp) {
+      const [update, found] = await Promise.all([
+        creating(names.users, () =>
+          users()
+            .where({ identityKeys: keys.openid, status: _.nin(['banned', 'merged']) })
+            .update({ data: loginFields(stamp) }),
+        ),
+        orEmpty(
+          () =>
+            users()
+              .where(_.or([{ identityKeys: _.in(keys.all) }, { _openid: legacyOpenid }, { openid: legacyOpenid }]))
+              .limit(MAX_MATCHES)
+              .get(),
+          { data: [] },
+        ),
+      ]);
+      return { users: found.data.map(asUser).filter(present), stamped: update.stats.updated > 0 };
+    },
+
+    async claimIdentity(key, userId, at) {
+      const provider = key.slice(0, key.indexOf(':'));
+      if (await insertUnlessExists(names.identities, { _id: key, userId, provider, createdAt: at })) return userId;
+      const { data } = await identities().doc(key).get();
+      if (isClientWritten(data)) {
+        // Fail closed: trusting it would let anyone who can write the collection take over this identity.
+        throw new Error(`identity ${provider} document was written by a client: the ${names.identities} collection must be ADMINONLY`);
+      }
+      const owner = data?.userId;
+      if (typeof owner !== 'string') throw new Error(`identity ${provider} document exists without a userId`);
+      return owner;
+    },
+
+    async reassignIdentity(key, fromUserId, toUserId, at) {
+      const { stats } = await identities()
+        .where({ _id: key, userId: fromUserId })
+        .update({ data: { userId: toUserId, movedFrom: fromUserId, movedAt: at } });
+      return stats.updated > 0;
+    },
+
+    insertUser(user) {
+      return insertUnlessExists(names.users, user);
+    },
+
+    async updateUser(id, patch) {
+      const data = updateData(patch);
+      if (Object.keys(data).length === 0) return (await direct.getUser(id)) !== null;
+      const { stats } = await creating(names.users, () => users().doc(id).update({ data }));
+      return (stats?.updated ?? 0) > 0;
+    },
+
+    async scrubLegacyDocuments(openid, fields) {
+      const data: Data = Object.fromEntries(fields.map((field) => [field, _.remove()]));
+      await users()
+        .where(_.and([_.or([{ _openid: openid }, { openid }]), { identityKeys: _.exists(false) }]))
+        .update({ data });
+    },
+
+    async removeLegacyUsers(openid) {
+      const legacy = _.and([_.or([{ _openid: openid }, { openid }]), { identityKeys: _.exists(false) }]);
+      await orEmpty(() => users().where(legacy).remove(), undefined);
+    },
+
+    async findUsersByIdentity(keys) {
+      const { data } = await orEmpty(() => users().where({ identityKeys: _.in(keys) }).limit(MAX_MATCHES).get(), { data: [] });
+      return data.map(asUser).filter(present);
+    },
+
+    async identitiesOf(userIds) {
+      if (userIds.length === 0) return [];
+      const { data } = await orEmpty(() => identities().where({ userId: _.in(userIds) }).limit(MAX_MATCHES).get(), { data: [] });
+      return data.map(asIdentity).filter(present);
+    },
+
+    async usersMergedInto(userId) {
+      const { data } = await orEmpty(
+        () => users().where({ mergedInto: userId, status: 'merged' }).limit(MAX_MATCHES).get(),
+        { data: [] },
+      );
+      return data.map(asUser).filter(present);
+    },
+
+    async insertLinkTicket(ticket) {
+      await ensureCollection(names.linkTickets);
+      await tickets().add({ data: { ...ticket } });
+    },
+
+    async removeLinkTicketsOf(userId) {
+      await orEmpty(() => tickets().where(_.or([{ fromUserId: userId }, { toUserId: userId }])).remove(), undefined);
+    },
+
+    async removeExpiredLinkTickets(before) {
+      await orEmpty(() => tickets().where({ expiresAt: _.lt(before) }).remove(), undefined);
+    },
+
+    async transaction(work) {
+      // Every collection a transaction may write must exist first (creating one is not transactional).
+      await Promise.all([ensureCollection(names.audit), ensureCollection(names.linkTickets)]);
+      for (let attempt = 1; ; attempt += 1) {
+        const tx = await db.startTransaction();
+        const inTx = singleDocumentOperations((collection, id) => tx.collection(collection).doc(id), (_name, operation) => operation());
+        try {
+          const result = await work(inTx);
+          await tx.commit();
+          return result;
+        } catch (error) {
+          // After a conflict or a failed commit the server has already dropped it: ignore that answer.
+          await tx.rollback().catch(() => undefined);
+          if (attempt < MAX_TRANSACTION_ATTEMPTS && isTransactionConflictError(error)) continue;
+          throw error;
+        }
+      }
+    },
+  };
+}

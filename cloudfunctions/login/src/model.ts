@@ -1,0 +1,134 @@
+/**
+ * The login function's data model: what it keeps in the CloudBase database and why it is safe.
+ *
+ * Collections (names overridable through USERS_COLLECTION, IDENTITIES_COLLECTION,
+ * LINK_TICKETS_COLLECTION, AUDIT_COLLECTION):
+ * - users:         one document per person (UserDoc). `identityKeys` lists every identity key
+ *                  (rules/identity.ts) that signs in to it, so a returning login finds and stamps its
+ *                  user with one request keyed by the identity. Legacy documents written by the
+ *                  common tutorial pattern carry `_openid` / `openid` and no `identityKeys` until a
+ *                  login adopts them. A user linked into another keeps its document with status
+ *                  'merged' and `mergedInto`; it holds no keys and is never signed in to.
+ * - identities:    `_id` = identity key, `userId` = owner (IdentityDoc). WeChat keys
+ *                  (`wx-openid:<appid>:<openid>`, `wx-unionid:<unionid>`) and phone keys
+ *                  (`phone:+<cc>:<number>`). `users.identityKeys` is the lookup copy of it.
+ * - link_tickets:  `_id` = SHA-256 of the ticket handed to the caller (rules/link-ticket.ts): who
+ *                  may use it, what it links, the phone key that proved it, expiry, use.
+ * - account_audit: one entry per link or deletion; user ids, provider names, field names and counts
+ *                  only: no profile data, no phone numbers, no openids.
+ *
+ * Why first login is race-safe: `_id` is unique in every CloudBase collection with no setup, so
+ * inserting the identities document *is* the claim. Of many simultaneous first logins exactly one
+ * insert wins; the others get a duplicate key, read the winner's `userId` and sign in to it. A user
+ * is only ever created under an id an identity points to, so there is never a second user for one
+ * identity, and never an identity pointing at nothing once a login has succeeded.
+ *
+ * Why ADMINONLY (仅管理端可读写): whoever can write `identities` can sign in as anyone, and whoever
+ * can write `link_tickets` can take over an account. All four collections must be readable and
+ * writable by cloud functions only. A document written from a mini-program always carries
+ * `_openid` (the platform sets it, the client cannot leave it out) while this function, writing as
+ * admin, never does: such a document in identities or link_tickets is never trusted
+ * (cloudbase/client-written.ts). Every stored document is read through a guard; a document of the
+ * wrong shape (hand-edited, written by another version) reads as absent.
+ *
+ * Transactions: multi-document changes (a link, an unlink, a deletion, binding a phone) run in one,
+ * all of it or none of it, so a fault in the middle followed by a retry never leaves an identity
+ * pointing at a user that does not hold it. Inside a transaction only single-document operations
+ * exist (CloudBase's rule); queries happen before it (ports.ts, StoreTransaction).
+ */
+import type { ProfileField } from '../../../typings/contract';
+
+/** 'merged': the account was linked into `mergedInto` (see actions/confirm-link.ts); kept, never signed in to. */
+export type UserStatus = 'active' | 'banned' | 'merged';
+
+/** A phone number verified by WeChat (actions/bind-phone.ts). Its identity key is claimed like a WeChat one. */
+export interface BoundPhone {
+  countryCode: string;
+  purePhoneNumber: string;
+  /** The identity key, `phone:+<countryCode>:<purePhoneNumber>`. */
+  key: string;
+  boundAt: Date;
+}
+
+export interface UserDoc {
+  _id: string;
+  identityKeys?: string[];
+  status?: UserStatus;
+  nickName?: string;
+  /**
+   * A displayable URL. For an avatar in cloud storage (`avatarFileID`), a cached temporary URL that
+   * is valid until `avatarUrlExpiresAt` (see actions/shared/avatar-url.ts); for legacy documents, whatever was stored.
+   */
+  avatarUrl?: string;
+  /** `cloud://<env>.<bucket>/avatars/<userId>/...`, set by updateProfile. */
+  avatarFileID?: string;
+  avatarUrlExpiresAt?: Date;
+  boundPhone?: BoundPhone;
+  /** With status 'merged': the user this one was merged into. */
+  mergedInto?: string;
+  mergedAt?: Date;
+  createdAt?: Date;
+  lastLoginAt?: Date;
+  loginCount?: number;
+  /**
+   * Identity keys of this person that another live user already holds (two accounts of one person
+   * are never merged silently): remembered so that logins stop trying to claim them.
+   */
+  keysHeldElsewhere?: string[];
+  /** Id of the login that last wrote lastLoginAt: tells whether a parallel read saw our write. */
+  lastLoginId?: string;
+  /** Legacy tutorial fields (read for adoption, never returned). */
+  _openid?: string;
+  openid?: string;
+  userInfo?: { nickName?: unknown; avatarUrl?: unknown };
+  [field: string]: unknown;
+}
+
+export interface LoginStamp {
+  id: string;
+  at: Date;
+}
+
+export interface IdentityDoc {
+  /** The identity key. */
+  _id: string;
+  userId: string;
+  provider?: string;
+  createdAt?: Date;
+  movedFrom?: string;
+  movedAt?: Date;
+}
+
+export interface LinkTicketDoc {
+  _id: string;
+  /** The identity key (this app's openid key) of the only caller who may use it. */
+  callerKey: string;
+  fromUserId: string;
+  toUserId: string;
+  /** The phone identity that proved the link; must still point at toUserId when it is used. */
+  phoneKey: string;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+}
+
+export type AuditEntry =
+  | {
+      _id: string;
+      type: 'account-linked';
+      at: Date;
+      fromUserId: string;
+      toUserId: string;
+      movedProviders: string[];
+      releasedProviders: string[];
+      filledFields: ProfileField[];
+    }
+  | {
+      _id: string;
+      type: 'account-deleted';
+      at: Date;
+      userId: string;
+      identityCount: number;
+      mergedAccountCount: number;
+    };
+

@@ -1,0 +1,74 @@
+import fs from 'fs';
+import path from 'path';
+
+/**
+ * Rules of the login function's layout that a compiler cannot check:
+ * only cloudbase/ (and index.ts, the wiring entry) reaches wx-server-sdk; rules/ is pure (no port,
+ * no implementation, no action); an action never imports another action, nor an implementation.
+ */
+
+const ROOT = path.resolve(__dirname, '../../../cloudfunctions/login/src');
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return filesUnder(full);
+    return entry.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+/** The modules `file` imports, as absolute paths (relative ones) or package names. */
+function importsOf(file: string): string[] {
+  const source = fs.readFileSync(file, 'utf8');
+  return [...source.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map(([, spec = '']) =>
+    spec.startsWith('.') ? path.resolve(path.dirname(file), spec) : spec,
+  );
+}
+
+const rel = (file: string) => path.relative(ROOT, file);
+const inside = (folder: string) => (file: string) => file.startsWith(path.join(ROOT, folder) + path.sep);
+
+describe('login function layout', () => {
+  it('only cloudbase/ and index.ts import wx-server-sdk', () => {
+    const offenders = filesUnder(ROOT)
+      .filter((file) => !inside('cloudbase')(file) && rel(file) !== 'index.ts')
+      .filter((file) => importsOf(file).some((spec) => spec === 'wx-server-sdk' || spec.startsWith('wx-server-sdk/')))
+      .map(rel);
+
+    expect(offenders).toEqual([]);
+  });
+
+  it('rules/ imports no port, no implementation, no action and not the handler', () => {
+    const forbidden = [path.join(ROOT, 'ports'), path.join(ROOT, 'handler'), path.join(ROOT, 'index')];
+    const offenders = filesUnder(path.join(ROOT, 'rules'))
+      .filter((file) =>
+        importsOf(file).some(
+          (spec) => forbidden.includes(spec) || inside('cloudbase')(spec + '.ts') || inside('actions')(spec + '.ts') || spec === 'wx-server-sdk',
+        ),
+      )
+      .map(rel);
+
+    expect(offenders).toEqual([]);
+  });
+
+  it('actions/ never import another action, nor cloudbase/', () => {
+    const actionFiles = fs.readdirSync(path.join(ROOT, 'actions')).filter((name) => name.endsWith('.ts'));
+    const actions = actionFiles.map((name) => path.join(ROOT, 'actions', name.replace(/\.ts$/, '')));
+    const offenders = filesUnder(path.join(ROOT, 'actions'))
+      .flatMap((file) =>
+        importsOf(file)
+          .filter((spec) => (actions.includes(spec) && spec + '.ts' !== file) || inside('cloudbase')(spec + '.ts'))
+          .map((spec) => `${rel(file)} -> ${rel(spec)}`),
+      );
+
+    expect(offenders).toEqual([]);
+  });
+
+  it('one store contract and one patch type', () => {
+    const declarations = filesUnder(ROOT).flatMap((file) =>
+      [...fs.readFileSync(file, 'utf8').matchAll(/export interface (\w*(?:Store|Patch|Change))\b/g)].map(([, name]) => `${rel(file)}: ${name}`),
+    );
+
+    expect(declarations).toEqual(['ports.ts: UserPatch', 'ports.ts: Store']);
+  });
+});

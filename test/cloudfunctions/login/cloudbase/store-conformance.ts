@@ -1,0 +1,318 @@
+/**
+ * The Store contract (cloudfunctions/login/src/ports.ts) as one suite, run against every
+ * implementation: the CloudBase store on the emulator through the real wx-server-sdk (the
+ * reference) and the in-memory store the action tests use, so the fake can never drift from the
+ * real one. Each test gets a fresh database (`setup` is called per test; on CloudBase it picks
+ * fresh collection names, so every collection starts missing).
+ */
+import type { IdentityKeys } from '../../../../cloudfunctions/login/src/rules/identity';
+import type { AuditEntry, LinkTicketDoc, UserDoc } from '../../../../cloudfunctions/login/src/model';
+import type { Store } from '../../../../cloudfunctions/login/src/ports';
+
+export interface StoreUnderTest {
+  store: Store;
+  /** Writes a document as is, bypassing the store (a hand-edited or client-written one). */
+  writeRaw?(collection: 'users' | 'identities' | 'linkTickets', doc: Record<string, unknown> & { _id: string }): Promise<void>;
+}
+
+const keys: IdentityKeys = {
+  openid: 'wx-openid:wxapp1:o-alice',
+  unionid: 'wx-unionid:u-alice',
+  primary: 'wx-unionid:u-alice',
+  all: ['wx-unionid:u-alice', 'wx-openid:wxapp1:o-alice'],
+};
+const at = new Date('2026-01-01T00:00:00Z');
+const later = new Date('2026-01-02T00:00:00Z');
+
+function ticket(id: string, overrides: Partial<LinkTicketDoc> = {}): LinkTicketDoc {
+  return {
+    _id: id,
+    callerKey: keys.openid,
+    fromUserId: 'u1',
+    toUserId: 'u2',
+    phoneKey: 'phone:+86:13800000000',
+    createdAt: at,
+    expiresAt: later,
+    usedAt: null,
+    ...overrides,
+  };
+}
+
+const ids = (users: UserDoc[]) => users.map((user) => user._id).sort();
+
+export function describeStoreConformance(name: string, setup: () => Promise<StoreUnderTest>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    let subject: StoreUnderTest;
+    beforeEach(async () => {
+      subject = await setup();
+      store = subject.store;
+    });
+
+    describe('on a fresh database (no collections yet)', () => {
+      it('reads answer null or empty', async () => {
+        expect(await store.getUser('nobody')).toBeNull();
+        expect(await store.getIdentity(keys.openid)).toBeNull();
+        expect(await store.getLinkTicket('t')).toBeNull();
+        expect(await store.findUsersByIdentity(keys.all)).toEqual([]);
+        expect(await store.identitiesOf(['u1'])).toEqual([]);
+        expect(await store.usersMergedInto('u1')).toEqual([]);
+        expect(await store.updateUser('nobody', { set: { nickName: 'x' } })).toBe(false);
+      });
+
+      it('stampAndFind finds nothing and stamps nothing', async () => {
+        expect(await store.stampAndFind(keys, 'o-alice', { id: 'l1', at })).toEqual({ users: [], stamped: false });
+      });
+
+      it('removals of what is not there succeed', async () => {
+        await store.removeUser('nobody');
+        await store.removeLinkTicketsOf('u1');
+        await store.removeExpiredLinkTickets(later);
+        await store.removeLegacyUsers('o-alice');
+      });
+
+      it('the first writes create the collections', async () => {
+        expect(await store.claimIdentity(keys.openid, 'u1', at)).toBe('u1');
+        expect(await store.insertUser({ _id: 'u1', identityKeys: [keys.openid] })).toBe(true);
+        await store.insertLinkTicket(ticket('t1'));
+        expect(await store.getUser('u1')).toMatchObject({ _id: 'u1', identityKeys: [keys.openid] });
+        expect(await store.getLinkTicket('t1')).toMatchObject({ _id: 't1', usedAt: null });
+      });
+    });
+
+    describe('users', () => {
+      it('insertUser answers false for a duplicate id and writes nothing', async () => {
+        expect(await store.insertUser({ _id: 'u1', nickName: 'first' })).toBe(true);
+        expect(await store.insertUser({ _id: 'u1', nickName: 'second' })).toBe(false);
+        expect((await store.getUser('u1'))?.nickName).toBe('first');
+      });
+
+      it('updateUser applies every patch field', async () => {
+        await store.insertUser({ _id: 'u1', identityKeys: ['a', 'b'], loginCount: 1, session_key: 's', nickName: 'old' });
+        expect(await store.updateUser('u1', { set: { nickName: 'new', createdAt: at }, remove: ['session_key'] })).toBe(true);
+        expect(await store.updateUser('u1', { addIdentityKeys: ['b', 'c'], noteKeysHeldElsewhere: ['x'] })).toBe(true);
+        expect(await store.updateUser('u1', { noteKeysHeldElsewhere: ['x', 'y'], stamp: { id: 'l2', at: later } })).toBe(true);
+        const user = await store.getUser('u1');
+        expect(user).toMatchObject({ nickName: 'new', createdAt: at, identityKeys: ['a', 'b', 'c'], keysHeldElsewhere: ['x', 'y'] });
+        expect(user).toMatchObject({ lastLoginAt: later, lastLoginId: 'l2', loginCount: 2 });
+        expect(user).not.toHaveProperty('session_key');
+
+        expect(await store.updateUser('u1', { removeIdentityKeys: ['a', 'c'] })).toBe(true);
+        expect((await store.getUser('u1'))?.identityKeys).toEqual(['b']);
+        expect(await store.updateUser('u1', { set: { identityKeys: ['z'] } })).toBe(true);
+        expect((await store.getUser('u1'))?.identityKeys).toEqual(['z']);
+      });
+
+      it('updateUser answers false when no user has the id, with or without fields to write', async () => {
+        expect(await store.updateUser('nobody', { set: { nickName: 'x' } })).toBe(false);
+        await store.insertUser({ _id: 'u1' });
+        expect(await store.updateUser('nobody', {})).toBe(false);
+        expect(await store.updateUser('u1', {})).toBe(true);
+        expect(await store.getUser('nobody')).toBeNull();
+      });
+
+      it('removeUser deletes the document', async () => {
+        await store.insertUser({ _id: 'u1' });
+        await store.removeUser('u1');
+        expect(await store.getUser('u1')).toBeNull();
+      });
+
+      it('findUsersByIdentity and usersMergedInto answer the matching users', async () => {
+        await store.insertUser({ _id: 'u1', identityKeys: [keys.openid] });
+        await store.insertUser({ _id: 'u2', identityKeys: ['other'] });
+        await store.insertUser({ _id: 'm1', status: 'merged', mergedInto: 'u1' });
+        await store.insertUser({ _id: 'm2', status: 'active', mergedInto: 'u1' });
+        expect(ids(await store.findUsersByIdentity([keys.unionid ?? '', keys.openid]))).toEqual(['u1']);
+        expect(ids(await store.usersMergedInto('u1'))).toEqual(['m1']);
+      });
+    });
+
+    describe('stampAndFind', () => {
+      it('stamps only the non-banned, non-merged holder of the openid key', async () => {
+        await store.insertUser({ _id: 'u1', identityKeys: [keys.openid], loginCount: 3 });
+        const result = await store.stampAndFind(keys, 'o-alice', { id: 'l1', at });
+        expect(result.stamped).toBe(true);
+        expect(await store.getUser('u1')).toMatchObject({ loginCount: 4, lastLoginAt: at, lastLoginId: 'l1' });
+        expect(ids(result.users)).toEqual(['u1']);
+      });
+
+      it.each(['banned', 'merged'] as const)('does not stamp a %s user, but finds it', async (status) => {
+        await store.insertUser({ _id: 'u1', identityKeys: [keys.openid], status, loginCount: 3 });
+        const result = await store.stampAndFind(keys, 'o-alice', { id: 'l1', at });
+        expect(result.stamped).toBe(false);
+        expect(ids(result.users)).toEqual(['u1']);
+        expect((await store.getUser('u1'))?.loginCount).toBe(3);
+      });
+
+      it('finds by any key and legacy _openid / openid documents, without stamping them', async () => {
+        await store.insertUser({ _id: 'byUnion', identityKeys: [keys.unionid ?? ''] });
+        await store.insertUser({ _id: 'legacy1', _openid: 'o-alice' });
+        await store.insertUser({ _id: 'legacy2', openid: 'o-alice' });
+        await store.insertUser({ _id: 'stranger', openid: 'o-bob' });
+        const result = await store.stampAndFind(keys, 'o-alice', { id: 'l1', at });
+        expect(result.stamped).toBe(false);
+        expect(ids(result.users)).toEqual(['byUnion', 'legacy1', 'legacy2']);
+      });
+    });
+
+    describe('identities', () => {
+      it('claimIdentity: the insert wins, later claims answer the owner', async () => {
+        expect(await store.claimIdentity(keys.openid, 'u1', at)).toBe('u1');
+        expect(await store.claimIdentity(keys.openid, 'u2', later)).toBe('u1');
+        expect(await store.getIdentity(keys.openid)).toMatchObject({ _id: keys.openid, userId: 'u1', provider: 'wx-openid', createdAt: at });
+      });
+
+      it('claimIdentity: of 10 concurrent claims one wins and all answer the same owner', async () => {
+        const owners = await Promise.all(Array.from({ length: 10 }, (_unused, index) => store.claimIdentity(keys.openid, `u${index}`, at)));
+        expect(new Set(owners).size).toBe(1);
+        expect((await store.getIdentity(keys.openid))?.userId).toBe(owners[0]);
+      });
+
+      it('reassignIdentity moves the key only while it still points at fromUserId', async () => {
+        await store.claimIdentity(keys.openid, 'gone', at);
+        expect(await store.reassignIdentity(keys.openid, 'someone-else', 'u2', later)).toBe(false);
+        expect((await store.getIdentity(keys.openid))?.userId).toBe('gone');
+        expect(await store.reassignIdentity(keys.openid, 'gone', 'u2', later)).toBe(true);
+        expect(await store.getIdentity(keys.openid)).toMatchObject({ userId: 'u2', movedFrom: 'gone', movedAt: later });
+      });
+
+      it('putIdentity creates or replaces, removeIdentity deletes, identitiesOf finds by owner', async () => {
+        await store.putIdentity({ _id: 'phone:+86:1', userId: 'u1', provider: 'phone', createdAt: at });
+        await store.putIdentity({ _id: 'phone:+86:2', userId: 'u1', provider: 'phone', createdAt: at });
+        await store.putIdentity({ _id: 'phone:+86:2', userId: 'u2', provider: 'phone', createdAt: later });
+        expect((await store.identitiesOf(['u1'])).map((doc) => doc._id)).toEqual(['phone:+86:1']);
+        expect((await store.identitiesOf(['u1', 'u2'])).map((doc) => doc._id).sort()).toEqual(['phone:+86:1', 'phone:+86:2']);
+        expect(await store.identitiesOf([])).toEqual([]);
+        await store.removeIdentity('phone:+86:1');
+        expect(await store.getIdentity('phone:+86:1')).toBeNull();
+      });
+    });
+
+    describe('link tickets and audit', () => {
+      it('insert, read, mark used, remove by user and by expiry', async () => {
+        await store.insertLinkTicket(ticket('t1', { fromUserId: 'u1', toUserId: 'u2' }));
+        await store.insertLinkTicket(ticket('t2', { fromUserId: 'u3', toUserId: 'u1' }));
+        await store.insertLinkTicket(ticket('t3', { fromUserId: 'u3', toUserId: 'u4', expiresAt: at }));
+        await store.insertLinkTicket(ticket('t4', { fromUserId: 'u3', toUserId: 'u4' }));
+        await store.markLinkTicketUsed('t4', at);
+        expect(await store.getLinkTicket('t4')).toMatchObject({ usedAt: at, phoneKey: 'phone:+86:13800000000' });
+        await store.removeLinkTicketsOf('u1');
+        expect(await store.getLinkTicket('t1')).toBeNull();
+        expect(await store.getLinkTicket('t2')).toBeNull();
+        await store.removeExpiredLinkTickets(new Date(at.getTime() + 1));
+        expect(await store.getLinkTicket('t3')).toBeNull();
+        expect(await store.getLinkTicket('t4')).not.toBeNull();
+      });
+
+      it('putAudit writes an entry once per id (a retry replaces it)', async () => {
+        const entry: AuditEntry = { _id: 'a1', type: 'account-deleted', at, userId: 'u1', identityCount: 2, mergedAccountCount: 0 };
+        await store.putAudit(entry);
+        await store.putAudit({ ...entry, identityCount: 3 });
+      });
+    });
+
+    describe('legacy documents', () => {
+      it('scrubLegacyDocuments removes fields only from not-adopted documents of the openid', async () => {
+        await store.insertUser({ _id: 'legacy', _openid: 'o-alice', session_key: 's', nickName: 'n' });
+        await store.insertUser({ _id: 'adopted', openid: 'o-alice', identityKeys: [keys.openid], session_key: 's' });
+        await store.scrubLegacyDocuments('o-alice', ['session_key']);
+        expect(await store.getUser('legacy')).not.toHaveProperty('session_key');
+        expect((await store.getUser('legacy'))?.nickName).toBe('n');
+        expect(await store.getUser('adopted')).toHaveProperty('session_key', 's');
+      });
+
+      it('removeLegacyUsers removes only not-adopted documents of the openid', async () => {
+        await store.insertUser({ _id: 'legacy1', _openid: 'o-alice' });
+        await store.insertUser({ _id: 'legacy2', openid: 'o-alice' });
+        await store.insertUser({ _id: 'adopted', openid: 'o-alice', identityKeys: [keys.openid] });
+        await store.insertUser({ _id: 'bob', openid: 'o-bob' });
+        await store.removeLegacyUsers('o-alice');
+        expect(await store.getUser('legacy1')).toBeNull();
+        expect(await store.getUser('legacy2')).toBeNull();
+        expect(await store.getUser('adopted')).not.toBeNull();
+        expect(await store.getUser('bob')).not.toBeNull();
+      });
+    });
+
+    describe('transactions', () => {
+      it('commits every write when the work resolves, and answers its result', async () => {
+        await store.insertUser({ _id: 'u1', nickName: 'old' });
+        await store.claimIdentity('phone:+86:1', 'u1', at);
+        await store.insertLinkTicket(ticket('t1'));
+        const result = await store.transaction(async (tx) => {
+          expect(await tx.updateUser('u1', { set: { nickName: 'new' }, addIdentityKeys: ['k'] })).toBe(true);
+          await tx.putIdentity({ _id: 'phone:+86:2', userId: 'u1', provider: 'phone', createdAt: at });
+          await tx.removeIdentity('phone:+86:1');
+          await tx.markLinkTicketUsed('t1', later);
+          await tx.putAudit({ _id: 'a1', type: 'account-deleted', at, userId: 'u1', identityCount: 1, mergedAccountCount: 0 });
+          return 'done';
+        });
+        expect(result).toBe('done');
+        expect(await store.getUser('u1')).toMatchObject({ nickName: 'new', identityKeys: ['k'] });
+        expect(await store.getIdentity('phone:+86:2')).toMatchObject({ userId: 'u1' });
+        expect(await store.getIdentity('phone:+86:1')).toBeNull();
+        expect((await store.getLinkTicket('t1'))?.usedAt).toEqual(later);
+      });
+
+      it('reads see the transaction’s own writes', async () => {
+        await store.insertUser({ _id: 'u1', nickName: 'old' });
+        // A transaction ensures only link_tickets and audit exist: users and identities do once anyone logged in.
+        await store.claimIdentity('phone:+86:0', 'u1', at);
+        await store.insertUser({ _id: 'u2' });
+        await store.transaction(async (tx) => {
+          await tx.updateUser('u1', { set: { nickName: 'new' } });
+          expect((await tx.getUser('u1'))?.nickName).toBe('new');
+          await tx.putIdentity({ _id: 'phone:+86:1', userId: 'u1', provider: 'phone', createdAt: at });
+          expect((await tx.getIdentity('phone:+86:1'))?.userId).toBe('u1');
+          await tx.removeUser('u2');
+          expect(await tx.getUser('u2')).toBeNull();
+        });
+        expect(await store.getUser('u2')).toBeNull();
+      });
+
+      it('writes nothing when the work throws, and rethrows', async () => {
+        await store.insertUser({ _id: 'u1', nickName: 'old' });
+        await store.claimIdentity('phone:+86:1', 'u1', at);
+        const failure = store.transaction(async (tx) => {
+          await tx.updateUser('u1', { set: { nickName: 'new' } });
+          await tx.removeIdentity('phone:+86:1');
+          await tx.putIdentity({ _id: 'phone:+86:2', userId: 'u1', provider: 'phone', createdAt: at });
+          throw new Error('boom');
+        });
+        await expect(failure).rejects.toThrow('boom');
+        expect((await store.getUser('u1'))?.nickName).toBe('old');
+        expect((await store.getIdentity('phone:+86:1'))?.userId).toBe('u1');
+        expect(await store.getIdentity('phone:+86:2')).toBeNull();
+      });
+
+      it('a missing document reads as null inside a transaction', async () => {
+        await store.insertUser({ _id: 'u1' });
+        await store.transaction(async (tx) => {
+          expect(await tx.getUser('nobody')).toBeNull();
+          expect(await tx.getIdentity('nothing')).toBeNull();
+          expect(await tx.getLinkTicket('nothing')).toBeNull();
+        });
+      });
+    });
+
+    describe('guards', () => {
+      it('a malformed or client-written document reads as absent', async () => {
+        const writeRaw = subject.writeRaw;
+        if (!writeRaw) return;
+        await writeRaw('identities', { _id: 'no-owner', provider: 'phone' });
+        await writeRaw('identities', { _id: 'forged', userId: 'u1', _openid: 'o-attacker' });
+        await writeRaw('linkTickets', { _id: 'bad-ticket', callerKey: 'k' });
+        await writeRaw('linkTickets', { ...ticket('forged-ticket'), _openid: 'o-attacker' });
+        expect(await store.getIdentity('no-owner')).toBeNull();
+        expect(await store.getIdentity('forged')).toBeNull();
+        expect(await store.identitiesOf(['u1'])).toEqual([]);
+        expect(await store.getLinkTicket('bad-ticket')).toBeNull();
+        expect(await store.getLinkTicket('forged-ticket')).toBeNull();
+        await store.transaction(async (tx) => {
+          expect(await tx.getIdentity('forged')).toBeNull();
+          expect(await tx.getLinkTicket('forged-ticket')).toBeNull();
+        });
+      });
+    });
+  });
+}
