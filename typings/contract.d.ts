@@ -5,7 +5,7 @@ import type { ACTION_NAMES, ERROR_CODES, IDENTITY_PROVIDERS, LOGIN_FUNCTION_NAME
  * Both sides import it with `import type`, so nothing here exists at run time. Its closed lists
  * (error codes, action names, providers, profile fields) are values in
  * miniprogram/contract/lists.ts, and the unions here are derived from them: one source, and
- * test/typings/contract.test.ts proves that the lists and these types agree.
+ * test/typings/contract.test-d.ts proves that the lists and these types agree.
  */
 
 /**
@@ -154,7 +154,7 @@ export interface LinkOffer {
   expiresAt: number;
 }
 
-/** ACTION_NAMES; ActionMap has exactly these keys (test/typings/contract.test.ts). */
+/** ACTION_NAMES; ActionMap has exactly these keys (test/typings/contract.test-d.ts). */
 export type ActionName = (typeof ACTION_NAMES)[number];
 
 /** `{}` is a login too: the event WeChat DevTools sends by default. */

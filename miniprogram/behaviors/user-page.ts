@@ -5,7 +5,7 @@ import { errorMessage, failureCode } from '../presenters/error-message';
 import { toUserView } from '../presenters/user-view';
 
 /**
- * The lifecycle the account pages share, written once (vant-weapp's mixins are the model):
+ * The lifecycle the account pages share, written once as a Behavior instead of copied methods:
  * show the cached user on load and on every show, show a failure as its Chinese message, and
  * treat 拒绝 in <privacy-popup> as PRIVACY_DENIED.
  *

@@ -94,7 +94,7 @@ export interface Emulator {
 const MAX_ADMIN_BODY_BYTES = 64 * 1024 * 1024;
 
 /**
- * How the emulator stops, first to last (data, not code order, as in firebase-tools' registry):
+ * How the emulator stops, first to last (declared as data, not implied by code order):
  * the function runtime first, so that no new admin request starts; then the port; then the
  * modules the host added (the preview) and the built-in pages; the services holding data last,
  * the database at the very end.
