@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'crypto';
 import cloud from 'wx-server-sdk';
 import { handle, type HandlerDeps } from './handler';
 import { readWxIdentity } from './identity';
+import { withSourceMappedStack } from './log/source-mapped-stack';
 import { createCloudServices, type CloudServicesSdk } from './services/cloud-services';
 import { createCloudbaseAccountStore, type AccountDatabaseLike } from './store/cloudbase-account-store';
 import { createCloudbaseUserStore, type DatabaseLike } from './store/cloudbase-user-store';
@@ -42,7 +43,8 @@ function getDeps(): HandlerDeps {
     newId: () => randomUUID().replace(/-/g, ''),
     randomToken: () => randomBytes(32).toString('base64url'),
     warn: (message, detail) => console.warn(`[login] ${message}`, detail ?? ''),
-    error: (message, detail) => console.error(`[login] ${message}`, detail),
+    // __filename is the bundle (index.js) at run time: its stack names src/*.ts lines via index.js.map.
+    error: (message, detail) => console.error(`[login] ${message}`, withSourceMappedStack(detail, __filename)),
   };
   return deps;
 }
