@@ -8,6 +8,7 @@ import cloud from 'wx-server-sdk';
 import { createCloudServices, type CloudServicesSdk } from './cloudbase/cloud-services';
 import { createCloudbaseStore, type DatabaseLike } from './cloudbase/cloudbase-store';
 import { handle } from './handler';
+import { withSourceMappedStack } from './log/source-mapped-stack';
 import type { Deps } from './ports';
 import { readWxIdentity } from './rules/identity';
 
@@ -42,7 +43,8 @@ function getDeps(): Deps {
     newId: () => randomUUID().replace(/-/g, ''),
     randomToken: () => randomBytes(32).toString('base64url'),
     warn: (message, detail) => console.warn(`[login] ${message}`, detail ?? ''),
-    error: (message, detail) => console.error(`[login] ${message}`, detail),
+    // __filename is the bundle (index.js) at run time: its stack names src/*.ts lines via index.js.map.
+    error: (message, detail) => console.error(`[login] ${message}`, withSourceMappedStack(detail, __filename)),
   };
   return deps;
 }

@@ -38,6 +38,8 @@ export interface StartArgs {
   functionsRoot: string;
   env: string;
   build: boolean;
+  /** Rebuild the functions when their sources change (off with --no-watch or --no-build). */
+  watch: boolean;
 }
 
 export interface InvokeArgs {
@@ -51,13 +53,14 @@ export interface InvokeArgs {
   functionsRoot: string;
 }
 
-export const START_USAGE = `用法 Usage: npm start -- [--port N] [--data DIR | --memory] [--functions DIR] [--env ID] [--no-build]
+export const START_USAGE = `用法 Usage: npm start -- [--port N] [--data DIR | --memory] [--functions DIR] [--env ID] [--no-build] [--no-watch]
   --port N         端口（默认 ${DEFAULT_PORT}，被占用时顺延） / port (default ${DEFAULT_PORT}, or the next free one)
   --data DIR       数据目录（默认 .cloudbase） / data folder (default .cloudbase)
   --memory         数据只在内存中 / keep data in memory only
   --functions DIR  云函数目录（默认 cloudfunctions） / functions folder
   --env ID         云开发环境 ID（默认 ${DEFAULT_ENV}） / CloudBase env id
-  --no-build       不先构建云函数 / do not build the functions first
+  --no-build       不先构建云函数（也不监视） / do not build the functions first (nor watch them)
+  --no-watch       源码变化时不重新构建 / do not rebuild the functions when their sources change
 `;
 
 export const INVOKE_USAGE = `用法 Usage: npm run invoke -- <function> --openid <id> [--appid <id>] [--unionid <id>] [--data '<json>'] [--url URL]
@@ -103,7 +106,7 @@ function parsePort(text: string): number | null {
 }
 
 export function parseStartArgs(argv: string[], cwd = process.cwd()): Parsed<StartArgs> {
-  const split = splitArguments(argv, new Set(['memory', 'no-build', 'help']), new Set(['port', 'data', 'functions', 'env']));
+  const split = splitArguments(argv, new Set(['memory', 'no-build', 'no-watch', 'help']), new Set(['port', 'data', 'functions', 'env']));
   if (!split.ok) return split;
   const { positionals, values } = split.args;
   if (values.has('help')) return { ok: false, message: '' };
@@ -125,6 +128,7 @@ export function parseStartArgs(argv: string[], cwd = process.cwd()): Parsed<Star
       functionsRoot: functions !== undefined ? path.resolve(cwd, functions) : defaultFunctionsRoot(cwd),
       env: values.get('env') || DEFAULT_ENV,
       build: !values.has('no-build'),
+      watch: !values.has('no-build') && !values.has('no-watch'),
     },
   };
 }
@@ -211,6 +215,12 @@ export interface StartHooks {
   output: Output;
   /** Builds the functions before starting (scripts/build.ts); skipped with --no-build. */
   build?: () => Promise<unknown>;
+  /**
+   * Starts rebuilding the functions in `functionsRoot` when their sources change, reporting on
+   * `output`; resolves with the function that stops it. Skipped with --no-watch or --no-build.
+   * The emulator needs no signal: the runtime notices a changed index.js at the next call.
+   */
+  watch?: (functionsRoot: string, output: Output) => Promise<() => Promise<void>>;
   /** Resolves when the emulator should stop. Default: SIGINT or SIGTERM. */
   stopSignal?: () => Promise<string>;
   /** More parts served beside the emulator's own (scripts/start.ts: the browser preview), made after the build. */
@@ -311,9 +321,19 @@ export async function runStart(argv: string[], hooks: StartHooks): Promise<numbe
     ].join('\n'),
   );
 
+  let stopWatching: (() => Promise<void>) | null = null;
+  if (args.watch && hooks.watch) {
+    try {
+      stopWatching = await hooks.watch(args.functionsRoot, output);
+    } catch (error) {
+      output.stderr(`无法监视云函数源码，继续运行 / Not watching the functions' sources: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+
   const signal = await stopped;
   output.stderr(`收到 ${signal}，正在停止… / ${signal}: stopping…\n`);
   try {
+    await stopWatching?.();
     await emulator.close();
   } finally {
     if (recordFile) rmSync(recordFile, { force: true });

@@ -32,15 +32,16 @@ describe('parseStartArgs', () => {
   it('given nothing, builds and persists in .cloudbase on the default port', () => {
     expect(parseStartArgs([])).toEqual({
       ok: true,
-      args: { port: null, dataDir: defaultDataDir(), functionsRoot: defaultFunctionsRoot(), env: 'local-dev', build: true },
+      args: { port: null, dataDir: defaultDataDir(), functionsRoot: defaultFunctionsRoot(), env: 'local-dev', build: true, watch: true },
     });
   });
 
   it('given options, resolves folders against the working directory', () => {
     const parsed = parseStartArgs(['--port', '9200', '--data=tmp/db', '--functions', 'fns', '--env', 'dev-1', '--no-build'], '/work');
 
-    expect(parsed).toEqual({ ok: true, args: { port: 9200, dataDir: '/work/tmp/db', functionsRoot: '/work/fns', env: 'dev-1', build: false } });
+    expect(parsed).toEqual({ ok: true, args: { port: 9200, dataDir: '/work/tmp/db', functionsRoot: '/work/fns', env: 'dev-1', build: false, watch: false } });
     expect(parseStartArgs(['--memory'])).toMatchObject({ ok: true, args: { dataDir: null } });
+    expect(parseStartArgs(['--no-watch'])).toMatchObject({ ok: true, args: { build: true, watch: false } });
   });
 
   it.each([

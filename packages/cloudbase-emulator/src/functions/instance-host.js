@@ -49,8 +49,11 @@ function load() {
   let script;
   try {
     const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
-    const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n})`;
-    script = new vm.Script(wrapped, codeCache ? { filename: file, cachedData: Buffer.from(codeCache) } : { filename: file });
+    const prefix = '(function (exports, require, module, __filename, __dirname) { ';
+    // columnOffset: stack columns on line 1 count from the file's own first character, as under
+    // Node's loader, so they still match the file's source map.
+    const options = { filename: file, columnOffset: -prefix.length };
+    script = new vm.Script(`${prefix}${source}\n})`, codeCache ? { ...options, cachedData: Buffer.from(codeCache) } : options);
   } catch {
     // Not plain CommonJS (or unreadable): let Node's loader load it, or report why it cannot.
     return require(file);
