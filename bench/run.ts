@@ -150,7 +150,9 @@ async function measureColdStart(ours: Emulator, baseline: Emulator, external: st
 async function duplicatesUnderRace(emulator: Emulator, name: string, concurrent = 50): Promise<number> {
   // Warm instances first, as a busy production function has them: cold ones start one after
   // another on a small machine and would serialise the race away.
-  await Promise.all(Array.from({ length: concurrent }, (_, i) => emulator.callFunction(name, {}, { openid: `bench-warm-${i}`, appid: 'wx-bench-race' })));
+  await Promise.all(
+    Array.from({ length: concurrent }, (_, i) => emulator.callFunction(name, {}, { openid: `bench-warm-${i}`, appid: 'wx-bench-race' })),
+  );
   const caller = { openid: `bench-race-${name}`, appid: 'wx-bench-race', unionid: `bench-race-union-${name}` };
   const invocations = await Promise.all(Array.from({ length: concurrent }, () => emulator.callFunction(name, {}, caller)));
   const failed = invocations.filter((invocation) => invocation.error);
@@ -158,8 +160,7 @@ async function duplicatesUnderRace(emulator: Emulator, name: string, concurrent 
   const users = emulator.database.documents('users');
   const holding = users.filter(
     (user) =>
-      user._openid === caller.openid ||
-      (Array.isArray(user.identityKeys) && user.identityKeys.includes(`wx-unionid:${caller.unionid}`)),
+      user._openid === caller.openid || (Array.isArray(user.identityKeys) && user.identityKeys.includes(`wx-unionid:${caller.unionid}`)),
   );
   return holding.length - 1;
 }
@@ -231,7 +232,14 @@ async function main(): Promise<void> {
     };
     const report = {
       date: new Date().toISOString(),
-      machine: { host: os.hostname(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version, loadavg: os.loadavg().map((v) => round(v)) },
+      machine: {
+        host: os.hostname(),
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? '',
+        memGiB: round(os.totalmem() / 2 ** 30, 1),
+        node: process.version,
+        loadavg: os.loadavg().map((v) => round(v)),
+      },
       build: builds.map((b) => ({ name: b.name, bytes: b.bytes, external: b.external })),
       uploadSize: uploadSizes(external),
       trips,
@@ -250,12 +258,20 @@ async function main(): Promise<void> {
     log(`first login:      ${trips.first.requests} database requests, ${trips.first.roundTrips} sequential round trips`);
     log(`first login on an empty database (creates the collections): ${trips.firstOnEmptyDatabase.roundTrips} round trips`);
     log(`returning login:  ${trips.returning.requests} database requests, ${trips.returning.roundTrips} sequential round trip(s)`);
-    log(`first login with unionid: ${trips.firstWithUnionid.roundTrips} round trips; same person in a second app: ${trips.firstInSecondApp.roundTrips}`);
+    log(
+      `first login with unionid: ${trips.firstWithUnionid.roundTrips} round trips; same person in a second app: ${trips.firstInSecondApp.roundTrips}`,
+    );
     log(`latency over ${latency.logins} logins: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms`);
-    log(`cold start (median of ${cold.runs}): ours ${cold.ours.wallMedianMs} ms, baseline ${cold.baseline.wallMedianMs} ms, ratio ${cold.ratio}`);
+    log(
+      `cold start (median of ${cold.runs}): ours ${cold.ours.wallMedianMs} ms, baseline ${cold.baseline.wallMedianMs} ms, ratio ${cold.ratio}`,
+    );
     log(`  with wx-server-sdk external instead of bundled: ${cold.oursSdkExternal.wallMedianMs} ms, ratio ${cold.externalRatio}`);
-    log(`upload: bundled ${kib(report.uploadSize.bundledBytes)}; SDK external ${kib(report.uploadSize.sdkExternalBytes)} + ${kib(report.uploadSize.sdkExternalInstalledBytes - report.uploadSize.sdkExternalBytes)} installed in the cloud (${report.uploadSize.sdkPackages} packages)`);
-    log(`memory after first response: ours ${cold.ours.rssMedianMiB} MiB, baseline ${cold.baseline.rssMedianMiB} MiB, ratio ${cold.rssRatio}`);
+    log(
+      `upload: bundled ${kib(report.uploadSize.bundledBytes)}; SDK external ${kib(report.uploadSize.sdkExternalBytes)} + ${kib(report.uploadSize.sdkExternalInstalledBytes - report.uploadSize.sdkExternalBytes)} installed in the cloud (${report.uploadSize.sdkPackages} packages)`,
+    );
+    log(
+      `memory after first response: ours ${cold.ours.rssMedianMiB} MiB, baseline ${cold.baseline.rssMedianMiB} MiB, ratio ${cold.rssRatio}`,
+    );
     log(`50 simultaneous first logins: baseline ${race.duplicateUsersBaseline} duplicate users, ours ${race.duplicateUsersOurs}`);
     log(`saved ${path.relative(projectRoot, file)}`);
   } finally {

@@ -119,9 +119,7 @@ export async function buildFunctions(root = functionsRoot): Promise<FunctionBuil
   return Promise.all(listFunctions(root).map((name) => buildFunction(name, root)));
 }
 
-export type RebuildReport =
-  | { name: string; ok: true; bytes: number; ms: number }
-  | { name: string; ok: false; errors: Message[] };
+export type RebuildReport = { name: string; ok: true; bytes: number; ms: number } | { name: string; ok: false; errors: Message[] };
 
 /** The terminal line(s) for one rebuild in watch mode. */
 export async function describeRebuild(report: RebuildReport): Promise<string> {

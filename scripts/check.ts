@@ -64,8 +64,7 @@ export function checkProject(root: string, options: CheckOptions = {}): Problem[
   const project = readObject(root, PROJECT_CONFIG, problems);
   if (project) problems.push(...checkProjectConfig(root, project, cloudbase ? functionRoot(cloudbase) : undefined));
 
-  const miniprogramRoot =
-    project && typeof project.miniprogramRoot === 'string' ? path.resolve(root, project.miniprogramRoot) : undefined;
+  const miniprogramRoot = project && typeof project.miniprogramRoot === 'string' ? path.resolve(root, project.miniprogramRoot) : undefined;
   if (miniprogramRoot && existsSync(miniprogramRoot)) problems.push(...checkAppJson(root, miniprogramRoot));
 
   const functionsFolder = cloudbase

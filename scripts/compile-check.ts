@@ -23,7 +23,11 @@ interface CiProject {
 }
 interface MiniprogramCi {
   Project: new (options: { appid: string; type: 'miniProgram'; projectPath: string; privateKey: string; ignores?: string[] }) => CiProject;
-  getCompiledResult(options: { project: CiProject; setting?: Record<string, unknown>; onProgressUpdate?: (task: unknown) => void }): Promise<Record<string, unknown>>;
+  getCompiledResult(options: {
+    project: CiProject;
+    setting?: Record<string, unknown>;
+    onProgressUpdate?: (task: unknown) => void;
+  }): Promise<Record<string, unknown>>;
   DefaultProjectAttr: unknown;
 }
 

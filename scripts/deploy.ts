@@ -132,7 +132,9 @@ export async function runDeploy({ root, argv, env, output, effects }: DeployOpti
   }
 
   if (!effects.tcbInstalled()) {
-    output.err('✗ 没有安装 tcb 命令行（@cloudbase/cli）：请先在项目根目录运行 npm install。\n  The tcb CLI (@cloudbase/cli) is not installed: run npm install.');
+    output.err(
+      '✗ 没有安装 tcb 命令行（@cloudbase/cli）：请先在项目根目录运行 npm install。\n  The tcb CLI (@cloudbase/cli) is not installed: run npm install.',
+    );
     return 1;
   }
   const login = effects.loginState();

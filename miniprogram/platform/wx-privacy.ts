@@ -11,14 +11,11 @@ import type { NeedPrivacyListener, PrivacyResolve } from '../ports';
  * makes the held API fail with "privacy permission is not authorized" (errno 104).
  */
 
-
 /**
  * miniprogram-api-typings 5.x declares the listener as `(res) => void`; the base library really
  * passes `(resolve, eventInfo)`. This is the real shape.
  */
-type OnNeedPrivacyAuthorization = (
-  listener: (resolve: PrivacyResolve, eventInfo?: { referrer?: string }) => void,
-) => void;
+type OnNeedPrivacyAuthorization = (listener: (resolve: PrivacyResolve, eventInfo?: { referrer?: string }) => void) => void;
 
 /**
  * Registers `listener`. WeChat keeps only the LAST registered listener for the whole app, so

@@ -1,9 +1,6 @@
 import type { KeyValueStorage } from '../ports';
 
-export type WxStorageApi = Pick<
-  WechatMiniprogram.Wx,
-  'getStorageSync' | 'setStorageSync' | 'removeStorageSync' | 'getStorageInfoSync'
->;
+export type WxStorageApi = Pick<WechatMiniprogram.Wx, 'getStorageSync' | 'setStorageSync' | 'removeStorageSync' | 'getStorageInfoSync'>;
 
 /**
  * Local storage on wx's synchronous API. WeChat keeps it per WeChat user and per mini-program.

@@ -33,8 +33,7 @@ function noteFor(identity: IdentitySummary): string {
 }
 
 export function toIdentityView(identity: IdentitySummary): IdentityView {
-  const display =
-    identity.provider === 'wechat' && identity.appid ? `${identity.display} · 小程序 ${identity.appid}` : identity.display;
+  const display = identity.provider === 'wechat' && identity.appid ? `${identity.display} · 小程序 ${identity.appid}` : identity.display;
   return {
     id: identity.id,
     name: PROVIDER_NAMES[identity.provider],

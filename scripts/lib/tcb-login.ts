@@ -20,9 +20,7 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export type LoginState =
-  | { loggedIn: true; kind: 'api-key' | 'browser'; file: string }
-  | { loggedIn: false; reason: string; file: string };
+export type LoginState = { loggedIn: true; kind: 'api-key' | 'browser'; file: string } | { loggedIn: false; reason: string; file: string };
 
 /** The credential file the CLI would use on this machine. */
 export function credentialFile(home = os.homedir(), tmp = os.tmpdir()): string {

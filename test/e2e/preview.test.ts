@@ -15,7 +15,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
-import { presetIdentity, PRESET_APPS, PRESET_PEOPLE, queryForIdentity, type PreviewIdentity } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
+import {
+  presetIdentity,
+  PRESET_APPS,
+  PRESET_PEOPLE,
+  queryForIdentity,
+  type PreviewIdentity,
+} from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { storagePrefix } from '@wx-cloud-login/miniprogram-preview/runtime/wx/storage';
 import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
 
@@ -258,7 +264,10 @@ describeInBrowser(available ? 'browser preview of the mini-program (chromium)' :
     expect(await onPage(PROFILE, '#profile-nickname').textContent()).toBe('未登录');
     await screenshot('logged-out');
     const prefix = storagePrefix(identity);
-    const sessionKeys = await page.evaluate((start) => Object.keys(localStorage).filter((key) => key.startsWith(start) && key.includes('session')), prefix);
+    const sessionKeys = await page.evaluate(
+      (start) => Object.keys(localStorage).filter((key) => key.startsWith(start) && key.includes('session')),
+      prefix,
+    );
     expect(sessionKeys).toEqual([]);
 
     cloudCalls.length = 0;

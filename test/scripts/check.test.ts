@@ -52,11 +52,7 @@ describe('checkProject', () => {
     });
 
     it('given a built file that does not export the handler, names what it does export', () => {
-      const found = expectSingleProblem(
-        (p) => p.write(BUILT, 'exports.handler = async () => ({});\n'),
-        RC,
-        'functions[0].handler',
-      );
+      const found = expectSingleProblem((p) => p.write(BUILT, 'exports.handler = async () => ({});\n'), RC, 'functions[0].handler');
       expect(found.message).toContain('main');
       expect(found.message).toContain('handler');
     });
@@ -167,11 +163,7 @@ describe('checkProject', () => {
     });
 
     it('given a cloudfunctionRoot other than cloudbaserc functionRoot, reports the mismatch', () => {
-      expectSingleProblem(
-        (p) => p.editJson(PROJECT, (c) => void (c.cloudfunctionRoot = 'miniprogram/')),
-        PROJECT,
-        'cloudfunctionRoot',
-      );
+      expectSingleProblem((p) => p.editJson(PROJECT, (c) => void (c.cloudfunctionRoot = 'miniprogram/')), PROJECT, 'cloudfunctionRoot');
     });
 
     it('given the TypeScript compiler plugin switched off, names the setting', () => {
@@ -203,17 +195,16 @@ describe('checkProject', () => {
     });
 
     it('given a page listed without any files, names the page entry', () => {
-      expectSingleProblem(
-        (p) => p.editJson(APP, (c) => void asList(c.pages).push('pages/missing/index')),
-        APP,
-        'pages[1]',
-      );
+      expectSingleProblem((p) => p.editJson(APP, (c) => void asList(c.pages).push('pages/missing/index')), APP, 'pages[1]');
     });
 
     it('given a component path that resolves to nothing, names the usingComponents entry of the page', () => {
       expectSingleProblem(
         (p) =>
-          p.editJson('miniprogram/pages/index/index.json', (c) => void (asRecord(c.usingComponents)['hello-card'] = '/components/missing/index')),
+          p.editJson(
+            'miniprogram/pages/index/index.json',
+            (c) => void (asRecord(c.usingComponents)['hello-card'] = '/components/missing/index'),
+          ),
         'miniprogram/pages/index/index.json',
         'usingComponents.hello-card',
       );
@@ -254,11 +245,7 @@ describe('checkProject', () => {
     });
 
     it('given built output that reads session_key, names the built file', () => {
-      expectSingleProblem(
-        (p) => p.write(BUILT, 'exports.main = async (event) => ({ key: event.session_key });\n'),
-        BUILT,
-        'line 1',
-      );
+      expectSingleProblem((p) => p.write(BUILT, 'exports.main = async (event) => ({ key: event.session_key });\n'), BUILT, 'line 1');
     });
 
     it('given built output that only lists session_key among fields it strips, accepts it', () => {
@@ -269,11 +256,7 @@ describe('checkProject', () => {
     });
 
     it('given an AppSecret-like value in built output, names the built file', () => {
-      expectSingleProblem(
-        (p) => p.write(BUILT, 'const s="0f1e2d3c4b5a69788796a5b4c3d2e1f0";exports.main=async()=>s;\n'),
-        BUILT,
-        'line 1',
-      );
+      expectSingleProblem((p) => p.write(BUILT, 'const s="0f1e2d3c4b5a69788796a5b4c3d2e1f0";exports.main=async()=>s;\n'), BUILT, 'line 1');
     });
   });
 });

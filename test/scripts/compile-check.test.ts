@@ -3,8 +3,12 @@ import { describeCompileError, MINIPROGRAM_CI_VERSION, miniprogramCiDir } from '
 
 describe('compile check', () => {
   it('installs miniprogram-ci into a per-version cache folder outside the project', () => {
-    expect(miniprogramCiDir({}, '/home/dev')).toBe(path.join('/home/dev', '.cache', 'wx-cloud-login', `miniprogram-ci-${MINIPROGRAM_CI_VERSION}`));
-    expect(miniprogramCiDir({ XDG_CACHE_HOME: '/cache' }, '/home/dev')).toBe(path.join('/cache', 'wx-cloud-login', `miniprogram-ci-${MINIPROGRAM_CI_VERSION}`));
+    expect(miniprogramCiDir({}, '/home/dev')).toBe(
+      path.join('/home/dev', '.cache', 'wx-cloud-login', `miniprogram-ci-${MINIPROGRAM_CI_VERSION}`),
+    );
+    expect(miniprogramCiDir({ XDG_CACHE_HOME: '/cache' }, '/home/dev')).toBe(
+      path.join('/cache', 'wx-cloud-login', `miniprogram-ci-${MINIPROGRAM_CI_VERSION}`),
+    );
     expect(miniprogramCiDir({ MINIPROGRAM_CI_DIR: '/ci/mpci' }, '/home/dev')).toBe('/ci/mpci');
   });
 

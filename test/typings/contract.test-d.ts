@@ -15,13 +15,7 @@ import type {
   LoginFunctionName,
   ProfileField,
 } from '../../typings/contract';
-import type {
-  ACTION_NAMES,
-  ERROR_CODES,
-  IDENTITY_PROVIDERS,
-  LOGIN_FUNCTION_NAME,
-  PROFILE_FIELDS,
-} from '../../miniprogram/contract/lists';
+import type { ACTION_NAMES, ERROR_CODES, IDENTITY_PROVIDERS, LOGIN_FUNCTION_NAME, PROFILE_FIELDS } from '../../miniprogram/contract/lists';
 import type { CLIENT_ERROR_CODES, ServiceErrorCode } from '../../miniprogram/services/service-error';
 import type { ERROR_MESSAGES } from '../../miniprogram/presenters/error-message';
 
@@ -48,17 +42,14 @@ export type ContractAssertions = [
   Expect<ListOf<typeof PROFILE_FIELDS, ProfileField>>,
   Expect<Equal<typeof LOGIN_FUNCTION_NAME, LoginFunctionName>>,
   Expect<Equal<LoginFunctionName, 'login'>>,
-
   // Every action has an entry in ActionMap, and ActionMap has no other.
   Expect<Equal<keyof ActionMap, ActionName>>,
-
   // ErrorBody is keyed by code: one member per code, and `details` only where the code carries it.
   Expect<Equal<ErrorBody['code'], ErrorCode>>,
   Expect<Equal<ErrorCodeWithDetails, 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT'>>,
   Expect<Equal<ErrorBody<'PHONE_BELONGS_TO_ANOTHER_ACCOUNT'>['details'], LinkOffer>>,
   Expect<Equal<ErrorBody<'USER_NOT_FOUND'>['details'], undefined>>,
   Expect<Equal<Extract<ErrorBody, { details: LinkOffer }>['code'], 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT'>>,
-
   // The client's own codes never reuse a server code, and the message table covers both lists exactly.
   Expect<Equal<Extract<(typeof CLIENT_ERROR_CODES)[number], ErrorCode>, never>>,
   Expect<ListOf<typeof CLIENT_ERROR_CODES, Exclude<ServiceErrorCode, ErrorCode>>>,

@@ -131,4 +131,3 @@ export type AuditEntry =
       identityCount: number;
       mergedAccountCount: number;
     };
-

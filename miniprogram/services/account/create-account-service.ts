@@ -22,9 +22,7 @@ export interface AccountServiceOptions {
 }
 
 /** What bindPhone led to: the number is bound, or it belongs to another account that may be linked. */
-export type BindPhoneOutcome =
-  | { kind: 'bound'; user: PublicUser; phoneNumber: string }
-  | { kind: 'link-offer'; offer: LinkOffer };
+export type BindPhoneOutcome = { kind: 'bound'; user: PublicUser; phoneNumber: string } | { kind: 'link-offer'; offer: LinkOffer };
 
 export interface AccountService {
   /** Saves a nickname (trimmed). An unchanged one resolves with the cached user without a call. */

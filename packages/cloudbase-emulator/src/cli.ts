@@ -75,7 +75,11 @@ export const INVOKE_USAGE = `用法 Usage: npm run invoke -- <function> --openid
 `;
 
 /** Splits `--name value` / `--name=value` / `--flag` arguments; positionals are kept in order. */
-function splitArguments(argv: string[], flags: Set<string>, options: Set<string>): Parsed<{ positionals: string[]; values: Map<string, string> }> {
+function splitArguments(
+  argv: string[],
+  flags: Set<string>,
+  options: Set<string>,
+): Parsed<{ positionals: string[]; values: Map<string, string> }> {
   const positionals: string[] = [];
   const values = new Map<string, string>();
   for (let index = 0; index < argv.length; index += 1) {
@@ -111,7 +115,8 @@ export function parseStartArgs(argv: string[], cwd = process.cwd()): Parsed<Star
   const { positionals, values } = split.args;
   if (values.has('help')) return { ok: false, message: '' };
   if (positionals.length > 0) return { ok: false, message: `多余的参数 / unexpected argument: ${positionals[0]}` };
-  if (values.has('memory') && values.has('data')) return { ok: false, message: '--memory 与 --data 不能同时使用 / --memory and --data exclude each other' };
+  if (values.has('memory') && values.has('data'))
+    return { ok: false, message: '--memory 与 --data 不能同时使用 / --memory and --data exclude each other' };
   let port: number | null = null;
   const portText = values.get('port');
   if (portText !== undefined) {
@@ -142,7 +147,8 @@ export function parseInvokeArgs(argv: string[], cwd = process.cwd()): Parsed<Inv
   if (!functionName) return { ok: false, message: '缺少云函数名 / missing the function name' };
   if (extra.length > 0) return { ok: false, message: `多余的参数 / unexpected argument: ${extra[0]}` };
   const openid = values.get('openid');
-  if (openid === undefined) return { ok: false, message: '缺少 --openid（"" 表示无身份调用） / --openid is required ("" for an anonymous call)' };
+  if (openid === undefined)
+    return { ok: false, message: '缺少 --openid（"" 表示无身份调用） / --openid is required ("" for an anonymous call)' };
 
   let data: unknown = {};
   const dataText = values.get('data');
@@ -274,7 +280,9 @@ export async function runStart(argv: string[], hooks: StartHooks): Promise<numbe
   try {
     modules = (await hooks.modules?.()) ?? [];
   } catch (error) {
-    output.stderr(`附加模块启动失败，继续运行 / Extra modules failed, going on without them: ${error instanceof Error ? error.message : String(error)}\n`);
+    output.stderr(
+      `附加模块启动失败，继续运行 / Extra modules failed, going on without them: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   }
 
   let emulator: Emulator | null = null;
@@ -304,7 +312,13 @@ export async function runStart(argv: string[], hooks: StartHooks): Promise<numbe
   const recordFile = args.dataDir ? path.join(args.dataDir, RUNNING_FILE) : null;
   if (recordFile && args.dataDir) {
     mkdirSync(args.dataDir, { recursive: true });
-    const record: RunningRecord = { url: emulator.url, pid: process.pid, env: emulator.env, dataDir: args.dataDir, startedAt: new Date().toISOString() };
+    const record: RunningRecord = {
+      url: emulator.url,
+      pid: process.pid,
+      env: emulator.env,
+      dataDir: args.dataDir,
+      startedAt: new Date().toISOString(),
+    };
     writeFileSync(recordFile, `${JSON.stringify(record, null, 2)}\n`);
   }
   const functions = emulator.functions.list();
@@ -326,7 +340,9 @@ export async function runStart(argv: string[], hooks: StartHooks): Promise<numbe
     try {
       stopWatching = await hooks.watch(args.functionsRoot, output);
     } catch (error) {
-      output.stderr(`无法监视云函数源码，继续运行 / Not watching the functions' sources: ${error instanceof Error ? error.message : String(error)}\n`);
+      output.stderr(
+        `无法监视云函数源码，继续运行 / Not watching the functions' sources: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
     }
   }
 
@@ -408,5 +424,9 @@ export async function runInvoke(argv: string[], output: Output): Promise<number>
 }
 
 function prefixLines(name: string, text: string): string {
-  return `${text.replace(/\n$/, '').split('\n').map((line) => `[${name}] ${line}`).join('\n')}\n`;
+  return `${text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => `[${name}] ${line}`)
+    .join('\n')}\n`;
 }

@@ -20,7 +20,15 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { ServiceError, type AdminHandler, type AdminReply, type AdminRequest, type EmulatorHost, type EmulatorModule, type HttpRoute } from './core/module';
+import {
+  ServiceError,
+  type AdminHandler,
+  type AdminReply,
+  type AdminRequest,
+  type EmulatorHost,
+  type EmulatorModule,
+  type HttpRoute,
+} from './core/module';
 import { createDatabase, type DatabaseModule } from './database';
 import { createFaultInjector, type FaultInjector } from './faults';
 import { createFunctionService, type Invocation } from './functions';
@@ -253,7 +261,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       return;
     }
     for (const route of routes) {
-      const matches = route.method === request.method && (route.path.endsWith('/') ? requestUrl.pathname.startsWith(route.path) : requestUrl.pathname === route.path);
+      const matches =
+        route.method === request.method &&
+        (route.path.endsWith('/') ? requestUrl.pathname.startsWith(route.path) : requestUrl.pathname === route.path);
       if (matches && (await route.handle(request, response, requestUrl)) !== false) return;
     }
     sendJson(response, 404, { code: 'NOT_FOUND', message: `${request.method ?? ''} ${requestUrl.pathname} is not served here` });
@@ -342,7 +352,8 @@ async function parseAdminBody(request: IncomingMessage): Promise<ParsedAdminBody
   } catch {
     return { ok: false, message: 'the request body is not valid JSON' };
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, message: 'the request body must be a JSON object' };
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { ok: false, message: 'the request body must be a JSON object' };
   return { ok: true, body: body as Record<string, unknown>, files: {} };
 }
 

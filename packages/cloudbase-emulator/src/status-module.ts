@@ -25,7 +25,8 @@ export function createStatusModule(options: StatusModuleOptions): EmulatorModule
   const { database } = options;
   let host: EmulatorHost = { url: '', env: '', dataDir: null };
 
-  const collections = (): { name: string; count: number }[] => database.listCollections().map((name) => ({ name, count: database.count(name) }));
+  const collections = (): { name: string; count: number }[] =>
+    database.listCollections().map((name) => ({ name, count: database.count(name) }));
 
   /** Answers its own paths; `false` lets the emulator answer 404. */
   const handle: HttpRoute['handle'] = async (_request, response, requestUrl) => {
@@ -37,7 +38,14 @@ export function createStatusModule(options: StatusModuleOptions): EmulatorModule
     };
 
     if (pathname === '/') {
-      const html = renderStatusPage({ env, url, dataDir, functions: options.functions(), collections: collections(), links: options.links() });
+      const html = renderStatusPage({
+        env,
+        url,
+        dataDir,
+        functions: options.functions(),
+        collections: collections(),
+        links: options.links(),
+      });
       send(response, 200, 'text/html; charset=utf-8', html);
     } else if (pathname === '/api/health') {
       sendJson(response, 200, { ok: true, env, url, dataDir, pid: process.pid });
@@ -49,7 +57,13 @@ export function createStatusModule(options: StatusModuleOptions): EmulatorModule
       else sendJson(response, 200, { name, documents: database.documents(name) });
     } else if (pathname.startsWith('/collections/')) {
       const name = collectionNamed('/collections/');
-      if (name === null) send(response, 404, 'text/html; charset=utf-8', renderNotFoundPage(`集合不存在 / No such collection: ${safeDecode(pathname.slice('/collections/'.length)) ?? ''}`));
+      if (name === null)
+        send(
+          response,
+          404,
+          'text/html; charset=utf-8',
+          renderNotFoundPage(`集合不存在 / No such collection: ${safeDecode(pathname.slice('/collections/'.length)) ?? ''}`),
+        );
       else send(response, 200, 'text/html; charset=utf-8', renderCollectionPage({ name, documents: database.documents(name) }));
     } else {
       return false;

@@ -28,11 +28,7 @@ export function escapeHtml(text: string): string {
 
 /** JSON for people: Dates as ISO strings, bigints as strings, indented. */
 export function displayJson(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item),
-    2,
-  );
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item), 2);
 }
 
 export function collectionPath(name: string): string {
@@ -112,5 +108,8 @@ ${documents}`,
 }
 
 export function renderNotFoundPage(what: string): string {
-  return page('未找到', `<h1>未找到 <span class="en">Not found</span></h1><p>${escapeHtml(what)}</p><p><a href="/">← 返回 <span class="en">Back</span></a></p>`);
+  return page(
+    '未找到',
+    `<h1>未找到 <span class="en">Not found</span></h1><p>${escapeHtml(what)}</p><p><a href="/">← 返回 <span class="en">Back</span></a></p>`,
+  );
 }

@@ -34,7 +34,10 @@ export function createTransferModule(database: DatabaseModule): EmulatorModule {
       try {
         sendJson(response, 200, { collection: name, imported: await database.importCollection(name, body) });
       } catch (error) {
-        sendJson(response, 400, { code: 'INVALID_PARAM', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+        sendJson(response, 400, {
+          code: 'INVALID_PARAM',
+          message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        });
       }
       return true;
     }

@@ -39,21 +39,20 @@ describe('parseStartArgs', () => {
   it('given options, resolves folders against the working directory', () => {
     const parsed = parseStartArgs(['--port', '9200', '--data=tmp/db', '--functions', 'fns', '--env', 'dev-1', '--no-build'], '/work');
 
-    expect(parsed).toEqual({ ok: true, args: { port: 9200, dataDir: '/work/tmp/db', functionsRoot: '/work/fns', env: 'dev-1', build: false, watch: false } });
+    expect(parsed).toEqual({
+      ok: true,
+      args: { port: 9200, dataDir: '/work/tmp/db', functionsRoot: '/work/fns', env: 'dev-1', build: false, watch: false },
+    });
     expect(parseStartArgs(['--memory'])).toMatchObject({ ok: true, args: { dataDir: null } });
     expect(parseStartArgs(['--no-watch'])).toMatchObject({ ok: true, args: { build: true, watch: false } });
   });
 
-  it.each([
-    [['--port', 'abc']],
-    [['--port', '70000']],
-    [['--port']],
-    [['--memory', '--data', 'x']],
-    [['--verbose']],
-    [['extra']],
-  ])('given %j, refuses with a message', (argv) => {
-    expect(parseStartArgs(argv)).toEqual({ ok: false, message: expect.any(String) });
-  });
+  it.each([[['--port', 'abc']], [['--port', '70000']], [['--port']], [['--memory', '--data', 'x']], [['--verbose']], [['extra']]])(
+    'given %j, refuses with a message',
+    (argv) => {
+      expect(parseStartArgs(argv)).toEqual({ ok: false, message: expect.any(String) });
+    },
+  );
 });
 
 describe('parseInvokeArgs', () => {
@@ -65,7 +64,18 @@ describe('parseInvokeArgs', () => {
   });
 
   it('given every option, passes them on', () => {
-    const parsed = parseInvokeArgs(['login', '--openid=o1', '--appid', 'wx1', '--unionid', 'u1', '--data', '{"action":"login"}', '--url', 'http://127.0.0.1:9093/']);
+    const parsed = parseInvokeArgs([
+      'login',
+      '--openid=o1',
+      '--appid',
+      'wx1',
+      '--unionid',
+      'u1',
+      '--data',
+      '{"action":"login"}',
+      '--url',
+      'http://127.0.0.1:9093/',
+    ]);
 
     expect(parsed).toMatchObject({
       ok: true,
@@ -106,7 +116,10 @@ describe('runInvoke in-process', () => {
 
   it('given a function that throws, prints nothing on stdout and exits 1 with the reason', async () => {
     const output = capture();
-    const code = await runInvoke(['faulty', '--openid', 'o1', '--data', '{"mode":"throw"}', '--functions', FIXTURES, '--data-dir', noEmulatorHere], output);
+    const code = await runInvoke(
+      ['faulty', '--openid', 'o1', '--data', '{"mode":"throw"}', '--functions', FIXTURES, '--data-dir', noEmulatorHere],
+      output,
+    );
 
     expect(code).toBe(1);
     expect(output.out).toBe('');
@@ -136,7 +149,10 @@ describe('runInvoke in-process', () => {
 
 /** Runs a project script with tsx, as `npm start` / `npm run invoke` do. */
 function runScript(script: string, args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(TSX, [path.join(PROJECT_ROOT, 'scripts', script), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
+  return spawn(TSX, [path.join(PROJECT_ROOT, 'scripts', script), ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
 }
 
 function collect(child: ChildProcessWithoutNullStreams): { stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
@@ -203,7 +219,11 @@ describe('npm start (spawned)', () => {
 
     const post = (url: string, body: unknown) => fetch(`${url}/admin`, { method: 'POST', body: JSON.stringify(body) });
     await post(first.url, { action: 'database.addCollection', collectionName: 'kept' });
-    await post(first.url, { action: 'database.insertDocument', collectionName: 'kept', data: [JSON.stringify({ _id: 'k1', v: 'still here' })] });
+    await post(first.url, {
+      action: 'database.insertDocument',
+      collectionName: 'kept',
+      data: [JSON.stringify({ _id: 'k1', v: 'still here' })],
+    });
 
     first.child.kill('SIGINT');
     expect(await first.output.exit).toBe(0);

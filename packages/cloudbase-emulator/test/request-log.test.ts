@@ -19,7 +19,11 @@ describe('request log', () => {
 
     const { requests, roundTrips } = log.close('inv-1');
     expect(roundTrips).toBe(3);
-    expect(requests.map((request) => request.action)).toEqual(['database.getDocument', 'database.insertDocument', 'database.modifyDocument']);
+    expect(requests.map((request) => request.action)).toEqual([
+      'database.getDocument',
+      'database.insertDocument',
+      'database.modifyDocument',
+    ]);
     expect(requests[0]).toEqual({ action: 'database.getDocument', collection: 'users', startedAt: 1000, endedAt: 1005 });
   });
 

@@ -119,7 +119,10 @@ describe('admin endpoint', () => {
   });
 
   it('given a browser page from another site, refuses admin requests', async () => {
-    const { status } = await admin({ action: 'database.addCollection', collectionName: 'evil' }, { headers: { origin: 'https://evil.example' } });
+    const { status } = await admin(
+      { action: 'database.addCollection', collectionName: 'evil' },
+      { headers: { origin: 'https://evil.example' } },
+    );
 
     expect(status).toBe(403);
     expect(emulator.database.listCollections()).not.toContain('evil');
@@ -148,7 +151,9 @@ describe('Host check (DNS rebinding)', () => {
     const host = `evil.example:${emulatorPort()}`;
 
     const answers = await Promise.all(
-      ['/api/collections/secrets', '/api/collections/secrets/export', '/api/collections', '/'].map((pathname) => requestWithHost(pathname, host)),
+      ['/api/collections/secrets', '/api/collections/secrets/export', '/api/collections', '/'].map((pathname) =>
+        requestWithHost(pathname, host),
+      ),
     );
 
     for (const answer of answers) {
@@ -191,7 +196,7 @@ describe('Host check (DNS rebinding)', () => {
     expect(answer.status).toBe(403);
   });
 
-  it('tells this server\'s Host headers from others', () => {
+  it("tells this server's Host headers from others", () => {
     expect(isOwnHost('127.0.0.1:9093', 9093)).toBe(true);
     expect(isOwnHost('[::1]:9093', 9093)).toBe(true);
     expect(isOwnHost(undefined, 9093)).toBe(true);
@@ -247,14 +252,22 @@ describe('request log through the real SDK', () => {
       emulator.callFunction('db-steps', { mode: 'parallel' }, { openid: 'o-b' }),
     ]);
 
-    expect(a?.requests.map((request) => request.action)).toEqual(['database.insertDocument', 'database.getDocument', 'database.calculateDocument']);
+    expect(a?.requests.map((request) => request.action)).toEqual([
+      'database.insertDocument',
+      'database.getDocument',
+      'database.calculateDocument',
+    ]);
     expect(b?.requests.map((request) => request.action)).toEqual(Array(3).fill('database.insertDocument'));
   });
 });
 
 describe('fault injection through the real SDK', () => {
   it('given an injected error, the function sees the errCode the SDK maps it to, once', async () => {
-    emulator.faults.add({ action: 'database.insertDocument', collection: 'items', error: { code: 'DATABASE_REQUEST_FAILED', message: 'injected' } });
+    emulator.faults.add({
+      action: 'database.insertDocument',
+      collection: 'items',
+      error: { code: 'DATABASE_REQUEST_FAILED', message: 'injected' },
+    });
 
     const failed = await emulator.callFunction('db-steps', {}, { openid: 'o-fault' });
     const next = await emulator.callFunction('db-steps', {}, { openid: 'o-fault' });

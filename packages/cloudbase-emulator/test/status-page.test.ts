@@ -19,7 +19,9 @@ describe('status page rendering', () => {
   });
 
   it('shows dates as ISO strings and bigints as digits', () => {
-    expect(displayJson({ at: new Date(0), big: BigInt('9007199254740993') })).toBe('{\n  "at": "1970-01-01T00:00:00.000Z",\n  "big": "9007199254740993"\n}');
+    expect(displayJson({ at: new Date(0), big: BigInt('9007199254740993') })).toBe(
+      '{\n  "at": "1970-01-01T00:00:00.000Z",\n  "big": "9007199254740993"\n}',
+    );
   });
 
   it('given no collections and no functions, says so in Chinese first', () => {
@@ -31,7 +33,13 @@ describe('status page rendering', () => {
   });
 
   it('given a collection name with markup, escapes it in the link and the text', () => {
-    const html = renderStatusPage({ env: 'dev', url: 'http://127.0.0.1:1', dataDir: '/data', functions: ['login'], collections: [{ name: 'a<b', count: 2 }] });
+    const html = renderStatusPage({
+      env: 'dev',
+      url: 'http://127.0.0.1:1',
+      dataDir: '/data',
+      functions: ['login'],
+      collections: [{ name: 'a<b', count: 2 }],
+    });
 
     expect(html).toContain('<a href="/collections/a%3Cb">a&#60;b</a>');
     expect(html).not.toContain('a<b');

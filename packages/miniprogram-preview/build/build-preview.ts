@@ -208,7 +208,11 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
   } catch (error) {
     const messages = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
     if (!messages) throw error;
-    return failed(messages.map((message) => (message.location ? `${message.location.file}:${message.location.line}:${message.location.column}: ${message.text}` : message.text)));
+    return failed(
+      messages.map((message) =>
+        message.location ? `${message.location.file}:${message.location.line}:${message.location.column}: ${message.text}` : message.text,
+      ),
+    );
   }
 
   mkdirSync(outDir, { recursive: true });

@@ -115,7 +115,10 @@ function tabBarConfig(json: Json, pages: string[]): TabBarConfig | null {
 
 /** 'pages/login/index' -> 'pages-login-index'. */
 export function moduleId(path: string): string {
-  return path.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+  return path
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
 }
 
 /** 'components/user-avatar/index' -> 'user-avatar': the folder for an index file, else the file name. */
@@ -130,7 +133,8 @@ function componentTagName(path: string): string {
 
 /** Resolves a usingComponents value ('/components/x/index', '../x/index') against the user's path. */
 export function resolveComponentPath(from: string, target: string): string {
-  if (/^plugin(-private)?:\/\//.test(target)) throw new ManifestError(`${from}.json: plugin components are not supported by the preview (${target})`);
+  if (/^plugin(-private)?:\/\//.test(target))
+    throw new ManifestError(`${from}.json: plugin components are not supported by the preview (${target})`);
   const joined = target.startsWith('/') ? target.slice(1) : posix.join(posix.dirname(from), target);
   const normalized = posix.normalize(joined);
   if (normalized.startsWith('..')) throw new ManifestError(`${from}.json: component "${target}" is outside the mini-program`);

@@ -25,11 +25,49 @@ export interface WxssScope {
 
 /** Built-in components WeChat renders as `wx-<name>` elements. */
 export const BUILTIN_TAGS: ReadonlySet<string> = new Set([
-  'view', 'text', 'button', 'image', 'input', 'textarea', 'form', 'navigator', 'icon', 'progress', 'rich-text',
-  'checkbox', 'checkbox-group', 'radio', 'radio-group', 'switch', 'slider', 'picker', 'picker-view',
-  'picker-view-column', 'label', 'editor', 'scroll-view', 'swiper', 'swiper-item', 'movable-area',
-  'movable-view', 'cover-view', 'cover-image', 'video', 'audio', 'camera', 'map', 'canvas', 'web-view',
-  'open-data', 'ad', 'official-account', 'page-container', 'root-portal', 'match-media', 'navigation-bar', 'page-meta',
+  'view',
+  'text',
+  'button',
+  'image',
+  'input',
+  'textarea',
+  'form',
+  'navigator',
+  'icon',
+  'progress',
+  'rich-text',
+  'checkbox',
+  'checkbox-group',
+  'radio',
+  'radio-group',
+  'switch',
+  'slider',
+  'picker',
+  'picker-view',
+  'picker-view-column',
+  'label',
+  'editor',
+  'scroll-view',
+  'swiper',
+  'swiper-item',
+  'movable-area',
+  'movable-view',
+  'cover-view',
+  'cover-image',
+  'video',
+  'audio',
+  'camera',
+  'map',
+  'canvas',
+  'web-view',
+  'open-data',
+  'ad',
+  'official-account',
+  'page-container',
+  'root-portal',
+  'match-media',
+  'navigation-bar',
+  'page-meta',
 ]);
 
 export class WxssSyntaxError extends Error {
@@ -125,7 +163,8 @@ function transformRules(text: string, scope: WxssScope): string {
   while (index < text.length) {
     const preludeEnd = findTopLevel(text, index, ['{', ';', '}']);
     if (preludeEnd < 0) {
-      if (text.slice(index).trim() !== '') throw new WxssSyntaxError(`unexpected end of stylesheet near "${text.slice(index).trim().slice(0, 40)}"`);
+      if (text.slice(index).trim() !== '')
+        throw new WxssSyntaxError(`unexpected end of stylesheet near "${text.slice(index).trim().slice(0, 40)}"`);
       break;
     }
     const prelude = text.slice(index, preludeEnd).trim();

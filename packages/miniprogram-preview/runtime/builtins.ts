@@ -61,11 +61,43 @@ interface BuiltinDefinition {
 
 /** Built-ins that only render their content: WeChat's styling comes from preview.css. */
 const CONTENT_ONLY = [
-  'view', 'text', 'icon', 'progress', 'rich-text', 'label', 'checkbox', 'checkbox-group', 'radio', 'radio-group',
-  'switch', 'slider', 'picker', 'picker-view', 'picker-view-column', 'scroll-view', 'swiper', 'swiper-item',
-  'movable-area', 'movable-view', 'cover-view', 'cover-image', 'video', 'audio', 'camera', 'map', 'canvas',
-  'web-view', 'open-data', 'ad', 'official-account', 'page-container', 'root-portal', 'match-media',
-  'navigation-bar', 'page-meta', 'editor',
+  'view',
+  'text',
+  'icon',
+  'progress',
+  'rich-text',
+  'label',
+  'checkbox',
+  'checkbox-group',
+  'radio',
+  'radio-group',
+  'switch',
+  'slider',
+  'picker',
+  'picker-view',
+  'picker-view-column',
+  'scroll-view',
+  'swiper',
+  'swiper-item',
+  'movable-area',
+  'movable-view',
+  'cover-view',
+  'cover-image',
+  'video',
+  'audio',
+  'camera',
+  'map',
+  'canvas',
+  'web-view',
+  'open-data',
+  'ad',
+  'official-account',
+  'page-container',
+  'root-portal',
+  'match-media',
+  'navigation-bar',
+  'page-meta',
+  'editor',
 ];
 
 function hostOf(caller: Caller): HTMLElement {
@@ -184,9 +216,11 @@ function registerForm(): void {
         const form = hostOf(this);
         form.addEventListener('pv-form-submit', () => this.triggerEvent('submit', { value: formValues(form) }));
         form.addEventListener('pv-form-reset', () => {
-          form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('[data-pv-field] input, [data-pv-field] textarea').forEach((control) => {
-            control.value = '';
-          });
+          form
+            .querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('[data-pv-field] input, [data-pv-field] textarea')
+            .forEach((control) => {
+              control.value = '';
+            });
           this.triggerEvent('reset', {});
         });
       },

@@ -54,20 +54,34 @@ export function createRoot(id: string): RootComponent {
  */
 export function installMouseTaps(container: HTMLElement): void {
   let lastTouch = 0;
-  container.addEventListener('touchend', () => {
-    lastTouch = Date.now();
-  }, { capture: true, passive: true });
-  container.addEventListener('click', (event) => {
-    const fromTouch = ('pointerType' in event && (event as PointerEvent).pointerType === 'touch') || Date.now() - lastTouch < 800;
-    if (fromTouch || !(event.target instanceof Element)) return;
-    if (!event.target.closest(`[${PAGE_ATTRIBUTE}]`)) return;
-    const detail = { x: event.pageX, y: event.pageY };
-    exparser.Event.dispatchEvent(event.target, exparser.Event.create('tap', detail, {
-      originalEvent: event,
-      bubbles: true,
-      capturePhase: true,
-      composed: true,
-      extraFields: { touches: [], changedTouches: [{ clientX: event.clientX, clientY: event.clientY, pageX: event.pageX, pageY: event.pageY }] },
-    }));
-  }, { capture: true });
+  container.addEventListener(
+    'touchend',
+    () => {
+      lastTouch = Date.now();
+    },
+    { capture: true, passive: true },
+  );
+  container.addEventListener(
+    'click',
+    (event) => {
+      const fromTouch = ('pointerType' in event && (event as PointerEvent).pointerType === 'touch') || Date.now() - lastTouch < 800;
+      if (fromTouch || !(event.target instanceof Element)) return;
+      if (!event.target.closest(`[${PAGE_ATTRIBUTE}]`)) return;
+      const detail = { x: event.pageX, y: event.pageY };
+      exparser.Event.dispatchEvent(
+        event.target,
+        exparser.Event.create('tap', detail, {
+          originalEvent: event,
+          bubbles: true,
+          capturePhase: true,
+          composed: true,
+          extraFields: {
+            touches: [],
+            changedTouches: [{ clientX: event.clientX, clientY: event.clientY, pageX: event.pageX, pageY: event.pageY }],
+          },
+        }),
+      );
+    },
+    { capture: true },
+  );
 }

@@ -3,14 +3,7 @@
  * mini-programs of one open platform, or any openid / unionid / appid), and the log of cloud
  * calls, so one can see that a cached launch makes none.
  */
-import {
-  matchPreset,
-  presetIdentity,
-  PRESET_APPS,
-  PRESET_PEOPLE,
-  isValidId,
-  type PreviewIdentity,
-} from './identity';
+import { matchPreset, presetIdentity, PRESET_APPS, PRESET_PEOPLE, isValidId, type PreviewIdentity } from './identity';
 import type { CloudCallRecord } from './wx/cloud';
 
 export interface UserBarActions {
@@ -29,7 +22,12 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
 
 const CUSTOM = 'custom';
 
-function select(id: string, label: string, options: { value: string; text: string }[], selected: string): { field: HTMLElement; input: HTMLSelectElement } {
+function select(
+  id: string,
+  label: string,
+  options: { value: string; text: string }[],
+  selected: string,
+): { field: HTMLElement; input: HTMLSelectElement } {
   const field = element('label', 'pv-field');
   field.appendChild(element('span', 'pv-field__label', label));
   const input = element('select', 'pv-field__select');
@@ -106,7 +104,8 @@ export function renderUserBar(container: HTMLElement, identity: PreviewIdentity,
   const clear = element('button', 'pv-button', '清除本机数据 Clear local data');
   clear.id = 'pv-clear';
   clear.type = 'button';
-  clear.title = '删除该用户在该小程序中的本地缓存和隐私授权（相当于重新安装） / Deletes this user’s storage and privacy consent in this app';
+  clear.title =
+    '删除该用户在该小程序中的本地缓存和隐私授权（相当于重新安装） / Deletes this user’s storage and privacy consent in this app';
   clear.addEventListener('click', () => actions.clearLocalData());
   const status = element('a', 'pv-link', '模拟器数据 Emulator data ↗');
   status.href = '/';

@@ -76,13 +76,21 @@ function boot(): void {
   stage.className = 'pv-stage';
   root.appendChild(stage);
 
-  const pages = new Map(bundle.modules.filter((module) => module.kind === 'page').map((module) => [module.path, { id: module.id, window: module.window }]));
+  const pages = new Map(
+    bundle.modules.filter((module) => module.kind === 'page').map((module) => [module.path, { id: module.id, window: module.window }]),
+  );
   const phone = createPhone({
     window: bundle.window,
     tabBar: bundle.tabBar,
     pages,
-    onBack: () => void currentStack().navigateBack(1).catch(() => undefined),
-    onTab: (route) => void currentStack().switchTab(`/${route}`).catch((error: unknown) => console.warn('[preview]', error)),
+    onBack: () =>
+      void currentStack()
+        .navigateBack(1)
+        .catch(() => undefined),
+    onTab: (route) =>
+      void currentStack()
+        .switchTab(`/${route}`)
+        .catch((error: unknown) => console.warn('[preview]', error)),
   });
   stage.appendChild(phone.element);
   const callLog = renderCallLog(stage);
@@ -90,7 +98,13 @@ function boot(): void {
   try {
     const overlays = createOverlays(phone.overlayRoot);
     const files = createTempFiles((blob) => URL.createObjectURL(blob), randomId);
-    const cloud = createWxCloud({ fetch: (url, init) => fetch(url, init), baseUrl: '', identity, files, onCall: (record) => callLog.add(record) });
+    const cloud = createWxCloud({
+      fetch: (url, init) => fetch(url, init),
+      baseUrl: '',
+      identity,
+      files,
+      onCall: (record) => callLog.add(record),
+    });
     const contractName = `《${appName}小程序隐私保护指引》`;
     const privacy = createPrivacy({
       enabled: bundle.usePrivacyCheck,
@@ -148,19 +162,16 @@ function boot(): void {
       if (typeof method === 'function') method.call(loaded.app, launchOptions);
     }
 
-    stack = createPageStack(
-      { pages: bundle.pages, tabPages: bundle.tabBar?.list.map((item) => item.pagePath) ?? [] },
-      phone.factory,
-      {
-        changed(shown) {
-          phone.update(shown);
-          const top = shown[shown.length - 1];
-          // The hash names the page on top: a reload relaunches there, like DevTools' "current page" compile mode.
-          if (top) history.replaceState(null, '', `${location.pathname}${location.search}#${formatPageUrl({ route: top.route, query: top.query })}`);
-        },
-        hookFailed: (route, hook, error) => console.error(`[preview] ${route} ${hook}`, error),
+    stack = createPageStack({ pages: bundle.pages, tabPages: bundle.tabBar?.list.map((item) => item.pagePath) ?? [] }, phone.factory, {
+      changed(shown) {
+        phone.update(shown);
+        const top = shown[shown.length - 1];
+        // The hash names the page on top: a reload relaunches there, like DevTools' "current page" compile mode.
+        if (top)
+          history.replaceState(null, '', `${location.pathname}${location.search}#${formatPageUrl({ route: top.route, query: top.query })}`);
       },
-    );
+      hookFailed: (route, hook, error) => console.error(`[preview] ${route} ${hook}`, error),
+    });
     void stack.reLaunch(formatPageUrl(launch)).then(() => {
       document.body.setAttribute('data-pv-launched', '');
     });

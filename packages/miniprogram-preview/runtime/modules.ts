@@ -44,7 +44,11 @@ export interface LoadedApp {
  */
 export function loadMiniprogram(bundle: BundledApp, globals: Record<string, unknown>): LoadedApp {
   // Held in an object: the constructors below fill it while a script runs.
-  const state: { loading: BundledModule | null; received: Options | null; app: Options | null } = { loading: null, received: null, app: null };
+  const state: { loading: BundledModule | null; received: Options | null; app: Options | null } = {
+    loading: null,
+    received: null,
+    app: null,
+  };
 
   const capture = (name: string) => (options: Options | undefined) => {
     if (!state.loading) throw new Error(`${name}() was called outside the loading of a page or component script`);
@@ -69,7 +73,9 @@ export function loadMiniprogram(bundle: BundledApp, globals: Record<string, unkn
     try {
       module.load();
     } catch (error) {
-      throw new Error(`${module.path}: its script failed while loading: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      throw new Error(
+        `${module.path}: its script failed while loading: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
     }
     const options = received();
     state.loading = null;

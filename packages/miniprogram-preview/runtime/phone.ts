@@ -52,7 +52,11 @@ export function createPhone(config: PhoneConfig): Phone {
   onPress(back, () => config.onBack());
   const title = element('div', 'pv-navbar__title');
   const capsule = element('div', 'pv-capsule');
-  capsule.append(element('span', 'pv-capsule__more', '···'), element('span', 'pv-capsule__line'), element('span', 'pv-capsule__close', '◉'));
+  capsule.append(
+    element('span', 'pv-capsule__more', '···'),
+    element('span', 'pv-capsule__line'),
+    element('span', 'pv-capsule__close', '◉'),
+  );
   navbar.append(back, title, capsule);
   const viewport = element('div', 'pv-viewport');
   const tabbar = element('div', 'pv-tabbar');

@@ -11,8 +11,9 @@
 /** `rpx`, `vh` and `vw` in a declaration value, outside strings and url(). */
 export function convertUnits(value: string): string {
   return mapOutsideStrings(value, (segment) =>
-    segment.replace(/(^|[^\w.#-])(-?(?:\d+\.\d*|\.\d+|\d+))(rpx|vh|vw)(?![\w-])/gi, (_all, before: string, amount: string, unit: string) =>
-      `${before}calc(${amount} * var(--pv-${unit.toLowerCase()}))`,
+    segment.replace(
+      /(^|[^\w.#-])(-?(?:\d+\.\d*|\.\d+|\d+))(rpx|vh|vw)(?![\w-])/gi,
+      (_all, before: string, amount: string, unit: string) => `${before}calc(${amount} * var(--pv-${unit.toLowerCase()}))`,
     ),
   );
 }
@@ -23,4 +24,3 @@ function mapOutsideStrings(text: string, convert: (segment: string) => string): 
     .map((part, index) => (index % 2 === 1 ? part : convert(part)))
     .join('');
 }
-

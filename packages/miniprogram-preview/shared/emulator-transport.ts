@@ -42,7 +42,11 @@ export interface TransportFailure {
 export interface EmulatorTransport {
   /** Resolves with the function's return value (wx.cloud.callFunction's `result`). */
   callFunction(name: string, data: unknown, caller: TransportCaller): Promise<unknown>;
-  uploadFile(cloudPath: string, body: Blob | Uint8Array<ArrayBuffer>, contentType?: string): Promise<{ fileID: string; statusCode: number }>;
+  uploadFile(
+    cloudPath: string,
+    body: Blob | Uint8Array<ArrayBuffer>,
+    contentType?: string,
+  ): Promise<{ fileID: string; statusCode: number }>;
   /** An admin action's `data` object ({} when it has none). `api` names the wx API for failures. */
   admin(api: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
@@ -95,7 +99,8 @@ export function createEmulatorTransport(options: EmulatorTransportOptions): Emul
         body: JSON.stringify(data ?? {}),
       });
       if (isObject(reply) && 'result' in reply) return reply['result'];
-      if (isObject(reply) && typeof reply['errMsg'] === 'string') throw { errMsg: reply['errMsg'], errCode: errCodeOf(reply) } satisfies TransportFailure;
+      if (isObject(reply) && typeof reply['errMsg'] === 'string')
+        throw { errMsg: reply['errMsg'], errCode: errCodeOf(reply) } satisfies TransportFailure;
       throw failure('callFunction', 'unexpected answer from the emulator');
     },
 
@@ -108,12 +113,19 @@ export function createEmulatorTransport(options: EmulatorTransportOptions): Emul
       if (isObject(reply) && typeof reply['fileID'] === 'string') {
         return { fileID: reply['fileID'], statusCode: typeof reply['statusCode'] === 'number' ? reply['statusCode'] : 200 };
       }
-      const errMsg = isObject(reply) && typeof reply['errMsg'] === 'string' ? reply['errMsg'] : 'cloud.uploadFile:fail unexpected answer from the emulator';
+      const errMsg =
+        isObject(reply) && typeof reply['errMsg'] === 'string'
+          ? reply['errMsg']
+          : 'cloud.uploadFile:fail unexpected answer from the emulator';
       throw { errMsg, errCode: errCodeOf(reply) } satisfies TransportFailure;
     },
 
     async admin(api, body) {
-      const reply = await send(api, '/admin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const reply = await send(api, '/admin', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (!isObject(reply)) throw failure(api, 'unexpected answer from the emulator');
       if (typeof reply['code'] === 'string') throw failure(api, `${reply['code']}: ${String(reply['message'] ?? '')}`);
       return isObject(reply['data']) ? reply['data'] : {};

@@ -75,7 +75,11 @@ function walkComponents(walk: Walk, jsonFile: string, json: JsonObject): void {
     const resolved = resolveComponent(walk.miniprogramRoot, jsonFile, reference);
     if (!resolved) {
       walk.problems.push(
-        problem(file, `usingComponents.${name}`, `找不到组件 "${reference}"（需要 .json、.wxml 与 .ts/.js；"/" 开头相对小程序根目录，其余相对本文件所在目录）`),
+        problem(
+          file,
+          `usingComponents.${name}`,
+          `找不到组件 "${reference}"（需要 .json、.wxml 与 .ts/.js；"/" 开头相对小程序根目录，其余相对本文件所在目录）`,
+        ),
       );
       continue;
     }

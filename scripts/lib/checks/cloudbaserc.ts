@@ -75,9 +75,13 @@ function checkEnvelope(config: JsonObject): Problem[] {
   const problems: Problem[] = [];
   const envId = config.envId;
   if (typeof envId !== 'string' || envId === '') {
-    problems.push(problem(FILE, 'envId', '缺少 envId：CLI 要求配置文件包含它。请写成 "{{env.ENV_ID}}"，部署时由环境变量 ENV_ID 或 .env 提供'));
+    problems.push(
+      problem(FILE, 'envId', '缺少 envId：CLI 要求配置文件包含它。请写成 "{{env.ENV_ID}}"，部署时由环境变量 ENV_ID 或 .env 提供'),
+    );
   } else if (!isTemplate(envId)) {
-    problems.push(problem(FILE, 'envId', `环境 ID "${envId}" 不应提交到仓库：请写成 "{{env.ENV_ID}}"，在环境变量 ENV_ID 或被 git 忽略的 .env 中提供`));
+    problems.push(
+      problem(FILE, 'envId', `环境 ID "${envId}" 不应提交到仓库：请写成 "{{env.ENV_ID}}"，在环境变量 ENV_ID 或被 git 忽略的 .env 中提供`),
+    );
   } else if (config.version !== '2.0') {
     problems.push(problem(FILE, 'version', '使用 {{…}} 模板变量的配置文件必须声明 "version": "2.0"'));
   }
@@ -131,9 +135,17 @@ function checkFunction(root: string, config: JsonObject, entry: FunctionEntry, p
 
   // runtime: explicit and one CloudBase offers; the CLI's fallback is a Node long out of support.
   const runtime = fn.runtime;
-  const runtimeChoices = Object.keys(NODE_RUNTIMES).filter((name) => NODE_RUNTIMES[name] === 'stable').join('、');
+  const runtimeChoices = Object.keys(NODE_RUNTIMES)
+    .filter((name) => NODE_RUNTIMES[name] === 'stable')
+    .join('、');
   if (runtime === undefined) {
-    problems.push(problem(FILE, `${at}.runtime`, `未设置 runtime：CLI 会静默使用它的默认运行时（Nodejs8.9/10.15）。请设置为 Nodejs18.15（可选：${runtimeChoices}）`));
+    problems.push(
+      problem(
+        FILE,
+        `${at}.runtime`,
+        `未设置 runtime：CLI 会静默使用它的默认运行时（Nodejs8.9/10.15）。请设置为 Nodejs18.15（可选：${runtimeChoices}）`,
+      ),
+    );
   } else if (typeof runtime !== 'string' || NODE_RUNTIMES[runtime] === undefined) {
     problems.push(problem(FILE, `${at}.runtime`, `"${String(runtime)}" 不是云开发提供的 Node.js 运行时（可选：${runtimeChoices}）`));
   } else if (NODE_RUNTIMES[runtime] === 'beta') {
@@ -153,7 +165,13 @@ function checkFunction(root: string, config: JsonObject, entry: FunctionEntry, p
   const dependencies = dependencyNames(dir);
   const needsInstall = (dependencies ?? []).length > 0;
   if (typeof fn.installDependency !== 'boolean') {
-    problems.push(problem(FILE, `${at}.installDependency`, `请明确设置 installDependency 为 ${needsInstall}（${relativePath(root, dir)}/package.json ${needsInstall ? `列出了依赖 ${(dependencies ?? []).join(', ')}` : '没有 dependencies，wx-server-sdk 已打包进 index.js'}）`));
+    problems.push(
+      problem(
+        FILE,
+        `${at}.installDependency`,
+        `请明确设置 installDependency 为 ${needsInstall}（${relativePath(root, dir)}/package.json ${needsInstall ? `列出了依赖 ${(dependencies ?? []).join(', ')}` : '没有 dependencies，wx-server-sdk 已打包进 index.js'}）`,
+      ),
+    );
   } else if (fn.installDependency !== needsInstall) {
     problems.push(
       problem(
@@ -186,7 +204,11 @@ function checkEnvVariables(root: string, entry: FunctionEntry, dir: string, coll
     }
     if (SECRET_NAME.test(name) || looksLikeSecretValue(value)) {
       problems.push(
-        problem(FILE, `${at}.${name}`, '疑似密钥：函数环境变量会明文显示在控制台并提交到仓库。本项目不需要任何密钥（身份来自 getWXContext），请删除'),
+        problem(
+          FILE,
+          `${at}.${name}`,
+          '疑似密钥：函数环境变量会明文显示在控制台并提交到仓库。本项目不需要任何密钥（身份来自 getWXContext），请删除',
+        ),
       );
     }
     if (name.endsWith('_COLLECTION') && !collections.has(value)) {
@@ -203,10 +225,16 @@ function checkEnvVariables(root: string, entry: FunctionEntry, dir: string, coll
       const configured = variables[variable];
       if (typeof configured === 'string') continue; // checked above
       if (fallback === undefined) {
-        problems.push(problem(FILE, `${at}.${variable}`, `${relativePath(root, file)} 读取 ${variable} 且没有默认值，请在 envVariables 中设置它`));
+        problems.push(
+          problem(FILE, `${at}.${variable}`, `${relativePath(root, file)} 读取 ${variable} 且没有默认值，请在 envVariables 中设置它`),
+        );
       } else if (!collections.has(fallback)) {
         problems.push(
-          problem(relativePath(root, file), `process.env.${variable}`, `默认集合 "${fallback}" 没有在 cloudbaserc.json 的数据库插件（framework.plugins）中声明`),
+          problem(
+            relativePath(root, file),
+            `process.env.${variable}`,
+            `默认集合 "${fallback}" 没有在 cloudbaserc.json 的数据库插件（framework.plugins）中声明`,
+          ),
         );
       }
     }
@@ -222,7 +250,13 @@ function checkIndex(index: Json, at: string, seen: Set<string>): Problem[] {
   const problems: Problem[] = [];
   for (const key of Object.keys(index)) {
     if (key === 'sparse') {
-      problems.push(problem(FILE, `${at}.sparse`, '不支持稀疏索引：数据库插件只有 name/unique/keys，CloudBase 的索引接口（MgoKeySchema）也只有 MgoIsUnique'));
+      problems.push(
+        problem(
+          FILE,
+          `${at}.sparse`,
+          '不支持稀疏索引：数据库插件只有 name/unique/keys，CloudBase 的索引接口（MgoKeySchema）也只有 MgoIsUnique',
+        ),
+      );
     } else if (!INDEX_KEYS.has(key)) {
       problems.push(problem(FILE, `${at}.${key}`, `数据库插件不认识索引字段 "${key}"（只有 name、unique、keys）`));
     }
@@ -242,7 +276,9 @@ function checkIndex(index: Json, at: string, seen: Set<string>): Problem[] {
       if (!isJsonObject(key) || typeof key.name !== 'string' || key.name === '') {
         problems.push(problem(FILE, `${at}.keys[${k}].name`, '索引字段需要 name'));
       } else if (typeof key.direction !== 'string' || !INDEX_DIRECTIONS.includes(key.direction)) {
-        problems.push(problem(FILE, `${at}.keys[${k}].direction`, `direction 必须是字符串 ${INDEX_DIRECTIONS.map((d) => `"${d}"`).join('、')} 之一`));
+        problems.push(
+          problem(FILE, `${at}.keys[${k}].direction`, `direction 必须是字符串 ${INDEX_DIRECTIONS.map((d) => `"${d}"`).join('、')} 之一`),
+        );
       }
     });
   }
@@ -254,11 +290,19 @@ function checkDatabase(config: JsonObject): Problem[] {
   const framework = config.framework;
   const plugins = databasePlugins(config);
   if (plugins.length === 0) {
-    problems.push(problem(FILE, 'framework.plugins', '没有声明数据库插件（use: "@cloudbase/framework-plugin-database"）：集合、索引与权限无法随部署创建'));
+    problems.push(
+      problem(
+        FILE,
+        'framework.plugins',
+        '没有声明数据库插件（use: "@cloudbase/framework-plugin-database"）：集合、索引与权限无法随部署创建',
+      ),
+    );
     return problems;
   }
   if (!isJsonObject(framework) || typeof framework.name !== 'string' || !FRAMEWORK_NAME.test(framework.name)) {
-    problems.push(problem(FILE, 'framework.name', '需要应用名（字母开头，只含字母、数字、- 和 _），否则 tcb framework deploy 会交互式询问'));
+    problems.push(
+      problem(FILE, 'framework.name', '需要应用名（字母开头，只含字母、数字、- 和 _），否则 tcb framework deploy 会交互式询问'),
+    );
   }
   const names = new Set<string>();
   for (const { key, collections } of plugins) {
@@ -282,8 +326,17 @@ function checkDatabase(config: JsonObject): Problem[] {
         names.add(name);
       }
       if (collection.aclTag !== REQUIRED_ACL_TAG) {
-        const current = typeof collection.aclTag === 'string' && ACL_TAGS.includes(collection.aclTag) ? `当前为 ${collection.aclTag}` : '当前未设置（新集合默认允许客户端读写自己创建的记录）';
-        problems.push(problem(FILE, `${at}.aclTag`, `必须为 "${REQUIRED_ACL_TAG}"（仅管理端可读写）：数据只经云函数访问，客户端不得直接读取，${current}`));
+        const current =
+          typeof collection.aclTag === 'string' && ACL_TAGS.includes(collection.aclTag)
+            ? `当前为 ${collection.aclTag}`
+            : '当前未设置（新集合默认允许客户端读写自己创建的记录）';
+        problems.push(
+          problem(
+            FILE,
+            `${at}.aclTag`,
+            `必须为 "${REQUIRED_ACL_TAG}"（仅管理端可读写）：数据只经云函数访问，客户端不得直接读取，${current}`,
+          ),
+        );
       }
       const indexes = collection.createIndexes;
       if (indexes !== undefined && !Array.isArray(indexes)) {
@@ -302,7 +355,9 @@ export function checkCloudbaseConfig(root: string, config: JsonObject, probe: Ex
 
   const rootDir = path.resolve(root, functionRoot(config));
   if (typeof config.functionRoot !== 'string') {
-    problems.push(problem(FILE, 'functionRoot', '请设置 functionRoot（与 project.config.json 的 cloudfunctionRoot 相同，如 "./cloudfunctions"）'));
+    problems.push(
+      problem(FILE, 'functionRoot', '请设置 functionRoot（与 project.config.json 的 cloudfunctionRoot 相同，如 "./cloudfunctions"）'),
+    );
   } else if (!existsSync(rootDir)) {
     problems.push(problem(FILE, 'functionRoot', `目录 ${relativePath(root, rootDir)}/ 不存在`));
   }

@@ -6,9 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 
-export type ExportProbe =
-  | { ok: true; type: string; exportNames: string[] }
-  | { ok: false; reason: string };
+export type ExportProbe = { ok: true; type: string; exportNames: string[] } | { ok: false; reason: string };
 
 export type ExportProber = (file: string, exportName: string) => ExportProbe;
 

@@ -30,7 +30,9 @@ function sameFolder(root: string, a: string, b: string): boolean {
 function usesTypescriptPlugin(setting: JsonObject): boolean {
   const plugins = setting.useCompilerPlugins;
   if (!Array.isArray(plugins)) return false;
-  return plugins.some((plugin) => plugin === 'typescript' || (isJsonObject(plugin) && (plugin.type === 'typescript' || plugin.name === 'typescript')));
+  return plugins.some(
+    (plugin) => plugin === 'typescript' || (isJsonObject(plugin) && (plugin.type === 'typescript' || plugin.name === 'typescript')),
+  );
 }
 
 /** `cloudbaseFunctionRoot` is cloudbaserc.json's functionRoot, when that file could be read. */
@@ -55,7 +57,13 @@ export function checkProjectConfig(root: string, config: JsonObject, cloudbaseFu
   } else if (!isDirectory(root, cloudRoot)) {
     problems.push(problem(FILE, 'cloudfunctionRoot', `目录 ${cloudRoot} 不存在`));
   } else if (cloudbaseFunctionRoot !== undefined && !sameFolder(root, cloudRoot, cloudbaseFunctionRoot)) {
-    problems.push(problem(FILE, 'cloudfunctionRoot', `与 cloudbaserc.json 的 functionRoot（${cloudbaseFunctionRoot}）不是同一个目录：开发者工具和 tcb 会部署不同的代码`));
+    problems.push(
+      problem(
+        FILE,
+        'cloudfunctionRoot',
+        `与 cloudbaserc.json 的 functionRoot（${cloudbaseFunctionRoot}）不是同一个目录：开发者工具和 tcb 会部署不同的代码`,
+      ),
+    );
   }
 
   const setting = isJsonObject(config.setting) ? config.setting : {};

@@ -88,9 +88,7 @@ function isInsideSecretDenyList(text: string, start: number, end: number): boole
 
 export function findSessionKeyMentions(text: string, options: { allowDenyLists: boolean }): TextFinding[] {
   return [...text.matchAll(SESSION_KEY_WORD)]
-    .filter(
-      (match) => !(options.allowDenyLists && isInsideSecretDenyList(text, match.index, match.index + match[0].length)),
-    )
+    .filter((match) => !(options.allowDenyLists && isInsideSecretDenyList(text, match.index, match.index + match[0].length)))
     .map((match) => locate(text, match.index, match[0].length));
 }
 
@@ -128,8 +126,7 @@ export interface SecretHygieneScope {
 
 export function checkSecretHygiene(root: string, scope: SecretHygieneScope): Problem[] {
   const problems: Problem[] = [];
-  const read = (file: string): string | undefined =>
-    existsSync(file) && statSync(file).isFile() ? readFileSync(file, 'utf8') : undefined;
+  const read = (file: string): string | undefined => (existsSync(file) && statSync(file).isFile() ? readFileSync(file, 'utf8') : undefined);
 
   for (const file of listTextFiles(scope.miniprogramRoot)) {
     const text = read(file) ?? '';

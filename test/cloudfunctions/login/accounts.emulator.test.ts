@@ -129,7 +129,7 @@ describe('updateProfile through the emulator', () => {
     expect((await fetch(url)).status).toBe(200);
   });
 
-  it('given a fileID of another environment, another user\'s folder, or no file, answers AVATAR_INVALID', async () => {
+  it("given a fileID of another environment, another user's folder, or no file, answers AVATAR_INVALID", async () => {
     const alice = person('alice');
     const id = await signUp(alice);
     const elsewhere = 'cloud://other-env.6f74-other-env-1250000000/avatars/' + id + '/a.png';
@@ -215,7 +215,10 @@ async function linkScenario(phone: string) {
   const ownerId = await signUp(owner);
   dataOf(await bindPhone(owner, phone));
   dataOf(await call(owner, 'updateProfile', { nickName: '网页账号' }));
-  await emulator.database.importCollection('identities', JSON.stringify({ _id: `email:${ownerId}@example.com`, userId: ownerId, provider: 'email' }));
+  await emulator.database.importCollection(
+    'identities',
+    JSON.stringify({ _id: `email:${ownerId}@example.com`, userId: ownerId, provider: 'email' }),
+  );
   const ownerDoc = doc('users', ownerId);
   await patch('users', ownerId, { identityKeys: [...((ownerDoc?.identityKeys as string[]) ?? []), `email:${ownerId}@example.com`] });
 
@@ -244,7 +247,10 @@ describe('linking to an existing account through the emulator', () => {
     expect(doc('identities', `wx-unionid:${newcomer.unionid}`)?.userId).toBe(ownerId);
     expect(doc('identities', `email:${ownerId}@example.com`)?.userId).toBe(ownerId);
     expect(doc('users', newcomerId)).toMatchObject({ status: 'merged', mergedInto: ownerId, identityKeys: [], nickName: '微信新用户' });
-    expect(docs('account_audit').find((entry) => entry.fromUserId === newcomerId)).toMatchObject({ type: 'account-linked', toUserId: ownerId });
+    expect(docs('account_audit').find((entry) => entry.fromUserId === newcomerId)).toMatchObject({
+      type: 'account-linked',
+      toUserId: ownerId,
+    });
     expect(danglingIdentities()).toEqual([]);
 
     expect(dataOf(await call(newcomer, 'login'))).toMatchObject({ isNewUser: false, user: { id: ownerId } });
@@ -300,7 +306,7 @@ describe('linking to an existing account through the emulator', () => {
     expect(docs('account_audit').filter((entry) => entry.fromUserId === newcomerId)).toHaveLength(1);
   });
 
-  it('given the commit\'s answer lost, the link is complete; the retry is told the ticket was used', async () => {
+  it("given the commit's answer lost, the link is complete; the retry is told the ticket was used", async () => {
     const { ownerId, newcomer, newcomerId, ticket } = await linkScenario('13800000015');
     const fault = emulator.faults.add({
       action: 'database.commitTransaction',
@@ -425,7 +431,8 @@ describe('collections a client could write (not ADMINONLY)', () => {
     const response = await call(attacker, 'login');
 
     expect(errorOf(response).code).toBe('INTERNAL');
-    expect(docs('users').filter((user) => (user.identityKeys as string[] | undefined)?.some((key) => key.includes(attacker.openid)))).toEqual([]);
+    expect(
+      docs('users').filter((user) => (user.identityKeys as string[] | undefined)?.some((key) => key.includes(attacker.openid))),
+    ).toEqual([]);
   });
 });
-

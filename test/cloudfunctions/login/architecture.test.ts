@@ -43,7 +43,8 @@ describe('login function layout', () => {
     const offenders = filesUnder(path.join(ROOT, 'rules'))
       .filter((file) =>
         importsOf(file).some(
-          (spec) => forbidden.includes(spec) || inside('cloudbase')(spec + '.ts') || inside('actions')(spec + '.ts') || spec === 'wx-server-sdk',
+          (spec) =>
+            forbidden.includes(spec) || inside('cloudbase')(spec + '.ts') || inside('actions')(spec + '.ts') || spec === 'wx-server-sdk',
         ),
       )
       .map(rel);
@@ -54,19 +55,20 @@ describe('login function layout', () => {
   it('actions/ never import another action, nor cloudbase/', () => {
     const actionFiles = fs.readdirSync(path.join(ROOT, 'actions')).filter((name) => name.endsWith('.ts'));
     const actions = actionFiles.map((name) => path.join(ROOT, 'actions', name.replace(/\.ts$/, '')));
-    const offenders = filesUnder(path.join(ROOT, 'actions'))
-      .flatMap((file) =>
-        importsOf(file)
-          .filter((spec) => (actions.includes(spec) && spec + '.ts' !== file) || inside('cloudbase')(spec + '.ts'))
-          .map((spec) => `${rel(file)} -> ${rel(spec)}`),
-      );
+    const offenders = filesUnder(path.join(ROOT, 'actions')).flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => (actions.includes(spec) && spec + '.ts' !== file) || inside('cloudbase')(spec + '.ts'))
+        .map((spec) => `${rel(file)} -> ${rel(spec)}`),
+    );
 
     expect(offenders).toEqual([]);
   });
 
   it('one store contract and one patch type', () => {
     const declarations = filesUnder(ROOT).flatMap((file) =>
-      [...fs.readFileSync(file, 'utf8').matchAll(/export interface (\w*(?:Store|Patch|Change))\b/g)].map(([, name]) => `${rel(file)}: ${name}`),
+      [...fs.readFileSync(file, 'utf8').matchAll(/export interface (\w*(?:Store|Patch|Change))\b/g)].map(
+        ([, name]) => `${rel(file)}: ${name}`,
+      ),
     );
 
     expect(declarations).toEqual(['ports.ts: UserPatch', 'ports.ts: Store']);

@@ -18,8 +18,6 @@ beforeAll(async () => {
   });
 });
 
-
-
 afterAll(async () => {
   await emulator?.close();
   mkdirSync('test-artifacts', { recursive: true });
@@ -97,7 +95,9 @@ describe('login function through wx-server-sdk and the emulator', () => {
     const inApp2 = await callLogin({ openid: 'o-ghost-2', appid: 'wx-ghost-2', unionid: 'u-ghost' });
 
     expect(inApp2.response.data?.user.id).toBe(inApp1.response.data?.user.id);
-    expect(docs('identities').find((identity) => identity._id === 'wx-openid:wx-ghost-2:o-ghost-2')?.userId).toBe(inApp1.response.data?.user.id);
+    expect(docs('identities').find((identity) => identity._id === 'wx-openid:wx-ghost-2:o-ghost-2')?.userId).toBe(
+      inApp1.response.data?.user.id,
+    );
   });
 
   it('given a legacy tutorial user with a stored session_key, adopts it and scrubs the secret', async () => {
@@ -126,7 +126,14 @@ describe('login function through wx-server-sdk and the emulator', () => {
     const victim = await callLogin({ openid: 'o-victim', appid: 'wx-spoof' });
     const attacker = await callLogin(
       { openid: 'o-attacker', appid: 'wx-spoof' },
-      { action: 'login', openid: 'o-victim', unionid: 'u-x', userId: victim.response.data?.user.id, _id: 'x', userInfo: { openId: 'o-victim' } },
+      {
+        action: 'login',
+        openid: 'o-victim',
+        unionid: 'u-x',
+        userId: victim.response.data?.user.id,
+        _id: 'x',
+        userInfo: { openId: 'o-victim' },
+      },
     );
 
     expect(attacker.response.data?.user.id).not.toBe(victim.response.data?.user.id);
@@ -163,7 +170,7 @@ describe('login function through wx-server-sdk and the emulator', () => {
   });
 
   it.each([
-    ['the emulator\'s DATABASE_DUPLICATE_WRITE answer', false],
+    ["the emulator's DATABASE_DUPLICATE_WRITE answer", false],
     ['DATABASE_REQUEST_FAILED (-502001) with the E11000 text', true],
   ])('given an identity already claimed, recognises the duplicate from %s and joins the owner', async (_shape, inject) => {
     const openid = `o-claimed-${inject ? 'b' : 'a'}`;

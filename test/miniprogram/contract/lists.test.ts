@@ -20,7 +20,7 @@ describe('the contract lists at run time', () => {
     expect(isErrorCode('PHONE_BELONGS_TO_ANOTHER_ACCOUNT')).toBe(true);
   });
 
-  it('given a newer server\'s code, a prototype key or a non-string, isErrorCode is false', () => {
+  it("given a newer server's code, a prototype key or a non-string, isErrorCode is false", () => {
     expect(isErrorCode('FROM_THE_FUTURE')).toBe(false);
     expect(isErrorCode('toString')).toBe(false);
     expect(isErrorCode(42)).toBe(false);

@@ -14,7 +14,11 @@ describe('readPhoneButtonDetail', () => {
     ['an empty code', { errMsg: 'getPhoneNumber:ok', code: '' }, 'PHONE_DENIED'],
     ['the component quota (errno 1400001)', { errMsg: 'getPhoneNumber:fail', errno: 1400001 }, 'PHONE_QUOTA_EXCEEDED'],
     ['privacy declined (errno 104)', { errMsg: 'getPhoneNumber:fail privacy permission is not authorized', errno: 104 }, 'PRIVACY_DENIED'],
-    ['privacy not declared (errno 112)', { errMsg: 'getPhoneNumber:fail api scope is not declared in the privacy agreement', errno: 112 }, 'PRIVACY_NOT_DECLARED'],
+    [
+      'privacy not declared (errno 112)',
+      { errMsg: 'getPhoneNumber:fail api scope is not declared in the privacy agreement', errno: 112 },
+      'PRIVACY_NOT_DECLARED',
+    ],
     ['an uncertified mini-program', { errMsg: 'getPhoneNumber:fail no permission' }, 'PHONE_NOT_PERMITTED'],
   ])('%s → %s', (_label, detail, expected) => {
     expect(phoneOutcome(detail)).toBe(expected);

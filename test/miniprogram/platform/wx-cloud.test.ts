@@ -15,7 +15,7 @@ function cloudAnswering(answer: () => Promise<ICloud.CallFunctionResult>): { cal
 describe('createWxCloudCaller', () => {
   afterEach(() => jest.useRealTimers());
 
-  it('calls the function with its data and resolves with callFunction\'s result', async () => {
+  it("calls the function with its data and resolves with callFunction's result", async () => {
     const cloud = cloudAnswering(async () => ({ errMsg: 'cloud.callFunction:ok', result: { ok: true } }));
     const caller = createWxCloudCaller({ timeoutMs: 1000, cloud });
 

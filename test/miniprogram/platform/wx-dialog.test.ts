@@ -6,7 +6,7 @@ const fake = installFakeWx();
 beforeEach(() => fake.reset());
 
 describe('wx-dialog', () => {
-  it('confirmDialog resolves with the person\'s answer; destructive questions get a red confirm button', async () => {
+  it("confirmDialog resolves with the person's answer; destructive questions get a red confirm button", async () => {
     fake.answerModal((modal) => modal.title === '删除？');
 
     await expect(confirmDialog({ title: '删除？', content: '不可恢复', confirmText: '删除', destructive: true })).resolves.toBe(true);

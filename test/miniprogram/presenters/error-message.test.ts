@@ -8,7 +8,7 @@ describe('error messages', () => {
     }
   });
 
-  it('a ServiceError reads as its code\'s message; anything else as UNKNOWN\'s', () => {
+  it("a ServiceError reads as its code's message; anything else as UNKNOWN's", () => {
     expect(errorMessage(new ServiceError('NETWORK', 'request:fail'))).toBe(ERROR_MESSAGES.NETWORK);
     expect(errorMessage(new TypeError('bug'))).toBe(ERROR_MESSAGES.UNKNOWN);
   });

@@ -2,8 +2,11 @@ import { toIdentityViews, unlinkConfirmation } from '../../../miniprogram/presen
 import { anIdentity, wechatAndPhone } from '../support/accounts';
 
 describe('identity views', () => {
-  it('name providers in Chinese, keep the server\'s masking, and mark the current WeChat', () => {
-    const views = toIdentityViews([...wechatAndPhone(), anIdentity({ id: 'x', provider: 'other', display: 'email', current: false, linkedAt: 0 })]);
+  it("name providers in Chinese, keep the server's masking, and mark the current WeChat", () => {
+    const views = toIdentityViews([
+      ...wechatAndPhone(),
+      anIdentity({ id: 'x', provider: 'other', display: 'email', current: false, linkedAt: 0 }),
+    ]);
 
     expect(views.map(({ name, display, note, linkedAt }) => ({ name, display, note, linkedAt }))).toEqual([
       { name: '微信', display: 'o-te****1234 · 小程序 wx-test-app', note: '当前微信', linkedAt: '2024-01-15' },

@@ -33,7 +33,7 @@ describe('toLinkPreviewView', () => {
     });
   });
 
-  it('says which of the existing account\'s fields are kept', () => {
+  it("says which of the existing account's fields are kept", () => {
     expect(toLinkPreviewView(aLinkOffer()).effects).toContain('保留该账号的昵称、头像。');
   });
 });

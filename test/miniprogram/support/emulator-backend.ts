@@ -67,7 +67,11 @@ const nodeFetch: TransportFetch = async (url, init) => {
   const { body = '' } = init;
   const bytes = typeof body === 'string' ? body : 'arrayBuffer' in body ? Buffer.from(await body.arrayBuffer()) : Buffer.from(body);
   const answer = await request(url, init.method, bytes, init.headers);
-  return { ok: answer.status >= 200 && answer.status < 300, status: answer.status, json: async () => JSON.parse(answer.body.toString('utf8')) as unknown };
+  return {
+    ok: answer.status >= 200 && answer.status < 300,
+    status: answer.status,
+    json: async () => JSON.parse(answer.body.toString('utf8')) as unknown,
+  };
 };
 
 export async function startEmulatorBackend(): Promise<EmulatorBackend> {
@@ -77,7 +81,8 @@ export async function startEmulatorBackend(): Promise<EmulatorBackend> {
   const transport = createEmulatorTransport({ fetch: nodeFetch, baseUrl: emulator.url });
 
   /** What wx.cloud.callFunction resolves with (its `result`), or the wx failure it rejects with. */
-  const callFunction = (person: WeChatPerson, name: string, data: Record<string, unknown>): Promise<unknown> => transport.callFunction(name, data, person);
+  const callFunction = (person: WeChatPerson, name: string, data: Record<string, unknown>): Promise<unknown> =>
+    transport.callFunction(name, data, person);
 
   /** What wx.cloud.uploadFile's fileID is; the bytes stand for the chosen image. */
   async function upload(cloudPath: string, filePath: string): Promise<unknown> {

@@ -30,14 +30,9 @@ export interface ModalRecord {
 /** true = the person taps the confirm button, false = cancel. */
 export type ModalHandler = (modal: ModalRecord) => boolean;
 
-export type NavigationRecord =
-  | { api: 'navigateTo' | 'redirectTo' | 'switchTab'; url: string }
-  | { api: 'navigateBack'; delta: number };
+export type NavigationRecord = { api: 'navigateTo' | 'redirectTo' | 'switchTab'; url: string } | { api: 'navigateBack'; delta: number };
 
-export type PrivacyListener = (
-  resolve: (decision: { event: string; buttonId?: string }) => void,
-  eventInfo: { referrer: string },
-) => void;
+export type PrivacyListener = (resolve: (decision: { event: string; buttonId?: string }) => void, eventInfo: { referrer: string }) => void;
 
 export interface FakeWx {
   readonly storage: Map<string, unknown>;

@@ -9,7 +9,9 @@ describe('parseDotenv', () => {
 
 describe('resolveEnvId', () => {
   it('prefers --env, then the ENV_ID variable, then .env', () => {
-    expect(resolveEnvId({ argument: 'from-arg', environment: 'from-env', dotenv: 'ENV_ID=from-file' })).toMatchObject({ envId: 'from-arg' });
+    expect(resolveEnvId({ argument: 'from-arg', environment: 'from-env', dotenv: 'ENV_ID=from-file' })).toMatchObject({
+      envId: 'from-arg',
+    });
     expect(resolveEnvId({ environment: 'from-env', dotenv: 'ENV_ID=from-file' })).toMatchObject({ envId: 'from-env' });
     expect(resolveEnvId({ dotenv: 'ENV_ID=from-file' })).toEqual({ envId: 'from-file', source: '.env' });
   });

@@ -19,7 +19,14 @@ describe('loginStateFromCredentialFile', () => {
   });
 
   it('given a browser login whose refresh window is open, is logged in even if the short token expired', () => {
-    const credential = { tmpSecretId: 'id', tmpSecretKey: 'key', tmpToken: 't', tmpExpired: NOW - 1000, expired: NOW + 86_400_000, refreshToken: 'r' };
+    const credential = {
+      tmpSecretId: 'id',
+      tmpSecretKey: 'key',
+      tmpToken: 't',
+      tmpExpired: NOW - 1000,
+      expired: NOW + 86_400_000,
+      refreshToken: 'r',
+    };
     expect(state(file(credential))).toEqual({ loggedIn: true, kind: 'browser', file: FILE });
   });
 

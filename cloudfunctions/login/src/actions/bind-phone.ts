@@ -128,7 +128,9 @@ async function attachPhone(
 
     const previous = readBoundPhone(user.boundPhone);
     const stale = [
-      ...new Set([...(user.identityKeys ?? []), ...owned.map((doc) => doc._id), previous?.key ?? ''].filter((k) => isPhoneKey(k) && k !== key)),
+      ...new Set(
+        [...(user.identityKeys ?? []), ...owned.map((doc) => doc._id), previous?.key ?? ''].filter((k) => isPhoneKey(k) && k !== key),
+      ),
     ];
     for (const staleKey of stale) {
       // Transaction operations run one after another: MongoDB sessions take no parallel operations.

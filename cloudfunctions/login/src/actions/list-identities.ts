@@ -9,7 +9,6 @@ import { ownedIdentities, summarizeIdentities } from '../rules/identity-summary'
 import { resolveCaller } from './shared/caller';
 import type { WxIdentity } from '../rules/identity';
 
-
 export async function listIdentities(identity: WxIdentity, deps: Deps): Promise<{ identities: IdentitySummary[] }> {
   const caller = await resolveCaller(identity, deps.store);
   const owned = ownedIdentities(await deps.store.identitiesOf([caller.user._id]));

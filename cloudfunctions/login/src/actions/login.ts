@@ -28,7 +28,6 @@ import { toPublicUser } from '../rules/public-user';
 import type { LoginStamp, UserDoc } from '../model';
 import type { Deps, UserPatch } from '../ports';
 
-
 /** The user after this login (before its avatar URL is checked) and whether the login created it. */
 interface LoginOutcome {
   user: UserDoc;
@@ -123,13 +122,7 @@ function claimsPatch({ attached, heldElsewhere }: Claims): UserPatch {
   };
 }
 
-async function loginKnownUser(
-  user: UserDoc,
-  keys: IdentityKeys,
-  stamp: LoginStamp,
-  stamped: boolean,
-  deps: Deps,
-): Promise<LoginOutcome> {
+async function loginKnownUser(user: UserDoc, keys: IdentityKeys, stamp: LoginStamp, stamped: boolean, deps: Deps): Promise<LoginOutcome> {
   assertNotBanned(user);
   // The read of the first trip may or may not have seen its own parallel write: lastLoginId tells.
   const recorded = stamped || user.lastLoginId === stamp.id;
@@ -150,13 +143,7 @@ async function loginKnownUser(
   return result({ ...afterLogin(user, stamp), identityKeys }, false);
 }
 
-async function adoptLegacyUser(
-  legacy: UserDoc,
-  keys: IdentityKeys,
-  openid: string,
-  stamp: LoginStamp,
-  deps: Deps,
-): Promise<LoginOutcome> {
+async function adoptLegacyUser(legacy: UserDoc, keys: IdentityKeys, openid: string, stamp: LoginStamp, deps: Deps): Promise<LoginOutcome> {
   assertNotBanned(legacy);
   // Every racer adopts the same document id, so parallel adoptions agree instead of splitting.
   const primaryOwner = await deps.store.claimIdentity(keys.primary, legacy._id, stamp.at);
@@ -224,7 +211,14 @@ async function createUser(keys: IdentityKeys, stamp: LoginStamp, stamped: boolea
   }
   const lost = claims.value.heldElsewhere;
   if (lost.length > 0) await deps.store.updateUser(id, { removeIdentityKeys: lost, noteKeysHeldElsewhere: lost });
-  return result(newUserDoc(id, keys.all.filter((key) => !lost.includes(key)), stamp), true);
+  return result(
+    newUserDoc(
+      id,
+      keys.all.filter((key) => !lost.includes(key)),
+      stamp,
+    ),
+    true,
+  );
 }
 
 /**

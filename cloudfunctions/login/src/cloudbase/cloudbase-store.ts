@@ -111,11 +111,7 @@ const MAX_TRANSACTION_ATTEMPTS = 3;
 /** At most this many documents can belong to one person; more would be a data problem, not an account. */
 const MAX_MATCHES = 100;
 
-export function createCloudbaseStore(
-  db: DatabaseLike,
-  names: CollectionNames,
-  warn: (message: string) => void = () => undefined,
-): Store {
+export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, warn: (message: string) => void = () => undefined): Store {
   const _ = db.command;
   const users = () => db.collection(names.users);
   const identities = () => db.collection(names.identities);
@@ -300,21 +296,32 @@ export function createCloudbaseStore(
     },
 
     async findUsersByIdentity(keys) {
-      const { data } = await orEmpty(() => users().where({ identityKeys: _.in(keys) }).limit(MAX_MATCHES).get(), { data: [] });
+      const { data } = await orEmpty(
+        () =>
+          users()
+            .where({ identityKeys: _.in(keys) })
+            .limit(MAX_MATCHES)
+            .get(),
+        { data: [] },
+      );
       return data.map(asUser).filter(present);
     },
 
     async identitiesOf(userIds) {
       if (userIds.length === 0) return [];
-      const { data } = await orEmpty(() => identities().where({ userId: _.in(userIds) }).limit(MAX_MATCHES).get(), { data: [] });
+      const { data } = await orEmpty(
+        () =>
+          identities()
+            .where({ userId: _.in(userIds) })
+            .limit(MAX_MATCHES)
+            .get(),
+        { data: [] },
+      );
       return data.map(asIdentity).filter(present);
     },
 
     async usersMergedInto(userId) {
-      const { data } = await orEmpty(
-        () => users().where({ mergedInto: userId, status: 'merged' }).limit(MAX_MATCHES).get(),
-        { data: [] },
-      );
+      const { data } = await orEmpty(() => users().where({ mergedInto: userId, status: 'merged' }).limit(MAX_MATCHES).get(), { data: [] });
       return data.map(asUser).filter(present);
     },
 
@@ -324,11 +331,23 @@ export function createCloudbaseStore(
     },
 
     async removeLinkTicketsOf(userId) {
-      await orEmpty(() => tickets().where(_.or([{ fromUserId: userId }, { toUserId: userId }])).remove(), undefined);
+      await orEmpty(
+        () =>
+          tickets()
+            .where(_.or([{ fromUserId: userId }, { toUserId: userId }]))
+            .remove(),
+        undefined,
+      );
     },
 
     async removeExpiredLinkTickets(before) {
-      await orEmpty(() => tickets().where({ expiresAt: _.lt(before) }).remove(), undefined);
+      await orEmpty(
+        () =>
+          tickets()
+            .where({ expiresAt: _.lt(before) })
+            .remove(),
+        undefined,
+      );
     },
 
     async transaction(work) {
@@ -336,7 +355,10 @@ export function createCloudbaseStore(
       await Promise.all([ensureCollection(names.audit), ensureCollection(names.linkTickets)]);
       for (let attempt = 1; ; attempt += 1) {
         const tx = await db.startTransaction();
-        const inTx = singleDocumentOperations((collection, id) => tx.collection(collection).doc(id), (_name, operation) => operation());
+        const inTx = singleDocumentOperations(
+          (collection, id) => tx.collection(collection).doc(id),
+          (_name, operation) => operation(),
+        );
         try {
           const result = await work(inTx);
           await tx.commit();

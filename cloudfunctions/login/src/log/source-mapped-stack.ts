@@ -61,7 +61,13 @@ export function mapStack(stack: string, bundlePath: string): string {
       const entry = map.findEntry(generatedLine, Number(column) - 1) as Entry | undefined;
       // findEntry answers the nearest mapping before the position, even on an earlier line: that
       // would name an unrelated source line, so only a mapping on the frame's own line counts.
-      if (!entry || entry.generatedLine !== generatedLine || typeof entry.originalSource !== 'string' || typeof entry.originalLine !== 'number' || typeof entry.originalColumn !== 'number') {
+      if (
+        !entry ||
+        entry.generatedLine !== generatedLine ||
+        typeof entry.originalSource !== 'string' ||
+        typeof entry.originalLine !== 'number' ||
+        typeof entry.originalColumn !== 'number'
+      ) {
         return whole;
       }
       const source = sourcePath(entry.originalSource, bundleDir);

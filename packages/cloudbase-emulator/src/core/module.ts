@@ -30,8 +30,7 @@ export interface AdminRequest {
 
 export type AdminReply =
   /** `data` goes under `data`; `top` fields are merged at the top level (startTransaction's transactionId). */
-  | { kind: 'json'; data?: unknown; top?: Record<string, unknown> }
-  | { kind: 'raw'; contentType: string; body: Buffer };
+  { kind: 'json'; data?: unknown; top?: Record<string, unknown> } | { kind: 'raw'; contentType: string; body: Buffer };
 
 export type AdminHandler = (request: AdminRequest) => Promise<AdminReply>;
 

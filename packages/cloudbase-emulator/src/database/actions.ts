@@ -11,15 +11,7 @@
  */
 import type { AdminHandler, AdminReply, AdminRequest } from '../core/module';
 import { decodeEjson, encodeEjson, type Doc, isPlainObject } from './ejson';
-import {
-  aggregate,
-  countDocuments,
-  findDocuments,
-  planInsert,
-  planModify,
-  planRemove,
-  type SortSpec,
-} from './engine';
+import { aggregate, countDocuments, findDocuments, planInsert, planModify, planRemove, type SortSpec } from './engine';
 import { collectionAlreadyExists, invalidParam } from './errors';
 import type { Change, ReadView, Store } from './store';
 import type { Transaction, TransactionManager } from './transactions';
@@ -300,4 +292,3 @@ function orderOf(value: unknown): SortSpec | undefined {
   for (const [field, raw] of Object.entries(value)) order[field] = direction(field, raw);
   return order;
 }
-

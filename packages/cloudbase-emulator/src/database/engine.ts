@@ -143,8 +143,21 @@ export interface ModifyPlan {
 }
 
 const UPDATE_OPERATORS = new Set([
-  '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$push', '$pop', '$pull', '$pullAll',
-  '$addToSet', '$currentDate', '$bit', '$setOnInsert',
+  '$set',
+  '$unset',
+  '$inc',
+  '$mul',
+  '$min',
+  '$max',
+  '$rename',
+  '$push',
+  '$pop',
+  '$pull',
+  '$pullAll',
+  '$addToSet',
+  '$currentDate',
+  '$bit',
+  '$setOnInsert',
 ]);
 const NUMERIC_OPERATORS = new Set(['$inc', '$mul']);
 const ARRAY_OPERATORS = new Set(['$push', '$pop', '$pull', '$pullAll', '$addToSet']);
@@ -163,7 +176,12 @@ export function planModify(view: ReadView, collection: string, request: ModifyRe
     }
     if (chosen.length === 0 && request.upsert) {
       const created = upsertDocument(request.criteria, modifier, newId);
-      return { changes: [{ kind: 'put', collection, key: idKey(created._id), doc: created }], updated: 0, upsertId: created._id, doc: created };
+      return {
+        changes: [{ kind: 'put', collection, key: idKey(created._id), doc: created }],
+        updated: 0,
+        upsertId: created._id,
+        doc: created,
+      };
     }
     return { changes, updated: changes.length, doc: firstDoc };
   }
@@ -245,7 +263,9 @@ function applyModifier(doc: Doc, modifier: Doc, criteria: Doc | undefined): Doc 
   if (quick !== undefined) return quick;
   const copy = cloneValue(doc);
   // The query is only needed for the positional `$` operator; compiling it costs time.
-  const positional = Object.values(operators).some((spec) => isPlainObject(spec) && Object.keys(spec).some((path) => /\.\$(\.|$)/.test(path)));
+  const positional = Object.values(operators).some(
+    (spec) => isPlainObject(spec) && Object.keys(spec).some((path) => /\.\$(\.|$)/.test(path)),
+  );
   let modified: string[];
   try {
     modified = applyUpdateOperators(copy, operators, undefined, positional ? criteria : undefined, { queryOptions: MINGO_OPTIONS });
@@ -264,7 +284,7 @@ function upsertDocument(criteria: Doc, modifier: Doc, newId: () => string): Doc 
   const onInsert = isPlainObject($setOnInsert) ? $setOnInsert : {};
   const all: Doc = { ...operators, $set: { ...(isPlainObject(operators.$set) ? operators.$set : {}), ...onInsert } };
   if (Object.keys(all.$set as Doc).length === 0) delete all.$set;
-  const created = Object.keys(all).length > 0 ? applyModifier(seed, all, undefined) ?? seed : seed;
+  const created = Object.keys(all).length > 0 ? (applyModifier(seed, all, undefined) ?? seed) : seed;
   checkStorable(created);
   return created;
 }
@@ -294,12 +314,17 @@ function checkOperators(doc: Doc, operators: Doc): void {
   for (const [operator, spec] of Object.entries(operators)) {
     if (!isPlainObject(spec)) continue;
     for (const [path, argument] of Object.entries(spec)) {
-      const touchesId = path === '_id' || path.startsWith('_id.') || (operator === '$rename' && (argument === '_id' || String(argument).startsWith('_id.')));
+      const touchesId =
+        path === '_id' ||
+        path.startsWith('_id.') ||
+        (operator === '$rename' && (argument === '_id' || String(argument).startsWith('_id.')));
       if (touchesId && !(operator === '$set' && sameValue(argument, doc._id))) throw immutableId();
       if (path.includes('$')) continue; // positional paths: left to mingo
       const found = resolvePath(doc, path);
       if (found.blockedBy !== undefined) {
-        throw requestFailed(`Cannot create field '${found.blockedAt}' in element {${found.blockedParent}: ${encodeForMessage(found.blockedBy)}}`);
+        throw requestFailed(
+          `Cannot create field '${found.blockedAt}' in element {${found.blockedParent}: ${encodeForMessage(found.blockedBy)}}`,
+        );
       }
       if (!found.exists) continue;
       if (NUMERIC_OPERATORS.has(operator) && typeof found.value !== 'number' && !isLong(found.value)) {
@@ -308,7 +333,9 @@ function checkOperators(doc: Doc, operators: Doc): void {
         );
       }
       if (ARRAY_OPERATORS.has(operator) && !Array.isArray(found.value)) {
-        throw requestFailed(`The field '${path}' must be an array but is of type ${typeName(found.value)} in document {_id: ${describeId(doc._id)}}`);
+        throw requestFailed(
+          `The field '${path}' must be an array but is of type ${typeName(found.value)} in document {_id: ${describeId(doc._id)}}`,
+        );
       }
     }
   }
@@ -389,7 +416,8 @@ export function aggregate(view: ReadView, collection: string, pipeline: Doc[]): 
     }
   }
   // mingo may add fields to the documents it is given: it works on copies, never on stored documents.
-  const copies = (name: string): Doc[] => (view.hasCollection(name) ? view.candidates(name, {}).map((stored) => cloneValue(stored.doc)) : []);
+  const copies = (name: string): Doc[] =>
+    view.hasCollection(name) ? view.candidates(name, {}).map((stored) => cloneValue(stored.doc)) : [];
   try {
     return new Aggregator(pipeline, { ...MINGO_OPTIONS, collectionResolver: copies }).run(copies(collection)) as Doc[];
   } catch (error) {

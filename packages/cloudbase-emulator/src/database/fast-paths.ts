@@ -77,7 +77,8 @@ export function applySimpleUpdate(doc: Doc, operators: Doc): Doc | null | undefi
           changed = true;
         }
       } else {
-        if (typeof argument !== 'number') throw requestFailed(`Cannot increment with non-numeric argument: {${path}: ${JSON.stringify(argument)}}`);
+        if (typeof argument !== 'number')
+          throw requestFailed(`Cannot increment with non-numeric argument: {${path}: ${JSON.stringify(argument)}}`);
         if (current === undefined) {
           parent[leaf] = argument;
           changed = true;

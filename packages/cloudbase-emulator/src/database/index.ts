@@ -120,7 +120,9 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
         try {
           doc = decodeStoredDocument(JSON.parse(line));
         } catch (error) {
-          throw invalidParam(`line ${index + 1} is not an Extended JSON document: ${error instanceof Error ? error.message : String(error)}`);
+          throw invalidParam(
+            `line ${index + 1} is not an Extended JSON document: ${error instanceof Error ? error.message : String(error)}`,
+          );
         }
         if (doc._id === undefined) doc = { _id: core.newId(), ...doc };
         changes.push({ kind: 'put', collection, key: idKey(doc._id), doc });

@@ -165,7 +165,8 @@ export class Store {
  */
 function equalityValues(condition: unknown, forId: boolean): unknown[] | null {
   const accepts = (value: unknown): boolean =>
-    isScalar(value) || (forId && value !== null && typeof value === 'object' && !Array.isArray(value) && !isPlainObject(value) && !(value instanceof RegExp));
+    isScalar(value) ||
+    (forId && value !== null && typeof value === 'object' && !Array.isArray(value) && !isPlainObject(value) && !(value instanceof RegExp));
   if (accepts(condition)) return [condition];
   if (!isPlainObject(condition)) return null;
   const keys = Object.keys(condition);

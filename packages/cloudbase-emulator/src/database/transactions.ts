@@ -177,7 +177,11 @@ export class TransactionManager {
     const id = change.kind === 'put' ? change.doc._id : change.id;
     const changedSinceStart = transaction.before.get(change.collection)?.has(change.key) ?? false;
     const writtenByOther = [...this.live.values()].some(
-      (other) => other !== transaction && other.status === 'active' && !this.expired(other) && (other.writes.get(change.collection)?.has(change.key) ?? false),
+      (other) =>
+        other !== transaction &&
+        other.status === 'active' &&
+        !this.expired(other) &&
+        (other.writes.get(change.collection)?.has(change.key) ?? false),
     );
     if (changedSinceStart || writtenByOther) {
       const error = transactionConflict(change.collection, describeId(id));
@@ -195,4 +199,3 @@ export class TransactionManager {
     for (const [id, transaction] of this.live) if (this.expired(transaction)) this.live.delete(id);
   }
 }
-

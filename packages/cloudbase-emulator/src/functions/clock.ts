@@ -31,10 +31,13 @@ export function createPausableClock(now: () => number = Date.now): PausableClock
 
   function run(timer: Running): void {
     timer.startedAt = now();
-    timer.handle = setTimeout(() => {
-      timers.delete(timer);
-      timer.onExpire();
-    }, Math.max(0, timer.remaining));
+    timer.handle = setTimeout(
+      () => {
+        timers.delete(timer);
+        timer.onExpire();
+      },
+      Math.max(0, timer.remaining),
+    );
   }
 
   function pause(timer: Running): void {

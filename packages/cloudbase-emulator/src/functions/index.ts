@@ -104,12 +104,15 @@ export function createFunctionService({ runtime, log, env }: FunctionServiceOpti
       }
     }
     const parent = log.callerOf(request.invocationId);
-    const caller: Caller = { ...parent, source: chainedSource(parent ? parent.source ?? DEFAULT_SOURCE : undefined) };
+    const caller: Caller = { ...parent, source: chainedSource(parent ? (parent.source ?? DEFAULT_SOURCE) : undefined) };
     const invocation = await callFunction(name, data, caller);
     if (invocation.error) {
       // One error NAME for every cause (the real service's per-cause names were not captured);
       // wx-server-sdk 4.0.2 surfaces it to the calling function as errCode -1 with this message.
-      throw new ServiceError('FUNCTIONS_EXECUTE_FAIL', clientError(invocation.error).errMsg.replace(/^cloud\.callFunction:fail Error: /, ''));
+      throw new ServiceError(
+        'FUNCTIONS_EXECUTE_FAIL',
+        clientError(invocation.error).errMsg.replace(/^cloud\.callFunction:fail Error: /, ''),
+      );
     }
     return { kind: 'json', data: { response_data: JSON.stringify(invocation.result) } };
   }

@@ -150,13 +150,19 @@ export function startInstance(options: StartInstanceOptions): Promise<FunctionIn
         return;
       case 'result':
         if (current?.id !== message.id) return;
-        current.finish(message.error ? { ok: false, error: withStack('throw', message.error) } : { ok: true, json: message.json ?? 'null' });
+        current.finish(
+          message.error ? { ok: false, error: withStack('throw', message.error) } : { ok: true, json: message.json ?? 'null' },
+        );
         return;
     }
   });
   // Not `instanceof Error`: the error is built in another realm when the parent runs under jest.
   worker.on('error', (error: unknown) => {
-    const { name, message, stack } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown; stack?: unknown };
+    const { name, message, stack } = (typeof error === 'object' && error !== null ? error : {}) as {
+      name?: unknown;
+      message?: unknown;
+      stack?: unknown;
+    };
     lastError = { name: typeof name === 'string' ? name : 'Error', message: typeof message === 'string' ? message : String(error) };
     if (typeof stack === 'string') lastError.stack = stack;
   });

@@ -258,7 +258,12 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     },
     stats(name) {
       const pool = pools.get(name);
-      return { instances: pool?.all.size ?? 0, idle: pool?.idle.length ?? 0, coldStarts: pool?.coldStarts ?? 0, codeCached: Boolean(pool?.codeCache) };
+      return {
+        instances: pool?.all.size ?? 0,
+        idle: pool?.idle.length ?? 0,
+        coldStarts: pool?.coldStarts ?? 0,
+        codeCached: Boolean(pool?.codeCache),
+      };
     },
     async close() {
       closed = true;
@@ -303,5 +308,10 @@ function fileExists(file: string): boolean {
 
 function defaultOutput(functionName: string, _stream: 'stdout' | 'stderr', chunk: Buffer): void {
   const text = chunk.toString('utf8').replace(/\n$/, '');
-  process.stderr.write(`${text.split('\n').map((line) => `[${functionName}] ${line}`).join('\n')}\n`);
+  process.stderr.write(
+    `${text
+      .split('\n')
+      .map((line) => `[${functionName}] ${line}`)
+      .join('\n')}\n`,
+  );
 }

@@ -72,9 +72,7 @@ export function msgSecCheck(
     errmsg: 'ok',
     result: { suggest, label },
     detail: [
-      hit
-        ? { strategy: 'keyword', errcode: 0, suggest, label, level: 20, keyword: hit.word }
-        : { strategy: 'keyword', errcode: 0 },
+      hit ? { strategy: 'keyword', errcode: 0, suggest, label, level: 20, keyword: hit.word } : { strategy: 'keyword', errcode: 0 },
       { strategy: 'content_model', errcode: 0, suggest, label, prob: 90 },
     ],
     trace_id: wechatRequestId(),

@@ -73,20 +73,13 @@ export function parsePhoneNumber(text: string): PhoneNumber | null {
   return null;
 }
 
-type CodeMeaning =
-  | { kind: 'phone'; phone: PhoneNumber; issuedAt?: number }
-  | { kind: 'failure'; errcode: number }
-  | { kind: 'unknown' };
+type CodeMeaning = { kind: 'phone'; phone: PhoneNumber; issuedAt?: number } | { kind: 'failure'; errcode: number } | { kind: 'unknown' };
 
 const PHONE_CODE = /^phone:(\d+|\+\d{1,4}-\d+)(?::(\d+)(?:-[0-9a-z]+)?)?$/;
 const FAIL_CODE = /^fail:(-?\d+)$/;
 
 /** What a code stands for, before the single-use and expiry rules. */
-export function interpretPhoneCode(
-  code: string,
-  phoneCodes: Record<string, string>,
-  failureCodes: Record<string, number>,
-): CodeMeaning {
+export function interpretPhoneCode(code: string, phoneCodes: Record<string, string>, failureCodes: Record<string, number>): CodeMeaning {
   const failure = failureCodes[code];
   if (failure !== undefined) return { kind: 'failure', errcode: failure };
   const failMatch = FAIL_CODE.exec(code);

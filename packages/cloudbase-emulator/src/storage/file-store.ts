@@ -110,8 +110,7 @@ function createStore(files: Map<string, StoredFile>, secret: string, backend: Ba
     queue = result.catch(() => undefined);
     return result;
   }
-  const indexContent = (): string =>
-    JSON.stringify({ version: 1, secret, files: Object.fromEntries(files) } satisfies IndexFile);
+  const indexContent = (): string => JSON.stringify({ version: 1, secret, files: Object.fromEntries(files) } satisfies IndexFile);
 
   return {
     secret,

@@ -88,9 +88,7 @@ export function createStorage(options: StorageOptions): StorageModule {
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const bucket = bucketFor(env);
   const store: FileStore =
-    options.memory || options.dataDir === undefined
-      ? createMemoryFileStore()
-      : openDiskFileStore(join(options.dataDir, 'storage'));
+    options.memory || options.dataDir === undefined ? createMemoryFileStore() : openDiskFileStore(join(options.dataDir, 'storage'));
 
   /** Raw path on purpose: node-sdk runs encodeURI over tempFileURL before fetching it. */
   const objectUrl = (prefix: string, cloudPath: string): string => `${options.publicUrl()}${prefix}${bucket}/${cloudPath}`;
@@ -149,13 +147,10 @@ export function createStorage(options: StorageOptions): StorageModule {
     return { kind: 'json', data: { delete_list: deleteList } };
   }
 
-
   function lookup(fileID: string): Lookup {
     const parsed = parseFileId(env, fileID);
     if (!parsed.ok) {
-      return parsed.reason === 'malformed'
-        ? { ok: false, code: 'INVALID_PARAM', message: `invalid fileID: ${fileID}` }
-        : missing(fileID);
+      return parsed.reason === 'malformed' ? { ok: false, code: 'INVALID_PARAM', message: `invalid fileID: ${fileID}` } : missing(fileID);
     }
     const file = store.get(parsed.cloudPath);
     return file ? { ok: true, file } : missing(fileID);

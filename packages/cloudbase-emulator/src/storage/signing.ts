@@ -45,12 +45,7 @@ export function uploadAuthorization(secret: string, cloudPath: string, nowSecond
   ].join('&');
 }
 
-export function verifyUploadAuthorization(
-  secret: string,
-  cloudPath: string,
-  header: string,
-  nowSeconds: number,
-): Verdict {
+export function verifyUploadAuthorization(secret: string, cloudPath: string, header: string, nowSeconds: number): Verdict {
   const fields = new URLSearchParams(header);
   const expiresAt = Number((fields.get('q-sign-time') ?? '').split(';')[1]);
   return verify(secret, 'upload', cloudPath, fields.get('q-signature') ?? '', expiresAt, nowSeconds);

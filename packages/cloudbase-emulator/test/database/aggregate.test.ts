@@ -86,12 +86,17 @@ describe('aggregateDocuments', () => {
   });
 
   it('never changes the stored documents, even with $addFields', async () => {
-    await run('users', [stage('$addFields', { added: true }), stage('$lookup', { from: 'orders', localField: '_id', foreignField: 'uid', as: 'o' })]);
+    await run('users', [
+      stage('$addFields', { added: true }),
+      stage('$lookup', { from: 'orders', localField: '_id', foreignField: 'uid', as: 'o' }),
+    ]);
     expect(db.documents('users').every((doc) => !('added' in doc) && !('o' in doc))).toBe(true);
   });
 
   it('answers DATABASE_REQUEST_FAILED for an unknown stage and refuses write stages', async () => {
-    expect((await failure(db, 'database.aggregateDocuments', { collectionName: 'users', stages: [stage('$bogus', {})] })).code).toBe('DATABASE_REQUEST_FAILED');
+    expect((await failure(db, 'database.aggregateDocuments', { collectionName: 'users', stages: [stage('$bogus', {})] })).code).toBe(
+      'DATABASE_REQUEST_FAILED',
+    );
     const out = await failure(db, 'database.aggregateDocuments', { collectionName: 'users', stages: [stage('$out', 'copy')] });
     expect(out.code).toBe('DATABASE_REQUEST_FAILED');
     expect(db.listCollections()).not.toContain('copy');

@@ -14,8 +14,14 @@ describe('a collection that was never created', () => {
   const onMissing: [string, Record<string, unknown>][] = [
     ['database.getDocument', { query: '{"_id":"a"}', queryType: 'DOC', multi: false }],
     ['database.insertDocument', { data: [ejson({ _id: 'a' })] }],
-    ['database.modifyDocument', { query: '{"_id":"a"}', queryType: 'DOC', multi: false, merge: true, upsert: false, data: ejson({ $set: { a: 1 } }) }],
-    ['database.modifyDocument', { query: '{"_id":"a"}', queryType: 'DOC', multi: false, merge: false, upsert: true, data: ejson({ a: 1 }) }],
+    [
+      'database.modifyDocument',
+      { query: '{"_id":"a"}', queryType: 'DOC', multi: false, merge: true, upsert: false, data: ejson({ $set: { a: 1 } }) },
+    ],
+    [
+      'database.modifyDocument',
+      { query: '{"_id":"a"}', queryType: 'DOC', multi: false, merge: false, upsert: true, data: ejson({ a: 1 }) },
+    ],
     ['database.removeDocument', { query: '{"_id":"a"}', queryType: 'DOC', multi: false }],
     ['database.calculateDocument', { queryType: 'WHERE' }],
     ['database.aggregateDocuments', { stages: [{ stageKey: '$match', stageValue: '{}' }] }],
@@ -59,14 +65,34 @@ describe('malformed parameters answer INVALID_PARAM with a message naming the fi
   const cases: [string, string, Record<string, unknown>, RegExp][] = [
     ['no collectionName', 'database.getDocument', { queryType: 'WHERE' }, /collectionName/],
     ['an unknown queryType', 'database.getDocument', { collectionName: 'users', queryType: 'ALL' }, /queryType/],
-    ['a query that is not EJSON', 'database.getDocument', { collectionName: 'users', queryType: 'WHERE', query: '{nope' }, /query is not valid Extended JSON/],
-    ['a query that is not an object', 'database.getDocument', { collectionName: 'users', queryType: 'WHERE', query: '[1]' }, /query must encode an object/],
+    [
+      'a query that is not EJSON',
+      'database.getDocument',
+      { collectionName: 'users', queryType: 'WHERE', query: '{nope' },
+      /query is not valid Extended JSON/,
+    ],
+    [
+      'a query that is not an object',
+      'database.getDocument',
+      { collectionName: 'users', queryType: 'WHERE', query: '[1]' },
+      /query must encode an object/,
+    ],
     ['a negative limit', 'database.getDocument', { collectionName: 'users', queryType: 'WHERE', limit: -1 }, /limit/],
     ['a fractional offset', 'database.getDocument', { collectionName: 'users', queryType: 'WHERE', offset: 1.5 }, /offset/],
-    ['a bad order direction', 'database.getDocument', { collectionName: 'users', queryType: 'WHERE', order: ejson({ a: 2 }) }, /order of a/],
+    [
+      'a bad order direction',
+      'database.getDocument',
+      { collectionName: 'users', queryType: 'WHERE', order: ejson({ a: 2 }) },
+      /order of a/,
+    ],
     ['insert data that is not a list', 'database.insertDocument', { collectionName: 'users', data: 42 }, /data must be a non-empty array/],
     ['an update without data', 'database.modifyDocument', { collectionName: 'users', query: '{"_id":"a"}', queryType: 'DOC' }, /data/],
-    ['a non-boolean multi', 'database.removeDocument', { collectionName: 'users', query: '{"_id":"a"}', queryType: 'DOC', multi: 'yes' }, /multi/],
+    [
+      'a non-boolean multi',
+      'database.removeDocument',
+      { collectionName: 'users', query: '{"_id":"a"}', queryType: 'DOC', multi: 'yes' },
+      /multi/,
+    ],
     ['a stage without stageKey', 'database.aggregateDocuments', { collectionName: 'users', stages: [{ stageValue: '{}' }] }, /stages\[0\]/],
     ['a commit without transactionId', 'database.commitTransaction', {}, /transactionId/],
   ];
@@ -78,12 +104,19 @@ describe('malformed parameters answer INVALID_PARAM with a message naming the fi
   });
 
   it('given an unknown transactionId, then DATABASE_TRANSACTION_FAIL', async () => {
-    const error = await failure(db, 'database.getDocument', { collectionName: 'users', query: '{"_id":"a"}', queryType: 'DOC', transactionId: 'missing' });
+    const error = await failure(db, 'database.getDocument', {
+      collectionName: 'users',
+      query: '{"_id":"a"}',
+      queryType: 'DOC',
+      transactionId: 'missing',
+    });
     expect(error.code).toBe('DATABASE_TRANSACTION_FAIL');
   });
 
   it('ignores the envelope fields every SDK request carries', async () => {
-    expect(await data(db, 'database.calculateDocument', { collectionName: 'users', queryType: 'WHERE', instance: undefined, seqId: 'x' })).toEqual({ total: 1 });
+    expect(
+      await data(db, 'database.calculateDocument', { collectionName: 'users', queryType: 'WHERE', instance: undefined, seqId: 'x' }),
+    ).toEqual({ total: 1 });
   });
 });
 

@@ -39,7 +39,15 @@ describe('restart', () => {
     await seed(db, 'users', [{ _id: 'a', n: 1, at: new Date(5) }, { _id: 'b' }, { _id: 'c' }]);
     await seed(db, 'empty', []);
     await updateDoc(db, 'users', 'a', { $inc: { n: 1 }, $push: { list: { $each: ['x'] } } });
-    await data(db, 'database.modifyDocument', { collectionName: 'users', queryType: 'DOC', data: ejson({ replaced: true }), multi: false, merge: false, upsert: true, query: ejson({ _id: 'b' }) });
+    await data(db, 'database.modifyDocument', {
+      collectionName: 'users',
+      queryType: 'DOC',
+      data: ejson({ replaced: true }),
+      multi: false,
+      merge: false,
+      upsert: true,
+      query: ejson({ _id: 'b' }),
+    });
     await data(db, 'database.removeDocument', { collectionName: 'users', query: ejson({ _id: 'c' }), queryType: 'DOC', multi: false });
     const reply = await call(db, 'database.startTransaction');
     const transactionId = reply.kind === 'json' ? String(reply.top?.transactionId) : '';
@@ -152,7 +160,10 @@ describe('export / import', () => {
   it('upserts by _id, gives ids to documents without one, and accepts relaxed EJSON', async () => {
     const db = await openDb({ memory: true });
     await seed(db, 'users', [{ _id: 'a', v: 1 }]);
-    const count = await db.importCollection('users', ['{"_id":"a","v":2}', '{"name":"new","at":{"$date":"2024-01-01T00:00:00Z"}}', ''].join('\n'));
+    const count = await db.importCollection(
+      'users',
+      ['{"_id":"a","v":2}', '{"name":"new","at":{"$date":"2024-01-01T00:00:00Z"}}', ''].join('\n'),
+    );
     expect(count).toBe(2);
     const docs = db.documents('users');
     expect(docs[0]).toEqual({ _id: 'a', v: 2 });
@@ -162,7 +173,10 @@ describe('export / import', () => {
 
   it('rejects a bad line without importing anything, and refuses to export a missing collection', async () => {
     const db = await openDb({ memory: true });
-    await expect(db.importCollection('users', '{"_id":"ok"}\n{broken')).rejects.toMatchObject({ code: 'INVALID_PARAM', message: expect.stringContaining('line 2') });
+    await expect(db.importCollection('users', '{"_id":"ok"}\n{broken')).rejects.toMatchObject({
+      code: 'INVALID_PARAM',
+      message: expect.stringContaining('line 2'),
+    });
     expect(db.listCollections()).toEqual([]);
     expect(() => db.exportCollection('users')).toThrow(expect.objectContaining({ code: 'DATABASE_COLLECTION_NOT_EXIST' }));
   });
@@ -176,7 +190,10 @@ describe('group commit', () => {
     await Promise.all(
       Array.from({ length: 1000 }, async (_, i) => {
         const id = `user-${i}`;
-        await data(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: id, identityKeys: [`wx:${i}`], loginCount: 0 })] });
+        await data(db, 'database.insertDocument', {
+          collectionName: 'users',
+          data: [ejson({ _id: id, identityKeys: [`wx:${i}`], loginCount: 0 })],
+        });
         await updateDoc(db, 'users', id, { $inc: { loginCount: 1 }, $set: { lastLoginAt: new Date() } });
         await updateDoc(db, 'users', id, { $set: { nickName: `n${i}` } });
       }),
@@ -201,10 +218,14 @@ describe('group commit', () => {
     const db = await openDb();
     await seed(db, 'users', []);
     const order: string[] = [];
-    const write = data(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'w' })] }).then(() => order.push('write acknowledged'));
+    const write = data(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'w' })] }).then(() =>
+      order.push('write acknowledged'),
+    );
     const read = docById(db, 'users', 'w').then((doc) => order.push(`read answered ${String(doc?._id)}`));
     await Promise.all([write, read]);
     expect(order).toEqual(['write acknowledged', 'read answered w']);
-    expect((await failure(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'w' })] })).code).toBe('DATABASE_DUPLICATE_WRITE');
+    expect((await failure(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'w' })] })).code).toBe(
+      'DATABASE_DUPLICATE_WRITE',
+    );
   });
 });

@@ -139,7 +139,11 @@ describe('order, limit, offset, projection', () => {
   });
 
   it('defaults to 100 documents and never returns more than 1000', async () => {
-    await seed(db, 'many', Array.from({ length: 1005 }, (_, i) => ({ i })));
+    await seed(
+      db,
+      'many',
+      Array.from({ length: 1005 }, (_, i) => ({ i })),
+    );
     expect(await getDocs(db, { collectionName: 'many', queryType: 'WHERE' })).toHaveLength(100);
     expect(await getDocs(db, { collectionName: 'many', queryType: 'WHERE', limit: 5000 })).toHaveLength(1000);
   });
@@ -170,7 +174,12 @@ describe('EJSON types', () => {
     const stored =
       '{"_id":"t","at":{"$date":{"$numberLong":"1714979289000"}},"oid":{"$oid":"65a1b2c3d4e5f60718293a4b"},"big":{"$numberLong":"9007199254740993"},"ms":{"$numberLong":"1704164645678"},"f":{"$numberDouble":"1.5"},"n":{"$numberInt":"7"},"re":{"$regularExpression":{"pattern":"ab+c","options":"i"}},"arr":[{"$numberInt":"1"},"a",null],"nested":{"when":{"$date":{"$numberLong":"0"}}}}';
     await data(db, 'database.insertDocument', { collectionName: 'typed', data: [stored] });
-    const result = await data<{ list: string[] }>(db, 'database.getDocument', { collectionName: 'typed', query: '{"_id":"t"}', queryType: 'DOC', multi: false });
+    const result = await data<{ list: string[] }>(db, 'database.getDocument', {
+      collectionName: 'typed',
+      query: '{"_id":"t"}',
+      queryType: 'DOC',
+      multi: false,
+    });
     expect(JSON.parse(result.list[0] ?? '')).toEqual(JSON.parse(stored));
   });
 
@@ -197,7 +206,9 @@ describe('EJSON types', () => {
 
 describe('calculateDocument (count)', () => {
   it('counts matching documents, or all of them without a query', async () => {
-    expect(await data(db, 'database.calculateDocument', { collectionName: 'people', queryType: 'WHERE', query: ejson({ age: { $gt: 20 } }) })).toEqual({ total: 3 });
+    expect(
+      await data(db, 'database.calculateDocument', { collectionName: 'people', queryType: 'WHERE', query: ejson({ age: { $gt: 20 } }) }),
+    ).toEqual({ total: 3 });
     expect(await data(db, 'database.calculateDocument', { collectionName: 'people', queryType: 'WHERE' })).toEqual({ total: 4 });
   });
 });
@@ -210,7 +221,12 @@ describe('equality index on array fields (identityKeys)', () => {
     ]);
     expect(await ids(db, 'users', { identityKeys: 'un:u1' })).toEqual(['u1']);
     await data(db, 'database.modifyDocument', {
-      collectionName: 'users', query: ejson({ _id: 'u2' }), queryType: 'DOC', multi: false, merge: true, upsert: false,
+      collectionName: 'users',
+      query: ejson({ _id: 'u2' }),
+      queryType: 'DOC',
+      multi: false,
+      merge: true,
+      upsert: false,
       data: ejson({ $push: { identityKeys: { $each: ['un:u1'] } } }),
     });
     expect(await ids(db, 'users', { identityKeys: 'un:u1' })).toEqual(['u1', 'u2']);
@@ -220,7 +236,11 @@ describe('equality index on array fields (identityKeys)', () => {
   });
 
   it('answers an identity-key lookup from the index, far faster than a scan of 5,000 users', async () => {
-    await seed(db, 'big', Array.from({ length: 5_000 }, (_, i) => ({ _id: `u${i}`, identityKeys: [`wx:o${i}`] })));
+    await seed(
+      db,
+      'big',
+      Array.from({ length: 5_000 }, (_, i) => ({ _id: `u${i}`, identityKeys: [`wx:o${i}`] })),
+    );
     const timePerQuery = async (times: number, queryFor: (i: number) => unknown): Promise<number> => {
       const started = performance.now();
       for (let i = 0; i < times; i += 1) expect(await ids(db, 'big', queryFor(i * 7))).toEqual([`u${i * 7}`]);

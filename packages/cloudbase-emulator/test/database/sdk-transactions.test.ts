@@ -15,7 +15,12 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await sdk.db.collection('accounts').where({}).remove();
-  await sdk.db.collection('accounts').add({ data: [{ _id: 'a', balance: 100 }, { _id: 'b', balance: 0 }] });
+  await sdk.db.collection('accounts').add({
+    data: [
+      { _id: 'a', balance: 100 },
+      { _id: 'b', balance: 0 },
+    ],
+  });
 });
 
 const balances = async (): Promise<Record<string, unknown>> =>
@@ -26,10 +31,19 @@ describe('db.runTransaction', () => {
     const _ = sdk.db.command;
     const result: unknown = await sdk.db.runTransaction(async (transaction: Transaction) => {
       const from = await transaction.collection('accounts').doc('a').get();
-      await transaction.collection('accounts').doc('a').update({ data: { balance: _.inc(-30) } });
-      await transaction.collection('accounts').doc('b').update({ data: { balance: _.inc(30) } });
+      await transaction
+        .collection('accounts')
+        .doc('a')
+        .update({ data: { balance: _.inc(-30) } });
+      await transaction
+        .collection('accounts')
+        .doc('b')
+        .update({ data: { balance: _.inc(30) } });
       await transaction.collection('accounts').add({ data: { _id: 'log-1', amount: 30 } });
-      await transaction.collection('accounts').doc('c').set({ data: { balance: 1 } });
+      await transaction
+        .collection('accounts')
+        .doc('c')
+        .set({ data: { balance: 1 } });
       return (from.data as { balance: number }).balance;
     });
     expect(result).toBe(100);
@@ -40,13 +54,19 @@ describe('db.runTransaction', () => {
     const _ = sdk.db.command;
     await expect(
       sdk.db.runTransaction(async (transaction: Transaction) => {
-        await transaction.collection('accounts').doc('a').update({ data: { balance: _.inc(-500) } });
+        await transaction
+          .collection('accounts')
+          .doc('a')
+          .update({ data: { balance: _.inc(-500) } });
         await transaction.rollback('insufficient funds');
       }),
     ).rejects.toBe('insufficient funds');
     await expect(
       sdk.db.runTransaction(async (transaction: Transaction) => {
-        await transaction.collection('accounts').doc('b').update({ data: { balance: 1 } });
+        await transaction
+          .collection('accounts')
+          .doc('b')
+          .update({ data: { balance: 1 } });
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
@@ -58,9 +78,16 @@ describe('db.runTransaction', () => {
     let attempts = 0;
     await sdk.db.runTransaction(async (transaction: Transaction) => {
       attempts += 1;
-      await transaction.collection('accounts').doc('a').update({ data: { balance: _.inc(-10) } });
+      await transaction
+        .collection('accounts')
+        .doc('a')
+        .update({ data: { balance: _.inc(-10) } });
       // A plain write lands on the same document before the first commit: that commit loses.
-      if (attempts === 1) await sdk.db.collection('accounts').doc('a').update({ data: { balance: _.inc(1) } });
+      if (attempts === 1)
+        await sdk.db
+          .collection('accounts')
+          .doc('a')
+          .update({ data: { balance: _.inc(1) } });
     });
     expect(attempts).toBe(2);
     expect((await balances()).a).toBe(91);
@@ -71,8 +98,16 @@ describe('db.startTransaction with two writers of one document', () => {
   it('refuses the second writer (errCode -501001, WriteConflict) and commits the first', async () => {
     const first = await sdk.db.startTransaction();
     const second = await sdk.db.startTransaction();
-    await first.collection('accounts').doc('a').update({ data: { balance: 1 } });
-    const conflict = await rejection(second.collection('accounts').doc('a').update({ data: { balance: 2 } }));
+    await first
+      .collection('accounts')
+      .doc('a')
+      .update({ data: { balance: 1 } });
+    const conflict = await rejection(
+      second
+        .collection('accounts')
+        .doc('a')
+        .update({ data: { balance: 2 } }),
+    );
     expect(conflict.errCode).toBe(-501001);
     expect(conflict.errMsg).toContain('WriteConflict');
     await second.rollback();

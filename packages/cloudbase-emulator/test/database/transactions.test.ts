@@ -30,13 +30,32 @@ describe('a transaction that commits (the capture #16–#23 sequence)', () => {
     expect(await docById(db, 'users', 'a', tx)).toMatchObject({ n: 1 });
 
     await updateDoc(db, 'users', 'a', { $inc: { n: 1 } }, tx);
-    const inserted = await data<{ insertedIds: string[] }>(db, 'database.insertDocument', { collectionName: 'users', data: ['{"x":{"$numberInt":"1"}}'], transactionId: tx });
+    const inserted = await data<{ insertedIds: string[] }>(db, 'database.insertDocument', {
+      collectionName: 'users',
+      data: ['{"x":{"$numberInt":"1"}}'],
+      transactionId: tx,
+    });
     expect(
       await data(db, 'database.modifyDocument', {
-        collectionName: 'users', queryType: 'DOC', data: '{"y":{"$numberInt":"2"}}', transactionId: tx, multi: false, merge: false, upsert: true, query: '{"_id":"b"}',
+        collectionName: 'users',
+        queryType: 'DOC',
+        data: '{"y":{"$numberInt":"2"}}',
+        transactionId: tx,
+        multi: false,
+        merge: false,
+        upsert: true,
+        query: '{"_id":"b"}',
       }),
     ).toEqual({ updated: 0, upsert_id: 'b' });
-    expect(await data(db, 'database.removeDocument', { collectionName: 'users', transactionId: tx, query: '{"_id":"c"}', queryType: 'DOC', multi: false })).toEqual({ deleted: 1 });
+    expect(
+      await data(db, 'database.removeDocument', {
+        collectionName: 'users',
+        transactionId: tx,
+        query: '{"_id":"c"}',
+        queryType: 'DOC',
+        multi: false,
+      }),
+    ).toEqual({ deleted: 1 });
 
     // Inside: every write is visible, in natural order.
     expect(await ids(db, 'users', {}, { transactionId: tx })).toEqual(['a', inserted.insertedIds[0], 'b']);
@@ -84,12 +103,28 @@ describe('snapshot isolation and write conflicts', () => {
     const second = await start();
     await updateDoc(db, 'users', 'a', { $inc: { n: 10 } }, first);
     const error = await failure(db, 'database.modifyDocument', {
-      collectionName: 'users', transactionId: second, data: ejson({ $inc: { n: 100 } }), query: ejson({ _id: 'a' }), queryType: 'DOC', multi: false, merge: true, upsert: false,
+      collectionName: 'users',
+      transactionId: second,
+      data: ejson({ $inc: { n: 100 } }),
+      query: ejson({ _id: 'a' }),
+      queryType: 'DOC',
+      multi: false,
+      merge: true,
+      upsert: false,
     });
     expect(error.code).toBe('DATABASE_TRANSACTION_CONFLICT');
     expect(error.message).toContain('WriteConflict');
     // The loser is aborted; rolling it back (as runTransaction does after an error) still succeeds.
-    expect((await failure(db, 'database.getDocument', { collectionName: 'users', query: '{"_id":"a"}', queryType: 'DOC', transactionId: second })).code).toBe('DATABASE_TRANSACTION_FAIL');
+    expect(
+      (
+        await failure(db, 'database.getDocument', {
+          collectionName: 'users',
+          query: '{"_id":"a"}',
+          queryType: 'DOC',
+          transactionId: second,
+        })
+      ).code,
+    ).toBe('DATABASE_TRANSACTION_FAIL');
     expect(await call(db, 'database.abortTransaction', { transactionId: second })).toEqual({ kind: 'json' });
     await call(db, 'database.commitTransaction', { transactionId: first });
     expect((await docById(db, 'users', 'a'))?.n).toBe(11);
@@ -98,9 +133,17 @@ describe('snapshot isolation and write conflicts', () => {
   it('given a document committed by someone else after the start, then writing it conflicts', async () => {
     const tx = await start();
     await updateDoc(db, 'users', 'a', { $inc: { n: 1 } });
-    expect((await failure(db, 'database.removeDocument', { collectionName: 'users', transactionId: tx, query: ejson({ _id: 'a' }), queryType: 'DOC', multi: false })).code).toBe(
-      'DATABASE_TRANSACTION_CONFLICT',
-    );
+    expect(
+      (
+        await failure(db, 'database.removeDocument', {
+          collectionName: 'users',
+          transactionId: tx,
+          query: ejson({ _id: 'a' }),
+          queryType: 'DOC',
+          multi: false,
+        })
+      ).code,
+    ).toBe('DATABASE_TRANSACTION_CONFLICT');
   });
 
   it('given a plain write lands on a document the transaction wrote, then the transaction loses at commit', async () => {
@@ -115,9 +158,9 @@ describe('snapshot isolation and write conflicts', () => {
   it('given an _id inserted outside after the start, then inserting it in the transaction conflicts', async () => {
     const tx = await start();
     await data(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'same' })] });
-    expect((await failure(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'same' })], transactionId: tx })).code).toBe(
-      'DATABASE_TRANSACTION_CONFLICT',
-    );
+    expect(
+      (await failure(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'same' })], transactionId: tx })).code,
+    ).toBe('DATABASE_TRANSACTION_CONFLICT');
   });
 
   it('lets transactions on different documents both commit', async () => {

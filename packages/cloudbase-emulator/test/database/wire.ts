@@ -32,7 +32,11 @@ export async function call(db: DatabaseModule, action: string, body: Record<stri
 }
 
 /** The `data` of a successful reply. */
-export async function data<T = Record<string, unknown>>(db: DatabaseModule, action: string, body: Record<string, unknown> = {}): Promise<T> {
+export async function data<T = Record<string, unknown>>(
+  db: DatabaseModule,
+  action: string,
+  body: Record<string, unknown> = {},
+): Promise<T> {
   const reply = await call(db, action, body);
   if (reply.kind !== 'json') throw new Error(`expected a JSON reply from ${action}`);
   return reply.data as T;
@@ -55,16 +59,37 @@ export async function getDocs(db: DatabaseModule, body: Record<string, unknown>)
   return result.list.map((item) => EJSON.parse(item) as Record<string, unknown>);
 }
 
-export async function where(db: DatabaseModule, collectionName: string, query: unknown, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>[]> {
+export async function where(
+  db: DatabaseModule,
+  collectionName: string,
+  query: unknown,
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, unknown>[]> {
   return getDocs(db, { collectionName, queryType: 'WHERE', query: ejson(query), limit: 100, ...extra });
 }
 
-export async function ids(db: DatabaseModule, collectionName: string, query: unknown, extra: Record<string, unknown> = {}): Promise<unknown[]> {
+export async function ids(
+  db: DatabaseModule,
+  collectionName: string,
+  query: unknown,
+  extra: Record<string, unknown> = {},
+): Promise<unknown[]> {
   return (await where(db, collectionName, query, extra)).map((doc) => doc._id);
 }
 
-export async function docById(db: DatabaseModule, collectionName: string, id: string, transactionId?: string): Promise<Record<string, unknown> | undefined> {
-  const docs = await getDocs(db, { collectionName, query: ejson({ _id: id }), queryType: 'DOC', multi: false, ...(transactionId ? { transactionId } : {}) });
+export async function docById(
+  db: DatabaseModule,
+  collectionName: string,
+  id: string,
+  transactionId?: string,
+): Promise<Record<string, unknown> | undefined> {
+  const docs = await getDocs(db, {
+    collectionName,
+    query: ejson({ _id: id }),
+    queryType: 'DOC',
+    multi: false,
+    ...(transactionId ? { transactionId } : {}),
+  });
   return docs[0];
 }
 
@@ -75,7 +100,13 @@ export async function seed(db: DatabaseModule, collectionName: string, docs: Rec
 }
 
 /** doc(id).update(data) as the SDK sends it (`data` already in `$`-operator form). */
-export async function updateDoc(db: DatabaseModule, collectionName: string, id: string, update: unknown, transactionId?: string): Promise<Record<string, unknown>> {
+export async function updateDoc(
+  db: DatabaseModule,
+  collectionName: string,
+  id: string,
+  update: unknown,
+  transactionId?: string,
+): Promise<Record<string, unknown>> {
   return data(db, 'database.modifyDocument', {
     collectionName,
     ...(transactionId ? { transactionId } : {}),

@@ -77,9 +77,23 @@ describe('modifyDocument with merge: true (update operators)', () => {
       collectionName: 'users',
       data: [
         ejson({
-          _id: 'a', n: 1, m: 3, s: 'old', obj: { y: 1 }, rm: 'gone', rn: 'moved',
-          arr: ['o'], arr2: [5, 3], a3: [1, 2, 3], a4: [1, 2, 3], a5: [1], a6: [1, 5, 2, 7], a7: [1, 2, 3, 1], a8: ['z'],
-          mx: 5, mn: 5,
+          _id: 'a',
+          n: 1,
+          m: 3,
+          s: 'old',
+          obj: { y: 1 },
+          rm: 'gone',
+          rn: 'moved',
+          arr: ['o'],
+          arr2: [5, 3],
+          a3: [1, 2, 3],
+          a4: [1, 2, 3],
+          a5: [1],
+          a6: [1, 5, 2, 7],
+          a7: [1, 2, 3, 1],
+          a8: ['z'],
+          mx: 5,
+          mn: 5,
         }),
       ],
     });
@@ -88,8 +102,7 @@ describe('modifyDocument with merge: true (update operators)', () => {
   it('applies the capture #7 update: every operator the SDK emits, in one request', async () => {
     const result = await data(db, 'database.modifyDocument', {
       collectionName: 'users',
-      data:
-        '{"$inc":{"n":{"$numberInt":"1"}},"$mul":{"m":{"$numberInt":"2"}},"$set":{"s":"plain","whole":{"y":{"$numberInt":"2"}},"at":{"$tcb_server_date":{"offset":{"$numberInt":"0"}}},"obj.x":{"$numberInt":"1"}},"$unset":{"rm":""},"$push":{"arr":{"$each":["p","q"]},"arr2":{"$each":[{"$numberInt":"1"}],"$position":{"$numberInt":"0"},"$sort":{"$numberInt":"1"},"$slice":{"$numberInt":"5"}},"a5":{"$each":[{"$numberInt":"0"}],"$position":{"$numberInt":"0"}}},"$pop":{"a3":{"$numberInt":"1"},"a4":{"$numberInt":"-1"}},"$pull":{"a6":{"$gt":{"$numberInt":"3"}}},"$pullAll":{"a7":[{"$numberInt":"1"},{"$numberInt":"2"}]},"$addToSet":{"a8":"z"},"$max":{"mx":{"$numberInt":"10"}},"$min":{"mn":{"$numberInt":"0"}},"$rename":{"rn":"newName"}}',
+      data: '{"$inc":{"n":{"$numberInt":"1"}},"$mul":{"m":{"$numberInt":"2"}},"$set":{"s":"plain","whole":{"y":{"$numberInt":"2"}},"at":{"$tcb_server_date":{"offset":{"$numberInt":"0"}}},"obj.x":{"$numberInt":"1"}},"$unset":{"rm":""},"$push":{"arr":{"$each":["p","q"]},"arr2":{"$each":[{"$numberInt":"1"}],"$position":{"$numberInt":"0"},"$sort":{"$numberInt":"1"},"$slice":{"$numberInt":"5"}},"a5":{"$each":[{"$numberInt":"0"}],"$position":{"$numberInt":"0"}}},"$pop":{"a3":{"$numberInt":"1"},"a4":{"$numberInt":"-1"}},"$pull":{"a6":{"$gt":{"$numberInt":"3"}}},"$pullAll":{"a7":[{"$numberInt":"1"},{"$numberInt":"2"}]},"$addToSet":{"a8":"z"},"$max":{"mx":{"$numberInt":"10"}},"$min":{"mn":{"$numberInt":"0"}},"$rename":{"rn":"newName"}}',
       query: '{"_id":"a"}',
       queryType: 'DOC',
       multi: false,
@@ -99,9 +112,24 @@ describe('modifyDocument with merge: true (update operators)', () => {
     expect(result).toEqual({ updated: 1 });
     const doc = await docById(db, 'users', 'a');
     expect(doc).toEqual({
-      _id: 'a', n: 2, m: 6, s: 'plain', obj: { y: 1, x: 1 }, whole: { y: 2 }, at: new Date(NOW),
-      arr: ['o', 'p', 'q'], arr2: [1, 3, 5], a3: [1, 2], a4: [2, 3], a5: [0, 1], a6: [1, 2], a7: [3], a8: ['z'],
-      mx: 10, mn: 0, newName: 'moved',
+      _id: 'a',
+      n: 2,
+      m: 6,
+      s: 'plain',
+      obj: { y: 1, x: 1 },
+      whole: { y: 2 },
+      at: new Date(NOW),
+      arr: ['o', 'p', 'q'],
+      arr2: [1, 3, 5],
+      a3: [1, 2],
+      a4: [2, 3],
+      a5: [0, 1],
+      a6: [1, 2],
+      a7: [3],
+      a8: ['z'],
+      mx: 10,
+      mn: 0,
+      newName: 'moved',
     });
     expect(doc).not.toHaveProperty('rm');
   });
@@ -126,8 +154,12 @@ describe('modifyDocument with merge: true (update operators)', () => {
   it('given where().update(), then every match is updated (multi: true), or only the first with multi: false', async () => {
     await data(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'b', n: 5 }), ejson({ _id: 'c', n: 0 })] });
     const body = {
-      collectionName: 'users', queryType: 'WHERE', merge: true, upsert: false,
-      data: '{"$inc":{"n":{"$numberInt":"-1"}}}', query: '{"n":{"$gte":{"$numberInt":"1"}}}',
+      collectionName: 'users',
+      queryType: 'WHERE',
+      merge: true,
+      upsert: false,
+      data: '{"$inc":{"n":{"$numberInt":"-1"}}}',
+      query: '{"n":{"$gte":{"$numberInt":"1"}}}',
     };
     expect(await data(db, 'database.modifyDocument', { ...body, multi: true })).toEqual({ updated: 2 });
     expect(await data(db, 'database.modifyDocument', { ...body, multi: false })).toEqual({ updated: 1 });
@@ -146,7 +178,13 @@ describe('modifyDocument with merge: true (update operators)', () => {
     ];
     for (const [update, message] of cases) {
       const error = await failure(db, 'database.modifyDocument', {
-        collectionName: 'users', data: ejson(update), query: ejson({ _id: 'a' }), queryType: 'DOC', multi: false, merge: true, upsert: false,
+        collectionName: 'users',
+        data: ejson(update),
+        query: ejson({ _id: 'a' }),
+        queryType: 'DOC',
+        multi: false,
+        merge: true,
+        upsert: false,
       });
       expect(error.code).toBe('DATABASE_REQUEST_FAILED');
       expect(error.message).toMatch(message);
@@ -158,7 +196,13 @@ describe('modifyDocument with merge: true (update operators)', () => {
 describe('modifyDocument with merge: false, upsert: true (doc().set())', () => {
   const set = (id: string, doc: unknown): Promise<Record<string, unknown>> =>
     data(db, 'database.modifyDocument', {
-      collectionName: 'users', queryType: 'DOC', data: ejson(doc), multi: false, merge: false, upsert: true, query: ejson({ _id: id }),
+      collectionName: 'users',
+      queryType: 'DOC',
+      data: ejson(doc),
+      multi: false,
+      merge: false,
+      upsert: true,
+      query: ejson({ _id: id }),
     });
 
   it('given no such document, then it is created and upsert_id names it (the SDK reports created: 1)', async () => {
@@ -180,13 +224,20 @@ describe('removeDocument', () => {
   });
 
   it('removes one document by id and answers deleted', async () => {
-    expect(await data(db, 'database.removeDocument', { collectionName: 'users', query: '{"_id":"r1"}', queryType: 'DOC', multi: false })).toEqual({ deleted: 1 });
-    expect(await data(db, 'database.removeDocument', { collectionName: 'users', query: '{"_id":"r1"}', queryType: 'DOC', multi: false })).toEqual({ deleted: 0 });
+    expect(
+      await data(db, 'database.removeDocument', { collectionName: 'users', query: '{"_id":"r1"}', queryType: 'DOC', multi: false }),
+    ).toEqual({ deleted: 1 });
+    expect(
+      await data(db, 'database.removeDocument', { collectionName: 'users', query: '{"_id":"r1"}', queryType: 'DOC', multi: false }),
+    ).toEqual({ deleted: 0 });
   });
 
   it('removes every match with where().remove() (multi: true)', async () => {
     const result = await data(db, 'database.removeDocument', {
-      collectionName: 'users', query: ejson({ n: { $gte: 2 } }), queryType: 'WHERE', multi: true,
+      collectionName: 'users',
+      query: ejson({ n: { $gte: 2 } }),
+      queryType: 'WHERE',
+      multi: true,
     });
     expect(result).toEqual({ deleted: 2 });
     expect(await ids(db, 'users', {})).toEqual(['r0', 'r1']);
@@ -197,7 +248,10 @@ describe('modifyAndReturnDoc (node-sdk updateAndReturn)', () => {
   it('answers the updated document as EJSON', async () => {
     await data(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'a', n: 1 })] });
     const result = await data<{ updated: number; doc: string }>(db, 'database.modifyAndReturnDoc', {
-      collectionName: 'users', queryType: 'WHERE', data: '{"$inc":{"n":{"$numberInt":"1"}}}', query: '{"_id":"a"}',
+      collectionName: 'users',
+      queryType: 'WHERE',
+      data: '{"$inc":{"n":{"$numberInt":"1"}}}',
+      query: '{"_id":"a"}',
     });
     expect(result.updated).toBe(1);
     expect(EJSON.parse(result.doc)).toEqual({ _id: 'a', n: 2 });
@@ -214,7 +268,9 @@ describe('concurrent requests', () => {
 
   it('lets exactly one of 50 simultaneous inserts of the same _id succeed', async () => {
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 50 }, (_, i) => data(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'once', attempt: i })] })),
+      Array.from({ length: 50 }, (_, i) =>
+        data(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'once', attempt: i })] }),
+      ),
     );
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
     const rejected = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');

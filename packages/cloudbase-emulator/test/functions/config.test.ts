@@ -10,7 +10,11 @@ const cloudbaserc = JSON.stringify({
 
 describe('function settings from cloudbaserc.json', () => {
   it('given a declared function, reads its timeout (seconds), memory and variables', () => {
-    expect(functionSettingsFrom(cloudbaserc, 'login')).toEqual({ timeoutMs: 5000, memoryMb: 128, envVariables: { GREETING: 'hi', RETRIES: '3' } });
+    expect(functionSettingsFrom(cloudbaserc, 'login')).toEqual({
+      timeoutMs: 5000,
+      memoryMb: 128,
+      envVariables: { GREETING: 'hi', RETRIES: '3' },
+    });
   });
 
   it('given a function declared without settings or not declared, answers the defaults', () => {
@@ -21,6 +25,8 @@ describe('function settings from cloudbaserc.json', () => {
   it('given malformed text or shapes, answers the defaults instead of throwing', () => {
     expect(functionSettingsFrom('{ not json', 'login')).toEqual({ envVariables: {} });
     expect(functionSettingsFrom('{"functions": {"name": "login"}}', 'login')).toEqual({ envVariables: {} });
-    expect(functionSettingsFrom('{"functions": [{"name": "login", "timeout": "5", "envVariables": [1]}]}', 'login')).toEqual({ envVariables: {} });
+    expect(functionSettingsFrom('{"functions": [{"name": "login", "timeout": "5", "envVariables": [1]}]}', 'login')).toEqual({
+      envVariables: {},
+    });
   });
 });

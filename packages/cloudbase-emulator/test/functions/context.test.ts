@@ -26,9 +26,22 @@ describe('invocation environment', () => {
 
 describe('SCF context', () => {
   it('given an invocation, carries its request id, limits and environment like SCF', () => {
-    const context = scfContext({ invocationId: 'inv-1', functionName: 'login', env: 'dev-1', memoryMb: 256, timeoutMs: 3000, environment: { A: '1' } });
+    const context = scfContext({
+      invocationId: 'inv-1',
+      functionName: 'login',
+      env: 'dev-1',
+      memoryMb: 256,
+      timeoutMs: 3000,
+      environment: { A: '1' },
+    });
 
-    expect(context).toMatchObject({ request_id: 'inv-1', function_name: 'login', namespace: 'dev-1', memory_limit_in_mb: 256, time_limit_in_ms: 3000 });
+    expect(context).toMatchObject({
+      request_id: 'inv-1',
+      function_name: 'login',
+      namespace: 'dev-1',
+      memory_limit_in_mb: 256,
+      time_limit_in_ms: 3000,
+    });
     expect(JSON.parse(context['environment'] as string)).toEqual({ A: '1' });
   });
 });

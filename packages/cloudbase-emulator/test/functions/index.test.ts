@@ -43,11 +43,19 @@ describe('calling functions over HTTP and from functions', () => {
   });
 
   function post(name: string, body: string, headers: Record<string, string> = {}) {
-    return fetch(`${emulator.url}/callFunction/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    return fetch(`${emulator.url}/callFunction/${name}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
   }
 
   it('given caller headers, runs the function as that mini-program user and answers { result }', async () => {
-    const response = await post('echo', JSON.stringify({ hello: '世界' }), { 'x-wx-openid': 'o-http', 'x-wx-appid': 'wx-http', 'x-wx-unionid': 'u-http' });
+    const response = await post('echo', JSON.stringify({ hello: '世界' }), {
+      'x-wx-openid': 'o-http',
+      'x-wx-appid': 'wx-http',
+      'x-wx-unionid': 'u-http',
+    });
     const body = (await response.json()) as { result: { wxContext: Record<string, unknown>; event: Record<string, unknown> } };
 
     expect(response.status).toBe(200);
@@ -80,7 +88,11 @@ describe('calling functions over HTTP and from functions', () => {
   it('given a page on localhost, allows the cross-origin call (preflight and response)', async () => {
     const preflight = await fetch(`${emulator.url}/callFunction/echo`, {
       method: 'OPTIONS',
-      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-wx-openid' },
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'x-wx-openid',
+      },
     });
     const call = await post('faulty', '{}', { origin: 'http://localhost:5173' });
 
@@ -97,7 +109,11 @@ describe('calling functions over HTTP and from functions', () => {
   });
 
   it('given cloud.callFunction inside a function, the callee runs with the same caller and a chained source', async () => {
-    const invocation = await emulator.callFunction('call-other', { target: 'echo', data: { x: 1 } }, { openid: 'o-chain', appid: 'wx-chain', unionid: 'u-chain' });
+    const invocation = await emulator.callFunction(
+      'call-other',
+      { target: 'echo', data: { x: 1 } },
+      { openid: 'o-chain', appid: 'wx-chain', unionid: 'u-chain' },
+    );
     const result = invocation.result as { ok: boolean; result: { wxContext: Record<string, unknown>; event: Record<string, unknown> } };
 
     expect(result.ok).toBe(true);

@@ -38,16 +38,29 @@ describe('function runtime with the real wx-server-sdk', () => {
   it('given simultaneous calls from different people, each instance sees only its own caller, before and after awaiting', async () => {
     const people = ['o-a', 'o-b', 'o-c', 'o-d'];
     const invocations = await Promise.all(
-      people.map((openid, index) => emulator.callFunction('echo', { waitMs: 150, index }, { openid, appid: `wx-${openid}`, unionid: `u-${openid}` })),
+      people.map((openid, index) =>
+        emulator.callFunction('echo', { waitMs: 150, index }, { openid, appid: `wx-${openid}`, unionid: `u-${openid}` }),
+      ),
     );
 
     invocations.forEach((invocation, index) => {
       const result = invocation.result as EchoResult;
       const openid = people[index];
-      expect(result.wxContext).toMatchObject({ OPENID: openid, APPID: `wx-${openid}`, UNIONID: `u-${openid}`, SOURCE: 'wx_client', ENV: 'local-dev' });
+      expect(result.wxContext).toMatchObject({
+        OPENID: openid,
+        APPID: `wx-${openid}`,
+        UNIONID: `u-${openid}`,
+        SOURCE: 'wx_client',
+        ENV: 'local-dev',
+      });
       expect(result.wxContextAfterWait).toEqual(result.wxContext);
       expect(result.event).toEqual({ waitMs: 150, index, userInfo: { appId: `wx-${openid}`, openId: openid } });
-      expect(result.context).toMatchObject({ request_id: invocation.invocationId, function_name: 'echo', memory_limit_in_mb: 256, time_limit_in_ms: 3000 });
+      expect(result.context).toMatchObject({
+        request_id: invocation.invocationId,
+        function_name: 'echo',
+        memory_limit_in_mb: 256,
+        time_limit_in_ms: 3000,
+      });
     });
     expect(new Set(invocations.map((invocation) => (invocation.result as EchoResult).threadId)).size).toBe(people.length);
   });
@@ -157,7 +170,10 @@ describe('function runtime configuration', () => {
       path.join(root, 'cloudbaserc.json'),
       JSON.stringify({ functions: [{ name: 'env-reader', timeout: 7, envVariables: { GREETING: '你好' } }] }),
     );
-    writeFunction('exports.main = async (event, context) => ({ greeting: process.env.GREETING, limit: context.time_limit_in_ms, base: process.env.BASE });', 1_000);
+    writeFunction(
+      'exports.main = async (event, context) => ({ greeting: process.env.GREETING, limit: context.time_limit_in_ms, base: process.env.BASE });',
+      1_000,
+    );
     const runtime = createFunctionRuntime({ functionsRoot, baseEnv: () => ({ BASE: 'yes' }), onOutput: quiet });
     try {
       const outcome = await runtime.invoke('env-reader', {}, identity('o1'));
@@ -180,7 +196,10 @@ describe('function runtime configuration', () => {
   });
 
   it('given maxInstances 1, a second simultaneous call waits for the one instance', async () => {
-    writeFunction('let served = 0; exports.main = async () => { served += 1; await new Promise((r) => setTimeout(r, 100)); return served; };', 1_000);
+    writeFunction(
+      'let served = 0; exports.main = async () => { served += 1; await new Promise((r) => setTimeout(r, 100)); return served; };',
+      1_000,
+    );
     const runtime = createFunctionRuntime({ functionsRoot, baseEnv: () => ({}), maxInstances: 1, onOutput: quiet });
     try {
       const outcomes = await Promise.all([1, 2, 3].map(() => runtime.invoke('env-reader', {}, identity('o1'))));
@@ -191,28 +210,36 @@ describe('function runtime configuration', () => {
     }
   });
 
-  it.each([true, false])('given simultaneous cold starts with codeCache %s, every instance loads the function once and works', async (codeCache) => {
-    writeFunction(
-      'const { threadId } = require("node:worker_threads"); const loads = (globalThis.loads = (globalThis.loads || 0) + 1);\n' +
-        'exports.main = async () => { await new Promise((r) => setTimeout(r, 50)); return { threadId, loads, file: __filename, dir: __dirname, self: require.cache[__filename] === module }; };',
-      1_000,
-    );
-    const runtime = createFunctionRuntime({ functionsRoot, baseEnv: () => ({}), codeCache, onOutput: quiet });
-    try {
-      const outcomes = await Promise.all([1, 2, 3, 4].map(() => runtime.invoke('env-reader', {}, identity('o1'))));
-      const results = outcomes.map((outcome) => (outcome.ok ? (JSON.parse(outcome.json) as Record<string, unknown>) : { error: outcome.error }));
-      const file = path.join(functionsRoot, 'env-reader', 'index.js');
+  it.each([true, false])(
+    'given simultaneous cold starts with codeCache %s, every instance loads the function once and works',
+    async (codeCache) => {
+      writeFunction(
+        'const { threadId } = require("node:worker_threads"); const loads = (globalThis.loads = (globalThis.loads || 0) + 1);\n' +
+          'exports.main = async () => { await new Promise((r) => setTimeout(r, 50)); return { threadId, loads, file: __filename, dir: __dirname, self: require.cache[__filename] === module }; };',
+        1_000,
+      );
+      const runtime = createFunctionRuntime({ functionsRoot, baseEnv: () => ({}), codeCache, onOutput: quiet });
+      try {
+        const outcomes = await Promise.all([1, 2, 3, 4].map(() => runtime.invoke('env-reader', {}, identity('o1'))));
+        const results = outcomes.map((outcome) =>
+          outcome.ok ? (JSON.parse(outcome.json) as Record<string, unknown>) : { error: outcome.error },
+        );
+        const file = path.join(functionsRoot, 'env-reader', 'index.js');
 
-      expect(new Set(results.map((result) => result['threadId'])).size).toBe(4);
-      for (const result of results) expect(result).toMatchObject({ loads: 1, file, dir: path.dirname(file), self: true });
-      expect(runtime.stats('env-reader').codeCached).toBe(codeCache);
-    } finally {
-      await runtime.close();
-    }
-  });
+        expect(new Set(results.map((result) => result['threadId'])).size).toBe(4);
+        for (const result of results) expect(result).toMatchObject({ loads: 1, file, dir: path.dirname(file), self: true });
+        expect(runtime.stats('env-reader').codeCached).toBe(codeCache);
+      } finally {
+        await runtime.close();
+      }
+    },
+  );
 
   it('given a handler written with a callback or returning undefined, answers like SCF', async () => {
-    writeFunction('exports.main = (event, context, callback) => { if (event.empty) callback(null); else callback(null, { viaCallback: true }); };', 1_000);
+    writeFunction(
+      'exports.main = (event, context, callback) => { if (event.empty) callback(null); else callback(null, { viaCallback: true }); };',
+      1_000,
+    );
     const runtime = createFunctionRuntime({ functionsRoot, baseEnv: () => ({}), onOutput: quiet });
     try {
       expect(await runtime.invoke('env-reader', {}, identity('o1'))).toEqual({ ok: true, json: '{"viaCallback":true}' });

@@ -168,7 +168,9 @@ describe('wx.openApi action', () => {
     const call = openapi.actions?.['wx.openApi'];
     const fromFunction = await call?.(adminRequest('phonenumber.getPhoneNumber', requestData({ code: 'phone:13800000001' }), 'inv-1'));
     const fromScript = await call?.(adminRequest('phonenumber.getPhoneNumber', requestData({ code: 'phone:13800000002' })));
-    const shared = await call?.(adminRequest('phonenumber.getPhoneNumber', requestData({ code: 'phone:13800000003' }, 'wxshared'), 'inv-1'));
+    const shared = await call?.(
+      adminRequest('phonenumber.getPhoneNumber', requestData({ code: 'phone:13800000003' }, 'wxshared'), 'inv-1'),
+    );
 
     expect(fromFunction && wechatJson(fromFunction)).toMatchObject({ phone_info: { watermark: { appid: 'wxcaller' } } });
     expect(fromScript && wechatJson(fromScript)).toMatchObject({ phone_info: { watermark: { appid: 'wxfallback' } } });

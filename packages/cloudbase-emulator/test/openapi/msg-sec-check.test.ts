@@ -9,10 +9,7 @@ describe('msgSecCheck version 2', () => {
       errcode: 0,
       errmsg: 'ok',
       result: { suggest: 'pass', label: 100 },
-      detail: [
-        { strategy: 'keyword', errcode: 0 },
-        expect.objectContaining({ strategy: 'content_model', suggest: 'pass', label: 100 }),
-      ],
+      detail: [{ strategy: 'keyword', errcode: 0 }, expect.objectContaining({ strategy: 'content_model', suggest: 'pass', label: 100 })],
       trace_id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/),
     });
   });

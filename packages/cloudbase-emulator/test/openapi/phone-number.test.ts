@@ -98,7 +98,10 @@ describe('getPhoneNumber', () => {
     const { phone } = api();
     expect(phone.getPhoneNumber({ code: 'quota-minute' }, 'wx')).toMatchObject({ errcode: 45011 });
     expect(phone.getPhoneNumber({ code: 'quota-minute' }, 'wx')).toMatchObject({ errcode: 45011 });
-    expect(phone.getPhoneNumber({ code: 'fail:40013' }, 'wx')).toMatchObject({ errcode: 40013, errmsg: expect.stringContaining('invalid appid') });
+    expect(phone.getPhoneNumber({ code: 'fail:40013' }, 'wx')).toMatchObject({
+      errcode: 40013,
+      errmsg: expect.stringContaining('invalid appid'),
+    });
   });
 
   it('given a configured code, answers its number once', () => {

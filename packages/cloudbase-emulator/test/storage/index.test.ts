@@ -71,9 +71,7 @@ describe('cloud.uploadFile, getTempFileURL, downloadFile, deleteFile', () => {
       errCode: -1,
       errMsg: expect.stringMatching(/^downloadFile:fail .*not exist/),
     });
-    expect(await deleteFiles([uploaded.fileID])).toEqual([
-      { fileID: uploaded.fileID, status: -503003, errMsg: 'storage file not exists' },
-    ]);
+    expect(await deleteFiles([uploaded.fileID])).toEqual([{ fileID: uploaded.fileID, status: -503003, errMsg: 'storage file not exists' }]);
   });
 
   it('uploading to the same cloud path replaces the file', async () => {
@@ -85,11 +83,7 @@ describe('cloud.uploadFile, getTempFileURL, downloadFile, deleteFile', () => {
 
   it('answers each file of a batch on its own', async () => {
     const { fileID } = await cloud.uploadFile({ cloudPath: 'batch/present.txt', fileContent: Buffer.from('x') });
-    const fileList = await tempFiles([
-      fileID,
-      fileID.replace('present', 'absent'),
-      'cloud://other-env.6f74-other-env-1250000000/x.txt',
-    ]);
+    const fileList = await tempFiles([fileID, fileID.replace('present', 'absent'), 'cloud://other-env.6f74-other-env-1250000000/x.txt']);
     expect(fileList.map((file) => file.status)).toEqual([0, -503003, -503003]);
   });
 

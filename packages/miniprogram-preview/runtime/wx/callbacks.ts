@@ -43,7 +43,11 @@ function hasCallbacks(options: object | undefined): boolean {
  * Runs `work` and answers the way WeChat would. Callbacks run after the caller's current code,
  * as in WeChat, where every asynchronous API answers in a later tick.
  */
-export function answer<T extends object>(api: string, options: WxCallbacks<T> | undefined, work: () => Promise<T>): Promise<T & { errMsg: string }> | undefined {
+export function answer<T extends object>(
+  api: string,
+  options: WxCallbacks<T> | undefined,
+  work: () => Promise<T>,
+): Promise<T & { errMsg: string }> | undefined {
   const run = Promise.resolve()
     .then(work)
     .then(

@@ -88,7 +88,8 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
       options.onCall?.({ label, ok: true, durationMs: now() - started });
       return result;
     } catch (error) {
-      const errMsg = isObject(error) && typeof error['errMsg'] === 'string' ? error['errMsg'] : error instanceof Error ? error.message : String(error);
+      const errMsg =
+        isObject(error) && typeof error['errMsg'] === 'string' ? error['errMsg'] : error instanceof Error ? error.message : String(error);
       options.onCall?.({ label, ok: false, durationMs: now() - started, error: errMsg });
       throw error;
     }
@@ -129,7 +130,9 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
       return answer('cloud.getTempFileURL', urlOptions, () =>
         timed(`getTempFileURL ×${urlOptions.fileList.length}`, async () => {
           const fileList = urlOptions.fileList.map((entry) =>
-            typeof entry === 'string' ? { fileid: entry } : { fileid: entry.fileID, ...(entry.maxAge !== undefined && { max_age: entry.maxAge }) },
+            typeof entry === 'string'
+              ? { fileid: entry }
+              : { fileid: entry.fileID, ...(entry.maxAge !== undefined && { max_age: entry.maxAge }) },
           );
           const data = await transport.admin('getTempFileURL', { action: 'storage.batchGetDownloadUrl', file_list: fileList });
           const list = Array.isArray(data['download_list']) ? (data['download_list'] as unknown[]) : [];
@@ -169,7 +172,9 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
     },
 
     database(): never {
-      throw new Error('wx.cloud.database() is not available in the browser preview: this project reaches the database through cloud functions only');
+      throw new Error(
+        'wx.cloud.database() is not available in the browser preview: this project reaches the database through cloud functions only',
+      );
     },
   };
 }

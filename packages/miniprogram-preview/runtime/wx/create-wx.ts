@@ -107,13 +107,26 @@ export function createWx(deps: WxDependencies, stub: Record<string, unknown>): R
 
     getAccountInfoSync: () => ({ miniProgram: { appId: deps.appid, envVersion: 'develop', version: '' }, plugin: {} }),
     getLaunchOptionsSync: () => ({ path: deps.launch.path, query: { ...deps.launch.query }, scene: 1001, referrerInfo: {} }),
-    getEnterOptionsSync: () => ({ path: deps.launch.path, query: { ...deps.launch.query }, scene: 1001, referrerInfo: {}, apiCategory: 'default' }),
+    getEnterOptionsSync: () => ({
+      path: deps.launch.path,
+      query: { ...deps.launch.query },
+      scene: 1001,
+      referrerInfo: {},
+      apiCategory: 'default',
+    }),
     getSystemInfoSync: systemInfo,
     getWindowInfo: systemInfo,
     getDeviceInfo: systemInfo,
     getAppBaseInfo: systemInfo,
     getSystemInfo: (options?: WxCallbacks<object>) => answer('getSystemInfo', options, async () => systemInfo()),
-    getMenuButtonBoundingClientRect: () => ({ width: 87, height: 32, top: deps.screen.statusBarHeight + 6, right: deps.screen.screenWidth - 7, bottom: deps.screen.statusBarHeight + 38, left: deps.screen.screenWidth - 94 }),
+    getMenuButtonBoundingClientRect: () => ({
+      width: 87,
+      height: 32,
+      top: deps.screen.statusBarHeight + 6,
+      right: deps.screen.screenWidth - 7,
+      bottom: deps.screen.statusBarHeight + 38,
+      left: deps.screen.screenWidth - 94,
+    }),
 
     navigateTo: navigation('navigateTo'),
     redirectTo: navigation('redirectTo'),
@@ -130,7 +143,9 @@ export function createWx(deps: WxDependencies, stub: Record<string, unknown>): R
         return {};
       }),
 
-    showToast: (options: WxCallbacks<object> & { title: string; icon?: 'success' | 'error' | 'loading' | 'none'; duration?: number; mask?: boolean }) =>
+    showToast: (
+      options: WxCallbacks<object> & { title: string; icon?: 'success' | 'error' | 'loading' | 'none'; duration?: number; mask?: boolean },
+    ) =>
       answer('showToast', options, async () => {
         overlays.showToast({
           title: String(options.title ?? ''),
@@ -144,7 +159,8 @@ export function createWx(deps: WxDependencies, stub: Record<string, unknown>): R
     showLoading: (options: WxCallbacks<object> & { title: string; mask?: boolean }) =>
       answer('showLoading', options, async () => (overlays.showLoading(String(options.title ?? ''), options.mask === true), {})),
     hideLoading: (options?: WxCallbacks<object>) => answer('hideLoading', options, async () => (overlays.hideLoading(), {})),
-    showModal: (options: WxCallbacks<object> & Parameters<Overlays['showModal']>[0]) => answer('showModal', options, () => overlays.showModal(options)),
+    showModal: (options: WxCallbacks<object> & Parameters<Overlays['showModal']>[0]) =>
+      answer('showModal', options, () => overlays.showModal(options)),
     showActionSheet: (options: WxCallbacks<object> & { itemList: string[]; alertText?: string }) =>
       answer('showActionSheet', options, async () => {
         const choices: SheetChoice<number>[] = options.itemList.map((label, index) => ({ label, value: index }));
@@ -163,7 +179,13 @@ export function createWx(deps: WxDependencies, stub: Record<string, unknown>): R
           image.src = url;
         });
         const type = deps.files.get(options.src)?.type ?? '';
-        return { width: image.naturalWidth, height: image.naturalHeight, path: options.src, orientation: 'up', type: extensionForType(type) };
+        return {
+          width: image.naturalWidth,
+          height: image.naturalHeight,
+          path: options.src,
+          orientation: 'up',
+          type: extensionForType(type),
+        };
       }),
     chooseMedia: (options?: WxCallbacks<object>) =>
       answer('chooseMedia', options, async () => {

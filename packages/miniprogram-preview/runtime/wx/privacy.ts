@@ -60,14 +60,19 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
     const current = listener;
     return new Promise<boolean>((resolve) => {
       let settled = false;
-      current((decision) => {
-        if (settled) return;
-        settled = true;
-        // WeChat only accepts 'agree' after the named agree button was really tapped.
-        const agreed = decision.event === 'agree' && (decision.buttonId === undefined || tappedAgreeButtons.has(decision.buttonId) || options.store.get());
-        if (agreed) options.store.set(true);
-        resolve(agreed);
-      }, { referrer });
+      current(
+        (decision) => {
+          if (settled) return;
+          settled = true;
+          // WeChat only accepts 'agree' after the named agree button was really tapped.
+          const agreed =
+            decision.event === 'agree' &&
+            (decision.buttonId === undefined || tappedAgreeButtons.has(decision.buttonId) || options.store.get());
+          if (agreed) options.store.set(true);
+          resolve(agreed);
+        },
+        { referrer },
+      );
     });
   }
 

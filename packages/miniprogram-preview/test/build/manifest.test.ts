@@ -13,7 +13,12 @@ const APP = {
   'app.json': JSON.stringify({
     pages: ['pages/home/index', 'pages/me/index'],
     window: { navigationBarTitleText: '示例', navigationBarTextStyle: 'black' },
-    tabBar: { list: [{ pagePath: 'pages/home/index', text: '首页' }, { pagePath: 'pages/me/index', text: '我的' }] },
+    tabBar: {
+      list: [
+        { pagePath: 'pages/home/index', text: '首页' },
+        { pagePath: 'pages/me/index', text: '我的' },
+      ],
+    },
     __usePrivacyCheck__: true,
   }),
   'app.ts': 'App({})',
@@ -39,8 +44,18 @@ describe('readAppManifest', () => {
     const manifest = readAppManifest(reader(APP));
     const me = manifest.modules.find((entry) => entry.path === 'pages/me/index');
     const card = manifest.modules.find((entry) => entry.path === 'components/user-card/index');
-    expect(me).toMatchObject({ kind: 'page', id: 'pages-me-index', tagName: 'pages-me-index', usingComponents: { card: 'components/user-card/index' } });
-    expect(card).toMatchObject({ kind: 'component', id: 'components-user-card-index', tagName: 'user-card', usingComponents: { avatar: 'components/avatar/index' } });
+    expect(me).toMatchObject({
+      kind: 'page',
+      id: 'pages-me-index',
+      tagName: 'pages-me-index',
+      usingComponents: { card: 'components/user-card/index' },
+    });
+    expect(card).toMatchObject({
+      kind: 'component',
+      id: 'components-user-card-index',
+      tagName: 'user-card',
+      usingComponents: { avatar: 'components/avatar/index' },
+    });
     // 'avatar' has no hyphen: it could pass for an HTML or built-in tag, so the id is used.
     expect(manifest.modules[0]?.tagName).toBe('components-avatar-index');
   });
@@ -78,12 +93,17 @@ describe('readAppManifest', () => {
     expect(() => readAppManifest(reader(without('pages/me/index.wxml')))).toThrow('pages/me/index.wxml is missing');
     expect(() => readAppManifest(reader(without('components/avatar/index.ts')))).toThrow('components/avatar/index.ts (or .js) is missing');
     expect(() => readAppManifest(reader({ ...APP, 'app.json': '{ pages: [' }))).toThrow(ManifestError);
-    expect(() => readAppManifest(reader({ ...APP, 'app.json': JSON.stringify({ pages: ['a'], tabBar: { list: [{ pagePath: 'b' }] } }) }))).toThrow(
-      /tabBar.list\[0\].pagePath "b" is not in pages/,
-    );
-    expect(() => readAppManifest(reader({ ...APP, ...module('components/avatar/index', { component: true, usingComponents: { card: '/components/user-card/index' } }) }))).toThrow(
-      /cycle/,
-    );
+    expect(() =>
+      readAppManifest(reader({ ...APP, 'app.json': JSON.stringify({ pages: ['a'], tabBar: { list: [{ pagePath: 'b' }] } }) })),
+    ).toThrow(/tabBar.list\[0\].pagePath "b" is not in pages/);
+    expect(() =>
+      readAppManifest(
+        reader({
+          ...APP,
+          ...module('components/avatar/index', { component: true, usingComponents: { card: '/components/user-card/index' } }),
+        }),
+      ),
+    ).toThrow(/cycle/);
   });
 });
 

@@ -48,7 +48,9 @@ describe('scopeSelector', () => {
 describe('wxssToCss', () => {
   it('scopes rules, converts units, and drops comments', () => {
     const css = wxssToCss('/* card */\n.card { padding: 32rpx; /* inner */ }\npage { --brand: #07c160; }', PAGE);
-    expect(css).toBe('.pages-login-index--card { padding: calc(32 * var(--pv-rpx));  }\n[data-pv-page="pages-login-index"] { --brand: #07c160; }');
+    expect(css).toBe(
+      '.pages-login-index--card { padding: calc(32 * var(--pv-rpx));  }\n[data-pv-page="pages-login-index"] { --brand: #07c160; }',
+    );
   });
 
   it('goes into @media, keeps keyframe selectors, converts @font-face declarations', () => {
@@ -87,11 +89,15 @@ describe('inlineImports', () => {
   };
 
   it('replaces @import with the imported file, depth first', () => {
-    expect(inlineImports('@import "base.wxss";\n.own {}', 'styles/page.wxss', resolve)).toBe('page { --c: red; }\n.base { color: var(--c); }\n.own {}');
+    expect(inlineImports('@import "base.wxss";\n.own {}', 'styles/page.wxss', resolve)).toBe(
+      'page { --c: red; }\n.base { color: var(--c); }\n.own {}',
+    );
   });
 
   it('names a missing file and a cycle', () => {
-    expect(() => inlineImports('@import "missing.wxss";', 'styles/page.wxss', resolve)).toThrow('styles/page.wxss: @import "missing.wxss" not found');
+    expect(() => inlineImports('@import "missing.wxss";', 'styles/page.wxss', resolve)).toThrow(
+      'styles/page.wxss: @import "missing.wxss" not found',
+    );
     expect(() => inlineImports('@import "loop-a.wxss";', 'styles/page.wxss', resolve)).toThrow(/@import cycle/);
   });
 });

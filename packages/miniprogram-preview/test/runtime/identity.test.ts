@@ -34,7 +34,11 @@ describe('the simulated WeChat identity', () => {
   });
 
   it('becomes the x-wx-* headers the emulator reads, without unionid when there is none', () => {
-    expect(identityHeaders({ openid: 'o', unionid: 'u', appid: 'a' })).toEqual({ 'x-wx-openid': 'o', 'x-wx-appid': 'a', 'x-wx-unionid': 'u' });
+    expect(identityHeaders({ openid: 'o', unionid: 'u', appid: 'a' })).toEqual({
+      'x-wx-openid': 'o',
+      'x-wx-appid': 'a',
+      'x-wx-unionid': 'u',
+    });
     expect(identityHeaders({ openid: 'o', unionid: '', appid: 'a' })).toEqual({ 'x-wx-openid': 'o', 'x-wx-appid': 'a' });
   });
 });

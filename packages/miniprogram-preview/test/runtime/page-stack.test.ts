@@ -16,13 +16,21 @@ function recordingFactory(log: string[]): PageFactory & { created: LivePage[] } 
     create(target: PageTarget) {
       count += 1;
       const name = `${target.route.split('/')[1]}#${count}`;
-      const hook = (label: string) => (...args: unknown[]) => {
-        log.push(args.length ? `${name} ${label} ${JSON.stringify(args[0])}` : `${name} ${label}`);
-      };
+      const hook =
+        (label: string) =>
+        (...args: unknown[]) => {
+          log.push(args.length ? `${name} ${label} ${JSON.stringify(args[0])}` : `${name} ${label}`);
+        };
       const page: LivePage & { visible: boolean; ready: boolean } = {
         route: target.route,
         query: target.query,
-        instance: { onLoad: hook('onLoad'), onShow: hook('onShow'), onReady: hook('onReady'), onHide: hook('onHide'), onUnload: hook('onUnload') },
+        instance: {
+          onLoad: hook('onLoad'),
+          onShow: hook('onShow'),
+          onReady: hook('onReady'),
+          onHide: hook('onHide'),
+          onUnload: hook('onUnload'),
+        },
         visible: false,
         ready: false,
         setVisible(visible) {
@@ -48,7 +56,10 @@ function setup() {
   const log: string[] = [];
   const factory = recordingFactory(log);
   const failures: string[] = [];
-  const stack = createPageStack(CONFIG, factory, { changed: () => undefined, hookFailed: (route, hook) => failures.push(`${route} ${hook}`) });
+  const stack = createPageStack(CONFIG, factory, {
+    changed: () => undefined,
+    hookFailed: (route, hook) => failures.push(`${route} ${hook}`),
+  });
   const routes = () => stack.pages().map((page) => page.route);
   const lifecycle = () => log.filter((line) => !line.includes('pageLifetimes'));
   return { log, factory, failures, stack, routes, lifecycle };
@@ -110,7 +121,12 @@ describe('the page stack', () => {
     await stack.reLaunch('/pages/login/index');
     await stack.redirectTo('/pages/agreement/index?type=privacy');
     expect(routes()).toEqual([AGREEMENT]);
-    expect(lifecycle().slice(2)).toEqual(['login#1 onUnload', 'login#1 destroyed', 'agreement#2 onLoad {"type":"privacy"}', 'agreement#2 onShow']);
+    expect(lifecycle().slice(2)).toEqual([
+      'login#1 onUnload',
+      'login#1 destroyed',
+      'agreement#2 onLoad {"type":"privacy"}',
+      'agreement#2 onShow',
+    ]);
   });
 
   it('refuses what WeChat refuses, with its errMsg', async () => {

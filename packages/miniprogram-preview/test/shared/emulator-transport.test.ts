@@ -17,14 +17,19 @@ describe('emulator transport', () => {
   it('given a caller, when a function is called, then the function sees that caller and the answer is its result', async () => {
     const first = (await transport().callFunction('login', { action: 'login' }, caller)) as { ok: boolean; data: { isNewUser: boolean } };
     const again = (await transport().callFunction('login', { action: 'login' }, caller)) as { data: { isNewUser: boolean } };
-    const other = (await transport().callFunction('login', { action: 'login' }, { ...caller, openid: 'o-other', unionid: '' })) as { data: { isNewUser: boolean } };
+    const other = (await transport().callFunction('login', { action: 'login' }, { ...caller, openid: 'o-other', unionid: '' })) as {
+      data: { isNewUser: boolean };
+    };
     expect(first).toMatchObject({ ok: true, data: { isNewUser: true } });
     expect(again.data.isNewUser).toBe(false);
     expect(other.data.isNewUser).toBe(true);
   });
 
   it('given a missing function, when it is called, then it rejects as wx.cloud does (errCode, errMsg)', async () => {
-    await expect(transport().callFunction('nope', {}, caller)).rejects.toMatchObject({ errCode: -501000, errMsg: expect.stringContaining('cloud.callFunction:fail') });
+    await expect(transport().callFunction('nope', {}, caller)).rejects.toMatchObject({
+      errCode: -501000,
+      errMsg: expect.stringContaining('cloud.callFunction:fail'),
+    });
   });
 
   it('given bytes, when uploaded, then the fileID names the cloud path', async () => {
@@ -34,7 +39,10 @@ describe('emulator transport', () => {
 
   it('given an unreachable emulator, then the failure reads "request:fail" with errno 600001', async () => {
     const offline = createEmulatorTransport({ fetch: fetch as unknown as TransportFetch, baseUrl: 'http://127.0.0.1:1' });
-    await expect(offline.callFunction('login', {}, caller)).rejects.toMatchObject({ errMsg: expect.stringContaining('cloud.callFunction:fail request:fail'), errno: 600001 });
+    await expect(offline.callFunction('login', {}, caller)).rejects.toMatchObject({
+      errMsg: expect.stringContaining('cloud.callFunction:fail request:fail'),
+      errno: 600001,
+    });
   });
 
   it('sends no x-wx-unionid header when the caller has no UnionID', () => {

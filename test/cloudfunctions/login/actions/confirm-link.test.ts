@@ -27,7 +27,7 @@ async function offered(deps: TestDeps) {
 }
 
 describe('confirmLink', () => {
-  it('moves the caller\'s WeChat identities onto the existing account, as the preview said', async () => {
+  it("moves the caller's WeChat identities onto the existing account, as the preview said", async () => {
     const deps = createTestDeps();
     const { bobId, aliceId, avatar, ticket, preview } = await offered(deps);
     expect(preview).toMatchObject({ movingIdentities: ['wechat-unionid', 'wechat'], filledFields: ['avatar'], keptFields: ['nickName'] });
@@ -39,7 +39,14 @@ describe('confirmLink', () => {
     const target = deps.store.users.get(bobId);
     expect(target?.avatarFileID).toBe(avatar);
     expect(target?.identityKeys).toEqual(
-      expect.arrayContaining(['wx-unionid:u-bob', 'wx-openid:wxapp1:o-bob', phoneKey, 'email:bob@example.com', 'wx-unionid:u-alice', 'wx-openid:wxapp1:o-alice']),
+      expect.arrayContaining([
+        'wx-unionid:u-bob',
+        'wx-openid:wxapp1:o-bob',
+        phoneKey,
+        'email:bob@example.com',
+        'wx-unionid:u-alice',
+        'wx-openid:wxapp1:o-alice',
+      ]),
     );
     expect(deps.store.identities.get('wx-openid:wxapp1:o-alice')).toMatchObject({ userId: bobId, movedFrom: aliceId });
     expect(deps.store.identities.get('email:bob@example.com')?.userId).toBe(bobId);
@@ -66,7 +73,7 @@ describe('confirmLink', () => {
     expect(JSON.stringify(entries)).not.toMatch(/微信昵称|13800138000|o-alice/);
   });
 
-  it('afterwards, the caller\'s login lands on the existing account', async () => {
+  it("afterwards, the caller's login lands on the existing account", async () => {
     const deps = createTestDeps();
     const { bobId, ticket } = await offered(deps);
     dataOf(await call(deps, alice, 'confirmLink', { ticket }));

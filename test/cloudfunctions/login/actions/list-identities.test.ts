@@ -2,7 +2,7 @@ import { alice, call, dataOf, signUp, signUpWithPhone } from '../support/actions
 import { createTestDeps } from '../support/deps';
 
 describe('listIdentities', () => {
-  it('lists the caller\'s ways to sign in, masked, with the current WeChat marked', async () => {
+  it("lists the caller's ways to sign in, masked, with the current WeChat marked", async () => {
     const deps = createTestDeps();
     await signUpWithPhone(deps, alice, '13800138000');
 

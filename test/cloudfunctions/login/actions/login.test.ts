@@ -107,7 +107,7 @@ describe('login', () => {
     expect(callsMade.map(([method]) => method)).toEqual(['stampAndFind']);
   });
 
-  it('given an identity left pointing at a deleted user, takes it over for the person\'s account', async () => {
+  it("given an identity left pointing at a deleted user, takes it over for the person's account", async () => {
     const deps = createTestDeps();
     const inApp1 = await login({ appid: 'wxapp1', openid: 'o-1', unionid: 'u-carol' }, deps);
     deps.store.identities.set('wx-openid:wxapp2:o-2', { userId: 'deleted-user', createdAt: new Date(0), provider: 'wx-openid' });
@@ -201,7 +201,12 @@ describe('login and the avatar URL', () => {
     const { user } = await login(alice, deps);
     deps.files.files.add(fileID);
     const stored = deps.store.users.get(user.id);
-    if (stored) Object.assign(stored, { avatarFileID: fileID, avatarUrl: 'https://cached/a.png', avatarUrlExpiresAt: new Date('2026-01-02T00:00:00Z') });
+    if (stored)
+      Object.assign(stored, {
+        avatarFileID: fileID,
+        avatarUrl: 'https://cached/a.png',
+        avatarUrlExpiresAt: new Date('2026-01-02T00:00:00Z'),
+      });
     return { deps, id: user.id };
   }
 
@@ -214,7 +219,11 @@ describe('login and the avatar URL', () => {
 
     expect(user.avatarUrl).toBe('https://cached/a.png');
     expect(deps.files.urlRequests).toEqual([]);
-    expect(Object.entries(deps.store.calls).filter(([m, n]) => n !== (before[m] ?? 0)).map(([m]) => m)).toEqual(['stampAndFind']);
+    expect(
+      Object.entries(deps.store.calls)
+        .filter(([m, n]) => n !== (before[m] ?? 0))
+        .map(([m]) => m),
+    ).toEqual(['stampAndFind']);
   });
 
   it('given a URL about to expire, refreshes it once and stores it', async () => {

@@ -75,7 +75,7 @@ describe('unlinkIdentity', () => {
     expect(errorOf(await call(deps, alice, 'unlinkIdentity', payload)).code).toBe(code);
   });
 
-  it('given the id of another user\'s identity, answers IDENTITY_NOT_FOUND', async () => {
+  it("given the id of another user's identity, answers IDENTITY_NOT_FOUND", async () => {
     const deps = createTestDeps();
     const bob: WxIdentity = { appid: 'wxapp1', openid: 'o-bob' };
     await signUpWithPhone(deps, bob, '13800138000');

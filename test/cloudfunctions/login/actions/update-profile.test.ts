@@ -50,7 +50,7 @@ describe('updateProfile', () => {
     expect(deps.security.checked).toHaveLength(1);
   });
 
-  it('given an uploaded avatar in the user\'s folder, stores the fileID and answers a displayable URL', async () => {
+  it("given an uploaded avatar in the user's folder, stores the fileID and answers a displayable URL", async () => {
     const deps = createTestDeps();
     const id = await signUp(deps, alice);
     const fileID = testFileId(`avatars/${id}/a.png`);
@@ -68,7 +68,7 @@ describe('updateProfile', () => {
 
   it.each([
     ['another environment', () => 'cloud://other-env.6f74-other-env-1250000000/avatars/id0001/a.png'],
-    ['another user\'s folder', () => testFileId('avatars/someone-else/a.png')],
+    ["another user's folder", () => testFileId('avatars/someone-else/a.png')],
     ['a path outside avatars/', () => testFileId('private/id-card.png')],
     ['an https URL', () => 'https://example.com/a.png'],
   ])('given a fileID of %s, answers AVATAR_INVALID without asking storage', async (_name, fileID) => {

@@ -6,7 +6,14 @@ import { createCloudServices, type CloudServicesSdk } from '../../../../cloudfun
 
 const now = new Date('2026-01-01T00:00:00Z');
 
-function sdk(overrides: Partial<{ phone: () => Promise<unknown>; check: () => Promise<unknown>; urls: () => Promise<unknown>; remove: () => Promise<unknown> }>): CloudServicesSdk {
+function sdk(
+  overrides: Partial<{
+    phone: () => Promise<unknown>;
+    check: () => Promise<unknown>;
+    urls: () => Promise<unknown>;
+    remove: () => Promise<unknown>;
+  }>,
+): CloudServicesSdk {
   const never = () => Promise.reject(new Error('not expected'));
   return {
     openapi: {
@@ -21,7 +28,9 @@ function sdk(overrides: Partial<{ phone: () => Promise<unknown>; check: () => Pr
 describe('createCloudServices', () => {
   it('reads phoneInfo from getPhoneNumber', async () => {
     const services = createCloudServices(
-      sdk({ phone: async () => ({ errCode: 0, phoneInfo: { phoneNumber: '+14155550100', purePhoneNumber: '4155550100', countryCode: '1' } }) }),
+      sdk({
+        phone: async () => ({ errCode: 0, phoneInfo: { phoneNumber: '+14155550100', purePhoneNumber: '4155550100', countryCode: '1' } }),
+      }),
       () => now,
     );
     expect(await services.phone.getPhoneNumber('c')).toEqual({ ok: true, value: { countryCode: '1', purePhoneNumber: '4155550100' } });
@@ -40,8 +49,11 @@ describe('createCloudServices', () => {
     await expect(services.phone.getPhoneNumber('c')).rejects.toThrow('socket hang up');
   });
 
-  it('reads msgSecCheck v2\'s suggest', async () => {
-    const services = createCloudServices(sdk({ check: async () => ({ errCode: 0, result: { suggest: 'risky', label: 20001 } }) }), () => now);
+  it("reads msgSecCheck v2's suggest", async () => {
+    const services = createCloudServices(
+      sdk({ check: async () => ({ errCode: 0, result: { suggest: 'risky', label: 20001 } }) }),
+      () => now,
+    );
     expect(await services.security.checkText({ content: 'x', openid: 'o', scene: 1 })).toEqual({ ok: true, value: 'risky' });
   });
 

@@ -35,7 +35,10 @@ describe('isCollectionMissingError', () => {
 
 describe('isTransactionConflictError', () => {
   it.each([
-    ['a document operation re-wrapped by wx-server-sdk', { errCode: -501001, errMsg: 'document.update:fail -501001 resource system error. [WriteConflict] Transaction write conflict' }],
+    [
+      'a document operation re-wrapped by wx-server-sdk',
+      { errCode: -501001, errMsg: 'document.update:fail -501001 resource system error. [WriteConflict] Transaction write conflict' },
+    ],
     ['a commit answering the raw code', { code: 'DATABASE_TRANSACTION_CONFLICT', message: 'conflict' }],
   ])('recognises %s', (_name, error) => {
     expect(isTransactionConflictError(error)).toBe(true);

@@ -159,7 +159,12 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
       it('claimIdentity: the insert wins, later claims answer the owner', async () => {
         expect(await store.claimIdentity(keys.openid, 'u1', at)).toBe('u1');
         expect(await store.claimIdentity(keys.openid, 'u2', later)).toBe('u1');
-        expect(await store.getIdentity(keys.openid)).toMatchObject({ _id: keys.openid, userId: 'u1', provider: 'wx-openid', createdAt: at });
+        expect(await store.getIdentity(keys.openid)).toMatchObject({
+          _id: keys.openid,
+          userId: 'u1',
+          provider: 'wx-openid',
+          createdAt: at,
+        });
       });
 
       it('claimIdentity: of 10 concurrent claims one wins and all answer the same owner', async () => {

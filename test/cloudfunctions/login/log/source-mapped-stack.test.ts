@@ -11,8 +11,21 @@ import { mapStack, withSourceMappedStack } from '../../../../cloudfunctions/logi
 import { createFunctionRuntime } from '@wx-cloud-login/cloudbase-emulator/src/functions/runtime';
 import { esbuildOptions } from '../../../../scripts/build';
 
-const FAIL_TS = ['export function fail(message: string): never {', '  const detail = message.toUpperCase();', '  throw new Error(detail);', '}', ''].join('\n');
-const INDEX_TS = ["import { fail } from './fail';", '', 'export async function main(): Promise<never> {', "  return fail('boom');", '}', ''].join('\n');
+const FAIL_TS = [
+  'export function fail(message: string): never {',
+  '  const detail = message.toUpperCase();',
+  '  throw new Error(detail);',
+  '}',
+  '',
+].join('\n');
+const INDEX_TS = [
+  "import { fail } from './fail';",
+  '',
+  'export async function main(): Promise<never> {',
+  "  return fail('boom');",
+  '}',
+  '',
+].join('\n');
 
 let root: string;
 let functionsRoot: string;
@@ -69,7 +82,12 @@ describe('mapStack', () => {
   });
 
   it('given frames of other files, keeps them as they are', () => {
-    const stack = ['Error: x', `    at fail (${bundle}:1:1)`, '    at run (node:internal/modules/cjs/loader:1:2)', '    at /elsewhere/index.js:1:5'].join('\n');
+    const stack = [
+      'Error: x',
+      `    at fail (${bundle}:1:1)`,
+      '    at run (node:internal/modules/cjs/loader:1:2)',
+      '    at /elsewhere/index.js:1:5',
+    ].join('\n');
 
     const mapped = mapStack(stack, bundle).split('\n');
 

@@ -4,7 +4,7 @@ const env = 'prod-7g3x';
 const fileId = (path: string) => `cloud://${env}.7072-${env}-1250000000/${path}`;
 
 describe('avatarFileProblem', () => {
-  it('given a file in the user\'s avatar folder of this environment, accepts it', () => {
+  it("given a file in the user's avatar folder of this environment, accepts it", () => {
     expect(avatarFileProblem(fileId('avatars/u1/a.png'), env, 'u1')).toBeNull();
   });
 
@@ -12,7 +12,7 @@ describe('avatarFileProblem', () => {
     ['another environment', 'cloud://other-env.6f74-other-env-1250000000/avatars/u1/a.png'],
     ['an environment whose id only starts like ours', `cloud://${env}x.bucket/avatars/u1/a.png`],
     ['an https URL', 'https://example.com/avatars/u1/a.png'],
-    ['another user\'s folder', fileId('avatars/u2/a.png')],
+    ["another user's folder", fileId('avatars/u2/a.png')],
     ['a file outside the avatar folder', fileId('idcards/u1.png')],
     ['the folder itself', fileId('avatars/u1/')],
     ['a path escaping the folder', fileId('avatars/u1/../u2/a.png')],

@@ -47,7 +47,7 @@ describe('unlinkGroup', () => {
     expect(unlinkGroup('wx-openid:wxapp2:oOTHERAPP0001', owned, caller).sort()).toEqual(wechat);
   });
 
-  it('given no unionid, unlinks the current WeChat as a whole and another app\'s openid alone', () => {
+  it("given no unionid, unlinks the current WeChat as a whole and another app's openid alone", () => {
     const openidOnly = identityKeysFor({ appid: 'wxapp1', openid: 'oCALLER123456' });
     const withoutUnionid = owned.filter((identity) => !identity.key.startsWith('wx-unionid:'));
     expect(unlinkGroup('wx-openid:wxapp1:oCALLER123456', withoutUnionid, openidOnly)).toEqual(['wx-openid:wxapp1:oCALLER123456']);

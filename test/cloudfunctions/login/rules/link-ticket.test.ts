@@ -14,10 +14,12 @@ describe('link tickets', () => {
     expect(() => newLinkTicket('short')).toThrow();
   });
 
-  it.each([['a number', 42], ['a short string', 'lt1_abc'], ['another prefix', `xx1_${random}`], ['a user id', 'id0001']])(
-    'given %s, is not a ticket',
-    (_name, value) => {
-      expect(isLinkTicket(value)).toBe(false);
-    },
-  );
+  it.each([
+    ['a number', 42],
+    ['a short string', 'lt1_abc'],
+    ['another prefix', `xx1_${random}`],
+    ['a user id', 'id0001'],
+  ])('given %s, is not a ticket', (_name, value) => {
+    expect(isLinkTicket(value)).toBe(false);
+  });
 });

@@ -21,14 +21,14 @@ const source: UserDoc = {
 };
 
 describe('planMerge', () => {
-  it('moves the WeChat identities and keeps the target\'s other providers', () => {
+  it("moves the WeChat identities and keeps the target's other providers", () => {
     const plan = planMerge(source, target, ['wx-unionid:u1', 'wx-openid:app:o1']);
 
     expect(plan.movedKeys).toEqual(['wx-unionid:u1', 'wx-openid:app:o1']);
     expect(plan.targetSet.identityKeys).toEqual(['email:a@example.com', phoneKey, 'wx-unionid:u1', 'wx-openid:app:o1']);
   });
 
-  it('fills the target\'s empty profile fields and keeps the ones it has', () => {
+  it("fills the target's empty profile fields and keeps the ones it has", () => {
     const withName = planMerge(source, { ...target, nickName: '老账号' }, []);
     const empty = planMerge(source, target, []);
 
@@ -44,12 +44,9 @@ describe('planMerge', () => {
     expect(plan.targetSet.nickName).toBeUndefined();
   });
 
-  it('given a source with its own phone, releases it because the target\'s number is kept', () => {
+  it("given a source with its own phone, releases it because the target's number is kept", () => {
     const ownPhone = 'phone:+86:13900139000';
-    const plan = planMerge({ ...source, identityKeys: [...(source.identityKeys ?? []), ownPhone] }, target, [
-      'wx-openid:app:o1',
-      ownPhone,
-    ]);
+    const plan = planMerge({ ...source, identityKeys: [...(source.identityKeys ?? []), ownPhone] }, target, ['wx-openid:app:o1', ownPhone]);
 
     expect(plan.releasedKeys).toEqual([ownPhone]);
     expect(plan.movedKeys).toEqual(['wx-openid:app:o1']);

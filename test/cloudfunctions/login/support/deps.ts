@@ -1,5 +1,12 @@
 import type { Deps } from '../../../../cloudfunctions/login/src/ports';
-import { createFakeContentSecurity, createFakeFiles, createFakePhoneApi, type FakeContentSecurity, type FakeFiles, type FakePhoneApi } from './fake-services';
+import {
+  createFakeContentSecurity,
+  createFakeFiles,
+  createFakePhoneApi,
+  type FakeContentSecurity,
+  type FakeFiles,
+  type FakePhoneApi,
+} from './fake-services';
 import { createMemoryStore, type MemoryStore } from './memory-store';
 
 export interface TestDeps extends Deps {

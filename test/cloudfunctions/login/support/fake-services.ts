@@ -31,9 +31,10 @@ export function createFakePhoneApi(): FakePhoneApi {
     calls: 0,
     codeFor(phone) {
       const international = /^\+(\d+)-(\d+)$/.exec(phone);
-      const verified = international?.[1] && international[2]
-        ? { countryCode: international[1], purePhoneNumber: international[2] }
-        : { countryCode: '86', purePhoneNumber: phone };
+      const verified =
+        international?.[1] && international[2]
+          ? { countryCode: international[1], purePhoneNumber: international[2] }
+          : { countryCode: '86', purePhoneNumber: phone };
       const code = `code-${++issued}`;
       codes.set(code, verified);
       return code;
@@ -96,7 +97,10 @@ export function createFakeFiles(now: () => Date): FakeFiles {
       fake.urlRequests.push(...fileIDs);
       const expiresAt = new Date(now().getTime() + maxAgeSeconds * 1000);
       return new Map<string, TemporaryUrl | null>(
-        fileIDs.map((fileID) => [fileID, fake.files.has(fileID) ? { url: `https://files.test/${fake.urlRequests.length}/${fileID.slice(8)}`, expiresAt } : null]),
+        fileIDs.map((fileID) => [
+          fileID,
+          fake.files.has(fileID) ? { url: `https://files.test/${fake.urlRequests.length}/${fileID.slice(8)}`, expiresAt } : null,
+        ]),
       );
     },
     async deleteFiles(fileIDs): Promise<FileDeletion[]> {

@@ -30,7 +30,7 @@ describe('components/privacy-popup', () => {
     expect(fake.privacyListener).not.toBeNull();
   });
 
-  it('when WeChat holds a privacy call, shows the guide\'s name; 同意 lets every held call go on with the agree button\'s id', async () => {
+  it("when WeChat holds a privacy call, shows the guide's name; 同意 lets every held call go on with the agree button's id", async () => {
     const page = renderPage(popup);
     const agreed: string[] = [];
     page.component.addEventListener('agree', () => agreed.push('agree'));
@@ -63,7 +63,7 @@ describe('components/privacy-popup', () => {
     expect(declined).toEqual(['decline']);
   });
 
-  it('the guide\'s name opens WeChat\'s privacy contract', async () => {
+  it("the guide's name opens WeChat's privacy contract", async () => {
     const page = renderPage(popup);
     holdPrivacyCall();
     await settle();

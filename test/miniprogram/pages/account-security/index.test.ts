@@ -15,7 +15,9 @@ beforeEach(() => {
   setAuthService(null);
 });
 
-const identitiesAnswer = (identities = [anIdentity()]) => () => ({ ok: true, data: { identities } });
+const identitiesAnswer =
+  (identities = [anIdentity()]) =>
+  () => ({ ok: true, data: { identities } });
 
 /** 账号与安全 of a logged-in user whose list has loaded. */
 async function openSecurity(): Promise<RenderedPage> {
@@ -56,7 +58,14 @@ describe('pages/account-security (账号与安全)', () => {
 
       answer.resolve({
         ok: true,
-        data: { identities: [anIdentity({ canUnlink: false }), ...wechatAndPhone().slice(2).map((phone) => ({ ...phone, canUnlink: false }))] },
+        data: {
+          identities: [
+            anIdentity({ canUnlink: false }),
+            ...wechatAndPhone()
+              .slice(2)
+              .map((phone) => ({ ...phone, canUnlink: false })),
+          ],
+        },
       });
       await settle();
 
@@ -153,7 +162,7 @@ describe('pages/account-security (账号与安全)', () => {
   });
 
   describe('手机号', () => {
-    it('declined in WeChat\'s sheet: says so and calls no function', async () => {
+    it("declined in WeChat's sheet: says so and calls no function", async () => {
       await launchWithCachedUser(fake, aUser());
       answerActions(fake, { listIdentities: identitiesAnswer() });
       const page = await openSecurity();
@@ -164,7 +173,7 @@ describe('pages/account-security (账号与安全)', () => {
       expect(actionsCalled(fake)).toEqual(['listIdentities']);
     });
 
-    it('the component\'s quota used up (errno 1400001) is reported without a call', async () => {
+    it("the component's quota used up (errno 1400001) is reported without a call", async () => {
       await launchWithCachedUser(fake, aUser());
       answerActions(fake, { listIdentities: identitiesAnswer() });
       const page = await openSecurity();
@@ -259,7 +268,10 @@ describe('pages/account-security (账号与安全)', () => {
 
       await page.tap('#link-confirm');
       expect(page.text('#link-confirm')).toBe('关联中…');
-      answer.resolve({ ok: true, data: { user: aUser({ id: 'existing-account', nickName: '老账号', hasPhone: true, maskedPhoneNumber: '139****9000' }) } });
+      answer.resolve({
+        ok: true,
+        data: { user: aUser({ id: 'existing-account', nickName: '老账号', hasPhone: true, maskedPhoneNumber: '139****9000' }) },
+      });
       await settle();
 
       expect(fake.cloudCalls[2]?.data).toEqual({ action: 'confirmLink', ticket: 'lt1_test-ticket' });

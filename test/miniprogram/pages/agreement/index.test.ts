@@ -14,7 +14,7 @@ describe('pages/agreement', () => {
     expect(page.exists('#privacy-contract-link')).toBe(false);
   });
 
-  it('type=privacy shows the 隐私政策 and opens WeChat\'s privacy guide on request', async () => {
+  it("type=privacy shows the 隐私政策 and opens WeChat's privacy guide on request", async () => {
     const page = renderPage(agreementPage, { type: 'privacy' });
 
     expect(page.text('#document-title')).toBe('隐私政策');

@@ -43,7 +43,9 @@ describe('pages/profile-edit against the login function', () => {
     expect(page.text('#avatar-status')).toBe('头像上传中…');
     await saved(page);
 
-    expect(fake.uploads).toEqual([{ cloudPath: expect.stringMatching(new RegExp(`^avatars/${id}/[a-z0-9]+\\.png$`)), filePath: 'http://tmp/chosen.png' }]);
+    expect(fake.uploads).toEqual([
+      { cloudPath: expect.stringMatching(new RegExp(`^avatars/${id}/[a-z0-9]+\\.png$`)), filePath: 'http://tmp/chosen.png' },
+    ]);
     const avatarUrl = getAuthService().currentUser()?.avatarUrl ?? '';
     expect(avatarUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/storage\/files\//);
     expect(shownAvatarUrl(page)).toBe(avatarUrl);
@@ -66,7 +68,7 @@ describe('pages/profile-edit against the login function', () => {
     expect((await getAuthService().login()).user.nickName).toBe('云朵');
   });
 
-  it('a nickname the content check refuses shows CONTENT_RISKY\'s message and changes nothing', async () => {
+  it("a nickname the content check refuses shows CONTENT_RISKY's message and changes nothing", async () => {
     await loggedIn('risky');
     const page = renderPage(editPage);
 
@@ -76,7 +78,7 @@ describe('pages/profile-edit against the login function', () => {
     expect(page.text('#edit-error')).toBe('昵称未通过内容安全检查，请换一个');
     expect(page.exists('#edit-notice')).toBe(false);
     expect(getAuthService().currentUser()?.nickName).toBe('');
-    expect(((await getAuthService().login()).user.nickName)).toBe('');
+    expect((await getAuthService().login()).user.nickName).toBe('');
   });
 
   it('a user banned meanwhile: the ban message stays on the page, which turns logged out', async () => {

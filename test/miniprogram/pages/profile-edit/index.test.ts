@@ -54,7 +54,9 @@ describe('pages/profile-edit (编辑资料)', () => {
 
       expect(page.text('#avatar-status')).toBe('头像上传中…');
       expect(shownAvatarUrl(page)).toBe('http://tmp/one.jpeg');
-      expect(fake.uploads).toEqual([{ cloudPath: expect.stringMatching(/^avatars\/user-1\/[a-z0-9]+\.jpeg$/), filePath: 'http://tmp/one.jpeg' }]);
+      expect(fake.uploads).toEqual([
+        { cloudPath: expect.stringMatching(/^avatars\/user-1\/[a-z0-9]+\.jpeg$/), filePath: 'http://tmp/one.jpeg' },
+      ]);
 
       upload.resolve(FILE_ID);
       await settle();
@@ -79,7 +81,7 @@ describe('pages/profile-edit (编辑资料)', () => {
       expect(fake.cloudCalls).toHaveLength(0);
     });
 
-    it('a file the function refuses shows AVATAR_INVALID\'s message', async () => {
+    it("a file the function refuses shows AVATAR_INVALID's message", async () => {
       await launchWithCachedUser(fake, aUser());
       fake.answerUpload(() => FILE_ID);
       answerActions(fake, { updateProfile: () => failureAnswer('AVATAR_INVALID') });
@@ -97,7 +99,10 @@ describe('pages/profile-edit (编辑资料)', () => {
       await page.dispatch('#avatar-button', 'chooseavatar', { errMsg: 'chooseAvatar:fail cancel' });
       expect(page.exists('#edit-error')).toBe(false);
 
-      await page.dispatch('#avatar-button', 'chooseavatar', { errMsg: 'chooseAvatar:fail privacy permission is not authorized', errno: 104 });
+      await page.dispatch('#avatar-button', 'chooseavatar', {
+        errMsg: 'chooseAvatar:fail privacy permission is not authorized',
+        errno: 104,
+      });
       expect(page.text('#edit-error')).toContain('你暂未同意隐私保护指引');
       expect(fake.uploads).toHaveLength(0);
     });
@@ -148,7 +153,7 @@ describe('pages/profile-edit (编辑资料)', () => {
       ['CONTENT_RISKY', '昵称未通过内容安全检查，请换一个'],
       ['CONTENT_CHECK_UNAVAILABLE', '内容安全检查暂不可用，资料未修改，请稍后再试'],
       ['NICKNAME_INVALID', '昵称为空、过长或包含不支持的字符，请修改后重试'],
-    ] as const)('shows %s\'s message and keeps the saved nickname', async (code, message) => {
+    ] as const)("shows %s's message and keeps the saved nickname", async (code, message) => {
       await launchWithCachedUser(fake, aUser({ nickName: '小明' }));
       answerActions(fake, { updateProfile: () => failureAnswer(code) });
       const page = renderPage(editPage);
@@ -160,7 +165,7 @@ describe('pages/profile-edit (编辑资料)', () => {
       expect(page.text('#save-nickname')).toBe('保存昵称');
     });
 
-    it('when WeChat\'s own nickname review fails (it clears the input), says why', async () => {
+    it("when WeChat's own nickname review fails (it clears the input), says why", async () => {
       await launchWithCachedUser(fake, aUser());
       const page = renderPage(editPage);
 
@@ -170,7 +175,7 @@ describe('pages/profile-edit (编辑资料)', () => {
     });
   });
 
-  it('declining the privacy popup shows PRIVACY_DENIED\'s message', async () => {
+  it("declining the privacy popup shows PRIVACY_DENIED's message", async () => {
     await launchWithCachedUser(fake, aUser());
     const page = renderPage(editPage);
     const held: unknown[] = [];

@@ -13,7 +13,7 @@ beforeEach(() => {
 });
 
 describe('pages/profile (我的)', () => {
-  it('shows the cached user\'s nickname and a lettered avatar when there is no avatar, without a cloud call', async () => {
+  it("shows the cached user's nickname and a lettered avatar when there is no avatar, without a cloud call", async () => {
     await launchWithCachedUser(fake, aUser({ nickName: '小明', loginCount: 5 }));
 
     const page = renderPage(profilePage);

@@ -61,7 +61,7 @@ describe('createAccountService', () => {
       ['http://tmp/abc.webp?x=1', '.webp'],
       ['http://tmp/abc', '.jpg'],
       ['http://tmp/abc.exe', '.jpg'],
-    ])('%s is stored under the user\'s folder as %s', (path, extension) => {
+    ])("%s is stored under the user's folder as %s", (path, extension) => {
       expect(avatarCloudPath('user-1', path, 1_700_000_000_000)).toBe(`avatars/user-1/${(1_700_000_000_000).toString(36)}${extension}`);
     });
   });
@@ -75,7 +75,9 @@ describe('createAccountService', () => {
       const user = await account.updateAvatar('http://tmp/a.png');
 
       expect(uploads).toEqual([{ cloudPath: expect.stringMatching(/^avatars\/user-1\/[0-9a-z]+\.png$/), filePath: 'http://tmp/a.png' }]);
-      expect(cloud.calls.map((call) => call.data)).toEqual([{ action: 'updateProfile', avatarFileID: `cloud://env-1.bucket/${uploads[0]?.cloudPath}` }]);
+      expect(cloud.calls.map((call) => call.data)).toEqual([
+        { action: 'updateProfile', avatarFileID: `cloud://env-1.bucket/${uploads[0]?.cloudPath}` },
+      ]);
       expect(user.avatarUrl).toBe('https://cdn/a.png');
       expect(auth.currentUser()?.avatarUrl).toBe('https://cdn/a.png');
     });
@@ -195,7 +197,7 @@ describe('createAccountService', () => {
       expect(cloud.calls).toEqual([]);
     });
 
-    it('passes the server\'s refusal through, the cached user unchanged', async () => {
+    it("passes the server's refusal through, the cached user unchanged", async () => {
       const { account, auth } = await loggedIn({ updateProfile: () => failureAnswer('CONTENT_RISKY') }, aUser({ nickName: '小明' }));
 
       expect((await rejection(account.updateNickname('坏名字'))).code).toBe('CONTENT_RISKY');
@@ -270,7 +272,7 @@ describe('createAccountService', () => {
       expect((await rejection(broken.account.listIdentities())).code).toBe('INVALID_RESPONSE');
     });
 
-    it('unlinking the phone also clears the cached user\'s number', async () => {
+    it("unlinking the phone also clears the cached user's number", async () => {
       const { account, auth } = await loggedIn(
         { unlinkIdentity: ok({ identities: wechatAndPhone().slice(0, 2), signedOut: false }) },
         aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' }),

@@ -180,7 +180,7 @@ describe('createAuthService', () => {
       expect([...storage.entries.keys()].sort()).toEqual([KEY, unrelated].sort());
     });
 
-    it('given only another env\'s entry, is logged out', () => {
+    it("given only another env's entry, is logged out", () => {
       const otherEnv = sessionKey({ envId: 'test-env', appId: SCOPE.appId });
       const { service, storage } = setup({ stored: { [otherEnv]: storedSession(aUser(), 1) } });
 
@@ -210,7 +210,10 @@ describe('createAuthService', () => {
       ['data without isNewUser', { ok: true, data: { user: aUser() } }],
       ['a failure without a message', { ok: false, error: { code: 'INTERNAL' } }],
       ['ok as a string', { ok: 'true', data: { user: aUser(), isNewUser: false } }],
-      ['a user without the phone fields of the contract', { ok: true, data: { user: { ...aUser(), hasPhone: undefined }, isNewUser: false } }],
+      [
+        'a user without the phone fields of the contract',
+        { ok: true, data: { user: { ...aUser(), hasPhone: undefined }, isNewUser: false } },
+      ],
     ])('rejects a malformed answer (%s) with INVALID_RESPONSE and caches nothing', async (_label, answer) => {
       const { service, cloud, storage } = setup();
       cloud.answer(() => answer);
@@ -474,7 +477,10 @@ describe('createAuthService', () => {
 
       const result = await service.callForResult('bindPhone', { code: 'code-1' }, isPhoneData);
 
-      expect(result).toEqual({ ok: false, error: { code: 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT', message: 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT (test)' } });
+      expect(result).toEqual({
+        ok: false,
+        error: { code: 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT', message: 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT (test)' },
+      });
     });
 
     it('given details on a code that carries none, they are not passed on', async () => {

@@ -7,7 +7,11 @@ describe('answer: how a wx API replies', () => {
 
   it('calls success then complete, and returns nothing, when a callback is given', async () => {
     const calls: string[] = [];
-    const returned = answer('showModal', { success: () => calls.push('success'), complete: () => calls.push('complete') }, async () => ({}));
+    const returned = answer(
+      'showModal',
+      { success: () => calls.push('success'), complete: () => calls.push('complete') },
+      async () => ({}),
+    );
     expect(returned).toBeUndefined();
     expect(calls).toEqual([]); // never in the caller's own tick
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -15,9 +19,11 @@ describe('answer: how a wx API replies', () => {
   });
 
   it('fails with { errMsg: "<api>:fail <reason>" } and keeps errno / errCode', async () => {
-    await expect(answer('requirePrivacyAuthorize', undefined, async () => {
-      throw new WxApiError('privacy permission is not authorized', { errno: 104 });
-    })).rejects.toEqual({ errMsg: 'requirePrivacyAuthorize:fail privacy permission is not authorized', errno: 104 });
+    await expect(
+      answer('requirePrivacyAuthorize', undefined, async () => {
+        throw new WxApiError('privacy permission is not authorized', { errno: 104 });
+      }),
+    ).rejects.toEqual({ errMsg: 'requirePrivacyAuthorize:fail privacy permission is not authorized', errno: 104 });
     const failure = await new Promise((resolve) => answer('x', { fail: resolve }, async () => Promise.reject(new Error('boom'))));
     expect(failure).toEqual({ errMsg: 'x:fail boom' });
   });

@@ -19,34 +19,64 @@ describe('wx.cloud of the preview, against the local emulator', () => {
   afterAll(() => emulator.close());
 
   function cloudFor(person = xiaoming!, records: CloudCallRecord[] = []) {
-    const files = createTempFiles(() => 'blob:unused', () => Math.random().toString(36).slice(2));
-    const cloud = createWxCloud({ fetch: fetch as unknown as Fetch, baseUrl: emulator.url, identity: presetIdentity(person, appA!), files, onCall: (record) => records.push(record) });
+    const files = createTempFiles(
+      () => 'blob:unused',
+      () => Math.random().toString(36).slice(2),
+    );
+    const cloud = createWxCloud({
+      fetch: fetch as unknown as Fetch,
+      baseUrl: emulator.url,
+      identity: presetIdentity(person, appA!),
+      files,
+      onCall: (record) => records.push(record),
+    });
     return { cloud, files };
   }
 
   it('calls a function as the chosen WeChat user, answered like wx.cloud.callFunction', async () => {
     const records: CloudCallRecord[] = [];
     const { cloud } = cloudFor(xiaoming, records);
-    const answer = (await cloud.callFunction({ name: 'login', data: { action: 'login' } })) as { errMsg: string; result: { ok: boolean; data: { isNewUser: boolean } } };
+    const answer = (await cloud.callFunction({ name: 'login', data: { action: 'login' } })) as {
+      errMsg: string;
+      result: { ok: boolean; data: { isNewUser: boolean } };
+    };
     expect(answer.errMsg).toBe('cloud.callFunction:ok');
     expect(answer.result).toMatchObject({ ok: true, data: { isNewUser: true } });
     expect(records).toEqual([expect.objectContaining({ label: 'callFunction login (login)', ok: true })]);
 
-    const again = (await cloudFor(xiaoming).cloud.callFunction({ name: 'login', data: {} })) as { result: { data: { isNewUser: boolean } } };
-    const other = (await cloudFor(xiaohong).cloud.callFunction({ name: 'login', data: {} })) as { result: { data: { isNewUser: boolean } } };
+    const again = (await cloudFor(xiaoming).cloud.callFunction({ name: 'login', data: {} })) as {
+      result: { data: { isNewUser: boolean } };
+    };
+    const other = (await cloudFor(xiaohong).cloud.callFunction({ name: 'login', data: {} })) as {
+      result: { data: { isNewUser: boolean } };
+    };
     expect(again.result.data.isNewUser).toBe(false);
     expect(other.result.data.isNewUser).toBe(true);
   });
 
   it('rejects as the mini-program’s SDK does when the function does not exist', async () => {
     const { cloud } = cloudFor();
-    await expect(cloud.callFunction({ name: 'nope' })).rejects.toMatchObject({ errCode: -501000, errMsg: expect.stringContaining('cloud.callFunction:fail') });
+    await expect(cloud.callFunction({ name: 'nope' })).rejects.toMatchObject({
+      errCode: -501000,
+      errMsg: expect.stringContaining('cloud.callFunction:fail'),
+    });
   });
 
   it('reports an unreachable emulator as a network failure ("request:fail")', async () => {
-    const files = createTempFiles(() => '', () => 'x');
-    const cloud = createWxCloud({ fetch: fetch as unknown as Fetch, baseUrl: 'http://127.0.0.1:1', identity: presetIdentity(xiaoming!, appA!), files });
-    await expect(cloud.callFunction({ name: 'login' })).rejects.toMatchObject({ errMsg: expect.stringContaining('request:fail'), errno: 600001 });
+    const files = createTempFiles(
+      () => '',
+      () => 'x',
+    );
+    const cloud = createWxCloud({
+      fetch: fetch as unknown as Fetch,
+      baseUrl: 'http://127.0.0.1:1',
+      identity: presetIdentity(xiaoming!, appA!),
+      files,
+    });
+    await expect(cloud.callFunction({ name: 'login' })).rejects.toMatchObject({
+      errMsg: expect.stringContaining('request:fail'),
+      errno: 600001,
+    });
   });
 
   it('uploads a temporary file to storage, gives a temporary URL for it, and deletes it', async () => {
@@ -54,11 +84,16 @@ describe('wx.cloud of the preview, against the local emulator', () => {
     const path = files.add(new Blob([new Uint8Array([137, 80, 78, 71])], { type: 'image/png' }), 'png');
     expect(path).toMatch(/^http:\/\/tmp\/\w+\.png$/);
 
-    const uploaded = (await cloud.uploadFile({ cloudPath: 'avatars/test/a.png', filePath: path })) as { fileID: string; statusCode: number };
+    const uploaded = (await cloud.uploadFile({ cloudPath: 'avatars/test/a.png', filePath: path })) as {
+      fileID: string;
+      statusCode: number;
+    };
     expect(uploaded).toMatchObject({ fileID: expect.stringMatching(/^cloud:\/\/.+\/avatars\/test\/a\.png$/), statusCode: 200 });
     expect(await emulator.storage.read(uploaded.fileID)).toEqual(Buffer.from([137, 80, 78, 71]));
 
-    const urls = (await cloud.getTempFileURL({ fileList: [uploaded.fileID, 'cloud://local-dev.x/missing.png'] })) as { fileList: { tempFileURL: string; status: number }[] };
+    const urls = (await cloud.getTempFileURL({ fileList: [uploaded.fileID, 'cloud://local-dev.x/missing.png'] })) as {
+      fileList: { tempFileURL: string; status: number }[];
+    };
     expect(urls.fileList[0]).toMatchObject({ status: 0, tempFileURL: expect.stringContaining(`${emulator.url}/storage/files/`) });
     expect(urls.fileList[1]).toMatchObject({ status: -503003, tempFileURL: '' });
     expect((await fetch(urls.fileList[0]!.tempFileURL)).status).toBe(200);
