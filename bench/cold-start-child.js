@@ -11,10 +11,10 @@ const loadedMs = Number(process.hrtime.bigint() - started) / 1e6;
 fn.main({}, {}).then(
   (result) => {
     const totalMs = Number(process.hrtime.bigint() - started) / 1e6;
-    process.stdout.write(JSON.stringify({ loadedMs, totalMs, rss: process.memoryUsage().rss, result }) + '\n');
+    process.stdout.write(`${JSON.stringify({ loadedMs, totalMs, rss: process.memoryUsage().rss, result })}\n`);
   },
   (error) => {
-    process.stderr.write(String(error && error.stack ? error.stack : error) + '\n');
+    process.stderr.write(`${String(error?.stack ? error.stack : error)}\n`);
     process.exit(1);
   },
 );

@@ -125,7 +125,8 @@ async function measureColdStart(ours: Emulator, baseline: Emulator, external: st
   const samples: Record<string, ColdStart[]> = {};
   for (let run = 0; run < runs; run++) {
     for (const variant of variants) {
-      (samples[variant.name] ??= []).push(await coldStart(variant.emulator, variant.file, 'bench-cold'));
+      const sample = await coldStart(variant.emulator, variant.file, 'bench-cold');
+      samples[variant.name] = [...(samples[variant.name] ?? []), sample];
     }
   }
   const summary = (list: ColdStart[] = []) => ({
@@ -249,9 +250,9 @@ async function main(): Promise<void> {
     };
     mkdirSync(path.join(benchRoot, 'results'), { recursive: true });
     const file = path.join(benchRoot, 'results', `${report.date.slice(0, 10)}-${os.hostname()}.json`);
-    writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     if (json) {
-      process.stdout.write(JSON.stringify(report) + '\n');
+      process.stdout.write(`${JSON.stringify(report)}\n`);
       return;
     }
     log('');

@@ -76,7 +76,7 @@ const USAGE = `用法：npm run deploy [-- --dry-run] [-- --env <环境 ID>]
   --env, -e ID   部署到指定环境（默认读取环境变量 ENV_ID，其次是 .env 中的 ENV_ID）`;
 
 function printPlan(output: DeployOutput, steps: DeployStep[]): void {
-  steps.forEach((step, i) => output.out(`[${i + 1}/${steps.length}] ${step.title}: ${commandLine(step.action)}`));
+  for (const [i, step] of steps.entries()) output.out(`[${i + 1}/${steps.length}] ${step.title}: ${commandLine(step.action)}`);
 }
 
 export async function runDeploy({ root, argv, env, output, effects }: DeployOptions): Promise<number> {

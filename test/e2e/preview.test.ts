@@ -247,7 +247,7 @@ describeInBrowser(available ? 'browser preview of the mini-program (chromium)' :
     await expect(avatar.getAttribute('src')).resolves.toContain(`${emulator.url}/storage/files/`);
     await page.waitForFunction(() => {
       const image = document.querySelector<HTMLImageElement>('[data-pv-route="pages/profile-edit/index"]:not([hidden]) #edit-avatar img');
-      return image !== null && image.complete && image.naturalWidth === 256;
+      return image?.complete && image.naturalWidth === 256;
     });
     await screenshot('avatar-set');
     await page.locator('.pv-navbar__back').click();

@@ -38,6 +38,7 @@ const actions: { [A in ActionName]: (context: ActionContext) => Promise<ActionMa
 };
 
 function isActionName(name: string): name is ActionName {
+  // biome-ignore lint/suspicious/noPrototypeBuiltins: Object.hasOwn is not in the function's ES2021 lib (CloudBase runs Node 16).
   return Object.prototype.hasOwnProperty.call(actions, name);
 }
 

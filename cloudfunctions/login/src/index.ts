@@ -3,7 +3,7 @@
  * handler. The same file runs in CloudBase and under the local emulator — the emulator reaches the
  * SDK through the SDK's own environment variables, never through a code path of ours.
  */
-import { randomBytes, randomUUID } from 'crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import cloud from 'wx-server-sdk';
 import { createCloudServices, type CloudServicesSdk } from './cloudbase/cloud-services';
 import { createCloudbaseStore, type DatabaseLike } from './cloudbase/cloudbase-store';

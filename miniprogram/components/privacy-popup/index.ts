@@ -22,7 +22,7 @@ let held: PrivacyResolve[] = [];
 function settle(decision: PrivacyDecision): void {
   const waiting = held;
   held = [];
-  waiting.forEach((resolve) => resolve(decision));
+  for (const resolve of waiting) resolve(decision);
 }
 
 Component({

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-'use strict';
+
 // The package ships TypeScript sources (a development tool, no build step): tsx compiles them on load.
 require('tsx/cjs');
 require('../src/bin.ts');

@@ -77,7 +77,7 @@ export async function createPreviewModule(options: PreviewModuleOptions = {}): P
   let building: Promise<PreviewBuildResult> | null = null;
 
   async function isStale(): Promise<boolean> {
-    if (!last || !last.result.ok) return true;
+    if (!last?.result.ok) return true;
     const now = await fingerprints([...last.prints.keys()]);
     return [...now].some(([file, print]) => last?.prints.get(file) !== print);
   }

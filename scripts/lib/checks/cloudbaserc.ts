@@ -343,7 +343,7 @@ function checkDatabase(config: JsonObject): Problem[] {
         problems.push(problem(FILE, `${at}.createIndexes`, 'createIndexes 必须是数组'));
       } else {
         const seen = new Set<string>();
-        (indexes ?? []).forEach((index, k) => problems.push(...checkIndex(index, `${at}.createIndexes[${k}]`, seen)));
+        for (const [k, index] of (indexes ?? []).entries()) problems.push(...checkIndex(index, `${at}.createIndexes[${k}]`, seen));
       }
     });
   }

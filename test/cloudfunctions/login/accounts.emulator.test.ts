@@ -132,7 +132,7 @@ describe('updateProfile through the emulator', () => {
   it("given a fileID of another environment, another user's folder, or no file, answers AVATAR_INVALID", async () => {
     const alice = person('alice');
     const id = await signUp(alice);
-    const elsewhere = 'cloud://other-env.6f74-other-env-1250000000/avatars/' + id + '/a.png';
+    const elsewhere = `cloud://other-env.6f74-other-env-1250000000/avatars/${id}/a.png`;
     const othersFile = await emulator.storage.write('avatars/someone-else/a.png', Buffer.from('x'));
 
     for (const fileID of [elsewhere, othersFile, emulator.storage.fileIdFor(`avatars/${id}/missing.png`)]) {

@@ -1,5 +1,5 @@
-import fs from 'fs';
-import path from 'path';
+import fs from 'node:fs';
+import path from 'node:path';
 
 /**
  * Rules of the login function's layout that a compiler cannot check:
@@ -44,7 +44,7 @@ describe('login function layout', () => {
       .filter((file) =>
         importsOf(file).some(
           (spec) =>
-            forbidden.includes(spec) || inside('cloudbase')(spec + '.ts') || inside('actions')(spec + '.ts') || spec === 'wx-server-sdk',
+            forbidden.includes(spec) || inside('cloudbase')(`${spec}.ts`) || inside('actions')(`${spec}.ts`) || spec === 'wx-server-sdk',
         ),
       )
       .map(rel);
@@ -57,7 +57,7 @@ describe('login function layout', () => {
     const actions = actionFiles.map((name) => path.join(ROOT, 'actions', name.replace(/\.ts$/, '')));
     const offenders = filesUnder(path.join(ROOT, 'actions')).flatMap((file) =>
       importsOf(file)
-        .filter((spec) => (actions.includes(spec) && spec + '.ts' !== file) || inside('cloudbase')(spec + '.ts'))
+        .filter((spec) => (actions.includes(spec) && `${spec}.ts` !== file) || inside('cloudbase')(`${spec}.ts`))
         .map((spec) => `${rel(file)} -> ${rel(spec)}`),
     );
 

@@ -1,5 +1,5 @@
-import fs from 'fs';
-import path from 'path';
+import fs from 'node:fs';
+import path from 'node:path';
 import { loginStep, parseRedirect, returnStep, ROUTES, TAB_ROUTES } from '../../../miniprogram/navigation/routes';
 
 const MINIPROGRAM_ROOT = path.resolve(__dirname, '../../../miniprogram');

@@ -11,9 +11,9 @@
  * Logging must never fail because of this: any problem (no map, a torn map, an unexpected frame)
  * leaves the trace, or the frame, as it was.
  */
-import { readFileSync } from 'fs';
-import { SourceMap, type SourceMapPayload } from 'module';
-import path from 'path';
+import { readFileSync } from 'node:fs';
+import { SourceMap, type SourceMapPayload } from 'node:module';
+import path from 'node:path';
 
 /** Per bundle path: its parsed map, or null when it has none (so the file is read at most once). */
 const maps = new Map<string, SourceMap | null>();

@@ -33,7 +33,6 @@ export function cloudPathIn(env: string, fileID: string): string | null {
 export function avatarFileProblem(fileID: string, env: string, userId: string): string | null {
   const cloudPath = cloudPathIn(env, fileID);
   if (cloudPath === null) return 'avatarFileID is not a file of this environment';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(cloudPath) || cloudPath.split('/').some((part) => part === '..' || part === '.')) {
     return 'avatarFileID has an invalid path';
   }

@@ -5,7 +5,7 @@
  * The current WeChat is one unit: its openid key and unionid key re-attach each other at the next
  * login (login.ts attaches whatever key of the caller is missing), so unlinking either unlinks both.
  */
-import { createHash } from 'crypto';
+import { createHash } from 'node:crypto';
 import type { IdentityProvider, IdentitySummary } from '../../../../typings/contract';
 import { IDENTITY_PROVIDERS } from '../../../../miniprogram/contract/lists';
 import type { IdentityDoc } from '../model';

@@ -12,7 +12,7 @@
  *   - a copy of the collection (a backup, the emulator's status page) holds no usable tickets,
  *     only their hashes.
  */
-import { createHash } from 'crypto';
+import { createHash } from 'node:crypto';
 
 /** Long enough to read the preview and decide; short enough that a leaked ticket is soon worthless. */
 export const LINK_TICKET_TTL_MS = 10 * 60 * 1000;

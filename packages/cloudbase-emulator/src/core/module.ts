@@ -44,6 +44,7 @@ export interface HttpRoute {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   /** Exact path, or a prefix when it ends with '/'. */
   path: string;
+  // biome-ignore lint/suspicious/noConfusingVoidType: handlers that always answer are plain `async` functions returning nothing.
   handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void | boolean>;
 }
 

@@ -20,7 +20,7 @@
  *   <- parent  { type: 'invoke', id, event, context, env }
  *   -> parent  { type: 'started', id }, then { type: 'result', id, json } | { type: 'result', id, error }
  */
-'use strict';
+
 const { readFileSync } = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
@@ -96,7 +96,7 @@ function describe(error) {
 let main;
 try {
   const loaded = /** @type {Record<string, unknown> | null} */ (load());
-  const exported = loaded && loaded[handler];
+  const exported = loaded?.[handler];
   if (typeof exported !== 'function') throw new Error(`${file} does not export a function '${handler}'`);
   main = /** @type {Handler} */ (exported);
   port.postMessage({ type: 'ready' });

@@ -49,7 +49,6 @@ export function cloudPathProblem(cloudPath: string): string | null {
   if (Buffer.byteLength(cloudPath, 'utf8') > MAX_CLOUD_PATH_BYTES) {
     return `cloudPath is longer than ${MAX_CLOUD_PATH_BYTES} bytes`;
   }
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u00ff`^"\\{}[\]~%#<>?]/.test(cloudPath)) {
     return 'cloudPath contains a character CloudBase does not allow';
   }

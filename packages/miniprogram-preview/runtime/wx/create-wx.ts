@@ -155,10 +155,21 @@ export function createWx(deps: WxDependencies, stub: Record<string, unknown>): R
         });
         return {};
       }),
-    hideToast: (options?: WxCallbacks<object>) => answer('hideToast', options, async () => (overlays.hideToast(), {})),
+    hideToast: (options?: WxCallbacks<object>) =>
+      answer('hideToast', options, async () => {
+        overlays.hideToast();
+        return {};
+      }),
     showLoading: (options: WxCallbacks<object> & { title: string; mask?: boolean }) =>
-      answer('showLoading', options, async () => (overlays.showLoading(String(options.title ?? ''), options.mask === true), {})),
-    hideLoading: (options?: WxCallbacks<object>) => answer('hideLoading', options, async () => (overlays.hideLoading(), {})),
+      answer('showLoading', options, async () => {
+        overlays.showLoading(String(options.title ?? ''), options.mask === true);
+        return {};
+      }),
+    hideLoading: (options?: WxCallbacks<object>) =>
+      answer('hideLoading', options, async () => {
+        overlays.hideLoading();
+        return {};
+      }),
     showModal: (options: WxCallbacks<object> & Parameters<Overlays['showModal']>[0]) =>
       answer('showModal', options, () => overlays.showModal(options)),
     showActionSheet: (options: WxCallbacks<object> & { itemList: string[]; alertText?: string }) =>

@@ -97,7 +97,11 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
           if (!(await request('requirePrivacyAuthorize'))) throw new WxApiError('privacy permission is not authorized', { errno: 104 });
           return {};
         }),
-      openPrivacyContract: (callbacks) => answer('openPrivacyContract', callbacks, async () => (await options.showContract(), {})),
+      openPrivacyContract: (callbacks) =>
+        answer('openPrivacyContract', callbacks, async () => {
+          await options.showContract();
+          return {};
+        }),
     },
   };
 }

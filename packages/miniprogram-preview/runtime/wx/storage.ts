@@ -43,7 +43,7 @@ export function createWxStorageApis(backend: KeyValueBackend, prefix: string): W
     const keys: string[] = [];
     for (let index = 0; index < backend.length; index += 1) {
       const key = backend.key(index);
-      if (key !== null && key.startsWith(prefix)) keys.push(key.slice(prefix.length));
+      if (key?.startsWith(prefix)) keys.push(key.slice(prefix.length));
     }
     return keys;
   }
@@ -90,9 +90,21 @@ export function createWxStorageApis(backend: KeyValueBackend, prefix: string): W
         if (backend.getItem(prefix + options.key) === null) throw new WxApiError('data not found');
         return { data: read(options.key) };
       }),
-    setStorage: (options) => answer('setStorage', options, async () => (write(options.key, options.data), {})),
-    removeStorage: (options) => answer('removeStorage', options, async () => (backend.removeItem(prefix + options.key), {})),
-    clearStorage: (options) => answer('clearStorage', options, async () => (clear(), {})),
+    setStorage: (options) =>
+      answer('setStorage', options, async () => {
+        write(options.key, options.data);
+        return {};
+      }),
+    removeStorage: (options) =>
+      answer('removeStorage', options, async () => {
+        backend.removeItem(prefix + options.key);
+        return {};
+      }),
+    clearStorage: (options) =>
+      answer('clearStorage', options, async () => {
+        clear();
+        return {};
+      }),
     getStorageInfo: (options) => answer('getStorageInfo', options, async () => info()),
   };
 }

@@ -62,8 +62,8 @@ describe('mapStack', () => {
     const mapped = mapStack(stack, bundle);
 
     const src = path.join(path.dirname(bundle), 'src');
-    expect(mapped).toMatch(new RegExp(`\\(${escape(path.join(src, 'fail.ts'))}:3:\\d+\\)`));
-    expect(mapped).toMatch(new RegExp(`${escape(path.join(src, 'index.ts'))}:4:\\d+`));
+    expect(mapped).toMatch(new RegExp(`\\(${escapeRegExp(path.join(src, 'fail.ts'))}:3:\\d+\\)`));
+    expect(mapped).toMatch(new RegExp(`${escapeRegExp(path.join(src, 'index.ts'))}:4:\\d+`));
     expect(mapped).not.toContain(`${bundle}:`);
     expect(mapped.split('\n')[0]).toBe('Error: BOOM');
   });
@@ -75,7 +75,7 @@ describe('mapStack', () => {
       expect(outcome.ok).toBe(false);
       const stack = outcome.ok ? '' : (outcome.error.stack ?? '');
 
-      expect(mapStack(stack, bundle)).toMatch(new RegExp(`${escape(path.join(path.dirname(bundle), 'src', 'fail.ts'))}:3:\\d+`));
+      expect(mapStack(stack, bundle)).toMatch(new RegExp(`${escapeRegExp(path.join(path.dirname(bundle), 'src', 'fail.ts'))}:3:\\d+`));
     } finally {
       await runtime.close();
     }
@@ -133,6 +133,6 @@ describe('withSourceMappedStack', () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
