@@ -1,6 +1,6 @@
 /**
- * `npm start` and `npm run invoke`: argument parsing, the runners in-process, and the scripts
- * spawned as a developer runs them (only JSON on stdout, Ctrl-C stops cleanly, data survives).
+ * `start` and `invoke`: argument parsing, the runners in-process, and the package's bin
+ * spawned as a developer runs it (only JSON on stdout, Ctrl-C stops cleanly, data survives).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,9 +10,8 @@ import { DEFAULT_APPID, defaultDataDir, DEFAULT_PORT, parseInvokeArgs, parseStar
 import { createEmulator, defaultFunctionsRoot } from '../src/server';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'functions');
-/** The spawned runners are the repository's scripts/start.ts and scripts/invoke.ts (the package sits in packages/). */
-const PROJECT_ROOT = path.resolve(__dirname, '../../..');
-const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+/** The spawned runner is the package's own bin, run from a folder that is not this package's. */
+const BIN = path.join(__dirname, '..', 'bin', 'cloudbase-emulator.js');
 
 function capture(): Output & { out: string; err: string } {
   const sink = {
@@ -147,10 +146,10 @@ describe('runInvoke in-process', () => {
   });
 });
 
-/** Runs a project script with tsx, as `npm start` / `npm run invoke` do. */
-function runScript(script: string, args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(TSX, [path.join(PROJECT_ROOT, 'scripts', script), ...args], {
-    cwd: PROJECT_ROOT,
+/** Runs `cloudbase-emulator <command>` as a project would (its bin, in a temporary working folder). */
+function runBin(command: 'start' | 'invoke', args: string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [BIN, command, ...args], {
+    cwd: tmpdir(),
     env: { ...process.env, FORCE_COLOR: '0' },
   });
 }
@@ -164,12 +163,12 @@ function collect(child: ChildProcessWithoutNullStreams): { stdout: () => string;
   return { stdout: () => stdout, stderr: () => stderr, exit };
 }
 
-describe('npm run invoke (spawned)', () => {
+describe('cloudbase-emulator invoke (spawned)', () => {
   it('given no running emulator, runs the function in memory and prints only its JSON on stdout', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'invoke-spawn-'));
     try {
       const child = collect(
-        runScript('invoke.ts', ['echo', '--openid', 'o-cli', '--data', '{"n":1}', '--functions', FIXTURES, '--data-dir', empty]),
+        runBin('invoke', ['echo', '--openid', 'o-cli', '--data', '{"n":1}', '--functions', FIXTURES, '--data-dir', empty]),
       );
 
       expect(await child.exit).toBe(0);
@@ -183,7 +182,7 @@ describe('npm run invoke (spawned)', () => {
   });
 });
 
-describe('npm start (spawned)', () => {
+describe('cloudbase-emulator start (spawned)', () => {
   let dataDir: string;
 
   beforeAll(() => {
@@ -195,7 +194,7 @@ describe('npm start (spawned)', () => {
   });
 
   async function start(): Promise<{ url: string; child: ChildProcessWithoutNullStreams; output: ReturnType<typeof collect> }> {
-    const child = runScript('start.ts', ['--no-build', '--data', dataDir, '--functions', FIXTURES, '--port', '0']);
+    const child = runBin('start', ['--data', dataDir, '--functions', FIXTURES, '--port', '0']);
     const output = collect(child);
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no URL printed; stderr: ${output.stderr()}`)), 20_000);
