@@ -46,6 +46,8 @@ function runtimeDependencies(functionDir: string): string[] {
  *   jsonwebtoken                                          auth().createTicket (custom login)
  *   axios                                                 requestClient shim; metadata probe outside SCF
  *   xml2js                                                server-side cloud.uploadFile's COS answer
+ *   mime-db                                               file extensions of media buffers sent to cloud.openapi
+ *                                                         (imgSecCheck, uploadTempMedia); a 134 KiB JSON table
  */
 export const UNBUNDLED_PACKAGES = [
   '@cloudbase/ai',
@@ -55,6 +57,7 @@ export const UNBUNDLED_PACKAGES = [
   'jsonwebtoken',
   'axios',
   'xml2js',
+  'mime-db',
 ] as const;
 
 function unbundledModuleSource(name: string): string {
