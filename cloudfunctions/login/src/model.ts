@@ -31,6 +31,25 @@
  * (cloudbase/client-written.ts). Every stored document is read through a guard; a document of the
  * wrong shape (hand-edited, written by another version) reads as absent.
  *
+ * Which users document is the caller's (the trust rule; the function must stay safe when `users`
+ * is client-writable, which it is whenever the function had to create it): the identities
+ * collection decides, because only this function writes it. A users document is the caller's
+ * account only if
+ * - an identity document of the caller (not client-written) points at it, or
+ * - no client wrote it (no `_openid`: this function or an admin did), or
+ * - it is a not-adopted legacy document (no identityKeys) the caller wrote itself: its `_openid` is
+ *   the caller's own openid and its `openid` field, if any, says the same.
+ * So `identityKeys` on a client-written document proves nothing (anyone can plant
+ * `{ identityKeys: [<victim's key>] }`), and a document whose `openid` differs from its `_openid`
+ * was written by someone else about that openid: never adopted, stamped, scrubbed or removed for
+ * it (a planted `{ openid: victim, status: 'banned' }` must not ban the victim). An adopted legacy
+ * document keeps its `_openid` but is vouched for by the identities its adoption claimed; from then
+ * on the function owns it. The Store applies the rule itself: stampAndFind and findUsersByIdentity
+ * read the caller's identity documents in the same round trip and answer only trusted users, and
+ * the login stamp never lands on a document another client wrote. What it cannot undo: a client
+ * updating a document it created (an adopted legacy one, under a creator-may-write permission)
+ * after adoption — which is why `users` must still be ADMINONLY.
+ *
  * Transactions: multi-document changes (a link, an unlink, a deletion, binding a phone) run in one,
  * all of it or none of it, so a fault in the middle followed by a retry never leaves an identity
  * pointing at a user that does not hold it. Inside a transaction only single-document operations

@@ -74,7 +74,9 @@ export interface Store extends StoreTransaction {
    * In ONE round trip (requests issued in parallel): record the login on the non-banned,
    * non-merged user whose identityKeys holds `keys.openid`, and read the users holding any of
    * `keys.all` or being a legacy document (`_openid` / `openid`) of `legacyOpenid`. Whether the read
-   * sees the write is not ordered; `lastLoginId` tells.
+   * sees the write is not ordered; `lastLoginId` tells. Only users the caller may trust (model.ts,
+   * the trust rule) are answered or stamped: a client-written document needs an identity of `keys`
+   * pointing at it, or to be the caller's own not-adopted legacy document.
    */
   stampAndFind(keys: IdentityKeys, legacyOpenid: string, stamp: LoginStamp): Promise<StampAndFindResult>;
   /**
@@ -91,12 +93,16 @@ export interface Store extends StoreTransaction {
   insertUser(user: UserDoc): Promise<boolean>;
   /**
    * Removes `fields` from every not-adopted legacy document (no identityKeys) of `openid` (the
-   * tutorial pattern's own race left duplicates, each with its session_key).
+   * tutorial pattern's own race left duplicates, each with its session_key). Legacy documents of
+   * `openid`, here and below: `_openid` = openid with no other `openid`, or `openid` without `_openid`.
    */
   scrubLegacyDocuments(openid: string, fields: readonly string[]): Promise<void>;
   /** Removes the not-adopted legacy documents (no identityKeys) of `openid`. */
   removeLegacyUsers(openid: string): Promise<void>;
-  /** Users whose identityKeys hold any of `keys`, in no particular order (usually one). */
+  /**
+   * Users whose identityKeys hold any of `keys`, in no particular order (usually one); a
+   * client-written one only when an identity document of `keys` points at it (model.ts).
+   */
   findUsersByIdentity(keys: string[]): Promise<UserDoc[]>;
   /** The identity documents pointing at any of `userIds` ([] for none). */
   identitiesOf(userIds: string[]): Promise<IdentityDoc[]>;

@@ -122,6 +122,78 @@ describe('login function through wx-server-sdk and the emulator', () => {
     expect(docs('users').find((user) => user._id === 'unrelated')).toHaveProperty('session_key', 'other');
   });
 
+  // `users` is client-writable whenever the function created it itself: the platform then sets
+  // `_openid` to the writer, and such a document is the caller's only if an identity vouches for it.
+  it('given a client-planted users document holding the victim’s key, the victim’s first login creates their own user', async () => {
+    await emulator.database.importCollection(
+      'users',
+      JSON.stringify({ _id: 'planted-keys', _openid: 'o-attacker', identityKeys: ['wx-openid:wx-plant:o-victim'], nickName: '陷阱' }),
+    );
+
+    const first = await callLogin({ openid: 'o-victim', appid: 'wx-plant' });
+    const returning = await callLogin({ openid: 'o-victim', appid: 'wx-plant' });
+
+    expect(first.response).toMatchObject({ ok: true, data: { isNewUser: true } });
+    expect(first.response.data?.user.id).not.toBe('planted-keys');
+    expect(returning.response.data?.user).toMatchObject({ id: first.response.data?.user.id, loginCount: 2 });
+    expect(docs('users').find((user) => user._id === 'planted-keys')).not.toHaveProperty('loginCount');
+  });
+
+  it('given a users document planted after the victim signed up, the victim still signs in to their own user', async () => {
+    const caller = { openid: 'o-victim-late', appid: 'wx-plant', unionid: 'u-victim-late' };
+    const first = await callLogin(caller);
+    await emulator.database.importCollection(
+      'users',
+      JSON.stringify({ _id: 'a-planted-late', _openid: 'o-attacker', identityKeys: ['wx-openid:wx-plant:o-victim-late'] }),
+    );
+
+    const returning = await callLogin(caller);
+
+    expect(returning.response.data?.user).toMatchObject({ id: first.response.data?.user.id, loginCount: 2 });
+    // The planter would otherwise watch the victim's logins on it.
+    expect(docs('users').find((user) => user._id === 'a-planted-late')).not.toHaveProperty('loginCount');
+  });
+
+  it('given a planted legacy document naming the victim’s openid, it is never adopted: no ban, no planted profile', async () => {
+    await emulator.database.importCollection(
+      'users',
+      [
+        JSON.stringify({ _id: 'planted-ban', _openid: 'o-attacker', openid: 'o-victim-ban', status: 'banned' }),
+        JSON.stringify({
+          _id: 'planted-profile',
+          _openid: 'o-attacker',
+          openid: 'o-victim-profile',
+          nickName: '客服',
+          avatarUrl: 'https://tracker.example/pixel.png',
+        }),
+      ].join('\n'),
+    );
+
+    const banned = await callLogin({ openid: 'o-victim-ban', appid: 'wx-plant' });
+    const profiled = await callLogin({ openid: 'o-victim-profile', appid: 'wx-plant' });
+
+    expect(banned.response).toMatchObject({ ok: true, data: { isNewUser: true } });
+    expect(profiled.response).toMatchObject({ ok: true, data: { isNewUser: true, user: { nickName: '' } } });
+    expect(JSON.stringify(profiled.response)).not.toContain('tracker.example');
+    expect(docs('users').find((user) => user._id === 'planted-ban')).not.toHaveProperty('identityKeys');
+  });
+
+  it('given an adopted legacy document (written by the caller itself), a returning login makes one round trip', async () => {
+    await emulator.database.importCollection('users', JSON.stringify({ _id: 'legacy-own', _openid: 'o-legacy-own', nickName: '自己' }));
+    const caller = { openid: 'o-legacy-own', appid: 'wx-legacy-own' };
+    const adopted = await callLogin(caller);
+    const latency = emulator.faults.add({ action: /^database\./, latencyMs: 15, times: 'always' });
+    try {
+      const returning = await callLogin(caller);
+
+      expect(adopted.response.data).toMatchObject({ isNewUser: false, user: { id: 'legacy-own', nickName: '自己' } });
+      expect(returning.response.data?.user).toMatchObject({ id: 'legacy-own', loginCount: 2 });
+      expect(returning.roundTrips).toBe(1);
+    } finally {
+      latency.remove();
+    }
+  });
+
   it('given identity fields in the event, uses only the WeChat context', async () => {
     const victim = await callLogin({ openid: 'o-victim', appid: 'wx-spoof' });
     const attacker = await callLogin(

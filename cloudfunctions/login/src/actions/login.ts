@@ -6,6 +6,10 @@
  *   first login       3: stampAndFind (miss) -> claim the primary identity -> insert user + other claims
  *   legacy adoption   3: stampAndFind (finds the tutorial-style doc) -> claim keys -> adopt + scrub
  *   new app / unionid 3: stampAndFind (found by the other key) -> claim new keys -> attach + record
+ *   adopted legacy document, returning from another app (unionid) 2: stampAndFind -> record. The
+ *                     document keeps the first app's `_openid`, and the first trip's stamp never
+ *                     lands on a document another openid wrote (it cannot tell it from a planted
+ *                     one; model.ts, the trust rule), so the login is recorded by a second write.
  *
  * Race safety: a user is only ever created under an id that an identity claim points to, and a
  * claim is an insert with a unique `_id` (see rules/identity.ts). Losers of a claim adopt the winner's

@@ -11,8 +11,11 @@
  *   not transactional (`ensureCollection`, remembered for the life of the warm instance).
  *
  * Every document read goes through a guard (asUser, asIdentity, asLinkTicket): a document of the
- * wrong shape reads as absent. Identities and link tickets written by a client are never trusted
- * (client-written.ts).
+ * wrong shape reads as absent. Identities and link tickets written by a client are never trusted;
+ * a users document written by a client only when an identity document of the caller vouches for it
+ * or it is the caller's own not-adopted legacy document (client-written.ts, model.ts). The queries
+ * that find users for a caller (stampAndFind, findUsersByIdentity) read the caller's identity
+ * documents in the same round trip to decide that.
  *
  * Platform facts relied on here (wx-server-sdk 4.x):
  * - `db.startTransaction()` gives a transaction whose `collection(name).doc(id)` get / set /
@@ -25,7 +28,7 @@
  */
 import type { AuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, UserDoc } from '../model';
 import type { Store, StoreTransaction, UserPatch } from '../ports';
-import { collectionCreatedWarning, isClientWritten } from './client-written';
+import { collectionCreatedWarning, isClientWritten, isTrustedUser } from './client-written';
 import { isCollectionExistsError, isCollectionMissingError, isDuplicateKeyError, isTransactionConflictError } from './cloudbase-errors';
 
 type Data = Record<string, unknown>;
@@ -165,6 +168,36 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
     }
   }
 
+  /**
+   * Not-adopted legacy documents of `openid` (client-written.ts, isLegacyDocumentOf): the caller's
+   * own (`_openid`, no different `openid`) or a cloud function's (`openid`, no `_openid`).
+   */
+  function legacyOf(openid: string): unknown {
+    return _.and([
+      { identityKeys: _.exists(false) },
+      _.or([_.and([{ _openid: openid }, _.or([{ openid: _.exists(false) }, { openid }])]), { openid, _openid: _.exists(false) }]),
+    ]);
+  }
+
+  /** The userIds the caller's own identity documents (not client-written) point at. */
+  async function vouchedBy(keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const { data } = await orEmpty(
+      () =>
+        identities()
+          .where({ _id: _.in(keys) })
+          .limit(MAX_MATCHES)
+          .get(),
+      { data: [] },
+    );
+    return new Set(
+      data
+        .map(asIdentity)
+        .filter(present)
+        .map((identity) => identity.userId),
+    );
+  }
+
   function loginFields(stamp: LoginStamp): Data {
     return { lastLoginAt: stamp.at, loginCount: _.inc(1), lastLoginId: stamp.id };
   }
@@ -234,22 +267,33 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
     ...direct,
 
     async stampAndFind(keys, legacyOpenid, stamp) {
-      const [update, found] = await Promise.all([
+      const [update, found, vouched] = await Promise.all([
         creating(names.users, () =>
           users()
-            .where({ identityKeys: keys.openid, status: _.nin(['banned', 'merged']) })
+            // Never a document another client wrote (`_openid` not the caller's): it would take the stamp.
+            .where(
+              _.and([
+                { identityKeys: keys.openid, status: _.nin(['banned', 'merged']) },
+                _.or([{ _openid: _.exists(false) }, { _openid: legacyOpenid }]),
+              ]),
+            )
             .update({ data: loginFields(stamp) }),
         ),
         orEmpty(
           () =>
             users()
-              .where(_.or([{ identityKeys: _.in(keys.all) }, { _openid: legacyOpenid }, { openid: legacyOpenid }]))
+              .where(_.or([{ identityKeys: _.in(keys.all) }, legacyOf(legacyOpenid)]))
               .limit(MAX_MATCHES)
               .get(),
           { data: [] },
         ),
+        vouchedBy(keys.all),
       ]);
-      return { users: found.data.map(asUser).filter(present), stamped: update.stats.updated > 0 };
+      const trusted = found.data
+        .map(asUser)
+        .filter(present)
+        .filter((user) => isTrustedUser(user, vouched, legacyOpenid));
+      return { users: trusted, stamped: update.stats.updated > 0 };
     },
 
     async claimIdentity(key, userId, at) {
@@ -285,26 +329,29 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
 
     async scrubLegacyDocuments(openid, fields) {
       const data: Data = Object.fromEntries(fields.map((field) => [field, _.remove()]));
-      await users()
-        .where(_.and([_.or([{ _openid: openid }, { openid }]), { identityKeys: _.exists(false) }]))
-        .update({ data });
+      await users().where(legacyOf(openid)).update({ data });
     },
 
     async removeLegacyUsers(openid) {
-      const legacy = _.and([_.or([{ _openid: openid }, { openid }]), { identityKeys: _.exists(false) }]);
-      await orEmpty(() => users().where(legacy).remove(), undefined);
+      await orEmpty(() => users().where(legacyOf(openid)).remove(), undefined);
     },
 
     async findUsersByIdentity(keys) {
-      const { data } = await orEmpty(
-        () =>
-          users()
-            .where({ identityKeys: _.in(keys) })
-            .limit(MAX_MATCHES)
-            .get(),
-        { data: [] },
-      );
-      return data.map(asUser).filter(present);
+      const [{ data }, vouched] = await Promise.all([
+        orEmpty(
+          () =>
+            users()
+              .where({ identityKeys: _.in(keys) })
+              .limit(MAX_MATCHES)
+              .get(),
+          { data: [] },
+        ),
+        vouchedBy(keys),
+      ]);
+      return data
+        .map(asUser)
+        .filter(present)
+        .filter((user) => isTrustedUser(user, vouched));
     },
 
     async identitiesOf(userIds) {

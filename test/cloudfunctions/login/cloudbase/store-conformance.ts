@@ -300,6 +300,59 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
       });
     });
 
+    describe('users written by a client (`_openid`): trusted only when an identity vouches or it is the caller’s own legacy', () => {
+      it('stampAndFind neither answers nor stamps a planted document holding the caller’s keys', async () => {
+        await store.insertUser({ _id: 'planted', _openid: 'o-mallory', identityKeys: [keys.openid, keys.unionid ?? ''] });
+        const result = await store.stampAndFind(keys, 'o-alice', { id: 'l1', at });
+        expect(result).toEqual({ users: [], stamped: false });
+        expect(await store.getUser('planted')).not.toHaveProperty('loginCount');
+      });
+
+      it('stampAndFind answers the real user, not a planted one, when both hold the keys', async () => {
+        await store.claimIdentity(keys.primary, 'real', at);
+        await store.insertUser({ _id: 'real', identityKeys: keys.all });
+        await store.insertUser({ _id: 'planted', _openid: 'o-mallory', identityKeys: keys.all });
+        const result = await store.stampAndFind(keys, 'o-alice', { id: 'l1', at });
+        expect(ids(result.users)).toEqual(['real']);
+        expect(result.stamped).toBe(true);
+        expect(await store.getUser('planted')).not.toHaveProperty('loginCount');
+      });
+
+      it('stampAndFind answers and stamps an adopted legacy document an identity points at', async () => {
+        await store.claimIdentity(keys.primary, 'adopted', at);
+        await store.insertUser({ _id: 'adopted', _openid: 'o-alice', identityKeys: keys.all, loginCount: 1 });
+        const result = await store.stampAndFind(keys, 'o-alice', { id: 'l1', at });
+        expect(ids(result.users)).toEqual(['adopted']);
+        expect(result.stamped).toBe(true);
+        expect((await store.getUser('adopted'))?.loginCount).toBe(2);
+      });
+
+      it('stampAndFind finds legacy documents only when written by the caller (or a function), never by openid alone', async () => {
+        await store.insertUser({ _id: 'own', _openid: 'o-alice', openid: 'o-alice' });
+        await store.insertUser({ _id: 'byFunction', openid: 'o-alice' });
+        await store.insertUser({ _id: 'plantedOpenid', _openid: 'o-mallory', openid: 'o-alice', status: 'banned' });
+        await store.insertUser({ _id: 'mismatch', _openid: 'o-alice', openid: 'o-bob' });
+        await store.insertUser({ _id: 'selfKeyed', _openid: 'o-alice', identityKeys: ['wx-openid:wxapp1:o-bob'] });
+        const result = await store.stampAndFind(keys, 'o-alice', { id: 'l1', at });
+        expect(ids(result.users)).toEqual(['byFunction', 'own']);
+      });
+
+      it('findUsersByIdentity answers a client-written user only when an identity of the keys points at it', async () => {
+        await store.insertUser({ _id: 'planted', _openid: 'o-mallory', identityKeys: [keys.openid] });
+        expect(await store.findUsersByIdentity(keys.all)).toEqual([]);
+        await store.claimIdentity(keys.openid, 'adopted', at);
+        await store.insertUser({ _id: 'adopted', _openid: 'o-alice', identityKeys: [keys.openid] });
+        expect(ids(await store.findUsersByIdentity(keys.all))).toEqual(['adopted']);
+      });
+
+      it('scrubLegacyDocuments and removeLegacyUsers leave documents someone else wrote about the openid alone', async () => {
+        await store.insertUser({ _id: 'plantedOpenid', _openid: 'o-mallory', openid: 'o-alice', session_key: 's' });
+        await store.scrubLegacyDocuments('o-alice', ['session_key']);
+        await store.removeLegacyUsers('o-alice');
+        expect(await store.getUser('plantedOpenid')).toHaveProperty('session_key', 's');
+      });
+    });
+
     describe('guards', () => {
       it('a malformed or client-written document reads as absent', async () => {
         const writeRaw = subject.writeRaw;

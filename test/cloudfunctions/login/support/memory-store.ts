@@ -8,6 +8,7 @@
  * writes) and apply all at once when the work resolves, nothing when it throws: atomicity, which
  * is what the actions rely on. (Conflicts with concurrent plain writes are the emulator tests' job.)
  */
+import { isClientWritten, isLegacyDocumentOf, isTrustedUser } from '../../../../cloudfunctions/login/src/cloudbase/client-written';
 import type { IdentityKeys } from '../../../../cloudfunctions/login/src/rules/identity';
 import type { AuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, UserDoc } from '../../../../cloudfunctions/login/src/model';
 import type { Store, StoreTransaction, UserPatch } from '../../../../cloudfunctions/login/src/ports';
@@ -67,7 +68,7 @@ function patched(user: UserDoc, patch: UserPatch): UserDoc {
 }
 
 function isLegacyOf(user: UserDoc, openid: string): boolean {
-  return !user.identityKeys && (user._openid === openid || user.openid === openid);
+  return isLegacyDocumentOf(user, openid);
 }
 
 function toIdentityDoc(key: string, record: IdentityRecord): IdentityDoc {
@@ -192,6 +193,8 @@ export function createMemoryStore(): MemoryStore {
   }
 
   const matching = (test: (user: UserDoc) => boolean) => [...users.values()].filter(test).map(copy);
+  /** The userIds the identity documents of `keys` point at (this store holds no client-written ones). */
+  const vouchedBy = (keys: string[]) => new Set(keys.flatMap((key) => identities.get(key)?.userId ?? []));
 
   return {
     users,
@@ -206,16 +209,17 @@ export function createMemoryStore(): MemoryStore {
       await enter('stampAndFind');
       let stamped = false;
       for (const user of users.values()) {
-        if (user.identityKeys?.includes(keys.openid) && user.status !== 'banned' && user.status !== 'merged') {
+        const writer = isClientWritten(user) ? user._openid : legacyOpenid;
+        if (user.identityKeys?.includes(keys.openid) && user.status !== 'banned' && user.status !== 'merged' && writer === legacyOpenid) {
           applyStamp(user, stamp);
           stamped = true;
         }
       }
+      const vouched = vouchedBy(keys.all);
       const found = matching(
         (user) =>
-          user.identityKeys?.some((key) => keys.all.includes(key)) === true ||
-          user._openid === legacyOpenid ||
-          user.openid === legacyOpenid,
+          (user.identityKeys?.some((key) => keys.all.includes(key)) === true || isLegacyOf(user, legacyOpenid)) &&
+          isTrustedUser(user, vouched, legacyOpenid),
       );
       return { users: found, stamped };
     },
@@ -257,7 +261,8 @@ export function createMemoryStore(): MemoryStore {
 
     async findUsersByIdentity(keys) {
       await enter('findUsersByIdentity');
-      return matching((user) => user.identityKeys?.some((key) => keys.includes(key)) === true);
+      const vouched = vouchedBy(keys);
+      return matching((user) => user.identityKeys?.some((key) => keys.includes(key)) === true && isTrustedUser(user, vouched));
     },
 
     async identitiesOf(userIds) {
