@@ -44,21 +44,43 @@ function isArrayOf<T>(value: unknown, isItem: (item: unknown) => item is T): val
   return Array.isArray(value) && value.every(isItem);
 }
 
+/**
+ * A PublicUser built afresh from the contract's fields only, or null when any is missing or of the
+ * wrong type. A parse, not a type predicate: whatever else the answer (or a tampered cache) carried
+ * is left behind, so it is never cached and never shown.
+ */
+export function readPublicUser(value: unknown): PublicUser | null {
+  if (
+    !isRecord(value) ||
+    typeof value.id !== 'string' ||
+    value.id === '' ||
+    typeof value.nickName !== 'string' ||
+    typeof value.avatarUrl !== 'string' ||
+    !isTimestamp(value.createdAt) ||
+    !isTimestamp(value.lastLoginAt) ||
+    typeof value.loginCount !== 'number' ||
+    !Number.isInteger(value.loginCount) ||
+    value.loginCount < 0 ||
+    typeof value.hasPhone !== 'boolean' ||
+    typeof value.maskedPhoneNumber !== 'string'
+  ) {
+    return null;
+  }
+  return {
+    id: value.id,
+    nickName: value.nickName,
+    avatarUrl: value.avatarUrl,
+    createdAt: value.createdAt,
+    lastLoginAt: value.lastLoginAt,
+    loginCount: value.loginCount,
+    hasPhone: value.hasPhone,
+    maskedPhoneNumber: value.maskedPhoneNumber,
+  };
+}
+
+/** The check alone; whoever keeps or shows the user takes readPublicUser's copy instead. */
 export function isPublicUser(value: unknown): value is PublicUser {
-  return (
-    isRecord(value) &&
-    typeof value.id === 'string' &&
-    value.id !== '' &&
-    typeof value.nickName === 'string' &&
-    typeof value.avatarUrl === 'string' &&
-    isTimestamp(value.createdAt) &&
-    isTimestamp(value.lastLoginAt) &&
-    typeof value.loginCount === 'number' &&
-    Number.isInteger(value.loginCount) &&
-    value.loginCount >= 0 &&
-    typeof value.hasPhone === 'boolean' &&
-    typeof value.maskedPhoneNumber === 'string'
-  );
+  return readPublicUser(value) !== null;
 }
 
 export function isLoginData(value: unknown): value is LoginData {

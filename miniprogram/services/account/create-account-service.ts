@@ -62,8 +62,7 @@ export function avatarCloudPath(userId: string, tempFilePath: string, now: numbe
 
 export function createAccountService({ auth, uploader, clock }: AccountServiceOptions): AccountService {
   function keep(user: PublicUser): PublicUser {
-    auth.saveUser(user);
-    return user;
+    return auth.saveUser(user);
   }
 
   /**
@@ -102,7 +101,10 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
       // upload would use the same cached id. So on AVATAR_INVALID: log in to learn the current id,
       // and when it differs upload once more under it and retry once. Same id: the file itself
       // was refused, and the person has to pick another.
-      const owner = await auth.ensureLogin();
+      // The folder comes from a login answer of this run, never from the cache alone: a cached id
+      // rewritten on the device would otherwise send the upload into another user's folder, where
+      // the function refuses it but the file stays.
+      const owner = await auth.ensureServerUser();
       try {
         return keep(await saveAvatar(owner.id, tempFilePath));
       } catch (error) {

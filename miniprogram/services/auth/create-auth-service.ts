@@ -2,7 +2,7 @@ import type { ActionMap, ActionName, ErrorCode, LoginData, LoginFunctionEvent, P
 import { LOGIN_FUNCTION_NAME } from '../../contract/lists';
 import type { Clock, CloudFunctionCaller, KeyValueStorage, SessionScope } from '../../ports';
 import type { Guard, ReceivedErrorBody } from '../response-guards';
-import { isLoginData, readEnvelope } from '../response-guards';
+import { isLoginData, readEnvelope, readPublicUser } from '../response-guards';
 import { fromErrorBody, ServiceError, toServiceError } from '../service-error';
 import type { StoredSession } from './session-store';
 import { createSessionStore } from './session-store';
@@ -74,6 +74,12 @@ export interface AuthService {
   /** The cached user, or login() when there is none. */
   ensureLogin(): Promise<PublicUser>;
   /**
+   * The user as the login function answered it during this run, logging in when it has not yet:
+   * never the cache of an earlier run alone, which anyone with the device's storage can rewrite.
+   * For what must name the real account (the avatar's folder).
+   */
+  ensureServerUser(): Promise<PublicUser>;
+  /**
    * When the cached user is older than the TTL, logs in again to refresh it. Never rejects
    * (failures go to reportError and the stale user stays). Resolves with the user after it.
    * Pages call it from onReady, after their first render.
@@ -100,8 +106,11 @@ export interface AuthService {
     isData: Guard<ActionData<A>>,
     options?: CallOptions,
   ): Promise<ActionResult<ActionData<A>>>;
-  /** Replaces the cached user with a fresher copy a protected action returned. Ignored when logged out. */
-  saveUser(user: PublicUser): void;
+  /**
+   * Replaces the cached user with a fresher copy a protected action returned, keeping only the
+   * contract's fields; resolves with that copy. Not cached when logged out.
+   */
+  saveUser(user: PublicUser): PublicUser;
   /** Forgets the user in memory and storage. */
   logout(): void;
 }
@@ -133,6 +142,8 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
   let inFlight: Promise<LoginData> | null = null;
   /** Bumped by logout(): a login started before it must not store its user. */
   let logoutEpoch = 0;
+  /** The user id a login answer of this run named; null until one did, and after logout(). */
+  let serverUserId: string | null = null;
   /** Bumped by every stored login: lets a rejected protected call see that someone already logged in again. */
   let loginGeneration = 0;
 
@@ -148,7 +159,10 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     return session;
   }
 
-  function storeUser(user: PublicUser): void {
+  function storeUser(answered: PublicUser): PublicUser {
+    // Only the contract's fields are kept, in memory and in storage: nothing else is cached or shown.
+    const user = readPublicUser(answered);
+    if (!user) throw new ServiceError('INVALID_RESPONSE', 'the user to cache is not a PublicUser');
     session = { savedAt: clock.now(), user };
     hydrated = true;
     try {
@@ -157,10 +171,12 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       // Still logged in for this run; the next launch simply logs in again.
       reportError(new ServiceError('UNKNOWN', `caching the session failed: ${toServiceError(error).detail}`));
     }
+    return user;
   }
 
   function endSession(): void {
     session = null;
+    serverUserId = null;
     hydrated = true;
     inFlight = null;
     logoutEpoch += 1;
@@ -188,11 +204,13 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       if (envelope.error.code === 'USER_BANNED') endSession();
       throw fromErrorBody(envelope.error);
     }
+    const user = readPublicUser(envelope.data.user) ?? envelope.data.user;
     if (epoch === logoutEpoch) {
-      storeUser(envelope.data.user);
+      storeUser(user);
+      serverUserId = user.id;
       loginGeneration += 1;
     }
-    return envelope.data;
+    return { user, isNewUser: envelope.data.isNewUser };
   }
 
   function login(): Promise<LoginData> {
@@ -207,6 +225,12 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
 
   async function ensureLogin(): Promise<PublicUser> {
     return loadSession()?.user ?? (await login()).user;
+  }
+
+  async function ensureServerUser(): Promise<PublicUser> {
+    const cached = loadSession()?.user;
+    if (cached && serverUserId !== null && cached.id === serverUserId) return cached;
+    return (await login()).user;
   }
 
   function isStale(cached: StoredSession): boolean {
@@ -267,11 +291,12 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     currentUser: () => loadSession()?.user ?? null,
     login,
     ensureLogin,
+    ensureServerUser,
     refreshIfStale,
     callWithLogin,
     callForResult,
     saveUser(user) {
-      if (loadSession()) storeUser(user);
+      return loadSession() ? storeUser(user) : (readPublicUser(user) ?? user);
     },
     logout: endSession,
   };

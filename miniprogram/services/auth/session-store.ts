@@ -1,6 +1,6 @@
 import type { PublicUser } from '../../../typings/contract';
 import type { KeyValueStorage, SessionScope } from '../../ports';
-import { isPublicUser } from '../response-guards';
+import { readPublicUser } from '../response-guards';
 
 /**
  * The logged-in user as kept in local storage.
@@ -43,8 +43,9 @@ function parseStoredSession(raw: string): StoredSession | null {
     return null;
   }
   if (typeof value !== 'object' || value === null) return null;
-  const { savedAt, user } = value as Record<string, unknown>;
-  if (typeof savedAt !== 'number' || !Number.isFinite(savedAt) || !isPublicUser(user)) return null;
+  const { savedAt } = value as Record<string, unknown>;
+  const user = readPublicUser((value as Record<string, unknown>).user);
+  if (typeof savedAt !== 'number' || !Number.isFinite(savedAt) || !user) return null;
   return { savedAt, user };
 }
 
@@ -67,7 +68,10 @@ export function createSessionStore(storage: KeyValueStorage, scope: SessionScope
       return session;
     },
     write(session) {
-      storage.setItem(key, JSON.stringify(session));
+      // Only the contract's fields reach storage, whatever the caller's object carries besides.
+      const user = readPublicUser(session.user);
+      if (!user) throw new Error('refusing to cache a user that is not a PublicUser');
+      storage.setItem(key, JSON.stringify({ savedAt: session.savedAt, user }));
     },
     clear() {
       storage.removeItem(key);

@@ -207,6 +207,28 @@ describe('bindPhone through the emulator', () => {
     expect(danglingIdentities()).toEqual([]);
     expect(dataOf(await bindPhone(caller, '13800000004')).user).toMatchObject({ hasPhone: true, maskedPhoneNumber: '138****0004' });
   });
+
+  it("given the claim's answer lost after the insert landed, releases the claim: the number is nobody's, another person binds it", async () => {
+    const caller = person('unlucky');
+    const callerId = await signUp(caller);
+    const fault = emulator.faults.add({
+      action: 'database.insertDocument',
+      collection: 'identities',
+      when: 'after',
+      error: { code: 'SYS_ERR', message: 'injected: reply lost' },
+    });
+    const failed = await bindPhone(caller, '13800000005');
+    fault.remove();
+
+    expect(errorOf(failed).code).toBe('INTERNAL');
+    expect(doc('identities', 'phone:+86:13800000005')).toBeUndefined();
+    expect(danglingIdentities()).toEqual([]);
+    const other = person('other');
+    const otherId = await signUp(other);
+    expect(dataOf(await bindPhone(other, '13800000005')).user).toMatchObject({ id: otherId, hasPhone: true });
+    expect(doc('identities', 'phone:+86:13800000005')?.userId).toBe(otherId);
+    expect(doc('users', callerId)?.boundPhone).toBeUndefined();
+  });
 });
 
 /** An existing account (from the web: phone + e-mail identity, a nickname) and a new WeChat user proving its number. */

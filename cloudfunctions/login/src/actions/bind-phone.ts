@@ -61,7 +61,13 @@ export async function bindPhone(identity: WxIdentity, event: Record<string, unkn
   const key = phoneIdentityKey(phone);
   const now = deps.now();
 
-  const owner = await deps.store.claimIdentity(key, userId, now);
+  let owner: string;
+  try {
+    owner = await deps.store.claimIdentity(key, userId, now);
+  } catch (error) {
+    // A failed claim may still have landed (the insert applied, its answer lost on the way back).
+    throw await released(key, userId, deps, error);
+  }
   if (owner !== userId) {
     const holder = await deps.store.getUser(owner);
     if (holder && holder.status !== 'merged') {
@@ -73,14 +79,22 @@ export async function bindPhone(identity: WxIdentity, event: Record<string, unkn
   try {
     user = await attachPhone(userId, phone, key, owner, owned, deps, now);
   } catch (error) {
-    // The claim above may now point the number at a user that does not show it: undo that, so a
-    // failed bind leaves nothing behind (the person simply binds again).
-    await releaseUnattached(key, userId, deps).catch((releaseError: unknown) =>
-      deps.warn('releasing an unattached phone identity failed; the next bind completes it', releaseError),
-    );
-    throw error;
+    throw await released(key, userId, deps, error);
   }
   return { user: toPublicUser(user, now), phoneNumber: fullPhoneNumber(phone) };
+}
+
+/**
+ * After any failure from the claim on, the number may point at the caller while the caller's
+ * document does not show it: someone else proving the number would then be offered a link into
+ * this account. Undo that, so a failed bind leaves nothing behind (the person simply binds again),
+ * and hand back the original error.
+ */
+async function released(key: string, userId: string, deps: Deps, error: unknown): Promise<unknown> {
+  await releaseUnattached(key, userId, deps).catch((releaseError: unknown) =>
+    deps.warn('releasing an unattached phone identity failed; the next bind completes it', releaseError),
+  );
+  return error;
 }
 
 /** Removes the number's identity if it points at `userId` while that user does not list it. */

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { IdentityProvider, IdentitySummary } from '../../../../typings/contract';
 import { IDENTITY_PROVIDERS } from '../../../../miniprogram/contract/lists';
 import type { IdentityDoc } from '../model';
-import type { IdentityKeys } from './identity';
+import { type IdentityKeys, parseOpenidKey, parseUnionidKey } from './identity';
 import { maskPhoneNumber, parsePhoneKey } from './phone';
 
 export interface OwnedIdentity {
@@ -44,10 +44,10 @@ export function maskToken(text: string): string {
 function describe(key: string): { display: string; appid?: string } {
   const provider = providerOf(key);
   if (provider === 'wechat') {
-    const [, appid = '', ...rest] = key.split(':');
-    return { display: maskToken(rest.join(':')), appid };
+    const parsed = parseOpenidKey(key);
+    return parsed ? { display: maskToken(parsed.openid), appid: parsed.appid } : { display: '' };
   }
-  if (provider === 'wechat-unionid') return { display: maskToken(key.slice('wx-unionid:'.length)) };
+  if (provider === 'wechat-unionid') return { display: maskToken(parseUnionidKey(key) ?? '') };
   if (provider === 'phone') {
     const phone = parsePhoneKey(key);
     return { display: phone ? maskPhoneNumber(phone) : '' };

@@ -10,6 +10,10 @@
  *
  * - `wx-openid:<appid>:<openid>`: an openid is only unique within one mini-program.
  * - `wx-unionid:<unionid>`: the same person across all apps of one open-platform account.
+ *
+ * Components are escaped (`%` -> `%25`, `:` -> `%3A`) so a key names exactly one (appid, openid):
+ * unescaped, appid 'a:b' + openid 'c' and appid 'a' + openid 'b:c' would share a key. Real appids
+ * and openids contain neither character, so their keys are the plain ones already stored.
  */
 export interface WxIdentity {
   openid: string;
@@ -25,12 +29,42 @@ export interface WxContextLike {
   UNIONID?: unknown;
 }
 
+const OPENID_KEY_PREFIX = 'wx-openid:';
+const UNIONID_KEY_PREFIX = 'wx-unionid:';
+
+/** Escapes the separator and the escape character, nothing else: real values keep their keys. */
+export function encodeKeyComponent(text: string): string {
+  return text.replace(/[%:]/g, (char) => (char === '%' ? '%25' : '%3A'));
+}
+
+/** The inverse of encodeKeyComponent; null for text it cannot have produced (a bare ':' or '%'). */
+export function decodeKeyComponent(text: string): string | null {
+  if (/:|%(?!25|3A)/i.test(text)) return null;
+  return text.replace(/%(25|3A)/gi, (sequence) => (sequence === '%25' ? '%' : ':'));
+}
+
 export function identityKeyForOpenid(appid: string, openid: string): string {
-  return `wx-openid:${appid}:${openid}`;
+  return `${OPENID_KEY_PREFIX}${encodeKeyComponent(appid)}:${encodeKeyComponent(openid)}`;
 }
 
 export function identityKeyForUnionid(unionid: string): string {
-  return `wx-unionid:${unionid}`;
+  return `${UNIONID_KEY_PREFIX}${encodeKeyComponent(unionid)}`;
+}
+
+/** The (appid, openid) of an openid key; null for any other or malformed key. */
+export function parseOpenidKey(key: string): { appid: string; openid: string } | null {
+  if (!key.startsWith(OPENID_KEY_PREFIX)) return null;
+  const parts = key.slice(OPENID_KEY_PREFIX.length).split(':');
+  if (parts.length !== 2) return null;
+  const appid = decodeKeyComponent(parts[0] ?? '');
+  const openid = decodeKeyComponent(parts[1] ?? '');
+  return appid !== null && openid ? { appid, openid } : null;
+}
+
+/** The unionid of a unionid key; null for any other or malformed key. */
+export function parseUnionidKey(key: string): string | null {
+  if (!key.startsWith(UNIONID_KEY_PREFIX)) return null;
+  return decodeKeyComponent(key.slice(UNIONID_KEY_PREFIX.length)) || null;
 }
 
 function nonEmptyString(value: unknown): string | undefined {

@@ -10,6 +10,12 @@ const owned = [
 ];
 
 describe('summarizeIdentities', () => {
+  it("given an appid containing ':', shows that appid and the masked openid, not a split of the key", () => {
+    const keys = identityKeysFor({ appid: 'wx:app', openid: 'oCOLON:123456' });
+    const [summary] = summarizeIdentities('user-1', [{ key: keys.openid, createdAt: null }], keys);
+    expect(summary).toMatchObject({ provider: 'wechat', appid: 'wx:app', display: 'oCOL****3456' });
+  });
+
   it('shows providers with masked identifiers, never the raw openid, unionid or number', () => {
     const summaries = summarizeIdentities('u1', owned, caller);
     const text = JSON.stringify(summaries);

@@ -1,4 +1,12 @@
-import { identityKeysFor, readWxIdentity } from '../../../../cloudfunctions/login/src/rules/identity';
+import {
+  decodeKeyComponent,
+  identityKeyForOpenid,
+  identityKeyForUnionid,
+  identityKeysFor,
+  parseOpenidKey,
+  parseUnionidKey,
+  readWxIdentity,
+} from '../../../../cloudfunctions/login/src/rules/identity';
 
 describe('readWxIdentity', () => {
   it('given no OPENID, returns null', () => {
@@ -31,5 +39,40 @@ describe('identityKeysFor', () => {
       primary: 'wx-openid:a:o',
       all: ['wx-openid:a:o'],
     });
+  });
+});
+
+describe('identity key encoding', () => {
+  it("given an appid or openid containing ':', two different callers never share a key", () => {
+    expect(identityKeyForOpenid('a:b', 'c')).not.toBe(identityKeyForOpenid('a', 'b:c'));
+    expect(identityKeyForOpenid('a%3Ab', 'c')).not.toBe(identityKeyForOpenid('a:b', 'c'));
+  });
+
+  it('given real appids, openids and unionids (no : or %), keeps the plain keys already stored', () => {
+    expect(identityKeyForOpenid('wx1234567890abcdef', 'oAbC-dEf_123')).toBe('wx-openid:wx1234567890abcdef:oAbC-dEf_123');
+    expect(identityKeyForUnionid('oUnion_42')).toBe('wx-unionid:oUnion_42');
+  });
+
+  it('parses every key it builds back into the same parts', () => {
+    for (const [appid, openid] of [
+      ['wxapp1', 'o1'],
+      ['a:b', 'c'],
+      ['a', 'b:c'],
+      ['%3A', '%'],
+      ['', 'o'],
+    ] as const) {
+      expect(parseOpenidKey(identityKeyForOpenid(appid, openid))).toEqual({ appid, openid });
+    }
+    expect(parseUnionidKey(identityKeyForUnionid('u:%25'))).toBe('u:%25');
+  });
+
+  it('given a key it cannot have built, parses nothing', () => {
+    for (const key of ['wx-openid:a:b:c', 'wx-openid:a', 'wx-openid:a:', 'wx-openid:a%zz:b', 'wx-unionid:u', 'phone:+86:13800000000']) {
+      expect(parseOpenidKey(key)).toBeNull();
+    }
+    expect(parseUnionidKey('wx-unionid:a:b')).toBeNull();
+    expect(parseUnionidKey('wx-unionid:')).toBeNull();
+    expect(parseUnionidKey('wx-openid:a:b')).toBeNull();
+    expect(decodeKeyComponent('50%')).toBeNull();
   });
 });

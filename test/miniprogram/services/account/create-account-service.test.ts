@@ -1,6 +1,7 @@
 import type { FileUploader } from '../../../../miniprogram/ports';
 import { avatarCloudPath, createAccountService } from '../../../../miniprogram/services/account/create-account-service';
 import { createAuthService } from '../../../../miniprogram/services/auth/create-auth-service';
+import { sessionKey } from '../../../../miniprogram/services/auth/session-store';
 import { ServiceError } from '../../../../miniprogram/services/service-error';
 import type { ActionName, PublicUser } from '../../../../typings/contract';
 import { aLinkOffer, anIdentity, failureWithDetails, wechatAndPhone } from '../../support/accounts';
@@ -92,6 +93,31 @@ describe('createAccountService', () => {
 
       expect((await rejection(account.updateAvatar('http://tmp/a.png'))).code).toBe('UPLOAD_FAILED');
       expect(harness.cloud.calls).toEqual([]);
+    });
+  });
+
+  describe('updateAvatar with a cached user id rewritten on the device', () => {
+    it("given only a previous run's cache naming another user, uploads under the id this run's login answered", async () => {
+      const scope = { envId: 'env-1', appId: 'wx-app' };
+      const stored = JSON.stringify({ savedAt: 0, user: aUser({ id: 'victim' }) });
+      const storage = createMemoryStorage({ [sessionKey(scope)]: stored });
+      const cloud = createFakeCloud((call) =>
+        call.data.action === 'login' ? loginAnswer(aUser({ id: 'user-1' })) : { ok: true, data: { user: aUser({ id: 'user-1' }) } },
+      );
+      const clock = createFakeClock();
+      const auth = createAuthService({ storage, cloud, clock, scope });
+      const uploads: string[] = [];
+      const uploader: FileUploader = {
+        async upload(cloudPath) {
+          uploads.push(cloudPath);
+          return `cloud://env-1.bucket/${cloudPath}`;
+        },
+      };
+
+      await createAccountService({ auth, uploader, clock }).updateAvatar('http://tmp/a.png');
+
+      expect(uploads).toEqual([expect.stringMatching(/^avatars\/user-1\//)]);
+      expect(cloud.actions()).toEqual(['login', 'updateProfile']);
     });
   });
 

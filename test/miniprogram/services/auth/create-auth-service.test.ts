@@ -568,3 +568,32 @@ describe('createAuthService', () => {
     });
   });
 });
+
+describe('what the cache keeps', () => {
+  it('given a login answer with fields the contract does not name, caches and shows only the PublicUser fields', async () => {
+    const { storage, cloud, service } = setup();
+    cloud.answer(() => ({ ok: true, data: { isNewUser: false, user: { ...aUser(), openid: 'o-secret', html: '<b>x</b>' } } }));
+
+    const { user } = await service.login();
+
+    expect(user).toEqual(aUser());
+    expect(service.currentUser()).toEqual(aUser());
+    expect(JSON.parse(storage.getItem(KEY) ?? '{}').user).toEqual(aUser());
+  });
+
+  it('given a cached user with extra fields (storage rewritten on the device), reads back only the PublicUser fields', () => {
+    const tampered = { ...aUser(), isAdmin: true, nickName: '小明' };
+    const { service } = setup({ stored: { [KEY]: JSON.stringify({ savedAt: 0, user: tampered }) } });
+
+    expect(service.currentUser()).toEqual(aUser({ nickName: '小明' }));
+  });
+
+  it('ensureServerUser: given only a cached user of an earlier run, logs in; after that, answers without a call', async () => {
+    const { cloud, service } = setup({ stored: { [KEY]: storedSession(aUser({ id: 'someone-else' }), 0) } });
+    cloud.answer(() => loginAnswer(aUser({ id: 'user-1' })));
+
+    expect((await service.ensureServerUser()).id).toBe('user-1');
+    expect((await service.ensureServerUser()).id).toBe('user-1');
+    expect(cloud.calls).toHaveLength(1);
+  });
+});
