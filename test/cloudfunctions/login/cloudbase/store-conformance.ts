@@ -127,6 +127,29 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
       });
     });
 
+    describe('markUserDeleting', () => {
+      it('marks an active user, again on a retry, and never a banned, merged or missing one', async () => {
+        await store.insertUser({ _id: 'u1', status: 'active', identityKeys: [keys.openid] });
+        await store.insertUser({ _id: 'b1', status: 'banned' });
+        await store.insertUser({ _id: 'm1', status: 'merged', mergedInto: 'u1' });
+        expect(await store.markUserDeleting('u1')).toBe(true);
+        expect(await store.markUserDeleting('u1')).toBe(true);
+        expect(await store.getUser('u1')).toMatchObject({ status: 'deleting' });
+        expect(await store.markUserDeleting('b1')).toBe(false);
+        expect(await store.markUserDeleting('m1')).toBe(false);
+        expect(await store.markUserDeleting('nobody')).toBe(false);
+        expect(await store.getUser('b1')).toMatchObject({ status: 'banned' });
+        expect(await store.getUser('m1')).toMatchObject({ status: 'merged' });
+      });
+
+      it('a user being deleted is not stamped by a login', async () => {
+        await store.insertUser({ _id: 'u1', status: 'active', identityKeys: [keys.openid], loginCount: 3 });
+        await store.markUserDeleting('u1');
+        expect((await store.stampAndFind(keys, 'o-alice', { id: 'l1', at })).stamped).toBe(false);
+        expect(await store.getUser('u1')).toMatchObject({ loginCount: 3 });
+      });
+    });
+
     describe('stampAndFind', () => {
       it('stamps only the non-banned, non-merged holder of the openid key', async () => {
         await store.insertUser({ _id: 'u1', identityKeys: [keys.openid], loginCount: 3 });
@@ -210,7 +233,15 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
       });
 
       it('putAudit writes an entry once per id (a retry replaces it)', async () => {
-        const entry: AuditEntry = { _id: 'a1', type: 'account-deleted', at, userId: 'u1', identityCount: 2, mergedAccountCount: 0 };
+        const entry: AuditEntry & { type: 'account-deleted' } = {
+          _id: 'a1',
+          type: 'account-deleted',
+          at,
+          userId: 'u1',
+          identityCount: 2,
+          mergedAccountCount: 0,
+          pendingFileIDs: [],
+        };
         await store.putAudit(entry);
         await store.putAudit({ ...entry, identityCount: 3 });
       });
@@ -249,7 +280,15 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
           await tx.putIdentity({ _id: 'phone:+86:2', userId: 'u1', provider: 'phone', createdAt: at });
           await tx.removeIdentity('phone:+86:1');
           await tx.markLinkTicketUsed('t1', later);
-          await tx.putAudit({ _id: 'a1', type: 'account-deleted', at, userId: 'u1', identityCount: 1, mergedAccountCount: 0 });
+          await tx.putAudit({
+            _id: 'a1',
+            type: 'account-deleted',
+            at,
+            userId: 'u1',
+            identityCount: 1,
+            mergedAccountCount: 0,
+            pendingFileIDs: [],
+          });
           return 'done';
         });
         expect(result).toBe('done');

@@ -210,7 +210,13 @@ export function createMemoryStore(): MemoryStore {
       let stamped = false;
       for (const user of users.values()) {
         const writer = isClientWritten(user) ? user._openid : legacyOpenid;
-        if (user.identityKeys?.includes(keys.openid) && user.status !== 'banned' && user.status !== 'merged' && writer === legacyOpenid) {
+        if (
+          user.identityKeys?.includes(keys.openid) &&
+          user.status !== 'banned' &&
+          user.status !== 'merged' &&
+          user.status !== 'deleting' &&
+          writer === legacyOpenid
+        ) {
           applyStamp(user, stamp);
           stamped = true;
         }
@@ -268,6 +274,14 @@ export function createMemoryStore(): MemoryStore {
     async identitiesOf(userIds) {
       await enter('identitiesOf');
       return [...identities].filter(([, record]) => userIds.includes(record.userId)).map(([key, record]) => toIdentityDoc(key, record));
+    },
+
+    async markUserDeleting(id) {
+      await enter('markUserDeleting');
+      const user = users.get(id);
+      if (!user || user.status === 'banned' || user.status === 'merged') return false;
+      user.status = 'deleting';
+      return true;
     },
 
     async usersMergedInto(userId) {
