@@ -115,8 +115,11 @@ export interface Store extends StoreTransaction {
   usersMergedInto(userId: string): Promise<UserDoc[]>;
   /** Inserts a new ticket (its `_id` is fresh: a duplicate is an error). */
   insertLinkTicket(ticket: LinkTicketDoc): Promise<void>;
-  /** Removes the tickets issued from or to `userId` (they name its id). */
-  removeLinkTicketsOf(userId: string): Promise<void>;
+  /**
+   * Removes the tickets issued from or to any of `userIds` (they name their ids), or to a caller
+   * whose key is one of `callerKeys` (they hold that raw openid).
+   */
+  removeLinkTicketsOf(userIds: string[], callerKeys: string[]): Promise<void>;
   /** Removes tickets that expired before `before` (used or not: past expiry they are only refused). */
   removeExpiredLinkTickets(before: Date): Promise<void>;
   /**

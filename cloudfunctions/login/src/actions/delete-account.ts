@@ -24,12 +24,21 @@
  */
 import type { Deps, Invocation, StoreTransaction } from '../ports';
 import { cloudPathIn } from '../rules/avatar-file';
+import { EXPIRED_TICKET_GRACE_MS } from '../rules/link-ticket';
 import { resolveCaller } from './shared/caller';
 import { AppError } from '../rules/errors';
 import type { WxIdentity } from '../rules/identity';
 import type { AuditEntry, IdentityDoc, UserDoc } from '../model';
 
 type DeletionAudit = Extract<AuditEntry, { type: 'account-deleted' }>;
+
+/** What the committed transaction deleted. */
+interface Deleted {
+  entry: DeletionAudit;
+  userIds: string[];
+  /** The identity keys of the deleted accounts (link tickets hold them as callerKey). */
+  keys: string[];
+}
 
 /** How many times the unit of work runs when what it queried changed before its transaction. */
 const MAX_DELETION_ROUNDS = 4;
@@ -55,7 +64,7 @@ export async function deleteAccount(
   await deps.store.removeLegacyUsers(identity.openid);
 
   const now = deps.now();
-  let audit: DeletionAudit | null | undefined;
+  let audit: Deleted | null | undefined;
   for (let round = 1; audit === undefined; round += 1) {
     try {
       const fresh = await deps.store.getUser(user._id);
@@ -74,9 +83,16 @@ export async function deleteAccount(
     }
   }
 
-  if (audit) await deleteAvatarFiles(audit, deps);
-  // Tickets only name user ids and expire within minutes; failing to remove them costs nothing.
-  await deps.store.removeLinkTicketsOf(user._id).catch((error: unknown) => deps.warn('removing link tickets failed', error));
+  if (audit) await deleteAvatarFiles(audit.entry, deps);
+  // Tickets naming any deleted account or holding one of its openid keys (callerKey), and every
+  // expired ticket: a deletion must not depend on someone else asking for a ticket to sweep them.
+  // They are refused once their account is gone, so a failure here is logged, not answered.
+  const ticketIds = audit ? audit.userIds : [user._id];
+  const ticketKeys = audit ? audit.keys : (user.identityKeys ?? []);
+  await Promise.all([
+    deps.store.removeLinkTicketsOf(ticketIds, ticketKeys),
+    deps.store.removeExpiredLinkTickets(new Date(now.getTime() - EXPIRED_TICKET_GRACE_MS)),
+  ]).catch((error: unknown) => deps.warn('removing link tickets failed', error));
   return { deleted: true };
 }
 
@@ -88,7 +104,7 @@ async function deleteInTransaction(
   owned: IdentityDoc[],
   now: Date,
   env: string,
-): Promise<DeletionAudit | null> {
+): Promise<Deleted | null> {
   const current = await tx.getUser(planned._id);
   if (!current) return null; // A concurrent deleteAccount committed first.
   if (current.status === 'merged') throw new AppError('USER_NOT_FOUND', 'the account was linked into another meanwhile');
@@ -119,7 +135,7 @@ async function deleteInTransaction(
     pendingFileIDs: avatarFileIDs([current, ...mergedNow], env),
   };
   await tx.putAudit(entry);
-  return entry;
+  return { entry, userIds: ids, keys: [...keys] };
 }
 
 function sameKeys(a: string[] | undefined, b: string[] | undefined): boolean {

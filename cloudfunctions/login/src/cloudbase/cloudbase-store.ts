@@ -393,11 +393,12 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
       await tickets().add({ data: { ...ticket } });
     },
 
-    async removeLinkTicketsOf(userId) {
+    async removeLinkTicketsOf(userIds, callerKeys) {
+      if (userIds.length === 0 && callerKeys.length === 0) return;
       await orEmpty(
         () =>
           tickets()
-            .where(_.or([{ fromUserId: userId }, { toUserId: userId }]))
+            .where(_.or([{ fromUserId: _.in(userIds) }, { toUserId: _.in(userIds) }, { callerKey: _.in(callerKeys) }]))
             .remove(),
         undefined,
       );

@@ -128,4 +128,27 @@ describe('deleteAccount', () => {
     dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
     expect(deps.store.users.has(id)).toBe(false);
   });
+
+  it("removes link tickets of a merged account, tickets holding the person's openid key, and expired tickets", async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    const openidKey = deps.store.users.get(id)?.identityKeys?.[0] ?? '';
+    deps.store.users.set('merged-one', { _id: 'merged-one', status: 'merged', mergedInto: id, identityKeys: [] });
+    const base = { phoneKey: 'phone:+86:1', createdAt: deps.clock.now, usedAt: null };
+    const live = new Date(deps.clock.now.getTime() + 60_000);
+    deps.store.tickets.set('of-merged', {
+      ...base,
+      _id: 'of-merged',
+      callerKey: 'k',
+      fromUserId: 'merged-one',
+      toUserId: 'x',
+      expiresAt: live,
+    });
+    deps.store.tickets.set('of-key', { ...base, _id: 'of-key', callerKey: openidKey, fromUserId: 'y', toUserId: 'x', expiresAt: live });
+    deps.store.tickets.set('expired', { ...base, _id: 'expired', callerKey: 'k', fromUserId: 'y', toUserId: 'z', expiresAt: new Date(0) });
+    deps.store.tickets.set('other', { ...base, _id: 'other', callerKey: 'k', fromUserId: 'y', toUserId: 'z', expiresAt: live });
+
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+    expect([...deps.store.tickets.keys()]).toEqual(['other']);
+  });
 });

@@ -66,7 +66,7 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
 
       it('removals of what is not there succeed', async () => {
         await store.removeUser('nobody');
-        await store.removeLinkTicketsOf('u1');
+        await store.removeLinkTicketsOf(['u1'], [keys.openid]);
         await store.removeExpiredLinkTickets(later);
         await store.removeLegacyUsers('o-alice');
       });
@@ -224,9 +224,13 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
         await store.insertLinkTicket(ticket('t4', { fromUserId: 'u3', toUserId: 'u4' }));
         await store.markLinkTicketUsed('t4', at);
         expect(await store.getLinkTicket('t4')).toMatchObject({ usedAt: at, phoneKey: 'phone:+86:13800000000' });
-        await store.removeLinkTicketsOf('u1');
+        await store.insertLinkTicket(ticket('t5', { callerKey: 'wx-openid:other', fromUserId: 'u5', toUserId: 'u6' }));
+        await store.insertLinkTicket(ticket('t6', { callerKey: 'wx-openid:kept', fromUserId: 'u5', toUserId: 'u6' }));
+        await store.removeLinkTicketsOf(['u1', 'u7'], ['wx-openid:other']);
         expect(await store.getLinkTicket('t1')).toBeNull();
         expect(await store.getLinkTicket('t2')).toBeNull();
+        expect(await store.getLinkTicket('t5')).toBeNull();
+        expect(await store.getLinkTicket('t6')).not.toBeNull();
         await store.removeExpiredLinkTickets(new Date(at.getTime() + 1));
         expect(await store.getLinkTicket('t3')).toBeNull();
         expect(await store.getLinkTicket('t4')).not.toBeNull();

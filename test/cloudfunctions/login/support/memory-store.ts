@@ -295,9 +295,12 @@ export function createMemoryStore(): MemoryStore {
       tickets.set(ticket._id, copy(ticket));
     },
 
-    async removeLinkTicketsOf(userId) {
+    async removeLinkTicketsOf(userIds, callerKeys) {
       await enter('removeLinkTicketsOf');
-      for (const [id, ticket] of tickets) if (ticket.fromUserId === userId || ticket.toUserId === userId) tickets.delete(id);
+      for (const [id, ticket] of tickets) {
+        if (userIds.includes(ticket.fromUserId) || userIds.includes(ticket.toUserId) || callerKeys.includes(ticket.callerKey))
+          tickets.delete(id);
+      }
     },
 
     async removeExpiredLinkTickets(before) {
