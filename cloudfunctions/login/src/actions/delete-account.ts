@@ -76,8 +76,11 @@ export async function deleteAccount(
       if (error instanceof StaleDeletionPlan && round < MAX_DELETION_ROUNDS) continue;
       // Nothing was deleted: give the account back rather than leave it unreachable ('deleting').
       // Should the commit have landed after all, the document is gone and this writes nothing.
+      // Only while still 'deleting': a confirmLink that read it earlier may have merged it meanwhile.
       await deps.store
-        .updateUser(user._id, { set: { status: 'active' } })
+        .transaction(async (tx) => {
+          if ((await tx.getUser(user._id))?.status === 'deleting') await tx.updateUser(user._id, { set: { status: 'active' } });
+        })
         .catch((restoreError: unknown) => deps.warn('restoring a user after a failed deletion failed', restoreError));
       throw error;
     }
