@@ -57,8 +57,12 @@
  */
 import type { ProfileField } from '../../../typings/contract';
 
-/** 'merged': the account was linked into `mergedInto` (see actions/confirm-link.ts); kept, never signed in to. */
-export type UserStatus = 'active' | 'banned' | 'merged';
+/**
+ * 'merged': the account was linked into `mergedInto` (see actions/confirm-link.ts); kept, never signed in to.
+ * 'deleting': deleteAccount has begun (actions/delete-account.ts); logins neither stamp nor sign in to it, and
+ * no account is linked into it, so nothing writes the document while the deletion's transaction runs.
+ */
+export type UserStatus = 'active' | 'banned' | 'merged' | 'deleting';
 
 /** A phone number verified by WeChat (actions/bind-phone.ts). Its identity key is claimed like a WeChat one. */
 export interface BoundPhone {
@@ -149,4 +153,9 @@ export type AuditEntry =
       userId: string;
       identityCount: number;
       mergedAccountCount: number;
+      /**
+       * Avatar files of the deleted documents, deleted only after the commit; what is still listed
+       * here was not confirmed gone (a crash or a storage fault between commit and file deletion).
+       */
+      pendingFileIDs: string[];
     };

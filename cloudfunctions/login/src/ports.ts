@@ -35,7 +35,7 @@ export interface UserPatch {
 export interface StampAndFindResult {
   /** Users holding any of the keys, or legacy documents of the openid. Usually zero or one. */
   users: UserDoc[];
-  /** True when the login was recorded on the (non-banned, non-merged) user holding the openid key. */
+  /** True when the login was recorded on the (non-banned, non-merged, non-deleting) user holding the openid key. */
   stamped: boolean;
 }
 
@@ -72,7 +72,7 @@ export interface StoreTransaction {
 export interface Store extends StoreTransaction {
   /**
    * In ONE round trip (requests issued in parallel): record the login on the non-banned,
-   * non-merged user whose identityKeys holds `keys.openid`, and read the users holding any of
+   * non-merged, non-deleting user whose identityKeys holds `keys.openid`, and read the users holding any of
    * `keys.all` or being a legacy document (`_openid` / `openid`) of `legacyOpenid`. Whether the read
    * sees the write is not ordered; `lastLoginId` tells. Only users the caller may trust (model.ts,
    * the trust rule) are answered or stamped: a client-written document needs an identity of `keys`
@@ -89,6 +89,11 @@ export interface Store extends StoreTransaction {
    * exists (a deletion raced a login). False when it changed meanwhile (nothing written).
    */
   reassignIdentity(key: string, fromUserId: string, toUserId: string, at: Date): Promise<boolean>;
+  /**
+   * Sets status 'deleting' on the user unless it is banned or merged (one conditional update, no
+   * transaction, so a concurrent login cannot make it fail). True when the user is now 'deleting'.
+   */
+  markUserDeleting(id: string): Promise<boolean>;
   /** Inserts a user; false when a user with this `_id` already exists (nothing written). */
   insertUser(user: UserDoc): Promise<boolean>;
   /**
@@ -110,8 +115,11 @@ export interface Store extends StoreTransaction {
   usersMergedInto(userId: string): Promise<UserDoc[]>;
   /** Inserts a new ticket (its `_id` is fresh: a duplicate is an error). */
   insertLinkTicket(ticket: LinkTicketDoc): Promise<void>;
-  /** Removes the tickets issued from or to `userId` (they name its id). */
-  removeLinkTicketsOf(userId: string): Promise<void>;
+  /**
+   * Removes the tickets issued from or to any of `userIds` (they name their ids), or to a caller
+   * whose key is one of `callerKeys` (they hold that raw openid).
+   */
+  removeLinkTicketsOf(userIds: string[], callerKeys: string[]): Promise<void>;
   /** Removes tickets that expired before `before` (used or not: past expiry they are only refused). */
   removeExpiredLinkTickets(before: Date): Promise<void>;
   /**

@@ -405,6 +405,80 @@ describe('identities and deletion through the emulator', () => {
     expect(next.user).toMatchObject({ nickName: '', avatarUrl: '', hasPhone: false });
   });
 
+  it('given deleteAccount racing confirmLink into the account, no merged document, profile or avatar survives', async () => {
+    const latency = emulator.faults.add({ action: /^database\./, latencyMs: 10, times: 'always' });
+    try {
+      for (let round = 0; round < 6; round += 1) {
+        const { owner, ownerId, newcomer, newcomerId, ticket } = await linkScenario(`1380000006${round}`);
+        const fileID = await emulator.storage.write(`avatars/${newcomerId}/n.png`, Buffer.from('png'), 'image/png');
+        dataOf(await call(newcomer, 'updateProfile', { avatarFileID: fileID }));
+        // Staggered so that the link commits while the deletion is between its queries and its transaction.
+        const deletion = call(owner, 'deleteAccount', { confirm: true });
+        await new Promise((resolve) => setTimeout(resolve, round * 15));
+        const linked = await call(newcomer, 'confirmLink', { ticket });
+        expect(dataOf(await deletion)).toEqual({ deleted: true });
+
+        expect(doc('users', ownerId)).toBeUndefined();
+        const survivors = docs('users').filter((user) => user.mergedInto === ownerId);
+        expect(survivors).toEqual([]);
+        if (linked.ok) {
+          expect(doc('users', newcomerId)).toBeUndefined();
+          expect(emulator.storage.list().some((file) => file.fileID === fileID)).toBe(false);
+          expect(doc('account_audit', `delete:${ownerId}`)).toMatchObject({ mergedAccountCount: 1 });
+        } else {
+          expect(doc('users', newcomerId)).toMatchObject({ status: 'active', nickName: '微信新用户' });
+        }
+        expect(danglingIdentities()).toEqual([]);
+      }
+    } finally {
+      latency.remove();
+    }
+  }, 60_000);
+
+  it('given logins of the same person in a loop, deleteAccount still succeeds', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+    const latency = emulator.faults.add({ action: /^database\./, latencyMs: 5, times: 'always' });
+    let deleting = true;
+    const logins = Array.from({ length: 4 }, async () => {
+      while (deleting) await call(alice, 'login');
+    });
+    try {
+      for (let round = 0; round < 3; round += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(dataOf(await call(alice, 'deleteAccount', { confirm: true }))).toEqual({ deleted: true });
+    } finally {
+      deleting = false;
+      await Promise.all(logins);
+      latency.remove();
+    }
+    expect(doc('users', id)).toBeUndefined();
+    expect(docs('identities').filter((identity) => identity.userId === id)).toEqual([]);
+  }, 60_000);
+
+  it('given the deletion commit failing, keeps the account and its avatar file; a retry deletes both', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+    const fileID = await emulator.storage.write(`avatars/${id}/a.png`, Buffer.from('png'), 'image/png');
+    dataOf(await call(alice, 'updateProfile', { nickName: '还在', avatarFileID: fileID }));
+    const fault = emulator.faults.add({
+      action: 'database.commitTransaction',
+      times: 1,
+      error: { code: 'DATABASE_REQUEST_FAILED', message: 'injected commit failure' },
+    });
+    const failed = await call(alice, 'deleteAccount', { confirm: true });
+    fault.remove();
+
+    expect(errorOf(failed).code).toBe('INTERNAL');
+    expect(doc('users', id)).toMatchObject({ status: 'active', nickName: '还在' });
+    expect(emulator.storage.list().some((file) => file.fileID === fileID)).toBe(true);
+    expect(dataOf(await call(alice, 'login')).user.id).toBe(id);
+
+    dataOf(await call(alice, 'deleteAccount', { confirm: true }));
+    expect(doc('users', id)).toBeUndefined();
+    expect(emulator.storage.list().some((file) => file.fileID === fileID)).toBe(false);
+    expect(doc('account_audit', `delete:${id}`)).toMatchObject({ pendingFileIDs: [] });
+  });
+
   it('given a banned user, every account action answers USER_BANNED', async () => {
     const alice = person('alice');
     const id = await signUp(alice);

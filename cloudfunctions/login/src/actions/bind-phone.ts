@@ -19,7 +19,7 @@
  */
 import type { BindPhoneData, ErrorCode } from '../../../../typings/contract';
 import type { Deps } from '../ports';
-import { LINK_TICKET_TTL_MS, linkTicketId, newLinkTicket } from '../rules/link-ticket';
+import { EXPIRED_TICKET_GRACE_MS, LINK_TICKET_TTL_MS, linkTicketId, newLinkTicket } from '../rules/link-ticket';
 import { planMerge, previewOf } from '../rules/merge-plan';
 import { fullPhoneNumber, isPhoneKey, phoneIdentityKey, readBoundPhone } from '../rules/phone';
 import { resolveCaller, type Caller } from './shared/caller';
@@ -31,8 +31,6 @@ import type { VerifiedPhone } from '../ports';
 import type { IdentityDoc, UserDoc } from '../model';
 
 const MAX_CODE_LENGTH = 512;
-/** Expired tickets are kept this long (answered LINK_TICKET_EXPIRED / USED), then removed. */
-const EXPIRED_TICKET_GRACE_MS = 24 * 60 * 60 * 1000;
 
 /** WeChat errcodes of getPhoneNumber and what they mean to the person. Anything else is INTERNAL. */
 const PHONE_ERRORS: Readonly<Record<number, { code: ErrorCode; message: string }>> = {

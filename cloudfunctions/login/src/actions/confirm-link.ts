@@ -79,10 +79,11 @@ async function link(
   // Again inside the transaction: a concurrent confirmLink with the same ticket loses here or on conflict.
   checkTicket(await tx.getLinkTicket(ticketId), caller, now);
   const source = await tx.getUser(ticket.fromUserId);
-  if (!source || source.status === 'merged') throw new AppError('LINK_TICKET_INVALID', 'the account was already linked or deleted');
+  if (!source || source.status === 'merged' || source.status === 'deleting')
+    throw new AppError('LINK_TICKET_INVALID', 'the account was already linked or deleted');
   if (source.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
   const target = await tx.getUser(ticket.toUserId);
-  if (!target || target.status === 'merged' || target.status === 'banned') {
+  if (!target || target.status === 'merged' || target.status === 'banned' || target.status === 'deleting') {
     throw new AppError('LINK_TARGET_UNAVAILABLE', 'the account to link into is banned or no longer exists');
   }
   const phoneIdentity = await tx.getIdentity(ticket.phoneKey);

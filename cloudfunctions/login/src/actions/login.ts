@@ -82,6 +82,9 @@ function time(value: unknown): number {
 
 function assertNotBanned(user: UserDoc): void {
   if (user.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
+  // deleteAccount has begun: no stamp, no sign-in (its identities still point here until it commits;
+  // the next login after the commit starts a fresh account).
+  if (user.status === 'deleting') throw new AppError('USER_NOT_FOUND', 'the account is being deleted');
 }
 
 /** The user as it is after this login, whether or not the parallel read saw our write. */

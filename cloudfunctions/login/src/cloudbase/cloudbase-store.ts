@@ -114,6 +114,9 @@ const MAX_TRANSACTION_ATTEMPTS = 3;
 /** At most this many documents can belong to one person; more would be a data problem, not an account. */
 const MAX_MATCHES = 100;
 
+/** Users a login never stamps: banned, merged away, or being deleted (the deletion must not lose its transaction). */
+const UNSTAMPED_STATUSES = ['banned', 'merged', 'deleting'];
+
 export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, warn: (message: string) => void = () => undefined): Store {
   const _ = db.command;
   const users = () => db.collection(names.users);
@@ -273,7 +276,7 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
             // Never a document another client wrote (`_openid` not the caller's): it would take the stamp.
             .where(
               _.and([
-                { identityKeys: keys.openid, status: _.nin(['banned', 'merged']) },
+                { identityKeys: keys.openid, status: _.nin(UNSTAMPED_STATUSES) },
                 _.or([{ _openid: _.exists(false) }, { _openid: legacyOpenid }]),
               ]),
             )
@@ -367,6 +370,19 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
       return data.map(asIdentity).filter(present);
     },
 
+    async markUserDeleting(id) {
+      const { stats } = await orEmpty(
+        () =>
+          users()
+            .where({ _id: id, status: _.nin(['banned', 'merged']) })
+            .update({ data: { status: 'deleting' } }),
+        { stats: { updated: 0 } },
+      );
+      if ((stats?.updated ?? 0) > 0) return true;
+      // Already 'deleting' (a retry): an update writing the same value may count as not updated.
+      return (await direct.getUser(id))?.status === 'deleting';
+    },
+
     async usersMergedInto(userId) {
       const { data } = await orEmpty(() => users().where({ mergedInto: userId, status: 'merged' }).limit(MAX_MATCHES).get(), { data: [] });
       return data.map(asUser).filter(present);
@@ -377,11 +393,12 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
       await tickets().add({ data: { ...ticket } });
     },
 
-    async removeLinkTicketsOf(userId) {
+    async removeLinkTicketsOf(userIds, callerKeys) {
+      if (userIds.length === 0 && callerKeys.length === 0) return;
       await orEmpty(
         () =>
           tickets()
-            .where(_.or([{ fromUserId: userId }, { toUserId: userId }]))
+            .where(_.or([{ fromUserId: _.in(userIds) }, { toUserId: _.in(userIds) }, { callerKey: _.in(callerKeys) }]))
             .remove(),
         undefined,
       );

@@ -36,3 +36,6 @@ export function isLinkTicket(value: unknown): value is string {
 export function linkTicketId(ticket: string): string {
   return createHash('sha256').update(ticket).digest('hex');
 }
+
+/** Expired tickets are kept this long (answered LINK_TICKET_EXPIRED / USED), then removed. */
+export const EXPIRED_TICKET_GRACE_MS = 24 * 60 * 60 * 1000;

@@ -37,7 +37,15 @@ describe('deleteAccount', () => {
 
     const entries = [...deps.store.audit.values()];
     expect(entries).toEqual([
-      { _id: `delete:${id}`, type: 'account-deleted', at: deps.clock.now, userId: id, identityCount: 3, mergedAccountCount: 0 },
+      {
+        _id: `delete:${id}`,
+        type: 'account-deleted',
+        at: deps.clock.now,
+        userId: id,
+        identityCount: 3,
+        mergedAccountCount: 0,
+        pendingFileIDs: [],
+      },
     ]);
     expect(JSON.stringify(entries)).not.toMatch(/小明|13800138000|o-alice|u-alice/);
   });
@@ -77,7 +85,7 @@ describe('deleteAccount', () => {
     expect(deps.store.identities.size).toBe(0);
   });
 
-  it('given storage failing, deletes nothing and answers INTERNAL', async () => {
+  it('given storage failing after the commit, the account is deleted and its audit entry lists the file left', async () => {
     const deps = createTestDeps();
     const id = await signUp(deps, alice);
     const avatar = testFileId(`avatars/${id}/a.png`);
@@ -85,7 +93,62 @@ describe('deleteAccount', () => {
     dataOf(await call(deps, alice, 'updateProfile', { avatarFileID: avatar }));
     deps.files.broken = true;
 
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+    expect(deps.store.users.has(id)).toBe(false);
+    expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({ pendingFileIDs: [avatar] });
+  });
+
+  it('given the transaction failing, keeps the account and its avatar file, answers INTERNAL, and a retry deletes both', async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    const avatar = testFileId(`avatars/${id}/a.png`);
+    deps.files.files.add(avatar);
+    dataOf(await call(deps, alice, 'updateProfile', { avatarFileID: avatar }));
+    deps.store.failNext('transaction');
+
     expect(errorOf(await call(deps, alice, 'deleteAccount', { confirm: true })).code).toBe('INTERNAL');
-    expect(deps.store.users.has(id)).toBe(true);
+    expect(deps.store.users.get(id)).toMatchObject({ status: 'active' });
+    expect(deps.files.files.has(avatar)).toBe(true);
+
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+    expect(deps.store.users.has(id)).toBe(false);
+    expect(deps.files.files.has(avatar)).toBe(false);
+    expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({ pendingFileIDs: [] });
+  });
+
+  it('given a user being deleted, login and the other actions answer USER_NOT_FOUND and stamp nothing', async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    const before = deps.store.users.get(id)?.loginCount;
+    await deps.store.markUserDeleting(id);
+
+    expect(errorOf(await call(deps, alice, 'login', {})).code).toBe('USER_NOT_FOUND');
+    expect(errorOf(await call(deps, alice, 'listIdentities', {})).code).toBe('USER_NOT_FOUND');
+    expect(deps.store.users.get(id)?.loginCount).toBe(before);
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+    expect(deps.store.users.has(id)).toBe(false);
+  });
+
+  it("removes link tickets of a merged account, tickets holding the person's openid key, and expired tickets", async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    const openidKey = deps.store.users.get(id)?.identityKeys?.[0] ?? '';
+    deps.store.users.set('merged-one', { _id: 'merged-one', status: 'merged', mergedInto: id, identityKeys: [] });
+    const base = { phoneKey: 'phone:+86:1', createdAt: deps.clock.now, usedAt: null };
+    const live = new Date(deps.clock.now.getTime() + 60_000);
+    deps.store.tickets.set('of-merged', {
+      ...base,
+      _id: 'of-merged',
+      callerKey: 'k',
+      fromUserId: 'merged-one',
+      toUserId: 'x',
+      expiresAt: live,
+    });
+    deps.store.tickets.set('of-key', { ...base, _id: 'of-key', callerKey: openidKey, fromUserId: 'y', toUserId: 'x', expiresAt: live });
+    deps.store.tickets.set('expired', { ...base, _id: 'expired', callerKey: 'k', fromUserId: 'y', toUserId: 'z', expiresAt: new Date(0) });
+    deps.store.tickets.set('other', { ...base, _id: 'other', callerKey: 'k', fromUserId: 'y', toUserId: 'z', expiresAt: live });
+
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+    expect([...deps.store.tickets.keys()]).toEqual(['other']);
   });
 });

@@ -66,7 +66,7 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
 
       it('removals of what is not there succeed', async () => {
         await store.removeUser('nobody');
-        await store.removeLinkTicketsOf('u1');
+        await store.removeLinkTicketsOf(['u1'], [keys.openid]);
         await store.removeExpiredLinkTickets(later);
         await store.removeLegacyUsers('o-alice');
       });
@@ -124,6 +124,29 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
         await store.insertUser({ _id: 'm2', status: 'active', mergedInto: 'u1' });
         expect(ids(await store.findUsersByIdentity([keys.unionid ?? '', keys.openid]))).toEqual(['u1']);
         expect(ids(await store.usersMergedInto('u1'))).toEqual(['m1']);
+      });
+    });
+
+    describe('markUserDeleting', () => {
+      it('marks an active user, again on a retry, and never a banned, merged or missing one', async () => {
+        await store.insertUser({ _id: 'u1', status: 'active', identityKeys: [keys.openid] });
+        await store.insertUser({ _id: 'b1', status: 'banned' });
+        await store.insertUser({ _id: 'm1', status: 'merged', mergedInto: 'u1' });
+        expect(await store.markUserDeleting('u1')).toBe(true);
+        expect(await store.markUserDeleting('u1')).toBe(true);
+        expect(await store.getUser('u1')).toMatchObject({ status: 'deleting' });
+        expect(await store.markUserDeleting('b1')).toBe(false);
+        expect(await store.markUserDeleting('m1')).toBe(false);
+        expect(await store.markUserDeleting('nobody')).toBe(false);
+        expect(await store.getUser('b1')).toMatchObject({ status: 'banned' });
+        expect(await store.getUser('m1')).toMatchObject({ status: 'merged' });
+      });
+
+      it('a user being deleted is not stamped by a login', async () => {
+        await store.insertUser({ _id: 'u1', status: 'active', identityKeys: [keys.openid], loginCount: 3 });
+        await store.markUserDeleting('u1');
+        expect((await store.stampAndFind(keys, 'o-alice', { id: 'l1', at })).stamped).toBe(false);
+        expect(await store.getUser('u1')).toMatchObject({ loginCount: 3 });
       });
     });
 
@@ -201,16 +224,28 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
         await store.insertLinkTicket(ticket('t4', { fromUserId: 'u3', toUserId: 'u4' }));
         await store.markLinkTicketUsed('t4', at);
         expect(await store.getLinkTicket('t4')).toMatchObject({ usedAt: at, phoneKey: 'phone:+86:13800000000' });
-        await store.removeLinkTicketsOf('u1');
+        await store.insertLinkTicket(ticket('t5', { callerKey: 'wx-openid:other', fromUserId: 'u5', toUserId: 'u6' }));
+        await store.insertLinkTicket(ticket('t6', { callerKey: 'wx-openid:kept', fromUserId: 'u5', toUserId: 'u6' }));
+        await store.removeLinkTicketsOf(['u1', 'u7'], ['wx-openid:other']);
         expect(await store.getLinkTicket('t1')).toBeNull();
         expect(await store.getLinkTicket('t2')).toBeNull();
+        expect(await store.getLinkTicket('t5')).toBeNull();
+        expect(await store.getLinkTicket('t6')).not.toBeNull();
         await store.removeExpiredLinkTickets(new Date(at.getTime() + 1));
         expect(await store.getLinkTicket('t3')).toBeNull();
         expect(await store.getLinkTicket('t4')).not.toBeNull();
       });
 
       it('putAudit writes an entry once per id (a retry replaces it)', async () => {
-        const entry: AuditEntry = { _id: 'a1', type: 'account-deleted', at, userId: 'u1', identityCount: 2, mergedAccountCount: 0 };
+        const entry: AuditEntry & { type: 'account-deleted' } = {
+          _id: 'a1',
+          type: 'account-deleted',
+          at,
+          userId: 'u1',
+          identityCount: 2,
+          mergedAccountCount: 0,
+          pendingFileIDs: [],
+        };
         await store.putAudit(entry);
         await store.putAudit({ ...entry, identityCount: 3 });
       });
@@ -249,7 +284,15 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
           await tx.putIdentity({ _id: 'phone:+86:2', userId: 'u1', provider: 'phone', createdAt: at });
           await tx.removeIdentity('phone:+86:1');
           await tx.markLinkTicketUsed('t1', later);
-          await tx.putAudit({ _id: 'a1', type: 'account-deleted', at, userId: 'u1', identityCount: 1, mergedAccountCount: 0 });
+          await tx.putAudit({
+            _id: 'a1',
+            type: 'account-deleted',
+            at,
+            userId: 'u1',
+            identityCount: 1,
+            mergedAccountCount: 0,
+            pendingFileIDs: [],
+          });
           return 'done';
         });
         expect(result).toBe('done');

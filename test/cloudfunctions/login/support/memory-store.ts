@@ -210,7 +210,13 @@ export function createMemoryStore(): MemoryStore {
       let stamped = false;
       for (const user of users.values()) {
         const writer = isClientWritten(user) ? user._openid : legacyOpenid;
-        if (user.identityKeys?.includes(keys.openid) && user.status !== 'banned' && user.status !== 'merged' && writer === legacyOpenid) {
+        if (
+          user.identityKeys?.includes(keys.openid) &&
+          user.status !== 'banned' &&
+          user.status !== 'merged' &&
+          user.status !== 'deleting' &&
+          writer === legacyOpenid
+        ) {
           applyStamp(user, stamp);
           stamped = true;
         }
@@ -270,6 +276,14 @@ export function createMemoryStore(): MemoryStore {
       return [...identities].filter(([, record]) => userIds.includes(record.userId)).map(([key, record]) => toIdentityDoc(key, record));
     },
 
+    async markUserDeleting(id) {
+      await enter('markUserDeleting');
+      const user = users.get(id);
+      if (!user || user.status === 'banned' || user.status === 'merged') return false;
+      user.status = 'deleting';
+      return true;
+    },
+
     async usersMergedInto(userId) {
       await enter('usersMergedInto');
       return matching((user) => user.status === 'merged' && user.mergedInto === userId);
@@ -281,9 +295,12 @@ export function createMemoryStore(): MemoryStore {
       tickets.set(ticket._id, copy(ticket));
     },
 
-    async removeLinkTicketsOf(userId) {
+    async removeLinkTicketsOf(userIds, callerKeys) {
       await enter('removeLinkTicketsOf');
-      for (const [id, ticket] of tickets) if (ticket.fromUserId === userId || ticket.toUserId === userId) tickets.delete(id);
+      for (const [id, ticket] of tickets) {
+        if (userIds.includes(ticket.fromUserId) || userIds.includes(ticket.toUserId) || callerKeys.includes(ticket.callerKey))
+          tickets.delete(id);
+      }
     },
 
     async removeExpiredLinkTickets(before) {

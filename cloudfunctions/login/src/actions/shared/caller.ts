@@ -20,8 +20,9 @@ export interface Caller {
 /**
  * Throws USER_NOT_FOUND when the identity has no user — never logged in, or deleted, or unlinked:
  * the client's lazy-login wrapper then logs in and retries — and USER_BANNED for a banned user.
+ * A user being deleted (status 'deleting') counts as not found, unless `resumeDeletion`.
  */
-export async function resolveCaller(identity: WxIdentity, store: Store): Promise<Caller> {
+export async function resolveCaller(identity: WxIdentity, store: Store, options: { resumeDeletion?: boolean } = {}): Promise<Caller> {
   const keys = identityKeysFor(identity);
   const found = await store.findUsersByIdentity(keys.all);
   let user = userHoldingIdentity(found, keys);
@@ -33,5 +34,7 @@ export async function resolveCaller(identity: WxIdentity, store: Store): Promise
   }
   if (!user) throw new AppError('USER_NOT_FOUND', 'no user for this WeChat identity: call login first');
   if (user.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
+  // An account being deleted is gone for every action but the deletion itself (which may resume it).
+  if (user.status === 'deleting' && !options.resumeDeletion) throw new AppError('USER_NOT_FOUND', 'the account is being deleted');
   return { identity, keys, user };
 }
