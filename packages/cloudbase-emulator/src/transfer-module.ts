@@ -9,6 +9,7 @@
  */
 import type { EmulatorModule, HttpRoute } from './core/module';
 import type { DatabaseModule } from './database';
+import { collectionNameProblem } from './database/collection-name';
 import { readBody, send, sendJson } from './http';
 import { safeDecode } from './http-paths';
 
@@ -20,6 +21,11 @@ export function createTransferModule(database: DatabaseModule): EmulatorModule {
     const match = /^\/api\/collections\/([^/]+)\/(export|import)$/.exec(requestUrl.pathname);
     const name = match ? safeDecode(match[1] ?? '') : null;
     if (!match || name === null) return false;
+    const problem = collectionNameProblem(name);
+    if (problem !== null) {
+      sendJson(response, 400, { code: 'INVALID_PARAM', message: `invalid collection name: ${problem}` });
+      return true;
+    }
     if (match[2] === 'export' && request.method === 'GET') {
       if (!database.listCollections().includes(name)) {
         sendJson(response, 404, { code: 'DATABASE_COLLECTION_NOT_EXIST', message: 'no such collection' });

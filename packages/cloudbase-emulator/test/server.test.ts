@@ -364,6 +364,21 @@ describe('status page', () => {
     expect(emulator.database.documents('notes_copy')).toEqual(emulator.database.documents('notes'));
   });
 
+  it.each(['..%2F..%2Fx', 'a%2Fb', '__proto__', 'constructor', 'x'.repeat(121)])(
+    'given the collection name %s, export and import answer INVALID_PARAM and create nothing',
+    async (encoded) => {
+      const before = emulator.database.listCollections();
+      const exported = await fetch(`${emulator.url}/api/collections/${encoded}/export`);
+      const imported = await fetch(`${emulator.url}/api/collections/${encoded}/import`, { method: 'POST', body: '{"_id":"a"}\n' });
+
+      expect(exported.status).toBe(400);
+      expect(await exported.json()).toMatchObject({ code: 'INVALID_PARAM', message: expect.stringMatching(/invalid collection name/) });
+      expect(imported.status).toBe(400);
+      expect(await imported.json()).toMatchObject({ code: 'INVALID_PARAM' });
+      expect(emulator.database.listCollections()).toEqual(before);
+    },
+  );
+
   it('given an import that is not JSON lines, refuses it and writes nothing', async () => {
     const response = await fetch(`${emulator.url}/api/collections/broken/import`, { method: 'POST', body: '{"_id":"a"}\nnot json' });
 

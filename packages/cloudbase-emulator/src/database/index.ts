@@ -18,7 +18,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ServiceError, type EmulatorModule } from '../core/module';
-import { checkCollectionName, createDatabaseActions, type DatabaseCore } from './actions';
+import { createDatabaseActions, type DatabaseCore } from './actions';
+import { checkCollectionName } from './collection-name';
 import { DurableLog, encodeRecord } from './durable-log';
 import { cloneValue, decodeStoredDocument, type Doc, encodeEjson, idKey } from './ejson';
 import { collectionNotExist, invalidParam } from './errors';
