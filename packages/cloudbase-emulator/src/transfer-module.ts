@@ -10,7 +10,8 @@
 import type { EmulatorModule, HttpRoute } from './core/module';
 import type { DatabaseModule } from './database';
 import { collectionNameProblem } from './database/collection-name';
-import { readBody, send, sendJson } from './http';
+import { ServiceError } from './core/module';
+import { BodyTooLargeError, readBody, send, sendJson } from './http';
 import { safeDecode } from './http-paths';
 
 /** A collection imported over HTTP (JSON lines). */
@@ -36,14 +37,11 @@ export function createTransferModule(database: DatabaseModule): EmulatorModule {
       return true;
     }
     if (match[2] === 'import' && request.method === 'POST') {
-      const body = (await readBody(request, IMPORT_LIMIT_BYTES)).toString('utf8');
       try {
+        const body = (await readBody(request, IMPORT_LIMIT_BYTES)).toString('utf8');
         sendJson(response, 200, { collection: name, imported: await database.importCollection(name, body) });
       } catch (error) {
-        sendJson(response, 400, {
-          code: 'INVALID_PARAM',
-          message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-        });
+        sendJson(response, ...importFailure(error));
       }
       return true;
     }
@@ -57,4 +55,16 @@ export function createTransferModule(database: DatabaseModule): EmulatorModule {
       { method: 'POST', path: '/api/collections/', handle: transfer },
     ],
   };
+}
+
+/**
+ * What a failed import answers: the reason (a bad line says its number and why) and never a stack
+ * or a server path — the answer goes to whoever posted the file. Anything unexpected is logged here
+ * in full and answered with a fixed message.
+ */
+function importFailure(error: unknown): [number, { code: string; message: string }] {
+  if (error instanceof ServiceError) return [400, { code: error.code, message: error.message }];
+  if (error instanceof BodyTooLargeError) return [413, { code: 'INVALID_PARAM', message: error.message }];
+  process.stderr.write(`[emulator] import failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return [500, { code: 'SYS_ERR', message: 'the import failed inside the emulator; see its log' }];
 }

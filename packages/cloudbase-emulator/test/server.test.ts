@@ -379,10 +379,15 @@ describe('status page', () => {
     },
   );
 
-  it('given an import that is not JSON lines, refuses it and writes nothing', async () => {
+  it('given an import that is not JSON lines, refuses it with the line and reason, no stack or path, and writes nothing', async () => {
     const response = await fetch(`${emulator.url}/api/collections/broken/import`, { method: 'POST', body: '{"_id":"a"}\nnot json' });
+    const answer = (await response.json()) as { code: string; message: string };
 
     expect(response.status).toBe(400);
+    expect(answer.code).toBe('INVALID_PARAM');
+    expect(answer.message).toMatch(/^line 2 is not an Extended JSON document: /);
+    expect(answer.message).not.toMatch(/\n\s+at |\.ts:\d+|\.js:\d+/);
+    expect(answer.message).not.toContain(path.resolve(__dirname, '..'));
     expect(emulator.database.listCollections()).not.toContain('broken');
   });
 });
