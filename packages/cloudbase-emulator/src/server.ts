@@ -34,6 +34,7 @@ import { createFaultInjector, type FaultInjector } from './faults';
 import { createFunctionService, type Invocation } from './functions';
 import { createFunctionRuntime, type FunctionStats } from './functions/runtime';
 import { BodyTooLargeError, header, readBody, send, sendJson } from './http';
+import { jsonDeeperThan, tooDeepMessage } from './json-depth';
 import { multipartBoundary, parseMultipart } from './multipart';
 import { createOpenApi, type OpenApiModule, type OpenApiOptions } from './openapi';
 import { createRequestLog, type Caller } from './request-log';
@@ -346,9 +347,11 @@ async function parseAdminBody(request: IncomingMessage): Promise<ParsedAdminBody
     return form ? { ok: true, body: form.fields, files: form.files } : { ok: false, message: 'malformed multipart/form-data body' };
   }
   // The SDK's JSON requests do not always say application/json: parse whatever came.
+  const text = raw.toString('utf8');
+  if (jsonDeeperThan(text)) return { ok: false, message: tooDeepMessage('the request body') };
   let body: unknown;
   try {
-    body = JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     return { ok: false, message: 'the request body is not valid JSON' };
   }
