@@ -11,7 +11,7 @@ import type { EmulatorModule, HttpRoute } from './core/module';
 import type { DatabaseModule } from './database';
 import { collectionNameProblem } from './database/collection-name';
 import { ServiceError } from './core/module';
-import { BodyTooLargeError, readBody, send, sendJson } from './http';
+import { BodyRefusedError, BodyTooLargeError, readBody, send, sendJson } from './http';
 import { safeDecode } from './http-paths';
 
 /** A collection imported over HTTP (JSON lines). */
@@ -64,6 +64,7 @@ export function createTransferModule(database: DatabaseModule): EmulatorModule {
  */
 function importFailure(error: unknown): [number, { code: string; message: string }] {
   if (error instanceof ServiceError) return [400, { code: error.code, message: error.message }];
+  if (error instanceof BodyRefusedError) return [error.status, { code: error.code, message: error.message }];
   if (error instanceof BodyTooLargeError) return [413, { code: 'INVALID_PARAM', message: error.message }];
   process.stderr.write(`[emulator] import failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return [500, { code: 'SYS_ERR', message: 'the import failed inside the emulator; see its log' }];

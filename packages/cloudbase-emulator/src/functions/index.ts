@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLargeError, header, readBody, sendJson } from '../http';
+import { BodyRefusedError, BodyTooLargeError, header, readBody, sendJson } from '../http';
 import { ServiceError, type AdminRequest, type AdminReply, type EmulatorModule } from '../core/module';
 import { jsonDeeperThan, tooDeepMessage } from '../json-depth';
 import type { Caller, RequestLog, RequestRecord } from '../request-log';
@@ -137,6 +137,7 @@ export function createFunctionService({ runtime, log, env }: FunctionServiceOpti
       if (jsonDeeperThan(text)) throw new ServiceError('INVALID_PARAM', tooDeepMessage('the event'));
       data = text === '' ? {} : JSON.parse(text);
     } catch (error) {
+      if (error instanceof BodyRefusedError) throw error;
       const reason =
         error instanceof BodyTooLargeError
           ? 'the event is larger than 6 MB'
