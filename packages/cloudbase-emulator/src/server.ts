@@ -33,7 +33,8 @@ import { createDatabase, type DatabaseModule } from './database';
 import { createFaultInjector, type FaultInjector } from './faults';
 import { createFunctionService, type Invocation } from './functions';
 import { createFunctionRuntime, type FunctionStats } from './functions/runtime';
-import { BodyTooLargeError, header, readBody, send, sendJson } from './http';
+import { BodyRefusedError, type BodyGate, BodyTooLargeError, guardBody, header, readBody, send, sendJson } from './http';
+import { jsonDeeperThan, tooDeepMessage } from './json-depth';
 import { multipartBoundary, parseMultipart } from './multipart';
 import { createOpenApi, type OpenApiModule, type OpenApiOptions } from './openapi';
 import { createRequestLog, type Caller } from './request-log';
@@ -75,6 +76,14 @@ export interface EmulatorOptions {
   onFunctionOutput?: (functionName: string, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** Sees every parsed admin request before it is handled (protocol recording in tests). */
   onAdminRequest?: (request: AdminRequest, http: { method: string; path: string; query: string[]; contentType: string }) => void;
+  /**
+   * Bytes of request bodies the emulator holds at once, over all requests; a body that would go past
+   * it is refused with 503 (retry later), so memory stays bounded whatever the concurrency.
+   * Default 256 MB.
+   */
+  maxInFlightBodyBytes?: number;
+  /** Time allowed to receive one request body; a trickled body is answered 408 and cut off. Default 30 s. */
+  bodyReadTimeoutMs?: number;
   /** More parts served beside the built-in ones, e.g. the browser preview (@wx-cloud-login/miniprogram-preview). */
   modules?: EmulatorModule[];
 }
@@ -100,6 +109,8 @@ export interface Emulator {
 
 /** Admin bodies can carry whole documents; the SDK itself caps a request well below this. */
 const MAX_ADMIN_BODY_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_IN_FLIGHT_BODY_BYTES = 256 * 1024 * 1024;
+const DEFAULT_BODY_READ_TIMEOUT_MS = 30_000;
 
 /**
  * How the emulator stops, first to last (declared as data, not implied by code order):
@@ -269,8 +280,18 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     sendJson(response, 404, { code: 'NOT_FOUND', message: `${request.method ?? ''} ${requestUrl.pathname} is not served here` });
   }
 
+  const bodyGate: BodyGate = {
+    maxInFlightBytes: options.maxInFlightBodyBytes ?? DEFAULT_MAX_IN_FLIGHT_BODY_BYTES,
+    readTimeoutMs: options.bodyReadTimeoutMs ?? DEFAULT_BODY_READ_TIMEOUT_MS,
+    inFlightBytes: 0,
+  };
   const server = createServer((request, response) => {
+    guardBody(request, response, bodyGate);
     handle(request, response).catch((error: unknown) => {
+      if (error instanceof BodyRefusedError && !response.headersSent) {
+        sendJson(response, error.status, { code: error.code, message: error.message });
+        return;
+      }
       process.stderr.write(`[emulator] ${request.method} ${request.url}: ${describeError(error)}\n`);
       if (!response.headersSent) sendJson(response, 500, { code: 'SYS_ERR', message: 'internal emulator error' });
       else response.destroy();
@@ -338,6 +359,7 @@ async function parseAdminBody(request: IncomingMessage): Promise<ParsedAdminBody
   try {
     raw = await readBody(request, MAX_ADMIN_BODY_BYTES);
   } catch (error) {
+    if (error instanceof BodyRefusedError) throw error;
     return { ok: false, message: error instanceof BodyTooLargeError ? error.message : 'the request body could not be read' };
   }
   const boundary = multipartBoundary(header(request, 'content-type'));
@@ -346,9 +368,11 @@ async function parseAdminBody(request: IncomingMessage): Promise<ParsedAdminBody
     return form ? { ok: true, body: form.fields, files: form.files } : { ok: false, message: 'malformed multipart/form-data body' };
   }
   // The SDK's JSON requests do not always say application/json: parse whatever came.
+  const text = raw.toString('utf8');
+  if (jsonDeeperThan(text)) return { ok: false, message: tooDeepMessage('the request body') };
   let body: unknown;
   try {
-    body = JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     return { ok: false, message: 'the request body is not valid JSON' };
   }

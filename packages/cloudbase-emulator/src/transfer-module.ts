@@ -9,7 +9,9 @@
  */
 import type { EmulatorModule, HttpRoute } from './core/module';
 import type { DatabaseModule } from './database';
-import { readBody, send, sendJson } from './http';
+import { collectionNameProblem } from './database/collection-name';
+import { ServiceError } from './core/module';
+import { BodyRefusedError, BodyTooLargeError, readBody, send, sendJson } from './http';
 import { safeDecode } from './http-paths';
 
 /** A collection imported over HTTP (JSON lines). */
@@ -20,6 +22,11 @@ export function createTransferModule(database: DatabaseModule): EmulatorModule {
     const match = /^\/api\/collections\/([^/]+)\/(export|import)$/.exec(requestUrl.pathname);
     const name = match ? safeDecode(match[1] ?? '') : null;
     if (!match || name === null) return false;
+    const problem = collectionNameProblem(name);
+    if (problem !== null) {
+      sendJson(response, 400, { code: 'INVALID_PARAM', message: `invalid collection name: ${problem}` });
+      return true;
+    }
     if (match[2] === 'export' && request.method === 'GET') {
       if (!database.listCollections().includes(name)) {
         sendJson(response, 404, { code: 'DATABASE_COLLECTION_NOT_EXIST', message: 'no such collection' });
@@ -30,14 +37,11 @@ export function createTransferModule(database: DatabaseModule): EmulatorModule {
       return true;
     }
     if (match[2] === 'import' && request.method === 'POST') {
-      const body = (await readBody(request, IMPORT_LIMIT_BYTES)).toString('utf8');
       try {
+        const body = (await readBody(request, IMPORT_LIMIT_BYTES)).toString('utf8');
         sendJson(response, 200, { collection: name, imported: await database.importCollection(name, body) });
       } catch (error) {
-        sendJson(response, 400, {
-          code: 'INVALID_PARAM',
-          message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-        });
+        sendJson(response, ...importFailure(error));
       }
       return true;
     }
@@ -51,4 +55,17 @@ export function createTransferModule(database: DatabaseModule): EmulatorModule {
       { method: 'POST', path: '/api/collections/', handle: transfer },
     ],
   };
+}
+
+/**
+ * What a failed import answers: the reason (a bad line says its number and why) and never a stack
+ * or a server path — the answer goes to whoever posted the file. Anything unexpected is logged here
+ * in full and answered with a fixed message.
+ */
+function importFailure(error: unknown): [number, { code: string; message: string }] {
+  if (error instanceof ServiceError) return [400, { code: error.code, message: error.message }];
+  if (error instanceof BodyRefusedError) return [error.status, { code: error.code, message: error.message }];
+  if (error instanceof BodyTooLargeError) return [413, { code: 'INVALID_PARAM', message: error.message }];
+  process.stderr.write(`[emulator] import failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return [500, { code: 'SYS_ERR', message: 'the import failed inside the emulator; see its log' }];
 }

@@ -364,10 +364,70 @@ describe('status page', () => {
     expect(emulator.database.documents('notes_copy')).toEqual(emulator.database.documents('notes'));
   });
 
-  it('given an import that is not JSON lines, refuses it and writes nothing', async () => {
+  it.each(['..%2F..%2Fx', 'a%2Fb', '__proto__', 'constructor', 'x'.repeat(121)])(
+    'given the collection name %s, export and import answer INVALID_PARAM and create nothing',
+    async (encoded) => {
+      const before = emulator.database.listCollections();
+      const exported = await fetch(`${emulator.url}/api/collections/${encoded}/export`);
+      const imported = await fetch(`${emulator.url}/api/collections/${encoded}/import`, { method: 'POST', body: '{"_id":"a"}\n' });
+
+      expect(exported.status).toBe(400);
+      expect(await exported.json()).toMatchObject({ code: 'INVALID_PARAM', message: expect.stringMatching(/invalid collection name/) });
+      expect(imported.status).toBe(400);
+      expect(await imported.json()).toMatchObject({ code: 'INVALID_PARAM' });
+      expect(emulator.database.listCollections()).toEqual(before);
+    },
+  );
+
+  it('given an import that is not JSON lines, refuses it with the line and reason, no stack or path, and writes nothing', async () => {
     const response = await fetch(`${emulator.url}/api/collections/broken/import`, { method: 'POST', body: '{"_id":"a"}\nnot json' });
+    const answer = (await response.json()) as { code: string; message: string };
 
     expect(response.status).toBe(400);
+    expect(answer.code).toBe('INVALID_PARAM');
+    expect(answer.message).toMatch(/^line 2 is not an Extended JSON document: /);
+    expect(answer.message).not.toMatch(/\n\s+at |\.ts:\d+|\.js:\d+/);
+    expect(answer.message).not.toContain(path.resolve(__dirname, '..'));
     expect(emulator.database.listCollections()).not.toContain('broken');
+  });
+});
+
+describe('deeply nested input', () => {
+  const nested = (depth: number): string => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
+  it.each([4_000, 20_000])('given a callFunction event nested %i levels, answers the invalid-argument error, not a 500', async (depth) => {
+    const response = await fetch(`${emulator.url}/callFunction/echo`, { method: 'POST', body: nested(depth) });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errCode: -501007,
+      errMsg: 'cloud.callFunction:fail the event is nested deeper than 1000 levels',
+    });
+  });
+
+  it('given an event nested 1,000 levels, runs the function', async () => {
+    const response = await fetch(`${emulator.url}/callFunction/echo`, { method: 'POST', body: nested(1_000) });
+
+    expect(response.status).toBe(200);
+  });
+
+  it('given emulator.callFunction with a deeply nested value, refuses it as INVALID_PARAM', async () => {
+    let value: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 4_000; i++) value = { a: value };
+
+    await expect(emulator.callFunction('echo', value)).rejects.toMatchObject({ code: 'INVALID_PARAM', message: /nested deeper/ });
+  });
+
+  it('given admin EJSON fields or a body nested 4,000 levels, answers INVALID_PARAM naming the limit', async () => {
+    await createCollection('deep');
+    const insert = await admin({ action: 'database.insertDocument', collectionName: 'deep', data: [nested(4_000)], envName: 'local-dev' });
+    const query = await admin({ action: 'database.getDocument', collectionName: 'deep', queryType: 'WHERE', query: nested(4_000) });
+    const body = await admin(`{"action":"database.getDocument","x":${nested(4_000)}}`);
+    const imported = await fetch(`${emulator.url}/api/collections/deep/import`, { method: 'POST', body: `${nested(4_000)}\n` });
+
+    expect(insert.body).toMatchObject({ code: 'INVALID_PARAM', message: 'data[0] is nested deeper than 1000 levels' });
+    expect(query.body).toMatchObject({ code: 'INVALID_PARAM', message: 'query is nested deeper than 1000 levels' });
+    expect(body.body).toMatchObject({ code: 'INVALID_PARAM', message: 'the request body is nested deeper than 1000 levels' });
+    expect(await imported.json()).toEqual({ code: 'INVALID_PARAM', message: 'line 1: the document is nested deeper than 1000 levels' });
   });
 });

@@ -12,6 +12,7 @@
 import type { AdminHandler, AdminReply, AdminRequest } from '../core/module';
 import { decodeEjson, encodeEjson, type Doc, isPlainObject } from './ejson';
 import { aggregate, countDocuments, findDocuments, planInsert, planModify, planRemove, type SortSpec } from './engine';
+import { checkCollectionName } from './collection-name';
 import { collectionAlreadyExists, invalidParam } from './errors';
 import type { Change, ReadView, Store } from './store';
 import type { Transaction, TransactionManager } from './transactions';
@@ -195,7 +196,6 @@ export function createDatabaseActions(core: DatabaseCore): Record<string, AdminH
 
     'database.addCollection': action((body) => {
       const collection = collectionNameOf(body);
-      checkCollectionName(collection);
       if (core.store.hasCollection(collection)) throw collectionAlreadyExists(collection);
       return json(undefined, core.commit([{ kind: 'create', collection }]));
     }),
@@ -221,14 +221,8 @@ export function createDatabaseActions(core: DatabaseCore): Record<string, AdminH
 function collectionNameOf(body: Record<string, unknown>): string {
   const name = body.collectionName;
   if (typeof name !== 'string' || name === '') throw invalidParam('collectionName is required');
+  checkCollectionName(name);
   return name;
-}
-
-/** The names MongoDB (and so CloudBase) refuses. */
-export function checkCollectionName(name: string): void {
-  if (name.includes('$') || name.includes('\0') || name.startsWith('system.') || name.length > 120) {
-    throw invalidParam(`invalid collection name: ${JSON.stringify(name)}`);
-  }
 }
 
 function transactionIdOf(body: Record<string, unknown>): string {

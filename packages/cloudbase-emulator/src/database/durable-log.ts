@@ -24,6 +24,7 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { collectionNameProblem } from './collection-name';
 import { decodeStoredDocument, decodeStoredValue, encodeEjson, idKey } from './ejson';
 import type { Change } from './store';
 
@@ -48,7 +49,8 @@ export function decodeRecord(line: string): Change[] {
   if (!Array.isArray(ops)) throw new Error('a log record needs an "ops" array');
   return ops.map((op: unknown): Change => {
     const { op: kind, c, doc, id } = op as { op?: unknown; c?: unknown; doc?: unknown; id?: unknown };
-    if (typeof c !== 'string') throw new Error('a log op needs a collection name');
+    const problem = collectionNameProblem(c);
+    if (problem !== null || typeof c !== 'string') throw new Error(`a log op needs a valid collection name: ${problem}`);
     if (kind === 'create') return { kind: 'create', collection: c };
     if (kind === 'put') {
       const decoded = decodeStoredDocument(doc);

@@ -17,6 +17,7 @@
  * a stored document is a stable snapshot (transactions rely on this).
  */
 import { BSONRegExp, Double, EJSON, Int32, Long } from 'bson';
+import { jsonDeeperThan, tooDeepMessage } from '../json-depth';
 import { invalidParam } from './errors';
 
 export type Doc = Record<string, unknown>;
@@ -30,6 +31,7 @@ export interface DecodeOptions {
 
 /** Parses one EJSON field of a request. `what` names the field in the error message. */
 export function decodeEjson(text: string, what: string, options: DecodeOptions): unknown {
+  if (jsonDeeperThan(text)) throw invalidParam(tooDeepMessage(what));
   let parsed: unknown;
   try {
     parsed = EJSON.parse(text, { relaxed: false });

@@ -18,7 +18,9 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ServiceError, type EmulatorModule } from '../core/module';
-import { checkCollectionName, createDatabaseActions, type DatabaseCore } from './actions';
+import { jsonDeeperThan, tooDeepMessage } from '../json-depth';
+import { createDatabaseActions, type DatabaseCore } from './actions';
+import { checkCollectionName } from './collection-name';
 import { DurableLog, encodeRecord } from './durable-log';
 import { cloneValue, decodeStoredDocument, type Doc, encodeEjson, idKey } from './ejson';
 import { collectionNotExist, invalidParam } from './errors';
@@ -117,6 +119,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
       lines.forEach((line, index) => {
         if (line.trim() === '') return;
         let doc: Doc;
+        if (jsonDeeperThan(line)) throw invalidParam(`line ${index + 1}: ${tooDeepMessage('the document')}`);
         try {
           doc = decodeStoredDocument(JSON.parse(line));
         } catch (error) {

@@ -9,8 +9,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLargeError, header, readBody, sendJson } from '../http';
+import { BodyRefusedError, BodyTooLargeError, header, readBody, sendJson } from '../http';
 import { ServiceError, type AdminRequest, type AdminReply, type EmulatorModule } from '../core/module';
+import { jsonDeeperThan, tooDeepMessage } from '../json-depth';
 import type { Caller, RequestLog, RequestRecord } from '../request-log';
 import { chainedSource, DEFAULT_SOURCE } from './context';
 import type { InvocationErrorKind, FunctionRuntime } from './runtime';
@@ -59,7 +60,12 @@ export function clientError(error: { message: string; kind: InvocationErrorKind 
  * functions receive it, so local ones do too.
  */
 export function eventFor(data: unknown, caller: Caller): unknown {
-  const event: unknown = data === undefined ? {} : JSON.parse(JSON.stringify(data));
+  let event: unknown = {};
+  if (data !== undefined) {
+    const text = JSON.stringify(data);
+    if (jsonDeeperThan(text)) throw new ServiceError('INVALID_PARAM', tooDeepMessage('the event'));
+    event = JSON.parse(text);
+  }
   const fromClient = (caller.source ?? DEFAULT_SOURCE) === DEFAULT_SOURCE;
   if (fromClient && caller.openid && typeof event === 'object' && event !== null && !Array.isArray(event)) {
     return { ...event, userInfo: { appId: caller.appid ?? '', openId: caller.openid } };
@@ -82,6 +88,7 @@ export function createFunctionService({ runtime, log, env }: FunctionServiceOpti
       event = eventFor(data, caller);
     } catch (error) {
       log.close(invocationId);
+      if (error instanceof ServiceError) throw error;
       throw new ServiceError('INVALID_PARAM', `the event is not JSON: ${error instanceof Error ? error.message : String(error)}`);
     }
     const outcome = await runtime.invoke(name, event, { invocationId, caller, env });
@@ -127,9 +134,16 @@ export function createFunctionService({ runtime, log, env }: FunctionServiceOpti
     let data: unknown;
     try {
       const text = (await readBody(request, MAX_EVENT_BYTES)).toString('utf8').trim();
+      if (jsonDeeperThan(text)) throw new ServiceError('INVALID_PARAM', tooDeepMessage('the event'));
       data = text === '' ? {} : JSON.parse(text);
     } catch (error) {
-      const reason = error instanceof BodyTooLargeError ? 'the event is larger than 6 MB' : 'the request body must be JSON';
+      if (error instanceof BodyRefusedError) throw error;
+      const reason =
+        error instanceof BodyTooLargeError
+          ? 'the event is larger than 6 MB'
+          : error instanceof ServiceError
+            ? error.message
+            : 'the request body must be JSON';
       sendJson(response, error instanceof BodyTooLargeError ? 413 : 400, { errCode: -501007, errMsg: `cloud.callFunction:fail ${reason}` });
       return;
     }
@@ -142,7 +156,14 @@ export function createFunctionService({ runtime, log, env }: FunctionServiceOpti
     if (appid) caller.appid = appid;
     if (unionid) caller.unionid = unionid;
     if (clientIp) caller.clientIp = clientIp;
-    const invocation = await callFunction(name, data, caller);
+    let invocation: Invocation;
+    try {
+      invocation = await callFunction(name, data, caller);
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      sendJson(response, 400, { errCode: -501007, errMsg: `cloud.callFunction:fail ${error.message}` });
+      return;
+    }
     sendJson(response, 200, invocation.error ? clientError(invocation.error) : { result: invocation.result });
   }
 

@@ -50,6 +50,26 @@ describe('addCollection (db.createCollection)', () => {
     expect(error.code).toBe('DATABASE_COLLECTION_ALREADY_EXIST');
   });
 
+  it('refuses names that are paths, prototype keys, empty or over-long, and creates nothing', async () => {
+    for (const collectionName of ['../../x', 'a/b', 'a\\b', '..', '.hidden', '__proto__', 'constructor', 'a\u0000b', 'x'.repeat(121)]) {
+      const error = await failure(db, 'database.addCollection', { collectionName });
+      expect(error.code).toBe('INVALID_PARAM');
+      expect(error.message).toMatch(/invalid collection name/);
+    }
+    expect(db.listCollections()).toEqual([]);
+  });
+
+  it.each([
+    ['database.insertDocument', { data: [ejson({ _id: 'a' })] }],
+    ['database.getDocument', { query: '{}', queryType: 'WHERE', multi: true }],
+    ['database.removeDocument', { query: '{}', queryType: 'WHERE', multi: true }],
+    ['database.calculateDocument', { queryType: 'WHERE' }],
+  ])('given %s on __proto__ or ../x, then INVALID_PARAM rather than a missing collection', async (action, body) => {
+    for (const collectionName of ['__proto__', '../x']) {
+      expect((await failure(db, action, { collectionName, ...body })).code).toBe('INVALID_PARAM');
+    }
+  });
+
   it('refuses names MongoDB refuses', async () => {
     for (const collectionName of ['a$b', 'system.users', '']) {
       expect((await failure(db, 'database.addCollection', { collectionName })).code).toBe('INVALID_PARAM');

@@ -116,6 +116,17 @@ describe('damaged logs', () => {
     expect(warnings.join('\n')).toMatch(/skipped unreadable line 2/);
   });
 
+  it('given a line naming an invalid collection (a hand-edited log), then it is skipped with a warning', async () => {
+    await logWithUsers();
+    const lines = (await fs.readFile(logPath(), 'utf8')).split('\n');
+    lines.splice(1, 0, '{"ops":[{"op":"create","c":"__proto__"}]}', '{"ops":[{"op":"create","c":"../../x"}]}');
+    await fs.writeFile(logPath(), lines.join('\n'));
+    const warnings: string[] = [];
+    const db = await openDb({ onWarning: (message) => warnings.push(message) });
+    expect(db.listCollections()).toEqual(['users']);
+    expect(warnings.join('\n')).toMatch(/line 2 .*valid collection name/);
+  });
+
   it('given a leftover temporary file from an interrupted compaction, then the log is used and the file removed', async () => {
     await logWithUsers();
     const tmp = path.join(dataDir, 'database', 'db.jsonl.tmp');
