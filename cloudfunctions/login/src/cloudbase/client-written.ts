@@ -27,12 +27,8 @@ export function isTrustedUser(
   callerOpenid?: string,
 ): boolean {
   if (!isClientWritten(user) || vouched.has(user._id)) return true;
-  return (
-    callerOpenid !== undefined &&
-    user.identityKeys === undefined &&
-    user._openid === callerOpenid &&
-    (user.openid === undefined || user.openid === callerOpenid)
-  );
+  // A client-written document is a legacy document of the caller exactly when the caller wrote it.
+  return callerOpenid !== undefined && isLegacyDocumentOf(user, callerOpenid);
 }
 
 /**
