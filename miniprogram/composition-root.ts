@@ -3,7 +3,7 @@ import { systemClock } from './platform/clock';
 import { currentAppId } from './platform/wx-account';
 import { readChooseAvatarDetail, readPhoneButtonDetail } from './platform/wx-button-events';
 import { createWxCloudCaller, initCloud } from './platform/wx-cloud';
-import { confirmDialog, showToast } from './platform/wx-dialog';
+import { confirmDialog, showDoneToast, showToast } from './platform/wx-dialog';
 import { navigate, pageStackDepth } from './platform/wx-navigation';
 import { setPageTitle } from './platform/wx-page';
 import { onNeedPrivacyAuthorization, openPrivacyContract, privacyContractName } from './platform/wx-privacy';
@@ -70,7 +70,7 @@ export function getAccountService(): AccountService {
   return createAccountService({ auth: getAuthService(), uploader: createWxUploader(), clock: systemClock });
 }
 
-export const dialogs: Dialogs = { confirm: confirmDialog, toast: showToast };
+export const dialogs: Dialogs = { confirm: confirmDialog, toast: showToast, done: showDoneToast };
 
 export const navigator: Navigator = { navigate, stackDepth: pageStackDepth, setTitle: setPageTitle };
 

@@ -67,6 +67,8 @@ export interface Dialogs {
   confirm(options: ConfirmOptions): Promise<boolean>;
   /** A short message that goes away by itself. */
   toast(title: string): void;
+  /** A completed action, with WeChat's success tick; at most 7 characters (WeChat cuts the rest). */
+  done(title: string): void;
 }
 
 /** The page stack. */

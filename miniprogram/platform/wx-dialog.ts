@@ -27,3 +27,8 @@ export function confirmDialog(options: ConfirmOptions): Promise<boolean> {
 export function showToast(title: string): void {
   wx.showToast({ title, icon: 'none', duration: 2000 });
 }
+
+/** A completed action: the success tick, the way WeChat's own pages confirm one. */
+export function showDoneToast(title: string): void {
+  wx.showToast({ title, icon: 'success', duration: 1500 });
+}

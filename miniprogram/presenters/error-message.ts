@@ -38,8 +38,29 @@ export const ERROR_MESSAGES: Record<ServiceErrorCode, string> = {
   AUTH_RETRY_EXHAUSTED: '登录状态校验失败，请稍后重试',
   PHONE_DENIED: '你已取消授权手机号，需要时可再次点击绑定',
   UPLOAD_FAILED: '头像上传失败，请重新选择',
+  NICKNAME_EMPTY: '请输入昵称',
   UNKNOWN: '出了点问题，请稍后再试',
 };
+
+/**
+ * What a person reads when an action is done (a toast, WeChat's way of saying so). Short on
+ * purpose: WeChat cuts a toast with an icon after 7 characters.
+ */
+export const DONE_MESSAGES = {
+  login: '登录成功',
+  logout: '已退出登录',
+  nicknameSaved: '昵称已保存',
+  avatarUpdated: '头像已更新',
+  accountDeleted: '账号已注销',
+} as const;
+
+/** Asked before 退出登录 (WeChat's modal allows at most 4 characters per button). */
+export const LOGOUT_CONFIRMATION = {
+  title: '退出登录',
+  content: '退出后将清除本机保存的账号信息，账号和资料仍会保留，下次用微信登录即可恢复。',
+  confirmText: '退出登录',
+  cancelText: '取消',
+} as const;
 
 /** The code of anything a service call rejected with (UNKNOWN for what is not a ServiceError). */
 export function failureCode(error: unknown): ServiceErrorCode {

@@ -3,16 +3,20 @@ import type { PublicUser } from '../../typings/contract';
 /**
  * What pages render of a user, so WXML needs no logic. A fresh account has neither nickname nor
  * avatar (they come from <input type="nickname"> and chooseAvatar, never from a withdrawn
- * profile API): it gets a neutral text and a lettered circle, not a fake 微信用户 with a grey avatar.
+ * profile API): it gets a neutral text and the default avatar, not a made-up 微信用户, and a
+ * lettered circle only once there is a nickname to take the letter from.
  */
 export interface UserView {
   loggedIn: boolean;
   /** The nickname, or a hint that there is none yet. */
   displayName: string;
   hasNickName: boolean;
-  /** '' when there is no avatar: render the placeholder circle with `avatarInitial`. */
+  /** '' when there is no avatar: render the lettered circle, or the default avatar without a letter. */
   avatarUrl: string;
+  /** The nickname's first character; '' without a nickname (and logged out). */
   avatarInitial: string;
+  /** The account was created by the current session's login (its first login): greet, don't welcome back. */
+  isNewUser: boolean;
   /** yyyy-mm-dd, local time; '' when logged out. */
   memberSince: string;
   lastLoginAt: string;
@@ -25,6 +29,7 @@ export const LOGGED_OUT_VIEW: UserView = {
   hasNickName: false,
   avatarUrl: '',
   avatarInitial: '',
+  isNewUser: false,
   memberSince: '',
   lastLoginAt: '',
   loginCount: 0,
@@ -53,9 +58,32 @@ export function toUserView(user: PublicUser | null): UserView {
     hasNickName: nickName !== '',
     avatarUrl: user.avatarUrl,
     // Array.from keeps a surrogate pair (an emoji nickname) whole.
-    avatarInitial: Array.from(nickName)[0] ?? '我',
+    avatarInitial: Array.from(nickName)[0] ?? '',
+    // The login that creates an account counts 1; only the first session shows that count.
+    isNewUser: user.loginCount <= 1,
     memberSince: formatDate(user.createdAt),
     lastLoginAt: formatDateTime(user.lastLoginAt),
     loginCount: user.loginCount,
   };
+}
+
+/** The two lines that greet the person at the top of 首页. */
+export interface Greeting {
+  title: string;
+  text: string;
+  /** No nickname yet: offer 去设置 (编辑资料) beside the greeting. */
+  suggestProfile: boolean;
+}
+
+export function greetingFor(view: UserView): Greeting {
+  if (!view.loggedIn) return { title: '你好，游客', text: '登录后可保存你的资料', suggestProfile: false };
+  const welcome = view.isNewUser ? '欢迎加入' : '欢迎回来';
+  if (view.hasNickName) return { title: view.displayName, text: welcome, suggestProfile: false };
+  return { title: welcome, text: '设置头像和昵称，让资料更完整', suggestProfile: true };
+}
+
+/** What the login page shows in the moment between a login and the return to the sender. */
+export function welcomeAfterLogin(view: UserView, isNewUser: boolean): string {
+  if (view.hasNickName) return `欢迎，${view.displayName}`;
+  return isNewUser ? '欢迎加入' : '欢迎回来';
 }

@@ -32,6 +32,8 @@ export const CLIENT_ERROR_CODES = [
   'PHONE_DENIED',
   /** wx.cloud.uploadFile failed for a reason other than the network (storage rules, file too large...). */
   'UPLOAD_FAILED',
+  /** 保存 tapped with an empty nickname field: decided on the device, nothing was sent. */
+  'NICKNAME_EMPTY',
   /** Anything else, a server code this build does not know included; the detail is for the developer's log. */
   'UNKNOWN',
 ] as const;

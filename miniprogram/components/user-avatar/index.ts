@@ -1,4 +1,7 @@
-/** A user's avatar, or a lettered circle when there is none (never a grey stand-in). */
+/**
+ * A user's avatar: the picture; without one, a lettered circle (the nickname's first character);
+ * without a nickname either, the default outline of a person (never an empty disc).
+ */
 Component({
   properties: {
     url: { type: String, value: '' },

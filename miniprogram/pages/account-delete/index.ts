@@ -1,6 +1,7 @@
 import { userPage } from '../../behaviors/user-page';
 import { dialogs, getAccountService, navigator } from '../../composition-root';
 import { loginStep, ROUTES } from '../../navigation/routes';
+import { DONE_MESSAGES } from '../../presenters/error-message';
 
 /**
  * 注销账号 (required by China's personal information rules): what goes and what stays, in words;
@@ -43,7 +44,7 @@ Component({
       this.setData({ status: 'deleting', errorMessage: '' });
       try {
         await getAccountService().deleteAccount();
-        dialogs.toast('账号已注销');
+        dialogs.done(DONE_MESSAGES.accountDeleted);
         this.showUser();
         // switchTab closes every non-tab page, this one included.
         void navigator.navigate({ kind: 'switchTab', url: ROUTES.home });

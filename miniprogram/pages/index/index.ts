@@ -1,6 +1,6 @@
 import { getAuthService, navigator } from '../../composition-root';
-import { loginStep, ROUTES } from '../../navigation/routes';
-import { toUserView } from '../../presenters/user-view';
+import { loginStep, openStep, ROUTES } from '../../navigation/routes';
+import { greetingFor, toUserView } from '../../presenters/user-view';
 
 /**
  * 首页: everything here works logged out. A cached user renders on the first frame (read
@@ -18,6 +18,7 @@ const PUBLIC_ITEMS = [
 Component({
   data: {
     user: toUserView(null),
+    greeting: greetingFor(toUserView(null)),
     items: PUBLIC_ITEMS,
     accountOpen: false,
     /** Set when 我的账号 sent the person to log in: open the account card on return. */
@@ -40,13 +41,18 @@ Component({
     },
     showUser(openAccount: boolean) {
       const user = getAuthService().currentUser();
+      const view = toUserView(user);
       this.setData({
-        user: toUserView(user),
+        user: view,
+        greeting: greetingFor(view),
         accountOpen: user !== null && (this.data.accountOpen || openAccount),
       });
     },
     onLoginTap() {
       void navigator.navigate(loginStep(ROUTES.home));
+    },
+    onEditProfileTap() {
+      void navigator.navigate(openStep(ROUTES.profileEdit));
     },
     onAccountTap() {
       if (this.data.user.loggedIn) {

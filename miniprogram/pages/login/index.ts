@@ -1,14 +1,15 @@
-import { getAuthService, navigator } from '../../composition-root';
+import { dialogs, getAuthService, navigator } from '../../composition-root';
 import { documentStep, parseRedirect, returnStep } from '../../navigation/routes';
 import type { DocumentType } from '../../navigation/routes';
-import { errorMessage } from '../../presenters/error-message';
-import { toUserView } from '../../presenters/user-view';
+import { DONE_MESSAGES, errorMessage } from '../../presenters/error-message';
+import { toUserView, welcomeAfterLogin } from '../../presenters/user-view';
 
 /**
  * 微信登录. Opened with navigateTo (query `redirect`: where to go when it was the first page),
  * returns to the sender after a login. The agreement must be ticked first: the box starts
  * unticked (WeChat review rejects a pre-ticked consent), and while unticked the button looks
- * disabled and a tap only points at the box.
+ * disabled and a tap only points at the box. A failure shows its message above the button,
+ * which then reads 重新登录 (one action, not a second retry button beside it).
  */
 
 type LoginStatus = 'idle' | 'loading' | 'success' | 'error';
@@ -20,6 +21,8 @@ Component({
     status: 'idle' as LoginStatus,
     errorMessage: '',
     user: toUserView(null),
+    /** Shown in place of the app's name between the login and the return to the sender. */
+    welcome: '',
     /** Where to go after login when there is no page to go back to. */
     redirect: parseRedirect(undefined),
   },
@@ -41,8 +44,11 @@ Component({
       }
       this.setData({ status: 'loading', errorMessage: '' });
       try {
-        const { user } = await getAuthService().login();
-        this.setData({ status: 'success', user: toUserView(user) });
+        const { user, isNewUser } = await getAuthService().login();
+        const view = toUserView(user);
+        this.setData({ status: 'success', user: view, welcome: welcomeAfterLogin(view, isNewUser) });
+        // The toast outlives the page: WeChat keeps it up across the navigation back.
+        dialogs.done(DONE_MESSAGES.login);
         void navigator.navigate(returnStep(navigator.stackDepth(), this.data.redirect));
       } catch (error) {
         this.setData({ status: 'error', errorMessage: errorMessage(error) });

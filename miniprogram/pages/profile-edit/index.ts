@@ -1,8 +1,9 @@
 import { userPage } from '../../behaviors/user-page';
 import type { ChooseAvatarDetail } from '../../composition-root';
-import { getAccountService, getAuthService, navigator, openTypeEvents } from '../../composition-root';
+import { dialogs, getAccountService, getAuthService, navigator, openTypeEvents } from '../../composition-root';
 import { loginStep, ROUTES } from '../../navigation/routes';
-import { messageFor } from '../../presenters/error-message';
+import { DONE_MESSAGES, messageFor } from '../../presenters/error-message';
+import { nicknameStep } from '../../presenters/nickname-edit';
 import { toUserView } from '../../presenters/user-view';
 
 /**
@@ -13,7 +14,10 @@ import { toUserView } from '../../presenters/user-view';
  * Nickname quirk: when the person picks the WeChat nickname from the keyboard's suggestion, WeChat
  * fills the input asynchronously; on some devices `blur` fires before the value lands (and
  * `input` not at all). So the nickname is saved on blur AND on the form's submit, whose value is
- * read when 保存 is tapped; an unchanged value is never sent twice.
+ * read when 保存 is tapped; presenters/nickname-edit.ts decides which of the two sends it.
+ *
+ * A nickname the function refused stays in the field with the reason above it, so the person
+ * edits it instead of typing it again; what was saved is confirmed with a toast.
  */
 
 type Status = 'idle' | 'saving';
@@ -25,8 +29,14 @@ interface FormSubmitDetail {
 Component({
   behaviors: [userPage],
   data: {
-    /** The raw nickname for the input ('' when none; the view's displayName has a fallback text). */
+    /** The saved nickname ('' when none; the view's displayName has a fallback text). */
     nickName: '',
+    /** What the field shows: the saved nickname, or the one just refused. */
+    nicknameDraft: '',
+    /** The value the function refused last. */
+    rejectedNickName: '',
+    /** The message shown is about the nickname field (so editing it back makes it go). */
+    nicknameFailed: false,
     avatarStatus: 'idle' as Status,
     /** The chosen image, shown while it uploads. */
     avatarPreview: '',
@@ -35,7 +45,8 @@ Component({
   methods: {
     showUser() {
       const user = getAuthService().currentUser();
-      this.setData({ user: toUserView(user), nickName: user?.nickName ?? '' });
+      const nickName = user?.nickName ?? '';
+      this.setData({ user: toUserView(user), nickName, nicknameDraft: nickName });
     },
     onLoginTap() {
       void navigator.navigate(loginStep(ROUTES.profileEdit));
@@ -46,13 +57,14 @@ Component({
       if (chosen === null) return;
       if (!chosen.ok) {
         this.showFailure(chosen.error);
+        this.setData({ nicknameFailed: false });
         return;
       }
-      this.setData({ avatarStatus: 'saving', avatarPreview: chosen.tempFilePath, errorMessage: '', notice: '' });
+      this.setData({ avatarStatus: 'saving', avatarPreview: chosen.tempFilePath, errorMessage: '', notice: '', nicknameFailed: false });
       try {
         await getAccountService().updateAvatar(chosen.tempFilePath);
-        this.setData({ notice: '头像已更新' });
         this.showUser();
+        dialogs.done(DONE_MESSAGES.avatarUpdated);
       } catch (error) {
         this.showFailure(error);
       } finally {
@@ -60,10 +72,10 @@ Component({
       }
     },
     onNicknameBlur(event: WechatMiniprogram.CustomEvent<{ value?: unknown }>) {
-      void this.saveNickname(event.detail.value);
+      void this.saveNickname(event.detail.value, 'blur');
     },
     onSubmit(event: WechatMiniprogram.CustomEvent<FormSubmitDetail>) {
-      void this.saveNickname(event.detail.value.nickName);
+      void this.saveNickname(event.detail.value.nickName, 'submit');
     },
     /**
      * bindnicknamereview (newer base libraries; older ones never fire it): WeChat's own check of a
@@ -71,20 +83,33 @@ Component({
      */
     onNicknameReview(event: WechatMiniprogram.CustomEvent<{ pass?: unknown; timeout?: unknown }>) {
       if (event.detail.pass === false && event.detail.timeout !== true) {
-        this.setData({ errorMessage: messageFor('CONTENT_RISKY'), notice: '' });
+        this.setData({ errorMessage: messageFor('CONTENT_RISKY'), notice: '', nicknameFailed: true });
       }
     },
-    async saveNickname(value: unknown) {
-      if (typeof value !== 'string' || this.data.nicknameStatus === 'saving') return;
-      // Blur without a change (or the submit right after a blur that saved it): nothing to do.
-      if (value.trim() === this.data.nickName) return;
-      this.setData({ nicknameStatus: 'saving', errorMessage: '', notice: '' });
+    async saveNickname(value: unknown, trigger: 'blur' | 'submit') {
+      if (this.data.nicknameStatus === 'saving') return;
+      const step = nicknameStep(value, { saved: this.data.nickName, rejected: this.data.rejectedNickName }, trigger);
+      if (step.kind === 'ignore' || typeof value !== 'string') return;
+      if (step.kind === 'unchanged') {
+        // Back to the saved nickname: a message about another value would now be wrong.
+        if (this.data.nicknameFailed) this.setData({ errorMessage: '', nicknameFailed: false });
+        this.setData({ rejectedNickName: '', nicknameDraft: this.data.nickName });
+        return;
+      }
+      if (step.kind === 'empty') {
+        this.setData({ errorMessage: messageFor('NICKNAME_EMPTY'), notice: '', nicknameDraft: '', nicknameFailed: true });
+        return;
+      }
+      this.setData({ nicknameStatus: 'saving', errorMessage: '', notice: '', nicknameDraft: value, nicknameFailed: false });
       try {
         await getAccountService().updateNickname(value);
-        this.setData({ notice: '昵称已保存' });
+        this.setData({ rejectedNickName: '' });
         this.showUser();
+        dialogs.done(DONE_MESSAGES.nicknameSaved);
       } catch (error) {
         this.showFailure(error);
+        // showFailure showed the saved user again; the field keeps what the person typed.
+        this.setData({ nicknameDraft: value, rejectedNickName: value.trim(), nicknameFailed: true });
       } finally {
         this.setData({ nicknameStatus: 'idle' });
       }

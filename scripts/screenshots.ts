@@ -1,0 +1,193 @@
+/**
+ * `npm run screenshots`: walks the mini-program in the browser preview (headless Chromium, the
+ * 375 px screen of the preview's phone) and saves one picture per page to docs/images/, the ones
+ * the README shows. Every other state looked at on the way (guest, errors, dialogs, toasts) goes
+ * to test-artifacts/screenshots/, for a person to look at after a change to the pages.
+ *
+ * The emulator runs in memory with the freshly built login function, as in the e2e tests: the
+ * pictures show what a person gets, not a mock-up. Options: --only-artifacts (leave docs/images/ alone).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { createEmulator } from '@wx-cloud-login/cloudbase-emulator';
+import {
+  presetIdentity,
+  PRESET_APPS,
+  PRESET_PEOPLE,
+  queryForIdentity,
+  type PreviewIdentity,
+} from '@wx-cloud-login/miniprogram-preview/runtime/identity';
+import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
+import { buildFunctions, projectRoot } from './build';
+
+const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+];
+const DOCS_DIR = path.join(projectRoot, 'docs/images');
+const ARTIFACTS_DIR = path.join(projectRoot, 'test-artifacts/screenshots');
+
+const HOME = 'pages/index/index';
+const LOGIN = 'pages/login/index';
+const PROFILE = 'pages/profile/index';
+const PROFILE_EDIT = 'pages/profile-edit/index';
+const SECURITY = 'pages/account-security/index';
+
+async function main(): Promise<void> {
+  const onlyArtifacts = process.argv.includes('--only-artifacts');
+  const [xiaoming] = PRESET_PEOPLE;
+  const [appA] = PRESET_APPS;
+  if (!xiaoming || !appA) throw new Error('the preview presets changed');
+
+  await buildFunctions();
+  mkdirSync(DOCS_DIR, { recursive: true });
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const outDir = mkdtempSync(path.join(os.tmpdir(), 'preview-screenshots-'));
+  const emulator = await createEmulator({ memory: true, modules: [await createPreviewModule({ outDir })] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  try {
+    const context = await browser.newContext({
+      hasTouch: true,
+      viewport: { width: 1100, height: 960 },
+      deviceScaleFactor: 1,
+      locale: 'zh-CN',
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      // The one dropped request below is on purpose.
+      if (message.type() === 'error' && !message.text().includes('ERR_INTERNET_DISCONNECTED')) errors.push(message.text());
+    });
+
+    const shown = (route: string) => `[data-pv-route="${route}"]:not([hidden])`;
+    const on = (route: string, selector: string) => page.locator(`${shown(route)} ${selector}`);
+    const waitShown = (route: string) => page.locator(`[data-pv-route="${route}"][data-pv-ready]:not([hidden])`).waitFor();
+    const written: string[] = [];
+    /** The phone's screen only (375 px wide), without the preview's frame and side panels. */
+    async function shoot(name: string, forDocs = false): Promise<void> {
+      const file = forDocs && !onlyArtifacts ? path.join(DOCS_DIR, `${name}.png`) : path.join(ARTIFACTS_DIR, `${name}.png`);
+      await page.locator('.pv-screen').screenshot({ path: file });
+      written.push(path.relative(projectRoot, file));
+    }
+    async function launch(identity: PreviewIdentity, route = HOME): Promise<void> {
+      await page.goto('about:blank');
+      await page.goto(`${emulator.url}/preview/${queryForIdentity(identity)}#/${route}`);
+      await waitShown(route);
+    }
+    const back = async (route: string) => {
+      await page.locator('.pv-navbar__back').click();
+      await waitShown(route);
+    };
+    const tab = async (route: string) => {
+      await page.locator(`.pv-tabbar__item[data-route="${route}"]`).tap();
+      await waitShown(route);
+    };
+    const toastGone = () => page.locator('#pv-toast').waitFor({ state: 'detached' });
+
+    const identity = presetIdentity(xiaoming, appA);
+    await launch(identity);
+    await shoot('home-guest');
+    await tab(PROFILE);
+    await shoot('profile-guest');
+    await tab(HOME);
+
+    await on(HOME, '#login-entry').tap();
+    await waitShown(LOGIN);
+    await on(LOGIN, '#login-button').tap();
+    await on(LOGIN, '#agreement-hint').waitFor();
+    await shoot('login-agreement-hint');
+    await on(LOGIN, '#agreement-checkbox').tap();
+    await shoot('login', true);
+
+    await on(LOGIN, '#terms-link').tap();
+    await waitShown('pages/agreement/index');
+    await shoot('agreement', true);
+    await back(LOGIN);
+    await on(LOGIN, '#privacy-link').tap();
+    await waitShown('pages/agreement/index');
+    await shoot('agreement-privacy');
+    await back(LOGIN);
+
+    // The network drops the first call: the login page's error state, then a retry.
+    await page.route('**/callFunction/login', (route) => route.abort('internetdisconnected'), { times: 1 });
+    await on(LOGIN, '#login-button').tap();
+    await on(LOGIN, '#login-error').waitFor();
+    await shoot('login-error');
+    await on(LOGIN, '#login-button').tap();
+    await waitShown(HOME);
+    await page.locator('#pv-toast').waitFor();
+    await shoot('home-new-user-toast');
+    await toastGone();
+    await on(HOME, '#account-button').tap();
+    await shoot('home', true);
+
+    await tab(PROFILE);
+    await shoot('profile-new-user');
+    await on(PROFILE, '#edit-profile-entry').tap();
+    await waitShown(PROFILE_EDIT);
+    await on(PROFILE_EDIT, '#nickname-input input').tap();
+    await on(PROFILE_EDIT, '#privacy-popup-agree').tap();
+    await on(PROFILE_EDIT, '#nickname-input input').fill('测试违规词');
+    await on(PROFILE_EDIT, '#save-nickname').tap();
+    await on(PROFILE_EDIT, '#edit-error').waitFor();
+    await shoot('profile-edit-nickname-rejected');
+    await on(PROFILE_EDIT, '#nickname-input input').fill('小明同学');
+    await on(PROFILE_EDIT, '#save-nickname').tap();
+    await page.locator('#pv-toast').waitFor();
+    await shoot('profile-edit-nickname-saved');
+    await toastGone();
+    await on(PROFILE_EDIT, '#avatar-button').tap();
+    await page.locator('.pv-sheet__item[data-index="0"]').tap();
+    await page.locator('#pv-toast').waitFor();
+    await page.waitForFunction(() => {
+      const image = document.querySelector<HTMLImageElement>('[data-pv-route="pages/profile-edit/index"]:not([hidden]) #edit-avatar img');
+      return image?.complete === true && image.naturalWidth > 0;
+    });
+    await toastGone();
+    await shoot('profile-edit', true);
+    await back(PROFILE);
+    await shoot('profile', true);
+
+    await on(PROFILE, '#account-security-entry').tap();
+    await waitShown(SECURITY);
+    await on(SECURITY, '#identity-0').waitFor();
+    await on(SECURITY, '#phone-button').tap();
+    await page.locator('.pv-sheet__item[data-index="0"]').tap();
+    await on(SECURITY, '#phone-number').filter({ hasText: '****' }).waitFor();
+    await toastGone().catch(() => undefined);
+    await shoot('account-security', true);
+    await on(SECURITY, '#delete-entry').tap();
+    await waitShown('pages/account-delete/index');
+    await shoot('account-delete', true);
+    await back(SECURITY);
+    await back(PROFILE);
+
+    await on(PROFILE, '#logout-button').tap();
+    await page.locator('#pv-modal').waitFor();
+    await shoot('profile-logout-confirm');
+    await page.locator('#pv-modal .pv-modal__confirm').tap();
+    await on(PROFILE, '#login-button').waitFor();
+    await shoot('profile-logged-out-toast');
+
+    if (errors.length > 0) throw new Error(`the pages reported errors:\n${errors.join('\n')}`);
+    process.stdout.write(`${written.join('\n')}\n`);
+  } finally {
+    await browser.close();
+    await emulator.close();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
