@@ -10,7 +10,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
 import { createEmulator } from '@wx-cloud-login/cloudbase-emulator';
 import {
   presetIdentity,
@@ -148,10 +148,10 @@ async function main(): Promise<void> {
     await on(PROFILE_EDIT, '#avatar-button').tap();
     await page.locator('.pv-sheet__item[data-index="0"]').tap();
     await page.locator('#pv-toast').waitFor();
-    await page.waitForFunction(() => {
-      const image = document.querySelector<HTMLImageElement>('[data-pv-route="pages/profile-edit/index"]:not([hidden]) #edit-avatar img');
-      return image?.complete === true && image.naturalWidth > 0;
-    });
+    // A string: this script's tsconfig has no DOM types; it runs in the page.
+    await page.waitForFunction(
+      `(() => { const image = document.querySelector('[data-pv-route="${PROFILE_EDIT}"]:not([hidden]) #edit-avatar img'); return image !== null && image.complete && image.naturalWidth > 0; })()`,
+    );
     await toastGone();
     await shoot('profile-edit', true);
     await back(PROFILE);

@@ -56,6 +56,7 @@ const HOME = 'pages/index/index';
 const LOGIN = 'pages/login/index';
 const PROFILE = 'pages/profile/index';
 const PROFILE_EDIT = 'pages/profile-edit/index';
+const SECURITY = 'pages/account-security/index';
 
 describeInBrowser(available ? 'browser preview of the mini-program (chromium)' : `browser preview — SKIPPED: ${SKIP_NOTE}`, () => {
   let emulator: Emulator;
@@ -161,7 +162,12 @@ describeInBrowser(available ? 'browser preview of the mini-program (chromium)' :
     await waitShown(HOME);
 
     await logInFromHome({ screenshots: true });
-    expect(await onPage(HOME, '#home-nickname').textContent()).toBe('未设置昵称');
+    // A brand-new account: greeted, not welcomed back, with the default avatar and 登录成功.
+    await expect(page.locator('#pv-toast').textContent()).resolves.toContain('登录成功');
+    expect(await onPage(HOME, '#home-nickname').textContent()).toBe('欢迎加入');
+    await onPage(HOME, '#home-avatar #default-avatar').waitFor();
+    await expectAtRowEnd(onPage(HOME, '#edit-profile-entry'));
+    await expectAtRowEnd(onPage(HOME, '#account-button'));
     await onPage(HOME, '#account-button').tap();
     expect(await onPage(HOME, '#login-count').textContent()).toBe('1');
     await screenshot('home-logged-in');
@@ -175,7 +181,7 @@ describeInBrowser(available ? 'browser preview of the mini-program (chromium)' :
     cloudCalls.length = 0;
     await page.reload();
     await waitShown(HOME);
-    expect(await onPage(HOME, '#home-nickname').textContent()).toBe('未设置昵称');
+    expect(await onPage(HOME, '#home-nickname').textContent()).toBe('欢迎加入');
     // onReady (where a stale cache would be refreshed) has run: still nothing was sent.
     expect(cloudCalls).toEqual([]);
     expect(await page.locator('#pv-call-count').textContent()).toContain('0');
@@ -204,6 +210,7 @@ describeInBrowser(available ? 'browser preview of the mini-program (chromium)' :
     expect(usersInEmulator()).toHaveLength(2);
     const accountOfAppB = userIdOfIdentity(`wx-openid:${APP_B.appid}:openid-xiaoming-b`);
     expect(accountOfAppB).toBe(userIdOfIdentity(`wx-unionid:${XIAOMING.unionid}`));
+    expect(await onPage(HOME, '#home-nickname').textContent()).toBe('欢迎回来');
     await onPage(HOME, '#account-button').tap();
     expect(await onPage(HOME, '#login-count').textContent()).toBe('2');
     await screenshot('same-person-app-b');
@@ -219,10 +226,16 @@ describeInBrowser(available ? 'browser preview of the mini-program (chromium)' :
     await onPage(PROFILE_EDIT, '#privacy-popup-agree').tap();
     // Consent given, WeChat offers the WeChat nickname above the keyboard.
     await page.locator('#pv-nickname-offer').waitFor();
+    // Refused by the content check: the reason shows and the typed nickname stays to be edited.
+    await onPage(PROFILE_EDIT, '#nickname-input input').fill('测试违规词');
+    await onPage(PROFILE_EDIT, '#save-nickname').tap();
+    await onPage(PROFILE_EDIT, '#edit-error').filter({ hasText: '昵称未通过内容安全检查' }).waitFor();
+    await expect(onPage(PROFILE_EDIT, '#nickname-input input').inputValue()).resolves.toBe('测试违规词');
+    await screenshot('nickname-refused');
     await onPage(PROFILE_EDIT, '#nickname-input input').fill('小明同学');
     await onPage(PROFILE_EDIT, '#save-nickname').tap();
-    await onPage(PROFILE_EDIT, '#edit-notice').waitFor();
-    expect(await onPage(PROFILE_EDIT, '#edit-notice').textContent()).toContain('昵称已保存');
+    await page.locator('#pv-toast').filter({ hasText: '昵称已保存' }).waitFor();
+    expect(await onPage(PROFILE_EDIT, '#edit-error').count()).toBe(0);
     await screenshot('nickname-saved');
 
     const userId = userIdOfIdentity(`wx-unionid:${XIAOMING.unionid}`);
@@ -238,7 +251,7 @@ describeInBrowser(available ? 'browser preview of the mini-program (chromium)' :
     await onPage(PROFILE_EDIT, '#avatar-button').tap();
     // The preview's stand-in for WeChat's avatar sheet: 用微信头像 is a generated picture.
     await page.locator('.pv-sheet__item[data-index="0"]').tap();
-    await onPage(PROFILE_EDIT, '#edit-notice').filter({ hasText: '头像已更新' }).waitFor();
+    await page.locator('#pv-toast').filter({ hasText: '头像已更新' }).waitFor();
 
     const files = emulator.storage.list();
     expect(files).toHaveLength(1);
@@ -254,14 +267,26 @@ describeInBrowser(available ? 'browser preview of the mini-program (chromium)' :
     await waitShown(PROFILE);
   });
 
-  it('logs out on 我的: the cache is cleared and a relaunch stays logged out', async () => {
+  it("a mini button of a row ends the row on every page (app.wxss), 账号与安全's included", async () => {
+    await onPage(PROFILE, '#account-security-entry').tap();
+    await waitShown(SECURITY);
+    await expectAtRowEnd(onPage(SECURITY, '#phone-button'));
+    await page.locator('.pv-navbar__back').click();
+    await waitShown(PROFILE);
+  });
+
+  it('logs out on 我的 after confirming: the cache is cleared and a relaunch stays logged out', async () => {
     const identity = presetIdentity(XIAOMING, APP_B);
     await launch(identity, PROFILE);
     expect(await onPage(PROFILE, '#profile-nickname').textContent()).toBe('小明同学');
 
     await onPage(PROFILE, '#logout-button').tap();
+    await expect(page.locator('#pv-modal').textContent()).resolves.toContain('退出后将清除本机保存的账号信息');
+    await page.locator('#pv-modal .pv-modal__confirm').tap();
     await onPage(PROFILE, '#login-button').waitFor();
+    await page.locator('#pv-toast').filter({ hasText: '已退出登录' }).waitFor();
     expect(await onPage(PROFILE, '#profile-nickname').textContent()).toBe('未登录');
+    await onPage(PROFILE, '#profile-avatar #default-avatar').waitFor();
     await screenshot('logged-out');
     const prefix = storagePrefix(identity);
     const sessionKeys = await page.evaluate(
@@ -276,6 +301,21 @@ describeInBrowser(available ? 'browser preview of the mini-program (chromium)' :
     expect(await onPage(PROFILE, '#profile-nickname').textContent()).toBe('未登录');
     expect(cloudCalls).toEqual([]);
   });
+
+  /**
+   * WeChat centres a button with auto side margins; in a row that floated it mid-row. A button
+   * in a row must end where the row's content ends (app.wxss).
+   */
+  async function expectAtRowEnd(button: ReturnType<Page['locator']>): Promise<void> {
+    const [buttonBox, rowBox] = await Promise.all([
+      button.boundingBox(),
+      button.locator('xpath=..').evaluate((row) => {
+        const box = row.getBoundingClientRect();
+        return { right: box.right - Number.parseFloat(getComputedStyle(row).paddingRight) };
+      }),
+    ]);
+    expect(Math.abs((buttonBox?.x ?? 0) + (buttonBox?.width ?? 0) - rowBox.right)).toBeLessThan(1.5);
+  }
 
   /** Taps a tab of the tab bar and waits for its page. */
   async function onPageTab(route: string): Promise<void> {

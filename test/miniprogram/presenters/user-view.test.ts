@@ -1,4 +1,4 @@
-import { LOGGED_OUT_VIEW, toUserView } from '../../../miniprogram/presenters/user-view';
+import { greetingFor, LOGGED_OUT_VIEW, toUserView, welcomeAfterLogin } from '../../../miniprogram/presenters/user-view';
 import { aUser } from '../support/users';
 
 describe('toUserView', () => {
@@ -17,12 +17,46 @@ describe('toUserView', () => {
     expect(toUserView(aUser({ nickName: '🐱咪咪' })).avatarInitial).toBe('🐱');
   });
 
-  it('without a nickname, says so instead of inventing one', () => {
+  it('without a nickname, says so instead of inventing one, and leaves the avatar to the default one (no made-up letter)', () => {
     const view = toUserView(aUser({ nickName: '' }));
 
     expect(view.displayName).toBe('未设置昵称');
     expect(view.hasNickName).toBe(false);
-    expect(view.avatarInitial).toBe('我');
+    expect(view.avatarInitial).toBe('');
+  });
+
+  it('an account on its first login is new; from the second login on it is not', () => {
+    expect(toUserView(aUser({ loginCount: 1 })).isNewUser).toBe(true);
+    expect(toUserView(aUser({ loginCount: 2 })).isNewUser).toBe(false);
+    expect(LOGGED_OUT_VIEW.isNewUser).toBe(false);
+  });
+
+  it.each([
+    ['a guest', null, { title: '你好，游客', text: '登录后可保存你的资料', suggestProfile: false }],
+    [
+      'a brand-new user without a nickname',
+      aUser({ nickName: '', loginCount: 1 }),
+      { title: '欢迎加入', text: '设置头像和昵称，让资料更完整', suggestProfile: true },
+    ],
+    [
+      'a returning user without a nickname',
+      aUser({ nickName: '', loginCount: 4 }),
+      { title: '欢迎回来', text: '设置头像和昵称，让资料更完整', suggestProfile: true },
+    ],
+    [
+      'a brand-new user with a nickname',
+      aUser({ nickName: '小明', loginCount: 1 }),
+      { title: '小明', text: '欢迎加入', suggestProfile: false },
+    ],
+    ['a returning user', aUser({ nickName: '小明', loginCount: 4 }), { title: '小明', text: '欢迎回来', suggestProfile: false }],
+  ])('首页 greets %s', (_label, user, greeting) => {
+    expect(greetingFor(toUserView(user))).toEqual(greeting);
+  });
+
+  it('after a login, welcomes by nickname, or says whether the account is new', () => {
+    expect(welcomeAfterLogin(toUserView(aUser({ nickName: '云朵' })), false)).toBe('欢迎，云朵');
+    expect(welcomeAfterLogin(toUserView(aUser({ nickName: '' })), true)).toBe('欢迎加入');
+    expect(welcomeAfterLogin(toUserView(aUser({ nickName: '' })), false)).toBe('欢迎回来');
   });
 
   it('formats dates as local yyyy-mm-dd (hh:mm)', () => {

@@ -44,6 +44,8 @@ export interface FakeWx {
   readonly uploads: UploadRequest[];
   readonly modals: ModalRecord[];
   readonly toasts: string[];
+  /** Navigation bar titles the page set (wx.setNavigationBarTitle), in order. */
+  readonly titles: string[];
   answerCloud(handler: CloudFunctionHandler): void;
   answerUpload(handler: UploadHandler): void;
   /** How the person answers wx.showModal (default: cancel). */
@@ -65,6 +67,7 @@ interface State {
   uploads: UploadRequest[];
   modals: ModalRecord[];
   toasts: string[];
+  titles: string[];
   stackDepth: number;
   privacyListener: PrivacyListener | null;
   privacyContractOpens: number;
@@ -85,6 +88,7 @@ function freshState(): State {
     uploads: [],
     modals: [],
     toasts: [],
+    titles: [],
     stackDepth: 2,
     privacyListener: null,
     privacyContractOpens: 0,
@@ -124,7 +128,10 @@ export function installFakeWx(): FakeWx {
       state.navigations.push({ api: 'navigateBack', delta: options.delta ?? 1 });
       succeed(options, 'navigateBack');
     },
-    setNavigationBarTitle: (options: Callbacks) => succeed(options, 'setNavigationBarTitle'),
+    setNavigationBarTitle: (options: Callbacks & { title: string }) => {
+      state.titles.push(options.title);
+      succeed(options, 'setNavigationBarTitle');
+    },
     showModal: (options: ModalRecord & { success?: (result: { confirm: boolean; cancel: boolean; errMsg: string }) => void }) => {
       const { title, content, confirmText, cancelText, confirmColor } = options;
       const modal: ModalRecord = { title, content };
@@ -194,6 +201,9 @@ export function installFakeWx(): FakeWx {
     },
     get toasts() {
       return state.toasts;
+    },
+    get titles() {
+      return state.titles;
     },
     answerCloud(handler) {
       state.handler = handler;

@@ -29,7 +29,9 @@ describe('pages/index (首页)', () => {
     const page = renderPage(homePage);
     await page.onReady();
 
-    expect(page.text('#greeting')).toContain('你好，游客');
+    expect(page.text('#home-nickname')).toBe('你好，游客');
+    expect(page.text('#home-greeting-text')).toBe('登录后可保存你的资料');
+    expect(page.exists('#home-avatar >>> #default-avatar')).toBe(true);
     expect(page.text('#login-entry')).toBe('微信登录');
     expect(page.text('#account-button')).toBe('登录后查看');
     expect(fake.cloudCalls).toHaveLength(0);
@@ -85,9 +87,34 @@ describe('pages/index (首页)', () => {
     home.onShow();
 
     expect(home.text('#home-nickname')).toBe('新朋友');
+    expect(home.text('#home-greeting-text')).toBe('欢迎加入');
+    expect(fake.toasts).toEqual(['登录成功']);
     expect(home.text('#account-details')).toContain('登录次数');
     expect(home.text('#login-count')).toBe('1');
     expect(fake.cloudCalls).toHaveLength(1);
+  });
+
+  it('a brand-new account without a nickname is greeted 欢迎加入 with the default avatar and offered 去设置, not welcomed back', async () => {
+    await launchWithCachedUser(fake, aUser({ nickName: '', loginCount: 1 }));
+    const page = renderPage(homePage);
+
+    expect(page.text('#home-nickname')).toBe('欢迎加入');
+    expect(page.text('#greeting')).not.toContain('欢迎回来');
+    expect(page.exists('#home-avatar >>> #default-avatar')).toBe(true);
+    await page.tap('#edit-profile-entry');
+
+    expect(fake.navigations).toEqual([{ api: 'navigateTo', url: '/pages/profile-edit/index' }]);
+  });
+
+  it('a returning user with a nickname is welcomed back by name, with the letter avatar and no 去设置', async () => {
+    await launchWithCachedUser(fake, aUser({ nickName: '小明', loginCount: 5 }));
+    const page = renderPage(homePage);
+
+    expect(page.text('#home-nickname')).toBe('小明');
+    expect(page.text('#home-greeting-text')).toBe('欢迎回来');
+    expect(page.text('#home-avatar')).toBe('小');
+    expect(page.exists('#edit-profile-entry')).toBe(false);
+    expect(page.exists('#login-entry')).toBe(false);
   });
 
   it('logged in, the protected action opens and closes the account card without a cloud call', async () => {

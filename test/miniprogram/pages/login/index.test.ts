@@ -21,6 +21,7 @@ describe('pages/login', () => {
   it('renders 微信登录 with the agreement unticked and the button inactive', () => {
     const page = openLogin();
 
+    expect(page.text('#login-title')).toBe('微信云登录');
     expect(page.text('#login-button')).toBe('微信登录');
     expect(page.classes('#agreement-checkbox')).not.toContain('checked');
     expect(page.classes('#login-button')).toContain('inactive');
@@ -55,9 +56,28 @@ describe('pages/login', () => {
     await settle();
 
     expect(page.text('#login-welcome')).toBe('欢迎，云朵');
+    expect(fake.toasts).toEqual(['登录成功']);
     expect(hasCachedSession(fake)).toBe(true);
     expect(fake.navigations).toEqual([{ api: 'navigateBack', delta: 1 }]);
   });
+
+  it.each([
+    [true, '欢迎加入'],
+    [false, '欢迎回来'],
+  ])(
+    'a login without a nickname (isNewUser %s) is welcomed with %s and the default avatar, never a 我 letter',
+    async (isNewUser, welcome) => {
+      fake.answerCloud(() => ({ ok: true, data: { user: aUser({ nickName: '' }), isNewUser } }));
+      const page = openLogin();
+
+      await page.tap('#agreement-checkbox');
+      await page.tap('#login-button');
+
+      expect(page.text('#login-welcome')).toBe(welcome);
+      expect(page.exists('#login-avatar >>> #default-avatar')).toBe(true);
+      expect(fake.toasts).toEqual(['登录成功']);
+    },
+  );
 
   it('unticking the agreement again blocks login', async () => {
     const page = openLogin();
@@ -69,7 +89,7 @@ describe('pages/login', () => {
     expect(fake.cloudCalls).toHaveLength(0);
   });
 
-  it('on a network failure shows the Chinese message and a retry that logs in', async () => {
+  it('on a network failure shows the Chinese message, and the one button then reads 重新登录 and logs in', async () => {
     fake.answerCloud(() => {
       throw { errMsg: 'cloud.callFunction:fail Error: errCode: -1 | errMsg: request:fail' };
     });
@@ -77,12 +97,14 @@ describe('pages/login', () => {
     await page.tap('#agreement-checkbox');
     await page.tap('#login-button');
 
-    expect(page.text('#login-error')).toContain('网络连接失败，请检查网络后重试');
-    expect(page.text('#login-button')).toBe('微信登录');
+    expect(page.text('#login-error')).toBe('网络连接失败，请检查网络后重试');
+    expect(page.text('#login-button')).toBe('重新登录');
+    expect(page.exists('#retry-button')).toBe(false);
+    expect(fake.toasts).toEqual([]);
     expect(fake.navigations).toEqual([]);
 
     fake.answerCloud(() => loginAnswer(aUser({ nickName: '重试成功' })));
-    await page.tap('#retry-button');
+    await page.tap('#login-button');
 
     expect(page.exists('#login-error')).toBe(false);
     expect(page.text('#login-welcome')).toBe('欢迎，重试成功');

@@ -49,7 +49,7 @@ describe('pages/profile-edit against the login function', () => {
     const avatarUrl = getAuthService().currentUser()?.avatarUrl ?? '';
     expect(avatarUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/storage\/files\//);
     expect(shownAvatarUrl(page)).toBe(avatarUrl);
-    expect(page.text('#edit-notice')).toBe('头像已更新');
+    expect(fake.toasts).toEqual(['头像已更新']);
     expect(await backend.download(avatarUrl)).toEqual({ status: 200, body: 'image bytes of http://tmp/chosen.png' });
   });
 
@@ -61,14 +61,14 @@ describe('pages/profile-edit against the login function', () => {
     expect(page.text('#save-nickname')).toBe('保存中…');
     await saved(page);
 
-    expect(page.text('#edit-notice')).toBe('昵称已保存');
+    expect(fake.toasts).toEqual(['昵称已保存']);
     expect(page.data().nickName).toBe('云朵');
     setAuthService(null);
     backend.connect(fake, person);
     expect((await getAuthService().login()).user.nickName).toBe('云朵');
   });
 
-  it("a nickname the content check refuses shows CONTENT_RISKY's message and changes nothing", async () => {
+  it("a nickname the content check refuses shows CONTENT_RISKY's message, stays in the field and changes nothing", async () => {
     await loggedIn('risky');
     const page = renderPage(editPage);
 
@@ -76,7 +76,8 @@ describe('pages/profile-edit against the login function', () => {
     await saved(page);
 
     expect(page.text('#edit-error')).toBe('昵称未通过内容安全检查，请换一个');
-    expect(page.exists('#edit-notice')).toBe(false);
+    expect(fake.toasts).toEqual([]);
+    expect(page.data().nicknameDraft).toBe('测试违规词');
     expect(getAuthService().currentUser()?.nickName).toBe('');
     expect((await getAuthService().login()).user.nickName).toBe('');
   });

@@ -21,10 +21,12 @@ function shownAvatarUrl(page: ReturnType<typeof renderPage>): unknown {
 }
 
 describe('pages/profile-edit (编辑资料)', () => {
-  it('logged out, offers 微信登录 that comes back here', async () => {
+  it('logged out, shows the default avatar and offers 微信登录 that comes back here', async () => {
     const page = renderPage(editPage);
 
     expect(page.exists('#avatar-button')).toBe(false);
+    expect(page.exists('#logged-out-avatar >>> #default-avatar')).toBe(true);
+    expect(page.text('.edit__logged-out')).toContain('登录后可设置头像和昵称');
     await page.tap('#login-button');
 
     expect(fake.navigations).toEqual([
@@ -37,7 +39,7 @@ describe('pages/profile-edit (编辑资料)', () => {
 
     const page = renderPage(editPage);
 
-    expect(page.data().nickName).toBe('小明');
+    expect(page.data().nicknameDraft).toBe('小明');
     expect(fake.cloudCalls).toHaveLength(0);
   });
 
@@ -66,6 +68,7 @@ describe('pages/profile-edit (编辑资料)', () => {
       expect(shownAvatarUrl(page)).toBe('https://cdn.example/a.png');
       expect(page.text('#avatar-status')).toBe('点击头像更换');
       expect(getAuthService().currentUser()?.avatarUrl).toBe('https://cdn.example/a.png');
+      expect(fake.toasts).toEqual(['头像已更新']);
     });
 
     it('an upload that fails on the network shows the message, keeps the old avatar and calls no function but login', async () => {
@@ -125,7 +128,8 @@ describe('pages/profile-edit (编辑资料)', () => {
       await page.dispatch('#nickname-form', 'submit', { value: { nickName: '云朵' } });
 
       expect(fake.cloudCalls.map((call) => call.data)).toEqual([{ action: 'updateProfile', nickName: '云朵' }]);
-      expect(page.text('#edit-notice')).toBe('昵称已保存');
+      expect(fake.toasts).toEqual(['昵称已保存']);
+      expect(page.exists('#edit-error')).toBe(false);
       expect(page.text('#save-nickname')).toBe('保存昵称');
       expect(getAuthService().currentUser()?.nickName).toBe('云朵');
     });
@@ -140,21 +144,50 @@ describe('pages/profile-edit (编辑资料)', () => {
       expect(page.exists('#edit-error')).toBe(false);
     });
 
-    it('an emptied nickname is refused on the device', async () => {
+    it('保存 with an emptied nickname asks for one on the device', async () => {
       await launchWithCachedUser(fake, aUser({ nickName: '小明' }));
       const page = renderPage(editPage);
 
       await page.dispatch('#nickname-form', 'submit', { value: { nickName: '   ' } });
 
-      expect(page.text('#edit-error')).toBe('昵称为空、过长或包含不支持的字符，请修改后重试');
+      expect(page.text('#edit-error')).toBe('请输入昵称');
       expect(fake.cloudCalls).toHaveLength(0);
+    });
+
+    it('after a content-check rejection, 保存 with the field emptied replaces the stale message with 请输入昵称', async () => {
+      await launchWithCachedUser(fake, aUser({ nickName: '' }));
+      answerActions(fake, { updateProfile: () => failureAnswer('CONTENT_RISKY') });
+      const page = renderPage(editPage);
+
+      await page.dispatch('#nickname-form', 'submit', { value: { nickName: '测试违规词' } });
+      expect(page.text('#edit-error')).toBe('昵称未通过内容安全检查，请换一个');
+      await page.dispatch('#nickname-form', 'submit', { value: { nickName: '' } });
+
+      expect(page.text('#edit-error')).toBe('请输入昵称');
+      expect(actionsCalled(fake)).toEqual(['updateProfile']);
+    });
+
+    it('after a rejection, putting the saved nickname back clears the message without a call', async () => {
+      await launchWithCachedUser(fake, aUser({ nickName: '小明' }));
+      answerActions(fake, { updateProfile: () => failureAnswer('CONTENT_RISKY') });
+      const page = renderPage(editPage);
+
+      await page.dispatch('#nickname-input', 'blur', { value: '测试违规词' });
+      expect(page.exists('#edit-error')).toBe(true);
+      await page.dispatch('#nickname-input', 'blur', { value: '测试违规词' });
+      await page.dispatch('#nickname-input', 'blur', { value: '小明' });
+
+      expect(page.exists('#edit-error')).toBe(false);
+      expect(page.data().nicknameDraft).toBe('小明');
+      // Leaving the field again with the refused value did not send it twice.
+      expect(actionsCalled(fake)).toEqual(['updateProfile']);
     });
 
     it.each([
       ['CONTENT_RISKY', '昵称未通过内容安全检查，请换一个'],
       ['CONTENT_CHECK_UNAVAILABLE', '内容安全检查暂不可用，资料未修改，请稍后再试'],
       ['NICKNAME_INVALID', '昵称为空、过长或包含不支持的字符，请修改后重试'],
-    ] as const)("shows %s's message and keeps the saved nickname", async (code, message) => {
+    ] as const)("shows %s's message, keeps the saved nickname, and leaves the refused one in the field to edit", async (code, message) => {
       await launchWithCachedUser(fake, aUser({ nickName: '小明' }));
       answerActions(fake, { updateProfile: () => failureAnswer(code) });
       const page = renderPage(editPage);
@@ -164,6 +197,9 @@ describe('pages/profile-edit (编辑资料)', () => {
       expect(page.text('#edit-error')).toBe(message);
       expect(getAuthService().currentUser()?.nickName).toBe('小明');
       expect(page.text('#save-nickname')).toBe('保存昵称');
+      expect(page.data().nicknameDraft).toBe('新昵称');
+      expect(page.classes('.edit__field')).toContain('edit__field--error');
+      expect(fake.toasts).toEqual([]);
     });
 
     it("when WeChat's own nickname review fails (it clears the input), says why", async () => {

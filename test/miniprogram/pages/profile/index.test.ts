@@ -43,13 +43,45 @@ describe('pages/profile (我的)', () => {
     expect(page.text('#profile-nickname')).not.toContain('微信用户');
   });
 
-  it('退出登录 clears the user from the page and from storage, also for the next launch', async () => {
-    await launchWithCachedUser(fake, aUser());
+  it('a user without a nickname gets the default avatar, not a made-up letter', async () => {
+    await launchWithCachedUser(fake, aUser({ nickName: '' }));
+
     const page = renderPage(profilePage);
+
+    expect(page.exists('#profile-avatar >>> #default-avatar')).toBe(true);
+    expect(page.component.dom?.querySelector('user-avatar')?.textContent?.trim()).toBe('');
+  });
+
+  it('退出登录 asks first; 取消 keeps the person logged in', async () => {
+    await launchWithCachedUser(fake, aUser({ nickName: '小明' }));
+    const page = renderPage(profilePage);
+    fake.answerModal(false);
 
     await page.tap('#logout-button');
 
+    expect(fake.modals).toEqual([
+      {
+        title: '退出登录',
+        content: '退出后将清除本机保存的账号信息，账号和资料仍会保留，下次用微信登录即可恢复。',
+        confirmText: '退出登录',
+        cancelText: '取消',
+      },
+    ]);
+    expect(page.text('#profile-nickname')).toBe('小明');
+    expect(hasCachedSession(fake)).toBe(true);
+    expect(fake.toasts).toEqual([]);
+  });
+
+  it('退出登录, confirmed, clears the user from the page and from storage, also for the next launch, and says so', async () => {
+    await launchWithCachedUser(fake, aUser());
+    const page = renderPage(profilePage);
+    fake.answerModal(true);
+
+    await page.tap('#logout-button');
+
+    expect(fake.toasts).toEqual(['已退出登录']);
     expect(page.text('#profile-nickname')).toBe('未登录');
+    expect(page.exists('#profile-avatar >>> #default-avatar')).toBe(true);
     expect(page.exists('#logout-button')).toBe(false);
     expect(hasCachedSession(fake)).toBe(false);
     relaunch(fake);
@@ -79,13 +111,22 @@ describe('pages/profile (我的)', () => {
     expect(page.text('#profile-nickname')).toBe('云朵');
   });
 
-  it('logged out, offers 微信登录 that returns here', async () => {
+  it('logged out, offers 微信登录 (the button and the head row) that returns here', async () => {
     const page = renderPage(profilePage);
 
     await page.tap('#login-button');
+    await page.tap('#profile-head');
 
-    expect(fake.navigations).toEqual([
-      { api: 'navigateTo', url: `/pages/login/index?redirect=${encodeURIComponent('/pages/profile/index')}` },
-    ]);
+    const toLogin = { api: 'navigateTo', url: `/pages/login/index?redirect=${encodeURIComponent('/pages/profile/index')}` };
+    expect(fake.navigations).toEqual([toLogin, toLogin]);
+  });
+
+  it('logged in, the head row opens 编辑资料', async () => {
+    await launchWithCachedUser(fake, aUser());
+    const page = renderPage(profilePage);
+
+    await page.tap('#profile-head');
+
+    expect(fake.navigations).toEqual([{ api: 'navigateTo', url: '/pages/profile-edit/index' }]);
   });
 });
