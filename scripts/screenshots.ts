@@ -127,8 +127,9 @@ async function main(): Promise<void> {
     await page.locator('#pv-toast').waitFor();
     await shoot('home-new-user-toast');
     await toastGone();
-    await on(HOME, '#account-button').tap();
     await shoot('home', true);
+    await on(HOME, '#account-button').tap();
+    await shoot('home-account-open');
 
     await tab(PROFILE);
     await shoot('profile-new-user');
@@ -163,7 +164,12 @@ async function main(): Promise<void> {
     await on(SECURITY, '#phone-button').tap();
     await page.locator('.pv-sheet__item[data-index="0"]').tap();
     await on(SECURITY, '#phone-number').filter({ hasText: '****' }).waitFor();
-    await toastGone().catch(() => undefined);
+    await shoot('account-security-phone-bound');
+    // Opened again, as a person comes back to it: the list without the one-time confirmation.
+    await back(PROFILE);
+    await on(PROFILE, '#account-security-entry').tap();
+    await waitShown(SECURITY);
+    await on(SECURITY, '#identity-0').waitFor();
     await shoot('account-security', true);
     await on(SECURITY, '#delete-entry').tap();
     await waitShown('pages/account-delete/index');

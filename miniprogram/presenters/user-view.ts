@@ -79,7 +79,7 @@ export function greetingFor(view: UserView): Greeting {
   if (!view.loggedIn) return { title: '你好，游客', text: '登录后可保存你的资料', suggestProfile: false };
   const welcome = view.isNewUser ? '欢迎加入' : '欢迎回来';
   if (view.hasNickName) return { title: view.displayName, text: welcome, suggestProfile: false };
-  return { title: welcome, text: '设置头像和昵称，让资料更完整', suggestProfile: true };
+  return { title: welcome, text: '还没有设置头像和昵称', suggestProfile: true };
 }
 
 /** What the login page shows in the moment between a login and the return to the sender. */

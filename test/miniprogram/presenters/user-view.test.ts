@@ -36,12 +36,12 @@ describe('toUserView', () => {
     [
       'a brand-new user without a nickname',
       aUser({ nickName: '', loginCount: 1 }),
-      { title: '欢迎加入', text: '设置头像和昵称，让资料更完整', suggestProfile: true },
+      { title: '欢迎加入', text: '还没有设置头像和昵称', suggestProfile: true },
     ],
     [
       'a returning user without a nickname',
       aUser({ nickName: '', loginCount: 4 }),
-      { title: '欢迎回来', text: '设置头像和昵称，让资料更完整', suggestProfile: true },
+      { title: '欢迎回来', text: '还没有设置头像和昵称', suggestProfile: true },
     ],
     [
       'a brand-new user with a nickname',
