@@ -183,6 +183,13 @@ async function main(): Promise<void> {
     await page.locator('#pv-modal .pv-modal__confirm').tap();
     await on(PROFILE, '#login-button').waitFor();
     await shoot('profile-logged-out-toast');
+    // Pages a logged-out person can still reach (a shared link, a relaunch on that page).
+    await launch(identity, PROFILE_EDIT);
+    await shoot('profile-edit-guest');
+    await launch(identity, 'pages/account-delete/index');
+    await shoot('account-delete-guest');
+    await launch(identity, SECURITY);
+    await shoot('account-security-guest');
 
     if (errors.length > 0) throw new Error(`the pages reported errors:\n${errors.join('\n')}`);
     process.stdout.write(`${written.join('\n')}\n`);
