@@ -62,6 +62,15 @@ export const LOGOUT_CONFIRMATION = {
   cancelText: '取消',
 } as const;
 
+/** Asked before 注销账号, after 我已了解 was ticked: the red button says what it does. */
+export const DELETE_CONFIRMATION = {
+  title: '确定注销账号？',
+  content: '注销后，账号资料、头像、手机号和全部登录方式将被删除，且无法恢复。',
+  confirmText: '注销',
+  cancelText: '再想想',
+  destructive: true,
+} as const;
+
 /** The code of anything a service call rejected with (UNKNOWN for what is not a ServiceError). */
 export function failureCode(error: unknown): ServiceErrorCode {
   return toServiceError(error).code;

@@ -1,7 +1,7 @@
 import { userPage } from '../../behaviors/user-page';
 import { dialogs, getAccountService, navigator } from '../../composition-root';
 import { loginStep, ROUTES } from '../../navigation/routes';
-import { DONE_MESSAGES } from '../../presenters/error-message';
+import { DELETE_CONFIRMATION, DONE_MESSAGES } from '../../presenters/error-message';
 
 /**
  * 注销账号 (required by China's personal information rules): what goes and what stays, in words;
@@ -11,14 +11,6 @@ import { DONE_MESSAGES } from '../../presenters/error-message';
  */
 
 type Status = 'idle' | 'deleting';
-
-const DELETE_CONFIRMATION = {
-  title: '确定注销账号？',
-  content: '注销后，账号资料、头像、手机号和全部登录方式将被删除，且无法恢复。',
-  confirmText: '注销',
-  cancelText: '再想想',
-  destructive: true,
-};
 
 Component({
   behaviors: [userPage],
