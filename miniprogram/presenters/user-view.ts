@@ -15,8 +15,11 @@ export interface UserView {
   avatarUrl: string;
   /** The nickname's first character; '' without a nickname (and logged out). */
   avatarInitial: string;
-  /** The account was created by the current session's login (its first login): greet, don't welcome back. */
-  isNewUser: boolean;
+  /**
+   * Still the session of the account's first login (loginCount 1, the login that created it): greet,
+   * don't welcome back. The login page has the function's own isNewUser; other pages read this.
+   */
+  firstLogin: boolean;
   /** yyyy-mm-dd, local time; '' when logged out. */
   memberSince: string;
   lastLoginAt: string;
@@ -29,7 +32,7 @@ export const LOGGED_OUT_VIEW: UserView = {
   hasNickName: false,
   avatarUrl: '',
   avatarInitial: '',
-  isNewUser: false,
+  firstLogin: false,
   memberSince: '',
   lastLoginAt: '',
   loginCount: 0,
@@ -60,7 +63,7 @@ export function toUserView(user: PublicUser | null): UserView {
     // Array.from keeps a surrogate pair (an emoji nickname) whole.
     avatarInitial: Array.from(nickName)[0] ?? '',
     // The login that creates an account counts 1; only the first session shows that count.
-    isNewUser: user.loginCount <= 1,
+    firstLogin: user.loginCount <= 1,
     memberSince: formatDate(user.createdAt),
     lastLoginAt: formatDateTime(user.lastLoginAt),
     loginCount: user.loginCount,
@@ -77,7 +80,7 @@ export interface Greeting {
 
 export function greetingFor(view: UserView): Greeting {
   if (!view.loggedIn) return { title: '你好，游客', text: '登录后可保存你的资料', suggestProfile: false };
-  const welcome = view.isNewUser ? '欢迎加入' : '欢迎回来';
+  const welcome = view.firstLogin ? '欢迎加入' : '欢迎回来';
   if (view.hasNickName) return { title: view.displayName, text: welcome, suggestProfile: false };
   return { title: welcome, text: '还没有设置头像和昵称', suggestProfile: true };
 }

@@ -25,10 +25,10 @@ describe('toUserView', () => {
     expect(view.avatarInitial).toBe('');
   });
 
-  it('an account on its first login is new; from the second login on it is not', () => {
-    expect(toUserView(aUser({ loginCount: 1 })).isNewUser).toBe(true);
-    expect(toUserView(aUser({ loginCount: 2 })).isNewUser).toBe(false);
-    expect(LOGGED_OUT_VIEW.isNewUser).toBe(false);
+  it('an account is in its first login until it logs in a second time', () => {
+    expect(toUserView(aUser({ loginCount: 1 })).firstLogin).toBe(true);
+    expect(toUserView(aUser({ loginCount: 2 })).firstLogin).toBe(false);
+    expect(LOGGED_OUT_VIEW.firstLogin).toBe(false);
   });
 
   it.each([
