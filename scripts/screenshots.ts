@@ -7,7 +7,7 @@
  * The emulator runs in memory with the freshly built login function, as in the e2e tests: the
  * pictures show what a person gets, not a mock-up. Options: --only-artifacts (leave docs/images/ alone).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   const [xiaoming] = PRESET_PEOPLE;
   const [appA] = PRESET_APPS;
   if (!xiaoming || !appA) throw new Error('the preview presets changed');
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium fonts-noto-cjk (or set E2E_CHROMIUM)`);
 
   await buildFunctions();
   mkdirSync(DOCS_DIR, { recursive: true });
