@@ -1,4 +1,4 @@
-import { confirmDialog, showToast } from '../../../miniprogram/platform/wx-dialog';
+import { confirmDialog, showDoneToast, showToast } from '../../../miniprogram/platform/wx-dialog';
 import { installFakeWx } from '../support/fake-wx';
 
 const fake = installFakeWx();
@@ -22,5 +22,13 @@ describe('wx-dialog', () => {
     showToast('账号已注销');
 
     expect(fake.toasts).toEqual(['账号已注销']);
+    expect(fake.toastIcons).toEqual(['none']);
+  });
+
+  it('showDoneToast confirms a completed action with the success tick', () => {
+    showDoneToast('登录成功');
+
+    expect(fake.toasts).toEqual(['登录成功']);
+    expect(fake.toastIcons).toEqual(['success']);
   });
 });

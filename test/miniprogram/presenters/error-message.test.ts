@@ -1,5 +1,12 @@
 import { ServiceError } from '../../../miniprogram/services/service-error';
-import { ERROR_MESSAGES, errorMessage, failureCode, messageFor } from '../../../miniprogram/presenters/error-message';
+import {
+  DONE_MESSAGES,
+  ERROR_MESSAGES,
+  errorMessage,
+  failureCode,
+  LOGOUT_CONFIRMATION,
+  messageFor,
+} from '../../../miniprogram/presenters/error-message';
 
 describe('error messages', () => {
   it('every code has a Chinese message', () => {
@@ -20,5 +27,14 @@ describe('error messages', () => {
 
   it('a code the page decided itself reads as its message', () => {
     expect(messageFor('CONTENT_RISKY')).toBe(ERROR_MESSAGES.CONTENT_RISKY);
+  });
+
+  it('a completed action fits a toast with an icon (WeChat cuts it after 7 characters)', () => {
+    for (const message of Object.values(DONE_MESSAGES)) expect(Array.from(message).length).toBeLessThanOrEqual(7);
+  });
+
+  it("the logout confirmation's buttons fit WeChat's 4-character limit", () => {
+    expect(Array.from(LOGOUT_CONFIRMATION.confirmText).length).toBeLessThanOrEqual(4);
+    expect(Array.from(LOGOUT_CONFIRMATION.cancelText).length).toBeLessThanOrEqual(4);
   });
 });

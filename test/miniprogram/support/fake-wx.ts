@@ -44,6 +44,8 @@ export interface FakeWx {
   readonly uploads: UploadRequest[];
   readonly modals: ModalRecord[];
   readonly toasts: string[];
+  /** The icon of each toast, in the order of `toasts` ('none', 'success'...). */
+  readonly toastIcons: string[];
   /** Navigation bar titles the page set (wx.setNavigationBarTitle), in order. */
   readonly titles: string[];
   answerCloud(handler: CloudFunctionHandler): void;
@@ -67,6 +69,7 @@ interface State {
   uploads: UploadRequest[];
   modals: ModalRecord[];
   toasts: string[];
+  toastIcons: string[];
   titles: string[];
   stackDepth: number;
   privacyListener: PrivacyListener | null;
@@ -88,6 +91,7 @@ function freshState(): State {
     uploads: [],
     modals: [],
     toasts: [],
+    toastIcons: [],
     titles: [],
     stackDepth: 2,
     privacyListener: null,
@@ -142,8 +146,10 @@ export function installFakeWx(): FakeWx {
       const confirm = state.modalHandler(modal);
       options.success?.({ confirm, cancel: !confirm, errMsg: 'showModal:ok' });
     },
-    showToast: (options: Callbacks & { title: string }) => {
+    showToast: (options: Callbacks & { title: string; icon?: string }) => {
       state.toasts.push(options.title);
+      // WeChat's default icon is 'success'.
+      state.toastIcons.push(options.icon ?? 'success');
       succeed(options, 'showToast');
     },
     onNeedPrivacyAuthorization: (listener: PrivacyListener) => {
@@ -201,6 +207,9 @@ export function installFakeWx(): FakeWx {
     },
     get toasts() {
       return state.toasts;
+    },
+    get toastIcons() {
+      return state.toastIcons;
     },
     get titles() {
       return state.titles;

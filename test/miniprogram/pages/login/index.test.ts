@@ -57,6 +57,7 @@ describe('pages/login', () => {
 
     expect(page.text('#login-welcome')).toBe('欢迎，云朵');
     expect(fake.toasts).toEqual(['登录成功']);
+    expect(fake.toastIcons).toEqual(['success']);
     expect(hasCachedSession(fake)).toBe(true);
     expect(fake.navigations).toEqual([{ api: 'navigateBack', delta: 1 }]);
   });

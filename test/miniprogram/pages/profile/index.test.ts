@@ -80,6 +80,7 @@ describe('pages/profile (我的)', () => {
     await page.tap('#logout-button');
 
     expect(fake.toasts).toEqual(['已退出登录']);
+    expect(fake.toastIcons).toEqual(['success']);
     expect(page.text('#profile-nickname')).toBe('未登录');
     expect(page.exists('#profile-avatar >>> #default-avatar')).toBe(true);
     expect(page.exists('#logout-button')).toBe(false);
