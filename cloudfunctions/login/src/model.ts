@@ -64,6 +64,10 @@ import type { ProfileField } from '../../../typings/contract';
  */
 export type UserStatus = 'active' | 'banned' | 'merged' | 'deleting';
 
+/** Why an account is banned: a code, so what the person is shown comes from the client's message table. */
+export const BAN_REASONS = ['spam', 'fraud', 'abuse', 'terms', 'other'] as const;
+export type BanReason = (typeof BAN_REASONS)[number];
+
 /** A phone number verified by WeChat (actions/bind-phone.ts). Its identity key is claimed like a WeChat one. */
 export interface BoundPhone {
   countryCode: string;
@@ -87,6 +91,10 @@ export interface UserDoc {
   avatarFileID?: string;
   avatarUrlExpiresAt?: Date;
   boundPhone?: BoundPhone;
+  /** With status 'banned': when the ban ends by itself (absent: until an operator lifts it). */
+  bannedUntil?: Date;
+  /** With status 'banned': why, one of BAN_REASONS. */
+  banReason?: BanReason;
   /** With status 'merged': the user this one was merged into. */
   mergedInto?: string;
   mergedAt?: Date;
@@ -158,4 +166,17 @@ export type AuditEntry =
        * here was not confirmed gone (a crash or a storage fault between commit and file deletion).
        */
       pendingFileIDs: string[];
+    }
+  | {
+      /** An operator's change through `npm run admin` (scripts/lib/admin/): who, when, what — no personal data. */
+      _id: string;
+      type: 'admin-action';
+      at: Date;
+      /** The operator's name (--operator, else the OS user). */
+      operator: string;
+      action: 'ban' | 'unban';
+      userId: string;
+      reason?: BanReason;
+      /** ban: when it ends by itself; null for a ban until lifted. */
+      until?: Date | null;
     };
