@@ -136,7 +136,10 @@ describe('npm run admin', () => {
     expect(JSON.stringify(entries)).not.toContain('小明');
 
     const refused = await emulator.callFunction('login', { action: 'login' }, caller('xiaoming'));
-    expect(refused.result).toEqual({ ok: false, error: expect.objectContaining({ code: 'USER_BANNED' }) });
+    expect(refused.result).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'USER_BANNED', details: { bannedUntil: Date.parse('2099-12-31T16:00:00Z'), reason: 'spam' } }),
+    });
 
     const lifted = await admin('unban', xiaoming, '--operator', 'ops-li');
     expect(lifted.code).toBe(0);
@@ -174,5 +177,25 @@ describe('npm run admin: where it connects', () => {
     });
     expect(code).toBe(1);
     expect(stderr).toContain('TENCENTCLOUD_SECRETID');
+  });
+});
+
+describe('a timed ban through the built function', () => {
+  it('is lifted by the first login after its end, which clears it from the document', async () => {
+    const id = await login('xiaogang');
+    expect((await admin('ban', id, '--reason', 'abuse', '--until', '2099-01-01')).code).toBe(0);
+    // The end passes (written directly: the CLI only takes ends in the future).
+    await db()
+      .collection('users')
+      .doc(id)
+      .update({ data: { bannedUntil: new Date(Date.now() - 1000) } });
+
+    const back = await emulator.callFunction('login', { action: 'login' }, caller('xiaogang'));
+
+    expect(back.result).toEqual(expect.objectContaining({ ok: true }));
+    const stored = (await db().collection('users').doc(id).get()).data as Record<string, unknown>;
+    expect(stored.status).toBe('active');
+    expect(stored).not.toHaveProperty('bannedUntil');
+    expect(stored).not.toHaveProperty('banReason');
   });
 });

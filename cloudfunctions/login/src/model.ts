@@ -55,7 +55,7 @@
  * pointing at a user that does not hold it. Inside a transaction only single-document operations
  * exist (CloudBase's rule); queries happen before it (ports.ts, StoreTransaction).
  */
-import type { ProfileField } from '../../../typings/contract';
+import type { BanReason, ProfileField } from '../../../typings/contract';
 
 /**
  * 'merged': the account was linked into `mergedInto` (see actions/confirm-link.ts); kept, never signed in to.
@@ -63,10 +63,6 @@ import type { ProfileField } from '../../../typings/contract';
  * no account is linked into it, so nothing writes the document while the deletion's transaction runs.
  */
 export type UserStatus = 'active' | 'banned' | 'merged' | 'deleting';
-
-/** Why an account is banned: a code, so what the person is shown comes from the client's message table. */
-export const BAN_REASONS = ['spam', 'fraud', 'abuse', 'terms', 'other'] as const;
-export type BanReason = (typeof BAN_REASONS)[number];
 
 /** A phone number verified by WeChat (actions/bind-phone.ts). Its identity key is claimed like a WeChat one. */
 export interface BoundPhone {

@@ -3,7 +3,8 @@
  * plain arrays). Dates are read in China time (UTC+8), the time zone of the people who run it.
  */
 import path from 'node:path';
-import { BAN_REASONS, type BanReason } from '../../../cloudfunctions/login/src/model';
+import type { BanReason } from '../../../typings/contract';
+import { BAN_REASONS, isBanReason } from '../../../miniprogram/contract/lists';
 
 export type AdminCommand =
   | { name: 'users-list' }
@@ -68,10 +69,6 @@ export function parseUntil(text: string, now: Date): Date | string {
   if (Number.isNaN(until.getTime())) return `--until 不是有效日期 / --until is not a valid date: ${text}`;
   if (until.getTime() <= now.getTime()) return `--until 必须晚于现在 / --until must lie in the future: ${text}`;
   return until;
-}
-
-function isBanReason(value: string): value is BanReason {
-  return (BAN_REASONS as readonly string[]).includes(value);
 }
 
 export function parseAdminArgs(argv: string[], now: Date, cwd = process.cwd()): ParsedAdmin {

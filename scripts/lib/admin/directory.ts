@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CollectionNames } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
-import type { AuditEntry, BanReason, IdentityDoc, UserDoc, UserStatus } from '../../../cloudfunctions/login/src/model';
+import type { BanReason } from '../../../typings/contract';
+import type { AuditEntry, IdentityDoc, UserDoc, UserStatus } from '../../../cloudfunctions/login/src/model';
 import { maskToken, providerOf } from '../../../cloudfunctions/login/src/rules/identity-summary';
 import { parseOpenidKey, parseUnionidKey } from '../../../cloudfunctions/login/src/rules/identity';
 import { maskPhoneNumber, parsePhoneKey } from '../../../cloudfunctions/login/src/rules/phone';

@@ -1,5 +1,5 @@
 import { ServiceError } from '../../../miniprogram/services/service-error';
-import { ERROR_MESSAGES, errorMessage, failureCode, messageFor } from '../../../miniprogram/presenters/error-message';
+import { bannedUntilMessage, ERROR_MESSAGES, errorMessage, failureCode, messageFor } from '../../../miniprogram/presenters/error-message';
 
 describe('error messages', () => {
   it('every code has a Chinese message', () => {
@@ -20,5 +20,14 @@ describe('error messages', () => {
 
   it('a code the page decided itself reads as its message', () => {
     expect(messageFor('CONTENT_RISKY')).toBe(ERROR_MESSAGES.CONTENT_RISKY);
+  });
+
+  it('a timed ban names its end in China time; an open-ended one reads as the plain message', () => {
+    const until = Date.parse('2026-12-31T16:00:00Z');
+    expect(errorMessage(new ServiceError('USER_BANNED', 'banned', { bannedUntil: until, reason: 'spam' }))).toBe(
+      '账号已被限制使用至 2027年1月1日 00:00，如有疑问请联系客服',
+    );
+    expect(bannedUntilMessage(Date.parse('2026-12-02T10:05:00Z'))).toBe('账号已被限制使用至 2026年12月2日 18:05，如有疑问请联系客服');
+    expect(errorMessage(new ServiceError('USER_BANNED', 'banned', { bannedUntil: null, reason: null }))).toBe(ERROR_MESSAGES.USER_BANNED);
   });
 });
