@@ -8,6 +8,7 @@ runAdmin(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
+  isTTY: process.stderr.isTTY === true,
 }).then(
   (code) => {
     process.exitCode = code;

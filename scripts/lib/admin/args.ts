@@ -3,6 +3,7 @@
  * plain arrays). Dates are read in China time (UTC+8), the time zone of the people who run it.
  */
 import path from 'node:path';
+import type { SourceName } from './import/sources';
 import type { BanReason } from '../../../typings/contract';
 import { BAN_REASONS, isBanReason } from '../../../miniprogram/contract/lists';
 
@@ -11,7 +12,8 @@ export type AdminCommand =
   | { name: 'users-search'; text: string }
   | { name: 'user-show'; userId: string }
   | { name: 'ban'; userId: string; reason: BanReason; until: Date | null }
-  | { name: 'unban'; userId: string };
+  | { name: 'unban'; userId: string }
+  | { name: 'import'; source: SourceName; file: string; appid: string };
 
 export interface AdminOptions {
   /** Print JSON for scripts instead of a table. */
@@ -41,6 +43,10 @@ export const ADMIN_USAGE = `用法 Usage: npm run admin -- <命令 command> [选
                                      封禁（不带 --until 则直到解封）；原因: ${BAN_REASONS.join(' | ')}
                                      / ban (without --until: until lifted)
   unban <用户ID>                     解除封禁 / lift a ban
+  import leancloud <文件> --appid <AppID>
+  import uni-id <文件> --appid <AppID>
+                                     从 LeanCloud _User / uni-id-users 的导出文件导入用户（JSON 数组、JSON Lines 或 { results }）
+                                     / import people from a LeanCloud or uni-id export
 选项 Options:
   --env <ENV_ID>      真实云开发环境（凭据取自 TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY）
                       / a real CloudBase environment (credentials from the standard variables)
@@ -53,7 +59,7 @@ export const ADMIN_USAGE = `用法 Usage: npm run admin -- <命令 command> [选
 `;
 
 const FLAGS = new Set(['json', 'dry-run', 'help']);
-const OPTIONS = new Set(['env', 'url', 'data-dir', 'operator', 'reason', 'until', 'limit']);
+const OPTIONS = new Set(['env', 'url', 'data-dir', 'operator', 'reason', 'until', 'limit', 'appid']);
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** `2026-12-31` bans through that day, China time; a full ISO time is taken as given. Must lie after `now`. */
@@ -110,14 +116,15 @@ export function parseAdminArgs(argv: string[], now: Date, cwd = process.cwd()): 
     return { ok: false, message: '--env 与 --url 不能同时使用 / --env and --url exclude each other' };
 
   const [verb, ...rest] = positionals;
-  const command = readCommand(verb as string, rest, values, now);
+  const command = readCommand(verb as string, rest, values, now, cwd);
   if (typeof command === 'string') return { ok: false, message: command };
   if (command.name !== 'ban' && (values.has('reason') || values.has('until')))
     return { ok: false, message: '--reason / --until 只用于 ban / only ban takes --reason and --until' };
+  if (command.name !== 'import' && values.has('appid')) return { ok: false, message: '--appid 只用于 import / only import takes --appid' };
   return { ok: true, command, options };
 }
 
-function readCommand(verb: string, rest: string[], values: Map<string, string>, now: Date): AdminCommand | string {
+function readCommand(verb: string, rest: string[], values: Map<string, string>, now: Date, cwd: string): AdminCommand | string {
   const one = (): string | null => (rest.length === 1 ? (rest[0] as string) : null);
   switch (verb) {
     case 'users': {
@@ -140,6 +147,14 @@ function readCommand(verb: string, rest: string[], values: Map<string, string>, 
       const until = untilText === undefined ? null : parseUntil(untilText, now);
       if (typeof until === 'string') return until;
       return { name: 'ban', userId, reason, until };
+    }
+    case 'import': {
+      const [source, file, ...extra] = rest;
+      if ((source !== 'leancloud' && source !== 'uni-id') || !file || extra.length > 0)
+        return '用法 / usage: import leancloud|uni-id <文件> --appid <AppID>';
+      const appid = values.get('appid');
+      if (!appid) return '--appid 必填：导出文件中的 openid 属于哪个小程序 / --appid names the mini-program the openids belong to';
+      return { name: 'import', source, file: path.resolve(cwd, file), appid };
     }
     case 'unban': {
       const userId = one();
