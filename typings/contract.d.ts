@@ -1,4 +1,11 @@
-import type { ACTION_NAMES, ERROR_CODES, IDENTITY_PROVIDERS, LOGIN_FUNCTION_NAME, PROFILE_FIELDS } from '../miniprogram/contract/lists';
+import type {
+  ACTION_NAMES,
+  BAN_REASONS,
+  ERROR_CODES,
+  IDENTITY_PROVIDERS,
+  LOGIN_FUNCTION_NAME,
+  PROFILE_FIELDS,
+} from '../miniprogram/contract/lists';
 
 /**
  * The one contract between the mini-program and the `login` cloud function.
@@ -18,6 +25,17 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 /** `details` of each code that carries any; every other code has none. */
 export interface ErrorDetailsByCode {
   PHONE_BELONGS_TO_ANOTHER_ACCOUNT: LinkOffer;
+  USER_BANNED: BanDetails;
+}
+
+/** BAN_REASONS: why an account is banned. */
+export type BanReason = (typeof BAN_REASONS)[number];
+
+/** `details` of USER_BANNED. */
+export interface BanDetails {
+  /** When the ban ends by itself (milliseconds since the epoch); null: until lifted. */
+  bannedUntil: number | null;
+  reason: BanReason | null;
 }
 
 /** The codes whose error body carries `details`. */

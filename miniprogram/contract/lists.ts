@@ -88,6 +88,9 @@ export const IDENTITY_PROVIDERS = ['wechat', 'wechat-unionid', 'phone', 'other']
 /** Profile fields a link can fill. */
 export const PROFILE_FIELDS = ['nickName', 'avatar'] as const;
 
+/** Why an account is banned (USER_BANNED's details): a code, so the client decides what a person reads. */
+export const BAN_REASONS = ['spam', 'fraud', 'abuse', 'terms', 'other'] as const;
+
 /** The cloud function's name, as deployed. */
 export const LOGIN_FUNCTION_NAME = 'login';
 
@@ -102,6 +105,10 @@ export function isActionName(value: unknown): value is (typeof ACTION_NAMES)[num
 
 export function isIdentityProvider(value: unknown): value is (typeof IDENTITY_PROVIDERS)[number] {
   return typeof value === 'string' && (IDENTITY_PROVIDERS as readonly string[]).includes(value);
+}
+
+export function isBanReason(value: unknown): value is (typeof BAN_REASONS)[number] {
+  return typeof value === 'string' && (BAN_REASONS as readonly string[]).includes(value);
 }
 
 export function isProfileField(value: unknown): value is (typeof PROFILE_FIELDS)[number] {

@@ -76,9 +76,19 @@ export function failureCode(error: unknown): ServiceErrorCode {
   return toServiceError(error).code;
 }
 
-/** The Chinese message for anything a service call rejected with. */
+/** The Chinese message for anything a service call rejected with (a timed ban names its end). */
 export function errorMessage(error: unknown): string {
-  return ERROR_MESSAGES[failureCode(error)];
+  const failure = toServiceError(error);
+  if (failure.code === 'USER_BANNED' && failure.ban?.bannedUntil) return bannedUntilMessage(failure.ban.bannedUntil);
+  return ERROR_MESSAGES[failure.code];
+}
+
+/** 「账号已被限制使用至 2027年1月1日 00:00」, in China time (UTC+8) wherever the phone is set. */
+export function bannedUntilMessage(bannedUntil: number): string {
+  const at = new Date(bannedUntil + 8 * 60 * 60 * 1000);
+  const two = (value: number) => String(value).padStart(2, '0');
+  const date = `${at.getUTCFullYear()}年${at.getUTCMonth() + 1}月${at.getUTCDate()}日 ${two(at.getUTCHours())}:${two(at.getUTCMinutes())}`;
+  return `账号已被限制使用至 ${date}，如有疑问请联系客服`;
 }
 
 /** The Chinese message for a code the page decided itself (e.g. WeChat's own nickname check failed). */

@@ -1,4 +1,5 @@
 import type {
+  BanDetails,
   BindPhoneData,
   ErrorBody,
   IdentitySummary,
@@ -8,7 +9,7 @@ import type {
   PublicUser,
   UnlinkIdentityData,
 } from '../../typings/contract';
-import { isErrorCode, isIdentityProvider, isProfileField } from '../contract/lists';
+import { isBanReason, isErrorCode, isIdentityProvider, isProfileField } from '../contract/lists';
 
 /**
  * Runtime checks of what the cloud function answered: the one set, for every action.
@@ -150,11 +151,23 @@ export function isLinkOffer(value: unknown): value is LinkOffer {
   );
 }
 
+/** USER_BANNED's details; a malformed end or reason reads as an open-ended ban without a reason. */
+export function isBanDetails(value: unknown): value is BanDetails {
+  return (
+    isRecord(value) &&
+    (value.bannedUntil === null || isTimestamp(value.bannedUntil)) &&
+    (value.reason === null || isBanReason(value.reason))
+  );
+}
+
 /** The error body with its details checked against the code that carries them (see ReceivedErrorBody). */
 function readErrorBody(code: string, message: string, details: unknown): ReceivedErrorBody {
   if (!isErrorCode(code)) return { code, message };
   if (code === 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT') {
     return isLinkOffer(details) ? { code, message, details } : { code, message };
+  }
+  if (code === 'USER_BANNED') {
+    return { code, message, details: isBanDetails(details) ? details : { bannedUntil: null, reason: null } };
   }
   return { code, message };
 }

@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode } from '../../typings/contract';
+import type { BanDetails, ErrorBody, ErrorCode } from '../../typings/contract';
 import { isErrorCode } from '../contract/lists';
 
 /**
@@ -48,8 +48,10 @@ export type ServiceErrorCode = ErrorCode | ClientErrorCode;
 export class ServiceError extends Error {
   readonly code: ServiceErrorCode;
   readonly detail: string;
+  /** USER_BANNED: when the ban ends and why (shown as 「账号已被限制使用至 …」); null otherwise. */
+  readonly ban: BanDetails | null;
 
-  constructor(code: ServiceErrorCode, detail = '') {
+  constructor(code: ServiceErrorCode, detail = '', ban: BanDetails | null = null) {
     super(detail ? `${code}: ${detail}` : code);
     // DevTools may compile classes down to ES5 ("es6" setting), where a subclass of Error loses
     // its prototype and `instanceof ServiceError` is false. Restore it explicitly.
@@ -57,6 +59,7 @@ export class ServiceError extends Error {
     this.name = 'ServiceError';
     this.code = code;
     this.detail = detail;
+    this.ban = ban;
   }
 }
 
@@ -76,7 +79,7 @@ export function toServiceError(value: unknown): ServiceError {
  * a code this build does not know, which becomes UNKNOWN with the code kept in the detail.
  */
 export function fromErrorBody(error: ErrorBody | { code: string; message: string }): ServiceError {
-  return isErrorCode(error.code)
-    ? new ServiceError(error.code, error.message)
-    : new ServiceError('UNKNOWN', `unknown server code ${error.code}: ${error.message}`);
+  if (!isErrorCode(error.code)) return new ServiceError('UNKNOWN', `unknown server code ${error.code}: ${error.message}`);
+  const ban = error.code === 'USER_BANNED' && 'details' in error && error.details && 'bannedUntil' in error.details ? error.details : null;
+  return new ServiceError(error.code, error.message, ban);
 }

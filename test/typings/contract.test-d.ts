@@ -6,6 +6,8 @@
  */
 import type {
   ActionMap,
+  BanDetails,
+  BanReason,
   ActionName,
   ErrorBody,
   ErrorCode,
@@ -15,7 +17,14 @@ import type {
   LoginFunctionName,
   ProfileField,
 } from '../../typings/contract';
-import type { ACTION_NAMES, ERROR_CODES, IDENTITY_PROVIDERS, LOGIN_FUNCTION_NAME, PROFILE_FIELDS } from '../../miniprogram/contract/lists';
+import type {
+  ACTION_NAMES,
+  BAN_REASONS,
+  ERROR_CODES,
+  IDENTITY_PROVIDERS,
+  LOGIN_FUNCTION_NAME,
+  PROFILE_FIELDS,
+} from '../../miniprogram/contract/lists';
 import type { CLIENT_ERROR_CODES, ServiceErrorCode } from '../../miniprogram/services/service-error';
 import type { ERROR_MESSAGES } from '../../miniprogram/presenters/error-message';
 
@@ -46,8 +55,10 @@ export type ContractAssertions = [
   Expect<Equal<keyof ActionMap, ActionName>>,
   // ErrorBody is keyed by code: one member per code, and `details` only where the code carries it.
   Expect<Equal<ErrorBody['code'], ErrorCode>>,
-  Expect<Equal<ErrorCodeWithDetails, 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT'>>,
+  Expect<Equal<ErrorCodeWithDetails, 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT' | 'USER_BANNED'>>,
   Expect<Equal<ErrorBody<'PHONE_BELONGS_TO_ANOTHER_ACCOUNT'>['details'], LinkOffer>>,
+  Expect<Equal<ErrorBody<'USER_BANNED'>['details'], BanDetails>>,
+  Expect<ListOf<typeof BAN_REASONS, BanReason>>,
   Expect<Equal<ErrorBody<'USER_NOT_FOUND'>['details'], undefined>>,
   Expect<Equal<Extract<ErrorBody, { details: LinkOffer }>['code'], 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT'>>,
   // The client's own codes never reuse a server code, and the message table covers both lists exactly.
@@ -59,5 +70,7 @@ export type ContractAssertions = [
 // A body without its details, or with details on a code that has none, is not an ErrorBody.
 // @ts-expect-error PHONE_BELONGS_TO_ANOTHER_ACCOUNT always carries its LinkOffer.
 export const missingOffer: ErrorBody = { code: 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT', message: 'taken' };
+// @ts-expect-error USER_BANNED always says until when (null: until lifted) and why.
+export const missingBan: ErrorBody = { code: 'USER_BANNED', message: 'banned' };
 // @ts-expect-error USER_NOT_FOUND carries no details.
 export const strayDetails: ErrorBody = { code: 'USER_NOT_FOUND', message: 'gone', details: {} as LinkOffer };

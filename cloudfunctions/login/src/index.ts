@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import cloud from 'wx-server-sdk';
 import { createCloudServices, type CloudServicesSdk } from './cloudbase/cloud-services';
-import { createCloudbaseStore, type DatabaseLike } from './cloudbase/cloudbase-store';
+import { collectionNamesFrom, createCloudbaseStore, type DatabaseLike } from './cloudbase/cloudbase-store';
 import { handle } from './handler';
 import { withSourceMappedStack } from './log/source-mapped-stack';
 import type { Deps } from './ports';
@@ -27,12 +27,7 @@ function getDeps(): Deps {
   if (deps) return deps;
   // The SDK's typings declare callback overloads and `any`; DatabaseLike is the part we use, typed precisely.
   const db = cloud.database(databaseConfig) as unknown as DatabaseLike;
-  const names = {
-    users: process.env.USERS_COLLECTION || 'users',
-    identities: process.env.IDENTITIES_COLLECTION || 'identities',
-    linkTickets: process.env.LINK_TICKETS_COLLECTION || 'link_tickets',
-    audit: process.env.AUDIT_COLLECTION || 'account_audit',
-  };
+  const names = collectionNamesFrom(process.env);
   const now = () => new Date();
   const warnCollection = (message: string) => console.warn(`[login] ${message}`);
   const services = createCloudServices(cloud as unknown as CloudServicesSdk, now);

@@ -55,7 +55,7 @@
  * pointing at a user that does not hold it. Inside a transaction only single-document operations
  * exist (CloudBase's rule); queries happen before it (ports.ts, StoreTransaction).
  */
-import type { ProfileField } from '../../../typings/contract';
+import type { BanReason, ProfileField } from '../../../typings/contract';
 
 /**
  * 'merged': the account was linked into `mergedInto` (see actions/confirm-link.ts); kept, never signed in to.
@@ -87,6 +87,10 @@ export interface UserDoc {
   avatarFileID?: string;
   avatarUrlExpiresAt?: Date;
   boundPhone?: BoundPhone;
+  /** With status 'banned': when the ban ends by itself (absent: until an operator lifts it). */
+  bannedUntil?: Date;
+  /** With status 'banned': why, one of BAN_REASONS. */
+  banReason?: BanReason;
   /** With status 'merged': the user this one was merged into. */
   mergedInto?: string;
   mergedAt?: Date;
@@ -158,4 +162,17 @@ export type AuditEntry =
        * here was not confirmed gone (a crash or a storage fault between commit and file deletion).
        */
       pendingFileIDs: string[];
+    }
+  | {
+      /** An operator's change through `npm run admin` (scripts/lib/admin/): who, when, what — no personal data. */
+      _id: string;
+      type: 'admin-action';
+      at: Date;
+      /** The operator's name (--operator, else the OS user). */
+      operator: string;
+      action: 'ban' | 'unban';
+      userId: string;
+      reason?: BanReason;
+      /** ban: when it ends by itself; null for a ban until lifted. */
+      until?: Date | null;
     };

@@ -107,6 +107,24 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
+/**
+ * Environment variables that point an unmodified wx-server-sdk at the emulator listening on `url`
+ * (the admin API under `/admin`) as environment `env` — for functions and for scripts alike.
+ */
+export function sdkEnvFor(url: string, env: string): Record<string, string> {
+  return {
+    TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${url}/admin` }),
+    // Any non-empty pair: the SDK signs with it, the emulator does not check signatures.
+    TENCENTCLOUD_SECRETID: 'local-emulator',
+    TENCENTCLOUD_SECRETKEY: 'local-emulator',
+    // SCF: the SDK skips its metadata-server probe and reads the env from TCB_ENV/SCF_NAMESPACE.
+    TENCENTCLOUD_RUNENV: 'SCF',
+    TENCENTCLOUD_REGION: 'ap-shanghai',
+    TCB_ENV: env,
+    SCF_NAMESPACE: env,
+  };
+}
+
 /** Admin bodies can carry whole documents; the SDK itself caps a request well below this. */
 const MAX_ADMIN_BODY_BYTES = 64 * 1024 * 1024;
 const DEFAULT_MAX_IN_FLIGHT_BODY_BYTES = 256 * 1024 * 1024;
@@ -187,17 +205,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   }
 
   function sdkEnv(): Record<string, string> {
-    return {
-      TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${url}/admin` }),
-      // Any non-empty pair: the SDK signs with it, the emulator does not check signatures.
-      TENCENTCLOUD_SECRETID: 'local-emulator',
-      TENCENTCLOUD_SECRETKEY: 'local-emulator',
-      // SCF: the SDK skips its metadata-server probe and reads the env from TCB_ENV/SCF_NAMESPACE.
-      TENCENTCLOUD_RUNENV: 'SCF',
-      TENCENTCLOUD_REGION: 'ap-shanghai',
-      TCB_ENV: env,
-      SCF_NAMESPACE: env,
-    };
+    return sdkEnvFor(url, env);
   }
 
   async function handleAdmin(request: IncomingMessage, response: ServerResponse, requestUrl: URL): Promise<void> {

@@ -1,5 +1,6 @@
 import { ServiceError } from '../../../miniprogram/services/service-error';
 import {
+  bannedUntilMessage,
   DONE_MESSAGES,
   ERROR_MESSAGES,
   errorMessage,
@@ -36,5 +37,14 @@ describe('error messages', () => {
   it("the logout confirmation's buttons fit WeChat's 4-character limit", () => {
     expect(Array.from(LOGOUT_CONFIRMATION.confirmText).length).toBeLessThanOrEqual(4);
     expect(Array.from(LOGOUT_CONFIRMATION.cancelText).length).toBeLessThanOrEqual(4);
+  });
+
+  it('a timed ban names its end in China time; an open-ended one reads as the plain message', () => {
+    const until = Date.parse('2026-12-31T16:00:00Z');
+    expect(errorMessage(new ServiceError('USER_BANNED', 'banned', { bannedUntil: until, reason: 'spam' }))).toBe(
+      '账号已被限制使用至 2027年1月1日 00:00，如有疑问请联系客服',
+    );
+    expect(bannedUntilMessage(Date.parse('2026-12-02T10:05:00Z'))).toBe('账号已被限制使用至 2026年12月2日 18:05，如有疑问请联系客服');
+    expect(errorMessage(new ServiceError('USER_BANNED', 'banned', { bannedUntil: null, reason: null }))).toBe(ERROR_MESSAGES.USER_BANNED);
   });
 });

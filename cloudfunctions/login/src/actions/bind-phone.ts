@@ -17,6 +17,7 @@
  * The caller is resolved BEFORE the code is spent: a code works once, and the client's lazy-login
  * retry (USER_NOT_FOUND -> login -> same call again) would otherwise resend a used code.
  */
+import { activeBan, assertNoActiveBan } from '../rules/ban';
 import type { BindPhoneData, ErrorCode } from '../../../../typings/contract';
 import type { Deps } from '../ports';
 import { EXPIRED_TICKET_GRACE_MS, LINK_TICKET_TTL_MS, linkTicketId, newLinkTicket } from '../rules/link-ticket';
@@ -46,7 +47,7 @@ const PHONE_ERRORS: Readonly<Record<number, { code: ErrorCode; message: string }
 
 export async function bindPhone(identity: WxIdentity, event: Record<string, unknown>, deps: Deps): Promise<BindPhoneData> {
   const code = requiredString(event, 'code', MAX_CODE_LENGTH);
-  const caller = await resolveCaller(identity, deps.store);
+  const caller = await resolveCaller(identity, deps.store, { now: deps.now() });
   const userId = caller.user._id;
 
   const [answer, owned] = await Promise.all([deps.phone.getPhoneNumber(code), deps.store.identitiesOf([userId])]);
@@ -69,7 +70,7 @@ export async function bindPhone(identity: WxIdentity, event: Record<string, unkn
   if (owner !== userId) {
     const holder = await deps.store.getUser(owner);
     if (holder && holder.status !== 'merged') {
-      if (holder.status === 'banned') throw new AppError('LINK_TARGET_UNAVAILABLE', 'the phone number belongs to a banned account');
+      if (activeBan(holder, now)) throw new AppError('LINK_TARGET_UNAVAILABLE', 'the phone number belongs to a banned account');
       throw await offerLink(caller, holder, key, owned, deps, now);
     }
   }
@@ -128,7 +129,7 @@ async function attachPhone(
   return deps.store.transaction(async (tx) => {
     const user = await tx.getUser(userId);
     if (!user || user.status === 'merged') throw new AppError('USER_NOT_FOUND', 'the user disappeared (deleted or linked meanwhile)');
-    if (user.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
+    assertNoActiveBan(user, now);
 
     const identity = await tx.getIdentity(key);
     if (identity?.userId !== userId) {

@@ -17,6 +17,7 @@
  * complete and the ticket is used. There is no state in between in which an identity points at a
  * user that does not list it, or at nothing.
  */
+import { activeBan, assertNoActiveBan } from '../rules/ban';
 import type { PublicUser } from '../../../../typings/contract';
 import type { Deps } from '../ports';
 import { providerOf } from '../rules/identity-summary';
@@ -38,7 +39,10 @@ export async function confirmLink(identity: WxIdentity, event: Record<string, un
   if (!isLinkTicket(ticket)) throw new AppError('LINK_TICKET_INVALID', 'malformed link ticket');
   const ticketId = linkTicketId(ticket);
 
-  const [caller, record] = await Promise.all([resolveCaller(identity, deps.store), deps.store.getLinkTicket(ticketId)]);
+  const [caller, record] = await Promise.all([
+    resolveCaller(identity, deps.store, { now: deps.now() }),
+    deps.store.getLinkTicket(ticketId),
+  ]);
   const now = deps.now();
   const valid = checkTicket(record, caller, now);
   const owned = await deps.store.identitiesOf([caller.user._id]);
@@ -81,9 +85,9 @@ async function link(
   const source = await tx.getUser(ticket.fromUserId);
   if (!source || source.status === 'merged' || source.status === 'deleting')
     throw new AppError('LINK_TICKET_INVALID', 'the account was already linked or deleted');
-  if (source.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
+  assertNoActiveBan(source, now);
   const target = await tx.getUser(ticket.toUserId);
-  if (!target || target.status === 'merged' || target.status === 'banned' || target.status === 'deleting') {
+  if (!target || target.status === 'merged' || activeBan(target, now) || target.status === 'deleting') {
     throw new AppError('LINK_TARGET_UNAVAILABLE', 'the account to link into is banned or no longer exists');
   }
   const phoneIdentity = await tx.getIdentity(ticket.phoneKey);

@@ -26,6 +26,7 @@ import type { Deps, Invocation, StoreTransaction } from '../ports';
 import { cloudPathIn } from '../rules/avatar-file';
 import { EXPIRED_TICKET_GRACE_MS } from '../rules/link-ticket';
 import { resolveCaller } from './shared/caller';
+import { assertNoActiveBan, isExpiredBan, LIFTED_BAN } from '../rules/ban';
 import { AppError } from '../rules/errors';
 import type { WxIdentity } from '../rules/identity';
 import type { AuditEntry, IdentityDoc, UserDoc } from '../model';
@@ -53,12 +54,12 @@ export async function deleteAccount(
   invocation: Invocation,
 ): Promise<{ deleted: true }> {
   if (event.confirm !== true) throw new AppError('CONFIRMATION_REQUIRED', 'deleteAccount needs { confirm: true }');
-  const { user } = await resolveCaller(identity, deps.store, { resumeDeletion: true });
-  if (!(await deps.store.markUserDeleting(user._id))) {
+  const { user } = await resolveCaller(identity, deps.store, { now: deps.now(), resumeDeletion: true });
+  if (!(await markForDeletion(user._id, deps))) {
     const now = await deps.store.getUser(user._id);
     if (!now) return { deleted: true }; // A concurrent deleteAccount finished first.
     if (now.status === 'merged') throw new AppError('USER_NOT_FOUND', 'the account was linked into another meanwhile');
-    if (now.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
+    assertNoActiveBan(now, deps.now());
     throw new Error(`user ${user._id} could not be marked for deletion`);
   }
   await deps.store.removeLegacyUsers(identity.openid);
@@ -139,6 +140,18 @@ async function deleteInTransaction(
   };
   await tx.putAudit(entry);
   return { entry, userIds: ids, keys: [...keys] };
+}
+
+/**
+ * The 'deleting' mark (Store.markUserDeleting refuses a banned user). A ban that has ended counts
+ * as lifted: it is lifted here and the mark set again.
+ */
+async function markForDeletion(userId: string, deps: Deps): Promise<boolean> {
+  if (await deps.store.markUserDeleting(userId)) return true;
+  const current = await deps.store.getUser(userId);
+  if (!current || !isExpiredBan(current, deps.now())) return false;
+  await deps.store.updateUser(userId, LIFTED_BAN);
+  return deps.store.markUserDeleting(userId);
 }
 
 function sameKeys(a: string[] | undefined, b: string[] | undefined): boolean {

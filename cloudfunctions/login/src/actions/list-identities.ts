@@ -10,7 +10,7 @@ import { resolveCaller } from './shared/caller';
 import type { WxIdentity } from '../rules/identity';
 
 export async function listIdentities(identity: WxIdentity, deps: Deps): Promise<{ identities: IdentitySummary[] }> {
-  const caller = await resolveCaller(identity, deps.store);
+  const caller = await resolveCaller(identity, deps.store, { now: deps.now() });
   const owned = ownedIdentities(await deps.store.identitiesOf([caller.user._id]));
   return { identities: summarizeIdentities(caller.user._id, owned, caller.keys) };
 }

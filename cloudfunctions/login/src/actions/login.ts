@@ -26,6 +26,7 @@
  */
 import type { LoginData } from '../../../../typings/contract';
 import { withFreshAvatarUrl } from './shared/avatar-url';
+import { assertNoActiveBan, isExpiredBan, LIFTED_BAN } from '../rules/ban';
 import { AppError } from '../rules/errors';
 import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from '../rules/identity';
 import { toPublicUser } from '../rules/public-user';
@@ -80,11 +81,15 @@ function time(value: unknown): number {
   return value instanceof Date ? value.getTime() : Number.MAX_SAFE_INTEGER;
 }
 
-function assertNotBanned(user: UserDoc): void {
-  if (user.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
+function assertNotBanned(user: UserDoc, now: Date): void {
+  assertNoActiveBan(user, now);
   // deleteAccount has begun: no stamp, no sign-in (its identities still point here until it commits;
   // the next login after the commit starts a fresh account).
   if (user.status === 'deleting') throw new AppError('USER_NOT_FOUND', 'the account is being deleted');
+}
+
+function withoutBan({ bannedUntil: _until, banReason: _reason, ...user }: UserDoc): UserDoc {
+  return { ...user, status: 'active' };
 }
 
 /** The user as it is after this login, whether or not the parallel read saw our write. */
@@ -130,28 +135,32 @@ function claimsPatch({ attached, heldElsewhere }: Claims): UserPatch {
 }
 
 async function loginKnownUser(user: UserDoc, keys: IdentityKeys, stamp: LoginStamp, stamped: boolean, deps: Deps): Promise<LoginOutcome> {
-  assertNotBanned(user);
+  assertNotBanned(user, stamp.at);
+  // A ban that has ended is lifted by this login; the first trip never stamps a banned user, so
+  // this login is recorded by the same write (once, at the first login after the end).
+  const liftBan = isExpiredBan(user, stamp.at);
   // The read of the first trip may or may not have seen its own parallel write: lastLoginId tells.
   const recorded = stamped || user.lastLoginId === stamp.id;
   const held = user.identityKeys ?? [];
   const elsewhere = user.keysHeldElsewhere ?? [];
   const missing = keys.all.filter((key) => !held.includes(key) && !elsewhere.includes(key));
-  if (missing.length === 0 && recorded) return result(afterLogin(user, stamp), false);
+  if (missing.length === 0 && recorded && !liftBan) return result(afterLogin(user, stamp), false);
 
   // A new app of the same open platform (found by unionid), or a unionid seen for the first time
   // (found by openid): attach what is free, and record the login if the first trip could not.
   const claims = missing.length > 0 ? await claimKeys(missing, user._id, stamp, deps) : { attached: [], heldElsewhere: [] };
-  const patch: UserPatch = { ...claimsPatch(claims), ...(recorded ? {} : { stamp }) };
+  const patch: UserPatch = { ...claimsPatch(claims), ...(recorded ? {} : { stamp }), ...(liftBan ? LIFTED_BAN : {}) };
   if (Object.keys(patch).length > 0) {
     const updated = await deps.store.updateUser(user._id, patch);
     if (!updated) throw new Error(`user ${user._id} disappeared during login`);
   }
   const identityKeys = [...held, ...claims.attached];
-  return result({ ...afterLogin(user, stamp), identityKeys }, false);
+  const lifted = liftBan ? withoutBan(user) : user;
+  return result({ ...afterLogin(lifted, stamp), identityKeys }, false);
 }
 
 async function adoptLegacyUser(legacy: UserDoc, keys: IdentityKeys, openid: string, stamp: LoginStamp, deps: Deps): Promise<LoginOutcome> {
-  assertNotBanned(legacy);
+  assertNotBanned(legacy, stamp.at);
   // Every racer adopts the same document id, so parallel adoptions agree instead of splitting.
   const primaryOwner = await deps.store.claimIdentity(keys.primary, legacy._id, stamp.at);
   if (primaryOwner !== legacy._id) return loginAsOwner(primaryOwner, keys, stamp, false, deps);

@@ -19,7 +19,7 @@ import type { WxIdentity } from '../rules/identity';
 
 export async function unlinkIdentity(identity: WxIdentity, event: Record<string, unknown>, deps: Deps): Promise<UnlinkIdentityData> {
   const identityId = requiredString(event, 'identityId', 64);
-  const caller = await resolveCaller(identity, deps.store);
+  const caller = await resolveCaller(identity, deps.store, { now: deps.now() });
   const userId = caller.user._id;
   const owned = ownedIdentities(await deps.store.identitiesOf([userId]));
 

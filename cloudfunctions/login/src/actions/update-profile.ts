@@ -40,7 +40,7 @@ export async function updateProfile(
   }
   const nickName = rawName === undefined ? undefined : validNickname(rawName);
 
-  const { user } = await resolveCaller(identity, deps.store);
+  const { user } = await resolveCaller(identity, deps.store, { now: deps.now() });
   // Unchanged values cost no check (a stored nickname already passed one; an avatar taken over by
   // a link may sit in the merged account's folder).
   const newName = nickName !== user.nickName ? nickName : undefined;

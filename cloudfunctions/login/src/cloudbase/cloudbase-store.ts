@@ -86,6 +86,16 @@ export interface CollectionNames {
   audit: string;
 }
 
+/** The collection names: the defaults, or the environment variables that rename them (the function and `npm run admin` alike). */
+export function collectionNamesFrom(env: Record<string, string | undefined>): CollectionNames {
+  return {
+    users: env.USERS_COLLECTION || 'users',
+    identities: env.IDENTITIES_COLLECTION || 'identities',
+    linkTickets: env.LINK_TICKETS_COLLECTION || 'link_tickets',
+    audit: env.AUDIT_COLLECTION || 'account_audit',
+  };
+}
+
 /** Stored documents are read through these guards: a document of the wrong shape reads as absent. */
 function asUser(data: Data | null | undefined): UserDoc | null {
   return data && typeof data._id === 'string' ? (data as UserDoc) : null;

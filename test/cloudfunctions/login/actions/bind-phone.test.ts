@@ -1,5 +1,5 @@
 import { linkTicketId } from '../../../../cloudfunctions/login/src/rules/link-ticket';
-import { alice, bob, call, danglingIdentities, dataOf, errorOf, signUp, signUpWithPhone } from '../support/actions';
+import { alice, bob, call, danglingIdentities, dataOf, errorOf, errorWith, signUp, signUpWithPhone } from '../support/actions';
 import { createTestDeps } from '../support/deps';
 
 const phoneKey = 'phone:+86:13800138000';
@@ -99,9 +99,11 @@ describe('bindPhone', () => {
     dataOf(await call(deps, bob, 'updateProfile', { nickName: '老账号' }));
     const aliceId = await signUp(deps, alice);
 
-    const error = errorOf(await call(deps, alice, 'bindPhone', { code: deps.phone.codeFor('13800138000') }));
+    const error = errorWith(
+      await call(deps, alice, 'bindPhone', { code: deps.phone.codeFor('13800138000') }),
+      'PHONE_BELONGS_TO_ANOTHER_ACCOUNT',
+    );
 
-    expect(error.code).toBe('PHONE_BELONGS_TO_ANOTHER_ACCOUNT');
     expect(error.details?.preview).toEqual({
       target: { maskedPhoneNumber: '138****8000', nickName: '老账号', hasAvatar: false, createdAt: Date.parse('2026-01-01T00:00:00Z') },
       movingIdentities: ['wechat-unionid', 'wechat'],

@@ -1,5 +1,5 @@
 import type { WxIdentity } from '../../../../cloudfunctions/login/src/rules/identity';
-import { alice, bob, call, danglingIdentities, dataOf, errorOf, signUp, signUpWithPhone } from '../support/actions';
+import { alice, bob, call, danglingIdentities, dataOf, errorOf, errorWith, signUp, signUpWithPhone } from '../support/actions';
 import { createTestDeps, testFileId, type TestDeps } from '../support/deps';
 
 const carol: WxIdentity = { appid: 'wxapp1', openid: 'o-carol' };
@@ -173,7 +173,10 @@ describe('confirmLink', () => {
     const deps = createTestDeps();
     const bobId = await signUpWithPhone(deps, bob, '13800138000');
     const aliceId = await signUpWithPhone(deps, alice, '13900139000');
-    const offer = errorOf(await call(deps, alice, 'bindPhone', { code: deps.phone.codeFor('13800138000') }));
+    const offer = errorWith(
+      await call(deps, alice, 'bindPhone', { code: deps.phone.codeFor('13800138000') }),
+      'PHONE_BELONGS_TO_ANOTHER_ACCOUNT',
+    );
     expect(offer.details?.preview.releasedPhoneNumber).toBe('139****9000');
 
     dataOf(await call(deps, alice, 'confirmLink', { ticket: offer.details?.ticket }));

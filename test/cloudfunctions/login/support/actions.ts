@@ -2,7 +2,7 @@
  * Calling the login function's actions in unit tests: through the real handler (envelope, error
  * codes, details) with in-memory stores and fake WeChat services.
  */
-import type { ActionMap, ActionName, ErrorBody, Result } from '../../../../typings/contract';
+import type { ActionMap, ActionName, ErrorBody, ErrorCode, Result } from '../../../../typings/contract';
 import { handle } from '../../../../cloudfunctions/login/src/handler';
 import type { WxIdentity } from '../../../../cloudfunctions/login/src/rules/identity';
 import { TEST_INVOCATION, type TestDeps } from './deps';
@@ -27,6 +27,13 @@ export function dataOf<T>(result: Result<T>): T {
 export function errorOf(result: Result<unknown>): ErrorBody {
   if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.data)}`);
   return result.error;
+}
+
+/** The failure with `code`, typed by it (its details included); throws on any other answer. */
+export function errorWith<C extends ErrorCode>(result: Result<unknown>, code: C): ErrorBody<C> {
+  const error = errorOf(result);
+  if (error.code !== code) throw new Error(`expected ${code}, got ${error.code}: ${error.message}`);
+  return error as ErrorBody<C>;
 }
 
 /** Logs `identity` in (creating its user) and returns the user id. */

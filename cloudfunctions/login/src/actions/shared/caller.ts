@@ -6,6 +6,7 @@
  * the way login picks it (this app's openid key first, then the unionid key) in one query.
  * Identity comes from cloud.getWXContext() only, never from the event.
  */
+import { assertNoActiveBan } from '../../rules/ban';
 import { AppError } from '../../rules/errors';
 import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from '../../rules/identity';
 import type { UserDoc } from '../../model';
@@ -19,10 +20,11 @@ export interface Caller {
 
 /**
  * Throws USER_NOT_FOUND when the identity has no user — never logged in, or deleted, or unlinked:
- * the client's lazy-login wrapper then logs in and retries — and USER_BANNED for a banned user.
+ * the client's lazy-login wrapper then logs in and retries — and USER_BANNED while a ban is in force
+ * (an expired one counts as lifted, rules/ban.ts).
  * A user being deleted (status 'deleting') counts as not found, unless `resumeDeletion`.
  */
-export async function resolveCaller(identity: WxIdentity, store: Store, options: { resumeDeletion?: boolean } = {}): Promise<Caller> {
+export async function resolveCaller(identity: WxIdentity, store: Store, options: { now: Date; resumeDeletion?: boolean }): Promise<Caller> {
   const keys = identityKeysFor(identity);
   const found = await store.findUsersByIdentity(keys.all);
   let user = userHoldingIdentity(found, keys);
@@ -33,7 +35,7 @@ export async function resolveCaller(identity: WxIdentity, store: Store, options:
     if (resolved && resolved.status !== 'merged') user = resolved;
   }
   if (!user) throw new AppError('USER_NOT_FOUND', 'no user for this WeChat identity: call login first');
-  if (user.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
+  assertNoActiveBan(user, options.now);
   // An account being deleted is gone for every action but the deletion itself (which may resume it).
   if (user.status === 'deleting' && !options.resumeDeletion) throw new AppError('USER_NOT_FOUND', 'the account is being deleted');
   return { identity, keys, user };

@@ -1,0 +1,166 @@
+/**
+ * `npm run admin -- <command>`: the command line, parsed without side effects (tests drive it with
+ * plain arrays). Dates are read in China time (UTC+8), the time zone of the people who run it.
+ */
+import path from 'node:path';
+import type { SourceName } from './import/sources';
+import type { BanReason } from '../../../typings/contract';
+import { BAN_REASONS, isBanReason } from '../../../miniprogram/contract/lists';
+
+export type AdminCommand =
+  | { name: 'users-list' }
+  | { name: 'users-search'; text: string }
+  | { name: 'user-show'; userId: string }
+  | { name: 'ban'; userId: string; reason: BanReason; until: Date | null }
+  | { name: 'unban'; userId: string }
+  | { name: 'import'; source: SourceName; file: string; appid: string };
+
+export interface AdminOptions {
+  /** Print JSON for scripts instead of a table. */
+  json: boolean;
+  /** Print what a change would do, write nothing. */
+  dryRun: boolean;
+  /** --operator, else null (the OS user is filled in by the runner). */
+  operator: string | null;
+  /** A real CloudBase environment; null: the running `npm start` of this project. */
+  env: string | null;
+  /** A running emulator to use instead of the one recorded in the data folder. */
+  url: string | null;
+  /** Where a running `npm start` records itself. */
+  dataDir: string;
+  /** At most this many rows for list and search. */
+  limit: number;
+}
+
+export type ParsedAdmin = { ok: true; command: AdminCommand; options: AdminOptions } | { ok: false; message: string };
+
+export const ADMIN_USAGE = `用法 Usage: npm run admin -- <命令 command> [选项 options]
+命令 Commands:
+  users list                         最近创建的用户 / the newest users
+  users search <文本>                按用户 ID、昵称、手机号后 4 位或身份键查找 / by user id, nickname, last 4 phone digits or identity key
+  user show <用户ID>                 资料、登录方式（脱敏）与审计记录 / profile, masked sign-in methods, audit entries
+  ban <用户ID> --reason <原因> [--until 2026-12-31]
+                                     封禁（不带 --until 则直到解封）；原因: ${BAN_REASONS.join(' | ')}
+                                     / ban (without --until: until lifted)
+  unban <用户ID>                     解除封禁 / lift a ban
+  import leancloud <文件> --appid <AppID>
+  import uni-id <文件> --appid <AppID>
+                                     从 LeanCloud _User / uni-id-users 的导出文件导入用户（JSON 数组、JSON Lines 或 { results }）
+                                     / import people from a LeanCloud or uni-id export
+选项 Options:
+  --env <ENV_ID>      真实云开发环境（凭据取自 TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY）
+                      / a real CloudBase environment (credentials from the standard variables)
+  --url <URL>         使用这个正在运行的模拟器 / use this running emulator
+  --data-dir <DIR>    在这个数据目录里找运行中的 npm start（默认 .cloudbase） / where a running npm start records itself
+  --operator <名字>   审计记录中的操作人（默认系统用户名） / operator named in the audit entry (default: the OS user)
+  --dry-run           只显示将要做的修改，不写入 / print the change, write nothing
+  --json              输出 JSON / print JSON
+  --limit <N>         列表最多行数（默认 20，最多 100） / at most N rows (default 20, max 100)
+`;
+
+const FLAGS = new Set(['json', 'dry-run', 'help']);
+const OPTIONS = new Set(['env', 'url', 'data-dir', 'operator', 'reason', 'until', 'limit', 'appid']);
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** `2026-12-31` bans through that day, China time; a full ISO time is taken as given. Must lie after `now`. */
+export function parseUntil(text: string, now: Date): Date | string {
+  let until: Date;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    until = new Date(new Date(`${text}T00:00:00+08:00`).getTime() + DAY_MS);
+  } else if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
+    until = new Date(text);
+  } else {
+    return `--until 需要日期，例如 2026-12-31 / --until needs a date such as 2026-12-31: ${text}`;
+  }
+  if (Number.isNaN(until.getTime())) return `--until 不是有效日期 / --until is not a valid date: ${text}`;
+  if (until.getTime() <= now.getTime()) return `--until 必须晚于现在 / --until must lie in the future: ${text}`;
+  return until;
+}
+
+export function parseAdminArgs(argv: string[], now: Date, cwd = process.cwd()): ParsedAdmin {
+  const positionals: string[] = [];
+  const values = new Map<string, string>();
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index] as string;
+    if (!argument.startsWith('--')) {
+      positionals.push(argument);
+      continue;
+    }
+    const equals = argument.indexOf('=');
+    const name = equals > 0 ? argument.slice(2, equals) : argument.slice(2);
+    if (FLAGS.has(name) && equals < 0) values.set(name, '');
+    else if (OPTIONS.has(name)) {
+      const value = equals > 0 ? argument.slice(equals + 1) : argv[++index];
+      if (value === undefined || value === '') return { ok: false, message: `--${name} 缺少值 / needs a value` };
+      values.set(name, value);
+    } else return { ok: false, message: `未知参数 / unknown option: ${argument}` };
+  }
+  if (values.has('help') || positionals.length === 0) return { ok: false, message: '' };
+
+  const limitText = values.get('limit') ?? '20';
+  const limit = Number(limitText);
+  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 100)
+    return { ok: false, message: `--limit 应为 1–100 / --limit must be 1–100: ${limitText}` };
+  const url = values.get('url') ?? null;
+  if (url !== null && !/^https?:\/\/[^/]+/.test(url)) return { ok: false, message: `--url 无效 / invalid URL: ${url}` };
+  const options: AdminOptions = {
+    json: values.has('json'),
+    dryRun: values.has('dry-run'),
+    operator: values.get('operator') ?? null,
+    env: values.get('env') ?? null,
+    url: url?.replace(/\/+$/, '') ?? null,
+    dataDir: path.resolve(cwd, values.get('data-dir') ?? '.cloudbase'),
+    limit,
+  };
+  if (options.env !== null && options.url !== null)
+    return { ok: false, message: '--env 与 --url 不能同时使用 / --env and --url exclude each other' };
+
+  const [verb, ...rest] = positionals;
+  const command = readCommand(verb as string, rest, values, now, cwd);
+  if (typeof command === 'string') return { ok: false, message: command };
+  if (command.name !== 'ban' && (values.has('reason') || values.has('until')))
+    return { ok: false, message: '--reason / --until 只用于 ban / only ban takes --reason and --until' };
+  if (command.name !== 'import' && values.has('appid')) return { ok: false, message: '--appid 只用于 import / only import takes --appid' };
+  return { ok: true, command, options };
+}
+
+function readCommand(verb: string, rest: string[], values: Map<string, string>, now: Date, cwd: string): AdminCommand | string {
+  const one = (): string | null => (rest.length === 1 ? (rest[0] as string) : null);
+  switch (verb) {
+    case 'users': {
+      const [sub, ...args] = rest;
+      if (sub === 'list' && args.length === 0) return { name: 'users-list' };
+      if (sub === 'search' && args.length === 1) return { name: 'users-search', text: args[0] as string };
+      return '用法 / usage: users list | users search <文本>';
+    }
+    case 'user': {
+      const [sub, id, ...extra] = rest;
+      if (sub === 'show' && id && extra.length === 0) return { name: 'user-show', userId: id };
+      return '用法 / usage: user show <用户ID>';
+    }
+    case 'ban': {
+      const userId = one();
+      if (!userId) return '用法 / usage: ban <用户ID> --reason <原因> [--until 2026-12-31]';
+      const reason = values.get('reason');
+      if (!reason || !isBanReason(reason)) return `--reason 必须是 / must be one of: ${BAN_REASONS.join(', ')}`;
+      const untilText = values.get('until');
+      const until = untilText === undefined ? null : parseUntil(untilText, now);
+      if (typeof until === 'string') return until;
+      return { name: 'ban', userId, reason, until };
+    }
+    case 'import': {
+      const [source, file, ...extra] = rest;
+      if ((source !== 'leancloud' && source !== 'uni-id') || !file || extra.length > 0)
+        return '用法 / usage: import leancloud|uni-id <文件> --appid <AppID>';
+      const appid = values.get('appid');
+      if (!appid) return '--appid 必填：导出文件中的 openid 属于哪个小程序 / --appid names the mini-program the openids belong to';
+      return { name: 'import', source, file: path.resolve(cwd, file), appid };
+    }
+    case 'unban': {
+      const userId = one();
+      return userId ? { name: 'unban', userId } : '用法 / usage: unban <用户ID>';
+    }
+    default:
+      return `未知命令 / unknown command: ${verb}`;
+  }
+}
