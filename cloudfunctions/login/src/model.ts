@@ -159,3 +159,6 @@ export type AuditEntry =
        */
       pendingFileIDs: string[];
     };
+
+/** The audit entry of a deletion; its `pendingFileIDs` are swept by later deletions (actions/shared/account-deletion.ts). */
+export type DeletionAuditEntry = Extract<AuditEntry, { type: 'account-deleted' }>;

@@ -479,6 +479,61 @@ describe('identities and deletion through the emulator', () => {
     expect(doc('account_audit', `delete:${id}`)).toMatchObject({ pendingFileIDs: [] });
   });
 
+  it('given a crash between the deletion mark and its commit, the next login completes the deletion', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+    const fileID = await emulator.storage.write(`avatars/${id}/a.png`, Buffer.from('png'), 'image/png');
+    dataOf(await call(alice, 'updateProfile', { nickName: '崩溃前', avatarFileID: fileID }));
+    // The deletion's commit fails and so does the transaction giving the account back: what a
+    // process killed after the mark leaves (the mark, and everything else in place).
+    const crash = emulator.faults.add({
+      action: 'database.commitTransaction',
+      times: 2,
+      error: { code: 'DATABASE_REQUEST_FAILED', message: 'injected: the instance died' },
+    });
+    const failed = await call(alice, 'deleteAccount', { confirm: true });
+    crash.remove();
+    expect(errorOf(failed).code).toBe('INTERNAL');
+    expect(doc('users', id)).toMatchObject({ status: 'deleting', nickName: '崩溃前' });
+    expect(errorOf(await call(alice, 'listIdentities')).code).toBe('USER_NOT_FOUND');
+
+    const next = dataOf(await call(alice, 'login'));
+
+    expect(next).toMatchObject({ isNewUser: true, user: { nickName: '' } });
+    expect(doc('users', id)).toBeUndefined();
+    expect(docs('identities').filter((identity) => identity.userId === id)).toEqual([]);
+    expect(emulator.storage.list().some((file) => file.fileID === fileID)).toBe(false);
+    expect(doc('account_audit', `delete:${id}`)).toMatchObject({ identityCount: 2, pendingFileIDs: [] });
+    expect(danglingIdentities()).toEqual([]);
+  });
+
+  it('given storage failing after a deletion commit, the next deletion of anyone removes the file left behind', async () => {
+    const alice = person('alice');
+    const aliceId = await signUp(alice);
+    const fileID = await emulator.storage.write(`avatars/${aliceId}/a.png`, Buffer.from('png'), 'image/png');
+    dataOf(await call(alice, 'updateProfile', { avatarFileID: fileID }));
+    const storageDown = emulator.faults.add({
+      action: 'storage.batchDeleteFile',
+      times: 'always',
+      error: { code: 'STORAGE_REQUEST_FAIL', message: 'injected storage failure' },
+    });
+    try {
+      dataOf(await call(alice, 'deleteAccount', { confirm: true }));
+    } finally {
+      storageDown.remove();
+    }
+    expect(doc('users', aliceId)).toBeUndefined();
+    expect(doc('account_audit', `delete:${aliceId}`)).toMatchObject({ pendingFileIDs: [fileID] });
+    expect(emulator.storage.list().some((file) => file.fileID === fileID)).toBe(true);
+
+    const bob = person('bob');
+    await signUp(bob);
+    dataOf(await call(bob, 'deleteAccount', { confirm: true }));
+
+    expect(emulator.storage.list().some((file) => file.fileID === fileID)).toBe(false);
+    expect(doc('account_audit', `delete:${aliceId}`)).toMatchObject({ pendingFileIDs: [] });
+  });
+
   it('given a banned user, every account action answers USER_BANNED', async () => {
     const alice = person('alice');
     const id = await signUp(alice);

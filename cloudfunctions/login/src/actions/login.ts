@@ -18,6 +18,10 @@
  * decides who, so there is never a second user and never an identity pointing at nothing once a
  * login has succeeded.
  *
+ * A user still marked 'deleting' (deleteAccount crashed between its mark and its commit, or is
+ * running right now) is deleted by this login — the person asked for it — and the login then
+ * creates a fresh account (shared/account-deletion.ts).
+ *
  * Accounts merged into another (confirm-link.ts) hold no identity keys; should a racing login
  * still reach one, it signs in to the account it was merged into.
  *
@@ -25,12 +29,13 @@
  * login refreshes it (shared/avatar-url.ts) — one storage request and one write, about once a day.
  */
 import type { LoginData } from '../../../../typings/contract';
+import { deleteUserAccount } from './shared/account-deletion';
 import { withFreshAvatarUrl } from './shared/avatar-url';
 import { AppError } from '../rules/errors';
 import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from '../rules/identity';
 import { toPublicUser } from '../rules/public-user';
 import type { LoginStamp, UserDoc } from '../model';
-import type { Deps, UserPatch } from '../ports';
+import type { Deps, Invocation, UserPatch } from '../ports';
 
 /** The user after this login (before its avatar URL is checked) and whether the login created it. */
 interface LoginOutcome {
@@ -44,11 +49,17 @@ const MAX_MERGE_HOPS = 3;
 /** Secrets the common tutorial pattern stored in users documents; removed on adoption. */
 export const LEGACY_SECRET_FIELDS = ['session_key', 'sessionKey'] as const;
 
-export async function login(identity: WxIdentity, deps: Deps): Promise<LoginData> {
+export async function login(identity: WxIdentity, deps: Deps, invocation: Invocation = { env: '' }): Promise<LoginData> {
   const keys = identityKeysFor(identity);
   const stamp: LoginStamp = { id: deps.newId(), at: deps.now() };
   const { users, stamped } = await deps.store.stampAndFind(keys, identity.openid, stamp);
-  const user = pickUser(users, keys);
+  let user = pickUser(users, keys);
+  if (user?.status === 'deleting') {
+    // The person asked to delete this account and the deletion did not finish (a crash, or it is
+    // running elsewhere right now): complete it, then this login starts a fresh account.
+    await deleteUserAccount(user, deps, { openid: identity.openid, env: invocation.env, undoOnFailure: false });
+    user = undefined;
+  }
 
   const outcome = user?.identityKeys
     ? await loginKnownUser(user, keys, stamp, stamped, deps)

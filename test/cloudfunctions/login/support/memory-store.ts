@@ -308,6 +308,15 @@ export function createMemoryStore(): MemoryStore {
       for (const [id, ticket] of tickets) if (ticket.expiresAt.getTime() < before.getTime()) tickets.delete(id);
     },
 
+    async deletionsWithPendingFiles(limit) {
+      await enter('deletionsWithPendingFiles');
+      const pending = [...audit.values()].filter(
+        (entry): entry is Extract<AuditEntry, { type: 'account-deleted' }> =>
+          entry.type === 'account-deleted' && entry.pendingFileIDs.length > 0,
+      );
+      return pending.slice(0, limit).map(copy);
+    },
+
     transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
       const run = async (): Promise<T> => {
         await enter('transaction');
