@@ -142,6 +142,44 @@ describe('updateProfile through the emulator', () => {
   });
 });
 
+describe('avatar uploads that never become the avatar, through the emulator', () => {
+  const stored = (fileID: string) => emulator.storage.list().some((file) => file.fileID === fileID);
+
+  it('removes an upload whose save was refused, the avatar a newer one replaces, and the last one at deletion', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+    const refused = await emulator.storage.write(`avatars/${id}/refused.png`, Buffer.from('1'), 'image/png');
+    const first = await emulator.storage.write(`avatars/${id}/first.png`, Buffer.from('2'), 'image/png');
+    const second = await emulator.storage.write(`avatars/${id}/second.png`, Buffer.from('3'), 'image/png');
+
+    expect(errorOf(await call(alice, 'updateProfile', { nickName: 'emulator-risky', avatarFileID: refused })).code).toBe('CONTENT_RISKY');
+    expect(stored(refused)).toBe(false);
+    dataOf(await call(alice, 'updateProfile', { avatarFileID: first }));
+    dataOf(await call(alice, 'updateProfile', { avatarFileID: second }));
+    expect([stored(first), stored(second)]).toEqual([false, true]);
+
+    dataOf(await call(alice, 'deleteAccount', { confirm: true }));
+    expect(emulator.storage.list().filter((file) => file.fileID.includes(`/avatars/${id}/`))).toEqual([]);
+  });
+
+  it("given an upload under an account deleted meanwhile (a stale cached id), the refusal removes it; a live user's file stays", async () => {
+    const old = person('old');
+    const oldId = await signUp(old);
+    dataOf(await call(old, 'deleteAccount', { confirm: true }));
+    const stale = await emulator.storage.write(`avatars/${oldId}/late.png`, Buffer.from('x'), 'image/png');
+    const neighbour = person('neighbour');
+    const neighbourFile = await emulator.storage.write(`avatars/${await signUp(neighbour)}/a.png`, Buffer.from('y'), 'image/png');
+    const fresh = await signUp(old);
+
+    expect(errorOf(await call(old, 'updateProfile', { avatarFileID: stale })).code).toBe('AVATAR_INVALID');
+    expect(errorOf(await call(old, 'updateProfile', { avatarFileID: neighbourFile })).code).toBe('AVATAR_INVALID');
+
+    expect(fresh).not.toBe(oldId);
+    expect(stored(stale)).toBe(false);
+    expect(stored(neighbourFile)).toBe(true);
+  });
+});
+
 describe('bindPhone through the emulator', () => {
   it('given a fresh number, binds it; the full number only in this answer, masked in login', async () => {
     const alice = person('alice');
