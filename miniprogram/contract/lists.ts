@@ -88,6 +88,12 @@ export const IDENTITY_PROVIDERS = ['wechat', 'wechat-unionid', 'phone', 'other']
 /** Profile fields a link can fill. */
 export const PROFILE_FIELDS = ['nickName', 'avatar'] as const;
 
+/**
+ * Notices a login answer may carry for the account holder, shown once by the mini-program.
+ * 'linked-by-phone': someone proved this account's phone number and linked their WeChat into it.
+ */
+export const ACCOUNT_NOTICE_KINDS = ['linked-by-phone'] as const;
+
 /** The cloud function's name, as deployed. */
 export const LOGIN_FUNCTION_NAME = 'login';
 
@@ -106,4 +112,8 @@ export function isIdentityProvider(value: unknown): value is (typeof IDENTITY_PR
 
 export function isProfileField(value: unknown): value is (typeof PROFILE_FIELDS)[number] {
   return typeof value === 'string' && (PROFILE_FIELDS as readonly string[]).includes(value);
+}
+
+export function isAccountNoticeKind(value: unknown): value is (typeof ACCOUNT_NOTICE_KINDS)[number] {
+  return typeof value === 'string' && (ACCOUNT_NOTICE_KINDS as readonly string[]).includes(value);
 }

@@ -5,6 +5,7 @@
  * when a list and its type differ, in either direction, or when a list repeats an entry.
  */
 import type {
+  AccountNoticeKind,
   ActionMap,
   ActionName,
   ErrorBody,
@@ -15,7 +16,14 @@ import type {
   LoginFunctionName,
   ProfileField,
 } from '../../typings/contract';
-import type { ACTION_NAMES, ERROR_CODES, IDENTITY_PROVIDERS, LOGIN_FUNCTION_NAME, PROFILE_FIELDS } from '../../miniprogram/contract/lists';
+import type {
+  ACCOUNT_NOTICE_KINDS,
+  ACTION_NAMES,
+  ERROR_CODES,
+  IDENTITY_PROVIDERS,
+  LOGIN_FUNCTION_NAME,
+  PROFILE_FIELDS,
+} from '../../miniprogram/contract/lists';
 import type { CLIENT_ERROR_CODES, ServiceErrorCode } from '../../miniprogram/services/service-error';
 import type { ERROR_MESSAGES } from '../../miniprogram/presenters/error-message';
 
@@ -40,6 +48,7 @@ export type ContractAssertions = [
   Expect<ListOf<typeof ACTION_NAMES, ActionName>>,
   Expect<ListOf<typeof IDENTITY_PROVIDERS, IdentityProvider>>,
   Expect<ListOf<typeof PROFILE_FIELDS, ProfileField>>,
+  Expect<ListOf<typeof ACCOUNT_NOTICE_KINDS, AccountNoticeKind>>,
   Expect<Equal<typeof LOGIN_FUNCTION_NAME, LoginFunctionName>>,
   Expect<Equal<LoginFunctionName, 'login'>>,
   // Every action has an entry in ActionMap, and ActionMap has no other.

@@ -56,6 +56,7 @@
  * exist (CloudBase's rule); queries happen before it (ports.ts, StoreTransaction).
  */
 import type { ProfileField } from '../../../typings/contract';
+import type { LinkNotice } from './rules/link-notice';
 
 /**
  * 'merged': the account was linked into `mergedInto` (see actions/confirm-link.ts); kept, never signed in to.
@@ -98,6 +99,8 @@ export interface UserDoc {
    * are never merged silently): remembered so that logins stop trying to claim them.
    */
   keysHeldElsewhere?: string[];
+  /** Links into this account by its phone number that its holder has not been told of yet (rules/link-notice.ts). */
+  linkNotices?: LinkNotice[];
   /** Id of the login that last wrote lastLoginAt: tells whether a parallel read saw our write. */
   lastLoginId?: string;
   /** Legacy tutorial fields (read for adoption, never returned). */

@@ -317,6 +317,17 @@ describe('linking to an existing account through the emulator', () => {
     expect(dataOf(await call(owner, 'login')).user.id).toBe(ownerId);
   });
 
+  it('tells the account holder at their next login, once; the linked WeChat is not told', async () => {
+    const { owner, newcomer, ticket } = await linkScenario('13800000016');
+    dataOf(await call(newcomer, 'confirmLink', { ticket }));
+
+    expect(dataOf(await call(newcomer, 'login'))).not.toHaveProperty('notices');
+    const told = dataOf(await call(owner, 'login'));
+    expect(told.notices).toEqual([{ kind: 'linked-by-phone', at: expect.any(Number) }]);
+    expect(Math.abs((told.notices?.[0]?.at ?? 0) - Date.now())).toBeLessThan(60_000);
+    expect(dataOf(await call(owner, 'login'))).not.toHaveProperty('notices');
+  });
+
   it('given the ticket replayed, answers LINK_TICKET_USED', async () => {
     const { newcomer, ticket } = await linkScenario('13800000011');
     dataOf(await call(newcomer, 'confirmLink', { ticket }));

@@ -3,6 +3,7 @@
  *
  * Round trips (each line is one set of requests issued in parallel):
  *   returning login   1: stampAndFind (record the login + read the user, both keyed by identity)
+ *                     [+ 1 write, in parallel with an avatar refresh, when it answers link notices]
  *   first login       3: stampAndFind (miss) -> claim the primary identity -> insert user + other claims
  *   legacy adoption   3: stampAndFind (finds the tutorial-style doc) -> claim keys -> adopt + scrub
  *   new app / unionid 3: stampAndFind (found by the other key) -> claim new keys -> attach + record
@@ -33,6 +34,7 @@ import { deleteUserAccount } from './shared/account-deletion';
 import { withFreshAvatarUrl } from './shared/avatar-url';
 import { AppError } from '../rules/errors';
 import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from '../rules/identity';
+import { linkNoticesFor, type LinkNotice } from '../rules/link-notice';
 import { toPublicUser } from '../rules/public-user';
 import type { LoginStamp, UserDoc } from '../model';
 import type { Deps, Invocation, UserPatch } from '../ports';
@@ -66,12 +68,24 @@ export async function login(identity: WxIdentity, deps: Deps, invocation: Invoca
     : user
       ? await adoptLegacyUser(user, keys, identity.openid, stamp, deps)
       : await createUser(keys, stamp, stamped, deps);
-  const shown = await withFreshAvatarUrl(outcome.user, stamp.at, {
-    files: deps.files,
-    save: (id, fields) => deps.store.updateUser(id, { set: fields }),
-    warn: deps.warn,
-  });
-  return { user: toPublicUser(shown, stamp.at), isNewUser: outcome.isNewUser };
+  const notices = linkNoticesFor(outcome.user.linkNotices, keys.all);
+  const [shown] = await Promise.all([
+    withFreshAvatarUrl(outcome.user, stamp.at, {
+      files: deps.files,
+      save: (id, fields) => deps.store.updateUser(id, { set: fields }),
+      warn: deps.warn,
+    }),
+    notices.shown.length > 0 ? forgetLinkNotices(outcome.user._id, notices.remaining, deps) : undefined,
+  ]);
+  const data: LoginData = { user: toPublicUser(shown, stamp.at), isNewUser: outcome.isNewUser };
+  return notices.shown.length > 0 ? { ...data, notices: notices.shown } : data;
+}
+
+/** Answered once: a failure to forget is logged, and the notice simply comes again next time. */
+async function forgetLinkNotices(userId: string, remaining: LinkNotice[], deps: Deps): Promise<void> {
+  await deps.store
+    .updateUser(userId, { set: { linkNotices: remaining } })
+    .catch((error: unknown) => deps.warn('forgetting answered link notices failed', error));
 }
 
 /**
