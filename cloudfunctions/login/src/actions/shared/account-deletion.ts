@@ -27,7 +27,9 @@
  * deleteAccount of that person runs this unit again, which completes it (the unit is idempotent:
  * two runs racing each other converge, the loser finds the document gone). A failure the person is
  * told about (deleteAccount answering INTERNAL) is different: then the mark is undone, so the answer
- * and the account agree ("not deleted, try again").
+ * and the account agree ("not deleted, try again"). A failure whose request applied all the same
+ * (a commit whose reply was lost) is recognised by the user document being gone: the deletion is
+ * then finished — files, tickets — and answered as done, instead of INTERNAL with files left.
  */
 import type { DeletionAuditEntry, IdentityDoc, UserDoc } from '../../model';
 import type { Deps, StoreTransaction } from '../../ports';
@@ -65,17 +67,18 @@ export interface DeletionOptions {
 
 /** Deletes `user` and everything of theirs; resolves once the database part is committed. */
 export async function deleteUserAccount(user: UserDoc, deps: Deps, options: DeletionOptions): Promise<void> {
-  if (!(await deps.store.markUserDeleting(user._id))) {
-    const now = await deps.store.getUser(user._id);
-    if (!now) return; // A concurrent deletion finished first.
-    if (now.status === 'merged') throw new AppError('USER_NOT_FOUND', 'the account was linked into another meanwhile');
-    if (now.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
-    throw new Error(`user ${user._id} could not be marked for deletion`);
-  }
-
   const now = deps.now();
   let audit: Deleted | null | undefined;
+  /** What the last transaction attempt would commit: a commit whose reply was lost did commit it. */
+  let attempted: Deleted | null = null;
   try {
+    if (!(await deps.store.markUserDeleting(user._id))) {
+      const current = await deps.store.getUser(user._id);
+      if (!current) return; // A concurrent deletion finished first.
+      if (current.status === 'merged') throw new AppError('USER_NOT_FOUND', 'the account was linked into another meanwhile');
+      if (current.status === 'banned') throw new AppError('USER_BANNED', 'This account is banned');
+      throw new Error(`user ${user._id} could not be marked for deletion`);
+    }
     await deps.store.removeLegacyUsers(options.openid);
     for (let round = 1; audit === undefined; round += 1) {
       try {
@@ -86,15 +89,23 @@ export async function deleteUserAccount(user: UserDoc, deps: Deps, options: Dele
         }
         const merged = await deps.store.usersMergedInto(user._id);
         const owned = await deps.store.identitiesOf([user._id, ...merged.map((doc) => doc._id)]);
-        audit = await deps.store.transaction((tx) => deleteInTransaction(tx, fresh, merged, owned, now, options.env));
+        audit = await deps.store.transaction(async (tx) => {
+          attempted = await deleteInTransaction(tx, fresh, merged, owned, now, options.env);
+          return attempted;
+        });
       } catch (error) {
         if (error instanceof StaleDeletionPlan && round < MAX_DELETION_ROUNDS) continue;
         throw error;
       }
     }
   } catch (error) {
-    if (options.undoOnFailure) await undoMark(user._id, deps);
-    throw error;
+    // A request that failed may have applied all the same (its reply lost): a user document that
+    // is gone means the deletion committed, so it is finished rather than reported as failed.
+    if (error instanceof AppError || !(await isGone(user._id, deps))) {
+      if (options.undoOnFailure) await undoMark(user._id, deps);
+      throw error;
+    }
+    audit = attempted;
   }
 
   if (audit) await deleteAvatarFiles(audit.entry, deps);
@@ -108,6 +119,14 @@ export async function deleteUserAccount(user: UserDoc, deps: Deps, options: Dele
     deps.store.removeExpiredLinkTickets(new Date(now.getTime() - EXPIRED_TICKET_GRACE_MS)),
     sweepPendingFiles(deps),
   ]).catch((error: unknown) => deps.warn('housekeeping after a deletion failed', error));
+}
+
+/** Whether the user document is gone, as far as a fresh read can tell (a failed read tells nothing). */
+async function isGone(userId: string, deps: Deps): Promise<boolean> {
+  return deps.store.getUser(userId).then(
+    (doc) => doc === null,
+    () => false,
+  );
 }
 
 /**
