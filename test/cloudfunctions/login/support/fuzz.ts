@@ -124,7 +124,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function unknownKeys(value: unknown, path: string, found: string[]): void {
   if (Array.isArray(value)) {
-    value.forEach((item, index) => unknownKeys(item, `${path}[${index}]`, found));
+    for (const [index, item] of value.entries()) unknownKeys(item, `${path}[${index}]`, found);
   } else if (isRecord(value)) {
     for (const [key, inner] of Object.entries(value)) {
       if (!ALLOWED_KEYS.has(key)) found.push(`${path}.${key}`);
