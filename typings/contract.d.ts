@@ -1,4 +1,5 @@
 import type {
+  ACCOUNT_NOTICE_KINDS,
   ACTION_NAMES,
   BAN_REASONS,
   ERROR_CODES,
@@ -85,6 +86,21 @@ export interface LoginData {
   user: PublicUser;
   /** True only for the login that created the account. */
   isNewUser: boolean;
+  /**
+   * Things the account holder should know, answered once (the function forgets them after this
+   * answer); absent when there are none.
+   */
+  notices?: AccountNotice[];
+}
+
+/** Kinds of AccountNotice (ACCOUNT_NOTICE_KINDS documents each). */
+export type AccountNoticeKind = (typeof ACCOUNT_NOTICE_KINDS)[number];
+
+/** Something that happened to the account without its holder being asked. */
+export interface AccountNotice {
+  kind: AccountNoticeKind;
+  /** Milliseconds since the epoch: when it happened. */
+  at: number;
 }
 
 /**

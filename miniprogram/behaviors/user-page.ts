@@ -1,4 +1,6 @@
-import { getAuthService } from '../composition-root';
+import { dialogs, getAuthService, navigator } from '../composition-root';
+import { openStep, ROUTES } from '../navigation/routes';
+import { accountNoticeDialog } from '../presenters/account-notice-view';
 import type { ServiceErrorCode } from '../services/service-error';
 import { ServiceError } from '../services/service-error';
 import { errorMessage, failureCode } from '../presenters/error-message';
@@ -6,8 +8,9 @@ import { toUserView } from '../presenters/user-view';
 
 /**
  * The lifecycle the account pages share, written once as a Behavior instead of copied methods:
- * show the cached user on load and on every show, show a failure as its Chinese message, and
- * treat 拒绝 in <privacy-popup> as PRIVACY_DENIED.
+ * show the cached user on load and on every show, show a failure as its Chinese message,
+ * treat 拒绝 in <privacy-popup> as PRIVACY_DENIED, and on show tell the account holder once what a
+ * login answer noticed (presenters/account-notice-view.ts).
  *
  * A page overrides `showUser` when it renders more of the user than the view (its own method wins
  * over the behavior's), and `afterFailure` when a failure changes more than the message.
@@ -24,6 +27,15 @@ export const userPage = Behavior({
     },
     onShow() {
       this.showUser();
+      this.showAccountNotices();
+    },
+    /** Notices login answers carried (a link into the account by its phone number), each shown once. */
+    showAccountNotices() {
+      const dialog = accountNoticeDialog(getAuthService().takeAccountNotices());
+      if (!dialog) return;
+      void dialogs.confirm(dialog).then((open) => {
+        if (open && this.route !== ROUTES.accountSecurity.slice(1)) void navigator.navigate(openStep(ROUTES.accountSecurity));
+      });
     },
     showUser() {
       this.setData({ user: toUserView(getAuthService().currentUser()) });

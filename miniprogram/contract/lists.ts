@@ -90,6 +90,11 @@ export const PROFILE_FIELDS = ['nickName', 'avatar'] as const;
 
 /** Why an account is banned (USER_BANNED's details): a code, so the client decides what a person reads. */
 export const BAN_REASONS = ['spam', 'fraud', 'abuse', 'terms', 'other'] as const;
+/**
+ * Notices a login answer may carry for the account holder, shown once by the mini-program.
+ * 'linked-by-phone': someone proved this account's phone number and linked their WeChat into it.
+ */
+export const ACCOUNT_NOTICE_KINDS = ['linked-by-phone'] as const;
 
 /** The cloud function's name, as deployed. */
 export const LOGIN_FUNCTION_NAME = 'login';
@@ -113,4 +118,8 @@ export function isBanReason(value: unknown): value is (typeof BAN_REASONS)[numbe
 
 export function isProfileField(value: unknown): value is (typeof PROFILE_FIELDS)[number] {
   return typeof value === 'string' && (PROFILE_FIELDS as readonly string[]).includes(value);
+}
+
+export function isAccountNoticeKind(value: unknown): value is (typeof ACCOUNT_NOTICE_KINDS)[number] {
+  return typeof value === 'string' && (ACCOUNT_NOTICE_KINDS as readonly string[]).includes(value);
 }

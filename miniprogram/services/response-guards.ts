@@ -1,5 +1,6 @@
 import type {
   BanDetails,
+  AccountNotice,
   BindPhoneData,
   ErrorBody,
   IdentitySummary,
@@ -9,7 +10,7 @@ import type {
   PublicUser,
   UnlinkIdentityData,
 } from '../../typings/contract';
-import { isBanReason, isErrorCode, isIdentityProvider, isProfileField } from '../contract/lists';
+import { isAccountNoticeKind, isBanReason, isErrorCode, isIdentityProvider, isProfileField } from '../contract/lists';
 
 /**
  * Runtime checks of what the cloud function answered: the one set, for every action.
@@ -86,6 +87,17 @@ export function isPublicUser(value: unknown): value is PublicUser {
 
 export function isLoginData(value: unknown): value is LoginData {
   return isRecord(value) && isPublicUser(value.user) && typeof value.isNewUser === 'boolean';
+}
+
+/**
+ * The notices of a login answer that this build can show, rebuilt field by field; anything else
+ * (a kind of a newer server, a malformed entry, no list at all) is left out rather than failing the login.
+ */
+export function readAccountNotices(value: unknown): AccountNotice[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((notice): AccountNotice[] =>
+    isRecord(notice) && isAccountNoticeKind(notice.kind) && isTimestamp(notice.at) ? [{ kind: notice.kind, at: notice.at }] : [],
+  );
 }
 
 export function isUserData(value: unknown): value is { user: PublicUser } {

@@ -5,6 +5,7 @@
  * when a list and its type differ, in either direction, or when a list repeats an entry.
  */
 import type {
+  AccountNoticeKind,
   ActionMap,
   BanDetails,
   BanReason,
@@ -18,6 +19,7 @@ import type {
   ProfileField,
 } from '../../typings/contract';
 import type {
+  ACCOUNT_NOTICE_KINDS,
   ACTION_NAMES,
   BAN_REASONS,
   ERROR_CODES,
@@ -49,6 +51,7 @@ export type ContractAssertions = [
   Expect<ListOf<typeof ACTION_NAMES, ActionName>>,
   Expect<ListOf<typeof IDENTITY_PROVIDERS, IdentityProvider>>,
   Expect<ListOf<typeof PROFILE_FIELDS, ProfileField>>,
+  Expect<ListOf<typeof ACCOUNT_NOTICE_KINDS, AccountNoticeKind>>,
   Expect<Equal<typeof LOGIN_FUNCTION_NAME, LoginFunctionName>>,
   Expect<Equal<LoginFunctionName, 'login'>>,
   // Every action has an entry in ActionMap, and ActionMap has no other.

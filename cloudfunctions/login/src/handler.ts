@@ -28,7 +28,7 @@ interface ActionContext {
 type ActionData = ActionMap[ActionName]['data'];
 
 const actions: { [A in ActionName]: (context: ActionContext) => Promise<ActionMap[A]['data']> } = {
-  login: ({ identity, deps }) => login(identity, deps),
+  login: ({ identity, deps, invocation }) => login(identity, deps, invocation),
   updateProfile: ({ identity, event, deps, invocation }) => updateProfile(identity, event, deps, invocation),
   bindPhone: ({ identity, event, deps }) => bindPhone(identity, event, deps),
   confirmLink: ({ identity, event, deps }) => confirmLink(identity, event, deps),

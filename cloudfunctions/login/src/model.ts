@@ -56,6 +56,7 @@
  * exist (CloudBase's rule); queries happen before it (ports.ts, StoreTransaction).
  */
 import type { BanReason, ProfileField } from '../../../typings/contract';
+import type { LinkNotice } from './rules/link-notice';
 
 /**
  * 'merged': the account was linked into `mergedInto` (see actions/confirm-link.ts); kept, never signed in to.
@@ -102,6 +103,8 @@ export interface UserDoc {
    * are never merged silently): remembered so that logins stop trying to claim them.
    */
   keysHeldElsewhere?: string[];
+  /** Links into this account by its phone number that its holder has not been told of yet (rules/link-notice.ts). */
+  linkNotices?: LinkNotice[];
   /** Id of the login that last wrote lastLoginAt: tells whether a parallel read saw our write. */
   lastLoginId?: string;
   /** Legacy tutorial fields (read for adoption, never returned). */
@@ -176,3 +179,6 @@ export type AuditEntry =
       /** ban: when it ends by itself; null for a ban until lifted. */
       until?: Date | null;
     };
+
+/** The audit entry of a deletion; its `pendingFileIDs` are swept by later deletions (actions/shared/account-deletion.ts). */
+export type DeletionAuditEntry = Extract<AuditEntry, { type: 'account-deleted' }>;

@@ -6,7 +6,7 @@
  * memory store to the CloudBase one. The data model lives in model.ts.
  */
 import type { IdentityKeys } from './rules/identity';
-import type { AuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, UserDoc } from './model';
+import type { AuditEntry, DeletionAuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, UserDoc } from './model';
 
 // ---------------------------------------------------------------------------------------------
 // The database
@@ -122,6 +122,11 @@ export interface Store extends StoreTransaction {
   removeLinkTicketsOf(userIds: string[], callerKeys: string[]): Promise<void>;
   /** Removes tickets that expired before `before` (used or not: past expiry they are only refused). */
   removeExpiredLinkTickets(before: Date): Promise<void>;
+  /**
+   * Up to `limit` deletion audit entries whose `pendingFileIDs` is not empty (files a deletion
+   * could not confirm gone), in no particular order; never one a client wrote (it could name any file).
+   */
+  deletionsWithPendingFiles(limit: number): Promise<DeletionAuditEntry[]>;
   /**
    * Runs `work` in a transaction: commits when it resolves, rolls back when it throws (and
    * rethrows), so nothing of a failed `work` is written. On a write conflict with a concurrent

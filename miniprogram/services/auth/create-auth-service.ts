@@ -1,8 +1,8 @@
-import type { ActionMap, ActionName, ErrorCode, LoginData, LoginFunctionEvent, PublicUser } from '../../../typings/contract';
+import type { AccountNotice, ActionMap, ActionName, ErrorCode, LoginData, LoginFunctionEvent, PublicUser } from '../../../typings/contract';
 import { LOGIN_FUNCTION_NAME } from '../../contract/lists';
 import type { Clock, CloudFunctionCaller, KeyValueStorage, SessionScope } from '../../ports';
 import type { Guard, ReceivedErrorBody } from '../response-guards';
-import { isLoginData, readEnvelope, readPublicUser } from '../response-guards';
+import { isLoginData, readAccountNotices, readEnvelope, readPublicUser } from '../response-guards';
 import { fromErrorBody, ServiceError, toServiceError } from '../service-error';
 import type { StoredSession } from './session-store';
 import { createSessionStore } from './session-store';
@@ -113,6 +113,11 @@ export interface AuthService {
   saveUser(user: PublicUser): PublicUser;
   /** Forgets the user in memory and storage. */
   logout(): void;
+  /**
+   * The notices login answers carried since the last call (the function answers each once), and
+   * forgets them: whoever shows them takes them. Empty after logout.
+   */
+  takeAccountNotices(): AccountNotice[];
 }
 
 function describe(value: unknown): string {
@@ -138,6 +143,8 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
   const reportError = options.reportError ?? (() => undefined);
 
   let session: StoredSession | null = null;
+  /** Notices of login answers not yet taken by a page (takeAccountNotices). */
+  let pendingNotices: AccountNotice[] = [];
   let hydrated = false;
   let inFlight: Promise<LoginData> | null = null;
   /** Bumped by logout(): a login started before it must not store its user. */
@@ -175,6 +182,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
   }
 
   function endSession(): void {
+    pendingNotices = [];
     session = null;
     serverUserId = null;
     hydrated = true;
@@ -209,6 +217,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       storeUser(user);
       serverUserId = user.id;
       loginGeneration += 1;
+      pendingNotices.push(...readAccountNotices(envelope.data.notices));
     }
     return { user, isNewUser: envelope.data.isNewUser };
   }
@@ -299,5 +308,10 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       return loadSession() ? storeUser(user) : (readPublicUser(user) ?? user);
     },
     logout: endSession,
+    takeAccountNotices() {
+      const taken = pendingNotices;
+      pendingNotices = [];
+      return taken;
+    },
   };
 }

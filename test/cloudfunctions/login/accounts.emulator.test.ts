@@ -142,6 +142,44 @@ describe('updateProfile through the emulator', () => {
   });
 });
 
+describe('avatar uploads that never become the avatar, through the emulator', () => {
+  const stored = (fileID: string) => emulator.storage.list().some((file) => file.fileID === fileID);
+
+  it('removes an upload whose save was refused, the avatar a newer one replaces, and the last one at deletion', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+    const refused = await emulator.storage.write(`avatars/${id}/refused.png`, Buffer.from('1'), 'image/png');
+    const first = await emulator.storage.write(`avatars/${id}/first.png`, Buffer.from('2'), 'image/png');
+    const second = await emulator.storage.write(`avatars/${id}/second.png`, Buffer.from('3'), 'image/png');
+
+    expect(errorOf(await call(alice, 'updateProfile', { nickName: 'emulator-risky', avatarFileID: refused })).code).toBe('CONTENT_RISKY');
+    expect(stored(refused)).toBe(false);
+    dataOf(await call(alice, 'updateProfile', { avatarFileID: first }));
+    dataOf(await call(alice, 'updateProfile', { avatarFileID: second }));
+    expect([stored(first), stored(second)]).toEqual([false, true]);
+
+    dataOf(await call(alice, 'deleteAccount', { confirm: true }));
+    expect(emulator.storage.list().filter((file) => file.fileID.includes(`/avatars/${id}/`))).toEqual([]);
+  });
+
+  it("given an upload under an account deleted meanwhile (a stale cached id), the refusal removes it; a live user's file stays", async () => {
+    const old = person('old');
+    const oldId = await signUp(old);
+    dataOf(await call(old, 'deleteAccount', { confirm: true }));
+    const stale = await emulator.storage.write(`avatars/${oldId}/late.png`, Buffer.from('x'), 'image/png');
+    const neighbour = person('neighbour');
+    const neighbourFile = await emulator.storage.write(`avatars/${await signUp(neighbour)}/a.png`, Buffer.from('y'), 'image/png');
+    const fresh = await signUp(old);
+
+    expect(errorOf(await call(old, 'updateProfile', { avatarFileID: stale })).code).toBe('AVATAR_INVALID');
+    expect(errorOf(await call(old, 'updateProfile', { avatarFileID: neighbourFile })).code).toBe('AVATAR_INVALID');
+
+    expect(fresh).not.toBe(oldId);
+    expect(stored(stale)).toBe(false);
+    expect(stored(neighbourFile)).toBe(true);
+  });
+});
+
 describe('bindPhone through the emulator', () => {
   it('given a fresh number, binds it; the full number only in this answer, masked in login', async () => {
     const alice = person('alice');
@@ -277,6 +315,17 @@ describe('linking to an existing account through the emulator', () => {
 
     expect(dataOf(await call(newcomer, 'login'))).toMatchObject({ isNewUser: false, user: { id: ownerId } });
     expect(dataOf(await call(owner, 'login')).user.id).toBe(ownerId);
+  });
+
+  it('tells the account holder at their next login, once; the linked WeChat is not told', async () => {
+    const { owner, newcomer, ticket } = await linkScenario('13800000016');
+    dataOf(await call(newcomer, 'confirmLink', { ticket }));
+
+    expect(dataOf(await call(newcomer, 'login'))).not.toHaveProperty('notices');
+    const told = dataOf(await call(owner, 'login'));
+    expect(told.notices).toEqual([{ kind: 'linked-by-phone', at: expect.any(Number) }]);
+    expect(Math.abs((told.notices?.[0]?.at ?? 0) - Date.now())).toBeLessThan(60_000);
+    expect(dataOf(await call(owner, 'login'))).not.toHaveProperty('notices');
   });
 
   it('given the ticket replayed, answers LINK_TICKET_USED', async () => {
@@ -477,6 +526,61 @@ describe('identities and deletion through the emulator', () => {
     expect(doc('users', id)).toBeUndefined();
     expect(emulator.storage.list().some((file) => file.fileID === fileID)).toBe(false);
     expect(doc('account_audit', `delete:${id}`)).toMatchObject({ pendingFileIDs: [] });
+  });
+
+  it('given a crash between the deletion mark and its commit, the next login completes the deletion', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+    const fileID = await emulator.storage.write(`avatars/${id}/a.png`, Buffer.from('png'), 'image/png');
+    dataOf(await call(alice, 'updateProfile', { nickName: '崩溃前', avatarFileID: fileID }));
+    // The deletion's commit fails and so does the transaction giving the account back: what a
+    // process killed after the mark leaves (the mark, and everything else in place).
+    const crash = emulator.faults.add({
+      action: 'database.commitTransaction',
+      times: 2,
+      error: { code: 'DATABASE_REQUEST_FAILED', message: 'injected: the instance died' },
+    });
+    const failed = await call(alice, 'deleteAccount', { confirm: true });
+    crash.remove();
+    expect(errorOf(failed).code).toBe('INTERNAL');
+    expect(doc('users', id)).toMatchObject({ status: 'deleting', nickName: '崩溃前' });
+    expect(errorOf(await call(alice, 'listIdentities')).code).toBe('USER_NOT_FOUND');
+
+    const next = dataOf(await call(alice, 'login'));
+
+    expect(next).toMatchObject({ isNewUser: true, user: { nickName: '' } });
+    expect(doc('users', id)).toBeUndefined();
+    expect(docs('identities').filter((identity) => identity.userId === id)).toEqual([]);
+    expect(emulator.storage.list().some((file) => file.fileID === fileID)).toBe(false);
+    expect(doc('account_audit', `delete:${id}`)).toMatchObject({ identityCount: 2, pendingFileIDs: [] });
+    expect(danglingIdentities()).toEqual([]);
+  });
+
+  it('given storage failing after a deletion commit, the next deletion of anyone removes the file left behind', async () => {
+    const alice = person('alice');
+    const aliceId = await signUp(alice);
+    const fileID = await emulator.storage.write(`avatars/${aliceId}/a.png`, Buffer.from('png'), 'image/png');
+    dataOf(await call(alice, 'updateProfile', { avatarFileID: fileID }));
+    const storageDown = emulator.faults.add({
+      action: 'storage.batchDeleteFile',
+      times: 'always',
+      error: { code: 'STORAGE_REQUEST_FAIL', message: 'injected storage failure' },
+    });
+    try {
+      dataOf(await call(alice, 'deleteAccount', { confirm: true }));
+    } finally {
+      storageDown.remove();
+    }
+    expect(doc('users', aliceId)).toBeUndefined();
+    expect(doc('account_audit', `delete:${aliceId}`)).toMatchObject({ pendingFileIDs: [fileID] });
+    expect(emulator.storage.list().some((file) => file.fileID === fileID)).toBe(true);
+
+    const bob = person('bob');
+    await signUp(bob);
+    dataOf(await call(bob, 'deleteAccount', { confirm: true }));
+
+    expect(emulator.storage.list().some((file) => file.fileID === fileID)).toBe(false);
+    expect(doc('account_audit', `delete:${aliceId}`)).toMatchObject({ pendingFileIDs: [] });
   });
 
   it('given a banned user, every account action answers USER_BANNED', async () => {

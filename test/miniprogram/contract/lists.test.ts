@@ -1,7 +1,9 @@
 import {
+  ACCOUNT_NOTICE_KINDS,
   ACTION_NAMES,
   ERROR_CODES,
   IDENTITY_PROVIDERS,
+  isAccountNoticeKind,
   isActionName,
   isErrorCode,
   isIdentityProvider,
@@ -33,5 +35,7 @@ describe('the contract lists at run time', () => {
     expect(isIdentityProvider('email')).toBe(false);
     expect(PROFILE_FIELDS.filter(isProfileField)).toEqual(PROFILE_FIELDS);
     expect(isProfileField('phone')).toBe(false);
+    expect(ACCOUNT_NOTICE_KINDS.filter(isAccountNoticeKind)).toEqual(ACCOUNT_NOTICE_KINDS);
+    expect(isAccountNoticeKind('from-the-future')).toBe(false);
   });
 });

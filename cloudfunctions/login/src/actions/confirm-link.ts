@@ -5,7 +5,9 @@
  *     number of the caller is released because the target's is kept (merge-plan.ts);
  *   - profile fields: the target's values win, empty ones are filled;
  *   - the caller's old account is kept, marked `status: 'merged', mergedInto` — nothing deleted;
- *   - an audit entry records who was merged into whom, what moved and what was filled.
+ *   - an audit entry records who was merged into whom, what moved and what was filled;
+ *   - the target keeps a notice for its holder, who was not asked: their next login answers it
+ *     once (rules/link-notice.ts).
  *
  * Ticket checks, in this order, each with its own code: well-formed and known (LINK_TICKET_INVALID),
  * issued to this WeChat identity (LINK_TICKET_NOT_YOURS), unused (LINK_TICKET_USED), unexpired
@@ -22,6 +24,7 @@ import type { PublicUser } from '../../../../typings/contract';
 import type { Deps } from '../ports';
 import { providerOf } from '../rules/identity-summary';
 import { isLinkTicket, linkTicketId } from '../rules/link-ticket';
+import { withLinkNotice } from '../rules/link-notice';
 import { planMerge } from '../rules/merge-plan';
 import { withFreshAvatarUrl } from './shared/avatar-url';
 import { resolveCaller, type Caller } from './shared/caller';
@@ -114,8 +117,9 @@ async function link(
     });
   }
   for (const key of plan.releasedKeys) await tx.removeIdentity(key);
-  // Nothing to fill is no write (an empty patch would cost a read to answer updateUser's boolean).
-  if (Object.keys(plan.targetSet).length > 0) await tx.updateUser(target._id, { set: plan.targetSet });
+  // The holder was not asked: their next login tells them (rules/link-notice.ts).
+  const linkNotices = withLinkNotice(target.linkNotices, now, plan.movedKeys);
+  await tx.updateUser(target._id, { set: { ...plan.targetSet, linkNotices } });
   await tx.updateUser(source._id, {
     set: { status: 'merged', mergedInto: target._id, mergedAt: now, identityKeys: [] },
     remove: ['boundPhone'],
@@ -131,5 +135,5 @@ async function link(
     releasedProviders: plan.releasedKeys.map(providerOf),
     filledFields: plan.filledFields,
   });
-  return { ...target, ...plan.targetSet };
+  return { ...target, ...plan.targetSet, linkNotices };
 }

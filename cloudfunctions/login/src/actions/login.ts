@@ -3,6 +3,7 @@
  *
  * Round trips (each line is one set of requests issued in parallel):
  *   returning login   1: stampAndFind (record the login + read the user, both keyed by identity)
+ *                     [+ 1 write, in parallel with an avatar refresh, when it answers link notices]
  *   first login       3: stampAndFind (miss) -> claim the primary identity -> insert user + other claims
  *   legacy adoption   3: stampAndFind (finds the tutorial-style doc) -> claim keys -> adopt + scrub
  *   new app / unionid 3: stampAndFind (found by the other key) -> claim new keys -> attach + record
@@ -18,6 +19,10 @@
  * decides who, so there is never a second user and never an identity pointing at nothing once a
  * login has succeeded.
  *
+ * A user still marked 'deleting' (deleteAccount crashed between its mark and its commit, or is
+ * running right now) is deleted by this login — the person asked for it — and the login then
+ * creates a fresh account (shared/account-deletion.ts).
+ *
  * Accounts merged into another (confirm-link.ts) hold no identity keys; should a racing login
  * still reach one, it signs in to the account it was merged into.
  *
@@ -25,13 +30,15 @@
  * login refreshes it (shared/avatar-url.ts) — one storage request and one write, about once a day.
  */
 import type { LoginData } from '../../../../typings/contract';
+import { deleteUserAccount } from './shared/account-deletion';
 import { withFreshAvatarUrl } from './shared/avatar-url';
 import { assertNoActiveBan, isExpiredBan, LIFTED_BAN } from '../rules/ban';
 import { AppError } from '../rules/errors';
 import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from '../rules/identity';
+import { linkNoticesFor, type LinkNotice } from '../rules/link-notice';
 import { toPublicUser } from '../rules/public-user';
 import type { LoginStamp, UserDoc } from '../model';
-import type { Deps, UserPatch } from '../ports';
+import type { Deps, Invocation, UserPatch } from '../ports';
 
 /** The user after this login (before its avatar URL is checked) and whether the login created it. */
 interface LoginOutcome {
@@ -45,23 +52,41 @@ const MAX_MERGE_HOPS = 3;
 /** Secrets the common tutorial pattern stored in users documents; removed on adoption. */
 export const LEGACY_SECRET_FIELDS = ['session_key', 'sessionKey'] as const;
 
-export async function login(identity: WxIdentity, deps: Deps): Promise<LoginData> {
+export async function login(identity: WxIdentity, deps: Deps, invocation: Invocation = { env: '' }): Promise<LoginData> {
   const keys = identityKeysFor(identity);
   const stamp: LoginStamp = { id: deps.newId(), at: deps.now() };
   const { users, stamped } = await deps.store.stampAndFind(keys, identity.openid, stamp);
-  const user = pickUser(users, keys);
+  let user = pickUser(users, keys);
+  if (user?.status === 'deleting') {
+    // The person asked to delete this account and the deletion did not finish (a crash, or it is
+    // running elsewhere right now): complete it, then this login starts a fresh account.
+    await deleteUserAccount(user, deps, { openid: identity.openid, env: invocation.env, undoOnFailure: false });
+    user = undefined;
+  }
 
   const outcome = user?.identityKeys
     ? await loginKnownUser(user, keys, stamp, stamped, deps)
     : user
       ? await adoptLegacyUser(user, keys, identity.openid, stamp, deps)
       : await createUser(keys, stamp, stamped, deps);
-  const shown = await withFreshAvatarUrl(outcome.user, stamp.at, {
-    files: deps.files,
-    save: (id, fields) => deps.store.updateUser(id, { set: fields }),
-    warn: deps.warn,
-  });
-  return { user: toPublicUser(shown, stamp.at), isNewUser: outcome.isNewUser };
+  const notices = linkNoticesFor(outcome.user.linkNotices, keys.all);
+  const [shown] = await Promise.all([
+    withFreshAvatarUrl(outcome.user, stamp.at, {
+      files: deps.files,
+      save: (id, fields) => deps.store.updateUser(id, { set: fields }),
+      warn: deps.warn,
+    }),
+    notices.shown.length > 0 ? forgetLinkNotices(outcome.user._id, notices.remaining, deps) : undefined,
+  ]);
+  const data: LoginData = { user: toPublicUser(shown, stamp.at), isNewUser: outcome.isNewUser };
+  return notices.shown.length > 0 ? { ...data, notices: notices.shown } : data;
+}
+
+/** Answered once: a failure to forget is logged, and the notice simply comes again next time. */
+async function forgetLinkNotices(userId: string, remaining: LinkNotice[], deps: Deps): Promise<void> {
+  await deps.store
+    .updateUser(userId, { set: { linkNotices: remaining } })
+    .catch((error: unknown) => deps.warn('forgetting answered link notices failed', error));
 }
 
 /**

@@ -5,14 +5,17 @@
  *
  * Order: cheap local checks, then the caller, then WeChat's content check of a changed nickname and
  * the avatar's temporary URL in parallel (the URL proves the file exists), then one write. Nothing
- * is written unless every check passed. A replaced avatar file of this user is deleted afterwards
- * (best effort: a leftover file is only storage, never a wrong profile).
+ * is written unless every check passed. A replaced avatar file of this user is deleted afterwards,
+ * and so is an upload of the caller's own folder this call refused (best effort: a leftover file
+ * is only storage, never a wrong profile). An upload the function never hears of (the mini-program
+ * closed between uploading and calling) is not found: wx-server-sdk cannot list a folder.
  *
- * Round trips: 1 (caller) + 1 (content check / storage, parallel) + 1 (write) [+ 1 old file delete].
+ * Round trips: 1 (caller) + 1 (content check / storage, parallel) + 1 (write) [+ 1 old file delete]
+ * [refused: + 1 read + 1 delete of the upload].
  */
 import type { PublicUser } from '../../../../typings/contract';
 import type { Deps, Invocation } from '../ports';
-import { avatarFileProblem, avatarFolderFor, cloudPathIn } from '../rules/avatar-file';
+import { avatarFileProblem, avatarFolderFor, avatarFolderOwner, cloudPathIn } from '../rules/avatar-file';
 import { checkNickname } from '../rules/nickname';
 import { AVATAR_URL_MAX_AGE_SECONDS, withFreshAvatarUrl } from './shared/avatar-url';
 import { resolveCaller } from './shared/caller';
@@ -47,8 +50,41 @@ export async function updateProfile(
   const newFileID = fileID !== user.avatarFileID ? fileID : undefined;
   if (newFileID !== undefined) {
     const problem = avatarFileProblem(newFileID, invocation.env, user._id);
-    if (problem) throw new AppError('AVATAR_INVALID', problem);
+    if (problem) {
+      await discardOrphanUpload(newFileID, invocation.env, deps);
+      throw new AppError('AVATAR_INVALID', problem);
+    }
   }
+  let set: Partial<UserDoc>;
+  try {
+    set = await checkedChanges(newName, newFileID, identity, deps);
+    if (Object.keys(set).length > 0 && !(await deps.store.updateUser(user._id, { set }))) {
+      throw new AppError('USER_NOT_FOUND', 'the user disappeared (deleted meanwhile)');
+    }
+  } catch (error) {
+    // Refused before anything was written, or the user is gone: the upload it named will never be
+    // the avatar. A write that threw may still have landed, so then the file is kept.
+    if (newFileID !== undefined && error instanceof AppError) await discardUpload(user._id, newFileID, deps);
+    throw error;
+  }
+  if (newFileID !== undefined) await deleteReplacedAvatar(user, invocation.env, deps);
+
+  const now = deps.now();
+  const shown = await withFreshAvatarUrl({ ...user, ...set }, now, {
+    files: deps.files,
+    save: (id, fields) => deps.store.updateUser(id, { set: fields }),
+    warn: deps.warn,
+  });
+  return { user: toPublicUser(shown, now) };
+}
+
+/** The fields to write once WeChat's content check and the storage have agreed; throws the refusal otherwise. */
+async function checkedChanges(
+  newName: string | undefined,
+  newFileID: string | undefined,
+  identity: WxIdentity,
+  deps: Deps,
+): Promise<Partial<UserDoc>> {
   const [verdict, urls] = await Promise.all([
     newName === undefined ? null : deps.security.checkText({ content: newName, openid: identity.openid, scene: SCENE_PROFILE }),
     newFileID === undefined ? null : deps.files.temporaryUrls([newFileID], AVATAR_URL_MAX_AGE_SECONDS),
@@ -67,18 +103,36 @@ export async function updateProfile(
     if (!url) throw new AppError('AVATAR_INVALID', 'avatarFileID names no file');
     Object.assign(set, { avatarFileID: newFileID, avatarUrl: url.url, avatarUrlExpiresAt: url.expiresAt });
   }
-  if (Object.keys(set).length > 0 && !(await deps.store.updateUser(user._id, { set }))) {
-    throw new AppError('USER_NOT_FOUND', 'the user disappeared (deleted meanwhile)');
-  }
-  if (newFileID !== undefined) await deleteReplacedAvatar(user, invocation.env, deps);
+  return set;
+}
 
-  const now = deps.now();
-  const shown = await withFreshAvatarUrl({ ...user, ...set }, now, {
-    files: deps.files,
-    save: (id, fields) => deps.store.updateUser(id, { set: fields }),
-    warn: deps.warn,
-  });
-  return { user: toPublicUser(shown, now) };
+/**
+ * An upload in the caller's own folder that this call refused: removed, so a refused save leaves no
+ * file behind (the mini-program uploads afresh for every choice, so nothing retries with it). Not
+ * when the stored avatar is that very file meanwhile (an earlier attempt of the same save landed).
+ */
+async function discardUpload(userId: string, fileID: string, deps: Deps): Promise<void> {
+  try {
+    if ((await deps.store.getUser(userId))?.avatarFileID === fileID) return;
+    await deps.files.deleteFiles([fileID]);
+  } catch (error) {
+    deps.warn('removing a refused avatar upload failed', error);
+  }
+}
+
+/**
+ * A refused fileID in the folder of a user that no longer exists: an upload made under an account
+ * deleted meanwhile (the mini-program's cached id was stale). Such a folder is garbage whoever
+ * names it, so it is removed rather than left with nobody to remove it.
+ */
+async function discardOrphanUpload(fileID: string, env: string, deps: Deps): Promise<void> {
+  const owner = avatarFolderOwner(fileID, env);
+  if (owner === null || avatarFileProblem(fileID, env, owner) !== null) return;
+  try {
+    if ((await deps.store.getUser(owner)) === null) await deps.files.deleteFiles([fileID]);
+  } catch (error) {
+    deps.warn('removing an orphaned avatar upload failed', error);
+  }
 }
 
 function validNickname(raw: string): string {

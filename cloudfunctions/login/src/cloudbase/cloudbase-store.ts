@@ -26,7 +26,7 @@
  *   when a commit answers the raw conflict code, while a conflict on a document operation arrives
  *   re-wrapped (-501001) and would not be retried.
  */
-import type { AuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, UserDoc } from '../model';
+import type { AuditEntry, DeletionAuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, UserDoc } from '../model';
 import type { Store, StoreTransaction, UserPatch } from '../ports';
 import { collectionCreatedWarning, isClientWritten, isTrustedUser } from './client-written';
 import { isCollectionExistsError, isCollectionMissingError, isDuplicateKeyError, isTransactionConflictError } from './cloudbase-errors';
@@ -113,6 +113,14 @@ function asLinkTicket(data: Data | null | undefined): LinkTicketDoc | null {
   const strings = [callerKey, fromUserId, toUserId, phoneKey].every((value) => typeof value === 'string');
   if (!strings || !(expiresAt instanceof Date) || !(usedAt === null || usedAt === undefined || usedAt instanceof Date)) return null;
   return { ...(data as unknown as LinkTicketDoc), usedAt: usedAt ?? null };
+}
+
+/** A deletion entry with files left: the function deletes what it lists, so a client-written one is never read. */
+function asPendingDeletion(data: Data | null | undefined): DeletionAuditEntry | null {
+  if (!data || typeof data._id !== 'string' || isClientWritten(data) || data.type !== 'account-deleted') return null;
+  const { userId, pendingFileIDs } = data;
+  if (typeof userId !== 'string' || !Array.isArray(pendingFileIDs) || !pendingFileIDs.every((id) => typeof id === 'string')) return null;
+  return data as unknown as DeletionAuditEntry;
 }
 
 function present<T>(value: T | null): value is T {
@@ -422,6 +430,19 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
             .remove(),
         undefined,
       );
+    },
+
+    async deletionsWithPendingFiles(limit) {
+      const { data } = await orEmpty(
+        () =>
+          db
+            .collection(names.audit)
+            .where({ type: 'account-deleted', 'pendingFileIDs.0': _.exists(true) })
+            .limit(limit)
+            .get(),
+        { data: [] },
+      );
+      return data.map(asPendingDeletion).filter(present);
     },
 
     async transaction(work) {

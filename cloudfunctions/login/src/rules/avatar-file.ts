@@ -42,3 +42,13 @@ export function avatarFileProblem(fileID: string, env: string, userId: string): 
   }
   return null;
 }
+
+/**
+ * The user id whose avatar folder holds `fileID` (`avatars/<id>/<name>` of environment `env`), or
+ * null when it is not an avatar path of `env`.
+ */
+export function avatarFolderOwner(fileID: string, env: string): string | null {
+  const cloudPath = cloudPathIn(env, fileID);
+  const match = cloudPath === null ? null : /^avatars\/([^/]+)\/[^/]+/.exec(cloudPath);
+  return match?.[1] ?? null;
+}

@@ -186,4 +186,32 @@ describe('confirmLink', () => {
     expect(deps.store.users.get(aliceId)?.boundPhone).toBeUndefined();
     expect(danglingIdentities(deps)).toEqual([]);
   });
+
+  it("tells the account holder once, at their next login; the linked WeChat's own logins leave the notice for them", async () => {
+    const deps = createTestDeps();
+    const { bobId, ticket } = await offered(deps);
+    const linkedAt = deps.clock.now.getTime();
+    const { user } = dataOf(await call(deps, alice, 'confirmLink', { ticket }));
+    expect(JSON.stringify(user)).not.toContain('linkNotices');
+
+    const newcomer = dataOf(await call(deps, alice, 'login'));
+    expect(newcomer.user.id).toBe(bobId);
+    expect(newcomer).not.toHaveProperty('notices');
+
+    const holder = dataOf(await call(deps, bob, 'login'));
+    expect(holder.notices).toEqual([{ kind: 'linked-by-phone', at: linkedAt }]);
+    expect(dataOf(await call(deps, bob, 'login'))).not.toHaveProperty('notices');
+    expect(deps.store.users.get(bobId)?.linkNotices).toEqual([]);
+  });
+
+  it('given the write forgetting the notice failing, the login still answers it (and will again)', async () => {
+    const deps = createTestDeps();
+    const { ticket } = await offered(deps);
+    dataOf(await call(deps, alice, 'confirmLink', { ticket }));
+    deps.store.failNext('updateUser');
+
+    expect(dataOf(await call(deps, bob, 'login')).notices).toHaveLength(1);
+    expect(dataOf(await call(deps, bob, 'login')).notices).toHaveLength(1);
+    expect(dataOf(await call(deps, bob, 'login'))).not.toHaveProperty('notices');
+  });
 });

@@ -116,17 +116,102 @@ describe('deleteAccount', () => {
     expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({ pendingFileIDs: [] });
   });
 
-  it('given a user being deleted, login and the other actions answer USER_NOT_FOUND and stamp nothing', async () => {
+  it('given a crash between the mark and the commit, other actions see no account; the next login completes the deletion', async () => {
+    const deps = createTestDeps();
+    const id = await signUpWithPhone(deps, alice, '13800138000');
+    const avatar = testFileId(`avatars/${id}/a.png`);
+    deps.files.files.add(avatar);
+    dataOf(await call(deps, alice, 'updateProfile', { nickName: '小明', avatarFileID: avatar }));
+    const before = deps.store.users.get(id)?.loginCount;
+    // A crash: the queries fail after the mark, and so does giving the account back.
+    deps.store.failNext('usersMergedInto');
+    deps.store.failNext('transaction');
+    expect(errorOf(await call(deps, alice, 'deleteAccount', { confirm: true })).code).toBe('INTERNAL');
+    expect(deps.store.users.get(id)?.status).toBe('deleting');
+
+    for (const [action, payload] of [
+      ['listIdentities', {}],
+      ['updateProfile', { nickName: '小红' }],
+      ['bindPhone', { code: deps.phone.codeFor('13900139000') }],
+    ] as const) {
+      expect(errorOf(await call(deps, alice, action, payload)).code).toBe('USER_NOT_FOUND');
+    }
+    expect(deps.store.users.get(id)).toMatchObject({ loginCount: before, nickName: '小明' });
+
+    const next = dataOf(await call(deps, alice, 'login'));
+    expect(next).toMatchObject({ isNewUser: true, user: { nickName: '', hasPhone: false } });
+    expect(next.user.id).not.toBe(id);
+    expect(deps.store.users.has(id)).toBe(false);
+    expect([...deps.store.identities.values()].every((identity) => identity.userId === next.user.id)).toBe(true);
+    expect(deps.files.files.has(avatar)).toBe(false);
+    expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({ identityCount: 3, pendingFileIDs: [] });
+  });
+
+  it('given a stale mark, deleteAccount completes it', async () => {
     const deps = createTestDeps();
     const id = await signUp(deps, alice);
-    const before = deps.store.users.get(id)?.loginCount;
     await deps.store.markUserDeleting(id);
 
-    expect(errorOf(await call(deps, alice, 'login', {})).code).toBe('USER_NOT_FOUND');
-    expect(errorOf(await call(deps, alice, 'listIdentities', {})).code).toBe('USER_NOT_FOUND');
-    expect(deps.store.users.get(id)?.loginCount).toBe(before);
-    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+    expect(dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }))).toEqual({ deleted: true });
     expect(deps.store.users.has(id)).toBe(false);
+    expect(deps.store.identities.size).toBe(0);
+  });
+
+  it('given a login completing a deletion that fails again, the mark stays for the next attempt (never undone)', async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    await deps.store.markUserDeleting(id);
+    deps.store.failNext('tx.removeUser');
+
+    expect(errorOf(await call(deps, alice, 'login')).code).toBe('INTERNAL');
+    expect(deps.store.users.get(id)?.status).toBe('deleting');
+    expect(dataOf(await call(deps, alice, 'login')).isNewUser).toBe(true);
+    expect(deps.store.users.has(id)).toBe(false);
+  });
+
+  it('given avatar files an earlier deletion could not remove, a later deletion of anyone removes them and empties the entry', async () => {
+    const deps = createTestDeps();
+    const aliceId = await signUp(deps, alice);
+    const avatar = testFileId(`avatars/${aliceId}/a.png`);
+    deps.files.files.add(avatar);
+    dataOf(await call(deps, alice, 'updateProfile', { avatarFileID: avatar }));
+    deps.files.broken = true;
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+    expect(deps.store.audit.get(`delete:${aliceId}`)).toMatchObject({ pendingFileIDs: [avatar] });
+    expect(deps.files.files.has(avatar)).toBe(true);
+
+    deps.files.broken = false;
+    const bobId = await signUp(deps, bob);
+    dataOf(await call(deps, bob, 'deleteAccount', { confirm: true }));
+
+    expect(deps.files.files.has(avatar)).toBe(false);
+    expect(deps.store.audit.get(`delete:${aliceId}`)).toMatchObject({ pendingFileIDs: [] });
+    expect(deps.store.audit.get(`delete:${bobId}`)).toMatchObject({ pendingFileIDs: [] });
+  });
+
+  it('sweeps a bounded number of entries per deletion, and never a path outside avatars/', async () => {
+    const deps = createTestDeps();
+    for (let index = 0; index < 8; index += 1) {
+      const fileID = testFileId(`avatars/gone${index}/a.png`);
+      deps.files.files.add(fileID);
+      await deps.store.putAudit({
+        _id: `delete:gone${index}`,
+        type: 'account-deleted',
+        at: deps.clock.now,
+        userId: `gone${index}`,
+        identityCount: 1,
+        mergedAccountCount: 0,
+        pendingFileIDs: index === 0 ? [fileID, testFileId('private/contract.pdf')] : [fileID],
+      });
+    }
+    deps.files.files.add(testFileId('private/contract.pdf'));
+    await signUp(deps, alice);
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+
+    const left = [...deps.store.audit.values()].filter((entry) => entry.type === 'account-deleted' && entry.pendingFileIDs.length > 0);
+    expect(left).toHaveLength(3);
+    expect(deps.files.files.has(testFileId('private/contract.pdf'))).toBe(true);
+    expect(deps.files.deleted).not.toContain(testFileId('private/contract.pdf'));
   });
 
   it("removes link tickets of a merged account, tickets holding the person's openid key, and expired tickets", async () => {

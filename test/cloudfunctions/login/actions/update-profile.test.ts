@@ -119,4 +119,57 @@ describe('updateProfile', () => {
 
     expect(deps.store.users.get(victim)?.nickName).toBe('');
   });
+
+  it('given a save refused after the upload (the nickname in the same call is risky), removes the upload and writes nothing', async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    const upload = testFileId(`avatars/${id}/new.png`);
+    deps.files.files.add(upload);
+
+    expect(errorOf(await call(deps, alice, 'updateProfile', { nickName: '违规', avatarFileID: upload })).code).toBe('CONTENT_RISKY');
+
+    expect(deps.files.files.has(upload)).toBe(false);
+    expect(deps.store.users.get(id)?.avatarFileID).toBeUndefined();
+  });
+
+  it('given the user deleted between the checks and the write, removes the upload', async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    const upload = testFileId(`avatars/${id}/new.png`);
+    deps.files.files.add(upload);
+    const temporaryUrls = deps.files.temporaryUrls.bind(deps.files);
+    deps.files.temporaryUrls = async (fileIDs, maxAge) => {
+      deps.store.users.delete(id);
+      return temporaryUrls(fileIDs, maxAge);
+    };
+
+    expect(errorOf(await call(deps, alice, 'updateProfile', { avatarFileID: upload })).code).toBe('USER_NOT_FOUND');
+    expect(deps.files.files.has(upload)).toBe(false);
+  });
+
+  it('given the write itself failing (it may have landed), keeps the upload', async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    const upload = testFileId(`avatars/${id}/new.png`);
+    deps.files.files.add(upload);
+    deps.store.failNext('updateUser');
+
+    expect(errorOf(await call(deps, alice, 'updateProfile', { avatarFileID: upload })).code).toBe('INTERNAL');
+    expect(deps.files.files.has(upload)).toBe(true);
+  });
+
+  it("given an upload in the folder of an account deleted meanwhile, refuses it and removes it; another live user's file stays", async () => {
+    const deps = createTestDeps();
+    await signUp(deps, alice);
+    const bobId = await signUp(deps, bob);
+    const orphan = testFileId('avatars/deleted-account/a.png');
+    const bobsFile = testFileId(`avatars/${bobId}/a.png`);
+    deps.files.files.add(orphan).add(bobsFile);
+
+    expect(errorOf(await call(deps, alice, 'updateProfile', { avatarFileID: orphan })).code).toBe('AVATAR_INVALID');
+    expect(errorOf(await call(deps, alice, 'updateProfile', { avatarFileID: bobsFile })).code).toBe('AVATAR_INVALID');
+
+    expect(deps.files.files.has(orphan)).toBe(false);
+    expect(deps.files.files.has(bobsFile)).toBe(true);
+  });
 });

@@ -28,7 +28,7 @@ afterAll(async () => {
 describeStoreConformance('CloudBase (wx-server-sdk on the emulator)', async () => {
   run += 1;
   const names = { users: `users_${run}`, identities: `identities_${run}`, linkTickets: `link_tickets_${run}`, audit: `audit_${run}` };
-  const collectionOf = { users: names.users, identities: names.identities, linkTickets: names.linkTickets };
+  const collectionOf = { users: names.users, identities: names.identities, linkTickets: names.linkTickets, audit: names.audit };
   return {
     store: createCloudbaseStore(db, names),
     async writeRaw(collection, doc) {

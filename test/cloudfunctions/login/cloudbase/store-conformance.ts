@@ -12,7 +12,7 @@ import type { Store } from '../../../../cloudfunctions/login/src/ports';
 export interface StoreUnderTest {
   store: Store;
   /** Writes a document as is, bypassing the store (a hand-edited or client-written one). */
-  writeRaw?(collection: 'users' | 'identities' | 'linkTickets', doc: Record<string, unknown> & { _id: string }): Promise<void>;
+  writeRaw?(collection: 'users' | 'identities' | 'linkTickets' | 'audit', doc: Record<string, unknown> & { _id: string }): Promise<void>;
 }
 
 const keys: IdentityKeys = {
@@ -248,6 +248,40 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
         };
         await store.putAudit(entry);
         await store.putAudit({ ...entry, identityCount: 3 });
+      });
+
+      it('deletionsWithPendingFiles answers deletion entries with files left, bounded, never a client-written one', async () => {
+        const entry = (id: string, pendingFileIDs: string[]): AuditEntry => ({
+          _id: id,
+          type: 'account-deleted',
+          at,
+          userId: `user-${id}`,
+          identityCount: 1,
+          mergedAccountCount: 0,
+          pendingFileIDs,
+        });
+        expect(await store.deletionsWithPendingFiles(5)).toEqual([]);
+        await store.putAudit(entry('done', []));
+        await store.putAudit(entry('left1', ['cloud://e.b/avatars/user-left1/a.png']));
+        await store.putAudit(entry('left2', ['cloud://e.b/avatars/user-left2/a.png', 'cloud://e.b/avatars/user-left2/b.png']));
+        await store.putAudit({
+          _id: 'link:t',
+          type: 'account-linked',
+          at,
+          fromUserId: 'a',
+          toUserId: 'b',
+          movedProviders: [],
+          releasedProviders: [],
+          filledFields: [],
+        });
+        await subject.writeRaw?.('audit', { ...entry('planted', ['cloud://e.b/avatars/victim/a.png']), _openid: 'o-attacker' });
+
+        const found = await store.deletionsWithPendingFiles(5);
+        expect(found.map((doc) => doc._id).sort()).toEqual(['left1', 'left2']);
+        expect(found.find((doc) => doc._id === 'left2')).toMatchObject({ userId: 'user-left2', pendingFileIDs: expect.any(Array) });
+        expect(await store.deletionsWithPendingFiles(1)).toHaveLength(1);
+        await store.putAudit(entry('left1', []));
+        expect((await store.deletionsWithPendingFiles(5)).map((doc) => doc._id)).toEqual(['left2']);
       });
     });
 

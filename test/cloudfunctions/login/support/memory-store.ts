@@ -31,6 +31,10 @@ export interface MemoryStore extends Store {
   calls: Record<string, number>;
   /** Makes the next call of `method` ('stampAndFind', 'tx.updateUser', ...) reject once. */
   failNext(method: string): void;
+  /** Makes the `k`-th call from now (of any method, 1-based) reject once: a fault sweep walks k = 1..n. */
+  failAt(k: number): void;
+  /** Every call made so far, by method ('tx.<method>' inside transactions), summed. */
+  totalCalls(): number;
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -98,12 +102,17 @@ export function createMemoryStore(): MemoryStore {
   const audit = new Map<string, AuditEntry>();
   const calls: Record<string, number> = {};
   const failing = new Set<string>();
+  let countdown: number | null = null;
   let queue: Promise<unknown> = Promise.resolve();
 
   async function enter(method: string): Promise<void> {
     calls[method] = (calls[method] ?? 0) + 1;
+    // Decided when the call is made: parallel calls count in the order they were issued.
+    const failHere = countdown !== null && --countdown === 0;
+    if (failHere) countdown = null;
     await tick();
     if (failing.delete(method)) throw new Error(`injected failure in ${method}`);
+    if (failHere) throw new Error(`injected failure at ${method}`);
   }
 
   const committed: Tables = {
@@ -203,6 +212,10 @@ export function createMemoryStore(): MemoryStore {
     audit,
     calls,
     failNext: (method) => failing.add(method),
+    failAt: (k) => {
+      countdown = k;
+    },
+    totalCalls: () => Object.values(calls).reduce((sum, count) => sum + count, 0),
     ...operationsOn(committed, ''),
 
     async stampAndFind(keys: IdentityKeys, legacyOpenid: string, stamp: LoginStamp) {
@@ -306,6 +319,15 @@ export function createMemoryStore(): MemoryStore {
     async removeExpiredLinkTickets(before) {
       await enter('removeExpiredLinkTickets');
       for (const [id, ticket] of tickets) if (ticket.expiresAt.getTime() < before.getTime()) tickets.delete(id);
+    },
+
+    async deletionsWithPendingFiles(limit) {
+      await enter('deletionsWithPendingFiles');
+      const pending = [...audit.values()].filter(
+        (entry): entry is Extract<AuditEntry, { type: 'account-deleted' }> =>
+          entry.type === 'account-deleted' && entry.pendingFileIDs.length > 0,
+      );
+      return pending.slice(0, limit).map(copy);
     },
 
     transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {

@@ -130,4 +130,24 @@ describe('pages/profile (我的)', () => {
 
     expect(fake.navigations).toEqual([{ api: 'navigateTo', url: '/pages/profile-edit/index' }]);
   });
+
+  it('after a login answering that someone linked a WeChat in by phone, tells the holder once and offers 账号与安全', async () => {
+    const at = new Date(2026, 0, 2, 8, 30).getTime();
+    fake.answerCloud(() => ({ ok: true, data: { user: aUser(), isNewUser: false, notices: [{ kind: 'linked-by-phone', at }] } }));
+    await getAuthService().login();
+    fake.answerModal(true);
+
+    const page = renderPage(profilePage);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+
+    expect(fake.modals).toEqual([
+      expect.objectContaining({
+        title: '账号安全提醒',
+        content: expect.stringContaining('你的账号于 2026-01-02 08:30 通过手机号关联了新的微信'),
+      }),
+    ]);
+    expect(fake.navigations).toEqual([{ api: 'navigateTo', url: '/pages/account-security/index' }]);
+    page.onShow();
+    expect(fake.modals).toHaveLength(1);
+  });
 });

@@ -202,6 +202,24 @@ describe('createAuthService', () => {
       expect(JSON.parse(storage.entries.get(KEY) ?? '')).toEqual({ savedAt: clock.now(), user });
     });
 
+    it('keeps the notices a login answered, of kinds it knows, until takeAccountNotices takes them; logout forgets them', async () => {
+      const { service, cloud } = setup();
+      const notices = [
+        { kind: 'linked-by-phone', at: 1_700_000_000_000 },
+        { kind: 'from-a-newer-server', at: 1 },
+        { kind: 'linked-by-phone', at: 'yesterday' },
+      ];
+      cloud.answer(() => ({ ok: true, data: { user: aUser(), isNewUser: false, notices } }));
+
+      await service.login();
+      expect(service.takeAccountNotices()).toEqual([{ kind: 'linked-by-phone', at: 1_700_000_000_000 }]);
+      expect(service.takeAccountNotices()).toEqual([]);
+
+      await service.login();
+      service.logout();
+      expect(service.takeAccountNotices()).toEqual([]);
+    });
+
     it.each([
       ['nothing', undefined],
       ['a string', 'ok'],

@@ -1,0 +1,169 @@
+/**
+ * The attack classes through the BUILT function, the unmodified wx-server-sdk and the emulator:
+ * a slice of the seeded fuzz run (support/fuzz.ts; the full run is fuzz.test.ts on the memory
+ * store), and a fault sweep of the two actions with steps outside a transaction (deleteAccount,
+ * bindPhone), failing database request k for k = 1..n after it applied, its reply lost — what the
+ * memory store cannot show (fault-sweep.test.ts fails every request of every action before it applies).
+ */
+import { EJSON } from 'bson';
+import type { Result } from '../../../typings/contract';
+import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import { FUZZ_PHONES, fuzzPeople, PLANTED_SESSION_KEY, runFuzz } from './support/fuzz';
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+  emulator = await createEmulator({ memory: true });
+});
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+const COLLECTIONS = ['users', 'identities', 'link_tickets', 'account_audit'];
+/** Database requests that change something when they apply. */
+const WRITES = /^database\.(insertDocument|modifyDocument|modifyAndReturnDoc|removeDocument|commitTransaction|addCollection)$/;
+const docs = (collection: string) => emulator.database.documents(collection);
+
+async function call(caller: Caller, event: unknown): Promise<Result<unknown>> {
+  const invocation = await emulator.callFunction('login', event, caller);
+  if (invocation.error) throw new Error(`login did not run: ${invocation.error.message}`);
+  return invocation.result as Result<unknown>;
+}
+
+describe('fuzzing the login function through the emulator', () => {
+  it('150 seeded events: envelopes of public fields, no secret, no refused input writes', async () => {
+    const people = fuzzPeople();
+    await emulator.database.importCollection(
+      'users',
+      EJSON.stringify({ _id: 'legacy-fuzz', _openid: people[2]?.openid, session_key: PLANTED_SESSION_KEY, nickName: '老用户' }),
+    );
+    const secrets = [
+      ...people.flatMap((person) => [person.openid, person.unionid ?? person.openid]),
+      ...FUZZ_PHONES.map((phone) => phone.replace(/^\+\d+-/, '')),
+    ];
+
+    const report = await runFuzz(
+      {
+        invoke: (identity, event) => call(identity ?? { appid: 'wx-fuzz-app' }, event),
+        codeFor: (phone) => emulator.openapi.issuePhoneCode(phone),
+        makeFile: (cloudPath) => emulator.storage.write(cloudPath, Buffer.from('png'), 'image/png'),
+        fileIdFor: (cloudPath) => emulator.storage.fileIdFor(cloudPath),
+        snapshot: async () => JSON.stringify(COLLECTIONS.map(docs)),
+      },
+      { seed: 7, count: 150, people, secrets: [...secrets, PLANTED_SESSION_KEY] },
+    );
+
+    expect(report.problems).toEqual([]);
+    expect(
+      ['ok:login', 'ok:bindPhone', 'ok:listIdentities', 'INVALID_ARGUMENT'].filter((outcome) => !report.outcomes.has(outcome)),
+    ).toEqual([]);
+    expect(report.outcomes.get('INTERNAL')).toBeUndefined();
+  }, 60_000);
+});
+
+let people = 0;
+function person(name: string): Required<Pick<Caller, 'openid' | 'appid' | 'unionid'>> {
+  people += 1;
+  return { openid: `o-${name}-${people}`, appid: 'wx-attack-app', unionid: `u-${name}-${people}` };
+}
+
+/** Identities and users that disagree, and accounts left 'deleting'. */
+function halfWritten(): string[] {
+  const users = new Map(docs('users').map((user) => [user._id, user]));
+  const dangling = docs('identities')
+    .filter((identity) => {
+      const keys = users.get(identity.userId)?.identityKeys;
+      return !(Array.isArray(keys) && keys.includes(identity._id));
+    })
+    .map((identity) => `identity ${String(identity._id)}`);
+  const deleting = [...users.values()].filter((user) => user.status === 'deleting').map((user) => `deleting ${String(user._id)}`);
+  return [...dangling, ...deleting];
+}
+
+interface SweepCase {
+  name: string;
+  /** 'before' is swept for every action on the memory store (fault-sweep.test.ts); 'after' only here. */
+  modes: ReadonlyArray<'before' | 'after'>;
+  prepare(): Promise<{ caller: Caller; event: () => unknown; done: () => boolean }>;
+  /** Answers a retry may give once the effect landed before (its reply was lost). */
+  afterLanded: string[];
+}
+
+const cases: SweepCase[] = [
+  {
+    name: 'deleteAccount',
+    modes: ['after'],
+    async prepare() {
+      const caller = person('leaver');
+      const { data } = (await call(caller, { action: 'login' })) as { data: { user: { id: string } } };
+      await call(caller, { action: 'bindPhone', code: emulator.openapi.issuePhoneCode(`139${String(people).padStart(8, '0')}`) });
+      const fileID = await emulator.storage.write(`avatars/${data.user.id}/a.png`, Buffer.from('png'), 'image/png');
+      await call(caller, { action: 'updateProfile', avatarFileID: fileID });
+      const id = data.user.id;
+      return {
+        caller,
+        event: () => ({ action: 'deleteAccount', confirm: true }),
+        done: () =>
+          !docs('users').some((user) => user._id === id) &&
+          !docs('identities').some((identity) => identity.userId === id) &&
+          !emulator.storage.list().some((file) => file.fileID === fileID),
+      };
+    },
+    afterLanded: ['USER_NOT_FOUND'],
+  },
+  {
+    name: 'bindPhone',
+    modes: ['before', 'after'],
+    async prepare() {
+      const caller = person('binder');
+      const { data } = (await call(caller, { action: 'login' })) as { data: { user: { id: string } } };
+      const phone = `137${String(people).padStart(8, '0')}`;
+      return {
+        caller,
+        // A code works once: the person's retry gets a fresh one, as tapping the button again would.
+        event: () => ({ action: 'bindPhone', code: emulator.openapi.issuePhoneCode(phone) }),
+        done: () => docs('identities').some((identity) => identity._id === `phone:+86:${phone}` && identity.userId === data.user.id),
+      };
+    },
+    afterLanded: [],
+  },
+];
+
+describe('a fault at every database request, through the emulator', () => {
+  it.each(cases.flatMap((sweep) => sweep.modes.map((when) => [sweep.name, when, sweep] as const)))(
+    '%s, failing each request %s it applies: nothing half-written, a retry finishes',
+    async (_name, when, sweep) => {
+      const probe = await sweep.prepare();
+      const clean = await emulator.callFunction('login', probe.event(), probe.caller);
+      const database = clean.requests.filter((request) => request.action.startsWith('database.'));
+      expect(probe.done()).toBe(true);
+      // Request k as (its action, its rank among requests of that action). After it applied, only a
+      // write differs from a failure before it: reads are swept 'before' only.
+      const targets = database
+        .map((request, index) => ({
+          action: request.action,
+          nth: database.slice(0, index + 1).filter((other) => other.action === request.action).length,
+          k: index + 1,
+        }))
+        .filter((target) => when === 'before' || WRITES.test(target.action));
+      expect(targets.length).toBeGreaterThan(0);
+
+      const failures: string[] = [];
+      for (const { action, nth, k } of targets) {
+        const { caller, event, done } = await sweep.prepare();
+        const fault = emulator.faults.add({ action, nth, when, error: { code: 'DATABASE_REQUEST_FAILED', message: `injected at ${k}` } });
+        const failed = await call(caller, event()).finally(() => fault.remove());
+        if (!failed.ok && failed.error.code !== 'INTERNAL') failures.push(`request ${k}: answered ${failed.error.code}`);
+        if (halfWritten().length > 0) failures.push(`request ${k}: half-written ${halfWritten().join(' ')}`);
+        const landed = done();
+        const retry = await call(caller, event());
+        if (!retry.ok && !(landed && sweep.afterLanded.includes(retry.error.code)))
+          failures.push(`request ${k}: retry answered ${retry.error.code}`);
+        if (!done()) failures.push(`request ${k}: the retry did not finish`);
+      }
+      expect(failures).toEqual([]);
+    },
+    60_000,
+  );
+});
