@@ -66,7 +66,8 @@ export function guardBody(request: IncomingMessage, response: ServerResponse, ga
     if (response.writableFinished) cutOff();
     else response.once('finish', cutOff);
   }, gate.readTimeoutMs);
-  timer.unref();
+  // Under a jsdom test environment the timer is a number: nothing to unref there.
+  if (typeof timer === 'object') timer.unref();
   const socket = request.socket;
   const clear = (): void => {
     clearTimeout(timer);
