@@ -195,8 +195,13 @@ function createStore(files: Map<string, StoredFile>, secret: string, backend: Ba
   };
 }
 
+/** CloudBase's rule: an admin writes anything; a user only what they created (an admin's file has no user creator). */
+export function mayWrite(file: StoredFile, writer: Writer): boolean {
+  return writer.admin || (file.openid !== '' && file.openid === writer.openid);
+}
+
 function assertMayWrite(file: StoredFile, writer: Writer): void {
-  if (!writer.admin && (file.openid === '' || file.openid !== writer.openid)) throw new StorageAccessDenied(file.cloudPath);
+  if (!mayWrite(file, writer)) throw new StorageAccessDenied(file.cloudPath);
 }
 
 function parseIndex(text: string, path: string): IndexFile {

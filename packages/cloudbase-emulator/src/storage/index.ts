@@ -37,6 +37,7 @@ import { bucketFor, cloudPathProblem, fileIdFor, parseFileId } from './file-id';
 import {
   ADMIN,
   createMemoryFileStore,
+  mayWrite,
   openDiskFileStore,
   StorageAccessDenied,
   type FileStore,
@@ -362,10 +363,6 @@ export function createStorage(options: StorageOptions): StorageModule {
 function clientWriter(request: IncomingMessage): Writer | null {
   const openid = header(request, 'x-wx-openid') ?? '';
   return openid === '' ? null : { admin: false, openid };
-}
-
-function mayWrite(file: StoredFile, writer: Writer): boolean {
-  return writer.admin || (file.openid !== '' && file.openid === writer.openid);
 }
 
 interface Refusal {
