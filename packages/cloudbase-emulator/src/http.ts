@@ -56,63 +56,124 @@ export function guardBody(request: IncomingMessage, response: ServerResponse, ga
   };
   response.on('finish', release);
   response.on('close', release);
+  // A route that answers without reading the body (a 404, a refused upload) leaves Node draining
+  // it, and a trickled one would hold the connection until Node's own request timeout (300 s).
+  // Past the read timeout, a request whose body is still arriving after its answer is cut off.
+  const cutOff = (): void => {
+    if (!request.complete) request.socket.destroy();
+  };
+  const timer = setTimeout(() => {
+    if (response.writableFinished) cutOff();
+    else response.once('finish', cutOff);
+  }, gate.readTimeoutMs);
+  // Under a jsdom test environment the timer is a number: nothing to unref there.
+  if (typeof timer === 'object') timer.unref();
+  const socket = request.socket;
+  const clear = (): void => {
+    clearTimeout(timer);
+    socket.off('close', clear);
+  };
+  request.once('end', clear);
+  response.once('finish', () => {
+    if (request.complete) clear();
+  });
+  // Several requests share a kept-alive socket: each takes its listener off again.
+  socket.once('close', clear);
 }
 
-/** Reads the whole body, refusing (and draining) more than `limit` bytes. */
+/**
+ * Reads the whole body, refusing (and draining) more than `limit` bytes.
+ *
+ * With a Content-Length (what every SDK and browser sends for these requests) the body is read
+ * into one buffer of that size, reserved against the gate before the first byte is read: no
+ * chunk list beside a concatenated copy (twice the body's size), and a request the budget cannot
+ * hold is refused at once instead of after its bytes have piled up. Without one (chunked), chunks
+ * are counted as they arrive.
+ */
 export function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const entry = guarded.get(request);
+  const declared = declaredLength(request);
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
+    let into: Buffer | null = null;
     let size = 0;
     let tooLarge = false;
     let ended = false;
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const settle = (error: Error | null): void => {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
-      if (error) reject(error);
-      else resolve(Buffer.concat(chunks));
+      if (error) {
+        chunks = [];
+        into = null;
+        reject(error);
+      } else {
+        resolve(into ? into.subarray(0, size) : Buffer.concat(chunks));
+        chunks = [];
+        into = null;
+      }
     };
-    const refuse = (error: BodyRefusedError): void => {
+    const refuse = (error: Error): void => {
       tooLarge = true;
-      chunks.length = 0;
       settle(error);
       // A client still sending is cut off once the answer is out, not left holding the connection.
       entry?.response.once('finish', () => request.destroy());
     };
-    const timer = entry
-      ? setTimeout(
-          () => refuse(new BodyRefusedError(408, 'INVALID_PARAM', `the request body did not arrive within ${entry.gate.readTimeoutMs} ms`)),
-          entry.gate.readTimeoutMs,
-        )
-      : undefined;
+    /** Counts `bytes` more against the shared budget; false (and the request refused) when it is spent. */
+    const reserve = (bytes: number): boolean => {
+      if (!entry) return true;
+      entry.held += bytes;
+      entry.gate.inFlightBytes += bytes;
+      if (entry.gate.inFlightBytes <= entry.gate.maxInFlightBytes) return true;
+      entry.gate.inFlightBytes -= entry.held;
+      entry.held = 0;
+      refuse(
+        new BodyRefusedError(
+          503,
+          'SYS_ERR',
+          `the emulator is already reading ${entry.gate.maxInFlightBytes} bytes of request bodies; retry later`,
+        ),
+      );
+      return false;
+    };
+
+    if (declared !== null && declared > limit) {
+      // Refused before reading; the rest is drained so the answer reaches the client.
+      tooLarge = true;
+      request.resume();
+      settle(new BodyTooLargeError(limit));
+      return;
+    }
+    if (declared !== null) {
+      if (!reserve(declared)) {
+        request.resume();
+        return;
+      }
+      into = Buffer.allocUnsafe(declared);
+    }
+    if (entry) {
+      timer = setTimeout(
+        () => refuse(new BodyRefusedError(408, 'INVALID_PARAM', `the request body did not arrive within ${entry.gate.readTimeoutMs} ms`)),
+        entry.gate.readTimeoutMs,
+      );
+    }
     request.on('data', (chunk: Buffer) => {
-      if (tooLarge) return;
+      if (tooLarge || settled) return;
+      if (into) {
+        // Node's parser never delivers more than Content-Length; the bound is kept anyway.
+        const copied = chunk.copy(into, size);
+        size += copied;
+        return;
+      }
       size += chunk.length;
       if (size > limit) {
         tooLarge = true;
-        chunks.length = 0;
         settle(new BodyTooLargeError(limit));
         return;
       }
-      if (entry) {
-        entry.held += chunk.length;
-        entry.gate.inFlightBytes += chunk.length;
-        if (entry.gate.inFlightBytes > entry.gate.maxInFlightBytes) {
-          entry.gate.inFlightBytes -= entry.held;
-          entry.held = 0;
-          refuse(
-            new BodyRefusedError(
-              503,
-              'SYS_ERR',
-              `the emulator is already reading ${entry.gate.maxInFlightBytes} bytes of request bodies; retry later`,
-            ),
-          );
-          return;
-        }
-      }
-      chunks.push(chunk);
+      if (reserve(chunk.length)) chunks.push(chunk);
     });
     request.on('end', () => {
       ended = true;
@@ -124,6 +185,14 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
       if (!ended) settle(new Error('the client closed the connection before the body ended'));
     });
   });
+}
+
+/** The Content-Length of a request, or null when it has none (chunked) or an unusable one. */
+function declaredLength(request: IncomingMessage): number | null {
+  const value = request.headers['content-length'];
+  if (value === undefined || request.headers['transfer-encoding'] !== undefined) return null;
+  const length = Number(value);
+  return Number.isSafeInteger(length) && length >= 0 ? length : null;
 }
 
 export function header(request: IncomingMessage, name: string): string | undefined {

@@ -66,3 +66,39 @@ it('given a body that trickles past the read timeout, answers 408 and closes the
   expect(answer.status).toBe(408);
   expect(JSON.parse(answer.body)).toEqual({ code: 'INVALID_PARAM', message: 'the request body did not arrive within 200 ms' });
 });
+
+it('given many bodies at once, then never more than the budget is held: the rest are refused before being read', async () => {
+  const emulator = await start({ maxInFlightBodyBytes: 1_000_000 });
+  // Answers are held back, so every accepted body stays counted while the others arrive.
+  emulator.faults.add({ action: 'database.addCollection', latencyMs: 200, times: 8 });
+
+  const answers = await Promise.all(Array.from({ length: 8 }, () => adminWithPadding(emulator, 300_000)));
+
+  const accepted = answers.filter((answer) => answer.status === 200);
+  expect(accepted.length).toBeGreaterThan(0);
+  expect(accepted.length).toBeLessThanOrEqual(3);
+  expect(answers.filter((answer) => answer.status === 503)).toHaveLength(8 - accepted.length);
+  // Every byte was given back: a body as large as the whole budget is accepted afterwards.
+  expect((await adminWithPadding(emulator, 990_000)).status).toBe(200);
+});
+
+it('given a trickled body to a route that answers without reading it, then the connection is cut off after the read timeout', async () => {
+  const emulator = await start({ bodyReadTimeoutMs: 200 });
+
+  const outcome = await new Promise<{ status: number; closed: boolean }>((resolve, reject) => {
+    let status = 0;
+    const request = http.request(`${emulator.url}/no-such-route`, { method: 'POST', headers: { 'content-length': '1000' } }, (response) => {
+      status = response.statusCode ?? 0;
+      response.resume();
+    });
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      // Cut off mid-body: the socket closes under the request that still has bytes to send.
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') resolve({ status, closed: true });
+      else reject(error);
+    });
+    request.on('close', () => resolve({ status, closed: true }));
+    request.write('x'.repeat(10));
+  });
+
+  expect(outcome).toEqual({ status: 404, closed: true });
+});

@@ -2,7 +2,7 @@
  * Serves the browser preview from the emulator's own HTTP server, at /preview/.
  *
  * Why a route of the emulator rather than a port of its own: the page and the emulator share one
- * origin, so the wx shim calls `/callFunction/<name>`, `/storage/upload` and `/admin` with relative
+ * origin, so the wx shim calls `/callFunction/<name>`, `/storage/upload`, `/storage/delete` and `/admin` with relative
  * URLs (no CORS, no second address to configure or print), avatars from storage load from the same
  * host, and `npm start` still prints one URL per thing a person opens.
  *

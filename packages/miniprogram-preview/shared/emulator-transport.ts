@@ -6,7 +6,10 @@
  *   callFunction  POST /callFunction/<name>, the event as JSON, the caller in x-wx-* headers (what
  *                 CloudBase attaches to a call from the mini-program); the emulator answers
  *                 `{ result }` or `{ errCode, errMsg }`
- *   uploadFile    POST /storage/upload?cloudPath=..., the file's bytes; answers `{ fileID, statusCode }`
+ *   uploadFile    POST /storage/upload?cloudPath=..., the file's bytes, the caller in x-wx-* headers (the
+ *                 emulator lets a user overwrite only files they created); answers `{ fileID, statusCode }`
+ *   deleteFile    POST /storage/delete, `{ fileid_list }`, the caller in x-wx-* headers (own files only);
+ *                 answers `{ delete_list }` as the admin action storage.batchDeleteFile does
  *   admin         POST /admin, a JSON action as wx-server-sdk sends it; answers `{ data }` or `{ code, message }`
  *
  * Failures are thrown the way wx.cloud rejects: plain objects `{ errMsg: 'cloud.<api>:fail ...' }`,
@@ -42,11 +45,15 @@ export interface TransportFailure {
 export interface EmulatorTransport {
   /** Resolves with the function's return value (wx.cloud.callFunction's `result`). */
   callFunction(name: string, data: unknown, caller: TransportCaller): Promise<unknown>;
+  /** Uploads as `caller`: CloudBase records them as the file's creator, the only user who may overwrite it. */
   uploadFile(
     cloudPath: string,
     body: Blob | Uint8Array<ArrayBuffer>,
+    caller: TransportCaller,
     contentType?: string,
   ): Promise<{ fileID: string; statusCode: number }>;
+  /** Deletes as `caller`; each entry's `code` is 'SUCCESS' or the reason (STORAGE_EXCEED_AUTHORITY for another's file). */
+  deleteFile(fileIDs: string[], caller: TransportCaller): Promise<Record<string, unknown>[]>;
   /** An admin action's `data` object ({} when it has none). `api` names the wx API for failures. */
   admin(api: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
@@ -104,10 +111,10 @@ export function createEmulatorTransport(options: EmulatorTransportOptions): Emul
       throw failure('callFunction', 'unexpected answer from the emulator');
     },
 
-    async uploadFile(cloudPath, body, contentType) {
+    async uploadFile(cloudPath, body, caller, contentType) {
       const reply = await send('uploadFile', `/storage/upload?cloudPath=${encodeURIComponent(cloudPath)}`, {
         method: 'POST',
-        headers: contentType ? { 'content-type': contentType } : {},
+        headers: { ...(contentType && { 'content-type': contentType }), ...callerHeaders(caller) },
         body,
       });
       if (isObject(reply) && typeof reply['fileID'] === 'string') {
@@ -117,6 +124,20 @@ export function createEmulatorTransport(options: EmulatorTransportOptions): Emul
         isObject(reply) && typeof reply['errMsg'] === 'string'
           ? reply['errMsg']
           : 'cloud.uploadFile:fail unexpected answer from the emulator';
+      throw { errMsg, errCode: errCodeOf(reply) } satisfies TransportFailure;
+    },
+
+    async deleteFile(fileIDs, caller) {
+      const reply = await send('deleteFile', '/storage/delete', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...callerHeaders(caller) },
+        body: JSON.stringify({ fileid_list: fileIDs }),
+      });
+      if (isObject(reply) && Array.isArray(reply['delete_list'])) return reply['delete_list'].filter(isObject);
+      const errMsg =
+        isObject(reply) && typeof reply['errMsg'] === 'string'
+          ? reply['errMsg']
+          : 'cloud.deleteFile:fail unexpected answer from the emulator';
       throw { errMsg, errCode: errCodeOf(reply) } satisfies TransportFailure;
     },
 

@@ -11,7 +11,7 @@ import { FAKE_APP_ID } from './fake-wx';
  * wx.cloud.uploadFile by posting to a local emulator (createEmulator({ memory: true })) over HTTP
  * through the browser preview's own transport (miniprogram-preview/shared/emulator-transport.ts) —
  * `POST /callFunction/<name>` with the caller's WeChat identity in x-wx-* headers,
- * `POST /storage/upload?cloudPath=`. The function is the built
+ * `POST /storage/upload?cloudPath=` as that person (the emulator lets a user overwrite only their own files). The function is the built
  * cloudfunctions/login/index.js (npm test builds it first), run through the unmodified wx-server-sdk.
  *
  * jsdom has no fetch: node:http, adapted to the transport's `fetch`. Test files using this need,
@@ -85,8 +85,8 @@ export async function startEmulatorBackend(): Promise<EmulatorBackend> {
     transport.callFunction(name, data, person);
 
   /** What wx.cloud.uploadFile's fileID is; the bytes stand for the chosen image. */
-  async function upload(cloudPath: string, filePath: string): Promise<unknown> {
-    return (await transport.uploadFile(cloudPath, Buffer.from(`image bytes of ${filePath}`))).fileID;
+  async function upload(person: WeChatPerson, cloudPath: string, filePath: string): Promise<unknown> {
+    return (await transport.uploadFile(cloudPath, Buffer.from(`image bytes of ${filePath}`), person)).fileID;
   }
 
   return {
@@ -97,7 +97,7 @@ export async function startEmulatorBackend(): Promise<EmulatorBackend> {
     },
     connect(fake, person) {
       fake.answerCloud((call) => callFunction(person, call.name, call.data));
-      fake.answerUpload((file) => upload(file.cloudPath, file.filePath));
+      fake.answerUpload((file) => upload(person, file.cloudPath, file.filePath));
     },
     call: (person, action, payload = {}) => callFunction(person, 'login', { ...payload, action }),
     phoneCode: (phone) => emulator.openapi.issuePhoneCode(phone),

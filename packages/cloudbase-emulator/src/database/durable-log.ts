@@ -13,10 +13,15 @@
  * the kernel before the answer: that survives `kill -9` of the process, not a power cut.
  *
  * Recovery: a crash can leave a torn last line; loading ignores it (it was never acknowledged).
- * An unreadable line elsewhere is skipped with a warning rather than refusing to start. When the
- * log holds superseded entries (or a torn line), startup rewrites it compactly: write a temporary
- * file, fsync it, rename it over the log, fsync the directory — so a restart always finds either
- * the old complete log or the new complete one.
+ * Any other line that does not read back (bad JSON, bad UTF-8, an invalid op: bit rot or a hand
+ * edit) held acknowledged writes, so it is never dropped for good: its exact bytes are copied to
+ * `db.jsonl.corrupt-<time>` beside the log, the line stays where it is in the log, compaction is
+ * held back while it is there, and a warning names both files and the two ways out (repair the
+ * line and restart, or delete it to accept the loss). The emulator starts without that line's
+ * changes rather than refusing to start. When the log holds superseded entries (or a torn line)
+ * and no such line, startup rewrites it compactly: write a temporary file, fsync it, rename it
+ * over the log, fsync the directory — so a restart always finds either the old complete log or
+ * the new complete one.
  *
  * A LOCK file with the owner's pid stops two live processes from appending to the same log; a lock
  * left by a killed process is taken over.
@@ -70,6 +75,8 @@ export interface DurableLogOptions {
   /** fdatasync before acknowledging a write. Default true. */
   fsync?: boolean;
   onWarning?: (message: string) => void;
+  /** Names the copy of unreadable lines (ms since the epoch). Default Date.now. */
+  now?: () => number;
 }
 
 export interface RecoveryHooks {
@@ -123,14 +130,23 @@ export class DurableLog {
       const tmpPath = path.join(options.dir, TMP_FILE);
       // A leftover temporary file is an interrupted compaction; the log itself is still whole.
       await fs.rm(tmpPath, { force: true });
-      const { ops, damaged, existed } = await replayLog(logPath, hooks, warn);
-      if (damaged || ops > hooks.liveEntries()) {
+      const loaded = await replayLog(logPath, hooks);
+      if (loaded.unreadable.length > 0) {
+        // Compaction would rewrite the log from what loaded, and the unreadable lines with it
+        // would be gone: keep them, in place and in a copy, until someone decides.
+        const copy = await keepUnreadableLines(options.dir, loaded.unreadable, (options.now ?? Date.now)());
+        if (loaded.tail) await repairTail(logPath, loaded.tail);
+        warn(unreadableWarning(logPath, copy, loaded.unreadable));
+      } else if (loaded.tail || loaded.ops > hooks.liveEntries()) {
         await writeSnapshot(tmpPath, hooks.snapshot());
         await fs.rename(tmpPath, logPath);
         await syncDirectory(options.dir);
       }
+      if (loaded.tail?.kind === 'torn') {
+        warn(`ignored a torn last line in ${logPath} (a write interrupted by a crash; it was never acknowledged)`);
+      }
       const handle = await fs.open(logPath, 'a');
-      if (!existed) await syncDirectory(options.dir);
+      if (!loaded.existed) await syncDirectory(options.dir);
       return new DurableLog(handle, options.fsync ?? true, lockPath);
     } catch (error) {
       await fs.rm(lockPath, { force: true });
@@ -193,40 +209,130 @@ export class DurableLog {
   }
 }
 
-async function replayLog(
-  logPath: string,
-  hooks: RecoveryHooks,
-  warn: (message: string) => void,
-): Promise<{ ops: number; damaged: boolean; existed: boolean }> {
-  let text: string;
+/** A line of the log that did not read back: where it is, its exact bytes, and why. */
+export interface UnreadableLine {
+  /** 1-based line number in the log. */
+  line: number;
+  bytes: Buffer;
+  reason: string;
+}
+
+/**
+ * The last line when the log does not end with a newline: written by a crash mid-append. `torn`
+ * did not read back (never acknowledged, dropped); `whole` did and was loaded, only its newline is
+ * missing.
+ */
+type Tail = { kind: 'torn' | 'whole'; offset: number };
+
+interface LoadedLog {
+  ops: number;
+  existed: boolean;
+  unreadable: UnreadableLine[];
+  tail: Tail | null;
+}
+
+async function replayLog(logPath: string, hooks: RecoveryHooks): Promise<LoadedLog> {
+  let bytes: Buffer;
   try {
-    text = await fs.readFile(logPath, 'utf8');
+    bytes = await fs.readFile(logPath);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ops: 0, damaged: false, existed: false };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ops: 0, existed: false, unreadable: [], tail: null };
     throw error;
   }
-  const lines = text.split('\n');
-  // Without a final newline the last line may be torn, even if it happens to parse.
-  let damaged = !text.endsWith('\n') && text.length > 0;
+  const unreadable: UnreadableLine[] = [];
+  let tail: Tail | null = null;
   let ops = 0;
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return;
-    let changes: Change[];
-    try {
-      changes = decodeRecord(line);
-    } catch (error) {
-      damaged = true;
-      if (index === lines.length - 1) {
-        warn(`ignored a torn last line in ${logPath} (a write interrupted by a crash; it was never acknowledged)`);
-      } else {
-        warn(`skipped unreadable line ${index + 1} of ${logPath}: ${error instanceof Error ? error.message : String(error)}`);
+  let start = 0;
+  for (let line = 1; start < bytes.length; line += 1) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline === -1 ? bytes.length : newline;
+    const raw = bytes.subarray(start, end);
+    const text = raw.toString('utf8');
+    let changes: Change[] | null = null;
+    let reason = '';
+    if (text.trim() !== '') {
+      try {
+        // Every line was written from a JS string, so it is valid UTF-8: a line that does not
+        // survive the round trip has bytes the decoder replaced, and its contents are not to be trusted.
+        if (!Buffer.from(text, 'utf8').equals(raw)) throw new Error('the line is not valid UTF-8');
+        changes = decodeRecord(text);
+      } catch (error) {
+        reason = error instanceof Error ? error.message : String(error);
       }
-      return;
     }
-    ops += changes.length;
-    hooks.replay(changes);
-  });
-  return { ops, damaged, existed: true };
+    if (newline === -1) tail = { kind: changes ? 'whole' : 'torn', offset: start };
+    else if (changes === null && reason !== '') unreadable.push({ line, bytes: Buffer.from(raw), reason });
+    if (changes) {
+      ops += changes.length;
+      hooks.replay(changes);
+    }
+    start = end + 1;
+  }
+  return { ops, existed: true, unreadable, tail };
+}
+
+const CORRUPT_COPY_PREFIX = `${LOG_FILE}.corrupt-`;
+
+/**
+ * Writes the unreadable lines, byte for byte and one per line, to `db.jsonl.corrupt-<time>` and
+ * makes the copy durable; returns its path. A copy with exactly these bytes kept by an earlier
+ * start is reused, so restarting with the same damage does not pile up copies.
+ */
+async function keepUnreadableLines(dir: string, lines: readonly UnreadableLine[], now: number): Promise<string> {
+  const content = Buffer.concat(lines.flatMap((entry) => [entry.bytes, Buffer.from('\n')]));
+  for (const name of (await fs.readdir(dir)).filter((entry) => entry.startsWith(CORRUPT_COPY_PREFIX)).sort()) {
+    const existing = await fs.readFile(path.join(dir, name)).catch(() => null);
+    if (existing?.equals(content)) return path.join(dir, name);
+  }
+  const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
+  let copyPath = path.join(dir, `${CORRUPT_COPY_PREFIX}${stamp}`);
+  for (let n = 2; await exists(copyPath); n += 1) copyPath = path.join(dir, `${CORRUPT_COPY_PREFIX}${stamp}-${n}`);
+  const handle = await fs.open(copyPath, 'wx');
+  try {
+    await handle.writeFile(content);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  await syncDirectory(dir);
+  return copyPath;
+}
+
+/**
+ * Without compaction, the next append must not run into an unterminated last line: a torn one is
+ * cut off (it was never acknowledged), a whole one gets its newline.
+ */
+async function repairTail(logPath: string, tail: Tail): Promise<void> {
+  if (tail.kind === 'torn') {
+    await fs.truncate(logPath, tail.offset);
+  } else {
+    await fs.appendFile(logPath, '\n');
+  }
+  const handle = await fs.open(logPath, 'r+');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export function unreadableWarning(logPath: string, copyPath: string, lines: readonly UnreadableLine[]): string {
+  const first = lines[0];
+  const which = lines.map((entry) => entry.line).join(', ');
+  return [
+    `${lines.length === 1 ? 'line' : 'lines'} ${which} of ${logPath} could not be read, so the changes ${lines.length === 1 ? 'it holds are' : 'they hold are'} NOT loaded` +
+      (first ? ` (line ${first.line}: ${first.reason})` : ''),
+    `  the exact bytes are kept in ${copyPath}; the log is left as it is and will not be compacted while the line is there`,
+    `  to recover: repair the line in ${logPath} (the copy shows what was there) and restart the emulator;`,
+    `  to accept the loss: delete the line from ${logPath} and restart (the copy stays)`,
+  ].join('\n');
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.stat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function writeSnapshot(tmpPath: string, lines: Iterable<string>): Promise<void> {

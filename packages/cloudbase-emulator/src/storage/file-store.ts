@@ -5,9 +5,16 @@
  *   <dir>/index.json     { version: 1, secret, files: { [cloudPath]: StoredFile } }
  *   <dir>/blobs/<blob>   the bytes, one file per upload, named by a random id (never by the
  *                        cloud path, so no path from a request ever reaches the file system)
- * Every change writes the new blob first, then the whole index to a temporary file renamed over
- * index.json (atomic on POSIX), and only then removes a replaced blob: a crash leaves at worst an
- * unreferenced blob, which the next open deletes. Changes are serialized in one queue.
+ * Every change writes the new blob first (as `<blob>.tmp`, renamed once whole), then the whole
+ * index to a temporary file renamed over index.json (atomic on POSIX), and only then removes a
+ * replaced blob: a crash leaves at worst an unreferenced blob or a temporary file, which the next
+ * open deletes; neither is ever in the index, so neither is ever served. Changes are serialized in
+ * one queue.
+ *
+ * Who may write (CloudBase's storage rule "only the creator or an admin may write"): every file
+ * records the openid of the mini-program user who uploaded it, '' when an admin did (wx-server-sdk
+ * in a function, the console). A user may overwrite or delete only a file they created; an admin
+ * any. The check runs inside the queue, so two users racing for a new path cannot both win.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
@@ -24,6 +31,20 @@ export interface StoredFile {
   uploadedAt: number;
   /** Quoted MD5 of the bytes, as COS sends it. */
   etag: string;
+  /** The uploader's openid; '' when an admin wrote it. */
+  openid: string;
+}
+
+/** Who writes: a mini-program user by openid, or an admin (server SDK, console, the emulator's own API). */
+export type Writer = { admin: true } | { admin: false; openid: string };
+export const ADMIN: Writer = { admin: true };
+
+/** A user wrote to, or deleted, a file someone else created: CloudBase's STORAGE_EXCEED_AUTHORITY. */
+export class StorageAccessDenied extends Error {
+  constructor(readonly cloudPath: string) {
+    super(`only the creator of ${cloudPath} or an admin may overwrite or delete it`);
+    this.name = 'StorageAccessDenied';
+  }
 }
 
 export interface FileStore {
@@ -32,10 +53,10 @@ export interface FileStore {
   get(cloudPath: string): StoredFile | undefined;
   list(): StoredFile[];
   read(file: StoredFile): Promise<Buffer>;
-  /** Creates or replaces the file at cloudPath. */
-  put(cloudPath: string, bytes: Buffer, contentType: string, uploadedAt: number): Promise<StoredFile>;
-  /** False when there was no such file. */
-  delete(cloudPath: string): Promise<boolean>;
+  /** Creates or replaces the file at cloudPath; throws StorageAccessDenied for another user's file. */
+  put(cloudPath: string, bytes: Buffer, contentType: string, uploadedAt: number, writer: Writer): Promise<StoredFile>;
+  /** False when there was no such file; throws StorageAccessDenied for another user's file. */
+  delete(cloudPath: string, writer: Writer): Promise<boolean>;
   /** Waits for pending writes. */
   close(): Promise<void>;
 }
@@ -43,7 +64,8 @@ export interface FileStore {
 interface IndexFile {
   version: 1;
   secret: string;
-  files: Record<string, StoredFile>;
+  /** `openid` is missing in indexes written before creators were recorded. */
+  files: Record<string, Omit<StoredFile, 'openid'> & { openid?: string }>;
 }
 
 /** In-memory store: nothing touches the disk. */
@@ -68,12 +90,18 @@ export function openDiskFileStore(dir: string): FileStore {
   mkdirSync(blobDir, { recursive: true });
 
   const index = existsSync(indexPath) ? parseIndex(readFileSync(indexPath, 'utf8'), indexPath) : null;
-  const files = new Map(Object.entries(index?.files ?? {}));
+  // Indexes written before creators were recorded: those files count as an admin's.
+  const files = new Map(Object.entries(index?.files ?? {}).map(([cloudPath, file]) => [cloudPath, { ...file, openid: file.openid ?? '' }]));
   const secret = index?.secret ?? randomBytes(32).toString('hex');
 
+  // What a kill left behind: blobs the index never took in (half-written `.tmp` ones among them)
+  // and index temporaries that were never renamed.
   const referenced = new Set([...files.values()].map((file) => file.blob));
   for (const name of readdirSync(blobDir)) {
     if (!referenced.has(name)) unlinkSync(join(blobDir, name));
+  }
+  for (const name of readdirSync(dir)) {
+    if (INDEX_TEMPORARY.test(name)) unlinkSync(join(dir, name));
   }
 
   return createStore(files, secret, {
@@ -89,12 +117,14 @@ export function openDiskFileStore(dir: string): FileStore {
       });
     },
     writeIndex: async (content) => {
-      const temporary = `${indexPath}.${randomBytes(4).toString('hex')}.tmp`;
+      const temporary = join(dir, `index.json.${randomBytes(4).toString('hex')}.tmp`);
       await writeFile(temporary, content);
       await rename(temporary, indexPath);
     },
   });
 }
+
+const INDEX_TEMPORARY = /^index\.json\.[0-9a-f]+\.tmp$/;
 
 interface Backend {
   readBlob(blob: string): Promise<Buffer>;
@@ -118,8 +148,10 @@ function createStore(files: Map<string, StoredFile>, secret: string, backend: Ba
     list: () => [...files.values()],
     read: (file) => backend.readBlob(file.blob),
 
-    put: (cloudPath, bytes, contentType, uploadedAt) =>
+    put: (cloudPath, bytes, contentType, uploadedAt, writer) =>
       serialized(async () => {
+        const replaced = files.get(cloudPath);
+        if (replaced) assertMayWrite(replaced, writer);
         const file: StoredFile = {
           cloudPath,
           blob: randomBytes(16).toString('hex'),
@@ -127,9 +159,9 @@ function createStore(files: Map<string, StoredFile>, secret: string, backend: Ba
           contentType,
           uploadedAt,
           etag: `"${createHash('md5').update(bytes).digest('hex')}"`,
+          openid: writer.admin ? '' : writer.openid,
         };
         await backend.writeBlob(file.blob, bytes);
-        const replaced = files.get(cloudPath);
         files.set(cloudPath, file);
         try {
           await backend.writeIndex(indexContent());
@@ -143,10 +175,11 @@ function createStore(files: Map<string, StoredFile>, secret: string, backend: Ba
         return file;
       }),
 
-    delete: (cloudPath) =>
+    delete: (cloudPath, writer) =>
       serialized(async () => {
         const existing = files.get(cloudPath);
         if (!existing) return false;
+        assertMayWrite(existing, writer);
         files.delete(cloudPath);
         try {
           await backend.writeIndex(indexContent());
@@ -160,6 +193,15 @@ function createStore(files: Map<string, StoredFile>, secret: string, backend: Ba
 
     close: () => serialized(async () => undefined),
   };
+}
+
+/** CloudBase's rule: an admin writes anything; a user only what they created (an admin's file has no user creator). */
+export function mayWrite(file: StoredFile, writer: Writer): boolean {
+  return writer.admin || (file.openid !== '' && file.openid === writer.openid);
+}
+
+function assertMayWrite(file: StoredFile, writer: Writer): void {
+  if (!mayWrite(file, writer)) throw new StorageAccessDenied(file.cloudPath);
 }
 
 function parseIndex(text: string, path: string): IndexFile {
@@ -183,7 +225,7 @@ function isIndexFile(value: unknown): value is IndexFile {
   return Object.values(candidate.files).every(isStoredFile);
 }
 
-function isStoredFile(value: unknown): value is StoredFile {
+function isStoredFile(value: unknown): value is Omit<StoredFile, 'openid'> & { openid?: string } {
   if (typeof value !== 'object' || value === null) return false;
   const file = value as Record<string, unknown>;
   return (
@@ -193,6 +235,7 @@ function isStoredFile(value: unknown): value is StoredFile {
     typeof file['size'] === 'number' &&
     typeof file['contentType'] === 'string' &&
     typeof file['uploadedAt'] === 'number' &&
-    typeof file['etag'] === 'string'
+    typeof file['etag'] === 'string' &&
+    (file['openid'] === undefined || typeof file['openid'] === 'string')
   );
 }

@@ -15,8 +15,18 @@
  * node-sdk throws the code and wx-server-sdk 4.0.2 maps only returned codes, so production does too.
  * Likewise uploadFile's statusCode is -1: node-sdk 3.17.2 never reports the PUT's status back.
  *
- * For pages: POST /storage/upload?cloudPath=<path> with the raw bytes answers
- * `{ fileID, statusCode: 200, errMsg: 'cloud.uploadFile:ok' }`, the success shape of wx.cloud.uploadFile.
+ * For pages (wx.cloud in the mini-program, which CloudBase knows by the user's openid):
+ *   POST /storage/upload?cloudPath=<path> with the raw bytes answers
+ *   `{ fileID, statusCode: 200, errMsg: 'cloud.uploadFile:ok' }`, the success shape of wx.cloud.uploadFile;
+ *   POST /storage/delete with `{ fileid_list }` answers `{ delete_list }` like storage.batchDeleteFile.
+ * Both carry the caller in `x-wx-openid` (and `x-wx-appid`), as POST /callFunction/<name> does.
+ *
+ * Write rule (CloudBase's default "all users may read, only the creator and admins may write"): a
+ * file remembers the openid that uploaded it; a mini-program user may overwrite or delete only
+ * their own files (STORAGE_EXCEED_AUTHORITY, errCode -503002, otherwise). wx-server-sdk is an
+ * admin, as in production: its uploads (getUploadMetadata + the signed PUT) and deletions may touch
+ * any file, and what it uploads has no user as creator, so no user may overwrite it afterwards.
+ * `list()` shows each file's creator, so a test can see who wrote where.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -24,8 +34,17 @@ import { join } from 'node:path';
 import { ServiceError, type AdminReply, type AdminRequest, type EmulatorModule, type HttpRoute } from '../core/module';
 import { contentTypeFor, DEFAULT_CONTENT_TYPE } from './content-type';
 import { bucketFor, cloudPathProblem, fileIdFor, parseFileId } from './file-id';
-import { createMemoryFileStore, openDiskFileStore, type FileStore, type StoredFile } from './file-store';
-import { BodyTooLargeError, header, readBody, sendJson } from '../http';
+import {
+  ADMIN,
+  createMemoryFileStore,
+  mayWrite,
+  openDiskFileStore,
+  StorageAccessDenied,
+  type FileStore,
+  type StoredFile,
+  type Writer,
+} from './file-store';
+import { BodyRefusedError, BodyTooLargeError, header, readBody, sendJson } from '../http';
 import { sendCosError } from './cos-error';
 import { sign, uploadAuthorization, verify, verifyUploadAuthorization } from './signing';
 
@@ -51,6 +70,8 @@ export interface StoredFileInfo {
   contentType: string;
   /** Milliseconds since the epoch. */
   uploadedAt: number;
+  /** The openid of the mini-program user who uploaded it; '' when an admin (server SDK) did. */
+  openid: string;
 }
 
 export interface StorageModule extends EmulatorModule {
@@ -60,8 +81,11 @@ export interface StorageModule extends EmulatorModule {
   list(): StoredFileInfo[];
   /** The bytes of a file, or null when there is none. */
   read(fileID: string): Promise<Buffer | null>;
-  /** Stores bytes directly (seeding, tests); returns the fileID. */
-  write(cloudPath: string, bytes: Buffer, contentType?: string): Promise<string>;
+  /**
+   * Stores bytes directly (seeding, tests); returns the fileID. As an admin unless `openid` names
+   * the mini-program user uploading it (then the write rule applies, as for /storage/upload).
+   */
+  write(cloudPath: string, bytes: Buffer, contentType?: string, options?: { openid?: string }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -74,12 +98,17 @@ export const UPLOAD_AUTHORIZATION_SECONDS = 15 * 60;
 export const DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 
 /** Per-file answer codes of the batch actions, as CloudBase names them. */
-type FileCode = 'SUCCESS' | 'STORAGE_FILE_NONEXIST' | 'INVALID_PARAM';
+type FileCode = 'SUCCESS' | 'STORAGE_FILE_NONEXIST' | 'STORAGE_EXCEED_AUTHORITY' | 'INVALID_PARAM';
 type Lookup = { ok: true; file: StoredFile } | { ok: false; code: Exclude<FileCode, 'SUCCESS'>; message: string };
 
 const COS_PREFIX = '/storage/cos/';
 const FILES_PREFIX = '/storage/files/';
 const CLIENT_UPLOAD_PATH = '/storage/upload';
+const CLIENT_DELETE_PATH = '/storage/delete';
+/** A list of at most 50 file ids is far below this. */
+const MAX_DELETE_BODY_BYTES = 256 * 1024;
+/** wx.cloud's errCode for STORAGE_EXCEED_AUTHORITY (wx-server-sdk maps the name to the same number). */
+const EXCEED_AUTHORITY_ERRCODE = -503002;
 
 export function createStorage(options: StorageOptions): StorageModule {
   const { env } = options;
@@ -132,19 +161,26 @@ export function createStorage(options: StorageOptions): StorageModule {
   }
 
   async function batchDeleteFile(request: AdminRequest): Promise<AdminReply> {
-    const list = batch(request.body['fileid_list'], 'fileid_list');
+    return { kind: 'json', data: { delete_list: await deleteAll(batch(request.body['fileid_list'], 'fileid_list'), ADMIN) } };
+  }
+
+  async function deleteAll(list: unknown[], writer: Writer): Promise<{ fileID: string; code: FileCode; message?: string }[]> {
     const deleteList: { fileID: string; code: FileCode; message?: string }[] = [];
     for (const item of list) {
       const fileID = typeof item === 'string' ? item : '';
       const found = lookup(fileID);
-      if (found.ok && (await store.delete(found.file.cloudPath))) {
-        deleteList.push({ fileID, code: 'SUCCESS' });
-      } else {
-        const failure = found.ok ? missing(fileID) : found;
-        deleteList.push({ fileID, code: failure.code, message: failure.message });
+      let failure: (Lookup & { ok: false }) | null = found.ok ? null : found;
+      if (found.ok) {
+        try {
+          if (!(await store.delete(found.file.cloudPath, writer))) failure = missing(fileID);
+        } catch (error) {
+          if (!(error instanceof StorageAccessDenied)) throw error;
+          failure = { ok: false, code: 'STORAGE_EXCEED_AUTHORITY', message: error.message };
+        }
       }
+      deleteList.push(failure ? { fileID, code: failure.code, message: failure.message } : { fileID, code: 'SUCCESS' });
     }
-    return { kind: 'json', data: { delete_list: deleteList } };
+    return deleteList;
   }
 
   function lookup(fileID: string): Lookup {
@@ -175,7 +211,8 @@ export function createStorage(options: StorageOptions): StorageModule {
       }
       throw error;
     }
-    const file = await store.put(target, bytes, contentTypeFor(target), now());
+    // Only the server SDK holds an upload authorization (getUploadMetadata is an admin action).
+    const file = await store.put(target, bytes, contentTypeFor(target), now(), ADMIN);
     response.writeHead(200, { etag: file.etag, 'content-length': 0 });
     response.end();
   }
@@ -217,10 +254,16 @@ export function createStorage(options: StorageOptions): StorageModule {
       sendJson(response, status, { errCode, errMsg: `cloud.uploadFile:fail ${reason}` });
     const cloudPath = url.searchParams.get('cloudPath') ?? '';
     const problem = cloudPathProblem(cloudPath);
-    if (problem) {
+    const writer = clientWriter(request);
+    const refuse = (refusal: Refusal): void => {
       request.resume();
-      return fail(400, -501007, problem);
-    }
+      fail(refusal.status, refusal.errCode, refusal.reason);
+    };
+    if (problem) return refuse({ status: 400, errCode: -501007, reason: problem });
+    if (!writer) return refuse(noCaller());
+    // Refused before the body is read; the creator is checked again when the file is stored (a racing upload).
+    const existing = store.get(cloudPath);
+    if (existing && !mayWrite(existing, writer)) return refuse(denied(cloudPath));
     let bytes: Buffer;
     try {
       bytes = await readBody(request, maxUploadBytes);
@@ -228,8 +271,40 @@ export function createStorage(options: StorageOptions): StorageModule {
       if (error instanceof BodyTooLargeError) return fail(413, -501007, error.message);
       throw error;
     }
-    const file = await store.put(cloudPath, bytes, clientContentType(request, cloudPath), now());
+    let file: StoredFile;
+    try {
+      file = await store.put(cloudPath, bytes, clientContentType(request, cloudPath), now(), writer);
+    } catch (error) {
+      if (!(error instanceof StorageAccessDenied)) throw error;
+      const { status, errCode, reason } = denied(cloudPath);
+      return fail(status, errCode, reason);
+    }
     sendJson(response, 200, { fileID: fileIdFor(env, file.cloudPath), statusCode: 200, errMsg: 'cloud.uploadFile:ok' });
+  }
+
+  /** The preview's wx.cloud.deleteFile: the caller's own files only. */
+  async function deleteFromClient(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const fail = (status: number, errCode: number, reason: string): void =>
+      sendJson(response, status, { errCode, errMsg: `cloud.deleteFile:fail ${reason}` });
+    const writer = clientWriter(request);
+    if (!writer) {
+      request.resume();
+      const { status, errCode, reason } = noCaller();
+      return fail(status, errCode, reason);
+    }
+    let list: unknown[];
+    try {
+      const body: unknown = JSON.parse((await readBody(request, MAX_DELETE_BODY_BYTES)).toString('utf8'));
+      list = batch(typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['fileid_list'] : undefined, 'fileid_list');
+    } catch (error) {
+      if (error instanceof BodyRefusedError) throw error;
+      return fail(
+        400,
+        -501007,
+        error instanceof ServiceError || error instanceof BodyTooLargeError ? error.message : 'the body is not JSON',
+      );
+    }
+    sendJson(response, 200, { delete_list: await deleteAll(list, writer) });
   }
 
   /** The cloud path of `/storage/<kind>/<bucket>/<path>`, or null for another bucket / a bad path. */
@@ -248,6 +323,7 @@ export function createStorage(options: StorageOptions): StorageModule {
     { method: 'PUT', path: COS_PREFIX, handle: putFromSdk },
     { method: 'GET', path: FILES_PREFIX, handle: getTempFile },
     { method: 'POST', path: CLIENT_UPLOAD_PATH, handle: uploadFromClient },
+    { method: 'POST', path: CLIENT_DELETE_PATH, handle: deleteFromClient },
   ];
 
   return {
@@ -266,18 +342,48 @@ export function createStorage(options: StorageOptions): StorageModule {
         size: file.size,
         contentType: file.contentType,
         uploadedAt: file.uploadedAt,
+        openid: file.openid,
       })),
     read: async (fileID) => {
       const found = lookup(fileID);
       return found.ok ? store.read(found.file) : null;
     },
-    write: async (cloudPath, bytes, contentType) => {
+    write: async (cloudPath, bytes, contentType, writeOptions) => {
       const problem = cloudPathProblem(cloudPath);
       if (problem) throw new Error(`storage.write: ${problem}`);
-      await store.put(cloudPath, bytes, contentType ?? contentTypeFor(cloudPath), now());
+      const writer: Writer = writeOptions?.openid ? { admin: false, openid: writeOptions.openid } : ADMIN;
+      await store.put(cloudPath, bytes, contentType ?? contentTypeFor(cloudPath), now(), writer);
       return fileIdFor(env, cloudPath);
     },
     close: () => store.close(),
+  };
+}
+
+/** The mini-program user a page's request comes from (x-wx-openid), or null when it names none. */
+function clientWriter(request: IncomingMessage): Writer | null {
+  const openid = header(request, 'x-wx-openid') ?? '';
+  return openid === '' ? null : { admin: false, openid };
+}
+
+interface Refusal {
+  status: number;
+  errCode: number;
+  reason: string;
+}
+
+function noCaller(): Refusal {
+  return {
+    status: 401,
+    errCode: EXCEED_AUTHORITY_ERRCODE,
+    reason: 'STORAGE_EXCEED_AUTHORITY: a mini-program request names its user in x-wx-openid',
+  };
+}
+
+function denied(cloudPath: string): Refusal {
+  return {
+    status: 403,
+    errCode: EXCEED_AUTHORITY_ERRCODE,
+    reason: `STORAGE_EXCEED_AUTHORITY: only the creator of ${cloudPath} or an admin may overwrite or delete it`,
   };
 }
 

@@ -105,18 +105,75 @@ describe('damaged logs', () => {
     expect(db.documents('users').map((doc) => doc._id)).toEqual(['a', 'b']);
   });
 
-  it('given an unreadable line in the middle, then it is skipped with a warning and the rest loads', async () => {
+  const corruptCopies = async (): Promise<string[]> =>
+    (await fs.readdir(path.join(dataDir, 'database'))).filter((name) => name.startsWith('db.jsonl.corrupt-'));
+
+  /** The log of logWithUsers with `bad` put in as line 2, between the collection and its documents. */
+  async function corruptLineTwo(bad: Buffer): Promise<Buffer> {
     await logWithUsers();
-    const lines = (await fs.readFile(logPath(), 'utf8')).split('\n');
-    lines.splice(1, 0, 'not json at all');
-    await fs.writeFile(logPath(), lines.join('\n'));
+    const log = await fs.readFile(logPath());
+    const firstEnd = log.indexOf(0x0a) + 1;
+    const damaged = Buffer.concat([log.subarray(0, firstEnd), bad, Buffer.from('\n'), log.subarray(firstEnd)]);
+    await fs.writeFile(logPath(), damaged);
+    return damaged;
+  }
+
+  it('given an unreadable line in the middle, then the rest loads, the line is copied byte for byte and kept, and the warning says how to recover', async () => {
+    // Bytes no decoder can turn back into the record: invalid UTF-8 inside otherwise plausible JSON.
+    const bad = Buffer.concat([
+      Buffer.from('{"ops":[{"op":"put","c":"users","doc":{"_id":"z","name":"'),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from('"}}]}'),
+    ]);
+    const damaged = await corruptLineTwo(bad);
     const warnings: string[] = [];
-    const db = await openDb({ onWarning: (message) => warnings.push(message) });
+    let db = await openDb({ onWarning: (message) => warnings.push(message) });
+
     expect(db.documents('users').map((doc) => doc._id)).toEqual(['a', 'b']);
-    expect(warnings.join('\n')).toMatch(/skipped unreadable line 2/);
+    const [copy, ...more] = await corruptCopies();
+    expect(more).toEqual([]);
+    const copyPath = path.join(dataDir, 'database', String(copy));
+    expect(await fs.readFile(copyPath)).toEqual(Buffer.concat([bad, Buffer.from('\n')]));
+    // Not compacted away: the log still holds the line where it was.
+    expect(await fs.readFile(logPath())).toEqual(damaged);
+    const warning = warnings.join('\n');
+    expect(warning).toContain(`line 2 of ${logPath()} could not be read`);
+    expect(warning).toContain('not valid UTF-8');
+    expect(warning).toContain(`the exact bytes are kept in ${copyPath}`);
+    expect(warning).toContain(`to recover: repair the line in ${logPath()}`);
+    expect(warning).toContain(`to accept the loss: delete the line from ${logPath()}`);
+
+    // Writes go on after it, and a restart with the same damage reuses the copy.
+    await data(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'c' })] });
+    db = await reopen(db);
+    expect(db.documents('users').map((doc) => doc._id)).toEqual(['a', 'b', 'c']);
+    expect(await corruptCopies()).toEqual([copy]);
+
+    // Repairing the line in place brings its write back, in its place in the order of writes.
+    await db.close();
+    const log = await fs.readFile(logPath());
+    await fs.writeFile(
+      logPath(),
+      Buffer.from(log.toString('latin1').replace(bad.toString('latin1'), '{"ops":[{"op":"put","c":"users","doc":{"_id":"z"}}]}'), 'latin1'),
+    );
+    db = await openDb();
+    expect(db.documents('users').map((doc) => doc._id)).toEqual(['z', 'a', 'b', 'c']);
   });
 
-  it('given a line naming an invalid collection (a hand-edited log), then it is skipped with a warning', async () => {
+  it('given an unreadable middle line and a torn last line, then the torn tail is cut off but the middle line stays', async () => {
+    const damaged = await corruptLineTwo(Buffer.from('not json at all'));
+    await fs.appendFile(logPath(), '{"ops":[{"op":"put","c":"users","doc":{"_id":"tor');
+    const warnings: string[] = [];
+    let db = await openDb({ onWarning: (message) => warnings.push(message) });
+    expect(warnings.join('\n')).toMatch(/torn last line/);
+    expect(await fs.readFile(logPath())).toEqual(damaged);
+    await data(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'c' })] });
+    db = await reopen(db);
+    expect(db.documents('users').map((doc) => doc._id)).toEqual(['a', 'b', 'c']);
+    expect(await fs.readFile(path.join(dataDir, 'database', String((await corruptCopies())[0])), 'utf8')).toBe('not json at all\n');
+  });
+
+  it('given a line naming an invalid collection (a hand-edited log), then it is kept out like any unreadable line', async () => {
     await logWithUsers();
     const lines = (await fs.readFile(logPath(), 'utf8')).split('\n');
     lines.splice(1, 0, '{"ops":[{"op":"create","c":"__proto__"}]}', '{"ops":[{"op":"create","c":"../../x"}]}');
@@ -124,7 +181,7 @@ describe('damaged logs', () => {
     const warnings: string[] = [];
     const db = await openDb({ onWarning: (message) => warnings.push(message) });
     expect(db.listCollections()).toEqual(['users']);
-    expect(warnings.join('\n')).toMatch(/line 2 .*valid collection name/);
+    expect(warnings.join('\n')).toMatch(/lines 2, 3 of .* could not be read.*\(line 2: .*valid collection name/);
   });
 
   it('given a leftover temporary file from an interrupted compaction, then the log is used and the file removed', async () => {

@@ -108,28 +108,104 @@ describe('temp URLs', () => {
   });
 });
 
+/** What the preview's wx.cloud sends: the caller's WeChat identity in x-wx-* headers. */
+function asUser(openid: string): Record<string, string> {
+  return { 'x-wx-openid': openid, 'x-wx-appid': 'wx_storage_test' };
+}
+
+async function clientUpload(cloudPath: string, body: string, headers: Record<string, string>) {
+  const response = await fetch(`${emulator.url}/storage/upload?cloudPath=${encodeURIComponent(cloudPath)}`, {
+    method: 'POST',
+    headers,
+    body,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function clientDelete(fileIDs: string[], headers: Record<string, string>) {
+  const response = await fetch(`${emulator.url}/storage/delete`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ fileid_list: fileIDs }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const creatorOf = (fileID: string): string | undefined => emulator.storage.list().find((file) => file.fileID === fileID)?.openid;
+
 describe('POST /storage/upload (wx.cloud.uploadFile in the preview)', () => {
   it('stores the raw body and answers the wx.cloud.uploadFile success shape', async () => {
-    const response = await fetch(`${emulator.url}/storage/upload?cloudPath=${encodeURIComponent('client/hello.txt')}`, {
-      method: 'POST',
-      body: 'hello from the page',
-    });
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { fileID: string; statusCode: number; errMsg: string };
-    expect(body).toEqual({
-      fileID: 'cloud://storage-test.7374-storage-test-1250000000/client/hello.txt',
-      statusCode: 200,
-      errMsg: 'cloud.uploadFile:ok',
+    const uploaded = await clientUpload('client/hello.txt', 'hello from the page', asUser('o-page'));
+    expect(uploaded).toEqual({
+      status: 200,
+      body: {
+        fileID: 'cloud://storage-test.7374-storage-test-1250000000/client/hello.txt',
+        statusCode: 200,
+        errMsg: 'cloud.uploadFile:ok',
+      },
     });
 
-    const downloaded = await cloud.downloadFile({ fileID: body.fileID });
+    const downloaded = await cloud.downloadFile({ fileID: String(uploaded.body['fileID']) });
     expect(downloaded.fileContent.toString()).toBe('hello from the page');
+    expect(creatorOf(String(uploaded.body['fileID']))).toBe('o-page');
   });
 
   it('answers an invalid cloud path with a wx.cloud.uploadFile failure', async () => {
-    const response = await fetch(`${emulator.url}/storage/upload?cloudPath=`, { method: 'POST', body: 'x' });
+    const response = await fetch(`${emulator.url}/storage/upload?cloudPath=`, { method: 'POST', headers: asUser('o-page'), body: 'x' });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ errCode: -501007, errMsg: expect.stringMatching(/^cloud\.uploadFile:fail /) });
+  });
+
+  it('refuses an upload that names no user', async () => {
+    expect(await clientUpload('client/anonymous.txt', 'x', {})).toEqual({
+      status: 401,
+      body: { errCode: -503002, errMsg: expect.stringMatching(/^cloud\.uploadFile:fail STORAGE_EXCEED_AUTHORITY: .*x-wx-openid/) },
+    });
+    expect(emulator.storage.list().some((file) => file.cloudPath === 'client/anonymous.txt')).toBe(false);
+  });
+});
+
+describe('the creator-or-admin write rule', () => {
+  it("given a user's file, then another user can neither overwrite nor delete it, and the creator can do both", async () => {
+    const path = 'avatars/u-victim/a.png';
+    const { body } = await clientUpload(path, 'victim', asUser('o-victim'));
+    const fileID = String(body['fileID']);
+
+    expect(await clientUpload(path, 'attacker', asUser('o-attacker'))).toEqual({
+      status: 403,
+      body: {
+        errCode: -503002,
+        errMsg: `cloud.uploadFile:fail STORAGE_EXCEED_AUTHORITY: only the creator of ${path} or an admin may overwrite or delete it`,
+      },
+    });
+    expect(await clientDelete([fileID], asUser('o-attacker'))).toEqual({
+      status: 200,
+      body: { delete_list: [{ fileID, code: 'STORAGE_EXCEED_AUTHORITY', message: expect.stringContaining('only the creator') }] },
+    });
+    expect((await emulator.storage.read(fileID))?.toString()).toBe('victim');
+    expect(creatorOf(fileID)).toBe('o-victim');
+
+    expect((await clientUpload(path, 'victim 2', asUser('o-victim'))).status).toBe(200);
+    expect((await emulator.storage.read(fileID))?.toString()).toBe('victim 2');
+    expect(await clientDelete([fileID], asUser('o-victim'))).toEqual({ status: 200, body: { delete_list: [{ fileID, code: 'SUCCESS' }] } });
+    expect(await emulator.storage.read(fileID)).toBeNull();
+  });
+
+  it("given a user's file, then the server SDK (an admin) overwrites and deletes it, and what it wrote has no user as creator", async () => {
+    const path = 'avatars/u-admin-test/a.png';
+    await clientUpload(path, 'user bytes', asUser('o-user'));
+    const { fileID } = await cloud.uploadFile({ cloudPath: path, fileContent: Buffer.from('function bytes') });
+    expect((await emulator.storage.read(fileID))?.toString()).toBe('function bytes');
+    expect(creatorOf(fileID)).toBe('');
+    // Nobody but an admin may write a file an admin wrote.
+    expect((await clientUpload(path, 'user again', asUser('o-user'))).status).toBe(403);
+    expect(await deleteFiles([fileID])).toEqual([{ fileID, status: 0, errMsg: 'ok' }]);
+  });
+
+  it('a seeded file belongs to the openid it is written for', async () => {
+    const fileID = await emulator.storage.write('seeded/mine.txt', Buffer.from('x'), undefined, { openid: 'o-seeded' });
+    expect(creatorOf(fileID)).toBe('o-seeded');
+    expect((await clientUpload('seeded/mine.txt', 'y', asUser('o-other'))).status).toBe(403);
   });
 });
 

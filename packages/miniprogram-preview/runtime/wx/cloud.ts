@@ -5,9 +5,9 @@
  * temporary file paths, the call log.
  *
  *   callFunction    POST /callFunction/<name>, the caller in x-wx-* headers
- *   uploadFile      POST /storage/upload?cloudPath=..., the bytes of the temporary file
- *   getTempFileURL  the admin action storage.batchGetDownloadUrl (what the SDK itself sends)
- *   deleteFile      the admin action storage.batchDeleteFile
+ *   uploadFile      POST /storage/upload?cloudPath=..., the bytes of the temporary file, the caller in x-wx-* headers
+ *   getTempFileURL  the admin action storage.batchGetDownloadUrl (reading is open to every user)
+ *   deleteFile      POST /storage/delete, the caller in x-wx-* headers (a user deletes only their own files)
  *
  * `fetch` and the base URL are injected: '' in the browser (same origin as the emulator), the
  * emulator's URL in tests. Every call is reported to `onCall` for the preview's call log.
@@ -72,6 +72,8 @@ export interface WxCloud {
 
 /** CloudBase reports a missing file in getTempFileURL / deleteFile with this status. */
 const FILE_NOT_EXIST = -503003;
+/** deleteFile's per-file status for the emulator's per-file codes (wx-server-sdk's numbers for the same names). */
+const FILE_STATUS: Record<string, number> = { STORAGE_FILE_NONEXIST: FILE_NOT_EXIST, STORAGE_EXCEED_AUTHORITY: -503002 };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -121,7 +123,7 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
         timed(`uploadFile ${uploadOptions.cloudPath}`, async () => {
           const blob = options.files.get(uploadOptions.filePath);
           if (!blob) throw new WxApiError(`file not found: ${uploadOptions.filePath}`);
-          return transport.uploadFile(uploadOptions.cloudPath, blob, blob.type || undefined);
+          return transport.uploadFile(uploadOptions.cloudPath, blob, options.identity, blob.type || undefined);
         }),
       );
     },
@@ -155,14 +157,13 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
     deleteFile(deleteOptions) {
       return answer('cloud.deleteFile', deleteOptions, () =>
         timed(`deleteFile ×${deleteOptions.fileList.length}`, async () => {
-          const data = await transport.admin('deleteFile', { action: 'storage.batchDeleteFile', fileid_list: deleteOptions.fileList });
-          const list = Array.isArray(data['delete_list']) ? (data['delete_list'] as unknown[]) : [];
+          const list = await transport.deleteFile(deleteOptions.fileList, options.identity);
           return {
-            fileList: list.filter(isObject).map((item) => {
+            fileList: list.map((item) => {
               const ok = item['code'] === 'SUCCESS';
               return {
                 fileID: String(item['fileID'] ?? ''),
-                status: ok ? 0 : item['code'] === 'STORAGE_FILE_NONEXIST' ? FILE_NOT_EXIST : -1,
+                status: ok ? 0 : (FILE_STATUS[String(item['code'])] ?? -1),
                 errMsg: ok ? 'ok' : String(item['message'] ?? item['code'] ?? 'failed'),
               };
             }),

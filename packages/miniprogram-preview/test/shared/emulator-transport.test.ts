@@ -32,9 +32,23 @@ describe('emulator transport', () => {
     });
   });
 
-  it('given bytes, when uploaded, then the fileID names the cloud path', async () => {
-    const uploaded = await transport().uploadFile('avatars/t/a.png', new Uint8Array([1, 2, 3]), 'image/png');
+  it('given bytes, when uploaded, then the fileID names the cloud path and the caller is its creator', async () => {
+    const uploaded = await transport().uploadFile('avatars/t/a.png', new Uint8Array([1, 2, 3]), caller, 'image/png');
     expect(uploaded).toEqual({ fileID: expect.stringMatching(/\/avatars\/t\/a\.png$/), statusCode: 200 });
+    expect(emulator.storage.list().find((file) => file.fileID === uploaded.fileID)?.openid).toBe(caller.openid);
+  });
+
+  it("given another user's file, then an upload over it and its deletion are refused with STORAGE_EXCEED_AUTHORITY", async () => {
+    const { fileID } = await transport().uploadFile('avatars/t/b.png', new Uint8Array([1]), caller);
+    const intruder = { ...caller, openid: 'o-intruder', unionid: '' };
+    await expect(transport().uploadFile('avatars/t/b.png', new Uint8Array([2]), intruder)).rejects.toMatchObject({
+      errCode: -503002,
+      errMsg: expect.stringContaining('cloud.uploadFile:fail STORAGE_EXCEED_AUTHORITY'),
+    });
+    expect(await transport().deleteFile([fileID], intruder)).toEqual([
+      { fileID, code: 'STORAGE_EXCEED_AUTHORITY', message: expect.stringContaining('only the creator') },
+    ]);
+    expect(await transport().deleteFile([fileID], caller)).toEqual([{ fileID, code: 'SUCCESS' }]);
   });
 
   it('given an unreachable emulator, then the failure reads "request:fail" with errno 600001', async () => {

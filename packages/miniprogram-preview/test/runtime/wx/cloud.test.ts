@@ -103,6 +103,25 @@ describe('wx.cloud of the preview, against the local emulator', () => {
     expect(await emulator.storage.read(uploaded.fileID)).toBeNull();
   });
 
+  it("given someone else's file, then neither uploading over it nor deleting it gets through, as under CloudBase's storage rule", async () => {
+    const mine = cloudFor(xiaoming);
+    const theirs = cloudFor(xiaohong);
+    const uploaded = (await mine.cloud.uploadFile({
+      cloudPath: 'avatars/xiaoming/a.png',
+      filePath: mine.files.add(new Blob([new Uint8Array([1])], { type: 'image/png' }), 'png'),
+    })) as { fileID: string };
+
+    await expect(
+      theirs.cloud.uploadFile({
+        cloudPath: 'avatars/xiaoming/a.png',
+        filePath: theirs.files.add(new Blob([new Uint8Array([2])], { type: 'image/png' }), 'png'),
+      }),
+    ).rejects.toMatchObject({ errCode: -503002, errMsg: expect.stringMatching(/^cloud\.uploadFile:fail STORAGE_EXCEED_AUTHORITY/) });
+    const refused = (await theirs.cloud.deleteFile({ fileList: [uploaded.fileID] })) as { fileList: { status: number }[] };
+    expect(refused.fileList).toEqual([expect.objectContaining({ status: -503002 })]);
+    expect(await emulator.storage.read(uploaded.fileID)).toEqual(Buffer.from([1]));
+  });
+
   it('refuses to upload a path that is no temporary file', async () => {
     const { cloud } = cloudFor();
     await expect(cloud.uploadFile({ cloudPath: 'a.png', filePath: 'http://tmp/unknown.png' })).rejects.toEqual({
