@@ -2,8 +2,21 @@
  * The package's public surface: the emulator itself, its CLI runners, and the module contract that
  * add-ons (the mini-program preview, the status page, export/import) implement.
  */
+export { defaultDependencyCache, npmInstaller } from './functions/dependencies';
 export { createEmulator, defaultFunctionsRoot, DEFAULT_ENV, isLocalOrigin, isOwnHost } from './server';
-export type { Caller, Emulator, EmulatorOptions, FaultInjector, FaultRule, FunctionStats, Invocation, RequestRecord } from './server';
+export type {
+  Caller,
+  DependencyInstaller,
+  DependencyInstallRequest,
+  DependencyOptions,
+  Emulator,
+  EmulatorOptions,
+  FaultInjector,
+  FaultRule,
+  FunctionStats,
+  Invocation,
+  RequestRecord,
+} from './server';
 export { defaultDataDir, DEFAULT_APPID, DEFAULT_PORT, runInvoke, runStart } from './cli';
 export type { Output, StartHooks } from './cli';
 export type { EmulatorModule, HttpRoute } from './core/module';

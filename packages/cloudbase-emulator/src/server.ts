@@ -32,6 +32,7 @@ import {
 import { createDatabase, type DatabaseModule } from './database';
 import { createFaultInjector, type FaultInjector } from './faults';
 import { createFunctionService, type Invocation } from './functions';
+import { createFunctionDependencies, type DependencyOptions } from './functions/dependencies';
 import { createFunctionRuntime, type FunctionStats } from './functions/runtime';
 import { BodyRefusedError, type BodyGate, BodyTooLargeError, guardBody, header, readBody, send, sendJson } from './http';
 import { jsonDeeperThan, tooDeepMessage } from './json-depth';
@@ -46,6 +47,7 @@ export type { Caller, RequestRecord } from './request-log';
 export type { FaultInjector, FaultRule } from './faults';
 export type { Invocation } from './functions';
 export type { FunctionStats } from './functions/runtime';
+export type { DependencyInstaller, DependencyInstallRequest, DependencyOptions } from './functions/dependencies';
 
 /** Defaults are relative to the project the emulator runs for (the process's cwd), never to this package. */
 export function defaultFunctionsRoot(projectRoot: string = process.cwd()): string {
@@ -72,6 +74,12 @@ export interface EmulatorOptions {
   functionTimeoutMs?: number;
   /** Start instances from V8's code cache of the function file (faster cold starts). Default true. */
   codeCache?: boolean;
+  /**
+   * Functions whose package.json declares dependencies their folder lacks get them installed into
+   * a cache outside the folder (functions/dependencies.ts): where, with which installer (tests pass
+   * one that works offline), where progress lines go. Default: npm, ~/.cache/cloudbase-emulator.
+   */
+  functionDependencies?: DependencyOptions;
   /** Where functions' console output goes. Default: process.stderr, prefixed with the function name. */
   onFunctionOutput?: (functionName: string, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** Sees every parsed admin request before it is handled (protocol recording in tests). */
@@ -161,6 +169,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     ...(options.maxInstances !== undefined && { maxInstances: options.maxInstances }),
     ...(options.functionTimeoutMs !== undefined && { timeoutMs: options.functionTimeoutMs }),
     ...(options.codeCache !== undefined && { codeCache: options.codeCache }),
+    dependencies: createFunctionDependencies(options.functionDependencies),
     ...(options.onFunctionOutput && { onOutput: options.onFunctionOutput }),
   });
   const functions = createFunctionService({ runtime, log, env });

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, invocationEnvironment, scfContext, type InvocationIdentity } from './context';
 import { createPausableClock } from './clock';
 import { readFunctionSettings, type FunctionSettings } from './config';
+import { createFunctionDependencies, type FunctionDependencies } from './dependencies';
 import { startInstance, type FunctionInstance, type InvocationError, type InvocationOutcome } from './instance';
 
 export type { InvocationError, InvocationErrorKind, InvocationOutcome } from './instance';
@@ -40,6 +41,8 @@ export interface FunctionRuntimeOptions {
   onOutput?: (functionName: string, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** Start instances from V8's code cache of the function file (instance-host.js). Default true. */
   codeCache?: boolean;
+  /** Installs what a function's package.json declares and its folder lacks (dependencies.ts). */
+  dependencies?: FunctionDependencies;
 }
 
 export interface FunctionStats {
@@ -94,6 +97,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   const useCodeCache = options.codeCache ?? true;
   const pools = new Map<string, Pool>();
   const clock = createPausableClock();
+  const dependencies = options.dependencies ?? createFunctionDependencies();
   let closed = false;
 
   function functionFile(name: string): string {
@@ -173,9 +177,16 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
       if (useCodeCache && !pool.codeCache && !pool.priming && pool.version === version) {
         pool.priming = new Promise((resolve) => (primed = resolve));
       }
+      let dependencyPath: string | null;
+      try {
+        dependencyPath = await dependencies.resolve(pool.name, path.dirname(pool.file));
+      } catch (error) {
+        throw { kind: 'load', message: error instanceof Error ? error.message : String(error) } satisfies InvocationError;
+      }
       const instance = await startInstance({
         file: pool.file,
         version,
+        dependencyPath,
         env: { ...inheritedEnvironment(), ...options.baseEnv(), ...pool.settings.envVariables },
         initTimeoutMs,
         clock,
