@@ -17,6 +17,7 @@ export type {
   Invocation,
   RequestRecord,
 } from './server';
-export { defaultDataDir, DEFAULT_APPID, DEFAULT_PORT, runInvoke, runStart } from './cli';
-export type { Output, StartHooks } from './cli';
+export { defaultDataDir, DEFAULT_APPID, DEFAULT_PORT, runExec, runInvoke, runStart, URL_VARIABLE } from './cli';
+export type { ExecHooks, Output, StartHooks } from './cli';
+export { exportSnapshot, importSnapshot } from './snapshot';
 export type { EmulatorModule, HttpRoute } from './core/module';

@@ -33,7 +33,8 @@ import { createDatabase, type DatabaseModule } from './database';
 import { createFaultInjector, type FaultInjector } from './faults';
 import { createFunctionService, type Invocation } from './functions';
 import { createFunctionDependencies, type DependencyOptions } from './functions/dependencies';
-import { createFunctionRuntime, type FunctionStats } from './functions/runtime';
+import { createFunctionRuntime, type FunctionStats, printFunctionOutput } from './functions/runtime';
+import { createActivityLog } from './activity-log';
 import { BodyRefusedError, type BodyGate, BodyTooLargeError, guardBody, header, readBody, send, sendJson } from './http';
 import { jsonDeeperThan, tooDeepMessage } from './json-depth';
 import { multipartBoundary, parseMultipart } from './multipart';
@@ -163,6 +164,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const database = await createDatabase(persistence);
   const log = createRequestLog();
   const faults = createFaultInjector();
+  const activity = createActivityLog();
+  const printOutput = options.onFunctionOutput ?? printFunctionOutput;
   const runtime = createFunctionRuntime({
     functionsRoot: options.functionsRoot ?? defaultFunctionsRoot(),
     baseEnv: sdkEnv,
@@ -170,9 +173,12 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     ...(options.functionTimeoutMs !== undefined && { timeoutMs: options.functionTimeoutMs }),
     ...(options.codeCache !== undefined && { codeCache: options.codeCache }),
     dependencies: createFunctionDependencies(options.functionDependencies),
-    ...(options.onFunctionOutput && { onOutput: options.onFunctionOutput }),
+    onOutput: (name, stream, chunk) => {
+      activity.output(name, stream, chunk);
+      printOutput(name, stream, chunk);
+    },
   });
-  const functions = createFunctionService({ runtime, log, env });
+  const functions = createFunctionService({ runtime, log, env, onCall: (record) => activity.call(record) });
   const storage = createStorage({ ...persistence, env, publicUrl: () => url });
   // getPhoneNumber's watermark carries the calling mini-program's appid, as WeChat's does.
   const openapi = createOpenApi(options.openapi, { callerAppid: (invocationId) => log.callerOf(invocationId)?.appid });
@@ -180,7 +186,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     ...(options.modules ?? []),
     // Last: their routes are prefixes of others' ('/' for the status page).
     createTransferModule(database),
-    createStatusModule({ database, functions: () => runtime.list(), links: () => statusLinks }),
+    createStatusModule({ database, storage, activity, functions: () => runtime.list(), links: () => statusLinks }),
   ];
   const modules: EmulatorModule[] = [functions.module, database, storage, openapi, ...extensions];
   const statusLinks = modules.flatMap((module) => (module.statusLink ? [module.statusLink] : []));

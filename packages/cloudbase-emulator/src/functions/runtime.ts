@@ -93,7 +93,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   const root = path.resolve(options.functionsRoot);
   const maxInstances = options.maxInstances ?? 100;
   const initTimeoutMs = options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
-  const onOutput = options.onOutput ?? defaultOutput;
+  const onOutput = options.onOutput ?? printFunctionOutput;
   const useCodeCache = options.codeCache ?? true;
   const pools = new Map<string, Pool>();
   const clock = createPausableClock();
@@ -317,7 +317,8 @@ function fileExists(file: string): boolean {
   }
 }
 
-function defaultOutput(functionName: string, _stream: 'stdout' | 'stderr', chunk: Buffer): void {
+/** What functions print, on the emulator's stderr, each line prefixed with the function's name. */
+export function printFunctionOutput(functionName: string, _stream: 'stdout' | 'stderr', chunk: Buffer): void {
   const text = chunk.toString('utf8').replace(/\n$/, '');
   process.stderr.write(
     `${text
