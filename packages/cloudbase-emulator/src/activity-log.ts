@@ -74,7 +74,14 @@ export function createActivityLog(limit = MAX_ENTRIES): ActivityLog {
     },
     output(name, stream, chunk) {
       const text = chunk.toString('utf8');
-      push({ seq: ++seq, kind: 'output', at: Date.now(), name, stream, text: text.length > MAX_VALUE_CHARS ? text.slice(0, MAX_VALUE_CHARS) : text });
+      push({
+        seq: ++seq,
+        kind: 'output',
+        at: Date.now(),
+        name,
+        stream,
+        text: text.length > MAX_VALUE_CHARS ? text.slice(0, MAX_VALUE_CHARS) : text,
+      });
     },
     since(after) {
       const first = entries.findIndex((entry) => entry.seq > after);

@@ -487,7 +487,9 @@ async function startEmulator(
   try {
     unregister = (hooks.registry ?? createRunningRegistry()).register(record);
   } catch (error) {
-    output.stderr(`无法登记运行中的模拟器（invoke 需要 --url） / Could not record this emulator (invoke will need --url): ${messageOf(error)}\n`);
+    output.stderr(
+      `无法登记运行中的模拟器（invoke 需要 --url） / Could not record this emulator (invoke will need --url): ${messageOf(error)}\n`,
+    );
   }
 
   return {

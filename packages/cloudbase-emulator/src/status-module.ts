@@ -87,7 +87,11 @@ export function createStatusModule(options: StatusModuleOptions): EmulatorModule
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new RequestProblem(400, 'INVALID_PARAM', `不是合法的 JSON / not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+      throw new RequestProblem(
+        400,
+        'INVALID_PARAM',
+        `不是合法的 JSON / not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw new RequestProblem(400, 'INVALID_PARAM', '需要一个 JSON 对象 / a JSON object is required');
@@ -111,7 +115,11 @@ export function createStatusModule(options: StatusModuleOptions): EmulatorModule
     return Number(data['deleted'] ?? 0);
   }
 
-  async function api(request: Parameters<HttpRoute['handle']>[0], response: Parameters<HttpRoute['handle']>[1], url: URL): Promise<boolean> {
+  async function api(
+    request: Parameters<HttpRoute['handle']>[0],
+    response: Parameters<HttpRoute['handle']>[1],
+    url: URL,
+  ): Promise<boolean> {
     const { pathname } = url;
     const method = request.method ?? 'GET';
     const collectionMatch = /^\/api\/collections\/([^/]+)(?:\/(documents|delete|clear))?$/.exec(pathname);
@@ -124,7 +132,8 @@ export function createStatusModule(options: StatusModuleOptions): EmulatorModule
       const { value } = await jsonBody(request);
       const name = value['name'];
       const problem = collectionNameProblem(name);
-      if (problem || typeof name !== 'string') throw new RequestProblem(400, 'INVALID_PARAM', `集合名无效 / invalid collection name: ${problem}`);
+      if (problem || typeof name !== 'string')
+        throw new RequestProblem(400, 'INVALID_PARAM', `集合名无效 / invalid collection name: ${problem}`);
       await database.importCollection(name, '');
       sendJson(response, 200, { collection: name });
     } else if (collectionMatch) {
@@ -172,7 +181,9 @@ export function createStatusModule(options: StatusModuleOptions): EmulatorModule
       request.resume();
       const handler = storage.actions?.['storage.batchDeleteFile'];
       const fileID = storage.fileIdFor(cloudPath);
-      const reply = handler ? await handler({ action: 'storage.batchDeleteFile', body: { fileid_list: [fileID] }, files: {}, env: host.env, invocationId: '' }) : null;
+      const reply = handler
+        ? await handler({ action: 'storage.batchDeleteFile', body: { fileid_list: [fileID] }, files: {}, env: host.env, invocationId: '' })
+        : null;
       const list = reply?.kind === 'json' ? ((reply.data as { delete_list?: { code?: string }[] })?.delete_list ?? []) : [];
       if (list[0]?.code !== 'SUCCESS') throw new RequestProblem(404, 'STORAGE_FILE_NONEXIST', `文件不存在 / No such file: ${cloudPath}`);
       sendJson(response, 200, { deleted: cloudPath });
@@ -201,7 +212,10 @@ export function createStatusModule(options: StatusModuleOptions): EmulatorModule
               : error instanceof BodyTooLargeError
                 ? [413, 'INVALID_PARAM', error.message]
                 : [500, 'SYS_ERR', 'the request failed inside the emulator; see its log'];
-        if (status === 500) process.stderr.write(`[emulator] ${request.method} ${pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        if (status === 500)
+          process.stderr.write(
+            `[emulator] ${request.method} ${pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+          );
         sendJson(response, status, { code, message });
         return true;
       }

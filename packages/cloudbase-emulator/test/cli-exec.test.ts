@@ -150,7 +150,11 @@ describe('exec', () => {
     expect(code).toBe(0);
     const manifest = JSON.parse(readFileSync(path.join(exported, SNAPSHOT_MANIFEST), 'utf8'));
     expect(manifest).toMatchObject({ version: 1, collections: ['notes', 'empty'], files: [{ cloudPath: 'docs/readme.txt', size: 12 }] });
-    expect(readFileSync(path.join(exported, 'database', 'notes.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(
+      readFileSync(path.join(exported, 'database', 'notes.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(2);
     expect(readFileSync(path.join(exported, 'storage', 'docs', 'readme.txt'), 'utf8')).toBe('stored bytes');
   });
 

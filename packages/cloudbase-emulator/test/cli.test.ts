@@ -46,7 +46,20 @@ describe('parseStartArgs', () => {
 
   it('given options, resolves folders against the working directory', () => {
     const parsed = parseStartArgs(
-      ['--port', '9200', '--data-dir=tmp/db', '--functions', 'fns', '--env', 'dev-1', '--no-build', '--import', 'snap', '--export-on-exit', 'out'],
+      [
+        '--port',
+        '9200',
+        '--data-dir=tmp/db',
+        '--functions',
+        'fns',
+        '--env',
+        'dev-1',
+        '--no-build',
+        '--import',
+        'snap',
+        '--export-on-exit',
+        'out',
+      ],
       '/work',
     );
 
@@ -83,12 +96,9 @@ describe('parseStartArgs', () => {
     [['--verbose']],
     [['extra']],
     [['--data-dir', 'db', '--export-on-exit', 'db/snap']],
-  ])(
-    'given %j, refuses with a message',
-    (argv) => {
-      expect(parseStartArgs(argv)).toEqual({ ok: false, message: expect.any(String) });
-    },
-  );
+  ])('given %j, refuses with a message', (argv) => {
+    expect(parseStartArgs(argv)).toEqual({ ok: false, message: expect.any(String) });
+  });
 });
 
 describe('parseInvokeArgs', () => {
@@ -192,7 +202,11 @@ describe('runInvoke in-process', () => {
 });
 
 /** Runs `cloudbase-emulator <command>` as a project would (its bin, in a temporary working folder). */
-function runBin(command: 'start' | 'invoke' | 'exec', args: string[], options: { uid?: number; gid?: number } = {}): ChildProcessWithoutNullStreams {
+function runBin(
+  command: 'start' | 'invoke' | 'exec',
+  args: string[],
+  options: { uid?: number; gid?: number } = {},
+): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [BIN, command, ...args], {
     cwd: tmpdir(),
     env: { ...process.env, FORCE_COLOR: '0' },
@@ -213,9 +227,7 @@ describe('cloudbase-emulator invoke (spawned)', () => {
   it('given no running emulator, runs the function in memory and prints only its JSON on stdout', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'invoke-spawn-'));
     try {
-      const child = collect(
-        runBin('invoke', ['echo', '{"n":1}', '--openid', 'o-cli', '--functions', FIXTURES, '--data-dir', empty]),
-      );
+      const child = collect(runBin('invoke', ['echo', '{"n":1}', '--openid', 'o-cli', '--functions', FIXTURES, '--data-dir', empty]));
 
       expect(await child.exit).toBe(0);
       const result = JSON.parse(child.stdout()) as { event: unknown; wxContext: Record<string, unknown> };
