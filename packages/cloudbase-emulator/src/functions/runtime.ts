@@ -317,13 +317,21 @@ function fileExists(file: string): boolean {
   }
 }
 
+/**
+ * Where printFunctionOutput writes when set on the global object: a host that shows function output
+ * its own way (this repository's jest environment keeps it out of passing test runs) puts a
+ * function taking the formatted text there.
+ */
+export const FUNCTION_OUTPUT_SINK = '__cloudbaseEmulatorFunctionOutput';
+
 /** What functions print, on the emulator's stderr, each line prefixed with the function's name. */
 export function printFunctionOutput(functionName: string, _stream: 'stdout' | 'stderr', chunk: Buffer): void {
   const text = chunk.toString('utf8').replace(/\n$/, '');
-  process.stderr.write(
-    `${text
-      .split('\n')
-      .map((line) => `[${functionName}] ${line}`)
-      .join('\n')}\n`,
-  );
+  const formatted = `${text
+    .split('\n')
+    .map((line) => `[${functionName}] ${line}`)
+    .join('\n')}\n`;
+  const sink = (globalThis as Record<string, unknown>)[FUNCTION_OUTPUT_SINK];
+  if (typeof sink === 'function') sink(formatted);
+  else process.stderr.write(formatted);
 }
