@@ -4,8 +4,9 @@
  * and one per workspace package (packages/<name>/test), so the root `npm test` runs them all.
  */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
-/** Node, with the emulator's function output shown only for failing tests (test/support/). */
+/** Node and jsdom, with the emulator's function output shown only for failing tests (test/support/). */
 const quietNode = '<rootDir>/test/support/quiet-function-output.environment.js';
+const quietJsdom = '<rootDir>/test/support/quiet-jsdom.environment.js';
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -19,7 +20,7 @@ module.exports = {
     },
     {
       displayName: 'miniprogram',
-      testEnvironment: 'jsdom',
+      testEnvironment: quietJsdom,
       transform,
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
     },

@@ -59,6 +59,8 @@ beforeAll(async () => {
   emulator = await createEmulator({
     memory: true,
     functionsRoot,
+    // Generous: on a loaded machine drawing and uploading a QR code can outlast the default 3 s.
+    functionTimeoutMs: 30_000,
     functionDependencies: { cacheDir, installer: linkingInstaller, progress: (line) => progress.push(line) },
   });
 });
