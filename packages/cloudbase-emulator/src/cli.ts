@@ -280,7 +280,13 @@ export function parseInvokeArgs(argv: string[], cwd = process.cwd()): Parsed<Inv
   const text = eventText ?? values.get('event');
   if (text !== undefined) {
     const event = parseEvent(text, eventText !== undefined ? 'the event' : '--event');
-    if (!event.ok) return event;
+    if (!event.ok) {
+      // `--data DIR` meant the folder on start: say where that option went.
+      const renamed = split.hints
+        ? '\n--data 现在表示事件（--event）；数据目录请用 --data-dir / --data is now --event; for the data folder use --data-dir'
+        : '';
+      return { ok: false, message: `${event.message}${renamed}` };
+    }
     data = event.args;
   }
   const url = values.get('url');

@@ -114,6 +114,10 @@ describe('parseInvokeArgs', () => {
     expect(parseInvokeArgs(['login', '{"a":2}', '--openid', 'o1'])).toMatchObject({ ok: true, args: { data: { a: 2 } } });
     const old = parseInvokeArgs(['login', '--openid', 'o1', '--data', '{"a":3}']);
     expect(old).toMatchObject({ ok: true, args: { data: { a: 3 } }, hints: [expect.stringContaining('--data is now --event')] });
+    expect(parseInvokeArgs(['login', '--openid', 'o1', '--data', '.cloudbase'])).toEqual({
+      ok: false,
+      message: expect.stringContaining('for the data folder use --data-dir'),
+    });
   });
 
   it('given every option, passes them on', () => {
