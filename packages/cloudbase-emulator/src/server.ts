@@ -29,6 +29,7 @@ import {
   type EmulatorModule,
   type HttpRoute,
 } from './core/module';
+import { dataDirProblem } from './data-dir';
 import { createDatabase, type DatabaseModule } from './database';
 import { createFaultInjector, type FaultInjector } from './faults';
 import { createFunctionService, type Invocation } from './functions';
@@ -161,6 +162,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   /** The port listened on, known once listening; requests only arrive after that. */
   let port = 0;
 
+  // A folder that cannot hold data is refused with its reason before anything opens it (data-dir.ts).
+  if (dataDir !== null) {
+    const problem = dataDirProblem(dataDir);
+    if (problem) throw new Error(problem);
+  }
   const database = await createDatabase(persistence);
   const log = createRequestLog();
   const faults = createFaultInjector();

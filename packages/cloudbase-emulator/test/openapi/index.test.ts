@@ -127,7 +127,8 @@ describe('openapi.security.msgSecCheck', () => {
 
 describe('openapi.wxacode', () => {
   it('get answers { contentType, buffer }: a PNG whose QR code reads the page path', async () => {
-    const result = await cloud.openapi.wxacode.get({ path: 'pages/index/index?from=share', width: 300 });
+    // The smallest width WeChat allows: decoding stays cheap.
+    const result = await cloud.openapi.wxacode.get({ path: 'pages/index/index?from=share', width: 280 });
     expect(result).toMatchObject({ errCode: 0, errMsg: 'openapi.wxacode.get:ok', contentType: 'image/png' });
     const image = readPng(result.buffer);
     expect(image.width).toBeGreaterThanOrEqual(280);
@@ -135,15 +136,21 @@ describe('openapi.wxacode', () => {
   });
 
   it('getUnlimited reads page?scene=<scene>; createQRCode reads the path', async () => {
-    const unlimited = await cloud.openapi.wxacode.getUnlimited({ scene: 'id=42&t=a', page: 'pages/profile/index' });
+    const unlimited = await cloud.openapi.wxacode.getUnlimited({ scene: 'id=42&t=a', page: 'pages/profile/index', width: 280 });
     expect(unlimited.contentType).toBe('image/png');
     expect(readQr(readPng(unlimited.buffer))).toBe('pages/profile/index?scene=id%3D42%26t%3Da');
-    const qr = await cloud.openapi.wxacode.createQRCode({ path: 'pages/index/index' });
+    const qr = await cloud.openapi.wxacode.createQRCode({ path: 'pages/index/index', width: 280 });
     expect(readQr(readPng(qr.buffer))).toBe('pages/index/index');
   });
 
   it('honours is_hyaline (transparent background) and line_color', async () => {
-    const result = await cloud.openapi.wxacode.get({ path: 'p/a', isHyaline: true, autoColor: false, lineColor: { r: 7, g: 193, b: 96 } });
+    const result = await cloud.openapi.wxacode.get({
+      path: 'p/a',
+      width: 280,
+      isHyaline: true,
+      autoColor: false,
+      lineColor: { r: 7, g: 193, b: 96 },
+    });
     const image = readPng(result.buffer);
     expect(image.data[3]).toBe(0); // top-left pixel is background: fully transparent
     const darkPixel = [...Array(image.width * image.height).keys()].find((index) => image.data[index * 4 + 3] === 255) ?? -1;
