@@ -21,7 +21,7 @@ import { dataDirProblem } from './data-dir';
 import { clientError } from './functions';
 import { createRunningRegistry, type RunningRecord, type RunningRegistry } from './running-registry';
 import { createEmulator, DEFAULT_ENV, defaultFunctionsRoot, type Caller, type Emulator, type EmulatorOptions } from './server';
-import { exportSnapshot, importSnapshot, readSnapshotManifest } from './snapshot';
+import { exportSnapshot, exportTargetProblem, importSnapshot, readSnapshotManifest } from './snapshot';
 
 export type { RunningRecord } from './running-registry';
 export const DEFAULT_PORT = 9093;
@@ -414,7 +414,7 @@ async function startEmulator(
     }
   }
   if (args.exportOnExit) {
-    const problem = dataDirProblem(path.dirname(args.exportOnExit));
+    const problem = exportTargetProblem(args.exportOnExit) ?? dataDirProblem(path.dirname(args.exportOnExit));
     if (problem) {
       output.stderr(`--export-on-exit: ${problem}\n`);
       return null;

@@ -9,7 +9,7 @@
  * Export writes a new folder beside DIR and renames it into place, so a cut-short export never
  * leaves half a snapshot. Import upserts documents by _id and replaces files by path.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DatabaseModule } from './database';
 import { collectionNameProblem } from './database/collection-name';
@@ -35,8 +35,26 @@ interface SnapshotTarget {
 /** `<name>.jsonl` with the characters a file name cannot hold escaped; collection names never hold `/`. */
 const collectionFile = (name: string) => `${encodeURIComponent(name)}.jsonl`;
 
+/**
+ * Why `dir` may not receive a snapshot, or null: it may be missing, empty, or an earlier snapshot
+ * (which is replaced), never any other folder — `--export-on-exit .` must not replace a project.
+ */
+export function exportTargetProblem(dir: string): string | null {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) return `${JSON.stringify(dir)} 是一个文件 / is a file`;
+    entries = readdirSync(dir);
+  } catch {
+    return null;
+  }
+  if (entries.length === 0 || entries.includes(SNAPSHOT_MANIFEST)) return null;
+  return `${JSON.stringify(dir)} 已有其他文件，不是快照，不会覆盖 / already holds other files and is not a snapshot: it is not replaced`;
+}
+
 export async function exportSnapshot(target: SnapshotTarget, dir: string): Promise<SnapshotManifest> {
   const final = path.resolve(dir);
+  const problem = exportTargetProblem(final);
+  if (problem) throw new Error(problem);
   const staging = `${final}.exporting-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(path.join(staging, 'database'), { recursive: true });

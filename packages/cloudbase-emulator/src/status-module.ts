@@ -121,7 +121,8 @@ export function createStatusModule(options: StatusModuleOptions): EmulatorModule
     url: URL,
   ): Promise<boolean> {
     const { pathname } = url;
-    const method = request.method ?? 'GET';
+    // HEAD answers as GET does (Node sends no body for it).
+    const method = request.method === 'HEAD' ? 'GET' : (request.method ?? 'GET');
     const collectionMatch = /^\/api\/collections\/([^/]+)(?:\/(documents|delete|clear))?$/.exec(pathname);
 
     if (method === 'GET' && pathname === '/api/health') {

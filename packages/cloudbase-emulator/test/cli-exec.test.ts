@@ -13,7 +13,6 @@ import { createEmulator } from '../src/server';
 import { exportSnapshot, SNAPSHOT_MANIFEST } from '../src/snapshot';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'functions');
-const BIN = path.join(__dirname, '..', 'bin', 'cloudbase-emulator.js');
 const quiet = { onFunctionOutput: () => undefined };
 
 const root = mkdtempSync(path.join(tmpdir(), 'emulator-cli-'));
@@ -40,23 +39,25 @@ describe('unusable data folders', () => {
     expect(output.out).toBe('');
   });
 
-  it('given a folder it may not write, start exits 1 naming the permission, not ENOENT', () => {
+  it('given a folder it may not write, or create inside, says so naming the permission, not ENOENT', () => {
     const readOnly = path.join(root, 'read-only');
     mkdirSync(readOnly);
     chmodSync(readOnly, 0o555);
-    // Root writes anywhere: the check runs as an unprivileged user then.
+    chmodSync(root, 0o755); // mkdtemp's 0700 would hide the folder itself from the other user
+    // Root writes anywhere: the check runs as an unprivileged user then (one process for both folders).
     const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    for (const folder of [readOnly, path.join(readOnly, 'data')]) {
-      const run = spawnSync(process.execPath, [BIN, 'start', '--data-dir', folder, '--port', '0', '--functions', FIXTURES], {
-        cwd: tmpdir(),
-        encoding: 'utf8',
-        timeout: 20_000,
-        ...asUser,
-      });
-      expect(run.status).toBe(1);
-      expect(run.stderr).toMatch(/No permission to (write|create) the data folder .* \(EACCES\)/);
-      expect(run.stderr).not.toContain('ENOENT');
-    }
+    const script = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); const { dataDirProblem } = require(${JSON.stringify(path.join(__dirname, '..', 'src', 'data-dir.ts'))});
+      console.log(JSON.stringify(process.argv.slice(1).map(dataDirProblem)));`;
+    const run = spawnSync(process.execPath, ['-e', script, readOnly, path.join(readOnly, 'data')], {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+      timeout: 20_000,
+      ...asUser,
+    });
+    const [write, create] = JSON.parse(run.stdout) as [string, string];
+    expect(write).toContain(`No permission to write the data folder "${readOnly}" (EACCES)`);
+    expect(create).toContain('No permission to create the data folder');
+    expect(`${write}${create}`).not.toContain('ENOENT');
   });
 });
 
@@ -156,6 +157,16 @@ describe('exec', () => {
         .split('\n'),
     ).toHaveLength(2);
     expect(readFileSync(path.join(exported, 'storage', 'docs', 'readme.txt'), 'utf8')).toBe('stored bytes');
+  });
+
+  it('given --export-on-exit of a folder holding other files, exits 1 before running anything and leaves it alone', async () => {
+    const project = path.join(root, 'a-project');
+    mkdirSync(project);
+    writeFileSync(path.join(project, 'package.json'), '{}');
+    const output = capture();
+    expect(await runExec(['--export-on-exit', project, '--functions', FIXTURES, '--no-build', 'exit 0'], hooks(output))).toBe(1);
+    expect(output.err).toContain('is not a snapshot: it is not replaced');
+    expect(readFileSync(path.join(project, 'package.json'), 'utf8')).toBe('{}');
   });
 
   it('given --import of a folder that is not a snapshot, exits 1 before running anything', async () => {
