@@ -4,6 +4,9 @@
  * and one per workspace package (packages/<name>/test), so the root `npm test` runs them all.
  */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+/** Node and jsdom, with the emulator's function output shown only for failing tests (test/support/). */
+const quietNode = '<rootDir>/test/support/quiet-function-output.environment.js';
+const quietJsdom = '<rootDir>/test/support/quiet-jsdom.environment.js';
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -11,25 +14,25 @@ module.exports = {
   projects: [
     {
       displayName: 'node',
-      testEnvironment: 'node',
+      testEnvironment: quietNode,
       transform,
       testMatch: ['<rootDir>/test/{cloudfunctions,scripts,bench,e2e}/**/*.test.ts'],
     },
     {
       displayName: 'miniprogram',
-      testEnvironment: 'jsdom',
+      testEnvironment: quietJsdom,
       transform,
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
     },
     {
       displayName: 'cloudbase-emulator',
-      testEnvironment: 'node',
+      testEnvironment: quietNode,
       transform,
       testMatch: ['<rootDir>/packages/cloudbase-emulator/test/**/*.test.ts'],
     },
     {
       displayName: 'miniprogram-preview',
-      testEnvironment: 'node',
+      testEnvironment: quietNode,
       transform,
       testMatch: ['<rootDir>/packages/miniprogram-preview/test/**/*.test.ts'],
     },

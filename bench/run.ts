@@ -1,5 +1,6 @@
 /**
- * `npm run bench` (`-- --json` for one machine-readable object): the login function against the
+ * `npm run bench` (`-- --json` for one machine-readable object on stdout; `-- --out [FILE]` to save
+ * the results, by default as bench/results/<date>-<host>.json): the login function against the
  * local emulator, beside a tutorial-style baseline (bench/functions/naive-login) in the same run.
  *
  * - database requests and sequential round trips of a first and a returning login (10 ms of latency
@@ -8,7 +9,7 @@
  * - cold start: fresh process -> first response, ours (built, bundled) vs the baseline (unbundled,
  *   wx-server-sdk from node_modules), alternating, as a ratio of medians; memory (RSS) likewise;
  * - duplicate users created by 50 simultaneous first logins of one person, baseline vs ours.
- * Results are saved under bench/results/ with the machine noted.
+ * Nothing is written unless --out is given; the saved file notes the machine.
  */
 import { spawn } from 'node:child_process';
 import { build } from 'esbuild';
@@ -23,6 +24,15 @@ const benchRoot = __dirname;
 const ourFunction = path.join(projectRoot, 'cloudfunctions', 'login', 'index.js');
 const baselineFunction = path.join(benchRoot, 'functions', 'naive-login', 'index.js');
 const json = process.argv.includes('--json');
+/** `--out FILE`, `--out=FILE`, or `--out` alone for the default file; null: save nothing. */
+function outFile(argv: string[], date: string): string | null {
+  const index = argv.findIndex((argument) => argument === '--out' || argument.startsWith('--out='));
+  if (index < 0) return null;
+  const argument = argv[index] as string;
+  const given = argument.startsWith('--out=') ? argument.slice('--out='.length) : argv[index + 1];
+  if (given && !given.startsWith('--')) return path.resolve(given);
+  return path.join(benchRoot, 'results', `${date.slice(0, 10)}-${os.hostname()}.json`);
+}
 const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
 const log = (line: string) => {
   if (!json) console.log(line);
@@ -248,9 +258,11 @@ async function main(): Promise<void> {
       coldStart: cold,
       race,
     };
-    mkdirSync(path.join(benchRoot, 'results'), { recursive: true });
-    const file = path.join(benchRoot, 'results', `${report.date.slice(0, 10)}-${os.hostname()}.json`);
-    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    const file = outFile(process.argv.slice(2), report.date);
+    if (file) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    }
     if (json) {
       process.stdout.write(`${JSON.stringify(report)}\n`);
       return;
@@ -274,7 +286,7 @@ async function main(): Promise<void> {
       `memory after first response: ours ${cold.ours.rssMedianMiB} MiB, baseline ${cold.baseline.rssMedianMiB} MiB, ratio ${cold.rssRatio}`,
     );
     log(`50 simultaneous first logins: baseline ${race.duplicateUsersBaseline} duplicate users, ours ${race.duplicateUsersOurs}`);
-    log(`saved ${path.relative(projectRoot, file)}`);
+    log(file ? `saved ${path.relative(projectRoot, file)}` : '(not saved: add -- --out [FILE] to keep the results)');
   } finally {
     await Promise.all([ours.close(), baseline.close()]);
   }

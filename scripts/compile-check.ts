@@ -9,7 +9,7 @@
  * project (MINIPROGRAM_CI_DIR, default ~/.cache/wx-cloud-login/miniprogram-ci-<version>) and
  * reused afterwards; CI can cache that folder.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -45,16 +45,33 @@ export function describeCompileError(error: unknown): string {
   return typeof code === 'number' || typeof code === 'string' ? `[${code}] ${text}` : text;
 }
 
-function ensureInstalled(dir: string): void {
+/** While npm works (a minute or more on first use), a line this often says it still does. */
+const PROGRESS_EVERY_MS = 10_000;
+
+/** A line every PROGRESS_EVERY_MS until the returned function is called: a long step never sits silent. */
+export function progressTicker(label: string, print: (line: string) => void = console.log): () => void {
+  const started = Date.now();
+  const timer = setInterval(() => print(`  …${label}（${Math.round((Date.now() - started) / 1000)} s）`), PROGRESS_EVERY_MS);
+  return () => clearInterval(timer);
+}
+
+async function ensureInstalled(dir: string): Promise<void> {
   if (existsSync(path.join(dir, 'node_modules', 'miniprogram-ci', 'package.json'))) return;
   console.log(`安装 miniprogram-ci@${MINIPROGRAM_CI_VERSION} 到 ${dir}（仅首次，约 1 分钟、280 MB；不写入项目依赖）`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(
-    npm,
-    ['install', '--prefix', dir, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `miniprogram-ci@${MINIPROGRAM_CI_VERSION}`],
-    { stdio: 'inherit', shell: process.platform === 'win32' },
-  );
-  if (result.status !== 0) throw new Error(`npm install miniprogram-ci failed (exit ${result.status ?? result.signal})`);
+  const stop = progressTicker('仍在安装 miniprogram-ci / still installing');
+  const code = await new Promise<number | string | null>((resolve) => {
+    const child = spawn(
+      npm,
+      ['install', '--prefix', dir, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', `miniprogram-ci@${MINIPROGRAM_CI_VERSION}`],
+      { stdio: 'inherit', shell: process.platform === 'win32' },
+    );
+    child.once('error', () => resolve('spawn failed'));
+    child.once('exit', (exitCode, signal) => resolve(exitCode ?? signal));
+  });
+  stop();
+  if (code !== 0) throw new Error(`npm install miniprogram-ci failed (exit ${code})`);
+  console.log('miniprogram-ci 已安装 / installed');
 }
 
 /**
@@ -79,7 +96,7 @@ function muteOfflineNoise(): () => number {
 export async function compileCheck(root: string, env: Record<string, string | undefined>): Promise<number> {
   const config = JSON.parse(readFileSync(path.join(root, 'project.config.json'), 'utf8')) as { appid?: string };
   const dir = miniprogramCiDir(env);
-  ensureInstalled(dir);
+  await ensureInstalled(dir);
   const ci = createRequire(path.join(dir, 'package.json'))('miniprogram-ci') as MiniprogramCi;
 
   // Any private key string works for compiling; only upload/preview verify it.
@@ -96,15 +113,19 @@ export async function compileCheck(root: string, env: Record<string, string | un
   project.attr = async () => ci.DefaultProjectAttr;
 
   const started = Date.now();
+  console.log("用开发者工具的编译器编译… / Compiling with DevTools' compiler…");
+  const stopTicker = progressTicker('仍在编译 / still compiling');
   const unmute = muteOfflineNoise();
   try {
     const files = await ci.getCompiledResult({ project, onProgressUpdate: () => undefined });
+    stopTicker();
     const muted = unmute();
     console.log(
       `✓ 开发者工具编译通过：${Object.keys(files).length} 个文件，${Date.now() - started} ms（miniprogram-ci ${MINIPROGRAM_CI_VERSION}，离线${muted > 0 ? `，忽略 ${muted} 条联网报错` : ''}）`,
     );
     return 0;
   } catch (error) {
+    stopTicker();
     unmute();
     console.error(`✗ 微信开发者工具会拒绝这个项目：\n${describeCompileError(error)}`);
     return 1;

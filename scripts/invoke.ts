@@ -1,6 +1,7 @@
 /**
- * `npm run invoke -- <function> --openid <id> [--appid <id>] [--unionid <id>] [--data '<json>'] [--url URL]`:
- * calls one cloud function on the running emulator (or an in-memory one) and prints its JSON answer.
+ * `npm run invoke -- <function> ['<event json>'] --openid <id> [--event '<json>'] [--appid <id>] [--unionid <id>] [--url URL]`:
+ * calls one cloud function on a running emulator of this project (whatever its data folder; else an
+ * in-memory one) and prints its JSON answer.
  */
 import { runInvoke } from '@wx-cloud-login/cloudbase-emulator';
 

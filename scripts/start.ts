@@ -1,7 +1,8 @@
 /**
  * `npm start`: builds the cloud functions, then runs the local CloudBase emulator until Ctrl-C,
  * rebuilding a function when its sources change (the next call runs the new code).
- * Options: --port N, --data DIR, --memory, --functions DIR, --env ID, --no-build, --no-watch (packages/cloudbase-emulator).
+ * Options: --port N, --data-dir DIR, --memory, --functions DIR, --env ID, --import DIR, --export-on-exit DIR,
+ * --no-build, --no-watch (packages/cloudbase-emulator, START_USAGE).
  */
 import { runStart } from '@wx-cloud-login/cloudbase-emulator';
 import { createPreviewModule, PREVIEW_PATH } from '@wx-cloud-login/miniprogram-preview/server/preview-module';

@@ -2,9 +2,24 @@
  * The package's public surface: the emulator itself, its CLI runners, and the module contract that
  * add-ons (the mini-program preview, the status page, export/import) implement.
  */
+export { defaultDependencyCache, npmInstaller } from './functions/dependencies';
 export { createEmulator, defaultFunctionsRoot, DEFAULT_ENV, isLocalOrigin, isOwnHost, sdkEnvFor } from './server';
-export type { Caller, Emulator, EmulatorOptions, FaultInjector, FaultRule, FunctionStats, Invocation, RequestRecord } from './server';
-export { defaultDataDir, DEFAULT_APPID, DEFAULT_PORT, readRunningRecord, runInvoke, runStart } from './cli';
-export type { RunningRecord } from './cli';
-export type { Output, StartHooks } from './cli';
+export type {
+  Caller,
+  DependencyInstaller,
+  DependencyInstallRequest,
+  DependencyOptions,
+  Emulator,
+  EmulatorOptions,
+  FaultInjector,
+  FaultRule,
+  FunctionStats,
+  Invocation,
+  RequestRecord,
+} from './server';
+export { defaultDataDir, DEFAULT_APPID, DEFAULT_PORT, readRunningRecord, runExec, runInvoke, runStart, URL_VARIABLE } from './cli';
+export type { ExecHooks, Output, StartHooks } from './cli';
+export { createRunningRegistry } from './running-registry';
+export type { RunningRecord, RunningRegistry } from './running-registry';
+export { exportSnapshot, importSnapshot } from './snapshot';
 export type { EmulatorModule, HttpRoute } from './core/module';

@@ -29,10 +29,13 @@ import {
   type EmulatorModule,
   type HttpRoute,
 } from './core/module';
+import { dataDirProblem } from './data-dir';
 import { createDatabase, type DatabaseModule } from './database';
 import { createFaultInjector, type FaultInjector } from './faults';
 import { createFunctionService, type Invocation } from './functions';
-import { createFunctionRuntime, type FunctionStats } from './functions/runtime';
+import { createFunctionDependencies, type DependencyOptions } from './functions/dependencies';
+import { createFunctionRuntime, type FunctionStats, printFunctionOutput } from './functions/runtime';
+import { createActivityLog } from './activity-log';
 import { BodyRefusedError, type BodyGate, BodyTooLargeError, guardBody, header, readBody, send, sendJson } from './http';
 import { jsonDeeperThan, tooDeepMessage } from './json-depth';
 import { multipartBoundary, parseMultipart } from './multipart';
@@ -46,6 +49,7 @@ export type { Caller, RequestRecord } from './request-log';
 export type { FaultInjector, FaultRule } from './faults';
 export type { Invocation } from './functions';
 export type { FunctionStats } from './functions/runtime';
+export type { DependencyInstaller, DependencyInstallRequest, DependencyOptions } from './functions/dependencies';
 
 /** Defaults are relative to the project the emulator runs for (the process's cwd), never to this package. */
 export function defaultFunctionsRoot(projectRoot: string = process.cwd()): string {
@@ -72,6 +76,12 @@ export interface EmulatorOptions {
   functionTimeoutMs?: number;
   /** Start instances from V8's code cache of the function file (faster cold starts). Default true. */
   codeCache?: boolean;
+  /**
+   * Functions whose package.json declares dependencies their folder lacks get them installed into
+   * a cache outside the folder (functions/dependencies.ts): where, with which installer (tests pass
+   * one that works offline), where progress lines go. Default: npm, ~/.cache/cloudbase-emulator.
+   */
+  functionDependencies?: DependencyOptions;
   /** Where functions' console output goes. Default: process.stderr, prefixed with the function name. */
   onFunctionOutput?: (functionName: string, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** Sees every parsed admin request before it is handled (protocol recording in tests). */
@@ -170,18 +180,29 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   /** The port listened on, known once listening; requests only arrive after that. */
   let port = 0;
 
+  // A folder that cannot hold data is refused with its reason before anything opens it (data-dir.ts).
+  if (dataDir !== null) {
+    const problem = dataDirProblem(dataDir);
+    if (problem) throw new Error(problem);
+  }
   const database = await createDatabase(persistence);
   const log = createRequestLog();
   const faults = createFaultInjector();
+  const activity = createActivityLog();
+  const printOutput = options.onFunctionOutput ?? printFunctionOutput;
   const runtime = createFunctionRuntime({
     functionsRoot: options.functionsRoot ?? defaultFunctionsRoot(),
     baseEnv: sdkEnv,
     ...(options.maxInstances !== undefined && { maxInstances: options.maxInstances }),
     ...(options.functionTimeoutMs !== undefined && { timeoutMs: options.functionTimeoutMs }),
     ...(options.codeCache !== undefined && { codeCache: options.codeCache }),
-    ...(options.onFunctionOutput && { onOutput: options.onFunctionOutput }),
+    dependencies: createFunctionDependencies(options.functionDependencies),
+    onOutput: (name, stream, chunk) => {
+      activity.output(name, stream, chunk);
+      printOutput(name, stream, chunk);
+    },
   });
-  const functions = createFunctionService({ runtime, log, env });
+  const functions = createFunctionService({ runtime, log, env, onCall: (record) => activity.call(record) });
   const storage = createStorage({ ...persistence, env, publicUrl: () => url });
   // getPhoneNumber's watermark carries the calling mini-program's appid, as WeChat's does.
   const openapi = createOpenApi(options.openapi, { callerAppid: (invocationId) => log.callerOf(invocationId)?.appid });
@@ -189,7 +210,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     ...(options.modules ?? []),
     // Last: their routes are prefixes of others' ('/' for the status page).
     createTransferModule(database),
-    createStatusModule({ database, functions: () => runtime.list(), links: () => statusLinks }),
+    createStatusModule({ database, storage, activity, functions: () => runtime.list(), links: () => statusLinks }),
   ];
   const modules: EmulatorModule[] = [functions.module, database, storage, openapi, ...extensions];
   const statusLinks = modules.flatMap((module) => (module.statusLink ? [module.statusLink] : []));

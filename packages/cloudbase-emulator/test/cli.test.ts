@@ -31,34 +31,92 @@ describe('parseStartArgs', () => {
   it('given nothing, builds and persists in .cloudbase on the default port', () => {
     expect(parseStartArgs([])).toEqual({
       ok: true,
-      args: { port: null, dataDir: defaultDataDir(), functionsRoot: defaultFunctionsRoot(), env: 'local-dev', build: true, watch: true },
+      args: {
+        port: null,
+        dataDir: defaultDataDir(),
+        functionsRoot: defaultFunctionsRoot(),
+        env: 'local-dev',
+        build: true,
+        watch: true,
+        importDir: null,
+        exportOnExit: null,
+      },
     });
   });
 
   it('given options, resolves folders against the working directory', () => {
-    const parsed = parseStartArgs(['--port', '9200', '--data=tmp/db', '--functions', 'fns', '--env', 'dev-1', '--no-build'], '/work');
+    const parsed = parseStartArgs(
+      [
+        '--port',
+        '9200',
+        '--data-dir=tmp/db',
+        '--functions',
+        'fns',
+        '--env',
+        'dev-1',
+        '--no-build',
+        '--import',
+        'snap',
+        '--export-on-exit',
+        'out',
+      ],
+      '/work',
+    );
 
     expect(parsed).toEqual({
       ok: true,
-      args: { port: 9200, dataDir: '/work/tmp/db', functionsRoot: '/work/fns', env: 'dev-1', build: false, watch: false },
+      args: {
+        port: 9200,
+        dataDir: '/work/tmp/db',
+        functionsRoot: '/work/fns',
+        env: 'dev-1',
+        build: false,
+        watch: false,
+        importDir: '/work/snap',
+        exportOnExit: '/work/out',
+      },
     });
     expect(parseStartArgs(['--memory'])).toMatchObject({ ok: true, args: { dataDir: null } });
     expect(parseStartArgs(['--no-watch'])).toMatchObject({ ok: true, args: { build: true, watch: false } });
   });
 
-  it.each([[['--port', 'abc']], [['--port', '70000']], [['--port']], [['--memory', '--data', 'x']], [['--verbose']], [['extra']]])(
-    'given %j, refuses with a message',
-    (argv) => {
-      expect(parseStartArgs(argv)).toEqual({ ok: false, message: expect.any(String) });
-    },
-  );
+  it('accepts the old --data DIR with a hint naming --data-dir', () => {
+    expect(parseStartArgs(['--data', 'old'], '/work')).toMatchObject({
+      ok: true,
+      args: { dataDir: '/work/old' },
+      hints: [expect.stringContaining('--data is now --data-dir')],
+    });
+  });
+
+  it.each([
+    [['--port', 'abc']],
+    [['--port', '70000']],
+    [['--port']],
+    [['--memory', '--data-dir', 'x']],
+    [['--verbose']],
+    [['extra']],
+    [['--data-dir', 'db', '--export-on-exit', 'db/snap']],
+  ])('given %j, refuses with a message', (argv) => {
+    expect(parseStartArgs(argv)).toEqual({ ok: false, message: expect.any(String) });
+  });
 });
 
 describe('parseInvokeArgs', () => {
   it('given a function and an openid, defaults the appid and the data', () => {
     expect(parseInvokeArgs(['login', '--openid', 'o1'])).toMatchObject({
       ok: true,
-      args: { functionName: 'login', caller: { openid: 'o1', appid: DEFAULT_APPID }, data: {}, url: null, dataDir: defaultDataDir() },
+      args: { functionName: 'login', caller: { openid: 'o1', appid: DEFAULT_APPID }, data: {}, url: null, dataDir: null },
+    });
+  });
+
+  it('takes the event as --event, as a positional JSON, or as the old --data with a hint', () => {
+    expect(parseInvokeArgs(['login', '--openid', 'o1', '--event', '{"a":1}'])).toMatchObject({ ok: true, args: { data: { a: 1 } } });
+    expect(parseInvokeArgs(['login', '{"a":2}', '--openid', 'o1'])).toMatchObject({ ok: true, args: { data: { a: 2 } } });
+    const old = parseInvokeArgs(['login', '--openid', 'o1', '--data', '{"a":3}']);
+    expect(old).toMatchObject({ ok: true, args: { data: { a: 3 } }, hints: [expect.stringContaining('--data is now --event')] });
+    expect(parseInvokeArgs(['login', '--openid', 'o1', '--data', '.cloudbase'])).toEqual({
+      ok: false,
+      message: expect.stringContaining('for the data folder use --data-dir'),
     });
   });
 
@@ -70,7 +128,7 @@ describe('parseInvokeArgs', () => {
       'wx1',
       '--unionid',
       'u1',
-      '--data',
+      '--event',
       '{"action":"login"}',
       '--url',
       'http://127.0.0.1:9093/',
@@ -95,6 +153,7 @@ describe('parseInvokeArgs', () => {
     [['login', '--openid', 'o1', '--data', '[1]']],
     [['login', '--openid', 'o1', '--url', 'localhost']],
     [['login', 'other', '--openid', 'o1']],
+    [['login', '{"a":1}', '--openid', 'o1', '--event', '{"a":2}']],
   ])('given %j, refuses with a message', (argv) => {
     expect(parseInvokeArgs(argv)).toEqual({ ok: false, message: expect.any(String) });
   });
@@ -116,7 +175,7 @@ describe('runInvoke in-process', () => {
   it('given a function that throws, prints nothing on stdout and exits 1 with the reason', async () => {
     const output = capture();
     const code = await runInvoke(
-      ['faulty', '--openid', 'o1', '--data', '{"mode":"throw"}', '--functions', FIXTURES, '--data-dir', noEmulatorHere],
+      ['faulty', '--openid', 'o1', '--event', '{"mode":"throw"}', '--functions', FIXTURES, '--data-dir', noEmulatorHere],
       output,
     );
 
@@ -147,10 +206,15 @@ describe('runInvoke in-process', () => {
 });
 
 /** Runs `cloudbase-emulator <command>` as a project would (its bin, in a temporary working folder). */
-function runBin(command: 'start' | 'invoke', args: string[]): ChildProcessWithoutNullStreams {
+function runBin(
+  command: 'start' | 'invoke' | 'exec',
+  args: string[],
+  options: { uid?: number; gid?: number } = {},
+): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [BIN, command, ...args], {
     cwd: tmpdir(),
     env: { ...process.env, FORCE_COLOR: '0' },
+    ...options,
   });
 }
 
@@ -167,9 +231,7 @@ describe('cloudbase-emulator invoke (spawned)', () => {
   it('given no running emulator, runs the function in memory and prints only its JSON on stdout', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'invoke-spawn-'));
     try {
-      const child = collect(
-        runBin('invoke', ['echo', '--openid', 'o-cli', '--data', '{"n":1}', '--functions', FIXTURES, '--data-dir', empty]),
-      );
+      const child = collect(runBin('invoke', ['echo', '{"n":1}', '--openid', 'o-cli', '--functions', FIXTURES, '--data-dir', empty]));
 
       expect(await child.exit).toBe(0);
       const result = JSON.parse(child.stdout()) as { event: unknown; wxContext: Record<string, unknown> };
@@ -194,7 +256,7 @@ describe('cloudbase-emulator start (spawned)', () => {
   });
 
   async function start(): Promise<{ url: string; child: ChildProcessWithoutNullStreams; output: ReturnType<typeof collect> }> {
-    const child = runBin('start', ['--data', dataDir, '--functions', FIXTURES, '--port', '0']);
+    const child = runBin('start', ['--data-dir', dataDir, '--functions', FIXTURES, '--port', '0']);
     const output = collect(child);
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no URL printed; stderr: ${output.stderr()}`)), 20_000);

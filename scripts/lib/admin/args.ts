@@ -26,8 +26,10 @@ export interface AdminOptions {
   env: string | null;
   /** A running emulator to use instead of the one recorded in the data folder. */
   url: string | null;
-  /** Where a running `npm start` records itself. */
-  dataDir: string;
+  /** --data-dir: the running `npm start` of this data folder; null: any running one of this project. */
+  dataDir: string | null;
+  /** The project's functions folder, which names its running emulators. */
+  functionsRoot: string;
   /** At most this many rows for list and search. */
   limit: number;
 }
@@ -51,7 +53,7 @@ export const ADMIN_USAGE = `用法 Usage: npm run admin -- <命令 command> [选
   --env <ENV_ID>      真实云开发环境（凭据取自 TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY）
                       / a real CloudBase environment (credentials from the standard variables)
   --url <URL>         使用这个正在运行的模拟器 / use this running emulator
-  --data-dir <DIR>    在这个数据目录里找运行中的 npm start（默认 .cloudbase） / where a running npm start records itself
+  --data-dir <DIR>    使用这个数据目录的 npm start（默认：本项目任意一个运行中的） / the npm start of this data folder (default: any running one)
   --operator <名字>   审计记录中的操作人（默认系统用户名） / operator named in the audit entry (default: the OS user)
   --dry-run           只显示将要做的修改，不写入 / print the change, write nothing
   --json              输出 JSON / print JSON
@@ -109,7 +111,8 @@ export function parseAdminArgs(argv: string[], now: Date, cwd = process.cwd()): 
     operator: values.get('operator') ?? null,
     env: values.get('env') ?? null,
     url: url?.replace(/\/+$/, '') ?? null,
-    dataDir: path.resolve(cwd, values.get('data-dir') ?? '.cloudbase'),
+    dataDir: values.has('data-dir') ? path.resolve(cwd, values.get('data-dir') as string) : null,
+    functionsRoot: path.join(cwd, 'cloudfunctions'),
     limit,
   };
   if (options.env !== null && options.url !== null)

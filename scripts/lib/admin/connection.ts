@@ -5,7 +5,7 @@
  * emulator it is pointed there by the SDK's own environment variables; against CloudBase it signs
  * with the credentials of the standard variables the tcb CLI and node-sdk read (none is stored here).
  */
-import { readRunningRecord, sdkEnvFor } from '@wx-cloud-login/cloudbase-emulator';
+import { createRunningRegistry, readRunningRecord, sdkEnvFor } from '@wx-cloud-login/cloudbase-emulator';
 import type { AdminOptions } from './args';
 
 export type Target = { kind: 'emulator'; url: string; env: string } | { kind: 'cloud'; env: string };
@@ -38,13 +38,26 @@ export async function resolveTarget(options: AdminOptions, environment: Record<s
       };
     return { ok: true, target: { kind: 'cloud', env: options.env }, sdkEnv: { TCB_ENV: options.env } };
   }
-  const url = options.url ?? readRunningRecord(options.dataDir)?.url ?? null;
-  const alive = url ? await health(url) : null;
+  let url: string | null = null;
+  let alive: { env: string } | null = null;
+  const candidates =
+    options.url !== null
+      ? [options.url]
+      : options.dataDir !== null
+        ? [readRunningRecord(options.dataDir)?.url].filter((found): found is string => !!found)
+        : createRunningRegistry()
+            .list(options.functionsRoot)
+            .map((record) => record.url);
+  for (const candidate of candidates) {
+    alive = await health(candidate);
+    url = candidate;
+    if (alive) break;
+  }
   if (!url || !alive)
     return {
       ok: false,
       message:
-        `没有找到运行中的模拟器${url ? `（${url} 没有响应）` : `（${options.dataDir} 中没有运行记录）`}：先在另一个终端运行 npm start，` +
+        `没有找到运行中的模拟器${url ? `（${url} 没有响应）` : options.dataDir ? `（${options.dataDir} 中没有运行记录）` : ''}：先在另一个终端运行 npm start，` +
         '或用 --url 指定模拟器、--env 指定真实环境。\n' +
         'No running emulator found: start `npm start` first, or pass --url, or --env for a real environment.',
     };

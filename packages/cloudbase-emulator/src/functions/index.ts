@@ -73,13 +73,26 @@ export function eventFor(data: unknown, caller: Caller): unknown {
   return event;
 }
 
+/** One finished call, for the status page's live log. */
+export interface CallRecord {
+  name: string;
+  caller: Caller;
+  /** The event as the function received it. */
+  event: unknown;
+  invocation: Invocation;
+  startedAt: number;
+  endedAt: number;
+}
+
 export interface FunctionServiceOptions {
   runtime: FunctionRuntime;
   log: RequestLog;
   env: string;
+  /** Sees every finished call (the status page's live log). */
+  onCall?: (record: CallRecord) => void;
 }
 
-export function createFunctionService({ runtime, log, env }: FunctionServiceOptions): FunctionService {
+export function createFunctionService({ runtime, log, env, onCall }: FunctionServiceOptions): FunctionService {
   async function callFunction(name: string, data: unknown, caller: Caller = {}): Promise<Invocation> {
     const invocationId = randomUUID();
     log.open(invocationId, caller);
@@ -91,10 +104,14 @@ export function createFunctionService({ runtime, log, env }: FunctionServiceOpti
       if (error instanceof ServiceError) throw error;
       throw new ServiceError('INVALID_PARAM', `the event is not JSON: ${error instanceof Error ? error.message : String(error)}`);
     }
+    const startedAt = Date.now();
     const outcome = await runtime.invoke(name, event, { invocationId, caller, env });
     const { requests, roundTrips } = log.close(invocationId);
-    if (outcome.ok) return { result: JSON.parse(outcome.json), invocationId, requests, roundTrips };
-    return { result: null, error: { message: outcome.error.message, kind: outcome.error.kind }, invocationId, requests, roundTrips };
+    const invocation: Invocation = outcome.ok
+      ? { result: JSON.parse(outcome.json), invocationId, requests, roundTrips }
+      : { result: null, error: { message: outcome.error.message, kind: outcome.error.kind }, invocationId, requests, roundTrips };
+    onCall?.({ name, caller, event, invocation, startedAt, endedAt: Date.now() });
+    return invocation;
   }
 
   /** cloud.callFunction inside a function: runs with the calling invocation's identity. */

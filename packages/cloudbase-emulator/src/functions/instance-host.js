@@ -36,8 +36,26 @@ const { parentPort, workerData } = require('node:worker_threads');
 if (!parentPort) throw new Error('instance-host.js runs as a worker thread');
 const port = parentPort;
 
-/** @type {{ file: string, handler: string, codeCache: Uint8Array | null, produceCodeCache: boolean }} */
-const { file, handler, codeCache, produceCodeCache } = workerData;
+/** @type {{ file: string, handler: string, codeCache: Uint8Array | null, produceCodeCache: boolean, dependencyPath: string | null }} */
+const { file, handler, codeCache, produceCodeCache, dependencyPath } = workerData;
+
+/**
+ * Dependencies installed outside the function folder (dependencies.ts): code inside the folder
+ * resolves packages from its own node_modules first, then from the installed ones, then from the
+ * folders above, as if CloudBase had installed them next to index.js.
+ */
+if (dependencyPath) {
+  const functionDir = path.dirname(file);
+  const inside = (/** @type {string} */ candidate) => candidate === functionDir || candidate.startsWith(functionDir + path.sep);
+  /** @type {{ _nodeModulePaths(from: string): string[] }} */
+  const internals = /** @type {any} */ (Module);
+  const nodeModulePaths = internals._nodeModulePaths;
+  internals._nodeModulePaths = (from) => {
+    const paths = nodeModulePaths.call(Module, from);
+    if (!inside(path.resolve(from))) return paths;
+    return [...paths.filter(inside), dependencyPath, ...paths.filter((candidate) => !inside(candidate))];
+  };
+}
 
 /**
  * Loads `file` as CommonJS, through V8's code cache when there is one or one is wanted.

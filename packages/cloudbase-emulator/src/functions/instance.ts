@@ -50,6 +50,8 @@ export interface FunctionInstance {
 export interface StartInstanceOptions {
   file: string;
   version: number;
+  /** A node_modules folder outside the function's, searched after its own (installed dependencies). */
+  dependencyPath?: string | null;
   /** The instance's whole environment (its process.env). */
   env: Record<string, string>;
   /** Loading longer than this fails the start. */
@@ -78,7 +80,13 @@ let nextInstanceId = 1;
 /** Starts an instance and resolves once the function is loaded; rejects with an InvocationError. */
 export function startInstance(options: StartInstanceOptions): Promise<FunctionInstance> {
   const worker = new Worker(HOST, {
-    workerData: { file: options.file, handler: 'main', codeCache: options.codeCache, produceCodeCache: options.produceCodeCache },
+    workerData: {
+      file: options.file,
+      handler: 'main',
+      codeCache: options.codeCache,
+      produceCodeCache: options.produceCodeCache,
+      dependencyPath: options.dependencyPath ?? null,
+    },
     env: options.env,
     // A parent under tsx/jest must not hand its loaders to the instance: cold starts are measured.
     execArgv: [],

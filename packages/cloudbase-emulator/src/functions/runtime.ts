@@ -18,6 +18,7 @@ import path from 'node:path';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, invocationEnvironment, scfContext, type InvocationIdentity } from './context';
 import { createPausableClock } from './clock';
 import { readFunctionSettings, type FunctionSettings } from './config';
+import { createFunctionDependencies, type FunctionDependencies } from './dependencies';
 import { startInstance, type FunctionInstance, type InvocationError, type InvocationOutcome } from './instance';
 
 export type { InvocationError, InvocationErrorKind, InvocationOutcome } from './instance';
@@ -40,6 +41,8 @@ export interface FunctionRuntimeOptions {
   onOutput?: (functionName: string, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** Start instances from V8's code cache of the function file (instance-host.js). Default true. */
   codeCache?: boolean;
+  /** Installs what a function's package.json declares and its folder lacks (dependencies.ts). */
+  dependencies?: FunctionDependencies;
 }
 
 export interface FunctionStats {
@@ -90,10 +93,11 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   const root = path.resolve(options.functionsRoot);
   const maxInstances = options.maxInstances ?? 100;
   const initTimeoutMs = options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
-  const onOutput = options.onOutput ?? defaultOutput;
+  const onOutput = options.onOutput ?? printFunctionOutput;
   const useCodeCache = options.codeCache ?? true;
   const pools = new Map<string, Pool>();
   const clock = createPausableClock();
+  const dependencies = options.dependencies ?? createFunctionDependencies();
   let closed = false;
 
   function functionFile(name: string): string {
@@ -173,9 +177,16 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
       if (useCodeCache && !pool.codeCache && !pool.priming && pool.version === version) {
         pool.priming = new Promise((resolve) => (primed = resolve));
       }
+      let dependencyPath: string | null;
+      try {
+        dependencyPath = await dependencies.resolve(pool.name, path.dirname(pool.file));
+      } catch (error) {
+        throw { kind: 'load', message: error instanceof Error ? error.message : String(error) } satisfies InvocationError;
+      }
       const instance = await startInstance({
         file: pool.file,
         version,
+        dependencyPath,
         env: { ...inheritedEnvironment(), ...options.baseEnv(), ...pool.settings.envVariables },
         initTimeoutMs,
         clock,
@@ -306,12 +317,21 @@ function fileExists(file: string): boolean {
   }
 }
 
-function defaultOutput(functionName: string, _stream: 'stdout' | 'stderr', chunk: Buffer): void {
+/**
+ * Where printFunctionOutput writes when set on the global object: a host that shows function output
+ * its own way (this repository's jest environment keeps it out of passing test runs) puts a
+ * function taking the formatted text there.
+ */
+export const FUNCTION_OUTPUT_SINK = '__cloudbaseEmulatorFunctionOutput';
+
+/** What functions print, on the emulator's stderr, each line prefixed with the function's name. */
+export function printFunctionOutput(functionName: string, _stream: 'stdout' | 'stderr', chunk: Buffer): void {
   const text = chunk.toString('utf8').replace(/\n$/, '');
-  process.stderr.write(
-    `${text
-      .split('\n')
-      .map((line) => `[${functionName}] ${line}`)
-      .join('\n')}\n`,
-  );
+  const formatted = `${text
+    .split('\n')
+    .map((line) => `[${functionName}] ${line}`)
+    .join('\n')}\n`;
+  const sink = (globalThis as Record<string, unknown>)[FUNCTION_OUTPUT_SINK];
+  if (typeof sink === 'function') sink(formatted);
+  else process.stderr.write(formatted);
 }

@@ -5,15 +5,20 @@
  * `requestData`, a protobuf CommApiData holding the call's parameters as snake_case key/JSON pairs.
  * Answer: raw protobuf CommOpenApiResp whose respData is WeChat's JSON. WeChat errors travel inside
  * that JSON (errcode ≠ 0), exactly as the real service sends them, so the unmodified SDK throws the
- * errCode production code sees. An API the emulator does not implement answers errorCode -604100
- * (WX_FUNCTIONS_SERVER_OPENAPI_NOT_FOUND, "API not found").
+ * errCode production code sees. The wxacode images answer bytes with an image content type, which
+ * the SDK returns as `{ contentType, buffer }`.
  *
- * Implemented: phonenumber.getPhoneNumber (phone-number.ts), security.msgSecCheck (msg-sec-check.ts).
+ * Implemented: phonenumber.getPhoneNumber (phone-number.ts), security.msgSecCheck (msg-sec-check.ts),
+ * wxacode.get / getUnlimited / createQRCode (wxacode.ts), and plausible answers for the message,
+ * link and check APIs (plausible-apis.ts). Any other API answers WeChat's 48001 naming the API;
+ * only a call that is not an open-API call at all (another apiType) answers -604100 "API not found".
  */
 import { ServiceError, type AdminRequest, type AdminReply, type EmulatorModule } from '../core/module';
 import { msgSecCheck, DEFAULT_REVIEW_WORDS, DEFAULT_RISKY_WORDS, type CheckWords } from './msg-sec-check';
 import { createPhoneNumberApi, DEFAULT_PHONE_FAILURE_CODES, PHONE_CODE_TTL_MS } from './phone-number';
-import { API_TYPE, decodeOpenApiCall, encodeOpenApiResponse, type OpenApiCall } from './wire';
+import { notImplemented, PLAUSIBLE_APIS } from './plausible-apis';
+import { API_TYPE, decodeOpenApiCall, encodeOpenApiResponse, type OpenApiCall, type OpenApiResponse } from './wire';
+import { wxacode, type BinaryAnswer } from './wxacode';
 
 export { DEFAULT_PHONE_FAILURE_CODES, PHONE_CODE_TTL_MS } from './phone-number';
 export { DEFAULT_REVIEW_WORDS, DEFAULT_RISKY_WORDS } from './msg-sec-check';
@@ -65,7 +70,11 @@ export interface OpenApiWiring {
   callerAppid?: (invocationId: string) => string | undefined;
 }
 
-type ApiImplementation = (call: OpenApiCall, callerAppid: string) => unknown;
+type ApiImplementation = (call: OpenApiCall, callerAppid: string) => unknown | Promise<unknown>;
+
+function isBinary(answer: unknown): answer is BinaryAnswer {
+  return typeof answer === 'object' && answer !== null && (answer as BinaryAnswer).kind === 'binary';
+}
 
 export function createOpenApi(options: OpenApiOptions = {}, wiring: OpenApiWiring = {}): OpenApiModule {
   const now = options.now ?? Date.now;
@@ -86,7 +95,11 @@ export function createOpenApi(options: OpenApiOptions = {}, wiring: OpenApiWirin
     // the resource-sharing appid the call names.
     'phonenumber.getPhoneNumber': (call, callerAppid) => phone.getPhoneNumber(call.params, call.appid || callerAppid),
     'security.msgSecCheck': (call) => msgSecCheck(call.params, words),
+    'wxacode.get': (call) => wxacode('get', call.params),
+    'wxacode.getUnlimited': (call) => wxacode('getUnlimited', call.params),
+    'wxacode.createQRCode': (call) => wxacode('createQRCode', call.params),
   };
+  for (const [name, answer] of Object.entries(PLAUSIBLE_APIS)) apis[name] = (call) => answer(call.params);
 
   async function openApi(request: AdminRequest): Promise<AdminReply> {
     const apiName = request.body['apiName'];
@@ -94,11 +107,16 @@ export function createOpenApi(options: OpenApiOptions = {}, wiring: OpenApiWirin
       throw new ServiceError('INVALID_PARAM', 'wx.openApi: apiName is required');
     }
     const call = decodeCall(request);
-    const implementation = call.apiType === API_TYPE.OPEN_API ? apis[apiName] : undefined;
     const callerAppid = (request.invocationId && wiring.callerAppid?.(request.invocationId)) || appid;
-    const body = implementation
-      ? encodeOpenApiResponse({ json: implementation(call, callerAppid) })
-      : encodeOpenApiResponse({ errorCode: OPENAPI_NOT_FOUND });
+    let response: OpenApiResponse;
+    if (call.apiType !== API_TYPE.OPEN_API) {
+      response = { errorCode: OPENAPI_NOT_FOUND };
+    } else {
+      const implementation = apis[apiName];
+      const answer = implementation ? await implementation(call, callerAppid) : notImplemented(apiName);
+      response = isBinary(answer) ? { binary: { contentType: answer.contentType, bytes: answer.bytes } } : { json: answer };
+    }
+    const body = encodeOpenApiResponse(response);
     // Not 'application/json; charset=utf-8': node-sdk would JSON.parse a body with that exact type.
     return { kind: 'raw', contentType: 'application/octet-stream', body };
   }

@@ -13,10 +13,15 @@ export const WX_ERRMSG: Readonly<Record<number, string>> = {
   40013: 'invalid appid',
   40029: 'invalid code',
   40129: 'invalid scene',
+  40159: 'invalid length for path, or the data is not json string',
+  40169: 'invalid length for scene, or the data is not json string',
+  41030: 'invalid page',
+  47003: 'argument invalid!',
   45009: 'reach max api daily quota limit',
   45011: 'api minute-quota reach limit mustslower retry next minute',
   47001: 'data format error',
   48001: 'api unauthorized',
+  43101: 'user refuse to accept the msg',
   87014: 'risky content',
 };
 

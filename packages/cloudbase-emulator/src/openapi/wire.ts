@@ -95,8 +95,10 @@ function parseJsonOrText(text: string): unknown {
 }
 
 export interface OpenApiResponse {
-  /** WeChat's answer, JSON for every API the emulator implements. */
+  /** WeChat's answer as JSON (most APIs, and every error). */
   json?: unknown;
+  /** WeChat's answer as bytes (the wxacode images): the SDK returns `{ contentType, buffer }`. */
+  binary?: { contentType: string; bytes: Buffer };
   /**
    * A WeChat-side system error (-604100 API not found, -604101 no permission ...): the SDK throws
    * it as errCode before looking at respData.
@@ -108,8 +110,8 @@ export interface OpenApiResponse {
 export function encodeOpenApiResponse(response: OpenApiResponse): Buffer {
   const hasJson = response.json !== undefined;
   const message = CommOpenApiResp.create({
-    respData: hasJson ? Buffer.from(JSON.stringify(response.json), 'utf8') : Buffer.alloc(0),
-    contentType: hasJson ? 'application/json' : '',
+    respData: response.binary ? response.binary.bytes : hasJson ? Buffer.from(JSON.stringify(response.json), 'utf8') : Buffer.alloc(0),
+    contentType: response.binary ? response.binary.contentType : hasJson ? 'application/json' : '',
     errorCode: response.errorCode ?? 0,
     svrkitErrorCode: 0,
   });

@@ -45,6 +45,7 @@ import {
   type Writer,
 } from './file-store';
 import { BodyRefusedError, BodyTooLargeError, header, readBody, sendJson } from '../http';
+import { multipartBoundary, parseMultipart } from '../multipart';
 import { sendCosError } from './cos-error';
 import { sign, uploadAuthorization, verify, verifyUploadAuthorization } from './signing';
 
@@ -217,6 +218,40 @@ export function createStorage(options: StorageOptions): StorageModule {
     response.end();
   }
 
+  /**
+   * The upload of older SDKs (wx-server-sdk 2.x, which DevTools' templates still declare, through
+   * @cloudbase/node-sdk 2.x): COS's POST Object, a multipart form with `Signature` (the
+   * authorization from getUploadMetadata), `key` and `file`. COS answers 204 with no body.
+   */
+  async function postFromSdk(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const target = objectPath(url, COS_PREFIX);
+    if (!target) return sendCosError(response, 404, 'NoSuchBucket', 'The specified bucket does not exist.', url.pathname);
+    const boundary = multipartBoundary(header(request, 'content-type'));
+    let body: Buffer;
+    try {
+      body = await readBody(request, maxUploadBytes + 64 * 1024);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return sendCosError(response, 400, 'EntityTooLarge', error.message, url.pathname);
+      throw error;
+    }
+    const form = boundary ? parseMultipart(body, boundary) : null;
+    const file = form?.files['file'] ?? (form?.fields['file'] !== undefined ? Buffer.from(form.fields['file']) : undefined);
+    if (!form || !file)
+      return sendCosError(response, 400, 'InvalidArgument', 'POST Object needs a multipart form with a file.', url.pathname);
+    if ((form.fields['key'] ?? target) !== target)
+      return sendCosError(response, 400, 'InvalidArgument', 'The key does not match the object path.', url.pathname);
+    const verdict = verifyUploadAuthorization(store.secret, target, form.fields['Signature'] ?? '', nowSeconds());
+    if (verdict !== 'ok') {
+      return verdict === 'expired'
+        ? sendCosError(response, 403, 'AccessDenied', 'Request has expired', url.pathname)
+        : sendCosError(response, 403, 'SignatureDoesNotMatch', 'The calculated signature does not match.', url.pathname);
+    }
+    if (file.length > maxUploadBytes) return sendCosError(response, 400, 'EntityTooLarge', 'the file is too large', url.pathname);
+    const stored = await store.put(target, file, contentTypeFor(target), now(), ADMIN);
+    response.writeHead(204, { etag: stored.etag });
+    response.end();
+  }
+
   async function getTempFile(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     request.resume();
     const target = objectPath(url, FILES_PREFIX);
@@ -321,6 +356,7 @@ export function createStorage(options: StorageOptions): StorageModule {
 
   const routes: HttpRoute[] = [
     { method: 'PUT', path: COS_PREFIX, handle: putFromSdk },
+    { method: 'POST', path: COS_PREFIX, handle: postFromSdk },
     { method: 'GET', path: FILES_PREFIX, handle: getTempFile },
     { method: 'POST', path: CLIENT_UPLOAD_PATH, handle: uploadFromClient },
     { method: 'POST', path: CLIENT_DELETE_PATH, handle: deleteFromClient },

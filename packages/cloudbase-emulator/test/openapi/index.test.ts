@@ -4,6 +4,8 @@
  * action called directly for what the SDK cannot reach: the caller's appid from the server,
  * malformed requests, and the forms requestData may arrive in.
  */
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { Root } from 'protobufjs/light';
 import { ServiceError, type AdminReply, type AdminRequest } from '../../src/core/module';
 import { createOpenApi } from '../../src/openapi';
@@ -123,12 +125,82 @@ describe('openapi.security.msgSecCheck', () => {
   });
 });
 
-describe('an API the emulator does not implement', () => {
-  it('throws errCode -604100 (API not found)', async () => {
-    const error = await sdkError(cloud.openapi.wxacode.getUnlimited({ scene: 'a=1' }));
-    expect(error.errCode).toBe(-604100);
+describe('openapi.wxacode', () => {
+  it('get answers { contentType, buffer }: a PNG whose QR code reads the page path', async () => {
+    // The smallest width WeChat allows: decoding stays cheap.
+    const result = await cloud.openapi.wxacode.get({ path: 'pages/index/index?from=share', width: 280 });
+    expect(result).toMatchObject({ errCode: 0, errMsg: 'openapi.wxacode.get:ok', contentType: 'image/png' });
+    const image = readPng(result.buffer);
+    expect(image.width).toBeGreaterThanOrEqual(280);
+    expect(readQr(image)).toBe('pages/index/index?from=share');
+  });
+
+  it('getUnlimited reads page?scene=<scene>; createQRCode reads the path', async () => {
+    const unlimited = await cloud.openapi.wxacode.getUnlimited({ scene: 'id=42&t=a', page: 'pages/profile/index', width: 280 });
+    expect(unlimited.contentType).toBe('image/png');
+    expect(readQr(readPng(unlimited.buffer))).toBe('pages/profile/index?scene=id%3D42%26t%3Da');
+    const qr = await cloud.openapi.wxacode.createQRCode({ path: 'pages/index/index', width: 280 });
+    expect(readQr(readPng(qr.buffer))).toBe('pages/index/index');
+  });
+
+  it('honours is_hyaline (transparent background) and line_color', async () => {
+    const result = await cloud.openapi.wxacode.get({
+      path: 'p/a',
+      width: 280,
+      isHyaline: true,
+      autoColor: false,
+      lineColor: { r: 7, g: 193, b: 96 },
+    });
+    const image = readPng(result.buffer);
+    expect(image.data[3]).toBe(0); // top-left pixel is background: fully transparent
+    const darkPixel = [...Array(image.width * image.height).keys()].find((index) => image.data[index * 4 + 3] === 255) ?? -1;
+    expect([...image.data.subarray(darkPixel * 4, darkPixel * 4 + 3)]).toEqual([7, 193, 96]);
+  });
+
+  it.each([
+    ['get without path', () => cloud.openapi.wxacode.get({}), 40159],
+    ['getUnlimited with a 33-character scene', () => cloud.openapi.wxacode.getUnlimited({ scene: 'x'.repeat(33) }), 40169],
+    ['getUnlimited with a page starting with /', () => cloud.openapi.wxacode.getUnlimited({ scene: 'a', page: '/pages/x' }), 41030],
+  ])('given %s, throws WeChat’s errCode', async (_case, call, errCode) => {
+    expect((await sdkError(call())).errCode).toBe(errCode);
   });
 });
+
+describe('other open APIs', () => {
+  it('subscribeMessage.send and urlscheme.generate answer as WeChat does', async () => {
+    await expect(
+      cloud.openapi.subscribeMessage.send({ touser: 'o_1', templateId: 'tpl', data: { thing1: { value: 'x' } } }),
+    ).resolves.toMatchObject({ errCode: 0, msgid: expect.any(Number) });
+    expect((await sdkError(cloud.openapi.subscribeMessage.send({ templateId: 'tpl', data: {} }))).errCode).toBe(40003);
+    await expect(cloud.openapi.urlscheme.generate({})).resolves.toMatchObject({
+      openlink: expect.stringMatching(/^weixin:\/\/dl\/business\/\?t=/),
+    });
+  });
+
+  it('an API the emulator does not implement throws WeChat’s 48001 naming it, never -604100 API not found', async () => {
+    const error = await sdkError(cloud.openapi.ocr.idcard({ type: 'photo', imgUrl: 'https://example.com/a.png' }));
+    expect(error.errCode).toBe(48001);
+    expect(error.errMsg).toContain('does not implement ocr.idcard');
+  });
+});
+
+function readPng(buffer: Buffer): PNG {
+  expect(buffer.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  expect(buffer.subarray(12, 16).toString('latin1')).toBe('IHDR');
+  return PNG.sync.read(buffer);
+}
+
+function readQr(image: PNG): string | undefined {
+  // Composite over white first: a transparent background has no contrast of its own.
+  const rgba = new Uint8ClampedArray(image.data.length);
+  for (let index = 0; index < image.data.length; index += 4) {
+    const alpha = (image.data[index + 3] ?? 255) / 255;
+    for (let channel = 0; channel < 3; channel++)
+      rgba[index + channel] = Math.round((image.data[index + channel] ?? 0) * alpha + 255 * (1 - alpha));
+    rgba[index + 3] = 255;
+  }
+  return jsQR(rgba, image.width, image.height)?.data;
+}
 
 // Field numbers as wx-server-sdk 4.0.2's generated src/protobuf/openapi.js declares them.
 const sdkSchema = Root.fromJSON({

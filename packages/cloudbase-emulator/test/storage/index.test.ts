@@ -241,3 +241,29 @@ describe('an emulator with a data directory', () => {
     }
   });
 });
+
+describe('COS POST Object (the upload of wx-server-sdk 2.x, which DevTools templates declare)', () => {
+  const metadata = async (path: string) => {
+    const response = await fetch(`${emulator.url}/admin`, {
+      method: 'POST',
+      body: JSON.stringify({ action: 'storage.getUploadMetadata', path }),
+    });
+    return ((await response.json()) as { data: { url: string; authorization: string; fileId: string } }).data;
+  };
+  const post = (url: string, fields: Record<string, string>, file: Buffer) => {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(fields)) form.append(key, value);
+    form.append('file', new Blob([file]));
+    return fetch(url, { method: 'POST', body: form });
+  };
+
+  it('stores the form’s file under the signed key and answers 204; a wrong signature answers COS’s 403', async () => {
+    const { url, authorization, fileId } = await metadata('legacy/code.png');
+    const bytes = Buffer.from('legacy upload');
+    expect((await post(url, { key: 'legacy/code.png', Signature: authorization }, bytes)).status).toBe(204);
+    expect(await emulator.storage.read(fileId)).toEqual(bytes);
+    const forged = await post(url, { key: 'legacy/code.png', Signature: 'forged' }, bytes);
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toContain('SignatureDoesNotMatch');
+  });
+});

@@ -8,7 +8,15 @@ describe('npm run admin: command line', () => {
     expect(parsed).toEqual({
       ok: true,
       command: { name: 'ban', userId: 'u1', reason: 'spam', until: new Date('2026-12-31T16:00:00Z') },
-      options: expect.objectContaining({ dryRun: true, json: false, env: null, url: null, dataDir: '/p/.cloudbase', limit: 20 }),
+      options: expect.objectContaining({
+        dryRun: true,
+        json: false,
+        env: null,
+        url: null,
+        dataDir: null,
+        functionsRoot: '/p/cloudfunctions',
+        limit: 20,
+      }),
     });
   });
 
