@@ -68,7 +68,7 @@ export function createAuth(options: AuthOptions): Auth {
 }
 
 /** An action's contract: its event (without `action`) and its data. */
-export type ActionContract = Record<string, { event: object; data: unknown }>;
+export type ActionContract<M> = { [A in keyof M]: { event: object; data: unknown } };
 
 export interface ActionContext<D> extends CurrentUser {
   /** The event without `action`: untrusted input (event-fields.ts reads it). Never a source of identity. */
@@ -79,7 +79,7 @@ export interface ActionContext<D> extends CurrentUser {
   forgetUser(userId: string): void;
 }
 
-export type ActionHandlers<M extends ActionContract, D> = {
+export type ActionHandlers<M extends ActionContract<M>, D> = {
   [A in keyof M & string]: (context: ActionContext<D>) => Promise<M[A]['data']>;
 };
 
@@ -88,7 +88,7 @@ export interface Logger {
   error(message: string, detail?: unknown): void;
 }
 
-export interface HandlerOptions<M extends ActionContract, D> {
+export interface HandlerOptions<M extends ActionContract<M>, D> {
   actions: ActionHandlers<M, D>;
   auth: Auth;
   deps: () => D;
@@ -97,7 +97,7 @@ export interface HandlerOptions<M extends ActionContract, D> {
 }
 
 /** The function's front door, with its dependencies given: what main runs (and what tests call). */
-export function createHandler<M extends ActionContract, D>(
+export function createHandler<M extends ActionContract<M>, D>(
   options: HandlerOptions<M, D>,
 ): (event: unknown, context: WxContextLike) => Promise<Result<M[keyof M]['data']>> {
   const now = options.now ?? (() => new Date());
@@ -133,7 +133,7 @@ export interface SetupContext {
   log: Logger;
 }
 
-export interface ProtectedFunctionSpec<M extends ActionContract, D> {
+export interface ProtectedFunctionSpec<M extends ActionContract<M>, D> {
   /** The function's name, for its log lines. */
   name: string;
   actions: ActionHandlers<M, D>;
@@ -145,7 +145,7 @@ export interface ProtectedFunctionSpec<M extends ActionContract, D> {
  * The function's `main`: the SDK initialised for the invoking environment, the database, the
  * lookup and the cache built once per instance on the first call, identity read per call.
  */
-export function protectedFunction<M extends ActionContract, D>(
+export function protectedFunction<M extends ActionContract<M>, D>(
   cloud: WxServerSdkLike,
   spec: ProtectedFunctionSpec<M, D>,
 ): (event: unknown) => Promise<Result<M[keyof M]['data']>> {

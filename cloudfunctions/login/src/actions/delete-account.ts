@@ -86,6 +86,8 @@ export async function deleteAccount(
     }
   }
 
+  // Per-user data of other functions (notes, …): queries, so after the commit; idempotent.
+  if (audit) await deps.userData.removeAll(audit.userIds).catch((error: unknown) => deps.warn('removing per-user data failed', error));
   if (audit) await deleteAvatarFiles(audit.entry, deps);
   // Tickets naming any deleted account or holding one of its openid keys (callerKey), and every
   // expired ticket: a deletion must not depend on someone else asking for a ticket to sweep them.
