@@ -13,6 +13,8 @@ import type { Dialogs, Navigator, Privacy } from './ports';
 import type { AccountService } from './services/account/create-account-service';
 import { createAccountService } from './services/account/create-account-service';
 import type { AuthService } from './services/auth/create-auth-service';
+import type { NotesService } from './services/notes/create-notes-service';
+import { createNotesService } from './services/notes/create-notes-service';
 import { createAuthService } from './services/auth/create-auth-service';
 
 /**
@@ -68,6 +70,11 @@ export function setAuthService(service: AuthService | null): void {
  */
 export function getAccountService(): AccountService {
   return createAccountService({ auth: getAuthService(), uploader: createWxUploader(), clock: systemClock });
+}
+
+/** 我的笔记 (the notes function) on top of the current auth service; stateless like the account service. */
+export function getNotesService(): NotesService {
+  return createNotesService(getAuthService());
 }
 
 export const dialogs: Dialogs = { confirm: confirmDialog, toast: showToast };
