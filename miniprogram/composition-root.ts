@@ -5,7 +5,7 @@ import { readChooseAvatarDetail, readPhoneButtonDetail } from './platform/wx-but
 import { createWxCloudCaller, initCloud } from './platform/wx-cloud';
 import { confirmDialog, showToast } from './platform/wx-dialog';
 import { navigate, pageStackDepth } from './platform/wx-navigation';
-import { setPageTitle } from './platform/wx-page';
+import { setPageTitle, stopPageRefresh } from './platform/wx-page';
 import { onNeedPrivacyAuthorization, openPrivacyContract, privacyContractName } from './platform/wx-privacy';
 import { createWxStorage } from './platform/wx-storage';
 import { createWxUploader } from './platform/wx-upload';
@@ -79,7 +79,7 @@ export function getNotesService(): NotesService {
 
 export const dialogs: Dialogs = { confirm: confirmDialog, toast: showToast };
 
-export const navigator: Navigator = { navigate, stackDepth: pageStackDepth, setTitle: setPageTitle };
+export const navigator: Navigator = { navigate, stackDepth: pageStackDepth, setTitle: setPageTitle, stopRefresh: stopPageRefresh };
 
 export const privacy: Privacy = {
   onNeedAuthorization: onNeedPrivacyAuthorization,

@@ -44,6 +44,8 @@ export interface FakeWx {
   readonly uploads: UploadRequest[];
   readonly modals: ModalRecord[];
   readonly toasts: string[];
+  /** How many times a page called wx.stopPullDownRefresh. */
+  readonly refreshStops: number;
   answerCloud(handler: CloudFunctionHandler): void;
   answerUpload(handler: UploadHandler): void;
   /** How the person answers wx.showModal (default: cancel). */
@@ -65,6 +67,7 @@ interface State {
   uploads: UploadRequest[];
   modals: ModalRecord[];
   toasts: string[];
+  refreshStops: number;
   stackDepth: number;
   privacyListener: PrivacyListener | null;
   privacyContractOpens: number;
@@ -85,6 +88,7 @@ function freshState(): State {
     uploads: [],
     modals: [],
     toasts: [],
+    refreshStops: 0,
     stackDepth: 2,
     privacyListener: null,
     privacyContractOpens: 0,
@@ -125,6 +129,10 @@ export function installFakeWx(): FakeWx {
       succeed(options, 'navigateBack');
     },
     setNavigationBarTitle: (options: Callbacks) => succeed(options, 'setNavigationBarTitle'),
+    stopPullDownRefresh: (options: Callbacks = {}) => {
+      state.refreshStops += 1;
+      succeed(options, 'stopPullDownRefresh');
+    },
     showModal: (options: ModalRecord & { success?: (result: { confirm: boolean; cancel: boolean; errMsg: string }) => void }) => {
       const { title, content, confirmText, cancelText, confirmColor } = options;
       const modal: ModalRecord = { title, content };
@@ -191,6 +199,9 @@ export function installFakeWx(): FakeWx {
     },
     get modals() {
       return state.modals;
+    },
+    get refreshStops() {
+      return state.refreshStops;
     },
     get toasts() {
       return state.toasts;
