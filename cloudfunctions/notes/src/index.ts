@@ -12,7 +12,7 @@ import { notesActions } from './actions';
 import type { NotesDeps } from './model';
 import { createNotesStore, type NotesDatabase } from './notes-store';
 
-export const main = protectedFunction<NotesActionMap, NotesDeps>(cloud as unknown as Parameters<typeof protectedFunction>[0], {
+export const main = protectedFunction<NotesActionMap, NotesDeps>(cloud, {
   name: 'notes',
   setup: ({ db, log }) => ({
     notes: createNotesStore(db as NotesDatabase, process.env.NOTES_COLLECTION || 'notes', (message) => log.warn(message)),
