@@ -13,6 +13,7 @@ import { AppError } from '../src/errors';
 import { createAuth, createHandler, type Auth } from '../src/protected-function';
 import type { WxContextLike } from '../src/identity';
 import { createUserCache, USER_CACHE_TTL_MS } from '../src/user-cache';
+import { createUserDataStore, PER_USER_COLLECTIONS, type UserDataDatabase } from '../src/user-data';
 
 let emulator: Emulator;
 let db: LookupDatabase;
@@ -233,5 +234,43 @@ describe('createHandler (what protectedFunction runs)', () => {
       error: { code: 'INTERNAL', message: 'internal error, please retry later' },
     });
     expect(logged).toEqual(['action boom failed']);
+  });
+});
+
+describe('the per-user collection list (what deleteAccount and confirmLink use)', () => {
+  const favorites = { collection: 'favorites', envVariable: 'FAVORITES_COLLECTION', ownerField: 'userId' };
+
+  it('a collection added to the list is moved and removed by its owner field, others’ documents untouched', async () => {
+    const lines = [
+      { _id: 'f1', userId: 'from-user', itemId: 'a' },
+      { _id: 'f2', userId: 'from-user', itemId: 'b' },
+      { _id: 'f3', userId: 'someone-else', itemId: 'c' },
+    ].map((doc) => JSON.stringify(doc));
+    await emulator.database.importCollection('favorites', lines.join('\n'));
+    const store = createUserDataStore(db as unknown as UserDataDatabase, [...PER_USER_COLLECTIONS, favorites], {});
+    const owners = () =>
+      emulator.database
+        .documents('favorites')
+        .map((doc) => `${String(doc._id)}:${String(doc.userId)}`)
+        .sort();
+
+    await store.moveAll('from-user', 'to-user');
+    expect(owners()).toEqual(['f1:to-user', 'f2:to-user', 'f3:someone-else']);
+
+    await store.removeAll(['to-user', 'another-merged-account']);
+    expect(owners()).toEqual(['f3:someone-else']);
+  });
+
+  it('a listed collection nobody wrote to yet is no error (notes before the first note)', async () => {
+    const store = createUserDataStore(db as unknown as UserDataDatabase, [{ ...favorites, collection: 'never_created' }], {});
+    await expect(store.moveAll('a', 'b')).resolves.toBeUndefined();
+    await expect(store.removeAll(['a'])).resolves.toBeUndefined();
+  });
+
+  it('reads each collection’s name from its environment variable, as the functions’ envVariables set it', async () => {
+    await emulator.database.importCollection('renamed_favorites', JSON.stringify({ _id: 'r1', userId: 'gone' }));
+    const store = createUserDataStore(db as unknown as UserDataDatabase, [favorites], { FAVORITES_COLLECTION: 'renamed_favorites' });
+    await store.removeAll(['gone']);
+    expect(emulator.database.documents('renamed_favorites')).toEqual([]);
   });
 });
