@@ -19,7 +19,8 @@ module.exports = {
       displayName: 'node',
       testEnvironment: quietNode,
       transform,
-      testMatch: ['<rootDir>/test/{cloudfunctions,scripts,bench,e2e}/**/*.test.ts'],
+      // packages/server-auth is bundled into the functions: its tests run with theirs.
+      testMatch: ['<rootDir>/test/{cloudfunctions,scripts,bench,e2e}/**/*.test.ts', '<rootDir>/packages/server-auth/test/**/*.test.ts'],
     },
     {
       displayName: 'miniprogram',

@@ -4,7 +4,8 @@
  * local emulator, beside a tutorial-style baseline (bench/functions/naive-login) in the same run.
  *
  * - database requests and sequential round trips of a first and a returning login (10 ms of latency
- *   is injected on every database request so that parallel requests visibly overlap);
+ *   is injected on every database request so that parallel requests visibly overlap), and of a
+ *   protected call of the notes function (resolving the caller: cold instance, warm instance);
  * - p50/p95 latency over 1,000 logins through the emulator's function runtime (warm instances);
  * - cold start: fresh process -> first response, ours (built, bundled) vs the baseline (unbundled,
  *   wx-server-sdk from node_modules), alternating, as a ratio of medians; memory (RSS) likewise;
@@ -18,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { buildFunctions, esbuildOptions, projectRoot } from '../scripts/build';
+import { USER_CACHE_TTL_MS } from '@wx-cloud-login/server-auth/src/user-cache';
 import { mapConcurrent, median, percentile, round } from './stats';
 
 const benchRoot = __dirname;
@@ -43,8 +45,8 @@ interface TripCount {
   roundTrips: number;
 }
 
-async function tripsOf(emulator: Emulator, name: string, caller: Caller): Promise<TripCount> {
-  const invocation = await emulator.callFunction(name, {}, caller);
+async function tripsOf(emulator: Emulator, name: string, caller: Caller, data: object = {}): Promise<TripCount> {
+  const invocation = await emulator.callFunction(name, data, caller);
   if (invocation.error) throw new Error(`${name} failed: ${invocation.error.message}`);
   return { requests: invocation.requests.length, roundTrips: invocation.roundTrips };
 }
@@ -61,6 +63,31 @@ async function measureTrips(emulator: Emulator) {
     const firstWithUnionid = await tripsOf(emulator, 'login', unionCaller);
     const otherApp = await tripsOf(emulator, 'login', { ...unionCaller, openid: 'bench-trips-u2', appid: 'wx-bench-2' });
     return { first, returning, firstWithUnionid, firstInSecondApp: otherApp, firstOnEmptyDatabase: emptyDatabase };
+  } finally {
+    latency.remove();
+  }
+}
+
+/**
+ * A protected call of another function (notes) on top of login's figures. `resolve*`: what
+ * requireUser alone costs — an `add` with an empty text is refused (NOTE_EMPTY) only after the
+ * caller was resolved, so its database requests are exactly the resolution's. `list*`: a whole
+ * protected call (resolution + the page query). Cold: the first call of a new instance; warm: the
+ * same caller again (the in-instance cache answers); warmNewCaller: a warm instance, another person.
+ */
+async function measureProtectedCall(emulator: Emulator) {
+  const caller = { openid: 'bench-protected', appid: 'wx-bench', unionid: 'bench-protected-u' };
+  const other = { openid: 'bench-protected-2', appid: 'wx-bench' };
+  await tripsOf(emulator, 'login', caller);
+  await tripsOf(emulator, 'login', other);
+  const latency = emulator.faults.add({ action: /^database\./, latencyMs: 10, times: 'always' });
+  try {
+    const refusedAdd = { action: 'add', text: ' ' };
+    const resolveCold = await tripsOf(emulator, 'notes', caller, refusedAdd);
+    const resolveWarm = await tripsOf(emulator, 'notes', caller, refusedAdd);
+    const resolveWarmNewCaller = await tripsOf(emulator, 'notes', other, refusedAdd);
+    const listWarm = await tripsOf(emulator, 'notes', caller, { action: 'list' });
+    return { resolveCold, resolveWarm, resolveWarmNewCaller, listWarm, cacheTtlMs: USER_CACHE_TTL_MS };
   } finally {
     latency.remove();
   }
@@ -230,6 +257,8 @@ async function main(): Promise<void> {
   try {
     log('measuring round trips ...');
     const trips = await measureTrips(ours);
+    log('measuring a protected call (notes) ...');
+    const protectedCall = await measureProtectedCall(ours);
     log('measuring latency over 1,000 logins ...');
     const latency = await measureLatency(ours);
     log('measuring cold starts ...');
@@ -254,6 +283,7 @@ async function main(): Promise<void> {
       build: builds.map((b) => ({ name: b.name, bytes: b.bytes, external: b.external })),
       uploadSize: uploadSizes(external),
       trips,
+      protectedCall,
       latency,
       coldStart: cold,
       race,
@@ -273,6 +303,12 @@ async function main(): Promise<void> {
     log(`returning login:  ${trips.returning.requests} database requests, ${trips.returning.roundTrips} sequential round trip(s)`);
     log(
       `first login with unionid: ${trips.firstWithUnionid.roundTrips} round trips; same person in a second app: ${trips.firstInSecondApp.roundTrips}`,
+    );
+    log(
+      `protected call (notes), resolving the caller: cold instance ${protectedCall.resolveCold.requests} requests / ${protectedCall.resolveCold.roundTrips} round trip(s), warm ${protectedCall.resolveWarm.requests} / ${protectedCall.resolveWarm.roundTrips}, warm instance + new caller ${protectedCall.resolveWarmNewCaller.requests} / ${protectedCall.resolveWarmNewCaller.roundTrips}`,
+    );
+    log(
+      `  notes list on a warm instance, in all: ${protectedCall.listWarm.requests} request(s) / ${protectedCall.listWarm.roundTrips} round trip(s)`,
     );
     log(`latency over ${latency.logins} logins: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms`);
     log(

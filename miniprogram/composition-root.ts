@@ -5,7 +5,7 @@ import { readChooseAvatarDetail, readPhoneButtonDetail } from './platform/wx-but
 import { createWxCloudCaller, initCloud } from './platform/wx-cloud';
 import { confirmDialog, showDoneToast, showToast } from './platform/wx-dialog';
 import { navigate, pageStackDepth } from './platform/wx-navigation';
-import { setPageTitle } from './platform/wx-page';
+import { setPageTitle, stopPageRefresh } from './platform/wx-page';
 import { onNeedPrivacyAuthorization, openPrivacyContract, privacyContractName } from './platform/wx-privacy';
 import { createWxStorage } from './platform/wx-storage';
 import { createWxUploader } from './platform/wx-upload';
@@ -13,6 +13,8 @@ import type { Dialogs, Navigator, Privacy } from './ports';
 import type { AccountService } from './services/account/create-account-service';
 import { createAccountService } from './services/account/create-account-service';
 import type { AuthService } from './services/auth/create-auth-service';
+import type { NotesService } from './services/notes/create-notes-service';
+import { createNotesService } from './services/notes/create-notes-service';
 import { createAuthService } from './services/auth/create-auth-service';
 
 /**
@@ -70,9 +72,14 @@ export function getAccountService(): AccountService {
   return createAccountService({ auth: getAuthService(), uploader: createWxUploader(), clock: systemClock });
 }
 
+/** 我的笔记 (the notes function) on top of the current auth service; stateless like the account service. */
+export function getNotesService(): NotesService {
+  return createNotesService(getAuthService());
+}
+
 export const dialogs: Dialogs = { confirm: confirmDialog, toast: showToast, done: showDoneToast };
 
-export const navigator: Navigator = { navigate, stackDepth: pageStackDepth, setTitle: setPageTitle };
+export const navigator: Navigator = { navigate, stackDepth: pageStackDepth, setTitle: setPageTitle, stopRefresh: stopPageRefresh };
 
 export const privacy: Privacy = {
   onNeedAuthorization: onNeedPrivacyAuthorization,

@@ -79,6 +79,8 @@ export interface Navigator {
   stackDepth(): number;
   /** The current page's navigation bar title. */
   setTitle(title: string): void;
+  /** Ends the current page's pull-down refresh (enablePullDownRefresh in its .json). */
+  stopRefresh(): void;
 }
 
 /** The answer to a held privacy API: { event: 'agree', buttonId } after the agree button was tapped. */

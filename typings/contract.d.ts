@@ -5,6 +5,8 @@ import type {
   ERROR_CODES,
   IDENTITY_PROVIDERS,
   LOGIN_FUNCTION_NAME,
+  NOTES_ACTION_NAMES,
+  NOTES_FUNCTION_NAME,
   PROFILE_FIELDS,
 } from '../miniprogram/contract/lists';
 
@@ -198,3 +200,46 @@ export type LoginFunctionEvent = ActionEvent | Record<string, never>;
 
 /** The cloud function's name, as deployed. */
 export type LoginFunctionName = typeof LOGIN_FUNCTION_NAME;
+
+// ---------------------------------------------------------------------------------------------
+// The notes function (我的笔记) and the map of every function
+// ---------------------------------------------------------------------------------------------
+
+/** A note of the caller's account (it belongs to the user id, so every app of the person sees it). */
+export interface Note {
+  id: string;
+  text: string;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  /** Milliseconds since the epoch; equals createdAt until the first edit. */
+  updatedAt: number;
+}
+
+/** NOTES_ACTION_NAMES; NotesActionMap has exactly these keys. */
+export type NotesActionName = (typeof NOTES_ACTION_NAMES)[number];
+
+/** Actions of the `notes` function: event payload (besides `action`) and success data. */
+export interface NotesActionMap extends Record<NotesActionName, { event: object; data: unknown }> {
+  /** 1..NOTE_MAX_LENGTH characters after trimming. */
+  add: { event: { text: string }; data: { note: Note } };
+  /** Newest first; pass `nextCursor` back as `cursor` for the next page (null: no more). */
+  list: { event: { cursor?: string | null; limit?: number }; data: { notes: Note[]; nextCursor: string | null } };
+  edit: { event: { id: string; text: string }; data: { note: Note } };
+  delete: { event: { id: string }; data: { deleted: true } };
+}
+
+/** The notes function's name, as deployed. */
+export type NotesFunctionName = typeof NOTES_FUNCTION_NAME;
+
+/** Every cloud function of the kit, by deployed name: its actions, their events and data. */
+export interface FunctionMap {
+  login: ActionMap;
+  notes: NotesActionMap;
+}
+
+export type FunctionName = keyof FunctionMap;
+export type FunctionActionName<F extends FunctionName> = keyof FunctionMap[F] & string;
+/** The event of `action` of function `F`: what auth.call sends. */
+export type FunctionEvent<F extends FunctionName, A extends FunctionActionName<F>> = { action: A } & FunctionMap[F][A]['event'];
+/** The data `action` of function `F` answers. */
+export type FunctionData<F extends FunctionName, A extends FunctionActionName<F>> = FunctionMap[F][A]['data'];

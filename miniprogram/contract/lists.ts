@@ -64,6 +64,14 @@ export const ERROR_CODES = [
   'LAST_IDENTITY',
   /** deleteAccount: the event lacks `confirm: true`. */
   'CONFIRMATION_REQUIRED',
+  /** notes add/edit: the text is empty or only whitespace. */
+  'NOTE_EMPTY',
+  /** notes add/edit: the text is longer than NOTE_MAX_LENGTH characters. */
+  'NOTE_TOO_LONG',
+  /** notes add: the user already has NOTES_MAX_PER_USER notes. */
+  'NOTE_LIMIT_REACHED',
+  /** notes edit/delete: no note with this id belongs to the caller (never existed, deleted, or someone else's). */
+  'NOTE_NOT_FOUND',
 ] as const;
 
 /** Actions of the `login` function (typings/contract.d.ts: ActionMap gives each its event and data). */
@@ -98,6 +106,20 @@ export const ACCOUNT_NOTICE_KINDS = ['linked-by-phone'] as const;
 
 /** The cloud function's name, as deployed. */
 export const LOGIN_FUNCTION_NAME = 'login';
+
+/** Actions of the `notes` function (我的笔记; typings/contract.d.ts: NotesActionMap). */
+export const NOTES_ACTION_NAMES = ['add', 'list', 'edit', 'delete'] as const;
+
+/** The notes function's name, as deployed. */
+export const NOTES_FUNCTION_NAME = 'notes';
+
+/** Limits of the notes function, the same on both sides: characters (code points) of one note. */
+export const NOTE_MAX_LENGTH = 500;
+/** Notes one user may keep. */
+export const NOTES_MAX_PER_USER = 200;
+/** list: notes per page when `limit` is not given, and the most one page may ask for. */
+export const NOTES_PAGE_SIZE = 20;
+export const NOTES_MAX_PAGE_SIZE = 50;
 
 /** True for a code this build lists; false for anything else, a newer server's code included. */
 export function isErrorCode(value: unknown): value is (typeof ERROR_CODES)[number] {

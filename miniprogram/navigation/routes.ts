@@ -11,6 +11,7 @@ export const ROUTES = {
   profileEdit: '/pages/profile-edit/index',
   accountSecurity: '/pages/account-security/index',
   accountDelete: '/pages/account-delete/index',
+  notes: '/pages/notes/index',
 } as const;
 
 /** Must match app.json's tabBar.list (a test checks it): these pages are reached with switchTab only. */

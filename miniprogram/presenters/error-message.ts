@@ -1,3 +1,4 @@
+import { NOTE_MAX_LENGTH, NOTES_MAX_PER_USER } from '../contract/lists';
 import type { ServiceErrorCode } from '../services/service-error';
 import { toServiceError } from '../services/service-error';
 
@@ -29,6 +30,10 @@ export const ERROR_MESSAGES: Record<ServiceErrorCode, string> = {
   IDENTITY_NOT_FOUND: '该登录方式不存在或已解除关联',
   LAST_IDENTITY: '这是账号唯一的登录方式，不能解除',
   CONFIRMATION_REQUIRED: '请确认后再注销账号',
+  NOTE_EMPTY: '笔记内容不能为空',
+  NOTE_TOO_LONG: `笔记太长了，最多 ${NOTE_MAX_LENGTH} 字`,
+  NOTE_LIMIT_REACHED: `笔记已达 ${NOTES_MAX_PER_USER} 条上限，请先删除一些`,
+  NOTE_NOT_FOUND: '这条笔记不存在或已删除',
   NETWORK: '网络连接失败，请检查网络后重试',
   TIMEOUT: '请求超时，请稍后重试',
   PRIVACY_DENIED: '你暂未同意隐私保护指引，该功能无法使用；再次操作时可重新选择同意',

@@ -7,6 +7,7 @@ import type {
   LinkOffer,
   LinkPreview,
   LoginData,
+  Note,
   PublicUser,
   UnlinkIdentityData,
 } from '../../typings/contract';
@@ -132,6 +133,29 @@ export function isUnlinkIdentityData(value: unknown): value is UnlinkIdentityDat
 
 export function isDeleteAccountData(value: unknown): value is { deleted: true } {
   return isRecord(value) && value.deleted === true;
+}
+
+export function isNote(value: unknown): value is Note {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    typeof value.text === 'string' &&
+    Number.isFinite(value.createdAt) &&
+    Number.isFinite(value.updatedAt)
+  );
+}
+
+export function isNoteData(value: unknown): value is { note: Note } {
+  return isRecord(value) && isNote(value.note);
+}
+
+export function isNotesPage(value: unknown): value is { notes: Note[]; nextCursor: string | null } {
+  return (
+    isRecord(value) &&
+    Array.isArray(value.notes) &&
+    value.notes.every(isNote) &&
+    (value.nextCursor === null || typeof value.nextCursor === 'string')
+  );
 }
 
 function isLinkPreview(value: unknown): value is LinkPreview {

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { checkProject, type Problem } from '../../scripts/check';
 import { asList, asRecord, copyValidProject, removeFixtureCopies, type FixtureProject, type JsonRecord } from './support/fixture-project';
 
@@ -39,6 +41,18 @@ describe('checkProject', () => {
   describe('cloudbaserc.json', () => {
     it('given a function whose folder is missing, names the function entry', () => {
       expectSingleProblem((p) => p.remove('cloudfunctions/login'), RC, 'functions[0].name');
+    });
+
+    it('given a function folder the config does not declare, says the deploy would leave it out', () => {
+      const found = expectSingleProblem(
+        (p) => {
+          mkdirSync(path.join(p.root, 'cloudfunctions/orders/src'), { recursive: true });
+          p.write('cloudfunctions/orders/src/index.ts', 'export {};\n');
+        },
+        RC,
+        'functions',
+      );
+      expect(found.message).toContain('cloudfunctions/orders');
     });
 
     it('given a function that was never built, names its handler and says to run npm run build', () => {

@@ -13,9 +13,16 @@ import type {
   ErrorBody,
   ErrorCode,
   ErrorCodeWithDetails,
+  FunctionData,
+  FunctionMap,
+  FunctionName,
   IdentityProvider,
   LinkOffer,
   LoginFunctionName,
+  Note,
+  NotesActionMap,
+  NotesActionName,
+  NotesFunctionName,
   ProfileField,
 } from '../../typings/contract';
 import type {
@@ -25,8 +32,12 @@ import type {
   ERROR_CODES,
   IDENTITY_PROVIDERS,
   LOGIN_FUNCTION_NAME,
+  NOTES_ACTION_NAMES,
+  NOTES_FUNCTION_NAME,
   PROFILE_FIELDS,
 } from '../../miniprogram/contract/lists';
+import type { AuthService, ProtectedActionOf } from '../../miniprogram/services/auth/create-auth-service';
+import type { Guard } from '../../miniprogram/services/response-guards';
 import type { CLIENT_ERROR_CODES, ServiceErrorCode } from '../../miniprogram/services/service-error';
 import type { ERROR_MESSAGES } from '../../miniprogram/presenters/error-message';
 
@@ -77,3 +88,50 @@ export const missingOffer: ErrorBody = { code: 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT
 export const missingBan: ErrorBody = { code: 'USER_BANNED', message: 'banned' };
 // @ts-expect-error USER_NOT_FOUND carries no details.
 export const strayDetails: ErrorBody = { code: 'USER_NOT_FOUND', message: 'gone', details: {} as LinkOffer };
+
+// ---------------------------------------------------------------------------------------------
+// Every function: FunctionMap, and auth.call typed by it.
+// ---------------------------------------------------------------------------------------------
+
+export type FunctionAssertions = [
+  Expect<ListOf<typeof NOTES_ACTION_NAMES, NotesActionName>>,
+  Expect<Equal<keyof NotesActionMap, NotesActionName>>,
+  Expect<Equal<typeof NOTES_FUNCTION_NAME, NotesFunctionName>>,
+  Expect<Equal<FunctionName, LoginFunctionName | NotesFunctionName>>,
+  Expect<Equal<FunctionMap['login'], ActionMap>>,
+  Expect<Equal<FunctionData<'notes', 'add'>, { note: Note }>>,
+  Expect<Equal<FunctionData<'notes', 'list'>['nextCursor'], string | null>>,
+  // The login action itself is no protected call: auth.login() is.
+  Expect<Equal<ProtectedActionOf<'login'>, Exclude<ActionName, 'login'>>>,
+  Expect<Equal<ProtectedActionOf<'notes'>, NotesActionName>>,
+];
+
+declare const auth: AuthService;
+declare const isNoteData: Guard<{ note: Note }>;
+declare const isPage: Guard<{ notes: Note[]; nextCursor: string | null }>;
+
+export async function wellTypedCalls(): Promise<Note[]> {
+  const { note } = await auth.call('notes', { action: 'add', text: '买牛奶' }, isNoteData);
+  const page = await auth.call('notes', { action: 'list', cursor: null, limit: 20 }, isPage);
+  await auth.call('login', { action: 'deleteAccount', confirm: true }, (value): value is { deleted: true } => value !== null);
+  return [note, ...page.notes];
+}
+
+export async function wronglyTypedCalls(): Promise<void> {
+  // @ts-expect-error `text` is required by add.
+  await auth.call('notes', { action: 'add' }, isNoteData);
+  // @ts-expect-error `text` must be a string.
+  await auth.call('notes', { action: 'add', text: 42 }, isNoteData);
+  // @ts-expect-error notes has no action `purge`.
+  await auth.call('notes', { action: 'purge' }, isNoteData);
+  // @ts-expect-error edit needs the note's `id`.
+  await auth.call('notes', { action: 'edit', text: '改' }, isNoteData);
+  // @ts-expect-error the guard must check list's data, not add's.
+  await auth.call('notes', { action: 'list' }, isNoteData);
+  // @ts-expect-error no function `orders` in the contract.
+  await auth.call('orders', { action: 'list' }, isPage);
+  // @ts-expect-error `login` is not a protected call (auth.login() is).
+  await auth.call('login', { action: 'login' }, isPage);
+  // @ts-expect-error deleteAccount needs `confirm: true`, not false.
+  await auth.call('login', { action: 'deleteAccount', confirm: false }, isPage);
+}

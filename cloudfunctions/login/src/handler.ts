@@ -5,7 +5,7 @@
  * Identity comes from cloud.getWXContext() (`identity`, `invocation`), never from the event: an
  * action only sees the event without `action`, and no action reads identity fields from it.
  */
-import type { ActionMap, ActionName, ErrorBody, Result } from '../../../typings/contract';
+import type { ActionMap, ActionName, Result } from '../../../typings/contract';
 import type { Deps, Invocation } from './ports';
 import { bindPhone } from './actions/bind-phone';
 import { confirmLink } from './actions/confirm-link';
@@ -14,7 +14,7 @@ import { listIdentities } from './actions/list-identities';
 import { login } from './actions/login';
 import { unlinkIdentity } from './actions/unlink-identity';
 import { updateProfile } from './actions/update-profile';
-import { AppError } from './rules/errors';
+import { failure, hasAction, parseEvent, settle } from '@wx-cloud-login/server-auth/src/envelope';
 import type { WxIdentity } from './rules/identity';
 
 interface ActionContext {
@@ -38,12 +38,7 @@ const actions: { [A in ActionName]: (context: ActionContext) => Promise<ActionMa
 };
 
 function isActionName(name: string): name is ActionName {
-  // biome-ignore lint/suspicious/noPrototypeBuiltins: Object.hasOwn is not in the function's ES2021 lib (CloudBase runs Node 16).
-  return Object.prototype.hasOwnProperty.call(actions, name);
-}
-
-function failure(error: ErrorBody): Result<never> {
-  return { ok: false, error };
+  return hasAction(actions, name);
 }
 
 export async function handle(
@@ -52,22 +47,13 @@ export async function handle(
   deps: Deps,
   invocation: Invocation = { env: '' },
 ): Promise<Result<ActionData>> {
-  // Invoked with no payload the runtime may hand us undefined/null; DevTools sends {}.
-  const payload = event ?? {};
-  if (typeof payload !== 'object' || Array.isArray(payload)) {
-    return failure({ code: 'INVALID_ARGUMENT', message: 'event must be an object' });
-  }
-  const { action = 'login', ...rest } = payload as Record<string, unknown>;
-  if (typeof action !== 'string') return failure({ code: 'INVALID_ARGUMENT', message: 'action must be a string' });
-  if (!isActionName(action)) return failure({ code: 'UNKNOWN_ACTION', message: `unknown action: ${action.slice(0, 64)}` });
+  // The envelope, the refusals of a malformed event and the INTERNAL fallback are the shared ones.
+  const parsed = parseEvent(event, isActionName, 'login');
+  if (!parsed.ok) return failure(parsed.error);
+  const action = parsed.action as ActionName;
   if (!identity) {
     return failure({ code: 'UNAUTHENTICATED', message: 'no WeChat identity: call this function from the mini-program' });
   }
-  try {
-    return { ok: true, data: await actions[action]({ identity, event: rest, deps, invocation }) };
-  } catch (error) {
-    if (error instanceof AppError) return failure(error.toBody());
-    deps.error(`action ${action} failed`, error);
-    return failure({ code: 'INTERNAL', message: 'internal error, please retry later' });
-  }
+  const run: (context: ActionContext) => Promise<ActionData> = actions[action];
+  return settle<ActionData>(action, () => run({ identity, event: parsed.event, deps, invocation }), deps.error);
 }

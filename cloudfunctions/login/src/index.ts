@@ -4,6 +4,7 @@
  * SDK through the SDK's own environment variables, never through a code path of ours.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createUserDataStore } from '@wx-cloud-login/server-auth/src/user-data';
 import cloud from 'wx-server-sdk';
 import { createCloudServices, type CloudServicesSdk } from './cloudbase/cloud-services';
 import { collectionNamesFrom, createCloudbaseStore, type DatabaseLike } from './cloudbase/cloudbase-store';
@@ -33,6 +34,7 @@ function getDeps(): Deps {
   const services = createCloudServices(cloud as unknown as CloudServicesSdk, now);
   deps = {
     store: createCloudbaseStore(db, names, warnCollection),
+    userData: createUserDataStore(db),
     ...services,
     now,
     newId: () => randomUUID().replace(/-/g, ''),

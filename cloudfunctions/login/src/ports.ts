@@ -5,6 +5,7 @@
  * in-memory ones (test/cloudfunctions/login/support/), and one conformance suite holds the
  * memory store to the CloudBase one. The data model lives in model.ts.
  */
+import type { UserDataStore } from '@wx-cloud-login/server-auth/src/user-data';
 import type { IdentityKeys } from './rules/identity';
 import type { AuditEntry, DeletionAuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, UserDoc } from './model';
 
@@ -206,6 +207,8 @@ export interface Deps {
   phone: PhoneNumberApi;
   security: ContentSecurityApi;
   files: FileStorage;
+  /** Per-user data of other functions (@wx-cloud-login/server-auth, user-data.ts): moved on link, removed on deletion. */
+  userData: UserDataStore;
   now: () => Date;
   /** A fresh document id (user ids). */
   newId: () => string;

@@ -6,7 +6,7 @@ import { greetingFor, toUserView } from '../../presenters/user-view';
  * 首页: everything here works logged out. A cached user renders on the first frame (read
  * synchronously in onLoad, no network); a stale one is refreshed after that frame (onReady).
  * 我的账号 is the protected action: logged out, it goes through pages/login (consent) and,
- * back here, opens by itself.
+ * back here, opens by itself. 我的笔记 likewise: logged out, the login page first, then the notes.
  */
 
 const PUBLIC_ITEMS = [
@@ -23,6 +23,8 @@ Component({
     accountOpen: false,
     /** Set when 我的账号 sent the person to log in: open the account card on return. */
     accountAfterLogin: false,
+    /** Set when 我的笔记 sent the person to log in: open the notes on return. */
+    notesAfterLogin: false,
   },
   methods: {
     onLoad() {
@@ -32,8 +34,10 @@ Component({
       // Back from pages/login (or from 我的, logged out there): storage may have changed.
       // The account card opens by itself only on the return from a login it asked for.
       const openAccount = this.data.accountAfterLogin;
-      this.setData({ accountAfterLogin: false });
+      const openNotes = this.data.notesAfterLogin;
+      this.setData({ accountAfterLogin: false, notesAfterLogin: false });
       this.showUser(openAccount);
+      if (openNotes && this.data.user.loggedIn) void navigator.navigate(openStep(ROUTES.notes));
     },
     async onReady() {
       await getAuthService().refreshIfStale();
@@ -53,6 +57,15 @@ Component({
     },
     onEditProfileTap() {
       void navigator.navigate(openStep(ROUTES.profileEdit));
+    },
+    onNotesTap() {
+      // Notes are an account's: logged out, through pages/login (consent) first, then on by itself.
+      if (this.data.user.loggedIn) {
+        void navigator.navigate(openStep(ROUTES.notes));
+        return;
+      }
+      this.setData({ notesAfterLogin: true });
+      void navigator.navigate(loginStep(ROUTES.home));
     },
     onAccountTap() {
       if (this.data.user.loggedIn) {

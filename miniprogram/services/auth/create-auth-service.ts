@@ -1,4 +1,16 @@
-import type { AccountNotice, ActionMap, ActionName, ErrorCode, LoginData, LoginFunctionEvent, PublicUser } from '../../../typings/contract';
+import type {
+  AccountNotice,
+  ActionMap,
+  ActionName,
+  ErrorCode,
+  FunctionActionName,
+  FunctionData,
+  FunctionEvent,
+  FunctionName,
+  LoginData,
+  LoginFunctionEvent,
+  PublicUser,
+} from '../../../typings/contract';
 import { LOGIN_FUNCTION_NAME } from '../../contract/lists';
 import type { Clock, CloudFunctionCaller, KeyValueStorage, SessionScope } from '../../ports';
 import type { Guard, ReceivedErrorBody } from '../response-guards';
@@ -36,6 +48,8 @@ export const DEFAULT_MAX_AUTH_RETRIES = 1;
 export type ProtectedAction = Exclude<ActionName, 'login'>;
 export type ActionPayload<A extends ActionName> = ActionMap[A]['event'];
 export type ActionData<A extends ActionName> = ActionMap[A]['data'];
+/** The actions of function `F` that act for a user: all of them, but `login` of the login function. */
+export type ProtectedActionOf<F extends FunctionName> = Exclude<FunctionActionName<F>, F extends 'login' ? 'login' : never>;
 
 /**
  * A protected call's answer: the data, or the server's refusal as a value (its `details` checked,
@@ -106,6 +120,18 @@ export interface AuthService {
     isData: Guard<ActionData<A>>,
     options?: CallOptions,
   ): Promise<ActionResult<ActionData<A>>>;
+  /**
+   * Calls any cloud function of the contract (typings/contract.d.ts FunctionMap) as the logged-in
+   * user: `payload` is the whole event, `action` included, typed by the function's map, so a wrong
+   * action or field does not compile. The same single-flight lazy login, re-login and bounded retry
+   * as callWithLogin (which is this, for the login function). Rejects with a ServiceError.
+   */
+  call<F extends FunctionName, A extends ProtectedActionOf<F>>(
+    functionName: F,
+    payload: FunctionEvent<F, A>,
+    isData: Guard<FunctionData<F, A>>,
+    options?: CallOptions,
+  ): Promise<FunctionData<F, A>>;
   /**
    * Replaces the cached user with a fresher copy a protected action returned, keeping only the
    * contract's fields; resolves with that copy. Not cached when logged out.
@@ -195,12 +221,16 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     }
   }
 
-  async function callLoginFunction(data: LoginFunctionEvent): Promise<unknown> {
+  async function callCloudFunction(name: string, data: Record<string, unknown>): Promise<unknown> {
     try {
-      return await cloud.call(LOGIN_FUNCTION_NAME, data);
+      return await cloud.call(name, data);
     } catch (error) {
       throw toServiceError(error);
     }
+  }
+
+  function callLoginFunction(data: LoginFunctionEvent): Promise<unknown> {
+    return callCloudFunction(LOGIN_FUNCTION_NAME, data);
   }
 
   async function performLogin(): Promise<LoginData> {
@@ -259,30 +289,55 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     return loadSession()?.user ?? null;
   }
 
-  async function callForResult<A extends ProtectedAction>(
-    action: A,
-    payload: ActionPayload<A>,
-    isData: Guard<ActionData<A>>,
-    options: CallOptions = {},
-  ): Promise<ActionResult<ActionData<A>>> {
+  /**
+   * The one protected-call path, for every function: log in lazily, call, and on UNAUTHENTICATED /
+   * USER_NOT_FOUND log in again (shared by calls rejected together) and retry, at most maxAuthRetries.
+   */
+  async function callProtected<T>(
+    functionName: string,
+    event: Record<string, unknown> & { action: string },
+    isData: Guard<T>,
+    options: CallOptions,
+  ): Promise<ActionResult<T>> {
+    const label = functionName === LOGIN_FUNCTION_NAME ? event.action : `${functionName}.${event.action}`;
     await ensureLogin();
     for (let retries = 0; ; retries += 1) {
       const generation = loginGeneration;
-      const raw = await callLoginFunction({ ...payload, action });
+      const raw = await callCloudFunction(functionName, event);
       const envelope = readEnvelope(raw, isData);
-      if (!envelope) throw new ServiceError('INVALID_RESPONSE', `${action} answered ${describe(raw)}`);
+      if (!envelope) throw new ServiceError('INVALID_RESPONSE', `${label} answered ${describe(raw)}`);
       if (envelope.ok) return envelope;
 
       const { code } = envelope.error;
       if (code === 'USER_BANNED') endSession();
       if (!RELOGIN_CODES.includes(code) || options.relogin === false) return envelope;
       if (retries >= maxAuthRetries) {
-        throw new ServiceError('AUTH_RETRY_EXHAUSTED', `${action}: ${code} after ${retries} new login(s)`);
+        throw new ServiceError('AUTH_RETRY_EXHAUSTED', `${label}: ${code} after ${retries} new login(s)`);
       }
       // Calls rejected together share one login: while it is in flight they join it; after it,
       // they find a newer generation and just retry.
       if (generation === loginGeneration) await login();
     }
+  }
+
+  function callForResult<A extends ProtectedAction>(
+    action: A,
+    payload: ActionPayload<A>,
+    isData: Guard<ActionData<A>>,
+    options: CallOptions = {},
+  ): Promise<ActionResult<ActionData<A>>> {
+    return callProtected(LOGIN_FUNCTION_NAME, { ...payload, action }, isData, options);
+  }
+
+  async function call<F extends FunctionName, A extends ProtectedActionOf<F>>(
+    functionName: F,
+    payload: FunctionEvent<F, A>,
+    isData: Guard<FunctionData<F, A>>,
+    options: CallOptions = {},
+  ): Promise<FunctionData<F, A>> {
+    const result = await callProtected(functionName, payload as FunctionEvent<F, A> & { action: string }, isData, options);
+    if (!result.ok) throw fromErrorBody(result.error);
+    return result.data;
   }
 
   async function callWithLogin<A extends ProtectedAction>(
@@ -304,6 +359,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     refreshIfStale,
     callWithLogin,
     callForResult,
+    call,
     saveUser(user) {
       return loadSession() ? storeUser(user) : (readPublicUser(user) ?? user);
     },

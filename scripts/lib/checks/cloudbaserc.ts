@@ -375,6 +375,16 @@ export function checkCloudbaseConfig(root: string, config: JsonObject, probe: Ex
     problems.push(...checkFunction(root, config, entry, probe, collections));
   }
 
+  // A function folder the config does not list is never deployed (`npm run deploy` deploys the list).
+  if (existsSync(rootDir)) {
+    for (const name of readdirSync(rootDir).sort()) {
+      if (seen.has(name) || !existsSync(path.join(rootDir, name, 'src', 'index.ts'))) continue;
+      problems.push(
+        problem(FILE, 'functions', `云函数目录 ${relativePath(root, path.join(rootDir, name))}/ 没有在 functions 中声明，部署时会被漏掉`),
+      );
+    }
+  }
+
   problems.push(...checkDatabase(config));
   return problems;
 }

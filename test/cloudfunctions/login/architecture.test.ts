@@ -74,3 +74,67 @@ describe('login function layout', () => {
     expect(declarations).toEqual(['ports.ts: UserPatch', 'ports.ts: Store']);
   });
 });
+
+const REPO = path.resolve(__dirname, '../../..');
+const FUNCTIONS = path.join(REPO, 'cloudfunctions');
+const SERVER_AUTH = path.join(REPO, 'packages/server-auth/src');
+const repoRel = (file: string) => path.relative(REPO, file);
+/** Source without its comments (which may name what the code must not do). */
+const withoutComments = (source: string) => source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+const functionFolders = () => fs.readdirSync(FUNCTIONS, { withFileTypes: true }).filter((entry) => entry.isDirectory());
+
+describe('every cloud function and the shared server-auth package', () => {
+  it('every folder directly under cloudfunctions/ is a function (src/index.ts and package.json): shared code lives in packages/', () => {
+    const notFunctions = functionFolders()
+      .map((entry) => entry.name)
+      .filter(
+        (name) => !fs.existsSync(path.join(FUNCTIONS, name, 'src/index.ts')) || !fs.existsSync(path.join(FUNCTIONS, name, 'package.json')),
+      );
+    expect(notFunctions).toEqual([]);
+    expect(functionFolders().map((entry) => entry.name)).toEqual(expect.arrayContaining(['login', 'notes']));
+  });
+
+  it('server-auth touches no SDK (it is handed cloud) and imports nothing of a function', () => {
+    const offenders = filesUnder(SERVER_AUTH).flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => spec === 'wx-server-sdk' || spec.startsWith(FUNCTIONS))
+        .map((spec) => `${repoRel(file)} -> ${spec.startsWith(FUNCTIONS) ? repoRel(spec) : spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('one resolution rule: resolveCaller, userHoldingIdentity and the per-user collection list are defined only in server-auth', () => {
+    const definitions = [...functionFolders().map((entry) => path.join(FUNCTIONS, entry.name, 'src')), SERVER_AUTH].flatMap((dir) =>
+      filesUnder(dir).flatMap((file) =>
+        [
+          ...fs
+            .readFileSync(file, 'utf8')
+            .matchAll(/export (?:async )?(?:function|const) (resolveCaller|userHoldingIdentity|PER_USER_COLLECTIONS)\b/g),
+        ].map(([, name]) => `${repoRel(file)}: ${name}`),
+      ),
+    );
+    expect(definitions.sort()).toEqual([
+      'packages/server-auth/src/identity.ts: userHoldingIdentity',
+      'packages/server-auth/src/resolve-user.ts: resolveCaller',
+      'packages/server-auth/src/user-data.ts: PER_USER_COLLECTIONS',
+    ]);
+  });
+
+  it('a function other than login reads identity only through server-auth: no getWXContext of its own', () => {
+    const offenders = functionFolders()
+      .filter((entry) => entry.name !== 'login')
+      .flatMap((entry) => filesUnder(path.join(FUNCTIONS, entry.name, 'src')))
+      .filter((file) => /getWXContext|OPENID|UNIONID/.test(withoutComments(fs.readFileSync(file, 'utf8'))))
+      .map(repoRel);
+    expect(offenders).toEqual([]);
+  });
+
+  it('in a function other than login, only index.ts imports wx-server-sdk', () => {
+    const offenders = functionFolders()
+      .filter((entry) => entry.name !== 'login')
+      .flatMap((entry) => filesUnder(path.join(FUNCTIONS, entry.name, 'src')).filter((file) => path.basename(file) !== 'index.ts'))
+      .filter((file) => importsOf(file).includes('wx-server-sdk'))
+      .map(repoRel);
+    expect(offenders).toEqual([]);
+  });
+});

@@ -48,6 +48,8 @@ export interface FakeWx {
   readonly toastIcons: string[];
   /** Navigation bar titles the page set (wx.setNavigationBarTitle), in order. */
   readonly titles: string[];
+  /** How many times a page called wx.stopPullDownRefresh. */
+  readonly refreshStops: number;
   answerCloud(handler: CloudFunctionHandler): void;
   answerUpload(handler: UploadHandler): void;
   /** How the person answers wx.showModal (default: cancel). */
@@ -71,6 +73,7 @@ interface State {
   toasts: string[];
   toastIcons: string[];
   titles: string[];
+  refreshStops: number;
   stackDepth: number;
   privacyListener: PrivacyListener | null;
   privacyContractOpens: number;
@@ -93,6 +96,7 @@ function freshState(): State {
     toasts: [],
     toastIcons: [],
     titles: [],
+    refreshStops: 0,
     stackDepth: 2,
     privacyListener: null,
     privacyContractOpens: 0,
@@ -135,6 +139,10 @@ export function installFakeWx(): FakeWx {
     setNavigationBarTitle: (options: Callbacks & { title: string }) => {
       state.titles.push(options.title);
       succeed(options, 'setNavigationBarTitle');
+    },
+    stopPullDownRefresh: (options: Callbacks = {}) => {
+      state.refreshStops += 1;
+      succeed(options, 'stopPullDownRefresh');
     },
     showModal: (options: ModalRecord & { success?: (result: { confirm: boolean; cancel: boolean; errMsg: string }) => void }) => {
       const { title, content, confirmText, cancelText, confirmColor } = options;
@@ -204,6 +212,9 @@ export function installFakeWx(): FakeWx {
     },
     get modals() {
       return state.modals;
+    },
+    get refreshStops() {
+      return state.refreshStops;
     },
     get toasts() {
       return state.toasts;

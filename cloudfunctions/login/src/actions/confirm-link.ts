@@ -51,6 +51,8 @@ export async function confirmLink(identity: WxIdentity, event: Record<string, un
   const owned = await deps.store.identitiesOf([caller.user._id]);
 
   const linked = await deps.store.transaction((tx) => link(tx, ticketId, caller, valid, owned, now));
+  // Per-user data of other functions (notes, …) joins the account too: queries, so after the commit.
+  await deps.userData.moveAll(caller.user._id, linked._id).catch((error: unknown) => deps.warn('moving per-user data failed', error));
   const shown = await withFreshAvatarUrl(linked, now, {
     files: deps.files,
     save: (id, fields) => deps.store.updateUser(id, { set: fields }),

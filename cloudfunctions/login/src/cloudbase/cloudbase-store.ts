@@ -28,6 +28,7 @@
  */
 import type { AuditEntry, DeletionAuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, UserDoc } from '../model';
 import type { Store, StoreTransaction, UserPatch } from '../ports';
+import { createUserLookup } from '@wx-cloud-login/server-auth/src/cloudbase-lookup';
 import { collectionCreatedWarning, isClientWritten, isTrustedUser } from './client-written';
 import { isCollectionExistsError, isCollectionMissingError, isDuplicateKeyError, isTransactionConflictError } from './cloudbase-errors';
 
@@ -141,6 +142,7 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
   const identities = () => db.collection(names.identities);
   const tickets = () => db.collection(names.linkTickets);
   const ready = new Set<string>();
+  const lookup = createUserLookup<UserDoc>(db, { users: names.users, identities: names.identities });
 
   async function createCollection(name: string): Promise<void> {
     await db.createCollection(name).then(
@@ -357,23 +359,8 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
       await orEmpty(() => users().where(legacyOf(openid)).remove(), undefined);
     },
 
-    async findUsersByIdentity(keys) {
-      const [{ data }, vouched] = await Promise.all([
-        orEmpty(
-          () =>
-            users()
-              .where({ identityKeys: _.in(keys) })
-              .limit(MAX_MATCHES)
-              .get(),
-          { data: [] },
-        ),
-        vouchedBy(keys),
-      ]);
-      return data
-        .map(asUser)
-        .filter(present)
-        .filter((user) => isTrustedUser(user, vouched));
-    },
+    // The shared lookup (@wx-cloud-login/server-auth): every function reads a caller's users the same way.
+    findUsersByIdentity: (keys) => lookup.findUsersByIdentity(keys),
 
     async identitiesOf(userIds) {
       if (userIds.length === 0) return [];

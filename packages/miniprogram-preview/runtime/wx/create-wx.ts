@@ -143,6 +143,9 @@ export function createWx(deps: WxDependencies, stub: Record<string, unknown>): R
         return {};
       }),
 
+    // The browser has no pull-down gesture: a page's onPullDownRefresh is never called here, and stopping it is a no-op.
+    stopPullDownRefresh: (options?: WxCallbacks<object>) => answer('stopPullDownRefresh', options, async () => ({})),
+
     showToast: (
       options: WxCallbacks<object> & { title: string; icon?: 'success' | 'error' | 'loading' | 'none'; duration?: number; mask?: boolean },
     ) =>

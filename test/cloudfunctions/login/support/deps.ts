@@ -1,3 +1,4 @@
+import type { UserDataStore } from '@wx-cloud-login/server-auth';
 import type { Deps } from '../../../../cloudfunctions/login/src/ports';
 import {
   createFakeContentSecurity,
@@ -14,8 +15,30 @@ export interface TestDeps extends Deps {
   phone: FakePhoneApi;
   security: FakeContentSecurity;
   files: FakeFiles;
+  userData: FakeUserData;
   clock: { now: Date };
   logged: string[];
+}
+
+/** Per-user data of other functions, as the calls deleteAccount and confirmLink made. */
+export interface FakeUserData extends UserDataStore {
+  moved: Array<[string, string]>;
+  removed: string[][];
+}
+
+function createFakeUserData(): FakeUserData {
+  const moved: Array<[string, string]> = [];
+  const removed: string[][] = [];
+  return {
+    moved,
+    removed,
+    async moveAll(from, to) {
+      moved.push([from, to]);
+    },
+    async removeAll(userIds) {
+      removed.push([...userIds]);
+    },
+  };
 }
 
 /** The environment id the tests' fileIDs belong to (getWXContext().ENV). */
@@ -36,6 +59,7 @@ export function createTestDeps(): TestDeps {
   const now = () => clock.now;
   return {
     store: createMemoryStore(),
+    userData: createFakeUserData(),
     phone: createFakePhoneApi(),
     security: createFakeContentSecurity(),
     files: createFakeFiles(now),

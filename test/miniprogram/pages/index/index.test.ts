@@ -117,6 +117,33 @@ describe('pages/index (首页)', () => {
     expect(page.exists('#login-entry')).toBe(false);
   });
 
+  it('我的笔记, logged out: through the login page first, then the notes open by themselves', async () => {
+    fake.answerCloud(() => loginAnswer(aUser(), true));
+    const home = renderPage(homePage);
+    await home.tap('#notes-entry');
+    const [toLogin] = fake.navigations;
+    if (toLogin?.api !== 'navigateTo') throw new Error('expected navigateTo the login page');
+    expect(toLogin.url).toBe(`/pages/login/index?redirect=${encodeURIComponent('/pages/index/index')}`);
+
+    const login = renderPage(loginPage, queryOf(toLogin.url));
+    await login.tap('#agreement-checkbox');
+    await login.tap('#login-button');
+    home.onShow();
+
+    expect(fake.navigations.slice(1)).toEqual([
+      { api: 'navigateBack', delta: 1 },
+      { api: 'navigateTo', url: '/pages/notes/index' },
+    ]);
+  });
+
+  it('我的笔记, logged in: opens the notes without a cloud call', async () => {
+    await launchWithCachedUser(fake, aUser());
+    const page = renderPage(homePage);
+    await page.tap('#notes-entry');
+    expect(fake.navigations).toEqual([{ api: 'navigateTo', url: '/pages/notes/index' }]);
+    expect(fake.cloudCalls).toHaveLength(0);
+  });
+
   it('logged in, the protected action opens and closes the account card without a cloud call', async () => {
     await launchWithCachedUser(fake, aUser({ loginCount: 12 }));
     const page = renderPage(homePage);

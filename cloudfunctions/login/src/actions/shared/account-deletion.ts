@@ -121,6 +121,8 @@ export async function deleteUserAccount(user: UserDoc, deps: Deps, options: Dele
     audit = attempted;
   }
 
+  // Per-user data of other functions (notes, …): queries, so after the commit; idempotent.
+  if (audit) await deps.userData.removeAll(audit.userIds).catch((error: unknown) => deps.warn('removing per-user data failed', error));
   if (audit) await deleteAvatarFiles(audit.entry, deps);
   // Tickets naming any deleted account or holding one of its openid keys (callerKey), and every
   // expired ticket; then files earlier deletions could not remove. Both are housekeeping of a

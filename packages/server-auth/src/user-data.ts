@@ -1,0 +1,95 @@
+/**
+ * The ONE list of collections that hold per-user data, with the field naming the owner (a user
+ * id, never an openid). deleteAccount removes every document of the deleted accounts from each
+ * collection listed here; confirmLink moves the documents of the account it links to the account
+ * it joins. A team adding a function that keeps data per user adds one entry here (and the
+ * collection to cloudbaserc.json, ADMINONLY, with an index on the owner field): deletion and
+ * linking then cover it with no other change.
+ *
+ * These are queries (by owner), which CloudBase does not run inside a transaction: they run after
+ * the account change committed. Both are idempotent, so running them again is harmless.
+ */
+import { isCollectionMissingError } from './cloudbase-errors';
+
+export interface PerUserCollection {
+  /** The default collection name. */
+  collection: string;
+  /** The environment variable that overrides the name (the function's envVariables). */
+  envVariable: string;
+  /** The field holding the owner's user id. */
+  ownerField: string;
+}
+
+export const PER_USER_COLLECTIONS: readonly PerUserCollection[] = [
+  /** cloudfunctions/notes: 我的笔记. */
+  { collection: 'notes', envVariable: 'NOTES_COLLECTION', ownerField: 'owner' },
+];
+
+/** The collection's name in this environment. */
+export function collectionName(entry: PerUserCollection, env: NodeJS.ProcessEnv = process.env): string {
+  return env[entry.envVariable] || entry.collection;
+}
+
+/** What deleteAccount and confirmLink do with per-user data. */
+export interface UserDataStore {
+  /** Gives every document owned by `fromUserId` to `toUserId`. */
+  moveAll(fromUserId: string, toUserId: string): Promise<void>;
+  /** Removes every document owned by any of `userIds`. */
+  removeAll(userIds: string[]): Promise<void>;
+}
+
+interface UserDataQuery {
+  update(options: { data: Record<string, unknown> }): Promise<unknown>;
+  remove(): Promise<unknown>;
+}
+
+/** The part of wx-server-sdk's database used here; `cloud.database()` satisfies it. */
+export interface UserDataDatabase {
+  collection(name: string): { where(condition: unknown): UserDataQuery };
+  command: { in(values: unknown[]): unknown };
+}
+
+async function unlessMissing(operation: () => Promise<unknown>): Promise<void> {
+  try {
+    await operation();
+  } catch (error) {
+    // A collection nobody wrote to yet holds nobody's data.
+    if (!isCollectionMissingError(error)) throw error;
+  }
+}
+
+export function createUserDataStore(
+  db: UserDataDatabase,
+  collections: readonly PerUserCollection[] = PER_USER_COLLECTIONS,
+  env: NodeJS.ProcessEnv = process.env,
+): UserDataStore {
+  const _ = db.command;
+  return {
+    async moveAll(fromUserId, toUserId) {
+      if (fromUserId === toUserId) return;
+      await Promise.all(
+        collections.map((entry) =>
+          unlessMissing(() =>
+            db
+              .collection(collectionName(entry, env))
+              .where({ [entry.ownerField]: fromUserId })
+              .update({ data: { [entry.ownerField]: toUserId } }),
+          ),
+        ),
+      );
+    },
+    async removeAll(userIds) {
+      if (userIds.length === 0) return;
+      await Promise.all(
+        collections.map((entry) =>
+          unlessMissing(() =>
+            db
+              .collection(collectionName(entry, env))
+              .where({ [entry.ownerField]: _.in(userIds) })
+              .remove(),
+          ),
+        ),
+      );
+    },
+  };
+}

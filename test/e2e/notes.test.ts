@@ -1,0 +1,141 @@
+/**
+ * 我的笔记 in a real browser against the local emulator (chromium + playwright-core, the preview
+ * module, the built login and notes functions): log in, add a note, relaunch and find it, then the
+ * same person in the second mini-program (same unionid) finds the same note. A phone-sized
+ * viewport (375 px); screenshots go to test-artifacts/e2e/.
+ *
+ * Without /usr/bin/chromium (E2E_CHROMIUM to use another) the file is skipped with a message;
+ * with E2E_REQUIRE_BROWSER=1 a missing browser fails instead.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import {
+  presetIdentity,
+  PRESET_APPS,
+  PRESET_PEOPLE,
+  queryForIdentity,
+  type PreviewIdentity,
+} from '@wx-cloud-login/miniprogram-preview/runtime/identity';
+import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
+
+const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
+const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+];
+
+const available = existsSync(CHROMIUM);
+if (!available && process.env['E2E_REQUIRE_BROWSER'] === '1') {
+  throw new Error(`E2E_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
+}
+const SKIP_NOTE = `${CHROMIUM} not found — browser tests skipped (install: apt-get install -y chromium fonts-noto-cjk)`;
+const describeInBrowser = available ? describe : describe.skip;
+
+const [XIAOMING] = PRESET_PEOPLE;
+const [APP_A, APP_B] = PRESET_APPS;
+if (!XIAOMING || !APP_A || !APP_B) throw new Error('the preview presets changed: a person and two apps expected');
+
+const HOME = 'pages/index/index';
+const LOGIN = 'pages/login/index';
+const NOTES = 'pages/notes/index';
+
+describeInBrowser(available ? '我的笔记 in the browser preview (chromium)' : `我的笔记 — SKIPPED: ${SKIP_NOTE}`, () => {
+  let emulator: Emulator;
+  let browser: Browser;
+  let page: Page;
+  let outDir: string;
+  const pageErrors: string[] = [];
+
+  const shown = (route: string) => `[data-pv-route="${route}"]:not([hidden])`;
+  const onPage = (route: string, selector: string) => page.locator(`${shown(route)} ${selector}`);
+  const waitShown = (route: string) => page.locator(`[data-pv-route="${route}"][data-pv-ready]:not([hidden])`).waitFor();
+
+  async function launch(identity: PreviewIdentity, route: string): Promise<void> {
+    await page.goto('about:blank');
+    await page.goto(`${emulator.url}/preview/${queryForIdentity(identity)}#/${route}`);
+    await waitShown(route);
+  }
+
+  /** 首页 → 我的笔记 → 微信登录 (agreement ticked) → back, and the notes open by themselves. */
+  async function openNotesLoggingIn(): Promise<void> {
+    await onPage(HOME, '#notes-entry').tap();
+    await waitShown(LOGIN);
+    await onPage(LOGIN, '#agreement-checkbox').tap();
+    await onPage(LOGIN, '#agreement-checkbox[class*="login__checkbox--checked"]').waitFor();
+    await onPage(LOGIN, '#login-button').tap();
+    await waitShown(NOTES);
+  }
+
+  /** The phone frame only, as a person would see it. */
+  async function shot(file: string): Promise<void> {
+    await page.locator('.pv-phone').screenshot({ path: path.join(ARTIFACTS, file) });
+  }
+
+  function noteTexts(): Promise<string[]> {
+    return onPage(NOTES, '[class*="notes__text"]').allTextContents();
+  }
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    outDir = mkdtempSync(path.join(os.tmpdir(), 'notes-e2e-'));
+    emulator = await createEmulator({ memory: true, modules: [await createPreviewModule({ outDir })], onFunctionOutput: () => undefined });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    const context = await browser.newContext({
+      hasTouch: true,
+      viewport: { width: 375, height: 812 },
+      deviceScaleFactor: 2,
+      locale: 'zh-CN',
+    });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await emulator?.close();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  afterEach(() => {
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('log in, add a note, relaunch: the note is there; the same person in app B sees the same note', async () => {
+    await launch(presetIdentity(XIAOMING, APP_A), HOME);
+    await shot('notes-01-home.png');
+    await openNotesLoggingIn();
+    await onPage(NOTES, '#notes-empty').waitFor();
+    await shot('notes-02-empty.png');
+
+    await onPage(NOTES, '#note-input textarea').fill('周末去爬山，记得带水');
+    await onPage(NOTES, '#note-save').tap();
+    await onPage(NOTES, '#note-0').waitFor();
+    expect(await noteTexts()).toEqual(['周末去爬山，记得带水']);
+    await shot('notes-03-added.png');
+
+    await launch(presetIdentity(XIAOMING, APP_A), NOTES);
+    await onPage(NOTES, '#note-0').waitFor();
+    expect(await noteTexts()).toEqual(['周末去爬山，记得带水']);
+
+    await launch(presetIdentity(XIAOMING, APP_B), HOME);
+    await openNotesLoggingIn();
+    await onPage(NOTES, '#note-0').waitFor();
+    expect(await noteTexts()).toEqual(['周末去爬山，记得带水']);
+    await shot('notes-04-app-b.png');
+
+    await onPage(NOTES, '#delete-0').tap();
+    await shot('notes-05-delete-confirm.png');
+  });
+});

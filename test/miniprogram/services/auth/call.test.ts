@@ -1,0 +1,78 @@
+import { createAuthService } from '../../../../miniprogram/services/auth/create-auth-service';
+import { isNoteData, isNotesPage } from '../../../../miniprogram/services/response-guards';
+import type { ServiceError } from '../../../../miniprogram/services/service-error';
+import { createFakeClock } from '../../support/fake-clock';
+import { createFakeCloud, type CloudCall } from '../../support/fake-cloud';
+import { createMemoryStorage } from '../../support/memory-storage';
+import { failureAnswer, loginAnswer } from '../../support/users';
+
+const NOTE = { id: 'n1', text: '买牛奶', createdAt: 1, updatedAt: 1 };
+
+function setup(answer: (call: CloudCall) => unknown) {
+  const cloud = createFakeCloud(answer);
+  const service = createAuthService({
+    storage: createMemoryStorage(),
+    cloud,
+    clock: createFakeClock(),
+    scope: { envId: 'env', appId: 'wx-app' },
+  });
+  return { cloud, service };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as ServiceError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('auth.call (any cloud function, the same path as callWithLogin)', () => {
+  it('logs in lazily once for parallel calls to another function, then sends each event as written', async () => {
+    const { cloud, service } = setup(({ name }) => (name === 'login' ? loginAnswer() : { ok: true, data: { note: NOTE } }));
+
+    await Promise.all([
+      service.call('notes', { action: 'add', text: 'a' }, isNoteData),
+      service.call('notes', { action: 'add', text: 'b' }, isNoteData),
+    ]);
+
+    expect(cloud.calls.map((call) => [call.name, call.data])).toEqual([
+      ['login', { action: 'login' }],
+      ['notes', { action: 'add', text: 'a' }],
+      ['notes', { action: 'add', text: 'b' }],
+    ]);
+  });
+
+  it('given USER_NOT_FOUND from the function (account deleted elsewhere), logs in again once and retries', async () => {
+    let notesCalls = 0;
+    const { cloud, service } = setup(({ name }) => {
+      if (name === 'login') return loginAnswer();
+      notesCalls += 1;
+      return notesCalls === 1 ? failureAnswer('USER_NOT_FOUND') : { ok: true, data: { notes: [NOTE], nextCursor: null } };
+    });
+
+    expect((await service.call('notes', { action: 'list' }, isNotesPage)).notes).toEqual([NOTE]);
+    expect(cloud.calls.map((call) => call.name)).toEqual(['login', 'notes', 'login', 'notes']);
+  });
+
+  it('stops after the retry bound with AUTH_RETRY_EXHAUSTED, never a loop', async () => {
+    const { cloud, service } = setup(({ name }) => (name === 'login' ? loginAnswer() : failureAnswer('UNAUTHENTICATED')));
+    expect((await rejection(service.call('notes', { action: 'list' }, isNotesPage))).code).toBe('AUTH_RETRY_EXHAUSTED');
+    expect(cloud.calls.map((call) => call.name)).toEqual(['login', 'notes', 'login', 'notes']);
+  });
+
+  it('rejects with the function’s own refusal (NOTE_EMPTY) and an answer off the contract with INVALID_RESPONSE', async () => {
+    let answer: unknown = failureAnswer('NOTE_EMPTY');
+    const { service } = setup(({ name }) => (name === 'login' ? loginAnswer() : answer));
+    expect((await rejection(service.call('notes', { action: 'add', text: ' ' }, isNoteData))).code).toBe('NOTE_EMPTY');
+    answer = { ok: true, data: { note: { id: 1 } } };
+    expect((await rejection(service.call('notes', { action: 'add', text: 'x' }, isNoteData))).code).toBe('INVALID_RESPONSE');
+  });
+
+  it('given USER_BANNED, ends the session', async () => {
+    const { service } = setup(({ name }) => (name === 'login' ? loginAnswer() : failureAnswer('USER_BANNED')));
+    expect((await rejection(service.call('notes', { action: 'list' }, isNotesPage))).code).toBe('USER_BANNED');
+    expect(service.currentUser()).toBeNull();
+  });
+});
