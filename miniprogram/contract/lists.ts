@@ -60,7 +60,7 @@ export const ERROR_CODES = [
   'LINK_TARGET_UNAVAILABLE',
   /** unlinkIdentity: no identity with this id belongs to the caller. */
   'IDENTITY_NOT_FOUND',
-  /** unlinkIdentity: it is the account's last way to sign in. */
+  /** unlinkIdentity: nothing that signs in to this mini-program would remain (WeChat, or the phone number to recover with). */
   'LAST_IDENTITY',
   /** deleteAccount: the event lacks `confirm: true`. */
   'CONFIRMATION_REQUIRED',
@@ -85,6 +85,13 @@ export const ACTION_NAMES = [
  */
 export const IDENTITY_PROVIDERS = ['wechat', 'wechat-unionid', 'phone', 'other'] as const;
 
+/**
+ * Rows of listIdentities. 'wechat': one WeChat account — its unionid (if any) and the openid of
+ * every app it was used in, which are unlinked together; 'phone': the bound number (recovers the
+ * account from a new WeChat); 'other': a provider of another client.
+ */
+export const IDENTITY_KINDS = ['wechat', 'phone', 'other'] as const;
+
 /** Profile fields a link can fill. */
 export const PROFILE_FIELDS = ['nickName', 'avatar'] as const;
 
@@ -102,6 +109,10 @@ export function isActionName(value: unknown): value is (typeof ACTION_NAMES)[num
 
 export function isIdentityProvider(value: unknown): value is (typeof IDENTITY_PROVIDERS)[number] {
   return typeof value === 'string' && (IDENTITY_PROVIDERS as readonly string[]).includes(value);
+}
+
+export function isIdentityKind(value: unknown): value is (typeof IDENTITY_KINDS)[number] {
+  return typeof value === 'string' && (IDENTITY_KINDS as readonly string[]).includes(value);
 }
 
 export function isProfileField(value: unknown): value is (typeof PROFILE_FIELDS)[number] {

@@ -10,12 +10,20 @@ import type {
   ErrorBody,
   ErrorCode,
   ErrorCodeWithDetails,
+  IdentityKind,
   IdentityProvider,
   LinkOffer,
   LoginFunctionName,
   ProfileField,
 } from '../../typings/contract';
-import type { ACTION_NAMES, ERROR_CODES, IDENTITY_PROVIDERS, LOGIN_FUNCTION_NAME, PROFILE_FIELDS } from '../../miniprogram/contract/lists';
+import type {
+  ACTION_NAMES,
+  ERROR_CODES,
+  IDENTITY_KINDS,
+  IDENTITY_PROVIDERS,
+  LOGIN_FUNCTION_NAME,
+  PROFILE_FIELDS,
+} from '../../miniprogram/contract/lists';
 import type { CLIENT_ERROR_CODES, ServiceErrorCode } from '../../miniprogram/services/service-error';
 import type { ERROR_MESSAGES } from '../../miniprogram/presenters/error-message';
 
@@ -39,6 +47,7 @@ export type ContractAssertions = [
   Expect<ListOf<typeof ERROR_CODES, ErrorCode>>,
   Expect<ListOf<typeof ACTION_NAMES, ActionName>>,
   Expect<ListOf<typeof IDENTITY_PROVIDERS, IdentityProvider>>,
+  Expect<ListOf<typeof IDENTITY_KINDS, IdentityKind>>,
   Expect<ListOf<typeof PROFILE_FIELDS, ProfileField>>,
   Expect<Equal<typeof LOGIN_FUNCTION_NAME, LoginFunctionName>>,
   Expect<Equal<LoginFunctionName, 'login'>>,
