@@ -7,8 +7,9 @@ import type {
   LoginData,
   PublicUser,
   UnlinkIdentityData,
+  WechatApp,
 } from '../../typings/contract';
-import { isErrorCode, isIdentityProvider, isProfileField } from '../contract/lists';
+import { isErrorCode, isIdentityKind, isIdentityProvider, isProfileField } from '../contract/lists';
 
 /**
  * Runtime checks of what the cloud function answered: the one set, for every action.
@@ -95,14 +96,21 @@ export function isBindPhoneData(value: unknown): value is BindPhoneData {
   return isUserData(value) && typeof (value as Record<string, unknown>).phoneNumber === 'string';
 }
 
+function isWechatApp(value: unknown): value is WechatApp {
+  return isRecord(value) && typeof value.appid === 'string' && typeof value.thisApp === 'boolean';
+}
+
 export function isIdentitySummary(value: unknown): value is IdentitySummary {
   return (
     isRecord(value) &&
     typeof value.id === 'string' &&
     value.id !== '' &&
-    isIdentityProvider(value.provider) &&
+    isIdentityKind(value.kind) &&
     typeof value.display === 'string' &&
-    (value.appid === undefined || typeof value.appid === 'string') &&
+    isArrayOf(value.apps, isWechatApp) &&
+    typeof value.openPlatform === 'boolean' &&
+    typeof value.linked === 'boolean' &&
+    typeof value.linkedFromNickName === 'string' &&
     typeof value.current === 'boolean' &&
     typeof value.canUnlink === 'boolean' &&
     isTimestamp(value.linkedAt)
