@@ -104,14 +104,14 @@ describe('pages/account-security against the login function', () => {
 
     await page.dispatch('#phone-button', 'getphonenumber', { code: backend.phoneCode(phone) });
     await idle(page);
-    expect(page.text('#link-target-name')).toBe('老账号');
-    expect(page.text('#link-preview')).toContain(`手机号 ${masked(phone)}`);
+    expect(page.text('#link-sheet >>> #link-target-name')).toBe('老账号');
+    expect(page.text('#link-sheet >>> #link-preview')).toContain(`手机号 ${masked(phone)}`);
 
-    await page.tap('#link-confirm');
-    expect(page.text('#link-confirm')).toBe('关联中…');
+    await page.tap('#link-sheet >>> #link-confirm');
+    expect(page.text('#link-sheet >>> #link-confirm')).toBe('关联中…');
     await idle(page);
 
-    expect(page.exists('#link-preview')).toBe(false);
+    expect(page.exists('#link-sheet >>> #link-preview')).toBe(false);
     expect(page.text('#security-notice')).toBe('已关联到账号「老账号」，之后用这个微信登录的就是该账号');
     expect(getAuthService().currentUser()).toMatchObject({ id: existing.user.id, nickName: '老账号' });
     expect(page.text('#phone-number')).toBe(masked(phone));
@@ -135,7 +135,7 @@ describe('pages/account-security against the login function', () => {
     const first = (await backend.call(person, 'confirmLink', { ticket })) as Result<unknown>;
     expect(first.ok).toBe(true);
 
-    await page.tap('#link-confirm');
+    await page.tap('#link-sheet >>> #link-confirm');
     await idle(page);
 
     expect(page.text('#security-error')).toBe('该关联已完成或已失效，无需重复操作');

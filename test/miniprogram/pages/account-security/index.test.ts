@@ -290,17 +290,17 @@ describe('pages/account-security (账号与安全)', () => {
 
       await page.dispatch('#phone-button', 'getphonenumber', { code: 'code-1' });
 
-      expect(page.text('#link-target-name')).toBe('老账号');
-      expect(page.text('#link-preview')).toContain('手机号 139****9000 · 2023-06-01 注册');
-      expect(page.text('#link-preview')).toContain('当前账号的微信登录将移到该账号');
-      expect(page.text('#link-preview')).not.toMatch(/（[^）]*（/);
-      expect(page.text('#link-preview')).toContain('保留该账号的昵称、头像');
-      expect(page.text('#link-valid-until')).toMatch(/^请在 \d{2}:\d{2} 前确认/);
+      expect(page.text('#link-sheet >>> #link-target-name')).toBe('老账号');
+      expect(page.text('#link-sheet >>> #link-preview')).toContain('手机号 139****9000 · 2023-06-01 注册');
+      expect(page.text('#link-sheet >>> #link-preview')).toContain('当前账号的微信登录将移到该账号');
+      expect(page.text('#link-sheet >>> #link-preview')).not.toMatch(/（[^）]*（/);
+      expect(page.text('#link-sheet >>> #link-preview')).toContain('保留该账号的昵称、头像');
+      expect(page.text('#link-sheet >>> #link-valid-until')).toMatch(/^请在 \d{2}:\d{2} 前确认/);
       expect(page.exists('#security-error')).toBe(false);
 
-      await page.tap('#link-cancel');
+      await page.tap('#link-sheet >>> #link-cancel');
 
-      expect(page.exists('#link-preview')).toBe(false);
+      expect(page.exists('#link-sheet >>> #link-preview')).toBe(false);
       expect(actionsCalled(fake)).toEqual(['listIdentities', 'bindPhone']);
     });
 
@@ -315,8 +315,8 @@ describe('pages/account-security (账号与安全)', () => {
       const page = await openSecurity();
       await page.dispatch('#phone-button', 'getphonenumber', { code: 'code-1' });
 
-      await page.tap('#link-confirm');
-      expect(page.text('#link-confirm')).toBe('关联中…');
+      await page.tap('#link-sheet >>> #link-confirm');
+      expect(page.text('#link-sheet >>> #link-confirm')).toBe('关联中…');
       answer.resolve({
         ok: true,
         data: { user: aUser({ id: 'existing-account', nickName: '老账号', hasPhone: true, maskedPhoneNumber: '139****9000' }) },
@@ -324,7 +324,7 @@ describe('pages/account-security (账号与安全)', () => {
       await settle();
 
       expect(fake.cloudCalls[2]?.data).toEqual({ action: 'confirmLink', ticket: 'lt1_test-ticket' });
-      expect(page.exists('#link-preview')).toBe(false);
+      expect(page.exists('#link-sheet >>> #link-preview')).toBe(false);
       expect(page.text('#security-notice')).toBe('已关联到账号「老账号」，之后用这个微信登录的就是该账号');
       expect(page.text('#phone-number')).toBe('139****9000');
       expect(getAuthService().currentUser()?.id).toBe('existing-account');
@@ -341,7 +341,7 @@ describe('pages/account-security (账号与安全)', () => {
 
       await page.dispatch('#phone-button', 'getphonenumber', { code: 'code-1' });
 
-      expect(page.exists('#link-preview')).toBe(false);
+      expect(page.exists('#link-sheet >>> #link-preview')).toBe(false);
       expect(page.text('#security-error')).toBe('该手机号已绑定其他账号，可将当前微信关联到该账号');
     });
 
@@ -359,9 +359,9 @@ describe('pages/account-security (账号与安全)', () => {
       const page = await openSecurity();
       await page.dispatch('#phone-button', 'getphonenumber', { code: 'code-1' });
 
-      await page.tap('#link-confirm');
+      await page.tap('#link-sheet >>> #link-confirm');
 
-      expect(page.exists('#link-preview')).toBe(false);
+      expect(page.exists('#link-sheet >>> #link-preview')).toBe(false);
       expect(page.text('#security-error')).toBe(message);
       expect(getAuthService().currentUser()?.id).toBe('user-1');
     });
@@ -377,7 +377,7 @@ describe('pages/account-security (账号与安全)', () => {
       const page = await openSecurity();
       await page.dispatch('#phone-button', 'getphonenumber', { code: 'code-1' });
 
-      await page.tap('#link-confirm');
+      await page.tap('#link-sheet >>> #link-confirm');
 
       expect(actionsCalled(fake)).toEqual(['listIdentities', 'bindPhone', 'confirmLink', 'login', 'listIdentities']);
       expect(page.text('#security-error')).toBe('该关联已完成或已失效，无需重复操作');
