@@ -7,7 +7,6 @@ import type { LinkPreviewView } from '../../presenters/link-preview-view';
  * emits `cancel`, and the page calls the service.
  */
 Component({
-  options: { addGlobalClass: true },
   properties: {
     preview: { type: Object, value: null as LinkPreviewView | null },
     /** The confirmation is on its way: 关联中… and no second tap. */

@@ -21,7 +21,6 @@ import { toLinkPreviewView } from '../../presenters/link-preview-view';
 type Status = 'idle' | 'working' | 'linking';
 
 Component({
-  options: { addGlobalClass: true },
   properties: {
     agreed: { type: Boolean, value: false },
   },

@@ -54,6 +54,8 @@ Component({
     },
     showUser() {
       const user = getAuthService().currentUser();
+      // Back from pages/login signed in: what the page said about being signed out is over.
+      if (user && !this.data.user.loggedIn) this.setData({ errorMessage: '', notice: '' });
       this.setData({
         user: toUserView(user),
         hasPhone: user?.hasPhone ?? false,
