@@ -29,7 +29,8 @@ export const ERROR_CODES = [
   'INTERNAL',
   /**
    * The caller's WeChat identity has no user (never logged in, or the account was deleted or
-   * unlinked from this WeChat): call `login`, then retry the action once.
+   * unlinked from this WeChat): a session the client held is over. The client signs out and says
+   * so; a login would create a new account (isNewUser), so it is never made silently.
    */
   'USER_NOT_FOUND',
   /** updateProfile: the nickname is empty, too long, or contains control/invisible characters. */
