@@ -220,5 +220,16 @@ describeInBrowser('unlinking WeChat accounts in the browser preview (chromium)',
     expect(await onPage(SECURITY, '#security-notice').textContent()).toContain('本次登录为你创建了一个新的空账号');
     expect(ownerOf(`wx-unionid:${XIAOHONG.unionid}`)).not.toBe(accountId);
     await screenshot('9-new-account-after');
+
+    // The list failing to load: the message and a 重试 at the end of its row, which loads it.
+    const fault = emulator.faults.add({ action: /^database\./, times: 1, error: { code: 'SYS_ERR', message: 'injected' } });
+    await launch(HONG, SECURITY);
+    await onPage(SECURITY, '#identities-retry').waitFor();
+    fault.remove();
+    expect(await onPage(SECURITY, '#security-error').textContent()).toBe('服务暂时不可用，请稍后再试');
+    await screenshot('10-list-error');
+    await onPage(SECURITY, '#identities-retry').tap();
+    await onPage(SECURITY, '#wechat-0').waitFor();
+    expect(await onPage(SECURITY, '#security-error').count()).toBe(0);
   });
 });
