@@ -15,13 +15,7 @@ export async function listIdentities(identity: WxIdentity, deps: Deps): Promise<
   const caller = await resolveCaller(identity, deps.store);
   const userId = caller.user._id;
   const [docs, merged] = await Promise.all([deps.store.identitiesOf([userId]), deps.store.usersMergedInto(userId)]);
-  return {
-    identities: summarizeIdentities(
-      userId,
-      ownedIdentities(docs),
-      readWechatPairs(caller.user.wechatPairs),
-      caller.keys,
-      mergedNicknames(merged),
-    ),
-  };
+  const names = mergedNicknames(merged);
+  const owned = ownedIdentities(docs, new Set(names.keys()));
+  return { identities: summarizeIdentities(userId, owned, readWechatPairs(caller.user.wechatPairs), caller.keys, names) };
 }

@@ -33,7 +33,8 @@ export async function unlinkIdentity(identity: WxIdentity, event: Record<string,
   const caller = await resolveCaller(identity, deps.store);
   const userId = caller.user._id;
   const [docs, merged] = await Promise.all([deps.store.identitiesOf([userId]), deps.store.usersMergedInto(userId)]);
-  const owned = ownedIdentities(docs);
+  const names = mergedNicknames(merged);
+  const owned = ownedIdentities(docs, new Set(names.keys()));
 
   const chosen = unitsOf(owned, readWechatPairs(caller.user.wechatPairs)).find((unit) => identityIdFor(userId, unit.anchor) === identityId);
   if (!chosen) throw new AppError('IDENTITY_NOT_FOUND', 'no identity with this id belongs to you');
@@ -65,7 +66,7 @@ export async function unlinkIdentity(identity: WxIdentity, event: Record<string,
     return keptPairs;
   });
   return {
-    identities: summarizeIdentities(userId, remaining, pairs, caller.keys, mergedNicknames(merged)),
+    identities: summarizeIdentities(userId, remaining, pairs, caller.keys, names),
     signedOut: group.some((key) => caller.keys.all.includes(key)),
   };
 }

@@ -219,14 +219,21 @@ export function summarizeIdentities(
     );
 }
 
-/** The identity documents of a user as the summary reads them (the identities collection is the truth). */
-export function ownedIdentities(docs: readonly IdentityDoc[]): OwnedIdentity[] {
-  return docs.map((doc) => ({
-    key: doc._id,
-    createdAt: doc.createdAt instanceof Date ? doc.createdAt : null,
-    movedFrom: typeof doc.movedFrom === 'string' ? doc.movedFrom : null,
-    movedAt: doc.movedAt instanceof Date ? doc.movedAt : null,
-  }));
+/**
+ * The identity documents of a user as the summary reads them (the identities collection is the
+ * truth). `mergedIds`: the accounts merged into this one. Only a move from one of them is a link;
+ * a key taken over from a deleted account (login's and bindPhone's takeover) counts as the account's own.
+ */
+export function ownedIdentities(docs: readonly IdentityDoc[], mergedIds: ReadonlySet<string>): OwnedIdentity[] {
+  return docs.map((doc) => {
+    const linked = typeof doc.movedFrom === 'string' && mergedIds.has(doc.movedFrom);
+    return {
+      key: doc._id,
+      createdAt: doc.createdAt instanceof Date ? doc.createdAt : null,
+      movedFrom: linked ? (doc.movedFrom ?? null) : null,
+      movedAt: linked && doc.movedAt instanceof Date ? doc.movedAt : null,
+    };
+  });
 }
 
 /** Nickname of each account merged into this one, by id: how the person tells two linked WeChat accounts apart. */

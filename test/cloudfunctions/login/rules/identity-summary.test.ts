@@ -1,6 +1,7 @@
 import {
   identityIdFor,
   leavesWayBack,
+  ownedIdentities,
   type OwnedIdentity,
   pairsAfterLogin,
   readWechatPairs,
@@ -159,5 +160,19 @@ describe('pairsAfterLogin', () => {
   it('given no unionid, or a key the user does not hold, records nothing', () => {
     expect(pairsAfterLogin(undefined, identityKeysFor({ appid: 'wxapp1', openid: 'o' }), ['wx-openid:wxapp1:o'])).toBeNull();
     expect(pairsAfterLogin(undefined, caller, [caller.openid])).toBeNull();
+  });
+});
+
+describe('ownedIdentities', () => {
+  it('counts a move as a link only from an account merged into this one; a takeover from a deleted account is the own key', () => {
+    const at = new Date(1000);
+    const docs = [
+      { _id: 'wx-unionid:uA', userId: 'u1', createdAt: at, movedFrom: 'merged-account', movedAt: new Date(2000) },
+      { _id: 'wx-openid:wxapp1:oB', userId: 'u1', createdAt: at, movedFrom: 'deleted-account', movedAt: new Date(3000) },
+    ];
+    expect(ownedIdentities(docs, new Set(['merged-account']))).toEqual([
+      { key: 'wx-unionid:uA', createdAt: at, movedFrom: 'merged-account', movedAt: new Date(2000) },
+      { key: 'wx-openid:wxapp1:oB', createdAt: at, movedFrom: null, movedAt: null },
+    ]);
   });
 });
