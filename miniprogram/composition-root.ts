@@ -1,4 +1,4 @@
-import { CLOUD_CALL_TIMEOUT_MS, CLOUD_ENV_ID, SESSION_TTL_MS } from './config';
+import { APP_NAMES, CLOUD_CALL_TIMEOUT_MS, CLOUD_ENV_ID, SESSION_TTL_MS } from './config';
 import { systemClock } from './platform/clock';
 import { currentAppId } from './platform/wx-account';
 import { readChooseAvatarDetail, readPhoneButtonDetail } from './platform/wx-button-events';
@@ -86,6 +86,9 @@ export const privacy: Privacy = {
   openContract: openPrivacyContract,
   contractName: privacyContractName,
 };
+
+/** Names of the other mini-programs of the open platform (config.ts), for 账号与安全. */
+export const appNames: Readonly<Record<string, string>> = APP_NAMES;
 
 /** What WeChat's open-type buttons hand to a page, read into outcomes (platform/wx-button-events.ts). */
 export const openTypeEvents = { readPhoneButtonDetail, readChooseAvatarDetail };

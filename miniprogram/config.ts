@@ -13,3 +13,9 @@ export const SESSION_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** The client's limit for one wx.cloud.callFunction (cold starts included). */
 export const CLOUD_CALL_TIMEOUT_MS = 20_000;
+
+/**
+ * 同一开放平台下其他小程序的名称（appid → 名称），账号与安全页「用于 …」一行用它称呼这些小程序；
+ * 未列出的显示为「其他小程序」，当前小程序总是显示为「本小程序」。例如 { wx0123456789abcdef: '某某商城' }。
+ */
+export const APP_NAMES: Readonly<Record<string, string>> = {};

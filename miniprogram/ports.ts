@@ -59,6 +59,8 @@ export interface ConfirmOptions {
   cancelText?: string;
   /** Red confirm button, for what cannot be undone (解除关联, 注销). */
   destructive?: boolean;
+  /** False: one button only (confirmText), for telling rather than asking. Default true. */
+  showCancel?: boolean;
 }
 
 /** WeChat's modal and toast. */

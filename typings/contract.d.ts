@@ -3,6 +3,7 @@ import type {
   ACTION_NAMES,
   BAN_REASONS,
   ERROR_CODES,
+  IDENTITY_KINDS,
   IDENTITY_PROVIDERS,
   LOGIN_FUNCTION_NAME,
   NOTES_ACTION_NAMES,
@@ -135,27 +136,47 @@ export type ProfileField = (typeof PROFILE_FIELDS)[number];
 /** Sign-in methods (IDENTITY_PROVIDERS documents each). */
 export type IdentityProvider = (typeof IDENTITY_PROVIDERS)[number];
 
+/** What a row of listIdentities is (IDENTITY_KINDS documents each). */
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
+/** A mini-program a WeChat account was used in. */
+export interface WechatApp {
+  appid: string;
+  /** True for the mini-program making this call. */
+  thisApp: boolean;
+}
+
+/**
+ * One way to sign in, as the person sees it: a WeChat account (its unionid and the openid of every
+ * app it was used in, unlinked together), the phone number, or another client's provider.
+ */
 export interface IdentitySummary {
   /** Opaque id for unlinkIdentity (never the raw openid/unionid/number). */
   id: string;
-  provider: IdentityProvider;
-  /** Masked identifier for display ('oAbC****wXyZ', '138****8000'). */
+  kind: IdentityKind;
+  /** kind 'phone': the masked number ('138****8000'); kind 'other': the provider's name ('email'); '' for 'wechat'. */
   display: string;
-  /** With provider 'wechat': the mini-program's appid. */
-  appid?: string;
-  /** True for the WeChat identity this call came from. Unlinking it signs this WeChat out of the account. */
+  /** kind 'wechat': the mini-programs it signed in from, this one first; [] otherwise. */
+  apps: WechatApp[];
+  /** kind 'wechat': it has a unionid, so it also signs in from the other apps of the open platform. */
+  openPlatform: boolean;
+  /** True when it came into this account by a link (confirmLink), false for the account's own. */
+  linked: boolean;
+  /** With `linked`: the nickname the account it came from had; '' when none. */
+  linkedFromNickName: string;
+  /** True for the WeChat account this call came from. Unlinking it signs this WeChat out of the account. */
   current: boolean;
-  /** False when unlinking would leave the account without a way to sign in. */
+  /** False when unlinking it would leave no way back into this mini-program (LAST_IDENTITY). */
   canUnlink: boolean;
-  /** Milliseconds since the epoch. */
+  /** When it joined this account (first used, bound, or linked), ms since the epoch; 0 when unknown. */
   linkedAt: number;
 }
 
 export interface UnlinkIdentityData {
   identities: IdentitySummary[];
   /**
-   * True when the unlinked identity was the current WeChat (openid and unionid are unlinked together):
-   * this WeChat no longer signs in to the account; the next login creates a new one.
+   * True when the unlinked one was the current WeChat account: this WeChat no longer signs in to the
+   * account; its next login creates a new one (isNewUser).
    */
   signedOut: boolean;
 }

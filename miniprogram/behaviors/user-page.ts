@@ -4,13 +4,16 @@ import { accountNoticeDialog } from '../presenters/account-notice-view';
 import type { ServiceErrorCode } from '../services/service-error';
 import { ServiceError } from '../services/service-error';
 import { errorMessage, failureCode } from '../presenters/error-message';
+import { sessionNoticeText } from '../presenters/session-notice';
 import { toUserView } from '../presenters/user-view';
 
 /**
  * The lifecycle the account pages share, written once as a Behavior instead of copied methods:
- * show the cached user on load and on every show, show a failure as its Chinese message,
- * treat 拒绝 in <privacy-popup> as PRIVACY_DENIED, and on show tell the account holder once what a
- * login answer noticed (presenters/account-notice-view.ts).
+ * show the cached user on load and on every show, show a failure as its Chinese message, and
+ * treat 拒绝 in <privacy-popup> as PRIVACY_DENIED. When the session ended or changed account
+ * without the person asking (the auth service's SessionNotice), the next page shown says so in a
+ * dialog, once: never a silent switch to another account. On show it also tells the account holder
+ * once what a login answer noticed (presenters/account-notice-view.ts).
  *
  * A page overrides `showUser` when it renders more of the user than the view (its own method wins
  * over the behavior's), and `afterFailure` when a failure changes more than the message.
@@ -39,14 +42,21 @@ export const userPage = Behavior({
     },
     showUser() {
       this.setData({ user: toUserView(getAuthService().currentUser()) });
+      this.tellSessionNotice();
+    },
+    tellSessionNotice() {
+      const notice = getAuthService().takeSessionNotice();
+      if (notice) void dialogs.confirm({ ...sessionNoticeText(notice), confirmText: '知道了', showCancel: false });
     },
     /**
      * A ban or a vanished account also ended the session (the service logged out): the page turns
-     * logged out in showUser, and the message stays to say why.
+     * logged out in showUser, and the message stays to say why (so the notice is not told twice).
      */
     showFailure(error: unknown) {
+      const code = failureCode(error);
+      if (code === 'USER_NOT_FOUND' || code === 'USER_BANNED') getAuthService().takeSessionNotice();
       this.setData({ errorMessage: errorMessage(error), notice: '' });
-      this.afterFailure(failureCode(error));
+      this.afterFailure(code);
       this.showUser();
     },
     afterFailure(_code: ServiceErrorCode) {

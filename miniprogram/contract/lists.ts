@@ -29,7 +29,8 @@ export const ERROR_CODES = [
   'INTERNAL',
   /**
    * The caller's WeChat identity has no user (never logged in, or the account was deleted or
-   * unlinked from this WeChat): call `login`, then retry the action once.
+   * unlinked from this WeChat): a session the client held is over. The client signs out and says
+   * so; a login would create a new account (isNewUser), so it is never made silently.
    */
   'USER_NOT_FOUND',
   /** updateProfile: the nickname is empty, too long, or contains control/invisible characters. */
@@ -60,7 +61,7 @@ export const ERROR_CODES = [
   'LINK_TARGET_UNAVAILABLE',
   /** unlinkIdentity: no identity with this id belongs to the caller. */
   'IDENTITY_NOT_FOUND',
-  /** unlinkIdentity: it is the account's last way to sign in. */
+  /** unlinkIdentity: nothing that signs in to this mini-program would remain (WeChat, or the phone number to recover with). */
   'LAST_IDENTITY',
   /** deleteAccount: the event lacks `confirm: true`. */
   'CONFIRMATION_REQUIRED',
@@ -92,6 +93,13 @@ export const ACTION_NAMES = [
  * (web, app).
  */
 export const IDENTITY_PROVIDERS = ['wechat', 'wechat-unionid', 'phone', 'other'] as const;
+
+/**
+ * Rows of listIdentities. 'wechat': one WeChat account — its unionid (if any) and the openid of
+ * every app it was used in, which are unlinked together; 'phone': the bound number (recovers the
+ * account from a new WeChat); 'other': a provider of another client.
+ */
+export const IDENTITY_KINDS = ['wechat', 'phone', 'other'] as const;
 
 /** Profile fields a link can fill. */
 export const PROFILE_FIELDS = ['nickName', 'avatar'] as const;
@@ -136,6 +144,10 @@ export function isIdentityProvider(value: unknown): value is (typeof IDENTITY_PR
 
 export function isBanReason(value: unknown): value is (typeof BAN_REASONS)[number] {
   return typeof value === 'string' && (BAN_REASONS as readonly string[]).includes(value);
+}
+
+export function isIdentityKind(value: unknown): value is (typeof IDENTITY_KINDS)[number] {
+  return typeof value === 'string' && (IDENTITY_KINDS as readonly string[]).includes(value);
 }
 
 export function isProfileField(value: unknown): value is (typeof PROFILE_FIELDS)[number] {

@@ -16,6 +16,7 @@ export function confirmDialog(options: ConfirmOptions): Promise<boolean> {
       // WeChat limits both button texts to 4 Chinese characters.
       confirmText: options.confirmText ?? '确定',
       cancelText: options.cancelText ?? '取消',
+      showCancel: options.showCancel ?? true,
       ...(options.destructive && { confirmColor: DESTRUCTIVE_COLOR }),
       success: (result) => resolve(result.confirm),
       fail: () => resolve(false),

@@ -1,52 +1,86 @@
 import type { IdentityProvider, IdentitySummary } from '../../typings/contract';
-import { formatDate } from './user-view';
+import { formatDate, formatDateTime } from './user-view';
 
 /**
- * Sign-in methods as 账号与安全 lists them. The server already masks every identifier; this only
- * names the providers in Chinese and words the confirmation of 解除关联.
+ * 账号与安全's ways to sign in, in the person's words: one row per WeChat account (the server
+ * groups its unionid and every app's openid), the names of the apps it was used in, the current one
+ * marked; the phone number on its own, as what recovers the account; and the confirmation of
+ * 解除关联, which says exactly what goes and what happens next. The server masks every identifier;
+ * nothing here shows one.
  */
 
+/** Names of the contract's providers (the link preview lists what moves). Both WeChat keys read as 微信. */
 export const PROVIDER_NAMES: Record<IdentityProvider, string> = {
   wechat: '微信',
-  'wechat-unionid': '微信（开放平台）',
+  'wechat-unionid': '微信',
   phone: '手机号',
   other: '其他登录方式',
 };
 
+/** appid → the name a person knows the app by (config.ts APP_NAMES); others read as 其他小程序. */
+export type AppNames = Readonly<Record<string, string>>;
+
 export interface IdentityView {
   id: string;
+  kind: IdentitySummary['kind'];
+  /** 微信 / 手机号 / 其他登录方式. */
   name: string;
-  /** Masked identifier, or for 'wechat' the mini-program it belongs to. */
-  display: string;
-  /** 当前微信 / 唯一登录方式 …, '' when there is nothing to add. */
-  note: string;
+  /** 当前微信 on the WeChat account of this device, else ''. */
+  tag: string;
+  /** WeChat: where it is used (用于 本小程序、…); phone: the masked number; other: the provider. */
+  detail: string;
+  /** How it came into the account, the line that tells two WeChat accounts apart. '' when unknown. */
+  origin: string;
   current: boolean;
   canUnlink: boolean;
-  /** yyyy-mm-dd; '' when unknown. */
-  linkedAt: string;
 }
 
-function noteFor(identity: IdentitySummary): string {
-  if (identity.current) return '当前微信';
-  if (identity.provider === 'wechat-unionid') return '同一开放平台下的 App、网站通用';
-  return '';
+export interface IdentityListView {
+  wechat: IdentityView[];
+  /** The phone row (its id unlinks the number); null when no number is bound. */
+  phone: IdentityView | null;
+  others: IdentityView[];
 }
 
-export function toIdentityView(identity: IdentitySummary): IdentityView {
-  const display = identity.provider === 'wechat' && identity.appid ? `${identity.display} · 小程序 ${identity.appid}` : identity.display;
+function appsText(identity: IdentitySummary, appNames: AppNames): string {
+  const names = identity.apps.map((app) => (app.thisApp ? '本小程序' : (appNames[app.appid] ?? '其他小程序')));
+  const unique = [...new Set(names)];
+  if (unique.length === 0) return identity.openPlatform ? '用于同一开放平台的 App 或网站' : '';
+  return `用于${unique.join('、')}`;
+}
+
+function originText(identity: IdentitySummary, precise: boolean): string {
+  if (identity.linkedAt <= 0) return identity.linked ? '关联进来的微信' : '';
+  const when = precise ? formatDateTime(identity.linkedAt) : formatDate(identity.linkedAt);
+  if (!identity.linked) return identity.kind === 'phone' ? `${when} 绑定` : `${when} 起使用`;
+  return identity.linkedFromNickName ? `${when} 关联 · 原账号「${identity.linkedFromNickName}」` : `${when} 关联`;
+}
+
+function toView(identity: IdentitySummary, appNames: AppNames, precise: boolean): IdentityView {
+  const name = identity.kind === 'wechat' ? '微信' : identity.kind === 'phone' ? '手机号' : '其他登录方式';
   return {
     id: identity.id,
-    name: PROVIDER_NAMES[identity.provider],
-    display,
-    note: noteFor(identity),
+    kind: identity.kind,
+    name,
+    tag: identity.current ? '当前微信' : '',
+    detail: identity.kind === 'wechat' ? appsText(identity, appNames) : identity.display,
+    origin: originText(identity, precise),
     current: identity.current,
     canUnlink: identity.canUnlink,
-    linkedAt: identity.linkedAt > 0 ? formatDate(identity.linkedAt) : '',
   };
 }
 
-export function toIdentityViews(identities: IdentitySummary[]): IdentityView[] {
-  return identities.map(toIdentityView);
+export function toIdentityListView(identities: IdentitySummary[], appNames: AppNames = {}): IdentityListView {
+  const wechat = identities.filter((identity) => identity.kind === 'wechat');
+  // Two WeChat accounts whose lines would read the same (no nicknames, linked the same day) get the time too.
+  const dayLines = wechat.map((identity) => `${appsText(identity, appNames)}|${originText(identity, false)}`);
+  const precise = new Set(dayLines).size < dayLines.length;
+  const phone = identities.find((identity) => identity.kind === 'phone');
+  return {
+    wechat: wechat.map((identity) => toView(identity, appNames, precise)),
+    phone: phone ? toView(phone, appNames, false) : null,
+    others: identities.filter((identity) => identity.kind === 'other').map((identity) => toView(identity, appNames, false)),
+  };
 }
 
 export interface Confirmation {
@@ -55,21 +89,53 @@ export interface Confirmation {
   confirmText: string;
 }
 
+/** What is left to sign in with, in words, for the confirmation of unlinking the current WeChat. */
+function remainingText(list: IdentityListView, unlinked: IdentityView): string {
+  const otherWechats = list.wechat.filter((row) => row.id !== unlinked.id).length;
+  const parts = [
+    ...(otherWechats > 0 ? [otherWechats > 1 ? `其他 ${otherWechats} 个微信` : '另一个已关联的微信'] : []),
+    ...(list.phone && list.phone.id !== unlinked.id ? [`手机号 ${list.phone.detail}`] : []),
+  ];
+  const text = parts.join('和');
+  // A number at the end reads as part of the next word without a space: 「手机号 138****8000 登录」.
+  return /\d$/.test(text) ? `${text} ` : text;
+}
+
 /**
- * What the person is asked before 解除关联. The current WeChat goes as a whole (its openid and
- * unionid re-attach each other), and this device is signed out: say so before, not after.
+ * What the person is asked before 解除关联: exactly what goes (one WeChat account, every app it was
+ * used in), and for the current WeChat that this device is signed out and what its next login is.
  */
-export function unlinkConfirmation(identity: IdentityView): Confirmation {
-  if (identity.current) {
+export function unlinkConfirmation(identity: IdentityView, list: IdentityListView): Confirmation {
+  if (identity.kind === 'phone') {
+    return {
+      title: '解除手机号？',
+      content: `解除后，手机号 ${identity.detail} 将从这个账号移除：换了微信时不能再用它找回账号。`,
+      confirmText: '解除',
+    };
+  }
+  if (identity.kind === 'wechat' && identity.current) {
+    const remaining = remainingText(list, identity);
     return {
       title: '解除当前微信？',
-      content: '解除后，当前微信将不能再登录这个账号，并会立即退出登录；之后用微信登录会创建一个新账号。',
+      content:
+        `这个微信（${identity.detail}）将不能再登录这个账号，你会立即退出登录。` +
+        `之后用这个微信登录会进入一个新的空账号${remaining ? `；这个账号仍可用${remaining}登录，也可在登录页用手机号找回` : ''}。`,
+      confirmText: '解除',
+    };
+  }
+  if (identity.kind === 'wechat') {
+    const which = identity.origin ? `（${identity.origin}）` : '';
+    return {
+      title: '解除这个微信？',
+      content:
+        `解除后，这个微信${which}将不能再登录这个账号，${identity.detail ? `包括它${identity.detail.replace(/^用于/, '在')}的登录；` : ''}` +
+        '它下次登录会进入一个新账号。你当前的微信不受影响。',
       confirmText: '解除',
     };
   }
   return {
     title: `解除${identity.name}？`,
-    content: `解除后将不能再用${identity.name}（${identity.display}）登录这个账号。`,
+    content: `解除后，将不能再用${identity.detail || identity.name}登录这个账号。`,
     confirmText: '解除',
   };
 }

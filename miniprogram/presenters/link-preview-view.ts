@@ -33,7 +33,7 @@ export function toLinkPreviewView(offer: LinkOffer): LinkPreviewView {
   const moving = [...new Set(preview.movingIdentities.map((provider) => PROVIDER_NAMES[provider]))];
   const effects = [
     moving.length > 0
-      ? `当前账号的登录方式（${moving.join('、')}）将移到该账号，之后用这个微信登录的就是该账号。`
+      ? `当前账号的${moving.join('、')}登录将移到该账号，之后用这个微信登录的就是该账号。`
       : '之后用这个微信登录的就是该账号。',
   ];
   if (preview.keptFields.length > 0) effects.push(`保留该账号的${names(preview.keptFields)}。`);

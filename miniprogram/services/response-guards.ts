@@ -10,8 +10,9 @@ import type {
   Note,
   PublicUser,
   UnlinkIdentityData,
+  WechatApp,
 } from '../../typings/contract';
-import { isAccountNoticeKind, isBanReason, isErrorCode, isIdentityProvider, isProfileField } from '../contract/lists';
+import { isAccountNoticeKind, isBanReason, isErrorCode, isIdentityKind, isIdentityProvider, isProfileField } from '../contract/lists';
 
 /**
  * Runtime checks of what the cloud function answered: the one set, for every action.
@@ -109,14 +110,21 @@ export function isBindPhoneData(value: unknown): value is BindPhoneData {
   return isUserData(value) && typeof (value as Record<string, unknown>).phoneNumber === 'string';
 }
 
+function isWechatApp(value: unknown): value is WechatApp {
+  return isRecord(value) && typeof value.appid === 'string' && typeof value.thisApp === 'boolean';
+}
+
 export function isIdentitySummary(value: unknown): value is IdentitySummary {
   return (
     isRecord(value) &&
     typeof value.id === 'string' &&
     value.id !== '' &&
-    isIdentityProvider(value.provider) &&
+    isIdentityKind(value.kind) &&
     typeof value.display === 'string' &&
-    (value.appid === undefined || typeof value.appid === 'string') &&
+    isArrayOf(value.apps, isWechatApp) &&
+    typeof value.openPlatform === 'boolean' &&
+    typeof value.linked === 'boolean' &&
+    typeof value.linkedFromNickName === 'string' &&
     typeof value.current === 'boolean' &&
     typeof value.canUnlink === 'boolean' &&
     isTimestamp(value.linkedAt)

@@ -5,7 +5,8 @@
  * LINK_TICKETS_COLLECTION, AUDIT_COLLECTION):
  * - users:         one document per person (UserDoc). `identityKeys` lists every identity key
  *                  (rules/identity.ts) that signs in to it, so a returning login finds and stamps its
- *                  user with one request keyed by the identity. Legacy documents written by the
+ *                  user with one request keyed by the identity. `wechatPairs` records which openid
+ *                  key came with which unionid key, so that the keys group into WeChat accounts. Legacy documents written by the
  *                  common tutorial pattern carry `_openid` / `openid` and no `identityKeys` until a
  *                  login adopts them. A user linked into another keeps its document with status
  *                  'merged' and `mergedInto`; it holds no keys and is never signed in to.
@@ -105,6 +106,12 @@ export interface UserDoc {
   keysHeldElsewhere?: string[];
   /** Links into this account by its phone number that its holder has not been told of yet (rules/link-notice.ts). */
   linkNotices?: LinkNotice[];
+  /**
+   * Which openid key was seen with which unionid key in one getWXContext (login records it): what
+   * makes the account's WeChat keys into WeChat accounts, one per person (rules/identity-summary.ts).
+   * Documents from before it read as none; the next login of each WeChat adds its pair.
+   */
+  wechatPairs?: WechatPair[];
   /** Id of the login that last wrote lastLoginAt: tells whether a parallel read saw our write. */
   lastLoginId?: string;
   /** Legacy tutorial fields (read for adoption, never returned). */
@@ -112,6 +119,12 @@ export interface UserDoc {
   openid?: string;
   userInfo?: { nickName?: unknown; avatarUrl?: unknown };
   [field: string]: unknown;
+}
+
+/** An openid key and the unionid key WeChat answered with it (both `identities` keys). */
+export interface WechatPair {
+  openidKey: string;
+  unionidKey: string;
 }
 
 export interface LoginStamp {

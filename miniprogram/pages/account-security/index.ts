@@ -1,18 +1,21 @@
 import { userPage } from '../../behaviors/user-page';
 import type { PhoneButtonDetail } from '../../composition-root';
-import { dialogs, getAccountService, getAuthService, navigator, openTypeEvents } from '../../composition-root';
+import { appNames, dialogs, getAccountService, getAuthService, navigator, openTypeEvents } from '../../composition-root';
 import { loginStep, openStep, ROUTES } from '../../navigation/routes';
 import type { ServiceErrorCode } from '../../services/service-error';
 import { failureCode } from '../../presenters/error-message';
-import type { IdentityView } from '../../presenters/identity-view';
-import { toIdentityViews, unlinkConfirmation } from '../../presenters/identity-view';
+import type { IdentityListView, IdentityView } from '../../presenters/identity-view';
+import { toIdentityListView, unlinkConfirmation } from '../../presenters/identity-view';
+import { sessionNoticeText } from '../../presenters/session-notice';
+import type { IdentitySummary } from '../../../typings/contract';
 import type { LinkPreviewView } from '../../presenters/link-preview-view';
 import { toLinkPreviewView } from '../../presenters/link-preview-view';
 import { toUserView } from '../../presenters/user-view';
 
 /**
- * 账号与安全: the phone number (bind, or link this WeChat to the account that already has it),
- * the ways to sign in (解除关联), and the way to 注销账号.
+ * 账号与安全: the phone number (bind, or link this WeChat to the account that already has it;
+ * it is also what recovers the account from a new WeChat), the WeChat accounts that sign in to
+ * this account — one row each, 解除关联 per row — and the way to 注销账号.
  *
  * The phone number comes from <button open-type="getPhoneNumber">, a paid WeChat component open
  * to certified, non-individual mini-programs only (docs/accounts.md): when it is not available the
@@ -23,6 +26,12 @@ import { toUserView } from '../../presenters/user-view';
 type PhoneStatus = 'idle' | 'binding' | 'linking';
 type ListStatus = 'idle' | 'loading' | 'ready' | 'error';
 
+const EMPTY_LIST: IdentityListView = { wechat: [], phone: null, others: [] };
+
+function listView(identities: IdentitySummary[]): IdentityListView {
+  return toIdentityListView(identities, appNames);
+}
+
 Component({
   behaviors: [userPage],
   data: {
@@ -32,7 +41,7 @@ Component({
     /** False once WeChat or the function said this mini-program may not use phone numbers: hide the button. */
     phoneAvailable: true,
     linkPreview: null as LinkPreviewView | null,
-    identities: [] as IdentityView[],
+    identities: EMPTY_LIST,
     identitiesStatus: 'idle' as ListStatus,
     /** The identity being unlinked: its button shows the loading state. */
     unlinkingId: '',
@@ -45,12 +54,18 @@ Component({
     },
     showUser() {
       const user = getAuthService().currentUser();
+      // Back from pages/login signed in: what the page said about being signed out is over.
+      if (user && !this.data.user.loggedIn) this.setData({ errorMessage: '', notice: '' });
       this.setData({
         user: toUserView(user),
         hasPhone: user?.hasPhone ?? false,
         maskedPhoneNumber: user?.maskedPhoneNumber ?? '',
       });
-      if (!user) this.setData({ identities: [], identitiesStatus: 'idle', linkPreview: null });
+      if (!user) this.setData({ identities: EMPTY_LIST, identitiesStatus: 'idle', linkPreview: null });
+      // The session ended or changed without the person asking (another device unlinked this WeChat):
+      // say so here, where the list of ways to sign in is.
+      const notice = getAuthService().takeSessionNotice();
+      if (notice) this.setData({ notice: sessionNoticeText(notice).content });
     },
     afterFailure(code: ServiceErrorCode) {
       // Uncertified or individual mini-programs never get a number: stop offering the button.
@@ -60,7 +75,7 @@ Component({
       this.setData({ identitiesStatus: 'loading' });
       try {
         const identities = await getAccountService().listIdentities();
-        this.setData({ identities: toIdentityViews(identities), identitiesStatus: 'ready' });
+        this.setData({ identities: listView(identities), identitiesStatus: 'ready' });
       } catch (error) {
         this.setData({ identitiesStatus: 'error' });
         this.showFailure(error);
@@ -124,17 +139,23 @@ Component({
 
     async onUnlinkTap(event: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       if (this.data.unlinkingId) return;
-      const identity = this.data.identities.find((candidate) => candidate.id === event.currentTarget.dataset.id);
+      const list = this.data.identities;
+      const identity = [...list.wechat, ...(list.phone ? [list.phone] : []), ...list.others].find(
+        (candidate: IdentityView) => candidate.id === event.currentTarget.dataset.id,
+      );
       if (!identity) return;
-      const question = unlinkConfirmation(identity);
+      const question = unlinkConfirmation(identity, list);
       if (!(await dialogs.confirm({ ...question, destructive: true }))) return;
       this.setData({ unlinkingId: identity.id, errorMessage: '', notice: '' });
       try {
         const result = await getAccountService().unlinkIdentity(identity.id);
         if (result.signedOut) {
-          this.setData({ notice: '已解除当前微信，并已退出登录' });
+          // The service logged out with the reason 'unlinked': this page says it, not a dialog too.
+          getAuthService().takeSessionNotice();
+          this.setData({ notice: '已解除当前微信，并已退出登录。下次用这个微信登录会进入一个新的空账号。' });
         } else {
-          this.setData({ notice: `已解除${identity.name}`, identities: toIdentityViews(result.identities) });
+          const what = identity.kind === 'phone' ? '手机号' : identity.kind === 'wechat' ? '这个微信' : identity.name;
+          this.setData({ notice: `已解除${what}`, identities: listView(result.identities) });
         }
         this.showUser();
       } catch (error) {

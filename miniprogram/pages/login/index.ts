@@ -54,5 +54,16 @@ Component({
         this.setData({ status: 'error', errorMessage: errorMessage(error) });
       }
     },
+    // 「换了微信？用手机号找回账号」 (components/phone-recovery): signs in too, so the same agreement and return.
+    onRecoveryNeedsAgreement() {
+      this.setData({ showAgreementHint: true });
+    },
+    onRecoveryDone(event: WechatMiniprogram.CustomEvent<{ recovered: boolean; message: string }>) {
+      this.setData({ status: 'success', errorMessage: '', user: toUserView(getAuthService().currentUser()) });
+      // Back in the account: a toast. Anything else is news the person must read: a dialog.
+      if (event.detail.recovered) dialogs.toast(event.detail.message);
+      else void dialogs.confirm({ title: '未找回账号', content: event.detail.message, confirmText: '知道了', showCancel: false });
+      void navigator.navigate(returnStep(navigator.stackDepth(), this.data.redirect));
+    },
   },
 });

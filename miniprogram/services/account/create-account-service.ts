@@ -42,7 +42,10 @@ export interface AccountService {
    */
   confirmLink(ticket: string): Promise<PublicUser>;
   listIdentities(): Promise<IdentitySummary[]>;
-  /** When the answer says signedOut (the current WeChat was unlinked), this device is logged out. */
+  /**
+   * When the answer says signedOut (the current WeChat was unlinked), this device is logged out
+   * with the reason 'unlinked', so the next login says it created a new account.
+   */
   unlinkIdentity(identityId: string): Promise<UnlinkIdentityData>;
   /** 注销账号. Logs out on success, and when the account turns out to be gone already. */
   deleteAccount(): Promise<void>;
@@ -72,7 +75,7 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
    */
   function forgetUnlinkedPhone(identities: IdentitySummary[]): void {
     const user = auth.currentUser();
-    if (user?.hasPhone && !identities.some((identity) => identity.provider === 'phone')) {
+    if (user?.hasPhone && !identities.some((identity) => identity.kind === 'phone')) {
       auth.saveUser({ ...user, hasPhone: false, maskedPhoneNumber: '' });
     }
   }
@@ -151,21 +154,16 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
     },
 
     async unlinkIdentity(identityId) {
-      try {
-        // No silent re-login: after the current WeChat was unlinked (an answer lost, a second
-        // device), "no user" is the truth, and a login would create a fresh account.
-        const data = await auth.callWithLogin('unlinkIdentity', { identityId }, isUnlinkIdentityData, { relogin: false });
-        if (data.signedOut) {
-          auth.logout();
-        } else {
-          forgetUnlinkedPhone(data.identities);
-        }
-        return data;
-      } catch (error) {
-        const failure = toServiceError(error);
-        if (failure.code === 'USER_NOT_FOUND') auth.logout();
-        throw failure;
+      // No login of its own: after the current WeChat was unlinked (an answer lost, a second
+      // device), "no user" is the truth (USER_NOT_FOUND ends the session in the auth service), and a
+      // login would create a fresh account.
+      const data = await auth.callWithLogin('unlinkIdentity', { identityId }, isUnlinkIdentityData, { relogin: false });
+      if (data.signedOut) {
+        auth.logout('unlinked');
+      } else {
+        forgetUnlinkedPhone(data.identities);
       }
+      return data;
     },
 
     async deleteAccount() {

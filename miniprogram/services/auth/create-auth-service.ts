@@ -31,9 +31,13 @@ import { createSessionStore } from './session-store';
  * - currentUser() is synchronous and never calls the cloud.
  * - One login at a time: concurrent login() / ensureLogin() / callWithLogin() calls share one
  *   cloud call (peers' wrappers log in once per parallel request and mix sessions up).
- * - A protected call that the server rejects with UNAUTHENTICATED or USER_NOT_FOUND logs in
- *   again and retries, at most `maxAuthRetries` times, then fails with AUTH_RETRY_EXHAUSTED:
- *   never a loop.
+ * - A protected call that the server rejects with UNAUTHENTICATED logs in again and retries, at
+ *   most `maxAuthRetries` times, then fails with AUTH_RETRY_EXHAUSTED: never a loop.
+ * - Signed out means signed out: an answer that ends the session (USER_NOT_FOUND: this WeChat no
+ *   longer signs in to the account — unlinked or deleted, here or on another device; USER_BANNED)
+ *   clears the cache at once and is never cured by a silent login, which would put the person into
+ *   a new, empty account. The service keeps a SessionNotice saying what happened, and the login
+ *   after it says whether it created a new account; pages show it (takeSessionNotice).
  * - A login that finishes after logout() is dropped, so a background refresh cannot undo 退出登录.
  * - Consent is the pages' job: a page sends a logged-out person to pages/login (agreement
  *   checkbox) before a protected action; ensureLogin/callWithLogin log in silently when asked.
@@ -60,12 +64,21 @@ export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: Receiv
 
 export interface CallOptions {
   /**
-   * Default true: on UNAUTHENTICATED / USER_NOT_FOUND, log in again and retry. False for actions
-   * after which "no user" is an answer, not a stale session (deleteAccount, unlinking the current
-   * WeChat): a new login there would silently create a fresh account. The failure is thrown instead.
+   * Default true: on UNAUTHENTICATED, log in again and retry. False for actions that must not log
+   * in on their own (deleteAccount, unlinkIdentity): the failure is answered instead.
    */
   relogin?: boolean;
 }
+
+/** Why the service itself ended a session (not the person's 退出登录). */
+export type SignOutReason = 'unlinked' | 'account-gone' | 'banned';
+
+/**
+ * What the person must be told about their session, once: it ended without them asking
+ * ('signed-out'), or a login put this WeChat into another account than the one this device showed
+ * ('account-changed'; `isNewUser` when that account was created by it).
+ */
+export type SessionNotice = { kind: 'signed-out'; reason: SignOutReason } | { kind: 'account-changed'; isNewUser: boolean };
 
 export interface AuthServiceOptions {
   storage: KeyValueStorage;
@@ -137,8 +150,14 @@ export interface AuthService {
    * contract's fields; resolves with that copy. Not cached when logged out.
    */
   saveUser(user: PublicUser): PublicUser;
-  /** Forgets the user in memory and storage. */
-  logout(): void;
+  /**
+   * Forgets the user in memory and storage. With a reason, the session ended without the person
+   * asking (the server said so): a SessionNotice tells them, and the next login says whether it
+   * created a new account.
+   */
+  logout(reason?: SignOutReason): void;
+  /** The notice about the session not yet shown, and forgets it: null when there is nothing to tell. */
+  takeSessionNotice(): SessionNotice | null;
   /**
    * The notices login answers carried since the last call (the function answers each once), and
    * forgets them: whoever shows them takes them. Empty after logout.
@@ -156,10 +175,16 @@ function describe(value: unknown): string {
 
 /**
  * Answers to a protected call that a new login can cure: the server could not tie the caller to
- * a user (UNAUTHENTICATED), or the user record is gone (USER_NOT_FOUND: the contract says "call
- * login, then retry the action once").
+ * a user (UNAUTHENTICATED).
  */
-const RELOGIN_CODES: readonly string[] = ['UNAUTHENTICATED', 'USER_NOT_FOUND'] satisfies ErrorCode[];
+const RELOGIN_CODES: readonly string[] = ['UNAUTHENTICATED'] satisfies ErrorCode[];
+
+/**
+ * Answers that end the session: this WeChat no longer signs in to the account (USER_NOT_FOUND) or
+ * the account is banned. A new login cannot bring that account back, and one made silently would
+ * sign the person in to a new, empty account as if nothing happened.
+ */
+const SESSION_ENDING_CODES: Readonly<Record<string, SignOutReason>> = { USER_NOT_FOUND: 'account-gone', USER_BANNED: 'banned' };
 
 export function createAuthService(options: AuthServiceOptions): AuthService {
   const { cloud, clock } = options;
@@ -179,6 +204,10 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
   let serverUserId: string | null = null;
   /** Bumped by every stored login: lets a rejected protected call see that someone already logged in again. */
   let loginGeneration = 0;
+  /** Not yet shown to the person (takeSessionNotice). */
+  let notice: SessionNotice | null = null;
+  /** The account of a session the service ended itself, until the next login: tells that login's answer apart. */
+  let endedUserId: string | null = null;
 
   function loadSession(): StoredSession | null {
     if (!hydrated) {
@@ -207,8 +236,17 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     return user;
   }
 
-  function endSession(): void {
+  function endSession(reason?: SignOutReason): void {
     pendingNotices = [];
+    const ended = loadSession()?.user.id ?? null;
+    if (reason) {
+      notice = { kind: 'signed-out', reason };
+      endedUserId = ended ?? endedUserId;
+    } else {
+      // 退出登录 (or 注销, which the person asked for): nothing to tell, the next login starts afresh.
+      notice = null;
+      endedUserId = null;
+    }
     session = null;
     serverUserId = null;
     hydrated = true;
@@ -219,6 +257,17 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     } catch (error) {
       reportError(new ServiceError('UNKNOWN', `clearing the cached session failed: ${toServiceError(error).detail}`));
     }
+  }
+
+  /**
+   * Before a login's user replaces the session: when this device showed another account (or the
+   * service had just ended one), the person is told — a new account is never a silent switch.
+   */
+  function noteAccountChange(answeredId: string, isNewUser: boolean): void {
+    const previous = loadSession()?.user.id ?? endedUserId;
+    endedUserId = null;
+    if (previous !== null && previous !== answeredId) notice = { kind: 'account-changed', isNewUser };
+    else if (previous === answeredId && notice?.kind === 'signed-out') notice = null;
   }
 
   async function callCloudFunction(name: string, data: Record<string, unknown>): Promise<unknown> {
@@ -239,11 +288,12 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     const envelope = readEnvelope(raw, isLoginData);
     if (!envelope) throw new ServiceError('INVALID_RESPONSE', `login answered ${describe(raw)}`);
     if (!envelope.ok) {
-      if (envelope.error.code === 'USER_BANNED') endSession();
+      if (envelope.error.code === 'USER_BANNED') endSession('banned');
       throw fromErrorBody(envelope.error);
     }
     const user = readPublicUser(envelope.data.user) ?? envelope.data.user;
     if (epoch === logoutEpoch) {
+      noteAccountChange(user.id, envelope.data.isNewUser);
       storeUser(user);
       serverUserId = user.id;
       loginGeneration += 1;
@@ -309,7 +359,8 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       if (envelope.ok) return envelope;
 
       const { code } = envelope.error;
-      if (code === 'USER_BANNED') endSession();
+      const ending = SESSION_ENDING_CODES[code];
+      if (ending) endSession(ending);
       if (!RELOGIN_CODES.includes(code) || options.relogin === false) return envelope;
       if (retries >= maxAuthRetries) {
         throw new ServiceError('AUTH_RETRY_EXHAUSTED', `${label}: ${code} after ${retries} new login(s)`);
@@ -367,6 +418,11 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     takeAccountNotices() {
       const taken = pendingNotices;
       pendingNotices = [];
+      return taken;
+    },
+    takeSessionNotice() {
+      const taken = notice;
+      notice = null;
       return taken;
     },
   };

@@ -403,16 +403,15 @@ describe('identities and deletion through the emulator', () => {
     dataOf(await bindPhone(alice, '13800000020'));
 
     const { identities } = dataOf(await call(alice, 'listIdentities'));
-    expect(identities.map((identity) => [identity.provider, identity.current, identity.canUnlink])).toEqual([
+    expect(identities.map((identity) => [identity.kind, identity.current, identity.canUnlink])).toEqual([
       ['wechat', true, true],
-      ['wechat-unionid', true, true],
       ['phone', false, true],
     ]);
     expect(JSON.stringify(identities)).not.toContain(alice.openid);
 
-    const phone = identities.find((identity) => identity.provider === 'phone');
+    const phone = identities.find((identity) => identity.kind === 'phone');
     const after = dataOf(await call(alice, 'unlinkIdentity', { identityId: phone?.id }));
-    expect(after.identities.map((identity) => identity.canUnlink)).toEqual([false, false]);
+    expect(after.identities.map((identity) => identity.canUnlink)).toEqual([false]);
     expect(doc('identities', 'phone:+86:13800000020')).toBeUndefined();
     expect(doc('users', id)?.boundPhone).toBeUndefined();
 
@@ -634,5 +633,194 @@ describe('collections a client could write (not ADMINONLY)', () => {
     expect(
       docs('users').filter((user) => (user.identityKeys as string[] | undefined)?.some((key) => key.includes(attacker.openid))),
     ).toEqual([]);
+  });
+});
+
+/** The WeChat-account rows of `caller`'s account, by who they belong to. */
+async function rows(caller: Caller) {
+  return dataOf(await call(caller, 'listIdentities')).identities;
+}
+
+async function unlink(caller: Caller, identityId: string | undefined) {
+  return call(caller, 'unlinkIdentity', { identityId });
+}
+
+/** 小明 owns the account (his phone, his nickname); 小红 proves his number and links her WeChat into it. */
+async function linkedCouple(phone: string, apps: { ming?: Partial<Caller>; hong?: Partial<Caller> } = {}) {
+  const ming = { ...person('ming'), ...apps.ming };
+  const accountId = await signUp(ming);
+  dataOf(await bindPhone(ming, phone));
+  dataOf(await call(ming, 'updateProfile', { nickName: '小明' }));
+  const hong = { ...person('hong'), ...apps.hong };
+  const hongOldId = await signUp(hong);
+  dataOf(await call(hong, 'updateProfile', { nickName: '小红' }));
+  const offer = errorOf(await bindPhone(hong, phone));
+  if (offer.code !== 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT') throw new Error(`no link offer: ${offer.code}`);
+  expect(dataOf(await call(hong, 'confirmLink', { ticket: offer.details.ticket })).user.id).toBe(accountId);
+  return { ming, hong, accountId, hongOldId };
+}
+
+/** A new WeChat recovers the account with the phone: 「换了微信？用手机号找回账号」 on the login page. */
+async function recoverWithPhone(caller: Caller, phone: string) {
+  const fresh = dataOf(await call(caller, 'login'));
+  const offer = errorOf(await bindPhone(caller, phone));
+  if (offer.code !== 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT') throw new Error(`no link offer: ${offer.code}`);
+  return { fresh, user: dataOf(await call(caller, 'confirmLink', { ticket: offer.details.ticket })).user };
+}
+
+describe('WeChat accounts as units, through the emulator', () => {
+  it("the path of issue 11: 小红 unlinks 小明's WeChat — only his goes; both then sign in to what they expect", async () => {
+    const { ming, hong, accountId, hongOldId } = await linkedCouple('13800000101');
+
+    const listed = await rows(hong);
+    expect(listed.map((row) => [row.kind, row.current, row.linked, row.linkedFromNickName, row.canUnlink])).toEqual([
+      ['wechat', true, true, '小红', true],
+      ['wechat', false, false, '', true],
+      ['phone', false, false, '', true],
+    ]);
+    const mingsRow = listed[1];
+    const unlinked = dataOf(await unlink(hong, mingsRow?.id));
+
+    expect(unlinked.signedOut).toBe(false);
+    expect(unlinked.identities.map((row) => [row.kind, row.current])).toEqual([
+      ['wechat', true],
+      ['phone', false],
+    ]);
+    expect(doc('identities', `wx-openid:wx-accounts-app:${ming.openid}`)).toBeUndefined();
+    expect(doc('identities', `wx-unionid:${ming.unionid}`)).toBeUndefined();
+    expect(doc('identities', `wx-unionid:${hong.unionid}`)?.userId).toBe(accountId);
+    expect(dataOf(await call(hong, 'login'))).toMatchObject({ isNewUser: false, user: { id: accountId, nickName: '小明' } });
+
+    // 小明 is told he is in a new account, and gets back in with his phone number.
+    const { fresh, user } = await recoverWithPhone(ming, '13800000101');
+    expect(fresh.isNewUser).toBe(true);
+    expect(fresh.user.id).not.toBe(accountId);
+    expect(user).toMatchObject({ id: accountId, nickName: '小明', hasPhone: true });
+    expect(dataOf(await call(ming, 'login')).user.id).toBe(accountId);
+    expect(dataOf(await call(hong, 'login')).user.id).toBe(accountId);
+    expect(doc('users', hongOldId)).toMatchObject({ status: 'merged', mergedInto: accountId });
+    const theirs = [ming.openid, ming.unionid, hong.openid, hong.unionid, '13800000101'];
+    expect(danglingIdentities().filter((key) => theirs.some((part) => key.endsWith(part)))).toEqual([]);
+  });
+
+  it('given two linked unionids, unlinking the current one signs this WeChat out; the other still signs in', async () => {
+    const { ming, hong, accountId } = await linkedCouple('13800000102');
+    const own = (await rows(hong)).find((row) => row.current);
+
+    const unlinked = dataOf(await unlink(hong, own?.id));
+
+    expect(unlinked.signedOut).toBe(true);
+    expect(unlinked.identities.map((row) => [row.kind, row.current])).toEqual([
+      ['wechat', false],
+      ['phone', false],
+    ]);
+    expect(errorOf(await call(hong, 'listIdentities')).code).toBe('USER_NOT_FOUND');
+    expect(dataOf(await call(ming, 'login')).user.id).toBe(accountId);
+    const next = dataOf(await call(hong, 'login'));
+    expect(next.isNewUser).toBe(true);
+    expect(next.user.id).not.toBe(accountId);
+  });
+
+  it('given one unionid across two apps, shows one row naming both apps and unlinks all its keys together', async () => {
+    const inA = person('twoapps');
+    const inB = { ...inA, openid: `${inA.openid}-b`, appid: 'wx-accounts-app-b' };
+    const id = await signUp(inA);
+    expect(await signUp(inB)).toBe(id);
+
+    expect((await rows(inA)).map((row) => [row.kind, row.apps, row.canUnlink])).toEqual([
+      [
+        'wechat',
+        [
+          { appid: 'wx-accounts-app', thisApp: true },
+          { appid: 'wx-accounts-app-b', thisApp: false },
+        ],
+        false,
+      ],
+    ]);
+    expect(errorOf(await unlink(inA, (await rows(inA))[0]?.id)).code).toBe('LAST_IDENTITY');
+
+    dataOf(await bindPhone(inA, '13800000103'));
+    const wechat = (await rows(inB)).find((row) => row.kind === 'wechat');
+    expect(wechat?.apps.map((app) => app.thisApp)).toEqual([true, false]);
+    expect(dataOf(await unlink(inB, wechat?.id)).signedOut).toBe(true);
+
+    expect(
+      docs('identities')
+        .filter((identity) => identity.userId === id)
+        .map((identity) => identity._id),
+    ).toEqual(['phone:+86:13800000103']);
+    expect(dataOf(await call(inA, 'login')).isNewUser).toBe(true);
+  });
+
+  it('given openid-only WeChat accounts (an app without open platform), unlinks exactly the other one', async () => {
+    const noUnionid = { unionid: undefined };
+    const { ming, hong, accountId } = await linkedCouple('13800000104', { ming: noUnionid, hong: noUnionid });
+    const listed = await rows(hong);
+    expect(listed.map((row) => [row.kind, row.current, row.openPlatform])).toEqual([
+      ['wechat', true, false],
+      ['wechat', false, false],
+      ['phone', false, false],
+    ]);
+
+    expect(dataOf(await unlink(hong, listed[1]?.id)).signedOut).toBe(false);
+
+    expect(doc('identities', `wx-openid:wx-accounts-app:${hong.openid}`)?.userId).toBe(accountId);
+    expect(doc('identities', `wx-openid:wx-accounts-app:${ming.openid}`)).toBeUndefined();
+    expect(dataOf(await call(ming, 'login')).isNewUser).toBe(true);
+  });
+
+  it('given the phone as the only remainder, the WeChat may go; the new WeChat recovers the account with the phone', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+    dataOf(await bindPhone(alice, '13800000105'));
+    dataOf(await call(alice, 'updateProfile', { nickName: '只剩手机号' }));
+
+    const wechat = (await rows(alice)).find((row) => row.kind === 'wechat');
+    expect(dataOf(await unlink(alice, wechat?.id))).toMatchObject({ signedOut: true, identities: [{ kind: 'phone' }] });
+    expect(doc('users', id)?.identityKeys).toEqual(['phone:+86:13800000105']);
+
+    const changed = person('alice-new-wechat');
+    const { fresh, user } = await recoverWithPhone(changed, '13800000105');
+    expect(fresh.isNewUser).toBe(true);
+    expect(user).toMatchObject({ id, nickName: '只剩手机号' });
+    expect((await rows(changed)).map((row) => [row.kind, row.current, row.canUnlink])).toEqual([
+      ['wechat', true, true],
+      ['phone', false, true],
+    ]);
+  });
+
+  it('records which openid came with which unionid at login; an account from before that is migrated by its next login', async () => {
+    const alice = person('alice');
+    const id = await signUp(alice);
+    const pair = { openidKey: `wx-openid:wx-accounts-app:${alice.openid}`, unionidKey: `wx-unionid:${alice.unionid}` };
+    expect(doc('users', id)?.wechatPairs).toEqual([pair]);
+
+    const { wechatPairs: _recorded, ...before } = doc('users', id) ?? {};
+    await emulator.database.importCollection('users', EJSON.stringify(before, { relaxed: false }));
+    const latency = emulator.faults.add({ action: /^database\./, latencyMs: 15, times: 'always' });
+    try {
+      const migrating = await invoke(alice, 'login');
+      const returning = await invoke(alice, 'login');
+      expect(dataOf(migrating.response).user.id).toBe(id);
+      expect(migrating.roundTrips).toBe(2);
+      expect(returning.roundTrips).toBe(1);
+    } finally {
+      latency.remove();
+    }
+    expect(doc('users', id)?.wechatPairs).toEqual([pair]);
+  });
+
+  it('given a linked account from before the pairs, still tells the two WeChat accounts apart and unlinks one', async () => {
+    const { ming, hong, accountId } = await linkedCouple('13800000106');
+    const { wechatPairs: _recorded, ...before } = doc('users', accountId) ?? {};
+    await emulator.database.importCollection('users', EJSON.stringify(before, { relaxed: false }));
+
+    const listed = await rows(hong);
+    expect(listed.filter((row) => row.kind === 'wechat')).toHaveLength(2);
+    dataOf(await unlink(hong, listed.find((row) => row.kind === 'wechat' && !row.current)?.id));
+
+    expect(doc('identities', `wx-unionid:${ming.unionid}`)).toBeUndefined();
+    expect(doc('identities', `wx-openid:wx-accounts-app:${ming.openid}`)).toBeUndefined();
+    expect(doc('identities', `wx-openid:wx-accounts-app:${hong.openid}`)?.userId).toBe(accountId);
   });
 });

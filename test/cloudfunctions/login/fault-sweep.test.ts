@@ -126,7 +126,7 @@ const scenarios: Scenario[] = [
     name: 'unlinkIdentity of the phone',
     prepare: async (deps) => {
       const id = await signUpWithPhone(deps, alice, '13800000005');
-      const phone = dataOf(await call(deps, alice, 'listIdentities')).identities.find((identity) => identity.provider === 'phone');
+      const phone = dataOf(await call(deps, alice, 'listIdentities')).identities.find((identity) => identity.kind === 'phone');
       return { id, identityId: phone?.id ?? '' };
     },
     act: (deps, ctx) => call(deps, alice, 'unlinkIdentity', { identityId: ctx.identityId }),

@@ -1,29 +1,67 @@
-import { toIdentityViews, unlinkConfirmation } from '../../../miniprogram/presenters/identity-view';
-import { anIdentity, wechatAndPhone } from '../support/accounts';
+import { toIdentityListView, unlinkConfirmation } from '../../../miniprogram/presenters/identity-view';
+import { anIdentity, twoWechatsAndPhone, wechatAndPhone } from '../support/accounts';
 
 describe('identity views', () => {
-  it("name providers in Chinese, keep the server's masking, and mark the current WeChat", () => {
-    const views = toIdentityViews([
-      ...wechatAndPhone(),
-      anIdentity({ id: 'x', provider: 'other', display: 'email', current: false, linkedAt: 0 }),
-    ]);
+  it('shows one row per WeChat account with the apps it was used in, the phone on its own, and no identifier', () => {
+    const list = toIdentityListView(
+      [...twoWechatsAndPhone(), anIdentity({ id: 'x', kind: 'other', display: 'email', apps: [], current: false, linkedAt: 0 })],
+      { 'wx-shop-app': '云商城' },
+    );
 
-    expect(views.map(({ name, display, note, linkedAt }) => ({ name, display, note, linkedAt }))).toEqual([
-      { name: '微信', display: 'o-te****1234 · 小程序 wx-test-app', note: '当前微信', linkedAt: '2024-01-15' },
-      { name: '微信（开放平台）', display: 'u-te****5678', note: '当前微信', linkedAt: '2024-01-15' },
-      { name: '手机号', display: '138****8000', note: '', linkedAt: '2024-01-15' },
-      { name: '其他登录方式', display: 'email', note: '', linkedAt: '' },
+    expect(list.wechat.map(({ name, tag, detail, origin }) => ({ name, tag, detail, origin }))).toEqual([
+      { name: '微信', tag: '当前微信', detail: '用于本小程序', origin: '2024-05-02 关联 · 原账号「小红」' },
+      { name: '微信', tag: '', detail: '用于本小程序、云商城', origin: '2024-01-15 起使用' },
     ]);
+    expect(list.phone).toMatchObject({ name: '手机号', detail: '138****8000', origin: '2024-01-15 绑定' });
+    expect(list.others.map((row) => [row.name, row.detail])).toEqual([['其他登录方式', 'email']]);
+    expect(JSON.stringify(list)).not.toMatch(/开放平台|（.*（/);
   });
 
-  it('asking to unlink the current WeChat says this device will be signed out; another way names itself', () => {
-    const [wechat, , phone] = toIdentityViews(wechatAndPhone());
+  it('given two WeChat accounts that would read the same, tells them apart by the time they joined', () => {
+    const sameDay = [
+      anIdentity({ id: 'a', linked: true, linkedAt: Date.UTC(2024, 4, 2, 2, 0, 0) }),
+      anIdentity({ id: 'b', current: false, linked: true, linkedAt: Date.UTC(2024, 4, 2, 3, 30, 0) }),
+    ];
+    const [first, second] = toIdentityListView(sameDay).wechat;
+    expect(first?.origin).not.toBe(second?.origin);
+    expect(second?.origin).toMatch(/^2024-05-02 \d{2}:30 关联$/);
+  });
 
-    expect(wechat && unlinkConfirmation(wechat).content).toContain('立即退出登录');
-    expect(phone && unlinkConfirmation(phone)).toEqual({
-      title: '解除手机号？',
-      content: '解除后将不能再用手机号（138****8000）登录这个账号。',
+  it('asking to unlink the current WeChat says exactly what goes, that this device signs out, and what the next login is', () => {
+    const list = toIdentityListView(twoWechatsAndPhone());
+    const current = list.wechat[0];
+    if (!current) throw new Error('no row');
+
+    expect(unlinkConfirmation(current, list)).toEqual({
+      title: '解除当前微信？',
+      content:
+        '这个微信（用于本小程序）将不能再登录这个账号，你会立即退出登录。之后用这个微信登录会进入一个新的空账号；' +
+        '这个账号仍可用另一个已关联的微信和手机号 138****8000 登录，也可在登录页用手机号找回。',
       confirmText: '解除',
     });
+  });
+
+  it('asking to unlink the other WeChat names it, every app it goes from, and leaves the current one alone', () => {
+    const list = toIdentityListView(twoWechatsAndPhone());
+    const other = list.wechat[1];
+    if (!other) throw new Error('no row');
+
+    expect(unlinkConfirmation(other, list)).toEqual({
+      title: '解除这个微信？',
+      content:
+        '解除后，这个微信（2024-01-15 起使用）将不能再登录这个账号，包括它在本小程序、其他小程序的登录；' +
+        '它下次登录会进入一个新账号。你当前的微信不受影响。',
+      confirmText: '解除',
+    });
+  });
+
+  it('asking to unlink the phone says it no longer recovers the account', () => {
+    const list = toIdentityListView(wechatAndPhone());
+    expect(list.phone && unlinkConfirmation(list.phone, list)).toEqual({
+      title: '解除手机号？',
+      content: '解除后，手机号 138****8000 将从这个账号移除：换了微信时不能再用它找回账号。',
+      confirmText: '解除',
+    });
+    expect(toIdentityListView([anIdentity()]).phone).toBeNull();
   });
 });

@@ -7,9 +7,12 @@ import { aUser, loginAnswer } from './users';
 export function anIdentity(overrides: Partial<IdentitySummary> = {}): IdentitySummary {
   return {
     id: 'identity-wechat',
-    provider: 'wechat',
-    display: 'o-te****1234',
-    appid: 'wx-test-app',
+    kind: 'wechat',
+    display: '',
+    apps: [{ appid: 'wx-test-app', thisApp: true }],
+    openPlatform: true,
+    linked: false,
+    linkedFromNickName: '',
     current: true,
     canUnlink: false,
     linkedAt: Date.UTC(2024, 0, 15, 2, 0, 0),
@@ -17,19 +20,38 @@ export function anIdentity(overrides: Partial<IdentitySummary> = {}): IdentitySu
   };
 }
 
-/** An identity of a provider other than 'wechat', which has no appid. */
-function otherIdentity(overrides: Partial<IdentitySummary>): IdentitySummary {
-  // The rest pattern drops appid; TypeScript does not count the named property as unused.
-  const { appid, ...withoutAppid } = anIdentity(overrides);
-  return withoutAppid;
+/** The phone row of listIdentities. */
+export function aPhoneIdentity(overrides: Partial<IdentitySummary> = {}): IdentitySummary {
+  return anIdentity({
+    id: 'identity-phone',
+    kind: 'phone',
+    display: '138****8000',
+    apps: [],
+    openPlatform: false,
+    current: false,
+    ...overrides,
+  });
 }
 
-/** The current WeChat (openid + unionid) and a phone number: what a user with a bound phone lists. */
+/** The current WeChat account and a phone number: what a user with a bound phone lists. */
 export function wechatAndPhone(): IdentitySummary[] {
+  return [anIdentity({ canUnlink: true }), aPhoneIdentity({ canUnlink: true })];
+}
+
+/** After 小红 linked into 小明's account: her WeChat (current, linked), his, and his phone. */
+export function twoWechatsAndPhone(): IdentitySummary[] {
   return [
-    anIdentity({ canUnlink: true }),
-    otherIdentity({ id: 'identity-unionid', provider: 'wechat-unionid', display: 'u-te****5678', canUnlink: true }),
-    otherIdentity({ id: 'identity-phone', provider: 'phone', display: '138****8000', current: false, canUnlink: true }),
+    anIdentity({ id: 'identity-hong', canUnlink: true, linked: true, linkedFromNickName: '小红', linkedAt: Date.UTC(2024, 4, 2, 2, 0, 0) }),
+    anIdentity({
+      id: 'identity-ming',
+      current: false,
+      canUnlink: true,
+      apps: [
+        { appid: 'wx-test-app', thisApp: true },
+        { appid: 'wx-shop-app', thisApp: false },
+      ],
+    }),
+    aPhoneIdentity({ canUnlink: true }),
   ];
 }
 

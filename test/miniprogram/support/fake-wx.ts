@@ -26,6 +26,8 @@ export interface ModalRecord {
   confirmText?: string;
   cancelText?: string;
   confirmColor?: string;
+  /** Recorded only when false: a dialog that tells rather than asks. */
+  showCancel?: boolean;
 }
 /** true = the person taps the confirm button, false = cancel. */
 export type ModalHandler = (modal: ModalRecord) => boolean;
@@ -145,8 +147,9 @@ export function installFakeWx(): FakeWx {
       succeed(options, 'stopPullDownRefresh');
     },
     showModal: (options: ModalRecord & { success?: (result: { confirm: boolean; cancel: boolean; errMsg: string }) => void }) => {
-      const { title, content, confirmText, cancelText, confirmColor } = options;
+      const { title, content, confirmText, cancelText, confirmColor, showCancel } = options;
       const modal: ModalRecord = { title, content };
+      if (showCancel === false) modal.showCancel = false;
       if (confirmText !== undefined) modal.confirmText = confirmText;
       if (cancelText !== undefined) modal.cancelText = cancelText;
       if (confirmColor !== undefined) modal.confirmColor = confirmColor;

@@ -1,16 +1,21 @@
 /**
- * listIdentities: the caller's ways to sign in — provider, a masked identifier, whether it is the
- * WeChat making this call, and whether it may be unlinked. The identities collection is the
- * truth here: a key counts when its identity document points at the user.
+ * listIdentities: the caller's ways to sign in, one row per WeChat account (all its apps), the
+ * phone number, other providers — whether it is the WeChat making this call, and whether it may be
+ * unlinked. The identities collection is the truth here: a key counts when its identity document
+ * points at the user. The accounts this one absorbed are read in the same round trip, for the
+ * nickname each linked WeChat account had.
  */
 import type { IdentitySummary } from '../../../../typings/contract';
 import type { Deps } from '../ports';
-import { ownedIdentities, summarizeIdentities } from '../rules/identity-summary';
+import { mergedNicknames, ownedIdentities, readWechatPairs, summarizeIdentities } from '../rules/identity-summary';
 import { resolveCaller } from './shared/caller';
 import type { WxIdentity } from '../rules/identity';
 
 export async function listIdentities(identity: WxIdentity, deps: Deps): Promise<{ identities: IdentitySummary[] }> {
   const caller = await resolveCaller(identity, deps.store, { now: deps.now() });
-  const owned = ownedIdentities(await deps.store.identitiesOf([caller.user._id]));
-  return { identities: summarizeIdentities(caller.user._id, owned, caller.keys) };
+  const userId = caller.user._id;
+  const [docs, merged] = await Promise.all([deps.store.identitiesOf([userId]), deps.store.usersMergedInto(userId)]);
+  const names = mergedNicknames(merged);
+  const owned = ownedIdentities(docs, new Set(names.keys()));
+  return { identities: summarizeIdentities(userId, owned, readWechatPairs(caller.user.wechatPairs), caller.keys, names) };
 }

@@ -26,6 +26,11 @@
  * Accounts merged into another (confirm-link.ts) hold no identity keys; should a racing login
  * still reach one, it signs in to the account it was merged into.
  *
+ * WeChat pairs (model.ts `wechatPairs`): a login whose context has a unionid records which openid
+ * key came with it, in a write the login makes anyway (the insert, the adoption, the attach). A
+ * returning login whose pair is already recorded writes nothing for it, so it stays 1 round trip;
+ * documents from before the pairs get theirs at the next login of each WeChat (one extra write, once).
+ *
  * Avatar: a stored temporary URL is answered as it is while valid; when it is about to expire the
  * login refreshes it (shared/avatar-url.ts) — one storage request and one write, about once a day.
  */
@@ -36,6 +41,7 @@ import { assertNoActiveBan, isExpiredBan, LIFTED_BAN } from '../rules/ban';
 import { AppError } from '../rules/errors';
 import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from '../rules/identity';
 import { linkNoticesFor, type LinkNotice } from '../rules/link-notice';
+import { pairsAfterLogin } from '../rules/identity-summary';
 import { toPublicUser } from '../rules/public-user';
 import type { LoginStamp, UserDoc } from '../model';
 import type { Deps, Invocation, UserPatch } from '../ports';
@@ -169,19 +175,27 @@ async function loginKnownUser(user: UserDoc, keys: IdentityKeys, stamp: LoginSta
   const held = user.identityKeys ?? [];
   const elsewhere = user.keysHeldElsewhere ?? [];
   const missing = keys.all.filter((key) => !held.includes(key) && !elsewhere.includes(key));
-  if (missing.length === 0 && recorded && !liftBan) return result(afterLogin(user, stamp), false);
+  if (missing.length === 0 && recorded && !liftBan && !pairsAfterLogin(user.wechatPairs, keys, held))
+    return result(afterLogin(user, stamp), false);
 
   // A new app of the same open platform (found by unionid), or a unionid seen for the first time
   // (found by openid): attach what is free, and record the login if the first trip could not.
+  // An account from before the WeChat pairs gets this WeChat's pair here (migration at login).
   const claims = missing.length > 0 ? await claimKeys(missing, user._id, stamp, deps) : { attached: [], heldElsewhere: [] };
-  const patch: UserPatch = { ...claimsPatch(claims), ...(recorded ? {} : { stamp }), ...(liftBan ? LIFTED_BAN : {}) };
+  const identityKeys = [...held, ...claims.attached];
+  const wechatPairs = pairsAfterLogin(user.wechatPairs, keys, identityKeys);
+  const patch: UserPatch = {
+    ...claimsPatch(claims),
+    ...(recorded ? {} : { stamp }),
+    ...(liftBan ? LIFTED_BAN : {}),
+    ...(wechatPairs ? { set: { ...(liftBan ? LIFTED_BAN.set : {}), wechatPairs } } : {}),
+  };
   if (Object.keys(patch).length > 0) {
     const updated = await deps.store.updateUser(user._id, patch);
     if (!updated) throw new Error(`user ${user._id} disappeared during login`);
   }
-  const identityKeys = [...held, ...claims.attached];
   const lifted = liftBan ? withoutBan(user) : user;
-  return result({ ...afterLogin(lifted, stamp), identityKeys }, false);
+  return result({ ...afterLogin(lifted, stamp), identityKeys, ...(wechatPairs ? { wechatPairs } : {}) }, false);
 }
 
 async function adoptLegacyUser(legacy: UserDoc, keys: IdentityKeys, openid: string, stamp: LoginStamp, deps: Deps): Promise<LoginOutcome> {
@@ -192,12 +206,17 @@ async function adoptLegacyUser(legacy: UserDoc, keys: IdentityKeys, openid: stri
 
   const claims = await claimKeys(keys.all.slice(1), legacy._id, stamp, deps);
   const secondary = claims.attached;
+  const wechatPairs = pairsAfterLogin(legacy.wechatPairs, keys, [keys.primary, ...secondary]);
   const [adopted] = await Promise.all([
     deps.store.updateUser(legacy._id, {
       ...claimsPatch(claims),
       addIdentityKeys: [keys.primary, ...secondary],
       stamp,
-      set: { status: 'active', ...(legacy.createdAt instanceof Date ? {} : { createdAt: stamp.at }) },
+      set: {
+        status: 'active',
+        ...(legacy.createdAt instanceof Date ? {} : { createdAt: stamp.at }),
+        ...(wechatPairs ? { wechatPairs } : {}),
+      },
       remove: [...LEGACY_SECRET_FIELDS],
     }),
     deps.store.scrubLegacyDocuments(openid, LEGACY_SECRET_FIELDS),
@@ -207,10 +226,12 @@ async function adoptLegacyUser(legacy: UserDoc, keys: IdentityKeys, openid: stri
   return result(afterLogin(clean, stamp), false);
 }
 
-function newUserDoc(id: string, identityKeys: string[], stamp: LoginStamp): UserDoc {
+function newUserDoc(id: string, identityKeys: string[], stamp: LoginStamp, keys: IdentityKeys): UserDoc {
+  const wechatPairs = pairsAfterLogin(undefined, keys, identityKeys);
   return {
     _id: id,
     identityKeys,
+    ...(wechatPairs ? { wechatPairs } : {}),
     status: 'active',
     nickName: '',
     avatarUrl: '',
@@ -233,7 +254,7 @@ async function createUser(keys: IdentityKeys, stamp: LoginStamp, stamped: boolea
 
   const secondary = keys.all.slice(1);
   const [inserted, claims] = await Promise.allSettled([
-    deps.store.insertUser(newUserDoc(id, keys.all, stamp)),
+    deps.store.insertUser(newUserDoc(id, keys.all, stamp, keys)),
     claimKeys(secondary, id, stamp, deps),
   ]);
   if (inserted.status === 'rejected') throw inserted.reason;
@@ -257,6 +278,7 @@ async function createUser(keys: IdentityKeys, stamp: LoginStamp, stamped: boolea
       id,
       keys.all.filter((key) => !lost.includes(key)),
       stamp,
+      keys,
     ),
     true,
   );
@@ -280,11 +302,13 @@ async function loginAsOwner(
   }
   if (existing) return loginKnownUser(existing, keys, stamp, stamped, deps);
 
-  if (await deps.store.insertUser(newUserDoc(owner, [keys.primary], stamp))) {
+  if (await deps.store.insertUser(newUserDoc(owner, [keys.primary], stamp, keys))) {
     const claims = await claimKeys(keys.all.slice(1), owner, stamp, deps);
-    const patch = claimsPatch(claims);
+    const identityKeys = [keys.primary, ...claims.attached];
+    const wechatPairs = pairsAfterLogin(undefined, keys, identityKeys);
+    const patch: UserPatch = { ...claimsPatch(claims), ...(wechatPairs ? { set: { wechatPairs } } : {}) };
     if (Object.keys(patch).length > 0) await deps.store.updateUser(owner, patch);
-    return result(newUserDoc(owner, [keys.primary, ...claims.attached], stamp), true);
+    return result(newUserDoc(owner, identityKeys, stamp, keys), true);
   }
   const inserted = await deps.store.getUser(owner);
   if (!inserted) throw new Error(`user ${owner} neither exists nor can be inserted`);

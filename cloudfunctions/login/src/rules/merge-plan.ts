@@ -6,6 +6,8 @@
  * Rules:
  *   - every identity of the source moves to the target, except phone numbers when the target has
  *     one (one number per account: the target's is kept, the source's is released for reuse);
+ *   - the source's WeChat pairs (which openid came with which unionid) move with its keys, so its
+ *     WeChat accounts stay whole units in the target (one row each, unlinked as one);
  *   - profile fields: the target's values win, empty ones are filled from the source;
  *   - the source document is kept, marked `status: 'merged', mergedInto`, with its profile intact
  *     (nothing deleted) and no identity keys (nothing signs in to it any more).
@@ -14,7 +16,7 @@ import type { IdentityProvider, LinkPreview, ProfileField } from '../../../../ty
 import type { UserDoc } from '../model';
 import { isPhoneKey, maskPhoneNumber, parsePhoneKey, readBoundPhone } from './phone';
 import { avatarFieldsOf, hasAvatar, nickNameOf } from './profile';
-import { providerOf } from './identity-summary';
+import { providerOf, readWechatPairs } from './identity-summary';
 
 export interface MergePlan {
   movedKeys: string[];
@@ -37,6 +39,11 @@ export function planMerge(source: UserDoc, target: UserDoc, sourceKeys: string[]
   const movedKeys = unique(sourceKeys.filter((key) => !releasedKeys.includes(key) && !targetKeys.includes(key)));
 
   const targetSet: MergePlan['targetSet'] = { identityKeys: unique([...targetKeys, ...movedKeys]) };
+  const movedPairs = readWechatPairs(source.wechatPairs).filter((pair) => movedKeys.includes(pair.openidKey));
+  if (movedPairs.length > 0) {
+    const kept = readWechatPairs(target.wechatPairs).filter((pair) => !movedPairs.some((moved) => moved.openidKey === pair.openidKey));
+    targetSet.wechatPairs = [...kept, ...movedPairs];
+  }
   const filledFields: ProfileField[] = [];
   const keptFields: ProfileField[] = [];
 

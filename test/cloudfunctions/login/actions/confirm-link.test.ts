@@ -126,7 +126,7 @@ describe('confirmLink', () => {
     const deps = createTestDeps();
     const { ticket } = await offered(deps);
     const bobIdentities = dataOf(await call(deps, bob, 'listIdentities')).identities;
-    const phone = bobIdentities.find((identity) => identity.provider === 'phone');
+    const phone = bobIdentities.find((identity) => identity.kind === 'phone');
     dataOf(await call(deps, bob, 'unlinkIdentity', { identityId: phone?.id }));
 
     expect(errorOf(await call(deps, alice, 'confirmLink', { ticket })).code).toBe('LINK_TICKET_INVALID');

@@ -5,9 +5,9 @@ import { createTestDeps, type TestDeps } from '../support/deps';
 
 const phoneKey = 'phone:+86:13800138000';
 
-async function identityOf(deps: TestDeps, identity: WxIdentity, provider: IdentitySummary['provider']): Promise<IdentitySummary> {
-  const found = dataOf(await call(deps, identity, 'listIdentities')).identities.find((summary) => summary.provider === provider);
-  if (!found) throw new Error(`no ${provider} identity`);
+async function rowOf(deps: TestDeps, identity: WxIdentity, kind: IdentitySummary['kind']): Promise<IdentitySummary> {
+  const found = dataOf(await call(deps, identity, 'listIdentities')).identities.find((summary) => summary.kind === kind);
+  if (!found) throw new Error(`no ${kind} row`);
   return found;
 }
 
@@ -15,12 +15,12 @@ describe('unlinkIdentity', () => {
   it('given the phone number, unlinks it and removes it from the profile', async () => {
     const deps = createTestDeps();
     const id = await signUpWithPhone(deps, alice, '13800138000');
-    const phone = await identityOf(deps, alice, 'phone');
+    const phone = await rowOf(deps, alice, 'phone');
 
     const data = dataOf(await call(deps, alice, 'unlinkIdentity', { identityId: phone.id }));
 
     expect(data.signedOut).toBe(false);
-    expect(data.identities.map((identity) => identity.provider)).toEqual(['wechat', 'wechat-unionid']);
+    expect(data.identities.map((identity) => [identity.kind, identity.canUnlink])).toEqual([['wechat', false]]);
     expect(deps.store.identities.has(phoneKey)).toBe(false);
     expect(deps.store.users.get(id)?.boundPhone).toBeUndefined();
     expect(dataOf(await call(deps, alice, 'login')).user.hasPhone).toBe(false);
@@ -30,31 +30,26 @@ describe('unlinkIdentity', () => {
   it('given the last way to sign in, answers LAST_IDENTITY and unlinks nothing', async () => {
     const deps = createTestDeps();
     await signUp(deps, alice);
-    const wechat = await identityOf(deps, alice, 'wechat');
+    const wechat = await rowOf(deps, alice, 'wechat');
 
     expect(errorOf(await call(deps, alice, 'unlinkIdentity', { identityId: wechat.id })).code).toBe('LAST_IDENTITY');
     expect(deps.store.identities.size).toBe(2);
   });
 
-  it('given the current WeChat of an account with a phone, unlinks openid and unionid together and signs this WeChat out', async () => {
+  it('given only an e-mail identity of another client beside the WeChat, refuses: e-mail does not sign in to this mini-program', async () => {
     const deps = createTestDeps();
-    const id = await signUpWithPhone(deps, alice, '13800138000');
-    const wechat = await identityOf(deps, alice, 'wechat');
+    const id = await signUp(deps, alice);
+    deps.store.identities.set('email:a@example.com', { userId: id, createdAt: new Date(0), provider: 'email' });
+    deps.store.users.get(id)?.identityKeys?.push('email:a@example.com');
+    const wechat = await rowOf(deps, alice, 'wechat');
 
-    const data = dataOf(await call(deps, alice, 'unlinkIdentity', { identityId: wechat.id }));
-
-    expect(data.signedOut).toBe(true);
-    expect(deps.store.users.get(id)?.identityKeys).toEqual([phoneKey]);
-    expect(errorOf(await call(deps, alice, 'listIdentities')).code).toBe('USER_NOT_FOUND');
-    const fresh = dataOf(await call(deps, alice, 'login'));
-    expect(fresh.isNewUser).toBe(true);
-    expect(fresh.user.id).not.toBe(id);
+    expect(errorOf(await call(deps, alice, 'unlinkIdentity', { identityId: wechat.id })).code).toBe('LAST_IDENTITY');
   });
 
   it('given the phone and the WeChat unlinked at the same time, leaves one of them', async () => {
     const deps = createTestDeps();
     const id = await signUpWithPhone(deps, alice, '13800138000');
-    const [wechat, phone] = [await identityOf(deps, alice, 'wechat'), await identityOf(deps, alice, 'phone')];
+    const [wechat, phone] = [await rowOf(deps, alice, 'wechat'), await rowOf(deps, alice, 'phone')];
 
     const results = await Promise.all([
       call(deps, alice, 'unlinkIdentity', { identityId: wechat.id }),
@@ -79,7 +74,7 @@ describe('unlinkIdentity', () => {
     const deps = createTestDeps();
     const bob: WxIdentity = { appid: 'wxapp1', openid: 'o-bob' };
     await signUpWithPhone(deps, bob, '13800138000');
-    const bobsPhone = await identityOf(deps, bob, 'phone');
+    const bobsPhone = await rowOf(deps, bob, 'phone');
     await signUpWithPhone(deps, alice, '13900139000');
 
     expect(errorOf(await call(deps, alice, 'unlinkIdentity', { identityId: bobsPhone.id })).code).toBe('IDENTITY_NOT_FOUND');

@@ -1,33 +1,141 @@
-import { identityIdFor, summarizeIdentities, unlinkGroup } from '../../../../cloudfunctions/login/src/rules/identity-summary';
+import {
+  identityIdFor,
+  leavesWayBack,
+  ownedIdentities,
+  type OwnedIdentity,
+  pairsAfterLogin,
+  readWechatPairs,
+  summarizeIdentities,
+  unitsOf,
+} from '../../../../cloudfunctions/login/src/rules/identity-summary';
 import { identityKeysFor } from '../../../../cloudfunctions/login/src/rules/identity';
 
 const caller = identityKeysFor({ appid: 'wxapp1', openid: 'oCALLER123456', unionid: 'uCALLER987654' });
-const owned = [
-  { key: 'wx-unionid:uCALLER987654', createdAt: new Date(1000) },
-  { key: 'wx-openid:wxapp1:oCALLER123456', createdAt: new Date(1000) },
-  { key: 'wx-openid:wxapp2:oOTHERAPP0001', createdAt: new Date(2000) },
-  { key: 'phone:+86:13800138000', createdAt: new Date(3000) },
-];
 
-describe('summarizeIdentities', () => {
-  it("given an appid containing ':', shows that appid and the masked openid, not a split of the key", () => {
-    const keys = identityKeysFor({ appid: 'wx:app', openid: 'oCOLON:123456' });
-    const [summary] = summarizeIdentities('user-1', [{ key: keys.openid, createdAt: null }], keys);
-    expect(summary).toMatchObject({ provider: 'wechat', appid: 'wx:app', display: 'oCOL****3456' });
+function owned(key: string, at: number, movedFrom: string | null = null): OwnedIdentity {
+  return { key, createdAt: new Date(at), movedFrom, movedAt: movedFrom ? new Date(at + 500) : null };
+}
+
+const mine = [
+  owned('wx-unionid:uCALLER987654', 1000),
+  owned('wx-openid:wxapp1:oCALLER123456', 1000),
+  owned('wx-openid:wxapp2:oCALLERAPP2xx', 2000),
+];
+const theirs = [owned('wx-unionid:uOTHER0000001', 100, 'old-account'), owned('wx-openid:wxapp1:oOTHER000001', 100, 'old-account')];
+const phone = owned('phone:+86:13800138000', 3000);
+
+function keysOf(units: { keys: string[] }[]): string[][] {
+  return units.map((unit) => unit.keys);
+}
+
+describe('unitsOf: WeChat keys as WeChat accounts', () => {
+  it('given recorded pairs, groups each unionid with the openids seen with it', () => {
+    const pairs = [
+      { openidKey: 'wx-openid:wxapp1:oCALLER123456', unionidKey: 'wx-unionid:uCALLER987654' },
+      { openidKey: 'wx-openid:wxapp2:oCALLERAPP2xx', unionidKey: 'wx-unionid:uCALLER987654' },
+      { openidKey: 'wx-openid:wxapp1:oOTHER000001', unionidKey: 'wx-unionid:uOTHER0000001' },
+    ];
+    const units = unitsOf([...mine, ...theirs, phone], pairs);
+    expect(keysOf(units)).toEqual([
+      ['wx-openid:wxapp1:oCALLER123456', 'wx-openid:wxapp2:oCALLERAPP2xx', 'wx-unionid:uCALLER987654'],
+      ['wx-openid:wxapp1:oOTHER000001', 'wx-unionid:uOTHER0000001'],
+      ['phone:+86:13800138000'],
+    ]);
+    expect(units.map((unit) => unit.anchor)).toEqual(['wx-unionid:uCALLER987654', 'wx-unionid:uOTHER0000001', 'phone:+86:13800138000']);
   });
 
-  it('shows providers with masked identifiers, never the raw openid, unionid or number', () => {
-    const summaries = summarizeIdentities('u1', owned, caller);
-    const text = JSON.stringify(summaries);
-
-    expect(summaries.map((s) => [s.provider, s.display, s.current])).toEqual([
-      ['wechat', 'oCAL****3456', true],
-      ['wechat', 'oOTH****0001', false],
-      ['wechat-unionid', 'uCAL****7654', true],
-      ['phone', '138****8000', false],
+  it("given no pairs (data from before them), groups by how the keys came: own keys together, a link's keys together", () => {
+    expect(keysOf(unitsOf([...mine, ...theirs], []))).toEqual([
+      ['wx-openid:wxapp1:oCALLER123456', 'wx-openid:wxapp2:oCALLERAPP2xx', 'wx-unionid:uCALLER987654'],
+      ['wx-openid:wxapp1:oOTHER000001', 'wx-unionid:uOTHER0000001'],
     ]);
-    expect(summaries[0]?.appid).toBe('wxapp1');
-    for (const secret of ['oCALLER123456', 'uCALLER987654', '13800138000']) expect(text).not.toContain(secret);
+  });
+
+  it('given openid-only WeChat accounts, makes each its own unit', () => {
+    const openidOnly = [owned('wx-openid:wxapp1:oA', 1), owned('wx-openid:wxapp1:oB', 2, 'old')];
+    expect(keysOf(unitsOf(openidOnly, []))).toEqual([['wx-openid:wxapp1:oA'], ['wx-openid:wxapp1:oB']]);
+  });
+
+  it('given a pair naming a key the account does not hold, ignores it; malformed pairs are not read', () => {
+    const pairs = readWechatPairs([
+      { openidKey: 'wx-openid:wxapp1:oOTHER000001', unionidKey: 'wx-unionid:gone' },
+      { openidKey: 'phone:+86:1', unionidKey: 'wx-unionid:uCALLER987654' },
+      'junk',
+    ]);
+    expect(pairs).toHaveLength(1);
+    expect(keysOf(unitsOf([owned('wx-openid:wxapp1:oOTHER000001', 1)], pairs))).toEqual([['wx-openid:wxapp1:oOTHER000001']]);
+  });
+});
+
+describe('leavesWayBack: what still signs in to this mini-program', () => {
+  it("counts this app's openid, a unionid (this app has unionids) and the phone; not another app's openid or e-mail", () => {
+    expect(leavesWayBack(['wx-openid:wxapp1:oX'], caller)).toBe(true);
+    expect(leavesWayBack(['wx-unionid:uX'], caller)).toBe(true);
+    expect(leavesWayBack(['phone:+86:13800138000'], caller)).toBe(true);
+    expect(leavesWayBack(['wx-openid:wxapp2:oX', 'email:a@example.com'], caller)).toBe(false);
+    expect(leavesWayBack([], caller)).toBe(false);
+  });
+
+  it('given a caller whose app has no unionid, a unionid does not bring anyone back here', () => {
+    expect(leavesWayBack(['wx-unionid:uX'], identityKeysFor({ appid: 'wxapp1', openid: 'oY' }))).toBe(false);
+  });
+});
+
+describe('summarizeIdentities', () => {
+  it('lists one row per WeChat account with its apps, the phone masked, and never a raw identifier', () => {
+    const rows = summarizeIdentities('u1', [...mine, ...theirs, phone], [], caller, new Map([['old-account', '小明']]));
+    expect(rows.map(({ id: _id, ...row }) => row)).toEqual([
+      {
+        kind: 'wechat',
+        display: '',
+        apps: [
+          { appid: 'wxapp1', thisApp: true },
+          { appid: 'wxapp2', thisApp: false },
+        ],
+        openPlatform: true,
+        linked: false,
+        linkedFromNickName: '',
+        current: true,
+        canUnlink: true,
+        linkedAt: 1000,
+      },
+      {
+        kind: 'wechat',
+        display: '',
+        apps: [{ appid: 'wxapp1', thisApp: true }],
+        openPlatform: true,
+        linked: true,
+        linkedFromNickName: '小明',
+        current: false,
+        canUnlink: true,
+        linkedAt: 600,
+      },
+      {
+        kind: 'phone',
+        display: '138****8000',
+        apps: [],
+        openPlatform: false,
+        linked: false,
+        linkedFromNickName: '',
+        current: false,
+        canUnlink: true,
+        linkedAt: 3000,
+      },
+    ]);
+    for (const secret of ['oCALLER123456', 'uCALLER987654', 'uOTHER', '13800138000']) expect(JSON.stringify(rows)).not.toContain(secret);
+  });
+
+  it('given only the current WeChat, nothing can be unlinked; with the phone beside it, both can', () => {
+    expect(summarizeIdentities('u1', mine, [], caller).map((row) => row.canUnlink)).toEqual([false]);
+    expect(summarizeIdentities('u1', [...mine, phone], [], caller).map((row) => row.canUnlink)).toEqual([true, true]);
+  });
+
+  it("given the other WeChat account of another app only, the current one is this app's last way in", () => {
+    const rows = summarizeIdentities('u1', [...mine, owned('wx-openid:wxapp9:oFOREIGN0001', 5, 'old')], [], caller);
+    expect(rows.map((row) => [row.current, row.canUnlink])).toEqual([
+      [true, false],
+      [false, true],
+    ]);
   });
 
   it('given ids, makes them opaque and different per user', () => {
@@ -35,32 +143,36 @@ describe('summarizeIdentities', () => {
     expect(id).toMatch(/^[0-9a-f]{24}$/);
     expect(identityIdFor('u2', 'phone:+86:13800138000')).not.toBe(id);
   });
+});
 
-  it('given only the current WeChat, marks nothing unlinkable', () => {
-    const summaries = summarizeIdentities('u1', owned.slice(0, 2), caller);
-    expect(summaries.every((s) => !s.canUnlink)).toBe(true);
+describe('pairsAfterLogin', () => {
+  const pair = { openidKey: caller.openid, unionidKey: caller.unionid ?? '' };
+
+  it('given a login holding both keys and no pair yet, adds it; given it recorded, changes nothing', () => {
+    expect(pairsAfterLogin(undefined, caller, caller.all)).toEqual([pair]);
+    expect(pairsAfterLogin([pair], caller, caller.all)).toBeNull();
   });
 
-  it('given another way to sign in, lets every identity be unlinked', () => {
-    expect(summarizeIdentities('u1', owned, caller).every((s) => s.canUnlink)).toBe(true);
+  it('given the openid recorded with another unionid, replaces that pair', () => {
+    expect(pairsAfterLogin([{ openidKey: caller.openid, unionidKey: 'wx-unionid:old' }], caller, caller.all)).toEqual([pair]);
+  });
+
+  it('given no unionid, or a key the user does not hold, records nothing', () => {
+    expect(pairsAfterLogin(undefined, identityKeysFor({ appid: 'wxapp1', openid: 'o' }), ['wx-openid:wxapp1:o'])).toBeNull();
+    expect(pairsAfterLogin(undefined, caller, [caller.openid])).toBeNull();
   });
 });
 
-describe('unlinkGroup', () => {
-  it('given a unionid on the account, unlinks every WeChat identity together (an app openid alone would come back through it)', () => {
-    const wechat = ['wx-openid:wxapp1:oCALLER123456', 'wx-openid:wxapp2:oOTHERAPP0001', 'wx-unionid:uCALLER987654'].sort();
-    expect(unlinkGroup('wx-openid:wxapp1:oCALLER123456', owned, caller).sort()).toEqual(wechat);
-    expect(unlinkGroup('wx-openid:wxapp2:oOTHERAPP0001', owned, caller).sort()).toEqual(wechat);
-  });
-
-  it("given no unionid, unlinks the current WeChat as a whole and another app's openid alone", () => {
-    const openidOnly = identityKeysFor({ appid: 'wxapp1', openid: 'oCALLER123456' });
-    const withoutUnionid = owned.filter((identity) => !identity.key.startsWith('wx-unionid:'));
-    expect(unlinkGroup('wx-openid:wxapp1:oCALLER123456', withoutUnionid, openidOnly)).toEqual(['wx-openid:wxapp1:oCALLER123456']);
-    expect(unlinkGroup('wx-openid:wxapp2:oOTHERAPP0001', withoutUnionid, openidOnly)).toEqual(['wx-openid:wxapp2:oOTHERAPP0001']);
-  });
-
-  it('given any other key, unlinks just that key', () => {
-    expect(unlinkGroup('phone:+86:13800138000', owned, caller)).toEqual(['phone:+86:13800138000']);
+describe('ownedIdentities', () => {
+  it('counts a move as a link only from an account merged into this one; a takeover from a deleted account is the own key', () => {
+    const at = new Date(1000);
+    const docs = [
+      { _id: 'wx-unionid:uA', userId: 'u1', createdAt: at, movedFrom: 'merged-account', movedAt: new Date(2000) },
+      { _id: 'wx-openid:wxapp1:oB', userId: 'u1', createdAt: at, movedFrom: 'deleted-account', movedAt: new Date(3000) },
+    ];
+    expect(ownedIdentities(docs, new Set(['merged-account']))).toEqual([
+      { key: 'wx-unionid:uA', createdAt: at, movedFrom: 'merged-account', movedAt: new Date(2000) },
+      { key: 'wx-openid:wxapp1:oB', createdAt: at, movedFrom: null, movedAt: null },
+    ]);
   });
 });

@@ -3,6 +3,7 @@
  */
 import { getAuthService, setAuthService } from '../../../../miniprogram/composition-root';
 import type { PublicUser, Result } from '../../../../typings/contract';
+import type { IdentityListView } from '../../../../miniprogram/presenters/identity-view';
 import { actionsCalled } from '../../support/accounts';
 import type { WeChatPerson } from '../../support/emulator-backend';
 import { useEmulatorBackend } from '../../support/emulator-backend';
@@ -62,22 +63,24 @@ async function idle(page: RenderedPage): Promise<void> {
   });
 }
 
-function providers(page: RenderedPage): unknown[] {
-  return (page.data().identities as { name: string }[]).map((identity) => identity.name);
+/** The rows the page shows: each WeChat account (当前 marked), then the phone row when there is one. */
+function rows(page: RenderedPage): string[] {
+  const list = page.data().identities as IdentityListView;
+  return [...list.wechat.map((row) => (row.current ? '当前微信' : '微信')), ...(list.phone ? ['手机号'] : [])];
 }
 
 describe('pages/account-security against the login function', () => {
   it('binds a phone number: the masked number and the 手机号 way to sign in are shown', async () => {
     const { page } = await openAs('binder');
     const phone = newPhone();
-    expect(providers(page)).toEqual(['微信', '微信（开放平台）']);
+    expect(rows(page)).toEqual(['当前微信']);
 
     await page.dispatch('#phone-button', 'getphonenumber', { errMsg: 'getPhoneNumber:ok', code: backend.phoneCode(phone) });
     await idle(page);
 
     expect(page.text('#phone-number')).toBe(masked(phone));
     expect(page.text('#security-notice')).toBe(`已绑定手机号 ${masked(phone)}`);
-    expect(providers(page)).toEqual(['微信', '微信（开放平台）', '手机号']);
+    expect(rows(page)).toEqual(['当前微信', '手机号']);
   });
 
   it('a declined phone sheet calls nothing; a code WeChat does not know is PHONE_CODE_INVALID', async () => {
@@ -101,18 +104,20 @@ describe('pages/account-security against the login function', () => {
 
     await page.dispatch('#phone-button', 'getphonenumber', { code: backend.phoneCode(phone) });
     await idle(page);
-    expect(page.text('#link-target-name')).toBe('老账号');
-    expect(page.text('#link-preview')).toContain(`手机号 ${masked(phone)}`);
+    expect(page.text('#link-sheet >>> #link-target-name')).toBe('老账号');
+    expect(page.text('#link-sheet >>> #link-preview')).toContain(`手机号 ${masked(phone)}`);
 
-    await page.tap('#link-confirm');
-    expect(page.text('#link-confirm')).toBe('关联中…');
+    await page.tap('#link-sheet >>> #link-confirm');
+    expect(page.text('#link-sheet >>> #link-confirm')).toBe('关联中…');
     await idle(page);
 
-    expect(page.exists('#link-preview')).toBe(false);
+    expect(page.exists('#link-sheet >>> #link-preview')).toBe(false);
     expect(page.text('#security-notice')).toBe('已关联到账号「老账号」，之后用这个微信登录的就是该账号');
     expect(getAuthService().currentUser()).toMatchObject({ id: existing.user.id, nickName: '老账号' });
     expect(page.text('#phone-number')).toBe(masked(phone));
-    expect(providers(page)).toEqual(['微信', '微信', '微信（开放平台）', '微信（开放平台）', '手机号']);
+    // 老账号's own WeChat and this one: two rows, one each, this one marked.
+    expect(rows(page)).toEqual(['当前微信', '微信', '手机号']);
+    expect(page.text('#wechat-0')).toContain('关联');
     // A relaunch logs in to the linked account.
     setAuthService(null);
     backend.connect(fake, person);
@@ -130,7 +135,7 @@ describe('pages/account-security against the login function', () => {
     const first = (await backend.call(person, 'confirmLink', { ticket })) as Result<unknown>;
     expect(first.ok).toBe(true);
 
-    await page.tap('#link-confirm');
+    await page.tap('#link-sheet >>> #link-confirm');
     await idle(page);
 
     expect(page.text('#security-error')).toBe('该关联已完成或已失效，无需重复操作');
@@ -144,25 +149,25 @@ describe('pages/account-security against the login function', () => {
     await idle(page);
     fake.answerModal(true);
 
-    await page.tap('#unlink-2');
+    await page.tap('#phone-unlink');
     await idle(page);
     expect(page.text('#security-notice')).toBe('已解除手机号');
     expect(page.text('#phone-number')).toBe('未绑定');
-    expect(providers(page)).toEqual(['微信', '微信（开放平台）']);
+    expect(rows(page)).toEqual(['当前微信']);
     expect(page.exists('#unlink-0')).toBe(false);
 
     // Bind again, then another device removes the number behind this page's back.
     await page.dispatch('#phone-button', 'getphonenumber', { code: backend.phoneCode(newPhone()) });
     await idle(page);
-    const { identities } = dataOf<{ identities: { id: string; provider: string }[] }>(await backend.call(person, 'listIdentities'));
-    const phoneId = identities.find((identity) => identity.provider === 'phone')?.id;
+    const { identities } = dataOf<{ identities: { id: string; kind: string }[] }>(await backend.call(person, 'listIdentities'));
+    const phoneId = identities.find((identity) => identity.kind === 'phone')?.id;
     dataOf(await backend.call(person, 'unlinkIdentity', { identityId: phoneId }));
 
     await page.tap('#unlink-0');
     await idle(page);
 
-    expect(page.text('#security-error')).toBe('这是账号唯一的登录方式，不能解除');
-    expect(providers(page)).toEqual(['微信', '微信（开放平台）']);
+    expect(page.text('#security-error')).toBe('解除后将没有能登录本小程序的方式，不能解除');
+    expect(rows(page)).toEqual(['当前微信']);
     expect(getAuthService().currentUser()).not.toBeNull();
   });
 
@@ -177,7 +182,7 @@ describe('pages/account-security against the login function', () => {
     await page.tap('#unlink-0');
     await idle(page);
 
-    expect(page.text('#security-notice')).toBe('已解除当前微信，并已退出登录');
+    expect(page.text('#security-notice')).toBe('已解除当前微信，并已退出登录。下次用这个微信登录会进入一个新的空账号。');
     expect(getAuthService().currentUser()).toBeNull();
     expect(page.exists('#login-button')).toBe(true);
     const account = backend.emulator.database.documents('users').find((user) => user._id === id);

@@ -1,5 +1,13 @@
 import { getAuthService, setAuthService } from '../../../../miniprogram/composition-root';
-import { aLinkOffer, actionsCalled, anIdentity, answerActions, failureWithDetails, wechatAndPhone } from '../../support/accounts';
+import {
+  aLinkOffer,
+  actionsCalled,
+  anIdentity,
+  answerActions,
+  failureWithDetails,
+  twoWechatsAndPhone,
+  wechatAndPhone,
+} from '../../support/accounts';
 import { deferred } from '../../support/fake-cloud';
 import { installFakeWx } from '../../support/fake-wx';
 import type { RenderedPage } from '../../support/render-page';
@@ -26,7 +34,7 @@ async function openSecurity(): Promise<RenderedPage> {
   return page;
 }
 
-/** Each listed identity as its texts joined with ' | ' (name, tag, masked id, date, 唯一登录方式 / button). */
+/** Each WeChat row as its texts joined with ' | ' (name, tag, apps, origin, 唯一登录方式 / button). */
 function identityTexts(page: RenderedPage): string[] {
   const rows = page.component.dom?.querySelectorAll('[class$="security__identity"]') ?? [];
   return Array.from(rows).map((row) =>
@@ -49,32 +57,35 @@ describe('pages/account-security (账号与安全)', () => {
   });
 
   describe('登录方式', () => {
-    it('shows 加载中… and then every way to sign in, in Chinese, masked, with 解除关联 only where allowed', async () => {
-      await launchWithCachedUser(fake, aUser());
+    it('shows 加载中… and then one row per WeChat account, in words, with 解除关联 only where allowed', async () => {
+      await launchWithCachedUser(fake, aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' }));
       const answer = deferred<unknown>();
       answerActions(fake, { listIdentities: () => answer.promise });
       const page = await openSecurity();
       expect(page.exists('#identities-loading')).toBe(true);
 
-      answer.resolve({
-        ok: true,
-        data: {
-          identities: [
-            anIdentity({ canUnlink: false }),
-            ...wechatAndPhone()
-              .slice(2)
-              .map((phone) => ({ ...phone, canUnlink: false })),
-          ],
-        },
-      });
+      answer.resolve({ ok: true, data: { identities: [anIdentity({ canUnlink: false }), { ...wechatAndPhone()[1], canUnlink: false }] } });
       await settle();
 
       expect(page.exists('#identities-loading')).toBe(false);
-      expect(identityTexts(page)).toEqual([
-        '微信 | 当前微信 | o-te****1234 · 小程序 wx-test-app | 2024-01-15 关联 | 唯一登录方式',
-        '手机号 | 138****8000 | 2024-01-15 关联 | 唯一登录方式',
-      ]);
+      expect(identityTexts(page)).toEqual(['微信 | 当前微信 | 用于本小程序 | 2024-01-15 起使用 | 唯一登录方式']);
       expect(page.exists('#unlink-0')).toBe(false);
+      expect(page.text('#phone-number')).toBe('138****8000');
+      expect(page.exists('#phone-unlink')).toBe(false);
+      expect(page.text('.page')).not.toMatch(/开放平台|wx-test-app|唯一登录方式.*唯一登录方式/);
+    });
+
+    it('after a link, tells the two WeChat accounts apart: the current one marked, the other by its apps and date', async () => {
+      await launchWithCachedUser(fake, aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' }));
+      answerActions(fake, { listIdentities: identitiesAnswer(twoWechatsAndPhone()) });
+      const page = await openSecurity();
+
+      expect(identityTexts(page)).toEqual([
+        '微信 | 当前微信 | 用于本小程序 | 2024-05-02 关联 · 原账号「小红」 | 解除关联',
+        '微信 | 用于本小程序、其他小程序 | 2024-01-15 起使用 | 解除关联',
+      ]);
+      expect(page.text('#phone-unlink')).toContain('解除绑定手机号');
+      expect(page.text('#phone-hint')).toContain('换了微信？用手机号找回账号');
     });
 
     it('when the list fails, shows the message and a 重试 that loads it', async () => {
@@ -87,21 +98,21 @@ describe('pages/account-security (账号与安全)', () => {
       await page.tap('#identities-retry');
 
       expect(page.exists('#security-error')).toBe(false);
-      expect(identityTexts(page)).toHaveLength(3);
+      expect(identityTexts(page)).toHaveLength(1);
     });
 
-    it('解除关联 asks first; 取消 calls nothing', async () => {
-      await launchWithCachedUser(fake, aUser());
+    it('解除关联 asks first, naming what goes; 取消 calls nothing', async () => {
+      await launchWithCachedUser(fake, aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' }));
       answerActions(fake, { listIdentities: identitiesAnswer(wechatAndPhone()) });
       fake.answerModal(false);
       const page = await openSecurity();
 
-      await page.tap('#unlink-2');
+      await page.tap('#phone-unlink');
 
       expect(fake.modals).toEqual([
         {
           title: '解除手机号？',
-          content: '解除后将不能再用手机号（138****8000）登录这个账号。',
+          content: '解除后，手机号 138****8000 将从这个账号移除：换了微信时不能再用它找回账号。',
           confirmText: '解除',
           cancelText: '取消',
           confirmColor: '#e5484d',
@@ -117,15 +128,36 @@ describe('pages/account-security (账号与安全)', () => {
       fake.answerModal(true);
       const page = await openSecurity();
 
-      await page.tap('#unlink-2');
-      expect(page.text('#unlink-2')).toBe('解除中…');
-      answer.resolve({ ok: true, data: { identities: wechatAndPhone().slice(0, 2), signedOut: false } });
+      await page.tap('#phone-unlink');
+      expect(page.text('#phone-unlink')).toContain('解除中…');
+      answer.resolve({ ok: true, data: { identities: [anIdentity()], signedOut: false } });
       await settle();
 
       expect(fake.cloudCalls.at(-1)?.data).toEqual({ action: 'unlinkIdentity', identityId: 'identity-phone' });
       expect(page.text('#security-notice')).toBe('已解除手机号');
-      expect(identityTexts(page)).toHaveLength(2);
+      expect(identityTexts(page)).toHaveLength(1);
+      expect(page.exists('#phone-unlink')).toBe(false);
       expect(page.text('#phone-number')).toBe('未绑定');
+      expect(hasCachedSession(fake)).toBe(true);
+    });
+
+    it('unlinking the other WeChat asks about that one only, and this device stays signed in', async () => {
+      await launchWithCachedUser(fake, aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' }));
+      const [hong, , phone] = twoWechatsAndPhone();
+      answerActions(fake, {
+        listIdentities: identitiesAnswer(twoWechatsAndPhone()),
+        unlinkIdentity: () => ({ ok: true, data: { identities: [hong, phone], signedOut: false } }),
+      });
+      fake.answerModal(true);
+      const page = await openSecurity();
+
+      await page.tap('#unlink-1');
+
+      expect(fake.modals[0]).toMatchObject({ title: '解除这个微信？' });
+      expect(fake.modals[0]?.content).toContain('你当前的微信不受影响');
+      expect(fake.cloudCalls.at(-1)?.data).toEqual({ action: 'unlinkIdentity', identityId: 'identity-ming' });
+      expect(page.text('#security-notice')).toBe('已解除这个微信');
+      expect(identityTexts(page)).toEqual(['微信 | 当前微信 | 用于本小程序 | 2024-05-02 关联 · 原账号「小红」 | 解除关联']);
       expect(hasCachedSession(fake)).toBe(true);
     });
 
@@ -138,25 +170,41 @@ describe('pages/account-security (账号与安全)', () => {
       answerActions(fake, { listIdentities: identitiesAnswer([anIdentity()]), unlinkIdentity: () => failureAnswer('LAST_IDENTITY') });
       await page.tap('#unlink-0');
 
-      expect(page.text('#security-error')).toBe('这是账号唯一的登录方式，不能解除');
+      expect(page.text('#security-error')).toBe('解除后将没有能登录本小程序的方式，不能解除');
       expect(actionsCalled(fake)).toEqual(['listIdentities', 'unlinkIdentity', 'listIdentities']);
       expect(identityTexts(page)).toHaveLength(1);
     });
 
-    it('unlinking the current WeChat warns that it signs out, and then logs this device out', async () => {
-      await launchWithCachedUser(fake, aUser());
+    it('unlinking the current WeChat warns that it signs out and what the next login is, then logs this device out', async () => {
+      await launchWithCachedUser(fake, aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' }));
       answerActions(fake, {
         listIdentities: identitiesAnswer(wechatAndPhone()),
-        unlinkIdentity: () => ({ ok: true, data: { identities: wechatAndPhone().slice(2), signedOut: true } }),
+        unlinkIdentity: () => ({ ok: true, data: { identities: wechatAndPhone().slice(1), signedOut: true } }),
       });
       fake.answerModal(true);
       const page = await openSecurity();
 
       await page.tap('#unlink-0');
 
-      expect(fake.modals[0]?.content).toContain('立即退出登录');
-      expect(page.text('#security-notice')).toBe('已解除当前微信，并已退出登录');
+      expect(fake.modals[0]?.content).toContain('你会立即退出登录');
+      expect(fake.modals[0]?.content).toContain('之后用这个微信登录会进入一个新的空账号');
+      expect(page.text('#security-notice')).toBe('已解除当前微信，并已退出登录。下次用这个微信登录会进入一个新的空账号。');
       expect(page.exists('#login-button')).toBe(true);
+      expect(page.exists('#wechat-0')).toBe(false);
+      expect(hasCachedSession(fake)).toBe(false);
+      expect(fake.modals).toHaveLength(1);
+    });
+
+    it('USER_NOT_FOUND (another device unlinked this WeChat): signs out with the message, never logs in to a new account', async () => {
+      await launchWithCachedUser(fake, aUser({ nickName: '原账号' }));
+      answerActions(fake, { listIdentities: () => failureAnswer('USER_NOT_FOUND') });
+
+      const page = await openSecurity();
+
+      expect(page.text('#security-error')).toBe('这个微信已不能登录原来的账号（已解除关联或已注销），已退出登录');
+      expect(actionsCalled(fake)).toEqual(['listIdentities']);
+      expect(page.exists('#login-button')).toBe(true);
+      expect(page.text('.page')).not.toContain('原账号」');
       expect(hasCachedSession(fake)).toBe(false);
     });
   });
@@ -199,10 +247,10 @@ describe('pages/account-security (账号与安全)', () => {
 
       expect(fake.cloudCalls[1]?.data).toEqual({ action: 'bindPhone', code: 'code-1' });
       expect(page.text('#phone-number')).toBe('138****8000');
-      expect(page.text('#phone-button')).toBe('更换手机号');
+      expect(page.text('#phone-button')).toBe('更换');
       expect(page.text('#security-notice')).toBe('已绑定手机号 138****8000');
       expect(page.text('.page')).not.toContain('13800138000');
-      expect(identityTexts(page)).toHaveLength(3);
+      expect(page.exists('#phone-unlink')).toBe(true);
       expect(getAuthService().currentUser()?.maskedPhoneNumber).toBe('138****8000');
     });
 
@@ -242,16 +290,17 @@ describe('pages/account-security (账号与安全)', () => {
 
       await page.dispatch('#phone-button', 'getphonenumber', { code: 'code-1' });
 
-      expect(page.text('#link-target-name')).toBe('老账号');
-      expect(page.text('#link-preview')).toContain('手机号 139****9000 · 2023-06-01 注册');
-      expect(page.text('#link-preview')).toContain('当前账号的登录方式（微信、微信（开放平台））将移到该账号');
-      expect(page.text('#link-preview')).toContain('保留该账号的昵称、头像');
-      expect(page.text('#link-valid-until')).toMatch(/^请在 \d{2}:\d{2} 前确认/);
+      expect(page.text('#link-sheet >>> #link-target-name')).toBe('老账号');
+      expect(page.text('#link-sheet >>> #link-preview')).toContain('手机号 139****9000 · 2023-06-01 注册');
+      expect(page.text('#link-sheet >>> #link-preview')).toContain('当前账号的微信登录将移到该账号');
+      expect(page.text('#link-sheet >>> #link-preview')).not.toMatch(/（[^）]*（/);
+      expect(page.text('#link-sheet >>> #link-preview')).toContain('保留该账号的昵称、头像');
+      expect(page.text('#link-sheet >>> #link-valid-until')).toMatch(/^请在 \d{2}:\d{2} 前确认/);
       expect(page.exists('#security-error')).toBe(false);
 
-      await page.tap('#link-cancel');
+      await page.tap('#link-sheet >>> #link-cancel');
 
-      expect(page.exists('#link-preview')).toBe(false);
+      expect(page.exists('#link-sheet >>> #link-preview')).toBe(false);
       expect(actionsCalled(fake)).toEqual(['listIdentities', 'bindPhone']);
     });
 
@@ -266,8 +315,8 @@ describe('pages/account-security (账号与安全)', () => {
       const page = await openSecurity();
       await page.dispatch('#phone-button', 'getphonenumber', { code: 'code-1' });
 
-      await page.tap('#link-confirm');
-      expect(page.text('#link-confirm')).toBe('关联中…');
+      await page.tap('#link-sheet >>> #link-confirm');
+      expect(page.text('#link-sheet >>> #link-confirm')).toBe('关联中…');
       answer.resolve({
         ok: true,
         data: { user: aUser({ id: 'existing-account', nickName: '老账号', hasPhone: true, maskedPhoneNumber: '139****9000' }) },
@@ -275,7 +324,7 @@ describe('pages/account-security (账号与安全)', () => {
       await settle();
 
       expect(fake.cloudCalls[2]?.data).toEqual({ action: 'confirmLink', ticket: 'lt1_test-ticket' });
-      expect(page.exists('#link-preview')).toBe(false);
+      expect(page.exists('#link-sheet >>> #link-preview')).toBe(false);
       expect(page.text('#security-notice')).toBe('已关联到账号「老账号」，之后用这个微信登录的就是该账号');
       expect(page.text('#phone-number')).toBe('139****9000');
       expect(getAuthService().currentUser()?.id).toBe('existing-account');
@@ -292,7 +341,7 @@ describe('pages/account-security (账号与安全)', () => {
 
       await page.dispatch('#phone-button', 'getphonenumber', { code: 'code-1' });
 
-      expect(page.exists('#link-preview')).toBe(false);
+      expect(page.exists('#link-sheet >>> #link-preview')).toBe(false);
       expect(page.text('#security-error')).toBe('该手机号已绑定其他账号，可将当前微信关联到该账号');
     });
 
@@ -310,9 +359,9 @@ describe('pages/account-security (账号与安全)', () => {
       const page = await openSecurity();
       await page.dispatch('#phone-button', 'getphonenumber', { code: 'code-1' });
 
-      await page.tap('#link-confirm');
+      await page.tap('#link-sheet >>> #link-confirm');
 
-      expect(page.exists('#link-preview')).toBe(false);
+      expect(page.exists('#link-sheet >>> #link-preview')).toBe(false);
       expect(page.text('#security-error')).toBe(message);
       expect(getAuthService().currentUser()?.id).toBe('user-1');
     });
@@ -328,7 +377,7 @@ describe('pages/account-security (账号与安全)', () => {
       const page = await openSecurity();
       await page.dispatch('#phone-button', 'getphonenumber', { code: 'code-1' });
 
-      await page.tap('#link-confirm');
+      await page.tap('#link-sheet >>> #link-confirm');
 
       expect(actionsCalled(fake)).toEqual(['listIdentities', 'bindPhone', 'confirmLink', 'login', 'listIdentities']);
       expect(page.text('#security-error')).toBe('该关联已完成或已失效，无需重复操作');

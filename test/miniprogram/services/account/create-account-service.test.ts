@@ -294,13 +294,13 @@ describe('createAccountService', () => {
       const { account } = await loggedIn({ listIdentities: ok({ identities: wechatAndPhone() }) });
       expect(await account.listIdentities()).toEqual(wechatAndPhone());
 
-      const broken = await loggedIn({ listIdentities: ok({ identities: [{ ...anIdentity(), provider: 'email' }] }) });
+      const broken = await loggedIn({ listIdentities: ok({ identities: [{ ...anIdentity(), kind: 'email' }] }) });
       expect((await rejection(broken.account.listIdentities())).code).toBe('INVALID_RESPONSE');
     });
 
     it("unlinking the phone also clears the cached user's number", async () => {
       const { account, auth } = await loggedIn(
-        { unlinkIdentity: ok({ identities: wechatAndPhone().slice(0, 2), signedOut: false }) },
+        { unlinkIdentity: ok({ identities: wechatAndPhone().slice(0, 1), signedOut: false }) },
         aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' }),
       );
 
@@ -309,11 +309,16 @@ describe('createAccountService', () => {
       expect(auth.currentUser()).toMatchObject({ hasPhone: false, maskedPhoneNumber: '' });
     });
 
-    it('signedOut: this device is logged out', async () => {
-      const { account, auth } = await loggedIn({ unlinkIdentity: ok({ identities: [], signedOut: true }) });
+    it('signedOut: this device is logged out, and the next login says it created a new account', async () => {
+      const { account, auth, cloud } = await loggedIn({ unlinkIdentity: ok({ identities: [], signedOut: true }) });
 
       expect((await account.unlinkIdentity('identity-wechat')).signedOut).toBe(true);
       expect(auth.currentUser()).toBeNull();
+      expect(auth.takeSessionNotice()).toEqual({ kind: 'signed-out', reason: 'unlinked' });
+
+      cloud.answer(() => loginAnswer(aUser({ id: 'user-new' }), true));
+      await auth.login();
+      expect(auth.takeSessionNotice()).toEqual({ kind: 'account-changed', isNewUser: true });
     });
 
     it('USER_NOT_FOUND (this WeChat was already unlinked): logs out instead of logging in to a new account', async () => {
@@ -342,6 +347,8 @@ describe('createAccountService', () => {
 
       expect(cloud.calls.map((call) => call.data.action)).toEqual(['deleteAccount']);
       expect(auth.currentUser()).toBeNull();
+      // The person asked for the deletion: nothing to tell them about a session that "ended".
+      expect(auth.takeSessionNotice()).toBeNull();
     });
 
     it('logged out, it calls nothing at all (never logs in just to delete)', async () => {

@@ -124,6 +124,24 @@ describe('createAuthService', () => {
       expect(cloud.calls).toHaveLength(1);
     });
 
+    it('given a background refresh that lands in another account (this WeChat was unlinked elsewhere), the old account is gone from the cache and a notice says so', async () => {
+      const clock = createFakeClock();
+      const { service, cloud, storage } = setup({ clock, stored: { [KEY]: storedSession(aUser({ nickName: '原账号' }), 0) } });
+      cloud.answer(() => loginAnswer(aUser({ id: 'user-new', nickName: '' }), true));
+
+      await service.refreshIfStale();
+
+      expect(service.currentUser()).toMatchObject({ id: 'user-new', nickName: '' });
+      expect(storage.getItem(KEY)).not.toContain('原账号');
+      expect(service.takeSessionNotice()).toEqual({ kind: 'account-changed', isNewUser: true });
+    });
+
+    it('given a refresh of the same account, tells nothing', async () => {
+      const { service } = setup({ stored: { [KEY]: storedSession(aUser(), 0) } });
+      await service.refreshIfStale();
+      expect(service.takeSessionNotice()).toBeNull();
+    });
+
     it('given a failing background refresh, keeps the stale user and reports the error', async () => {
       const clock = createFakeClock();
       const stale = aUser();
@@ -383,28 +401,38 @@ describe('createAuthService', () => {
       expect(cloud.actions()).toEqual(['updateProfile', 'login', 'updateProfile']);
     });
 
-    it('when the user record is gone (USER_NOT_FOUND), logs in again and retries once', async () => {
+    it('when this WeChat no longer signs in to the account (USER_NOT_FOUND), signs out at once and never logs in to a new one', async () => {
+      const { service, cloud, storage } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      cloud.answer(({ data }) => (data.action === 'login' ? loginAnswer(aUser({ id: 'user-2' }), true) : failureAnswer('USER_NOT_FOUND')));
+
+      const error = await rejection(service.callWithLogin('updateProfile', NICK, isProfileData));
+
+      expect(error.code).toBe('USER_NOT_FOUND');
+      expect(cloud.actions()).toEqual(['updateProfile']);
+      expect(service.currentUser()).toBeNull();
+      expect(storage.getItem(KEY)).toBeNull();
+      expect(service.takeSessionNotice()).toEqual({ kind: 'signed-out', reason: 'account-gone' });
+      expect(service.takeSessionNotice()).toBeNull();
+    });
+
+    it('after such a sign-out, the login that creates a new account says so', async () => {
       const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
-      let updates = 0;
-      cloud.answer(({ data }) => {
-        if (data.action === 'login') return loginAnswer(aUser({ id: 'user-2' }), true);
-        updates += 1;
-        return updates === 1 ? failureAnswer('USER_NOT_FOUND') : profileAnswer('new account');
-      });
+      cloud.answer(({ data }) => (data.action === 'login' ? loginAnswer(aUser({ id: 'user-2' }), true) : failureAnswer('USER_NOT_FOUND')));
+      await rejection(service.callWithLogin('updateProfile', NICK, isProfileData));
 
-      await expect(service.callWithLogin('updateProfile', NICK, isProfileData)).resolves.toEqual(profileAnswer('new account').data);
+      expect((await service.login()).isNewUser).toBe(true);
 
-      expect(cloud.actions()).toEqual(['updateProfile', 'login', 'updateProfile']);
+      expect(service.takeSessionNotice()).toEqual({ kind: 'account-changed', isNewUser: true });
       expect(service.currentUser()?.id).toBe('user-2');
     });
 
-    it('with relogin: false, USER_NOT_FOUND is the answer: no new login, no retry (an account must not be created to delete it)', async () => {
+    it('with relogin: false, UNAUTHENTICATED is the answer: no new login, no retry (an account must not be created to delete it)', async () => {
       const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
-      cloud.answer(({ data }) => (data.action === 'login' ? loginAnswer(aUser({ id: 'user-2' }), true) : failureAnswer('USER_NOT_FOUND')));
+      cloud.answer(({ data }) => (data.action === 'login' ? loginAnswer(aUser({ id: 'user-2' }), true) : failureAnswer('UNAUTHENTICATED')));
 
       const error = await rejection(service.callWithLogin('updateProfile', NICK, isProfileData, { relogin: false }));
 
-      expect(error.code).toBe('USER_NOT_FOUND');
+      expect(error.code).toBe('UNAUTHENTICATED');
       expect(cloud.actions()).toEqual(['updateProfile']);
       expect(service.currentUser()?.id).toBe('user-1');
     });
@@ -510,13 +538,13 @@ describe('createAuthService', () => {
       expect(result).toEqual({ ok: false, error: { code: 'LAST_IDENTITY', message: 'LAST_IDENTITY (test)' } });
     });
 
-    it('still logs in again on USER_NOT_FOUND, and still rejects for what is not a refusal', async () => {
+    it('still logs in again on UNAUTHENTICATED, and still rejects for what is not a refusal', async () => {
       const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
       let binds = 0;
       cloud.answer(({ data }) => {
         if (data.action === 'login') return loginAnswer();
         binds += 1;
-        return binds === 1 ? failureAnswer('USER_NOT_FOUND') : 'not an envelope';
+        return binds === 1 ? failureAnswer('UNAUTHENTICATED') : 'not an envelope';
       });
 
       const error = await rejection(service.callForResult('bindPhone', { code: 'code-1' }, isPhoneData));

@@ -1,0 +1,25 @@
+import type { LinkPreviewView } from '../../presenters/link-preview-view';
+
+/**
+ * The link offer as a bottom sheet: what the existing account is and what linking does, before
+ * anything happens. Shown by 账号与安全 (binding a number of another account) and by the login
+ * page's 「换了微信？用手机号找回账号」. Nothing is linked here: 关联到该账号 emits `confirm`, 取消
+ * emits `cancel`, and the page calls the service.
+ */
+Component({
+  properties: {
+    preview: { type: Object, value: null as LinkPreviewView | null },
+    /** The confirmation is on its way: 关联中… and no second tap. */
+    busy: { type: Boolean, value: false },
+    /** The sheet's title: why the person sees it. */
+    title: { type: String, value: '该手机号已属于另一个账号' },
+  },
+  methods: {
+    onConfirm() {
+      if (!this.data.busy) this.triggerEvent('confirm');
+    },
+    onCancel() {
+      if (!this.data.busy) this.triggerEvent('cancel');
+    },
+  },
+});
