@@ -124,8 +124,8 @@ describe('requireUser resolves the caller with login’s rule', () => {
     const caller = person('unlinked');
     await signUp(caller);
     await login(caller, { action: 'bindPhone', code: emulator.openapi.issuePhoneCode('13700000001') });
-    const { identities } = (await login(caller, { action: 'listIdentities' })) as { identities: Array<{ id: string; provider: string }> };
-    const wechat = identities.find((identity) => identity.provider === 'wechat');
+    const { identities } = (await login(caller, { action: 'listIdentities' })) as { identities: Array<{ id: string; kind: string }> };
+    const wechat = identities.find((identity) => identity.kind === 'wechat');
     const after = await login(caller, { action: 'unlinkIdentity', identityId: wechat?.id });
     expect(after.signedOut).toBe(true);
     expect(await codeOf(uncached().requireUser(contextOf(caller)))).toBe('USER_NOT_FOUND');

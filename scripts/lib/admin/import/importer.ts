@@ -80,6 +80,17 @@ function userDocument(planned: Planned, keys: string[], source: SourceName, fall
     identityKeys: keys,
     status: person.disabled ? 'banned' : 'active',
     ...(person.disabled ? { banReason: 'other' } : {}),
+    // The WeChat account as a unit (the openid seen with its unionid), as a login records it.
+    ...(person.unionid
+      ? {
+          wechatPairs: [
+            {
+              openidKey: planned.keys.find((key) => key.startsWith('wx-openid:')),
+              unionidKey: planned.keys.find((key) => key.startsWith('wx-unionid:')),
+            },
+          ],
+        }
+      : {}),
     nickName: person.nickName.slice(0, 20),
     avatarUrl: person.avatarUrl,
     createdAt,

@@ -44,16 +44,13 @@ describe('auth.call (any cloud function, the same path as callWithLogin)', () =>
     ]);
   });
 
-  it('given USER_NOT_FOUND from the function (account deleted elsewhere), logs in again once and retries', async () => {
-    let notesCalls = 0;
-    const { cloud, service } = setup(({ name }) => {
-      if (name === 'login') return loginAnswer();
-      notesCalls += 1;
-      return notesCalls === 1 ? failureAnswer('USER_NOT_FOUND') : { ok: true, data: { notes: [NOTE], nextCursor: null } };
-    });
+  it('given USER_NOT_FOUND from the function (this WeChat no longer signs in to the account), ends the session as callWithLogin does: no silent new login', async () => {
+    const { cloud, service } = setup(({ name }) => (name === 'login' ? loginAnswer() : failureAnswer('USER_NOT_FOUND')));
 
-    expect((await service.call('notes', { action: 'list' }, isNotesPage)).notes).toEqual([NOTE]);
-    expect(cloud.calls.map((call) => call.name)).toEqual(['login', 'notes', 'login', 'notes']);
+    expect((await rejection(service.call('notes', { action: 'list' }, isNotesPage))).code).toBe('USER_NOT_FOUND');
+    expect(cloud.calls.map((call) => call.name)).toEqual(['login', 'notes']);
+    expect(service.currentUser()).toBeNull();
+    expect(service.takeSessionNotice()).toEqual({ kind: 'signed-out', reason: 'account-gone' });
   });
 
   it('stops after the retry bound with AUTH_RETRY_EXHAUSTED, never a loop', async () => {
