@@ -6,7 +6,7 @@
  * DATABASE_COLLECTION_NOT_EXIST → -502005, INVALID_PARAM → -501007); any other name surfaces as
  * -501001 with our message in errMsg, exactly as it would in production. So the messages carry the
  * marker a developer (or the login code) can recognise: `E11000` for a duplicate `_id`,
- * `WriteConflict` for a transaction conflict.
+ * CloudBase's `[ResourceUnavailable.TransactionBusy]` for a transaction conflict.
  */
 import { ServiceError } from '../core/module';
 
@@ -52,17 +52,27 @@ export function duplicateKey(collection: string, idText: string): ServiceError {
   );
 }
 
-export function transactionConflict(collection: string, idText: string): ServiceError {
+/**
+ * CloudBase's own text for a document another transaction holds (seen by users of wx-server-sdk as
+ * `-501001 resource system error. [ResourceUnavailable.TransactionBusy] Transaction is busy. …`).
+ * The code stays DATABASE_TRANSACTION_CONFLICT: db.runTransaction retries a commit on that code.
+ */
+export function transactionConflict(_collection: string, _idText: string): ServiceError {
   return databaseError(
     'DATABASE_TRANSACTION_CONFLICT',
-    `[WriteConflict] Transaction write conflict on ${collection} { _id: ${idText} }: another write touched this document after the transaction started. Retry the transaction.`,
+    '[ResourceUnavailable.TransactionBusy] Transaction is busy. Please check your request, but if the problem persists, contact us.',
   );
 }
 
-export function transactionNotFound(transactionId: string, why: string): ServiceError {
-  // Documented cause of DATABASE_TRANSACTION_FAIL: the transaction no longer exists on the server
-  // (it must be committed or aborted within 30 seconds).
-  return databaseError('DATABASE_TRANSACTION_FAIL', `Transaction ${transactionId} does not exist on the server: ${why}.`);
+/**
+ * CloudBase's text for DATABASE_TRANSACTION_FAIL: the transaction no longer exists on the server
+ * (committed, aborted, or not finished within 30 seconds).
+ */
+export function transactionNotFound(_transactionId: string, _why: string): ServiceError {
+  return databaseError(
+    'DATABASE_TRANSACTION_FAIL',
+    '[ResourceUnavailable.TransactionNotExist] Transaction does not exist on the server, transaction must be commit or abort in 30 seconds. Please check your request, but if the problem persists, contact us.',
+  );
 }
 
 /** Turns an exception from mingo (unknown operator, bad argument) into the real service's failure. */

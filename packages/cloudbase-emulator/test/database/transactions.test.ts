@@ -113,7 +113,7 @@ describe('snapshot isolation and write conflicts', () => {
       upsert: false,
     });
     expect(error.code).toBe('DATABASE_TRANSACTION_CONFLICT');
-    expect(error.message).toContain('WriteConflict');
+    expect(error.message).toContain('[ResourceUnavailable.TransactionBusy] Transaction is busy.');
     // The loser is aborted; rolling it back (as runTransaction does after an error) still succeeds.
     expect(
       (
