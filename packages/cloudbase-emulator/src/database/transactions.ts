@@ -24,7 +24,7 @@
  * A transaction lives 30 s (the documented limit); after that its id answers DATABASE_TRANSACTION_FAIL.
  */
 import { randomBytes } from 'node:crypto';
-import { describeId } from './ejson';
+import { describeId, idKey } from './ejson';
 import { transactionConflict, transactionNotFound } from './errors';
 import type { Change, ReadView, Store, StoredDoc } from './store';
 
@@ -97,14 +97,23 @@ export class TransactionManager {
     return {
       hasCollection: (collection) => store.hasCollection(collection),
       get,
-      candidates: (collection) => {
-        const visible = new Map(store.collection(collection)?.docs ?? []);
-        for (const [key, stored] of transaction.before.get(collection) ?? []) {
-          if (stored) visible.set(key, stored);
-          else visible.delete(key);
+      // The committed candidates (served by the store's indexes), plus every document this
+      // transaction sees differently (before images, own writes), each in the version it sees: a
+      // superset of the matches, as candidates must be, without copying the collection.
+      candidates: (collection, criteria) => {
+        const before = transaction.before.get(collection);
+        const writes = transaction.writes.get(collection);
+        const committed = store.candidates(collection, criteria);
+        if (!before?.size && !writes?.size) return committed;
+        const visible = new Map<string, StoredDoc>();
+        for (const stored of committed) {
+          const key = idKey(stored.doc._id);
+          const seen = get(collection, key);
+          if (seen) visible.set(key, seen);
         }
-        for (const [key, write] of transaction.writes.get(collection) ?? []) {
-          if (write.stored) visible.set(key, write.stored);
+        for (const key of [...(before?.keys() ?? []), ...(writes?.keys() ?? [])]) {
+          const seen = get(collection, key);
+          if (seen) visible.set(key, seen);
           else visible.delete(key);
         }
         return [...visible.values()].sort((a, b) => a.seq - b.seq);
@@ -118,6 +127,9 @@ export class TransactionManager {
       if (change.kind === 'create') continue;
       this.checkConflict(transaction, change);
     }
+    // Declared unique indexes, against the committed state after this transaction's earlier writes.
+    const earlier = [...transaction.writes.values()].flatMap((writes) => [...writes.values()].map((write) => write.change));
+    this.store.checkUnique(changes, earlier);
     const view = this.view(transaction);
     for (const change of changes) {
       if (change.kind === 'create') continue;

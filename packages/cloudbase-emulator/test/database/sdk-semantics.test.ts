@@ -69,7 +69,10 @@ let db: LooseDb;
 let _: LooseDb['command'];
 let $: Commands;
 
+// The machine's zone must not matter: the whole file runs in one far from UTC (Node reads TZ anew).
+const machineZone = process.env.TZ;
 beforeAll(async () => {
+  process.env.TZ = 'Pacific/Kiritimati';
   sdk = await startSdk();
   db = sdk.db as unknown as LooseDb;
   _ = db.command;
@@ -97,6 +100,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sdk.close();
+  if (machineZone === undefined) delete process.env.TZ;
+  else process.env.TZ = machineZone;
 });
 
 const categories = async (condition: unknown): Promise<string[]> =>
