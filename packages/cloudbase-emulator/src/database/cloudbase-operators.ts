@@ -1,3 +1,4 @@
+/// <reference path="./mingo-subpaths.d.ts" />
 /**
  * The operators where CloudBase answers differently from mingo 7, as a mingo Context that every
  * query, update and pipeline of the emulator uses. Everything not listed here is mingo's.
@@ -150,7 +151,8 @@ function codePoints(value: unknown, operator: string): string[] | null {
 }
 
 function integerArgument(value: unknown, operator: string, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw requestFailed(`${operator} requires an integral ${what}, found ${value}`);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw requestFailed(`${operator} requires an integral ${what}, found ${value}`);
   return value;
 }
 
@@ -353,8 +355,7 @@ const $dateFromParts = ((obj: AnyObject, expr: Any, options: Options) => {
   return wall instanceof Date ? fromWallClock(wall, timezone) : wall;
 }) as unknown as ExpressionOperator;
 
-const ISO_DATE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 const $dateFromString = ((obj: AnyObject, expr: Any, options: Options) => {
   const args = evalExpr(obj, expr, options) as Doc;
@@ -373,10 +374,20 @@ const $dateFromString = ((obj: AnyObject, expr: Any, options: Options) => {
   if (!match) return failParse(args, text);
   const [, year, month, day, hour, minute, second, millis, inText] = match;
   if (inText && zone !== undefined) {
-    throw requestFailed('$dateFromString: you cannot pass in a date/time string with time zone information together with a timezone argument');
+    throw requestFailed(
+      '$dateFromString: you cannot pass in a date/time string with time zone information together with a timezone argument',
+    );
   }
   const wall = new Date(
-    Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0), Number((millis ?? '0').padEnd(3, '0'))),
+    Date.UTC(
+      Number(year),
+      Number(month) - 1,
+      Number(day),
+      Number(hour ?? 0),
+      Number(minute ?? 0),
+      Number(second ?? 0),
+      Number((millis ?? '0').padEnd(3, '0')),
+    ),
   );
   return fromWallClock(wall, inText ? (inText === 'Z' ? 'UTC' : normalizeOffset(inText)) : zone);
 }) as unknown as ExpressionOperator;
@@ -421,7 +432,8 @@ const $dateDiff = ((obj: AnyObject, expr: Any, options: Options) => {
 /** Already evaluated arguments, protected from a second evaluation. */
 function literalArgs(args: Doc): Doc {
   const out: Doc = {};
-  for (const [key, value] of Object.entries(args)) out[key] = typeof value === 'string' && value.startsWith('$') ? { $literal: value } : value;
+  for (const [key, value] of Object.entries(args))
+    out[key] = typeof value === 'string' && value.startsWith('$') ? { $literal: value } : value;
   return out;
 }
 

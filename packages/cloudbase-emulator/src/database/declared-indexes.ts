@@ -34,7 +34,9 @@ export function readDeclaredIndexes(projectDir: string, onWarning: (message: str
   try {
     return declaredIndexesFrom(JSON.parse(text));
   } catch (error) {
-    onWarning(`[cloudbase-emulator] ${file} is not valid JSON (${error instanceof Error ? error.message : String(error)}): no database index is declared`);
+    onWarning(
+      `[cloudbase-emulator] ${file} is not valid JSON (${error instanceof Error ? error.message : String(error)}): no database index is declared`,
+    );
     return [];
   }
 }
@@ -53,7 +55,9 @@ export function declaredIndexesFrom(config: unknown): DeclaredIndex[] {
       if (!isPlainObject(entry) || typeof entry.collectionName !== 'string' || !Array.isArray(entry.createIndexes)) continue;
       for (const index of entry.createIndexes) {
         if (!isPlainObject(index) || !Array.isArray(index.keys)) continue;
-        const fields = index.keys.flatMap((key) => (isPlainObject(key) && typeof key.name === 'string' && key.name !== '' ? [key.name] : []));
+        const fields = index.keys.flatMap((key) =>
+          isPlainObject(key) && typeof key.name === 'string' && key.name !== '' ? [key.name] : [],
+        );
         if (fields.length === 0) continue;
         out.push({
           collection: entry.collectionName,

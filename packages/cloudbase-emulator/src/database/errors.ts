@@ -58,13 +58,22 @@ export function duplicateKey(collection: string, idText: string): ServiceError {
  * The code stays DATABASE_TRANSACTION_CONFLICT: db.runTransaction retries a commit on that code.
  */
 /** A declared unique index refused a write: MongoDB's E11000 text, naming the index and its values. */
-export function duplicateKeyOnIndex(collection: string, index: string, fields: readonly string[], doc: Record<string, unknown>): ServiceError {
+export function duplicateKeyOnIndex(
+  collection: string,
+  index: string,
+  fields: readonly string[],
+  doc: Record<string, unknown>,
+): ServiceError {
   const values = fields.map((field) => {
     let value: unknown = doc;
-    for (const segment of field.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[segment] : undefined;
+    for (const segment of field.split('.'))
+      value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[segment] : undefined;
     return `${field}: ${value === undefined || value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
   });
-  return databaseError('DATABASE_DUPLICATE_WRITE', `E11000 duplicate key error collection: ${collection} index: ${index} dup key: { ${values.join(', ')} }`);
+  return databaseError(
+    'DATABASE_DUPLICATE_WRITE',
+    `E11000 duplicate key error collection: ${collection} index: ${index} dup key: { ${values.join(', ')} }`,
+  );
 }
 
 export function transactionConflict(_collection: string, _idText: string): ServiceError {

@@ -23,7 +23,14 @@ const cloudbaserc = {
               collectionName: 'members',
               createIndexes: [
                 { name: 'email_1', unique: true, keys: [{ name: 'email', direction: '1' }] },
-                { name: 'team_1_role_1', unique: false, keys: [{ name: 'team', direction: '1' }, { name: 'role', direction: '1' }] },
+                {
+                  name: 'team_1_role_1',
+                  unique: false,
+                  keys: [
+                    { name: 'team', direction: '1' },
+                    { name: 'role', direction: '1' },
+                  ],
+                },
                 { name: 'profile.city_1', unique: false, keys: [{ name: 'profile.city', direction: '1' }] },
               ],
             },
@@ -45,9 +52,11 @@ describe('declaredIndexesFrom', () => {
 
   it('given no framework section or malformed entries, then declares nothing rather than failing', () => {
     expect(declaredIndexesFrom({ version: '2.0' })).toEqual([]);
-    expect(declaredIndexesFrom({ framework: { plugins: { db: { inputs: { collections: [{ collectionName: 'x', createIndexes: [{ keys: [] }] }] } } } } })).toEqual(
-      [],
-    );
+    expect(
+      declaredIndexesFrom({
+        framework: { plugins: { db: { inputs: { collections: [{ collectionName: 'x', createIndexes: [{ keys: [] }] }] } } } },
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -68,7 +77,14 @@ describe('an emulator given a project folder with declared indexes', () => {
     db = cloud.database() as unknown as Database;
     // 1,200 members through the bulk import path (one request, not 1,200 SDK calls).
     const lines = Array.from({ length: 1200 }, (_, i) =>
-      JSON.stringify({ _id: `m${i}`, email: `m${i}@example.com`, team: `t${i % 10}`, role: i % 2 ? 'dev' : 'ops', nick: `n${i}`, profile: { city: `c${i % 7}` } }),
+      JSON.stringify({
+        _id: `m${i}`,
+        email: `m${i}@example.com`,
+        team: `t${i % 10}`,
+        role: i % 2 ? 'dev' : 'ops',
+        nick: `n${i}`,
+        profile: { city: `c${i % 7}` },
+      }),
     );
     await emulator.database.importCollection('members', lines.join('\n'));
   });
@@ -89,7 +105,14 @@ describe('an emulator given a project folder with declared indexes', () => {
     expect((await db.collection('members').where({ email: 'm5@example.com' }).get()).data.map((doc) => doc._id)).toEqual(['m5']);
     expect((await db.collection('members').where({ team: 't3', role: 'dev' }).count()).total).toBe(120);
     expect((await db.collection('members').where({ 'profile.city': 'c1' }).count()).total).toBe(172);
-    expect((await db.collection('members').where(_.or([{ email: 'm1@example.com' }, { _id: 'm2' }])).count()).total).toBe(2);
+    expect(
+      (
+        await db
+          .collection('members')
+          .where(_.or([{ email: 'm1@example.com' }, { _id: 'm2' }]) as unknown as Record<string, unknown>)
+          .count()
+      ).total,
+    ).toBe(2);
     expect((await db.collection('members').limit(5).get()).data).toHaveLength(5);
     expect(warnings).toEqual([]);
   });
@@ -103,14 +126,19 @@ describe('an emulator given a project folder with declared indexes', () => {
     expect(warnings[0]).toContain('collection "members": a query on nick scanned all 1200 documents');
     expect(warnings[0]).toContain('cloudbaserc.json');
     // Another shape warns again; an $or with one unindexed branch is not served.
-    await db.collection('members').where(_.or([{ email: 'm1@example.com' }, { nick: 'n2' }])).get();
+    await db
+      .collection('members')
+      .where(_.or([{ email: 'm1@example.com' }, { nick: 'n2' }]) as unknown as Record<string, unknown>)
+      .get();
     expect(warnings).toHaveLength(2);
     expect(warnings[1]).toContain('a query on email, nick scanned');
   });
 
   it('given a second document with a declared unique value, then CloudBase duplicate-key error names the index', async () => {
     const duplicate = await rejection(db.collection('members').add({ data: { email: 'm1@example.com', team: 'x' } }));
-    expect(duplicate.errMsg).toContain('E11000 duplicate key error collection: members index: email_1 dup key: { email: "m1@example.com" }');
+    expect(duplicate.errMsg).toContain(
+      'E11000 duplicate key error collection: members index: email_1 dup key: { email: "m1@example.com" }',
+    );
     const updated = await rejection(
       db
         .collection('members')
@@ -119,14 +147,25 @@ describe('an emulator given a project folder with declared indexes', () => {
     );
     expect(updated.errMsg).toContain('index: email_1');
     // The same value on the same document, or a value freed in the same write, is no duplicate.
-    await db.collection('members').doc('m4').update({ data: { email: 'm4@example.com', nick: 'renamed' } });
+    await db
+      .collection('members')
+      .doc('m4')
+      .update({ data: { email: 'm4@example.com', nick: 'renamed' } });
     expect((await db.collection('members').doc('m4').get()).data.nick).toBe('renamed');
   });
 
   it('enforces the unique index inside a transaction too, and nothing of the transaction is applied', async () => {
     const transaction = await db.startTransaction();
-    await transaction.collection('members').doc('m10').set({ data: { email: 'new@example.com' } });
-    const clash = await rejection(transaction.collection('members').doc('m11').set({ data: { email: 'new@example.com' } }));
+    await transaction
+      .collection('members')
+      .doc('m10')
+      .set({ data: { email: 'new@example.com' } });
+    const clash = await rejection(
+      transaction
+        .collection('members')
+        .doc('m11')
+        .set({ data: { email: 'new@example.com' } }),
+    );
     expect(clash.errMsg).toContain('index: email_1');
     await transaction.rollback();
     expect((await db.collection('members').where({ email: 'new@example.com' }).count()).total).toBe(0);

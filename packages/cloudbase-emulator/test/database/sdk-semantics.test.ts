@@ -53,7 +53,11 @@ interface LooseDb {
   collection(name: string): LooseQuery;
   createCollection(name: string): Promise<unknown>;
   command: Record<QueryCommandName, Command> & { aggregate: Commands };
-  Geo: { Point: new (lng: number, lat: number) => unknown; Polygon: new (lines: unknown[]) => unknown; LineString: new (points: unknown[]) => unknown };
+  Geo: {
+    Point: new (lng: number, lat: number) => unknown;
+    Polygon: new (lines: unknown[]) => unknown;
+    LineString: new (points: unknown[]) => unknown;
+  };
   ObjectId(options: { id: string }): unknown;
   startTransaction(): Promise<{
     collection(name: string): {
@@ -139,7 +143,13 @@ describe('$jsonSchema in a query', () => {
 
 describe('string operators in aggregation', () => {
   const project = async (spec: Doc) =>
-    (await db.collection('students').aggregate().project({ _id: 0, ...spec }).end()).list;
+    (
+      await db
+        .collection('students')
+        .aggregate()
+        .project({ _id: 0, ...spec })
+        .end()
+    ).list;
 
   it('answers $indexOfCP and $indexOfBytes', async () => {
     expect(await project({ at: $.indexOfCP(['$firstName', 'a']) })).toEqual([{ at: 2 }, { at: 5 }, { at: -1 }]);
@@ -326,7 +336,10 @@ describe('ObjectId values', () => {
     const added = await db.collection('oids').add({ data: { _id: oid(first), inviter: oid(second), name: 'x' } });
     expect(added._id).toBe(first);
     await db.collection('oids').add({ data: { _id: 'plain', inviter: oid(first), name: 'y' } });
-    const { data } = await db.collection('oids').where({ inviter: oid(second) }).get();
+    const { data } = await db
+      .collection('oids')
+      .where({ inviter: oid(second) })
+      .get();
     expect(data).toEqual([{ _id: first, inviter: second, name: 'x' }]);
     const { list } = await db
       .collection('oids')
@@ -340,9 +353,15 @@ describe('ObjectId values', () => {
 
 describe('doc().set()', () => {
   it('given the document exists and is unchanged, then stats.updated is 1 (CloudBase: 1 whenever the _id exists)', async () => {
-    const first = await db.collection('docs').doc('same').set({ data: { n: 1 } });
+    const first = await db
+      .collection('docs')
+      .doc('same')
+      .set({ data: { n: 1 } });
     expect(first.stats).toEqual({ updated: 0, created: 1 });
-    const again = await db.collection('docs').doc('same').set({ data: { n: 1 } });
+    const again = await db
+      .collection('docs')
+      .doc('same')
+      .set({ data: { n: 1 } });
     expect(again.stats).toEqual({ updated: 1, created: 0 });
   });
 });
@@ -350,7 +369,10 @@ describe('doc().set()', () => {
 describe('transactions', () => {
   it('given set() of a missing document inside a transaction, then the answer carries upsert_id and the document is readable inside', async () => {
     const transaction = await db.startTransaction();
-    const result = await transaction.collection('tx').doc('114514').set({ data: { category: 'Node.js' } });
+    const result = await transaction
+      .collection('tx')
+      .doc('114514')
+      .set({ data: { category: 'Node.js' } });
     // wx-server-sdk reads `upsertedId`, which its database layer fills only outside a transaction, so
     // `created` is 0 here in production too; `updated: 0` is the service's answer for a created document.
     expect(result).toMatchObject({ _id: '114514', stats: { updated: 0 } });
@@ -362,7 +384,12 @@ describe('transactions', () => {
   it('given set() of an existing unchanged document inside a transaction, then it counts as updated', async () => {
     await db.collection('tx').add({ data: { _id: 'there', n: 1 } });
     const transaction = await db.startTransaction();
-    expect(await transaction.collection('tx').doc('there').set({ data: { n: 1 } })).toMatchObject({ stats: { updated: 1, created: 0 } });
+    expect(
+      await transaction
+        .collection('tx')
+        .doc('there')
+        .set({ data: { n: 1 } }),
+    ).toMatchObject({ stats: { updated: 1, created: 0 } });
     await transaction.commit();
   });
 
@@ -376,8 +403,16 @@ describe('transactions', () => {
   it('answers the second writer of a document with CloudBase own TransactionBusy text', async () => {
     const first = await db.startTransaction();
     const second = await db.startTransaction();
-    await first.collection('tx').doc('there').set({ data: { n: 3 } });
-    const error = await rejection(second.collection('tx').doc('there').set({ data: { n: 4 } }));
+    await first
+      .collection('tx')
+      .doc('there')
+      .set({ data: { n: 3 } });
+    const error = await rejection(
+      second
+        .collection('tx')
+        .doc('there')
+        .set({ data: { n: 4 } }),
+    );
     expect(error.errMsg).toContain('[ResourceUnavailable.TransactionBusy] Transaction is busy.');
     await first.commit();
   });

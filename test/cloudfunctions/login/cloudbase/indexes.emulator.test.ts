@@ -18,7 +18,14 @@ beforeAll(async () => {
   });
   const at = { $date: '2024-01-01T00:00:00.000Z' };
   const users = Array.from({ length: 1000 }, (_, i) =>
-    JSON.stringify({ _id: `seed-${i}`, identityKeys: [`wx-openid:wx-seed:o${i}`], status: 'active', createdAt: at, lastLoginAt: at, loginCount: 1 }),
+    JSON.stringify({
+      _id: `seed-${i}`,
+      identityKeys: [`wx-openid:wx-seed:o${i}`],
+      status: 'active',
+      createdAt: at,
+      lastLoginAt: at,
+      loginCount: 1,
+    }),
   );
   const identities = Array.from({ length: 1000 }, (_, i) =>
     JSON.stringify({ _id: `wx-openid:wx-seed:o${i}`, userId: `seed-${i}`, provider: 'wechat', createdAt: at }),
@@ -64,7 +71,13 @@ async function adminQuery(query: Record<string, unknown>): Promise<{ list: strin
   const response = await fetch(`${emulator.url}/admin`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ action: 'database.getDocument', collectionName: 'users', queryType: 'WHERE', query: JSON.stringify(query), limit: 10 }),
+    body: JSON.stringify({
+      action: 'database.getDocument',
+      collectionName: 'users',
+      queryType: 'WHERE',
+      query: JSON.stringify(query),
+      limit: 10,
+    }),
   });
   const body = (await response.json()) as { data: { list: string[] } };
   return body.data;
