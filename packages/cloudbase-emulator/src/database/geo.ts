@@ -111,7 +111,7 @@ export function withinPredicate(argument: unknown): (value: unknown) => boolean 
     const sphere = argument.$centerSphere;
     const center = Array.isArray(sphere) ? asGeometry(sphere[0]) : null;
     const radius = Array.isArray(sphere) ? sphere[1] : undefined;
-    if (!center || center.type !== 'Point' || typeof radius !== 'number' || radius < 0) {
+    if (center?.type !== 'Point' || typeof radius !== 'number' || radius < 0) {
       throw requestFailed('$centerSphere needs [[longitude, latitude], radius in radians]');
     }
     return (value) =>
