@@ -6,7 +6,7 @@
  * DATABASE_COLLECTION_NOT_EXIST → -502005, INVALID_PARAM → -501007); any other name surfaces as
  * -501001 with our message in errMsg, exactly as it would in production. So the messages carry the
  * marker a developer (or the login code) can recognise: `E11000` for a duplicate `_id`,
- * CloudBase's `[ResourceUnavailable.TransactionBusy]` for a transaction conflict.
+ * CloudBase's `[ResourceUnavailable.TransactionConflict]` / `TransactionBusy` for a transaction conflict.
  */
 import { ServiceError } from '../core/module';
 
@@ -52,11 +52,6 @@ export function duplicateKey(collection: string, idText: string): ServiceError {
   );
 }
 
-/**
- * CloudBase's own text for a document another transaction holds (seen by users of wx-server-sdk as
- * `-501001 resource system error. [ResourceUnavailable.TransactionBusy] Transaction is busy. …`).
- * The code stays DATABASE_TRANSACTION_CONFLICT: db.runTransaction retries a commit on that code.
- */
 /** A declared unique index refused a write: MongoDB's E11000 text, naming the index and its values. */
 export function duplicateKeyOnIndex(
   collection: string,
@@ -66,8 +61,9 @@ export function duplicateKeyOnIndex(
 ): ServiceError {
   const values = fields.map((field) => {
     let value: unknown = doc;
-    for (const segment of field.split('.'))
+    for (const segment of field.split('.')) {
       value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[segment] : undefined;
+    }
     return `${field}: ${value === undefined || value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
   });
   return databaseError(
@@ -76,10 +72,20 @@ export function duplicateKeyOnIndex(
   );
 }
 
-export function transactionConflict(_collection: string, _idText: string): ServiceError {
+/**
+ * CloudBase's own texts for the two kinds of write conflict, both with the code
+ * DATABASE_TRANSACTION_CONFLICT (db.runTransaction retries a commit on that code):
+ *   - 'changed': the document was written by someone else after the transaction started (the
+ *     SDKs' own suite expects `[ResourceUnavailable.TransactionConflict] Transaction is conflict, …`);
+ *   - 'held': another live transaction has written it (users report `[ResourceUnavailable.TransactionBusy]
+ *     Transaction is busy. …`, re-wrapped by wx-server-sdk as -501001).
+ */
+export function transactionConflict(kind: 'changed' | 'held'): ServiceError {
   return databaseError(
     'DATABASE_TRANSACTION_CONFLICT',
-    '[ResourceUnavailable.TransactionBusy] Transaction is busy. Please check your request, but if the problem persists, contact us.',
+    kind === 'changed'
+      ? '[ResourceUnavailable.TransactionConflict] Transaction is conflict, maybe resource operated by others. Please check your request, but if the problem persists, contact us.'
+      : '[ResourceUnavailable.TransactionBusy] Transaction is busy. Please check your request, but if the problem persists, contact us.',
   );
 }
 

@@ -24,7 +24,7 @@
  * A transaction lives 30 s (the documented limit); after that its id answers DATABASE_TRANSACTION_FAIL.
  */
 import { randomBytes } from 'node:crypto';
-import { describeId, idKey } from './ejson';
+import { idKey } from './ejson';
 import { transactionConflict, transactionNotFound } from './errors';
 import type { Change, ReadView, Store, StoredDoc } from './store';
 
@@ -186,7 +186,6 @@ export class TransactionManager {
   }
 
   private checkConflict(transaction: Transaction, change: Change & { kind: 'put' | 'delete' }): void {
-    const id = change.kind === 'put' ? change.doc._id : change.id;
     const changedSinceStart = transaction.before.get(change.collection)?.has(change.key) ?? false;
     const writtenByOther = [...this.live.values()].some(
       (other) =>
@@ -196,7 +195,7 @@ export class TransactionManager {
         (other.writes.get(change.collection)?.has(change.key) ?? false),
     );
     if (changedSinceStart || writtenByOther) {
-      const error = transactionConflict(change.collection, describeId(id));
+      const error = transactionConflict(changedSinceStart ? 'changed' : 'held');
       transaction.status = 'aborted';
       transaction.abortReason = 'it was aborted by a write conflict';
       throw error;

@@ -400,6 +400,28 @@ describe('transactions', () => {
     expect(error.errMsg).toContain('[ResourceUnavailable.TransactionNotExist] Transaction does not exist on the server');
   });
 
+  it('given a document written outside after the transaction read it, then its write answers CloudBase TransactionConflict text', async () => {
+    await db.collection('tx').add({ data: { _id: 'skew', n: 1 } });
+    const transaction = await db.startTransaction();
+    await transaction.collection('tx').doc('skew').get();
+    await db
+      .collection('tx')
+      .doc('skew')
+      .set({ data: { n: 2 } });
+    // The transaction still reads its snapshot, and may not write over the newer version.
+    expect((await transaction.collection('tx').doc('skew').get()).data).toEqual({ _id: 'skew', n: 1 });
+    const error = await rejection(
+      transaction
+        .collection('tx')
+        .doc('skew')
+        .set({ data: { n: 3 } }),
+    );
+    expect(error.errMsg).toContain(
+      '[ResourceUnavailable.TransactionConflict] Transaction is conflict, maybe resource operated by others. Please check your request, but if the problem persists, contact us.',
+    );
+    await transaction.rollback();
+  });
+
   it('answers the second writer of a document with CloudBase own TransactionBusy text', async () => {
     const first = await db.startTransaction();
     const second = await db.startTransaction();
