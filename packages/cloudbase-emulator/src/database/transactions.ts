@@ -8,13 +8,13 @@
  * change (outside the transaction, or another transaction's commit) replaces a document, every
  * live transaction that has not seen that document change yet keeps the previous version as a
  * "before image". A transaction reads its own writes first, then its before images, then the
- * committed state: exactly the state at its start plus its own work.
+ * committed state: exactly the state at its first operation (its snapshot) plus its own work.
  *
  * Conflicts (first writer wins, as MongoDB's WriteConflict):
  *   - writing a document another live transaction has already written → DATABASE_TRANSACTION_CONFLICT
- *     for the second writer;
- *   - writing a document that was committed by someone else after this transaction started
- *     (it has a before image) → conflict;
+ *     for the second writer (CloudBase's TransactionBusy text);
+ *   - writing a document that was committed by someone else after this transaction's snapshot
+ *     (it has a before image) → conflict (CloudBase's TransactionConflict text);
  *   - a plain write outside any transaction never waits: if it lands on a document a transaction
  *     has written, that transaction loses at commit.
  * A conflict aborts the transaction. db.runTransaction retries when commit answers the raw
@@ -41,6 +41,12 @@ export interface Transaction {
   readonly startedAt: number;
   status: 'active' | 'aborted';
   abortReason?: string;
+  /**
+   * The snapshot is taken by the transaction's first operation, not by startTransaction (MongoDB's
+   * rule, which CloudBase inherits: the SDKs' suite adds a document outside a just-started
+   * transaction and expects the transaction's first query to see it).
+   */
+  snapshotTaken: boolean;
   /** collection → key → the committed version at the start (null: did not exist). */
   readonly before: Map<string, Map<string, StoredDoc | null>>;
   /** collection → key → this transaction's latest write. */
@@ -69,7 +75,7 @@ export class TransactionManager {
   start(): string {
     this.purgeExpired();
     const id = randomBytes(16).toString('hex');
-    this.live.set(id, { id, startedAt: this.clock(), status: 'active', before: new Map(), writes: new Map() });
+    this.live.set(id, { id, startedAt: this.clock(), status: 'active', snapshotTaken: false, before: new Map(), writes: new Map() });
     return id;
   }
 
@@ -86,6 +92,7 @@ export class TransactionManager {
   }
 
   view(transaction: Transaction): ReadView {
+    transaction.snapshotTaken = true;
     const store = this.store;
     const get = (collection: string, key: string): StoredDoc | undefined => {
       const written = transaction.writes.get(collection)?.get(key);
@@ -172,7 +179,7 @@ export class TransactionManager {
     if (this.live.size === 0) return;
     this.purgeExpired();
     for (const transaction of this.live.values()) {
-      if (transaction === committer || transaction.status !== 'active') continue;
+      if (transaction === committer || transaction.status !== 'active' || !transaction.snapshotTaken) continue;
       for (const change of changes) {
         if (change.kind === 'create') continue;
         let before = transaction.before.get(change.collection);
