@@ -320,6 +320,14 @@ describe('geo queries', () => {
     expect(list[0]?.distance).toBe(0);
     // Half a degree of the equator on MongoDB's sphere: 6,378,100 m × π / 360.
     expect(list[1]?.distance).toBeCloseTo((6_378_100 * Math.PI) / 360, 0);
+    // The suite's own case: the distance CloudBase answers, to the last digit (MongoDB's S2 formula).
+    await db.collection('places').add({ data: { _id: 'baiyun', point: { type: 'Point', coordinates: [113.306789, 23.1564721] } } });
+    const near = await db
+      .collection('places')
+      .aggregate()
+      .geoNear({ distanceField: 'distance', spherical: true, near: new Point(113.3089506, 23.0968251), key: 'point', maxDistance: 10_000 })
+      .end();
+    expect(near.list.map((doc) => [doc._id, doc.distance])).toEqual([['baiyun', 6643.521654040738]]);
     const { data } = await db.collection('places').doc('east').get();
     expect(data.point).toMatchObject({ longitude: 0.5, latitude: 0 });
     expect((data.point as object).constructor.name).toBe('Point');
