@@ -138,6 +138,26 @@ export class CollectionData {
     return null;
   }
 
+  /**
+   * Whether CloudBase would use a declared index (or `_id`) for `criteria`, whatever the condition
+   * (a range like `{ expiresAt: _.lt(t) }` too): the emulator narrows only by equality, but it
+   * reports a scan only when production would make one.
+   */
+  usesDeclaredIndex(criteria: Doc): boolean {
+    return Object.entries(criteria).some(([field, condition]) => {
+      if (field === '$and')
+        return Array.isArray(condition) && condition.some((member) => isPlainObject(member) && this.usesDeclaredIndex(member));
+      if (field === '$or') {
+        return (
+          Array.isArray(condition) &&
+          condition.length > 0 &&
+          condition.every((branch) => isPlainObject(branch) && this.usesDeclaredIndex(branch))
+        );
+      }
+      return field === '_id' || (this.declaredFields?.has(field) ?? false);
+    });
+  }
+
   private index(field: string): Map<string, Set<string>> | undefined {
     let index = this.indexes.get(field);
     if (index || this.declaredFields || this.indexes.size >= MAX_INDEXES_PER_COLLECTION) return index;
@@ -181,7 +201,9 @@ export class Store {
     if (!collection) return [];
     const keys = collection.candidateKeys(criteria);
     if (!keys) {
-      if (this.declared && collection.docs.size >= this.scanWarningThreshold) this.warnScan(name, criteria, collection.docs.size);
+      if (this.declared && collection.docs.size >= this.scanWarningThreshold && !collection.usesDeclaredIndex(criteria)) {
+        this.warnScan(name, criteria, collection.docs.size);
+      }
       return [...collection.docs.values()];
     }
     const found: StoredDoc[] = [];
