@@ -9,7 +9,8 @@
  * - p50/p95 latency over 1,000 logins through the emulator's function runtime (warm instances);
  * - cold start: fresh process -> first response, ours (built, bundled) vs the baseline (unbundled,
  *   wx-server-sdk from node_modules), alternating, as a ratio of medians; memory (RSS) likewise;
- * - duplicate users created by 50 simultaneous first logins of one person, baseline vs ours.
+ * - duplicate users created by 50 simultaneous first logins of one person, baseline vs ours;
+ * - returning-login latency at 1 user and at 100,000 users side by side (bench/scale.ts).
  * Nothing is written unless --out is given; the saved file notes the machine.
  */
 import { spawn } from 'node:child_process';
@@ -20,6 +21,7 @@ import path from 'node:path';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { buildFunctions, esbuildOptions, projectRoot } from '../scripts/build';
 import { USER_CACHE_TTL_MS } from '@wx-cloud-login/server-auth/src/user-cache';
+import { measureScale } from './scale';
 import { mapConcurrent, median, percentile, round } from './stats';
 
 const benchRoot = __dirname;
@@ -270,6 +272,8 @@ async function main(): Promise<void> {
       duplicateUsersBaseline: await duplicatesUnderRace(baseline, 'naive-login'),
       duplicateUsersOurs: await duplicatesUnderRace(ours, 'login'),
     };
+    log('measuring returning logins at 1 and 100,000 users ...');
+    const scale = await measureScale(100_000, 50, 10, log);
     const report = {
       date: new Date().toISOString(),
       machine: {
@@ -287,6 +291,7 @@ async function main(): Promise<void> {
       latency,
       coldStart: cold,
       race,
+      scale,
     };
     const file = outFile(process.argv.slice(2), report.date);
     if (file) {
@@ -322,6 +327,9 @@ async function main(): Promise<void> {
       `memory after first response: ours ${cold.ours.rssMedianMiB} MiB, baseline ${cold.baseline.rssMedianMiB} MiB, ratio ${cold.rssRatio}`,
     );
     log(`50 simultaneous first logins: baseline ${race.duplicateUsersBaseline} duplicate users, ours ${race.duplicateUsersOurs}`);
+    log(
+      `returning login at 1 user: p50 ${scale.small.p50Ms} ms; at ${scale.large.users.toLocaleString('en-US')} users: p50 ${scale.large.p50Ms} ms (ratio ${scale.p50Ratio}, target ≤ 1.5; seeded in ${Math.round(scale.large.seedMs)} ms; ${scale.unindexedScanWarnings.length} unindexed scans)`,
+    );
     log(file ? `saved ${path.relative(projectRoot, file)}` : '(not saved: add -- --out [FILE] to keep the results)');
   } finally {
     await Promise.all([ours.close(), baseline.close()]);

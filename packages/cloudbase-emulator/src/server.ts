@@ -31,6 +31,7 @@ import {
 } from './core/module';
 import { dataDirProblem } from './data-dir';
 import { createDatabase, type DatabaseModule } from './database';
+import { readDeclaredIndexes } from './database/declared-indexes';
 import { createFaultInjector, type FaultInjector } from './faults';
 import { createFunctionService, type Invocation } from './functions';
 import { createFunctionDependencies, type DependencyOptions } from './functions/dependencies';
@@ -66,6 +67,14 @@ export interface EmulatorOptions {
   memory?: boolean;
   /** Default <project>/cloudfunctions; runs the BUILT <name>/index.js. */
   functionsRoot?: string;
+  /**
+   * The project folder whose cloudbaserc.json declares the database indexes (queries are served
+   * from those and `_id`, unique ones enforced, unindexed scans of large collections reported).
+   * Default: the folder holding `functionsRoot`.
+   */
+  projectDir?: string;
+  /** Where database warnings go (an unindexed query scanning a large collection). Default console.warn. */
+  onDatabaseWarning?: (message: string) => void;
   /** CloudBase env id. Default 'local-dev'. */
   env?: string;
   /** wx.openApi behaviour: test phone codes, risky words. */
@@ -185,13 +194,16 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     const problem = dataDirProblem(dataDir);
     if (problem) throw new Error(problem);
   }
-  const database = await createDatabase(persistence);
+  const functionsRoot = options.functionsRoot ?? defaultFunctionsRoot();
+  const onDatabaseWarning = options.onDatabaseWarning ?? console.warn;
+  const declaredIndexes = readDeclaredIndexes(options.projectDir ?? path.dirname(path.resolve(functionsRoot)), onDatabaseWarning);
+  const database = await createDatabase({ ...persistence, declaredIndexes, onWarning: onDatabaseWarning });
   const log = createRequestLog();
   const faults = createFaultInjector();
   const activity = createActivityLog();
   const printOutput = options.onFunctionOutput ?? printFunctionOutput;
   const runtime = createFunctionRuntime({
-    functionsRoot: options.functionsRoot ?? defaultFunctionsRoot(),
+    functionsRoot,
     baseEnv: sdkEnv,
     ...(options.maxInstances !== undefined && { maxInstances: options.maxInstances }),
     ...(options.functionTimeoutMs !== undefined && { timeoutMs: options.functionTimeoutMs }),

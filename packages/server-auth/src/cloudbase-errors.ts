@@ -35,11 +35,18 @@ export function isCollectionExistsError(error: unknown): boolean {
 }
 
 /**
- * A transaction lost to a concurrent writer: MongoDB's WriteConflict underneath. wx-server-sdk
+ * A transaction lost to a concurrent writer: MongoDB's WriteConflict underneath, which CloudBase
+ * words as `[ResourceUnavailable.TransactionConflict]` (written since the transaction began) or
+ * `[ResourceUnavailable.TransactionBusy]` (held by another transaction). wx-server-sdk
  * re-wraps it from a document operation as errCode -501001 with the text; a commit answers the raw
  * code name. Either way the transaction is aborted and the whole unit of work can run again.
  */
 export function isTransactionConflictError(error: unknown): boolean {
   const { text } = describe(error);
-  return text.includes('DATABASE_TRANSACTION_CONFLICT') || text.includes('WriteConflict');
+  return (
+    text.includes('DATABASE_TRANSACTION_CONFLICT') ||
+    text.includes('TransactionConflict') ||
+    text.includes('TransactionBusy') ||
+    text.includes('WriteConflict')
+  );
 }

@@ -113,7 +113,7 @@ export function createDatabaseActions(core: DatabaseCore): Record<string, AdminH
       const order = orderOf(ejsonOrderField(body, core.now()));
       const projection = ejsonField(body, 'projection', true);
       const { list, total } = findDocuments(scopeOf(body).view, collection, criteria, { order, offset, limit, projection });
-      return json({ list: list.map((doc) => encodeEjson(doc)), total, limit, offset });
+      return json({ list: list.map(encodeReply), total, limit, offset });
     }),
 
     'database.insertDocument': action((body) => {
@@ -161,7 +161,7 @@ export function createDatabaseActions(core: DatabaseCore): Record<string, AdminH
       const data = requiredData(body, core.now());
       const scope = scopeOf(body);
       const plan = planModify(scope.view, collection, { criteria, data, multi: false, merge: true, upsert: false }, core.newId);
-      return json({ updated: plan.updated, doc: plan.doc ? encodeEjson(plan.doc) : null }, write(scope, plan.changes));
+      return json({ updated: plan.updated, doc: plan.doc ? encodeReply(plan.doc) : null }, write(scope, plan.changes));
     }),
 
     'database.removeDocument': action((body) => {
@@ -191,7 +191,7 @@ export function createDatabaseActions(core: DatabaseCore): Record<string, AdminH
         return { [stageKey]: decodeEjson(stageValue, `stages[${index}].stageValue`, { now: core.now(), forQuery: true }) };
       });
       const list = aggregate(scopeOf(body).view, collection, pipeline);
-      return json({ list: list.map((doc) => encodeEjson(doc)) });
+      return json({ list: list.map(encodeReply) });
     }),
 
     'database.addCollection': action((body) => {
@@ -216,6 +216,26 @@ export function createDatabaseActions(core: DatabaseCore): Record<string, AdminH
       return json();
     }),
   };
+}
+
+/**
+ * A document as the service answers it: ObjectId values (`db.ObjectId()`, in `_id` or any other
+ * field) come back as their hex strings. The SDK turns an answered `$oid` into a bson ObjectId and
+ * then copies its internal fields into a plain object, which no caller can use; CloudBase answers
+ * the string, which is what the SDK's own ObjectId tests compare against.
+ */
+function encodeReply(doc: Doc): string {
+  return encodeEjson(objectIdsAsStrings(doc));
+}
+
+function objectIdsAsStrings(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map(objectIdsAsStrings);
+  if ((value as { _bsontype?: unknown })._bsontype === 'ObjectId') return (value as { toHexString(): string }).toHexString();
+  if (!isPlainObject(value)) return value;
+  const out: Doc = {};
+  for (const [key, item] of Object.entries(value)) out[key] = objectIdsAsStrings(item);
+  return out;
 }
 
 function collectionNameOf(body: Record<string, unknown>): string {

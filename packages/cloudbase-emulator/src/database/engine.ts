@@ -10,14 +10,21 @@
  * lenient than MongoDB (it silently skips `$inc` on a string, or `$push` onto a non-array), the
  * checks here raise the error the real service gives.
  */
-import { Aggregator, Query, update as applyUpdateOperators } from 'mingo';
+import { update as applyUpdateOperators } from 'mingo';
+import { Aggregator } from 'mingo/aggregator';
+import { Query } from 'mingo/query';
+import { CLOUDBASE_CONTEXT, jsonSchemaValidator } from './cloudbase-operators';
 import { asRequestFailed, collectionNotExist, duplicateKey, requestFailed } from './errors';
 import { cloneValue, type Doc, describeId, idKey, isPlainObject, sameValue } from './ejson';
 import { applySimpleUpdate, simplePredicate } from './fast-paths';
+import { geoNearStage, nearConditionOf, nearDistance } from './geo';
 import type { Change, ReadView, StoredDoc } from './store';
 
-/** mingo options shared by every query: no `$where` scripts from the wire. */
-const MINGO_OPTIONS = { scriptEnabled: false } as const;
+/**
+ * mingo options shared by every query: no `$where` scripts from the wire, and the operators where
+ * CloudBase differs from mingo (cloudbase-operators.ts).
+ */
+const MINGO_OPTIONS = { scriptEnabled: false, context: CLOUDBASE_CONTEXT, jsonSchemaValidator } as const;
 
 export type SortSpec = Record<string, 1 | -1>;
 
@@ -30,6 +37,11 @@ export interface FindOptions {
 
 export function requireCollection(view: ReadView, collection: string): void {
   if (!view.hasCollection(collection)) throw collectionNotExist(collection);
+}
+
+function compileMatcher(criteria: Doc): (doc: Doc) => boolean {
+  const query = compileQuery(criteria);
+  return (doc) => query.test(doc);
 }
 
 function compileQuery(criteria: Doc): Query {
@@ -56,7 +68,16 @@ export function matchDocuments(view: ReadView, collection: string, criteria: Doc
 }
 
 export function findDocuments(view: ReadView, collection: string, criteria: Doc, options: FindOptions): { list: Doc[]; total: number } {
-  const matched = matchDocuments(view, collection, criteria).map((stored) => stored.doc);
+  let matched = matchDocuments(view, collection, criteria).map((stored) => stored.doc);
+  // A `$nearSphere` query answers nearest first (an explicit order, applied below, takes over).
+  const near = nearConditionOf(criteria);
+  if (near) {
+    const distanceOf = (doc: Doc) => nearDistance(resolveField(doc, near.field), near.spec) ?? Number.POSITIVE_INFINITY;
+    matched = matched
+      .map((doc) => ({ doc, meters: distanceOf(doc) }))
+      .sort((a, b) => a.meters - b.meters)
+      .map((entry) => entry.doc);
+  }
   let page: Doc[];
   try {
     page =
@@ -72,6 +93,16 @@ export function findDocuments(view: ReadView, collection: string, criteria: Doc,
     throw asRequestFailed(error);
   }
   return { list: page, total: matched.length };
+}
+
+function resolveField(doc: Doc, path: string): unknown {
+  let current: unknown = doc;
+  for (const segment of path.split('.')) {
+    if (Array.isArray(current)) current = current.map((item) => (isPlainObject(item) ? item[segment] : undefined));
+    else if (isPlainObject(current)) current = current[segment];
+    else return undefined;
+  }
+  return current;
 }
 
 /** mingo puts `_id` last in a projection; MongoDB keeps the document's field order. */
@@ -203,7 +234,9 @@ export function planModify(view: ReadView, collection: string, request: ModifyRe
     );
   }
   const next: Doc = { _id: target.doc._id, ...withoutId(replacement) };
-  if (sameValue(next, target.doc)) return { changes: [], updated: 0, doc: target.doc };
+  // CloudBase reports `updated: 1` for a set() of an existing document even when it is unchanged
+  // (its documented rule: 1 when the _id exists, otherwise 0), unlike MongoDB's nModified.
+  if (sameValue(next, target.doc)) return { changes: [], updated: 1, doc: target.doc };
   return { changes: [{ kind: 'put', collection, key: idKey(next._id), doc: next }], updated: 1, doc: next };
 }
 
@@ -418,8 +451,15 @@ export function aggregate(view: ReadView, collection: string, pipeline: Doc[]): 
   // mingo may add fields to the documents it is given: it works on copies, never on stored documents.
   const copies = (name: string): Doc[] =>
     view.hasCollection(name) ? view.candidates(name, {}).map((stored) => cloneValue(stored.doc)) : [];
+  pipeline.slice(1).forEach((stage) => {
+    if ('$geoNear' in stage) throw requestFailed('$geoNear is only valid as the first stage in a pipeline.');
+  });
+  const first = pipeline[0];
   try {
-    return new Aggregator(pipeline, { ...MINGO_OPTIONS, collectionResolver: copies }).run(copies(collection)) as Doc[];
+    // mingo has no $geoNear: the first stage is computed here, the rest of the pipeline by mingo.
+    const input = first && '$geoNear' in first ? geoNearStage(copies(collection), first.$geoNear, compileMatcher) : copies(collection);
+    const rest = first && '$geoNear' in first ? pipeline.slice(1) : pipeline;
+    return new Aggregator(rest, { ...MINGO_OPTIONS, collectionResolver: copies }).run(input) as Doc[];
   } catch (error) {
     throw asRequestFailed(error);
   }

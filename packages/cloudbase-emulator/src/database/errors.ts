@@ -6,7 +6,7 @@
  * DATABASE_COLLECTION_NOT_EXIST → -502005, INVALID_PARAM → -501007); any other name surfaces as
  * -501001 with our message in errMsg, exactly as it would in production. So the messages carry the
  * marker a developer (or the login code) can recognise: `E11000` for a duplicate `_id`,
- * `WriteConflict` for a transaction conflict.
+ * CloudBase's `[ResourceUnavailable.TransactionConflict]` / `TransactionBusy` for a transaction conflict.
  */
 import { ServiceError } from '../core/module';
 
@@ -52,17 +52,52 @@ export function duplicateKey(collection: string, idText: string): ServiceError {
   );
 }
 
-export function transactionConflict(collection: string, idText: string): ServiceError {
+/** A declared unique index refused a write: MongoDB's E11000 text, naming the index and its values. */
+export function duplicateKeyOnIndex(
+  collection: string,
+  index: string,
+  fields: readonly string[],
+  doc: Record<string, unknown>,
+): ServiceError {
+  const values = fields.map((field) => {
+    let value: unknown = doc;
+    for (const segment of field.split('.')) {
+      value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[segment] : undefined;
+    }
+    return `${field}: ${value === undefined || value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
+  });
   return databaseError(
-    'DATABASE_TRANSACTION_CONFLICT',
-    `[WriteConflict] Transaction write conflict on ${collection} { _id: ${idText} }: another write touched this document after the transaction started. Retry the transaction.`,
+    'DATABASE_DUPLICATE_WRITE',
+    `E11000 duplicate key error collection: ${collection} index: ${index} dup key: { ${values.join(', ')} }`,
   );
 }
 
-export function transactionNotFound(transactionId: string, why: string): ServiceError {
-  // Documented cause of DATABASE_TRANSACTION_FAIL: the transaction no longer exists on the server
-  // (it must be committed or aborted within 30 seconds).
-  return databaseError('DATABASE_TRANSACTION_FAIL', `Transaction ${transactionId} does not exist on the server: ${why}.`);
+/**
+ * CloudBase's own texts for the two kinds of write conflict, both with the code
+ * DATABASE_TRANSACTION_CONFLICT (db.runTransaction retries a commit on that code):
+ *   - 'changed': the document was written by someone else after the transaction started (the
+ *     SDKs' own suite expects `[ResourceUnavailable.TransactionConflict] Transaction is conflict, …`);
+ *   - 'held': another live transaction has written it (users report `[ResourceUnavailable.TransactionBusy]
+ *     Transaction is busy. …`, re-wrapped by wx-server-sdk as -501001).
+ */
+export function transactionConflict(kind: 'changed' | 'held'): ServiceError {
+  return databaseError(
+    'DATABASE_TRANSACTION_CONFLICT',
+    kind === 'changed'
+      ? '[ResourceUnavailable.TransactionConflict] Transaction is conflict, maybe resource operated by others. Please check your request, but if the problem persists, contact us.'
+      : '[ResourceUnavailable.TransactionBusy] Transaction is busy. Please check your request, but if the problem persists, contact us.',
+  );
+}
+
+/**
+ * CloudBase's text for DATABASE_TRANSACTION_FAIL: the transaction no longer exists on the server
+ * (committed, aborted, or not finished within 30 seconds).
+ */
+export function transactionNotFound(_transactionId: string, _why: string): ServiceError {
+  return databaseError(
+    'DATABASE_TRANSACTION_FAIL',
+    '[ResourceUnavailable.TransactionNotExist] Transaction does not exist on the server, transaction must be commit or abort in 30 seconds. Please check your request, but if the problem persists, contact us.',
+  );
 }
 
 /** Turns an exception from mingo (unknown operator, bad argument) into the real service's failure. */

@@ -3,7 +3,9 @@
  * `database.*` admin actions wx-server-sdk sends, backed by an in-memory store (mingo for the
  * query language) and, unless `memory` is set, a durable log under `<dataDir>/database/`.
  *
- *   store.ts         committed collections, O(1) `_id` lookups, lazy equality indexes
+ *   store.ts         committed collections, O(1) `_id` lookups, equality and unique indexes
+ *   declared-indexes.ts  the indexes a project declares in cloudbaserc.json
+ *   cloudbase-operators.ts / geo.ts / time-zone.ts  where CloudBase's operators differ from mingo's
  *   engine.ts        what each action does, as pure functions returning changes
  *   fast-paths.ts    mingo-free matching/updating for the simple shapes logins use
  *   transactions.ts  snapshot-isolated transactions and write conflicts
@@ -24,6 +26,7 @@ import { checkCollectionName } from './collection-name';
 import { DurableLog, encodeRecord } from './durable-log';
 import { cloneValue, decodeStoredDocument, type Doc, encodeEjson, idKey } from './ejson';
 import { collectionNotExist, invalidParam } from './errors';
+import type { DeclaredIndex } from './declared-indexes';
 import { type Change, Store } from './store';
 import { TransactionManager, type Transaction } from './transactions';
 
@@ -37,8 +40,16 @@ export interface DatabaseOptions {
   fsync?: boolean;
   /** How long a transaction may stay open (default 30 s, CloudBase's limit). */
   transactionLifetimeMs?: number;
-  /** Where recovery warnings go (default console.warn). */
+  /** Where recovery and unindexed-scan warnings go (default console.warn). */
   onWarning?: (message: string) => void;
+  /**
+   * The project's declared indexes (cloudbaserc.json, readDeclaredIndexes): queries are served from
+   * these and `_id` only, unique ones are enforced, and unindexed scans of large collections are
+   * reported. Undefined: nothing is known, any top-level field is indexed on first use.
+   */
+  declaredIndexes?: readonly DeclaredIndex[];
+  /** Collection size from which an unindexed query is reported (default 1,000). */
+  scanWarningThreshold?: number;
 }
 
 export interface DatabaseModule extends EmulatorModule {
@@ -60,7 +71,11 @@ export interface DatabaseModule extends EmulatorModule {
 
 export async function createDatabase(options: DatabaseOptions = {}): Promise<DatabaseModule> {
   const now = options.now ?? Date.now;
-  const store = new Store();
+  const store = new Store({
+    declaredIndexes: options.declaredIndexes,
+    scanWarningThreshold: options.scanWarningThreshold,
+    onWarning: options.onWarning,
+  });
   const transactions = new TransactionManager(store, { lifetimeMs: options.transactionLifetimeMs, clock: now });
   let closed = false;
 
@@ -83,6 +98,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     newId: () => newDocumentId(now()),
     commit(changes: readonly Change[], committer?: Transaction): Promise<void> {
       if (changes.length === 0) return this.barrier();
+      store.checkUnique(changes);
       transactions.beforeCommit(changes, committer);
       store.apply(changes);
       return log ? log.append(encodeRecord(changes)) : Promise.resolve();

@@ -8,13 +8,13 @@
  * change (outside the transaction, or another transaction's commit) replaces a document, every
  * live transaction that has not seen that document change yet keeps the previous version as a
  * "before image". A transaction reads its own writes first, then its before images, then the
- * committed state: exactly the state at its start plus its own work.
+ * committed state: exactly the state at its first operation (its snapshot) plus its own work.
  *
  * Conflicts (first writer wins, as MongoDB's WriteConflict):
  *   - writing a document another live transaction has already written → DATABASE_TRANSACTION_CONFLICT
- *     for the second writer;
- *   - writing a document that was committed by someone else after this transaction started
- *     (it has a before image) → conflict;
+ *     for the second writer (CloudBase's TransactionBusy text);
+ *   - writing a document that was committed by someone else after this transaction's snapshot
+ *     (it has a before image) → conflict (CloudBase's TransactionConflict text);
  *   - a plain write outside any transaction never waits: if it lands on a document a transaction
  *     has written, that transaction loses at commit.
  * A conflict aborts the transaction. db.runTransaction retries when commit answers the raw
@@ -24,7 +24,7 @@
  * A transaction lives 30 s (the documented limit); after that its id answers DATABASE_TRANSACTION_FAIL.
  */
 import { randomBytes } from 'node:crypto';
-import { describeId } from './ejson';
+import { idKey } from './ejson';
 import { transactionConflict, transactionNotFound } from './errors';
 import type { Change, ReadView, Store, StoredDoc } from './store';
 
@@ -41,6 +41,12 @@ export interface Transaction {
   readonly startedAt: number;
   status: 'active' | 'aborted';
   abortReason?: string;
+  /**
+   * The snapshot is taken by the transaction's first operation, not by startTransaction (MongoDB's
+   * rule, which CloudBase inherits: the SDKs' suite adds a document outside a just-started
+   * transaction and expects the transaction's first query to see it).
+   */
+  snapshotTaken: boolean;
   /** collection → key → the committed version at the start (null: did not exist). */
   readonly before: Map<string, Map<string, StoredDoc | null>>;
   /** collection → key → this transaction's latest write. */
@@ -69,7 +75,7 @@ export class TransactionManager {
   start(): string {
     this.purgeExpired();
     const id = randomBytes(16).toString('hex');
-    this.live.set(id, { id, startedAt: this.clock(), status: 'active', before: new Map(), writes: new Map() });
+    this.live.set(id, { id, startedAt: this.clock(), status: 'active', snapshotTaken: false, before: new Map(), writes: new Map() });
     return id;
   }
 
@@ -86,6 +92,7 @@ export class TransactionManager {
   }
 
   view(transaction: Transaction): ReadView {
+    transaction.snapshotTaken = true;
     const store = this.store;
     const get = (collection: string, key: string): StoredDoc | undefined => {
       const written = transaction.writes.get(collection)?.get(key);
@@ -97,14 +104,23 @@ export class TransactionManager {
     return {
       hasCollection: (collection) => store.hasCollection(collection),
       get,
-      candidates: (collection) => {
-        const visible = new Map(store.collection(collection)?.docs ?? []);
-        for (const [key, stored] of transaction.before.get(collection) ?? []) {
-          if (stored) visible.set(key, stored);
-          else visible.delete(key);
+      // The committed candidates (served by the store's indexes), plus every document this
+      // transaction sees differently (before images, own writes), each in the version it sees: a
+      // superset of the matches, as candidates must be, without copying the collection.
+      candidates: (collection, criteria) => {
+        const before = transaction.before.get(collection);
+        const writes = transaction.writes.get(collection);
+        const committed = store.candidates(collection, criteria);
+        if (!before?.size && !writes?.size) return committed;
+        const visible = new Map<string, StoredDoc>();
+        for (const stored of committed) {
+          const key = idKey(stored.doc._id);
+          const seen = get(collection, key);
+          if (seen) visible.set(key, seen);
         }
-        for (const [key, write] of transaction.writes.get(collection) ?? []) {
-          if (write.stored) visible.set(key, write.stored);
+        for (const key of [...(before?.keys() ?? []), ...(writes?.keys() ?? [])]) {
+          const seen = get(collection, key);
+          if (seen) visible.set(key, seen);
           else visible.delete(key);
         }
         return [...visible.values()].sort((a, b) => a.seq - b.seq);
@@ -118,6 +134,9 @@ export class TransactionManager {
       if (change.kind === 'create') continue;
       this.checkConflict(transaction, change);
     }
+    // Declared unique indexes, against the committed state after this transaction's earlier writes.
+    const earlier = [...transaction.writes.values()].flatMap((writes) => [...writes.values()].map((write) => write.change));
+    this.store.checkUnique(changes, earlier);
     const view = this.view(transaction);
     for (const change of changes) {
       if (change.kind === 'create') continue;
@@ -160,7 +179,7 @@ export class TransactionManager {
     if (this.live.size === 0) return;
     this.purgeExpired();
     for (const transaction of this.live.values()) {
-      if (transaction === committer || transaction.status !== 'active') continue;
+      if (transaction === committer || transaction.status !== 'active' || !transaction.snapshotTaken) continue;
       for (const change of changes) {
         if (change.kind === 'create') continue;
         let before = transaction.before.get(change.collection);
@@ -174,7 +193,6 @@ export class TransactionManager {
   }
 
   private checkConflict(transaction: Transaction, change: Change & { kind: 'put' | 'delete' }): void {
-    const id = change.kind === 'put' ? change.doc._id : change.id;
     const changedSinceStart = transaction.before.get(change.collection)?.has(change.key) ?? false;
     const writtenByOther = [...this.live.values()].some(
       (other) =>
@@ -184,7 +202,7 @@ export class TransactionManager {
         (other.writes.get(change.collection)?.has(change.key) ?? false),
     );
     if (changedSinceStart || writtenByOther) {
-      const error = transactionConflict(change.collection, describeId(id));
+      const error = transactionConflict(changedSinceStart ? 'changed' : 'held');
       transaction.status = 'aborted';
       transaction.abortReason = 'it was aborted by a write conflict';
       throw error;

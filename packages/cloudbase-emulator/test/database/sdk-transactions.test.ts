@@ -95,7 +95,7 @@ describe('db.runTransaction', () => {
 });
 
 describe('db.startTransaction with two writers of one document', () => {
-  it('refuses the second writer (errCode -501001, WriteConflict) and commits the first', async () => {
+  it('refuses the second writer (errCode -501001, TransactionBusy) and commits the first', async () => {
     const first = await sdk.db.startTransaction();
     const second = await sdk.db.startTransaction();
     await first
@@ -109,7 +109,7 @@ describe('db.startTransaction with two writers of one document', () => {
         .update({ data: { balance: 2 } }),
     );
     expect(conflict.errCode).toBe(-501001);
-    expect(conflict.errMsg).toContain('WriteConflict');
+    expect(conflict.errMsg).toContain('[ResourceUnavailable.TransactionBusy]');
     await second.rollback();
     await first.commit();
     expect((await balances()).a).toBe(1);

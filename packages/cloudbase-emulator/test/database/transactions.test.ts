@@ -89,8 +89,10 @@ describe('abort', () => {
 });
 
 describe('snapshot isolation and write conflicts', () => {
-  it('keeps reading the state of its start while others commit', async () => {
+  it('keeps reading the state of its first operation while others commit', async () => {
     const tx = await start();
+    // The snapshot is taken by the first operation (MongoDB's rule), not by startTransaction.
+    expect((await docById(db, 'users', 'a', tx))?.name).toBe('alice');
     await updateDoc(db, 'users', 'a', { $set: { name: 'outside' } });
     await call(db, 'database.removeDocument', { collectionName: 'users', query: ejson({ _id: 'c' }), queryType: 'DOC', multi: false });
     await data(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'late' })] });
@@ -113,7 +115,7 @@ describe('snapshot isolation and write conflicts', () => {
       upsert: false,
     });
     expect(error.code).toBe('DATABASE_TRANSACTION_CONFLICT');
-    expect(error.message).toContain('WriteConflict');
+    expect(error.message).toContain('[ResourceUnavailable.TransactionBusy] Transaction is busy.');
     // The loser is aborted; rolling it back (as runTransaction does after an error) still succeeds.
     expect(
       (
@@ -130,8 +132,9 @@ describe('snapshot isolation and write conflicts', () => {
     expect((await docById(db, 'users', 'a'))?.n).toBe(11);
   });
 
-  it('given a document committed by someone else after the start, then writing it conflicts', async () => {
+  it('given a document committed by someone else after the snapshot, then writing it conflicts', async () => {
     const tx = await start();
+    await docById(db, 'users', 'c', tx);
     await updateDoc(db, 'users', 'a', { $inc: { n: 1 } });
     expect(
       (
@@ -155,12 +158,23 @@ describe('snapshot isolation and write conflicts', () => {
     expect((await docById(db, 'users', 'a'))?.by).toBe('plain write');
   });
 
-  it('given an _id inserted outside after the start, then inserting it in the transaction conflicts', async () => {
+  it('given an _id inserted outside after the snapshot, then inserting it in the transaction conflicts', async () => {
     const tx = await start();
+    await docById(db, 'users', 'a', tx);
     await data(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'same' })] });
     expect(
       (await failure(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'same' })], transactionId: tx })).code,
     ).toBe('DATABASE_TRANSACTION_CONFLICT');
+  });
+
+  it('given writes outside before the transaction first operation, then the transaction sees them and may write over them', async () => {
+    const tx = await start();
+    await data(db, 'database.insertDocument', { collectionName: 'users', data: [ejson({ _id: 'early', name: 'before' })] });
+    await updateDoc(db, 'users', 'a', { $set: { name: 'changed before' } });
+    expect((await docById(db, 'users', 'early', tx))?.name).toBe('before');
+    await updateDoc(db, 'users', 'a', { $set: { name: 'by the transaction' } }, tx);
+    expect(await call(db, 'database.commitTransaction', { transactionId: tx })).toEqual({ kind: 'json' });
+    expect((await docById(db, 'users', 'a'))?.name).toBe('by the transaction');
   });
 
   it('lets transactions on different documents both commit', async () => {

@@ -40,6 +40,22 @@ describe('isTransactionConflictError', () => {
       { errCode: -501001, errMsg: 'document.update:fail -501001 resource system error. [WriteConflict] Transaction write conflict' },
     ],
     ['a commit answering the raw code', { code: 'DATABASE_TRANSACTION_CONFLICT', message: 'conflict' }],
+    [
+      "CloudBase's own wording of a document written since the transaction began",
+      {
+        errCode: -501001,
+        errMsg:
+          'document.update:fail -501001 resource system error. [ResourceUnavailable.TransactionConflict] Transaction is conflict, maybe resource operated by others. Please check your request, but if the problem persists, contact us.',
+      },
+    ],
+    [
+      "CloudBase's own wording of a document held by another transaction",
+      {
+        errCode: -501001,
+        errMsg:
+          'collection.add:fail -501001 resource system error. [ResourceUnavailable.TransactionBusy] Transaction is busy. Please check your request, but if the problem persists, contact us.',
+      },
+    ],
   ])('recognises %s', (_name, error) => {
     expect(isTransactionConflictError(error)).toBe(true);
   });
