@@ -34,7 +34,17 @@ function projectKey(root: string): string {
 
 export function resolveStartTarget(argv: string[], kitRoot: string, cwd = process.cwd()): StartTargetResult {
   const index = argv.findIndex((argument) => argument === '--project' || argument.startsWith('--project='));
-  if (index < 0) return { ok: true, target: { argv, projectRoot: null, functionsRoot: path.join(kitRoot, 'cloudfunctions'), miniprogramRoot: undefined, previewOutDir: undefined } };
+  if (index < 0)
+    return {
+      ok: true,
+      target: {
+        argv,
+        projectRoot: null,
+        functionsRoot: path.join(kitRoot, 'cloudfunctions'),
+        miniprogramRoot: undefined,
+        previewOutDir: undefined,
+      },
+    };
   const argument = argv[index] as string;
   const value = argument.includes('=') ? argument.slice(argument.indexOf('=') + 1) : argv[index + 1];
   if (!value) return { ok: false, message: '--project 缺少项目路径 / --project needs the path of a DevTools project' };

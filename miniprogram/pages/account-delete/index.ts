@@ -1,6 +1,6 @@
 import { userPage } from '../../behaviors/user-page';
 import { dialogs, getAccountService, navigator } from '../../composition-root';
-import { loginStep, ROUTES } from '../../navigation/routes';
+import { homeStep, loginStep, ROUTES } from '../../navigation/routes';
 
 /**
  * 注销账号 (required by China's personal information rules): what goes and what stays, in words;
@@ -46,7 +46,7 @@ Component({
         dialogs.toast('账号已注销');
         this.showUser();
         // switchTab closes every non-tab page, this one included.
-        void navigator.navigate({ kind: 'switchTab', url: ROUTES.home });
+        void navigator.navigate(homeStep());
       } catch (error) {
         this.showFailure(error);
       } finally {

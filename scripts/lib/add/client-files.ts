@@ -191,8 +191,37 @@ function rewriteJson(text: string, target: ClientTarget): string {
   return text.replace(/"\/components\//g, `"/${target.folder}/components/`);
 }
 
-/** .d.ts for every module (pages and components excluded: nothing imports them), from the rewritten TypeScript. */
-function declarations(kit: KitLayout, files: ClientFile[], modules: Set<string>): ClientFile[] {
+/** tsc's answers per kit and target: an install plans the same sources more than once (tests, --dry-run then a run). */
+const declarationCache = new Map<string, Map<string, string>>();
+
+/**
+ * .d.ts of `modules` (pages and components excluded: nothing imports them). tsc runs once per kit
+ * and target over every installable file, whatever the selection: a module's declarations depend
+ * only on what it imports, and one program is most of the cost.
+ */
+function declarations(kit: KitLayout, target: ClientTarget, modules: Set<string>): ClientFile[] {
+  const key = JSON.stringify([kit.root, target]);
+  let all = declarationCache.get(key);
+  if (!all) {
+    const everything = resolveSelection(kit, installablePages(kit));
+    const { scripts } = scriptClosure(kit, entryScriptsOf(kit, everything));
+    const sources = scripts.map((kitPath) => ({
+      path: installedPath(kit, kitPath),
+      content: rewriteScript(kit, kitPath, readFileSync(path.join(kit.root, kitPath), 'utf8'), target),
+    }));
+    all = emitDeclarations(kit, sources);
+    declarationCache.set(key, all);
+  }
+  const emitted = all;
+  return [...modules].sort().map((module) => {
+    const file = module.replace(/\.ts$/, '.d.ts');
+    const content = emitted.get(file);
+    if (content === undefined) throw new KitError(`no declarations for ${module}`);
+    return { path: file, content };
+  });
+}
+
+function emitDeclarations(kit: KitLayout, files: ClientFile[]): Map<string, string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wx-cloud-login-dts-'));
   try {
     for (const file of files) {
@@ -227,13 +256,21 @@ function declarations(kit: KitLayout, files: ClientFile[], modules: Set<string>)
     });
     const errors = [...ts.getPreEmitDiagnostics(program), ...result.diagnostics].filter((d) => d.category === ts.DiagnosticCategory.Error);
     if (errors.length > 0) throw new KitError(`.d.ts generation failed:\n${ts.formatDiagnostics(errors, ts.createCompilerHost(options))}`);
-    return [...emitted]
-      .filter(([file]) => modules.has(file.replace(/\.d\.ts$/, '.ts')))
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([file, content]) => ({ path: file, content }));
+    return emitted;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function foldersOf(kit: KitLayout, selection: Selection): string[] {
+  return [
+    ...selection.pages.map((page) => `${kit.miniprogram}/pages/${page}`),
+    ...selection.components.map((component) => `${kit.miniprogram}/components/${component}`),
+  ];
+}
+
+function entryScriptsOf(kit: KitLayout, selection: Selection): string[] {
+  return [`${kit.miniprogram}/${CORE_ENTRY}`, ...foldersOf(kit, selection).map((folder) => `${folder}/index.ts`)];
 }
 
 export interface ClientInstall {
@@ -246,12 +283,8 @@ export interface ClientInstall {
 /** Every file of the client install, rewritten for `target`, in a stable order. */
 export async function clientFiles(kit: KitLayout, asked: string[], target: ClientTarget): Promise<ClientInstall> {
   const selection = resolveSelection(kit, asked);
-  const folders = [
-    ...selection.pages.map((page) => `${kit.miniprogram}/pages/${page}`),
-    ...selection.components.map((component) => `${kit.miniprogram}/components/${component}`),
-  ];
-  const entries = [`${kit.miniprogram}/${CORE_ENTRY}`, ...folders.map((folder) => `${folder}/index.ts`)];
-  const { scripts } = scriptClosure(kit, entries);
+  const folders = foldersOf(kit, selection);
+  const { scripts } = scriptClosure(kit, entryScriptsOf(kit, selection));
   const entryScripts = new Set(folders.map((folder) => installedPath(kit, `${folder}/index.ts`)));
 
   const typescript: ClientFile[] = scripts.map((kitPath) => ({
@@ -285,7 +318,7 @@ export async function clientFiles(kit: KitLayout, asked: string[], target: Clien
       }),
     );
     const modules = new Set(typescript.map((file) => file.path).filter((file) => !file.endsWith('.d.ts') && !entryScripts.has(file)));
-    scriptsOut = [...compiled, ...declarations(kit, typescript, modules)];
+    scriptsOut = [...compiled, ...declarations(kit, target, modules)];
   }
   const files = [...scriptsOut, ...assets].sort((a, b) => a.path.localeCompare(b.path));
   return { files, pages: selection.pages, components: selection.components, reasons: selection.reasons };

@@ -70,8 +70,19 @@ function kitCloudbase(kit: KitLayout): JsonObject {
   return parseObject(readFileSync(path.join(kit.root, CLOUDBASERC), 'utf8'));
 }
 
-/** The login bundle as `npm run build` makes it, built in memory (source map paths relative to the function). */
-async function loginBundle(kit: KitLayout): Promise<Map<string, string>> {
+const bundles = new Map<string, Promise<Map<string, string>>>();
+
+/** The login bundle as `npm run build` makes it, built in memory (source map paths relative to the function); once per process. */
+function loginBundle(kit: KitLayout): Promise<Map<string, string>> {
+  let bundle = bundles.get(kit.root);
+  if (!bundle) {
+    bundle = buildLoginBundle(kit);
+    bundles.set(kit.root, bundle);
+  }
+  return bundle;
+}
+
+async function buildLoginBundle(kit: KitLayout): Promise<Map<string, string>> {
   const functionDir = path.join(kit.root, 'cloudfunctions', LOGIN_FUNCTION);
   const result = await build({ ...esbuildOptions(functionDir), write: false, logLevel: 'silent' });
   const files = new Map<string, string>();

@@ -7,7 +7,7 @@
  *   absent                                   -> create
  *   same content as the kit's                -> unchanged (adopted into the manifest)
  *   ours, untouched, kit has a newer version -> update with --update, else reported as outdated
- *   ours, edited by the team                 -> kept; a conflict only when --update has a newer version
+ *   ours, edited by the team                 -> kept; a conflict only when --update brings a newer version
  *   not ours                                 -> conflict
  *   ours, no longer part of the kit          -> removed by --update when untouched
  *
@@ -106,7 +106,7 @@ export async function planInstall(
     } else if (sha256(current) === installedHash) {
       files.push(update ? { path: file.path, action: 'update', content: file.content } : { path: file.path, action: 'outdated' });
       nextFiles[file.path] = update ? hash : installedHash;
-    } else if (update) {
+    } else if (update && hash !== installedHash) {
       files.push({ path: file.path, action: 'conflict', reason: '你改过这个文件，而新版本也改了它' });
     } else {
       files.push({ path: file.path, action: 'edited', reason: '你改过这个文件，保留不动' });
