@@ -38,6 +38,8 @@ const KIT_HOME_PAGE = 'index';
 /** Always installed: the login service and the popup every privacy-using page needs. */
 const ALWAYS_COMPONENTS = ['privacy-popup'];
 const CORE_ENTRY = 'composition-root.ts';
+/** The kit's app.wxss inside the install folder. */
+const SHARED_STYLES = 'styles.wxss';
 
 export interface ClientFile {
   /** Relative to the install folder, forward slashes. */
@@ -291,17 +293,27 @@ export async function clientFiles(kit: KitLayout, asked: string[], target: Clien
     path: installedPath(kit, kitPath),
     content: rewriteScript(kit, kitPath, readFileSync(path.join(kit.root, kitPath), 'utf8'), target),
   }));
+  const pageFolders = new Set(selection.pages.map((page) => `${kit.miniprogram}/pages/${page}`));
   const assets: ClientFile[] = folders.flatMap((folder) =>
     listDir(path.join(kit.root, folder))
       .filter((name) => /\.(json|wxml|wxss)$/.test(name))
       .map((name) => {
         const text = readFileSync(path.join(kit.root, folder, name), 'utf8');
-        return {
-          path: installedPath(kit, `${folder}/${name}`),
-          content: name.endsWith('.json') ? rewriteJson(text, target) : rewriteRoutes(text, target),
-        };
+        const installed = installedPath(kit, `${folder}/${name}`);
+        if (name.endsWith('.json')) return { path: installed, content: rewriteJson(text, target) };
+        // The kit's pages are styled on top of its app.wxss; the project has its own, so each page imports the kit's.
+        if (name.endsWith('.wxss') && pageFolders.has(folder)) {
+          const shared = posix.relative(posix.dirname(installed), SHARED_STYLES);
+          return { path: installed, content: `@import "${shared}";\n\n${text}` };
+        }
+        return { path: installed, content: rewriteRoutes(text, target) };
       }),
   );
+  const appWxss = readFileSync(path.join(kit.root, kit.miniprogram, 'app.wxss'), 'utf8');
+  assets.push({
+    path: SHARED_STYLES,
+    content: `/* wx-cloud-login's app.wxss: imported by its pages only, the project's own app.wxss is untouched. */\n${appWxss}`,
+  });
 
   let scriptsOut: ClientFile[];
   if (target.language === 'typescript') {
