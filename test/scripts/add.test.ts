@@ -259,6 +259,27 @@ describe('npm run add', () => {
     expect(snapshot(root)).toEqual(before);
   });
 
+  it('--remove takes out what it installed and its pages, keeps what the team changed, and leaves the rest as it was', async () => {
+    const root = copyFixture(JS_QUICKSTART);
+    const before = snapshot(root);
+    expect((await add(root, '--pages', 'profile')).code).toBe(0);
+    const config = `${FOLDER}/config.js`;
+    writeFileSync(path.join(root, config), '// ours now\n');
+    const dry = await add(root, '--remove', '--dry-run');
+    expect(dry.stdout).toContain(`保留  ${config}`);
+    expect(listFiles(root)).toContain(MANIFEST);
+
+    const removed = await add(root, '--remove');
+    expect(removed.code).toBe(0);
+    const after = snapshot(root);
+    expect(Object.keys(after).filter((file) => !(file in before))).toEqual([config]);
+    expect(pagesOf(root)).toEqual(pagesOf(path.join(__dirname, '../fixtures', JS_QUICKSTART)));
+    // Kept on purpose: the privacy switch the team may rely on by now (the notes say so).
+    const changed = Object.keys(before).filter((file) => after[file] !== before[file]);
+    expect(changed).toEqual(['miniprogram/app.json']);
+    expect(readJson(root, 'miniprogram/app.json').__usePrivacyCheck__).toBe(true);
+  });
+
   it('given a folder that is not a DevTools project, says so', async () => {
     const run = await add(path.join(__dirname, 'support'));
     expect(run.code).toBe(1);

@@ -183,3 +183,28 @@ export function addProperty(text: string, path: ReadonlyArray<string | number>, 
   if (node.entries.some((entry) => entry.key === key)) throw new JsonTextError(`${[...path, key].join('.')} already exists`);
   return insertInto(text, node, [{ key, value }]);
 }
+
+/**
+ * Removes the items of the array at `path` for which `remove` is true, with the separator before
+ * each (after it, for leading items), so the remaining items keep their layout.
+ */
+export function removeFromArray(text: string, path: ReadonlyArray<string | number>, remove: (value: Json) => boolean): string {
+  const node = nodeAt(parseJsonText(text), path);
+  if (node?.kind !== 'array') throw new JsonTextError(`no array at ${path.join('.') || '(root)'}`);
+  const { items } = node;
+  const removed = items.map((item) => remove(JSON.parse(text.slice(item.start, item.end)) as Json));
+  if (!removed.includes(true)) return text;
+  if (!removed.includes(false)) return `${text.slice(0, node.start)}[]${text.slice(node.end)}`;
+  const firstKept = removed.indexOf(false);
+  const ranges: Array<[number, number]> = [];
+  items.forEach((item, index) => {
+    if (!removed[index]) return;
+    const next = items[index + 1];
+    const previous = items[index - 1];
+    if (index < firstKept && next) ranges.push([item.start, next.start]);
+    else if (previous) ranges.push([previous.end, item.end]);
+  });
+  let out = text;
+  for (const [start, end] of ranges.sort((a, b) => b[0] - a[0])) out = `${out.slice(0, start)}${out.slice(end)}`;
+  return out;
+}

@@ -15,7 +15,7 @@
  * its SHA-256, the folder and the pages asked for; it holds no time, so a second run rewrites nothing.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { InstallContext, Installable, JsonEdit } from './installables';
 
@@ -204,4 +204,64 @@ export function describePlan(plan: InstallPlan, projectRoot: string): string {
     lines.push('已是最新，没有需要改动的 / Up to date: nothing to change');
   }
   return `${lines.join('\n')}\n`;
+}
+
+export interface RemovalPlan {
+  /** Installed files still as installed: deleted. */
+  remove: string[];
+  /** Installed files the team changed: kept, and named. */
+  kept: string[];
+  edits: EditStep[];
+  notes: string[];
+}
+
+/**
+ * `--remove`: takes out what the manifest lists, but never a file the team changed since, and the
+ * pages registered in app.json under the install folder. Settings the team may rely on by now
+ * (cloudbaserc.json entries, cloudfunctionRoot, __usePrivacyCheck__) stay, and are named.
+ */
+export function planRemoval(root: string, manifest: InstallManifest, appJson: string, removePages: (text: string) => string): RemovalPlan {
+  const remove: string[] = [];
+  const kept: string[] = [];
+  for (const [file, hash] of Object.entries(manifest.files)) {
+    const current = readText(root, file);
+    if (current === null) continue;
+    if (sha256(current) === hash) remove.push(file);
+    else kept.push(file);
+  }
+  const edits: EditStep[] = [];
+  const before = readText(root, appJson);
+  if (before !== null) {
+    const after = removePages(before);
+    if (after !== before) edits.push({ file: appJson, summary: `pages 中去掉 ${manifest.folder}/ 下的页面`, after });
+  }
+  const notes = [
+    'cloudbaserc.json 中的 login 函数与集合、project.config.json 的 cloudfunctionRoot、app.json 的 __usePrivacyCheck__ 保留不动（如不再需要请手动删除）',
+    '云端已部署的 login 函数和集合里的数据不受影响：在云开发控制台删除',
+  ];
+  return { remove, kept, edits, notes };
+}
+
+export function describeRemoval(plan: RemovalPlan, projectRoot: string): string {
+  const lines = [`移除 wx-cloud-login ← ${projectRoot}`];
+  for (const file of plan.remove) lines.push(`  删除  ${file}`);
+  for (const file of plan.kept) lines.push(`  保留  ${file}（你改过这个文件）`);
+  for (const edit of plan.edits) lines.push(`  修改  ${edit.file}：${edit.summary}`);
+  lines.push(`  删除  ${MANIFEST_FILE}`);
+  for (const note of plan.notes) lines.push(`  · ${note}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function applyRemoval(root: string, plan: RemovalPlan): void {
+  for (const file of plan.remove) {
+    rmSync(path.join(root, file));
+    // Folders the install made and that are empty now go too; never the project root.
+    let dir = path.dirname(path.join(root, file));
+    while (dir !== root && dir.startsWith(root) && readdirSync(dir).length === 0) {
+      rmdirSync(dir);
+      dir = path.dirname(dir);
+    }
+  }
+  for (const edit of plan.edits) writeFileSync(path.join(root, edit.file), edit.after);
+  rmSync(path.join(root, MANIFEST_FILE), { force: true });
 }
