@@ -197,6 +197,24 @@ const loginFunction: Installable = {
   },
 };
 
+/** The major version of miniprogram-api-typings the project's package.json asks for, if any. */
+function declaredTypingsMajor(root: string): number | null {
+  const file = path.join(root, 'package.json');
+  if (!existsSync(file)) return null;
+  try {
+    const manifest = parseObject(readFileSync(file, 'utf8'));
+    for (const field of ['devDependencies', 'dependencies']) {
+      const deps = manifest[field];
+      const range = isJsonObject(deps) ? deps['miniprogram-api-typings'] : undefined;
+      const major = typeof range === 'string' ? /\d+/.exec(range)?.[0] : undefined;
+      if (major !== undefined) return Number(major);
+    }
+  } catch {
+    // A package.json the installer cannot read says nothing about typings.
+  }
+  return null;
+}
+
 const client: Installable = {
   id: 'client',
   title: '小程序端：登录服务、平台层、契约、页面与隐私弹窗',
@@ -240,6 +258,14 @@ const client: Installable = {
       notes.push(
         '注意：project.config.json 关闭了「将 JS 编译成 ES5」（setting.es6），安装的 ES2020 代码在旧版基础库上可能无法运行：请打开它',
       );
+    }
+    if (project.language === 'typescript') {
+      const typings = declaredTypingsMajor(project.root);
+      if (typings !== null && typings < 3) {
+        notes.push(
+          `注意：项目的 miniprogram-api-typings 是 ${typings}.x，缺少隐私授权等较新的接口类型；tsc 检查安装的代码前请升级到 5.x（开发者工具编译不受影响）`,
+        );
+      }
     }
     if (project.usesMiniprogramNpm) notes.push('项目使用 miniprogram_npm：本工具包在小程序端没有 npm 依赖，无需重新「构建 npm」');
     return { files, edits, notes };
