@@ -4,6 +4,7 @@
  * Options: --port N, --data DIR, --memory, --functions DIR, --env ID, --no-build, --no-watch (packages/cloudbase-emulator),
  * and --project <path>: another DevTools project's functions and pages instead of this repository's (lib/start-target.ts).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runStart } from '@wx-cloud-login/cloudbase-emulator';
 import { createPreviewModule, PREVIEW_PATH } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
@@ -19,11 +20,14 @@ const { target } = resolved;
 
 runStart(target.argv, {
   output: { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
-  build: () => buildFunctions(target.functionsRoot),
-  watch: (functionsRoot, output) =>
-    watchFunctions((report) => {
-      void describeRebuild(report).then((text) => (report.ok ? output.stdout(text) : output.stderr(text)));
-    }, functionsRoot),
+  // A project may have no function folder yet (DevTools' TypeScript template): nothing to build or watch then.
+  build: async () => (existsSync(target.functionsRoot) ? buildFunctions(target.functionsRoot) : []),
+  watch: async (functionsRoot, output) =>
+    existsSync(functionsRoot)
+      ? watchFunctions((report) => {
+          void describeRebuild(report).then((text) => (report.ok ? output.stdout(text) : output.stderr(text)));
+        }, functionsRoot)
+      : async () => undefined,
   // The mini-program's pages in a browser, served by the emulator (packages/miniprogram-preview).
   modules: async () => [
     await createPreviewModule({
