@@ -41,6 +41,14 @@ export function openStep(route: string): NavigationStep {
   return { kind: 'navigateTo', url: route };
 }
 
+/**
+ * To the home page after the account is gone: switchTab when home is a tab page (it takes no
+ * query and must not be navigated to), else redirectTo (`npm run add` gives home the project's first page).
+ */
+export function homeStep(): NavigationStep {
+  return TAB_ROUTES.includes(ROUTES.home) ? { kind: 'switchTab', url: ROUTES.home } : { kind: 'redirectTo', url: ROUTES.home };
+}
+
 export function documentStep(type: DocumentType): NavigationStep {
   return { kind: 'navigateTo', url: `${ROUTES.agreement}?type=${type}` };
 }

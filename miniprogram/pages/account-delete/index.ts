@@ -1,6 +1,6 @@
 import { userPage } from '../../behaviors/user-page';
 import { dialogs, getAccountService, navigator } from '../../composition-root';
-import { loginStep, ROUTES } from '../../navigation/routes';
+import { homeStep, loginStep, ROUTES } from '../../navigation/routes';
 import { DELETE_CONFIRMATION, DONE_MESSAGES } from '../../presenters/error-message';
 
 /**
@@ -39,7 +39,7 @@ Component({
         dialogs.done(DONE_MESSAGES.accountDeleted);
         this.showUser();
         // switchTab closes every non-tab page, this one included.
-        void navigator.navigate({ kind: 'switchTab', url: ROUTES.home });
+        void navigator.navigate(homeStep());
       } catch (error) {
         this.showFailure(error);
       } finally {

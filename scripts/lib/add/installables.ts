@@ -1,0 +1,292 @@
+/**
+ * What `npm run add` can put into a project, one entry per part. Each entry answers the files it
+ * wants (path relative to the project, exact content) and the edits it needs in the project's own
+ * JSON files (insertions only, each a no-op once present); plan.ts decides what of that may be
+ * written. Adding a part to the kit is adding an entry to INSTALLABLES.
+ */
+import { build } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { esbuildOptions } from '../../build';
+import { CLOUDBASERC, DATABASE_PLUGIN, databasePlugins, functionEntries, functionRoot, REQUIRED_ACL_TAG } from '../cloudbase-config';
+import { isJsonObject, type Json, type JsonObject } from '../json-file';
+import { clientFiles, type KitLayout } from './client-files';
+import { integrationGuide } from './integration-guide';
+import { addProperty, appendToArray, nodeAt, parseJsonText } from './json-text';
+import { normalizeFolder, PROJECT_CONFIG_FILE, type DevToolsProject } from './project';
+
+export const LOGIN_FUNCTION = 'login';
+
+export interface InstallContext {
+  kit: KitLayout;
+  project: DevToolsProject;
+  /** Install folder relative to the project's miniprogramRoot. */
+  folder: string;
+  /** Pages asked for (their dependencies are added by the client part). */
+  pages: string[];
+  /** The project's cloud function folder, relative to its root: its own, else 'cloudfunctions'. */
+  functionsFolder: string;
+}
+
+export interface PlannedFile {
+  /** Relative to the project root, forward slashes. */
+  path: string;
+  content: string;
+}
+
+export interface JsonEdit {
+  /** Relative to the project root. */
+  file: string;
+  summary: string;
+  /** The file's text with the edit made; the same text when it is already there. */
+  apply(text: string): string;
+}
+
+export interface InstallablePlan {
+  files: PlannedFile[];
+  edits: JsonEdit[];
+  /** Lines for the person: what was chosen and why, what to check by hand. */
+  notes: string[];
+}
+
+export interface Installable {
+  id: string;
+  title: string;
+  plan(context: InstallContext): Promise<InstallablePlan>;
+}
+
+function join(...parts: string[]): string {
+  return path.posix.join(...parts.filter((part) => part !== ''));
+}
+
+function parseObject(text: string): JsonObject {
+  const value = JSON.parse(text) as Json;
+  if (!isJsonObject(value)) throw new Error('top level is not an object');
+  return value;
+}
+
+/** The kit's own cloudbaserc.json: the one source of the function's settings and the collections. */
+function kitCloudbase(kit: KitLayout): JsonObject {
+  return parseObject(readFileSync(path.join(kit.root, CLOUDBASERC), 'utf8'));
+}
+
+const bundles = new Map<string, Promise<Map<string, string>>>();
+
+/** The login bundle as `npm run build` makes it, built in memory (source map paths relative to the function); once per process. */
+function loginBundle(kit: KitLayout): Promise<Map<string, string>> {
+  let bundle = bundles.get(kit.root);
+  if (!bundle) {
+    bundle = buildLoginBundle(kit);
+    bundles.set(kit.root, bundle);
+  }
+  return bundle;
+}
+
+async function buildLoginBundle(kit: KitLayout): Promise<Map<string, string>> {
+  const functionDir = path.join(kit.root, 'cloudfunctions', LOGIN_FUNCTION);
+  const result = await build({ ...esbuildOptions(functionDir), write: false, logLevel: 'silent' });
+  const files = new Map<string, string>();
+  for (const output of result.outputFiles) files.set(path.basename(output.path), output.text);
+  if (!files.has('index.js')) throw new Error('the login build produced no index.js');
+  return files;
+}
+
+function ensureFunctionsFolder(context: InstallContext): JsonEdit[] {
+  if (context.project.cloudfunctionRoot !== null) return [];
+  return [
+    {
+      file: PROJECT_CONFIG_FILE,
+      summary: `cloudfunctionRoot: "${context.functionsFolder}/"（项目还没有云函数目录）`,
+      apply: (text) =>
+        nodeAt(parseJsonText(text), ['cloudfunctionRoot'])
+          ? text
+          : addProperty(text, [], 'cloudfunctionRoot', `${context.functionsFolder}/`),
+    },
+  ];
+}
+
+function cloudbaseEdits(context: InstallContext, notes: string[]): JsonEdit[] {
+  const file = path.join(context.project.root, CLOUDBASERC);
+  if (!existsSync(file)) return [];
+  const kit = kitCloudbase(context.kit);
+  const entry = functionEntries(kit).find((candidate) => candidate.name === LOGIN_FUNCTION)?.config;
+  if (!entry) throw new Error(`the kit's ${CLOUDBASERC} has no ${LOGIN_FUNCTION} function`);
+  const collections = databasePlugins(kit).flatMap((plugin) => plugin.collections);
+  const names = collections.flatMap((collection) =>
+    isJsonObject(collection) && typeof collection.collectionName === 'string' ? [collection.collectionName] : [],
+  );
+
+  const project = parseObject(readFileSync(file, 'utf8'));
+  if (normalizeFolder(functionRoot(project)) !== context.functionsFolder) {
+    notes.push(
+      `注意：${CLOUDBASERC} 的 functionRoot（${functionRoot(project)}）与 project.config.json 的云函数目录（${context.functionsFolder}）不同，tcb 会到前者部署`,
+    );
+  }
+  for (const plugin of databasePlugins(project)) {
+    for (const collection of plugin.collections) {
+      if (isJsonObject(collection) && names.includes(String(collection.collectionName)) && collection.aclTag !== REQUIRED_ACL_TAG) {
+        notes.push(
+          `注意：${CLOUDBASERC} 中集合 ${String(collection.collectionName)} 的 aclTag 不是 ${REQUIRED_ACL_TAG}；登录数据必须仅管理端可读写`,
+        );
+      }
+    }
+  }
+
+  const functionEdit: JsonEdit = {
+    file: CLOUDBASERC,
+    summary: `functions[] 增加 ${LOGIN_FUNCTION}（运行时、超时、installDependency: false）`,
+    apply(text) {
+      const current = parseObject(text);
+      if (functionEntries(current).some((candidate) => candidate.name === LOGIN_FUNCTION)) return text;
+      return Array.isArray(current.functions) ? appendToArray(text, ['functions'], [entry]) : addProperty(text, [], 'functions', [entry]);
+    },
+  };
+  const collectionsEdit: JsonEdit = {
+    file: CLOUDBASERC,
+    summary: `数据库集合 ${names.join('、')}（${REQUIRED_ACL_TAG}，含索引）`,
+    apply(text) {
+      const current = parseObject(text);
+      const declared = new Set(
+        databasePlugins(current).flatMap((plugin) =>
+          plugin.collections.flatMap((collection) =>
+            isJsonObject(collection) && typeof collection.collectionName === 'string' ? [collection.collectionName] : [],
+          ),
+        ),
+      );
+      const missing = collections.filter((collection) => isJsonObject(collection) && !declared.has(String(collection.collectionName)));
+      if (missing.length === 0) return text;
+      const plugin = databasePlugins(current)[0];
+      if (plugin) {
+        const inputs = nodeAt(parseJsonText(text), ['framework', 'plugins', plugin.key, 'inputs', 'collections']);
+        if (inputs?.kind === 'array') return appendToArray(text, ['framework', 'plugins', plugin.key, 'inputs', 'collections'], missing);
+      }
+      const pluginValue: JsonObject = { use: DATABASE_PLUGIN, inputs: { collections: missing } };
+      const framework = current.framework;
+      if (isJsonObject(framework) && isJsonObject(framework.plugins)) {
+        const key = 'database' in framework.plugins ? 'wx-cloud-login-database' : 'database';
+        return addProperty(text, ['framework', 'plugins'], key, pluginValue);
+      }
+      if (isJsonObject(framework)) return addProperty(text, ['framework'], 'plugins', { database: pluginValue });
+      return addProperty(text, [], 'framework', { plugins: { database: pluginValue } });
+    },
+  };
+  return [functionEdit, collectionsEdit];
+}
+
+const loginFunction: Installable = {
+  id: 'login-function',
+  title: '云函数 login（已打包，含 wx-server-sdk）',
+  async plan(context) {
+    const notes: string[] = [];
+    const bundle = await loginBundle(context.kit);
+    const folder = join(context.functionsFolder, LOGIN_FUNCTION);
+    const manifest = parseObject(readFileSync(path.join(context.kit.root, 'cloudfunctions', LOGIN_FUNCTION, 'package.json'), 'utf8'));
+    manifest.description =
+      'wx-cloud-login: 微信登录 cloud function, bundled (installed by npm run add; upgrade with npm run add -- <project> --update)';
+    const files: PlannedFile[] = [
+      ...[...bundle].sort(([a], [b]) => a.localeCompare(b)).map(([name, content]) => ({ path: join(folder, name), content })),
+      { path: join(folder, 'package.json'), content: `${JSON.stringify(manifest, null, 2)}\n` },
+    ];
+    const edits = [...ensureFunctionsFolder(context), ...cloudbaseEdits(context, notes)];
+    if (!existsSync(path.join(context.project.root, CLOUDBASERC))) {
+      notes.push(
+        `项目没有 ${CLOUDBASERC}：在云开发控制台建集合 users、identities、link_tickets、account_audit，权限选「仅管理端可读写」（见 INTEGRATION.md）`,
+      );
+    }
+    return { files, edits, notes };
+  },
+};
+
+/** The major version of miniprogram-api-typings the project's package.json asks for, if any. */
+function declaredTypingsMajor(root: string): number | null {
+  const file = path.join(root, 'package.json');
+  if (!existsSync(file)) return null;
+  try {
+    const manifest = parseObject(readFileSync(file, 'utf8'));
+    for (const field of ['devDependencies', 'dependencies']) {
+      const deps = manifest[field];
+      const range = isJsonObject(deps) ? deps['miniprogram-api-typings'] : undefined;
+      const major = typeof range === 'string' ? /\d+/.exec(range)?.[0] : undefined;
+      if (major !== undefined) return Number(major);
+    }
+  } catch {
+    // A package.json the installer cannot read says nothing about typings.
+  }
+  return null;
+}
+
+const client: Installable = {
+  id: 'client',
+  title: '小程序端：登录服务、平台层、契约、页面与隐私弹窗',
+  async plan(context) {
+    const { project } = context;
+    const install = await clientFiles(context.kit, context.pages, {
+      folder: context.folder,
+      language: project.language,
+      homePage: project.homePage,
+      tabPages: project.tabPages,
+    });
+    const base = join(project.miniprogramRoot, context.folder);
+    const files = install.files.map((file) => ({ path: join(base, file.path), content: file.content }));
+    const notes: string[] = [];
+    for (const [page, reason] of install.reasons) if (reason) notes.push(`页面 ${page}：${reason} 页面会打开它，一并安装`);
+    const appJson = join(project.miniprogramRoot, 'app.json');
+    const routes = install.pages.map((page) => `${context.folder}/pages/${page}/index`);
+    const edits: JsonEdit[] = [
+      {
+        file: appJson,
+        summary: `pages 末尾登记 ${routes.join('、')}（项目自己的页面顺序不变）`,
+        apply(text) {
+          const pages = parseObject(text).pages;
+          const present = new Set(Array.isArray(pages) ? pages : []);
+          const missing = routes.filter((route) => !present.has(route));
+          return missing.length === 0 ? text : appendToArray(text, ['pages'], missing);
+        },
+      },
+    ];
+    if (project.usePrivacyCheck === undefined) {
+      edits.push({
+        file: appJson,
+        summary: '"__usePrivacyCheck__": true（隐私弹窗在用户同意前挂起头像、昵称、手机号接口）',
+        apply: (text) => ('__usePrivacyCheck__' in parseObject(text) ? text : addProperty(text, [], '__usePrivacyCheck__', true)),
+      });
+    } else if (project.usePrivacyCheck === false) {
+      notes.push('注意：app.json 设置了 "__usePrivacyCheck__": false，未改动；开发者工具中不会出现隐私弹窗（线上微信始终检查隐私授权）');
+    }
+    notes.push('上线前在公众平台「用户隐私保护指引」中声明：头像、昵称、手机号（按安装的页面）');
+    if (project.language === 'javascript' && !project.transpilesModernSyntax) {
+      notes.push(
+        '注意：project.config.json 关闭了「将 JS 编译成 ES5」（setting.es6），安装的 ES2020 代码在旧版基础库上可能无法运行：请打开它',
+      );
+    }
+    if (project.language === 'typescript') {
+      const typings = declaredTypingsMajor(project.root);
+      if (typings !== null && typings < 3) {
+        notes.push(
+          `注意：项目的 miniprogram-api-typings 是 ${typings}.x，缺少隐私授权等较新的接口类型；tsc 检查安装的代码前请升级到 5.x（开发者工具编译不受影响）`,
+        );
+      }
+    }
+    if (project.usesMiniprogramNpm) notes.push('项目使用 miniprogram_npm：本工具包在小程序端没有 npm 依赖，无需重新「构建 npm」');
+    return { files, edits, notes };
+  },
+};
+
+const guide: Installable = {
+  id: 'integration-guide',
+  title: 'INTEGRATION.md：接入说明',
+  async plan(context) {
+    return {
+      files: [{ path: join(context.project.miniprogramRoot, context.folder, 'INTEGRATION.md'), content: integrationGuide(context) }],
+      edits: [],
+      notes: [],
+    };
+  },
+};
+
+/**
+ * Everything `npm run add` installs, in plan order. The server-side current-user module for the
+ * project's own functions (packages/server-auth) belongs here as one more entry once it exists:
+ * its files are the module built for the project's language, its notes say how a function uses it.
+ */
+export const INSTALLABLES: readonly Installable[] = [loginFunction, client, guide];

@@ -1,0 +1,62 @@
+/**
+ * INTEGRATION.md, written into the install folder: what was added and the few lines a team writes
+ * itself, in the project's language and with the project's own paths.
+ */
+import path from 'node:path';
+import type { InstallContext } from './installables';
+
+export function integrationGuide(context: InstallContext): string {
+  const { project, folder } = context;
+  const js = project.language === 'javascript';
+  const ext = js ? 'js' : 'ts';
+  const home = `/${project.homePage}`;
+  const pageDir = path.posix.dirname(project.homePage);
+  const fromPage = path.posix.relative(pageDir, `${folder}/composition-root`);
+  const appImport = js
+    ? `const { startPlatform } = require('./${folder}/composition-root');`
+    : `import { startPlatform } from './${folder}/composition-root';`;
+  const pageImport = js ? `const { getAuthService } = require('${fromPage}');` : `import { getAuthService } from '${fromPage}';`;
+  const functions = context.functionsFolder;
+  return `# wx-cloud-login 接入说明
+
+本目录由 wx-cloud-login 的 \`npm run add\` 安装（${js ? 'JavaScript（由 TypeScript 编译为 ES2020，附 .d.ts）' : 'TypeScript'}）。
+安装清单与每个文件的哈希记在项目根目录的 \`wx-cloud-login.install.json\`：再次运行 \`npm run add -- <项目路径>\` 不会改动任何文件，
+\`--update\` 只升级它安装且你没有改过的文件。
+
+## 安装了什么
+
+- \`${functions}/login/\`：云函数 login（\`index.js\` 已打包 wx-server-sdk，\`index.js.map\` 让错误日志指向源码行）。
+- \`${project.miniprogramRoot ? `${project.miniprogramRoot}/` : ''}${folder}/\`：登录服务（\`services/\`）、唯一接触 \`wx\` 的平台层（\`platform/\`）、前后端契约（\`contract/\`、\`typings/contract.d.ts\`）、
+  装配点 \`composition-root.${ext}\`、页面（\`pages/\`）与隐私弹窗组件（\`components/privacy-popup\`）。
+- \`app.json\`：在 \`pages\` 末尾登记了安装的页面；项目自己的页面与顺序没有改动。
+
+## 三行接入
+
+\`app.${ext}\`（启动时初始化云开发；若已自行调用 \`wx.cloud.init\`，可以不调用，并把 \`${folder}/config.${ext}\` 的 \`CLOUD_ENV_ID\` 设为同一环境）：
+
+\`\`\`${ext}
+${appImport}
+App({ onLaunch() { startPlatform(); } });
+\`\`\`
+
+任意页面（例如 \`${project.homePage}.${ext}\`）：
+
+\`\`\`${ext}
+${pageImport}
+const user = getAuthService().currentUser(); // 同步读缓存，不发请求；未登录为 null
+wx.navigateTo({ url: '/${folder}/pages/login/index?redirect=' + encodeURIComponent('${home}') }); // 去登录，成功后返回
+\`\`\`
+
+需要登录的云调用用 \`getAuthService().callWithLogin(action, payload, guard)\`：未登录时先登录，会话失效时重新登录并重试一次。
+
+## 部署
+
+1. 云开发控制台建集合 \`users\`、\`identities\`、\`link_tickets\`、\`account_audit\`，权限都选「仅管理端可读写」（能写 \`identities\` 的人就能冒充任何人）。
+   项目有 \`cloudbaserc.json\` 时，这些集合与索引已写入其中，\`tcb framework deploy\` 即可创建。
+2. 开发者工具中右键 \`${functions}/login\` →「上传并部署：所有文件」（依赖已打包，无需云端安装），
+   或 \`tcb fn deploy login -e <环境 ID>\`。
+3. 公众平台「用户隐私保护指引」声明头像、昵称、手机号（按你安装的页面）。
+
+本地试用：在 wx-cloud-login 仓库中运行 \`npm start -- --project <项目路径>\`，浏览器预览项目的全部页面，模拟器运行项目的全部云函数。
+`;
+}

@@ -1,0 +1,267 @@
+/**
+ * Decides what an install may write, and writes it. The rule: a file is written only when it is
+ * absent, or when the manifest says the installer wrote it and its content still has the hash
+ * recorded then (the team has not edited it). Anything else in the way is a conflict, and a plan
+ * with a conflict writes nothing.
+ *
+ *   absent                                   -> create
+ *   same content as the kit's                -> unchanged (adopted into the manifest)
+ *   ours, untouched, kit has a newer version -> update with --update, else reported as outdated
+ *   ours, edited by the team                 -> kept; a conflict only when --update brings a newer version
+ *   not ours                                 -> conflict
+ *   ours, no longer part of the kit          -> removed by --update when untouched
+ *
+ * The manifest (wx-cloud-login.install.json at the project root) lists every installed file with
+ * its SHA-256, the folder and the pages asked for; it holds no time, so a second run rewrites nothing.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { InstallContext, Installable, JsonEdit } from './installables';
+
+export const MANIFEST_FILE = 'wx-cloud-login.install.json';
+
+export interface InstallManifest {
+  kit: 'wx-cloud-login';
+  folder: string;
+  pages: string[];
+  files: Record<string, string>;
+}
+
+export type FileAction = 'create' | 'unchanged' | 'update' | 'outdated' | 'edited' | 'conflict' | 'remove';
+
+export interface FileStep {
+  path: string;
+  action: FileAction;
+  /** Why, for conflicts and kept files. */
+  reason?: string;
+  content?: string;
+}
+
+export interface EditStep {
+  file: string;
+  summary: string;
+  /** The file's text after every edit of this file. */
+  after: string;
+}
+
+export interface InstallPlan {
+  files: FileStep[];
+  edits: EditStep[];
+  notes: string[];
+  conflicts: string[];
+  manifest: InstallManifest;
+  /** Whether applying writes anything at all (the manifest included). */
+  changes: boolean;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function readManifest(root: string): InstallManifest | null {
+  const file = path.join(root, MANIFEST_FILE);
+  if (!existsSync(file)) return null;
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as InstallManifest;
+  if (parsed.kit !== 'wx-cloud-login' || typeof parsed.files !== 'object')
+    throw new Error(`${MANIFEST_FILE} is not an install manifest of wx-cloud-login`);
+  return parsed;
+}
+
+function renderManifest(manifest: InstallManifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+function readText(root: string, file: string): string | null {
+  const full = path.join(root, file);
+  return existsSync(full) ? readFileSync(full, 'utf8') : null;
+}
+
+export async function planInstall(
+  context: InstallContext,
+  installables: readonly Installable[],
+  previous: InstallManifest | null,
+  update: boolean,
+): Promise<InstallPlan> {
+  const root = context.project.root;
+  const parts = await Promise.all(installables.map((installable) => installable.plan(context)));
+  const wanted = parts.flatMap((part) => part.files);
+  const notes = parts.flatMap((part) => part.notes);
+  const recorded = previous?.files ?? {};
+  const files: FileStep[] = [];
+  const nextFiles: Record<string, string> = {};
+
+  for (const file of wanted) {
+    const hash = sha256(file.content);
+    const current = readText(root, file.path);
+    const installedHash = recorded[file.path];
+    if (current === null) {
+      files.push({ path: file.path, action: 'create', content: file.content });
+      nextFiles[file.path] = hash;
+    } else if (sha256(current) === hash) {
+      files.push({ path: file.path, action: 'unchanged' });
+      nextFiles[file.path] = hash;
+    } else if (installedHash === undefined) {
+      files.push({ path: file.path, action: 'conflict', reason: '文件已存在，且不是 wx-cloud-login 安装的' });
+    } else if (sha256(current) === installedHash) {
+      files.push(update ? { path: file.path, action: 'update', content: file.content } : { path: file.path, action: 'outdated' });
+      nextFiles[file.path] = update ? hash : installedHash;
+    } else if (update && hash !== installedHash) {
+      files.push({ path: file.path, action: 'conflict', reason: '你改过这个文件，而新版本也改了它' });
+    } else {
+      files.push({ path: file.path, action: 'edited', reason: '你改过这个文件，保留不动' });
+      nextFiles[file.path] = installedHash;
+    }
+  }
+  const wantedPaths = new Set(wanted.map((file) => file.path));
+  for (const [file, installedHash] of Object.entries(recorded)) {
+    if (wantedPaths.has(file)) continue;
+    const current = readText(root, file);
+    if (current === null) continue;
+    if (update && sha256(current) === installedHash) files.push({ path: file, action: 'remove' });
+    else nextFiles[file] = installedHash;
+  }
+
+  const edits: EditStep[] = [];
+  const conflicts = files.filter((step) => step.action === 'conflict').map((step) => `${step.path}：${step.reason}`);
+  const byFile = new Map<string, JsonEdit[]>();
+  for (const edit of parts.flatMap((part) => part.edits)) byFile.set(edit.file, [...(byFile.get(edit.file) ?? []), edit]);
+  for (const [file, fileEdits] of byFile) {
+    const before = readText(root, file);
+    if (before === null) {
+      conflicts.push(`${file}：文件不存在，无法登记`);
+      continue;
+    }
+    let text = before;
+    for (const edit of fileEdits) {
+      try {
+        const after = edit.apply(text);
+        if (after !== text) edits.push({ file, summary: edit.summary, after });
+        text = after;
+      } catch (error) {
+        conflicts.push(`${file}：无法自动修改（${error instanceof Error ? error.message : String(error)}），请手动：${edit.summary}`);
+      }
+    }
+  }
+
+  const manifest: InstallManifest = {
+    kit: 'wx-cloud-login',
+    folder: context.folder,
+    pages: [...context.pages].sort(),
+    files: Object.fromEntries(Object.entries(nextFiles).sort(([a], [b]) => a.localeCompare(b))),
+  };
+  const manifestChanged = readText(root, MANIFEST_FILE) !== renderManifest(manifest);
+  const changes =
+    manifestChanged ||
+    edits.length > 0 ||
+    files.some((step) => step.action === 'create' || step.action === 'update' || step.action === 'remove');
+  return { files, edits, notes, conflicts, manifest, changes };
+}
+
+/** Writes the plan (never one with conflicts). Edited JSON files get their final text once. */
+export function applyInstall(root: string, plan: InstallPlan): void {
+  if (plan.conflicts.length > 0) throw new Error('a plan with conflicts is never applied');
+  for (const step of plan.files) {
+    const full = path.join(root, step.path);
+    if ((step.action === 'create' || step.action === 'update') && step.content !== undefined) {
+      mkdirSync(path.dirname(full), { recursive: true });
+      writeFileSync(full, step.content);
+    } else if (step.action === 'remove') {
+      rmSync(full);
+    }
+  }
+  const finalText = new Map<string, string>();
+  for (const edit of plan.edits) finalText.set(edit.file, edit.after);
+  for (const [file, text] of finalText) writeFileSync(path.join(root, file), text);
+  writeFileSync(path.join(root, MANIFEST_FILE), renderManifest(plan.manifest));
+}
+
+const LABELS: Record<FileAction, string> = {
+  create: '新建',
+  unchanged: '不变',
+  update: '升级',
+  outdated: '有新版',
+  edited: '已改动',
+  conflict: '冲突',
+  remove: '删除',
+};
+
+/** The plan as the person reads it: changes listed one by one, unchanged files counted. */
+export function describePlan(plan: InstallPlan, projectRoot: string): string {
+  const lines = [`wx-cloud-login → ${projectRoot}`];
+  const shown = plan.files.filter((step) => step.action !== 'unchanged');
+  const unchanged = plan.files.length - shown.length;
+  for (const step of shown) lines.push(`  ${LABELS[step.action]}  ${step.path}${step.reason ? `（${step.reason}）` : ''}`);
+  if (unchanged > 0) lines.push(`  不变  ${unchanged} 个已安装的文件`);
+  for (const edit of plan.edits) lines.push(`  修改  ${edit.file}：${edit.summary}`);
+  for (const note of plan.notes) lines.push(`  · ${note}`);
+  const outdated = plan.files.filter((step) => step.action === 'outdated').length;
+  if (outdated > 0) lines.push(`  ${outdated} 个文件有新版本：加 --update 升级`);
+  if (plan.conflicts.length > 0) {
+    lines.push('', `发现 ${plan.conflicts.length} 处冲突，什么都没有写入 / ${plan.conflicts.length} conflict(s), nothing written:`);
+    for (const conflict of plan.conflicts) lines.push(`  ✗ ${conflict}`);
+  } else if (!plan.changes) {
+    lines.push('已是最新，没有需要改动的 / Up to date: nothing to change');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export interface RemovalPlan {
+  /** Installed files still as installed: deleted. */
+  remove: string[];
+  /** Installed files the team changed: kept, and named. */
+  kept: string[];
+  edits: EditStep[];
+  notes: string[];
+}
+
+/**
+ * `--remove`: takes out what the manifest lists, but never a file the team changed since, and the
+ * pages registered in app.json under the install folder. Settings the team may rely on by now
+ * (cloudbaserc.json entries, cloudfunctionRoot, __usePrivacyCheck__) stay, and are named.
+ */
+export function planRemoval(root: string, manifest: InstallManifest, appJson: string, removePages: (text: string) => string): RemovalPlan {
+  const remove: string[] = [];
+  const kept: string[] = [];
+  for (const [file, hash] of Object.entries(manifest.files)) {
+    const current = readText(root, file);
+    if (current === null) continue;
+    if (sha256(current) === hash) remove.push(file);
+    else kept.push(file);
+  }
+  const edits: EditStep[] = [];
+  const before = readText(root, appJson);
+  if (before !== null) {
+    const after = removePages(before);
+    if (after !== before) edits.push({ file: appJson, summary: `pages 中去掉 ${manifest.folder}/ 下的页面`, after });
+  }
+  const notes = [
+    'cloudbaserc.json 中的 login 函数与集合、project.config.json 的 cloudfunctionRoot、app.json 的 __usePrivacyCheck__ 保留不动（如不再需要请手动删除）',
+    '云端已部署的 login 函数和集合里的数据不受影响：在云开发控制台删除',
+  ];
+  return { remove, kept, edits, notes };
+}
+
+export function describeRemoval(plan: RemovalPlan, projectRoot: string): string {
+  const lines = [`移除 wx-cloud-login ← ${projectRoot}`];
+  for (const file of plan.remove) lines.push(`  删除  ${file}`);
+  for (const file of plan.kept) lines.push(`  保留  ${file}（你改过这个文件）`);
+  for (const edit of plan.edits) lines.push(`  修改  ${edit.file}：${edit.summary}`);
+  lines.push(`  删除  ${MANIFEST_FILE}`);
+  for (const note of plan.notes) lines.push(`  · ${note}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function applyRemoval(root: string, plan: RemovalPlan): void {
+  for (const file of plan.remove) {
+    rmSync(path.join(root, file));
+    // Folders the install made and that are empty now go too; never the project root.
+    let dir = path.dirname(path.join(root, file));
+    while (dir !== root && dir.startsWith(root) && readdirSync(dir).length === 0) {
+      rmdirSync(dir);
+      dir = path.dirname(dir);
+    }
+  }
+  for (const edit of plan.edits) writeFileSync(path.join(root, edit.file), edit.after);
+  rmSync(path.join(root, MANIFEST_FILE), { force: true });
+}
