@@ -151,8 +151,15 @@ export function resolveSelection(kit: KitLayout, asked: string[]): Selection {
   // Asked pages first, in the order asked; then what they open, in the order found.
   const pages = [...reasons.keys()];
   const components = new Set(ALWAYS_COMPONENTS);
-  for (const page of pages)
-    for (const component of componentsOfJson(kit, `${kit.miniprogram}/pages/${page}/index.json`)) components.add(component);
+  const queue2 = pages.flatMap((page) => componentsOfJson(kit, `${kit.miniprogram}/pages/${page}/index.json`));
+  queue2.push(...[...components].flatMap((component) => componentsOfJson(kit, `${kit.miniprogram}/components/${component}/index.json`)));
+  // Components use components too (the phone recovery shows the link preview sheet).
+  while (queue2.length > 0) {
+    const component = queue2.shift() as string;
+    if (components.has(component)) continue;
+    components.add(component);
+    queue2.push(...componentsOfJson(kit, `${kit.miniprogram}/components/${component}/index.json`));
+  }
   return { pages, components: [...components].sort(), reasons };
 }
 

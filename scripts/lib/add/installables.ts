@@ -8,7 +8,15 @@ import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { esbuildOptions } from '../../build';
-import { CLOUDBASERC, DATABASE_PLUGIN, databasePlugins, functionEntries, functionRoot, REQUIRED_ACL_TAG } from '../cloudbase-config';
+import { collectionNamesFrom } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
+import {
+  CLOUDBASERC,
+  DATABASE_PLUGIN,
+  databasePlugins as allDatabasePlugins,
+  functionEntries,
+  functionRoot,
+  REQUIRED_ACL_TAG,
+} from '../cloudbase-config';
 import { isJsonObject, type Json, type JsonObject } from '../json-file';
 import { clientFiles, type KitLayout } from './client-files';
 import { integrationGuide } from './integration-guide';
@@ -103,6 +111,19 @@ function ensureFunctionsFolder(context: InstallContext): JsonEdit[] {
           : addProperty(text, [], 'cloudfunctionRoot', `${context.functionsFolder}/`),
     },
   ];
+}
+
+/** The collections the login function itself uses: the kit's other functions' (notes) are not installed. */
+const LOGIN_COLLECTIONS = new Set(Object.values(collectionNamesFrom({})));
+
+function databasePlugins(kit: Parameters<typeof allDatabasePlugins>[0]): ReturnType<typeof allDatabasePlugins> {
+  return allDatabasePlugins(kit).map((plugin) => ({
+    ...plugin,
+    collections: plugin.collections.filter(
+      (collection) =>
+        isJsonObject(collection) && typeof collection.collectionName === 'string' && LOGIN_COLLECTIONS.has(collection.collectionName),
+    ),
+  }));
 }
 
 function cloudbaseEdits(context: InstallContext, notes: string[]): JsonEdit[] {

@@ -25,7 +25,7 @@ describe('npm start target', () => {
     expect(target.projectRoot).toBe(root);
     expect(target.miniprogramRoot).toBe(path.join(root, 'miniprogram'));
     expect(target.argv.slice(0, 3)).toEqual(['--no-watch', '--functions', path.join(root, 'cloudfunctions')]);
-    expect(target.argv[3]).toBe('--data');
+    expect(target.argv[3]).toBe('--data-dir');
     expect(target.argv[4]).toMatch(new RegExp(`^${KIT_ROOT}/\\.cloudbase/projects/ts-template-[0-9a-f]{8}$`));
     expect(target.previewOutDir?.startsWith(path.join(KIT_ROOT, '.build', 'preview-projects'))).toBe(true);
   });
