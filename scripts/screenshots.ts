@@ -161,7 +161,7 @@ async function main(): Promise<void> {
 
     await on(PROFILE, '#account-security-entry').tap();
     await waitShown(SECURITY);
-    await on(SECURITY, '#identity-0').waitFor();
+    await on(SECURITY, '#wechat-0').waitFor();
     await on(SECURITY, '#phone-button').tap();
     await page.locator('.pv-sheet__item[data-index="0"]').tap();
     await on(SECURITY, '#phone-number').filter({ hasText: '****' }).waitFor();
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     await back(PROFILE);
     await on(PROFILE, '#account-security-entry').tap();
     await waitShown(SECURITY);
-    await on(SECURITY, '#identity-0').waitFor();
+    await on(SECURITY, '#wechat-0').waitFor();
     await shoot('account-security', true);
     await on(SECURITY, '#delete-entry').tap();
     await waitShown('pages/account-delete/index');
