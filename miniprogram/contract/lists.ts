@@ -64,6 +64,11 @@ export const ERROR_CODES = [
   'LAST_IDENTITY',
   /** deleteAccount: the event lacks `confirm: true`. */
   'CONFIRMATION_REQUIRED',
+  /**
+   * bindPhone, the nickname check of updateProfile, confirmLink: the caller used up this action's
+   * allowance for now (they cost money or quota); `details.retryAfterMs` says when it comes back.
+   */
+  'RATE_LIMITED',
 ] as const;
 
 /** Actions of the `login` function (typings/contract.d.ts: ActionMap gives each its event and data). */

@@ -29,6 +29,7 @@ export const ERROR_MESSAGES: Record<ServiceErrorCode, string> = {
   IDENTITY_NOT_FOUND: '该登录方式不存在或已解除关联',
   LAST_IDENTITY: '这是账号唯一的登录方式，不能解除',
   CONFIRMATION_REQUIRED: '请确认后再注销账号',
+  RATE_LIMITED: '操作太频繁，请稍后再试',
   NETWORK: '网络连接失败，请检查网络后重试',
   TIMEOUT: '请求超时，请稍后重试',
   PRIVACY_DENIED: '你暂未同意隐私保护指引，该功能无法使用；再次操作时可重新选择同意',
@@ -80,7 +81,19 @@ export function failureCode(error: unknown): ServiceErrorCode {
 export function errorMessage(error: unknown): string {
   const failure = toServiceError(error);
   if (failure.code === 'USER_BANNED' && failure.ban?.bannedUntil) return bannedUntilMessage(failure.ban.bannedUntil);
+  if (failure.code === 'RATE_LIMITED' && failure.retryAfterMs) return retryAfterMessage(failure.retryAfterMs);
   return ERROR_MESSAGES[failure.code];
+}
+
+/**
+ * 「操作太频繁，请 3 分钟后再试」: the wait rounded up (never "0 分钟"), in seconds under a minute,
+ * in hours from 2 hours on.
+ */
+export function retryAfterMessage(retryAfterMs: number): string {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const minutes = Math.ceil(seconds / 60);
+  const wait = seconds < 60 ? `${seconds} 秒` : minutes < 120 ? `${minutes} 分钟` : `${Math.ceil(minutes / 60)} 小时`;
+  return `操作太频繁，请 ${wait}后再试`;
 }
 
 /** 「账号已被限制使用至 2027年1月1日 00:00」, in China time (UTC+8) wherever the phone is set. */

@@ -6,7 +6,7 @@
  * memory store to the CloudBase one. The data model lives in model.ts.
  */
 import type { IdentityKeys } from './rules/identity';
-import type { AuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, UserDoc } from './model';
+import type { AuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, RateLimitDoc, UserDoc } from './model';
 
 // ---------------------------------------------------------------------------------------------
 // The database
@@ -122,6 +122,13 @@ export interface Store extends StoreTransaction {
   removeLinkTicketsOf(userIds: string[], callerKeys: string[]): Promise<void>;
   /** Removes tickets that expired before `before` (used or not: past expiry they are only refused). */
   removeExpiredLinkTickets(before: Date): Promise<void>;
+  /**
+   * Counts one use in the window `slot` (its `count` is ignored) unless it already holds `limit`
+   * uses; true when this use was counted. One atomic step per call, so of any number of parallel
+   * calls (from any number of function instances) at most `limit` are counted per window. The
+   * first use of a window may also remove this caller's earlier windows of the same action.
+   */
+  countUse(slot: Omit<RateLimitDoc, 'count'>, limit: number): Promise<boolean>;
   /**
    * Runs `work` in a transaction: commits when it resolves, rolls back when it throws (and
    * rethrows), so nothing of a failed `work` is written. On a write conflict with a concurrent

@@ -62,6 +62,7 @@ interface CommandLike {
   and(conditions: unknown[]): unknown;
   exists(value: boolean): unknown;
   lt(value: unknown): unknown;
+  lte(value: unknown): unknown;
   inc(value: number): unknown;
   remove(): unknown;
   addToSet(value: unknown): unknown;
@@ -84,6 +85,7 @@ export interface CollectionNames {
   identities: string;
   linkTickets: string;
   audit: string;
+  rateLimits: string;
 }
 
 /** The collection names: the defaults, or the environment variables that rename them (the function and `npm run admin` alike). */
@@ -93,6 +95,7 @@ export function collectionNamesFrom(env: Record<string, string | undefined>): Co
     identities: env.IDENTITIES_COLLECTION || 'identities',
     linkTickets: env.LINK_TICKETS_COLLECTION || 'link_tickets',
     audit: env.AUDIT_COLLECTION || 'account_audit',
+    rateLimits: env.RATE_LIMITS_COLLECTION || 'rate_limits',
   };
 }
 
@@ -132,6 +135,7 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
   const users = () => db.collection(names.users);
   const identities = () => db.collection(names.identities);
   const tickets = () => db.collection(names.linkTickets);
+  const rateLimits = () => db.collection(names.rateLimits);
   const ready = new Set<string>();
 
   async function createCollection(name: string): Promise<void> {
@@ -422,6 +426,28 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
             .remove(),
         undefined,
       );
+    },
+
+    async countUse(slot, limit) {
+      if (limit < 1) return false;
+      // The first use of a window is an insert (a unique `_id`: of parallel first uses one wins);
+      // this caller's earlier windows of the action are swept in the same round trip.
+      const [inserted] = await Promise.all([
+        insertUnlessExists(names.rateLimits, { ...slot, count: 1 }),
+        orEmpty(
+          () =>
+            rateLimits()
+              .where({ action: slot.action, keyHash: slot.keyHash, resetAt: _.lte(slot.windowStart) })
+              .remove(),
+          undefined,
+        ).catch((error: unknown) => warn(`removing old rate-limit windows failed: ${String(error)}`)),
+      ]);
+      if (inserted) return true;
+      // Every later use: one conditional increment, atomic on the server, so parallel uses never pass the limit.
+      const { stats } = await rateLimits()
+        .where({ _id: slot._id, count: _.lt(limit) })
+        .update({ data: { count: _.inc(1) } });
+      return (stats?.updated ?? 0) > 0;
     },
 
     async transaction(work) {
