@@ -532,3 +532,28 @@ describe('collections a client could write (not ADMINONLY)', () => {
     ).toEqual([]);
   });
 });
+
+describe('rate limits through the emulator', () => {
+  it('given 12 parallel binds of one person in separate instances, exactly the limit (5) pass; the rest answer RATE_LIMITED with the wait', async () => {
+    const caller = person('hasty');
+    await signUp(caller);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => bindPhone(caller, `1390000${String(index).padStart(4, '0')}`)),
+    );
+
+    const limited = results.filter((result) => !result.ok && result.error.code === 'RATE_LIMITED');
+    expect(limited).toHaveLength(12 - 5);
+    for (const result of limited) {
+      const error = errorOf(result);
+      const retryAfterMs = error.code === 'RATE_LIMITED' ? error.details.retryAfterMs : 0;
+      expect(retryAfterMs).toBeGreaterThan(0);
+      expect(retryAfterMs).toBeLessThanOrEqual(60 * 60 * 1000);
+    }
+    // The calls really ran in several instances: the counter, not an instance's memory, held the limit.
+    expect(emulator.functions.stats('login').instances).toBeGreaterThan(1);
+    const keyHash = createHash('sha256').update(`wx-openid:${caller.appid}:${caller.openid}`).digest('base64url');
+    const counters = docs('rate_limits').filter((counter) => counter.action === 'bindPhone' && counter.keyHash === keyHash);
+    expect(counters.map((counter) => counter.count)).toEqual([5]);
+    expect(JSON.stringify(counters)).not.toContain(caller.openid);
+  }, 30_000);
+});
