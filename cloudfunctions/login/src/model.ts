@@ -173,7 +173,8 @@ export type AuditEntry =
       at: Date;
       /** The operator's name (--operator, else the OS user). */
       operator: string;
-      action: 'ban' | 'unban';
+      /** 'delete': the account was deleted on request (its own `account-deleted` entry says what went). */
+      action: 'ban' | 'unban' | 'delete';
       userId: string;
       reason?: BanReason;
       /** ban: when it ends by itself; null for a ban until lifted. */

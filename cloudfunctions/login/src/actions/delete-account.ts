@@ -55,24 +55,45 @@ export async function deleteAccount(
 ): Promise<{ deleted: true }> {
   if (event.confirm !== true) throw new AppError('CONFIRMATION_REQUIRED', 'deleteAccount needs { confirm: true }');
   const { user } = await resolveCaller(identity, deps.store, { now: deps.now(), resumeDeletion: true });
+  await deleteUserAccount(user, deps, invocation.env, [identity.openid]);
+  return { deleted: true };
+}
+
+/** What the deletion core needs: the person's own 注销 and `npm run admin -- delete` give the same. */
+export type DeletionDeps = Pick<Deps, 'store' | 'files' | 'now' | 'warn'>;
+
+/** What a deletion removed; null fields when a concurrent deletion had already finished it. */
+export interface DeletionOutcome {
+  /** The deletion's `account-deleted` audit entry, or null when the account was already gone. */
+  entry: DeletionAudit | null;
+  /** The user documents removed (the account and the accounts merged into it). */
+  userIds: string[];
+}
+
+/**
+ * The deletion itself, by user: everything below the caller's resolution. `user` is the account as
+ * last read (its status may be 'active' or 'deleting'); `legacyOpenids` name the never-adopted
+ * tutorial documents to remove with it (the caller's openid, or every openid of its keys).
+ */
+export async function deleteUserAccount(user: UserDoc, deps: DeletionDeps, env: string, legacyOpenids: string[]): Promise<DeletionOutcome> {
   if (!(await markForDeletion(user._id, deps))) {
     const now = await deps.store.getUser(user._id);
-    if (!now) return { deleted: true }; // A concurrent deleteAccount finished first.
+    if (!now) return { entry: null, userIds: [] }; // A concurrent deleteAccount finished first.
     if (now.status === 'merged') throw new AppError('USER_NOT_FOUND', 'the account was linked into another meanwhile');
     assertNoActiveBan(now, deps.now());
     throw new Error(`user ${user._id} could not be marked for deletion`);
   }
-  await deps.store.removeLegacyUsers(identity.openid);
+  for (const openid of new Set(legacyOpenids)) await deps.store.removeLegacyUsers(openid);
 
   const now = deps.now();
   let audit: Deleted | null | undefined;
   for (let round = 1; audit === undefined; round += 1) {
     try {
       const fresh = await deps.store.getUser(user._id);
-      if (!fresh) return { deleted: true }; // A concurrent deleteAccount finished first.
+      if (!fresh) return { entry: null, userIds: [] }; // A concurrent deleteAccount finished first.
       const merged = await deps.store.usersMergedInto(user._id);
       const owned = await deps.store.identitiesOf([user._id, ...merged.map((doc) => doc._id)]);
-      audit = await deps.store.transaction((tx) => deleteInTransaction(tx, fresh, merged, owned, now, invocation.env));
+      audit = await deps.store.transaction((tx) => deleteInTransaction(tx, fresh, merged, owned, now, env));
     } catch (error) {
       if (error instanceof StaleDeletionPlan && round < MAX_DELETION_ROUNDS) continue;
       // Nothing was deleted: give the account back rather than leave it unreachable ('deleting').
@@ -97,7 +118,7 @@ export async function deleteAccount(
     deps.store.removeLinkTicketsOf(ticketIds, ticketKeys),
     deps.store.removeExpiredLinkTickets(new Date(now.getTime() - EXPIRED_TICKET_GRACE_MS)),
   ]).catch((error: unknown) => deps.warn('removing link tickets failed', error));
-  return { deleted: true };
+  return { entry: audit?.entry ?? null, userIds: audit?.userIds ?? [] };
 }
 
 /** The deletion's database changes; answers the avatar files to delete after the commit. */
@@ -146,7 +167,7 @@ async function deleteInTransaction(
  * The 'deleting' mark (Store.markUserDeleting refuses a banned user). A ban that has ended counts
  * as lifted: it is lifted here and the mark set again.
  */
-async function markForDeletion(userId: string, deps: Deps): Promise<boolean> {
+async function markForDeletion(userId: string, deps: DeletionDeps): Promise<boolean> {
   if (await deps.store.markUserDeleting(userId)) return true;
   const current = await deps.store.getUser(userId);
   if (!current || !isExpiredBan(current, deps.now())) return false;
@@ -171,7 +192,7 @@ function avatarFileIDs(users: UserDoc[], env: string): string[] {
  * After the commit: deletes the files and rewrites the audit entry with only what is left. A failure
  * is logged, not answered — the account is deleted; the entry still lists what is left to delete.
  */
-async function deleteAvatarFiles(entry: DeletionAudit, deps: Deps): Promise<void> {
+async function deleteAvatarFiles(entry: DeletionAudit, deps: DeletionDeps): Promise<void> {
   if (entry.pendingFileIDs.length === 0) return;
   try {
     const results = await deps.files.deleteFiles(entry.pendingFileIDs);
