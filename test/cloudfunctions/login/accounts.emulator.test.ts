@@ -556,4 +556,33 @@ describe('rate limits through the emulator', () => {
     expect(counters.map((counter) => counter.count)).toEqual([5]);
     expect(JSON.stringify(counters)).not.toContain(caller.openid);
   }, 30_000);
+
+  it('costs no extra sequential round trip: the counter is written alongside finding the caller', async () => {
+    const caller = person('counted');
+    await signUp(caller);
+    // The environment's very first counter creates the collection (once, and not on this path).
+    const other = person('other');
+    await signUp(other);
+    dataOf(await call(other, 'updateProfile', { nickName: '别人' }));
+    const latency = emulator.faults.add({ action: /^database\./, latencyMs: 15, times: 'always' });
+    try {
+      // An avatar-only change is not limited: the baseline of the same action without a counter.
+      const avatar = await emulator.storage.write(
+        `avatars/${dataOf(await call(caller, 'login')).user.id}/a.png`,
+        Buffer.from('png'),
+        'image/png',
+      );
+      const baseline = await invoke(caller, 'updateProfile', { avatarFileID: avatar });
+      const first = await invoke(caller, 'updateProfile', { nickName: '第一次' });
+      const second = await invoke(caller, 'updateProfile', { nickName: '第二次' });
+
+      expect([baseline, first, second].map(({ response }) => response.ok)).toEqual([true, true, true]);
+      // updateProfile with an avatar: caller, storage URL (not a database trip), write, old-file check — the nickname path
+      // has caller (+ counter in parallel) and write: never more than the unlimited avatar path.
+      expect(first.roundTrips).toBeLessThanOrEqual(baseline.roundTrips);
+      expect(second.roundTrips).toBe(first.roundTrips);
+    } finally {
+      latency.remove();
+    }
+  });
 });

@@ -136,6 +136,12 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
   const identities = () => db.collection(names.identities);
   const tickets = () => db.collection(names.linkTickets);
   const rateLimits = () => db.collection(names.rateLimits);
+  /** Rate-limit windows known to exist (a warm instance's hint that saves the insert; never needed for correctness). */
+  const knownSlots = new Set<string>();
+  const rememberSlot = (id: string) => {
+    if (knownSlots.size >= 1000) knownSlots.clear();
+    knownSlots.add(id);
+  };
   const ready = new Set<string>();
 
   async function createCollection(name: string): Promise<void> {
@@ -430,8 +436,21 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
 
     async countUse(slot, limit) {
       if (limit < 1) return false;
-      // The first use of a window is an insert (a unique `_id`: of parallel first uses one wins);
-      // this caller's earlier windows of the action are swept in the same round trip.
+      const increment = async () => {
+        const { stats } = await rateLimits()
+          .where({ _id: slot._id, count: _.lt(limit) })
+          .update({ data: { count: _.inc(1) } });
+        return (stats?.updated ?? 0) > 0;
+      };
+      // A window this instance has counted in before exists: one conditional increment, atomic on
+      // the server, so parallel uses never pass the limit. Only a miss (at the limit, or the
+      // document removed by hand) tries the insert as well.
+      if (knownSlots.has(slot._id)) {
+        if (await increment()) return true;
+        return insertUnlessExists(names.rateLimits, { ...slot, count: 1 });
+      }
+      // A window new to this instance: first an insert (a unique `_id`: of parallel first uses one
+      // wins), this caller's earlier windows of the action swept in the same round trip.
       const [inserted] = await Promise.all([
         insertUnlessExists(names.rateLimits, { ...slot, count: 1 }),
         orEmpty(
@@ -442,12 +461,8 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
           undefined,
         ).catch((error: unknown) => warn(`removing old rate-limit windows failed: ${String(error)}`)),
       ]);
-      if (inserted) return true;
-      // Every later use: one conditional increment, atomic on the server, so parallel uses never pass the limit.
-      const { stats } = await rateLimits()
-        .where({ _id: slot._id, count: _.lt(limit) })
-        .update({ data: { count: _.inc(1) } });
-      return (stats?.updated ?? 0) > 0;
+      rememberSlot(slot._id);
+      return inserted || increment();
     },
 
     async transaction(work) {
