@@ -30,6 +30,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ErrorDetailsByCode {
   PHONE_BELONGS_TO_ANOTHER_ACCOUNT: LinkOffer;
   USER_BANNED: BanDetails;
+  RATE_LIMITED: RateLimitDetails;
 }
 
 /** BAN_REASONS: why an account is banned. */
@@ -40,6 +41,12 @@ export interface BanDetails {
   /** When the ban ends by itself (milliseconds since the epoch); null: until lifted. */
   bannedUntil: number | null;
   reason: BanReason | null;
+}
+
+/** `details` of RATE_LIMITED. */
+export interface RateLimitDetails {
+  /** How long until the action is allowed again (milliseconds, > 0). */
+  retryAfterMs: number;
 }
 
 /** The codes whose error body carries `details`. */

@@ -73,6 +73,11 @@ export const ERROR_CODES = [
   'NOTE_LIMIT_REACHED',
   /** notes edit/delete: no note with this id belongs to the caller (never existed, deleted, or someone else's). */
   'NOTE_NOT_FOUND',
+  /**
+   * bindPhone, the nickname check of updateProfile, confirmLink: the caller used up this action's
+   * allowance for now (they cost money or quota); `details.retryAfterMs` says when it comes back.
+   */
+  'RATE_LIMITED',
 ] as const;
 
 /** Actions of the `login` function (typings/contract.d.ts: ActionMap gives each its event and data). */

@@ -34,6 +34,7 @@ export const ERROR_MESSAGES: Record<ServiceErrorCode, string> = {
   NOTE_TOO_LONG: `笔记太长了，最多 ${NOTE_MAX_LENGTH} 字`,
   NOTE_LIMIT_REACHED: `笔记已达 ${NOTES_MAX_PER_USER} 条上限，请先删除一些`,
   NOTE_NOT_FOUND: '这条笔记不存在或已删除',
+  RATE_LIMITED: '操作太频繁，请稍后再试',
   NETWORK: '网络连接失败，请检查网络后重试',
   TIMEOUT: '请求超时，请稍后重试',
   PRIVACY_DENIED: '你暂未同意隐私保护指引，该功能无法使用；再次操作时可重新选择同意',
@@ -85,7 +86,19 @@ export function failureCode(error: unknown): ServiceErrorCode {
 export function errorMessage(error: unknown): string {
   const failure = toServiceError(error);
   if (failure.code === 'USER_BANNED' && failure.ban?.bannedUntil) return bannedUntilMessage(failure.ban.bannedUntil);
+  if (failure.code === 'RATE_LIMITED' && failure.retryAfterMs) return retryAfterMessage(failure.retryAfterMs);
   return ERROR_MESSAGES[failure.code];
+}
+
+/**
+ * 「操作太频繁，请 3 分钟后再试」: the wait rounded up (never "0 分钟"), in seconds under a minute,
+ * in hours from 2 hours on.
+ */
+export function retryAfterMessage(retryAfterMs: number): string {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const minutes = Math.ceil(seconds / 60);
+  const wait = seconds < 60 ? `${seconds} 秒` : minutes < 120 ? `${minutes} 分钟` : `${Math.ceil(minutes / 60)} 小时`;
+  return `操作太频繁，请 ${wait}后再试`;
 }
 
 /** 「账号已被限制使用至 2027年1月1日 00:00」, in China time (UTC+8) wherever the phone is set. */

@@ -1,6 +1,7 @@
 import type {
   BanDetails,
   AccountNotice,
+  RateLimitDetails,
   BindPhoneData,
   ErrorBody,
   IdentitySummary,
@@ -204,6 +205,11 @@ export function isBanDetails(value: unknown): value is BanDetails {
   );
 }
 
+/** RATE_LIMITED's details: a positive, finite wait in milliseconds. */
+export function isRateLimitDetails(value: unknown): value is RateLimitDetails {
+  return isRecord(value) && typeof value.retryAfterMs === 'number' && Number.isFinite(value.retryAfterMs) && value.retryAfterMs > 0;
+}
+
 /** The error body with its details checked against the code that carries them (see ReceivedErrorBody). */
 function readErrorBody(code: string, message: string, details: unknown): ReceivedErrorBody {
   if (!isErrorCode(code)) return { code, message };
@@ -212,6 +218,10 @@ function readErrorBody(code: string, message: string, details: unknown): Receive
   }
   if (code === 'USER_BANNED') {
     return { code, message, details: isBanDetails(details) ? details : { bannedUntil: null, reason: null } };
+  }
+  if (code === 'RATE_LIMITED') {
+    // A malformed wait reads as none known: the message then asks to retry later without a time.
+    return isRateLimitDetails(details) ? { code, message, details } : { code, message };
   }
   return { code, message };
 }

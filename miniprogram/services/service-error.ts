@@ -50,8 +50,10 @@ export class ServiceError extends Error {
   readonly detail: string;
   /** USER_BANNED: when the ban ends and why (shown as 「账号已被限制使用至 …」); null otherwise. */
   readonly ban: BanDetails | null;
+  /** RATE_LIMITED: how long until the action is allowed again, in ms (shown as 「请 3 分钟后再试」); null otherwise. */
+  readonly retryAfterMs: number | null;
 
-  constructor(code: ServiceErrorCode, detail = '', ban: BanDetails | null = null) {
+  constructor(code: ServiceErrorCode, detail = '', ban: BanDetails | null = null, retryAfterMs: number | null = null) {
     super(detail ? `${code}: ${detail}` : code);
     // DevTools may compile classes down to ES5 ("es6" setting), where a subclass of Error loses
     // its prototype and `instanceof ServiceError` is false. Restore it explicitly.
@@ -60,6 +62,7 @@ export class ServiceError extends Error {
     this.code = code;
     this.detail = detail;
     this.ban = ban;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -81,5 +84,9 @@ export function toServiceError(value: unknown): ServiceError {
 export function fromErrorBody(error: ErrorBody | { code: string; message: string }): ServiceError {
   if (!isErrorCode(error.code)) return new ServiceError('UNKNOWN', `unknown server code ${error.code}: ${error.message}`);
   const ban = error.code === 'USER_BANNED' && 'details' in error && error.details && 'bannedUntil' in error.details ? error.details : null;
-  return new ServiceError(error.code, error.message, ban);
+  const retryAfterMs =
+    error.code === 'RATE_LIMITED' && 'details' in error && error.details && 'retryAfterMs' in error.details
+      ? error.details.retryAfterMs
+      : null;
+  return new ServiceError(error.code, error.message, ban, retryAfterMs);
 }

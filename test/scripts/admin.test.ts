@@ -199,3 +199,66 @@ describe('a timed ban through the built function', () => {
     expect(stored).not.toHaveProperty('banReason');
   });
 });
+
+describe('npm run admin -- delete', () => {
+  it('without --yes prints the plan and exits 2; --dry-run writes nothing; --yes deletes as 注销 does, with its audit entries', async () => {
+    const id = await login('xiaoli', '小李');
+    const bound = await emulator.callFunction(
+      'login',
+      { action: 'bindPhone', code: emulator.openapi.issuePhoneCode('13800009999') },
+      caller('xiaoli'),
+    );
+    expect(bound.result).toEqual(expect.objectContaining({ ok: true }));
+    const avatar = await emulator.storage.write(`avatars/${id}/a.png`, Buffer.from('png-bytes'), 'image/png');
+    const profile = await emulator.callFunction('login', { action: 'updateProfile', avatarFileID: avatar }, caller('xiaoli'));
+    expect(profile.result).toEqual(expect.objectContaining({ ok: true }));
+    const before = await auditCount();
+
+    const unconfirmed = await admin('delete', id);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stdout).toContain(`将注销 ${id}`);
+    expect(unconfirmed.stdout).toMatch(/登录方式 identities:\s+2/);
+    expect(unconfirmed.stdout).toContain('138****9999');
+    expect(unconfirmed.stdout).toMatch(/头像文件 avatar files:\s+1/);
+    expect(unconfirmed.stdout).not.toContain('13800009999');
+    expect(unconfirmed.stderr).toContain('--yes');
+    const dry = await admin('delete', id, '--yes', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('未写入');
+    expect(await emulator.storage.read(avatar)).not.toBeNull();
+    expect((await db().collection('users').doc(id).get()).data).toMatchObject({ _id: id });
+    expect(await auditCount()).toBe(before);
+
+    const deleted = await admin('delete', id, '--yes', '--operator', 'ops-wang');
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain(`已注销 ${id}`);
+
+    expect((await db().collection('users').doc(id).get()).data ?? null).toBeNull();
+    expect(await emulator.storage.read(avatar)).toBeNull();
+    expect((await db().collection('identities').where({ userId: id }).get()).data).toEqual([]);
+    const { data: entries } = await db().collection('account_audit').where({ userId: id }).get();
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ _id: `delete:${id}`, type: 'account-deleted', identityCount: 2, pendingFileIDs: [] }),
+        expect.objectContaining({ type: 'admin-action', action: 'delete', operator: 'ops-wang' }),
+      ]),
+    );
+    expect(JSON.stringify(entries)).not.toMatch(/小李|13800009999|o-xiaoli/);
+    // The next login of that WeChat starts a new account, as after the person's own 注销.
+    const again = await emulator.callFunction('login', { action: 'login' }, caller('xiaoli'));
+    expect(again.result).toEqual(expect.objectContaining({ ok: true, data: expect.objectContaining({ isNewUser: true }) }));
+
+    const missing = await admin('delete', id, '--yes');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('没有这个用户');
+  });
+
+  it('refuses a banned account, as the person’s own 注销 does', async () => {
+    const id = await login('xiaozhao');
+    expect((await admin('ban', id, '--reason', 'fraud')).code).toBe(0);
+    const refused = await admin('delete', id, '--yes');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('unban');
+    expect((await db().collection('users').doc(id).get()).data).toMatchObject({ status: 'banned' });
+  });
+});

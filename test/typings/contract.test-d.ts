@@ -8,6 +8,7 @@ import type {
   AccountNoticeKind,
   ActionMap,
   BanDetails,
+  RateLimitDetails,
   BanReason,
   ActionName,
   ErrorBody,
@@ -72,7 +73,8 @@ export type ContractAssertions = [
   Expect<Equal<keyof ActionMap, ActionName>>,
   // ErrorBody is keyed by code: one member per code, and `details` only where the code carries it.
   Expect<Equal<ErrorBody['code'], ErrorCode>>,
-  Expect<Equal<ErrorCodeWithDetails, 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT' | 'USER_BANNED'>>,
+  Expect<Equal<ErrorCodeWithDetails, 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT' | 'USER_BANNED' | 'RATE_LIMITED'>>,
+  Expect<Equal<ErrorBody<'RATE_LIMITED'>['details'], RateLimitDetails>>,
   Expect<Equal<ErrorBody<'PHONE_BELONGS_TO_ANOTHER_ACCOUNT'>['details'], LinkOffer>>,
   Expect<Equal<ErrorBody<'USER_BANNED'>['details'], BanDetails>>,
   Expect<ListOf<typeof BAN_REASONS, BanReason>>,

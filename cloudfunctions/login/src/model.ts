@@ -2,7 +2,7 @@
  * The login function's data model: what it keeps in the CloudBase database and why it is safe.
  *
  * Collections (names overridable through USERS_COLLECTION, IDENTITIES_COLLECTION,
- * LINK_TICKETS_COLLECTION, AUDIT_COLLECTION):
+ * LINK_TICKETS_COLLECTION, AUDIT_COLLECTION, RATE_LIMITS_COLLECTION):
  * - users:         one document per person (UserDoc). `identityKeys` lists every identity key
  *                  (rules/identity.ts) that signs in to it, so a returning login finds and stamps its
  *                  user with one request keyed by the identity. `wechatPairs` records which openid
@@ -17,6 +17,9 @@
  *                  may use it, what it links, the phone key that proved it, expiry, use.
  * - account_audit: one entry per link or deletion; user ids, provider names, field names and counts
  *                  only: no profile data, no phone numbers, no openids.
+ * - rate_limits:   one counter per caller + limited action + time window (RateLimitDoc,
+ *                  rules/rate-limit.ts): the caller appears only as a hash of their identity key,
+ *                  and a document past its `resetAt` means nothing (deleting it is always safe).
  *
  * Why first login is race-safe: `_id` is unique in every CloudBase collection with no setup, so
  * inserting the identities document *is* the claim. Of many simultaneous first logins exactly one
@@ -26,7 +29,7 @@
  *
  * Why ADMINONLY (仅管理端可读写): whoever can write `identities` can sign in as anyone, and whoever
  * can write `link_tickets` can take over an account. All four collections must be readable and
- * writable by cloud functions only. A document written from a mini-program always carries
+ * writable by cloud functions only (rate_limits too: whoever can write it can lift their own limits). A document written from a mini-program always carries
  * `_openid` (the platform sets it, the client cannot leave it out) while this function, writing as
  * admin, never does: such a document in identities or link_tickets is never trusted
  * (cloudbase/client-written.ts). Every stored document is read through a guard; a document of the
@@ -186,7 +189,8 @@ export type AuditEntry =
       at: Date;
       /** The operator's name (--operator, else the OS user). */
       operator: string;
-      action: 'ban' | 'unban';
+      /** 'delete': the account was deleted on request (its own `account-deleted` entry says what went). */
+      action: 'ban' | 'unban' | 'delete';
       userId: string;
       reason?: BanReason;
       /** ban: when it ends by itself; null for a ban until lifted. */
@@ -195,3 +199,18 @@ export type AuditEntry =
 
 /** The audit entry of a deletion; its `pendingFileIDs` are swept by later deletions (actions/shared/account-deletion.ts). */
 export type DeletionAuditEntry = Extract<AuditEntry, { type: 'account-deleted' }>;
+/**
+ * How often one caller used one limited action in one fixed window (rules/rate-limit.ts). `_id` =
+ * `<action>:<windowStart ms>:<keyHash>`, so the first use of a window is an insert that only one of
+ * many parallel calls wins, and every later one an atomic conditional increment.
+ */
+export interface RateLimitDoc {
+  _id: string;
+  action: string;
+  /** SHA-256 (base64url) of the caller's identity key: counts a person without naming them. */
+  keyHash: string;
+  windowStart: Date;
+  /** When the window ends and the allowance is whole again. */
+  resetAt: Date;
+  count: number;
+}

@@ -7,7 +7,7 @@
  */
 import type { UserDataStore } from '@wx-cloud-login/server-auth/src/user-data';
 import type { IdentityKeys } from './rules/identity';
-import type { AuditEntry, DeletionAuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, UserDoc } from './model';
+import type { AuditEntry, DeletionAuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, RateLimitDoc, UserDoc } from './model';
 
 // ---------------------------------------------------------------------------------------------
 // The database
@@ -128,6 +128,13 @@ export interface Store extends StoreTransaction {
    * could not confirm gone), in no particular order; never one a client wrote (it could name any file).
    */
   deletionsWithPendingFiles(limit: number): Promise<DeletionAuditEntry[]>;
+  /**
+   * Counts one use in the window `slot` (its `count` is ignored) unless it already holds `limit`
+   * uses; true when this use was counted. One atomic step per call, so of any number of parallel
+   * calls (from any number of function instances) at most `limit` are counted per window. The
+   * first use of a window may also remove this caller's earlier windows of the same action.
+   */
+  countUse(slot: Omit<RateLimitDoc, 'count'>, limit: number): Promise<boolean>;
   /**
    * Runs `work` in a transaction: commits when it resolves, rolls back when it throws (and
    * rethrows), so nothing of a failed `work` is written. On a write conflict with a concurrent

@@ -1,4 +1,4 @@
-import type { BanDetails, ErrorBody, ErrorCode, LinkOffer } from '../../../typings/contract';
+import type { BanDetails, ErrorBody, ErrorCode, LinkOffer, RateLimitDetails } from '../../../typings/contract';
 
 /**
  * The only error an action throws on purpose. The handler turns it into `{ ok: false, error }`;
@@ -8,8 +8,8 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    /** Machine-readable extras for the caller (ErrorBody.details): a LinkOffer, or a ban's end and reason. */
-    readonly details?: LinkOffer | BanDetails,
+    /** Machine-readable extras for the caller (ErrorBody.details): a LinkOffer, a ban's end and reason, or a rate limit's wait. */
+    readonly details?: LinkOffer | BanDetails | RateLimitDetails,
   ) {
     super(message);
     this.name = 'AppError';
@@ -25,6 +25,12 @@ export class AppError extends Error {
     const { code, message, details } = this;
     if (code === 'USER_BANNED') {
       return { code, message, details: details && 'bannedUntil' in details ? details : { bannedUntil: null, reason: null } };
+    }
+    if (code === 'RATE_LIMITED') {
+      // Without its wait the client could only guess when to retry: the bug it is, INTERNAL.
+      return details && 'retryAfterMs' in details
+        ? { code, message, details }
+        : { code: 'INTERNAL', message: 'internal error, please retry later' };
     }
     if (code !== 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT') return { code, message };
     return details && 'ticket' in details

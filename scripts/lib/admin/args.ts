@@ -13,6 +13,7 @@ export type AdminCommand =
   | { name: 'user-show'; userId: string }
   | { name: 'ban'; userId: string; reason: BanReason; until: Date | null }
   | { name: 'unban'; userId: string }
+  | { name: 'delete'; userId: string; yes: boolean }
   | { name: 'import'; source: SourceName; file: string; appid: string };
 
 export interface AdminOptions {
@@ -45,6 +46,8 @@ export const ADMIN_USAGE = `用法 Usage: npm run admin -- <命令 command> [选
                                      封禁（不带 --until 则直到解封）；原因: ${BAN_REASONS.join(' | ')}
                                      / ban (without --until: until lifted)
   unban <用户ID>                     解除封禁 / lift a ban
+  delete <用户ID> --yes              注销账号（与本人注销同一段代码）；不带 --yes 只显示将删除的内容并以 2 退出
+                                     / delete the account, the same code as 注销; without --yes: print the plan, exit 2
   import leancloud <文件> --appid <AppID>
   import uni-id <文件> --appid <AppID>
                                      从 LeanCloud _User / uni-id-users 的导出文件导入用户（JSON 数组、JSON Lines 或 { results }）
@@ -60,7 +63,7 @@ export const ADMIN_USAGE = `用法 Usage: npm run admin -- <命令 command> [选
   --limit <N>         列表最多行数（默认 20，最多 100） / at most N rows (default 20, max 100)
 `;
 
-const FLAGS = new Set(['json', 'dry-run', 'help']);
+const FLAGS = new Set(['json', 'dry-run', 'help', 'yes']);
 const OPTIONS = new Set(['env', 'url', 'data-dir', 'operator', 'reason', 'until', 'limit', 'appid']);
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -123,6 +126,7 @@ export function parseAdminArgs(argv: string[], now: Date, cwd = process.cwd()): 
   if (typeof command === 'string') return { ok: false, message: command };
   if (command.name !== 'ban' && (values.has('reason') || values.has('until')))
     return { ok: false, message: '--reason / --until 只用于 ban / only ban takes --reason and --until' };
+  if (command.name !== 'delete' && values.has('yes')) return { ok: false, message: '--yes 只用于 delete / only delete takes --yes' };
   if (command.name !== 'import' && values.has('appid')) return { ok: false, message: '--appid 只用于 import / only import takes --appid' };
   return { ok: true, command, options };
 }
@@ -158,6 +162,10 @@ function readCommand(verb: string, rest: string[], values: Map<string, string>, 
       const appid = values.get('appid');
       if (!appid) return '--appid 必填：导出文件中的 openid 属于哪个小程序 / --appid names the mini-program the openids belong to';
       return { name: 'import', source, file: path.resolve(cwd, file), appid };
+    }
+    case 'delete': {
+      const userId = one();
+      return userId ? { name: 'delete', userId, yes: values.has('yes') } : '用法 / usage: delete <用户ID> --yes';
     }
     case 'unban': {
       const userId = one();

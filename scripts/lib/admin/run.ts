@@ -5,10 +5,12 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import cloud from 'wx-server-sdk';
-import { type CollectionNames, collectionNamesFrom } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
+import type { CloudServicesSdk } from '../../../cloudfunctions/login/src/cloudbase/cloud-services';
+import { type CollectionNames, collectionNamesFrom, type DatabaseLike } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
 import type { UserStatus } from '../../../cloudfunctions/login/src/model';
 import { ADMIN_USAGE, parseAdminArgs, type AdminCommand } from './args';
 import { resolveTarget } from './connection';
+import { deleteByAdmin, deletionText } from './delete';
 import { AdminError, createDirectory, type AdminChange, type AdminDatabase, type UserDetails, type UserRow } from './directory';
 import { type ImportDatabase, type ImportReport, importPeople } from './import/importer';
 import { parseRecords, SOURCE_READERS } from './import/sources';
@@ -102,6 +104,9 @@ function changeText(change: AdminChange): string {
 }
 
 interface Context {
+  /** The environment id (the emulator's or --env). */
+  env: string;
+  warn: (message: string) => void;
   limit: number;
   operator: string;
   now: Date;
@@ -175,6 +180,14 @@ async function execute(command: AdminCommand, directory: ReturnType<typeof creat
       return directory.changeBan(command.userId, { action: 'ban', reason: command.reason, until: command.until }, context);
     case 'unban':
       return directory.changeBan(command.userId, { action: 'unban' }, context);
+    case 'delete':
+      return deleteByAdmin(context.db as unknown as DatabaseLike, cloud as unknown as CloudServicesSdk, context.names, command.userId, {
+        operator: context.operator,
+        now: context.now,
+        env: context.env,
+        write: command.yes && !context.dryRun,
+        warn: context.warn,
+      });
   }
 }
 
@@ -209,16 +222,33 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
   if (!options.json) io.stderr(`${target.kind === 'emulator' ? `模拟器 emulator ${target.url}` : `云开发环境 env ${target.env}`}\n`);
   try {
     const progress = progressBar(io, !options.json);
-    const result = await execute(command, directory, { limit: options.limit, operator, now, dryRun: options.dryRun, db, names, progress });
+    const warn = (message: string) => io.stderr(`警告 / warning: ${message}\n`);
+    const result = await execute(command, directory, {
+      env: target.env,
+      warn,
+      limit: options.limit,
+      operator,
+      now,
+      dryRun: options.dryRun,
+      db,
+      names,
+      progress,
+    });
     if (typeof result === 'string') {
       io.stderr(`${result}\n`);
       return 1;
     }
     if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else if (Array.isArray(result)) io.stdout(usersTable(result));
+    else if ('action' in result && result.action === 'delete') io.stdout(deletionText(result));
     else if ('identities' in result) io.stdout(detailsText(result));
     else if ('imported' in result) io.stdout(importText(result));
     else io.stdout(changeText(result));
+    // delete without --yes (and without --dry-run): the plan was shown, nothing done — not a success.
+    if (command.name === 'delete' && !command.yes && !options.dryRun) {
+      io.stderr('未删除：确认无误后加 --yes 再运行 / nothing deleted: run again with --yes\n');
+      return 2;
+    }
     return 0;
   } catch (error) {
     if (error instanceof AdminError) {

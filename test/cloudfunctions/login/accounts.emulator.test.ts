@@ -824,3 +824,57 @@ describe('WeChat accounts as units, through the emulator', () => {
     expect(doc('identities', `wx-openid:wx-accounts-app:${hong.openid}`)?.userId).toBe(accountId);
   });
 });
+
+describe('rate limits through the emulator', () => {
+  it('given 12 parallel binds of one person in separate instances, exactly the limit (5) pass; the rest answer RATE_LIMITED with the wait', async () => {
+    const caller = person('hasty');
+    await signUp(caller);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => bindPhone(caller, `1390000${String(index).padStart(4, '0')}`)),
+    );
+
+    const limited = results.filter((result) => !result.ok && result.error.code === 'RATE_LIMITED');
+    expect(limited).toHaveLength(12 - 5);
+    for (const result of limited) {
+      const error = errorOf(result);
+      const retryAfterMs = error.code === 'RATE_LIMITED' ? error.details.retryAfterMs : 0;
+      expect(retryAfterMs).toBeGreaterThan(0);
+      expect(retryAfterMs).toBeLessThanOrEqual(60 * 60 * 1000);
+    }
+    // The calls really ran in several instances: the counter, not an instance's memory, held the limit.
+    expect(emulator.functions.stats('login').instances).toBeGreaterThan(1);
+    const keyHash = createHash('sha256').update(`wx-openid:${caller.appid}:${caller.openid}`).digest('base64url');
+    const counters = docs('rate_limits').filter((counter) => counter.action === 'bindPhone' && counter.keyHash === keyHash);
+    expect(counters.map((counter) => counter.count)).toEqual([5]);
+    expect(JSON.stringify(counters)).not.toContain(caller.openid);
+  }, 30_000);
+
+  it('costs no extra sequential round trip: the counter is written alongside finding the caller', async () => {
+    const caller = person('counted');
+    await signUp(caller);
+    // The environment's very first counter creates the collection (once, and not on this path).
+    const other = person('other');
+    await signUp(other);
+    dataOf(await call(other, 'updateProfile', { nickName: '别人' }));
+    const latency = emulator.faults.add({ action: /^database\./, latencyMs: 15, times: 'always' });
+    try {
+      // An avatar-only change is not limited: the baseline of the same action without a counter.
+      const avatar = await emulator.storage.write(
+        `avatars/${dataOf(await call(caller, 'login')).user.id}/a.png`,
+        Buffer.from('png'),
+        'image/png',
+      );
+      const baseline = await invoke(caller, 'updateProfile', { avatarFileID: avatar });
+      const first = await invoke(caller, 'updateProfile', { nickName: '第一次' });
+      const second = await invoke(caller, 'updateProfile', { nickName: '第二次' });
+
+      expect([baseline, first, second].map(({ response }) => response.ok)).toEqual([true, true, true]);
+      // updateProfile with an avatar: caller, storage URL (not a database trip), write, old-file check — the nickname path
+      // has caller (+ counter in parallel) and write: never more than the unlimited avatar path.
+      expect(first.roundTrips).toBeLessThanOrEqual(baseline.roundTrips);
+      expect(second.roundTrips).toBe(first.roundTrips);
+    } finally {
+      latency.remove();
+    }
+  });
+});

@@ -7,6 +7,7 @@ import {
   failureCode,
   LOGOUT_CONFIRMATION,
   messageFor,
+  retryAfterMessage,
 } from '../../../miniprogram/presenters/error-message';
 
 describe('error messages', () => {
@@ -46,5 +47,14 @@ describe('error messages', () => {
     );
     expect(bannedUntilMessage(Date.parse('2026-12-02T10:05:00Z'))).toBe('账号已被限制使用至 2026年12月2日 18:05，如有疑问请联系客服');
     expect(errorMessage(new ServiceError('USER_BANNED', 'banned', { bannedUntil: null, reason: null }))).toBe(ERROR_MESSAGES.USER_BANNED);
+  });
+
+  it('a rate limit names the wait, rounded up; without a wait it asks to retry later', () => {
+    expect(errorMessage(new ServiceError('RATE_LIMITED', 'limited', null, 150_000))).toBe('操作太频繁，请 3 分钟后再试');
+    expect(retryAfterMessage(400)).toBe('操作太频繁，请 1 秒后再试');
+    expect(retryAfterMessage(59_000)).toBe('操作太频繁，请 59 秒后再试');
+    expect(retryAfterMessage(60_001)).toBe('操作太频繁，请 2 分钟后再试');
+    expect(retryAfterMessage(3 * 60 * 60 * 1000)).toBe('操作太频繁，请 3 小时后再试');
+    expect(errorMessage(new ServiceError('RATE_LIMITED', 'limited'))).toBe(ERROR_MESSAGES.RATE_LIMITED);
   });
 });

@@ -24,6 +24,7 @@ import { EXPIRED_TICKET_GRACE_MS, LINK_TICKET_TTL_MS, linkTicketId, newLinkTicke
 import { planMerge, previewOf } from '../rules/merge-plan';
 import { fullPhoneNumber, isPhoneKey, phoneIdentityKey, readBoundPhone } from '../rules/phone';
 import { resolveCaller, type Caller } from './shared/caller';
+import { withinLimit } from './shared/rate-limit';
 import { AppError } from '../rules/errors';
 import { requiredString } from '../rules/event-fields';
 import type { WxIdentity } from '../rules/identity';
@@ -47,7 +48,8 @@ const PHONE_ERRORS: Readonly<Record<number, { code: ErrorCode; message: string }
 
 export async function bindPhone(identity: WxIdentity, event: Record<string, unknown>, deps: Deps): Promise<BindPhoneData> {
   const code = requiredString(event, 'code', MAX_CODE_LENGTH);
-  const caller = await resolveCaller(identity, deps.store, { now: deps.now() });
+  // Every getPhoneNumber is billed: counted against the caller's limit before the code is spent.
+  const caller = await withinLimit('bindPhone', identity, deps, resolveCaller(identity, deps.store, { now: deps.now() }));
   const userId = caller.user._id;
 
   const [answer, owned] = await Promise.all([deps.phone.getPhoneNumber(code), deps.store.identitiesOf([userId])]);

@@ -28,6 +28,7 @@ import { withLinkNotice } from '../rules/link-notice';
 import { planMerge } from '../rules/merge-plan';
 import { withFreshAvatarUrl } from './shared/avatar-url';
 import { resolveCaller, type Caller } from './shared/caller';
+import { withinLimit } from './shared/rate-limit';
 import { AppError } from '../rules/errors';
 import { requiredString } from '../rules/event-fields';
 import type { WxIdentity } from '../rules/identity';
@@ -43,7 +44,7 @@ export async function confirmLink(identity: WxIdentity, event: Record<string, un
   const ticketId = linkTicketId(ticket);
 
   const [caller, record] = await Promise.all([
-    resolveCaller(identity, deps.store, { now: deps.now() }),
+    withinLimit('confirmLink', identity, deps, resolveCaller(identity, deps.store, { now: deps.now() })),
     deps.store.getLinkTicket(ticketId),
   ]);
   const now = deps.now();

@@ -22,6 +22,6 @@ export async function deleteAccount(
 ): Promise<{ deleted: true }> {
   if (event.confirm !== true) throw new AppError('CONFIRMATION_REQUIRED', 'deleteAccount needs { confirm: true }');
   const { user } = await resolveCaller(identity, deps.store, { now: deps.now(), resumeDeletion: true });
-  await deleteUserAccount(user, deps, { openid: identity.openid, env: invocation.env, undoOnFailure: true });
+  await deleteUserAccount(user, deps, { legacyOpenids: [identity.openid], env: invocation.env, undoOnFailure: true });
   return { deleted: true };
 }

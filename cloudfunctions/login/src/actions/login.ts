@@ -66,7 +66,7 @@ export async function login(identity: WxIdentity, deps: Deps, invocation: Invoca
   if (user?.status === 'deleting') {
     // The person asked to delete this account and the deletion did not finish (a crash, or it is
     // running elsewhere right now): complete it, then this login starts a fresh account.
-    await deleteUserAccount(user, deps, { openid: identity.openid, env: invocation.env, undoOnFailure: false });
+    await deleteUserAccount(user, deps, { legacyOpenids: [identity.openid], env: invocation.env, undoOnFailure: false });
     user = undefined;
   }
 

@@ -19,6 +19,7 @@ import { avatarFileProblem, avatarFolderFor, avatarFolderOwner, cloudPathIn } fr
 import { checkNickname } from '../rules/nickname';
 import { AVATAR_URL_MAX_AGE_SECONDS, withFreshAvatarUrl } from './shared/avatar-url';
 import { resolveCaller } from './shared/caller';
+import { assertAllowed, countUse } from './shared/rate-limit';
 import { AppError } from '../rules/errors';
 import { optionalString } from '../rules/event-fields';
 import type { WxIdentity } from '../rules/identity';
@@ -43,11 +44,16 @@ export async function updateProfile(
   }
   const nickName = rawName === undefined ? undefined : validNickname(rawName);
 
-  const { user } = await resolveCaller(identity, deps.store, { now: deps.now() });
+  // A nickname costs a content check: its use is counted in parallel with finding the caller.
+  const [{ user }, nicknameAllowance] = await Promise.all([
+    resolveCaller(identity, deps.store, { now: deps.now() }),
+    nickName === undefined ? null : countUse('nicknameCheck', identity, deps),
+  ]);
   // Unchanged values cost no check (a stored nickname already passed one; an avatar taken over by
   // a link may sit in the merged account's folder).
   const newName = nickName !== user.nickName ? nickName : undefined;
   const newFileID = fileID !== user.avatarFileID ? fileID : undefined;
+  if (newName !== undefined && nicknameAllowance) assertAllowed(nicknameAllowance);
   if (newFileID !== undefined) {
     const problem = avatarFileProblem(newFileID, invocation.env, user._id);
     if (problem) {

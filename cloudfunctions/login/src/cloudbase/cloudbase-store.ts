@@ -63,6 +63,7 @@ interface CommandLike {
   and(conditions: unknown[]): unknown;
   exists(value: boolean): unknown;
   lt(value: unknown): unknown;
+  lte(value: unknown): unknown;
   inc(value: number): unknown;
   remove(): unknown;
   addToSet(value: unknown): unknown;
@@ -85,6 +86,7 @@ export interface CollectionNames {
   identities: string;
   linkTickets: string;
   audit: string;
+  rateLimits: string;
 }
 
 /** The collection names: the defaults, or the environment variables that rename them (the function and `npm run admin` alike). */
@@ -94,6 +96,7 @@ export function collectionNamesFrom(env: Record<string, string | undefined>): Co
     identities: env.IDENTITIES_COLLECTION || 'identities',
     linkTickets: env.LINK_TICKETS_COLLECTION || 'link_tickets',
     audit: env.AUDIT_COLLECTION || 'account_audit',
+    rateLimits: env.RATE_LIMITS_COLLECTION || 'rate_limits',
   };
 }
 
@@ -141,6 +144,13 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
   const users = () => db.collection(names.users);
   const identities = () => db.collection(names.identities);
   const tickets = () => db.collection(names.linkTickets);
+  const rateLimits = () => db.collection(names.rateLimits);
+  /** Rate-limit windows known to exist (a warm instance's hint that saves the insert; never needed for correctness). */
+  const knownSlots = new Set<string>();
+  const rememberSlot = (id: string) => {
+    if (knownSlots.size >= 1000) knownSlots.clear();
+    knownSlots.add(id);
+  };
   const ready = new Set<string>();
   const lookup = createUserLookup<UserDoc>(db, { users: names.users, identities: names.identities });
 
@@ -430,6 +440,36 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
         { data: [] },
       );
       return data.map(asPendingDeletion).filter(present);
+    },
+    async countUse(slot, limit) {
+      if (limit < 1) return false;
+      const increment = async () => {
+        const { stats } = await rateLimits()
+          .where({ _id: slot._id, count: _.lt(limit) })
+          .update({ data: { count: _.inc(1) } });
+        return (stats?.updated ?? 0) > 0;
+      };
+      // A window this instance has counted in before exists: one conditional increment, atomic on
+      // the server, so parallel uses never pass the limit. Only a miss (at the limit, or the
+      // document removed by hand) tries the insert as well.
+      if (knownSlots.has(slot._id)) {
+        if (await increment()) return true;
+        return insertUnlessExists(names.rateLimits, { ...slot, count: 1 });
+      }
+      // A window new to this instance: first an insert (a unique `_id`: of parallel first uses one
+      // wins), this caller's earlier windows of the action swept in the same round trip.
+      const [inserted] = await Promise.all([
+        insertUnlessExists(names.rateLimits, { ...slot, count: 1 }),
+        orEmpty(
+          () =>
+            rateLimits()
+              .where({ action: slot.action, keyHash: slot.keyHash, resetAt: _.lte(slot.windowStart) })
+              .remove(),
+          undefined,
+        ).catch((error: unknown) => warn(`removing old rate-limit windows failed: ${String(error)}`)),
+      ]);
+      rememberSlot(slot._id);
+      return inserted || increment();
     },
 
     async transaction(work) {

@@ -27,7 +27,13 @@ afterAll(async () => {
 
 describeStoreConformance('CloudBase (wx-server-sdk on the emulator)', async () => {
   run += 1;
-  const names = { users: `users_${run}`, identities: `identities_${run}`, linkTickets: `link_tickets_${run}`, audit: `audit_${run}` };
+  const names = {
+    users: `users_${run}`,
+    identities: `identities_${run}`,
+    linkTickets: `link_tickets_${run}`,
+    audit: `audit_${run}`,
+    rateLimits: `rate_limits_${run}`,
+  };
   const collectionOf = { users: names.users, identities: names.identities, linkTickets: names.linkTickets, audit: names.audit };
   return {
     store: createCloudbaseStore(db, names),

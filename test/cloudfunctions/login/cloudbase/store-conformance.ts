@@ -285,6 +285,36 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
       });
     });
 
+    describe('countUse (rate-limit counters)', () => {
+      const slot = (action: string, start: Date, keyHash = 'h-alice') => ({
+        _id: `${action}:${start.getTime()}:${keyHash}`,
+        action,
+        keyHash,
+        windowStart: start,
+        resetAt: new Date(start.getTime() + 60 * 60 * 1000),
+      });
+
+      it('counts up to the limit on a fresh database, then refuses without counting', async () => {
+        const results: boolean[] = [];
+        for (let use = 0; use < 4; use += 1) results.push(await store.countUse(slot('bindPhone', at), 3));
+        expect(results).toEqual([true, true, true, false]);
+      });
+
+      it('of 20 parallel uses exactly the limit are counted', async () => {
+        const results = await Promise.all(Array.from({ length: 20 }, () => store.countUse(slot('bindPhone', at), 5)));
+        expect(results.filter(Boolean)).toHaveLength(5);
+      });
+
+      it('another window, action or person has its own allowance; a limit of 0 refuses', async () => {
+        expect(await store.countUse(slot('bindPhone', at), 1)).toBe(true);
+        expect(await store.countUse(slot('bindPhone', at), 1)).toBe(false);
+        expect(await store.countUse(slot('bindPhone', later), 1)).toBe(true);
+        expect(await store.countUse(slot('confirmLink', at), 1)).toBe(true);
+        expect(await store.countUse(slot('bindPhone', at, 'h-bob'), 1)).toBe(true);
+        expect(await store.countUse(slot('nicknameCheck', at), 0)).toBe(false);
+      });
+    });
+
     describe('legacy documents', () => {
       it('scrubLegacyDocuments removes fields only from not-adopted documents of the openid', async () => {
         await store.insertUser({ _id: 'legacy', _openid: 'o-alice', session_key: 's', nickName: 'n' });

@@ -10,7 +10,7 @@
  */
 import { isClientWritten, isLegacyDocumentOf, isTrustedUser } from '../../../../cloudfunctions/login/src/cloudbase/client-written';
 import type { IdentityKeys } from '../../../../cloudfunctions/login/src/rules/identity';
-import type { AuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, UserDoc } from '../../../../cloudfunctions/login/src/model';
+import type { AuditEntry, IdentityDoc, LinkTicketDoc, LoginStamp, RateLimitDoc, UserDoc } from '../../../../cloudfunctions/login/src/model';
 import type { Store, StoreTransaction, UserPatch } from '../../../../cloudfunctions/login/src/ports';
 
 /** An identities document without its `_id` (the map key). */
@@ -27,6 +27,7 @@ export interface MemoryStore extends Store {
   identities: Map<string, IdentityRecord>;
   tickets: Map<string, LinkTicketDoc>;
   audit: Map<string, AuditEntry>;
+  rateLimits: Map<string, RateLimitDoc>;
   /** Number of calls made, by method; transaction operations as 'tx.<method>'. */
   calls: Record<string, number>;
   /** Makes the next call of `method` ('stampAndFind', 'tx.updateUser', ...) reject once. */
@@ -100,6 +101,7 @@ export function createMemoryStore(): MemoryStore {
   const identities = new Map<string, IdentityRecord>();
   const tickets = new Map<string, LinkTicketDoc>();
   const audit = new Map<string, AuditEntry>();
+  const rateLimits = new Map<string, RateLimitDoc>();
   const calls: Record<string, number> = {};
   const failing = new Set<string>();
   let countdown: number | null = null;
@@ -210,6 +212,7 @@ export function createMemoryStore(): MemoryStore {
     identities,
     tickets,
     audit,
+    rateLimits,
     calls,
     failNext: (method) => failing.add(method),
     failAt: (k) => {
@@ -328,6 +331,19 @@ export function createMemoryStore(): MemoryStore {
           entry.type === 'account-deleted' && entry.pendingFileIDs.length > 0,
       );
       return pending.slice(0, limit).map(copy);
+    },
+    async countUse(slot, limit) {
+      await enter('countUse');
+      // No await between the read and the write: one atomic step, as the database's conditional update.
+      const current = rateLimits.get(slot._id);
+      if (limit < 1 || (current && current.count >= limit)) return false;
+      if (!current) {
+        for (const [id, doc] of rateLimits)
+          if (doc.action === slot.action && doc.keyHash === slot.keyHash && doc.resetAt.getTime() <= slot.windowStart.getTime())
+            rateLimits.delete(id);
+      }
+      rateLimits.set(slot._id, { ...copy(slot), count: (current?.count ?? 0) + 1 });
+      return true;
     },
 
     transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {

@@ -247,7 +247,9 @@ describe('pages/account-security (账号与安全)', () => {
 
       expect(fake.cloudCalls[1]?.data).toEqual({ action: 'bindPhone', code: 'code-1' });
       expect(page.text('#phone-number')).toBe('138****8000');
-      expect(page.text('#phone-button')).toBe('更换');
+      // A bound number is never offered again: every code traded is a paid call.
+      expect(page.exists('#phone-button')).toBe(false);
+      expect(page.text('#phone-hint')).toContain('如需更换号码');
       expect(page.text('#security-notice')).toBe('已绑定手机号 138****8000');
       expect(page.text('.page')).not.toContain('13800138000');
       expect(page.exists('#phone-unlink')).toBe(true);
@@ -267,6 +269,42 @@ describe('pages/account-security (账号与安全)', () => {
 
       expect(page.text('#security-error')).toBe(message);
       expect(page.data().phoneStatus).toBe('idle');
+    });
+
+    it('with a number bound, offers no phone button (no needless paid call); unlinking the number brings 绑定手机号 back', async () => {
+      await launchWithCachedUser(fake, aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' }));
+      answerActions(fake, {
+        listIdentities: identitiesAnswer(wechatAndPhone()),
+        unlinkIdentity: () => ({ ok: true, data: { identities: wechatAndPhone().slice(0, 2), signedOut: false } }),
+      });
+      fake.answerModal(true);
+      const page = await openSecurity();
+
+      expect(page.text('#phone-number')).toBe('138****8000');
+      expect(page.exists('#phone-button')).toBe(false);
+      expect(page.exists('#phone-unavailable')).toBe(false);
+      expect(page.text('#phone-hint')).toContain('如需更换号码');
+
+      await page.tap('#phone-unlink');
+      await settle();
+
+      expect(page.text('#phone-button')).toBe('绑定手机号');
+      expect(page.text('#phone-hint')).not.toContain('如需更换号码');
+      expect(actionsCalled(fake)).toEqual(['listIdentities', 'unlinkIdentity']);
+    });
+
+    it('RATE_LIMITED names the wait', async () => {
+      await launchWithCachedUser(fake, aUser());
+      answerActions(fake, {
+        listIdentities: identitiesAnswer(),
+        bindPhone: () => failureWithDetails('RATE_LIMITED', { retryAfterMs: 150_000 }),
+      });
+      const page = await openSecurity();
+
+      await page.dispatch('#phone-button', 'getphonenumber', { code: 'code-1' });
+
+      expect(page.text('#security-error')).toBe('操作太频繁，请 3 分钟后再试');
+      expect(page.text('#phone-button')).toBe('绑定手机号');
     });
 
     it('PHONE_NOT_PERMITTED (an uncertified mini-program) also stops offering the button', async () => {

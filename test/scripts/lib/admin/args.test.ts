@@ -52,4 +52,14 @@ describe('npm run admin: command line', () => {
   it('takes a full ISO time as given', () => {
     expect(parseUntil('2026-12-03T08:30:00+08:00', now)).toEqual(new Date('2026-12-03T00:30:00Z'));
   });
+
+  it('delete takes --yes, and only delete does', () => {
+    expect(parseAdminArgs(['delete', 'u1', '--yes'], now)).toMatchObject({
+      ok: true,
+      command: { name: 'delete', userId: 'u1', yes: true },
+    });
+    expect(parseAdminArgs(['delete', 'u1'], now)).toMatchObject({ ok: true, command: { name: 'delete', userId: 'u1', yes: false } });
+    expect(parseAdminArgs(['delete'], now)).toMatchObject({ ok: false, message: expect.stringContaining('delete <用户ID> --yes') });
+    expect(parseAdminArgs(['unban', 'u1', '--yes'], now)).toMatchObject({ ok: false, message: expect.stringContaining('--yes') });
+  });
 });

@@ -55,8 +55,8 @@ export const PENDING_SWEEP_LIMIT = 5;
 class StaleDeletionPlan extends Error {}
 
 export interface DeletionOptions {
-  /** The caller's openid: its never-adopted tutorial documents go too. */
-  openid: string;
+  /** The openids whose never-adopted tutorial documents go too (the caller's; every one of the account's for an operator). */
+  legacyOpenids: string[];
   /** This environment (getWXContext().ENV): only its fileIDs are deleted. */
   env: string;
   /**
@@ -70,7 +70,7 @@ export interface DeletionOptions {
  * The 'deleting' mark (Store.markUserDeleting refuses a banned user). A ban that has ended counts
  * as lifted: it is lifted here and the mark set again.
  */
-async function markForDeletion(userId: string, deps: Deps): Promise<boolean> {
+async function markForDeletion(userId: string, deps: DeletionDeps): Promise<boolean> {
   if (await deps.store.markUserDeleting(userId)) return true;
   const current = await deps.store.getUser(userId);
   if (!current || !isExpiredBan(current, deps.now())) return false;
@@ -79,7 +79,10 @@ async function markForDeletion(userId: string, deps: Deps): Promise<boolean> {
 }
 
 /** Deletes `user` and everything of theirs; resolves once the database part is committed. */
-export async function deleteUserAccount(user: UserDoc, deps: Deps, options: DeletionOptions): Promise<void> {
+/** What a deletion needs: the person's own 注销 and `npm run admin -- delete` give the same. */
+export type DeletionDeps = Pick<Deps, 'store' | 'files' | 'now' | 'warn' | 'userData'>;
+
+export async function deleteUserAccount(user: UserDoc, deps: DeletionDeps, options: DeletionOptions): Promise<void> {
   const now = deps.now();
   let audit: Deleted | null | undefined;
   /** What the last transaction attempt would commit: a commit whose reply was lost did commit it. */
@@ -92,7 +95,7 @@ export async function deleteUserAccount(user: UserDoc, deps: Deps, options: Dele
       assertNoActiveBan(current, deps.now());
       throw new Error(`user ${user._id} could not be marked for deletion`);
     }
-    await deps.store.removeLegacyUsers(options.openid);
+    for (const openid of new Set(options.legacyOpenids)) await deps.store.removeLegacyUsers(openid);
     for (let round = 1; audit === undefined; round += 1) {
       try {
         const fresh = await deps.store.getUser(user._id);
@@ -137,7 +140,7 @@ export async function deleteUserAccount(user: UserDoc, deps: Deps, options: Dele
 }
 
 /** Whether the user document is gone, as far as a fresh read can tell (a failed read tells nothing). */
-async function isGone(userId: string, deps: Deps): Promise<boolean> {
+async function isGone(userId: string, deps: DeletionDeps): Promise<boolean> {
   return deps.store.getUser(userId).then(
     (doc) => doc === null,
     () => false,
@@ -149,7 +152,7 @@ async function isGone(userId: string, deps: Deps): Promise<boolean> {
  * the commit have landed after all, the document is gone and this writes nothing. Only while still
  * 'deleting': a confirmLink that read it earlier may have merged it meanwhile.
  */
-async function undoMark(userId: string, deps: Deps): Promise<void> {
+async function undoMark(userId: string, deps: DeletionDeps): Promise<void> {
   await deps.store
     .transaction(async (tx) => {
       if ((await tx.getUser(userId))?.status === 'deleting') await tx.updateUser(userId, { set: { status: 'active' } });
@@ -216,7 +219,7 @@ function avatarFileIDs(users: UserDoc[], env: string): string[] {
  * After the commit: deletes the files and rewrites the audit entry with only what is left. A failure
  * is logged, not answered — the account is deleted; the entry still lists what is left to delete.
  */
-async function deleteAvatarFiles(entry: DeletionAuditEntry, deps: Deps): Promise<void> {
+async function deleteAvatarFiles(entry: DeletionAuditEntry, deps: DeletionDeps): Promise<void> {
   if (entry.pendingFileIDs.length === 0) return;
   try {
     const left = await deleteListed([entry], deps);
@@ -231,13 +234,13 @@ async function deleteAvatarFiles(entry: DeletionAuditEntry, deps: Deps): Promise
  * deletion runs it, so leftovers go with the next deletion anyone makes. Only avatar paths are
  * deleted (an entry is written by this function alone, and client-written ones are never read).
  */
-export async function sweepPendingFiles(deps: Deps): Promise<void> {
+export async function sweepPendingFiles(deps: DeletionDeps): Promise<void> {
   const entries = await deps.store.deletionsWithPendingFiles(PENDING_SWEEP_LIMIT);
   if (entries.length > 0) await deleteListed(entries, deps);
 }
 
 /** One storage call for every listed file, then each entry rewritten with what is left; answers that count. */
-async function deleteListed(entries: DeletionAuditEntry[], deps: Deps): Promise<number> {
+async function deleteListed(entries: DeletionAuditEntry[], deps: DeletionDeps): Promise<number> {
   const files = [...new Set(entries.flatMap((entry) => entry.pendingFileIDs.filter(isAvatarFileID)))];
   const gone = new Set((await deps.files.deleteFiles(files)).filter((result) => result.gone).map((result) => result.fileID));
   let left = 0;
