@@ -226,6 +226,7 @@ describe('npm run add', () => {
         ['identities', 'ADMINONLY'],
         ['link_tickets', 'ADMINONLY'],
         ['account_audit', 'ADMINONLY'],
+        ['rate_limits', 'ADMINONLY'],
       ]);
     });
 

@@ -14,6 +14,9 @@ const people = fuzzPeople();
 const READS = new Set([
   // Opening a transaction writes nothing by itself: its writes count as 'tx.<method>'.
   'transaction',
+  // Rate-limit counters count every ask of a limited action, refused or not (rules/rate-limit.ts):
+  // they are not the account's data.
+  'countUse',
   'getUser',
   'getIdentity',
   'getLinkTicket',

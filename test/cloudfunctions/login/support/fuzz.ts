@@ -57,6 +57,9 @@ export const FUZZ_PHONES = ['13900000001', '13900000002', '13900000003', '+1-415
 export const PLANTED_SESSION_KEY = 'SESSIONKEYq7Rk2mXv9LpWz3Ty==';
 
 /** Every key the contract's answer types have (typings/contract.d.ts). */
+/** ErrorDetailsByCode (typings/contract.d.ts): the only codes whose error carries `details`. */
+const CODES_WITH_DETAILS = new Set(['PHONE_BELONGS_TO_ANOTHER_ACCOUNT', 'USER_BANNED', 'RATE_LIMITED']);
+
 const ALLOWED_KEYS = new Set([
   'ok',
   'data',
@@ -64,6 +67,9 @@ const ALLOWED_KEYS = new Set([
   'code',
   'message',
   'details',
+  'retryAfterMs',
+  'bannedUntil',
+  'reason',
   'user',
   'isNewUser',
   'notices',
@@ -149,7 +155,7 @@ export function answerProblems(answer: unknown, secrets: readonly string[]): str
     const error = answer.error;
     if (!isRecord(error) || typeof error.message !== 'string' || !(ERROR_CODES as readonly unknown[]).includes(error.code)) {
       problems.push(`malformed error ${JSON.stringify(error)?.slice(0, 200)}`);
-    } else if ('details' in error && error.code !== 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT') {
+    } else if ('details' in error && !CODES_WITH_DETAILS.has(String(error.code))) {
       problems.push(`details on ${String(error.code)}`);
     }
   }

@@ -275,7 +275,7 @@ describe('pages/account-security (账号与安全)', () => {
       await launchWithCachedUser(fake, aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' }));
       answerActions(fake, {
         listIdentities: identitiesAnswer(wechatAndPhone()),
-        unlinkIdentity: () => ({ ok: true, data: { identities: wechatAndPhone().slice(0, 2), signedOut: false } }),
+        unlinkIdentity: () => ({ ok: true, data: { identities: wechatAndPhone().slice(0, 1), signedOut: false } }),
       });
       fake.answerModal(true);
       const page = await openSecurity();
