@@ -10,28 +10,14 @@
  * repository's copy. Skipped without /usr/bin/chromium, like preview.test.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { presetIdentity, PRESET_APPS, PRESET_PEOPLE, queryForIdentity } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { add, copyFixture, JS_QUICKSTART, KIT_ROOT, removeFixtureCopies } from '../scripts/support/fixture-projects';
+import { describeInBrowser, launchChromium } from './support/chromium';
 
-const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const available = existsSync(CHROMIUM);
-if (!available && process.env['E2E_REQUIRE_BROWSER'] === '1') throw new Error(`E2E_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing`);
-const SKIP_NOTE = `${CHROMIUM} not found — browser test of an installed project skipped`;
-const describeInBrowser = available ? describe : describe.skip;
 
 const [XIAOMING] = PRESET_PEOPLE;
 const [APP_A] = PRESET_APPS;
@@ -92,82 +78,79 @@ function start(root: string): Promise<{ child: ChildProcess; url: string; output
   });
 }
 
-describeInBrowser(
-  available ? 'npm start -- --project on an installed JavaScript project (chromium)' : `installed project — SKIPPED: ${SKIP_NOTE}`,
-  () => {
-    let root: string;
-    let server: Awaited<ReturnType<typeof start>>;
-    let browser: Browser;
-    let page: Page;
-    const pageErrors: string[] = [];
-    const shown = (route: string) => `[data-pv-route="${route}"]:not([hidden])`;
-    const onPage = (route: string, selector: string) => page.locator(`${shown(route)} ${selector}`);
-    const waitShown = (route: string) => page.locator(`[data-pv-route="${route}"][data-pv-ready]:not([hidden])`).waitFor();
+describeInBrowser('npm start -- --project on an installed JavaScript project (chromium)', () => {
+  let root: string;
+  let server: Awaited<ReturnType<typeof start>>;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const shown = (route: string) => `[data-pv-route="${route}"]:not([hidden])`;
+  const onPage = (route: string, selector: string) => page.locator(`${shown(route)} ${selector}`);
+  const waitShown = (route: string) => page.locator(`[data-pv-route="${route}"][data-pv-ready]:not([hidden])`).waitFor();
 
-    beforeAll(async () => {
-      mkdirSync(ARTIFACTS, { recursive: true });
-      root = copyFixture(JS_QUICKSTART, path.join(KIT_ROOT, '.build', 'e2e-projects'));
-      const installed = await add(root);
-      if (installed.code !== 0) throw new Error(`npm run add failed:\n${installed.stdout}${installed.stderr}`);
-      integrateHomePage(root);
-      server = await start(root);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-      const context = await browser.newContext({ hasTouch: true, viewport: { width: 1100, height: 960 }, locale: 'zh-CN' });
-      page = await context.newPage();
-      page.setDefaultTimeout(10_000);
-      page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
-      page.on('console', (message) => {
-        if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
-      });
-    }, 60_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      if (server?.child.exitCode === null) {
-        const exited = new Promise((resolve) => server.child.once('exit', resolve));
-        server.child.kill('SIGTERM');
-        await exited;
-      }
-      removeFixtureCopies();
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    root = copyFixture(JS_QUICKSTART, path.join(KIT_ROOT, '.build', 'e2e-projects'));
+    const installed = await add(root);
+    if (installed.code !== 0) throw new Error(`npm run add failed:\n${installed.stdout}${installed.stderr}`);
+    integrateHomePage(root);
+    server = await start(root);
+    browser = await launchChromium();
+    const context = await browser.newContext({ hasTouch: true, viewport: { width: 1100, height: 960 }, locale: 'zh-CN' });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
     });
+  }, 60_000);
 
-    it('serves every function of the project, its own and the installed login', () => {
-      expect(server.output()).toMatch(/云函数 Functions:\s+login, quickstartFunctions/);
+  afterAll(async () => {
+    await browser?.close();
+    if (server?.child.exitCode === null) {
+      const exited = new Promise((resolve) => server.child.once('exit', resolve));
+      server.child.kill('SIGTERM');
+      await exited;
+    }
+    removeFixtureCopies();
+  });
+
+  it('serves every function of the project, its own and the installed login', () => {
+    expect(server.output()).toMatch(/云函数 Functions:\s+login, quickstartFunctions/);
+  });
+
+  it("the project's own page calls its own function, then logs in through the installed login page", async () => {
+    const identity = presetIdentity(XIAOMING, APP_A);
+    await page.goto(`${server.url}/preview/${queryForIdentity(identity)}#/${HOME}`);
+    await waitShown(HOME);
+
+    // exparser prefixes template classes with the page's id (the preview's style isolation).
+    await onPage(HOME, '[class~="pages-index-index--power"]').first().tap();
+    await expect(onPage(HOME, '[class~="pages-index-index--openid"]').textContent()).resolves.toBe(`openid：${identity.openid}`);
+
+    await onPage(HOME, '#login-entry').tap();
+    await waitShown(LOGIN);
+    await onPage(LOGIN, '#agreement-checkbox').tap();
+    await page.locator('.pv-phone').screenshot({ path: path.join(ARTIFACTS, 'installed-project-login.png') });
+    await onPage(LOGIN, '#login-button').tap();
+    await waitShown(HOME);
+    const userId = (await onPage(HOME, '#user-id').textContent()) ?? '';
+    expect(userId).toMatch(/^[0-9a-f]{32}$/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'installed-project-logged-in.png') });
+
+    // The same person again, straight at the function: the account the page showed, second login.
+    const again = await fetch(`${server.url}/callFunction/login`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-wx-openid': identity.openid,
+        'x-wx-appid': identity.appid,
+        'x-wx-unionid': identity.unionid ?? '',
+      },
+      body: '{}',
     });
-
-    it("the project's own page calls its own function, then logs in through the installed login page", async () => {
-      const identity = presetIdentity(XIAOMING, APP_A);
-      await page.goto(`${server.url}/preview/${queryForIdentity(identity)}#/${HOME}`);
-      await waitShown(HOME);
-
-      // exparser prefixes template classes with the page's id (the preview's style isolation).
-      await onPage(HOME, '[class~="pages-index-index--power"]').first().tap();
-      await expect(onPage(HOME, '[class~="pages-index-index--openid"]').textContent()).resolves.toBe(`openid：${identity.openid}`);
-
-      await onPage(HOME, '#login-entry').tap();
-      await waitShown(LOGIN);
-      await onPage(LOGIN, '#agreement-checkbox').tap();
-      await page.locator('.pv-phone').screenshot({ path: path.join(ARTIFACTS, 'installed-project-login.png') });
-      await onPage(LOGIN, '#login-button').tap();
-      await waitShown(HOME);
-      const userId = (await onPage(HOME, '#user-id').textContent()) ?? '';
-      expect(userId).toMatch(/^[0-9a-f]{32}$/);
-      await page.screenshot({ path: path.join(ARTIFACTS, 'installed-project-logged-in.png') });
-
-      // The same person again, straight at the function: the account the page showed, second login.
-      const again = await fetch(`${server.url}/callFunction/login`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-wx-openid': identity.openid,
-          'x-wx-appid': identity.appid,
-          'x-wx-unionid': identity.unionid ?? '',
-        },
-        body: '{}',
-      });
-      const answer = (await again.json()) as { result: { ok: boolean; data: { user: { id: string; loginCount: number } } } };
-      expect(answer.result.data.user).toMatchObject({ id: userId, loginCount: 2 });
-      expect(pageErrors).toEqual([]);
-    });
-  },
-);
+    const answer = (await again.json()) as { result: { ok: boolean; data: { user: { id: string; loginCount: number } } } };
+    expect(answer.result.data.user).toMatchObject({ id: userId, loginCount: 2 });
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -7,24 +7,16 @@
  * Skipped with a message without /usr/bin/chromium (E2E_CHROMIUM to use another), failed instead
  * with E2E_REQUIRE_BROWSER=1, as the preview's e2e test does.
  */
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import { describeInBrowser, launchChromium } from './support/chromium';
 
-const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 // Inside the repository, so the functions resolve wx-server-sdk from its node_modules.
 const FUNCTIONS = path.resolve(__dirname, '../../test-artifacts/emulator-status/functions');
 const FIXTURES = path.resolve(__dirname, '../../packages/cloudbase-emulator/test/fixtures/functions');
-
-const available = existsSync(CHROMIUM);
-if (!available && process.env['E2E_REQUIRE_BROWSER'] === '1') {
-  throw new Error(`E2E_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
-}
-const SKIP_NOTE = `${CHROMIUM} not found — browser tests skipped (install: apt-get install -y chromium fonts-noto-cjk)`;
-if (!available) console.warn(`[e2e] ${SKIP_NOTE}`);
-const describeInBrowser = available ? describe : describe.skip;
 
 let emulator: Emulator;
 let browser: Browser;
@@ -37,7 +29,7 @@ interface ApiDocuments {
 const documentsOf = async (name: string) =>
   ((await (await fetch(`${emulator.url}/api/collections/${name}`)).json()) as ApiDocuments).documents;
 
-describeInBrowser(available ? 'emulator status page (chromium)' : `emulator status page — SKIPPED: ${SKIP_NOTE}`, () => {
+describeInBrowser('emulator status page (chromium)', () => {
   beforeAll(async () => {
     rmSync(FUNCTIONS, { recursive: true, force: true });
     cpSync(path.join(FIXTURES, 'db-steps'), path.join(FUNCTIONS, 'db-steps'), { recursive: true });
@@ -53,7 +45,7 @@ describeInBrowser(available ? 'emulator status page (chromium)' : `emulator stat
       '{"_id":"n1","text":"first","at":{"$date":"2026-01-02T03:04:05Z"}}\n{"_id":"n2","text":"second"}\n',
     );
     await emulator.storage.write('docs/seeded.txt', Buffer.from('seeded'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
     page.on('dialog', (dialog) => void dialog.accept());
   }, 60_000);

@@ -7,10 +7,10 @@
  * Without /usr/bin/chromium (E2E_CHROMIUM to use another) the file is skipped with a message;
  * with E2E_REQUIRE_BROWSER=1 a missing browser fails instead.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import {
   presetIdentity,
@@ -20,24 +20,9 @@ import {
   type PreviewIdentity,
 } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
+import { describeInBrowser, launchChromium } from './support/chromium';
 
-const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-];
-
-const available = existsSync(CHROMIUM);
-if (!available && process.env['E2E_REQUIRE_BROWSER'] === '1') {
-  throw new Error(`E2E_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
-}
-const SKIP_NOTE = `${CHROMIUM} not found — browser tests skipped (install: apt-get install -y chromium fonts-noto-cjk)`;
-const describeInBrowser = available ? describe : describe.skip;
 
 const [XIAOMING] = PRESET_PEOPLE;
 const [APP_A, APP_B] = PRESET_APPS;
@@ -47,7 +32,7 @@ const HOME = 'pages/index/index';
 const LOGIN = 'pages/login/index';
 const NOTES = 'pages/notes/index';
 
-describeInBrowser(available ? '我的笔记 in the browser preview (chromium)' : `我的笔记 — SKIPPED: ${SKIP_NOTE}`, () => {
+describeInBrowser('我的笔记 in the browser preview (chromium)', () => {
   let emulator: Emulator;
   let browser: Browser;
   let page: Page;
@@ -87,7 +72,7 @@ describeInBrowser(available ? '我的笔记 in the browser preview (chromium)' :
     mkdirSync(ARTIFACTS, { recursive: true });
     outDir = mkdtempSync(path.join(os.tmpdir(), 'notes-e2e-'));
     emulator = await createEmulator({ memory: true, modules: [await createPreviewModule({ outDir })], onFunctionOutput: () => undefined });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
     const context = await browser.newContext({
       hasTouch: true,
       viewport: { width: 375, height: 812 },

@@ -10,10 +10,10 @@
  * Without /usr/bin/chromium (E2E_CHROMIUM to use another) the file is skipped with a message;
  * with E2E_REQUIRE_BROWSER=1 (set by .ci/run) a missing browser fails instead.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import {
   presetIdentity,
@@ -24,29 +24,11 @@ import {
 } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { storagePrefix } from '@wx-cloud-login/miniprogram-preview/runtime/wx/storage';
 import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
+import { describeInBrowser, launchChromium } from './support/chromium';
 
-const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 /** E2E_DOCS_SCREENSHOT=1 refreshes the README's picture of the login page. */
 const DOCS_IMAGE = path.resolve(__dirname, '../../docs/images/preview-login.png');
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const available = existsSync(CHROMIUM);
-if (!available && process.env['E2E_REQUIRE_BROWSER'] === '1') {
-  throw new Error(`E2E_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
-}
-const SKIP_NOTE = `${CHROMIUM} not found — browser tests skipped (install: apt-get install -y chromium fonts-noto-cjk)`;
-if (!available) console.warn(`[e2e] ${SKIP_NOTE}`);
-const describeInBrowser = available ? describe : describe.skip;
 
 const [XIAOMING, XIAOHONG] = PRESET_PEOPLE;
 const [APP_A, APP_B] = PRESET_APPS;
@@ -58,7 +40,7 @@ const PROFILE = 'pages/profile/index';
 const PROFILE_EDIT = 'pages/profile-edit/index';
 const SECURITY = 'pages/account-security/index';
 
-describeInBrowser(available ? 'browser preview of the mini-program (chromium)' : `browser preview — SKIPPED: ${SKIP_NOTE}`, () => {
+describeInBrowser('browser preview of the mini-program (chromium)', () => {
   let emulator: Emulator;
   let browser: Browser;
   let context: BrowserContext;
@@ -122,7 +104,7 @@ describeInBrowser(available ? 'browser preview of the mini-program (chromium)' :
     outDir = mkdtempSync(path.join(os.tmpdir(), 'preview-e2e-'));
     const preview = await createPreviewModule({ outDir });
     emulator = await createEmulator({ memory: true, modules: [preview] });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
     // A fresh profile per launch (playwright makes a temporary user-data-dir) and touch input.
     context = await browser.newContext({ hasTouch: true, viewport: { width: 1100, height: 960 }, deviceScaleFactor: 1, locale: 'zh-CN' });
     page = await context.newPage();

@@ -8,10 +8,10 @@
  * One browser and one emulator for the file; the tests are one story and run in order.
  * Screenshots of the phone (375 px wide) go to test-artifacts/e2e/unlink-*.png.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import {
   presetIdentity,
@@ -21,12 +21,9 @@ import {
   type PreviewIdentity,
 } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
+import { describeInBrowser, launchChromium } from './support/chromium';
 
-const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
-const available = existsSync(CHROMIUM);
-if (!available && process.env['E2E_REQUIRE_BROWSER'] === '1') throw new Error(`E2E_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing`);
-const describeInBrowser = available ? describe : describe.skip;
 
 const [XIAOMING, XIAOHONG] = PRESET_PEOPLE;
 const [APP_A] = PRESET_APPS;
@@ -108,7 +105,7 @@ describeInBrowser('unlinking WeChat accounts in the browser preview (chromium)',
     mkdirSync(ARTIFACTS, { recursive: true });
     outDir = mkdtempSync(path.join(os.tmpdir(), 'unlink-e2e-'));
     emulator = await createEmulator({ memory: true, modules: [await createPreviewModule({ outDir })] });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium();
     const context = await browser.newContext({ hasTouch: true, viewport: { width: 1100, height: 960 }, locale: 'zh-CN' });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
