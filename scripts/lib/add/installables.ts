@@ -5,7 +5,7 @@
  * written. Adding a part to the kit is adding an entry to INSTALLABLES.
  */
 import { build } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { esbuildOptions } from '../../build';
 import { collectionNamesFrom } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
@@ -305,9 +305,64 @@ const guide: Installable = {
   },
 };
 
+/** The folder, inside each of the project's own functions, that holds the current-user module. */
+export const AUTH_MODULE_FOLDER = 'wx-cloud-login-auth';
+
+let authBundle: Promise<string> | undefined;
+
 /**
- * Everything `npm run add` installs, in plan order. The server-side current-user module for the
- * project's own functions (packages/server-auth) belongs here as one more entry once it exists:
- * its files are the module built for the project's language, its notes say how a function uses it.
+ * packages/server-auth as one CommonJS file (ES2020, readable, no SDK inside: protectedFunction is
+ * given the function's own `cloud`). Every function folder deploys alone, so each gets its copy.
  */
-export const INSTALLABLES: readonly Installable[] = [loginFunction, client, guide];
+function serverAuthBundle(kit: KitLayout): Promise<string> {
+  authBundle ??= build({
+    entryPoints: [path.join(kit.root, 'packages', 'server-auth', 'src', 'index.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'es2020',
+    write: false,
+    logLevel: 'silent',
+    banner: { js: '// wx-cloud-login: the current user in this cloud function (installed by npm run add; do not edit).' },
+  }).then((result) => {
+    const output = result.outputFiles[0];
+    if (!output) throw new Error('the server-auth build produced nothing');
+    return output.text;
+  });
+  return authBundle;
+}
+
+/** The project's own function folders (every folder of cloudfunctionRoot but the kit's login). */
+function ownFunctions(context: InstallContext): string[] {
+  const root = path.join(context.project.root, context.functionsFolder);
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((name) => name !== LOGIN_FUNCTION && !name.startsWith('.') && statSync(path.join(root, name)).isDirectory())
+    .sort();
+}
+
+const serverAuth: Installable = {
+  id: 'server-auth',
+  title: '云函数中的当前用户（requireUser / protectedFunction），装进项目自己的每个云函数',
+  async plan(context) {
+    const functions = ownFunctions(context);
+    if (functions.length === 0) {
+      return {
+        files: [],
+        edits: [],
+        notes: ['项目还没有自己的云函数：以后新建的云函数再运行一次 npm run add -- <项目> --update 即可装入当前用户模块'],
+      };
+    }
+    const content = await serverAuthBundle(context.kit);
+    return {
+      files: functions.map((name) => ({ path: join(context.functionsFolder, name, AUTH_MODULE_FOLDER, 'index.js'), content })),
+      edits: [],
+      notes: [
+        `当前用户模块装进了 ${functions.join('、')}：在其中 require('./${AUTH_MODULE_FOLDER}')，用法见 INTEGRATION.md（与 login 同一条用户解析规则）`,
+      ],
+    };
+  },
+};
+
+/** Everything `npm run add` installs, in plan order. */
+export const INSTALLABLES: readonly Installable[] = [loginFunction, client, serverAuth, guide];

@@ -3,7 +3,7 @@
  * itself, in the project's language and with the project's own paths.
  */
 import path from 'node:path';
-import type { InstallContext } from './installables';
+import { AUTH_MODULE_FOLDER, type InstallContext } from './installables';
 
 export function integrationGuide(context: InstallContext): string {
   const { project, folder } = context;
@@ -47,7 +47,35 @@ const user = getAuthService().currentUser(); // 同步读缓存，不发请求�
 wx.navigateTo({ url: '/${folder}/pages/login/index?redirect=' + encodeURIComponent('${home}') }); // 去登录，成功后返回
 \`\`\`
 
-需要登录的云调用用 \`getAuthService().callWithLogin(action, payload, guard)\`：未登录时先登录，会话失效时重新登录并重试一次。
+需要登录的云调用用 \`getAuthService().callWithLogin(action, payload, guard)\`（login 的动作）或 \`getAuthService().call(函数名, event, guard)\`
+（你自己的云函数）：未登录时先登录。
+
+## 在你自己的云函数中获取当前用户
+
+项目自己的每个云函数里装了 \`${AUTH_MODULE_FOLDER}/index.js\`（与 login 同一条用户解析规则：本小程序的 openid 优先，其次 UnionID，
+关联过的账号跟到目标账号；封禁、注销、解绑都会被拒绝；身份只来自 \`getWXContext()\`，事件里的 openid、userId 一律不读）。
+例如在 \`${functions}/<你的函数>/index.js\`：
+
+\`\`\`js
+const cloud = require('wx-server-sdk');
+const { protectedFunction, requiredString } = require('./${AUTH_MODULE_FOLDER}');
+
+exports.main = protectedFunction(cloud, {
+  name: 'favorites',
+  setup: ({ db }) => ({ db }), // 每个实例第一次调用时执行一次
+  actions: {
+    // id 是账号的用户 id（不是 openid）：同一开放平台下的各个小程序看到同一份数据
+    async add({ id, event, deps, now }) {
+      const itemId = requiredString(event, 'itemId', 64); // 类型或长度不对 → INVALID_ARGUMENT
+      await deps.db.collection('favorites').add({ data: { owner: id, itemId, createdAt: now } });
+      return { added: true };
+    },
+  },
+});
+\`\`\`
+
+回答与 login 相同：\`{ ok: true, data }\` 或 \`{ ok: false, error: { code, message } }\`（\`USER_NOT_FOUND\`、\`USER_BANNED\`、\`UNAUTHENTICATED\`…），
+从不抛出。同一实例里 60 秒内复用解析结果（封禁、注销最多 60 秒后在所有实例生效）。新建的云函数再运行一次 \`npm run add -- <项目> --update\` 即可装入。
 
 ## 部署
 
