@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { presetIdentity, PRESET_APPS, PRESET_PEOPLE, queryForIdentity } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { add, copyFixture, JS_QUICKSTART, KIT_ROOT, removeFixtureCopies } from '../scripts/support/fixture-projects';
-import { describeInBrowser, launchChromium } from './support/chromium';
+import { collectPageErrors, describeInBrowser, launchChromium } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 
@@ -98,11 +98,7 @@ describeInBrowser('npm start -- --project on an installed JavaScript project (ch
     browser = await launchChromium();
     const context = await browser.newContext({ hasTouch: true, viewport: { width: 1100, height: 960 }, locale: 'zh-CN' });
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
-    });
+    collectPageErrors(page, pageErrors);
   }, 60_000);
 
   afterAll(async () => {

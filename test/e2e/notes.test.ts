@@ -20,7 +20,7 @@ import {
   type PreviewIdentity,
 } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
-import { describeInBrowser, launchChromium } from './support/chromium';
+import { collectPageErrors, describeInBrowser, launchChromium } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 
@@ -80,11 +80,7 @@ describeInBrowser('我的笔记 in the browser preview (chromium)', () => {
       locale: 'zh-CN',
     });
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
-    });
+    collectPageErrors(page, pageErrors);
   });
 
   afterAll(async () => {

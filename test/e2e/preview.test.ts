@@ -24,7 +24,7 @@ import {
 } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { storagePrefix } from '@wx-cloud-login/miniprogram-preview/runtime/wx/storage';
 import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
-import { describeInBrowser, launchChromium } from './support/chromium';
+import { collectPageErrors, describeInBrowser, launchChromium } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 /** E2E_DOCS_SCREENSHOT=1 refreshes the README's picture of the login page. */
@@ -108,15 +108,10 @@ describeInBrowser('browser preview of the mini-program (chromium)', () => {
     // A fresh profile per launch (playwright makes a temporary user-data-dir) and touch input.
     context = await browser.newContext({ hasTouch: true, viewport: { width: 1100, height: 960 }, deviceScaleFactor: 1, locale: 'zh-CN' });
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
     page.on('request', (request) => {
       if (request.url().includes('/callFunction/')) cloudCalls.push(request.url());
     });
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
-    // Lifecycle methods that threw, failed loads: the preview reports them on the console.
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
-    });
+    collectPageErrors(page, pageErrors);
   });
 
   afterAll(async () => {

@@ -21,7 +21,7 @@ import {
   type PreviewIdentity,
 } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
-import { describeInBrowser, launchChromium } from './support/chromium';
+import { collectPageErrors, describeInBrowser, launchChromium } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 
@@ -108,11 +108,7 @@ describeInBrowser('unlinking WeChat accounts in the browser preview (chromium)',
     browser = await launchChromium();
     const context = await browser.newContext({ hasTouch: true, viewport: { width: 1100, height: 960 }, locale: 'zh-CN' });
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console.error: ${message.text()}`);
-    });
+    collectPageErrors(page, pageErrors);
   });
 
   afterAll(async () => {

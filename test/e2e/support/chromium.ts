@@ -5,7 +5,7 @@
  * a message; with E2E_REQUIRE_BROWSER=1 (set by .ci/run) a missing browser fails instead.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -36,4 +36,18 @@ export function describeInBrowser(title: string, body: () => void): void {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+}
+
+/**
+ * A page of the browser that reports every failure into `errors`: uncaught exceptions and
+ * console.error (the preview logs lifecycle methods that threw and failed loads there). Tests
+ * assert `errors` stays empty after each test.
+ */
+export function collectPageErrors(page: Page, errors: string[]): Page {
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (error) => errors.push(error.stack ?? error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
+  });
+  return page;
 }
