@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import cloud from 'wx-server-sdk';
 import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
-import { runAdmin } from '../../scripts/lib/admin/run';
+import { runAdminAt } from './support/admin';
 
 const FIXTURES = path.join(__dirname, 'fixtures/import');
 const APPID = 'wx-imported-app';
@@ -54,20 +54,8 @@ function useCollections(): { users: string; identities: string } {
   return names;
 }
 
-async function admin(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runAdmin([...argv, '--url', emulator.url], {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: process.env,
-    now: () => new Date('2026-12-02T00:00:00Z'),
-  });
-  return { code, stdout, stderr };
+function admin(...argv: string[]) {
+  return runAdminAt(emulator.url, argv, () => new Date('2026-12-02T00:00:00Z'));
 }
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@
 import cloud from 'wx-server-sdk';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { runAdmin } from '../../scripts/lib/admin/run';
+import { runAdminAt } from './support/admin';
 
 let emulator: Emulator;
 const saved = { ...process.env };
@@ -18,20 +19,8 @@ async function login(name: string, nickName?: string): Promise<string> {
   return result.data.user.id;
 }
 
-async function admin(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runAdmin([...argv, '--url', emulator.url], {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    env: process.env,
-    now: () => new Date(),
-  });
-  return { code, stdout, stderr };
+function admin(...argv: string[]) {
+  return runAdminAt(emulator.url, argv);
 }
 
 type Data = Record<string, unknown>;

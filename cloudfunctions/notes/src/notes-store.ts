@@ -4,7 +4,7 @@
  * absent). A missing collection reads as empty, and the first insert creates it (logging that only
  * the console, or `npm run deploy`, can make it ADMINONLY).
  */
-import { isCollectionExistsError, isCollectionMissingError } from '@wx-cloud-login/server-auth/src/cloudbase-errors';
+import { isCollectionExistsError, isCollectionMissingError, orEmpty } from '@wx-cloud-login/server-auth/src/cloudbase-errors';
 import type { NoteDoc, NotesStore, PagePosition } from './model';
 
 type Data = Record<string, unknown>;
@@ -30,15 +30,6 @@ function asNote(data: Data): NoteDoc | null {
   if (typeof _id !== 'string' || typeof owner !== 'string' || typeof text !== 'string') return null;
   if (!(createdAt instanceof Date) || !(updatedAt instanceof Date)) return null;
   return { _id, owner, text, createdAt, updatedAt };
-}
-
-async function orEmpty<T>(operation: () => Promise<T>, empty: T): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (isCollectionMissingError(error)) return empty;
-    throw error;
-  }
 }
 
 export function createNotesStore(db: NotesDatabase, name: string, warn: (message: string) => void): NotesStore {

@@ -30,6 +30,19 @@ export function isCollectionMissingError(error: unknown): boolean {
   return errCode === -502005 || text.includes('DATABASE_COLLECTION_NOT_EXIST');
 }
 
+/**
+ * A read of a collection nobody created yet: CloudBase answers DATABASE_COLLECTION_NOT_EXIST until
+ * the first write creates it, which for a reader means "nothing there yet" — `empty`.
+ */
+export async function orEmpty<T>(operation: () => Promise<T>, empty: T): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (isCollectionMissingError(error)) return empty;
+    throw error;
+  }
+}
+
 export function isCollectionExistsError(error: unknown): boolean {
   return describe(error).text.includes('DATABASE_COLLECTION_ALREADY_EXIST');
 }

@@ -8,7 +8,7 @@
  * be trusted (client-written.ts). A missing collection reads as empty (nobody has logged in yet).
  */
 import { isClientWritten, isTrustedUser } from './client-written';
-import { isCollectionMissingError } from './cloudbase-errors';
+import { orEmpty } from './cloudbase-errors';
 import type { UserLookup } from './resolve-user';
 import type { UserRecord } from './user-record';
 
@@ -40,15 +40,6 @@ export function lookupCollections(env: NodeJS.ProcessEnv = process.env): LookupC
 
 /** At most this many documents can belong to one person; more would be a data problem, not an account. */
 const MAX_MATCHES = 100;
-
-async function orEmpty<T>(operation: () => Promise<T>, empty: T): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (isCollectionMissingError(error)) return empty;
-    throw error;
-  }
-}
 
 function asUser<U extends UserRecord>(data: Data | null | undefined): U | null {
   return data && typeof data._id === 'string' ? (data as U) : null;

@@ -11,6 +11,7 @@ import type { BanReason } from '../../../typings/contract';
 import type { AuditEntry, IdentityDoc, UserDoc, UserStatus } from '../../../cloudfunctions/login/src/model';
 import { providerOf } from '../../../cloudfunctions/login/src/rules/identity-summary';
 import { parseOpenidKey, parseUnionidKey } from '../../../cloudfunctions/login/src/rules/identity';
+import { orEmpty } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-errors';
 import { maskPhoneNumber, parsePhoneKey } from '../../../cloudfunctions/login/src/rules/phone';
 
 type Data = Record<string, unknown>;
@@ -141,28 +142,13 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function isMissingCollection(error: unknown): boolean {
-  const text = String((error as { errMsg?: unknown; message?: unknown })?.errMsg ?? (error as Error)?.message ?? '');
-  return /COLLECTION_NOT_EXIST|-502005|not exist/i.test(text);
-}
-
 /** A query of a collection nobody created yet answers nothing, as the function's store does. */
 async function rows(query: Query): Promise<Data[]> {
-  try {
-    return (await query.get()).data;
-  } catch (error) {
-    if (isMissingCollection(error)) return [];
-    throw error;
-  }
+  return (await orEmpty(() => query.get(), { data: [] })).data;
 }
 
 async function byId(collection: Collection, id: string): Promise<Data | null> {
-  try {
-    return (await collection.doc(id).get()).data ?? null;
-  } catch (error) {
-    if (isMissingCollection(error)) return null;
-    throw error;
-  }
+  return (await orEmpty(() => collection.doc(id).get(), { data: null })).data ?? null;
 }
 
 export function createDirectory(db: AdminDatabase, names: CollectionNames) {

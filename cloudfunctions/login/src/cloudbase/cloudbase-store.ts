@@ -30,7 +30,13 @@ import type { AuditEntry, DeletionAuditEntry, IdentityDoc, LinkTicketDoc, LoginS
 import type { Store, StoreTransaction, UserPatch } from '../ports';
 import { createUserLookup } from '@wx-cloud-login/server-auth/src/cloudbase-lookup';
 import { collectionCreatedWarning, isClientWritten, isTrustedUser } from './client-written';
-import { isCollectionExistsError, isCollectionMissingError, isDuplicateKeyError, isTransactionConflictError } from './cloudbase-errors';
+import {
+  isCollectionExistsError,
+  isCollectionMissingError,
+  isDuplicateKeyError,
+  isTransactionConflictError,
+  orEmpty,
+} from './cloudbase-errors';
 
 type Data = Record<string, unknown>;
 
@@ -167,16 +173,6 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
   /** Creates the collection unless it is known to exist (before a transaction writes to it). */
   async function ensureCollection(name: string): Promise<void> {
     if (!ready.has(name)) await createCollection(name);
-  }
-
-  /** A read: a missing collection means "nothing there yet" and gives `empty`. */
-  async function orEmpty<T>(operation: () => Promise<T>, empty: T): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (isCollectionMissingError(error)) return empty;
-      throw error;
-    }
   }
 
   /** A write: on a missing collection creates it and writes again. */

@@ -17,6 +17,7 @@
  * view: the user document, complete, is written before anything points at it.
  */
 import type { CollectionNames } from '../../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
+import { orEmpty } from '../../../../cloudfunctions/login/src/cloudbase/cloudbase-errors';
 import { identityKeysFor } from '../../../../cloudfunctions/login/src/rules/identity';
 import { phoneIdentityKey } from '../../../../cloudfunctions/login/src/rules/phone';
 import { providerOf } from '../../../../cloudfunctions/login/src/rules/identity-summary';
@@ -101,19 +102,17 @@ function userDocument(planned: Planned, keys: string[], source: SourceName, fall
 }
 
 async function existing(db: ImportDatabase, collection: string, ids: string[]): Promise<Map<string, Data>> {
-  const found = new Map<string, Data>();
-  if (ids.length === 0) return found;
-  try {
-    const { data } = await db
-      .collection(collection)
-      .where({ _id: db.command.in(ids) })
-      .limit(1000)
-      .get();
-    for (const doc of data) if (typeof doc._id === 'string') found.set(doc._id, doc);
-  } catch (error) {
-    if (!/COLLECTION_NOT_EXIST|-502005|not exist/i.test(String((error as { errMsg?: string }).errMsg ?? error))) throw error;
-  }
-  return found;
+  if (ids.length === 0) return new Map();
+  const { data } = await orEmpty(
+    () =>
+      db
+        .collection(collection)
+        .where({ _id: db.command.in(ids) })
+        .limit(1000)
+        .get(),
+    { data: [] as Data[] },
+  );
+  return new Map(data.filter((doc) => typeof doc._id === 'string').map((doc) => [doc._id as string, doc]));
 }
 
 export interface ImportOptions {
