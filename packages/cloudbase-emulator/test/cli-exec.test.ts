@@ -4,6 +4,7 @@
  * `exec` (a fresh emulator around one command) and `--import` / `--export-on-exit` snapshots.
  */
 import { spawnSync } from 'node:child_process';
+import { buildSync } from 'esbuild';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,7 +47,18 @@ describe('unusable data folders', () => {
     chmodSync(root, 0o755); // mkdtemp's 0700 would hide the folder itself from the other user
     // Root writes anywhere: the check runs as an unprivileged user then (one process for both folders).
     const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    const script = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); const { dataDirProblem } = require(${JSON.stringify(path.join(__dirname, '..', 'src', 'data-dir.ts'))});
+    // The other user may not be able to read this checkout (a clone inside a 0700 folder): the
+    // check runs from a copy built into the readable test folder, needing nothing of the repository.
+    const checker = path.join(root, 'data-dir-check.js');
+    buildSync({
+      entryPoints: [path.join(__dirname, '..', 'src', 'data-dir.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: checker,
+      logLevel: 'silent',
+    });
+    const script = `const { dataDirProblem } = require(${JSON.stringify(checker)});
       console.log(JSON.stringify(process.argv.slice(1).map(dataDirProblem)));`;
     const run = spawnSync(process.execPath, ['-e', script, readOnly, path.join(readOnly, 'data')], {
       cwd: tmpdir(),
