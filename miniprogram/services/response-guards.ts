@@ -4,16 +4,28 @@ import type {
   RateLimitDetails,
   BindPhoneData,
   ErrorBody,
+  ExportFile,
+  ExportMyDataData,
   IdentitySummary,
   LinkOffer,
   LinkPreview,
   LoginData,
   Note,
+  PersonalDataExport,
+  PersonalDataSummary,
   PublicUser,
   UnlinkIdentityData,
   WechatApp,
 } from '../../typings/contract';
-import { isAccountNoticeKind, isBanReason, isErrorCode, isIdentityKind, isIdentityProvider, isProfileField } from '../contract/lists';
+import {
+  isAccountNoticeKind,
+  isBanReason,
+  isErrorCode,
+  isIdentityKind,
+  isIdentityProvider,
+  isProfileField,
+  PERSONAL_DATA_SCHEMA_VERSION,
+} from '../contract/lists';
 
 /**
  * Runtime checks of what the cloud function answered: the one set, for every action.
@@ -165,6 +177,77 @@ export function isNotesPage(value: unknown): value is { notes: Note[]; nextCurso
     value.notes.every(isNote) &&
     (value.nextCursor === null || typeof value.nextCursor === 'string')
   );
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/**
+ * The file name the page writes the export under, in the mini-program's own folder
+ * (wx.env.USER_DATA_PATH/<name>): one plain `.json` name, never a path, so an answer cannot make
+ * the page write anywhere else in that folder or outside it.
+ */
+export function isExportFileName(value: unknown): value is string {
+  return typeof value === 'string' && /^[^/\\:*?"<>|\u0000-\u001f]{1,96}\.json$/.test(value) && !value.startsWith('.');
+}
+
+function isPersonalDataSummary(value: unknown): value is PersonalDataSummary {
+  return (
+    isRecord(value) &&
+    isTimestamp(value.exportedAt) &&
+    isCount(value.bytes) &&
+    isExportFileName(value.fileName) &&
+    isCount(value.signInMethods) &&
+    isCount(value.mergedAccounts) &&
+    isCount(value.accountEvents) &&
+    isArrayOf(
+      value.collections,
+      (entry): entry is PersonalDataSummary['collections'][number] =>
+        isRecord(entry) && typeof entry.collection === 'string' && entry.collection !== '' && isCount(entry.documents),
+    )
+  );
+}
+
+/**
+ * The document's outline only: the page shows the summary and hands the document over as JSON,
+ * it reads nothing inside. A document of another schemaVersion is refused: the page's list of
+ * what is included is written for this one.
+ */
+function isPersonalDataExport(value: unknown): value is PersonalDataExport {
+  return (
+    isRecord(value) &&
+    value.schemaVersion === PERSONAL_DATA_SCHEMA_VERSION &&
+    typeof value.exportedAt === 'string' &&
+    isRecord(value.account) &&
+    typeof value.account.id === 'string' &&
+    isRecord(value.loginHistory) &&
+    Array.isArray(value.signInMethods) &&
+    Array.isArray(value.heldByOtherAccounts) &&
+    Array.isArray(value.mergedAccounts) &&
+    Array.isArray(value.accountEvents) &&
+    isRecord(value.data) &&
+    Object.values(value.data).every(Array.isArray)
+  );
+}
+
+function isExportFile(value: unknown): value is ExportFile {
+  return (
+    isRecord(value) &&
+    typeof value.fileID === 'string' &&
+    value.fileID.startsWith('cloud://') &&
+    typeof value.url === 'string' &&
+    /^https?:\/\//.test(value.url) &&
+    isTimestamp(value.expiresAt)
+  );
+}
+
+/** exportMyData's answer: the summary always, then the document itself or where to fetch it. */
+export function isExportMyDataData(value: unknown): value is ExportMyDataData {
+  if (!isRecord(value) || !isPersonalDataSummary(value.summary)) return false;
+  if (value.delivery === 'inline') return isPersonalDataExport(value.document);
+  if (value.delivery === 'file') return isExportFile(value.file);
+  return false;
 }
 
 function isLinkPreview(value: unknown): value is LinkPreview {

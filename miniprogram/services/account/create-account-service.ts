@@ -1,7 +1,14 @@
-import type { IdentitySummary, LinkOffer, PublicUser, UnlinkIdentityData } from '../../../typings/contract';
+import type { ExportMyDataData, IdentitySummary, LinkOffer, PublicUser, UnlinkIdentityData } from '../../../typings/contract';
 import type { Clock, FileUploader } from '../../ports';
 import type { AuthService } from '../auth/create-auth-service';
-import { isBindPhoneData, isDeleteAccountData, isIdentityList, isUnlinkIdentityData, isUserData } from '../response-guards';
+import {
+  isBindPhoneData,
+  isDeleteAccountData,
+  isExportMyDataData,
+  isIdentityList,
+  isUnlinkIdentityData,
+  isUserData,
+} from '../response-guards';
 import { fromErrorBody, ServiceError, toServiceError } from '../service-error';
 
 /**
@@ -49,6 +56,11 @@ export interface AccountService {
   unlinkIdentity(identityId: string): Promise<UnlinkIdentityData>;
   /** 注销账号. Logs out on success, and when the account turns out to be gone already. */
   deleteAccount(): Promise<void>;
+  /**
+   * 下载我的信息: everything stored about the account, or where to fetch it when it is large.
+   * One export per person every few minutes: RATE_LIMITED carries the wait (retryAfterMs).
+   */
+  exportMyData(): Promise<ExportMyDataData>;
 }
 
 /** Extensions the avatar upload keeps; anything else is stored as .jpg (what chooseAvatar produces). */
@@ -178,6 +190,10 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
       }
       // Before anything else: the next protected call would otherwise log in and create a new account.
       auth.logout();
+    },
+
+    async exportMyData() {
+      return auth.callWithLogin('exportMyData', {}, isExportMyDataData);
     },
   };
 }

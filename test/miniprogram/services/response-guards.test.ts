@@ -1,5 +1,12 @@
-import { isBanDetails, isRateLimitDetails, readEnvelope } from '../../../miniprogram/services/response-guards';
+import {
+  isBanDetails,
+  isExportFileName,
+  isExportMyDataData,
+  isRateLimitDetails,
+  readEnvelope,
+} from '../../../miniprogram/services/response-guards';
 import { fromErrorBody } from '../../../miniprogram/services/service-error';
+import { aDocument, aFileExport, anInlineExport, aSummary } from '../support/personal-data';
 
 const anything = (value: unknown): value is unknown => value !== undefined;
 
@@ -59,5 +66,57 @@ describe('RATE_LIMITED as the client reads it', () => {
       expect(fromErrorBody(envelope.error).retryAfterMs).toBeNull();
     }
     expect(isRateLimitDetails({ retryAfterMs: 1 })).toBe(true);
+  });
+});
+
+describe('exportMyData’s answer as the client reads it', () => {
+  it('accepts both deliveries', () => {
+    expect(isExportMyDataData(anInlineExport())).toBe(true);
+    expect(isExportMyDataData(aFileExport())).toBe(true);
+    expect(isExportMyDataData({ ...anInlineExport(), summary: aSummary({ collections: [] }) })).toBe(true);
+  });
+
+  it('refuses a summary with a missing or malformed count', () => {
+    const summary = aSummary() as unknown as Record<string, unknown>;
+    for (const field of ['exportedAt', 'bytes', 'signInMethods', 'mergedAccounts', 'accountEvents']) {
+      expect(isExportMyDataData({ ...anInlineExport(), summary: { ...summary, [field]: undefined } })).toBe(false);
+      expect(isExportMyDataData({ ...anInlineExport(), summary: { ...summary, [field]: -1 } })).toBe(false);
+    }
+    expect(
+      isExportMyDataData({ ...anInlineExport(), summary: { ...summary, collections: [{ collection: 'notes', documents: 1.5 }] } }),
+    ).toBe(false);
+    expect(isExportMyDataData({ ...anInlineExport(), summary: { ...summary, collections: [{ collection: '', documents: 1 }] } })).toBe(
+      false,
+    );
+  });
+
+  it('refuses a delivery it does not know, and a delivery without what it promises', () => {
+    const { summary } = anInlineExport();
+    expect(isExportMyDataData({ delivery: 'email', summary, document: aDocument() })).toBe(false);
+    expect(isExportMyDataData({ delivery: 'inline', summary, file: (aFileExport() as { file: unknown }).file })).toBe(false);
+    expect(isExportMyDataData({ delivery: 'file', summary, document: aDocument() })).toBe(false);
+  });
+
+  it('refuses a document of another schema version or without its parts', () => {
+    const { summary } = anInlineExport();
+    expect(isExportMyDataData({ delivery: 'inline', summary, document: { ...aDocument(), schemaVersion: 2 } })).toBe(false);
+    expect(isExportMyDataData({ delivery: 'inline', summary, document: { ...aDocument(), data: { notes: {} } } })).toBe(false);
+    expect(isExportMyDataData({ delivery: 'inline', summary, document: { ...aDocument(), signInMethods: undefined } })).toBe(false);
+  });
+
+  it('refuses a file that is not a cloud fileID with a web URL', () => {
+    const { summary } = aFileExport();
+    const file = { fileID: 'cloud://env.b/exports/u/a.json', url: 'https://example.test/a.json', expiresAt: 1 };
+    expect(isExportMyDataData({ delivery: 'file', summary, file })).toBe(true);
+    expect(isExportMyDataData({ delivery: 'file', summary, file: { ...file, fileID: '/exports/u/a.json' } })).toBe(false);
+    expect(isExportMyDataData({ delivery: 'file', summary, file: { ...file, url: 'javascript:alert(1)' } })).toBe(false);
+    expect(isExportMyDataData({ delivery: 'file', summary, file: { ...file, expiresAt: 'soon' } })).toBe(false);
+  });
+
+  it('takes a file name only when it is one plain .json name (the page writes it into its own folder)', () => {
+    expect(isExportFileName('我的信息-2026-12-02.json')).toBe(true);
+    for (const name of ['../我的信息.json', 'a/b.json', 'a\\b.json', '.json', 'a.txt', '', 'a\n.json', `${'x'.repeat(97)}.json`]) {
+      expect(isExportFileName(name)).toBe(false);
+    }
   });
 });

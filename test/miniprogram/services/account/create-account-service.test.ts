@@ -10,6 +10,7 @@ import type { CloudCall } from '../../support/fake-cloud';
 import { createFakeCloud } from '../../support/fake-cloud';
 import { createMemoryStorage } from '../../support/memory-storage';
 import { aUser, failureAnswer, loginAnswer } from '../../support/users';
+import { aFileExport, anInlineExport } from '../../support/personal-data';
 
 type Answers = Partial<Record<ActionName, (call: CloudCall) => unknown>>;
 
@@ -363,6 +364,34 @@ describe('createAccountService', () => {
 
       expect((await rejection(account.deleteAccount())).code).toBe('INTERNAL');
       expect(auth.currentUser()).not.toBeNull();
+    });
+  });
+
+  describe('exportMyData', () => {
+    it('sends the action and hands over the answer, inline or as a file', async () => {
+      const { account, cloud } = await loggedIn({ exportMyData: ok(anInlineExport()) });
+      expect(await account.exportMyData()).toEqual(anInlineExport());
+      expect(cloud.calls.map((call) => call.data)).toEqual([{ action: 'exportMyData' }]);
+
+      const large = await loggedIn({ exportMyData: ok(aFileExport()) });
+      expect(await large.account.exportMyData()).toEqual(aFileExport());
+    });
+
+    it('given no session yet, logs in first (the protected path), then exports', async () => {
+      const { account, cloud } = setup({ exportMyData: ok(anInlineExport()) });
+      await account.exportMyData();
+      expect(cloud.calls.map((call) => call.data.action)).toEqual(['login', 'exportMyData']);
+    });
+
+    it('RATE_LIMITED keeps the wait; a malformed answer is INVALID_RESPONSE', async () => {
+      const { account } = await loggedIn({
+        exportMyData: () => ({ ok: false, error: { code: 'RATE_LIMITED', message: 'limited', details: { retryAfterMs: 240000 } } }),
+      });
+      const limited = await rejection(account.exportMyData());
+      expect({ code: limited.code, retryAfterMs: limited.retryAfterMs }).toEqual({ code: 'RATE_LIMITED', retryAfterMs: 240000 });
+
+      const broken = await loggedIn({ exportMyData: ok({ ...anInlineExport(), delivery: 'email' }) });
+      expect((await rejection(broken.account.exportMyData())).code).toBe('INVALID_RESPONSE');
     });
   });
 });
