@@ -3,15 +3,20 @@ import { systemClock } from './platform/clock';
 import { currentAppId } from './platform/wx-account';
 import { readChooseAvatarDetail, readPhoneButtonDetail } from './platform/wx-button-events';
 import { createWxCloudCaller, initCloud } from './platform/wx-cloud';
+import { createWxClipboard } from './platform/wx-clipboard';
 import { confirmDialog, showDoneToast, showToast } from './platform/wx-dialog';
+import { createWxFiles } from './platform/wx-files';
 import { navigate, pageStackDepth } from './platform/wx-navigation';
 import { setPageTitle, stopPageRefresh } from './platform/wx-page';
 import { onNeedPrivacyAuthorization, openPrivacyContract, privacyContractName } from './platform/wx-privacy';
 import { createWxStorage } from './platform/wx-storage';
 import { createWxUploader } from './platform/wx-upload';
 import type { Dialogs, Navigator, Privacy } from './ports';
+import type { ExportMyDataData } from '../typings/contract';
 import type { AccountService } from './services/account/create-account-service';
 import { createAccountService } from './services/account/create-account-service';
+import type { ExportHandover } from './services/account/export-handover';
+import { createExportHandover } from './services/account/export-handover';
 import type { AuthService } from './services/auth/create-auth-service';
 import type { NotesService } from './services/notes/create-notes-service';
 import { createNotesService } from './services/notes/create-notes-service';
@@ -76,6 +81,12 @@ export function getAccountService(): AccountService {
 export function getNotesService(): NotesService {
   return createNotesService(getAuthService());
 }
+
+/** 下载我的信息: copying or saving one export (the answer of getAccountService().exportMyData()). */
+export function handOverExport(result: ExportMyDataData): ExportHandover {
+  return createExportHandover(result, { files: createWxFiles(), clipboard: createWxClipboard() });
+}
+export type { ExportHandover } from './services/account/export-handover';
 
 export const dialogs: Dialogs = { confirm: confirmDialog, toast: showToast, done: showDoneToast };
 

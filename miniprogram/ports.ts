@@ -36,6 +36,29 @@ export interface FileUploader {
   upload(cloudPath: string, filePath: string): Promise<string>;
 }
 
+/** wx.setClipboardData: WeChat shows its own 「内容已复制」 toast. */
+export interface Clipboard {
+  /** Rejects with a ServiceError (COPY_FAILED, PRIVACY_*: the clipboard is a privacy API). */
+  copy(text: string): Promise<void>;
+}
+
+/** What became of a file handed to WeChat's share sheet: closing the sheet is the person's choice, not a failure. */
+export type ShareOutcome = 'shared' | 'cancelled';
+
+/**
+ * Files handed to the person. WeChat has no "save as" for a JSON file (wx.openDocument opens
+ * office documents and PDFs only): the file is written locally and sent with WeChat's share
+ * sheet, to 文件传输助手 or a chat, from where the person keeps it.
+ */
+export interface FileHandover {
+  /** Writes `text` (UTF-8) as `fileName` in the mini-program's own folder; resolves with its path. Rejects with FILE_SAVE_FAILED. */
+  writeText(fileName: string, text: string): Promise<string>;
+  /** Fetches a file of the env's storage (`cloud://` fileID) into a temporary file; resolves with its path. Rejects with NETWORK, DOWNLOAD_FAILED. */
+  downloadCloudFile(fileID: string): Promise<string>;
+  /** Opens the share sheet for the local file, shown as `fileName`. Rejects with FILE_SAVE_FAILED. */
+  share(filePath: string, fileName: string): Promise<ShareOutcome>;
+}
+
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;

@@ -11,6 +11,7 @@ export const ROUTES = {
   profileEdit: '/pages/profile-edit/index',
   accountSecurity: '/pages/account-security/index',
   accountDelete: '/pages/account-delete/index',
+  personalData: '/pages/personal-data/index',
   notes: '/pages/notes/index',
 } as const;
 

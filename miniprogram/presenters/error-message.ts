@@ -45,6 +45,9 @@ export const ERROR_MESSAGES: Record<ServiceErrorCode, string> = {
   PHONE_DENIED: '你已取消授权手机号，需要时可再次点击绑定',
   UPLOAD_FAILED: '头像上传失败，请重新选择',
   NICKNAME_EMPTY: '请输入昵称',
+  COPY_FAILED: '复制失败，请重试',
+  FILE_SAVE_FAILED: '文件保存失败，请重试',
+  DOWNLOAD_FAILED: '文件下载失败，请重新生成后再试',
   UNKNOWN: '出了点问题，请稍后再试',
 };
 

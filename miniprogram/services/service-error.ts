@@ -32,6 +32,12 @@ export const CLIENT_ERROR_CODES = [
   'PHONE_DENIED',
   /** wx.cloud.uploadFile failed for a reason other than the network (storage rules, file too large...). */
   'UPLOAD_FAILED',
+  /** wx.setClipboardData failed (下载我的信息's 复制内容). */
+  'COPY_FAILED',
+  /** Writing a file for the person or opening the share sheet with it failed (下载我的信息's 保存为文件). */
+  'FILE_SAVE_FAILED',
+  /** wx.cloud.downloadFile failed for a reason other than the network (the file expired or was replaced). */
+  'DOWNLOAD_FAILED',
   /** 保存 tapped with an empty nickname field: decided on the device, nothing was sent. */
   'NICKNAME_EMPTY',
   /** Anything else, a server code this build does not know included; the detail is for the developer's log. */

@@ -183,6 +183,7 @@ describe('npm run add', () => {
         'wx-cloud-login/pages/profile/index',
         'wx-cloud-login/pages/profile-edit/index',
         'wx-cloud-login/pages/account-security/index',
+        'wx-cloud-login/pages/personal-data/index',
         'wx-cloud-login/pages/account-delete/index',
       ]);
       expect(manifestOf(fresh).pages).toEqual(['login', 'profile']);

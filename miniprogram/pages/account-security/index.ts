@@ -15,7 +15,7 @@ import { toUserView } from '../../presenters/user-view';
 /**
  * 账号与安全: the phone number (bind, or link this WeChat to the account that already has it;
  * it is also what recovers the account from a new WeChat), the WeChat accounts that sign in to
- * this account — one row each, 解除关联 per row — and the way to 注销账号.
+ * this account — one row each, 解除关联 per row — and the ways to 下载我的信息 and to 注销账号.
  *
  * The phone number comes from <button open-type="getPhoneNumber">, a paid WeChat component open
  * to certified, non-individual mini-programs only (docs/accounts.md): when it is not available the
@@ -166,6 +166,9 @@ Component({
       } finally {
         this.setData({ unlinkingId: '' });
       }
+    },
+    onPersonalDataTap() {
+      void navigator.navigate(openStep(ROUTES.personalData));
     },
     onDeleteAccountTap() {
       void navigator.navigate(openStep(ROUTES.accountDelete));

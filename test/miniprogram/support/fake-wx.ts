@@ -32,6 +32,20 @@ export interface ModalRecord {
 /** true = the person taps the confirm button, false = cancel. */
 export type ModalHandler = (modal: ModalRecord) => boolean;
 
+/** What a page handed to wx.shareFileMessage. */
+export interface ShareRecord {
+  filePath: string;
+  fileName?: string;
+}
+/** How the person answers the share sheet: 'shared', 'cancel' (closed it), or a wx failure to fail with. */
+export type ShareAnswer = 'shared' | 'cancel' | { errMsg: string };
+
+/** Answers a wx.cloud.downloadFile: return the temp file path (or a promise of it), or throw a wx failure. */
+export type DownloadHandler = (fileID: string) => unknown;
+
+/** wx.env.USER_DATA_PATH in tests. */
+export const FAKE_USER_DATA_PATH = 'wxfile://usr';
+
 export type NavigationRecord = { api: 'navigateTo' | 'redirectTo' | 'switchTab'; url: string } | { api: 'navigateBack'; delta: number };
 
 export type PrivacyListener = (resolve: (decision: { event: string; buttonId?: string }) => void, eventInfo: { referrer: string }) => void;
@@ -52,6 +66,17 @@ export interface FakeWx {
   readonly titles: string[];
   /** How many times a page called wx.stopPullDownRefresh. */
   readonly refreshStops: number;
+  /** What wx.setClipboardData was given, in order. */
+  readonly clipboard: string[];
+  /** Files written with the file system manager: path → text. */
+  readonly files: Map<string, string>;
+  readonly shares: ShareRecord[];
+  /** fileIDs passed to wx.cloud.downloadFile. */
+  readonly downloads: string[];
+  answerShare(answer: ShareAnswer): void;
+  answerDownload(handler: DownloadHandler): void;
+  /** The next file writes fail with this wx failure (null: they succeed again). */
+  failWrites(failure: { errMsg: string } | null): void;
   answerCloud(handler: CloudFunctionHandler): void;
   answerUpload(handler: UploadHandler): void;
   /** How the person answers wx.showModal (default: cancel). */
@@ -79,6 +104,13 @@ interface State {
   stackDepth: number;
   privacyListener: PrivacyListener | null;
   privacyContractOpens: number;
+  clipboard: string[];
+  files: Map<string, string>;
+  shares: ShareRecord[];
+  downloads: string[];
+  shareAnswer: ShareAnswer;
+  downloadHandler: DownloadHandler;
+  writeFailure: { errMsg: string } | null;
 }
 
 function freshState(): State {
@@ -102,7 +134,21 @@ function freshState(): State {
     stackDepth: 2,
     privacyListener: null,
     privacyContractOpens: 0,
+    clipboard: [],
+    files: new Map(),
+    shares: [],
+    downloads: [],
+    shareAnswer: 'shared',
+    downloadHandler: () => {
+      throw { errMsg: 'cloud.downloadFile:fail no handler in this test' };
+    },
+    writeFailure: null,
   };
+}
+
+interface FailCallbacks {
+  success?: (result: { errMsg: string }) => void;
+  fail?: (error: { errMsg: string }) => void;
 }
 
 interface Callbacks {
@@ -163,6 +209,27 @@ export function installFakeWx(): FakeWx {
       state.toastIcons.push(options.icon ?? 'success');
       succeed(options, 'showToast');
     },
+    env: { USER_DATA_PATH: FAKE_USER_DATA_PATH },
+    setClipboardData: (options: Callbacks & { data: string }) => {
+      state.clipboard.push(options.data);
+      succeed(options, 'setClipboardData');
+    },
+    getFileSystemManager: () => ({
+      writeFile: (options: FailCallbacks & { filePath: string; data: string; encoding?: string }) => {
+        if (state.writeFailure) {
+          options.fail?.(state.writeFailure);
+          return;
+        }
+        state.files.set(options.filePath, options.data);
+        succeed(options, 'writeFile');
+      },
+    }),
+    shareFileMessage: (options: FailCallbacks & ShareRecord) => {
+      state.shares.push({ filePath: options.filePath, ...(options.fileName !== undefined && { fileName: options.fileName }) });
+      const answer = state.shareAnswer;
+      if (answer === 'shared') succeed(options, 'shareFileMessage');
+      else options.fail?.(answer === 'cancel' ? { errMsg: 'shareFileMessage:fail cancel' } : answer);
+    },
     onNeedPrivacyAuthorization: (listener: PrivacyListener) => {
       state.privacyListener = listener;
     },
@@ -186,6 +253,11 @@ export function installFakeWx(): FakeWx {
         state.uploads.push(request);
         const fileID: unknown = await state.uploadHandler(request);
         return { errMsg: 'cloud.uploadFile:ok', fileID, statusCode: 200 };
+      },
+      downloadFile: async (options: { fileID: string }) => {
+        state.downloads.push(options.fileID);
+        const tempFilePath: unknown = await state.downloadHandler(options.fileID);
+        return { errMsg: 'cloud.downloadFile:ok', tempFilePath, statusCode: 200 };
       },
     },
   };
@@ -227,6 +299,27 @@ export function installFakeWx(): FakeWx {
     },
     get titles() {
       return state.titles;
+    },
+    get clipboard() {
+      return state.clipboard;
+    },
+    get files() {
+      return state.files;
+    },
+    get shares() {
+      return state.shares;
+    },
+    get downloads() {
+      return state.downloads;
+    },
+    answerShare(answer) {
+      state.shareAnswer = answer;
+    },
+    answerDownload(handler) {
+      state.downloadHandler = handler;
+    },
+    failWrites(failure) {
+      state.writeFailure = failure;
     },
     answerCloud(handler) {
       state.handler = handler;

@@ -443,4 +443,14 @@ describe('pages/account-security (账号与安全)', () => {
 
     expect(fake.navigations).toEqual([{ api: 'navigateTo', url: '/pages/account-delete/index' }]);
   });
+
+  it('下载我的信息 opens its page', async () => {
+    await launchWithCachedUser(fake, aUser());
+    answerActions(fake, { listIdentities: identitiesAnswer() });
+    const page = await openSecurity();
+
+    await page.tap('#personal-data-entry');
+
+    expect(fake.navigations).toEqual([{ api: 'navigateTo', url: '/pages/personal-data/index' }]);
+  });
 });
