@@ -22,7 +22,7 @@ import { createOverlays } from './overlays';
 import { createPageStack, type PageStack } from './page-stack';
 import { formatPageUrl, parsePageUrl, type PageTarget } from './page-url';
 import { createPhone, type PhonePage } from './phone';
-import { pickImageFile } from './pickers';
+import { downloadFile, pickImageFile } from './pickers';
 import { createWxCloud } from './wx/cloud';
 import { createWx } from './wx/create-wx';
 import { createPrivacy } from './wx/privacy';
@@ -135,6 +135,7 @@ function boot(): void {
           phone.update(shown);
         },
         pickImage: pickImageFile,
+        saveFile: downloadFile,
         warn: (message) => console.warn(`[preview] ${message}`),
       },
       simulateApi,

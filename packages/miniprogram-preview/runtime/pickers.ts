@@ -1,5 +1,5 @@
 /**
- * Stand-ins for WeChat's native pickers: a file chooser for images, a generated sample avatar
+ * Stand-ins for WeChat's native pickers: a file chooser for images, a browser download for a shared file, a generated sample avatar
  * (so the avatar flow works without an image file at hand), and the phone-number code format the
  * emulator's getPhoneNumber accepts (cloudbase-emulator: src/openapi/phone-number.ts).
  */
@@ -20,6 +20,22 @@ export function pickImageFile(): Promise<File | null> {
     document.body.appendChild(input);
     input.click();
   });
+}
+
+/**
+ * The browser's download of a file the page shares (wx.shareFileMessage): an <a download> on an
+ * object URL, released once the browser has taken the bytes.
+ */
+export function downloadFile(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.style.display = 'none';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** A 256 x 256 PNG: the person's initial on a colour of their own. */

@@ -10,6 +10,8 @@
  *                 emulator lets a user overwrite only files they created); answers `{ fileID, statusCode }`
  *   deleteFile    POST /storage/delete, `{ fileid_list }`, the caller in x-wx-* headers (own files only);
  *                 answers `{ delete_list }` as the admin action storage.batchDeleteFile does
+ *   downloadFile  the admin action storage.batchGetDownloadUrl for the fileID's temporary URL, then GET of
+ *                 that URL (reading is open to every user, as with CloudBase's default storage rule)
  *   admin         POST /admin, a JSON action as wx-server-sdk sends it; answers `{ data }` or `{ code, message }`
  *
  * Failures are thrown the way wx.cloud rejects: plain objects `{ errMsg: 'cloud.<api>:fail ...' }`,
@@ -26,7 +28,10 @@ export interface TransportRequest {
 }
 
 /** The part of `fetch` the transport uses; tests without fetch adapt node:http to it. */
-export type TransportFetch = (url: string, init: TransportRequest) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
+export type TransportFetch = (
+  url: string,
+  init: TransportRequest,
+) => Promise<{ ok: boolean; status: number; json(): Promise<unknown>; arrayBuffer(): Promise<ArrayBuffer> }>;
 
 /** Who is calling: the WeChat identity CloudBase would put in the function's getWXContext(). */
 export interface TransportCaller {
@@ -54,6 +59,11 @@ export interface EmulatorTransport {
   ): Promise<{ fileID: string; statusCode: number }>;
   /** Deletes as `caller`; each entry's `code` is 'SUCCESS' or the reason (STORAGE_EXCEED_AUTHORITY for another's file). */
   deleteFile(fileIDs: string[], caller: TransportCaller): Promise<Record<string, unknown>[]>;
+  /**
+   * A stored file's bytes, by fileID. A missing file fails as wx.cloud.downloadFile does (the
+   * storage code in errMsg, errCode -1); an HTTP failure of the GET resolves with its status.
+   */
+  downloadFile(fileID: string): Promise<{ statusCode: number; bytes: Uint8Array<ArrayBuffer> }>;
   /** An admin action's `data` object ({} when it has none). `api` names the wx API for failures. */
   admin(api: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
@@ -96,6 +106,17 @@ export function createEmulatorTransport(options: EmulatorTransportOptions): Emul
     } catch {
       throw failure(api, `the emulator answered HTTP ${response.status} without JSON`);
     }
+  }
+
+  async function admin(api: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const reply = await send(api, '/admin', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!isObject(reply)) throw failure(api, 'unexpected answer from the emulator');
+    if (typeof reply['code'] === 'string') throw failure(api, `${reply['code']}: ${String(reply['message'] ?? '')}`);
+    return isObject(reply['data']) ? reply['data'] : {};
   }
 
   return {
@@ -141,15 +162,22 @@ export function createEmulatorTransport(options: EmulatorTransportOptions): Emul
       throw { errMsg, errCode: errCodeOf(reply) } satisfies TransportFailure;
     },
 
-    async admin(api, body) {
-      const reply = await send(api, '/admin', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (!isObject(reply)) throw failure(api, 'unexpected answer from the emulator');
-      if (typeof reply['code'] === 'string') throw failure(api, `${reply['code']}: ${String(reply['message'] ?? '')}`);
-      return isObject(reply['data']) ? reply['data'] : {};
+    admin,
+
+    async downloadFile(fileID) {
+      const data = await admin('downloadFile', { action: 'storage.batchGetDownloadUrl', file_list: [{ fileid: fileID }] });
+      const entry = Array.isArray(data['download_list']) ? data['download_list'].find(isObject) : undefined;
+      if (!entry || entry['code'] !== 'SUCCESS' || typeof entry['tempFileURL'] !== 'string') {
+        throw failure('downloadFile', String(entry?.['code'] ?? 'no download URL'), { errCode: -1 });
+      }
+      let response: Awaited<ReturnType<TransportFetch>>;
+      try {
+        // The URL holds the cloud path unencoded (node-sdk encodes it before fetching, so do we).
+        response = await options.fetch(encodeURI(entry['tempFileURL']), { method: 'GET', headers: {} });
+      } catch (error) {
+        throw failure('downloadFile', `request:fail ${error instanceof Error ? error.message : String(error)}`, { errno: 600001 });
+      }
+      return { statusCode: response.status, bytes: new Uint8Array(await response.arrayBuffer()) };
     },
   };
 }

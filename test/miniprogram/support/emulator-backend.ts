@@ -8,7 +8,7 @@ import { FAKE_APP_ID } from './fake-wx';
 
 /**
  * Pages against the REAL login function: the fake `wx` answers wx.cloud.callFunction and
- * wx.cloud.uploadFile by posting to a local emulator (createEmulator({ memory: true })) over HTTP
+ * wx.cloud.uploadFile (and wx.cloud.downloadFile) by posting to a local emulator (createEmulator({ memory: true })) over HTTP
  * through the browser preview's own transport (miniprogram-preview/shared/emulator-transport.ts) —
  * `POST /callFunction/<name>` with the caller's WeChat identity in x-wx-* headers,
  * `POST /storage/upload?cloudPath=` as that person (the emulator lets a user overwrite only their own files). The function is the built
@@ -39,6 +39,8 @@ export interface EmulatorBackend {
   phoneCode(phone: string): string;
   /** Bans the user as an admin would in the console (status: 'banned' on the users document). */
   ban(userId: string): Promise<void>;
+  /** The text of a file the page fetched with wx.cloud.downloadFile, by the temporary path it was given. */
+  downloaded(tempFilePath: string): string | undefined;
   /** GETs a URL the function answered (an avatar) and resolves with the body. */
   download(url: string): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
@@ -71,6 +73,8 @@ const nodeFetch: TransportFetch = async (url, init) => {
     ok: answer.status >= 200 && answer.status < 300,
     status: answer.status,
     json: async () => JSON.parse(answer.body.toString('utf8')) as unknown,
+    arrayBuffer: async () =>
+      answer.body.buffer.slice(answer.body.byteOffset, answer.body.byteOffset + answer.body.byteLength) as ArrayBuffer,
   };
 };
 
@@ -79,6 +83,15 @@ export async function startEmulatorBackend(): Promise<EmulatorBackend> {
   let people = 0;
 
   const transport = createEmulatorTransport({ fetch: nodeFetch, baseUrl: emulator.url });
+  const downloads = new Map<string, string>();
+
+  /** What wx.cloud.downloadFile's tempFilePath is; the bytes are kept for downloaded(). */
+  async function download(fileID: string): Promise<string> {
+    const { bytes } = await transport.downloadFile(fileID);
+    const path = `http://tmp/download-${downloads.size + 1}.json`;
+    downloads.set(path, Buffer.from(bytes).toString('utf8'));
+    return path;
+  }
 
   /** What wx.cloud.callFunction resolves with (its `result`), or the wx failure it rejects with. */
   const callFunction = (person: WeChatPerson, name: string, data: Record<string, unknown>): Promise<unknown> =>
@@ -98,7 +111,9 @@ export async function startEmulatorBackend(): Promise<EmulatorBackend> {
     connect(fake, person) {
       fake.answerCloud((call) => callFunction(person, call.name, call.data));
       fake.answerUpload((file) => upload(person, file.cloudPath, file.filePath));
+      fake.answerDownload(download);
     },
+    downloaded: (tempFilePath) => downloads.get(tempFilePath),
     call: (person, action, payload = {}) => callFunction(person, 'login', { ...payload, action }),
     phoneCode: (phone) => emulator.openapi.issuePhoneCode(phone),
     async ban(userId) {

@@ -7,6 +7,7 @@
  *   callFunction    POST /callFunction/<name>, the caller in x-wx-* headers
  *   uploadFile      POST /storage/upload?cloudPath=..., the bytes of the temporary file, the caller in x-wx-* headers
  *   getTempFileURL  the admin action storage.batchGetDownloadUrl (reading is open to every user)
+ *   downloadFile    the same, then GET of the temporary URL; the bytes become a temporary file
  *   deleteFile      POST /storage/delete, the caller in x-wx-* headers (a user deletes only their own files)
  *
  * `fetch` and the base URL are injected: '' in the browser (same origin as the emulator), the
@@ -50,6 +51,10 @@ interface UploadFileOptions extends WxCallbacks<{ fileID: string; statusCode: nu
   filePath: string;
 }
 
+interface DownloadFileOptions extends WxCallbacks<{ tempFilePath: string; statusCode: number }> {
+  fileID: string;
+}
+
 type FileListEntry = string | { fileID: string; maxAge?: number };
 
 interface TempFileUrlResult {
@@ -65,6 +70,7 @@ export interface WxCloud {
   init(config?: { env?: unknown; traceUser?: boolean }): void;
   callFunction(options: CallFunctionOptions): Promise<unknown> | undefined;
   uploadFile(options: UploadFileOptions): Promise<unknown> | undefined;
+  downloadFile(options: DownloadFileOptions): Promise<unknown> | undefined;
   getTempFileURL(options: { fileList: FileListEntry[] } & WxCallbacks<TempFileUrlResult>): Promise<unknown> | undefined;
   deleteFile(options: { fileList: string[] } & WxCallbacks<DeleteFileResult>): Promise<unknown> | undefined;
   database(): never;
@@ -124,6 +130,20 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
           const blob = options.files.get(uploadOptions.filePath);
           if (!blob) throw new WxApiError(`file not found: ${uploadOptions.filePath}`);
           return transport.uploadFile(uploadOptions.cloudPath, blob, options.identity, blob.type || undefined);
+        }),
+      );
+    },
+
+    downloadFile(downloadOptions) {
+      const { fileID } = downloadOptions;
+      return answer('cloud.downloadFile', downloadOptions, () =>
+        timed(`downloadFile ${fileID}`, async () => {
+          if (typeof fileID !== 'string' || !fileID.startsWith('cloud://'))
+            throw new WxApiError('parameter.fileID should be a cloud:// fileID');
+          const { statusCode, bytes } = await transport.downloadFile(fileID);
+          const extension = /\.(\w{1,8})$/.exec(fileID)?.[1] ?? 'bin';
+          const type = extension === 'json' ? 'application/json' : '';
+          return { tempFilePath: options.files.add(new Blob([bytes], { type }), extension), statusCode };
         }),
       );
     },

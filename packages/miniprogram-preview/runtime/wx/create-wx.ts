@@ -1,6 +1,6 @@
 /**
  * The `wx` global of the preview: what the mini-program uses, working (storage, wx.cloud against
- * the emulator, navigation, toast / modal / loading, privacy, account and system info), laid over
+ * the emulator, local files and shareFileMessage as a browser download, clipboard, navigation, toast / modal / loading, privacy, account and system info), laid over
  * miniprogram-simulate's ~400 no-op APIs so that anything else a page calls does not crash.
  * The first call of such a no-op is reported once on the console: the preview does not do it.
  */
@@ -8,6 +8,7 @@ import type { Overlays, SheetChoice } from '../overlays';
 import type { PageStack } from '../page-stack';
 import { answer, WxApiError, type WxCallbacks } from './callbacks';
 import type { WxCloud } from './cloud';
+import { createWxFileApis, type SaveFile } from './files';
 import type { Privacy } from './privacy';
 import type { WxStorageApis } from './storage';
 import type { TempFiles } from './temp-files';
@@ -36,6 +37,8 @@ export interface WxDependencies {
   setTitle(title: string): void;
   /** Opens the browser's file chooser for an image. */
   pickImage(): Promise<Blob | null>;
+  /** wx.shareFileMessage: the browser downloads the file instead (there is no chat to send it to). */
+  saveFile: SaveFile;
   warn(message: string): void;
 }
 
@@ -103,6 +106,7 @@ export function createWx(deps: WxDependencies, stub: Record<string, unknown>): R
   const own: Record<string, Api | unknown> = {
     ...deps.storage,
     ...deps.privacy.apis,
+    ...createWxFileApis(deps.files, deps.saveFile),
     cloud: deps.cloud,
 
     getAccountInfoSync: () => ({ miniProgram: { appId: deps.appid, envVersion: 'develop', version: '' }, plugin: {} }),

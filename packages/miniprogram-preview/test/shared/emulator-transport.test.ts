@@ -51,6 +51,19 @@ describe('emulator transport', () => {
     expect(await transport().deleteFile([fileID], caller)).toEqual([{ fileID, code: 'SUCCESS' }]);
   });
 
+  it('given a stored file, when downloaded by fileID, then its bytes come back; a missing one fails with errCode -1', async () => {
+    const { fileID } = await transport().uploadFile('exports/o-transport/我的信息.json', new TextEncoder().encode('{"笔记":1}'), caller);
+
+    const downloaded = await transport().downloadFile(fileID);
+
+    expect(downloaded.statusCode).toBe(200);
+    expect(new TextDecoder().decode(downloaded.bytes)).toBe('{"笔记":1}');
+    await expect(transport().downloadFile(fileID.replace('我的信息', 'missing'))).rejects.toMatchObject({
+      errCode: -1,
+      errMsg: expect.stringMatching(/^cloud\.downloadFile:fail STORAGE_FILE_NONEXIST/),
+    });
+  });
+
   it('given an unreachable emulator, then the failure reads "request:fail" with errno 600001', async () => {
     const offline = createEmulatorTransport({ fetch: fetch as unknown as TransportFetch, baseUrl: 'http://127.0.0.1:1' });
     await expect(offline.callFunction('login', {}, caller)).rejects.toMatchObject({

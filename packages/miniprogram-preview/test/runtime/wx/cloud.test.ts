@@ -128,4 +128,30 @@ describe('wx.cloud of the preview, against the local emulator', () => {
       errMsg: 'cloud.uploadFile:fail file not found: http://tmp/unknown.png',
     });
   });
+
+  it('downloads a stored file by fileID into a temporary file, and fails like wx.cloud on a missing one', async () => {
+    const { cloud, files } = cloudFor();
+    const text = JSON.stringify({ note: '买牛奶' });
+    const uploaded = (await cloud.uploadFile({
+      cloudPath: 'exports/test/我的信息.json',
+      filePath: files.add(new Blob([text], { type: 'application/json' }), 'json'),
+    })) as { fileID: string };
+
+    const downloaded = (await cloud.downloadFile({ fileID: uploaded.fileID })) as {
+      tempFilePath: string;
+      statusCode: number;
+      errMsg: string;
+    };
+
+    expect(downloaded).toMatchObject({
+      errMsg: 'cloud.downloadFile:ok',
+      statusCode: 200,
+      tempFilePath: expect.stringMatching(/^http:\/\/tmp\/\w+\.json$/),
+    });
+    expect(await files.get(downloaded.tempFilePath)?.text()).toBe(text);
+    await expect(cloud.downloadFile({ fileID: 'cloud://local-dev.x/missing.json' })).rejects.toMatchObject({
+      errCode: -1,
+      errMsg: expect.stringMatching(/^cloud\.downloadFile:fail STORAGE_FILE_NONEXIST/),
+    });
+  });
 });
