@@ -167,7 +167,7 @@ export function createEmulatorTransport(options: EmulatorTransportOptions): Emul
     async downloadFile(fileID) {
       const data = await admin('downloadFile', { action: 'storage.batchGetDownloadUrl', file_list: [{ fileid: fileID }] });
       const entry = Array.isArray(data['download_list']) ? data['download_list'].find(isObject) : undefined;
-      if (!entry || entry['code'] !== 'SUCCESS' || typeof entry['tempFileURL'] !== 'string') {
+      if (entry?.['code'] !== 'SUCCESS' || typeof entry['tempFileURL'] !== 'string') {
         throw failure('downloadFile', String(entry?.['code'] ?? 'no download URL'), { errCode: -1 });
       }
       let response: Awaited<ReturnType<TransportFetch>>;
