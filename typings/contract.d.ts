@@ -1,13 +1,16 @@
 import type {
+  ACCOUNT_EVENT_KINDS,
   ACCOUNT_NOTICE_KINDS,
   ACTION_NAMES,
   BAN_REASONS,
   ERROR_CODES,
+  EXPORT_DELIVERIES,
   IDENTITY_KINDS,
   IDENTITY_PROVIDERS,
   LOGIN_FUNCTION_NAME,
   NOTES_ACTION_NAMES,
   NOTES_FUNCTION_NAME,
+  PERSONAL_DATA_SCHEMA_VERSION,
   PROFILE_FIELDS,
 } from '../miniprogram/contract/lists';
 
@@ -129,6 +132,8 @@ export interface ActionMap extends Record<ActionName, { event: object; data: unk
   unlinkIdentity: { event: { identityId: string }; data: UnlinkIdentityData };
   /** 注销账号: irreversible, hence the explicit confirmation. */
   deleteAccount: { event: { confirm: true }; data: { deleted: true } };
+  /** 下载我的信息: everything stored about the caller; one export per person every few minutes (RATE_LIMITED). */
+  exportMyData: { event: Record<string, never>; data: ExportMyDataData };
 }
 
 export interface BindPhoneData {
@@ -216,6 +221,118 @@ export interface LinkOffer {
   ticket: string;
   /** Milliseconds since the epoch. */
   expiresAt: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// exportMyData (下载我的信息): the personal-data export
+// ---------------------------------------------------------------------------------------------
+
+/** EXPORT_DELIVERIES documents each. */
+export type ExportDelivery = (typeof EXPORT_DELIVERIES)[number];
+
+/** The answer of exportMyData: the document itself, or where to fetch it. */
+export type ExportMyDataData =
+  | { delivery: 'inline'; summary: PersonalDataSummary; document: PersonalDataExport }
+  | { delivery: 'file'; summary: PersonalDataSummary; file: ExportFile };
+
+/** A large export, stored in cloud storage under the caller's folder and replaced by their next export. */
+export interface ExportFile {
+  /** `cloud://…` fileID: wx.cloud.downloadFile({ fileID }) fetches it without a download domain. */
+  fileID: string;
+  /** A temporary HTTPS URL of the same file, for opening in a browser; valid until `expiresAt`. */
+  url: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+/** What the page shows before the person copies or saves the document. */
+export interface PersonalDataSummary {
+  /** Milliseconds since the epoch (the document's exportedAt). */
+  exportedAt: number;
+  /** UTF-8 bytes of the document as JSON (what the file holds). */
+  bytes: number;
+  /** A file name for saving it: `我的信息-<date>.json`. */
+  fileName: string;
+  signInMethods: number;
+  mergedAccounts: number;
+  accountEvents: number;
+  /** Documents of each per-user collection (for example notes), in the collections' order. */
+  collections: Array<{ collection: string; documents: number }>;
+}
+
+/**
+ * Everything the function stores about the caller (PIPL 查阅、复制), as one JSON document. Times
+ * are ISO 8601 strings (UTC) or null when unknown. Identifiers of sign-in methods and phone
+ * numbers are masked; secrets (session_key and the like) are never stored, so never exported.
+ */
+export interface PersonalDataExport {
+  schemaVersion: typeof PERSONAL_DATA_SCHEMA_VERSION;
+  exportedAt: string;
+  account: PersonalDataAccount;
+  loginHistory: { loginCount: number; firstLoginAt: string | null; lastLoginAt: string | null };
+  signInMethods: PersonalDataSignInMethod[];
+  /** Sign-in methods of this person that another account holds (two accounts are never merged silently), masked. */
+  heldByOtherAccounts: string[];
+  /** Accounts linked into this one (关联): kept, no longer signed in to; their data is this account's now. */
+  mergedAccounts: PersonalDataMergedAccount[];
+  /** What happened to the account: links, bans and their lifting, links into it by its phone number. */
+  accountEvents: PersonalDataEvent[];
+  /** Every document of every per-user collection (server-auth PER_USER_COLLECTIONS) owned by the account, as stored. */
+  data: Record<string, Array<Record<string, unknown>>>;
+}
+
+export interface PersonalDataAccount {
+  id: string;
+  /** 'banned' while a ban is in force. */
+  status: 'active' | 'banned';
+  nickName: string;
+  /** The avatar as stored: a `cloud://` fileID ('' when none) and the last displayable URL ('' when none). */
+  avatarFileID: string;
+  avatarUrl: string;
+  phone: { maskedPhoneNumber: string; boundAt: string | null } | null;
+  ban: { reason: BanReason | null; until: string | null } | null;
+  /** Notices not shown to the holder yet (a link into the account by its phone number). */
+  pendingNotices: AccountNotice[];
+  /**
+   * Any other field stored on the account document (for example from the app it was migrated
+   * from), as stored; identifiers masked, secrets left out.
+   */
+  otherFields: Record<string, unknown>;
+}
+
+export interface PersonalDataSignInMethod {
+  provider: IdentityProvider;
+  /** The identifier masked ('oAbC****wXyZ', '138****8000'). */
+  masked: string;
+  /** provider 'wechat': the mini-program's appid; null otherwise. */
+  appid: string | null;
+  addedAt: string | null;
+  /** When it came by a link: the id of the account it came from; null for the account's own. */
+  movedFromAccount: string | null;
+}
+
+export interface PersonalDataMergedAccount {
+  id: string;
+  nickName: string;
+  createdAt: string | null;
+  mergedAt: string | null;
+  loginCount: number;
+}
+
+/** ACCOUNT_EVENT_KINDS documents each. */
+export type AccountEventKind = (typeof ACCOUNT_EVENT_KINDS)[number];
+
+export interface PersonalDataEvent {
+  kind: AccountEventKind;
+  at: string;
+  /** kind 'account-linked': which account joined which (user ids), what moved and what was filled. */
+  fromAccount?: string;
+  toAccount?: string;
+  movedProviders?: string[];
+  filledFields?: ProfileField[];
+  /** kind 'account-banned': the reason code and the end (null: until lifted). */
+  reason?: BanReason;
+  until?: string | null;
 }
 
 /** ACTION_NAMES; ActionMap has exactly these keys (test/typings/contract.test-d.ts). */

@@ -74,7 +74,7 @@ export const ERROR_CODES = [
   /** notes edit/delete: no note with this id belongs to the caller (never existed, deleted, or someone else's). */
   'NOTE_NOT_FOUND',
   /**
-   * bindPhone, the nickname check of updateProfile, confirmLink: the caller used up this action's
+   * bindPhone, the nickname check of updateProfile, confirmLink, exportMyData: the caller used up this action's
    * allowance for now (they cost money or quota); `details.retryAfterMs` says when it comes back.
    */
   'RATE_LIMITED',
@@ -89,6 +89,7 @@ export const ACTION_NAMES = [
   'listIdentities',
   'unlinkIdentity',
   'deleteAccount',
+  'exportMyData',
 ] as const;
 
 /**
@@ -119,6 +120,26 @@ export const ACCOUNT_NOTICE_KINDS = ['linked-by-phone'] as const;
 
 /** The cloud function's name, as deployed. */
 export const LOGIN_FUNCTION_NAME = 'login';
+
+/**
+ * exportMyData (下载我的信息): the version of PersonalDataExport's shape. Raised when a field changes
+ * meaning or goes away; a new field does not raise it.
+ */
+export const PERSONAL_DATA_SCHEMA_VERSION = 1;
+
+/**
+ * How exportMyData hands the document over. 'inline': in the answer (small documents);
+ * 'file': as a JSON file in cloud storage, fetched with wx.cloud.downloadFile (large documents,
+ * which would not fit in a function's answer).
+ */
+export const EXPORT_DELIVERIES = ['inline', 'file'] as const;
+
+/**
+ * The kinds of PersonalDataEvent (exportMyData's account history). 'account-linked': an account
+ * was linked into another (关联); 'account-banned' / 'account-unbanned': an operator banned the
+ * account or lifted its ban.
+ */
+export const ACCOUNT_EVENT_KINDS = ['account-linked', 'account-banned', 'account-unbanned'] as const;
 
 /** Actions of the `notes` function (我的笔记; typings/contract.d.ts: NotesActionMap). */
 export const NOTES_ACTION_NAMES = ['add', 'list', 'edit', 'delete'] as const;
