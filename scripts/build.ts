@@ -45,7 +45,6 @@ function runtimeDependencies(functionDir: string): string[] {
  *   @cloudbase/wx-cloud-client-sdk                       app.models / MySQL data models
  *   jsonwebtoken                                          auth().createTicket (custom login)
  *   axios                                                 requestClient shim; metadata probe outside SCF
- *   xml2js                                                server-side cloud.uploadFile's COS answer
  *   mime-db                                               file extensions of media buffers sent to cloud.openapi
  *                                                         (imgSecCheck, uploadTempMedia); a 134 KiB JSON table
  */
@@ -56,9 +55,31 @@ export const UNBUNDLED_PACKAGES = [
   'web-streams-polyfill',
   'jsonwebtoken',
   'axios',
-  'xml2js',
   'mime-db',
 ] as const;
+
+/**
+ * Packages a function may need, but rarely: each is bundled into its own file beside index.js
+ * (`lazy/<name>.js`) and loaded on first use, so a cold start never parses it.
+ *   xml2js   server-side cloud.uploadFile reads COS's answer with it (login: large exportMyData
+ *            documents); 98 KiB that every cold start would otherwise compile.
+ */
+export const LAZY_PACKAGES = ['xml2js'] as const;
+
+/** The folder of a function holding its lazily loaded packages. */
+export const LAZY_FOLDER = 'lazy';
+
+function lazyModuleSource(name: string): string {
+  const file = JSON.stringify(`${LAZY_FOLDER}/${name}.js`);
+  // The path is computed at run time, so esbuild leaves this require alone; __dirname is the
+  // function's folder (index.js). Only the first use of any export loads the file.
+  return `let loaded;
+const load = () => loaded || (loaded = require(require('path').join(__dirname, ${file})));
+module.exports = new Proxy({}, {
+  get: (_target, key) => (key === '__esModule' ? undefined : load()[key]),
+  has: (_target, key) => key in load(),
+});`;
+}
 
 function unbundledModuleSource(name: string): string {
   const message = JSON.stringify(
@@ -74,17 +95,40 @@ module.exports = new Proxy(function unbundled() {}, {
 });`;
 }
 
+function packageFilter(names: readonly string[]): RegExp {
+  return new RegExp(`^(${names.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})(/.*)?$`);
+}
+
 export const unbundledModulePlugin: Plugin = {
   name: 'unbundled-modules',
   setup(pluginBuild) {
-    const filter = new RegExp(`^(${UNBUNDLED_PACKAGES.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})(/.*)?$`);
-    pluginBuild.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'unbundled' }));
+    pluginBuild.onResolve({ filter: packageFilter(UNBUNDLED_PACKAGES) }, (args) => ({ path: args.path, namespace: 'unbundled' }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'unbundled' }, (args) => ({
       contents: unbundledModuleSource(args.path),
       loader: 'js',
     }));
+    // Only the package itself: a deep import (xml2js/lib/...) would need a file of its own.
+    pluginBuild.onResolve({ filter: new RegExp(`^(${LAZY_PACKAGES.join('|')})$`) }, (args) => ({ path: args.path, namespace: 'lazy' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({ contents: lazyModuleSource(args.path), loader: 'js' }));
   },
 };
+
+/** esbuild options for the lazily loaded file of `name` in the function at `functionDir`. */
+export function lazyPackageOptions(functionDir: string, name: (typeof LAZY_PACKAGES)[number]): BuildOptions {
+  return {
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: functionDir, loader: 'js' },
+    // The kit's own install of the package when the function folder has none above it.
+    nodePaths: [path.join(projectRoot, 'node_modules')],
+    outfile: path.join(functionDir, LAZY_FOLDER, `${name}.js`),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node16',
+    minify: true,
+    legalComments: 'linked',
+    logLevel: 'warning',
+  };
+}
 
 /** esbuild options for one function; `external` overrides the package.json decision (benchmarks). */
 export function esbuildOptions(functionDir: string, overrides: Partial<BuildOptions> = {}): BuildOptions {
@@ -113,7 +157,7 @@ export function esbuildOptions(functionDir: string, overrides: Partial<BuildOpti
 export async function buildFunction(name: string, root = functionsRoot): Promise<FunctionBuild> {
   const functionDir = path.join(root, name);
   const options = esbuildOptions(functionDir);
-  await build(options);
+  await Promise.all([build(options), ...LAZY_PACKAGES.map((lazy) => build(lazyPackageOptions(functionDir, lazy)))]);
   const outfile = options.outfile as string;
   return { name, outfile, bytes: statSync(outfile).size, external: options.external ?? [] };
 }

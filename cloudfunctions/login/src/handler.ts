@@ -10,6 +10,7 @@ import type { Deps, Invocation } from './ports';
 import { bindPhone } from './actions/bind-phone';
 import { confirmLink } from './actions/confirm-link';
 import { deleteAccount } from './actions/delete-account';
+import { exportMyData } from './actions/export-my-data';
 import { listIdentities } from './actions/list-identities';
 import { login } from './actions/login';
 import { unlinkIdentity } from './actions/unlink-identity';
@@ -35,6 +36,7 @@ const actions: { [A in ActionName]: (context: ActionContext) => Promise<ActionMa
   listIdentities: ({ identity, deps }) => listIdentities(identity, deps),
   unlinkIdentity: ({ identity, event, deps }) => unlinkIdentity(identity, event, deps),
   deleteAccount: ({ identity, event, deps, invocation }) => deleteAccount(identity, event, deps, invocation),
+  exportMyData: ({ identity, deps, invocation }) => exportMyData(identity, deps, invocation),
 };
 
 function isActionName(name: string): name is ActionName {

@@ -115,6 +115,11 @@ export interface UserDoc {
    * Documents from before it read as none; the next login of each WeChat adds its pair.
    */
   wechatPairs?: WechatPair[];
+  /**
+   * The person's last large personal-data export (`cloud://<env>.<bucket>/exports/<userId>/…`,
+   * actions/export-my-data.ts): replaced by the next one, deleted with the account.
+   */
+  personalDataFileID?: string;
   /** Id of the login that last wrote lastLoginAt: tells whether a parallel read saw our write. */
   lastLoginId?: string;
   /** Legacy tutorial fields (read for adoption, never returned). */

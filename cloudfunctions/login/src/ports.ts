@@ -129,6 +129,11 @@ export interface Store extends StoreTransaction {
    */
   deletionsWithPendingFiles(limit: number): Promise<DeletionAuditEntry[]>;
   /**
+   * Up to `limit` audit entries about `userId` (it is the `userId`, `fromUserId` or `toUserId`),
+   * newest first; never one a client wrote (it could claim anything about anyone).
+   */
+  auditEntriesAbout(userId: string, limit: number): Promise<AuditEntry[]>;
+  /**
    * Counts one use in the window `slot` (its `count` is ignored) unless it already holds `limit`
    * uses; true when this use was counted. One atomic step per call, so of any number of parallel
    * calls (from any number of function instances) at most `limit` are counted per window. The
@@ -202,6 +207,8 @@ export interface FileStorage {
   temporaryUrls(fileIDs: string[], maxAgeSeconds: number): Promise<Map<string, TemporaryUrl | null>>;
   /** Deletes files; a missing file counts as gone, so retries are harmless. */
   deleteFiles(fileIDs: string[]): Promise<FileDeletion[]>;
+  /** Writes `content` (UTF-8) to `cloudPath`, replacing a file there; answers its fileID. */
+  upload(cloudPath: string, content: string): Promise<string>;
 }
 
 // ---------------------------------------------------------------------------------------------

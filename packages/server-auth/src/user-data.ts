@@ -30,8 +30,17 @@ export function collectionName(entry: PerUserCollection, env: NodeJS.ProcessEnv 
   return env[entry.envVariable] || entry.collection;
 }
 
-/** What deleteAccount and confirmLink do with per-user data. */
+/** The documents one person owns in one per-user collection. */
+export interface UserDataDocuments {
+  /** The collection's default name (PerUserCollection.collection), the same in every environment. */
+  collection: string;
+  documents: Array<Record<string, unknown>>;
+}
+
+/** What deleteAccount, confirmLink and exportMyData do with per-user data. */
 export interface UserDataStore {
+  /** Every document owned by any of `userIds`, per collection in PER_USER_COLLECTIONS order (exportMyData). */
+  listAll(userIds: string[]): Promise<UserDataDocuments[]>;
   /** Gives every document owned by `fromUserId` to `toUserId`. */
   moveAll(fromUserId: string, toUserId: string): Promise<void>;
   /** Removes every document owned by any of `userIds`. */
@@ -41,7 +50,14 @@ export interface UserDataStore {
 interface UserDataQuery {
   update(options: { data: Record<string, unknown> }): Promise<unknown>;
   remove(): Promise<unknown>;
+  orderBy(field: string, direction: 'asc' | 'desc'): UserDataQuery;
+  skip(offset: number): UserDataQuery;
+  limit(count: number): UserDataQuery;
+  get(): Promise<{ data: Array<Record<string, unknown>> }>;
 }
+
+/** The most documents one server-side read answers (CloudBase's limit). */
+const PAGE_SIZE = 1000;
 
 /** The part of wx-server-sdk's database used here; `cloud.database()` satisfies it. */
 export interface UserDataDatabase {
@@ -58,6 +74,19 @@ async function unlessMissing(operation: () => Promise<unknown>): Promise<void> {
   }
 }
 
+/** Every document of the query, page by page in `_id` order (a missing collection has none). */
+async function readAll(query: () => UserDataQuery): Promise<Array<Record<string, unknown>>> {
+  const documents: Array<Record<string, unknown>> = [];
+  for (;;) {
+    let page: Array<Record<string, unknown>> = [];
+    await unlessMissing(async () => {
+      page = (await query().orderBy('_id', 'asc').skip(documents.length).limit(PAGE_SIZE).get()).data;
+    });
+    documents.push(...page);
+    if (page.length < PAGE_SIZE) return documents;
+  }
+}
+
 export function createUserDataStore(
   db: UserDataDatabase,
   collections: readonly PerUserCollection[] = PER_USER_COLLECTIONS,
@@ -65,6 +94,17 @@ export function createUserDataStore(
 ): UserDataStore {
   const _ = db.command;
   return {
+    async listAll(userIds) {
+      return Promise.all(
+        collections.map(async (entry) => ({
+          collection: entry.collection,
+          documents:
+            userIds.length === 0
+              ? []
+              : await readAll(() => db.collection(collectionName(entry, env)).where({ [entry.ownerField]: _.in(userIds) })),
+        })),
+      );
+    },
     async moveAll(fromUserId, toUserId) {
       if (fromUserId === toUserId) return;
       await Promise.all(

@@ -7,7 +7,7 @@
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { esbuildOptions } from '../../build';
+import { esbuildOptions, LAZY_PACKAGES, lazyPackageOptions } from '../../build';
 import { collectionNamesFrom } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
 import {
   CLOUDBASERC,
@@ -92,9 +92,15 @@ function loginBundle(kit: KitLayout): Promise<Map<string, string>> {
 
 async function buildLoginBundle(kit: KitLayout): Promise<Map<string, string>> {
   const functionDir = path.join(kit.root, 'cloudfunctions', LOGIN_FUNCTION);
-  const result = await build({ ...esbuildOptions(functionDir), write: false, logLevel: 'silent' });
+  const [result, ...lazy] = await Promise.all([
+    build({ ...esbuildOptions(functionDir), write: false, logLevel: 'silent' }),
+    ...LAZY_PACKAGES.map((name) => build({ ...lazyPackageOptions(functionDir, name), write: false, logLevel: 'silent' })),
+  ]);
   const files = new Map<string, string>();
-  for (const output of result.outputFiles) files.set(path.basename(output.path), output.text);
+  // Paths relative to the function folder, '/'-separated (lazy/xml2js.js beside index.js).
+  for (const output of [...result.outputFiles, ...lazy.flatMap((built) => built.outputFiles)]) {
+    files.set(path.relative(functionDir, output.path).split(path.sep).join('/'), output.text);
+  }
   if (!files.has('index.js')) throw new Error('the login build produced no index.js');
   return files;
 }

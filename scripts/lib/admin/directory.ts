@@ -9,10 +9,9 @@ import { randomUUID } from 'node:crypto';
 import type { CollectionNames } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
 import type { BanReason } from '../../../typings/contract';
 import type { AuditEntry, IdentityDoc, UserDoc, UserStatus } from '../../../cloudfunctions/login/src/model';
-import { providerOf } from '../../../cloudfunctions/login/src/rules/identity-summary';
-import { parseOpenidKey, parseUnionidKey } from '../../../cloudfunctions/login/src/rules/identity';
+import { maskIdentityKey } from '../../../cloudfunctions/login/src/rules/masked-identity';
 import { orEmpty } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-errors';
-import { maskPhoneNumber, parsePhoneKey } from '../../../cloudfunctions/login/src/rules/phone';
+import { maskPhoneNumber } from '../../../cloudfunctions/login/src/rules/phone';
 
 type Data = Record<string, unknown>;
 
@@ -119,23 +118,8 @@ export function toRow(user: UserDoc): UserRow {
 }
 
 export function maskIdentity(doc: IdentityDoc): MaskedIdentity {
-  const provider = providerOf(doc._id);
-  const openid = parseOpenidKey(doc._id);
-  const phone = provider === 'phone' ? parsePhoneKey(doc._id) : null;
-  const display =
-    provider === 'wechat'
-      ? maskToken(openid?.openid ?? '')
-      : provider === 'wechat-unionid'
-        ? maskToken(parseUnionidKey(doc._id) ?? '')
-        : phone
-          ? maskPhoneNumber(phone)
-          : doc._id.slice(0, Math.max(0, doc._id.indexOf(':')));
-  return { provider, display, appid: openid?.appid ?? null, createdAt: date(doc.createdAt) };
-}
-
-/** 'oAbC****wXyZ': enough for an operator to tell two apart, not enough to use. */
-function maskToken(text: string): string {
-  return text.length <= 12 ? '****' : `${text.slice(0, 4)}****${text.slice(-4)}`;
+  const { provider, display, appid } = maskIdentityKey(doc._id);
+  return { provider, display, appid, createdAt: date(doc.createdAt) };
 }
 
 function escapeRegExp(text: string): string {

@@ -26,6 +26,7 @@ export interface CloudServicesSdk {
   };
   getTempFileURL(params: { fileList: Array<{ fileID: string; maxAge: number }> }): Promise<unknown>;
   deleteFile(params: { fileList: string[] }): Promise<unknown>;
+  uploadFile(params: { cloudPath: string; fileContent: Buffer }): Promise<unknown>;
 }
 
 /** CloudBase: at most 50 files per getTempFileURL / deleteFile call. */
@@ -125,6 +126,13 @@ export function createCloudServices(sdk: CloudServicesSdk, now: () => Date): Clo
           }
         }
         return [...gone].map(([fileID, isGone]) => ({ fileID, gone: isGone }));
+      },
+
+      async upload(cloudPath: string, content: string): Promise<string> {
+        const answer = await sdk.uploadFile({ cloudPath, fileContent: Buffer.from(content, 'utf8') });
+        const fileID = isLoose(answer) ? answer.fileID : undefined;
+        if (typeof fileID !== 'string' || fileID === '') throw new Error('uploadFile answered without a fileID');
+        return fileID;
       },
     },
   };

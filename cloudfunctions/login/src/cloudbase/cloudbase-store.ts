@@ -51,6 +51,8 @@ interface QueryLike {
   update(options: { data: Data }): Promise<{ stats: { updated: number } }>;
   remove(): Promise<unknown>;
   limit(count: number): QueryLike;
+  orderBy(field: string, direction: 'asc' | 'desc'): QueryLike;
+  skip(offset: number): QueryLike;
 }
 interface CollectionLike extends QueryLike {
   where(condition: unknown): QueryLike;
@@ -131,6 +133,15 @@ function asPendingDeletion(data: Data | null | undefined): DeletionAuditEntry | 
   const { userId, pendingFileIDs } = data;
   if (typeof userId !== 'string' || !Array.isArray(pendingFileIDs) || !pendingFileIDs.every((id) => typeof id === 'string')) return null;
   return data as unknown as DeletionAuditEntry;
+}
+
+const AUDIT_TYPES: ReadonlySet<unknown> = new Set(['account-linked', 'account-deleted', 'admin-action']);
+
+/** An audit entry this function or an operator wrote; a client-written one could claim anything. */
+function asAuditEntry(data: Data | null | undefined): AuditEntry | null {
+  if (!data || typeof data._id !== 'string' || isClientWritten(data) || !AUDIT_TYPES.has(data.type) || !(data.at instanceof Date))
+    return null;
+  return data as unknown as AuditEntry;
 }
 
 function present<T>(value: T | null): value is T {
@@ -437,6 +448,20 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
       );
       return data.map(asPendingDeletion).filter(present);
     },
+    async auditEntriesAbout(userId, limit) {
+      const { data } = await orEmpty(
+        () =>
+          db
+            .collection(names.audit)
+            .where(_.or([{ userId }, { fromUserId: userId }, { toUserId: userId }]))
+            .orderBy('at', 'desc')
+            .limit(limit)
+            .get(),
+        { data: [] },
+      );
+      return data.map(asAuditEntry).filter(present);
+    },
+
     async countUse(slot, limit) {
       if (limit < 1) return false;
       const increment = async () => {

@@ -12,6 +12,7 @@ function sdk(
     check: () => Promise<unknown>;
     urls: () => Promise<unknown>;
     remove: () => Promise<unknown>;
+    upload: (params: { cloudPath: string; fileContent: Buffer }) => Promise<unknown>;
   }>,
 ): CloudServicesSdk {
   const never = () => Promise.reject(new Error('not expected'));
@@ -22,10 +23,28 @@ function sdk(
     },
     getTempFileURL: overrides.urls ?? never,
     deleteFile: overrides.remove ?? never,
+    uploadFile: overrides.upload ?? never,
   };
 }
 
 describe('createCloudServices', () => {
+  it('uploads UTF-8 text and answers the fileID; an answer without one is an error', async () => {
+    const sent: Array<{ cloudPath: string; text: string }> = [];
+    const services = createCloudServices(
+      sdk({
+        upload: async ({ cloudPath, fileContent }) => {
+          sent.push({ cloudPath, text: fileContent.toString('utf8') });
+          return { fileID: `cloud://env.bucket/${cloudPath}`, statusCode: -1 };
+        },
+      }),
+      () => now,
+    );
+    expect(await services.files.upload('exports/u1/t.json', '{"昵称":"小明"}')).toBe('cloud://env.bucket/exports/u1/t.json');
+    expect(sent).toEqual([{ cloudPath: 'exports/u1/t.json', text: '{"昵称":"小明"}' }]);
+    const broken = createCloudServices(sdk({ upload: async () => ({ statusCode: -1 }) }), () => now);
+    await expect(broken.files.upload('exports/u1/t.json', '{}')).rejects.toThrow('without a fileID');
+  });
+
   it('reads phoneInfo from getPhoneNumber', async () => {
     const services = createCloudServices(
       sdk({

@@ -285,6 +285,40 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
       });
     });
 
+    it('auditEntriesAbout answers the entries naming the user, newest first, bounded, never a client-written one', async () => {
+      const link = (id: string, fromUserId: string, toUserId: string, when: Date): AuditEntry => ({
+        _id: id,
+        type: 'account-linked',
+        at: when,
+        fromUserId,
+        toUserId,
+        movedProviders: ['wechat'],
+        releasedProviders: [],
+        filledFields: [],
+      });
+      expect(await store.auditEntriesAbout('alice', 10)).toEqual([]);
+      await store.putAudit(link('in', 'bob', 'alice', at));
+      await store.putAudit(link('out', 'alice', 'carol', later));
+      await store.putAudit(link('others', 'bob', 'carol', later));
+      await store.putAudit({
+        _id: 'ban',
+        type: 'admin-action',
+        at: new Date('2026-01-03T00:00:00Z'),
+        operator: 'ops',
+        action: 'ban',
+        userId: 'alice',
+        reason: 'spam',
+        until: null,
+      });
+      await store.putAudit({ _id: 'ban-bob', type: 'admin-action', at, operator: 'ops', action: 'ban', userId: 'bob' });
+      await subject.writeRaw?.('audit', { ...link('planted', 'mallory', 'alice', later), _openid: 'o-mallory' });
+
+      const found = await store.auditEntriesAbout('alice', 10);
+      expect(found.map((entry) => entry._id)).toEqual(['ban', 'out', 'in']);
+      expect(found[0]).toMatchObject({ type: 'admin-action', action: 'ban', reason: 'spam', at: new Date('2026-01-03T00:00:00Z') });
+      expect((await store.auditEntriesAbout('alice', 2)).map((entry) => entry._id)).toEqual(['ban', 'out']);
+    });
+
     describe('countUse (rate-limit counters)', () => {
       const slot = (action: string, start: Date, keyHash = 'h-alice') => ({
         _id: `${action}:${start.getTime()}:${keyHash}`,

@@ -24,14 +24,24 @@ export interface TestDeps extends Deps {
 export interface FakeUserData extends UserDataStore {
   moved: Array<[string, string]>;
   removed: string[][];
+  /** Documents per collection that listAll answers (each with an `owner` field). */
+  documents: Map<string, Array<Record<string, unknown>>>;
 }
 
 function createFakeUserData(): FakeUserData {
   const moved: Array<[string, string]> = [];
   const removed: string[][] = [];
+  const documents = new Map<string, Array<Record<string, unknown>>>([['notes', []]]);
   return {
     moved,
     removed,
+    documents,
+    async listAll(userIds) {
+      return [...documents].map(([collection, docs]) => ({
+        collection,
+        documents: docs.filter((doc) => userIds.includes(doc.owner as string)).map((doc) => ({ ...doc })),
+      }));
+    },
     async moveAll(from, to) {
       moved.push([from, to]);
     },
@@ -62,7 +72,7 @@ export function createTestDeps(): TestDeps {
     userData: createFakeUserData(),
     phone: createFakePhoneApi(),
     security: createFakeContentSecurity(),
-    files: createFakeFiles(now),
+    files: createFakeFiles(now, TEST_ENV),
     clock,
     logged,
     now,

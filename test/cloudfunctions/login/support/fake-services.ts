@@ -82,15 +82,18 @@ export interface FakeFiles extends FileStorage {
   /** fileIDs asked for URLs, in order. */
   urlRequests: string[];
   deleted: string[];
+  /** Uploaded contents by fileID (upload answers `cloud://<env>.<bucket>/<cloudPath>`). */
+  uploads: Map<string, string>;
   /** When true, every call rejects (storage down). */
   broken: boolean;
 }
 
-export function createFakeFiles(now: () => Date): FakeFiles {
+export function createFakeFiles(now: () => Date, env: string): FakeFiles {
   const fake: FakeFiles = {
     files: new Set(),
     urlRequests: [],
     deleted: [],
+    uploads: new Map(),
     broken: false,
     async temporaryUrls(fileIDs, maxAgeSeconds) {
       if (fake.broken) throw new Error('storage unavailable');
@@ -108,8 +111,16 @@ export function createFakeFiles(now: () => Date): FakeFiles {
       return fileIDs.map((fileID) => {
         fake.files.delete(fileID);
         fake.deleted.push(fileID);
+        fake.uploads.delete(fileID);
         return { fileID, gone: true };
       });
+    },
+    async upload(cloudPath, content) {
+      if (fake.broken) throw new Error('storage unavailable');
+      const fileID = `cloud://${env}.7465-${env}-1250000000/${cloudPath}`;
+      fake.files.add(fileID);
+      fake.uploads.set(fileID, content);
+      return fileID;
     },
   };
   return fake;

@@ -332,6 +332,17 @@ export function createMemoryStore(): MemoryStore {
       );
       return pending.slice(0, limit).map(copy);
     },
+    async auditEntriesAbout(userId, limit) {
+      await enter('auditEntriesAbout');
+      const about = (entry: AuditEntry) =>
+        entry.type === 'account-linked' ? entry.fromUserId === userId || entry.toUserId === userId : entry.userId === userId;
+      return [...audit.values()]
+        .filter(about)
+        .sort((a, b) => b.at.getTime() - a.at.getTime())
+        .slice(0, limit)
+        .map(copy);
+    },
+
     async countUse(slot, limit) {
       await enter('countUse');
       // No await between the read and the write: one atomic step, as the database's conditional update.

@@ -34,6 +34,7 @@
 import type { DeletionAuditEntry, IdentityDoc, UserDoc } from '../../model';
 import type { Deps, StoreTransaction } from '../../ports';
 import { cloudPathIn } from '../../rules/avatar-file';
+import { isExportFileOf } from '../../rules/export-file';
 import { assertNoActiveBan, isExpiredBan, LIFTED_BAN } from '../../rules/ban';
 import { AppError } from '../../rules/errors';
 import { EXPIRED_TICKET_GRACE_MS } from '../../rules/link-ticket';
@@ -196,7 +197,7 @@ async function deleteInTransaction(
     userId: current._id,
     identityCount,
     mergedAccountCount: mergedNow.length,
-    pendingFileIDs: avatarFileIDs([current, ...mergedNow], env),
+    pendingFileIDs: userFileIDs([current, ...mergedNow], env),
   };
   await tx.putAudit(entry);
   return { entry, userIds: ids, keys: [...keys] };
@@ -208,11 +209,15 @@ function sameKeys(a: string[] | undefined, b: string[] | undefined): boolean {
   return left.size === right.size && [...left].every((key) => right.has(key));
 }
 
-/** Avatar files of this environment (a foreign fileID is not ours to delete). */
-function avatarFileIDs(users: UserDoc[], env: string): string[] {
-  return [
-    ...new Set(users.map((doc) => doc.avatarFileID).filter((id): id is string => typeof id === 'string' && cloudPathIn(env, id) !== null)),
-  ];
+/** Avatar and export files of this environment (a foreign fileID is not ours to delete). */
+function userFileIDs(users: UserDoc[], env: string): string[] {
+  const avatars = users
+    .map((doc) => doc.avatarFileID)
+    .filter((id): id is string => typeof id === 'string' && cloudPathIn(env, id) !== null);
+  const exports = users.flatMap((doc) =>
+    typeof doc.personalDataFileID === 'string' && isExportFileOf(doc.personalDataFileID, env, doc._id) ? [doc.personalDataFileID] : [],
+  );
+  return [...new Set([...avatars, ...exports])];
 }
 
 /**
@@ -241,12 +246,12 @@ export async function sweepPendingFiles(deps: DeletionDeps): Promise<void> {
 
 /** One storage call for every listed file, then each entry rewritten with what is left; answers that count. */
 async function deleteListed(entries: DeletionAuditEntry[], deps: DeletionDeps): Promise<number> {
-  const files = [...new Set(entries.flatMap((entry) => entry.pendingFileIDs.filter(isAvatarFileID)))];
+  const files = [...new Set(entries.flatMap((entry) => entry.pendingFileIDs.filter(isUserFileID)))];
   const gone = new Set((await deps.files.deleteFiles(files)).filter((result) => result.gone).map((result) => result.fileID));
   let left = 0;
   await Promise.all(
     entries.map((entry) => {
-      const remaining = entry.pendingFileIDs.filter((fileID) => isAvatarFileID(fileID) && !gone.has(fileID));
+      const remaining = entry.pendingFileIDs.filter((fileID) => isUserFileID(fileID) && !gone.has(fileID));
       left += remaining.length;
       return deps.store.putAudit({ ...entry, pendingFileIDs: remaining });
     }),
@@ -254,6 +259,7 @@ async function deleteListed(entries: DeletionAuditEntry[], deps: DeletionDeps): 
   return left;
 }
 
-function isAvatarFileID(fileID: string): boolean {
-  return /^cloud:\/\/[^/]+\/avatars\/[^/]+\/./.test(fileID);
+/** An avatar or an export file of some user: the only kinds of file a deletion entry may name. */
+function isUserFileID(fileID: string): boolean {
+  return /^cloud:\/\/[^/]+\/(avatars|exports)\/[^/]+\/./.test(fileID);
 }

@@ -1,0 +1,56 @@
+/**
+ * exportMyData (下载我的信息): everything stored about the caller as one JSON document
+ * (rules/personal-data.ts), at most once per person every few minutes (RATE_LIMITS.exportMyData,
+ * counted in parallel with resolving the caller).
+ *
+ * Round trips: resolve + count (1), then identities, merged accounts, audit and per-user data in
+ * parallel (1). A document up to INLINE_EXPORT_MAX_BYTES comes in the answer; a larger one is
+ * written to cloud storage (exports/<user id>/<random>.json) and answered as its fileID and a
+ * temporary URL, then the person's previous export file is deleted, so one file per person exists.
+ * The fileID is recorded on the account first, so 注销 deletes it with the account.
+ */
+import type { ExportMyDataData } from '../../../../typings/contract';
+import type { Deps, Invocation } from '../ports';
+import { AppError } from '../rules/errors';
+import { exportCloudPath, isExportFileOf } from '../rules/export-file';
+import type { WxIdentity } from '../rules/identity';
+import { personalDataText, summarizePersonalData } from '../rules/personal-data';
+import { resolveCaller } from './shared/caller';
+import { collectPersonalData } from './shared/personal-data';
+import { withinLimit } from './shared/rate-limit';
+
+/**
+ * Larger documents go through cloud storage: the answer of a cloud function is limited (and slow
+ * to carry through callFunction), and a clipboard is no place for more than this.
+ */
+export const INLINE_EXPORT_MAX_BYTES = 256 * 1024;
+/** How long the temporary URL of a stored export works. */
+export const EXPORT_URL_MAX_AGE_SECONDS = 30 * 60;
+
+export async function exportMyData(identity: WxIdentity, deps: Deps, invocation: Invocation): Promise<ExportMyDataData> {
+  const caller = await withinLimit('exportMyData', identity, deps, resolveCaller(identity, deps.store, { now: deps.now() }));
+  const { user } = caller;
+  const now = deps.now();
+  const document = await collectPersonalData(user, deps, now);
+  const content = personalDataText(document);
+  const summary = summarizePersonalData(document, Buffer.byteLength(content, 'utf8'));
+  if (summary.bytes <= INLINE_EXPORT_MAX_BYTES) return { delivery: 'inline', summary, document };
+
+  const fileID = await deps.files.upload(exportCloudPath(user._id, deps.randomToken()), content);
+  const [recorded, urls] = await Promise.all([
+    deps.store.updateUser(user._id, { set: { personalDataFileID: fileID } }),
+    deps.files.temporaryUrls([fileID], EXPORT_URL_MAX_AGE_SECONDS),
+  ]);
+  if (!recorded) {
+    // The account went away meanwhile (deleted): its export must not outlive it.
+    await deps.files.deleteFiles([fileID]);
+    throw new AppError('USER_NOT_FOUND', 'the account was deleted during the export');
+  }
+  const previous = user.personalDataFileID;
+  if (typeof previous === 'string' && previous !== fileID && isExportFileOf(previous, invocation.env, user._id)) {
+    await deps.files.deleteFiles([previous]).catch((error: unknown) => deps.warn('deleting the previous export file failed', { error }));
+  }
+  const url = urls.get(fileID);
+  if (!url) throw new Error('no temporary URL for the export file just written');
+  return { delivery: 'file', summary, file: { fileID, url: url.url, expiresAt: url.expiresAt.getTime() } };
+}
