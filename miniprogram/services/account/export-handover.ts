@@ -24,9 +24,12 @@ export interface ExportHandover {
   save(): Promise<ShareOutcome>;
 }
 
-/** The document as the file holds it: indented, for a person to read. */
+/**
+ * The document as the file holds it: indented, for a person to read, and byte for byte what the
+ * function stores for a large export (its personalDataText), so the summary's size is the file's.
+ */
 export function exportText(document: PersonalDataExport): string {
-  return JSON.stringify(document, null, 2);
+  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 export function createExportHandover(result: ExportMyDataData, { files, clipboard }: ExportHandoverPorts): ExportHandover {
