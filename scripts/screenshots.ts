@@ -39,6 +39,8 @@ const LOGIN = 'pages/login/index';
 const PROFILE = 'pages/profile/index';
 const PROFILE_EDIT = 'pages/profile-edit/index';
 const SECURITY = 'pages/account-security/index';
+const PERSONAL_DATA = 'pages/personal-data/index';
+const NOTES = 'pages/notes/index';
 
 async function main(): Promise<void> {
   const onlyArtifacts = process.argv.includes('--only-artifacts');
@@ -159,6 +161,16 @@ async function main(): Promise<void> {
     await back(PROFILE);
     await shoot('profile', true);
 
+    // A note, so that 下载我的信息 below has data of the account to count.
+    await tab(HOME);
+    await on(HOME, '#notes-entry').tap();
+    await waitShown(NOTES);
+    await on(NOTES, '#note-input textarea').fill('周末去爬山，记得带水');
+    await on(NOTES, '#note-save').tap();
+    await on(NOTES, '#note-0').waitFor();
+    await back(HOME);
+    await tab(PROFILE);
+
     await on(PROFILE, '#account-security-entry').tap();
     await waitShown(SECURITY);
     await on(SECURITY, '#wechat-0').waitFor();
@@ -176,6 +188,24 @@ async function main(): Promise<void> {
     await waitShown('pages/account-delete/index');
     await shoot('account-delete', true);
     await back(SECURITY);
+    await on(SECURITY, '#personal-data-entry').tap();
+    await waitShown(PERSONAL_DATA);
+    await shoot('personal-data-idle');
+    await on(PERSONAL_DATA, '#generate-button').tap();
+    await on(PERSONAL_DATA, '#export-summary').waitFor();
+    await shoot('personal-data', true);
+    await on(PERSONAL_DATA, '#copy-button').tap();
+    await page.locator('#pv-toast').waitFor();
+    await shoot('personal-data-copied');
+    await toastGone();
+    // Opened again within five minutes: the function's rate limit, as the page words it.
+    await back(SECURITY);
+    await on(SECURITY, '#personal-data-entry').tap();
+    await waitShown(PERSONAL_DATA);
+    await on(PERSONAL_DATA, '#generate-button').tap();
+    await on(PERSONAL_DATA, '#export-error').waitFor();
+    await shoot('personal-data-rate-limited');
+    await back(SECURITY);
     await back(PROFILE);
 
     await on(PROFILE, '#logout-button').tap();
@@ -191,6 +221,8 @@ async function main(): Promise<void> {
     await shoot('account-delete-guest');
     await launch(identity, SECURITY);
     await shoot('account-security-guest');
+    await launch(identity, PERSONAL_DATA);
+    await shoot('personal-data-guest');
 
     if (errors.length > 0) throw new Error(`the pages reported errors:\n${errors.join('\n')}`);
     process.stdout.write(`${written.join('\n')}\n`);

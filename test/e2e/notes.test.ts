@@ -1,13 +1,14 @@
 /**
  * 我的笔记 in a real browser against the local emulator (chromium + playwright-core, the preview
  * module, the built login and notes functions): log in, add a note, relaunch and find it, then the
- * same person in the second mini-program (same unionid) finds the same note. A phone-sized
+ * same person in the second mini-program (same unionid) finds the same note; then 我的 → 账号与安全 →
+ * 下载我的信息 exports the account, and 保存为文件 is a real download holding that note. A phone-sized
  * viewport (375 px); screenshots go to test-artifacts/e2e/.
  *
  * Without /usr/bin/chromium (E2E_CHROMIUM to use another) the file is skipped with a message;
  * with E2E_REQUIRE_BROWSER=1 a missing browser fails instead.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -31,6 +32,9 @@ if (!XIAOMING || !APP_A || !APP_B) throw new Error('the preview presets changed:
 const HOME = 'pages/index/index';
 const LOGIN = 'pages/login/index';
 const NOTES = 'pages/notes/index';
+const PROFILE = 'pages/profile/index';
+const SECURITY = 'pages/account-security/index';
+const PERSONAL_DATA = 'pages/personal-data/index';
 
 describeInBrowser('我的笔记 in the browser preview (chromium)', () => {
   let emulator: Emulator;
@@ -74,6 +78,7 @@ describeInBrowser('我的笔记 in the browser preview (chromium)', () => {
     emulator = await createEmulator({ memory: true, modules: [await createPreviewModule({ outDir })], onFunctionOutput: () => undefined });
     browser = await launchChromium();
     const context = await browser.newContext({
+      acceptDownloads: true,
       hasTouch: true,
       viewport: { width: 375, height: 812 },
       deviceScaleFactor: 2,
@@ -118,5 +123,28 @@ describeInBrowser('我的笔记 in the browser preview (chromium)', () => {
 
     await onPage(NOTES, '#delete-0').tap();
     await shot('notes-05-delete-confirm.png');
+  });
+
+  it('我的 → 账号与安全 → 下载我的信息: 生成 counts the note, 保存为文件 downloads the JSON with it and no raw openid', async () => {
+    // Still logged in from the flow above (the cached session in this browser's storage).
+    await launch(presetIdentity(XIAOMING, APP_A), PROFILE);
+    await onPage(PROFILE, '#account-security-entry').tap();
+    await waitShown(SECURITY);
+    await onPage(SECURITY, '#personal-data-entry').tap();
+    await waitShown(PERSONAL_DATA);
+
+    await onPage(PERSONAL_DATA, '#generate-button').tap();
+    await onPage(PERSONAL_DATA, '#export-summary').waitFor();
+    const rows = (await onPage(PERSONAL_DATA, '[id^="export-part-"]').allInnerTexts()).map((row) => row.replace(/\s+/g, ' ').trim());
+    expect(rows).toContain('笔记 1 条');
+    await shot('notes-06-personal-data.png');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), onPage(PERSONAL_DATA, '#save-button').tap()]);
+    expect(download.suggestedFilename()).toMatch(/^我的信息-\d{4}-\d\d-\d\d\.json$/);
+    const text = readFileSync(await download.path(), 'utf8');
+    const document = JSON.parse(text) as { data: { notes?: { text: string }[] } };
+    expect(document.data.notes?.map((note) => note.text)).toEqual(['周末去爬山，记得带水']);
+    expect(text).not.toContain(presetIdentity(XIAOMING, APP_A).openid);
+    expect(text).not.toContain(presetIdentity(XIAOMING, APP_B).openid);
   });
 });

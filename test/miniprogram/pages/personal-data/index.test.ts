@@ -35,7 +35,7 @@ async function generated(data: unknown = anInlineExport()): Promise<RenderedPage
 
 /** The summary's rows as 'label value'. */
 function summaryRows(page: RenderedPage): string[] {
-  const cells = page.component.dom?.querySelectorAll('[class$="cell"]') ?? [];
+  const cells = page.component.dom?.querySelectorAll('[class$="export__line"]') ?? [];
   return Array.from(cells).map((cell) =>
     Array.from(cell.querySelectorAll('wx-text'))
       .map((node) => (node.textContent ?? '').trim())
