@@ -280,7 +280,7 @@ const client: Installable = {
     } else if (project.usePrivacyCheck === false) {
       notes.push('注意：app.json 设置了 "__usePrivacyCheck__": false，未改动；开发者工具中不会出现隐私弹窗（线上微信始终检查隐私授权）');
     }
-    notes.push('上线前在公众平台「用户隐私保护指引」中声明：头像、昵称、手机号（按安装的页面）');
+    notes.push('上线前在公众平台「用户隐私保护指引」中声明：头像、昵称、手机号、剪切板（按安装的页面）');
     if (project.language === 'javascript' && !project.transpilesModernSyntax) {
       notes.push(
         '注意：project.config.json 关闭了「将 JS 编译成 ES5」（setting.es6），安装的 ES2020 代码在旧版基础库上可能无法运行：请打开它',

@@ -83,7 +83,7 @@ exports.main = protectedFunction(cloud, {
    项目有 \`cloudbaserc.json\` 时，这些集合与索引已写入其中，\`tcb framework deploy\` 即可创建。
 2. 开发者工具中右键 \`${functions}/login\` →「上传并部署：所有文件」（依赖已打包，无需云端安装），
    或 \`tcb fn deploy login -e <环境 ID>\`。
-3. 公众平台「用户隐私保护指引」声明头像、昵称、手机号（按你安装的页面）。
+3. 公众平台「用户隐私保护指引」声明头像、昵称、手机号、剪切板（按你安装的页面）。
 
 本地试用：在 wx-cloud-login 仓库中运行 \`npm start -- --project <项目路径>\`，浏览器预览项目的全部页面，模拟器运行项目的全部云函数。
 `;
