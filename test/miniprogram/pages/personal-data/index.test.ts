@@ -1,4 +1,4 @@
-import { setAuthService } from '../../../../miniprogram/composition-root';
+import { getAuthService, setAuthService } from '../../../../miniprogram/composition-root';
 import { actionsCalled, answerActions, failureWithDetails } from '../../support/accounts';
 import { deferred } from '../../support/fake-cloud';
 import { FAKE_USER_DATA_PATH, installFakeWx } from '../../support/fake-wx';
@@ -156,6 +156,17 @@ describe('pages/personal-data (下载我的信息)', () => {
 
     expect(page.text('#export-error')).toContain('已退出登录');
     expect(page.exists('#login-button')).toBe(true);
+  });
+
+  it('logged out meanwhile (another page), the export is gone when the page shows again', async () => {
+    const page = await generated();
+
+    getAuthService().logout();
+    page.onShow();
+
+    expect(page.exists('#export-summary')).toBe(false);
+    expect(page.exists('#login-button')).toBe(true);
+    expect(page.data().exportOwner).toBe('');
   });
 
   describe('a large export, delivered as a file in cloud storage', () => {
