@@ -308,7 +308,9 @@ async function main(): Promise<void> {
     log(`first login:      ${trips.first.requests} database requests, ${trips.first.roundTrips} sequential round trips`);
     log(`first login on an empty database (creates the collections): ${trips.firstOnEmptyDatabase.roundTrips} round trips`);
     log(`returning login:  ${trips.returning.requests} database requests, ${trips.returning.roundTrips} sequential round trip(s)`);
-    log(`exportMyData (下载我的信息): ${trips.exportMyData.requests} database requests, ${trips.exportMyData.roundTrips} sequential round trips`);
+    log(
+      `exportMyData (下载我的信息): ${trips.exportMyData.requests} database requests, ${trips.exportMyData.roundTrips} sequential round trips`,
+    );
     log(
       `first login with unionid: ${trips.firstWithUnionid.roundTrips} round trips; same person in a second app: ${trips.firstInSecondApp.roundTrips}`,
     );
