@@ -64,7 +64,9 @@ async function measureTrips(emulator: Emulator) {
     const unionCaller = { openid: 'bench-trips-u', appid: 'wx-bench', unionid: 'bench-union' };
     const firstWithUnionid = await tripsOf(emulator, 'login', unionCaller);
     const otherApp = await tripsOf(emulator, 'login', { ...unionCaller, openid: 'bench-trips-u2', appid: 'wx-bench-2' });
-    return { first, returning, firstWithUnionid, firstInSecondApp: otherApp, firstOnEmptyDatabase: emptyDatabase };
+    // 下载我的信息 of a returning person (inline: resolve + count, then everything in parallel).
+    const exportMyData = await tripsOf(emulator, 'login', caller, { action: 'exportMyData' });
+    return { first, returning, firstWithUnionid, firstInSecondApp: otherApp, firstOnEmptyDatabase: emptyDatabase, exportMyData };
   } finally {
     latency.remove();
   }
@@ -306,6 +308,9 @@ async function main(): Promise<void> {
     log(`first login:      ${trips.first.requests} database requests, ${trips.first.roundTrips} sequential round trips`);
     log(`first login on an empty database (creates the collections): ${trips.firstOnEmptyDatabase.roundTrips} round trips`);
     log(`returning login:  ${trips.returning.requests} database requests, ${trips.returning.roundTrips} sequential round trip(s)`);
+    log(
+      `exportMyData (下载我的信息): ${trips.exportMyData.requests} database requests, ${trips.exportMyData.roundTrips} sequential round trips`,
+    );
     log(
       `first login with unionid: ${trips.firstWithUnionid.roundTrips} round trips; same person in a second app: ${trips.firstInSecondApp.roundTrips}`,
     );

@@ -3,6 +3,9 @@
  * process (pointed there by the SDK's own variables, as for any script), with users made by the
  * BUILT login function.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import cloud from 'wx-server-sdk';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { runAdmin } from '../../scripts/lib/admin/run';
@@ -15,6 +18,7 @@ const caller = (name: string): Caller => ({ openid: `o-${name}`, appid: 'wx-admi
 async function login(name: string, nickName?: string): Promise<string> {
   const invocation = await emulator.callFunction('login', { action: 'login' }, caller(name));
   const result = invocation.result as { ok: boolean; data: { user: { id: string } } };
+  if (!result?.ok) throw new Error(`login of ${name} failed: ${JSON.stringify(invocation.result ?? invocation.error)}`);
   if (nickName) await emulator.callFunction('login', { action: 'updateProfile', nickName }, caller(name));
   return result.data.user.id;
 }
@@ -249,5 +253,46 @@ describe('npm run admin -- delete', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('unban');
     expect((await db().collection('users').doc(id).get()).data).toMatchObject({ status: 'banned' });
+  });
+});
+
+describe('npm run admin -- export', () => {
+  it('prints the same document 下载我的信息 gives the person, records who exported it; --dry-run and --out', async () => {
+    const person = caller('xiaoqian');
+    const id = await login('xiaoqian', '小钱');
+    await emulator.callFunction('notes', { action: 'add', text: '小钱的笔记' }, person);
+    const own = (await emulator.callFunction('login', { action: 'exportMyData' }, person)).result as {
+      ok: true;
+      data: { delivery: 'inline'; document: Record<string, unknown> };
+    };
+    const before = await auditCount();
+
+    const dry = await admin('export', id, '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('[dry-run]');
+    expect(await auditCount()).toBe(before);
+
+    const printed = await admin('export', id, '--operator', 'ops-wang');
+    expect(printed.code).toBe(0);
+    const document = JSON.parse(printed.stdout) as Record<string, unknown>;
+    expect({ ...document, exportedAt: null }).toEqual({ ...own.data.document, exportedAt: null });
+    expect(printed.stdout).toContain('小钱的笔记');
+    expect(printed.stdout).not.toContain('o-xiaoqian');
+    expect(printed.stderr).toContain('已导出');
+    const { data: entries } = await db().collection('account_audit').where({ type: 'admin-action', action: 'export', userId: id }).get();
+    expect(entries).toEqual([expect.objectContaining({ operator: 'ops-wang', userId: id })]);
+
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'admin-export-')), 'xiaoqian.json');
+    const saved = await admin('export', id, '--out', out, '--json');
+    expect(saved.code).toBe(0);
+    expect(JSON.parse(saved.stdout)).toMatchObject({
+      userId: id,
+      file: out,
+      summary: { collections: [{ collection: 'notes', documents: 1 }] },
+    });
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ account: { id, nickName: '小钱' } });
+    expect(await auditCount()).toBe(before + 2);
+
+    expect((await admin('export', 'no-such-user')).code).toBe(1);
   });
 });

@@ -194,8 +194,11 @@ export type AuditEntry =
       at: Date;
       /** The operator's name (--operator, else the OS user). */
       operator: string;
-      /** 'delete': the account was deleted on request (its own `account-deleted` entry says what went). */
-      action: 'ban' | 'unban' | 'delete';
+      /**
+       * 'delete': the account was deleted on request (its own `account-deleted` entry says what went);
+       * 'export': its personal data was exported (`npm run admin -- export`).
+       */
+      action: 'ban' | 'unban' | 'delete' | 'export';
       userId: string;
       reason?: BanReason;
       /** ban: when it ends by itself; null for a ban until lifted. */

@@ -25,7 +25,7 @@ export function integrationGuide(context: InstallContext): string {
 
 ## 安装了什么
 
-- \`${functions}/login/\`：云函数 login（\`index.js\` 已打包 wx-server-sdk，\`index.js.map\` 让错误日志指向源码行）。
+- \`${functions}/login/\`：云函数 login（\`index.js\` 已打包 wx-server-sdk，\`index.js.map\` 让错误日志指向源码行，\`lazy/xml2js.js\` 是大文件导出时才加载的上传依赖）。
 - \`${project.miniprogramRoot ? `${project.miniprogramRoot}/` : ''}${folder}/\`：登录服务（\`services/\`）、唯一接触 \`wx\` 的平台层（\`platform/\`）、前后端契约（\`contract/\`、\`typings/contract.d.ts\`）、
   装配点 \`composition-root.${ext}\`、页面（\`pages/\`）与隐私弹窗组件（\`components/privacy-popup\`）。
 - \`app.json\`：在 \`pages\` 末尾登记了安装的页面；项目自己的页面与顺序没有改动。

@@ -14,6 +14,7 @@ export type AdminCommand =
   | { name: 'ban'; userId: string; reason: BanReason; until: Date | null }
   | { name: 'unban'; userId: string }
   | { name: 'delete'; userId: string; yes: boolean }
+  | { name: 'export'; userId: string; out: string | null }
   | { name: 'import'; source: SourceName; file: string; appid: string };
 
 export interface AdminOptions {
@@ -48,6 +49,8 @@ export const ADMIN_USAGE = `用法 Usage: npm run admin -- <命令 command> [选
   unban <用户ID>                     解除封禁 / lift a ban
   delete <用户ID> --yes              注销账号（与本人注销同一段代码）；不带 --yes 只显示将删除的内容并以 2 退出
                                      / delete the account, the same code as 注销; without --yes: print the plan, exit 2
+  export <用户ID> [--out <文件>]      导出本人可下载的同一份个人信息（JSON；默认输出到 stdout），并记入审计
+                                     / the person's own 下载我的信息 document (stdout, or --out), audited
   import leancloud <文件> --appid <AppID>
   import uni-id <文件> --appid <AppID>
                                      从 LeanCloud _User / uni-id-users 的导出文件导入用户（JSON 数组、JSON Lines 或 { results }）
@@ -64,7 +67,7 @@ export const ADMIN_USAGE = `用法 Usage: npm run admin -- <命令 command> [选
 `;
 
 const FLAGS = new Set(['json', 'dry-run', 'help', 'yes']);
-const OPTIONS = new Set(['env', 'url', 'data-dir', 'operator', 'reason', 'until', 'limit', 'appid']);
+const OPTIONS = new Set(['env', 'url', 'data-dir', 'operator', 'reason', 'until', 'limit', 'appid', 'out']);
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** `2026-12-31` bans through that day, China time; a full ISO time is taken as given. Must lie after `now`. */
@@ -127,6 +130,7 @@ export function parseAdminArgs(argv: string[], now: Date, cwd = process.cwd()): 
   if (command.name !== 'ban' && (values.has('reason') || values.has('until')))
     return { ok: false, message: '--reason / --until 只用于 ban / only ban takes --reason and --until' };
   if (command.name !== 'delete' && values.has('yes')) return { ok: false, message: '--yes 只用于 delete / only delete takes --yes' };
+  if (command.name !== 'export' && values.has('out')) return { ok: false, message: '--out 只用于 export / only export takes --out' };
   if (command.name !== 'import' && values.has('appid')) return { ok: false, message: '--appid 只用于 import / only import takes --appid' };
   return { ok: true, command, options };
 }
@@ -166,6 +170,11 @@ function readCommand(verb: string, rest: string[], values: Map<string, string>, 
     case 'delete': {
       const userId = one();
       return userId ? { name: 'delete', userId, yes: values.has('yes') } : '用法 / usage: delete <用户ID> --yes';
+    }
+    case 'export': {
+      const userId = one();
+      const out = values.get('out');
+      return userId ? { name: 'export', userId, out: out ? path.resolve(cwd, out) : null } : '用法 / usage: export <用户ID> [--out <文件>]';
     }
     case 'unban': {
       const userId = one();

@@ -11,6 +11,7 @@ import type { UserStatus } from '../../../cloudfunctions/login/src/model';
 import { ADMIN_USAGE, parseAdminArgs, type AdminCommand } from './args';
 import { resolveTarget } from './connection';
 import { deleteByAdmin, deletionText } from './delete';
+import { exportByAdmin, exportSummaryText } from './export';
 import { AdminError, createDirectory, type AdminChange, type AdminDatabase, type UserDetails, type UserRow } from './directory';
 import { type ImportDatabase, type ImportReport, importPeople } from './import/importer';
 import { parseRecords, SOURCE_READERS } from './import/sources';
@@ -180,6 +181,14 @@ async function execute(command: AdminCommand, directory: ReturnType<typeof creat
       return directory.changeBan(command.userId, { action: 'ban', reason: command.reason, until: command.until }, context);
     case 'unban':
       return directory.changeBan(command.userId, { action: 'unban' }, context);
+    case 'export':
+      return exportByAdmin(context.db as unknown as DatabaseLike, context.names, command.userId, {
+        operator: context.operator,
+        now: context.now,
+        dryRun: context.dryRun,
+        out: command.out,
+        warn: context.warn,
+      });
     case 'delete':
       return deleteByAdmin(context.db as unknown as DatabaseLike, cloud as unknown as CloudServicesSdk, context.names, command.userId, {
         operator: context.operator,
@@ -238,7 +247,15 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
       io.stderr(`${result}\n`);
       return 1;
     }
-    if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    if (!Array.isArray(result) && 'action' in result && result.action === 'export') {
+      // The document is JSON already: it goes to stdout (the summary to stderr) unless it went to
+      // --out or nothing was exported (--dry-run); then stdout gets the summary.
+      const { document: _document, text, ...summary } = result;
+      if (result.file === null && result.auditId !== null) {
+        io.stdout(text);
+        if (!options.json) io.stderr(exportSummaryText(result));
+      } else io.stdout(options.json ? `${JSON.stringify(summary, null, 2)}\n` : exportSummaryText(result));
+    } else if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else if (Array.isArray(result)) io.stdout(usersTable(result));
     else if ('action' in result && result.action === 'delete') io.stdout(deletionText(result));
     else if ('identities' in result) io.stdout(detailsText(result));

@@ -10,7 +10,7 @@
  * The fileID is recorded on the account first, so 注销 deletes it with the account.
  */
 import type { ExportMyDataData } from '../../../../typings/contract';
-import type { Deps, Invocation } from '../ports';
+import type { Deps, Invocation, TemporaryUrl } from '../ports';
 import { AppError } from '../rules/errors';
 import { exportCloudPath, isExportFileOf } from '../rules/export-file';
 import type { WxIdentity } from '../rules/identity';
@@ -37,10 +37,21 @@ export async function exportMyData(identity: WxIdentity, deps: Deps, invocation:
   if (summary.bytes <= INLINE_EXPORT_MAX_BYTES) return { delivery: 'inline', summary, document };
 
   const fileID = await deps.files.upload(exportCloudPath(user._id, deps.randomToken()), content);
-  const [recorded, urls] = await Promise.all([
-    deps.store.updateUser(user._id, { set: { personalDataFileID: fileID } }),
-    deps.files.temporaryUrls([fileID], EXPORT_URL_MAX_AGE_SECONDS),
-  ]);
+  let recorded: boolean | undefined;
+  let urls: Map<string, TemporaryUrl | null>;
+  try {
+    [recorded, urls] = await Promise.all([
+      deps.store.updateUser(user._id, { set: { personalDataFileID: fileID } }).then((done) => {
+        recorded = done;
+        return done;
+      }),
+      deps.files.temporaryUrls([fileID], EXPORT_URL_MAX_AGE_SECONDS),
+    ]);
+  } catch (error) {
+    // A file the account does not name would outlive its 注销: remove it while we still know it.
+    if (recorded !== true) await deps.files.deleteFiles([fileID]).catch(() => undefined);
+    throw error;
+  }
   if (!recorded) {
     // The account went away meanwhile (deleted): its export must not outlive it.
     await deps.files.deleteFiles([fileID]);

@@ -106,4 +106,15 @@ describe('exportMyData', () => {
     dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
     expect(deps.files.uploads.size).toBe(0);
   });
+
+  it('a failure after the upload leaves no file the account does not name', async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    addNotes(deps, id, 200, '长'.repeat(500));
+    deps.store.failNext('updateUser');
+
+    expect(errorWith(await call(deps, alice, 'exportMyData'), 'INTERNAL')).toBeDefined();
+    expect(deps.files.uploads.size).toBe(0);
+    expect(deps.store.users.get(id)?.personalDataFileID).toBeUndefined();
+  });
 });
