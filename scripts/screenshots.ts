@@ -61,6 +61,8 @@ async function main(): Promise<void> {
       viewport: { width: 1100, height: 960 },
       deviceScaleFactor: 1,
       locale: 'zh-CN',
+      // What a person in China sees (times on the pages are the phone's local time).
+      timezoneId: 'Asia/Shanghai',
     });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
@@ -168,6 +170,8 @@ async function main(): Promise<void> {
     await on(NOTES, '#note-input textarea').fill('周末去爬山，记得带水');
     await on(NOTES, '#note-save').tap();
     await on(NOTES, '#note-0').waitFor();
+    // Its 已添加 toast must not linger over the pages shot next.
+    await toastGone();
     await back(HOME);
     await tab(PROFILE);
 
