@@ -1,6 +1,7 @@
 /**
  * The emulator's command lines: `start` (run the emulator until Ctrl-C), `invoke` (call one function
- * and print its JSON answer) and `exec` (run a command against a fresh emulator, then stop it).
+ * and print its JSON answer), `exec` (run a command against a fresh emulator, then stop it) and
+ * `clock` (show or move the running emulator's clock, emulator-clock.ts).
  * scripts/start.ts, scripts/invoke.ts and scripts/emulator.ts only wire these to the process.
  * Argument parsing is pure; the runners take their output streams, the build step and the
  * running-emulator registry as parameters so tests can drive them.
@@ -11,13 +12,16 @@
  *
  * A running `start` / `exec` records itself in the project's registry (running-registry.ts) and, with
  * a data folder, in `<dataDir>/emulator.json`; `invoke` calls the newest running emulator of the
- * project whatever its data folder, else starts an in-memory one for the call.
+ * project whatever its data folder, else starts an in-memory one for the call; `clock` finds it the
+ * same way (without one there is no clock to move).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EmulatorModule } from './core/module';
 import { dataDirProblem } from './data-dir';
+import { CLOCK_PATH } from './clock-module';
+import { type ClockState, formatOffset, parseDuration } from './emulator-clock';
 import { clientError } from './functions';
 import { createRunningRegistry, type RunningRecord, type RunningRegistry } from './running-registry';
 import { createEmulator, DEFAULT_ENV, defaultFunctionsRoot, type Caller, type Emulator, type EmulatorOptions } from './server';
@@ -114,6 +118,18 @@ export const INVOKE_USAGE = `用法 Usage: npm run invoke -- <function> ['<event
   --functions DIR   云函数目录 / functions folder
 默认使用本项目中任意一个正在运行的模拟器，没有时用内存模拟器。只在标准输出打印云函数返回的 JSON；日志在标准错误。
 By default uses any running emulator of this project, else an in-memory one. Prints only the function's JSON on stdout; logs go to stderr.
+`;
+
+export const CLOCK_USAGE = `用法 Usage: npm run emulator -- clock [show | set <ISO 时间> | advance <时长> | reset] [--url URL] [--data-dir DIR]
+移动正在运行的模拟器的时钟：云函数里的 Date、db.serverDate()、手机号 code 与临时链接的过期都跟着它走；调用超时仍按真实时间。
+Moves the running emulator's clock: functions' Date, db.serverDate(), phone-code and temp-URL expiry follow it; time limits stay real.
+  show              显示模拟器时间与偏移（默认） / show the emulator's time and offset (default)
+  set ISO           设为这个时间，此后照常流逝，如 2027-01-01T08:00:00+08:00 / move to this time; it flows on from there
+  advance 时长       前进（负数后退），如 90m、2h、1d、1h30m、-10m、5000（毫秒） / move forward (negative: back): 90m, 2h, 1d, 1h30m, -10m, 5000 (ms)
+  reset             恢复真实时间 / back to real time
+  --url URL         使用这个正在运行的模拟器 / use this running emulator
+  --data-dir DIR    只用这个数据目录的模拟器 / only the emulator running on this data folder
+  --functions DIR   云函数目录（找本项目的模拟器） / functions folder (finds this project's emulator)
 `;
 
 interface OptionSpec {
@@ -309,6 +325,54 @@ export function parseInvokeArgs(argv: string[], cwd = process.cwd()): Parsed<Inv
       functionsRoot: functions !== undefined ? path.resolve(cwd, functions) : defaultFunctionsRoot(cwd),
     },
     ...(split.hints && { hints: split.hints }),
+  };
+}
+
+export type ClockChange = { verb: 'show' } | { verb: 'reset' } | { verb: 'set'; to: number } | { verb: 'advance'; by: number };
+
+export interface ClockArgs {
+  change: ClockChange;
+  url: string | null;
+  dataDir: string | null;
+  functionsRoot: string;
+}
+
+export function parseClockArgs(argv: string[], cwd = process.cwd()): Parsed<ClockArgs> {
+  const split = splitArguments(argv, { flags: ['help'], options: ['url', 'data-dir', 'functions'] });
+  if (!split.ok) return split;
+  const { positionals, values } = split.args;
+  if (values.has('help')) return { ok: false, message: '' };
+  const [verb = 'show', value, ...extra] = positionals;
+  if (extra.length > 0) return { ok: false, message: `多余的参数 / unexpected argument: ${extra[0]}` };
+  let change: ClockChange;
+  if (verb === 'show' || verb === 'reset') {
+    if (value !== undefined) return { ok: false, message: `多余的参数 / unexpected argument: ${value}` };
+    change = { verb };
+  } else if (verb === 'set') {
+    const to = value === undefined ? Number.NaN : Date.parse(value);
+    if (!Number.isFinite(to))
+      return { ok: false, message: `set 需要 ISO 时间，如 2027-01-01T08:00:00+08:00 / set needs an ISO time: ${value ?? ''}` };
+    change = { verb, to };
+  } else if (verb === 'advance') {
+    const by = value === undefined ? null : parseDuration(value);
+    if (by === null)
+      return { ok: false, message: `advance 需要时长，如 90m、2h、1d / advance needs a duration such as 90m, 2h, 1d: ${value ?? ''}` };
+    change = { verb, by };
+  } else {
+    return { ok: false, message: `未知的 clock 命令 / unknown clock command: ${verb}` };
+  }
+  const url = values.get('url');
+  if (url !== undefined && !/^https?:\/\/[^/]+/.test(url)) return { ok: false, message: `--url 无效 / invalid URL: ${url}` };
+  const dataDir = values.get('data-dir');
+  const functions = values.get('functions');
+  return {
+    ok: true,
+    args: {
+      change,
+      url: url !== undefined ? url.replace(/\/+$/, '') : null,
+      dataDir: dataDir !== undefined ? path.resolve(cwd, dataDir) : null,
+      functionsRoot: functions !== undefined ? path.resolve(cwd, functions) : defaultFunctionsRoot(cwd),
+    },
   };
 }
 
@@ -646,7 +710,7 @@ export interface InvokeOptions {
 }
 
 /** The emulator `invoke` should call: --url, else the one of --data-dir, else the project's newest live one. */
-async function findRunning(args: InvokeArgs, registry: RunningRegistry): Promise<string | null> {
+async function findRunning(args: Pick<InvokeArgs, 'url' | 'dataDir' | 'functionsRoot'>, registry: RunningRegistry): Promise<string | null> {
   if (args.url !== null) return args.url;
   if (args.dataDir !== null) {
     const running = readRunningRecord(args.dataDir);
@@ -708,4 +772,49 @@ function prefixLines(name: string, text: string): string {
     .split('\n')
     .map((line) => `[${name}] ${line}`)
     .join('\n')}\n`;
+}
+
+/** What `clock` prints: the emulator's time, and how far it is from real time. */
+function describeClock(state: ClockState): string {
+  const offset = state.offsetMs === 0 ? '真实时间 / real time' : `偏移 / offset ${formatOffset(state.offsetMs)}`;
+  return `模拟器时钟 / Emulator clock: ${state.now}（${offset}）\n`;
+}
+
+/** `npm run emulator -- clock …`: shows or moves the clock of the project's running emulator. */
+export async function runClock(argv: string[], output: Output, options: InvokeOptions = {}): Promise<number> {
+  const parsed = parseClockArgs(argv);
+  if (!parsed.ok) {
+    output.stderr(`${parsed.message ? `${parsed.message}\n` : ''}${CLOCK_USAGE}`);
+    return parsed.message ? 2 : 0;
+  }
+  const { change, ...where } = parsed.args;
+  const url = await findRunning(where, options.registry ?? createRunningRegistry());
+  if (url === null) {
+    output.stderr(
+      `没有运行中的模拟器${where.dataDir ? `（数据目录 ${where.dataDir}）` : ''}：先运行 npm start，或用 --url 指定 / No running emulator${where.dataDir ? ` on ${where.dataDir}` : ' for this project'}: start one with npm start, or pass --url\n`,
+    );
+    return 1;
+  }
+  const body = change.verb === 'set' ? { to: change.to } : change.verb === 'advance' ? { by: change.by } : {};
+  let response: Response;
+  try {
+    response =
+      change.verb === 'show'
+        ? await fetch(`${url}${CLOCK_PATH}`)
+        : await fetch(`${url}${CLOCK_PATH}/${change.verb}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+  } catch (error) {
+    output.stderr(`无法连接模拟器 / Cannot reach the emulator at ${url}: ${messageOf(error)}\n`);
+    return 1;
+  }
+  const answer = (await response.json().catch(() => null)) as (ClockState & { message?: string }) | null;
+  if (!response.ok || !answer || typeof answer.now !== 'string') {
+    output.stderr(`模拟器拒绝了请求 / The emulator refused: ${answer?.message ?? `HTTP ${response.status}`}\n`);
+    return 1;
+  }
+  output.stdout(describeClock(answer));
+  return 0;
 }

@@ -4,12 +4,15 @@
  */
 export { defaultDependencyCache, npmInstaller } from './functions/dependencies';
 export { createEmulator, defaultFunctionsRoot, DEFAULT_ENV, isLocalOrigin, isOwnHost, sdkEnvFor } from './server';
+export { parseDuration } from './emulator-clock';
 export type {
   Caller,
+  ClockState,
   DependencyInstaller,
   DependencyInstallRequest,
   DependencyOptions,
   Emulator,
+  EmulatorClock,
   EmulatorOptions,
   FaultInjector,
   FaultRule,
@@ -17,7 +20,17 @@ export type {
   Invocation,
   RequestRecord,
 } from './server';
-export { defaultDataDir, DEFAULT_APPID, DEFAULT_PORT, readRunningRecord, runExec, runInvoke, runStart, URL_VARIABLE } from './cli';
+export {
+  defaultDataDir,
+  DEFAULT_APPID,
+  DEFAULT_PORT,
+  readRunningRecord,
+  runClock,
+  runExec,
+  runInvoke,
+  runStart,
+  URL_VARIABLE,
+} from './cli';
 export type { ExecHooks, Output, StartHooks } from './cli';
 export { createRunningRegistry } from './running-registry';
 export type { RunningRecord, RunningRegistry } from './running-registry';

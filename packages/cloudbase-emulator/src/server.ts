@@ -7,14 +7,17 @@
  *   POST /callFunction/<name> call a function as the mini-program would (browser preview, tests)
  *   GET  /api/collections/<name>/export|import   transfer-module.ts (JSON lines)
  *   GET  /, /api/health, /api/collections          status-module.ts
+ *   GET  /api/clock, POST /api/clock/<verb>      clock-module.ts (the emulator clock)
  *   other routes              from the modules (storage up/downloads, the preview)
  *
  * Everything but /admin and the security checks is a module (core/module.ts); this file wires
  * them, owns the port, and stops the parts in SHUTDOWN_ORDER.
  *
  * Functions reach the emulator through the SDK's own environment variables (sdkEnv()), so
- * production code runs unchanged. Every admin request is attributed to the function invocation
- * that made it (request-log.ts) and can be failed or slowed down on purpose (faults.ts).
+ * production code runs unchanged. One clock (emulator-clock.ts) is "now" for the functions, the
+ * database, storage and the open API; tests and the CLI move it (clock-module.ts). Every admin
+ * request is attributed to the function invocation that made it (request-log.ts) and can be
+ * failed or slowed down on purpose (faults.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -37,6 +40,8 @@ import { createFunctionService, type Invocation } from './functions';
 import { createFunctionDependencies, type DependencyOptions } from './functions/dependencies';
 import { createFunctionRuntime, type FunctionStats, printFunctionOutput } from './functions/runtime';
 import { createActivityLog } from './activity-log';
+import { createClockModule } from './clock-module';
+import { createEmulatorClock, type EmulatorClock } from './emulator-clock';
 import { BodyRefusedError, type BodyGate, BodyTooLargeError, guardBody, header, readBody, send, sendJson } from './http';
 import { jsonDeeperThan, tooDeepMessage } from './json-depth';
 import { multipartBoundary, parseMultipart } from './multipart';
@@ -51,6 +56,7 @@ export type { FaultInjector, FaultRule } from './faults';
 export type { Invocation } from './functions';
 export type { FunctionStats } from './functions/runtime';
 export type { DependencyInstaller, DependencyInstallRequest, DependencyOptions } from './functions/dependencies';
+export type { ClockState, EmulatorClock } from './emulator-clock';
 
 /** Defaults are relative to the project the emulator runs for (the process's cwd), never to this package. */
 export function defaultFunctionsRoot(projectRoot: string = process.cwd()): string {
@@ -121,6 +127,11 @@ export interface Emulator {
   database: DatabaseModule;
   storage: StorageModule;
   openapi: OpenApiModule;
+  /**
+   * The emulator's time: real time + an offset (emulator-clock.ts). Moving it moves what functions'
+   * Date answers, db.serverDate(), phone-code and signed-URL expiry; not invocation time limits.
+   */
+  clock: EmulatorClock;
   functions: { list(): string[]; stats(name: string): FunctionStats };
   /** Stops instances, closes the port, flushes data. Safe to call twice. */
   close(): Promise<void>;
@@ -197,7 +208,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const functionsRoot = options.functionsRoot ?? defaultFunctionsRoot();
   const onDatabaseWarning = options.onDatabaseWarning ?? console.warn;
   const declaredIndexes = readDeclaredIndexes(options.projectDir ?? path.dirname(path.resolve(functionsRoot)), onDatabaseWarning);
-  const database = await createDatabase({ ...persistence, declaredIndexes, onWarning: onDatabaseWarning });
+  const clock = createEmulatorClock();
+  const database = await createDatabase({ ...persistence, declaredIndexes, onWarning: onDatabaseWarning, now: clock.now });
   const log = createRequestLog();
   const faults = createFaultInjector();
   const activity = createActivityLog();
@@ -209,22 +221,26 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     ...(options.functionTimeoutMs !== undefined && { timeoutMs: options.functionTimeoutMs }),
     ...(options.codeCache !== undefined && { codeCache: options.codeCache }),
     dependencies: createFunctionDependencies(options.functionDependencies),
+    time: clock,
     onOutput: (name, stream, chunk) => {
       activity.output(name, stream, chunk);
       printOutput(name, stream, chunk);
     },
   });
   const functions = createFunctionService({ runtime, log, env, onCall: (record) => activity.call(record) });
-  const storage = createStorage({ ...persistence, env, publicUrl: () => url });
+  const storage = createStorage({ ...persistence, env, publicUrl: () => url, now: clock.now });
   // getPhoneNumber's watermark carries the calling mini-program's appid, as WeChat's does.
-  const openapi = createOpenApi(options.openapi, { callerAppid: (invocationId) => log.callerOf(invocationId)?.appid });
+  const openapi = createOpenApi(
+    { now: clock.now, ...options.openapi },
+    { callerAppid: (invocationId) => log.callerOf(invocationId)?.appid },
+  );
   const extensions: EmulatorModule[] = [
     ...(options.modules ?? []),
     // Last: their routes are prefixes of others' ('/' for the status page).
     createTransferModule(database),
-    createStatusModule({ database, storage, activity, functions: () => runtime.list(), links: () => statusLinks }),
+    createStatusModule({ database, storage, activity, clock, functions: () => runtime.list(), links: () => statusLinks }),
   ];
-  const modules: EmulatorModule[] = [functions.module, database, storage, openapi, ...extensions];
+  const modules: EmulatorModule[] = [functions.module, database, storage, openapi, createClockModule(clock), ...extensions];
   const statusLinks = modules.flatMap((module) => (module.statusLink ? [module.statusLink] : []));
 
   const actions = new Map<string, AdminHandler>();
@@ -388,6 +404,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     database,
     storage,
     openapi,
+    clock,
     functions: { list: () => runtime.list(), stats: (name) => runtime.stats(name) },
     close: () => (closing ??= stop()),
   };

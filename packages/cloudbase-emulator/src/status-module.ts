@@ -26,6 +26,7 @@ import { EJSON } from 'bson';
 import type { ActivityLog } from './activity-log';
 import { type EmulatorHost, type EmulatorModule, type HttpRoute, ServiceError } from './core/module';
 import type { DatabaseModule } from './database';
+import { type EmulatorClock, formatOffset } from './emulator-clock';
 import { collectionNameProblem } from './database/collection-name';
 import { BodyRefusedError, BodyTooLargeError, readBody, send, sendJson } from './http';
 import { safeDecode } from './http-paths';
@@ -40,6 +41,8 @@ export interface StatusModuleOptions {
   activity: ActivityLog;
   functions: () => string[];
   links: () => { href: string; label: string }[];
+  /** Shown on the page while it is moved. */
+  clock?: EmulatorClock;
 }
 
 const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
@@ -231,6 +234,7 @@ export function createStatusModule(options: StatusModuleOptions): EmulatorModule
         collections: collections(),
         files: storage.list(),
         links: options.links(),
+        ...(options.clock && { clock: { now: options.clock.state().now, offset: formatOffset(options.clock.offset()) } }),
       });
       send(response, 200, 'text/html; charset=utf-8', html);
     } else if (pathname.startsWith('/collections/')) {

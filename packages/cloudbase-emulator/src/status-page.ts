@@ -20,6 +20,8 @@ export interface StatusSnapshot {
   files?: StoredFileInfo[];
   /** Pages served beside the emulator (the browser preview). */
   links?: { href: string; label: string }[];
+  /** The emulator clock, shown when it is moved (emulator-clock.ts). */
+  clock?: { now: string; offset: string };
 }
 
 export interface CollectionView {
@@ -189,6 +191,12 @@ ${body}
 `;
 }
 
+/** One line when the clock is moved; nothing while it is real time. */
+function clockLine(clock: StatusSnapshot['clock']): string {
+  if (!clock || clock.offset === '0') return '';
+  return `<p class="clock">模拟器时钟 <span class="en">Emulator clock</span>: <code>${escapeHtml(clock.now)}</code>（偏移 <span class="en">offset</span> <code>${escapeHtml(clock.offset)}</code>，<code>npm run emulator -- clock reset</code> 恢复 <span class="en">to reset</span>）</p>\n`;
+}
+
 export function renderStatusPage(snapshot: StatusSnapshot): string {
   const collections =
     snapshot.collections.length === 0
@@ -226,7 +234,7 @@ ${files
     `<h1>本地云开发模拟器 <span class="en">Local CloudBase emulator</span></h1>
 <p>环境 <span class="en">Env</span>: <code>${escapeHtml(snapshot.env)}</code> · ${where}</p>
 <p>地址 <span class="en">Service URL</span>: <code>${escapeHtml(snapshot.url)}/admin</code></p>
-${(snapshot.links ?? []).map(({ href, label }) => `<p><a href="${escapeHtml(href)}">${escapeHtml(label)}</a></p>`).join('\n')}
+${clockLine(snapshot.clock)}${(snapshot.links ?? []).map(({ href, label }) => `<p><a href="${escapeHtml(href)}">${escapeHtml(label)}</a></p>`).join('\n')}
 <h2>数据库集合 <span class="en">Collections</span></h2>
 ${collections}
 <div class="actions"><input type="text" id="new-collection" placeholder="新集合名 / new collection" aria-label="新集合名"><button data-action="create-collection">新建集合 <span class="en">Create</span></button>

@@ -97,7 +97,7 @@ describe('the live log', () => {
       name: 'f',
       caller: {},
       event: { big: 'x'.repeat(MAX_VALUE_CHARS * 2) },
-      invocation: { result: null, invocationId: 'i', requests: [], roundTrips: 0 },
+      invocation: { result: null, invocationId: 'i', requests: [], roundTrips: 0, instance: null },
       startedAt: 0,
       endedAt: 1,
     });

@@ -30,6 +30,11 @@ export interface Invocation {
   requests: RequestRecord[];
   /** Sequential round trips: times the in-flight request count went 0 -> 1. */
   roundTrips: number;
+  /**
+   * The function instance that ran it (an id unique in this process), null when none did (no such
+   * function, loading failed): tests see which calls shared an instance.
+   */
+  instance: number | null;
 }
 
 export interface FunctionService {
@@ -107,9 +112,10 @@ export function createFunctionService({ runtime, log, env, onCall }: FunctionSer
     const startedAt = Date.now();
     const outcome = await runtime.invoke(name, event, { invocationId, caller, env });
     const { requests, roundTrips } = log.close(invocationId);
+    const { instance } = outcome;
     const invocation: Invocation = outcome.ok
-      ? { result: JSON.parse(outcome.json), invocationId, requests, roundTrips }
-      : { result: null, error: { message: outcome.error.message, kind: outcome.error.kind }, invocationId, requests, roundTrips };
+      ? { result: JSON.parse(outcome.json), invocationId, requests, roundTrips, instance }
+      : { result: null, error: { message: outcome.error.message, kind: outcome.error.kind }, invocationId, requests, roundTrips, instance };
     onCall?.({ name, caller, event, invocation, startedAt, endedAt: Date.now() });
     return invocation;
   }

@@ -15,9 +15,12 @@
  * cache (`codeCache`), which roughly halves the CPU a cold start costs on a shared machine. The
  * file is then evaluated with the same module wrapper, filename and require as Node's loader.
  *
+ * The emulator's clock (emulator-clock.ts): the worker's global Date answers real time plus the
+ * offset the emulator holds, handed over at start and with every invocation (installClock below).
+ *
  * Messages (see instance.ts for the parent side):
  *   -> parent  { type: 'code-cache', data } (if asked), then { type: 'ready' } | { type: 'load-error', error }
- *   <- parent  { type: 'invoke', id, event, context, env }
+ *   <- parent  { type: 'invoke', id, event, context, env, clockOffset }
  *   -> parent  { type: 'started', id }, then { type: 'result', id, json } | { type: 'result', id, error }
  */
 
@@ -29,15 +32,59 @@ const { parentPort, workerData } = require('node:worker_threads');
 
 /**
  * @typedef {{ message: string, stack?: string }} ErrorInfo
- * @typedef {{ type: 'invoke', id: string, event: unknown, context: Record<string, unknown>, env: Record<string, string> }} InvokeMessage
+ * @typedef {{ type: 'invoke', id: string, event: unknown, context: Record<string, unknown>, env: Record<string, string>, clockOffset: number }} InvokeMessage
  * @typedef {(event: unknown, context: Record<string, unknown>, callback: (error: unknown, value?: unknown) => void) => unknown} Handler
  */
 
 if (!parentPort) throw new Error('instance-host.js runs as a worker thread');
 const port = parentPort;
 
-/** @type {{ file: string, handler: string, codeCache: Uint8Array | null, produceCodeCache: boolean, dependencyPath: string | null }} */
-const { file, handler, codeCache, produceCodeCache, dependencyPath } = workerData;
+/** @type {{ file: string, handler: string, codeCache: Uint8Array | null, produceCodeCache: boolean, dependencyPath: string | null, clockOffset: number }} */
+const { file, handler, codeCache, produceCodeCache, dependencyPath, clockOffset: startOffset } = workerData;
+
+/**
+ * Replaces the global Date with one whose current time is real time + the emulator's offset, and
+ * returns the function that sets the offset. Only "now" moves: `Date.now()`, `new Date()` and
+ * `Date()` without arguments. Everything else is the real Date's: the prototype is shared (so
+ * `instanceof Date`, `constructor === Date` and Object.prototype.toString hold for every date,
+ * whichever code made it), construction goes through Reflect.construct with new.target (so
+ * `class X extends Date` still makes X instances), and Date.UTC / Date.parse are the originals.
+ * Node's own internals keep the real clock (they hold their own reference), and timers never
+ * read Date, so time limits and setTimeout run on real time.
+ * @param {number} initialOffset
+ * @returns {(offset: number) => void}
+ */
+function installClock(initialOffset) {
+  const RealDate = Date;
+  let offset = initialOffset;
+  /** @param {...unknown} args @returns {Date | string} */
+  function EmulatorDate(...args) {
+    if (!new.target) return new RealDate(RealDate.now() + offset).toString();
+    return Reflect.construct(RealDate, args.length === 0 ? [RealDate.now() + offset] : args, new.target);
+  }
+  Object.defineProperties(EmulatorDate, {
+    length: { value: RealDate.length },
+    name: { value: 'Date' },
+    prototype: { value: RealDate.prototype, writable: false },
+    now: {
+      value: function now() {
+        return RealDate.now() + offset;
+      },
+      writable: true,
+      configurable: true,
+    },
+    parse: { value: RealDate.parse, writable: true, configurable: true },
+    UTC: { value: RealDate.UTC, writable: true, configurable: true },
+  });
+  Object.defineProperty(RealDate.prototype, 'constructor', { value: EmulatorDate, writable: true, configurable: true });
+  Object.defineProperty(globalThis, 'Date', { value: EmulatorDate, writable: true, configurable: true });
+  return (next) => {
+    offset = next;
+  };
+}
+
+/** Installed before the function loads: what its module scope computes sees the emulator's time too. */
+const setClockOffset = installClock(typeof startOffset === 'number' ? startOffset : 0);
 
 /**
  * Dependencies installed outside the function folder (dependencies.ts): code inside the folder
@@ -154,6 +201,7 @@ function run(handle, event, context) {
 port.on('message', async (/** @type {InvokeMessage} */ message) => {
   if (message.type !== 'invoke' || !main) return;
   const { id } = message;
+  setClockOffset(message.clockOffset);
   applyEnvironment(message.env);
   port.postMessage({ type: 'started', id });
   try {

@@ -35,6 +35,8 @@ export interface InvokeRequest {
   event: unknown;
   context: Record<string, unknown>;
   env: Record<string, string>;
+  /** The emulator clock's offset (emulator-clock.ts) for this invocation: the function's Date answers real time + this. */
+  clockOffset: number;
 }
 
 export interface FunctionInstance {
@@ -58,6 +60,8 @@ export interface StartInstanceOptions {
   initTimeoutMs: number;
   /** Runs invocation time limits (paused while other instances load). */
   clock: PausableClock;
+  /** The emulator clock's offset while the function loads (its module scope may read the time). */
+  clockOffset: number;
   /** V8 code cache of the file from an earlier instance, if any. */
   codeCache: Uint8Array | null;
   /** Ask the instance for the code cache of the file once loaded (see instance-host.js). */
@@ -86,6 +90,7 @@ export function startInstance(options: StartInstanceOptions): Promise<FunctionIn
       codeCache: options.codeCache,
       produceCodeCache: options.produceCodeCache,
       dependencyPath: options.dependencyPath ?? null,
+      clockOffset: options.clockOffset,
     },
     env: options.env,
     // A parent under tsx/jest must not hand its loaders to the instance: cold starts are measured.

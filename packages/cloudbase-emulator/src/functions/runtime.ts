@@ -7,7 +7,8 @@
  *
  * An instance whose main threw, that crashed or that timed out is retired; the next invocation
  * gets a fresh one. When the function file changes (a rebuild), idle instances are retired so
- * the next call loads the new code.
+ * the next call loads the new code. Every invocation carries the emulator clock's offset to its
+ * instance (emulator-clock.ts); when that clock moves back, warm instances are retired the same way.
  *
  * The time limit counts from the moment main starts, not the cold start (SCF limits initialisation
  * separately), and stops while other instances load (clock.ts); a generous init limit still
@@ -16,6 +17,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, invocationEnvironment, scfContext, type InvocationIdentity } from './context';
+import type { EmulatorClock } from '../emulator-clock';
 import { createPausableClock } from './clock';
 import { readFunctionSettings, type FunctionSettings } from './config';
 import { createFunctionDependencies, type FunctionDependencies } from './dependencies';
@@ -43,7 +45,12 @@ export interface FunctionRuntimeOptions {
   codeCache?: boolean;
   /** Installs what a function's package.json declares and its folder lacks (dependencies.ts). */
   dependencies?: FunctionDependencies;
+  /** The emulator's clock, whose offset every invocation carries to its instance. Default: real time. */
+  time?: Pick<EmulatorClock, 'offset' | 'rewinds'>;
 }
+
+/** What an invocation ended with, and which instance ran it (null when none did: not found, not loaded). */
+export type RuntimeOutcome = InvocationOutcome & { instance: number | null };
 
 export interface FunctionStats {
   /** Instances alive (idle or busy). */
@@ -56,7 +63,7 @@ export interface FunctionStats {
 }
 
 export interface FunctionRuntime {
-  invoke(name: string, event: unknown, identity: InvocationIdentity): Promise<InvocationOutcome>;
+  invoke(name: string, event: unknown, identity: InvocationIdentity): Promise<RuntimeOutcome>;
   /** Names of the functions that have a built index.js. */
   list(): string[];
   stats(name: string): FunctionStats;
@@ -83,6 +90,8 @@ interface Pool {
   codeCache: Uint8Array | null;
   /** Set while the first instance of this version compiles the file; the others wait for its cache. */
   priming: Promise<void> | null;
+  /** The emulator clock's rewind count the idle instances were started under. */
+  rewinds: number;
 }
 
 export function isValidFunctionName(name: string): boolean {
@@ -98,6 +107,9 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   const pools = new Map<string, Pool>();
   const clock = createPausableClock();
   const dependencies = options.dependencies ?? createFunctionDependencies();
+  const time = options.time ?? { offset: () => 0, rewinds: () => 0 };
+  /** The clock's rewind count when each instance started: one started before a move back is replaced. */
+  const rewindsAtStart = new WeakMap<FunctionInstance, number>();
   let closed = false;
 
   function functionFile(name: string): string {
@@ -127,6 +139,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
         coldStarts: 0,
         codeCache: null,
         priming: null,
+        rewinds: time.rewinds(),
       };
       pools.set(name, pool);
     } else if (pool.version !== version) {
@@ -134,6 +147,12 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
       pool.settings = readFunctionSettings(root, name);
       pool.codeCache = null;
       pool.priming = null;
+      for (const stale of pool.idle.splice(0)) retire(pool, stale);
+    }
+    // The clock went back: warm instances hold state stamped in the future (a cache entry that
+    // would stay fresh for the whole rewind), so they go, as after a redeploy.
+    if (pool.rewinds !== time.rewinds()) {
+      pool.rewinds = time.rewinds();
       for (const stale of pool.idle.splice(0)) retire(pool, stale);
     }
     return pool;
@@ -183,8 +202,10 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
       } catch (error) {
         throw { kind: 'load', message: error instanceof Error ? error.message : String(error) } satisfies InvocationError;
       }
+      const rewinds = time.rewinds();
       const instance = await startInstance({
         file: pool.file,
+        clockOffset: time.offset(),
         version,
         dependencyPath,
         env: { ...inheritedEnvironment(), ...options.baseEnv(), ...pool.settings.envVariables },
@@ -203,6 +224,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
         throw { kind: 'crash', message: 'the emulator is closing' } satisfies InvocationError;
       }
       pool.all.add(instance);
+      rewindsAtStart.set(instance, rewinds);
       return instance;
     } finally {
       endPriming();
@@ -226,23 +248,24 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   }
 
   function release(pool: Pool, instance: FunctionInstance, outcome: InvocationOutcome): void {
-    if (closed || !instance.alive || !outcome.ok || instance.version !== pool.version) retire(pool, instance);
+    const rewound = rewindsAtStart.get(instance) !== time.rewinds();
+    if (closed || !instance.alive || !outcome.ok || instance.version !== pool.version || rewound) retire(pool, instance);
     else pool.idle.push(instance);
     pump(pool);
   }
 
   return {
     async invoke(name, event, identity) {
-      if (closed) return { ok: false, error: { kind: 'crash', message: 'the emulator is closed' } };
+      if (closed) return { ok: false, error: { kind: 'crash', message: 'the emulator is closed' }, instance: null };
       const pool = isValidFunctionName(name) ? poolFor(name) : null;
       if (!pool) {
-        return { ok: false, error: { kind: 'not-found', message: `FunctionName parameter could not be found: ${name}` } };
+        return { ok: false, error: { kind: 'not-found', message: `FunctionName parameter could not be found: ${name}` }, instance: null };
       }
       let instance: FunctionInstance;
       try {
         instance = await acquire(pool);
       } catch (error) {
-        return { ok: false, error: error as InvocationError };
+        return { ok: false, error: error as InvocationError, instance: null };
       }
       const timeoutMs = options.timeoutMs ?? pool.settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       const env = invocationEnvironment(identity);
@@ -254,9 +277,9 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
         timeoutMs,
         environment: { ...options.baseEnv(), ...pool.settings.envVariables, ...env },
       });
-      const outcome = await instance.run({ id: identity.invocationId, event, context, env }, timeoutMs);
+      const outcome = await instance.run({ id: identity.invocationId, event, context, env, clockOffset: time.offset() }, timeoutMs);
       release(pool, instance, outcome);
-      return outcome;
+      return { ...outcome, instance: instance.id };
     },
     list() {
       let entries: string[];

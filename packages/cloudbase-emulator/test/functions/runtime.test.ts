@@ -95,8 +95,13 @@ describe('function runtime failures', () => {
     const failed = await runtime.invoke('faulty', { mode: 'throw' }, identity('o1'));
     const next = await runtime.invoke('faulty', { mode: 'fine' }, identity('o1'));
 
-    expect(failed).toEqual({ ok: false, error: expect.objectContaining({ kind: 'throw', message: 'Error: boom' }) });
-    expect(next).toEqual({ ok: true, json: JSON.stringify({ ok: true, mode: 'fine' }) });
+    expect(failed).toEqual({
+      ok: false,
+      error: expect.objectContaining({ kind: 'throw', message: 'Error: boom' }),
+      instance: expect.any(Number),
+    });
+    expect(next).toEqual({ ok: true, json: JSON.stringify({ ok: true, mode: 'fine' }), instance: expect.any(Number) });
+    expect(next.instance).not.toBe(failed.instance);
   });
 
   it.each([
@@ -121,7 +126,11 @@ describe('function runtime failures', () => {
     const started = Date.now();
     const timedOut = await runtime.invoke('faulty', { mode }, identity('o1'));
 
-    expect(timedOut).toEqual({ ok: false, error: { kind: 'timeout', message: 'Invoking task timed out after 0.4 seconds' } });
+    expect(timedOut).toEqual({
+      ok: false,
+      error: { kind: 'timeout', message: 'Invoking task timed out after 0.4 seconds' },
+      instance: expect.any(Number),
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(390);
     expect((await runtime.invoke('faulty', {}, identity('o1'))).ok).toBe(true);
   });
@@ -129,7 +138,11 @@ describe('function runtime failures', () => {
   it('given a function that throws while loading, reports a load error', async () => {
     const outcome = await runtime.invoke('load-error', {}, identity('o1'));
 
-    expect(outcome).toEqual({ ok: false, error: expect.objectContaining({ kind: 'load', message: 'Error: cannot load this function' }) });
+    expect(outcome).toEqual({
+      ok: false,
+      error: expect.objectContaining({ kind: 'load', message: 'Error: cannot load this function' }),
+      instance: null,
+    });
   });
 
   it('given a missing function or a name that is not a function name, reports not found without starting anything', async () => {
@@ -177,7 +190,11 @@ describe('function runtime configuration', () => {
     const runtime = createFunctionRuntime({ functionsRoot, baseEnv: () => ({ BASE: 'yes' }), onOutput: quiet });
     try {
       const outcome = await runtime.invoke('env-reader', {}, identity('o1'));
-      expect(outcome).toEqual({ ok: true, json: JSON.stringify({ greeting: '你好', limit: 7000, base: 'yes' }) });
+      expect(outcome).toEqual({
+        ok: true,
+        json: JSON.stringify({ greeting: '你好', limit: 7000, base: 'yes' }),
+        instance: expect.any(Number),
+      });
     } finally {
       await runtime.close();
     }
@@ -187,9 +204,9 @@ describe('function runtime configuration', () => {
     writeFunction('exports.main = async () => "v1";', 1_000);
     const runtime = createFunctionRuntime({ functionsRoot, baseEnv: () => ({}), onOutput: quiet });
     try {
-      expect(await runtime.invoke('env-reader', {}, identity('o1'))).toEqual({ ok: true, json: '"v1"' });
+      expect(await runtime.invoke('env-reader', {}, identity('o1'))).toEqual({ ok: true, json: '"v1"', instance: expect.any(Number) });
       writeFunction('exports.main = async () => "v2";', 2_000);
-      expect(await runtime.invoke('env-reader', {}, identity('o1'))).toEqual({ ok: true, json: '"v2"' });
+      expect(await runtime.invoke('env-reader', {}, identity('o1'))).toEqual({ ok: true, json: '"v2"', instance: expect.any(Number) });
     } finally {
       await runtime.close();
     }
@@ -242,8 +259,16 @@ describe('function runtime configuration', () => {
     );
     const runtime = createFunctionRuntime({ functionsRoot, baseEnv: () => ({}), onOutput: quiet });
     try {
-      expect(await runtime.invoke('env-reader', {}, identity('o1'))).toEqual({ ok: true, json: '{"viaCallback":true}' });
-      expect(await runtime.invoke('env-reader', { empty: true }, identity('o1'))).toEqual({ ok: true, json: 'null' });
+      expect(await runtime.invoke('env-reader', {}, identity('o1'))).toEqual({
+        ok: true,
+        json: '{"viaCallback":true}',
+        instance: expect.any(Number),
+      });
+      expect(await runtime.invoke('env-reader', { empty: true }, identity('o1'))).toEqual({
+        ok: true,
+        json: 'null',
+        instance: expect.any(Number),
+      });
     } finally {
       await runtime.close();
     }
