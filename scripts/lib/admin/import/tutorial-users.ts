@@ -379,7 +379,8 @@ async function adoptChunk(
       adopted.filter((adoption) => !adoption.doc.identityKeys),
       PARALLEL_UPDATES,
       async ({ doc, keys }) => {
-        if (!(await store.updateUser(doc._id, adoptionPatch(doc, keys, keys.all, [], options.now))))
+        // "Not updated" also answers an update that changed nothing: another run adopted it just now.
+        if (!(await store.updateUser(doc._id, adoptionPatch(doc, keys, keys.all, [], options.now))) && !(await store.getUser(doc._id)))
           throw new Error(`user ${doc._id} disappeared during adoption`);
       },
     ),
