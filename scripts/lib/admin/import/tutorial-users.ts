@@ -332,7 +332,8 @@ async function planChunk(
  * Writes the chunk's adoptions: the claims first (one bulk insert), then the documents (one update
  * each) and the duplicates' secrets (one update). A claim lost to a login running right now (a
  * duplicate key) is retried one key at a time, as a login claims: the same document wins it, or
- * the person becomes a conflict and their document is left as it is.
+ * the person becomes a conflict and their document is not adopted (a key this run did claim still
+ * points at it, as after a login cut short there; the person's next login completes it).
  */
 async function adoptChunk(
   db: AdoptionDatabase,
