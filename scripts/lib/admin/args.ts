@@ -15,7 +15,9 @@ export type AdminCommand =
   | { name: 'unban'; userId: string }
   | { name: 'delete'; userId: string; yes: boolean }
   | { name: 'export'; userId: string; out: string | null }
-  | { name: 'import'; source: SourceName; file: string; appid: string };
+  | { name: 'import'; source: SourceName; file: string; appid: string }
+  /** The project's own tutorial-style users collection, adopted in place; null collection: the login's (USERS_COLLECTION). */
+  | { name: 'import-users'; appid: string; collection: string | null };
 
 export interface AdminOptions {
   /** Print JSON for scripts instead of a table. */
@@ -55,6 +57,9 @@ export const ADMIN_USAGE = `用法 Usage: npm run admin -- <命令 command> [选
   import uni-id <文件> --appid <AppID>
                                      从 LeanCloud _User / uni-id-users 的导出文件导入用户（JSON 数组、JSON Lines 或 { results }）
                                      / import people from a LeanCloud or uni-id export
+  import users --appid <AppID> [--collection users]
+                                     接管本环境教程式 users 集合中尚未接管的文档（保留 _id，删除 session_key），与登录时的自动接管相同
+                                     / adopt every tutorial-style document of the users collection in place, as a login would
 选项 Options:
   --env <ENV_ID>      真实云开发环境（凭据取自 TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY）
                       / a real CloudBase environment (credentials from the standard variables)
@@ -67,7 +72,7 @@ export const ADMIN_USAGE = `用法 Usage: npm run admin -- <命令 command> [选
 `;
 
 const FLAGS = new Set(['json', 'dry-run', 'help', 'yes']);
-const OPTIONS = new Set(['env', 'url', 'data-dir', 'operator', 'reason', 'until', 'limit', 'appid', 'out']);
+const OPTIONS = new Set(['env', 'url', 'data-dir', 'operator', 'reason', 'until', 'limit', 'appid', 'collection', 'out']);
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** `2026-12-31` bans through that day, China time; a full ISO time is taken as given. Must lie after `now`. */
@@ -131,7 +136,10 @@ export function parseAdminArgs(argv: string[], now: Date, cwd = process.cwd()): 
     return { ok: false, message: '--reason / --until 只用于 ban / only ban takes --reason and --until' };
   if (command.name !== 'delete' && values.has('yes')) return { ok: false, message: '--yes 只用于 delete / only delete takes --yes' };
   if (command.name !== 'export' && values.has('out')) return { ok: false, message: '--out 只用于 export / only export takes --out' };
-  if (command.name !== 'import' && values.has('appid')) return { ok: false, message: '--appid 只用于 import / only import takes --appid' };
+  if (command.name !== 'import' && command.name !== 'import-users' && values.has('appid'))
+    return { ok: false, message: '--appid 只用于 import / only import takes --appid' };
+  if (command.name !== 'import-users' && values.has('collection'))
+    return { ok: false, message: '--collection 只用于 import users / only import users takes --collection' };
   return { ok: true, command, options };
 }
 
@@ -160,9 +168,15 @@ function readCommand(verb: string, rest: string[], values: Map<string, string>, 
       return { name: 'ban', userId, reason, until };
     }
     case 'import': {
+      if (rest[0] === 'users') {
+        if (rest.length > 1) return '用法 / usage: import users --appid <AppID> [--collection users]';
+        const appid = values.get('appid');
+        if (!appid) return '--appid 必填：users 集合中的 openid 属于哪个小程序 / --appid names the mini-program the openids belong to';
+        return { name: 'import-users', appid, collection: values.get('collection') ?? null };
+      }
       const [source, file, ...extra] = rest;
       if ((source !== 'leancloud' && source !== 'uni-id') || !file || extra.length > 0)
-        return '用法 / usage: import leancloud|uni-id <文件> --appid <AppID>';
+        return '用法 / usage: import leancloud|uni-id <文件> --appid <AppID> | import users --appid <AppID>';
       const appid = values.get('appid');
       if (!appid) return '--appid 必填：导出文件中的 openid 属于哪个小程序 / --appid names the mini-program the openids belong to';
       return { name: 'import', source, file: path.resolve(cwd, file), appid };

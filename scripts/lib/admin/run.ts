@@ -15,6 +15,7 @@ import { exportByAdmin, exportSummaryText } from './export';
 import { AdminError, createDirectory, type AdminChange, type AdminDatabase, type UserDetails, type UserRow } from './directory';
 import { type ImportDatabase, type ImportReport, importPeople } from './import/importer';
 import { parseRecords, SOURCE_READERS } from './import/sources';
+import { type AdoptionDatabase, type AdoptionReport, adoptTutorialUsers } from './import/tutorial-users';
 import { formatTime, renderTable } from './table';
 
 export interface AdminIo {
@@ -154,6 +155,24 @@ function importText(report: ImportReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+function adoptionText(report: AdoptionReport): string {
+  const head = report.dryRun ? '[dry-run] 将接管（未写入 / nothing written）' : '接管完成 / adopted';
+  const lines = [
+    `${head}：集合 ${report.collection} 中教程式文档共 ${report.total} 条（AppID ${report.appid}）`,
+    `  接管 adopted:             ${report.adopted}`,
+    `  已接管 already present:   ${report.alreadyPresent}`,
+    `  冲突 conflicts:           ${report.conflicts.length}（该微信身份已属于其他用户，未改动 / left untouched, never merged）`,
+    `  跳过 skipped:             ${report.skipped.length}`,
+    `  未写入 UnionID unionids left out: ${report.unionidsLeftOut.length}（由小程序端写入，无法核实；下次登录时补上）`,
+  ];
+  for (const conflict of report.conflicts.slice(0, 20)) lines.push(`  冲突 ${conflict.userId}: ${conflict.reason}`);
+  for (const skipped of report.skipped.slice(0, 20)) lines.push(`  跳过 ${skipped.userId}: ${skipped.reason}`);
+  const more =
+    report.conflicts.length + report.skipped.length - Math.min(20, report.conflicts.length) - Math.min(20, report.skipped.length);
+  if (more > 0) lines.push(`  …另有 ${more} 条，--json 查看全部 / ${more} more, see --json`);
+  return `${lines.join('\n')}\n`;
+}
+
 /** `导入 [██████░░░░] 3000/10000`, one line redrawn on a terminal, a line per step otherwise. */
 function progressBar(io: AdminIo, enabled: boolean): (done: number, total: number) => void {
   let last = -1;
@@ -171,6 +190,12 @@ async function execute(command: AdminCommand, directory: ReturnType<typeof creat
   switch (command.name) {
     case 'import':
       return runImport(command, context);
+    case 'import-users':
+      return adoptTutorialUsers(
+        context.db as unknown as AdoptionDatabase,
+        { ...context.names, users: command.collection ?? context.names.users },
+        { appid: command.appid, dryRun: context.dryRun, now: context.now, onProgress: context.progress },
+      );
     case 'users-list':
       return directory.listUsers(context.limit);
     case 'users-search':
@@ -259,6 +284,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
     else if (Array.isArray(result)) io.stdout(usersTable(result));
     else if ('action' in result && result.action === 'delete') io.stdout(deletionText(result));
     else if ('identities' in result) io.stdout(detailsText(result));
+    else if ('adopted' in result) io.stdout(adoptionText(result));
     else if ('imported' in result) io.stdout(importText(result));
     else io.stdout(changeText(result));
     // delete without --yes (and without --dry-run): the plan was shown, nothing done — not a success.

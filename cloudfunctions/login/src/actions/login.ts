@@ -37,6 +37,7 @@
 import type { LoginData } from '../../../../typings/contract';
 import { deleteUserAccount } from './shared/account-deletion';
 import { withFreshAvatarUrl } from './shared/avatar-url';
+import { adoptionPatch, LEGACY_SECRET_FIELDS, legacyDocumentToAdopt } from './shared/legacy-adoption';
 import { assertNoActiveBan, isExpiredBan, LIFTED_BAN } from '../rules/ban';
 import { AppError } from '../rules/errors';
 import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentity } from '../rules/identity';
@@ -55,8 +56,8 @@ interface LoginOutcome {
 /** How many `mergedInto` hops a login follows (a merge target is never itself merged, except in a race). */
 const MAX_MERGE_HOPS = 3;
 
-/** Secrets the common tutorial pattern stored in users documents; removed on adoption. */
-export const LEGACY_SECRET_FIELDS = ['session_key', 'sessionKey'] as const;
+/** Secrets the common tutorial pattern stored in users documents; removed on adoption (shared/legacy-adoption.ts). */
+export { LEGACY_SECRET_FIELDS };
 
 export async function login(identity: WxIdentity, deps: Deps, invocation: Invocation = { env: '' }): Promise<LoginData> {
   const keys = identityKeysFor(identity);
@@ -100,16 +101,7 @@ async function forgetLinkNotices(userId: string, remaining: LinkNotice[], deps: 
  * and among legacy duplicates (the tutorial's own race) the oldest.
  */
 function pickUser(found: UserDoc[], keys: IdentityKeys): UserDoc | undefined {
-  return (
-    userHoldingIdentity(found, keys) ??
-    found
-      .filter((user) => !user.identityKeys && user.status !== 'merged')
-      .sort((a, b) => time(a.createdAt) - time(b.createdAt) || a._id.localeCompare(b._id))[0]
-  );
-}
-
-function time(value: unknown): number {
-  return value instanceof Date ? value.getTime() : Number.MAX_SAFE_INTEGER;
+  return userHoldingIdentity(found, keys) ?? legacyDocumentToAdopt(found);
 }
 
 function assertNotBanned(user: UserDoc, now: Date): void {
@@ -206,18 +198,10 @@ async function adoptLegacyUser(legacy: UserDoc, keys: IdentityKeys, openid: stri
 
   const claims = await claimKeys(keys.all.slice(1), legacy._id, stamp, deps);
   const secondary = claims.attached;
-  const wechatPairs = pairsAfterLogin(legacy.wechatPairs, keys, [keys.primary, ...secondary]);
   const [adopted] = await Promise.all([
     deps.store.updateUser(legacy._id, {
-      ...claimsPatch(claims),
-      addIdentityKeys: [keys.primary, ...secondary],
+      ...adoptionPatch(legacy, keys, [keys.primary, ...secondary], claims.heldElsewhere, stamp.at),
       stamp,
-      set: {
-        status: 'active',
-        ...(legacy.createdAt instanceof Date ? {} : { createdAt: stamp.at }),
-        ...(wechatPairs ? { wechatPairs } : {}),
-      },
-      remove: [...LEGACY_SECRET_FIELDS],
     }),
     deps.store.scrubLegacyDocuments(openid, LEGACY_SECRET_FIELDS),
   ]);

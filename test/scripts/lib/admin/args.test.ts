@@ -38,6 +38,9 @@ describe('npm run admin: command line', () => {
     [['users', 'list', '--env', 'e1', '--url', 'http://127.0.0.1:1'], /exclude/],
     [['users', 'list', '--colour'], /unknown option/],
     [['wipe'], /unknown command/],
+    [['import', 'users'], /--appid/],
+    [['import', 'users', 'extra', '--appid', 'wx1'], /import users --appid/],
+    [['import', 'leancloud', 'f.json', '--appid', 'wx1', '--collection', 'users'], /只用于 import users/],
   ])('refuses %j with a message', (argv, message) => {
     const parsed = parseAdminArgs(argv, now);
     expect(parsed.ok).toBe(false);
@@ -61,5 +64,17 @@ describe('npm run admin: command line', () => {
     expect(parseAdminArgs(['delete', 'u1'], now)).toMatchObject({ ok: true, command: { name: 'delete', userId: 'u1', yes: false } });
     expect(parseAdminArgs(['delete'], now)).toMatchObject({ ok: false, message: expect.stringContaining('delete <用户ID> --yes') });
     expect(parseAdminArgs(['unban', 'u1', '--yes'], now)).toMatchObject({ ok: false, message: expect.stringContaining('--yes') });
+  });
+
+  it("import users reads the project's own collection: --appid required, --collection optional", () => {
+    expect(parseAdminArgs(['import', 'users', '--appid', 'wx1', '--dry-run'], now)).toMatchObject({
+      ok: true,
+      command: { name: 'import-users', appid: 'wx1', collection: null },
+      options: { dryRun: true },
+    });
+    expect(parseAdminArgs(['import', 'users', '--appid', 'wx1', '--collection', 'members'], now)).toMatchObject({
+      ok: true,
+      command: { name: 'import-users', appid: 'wx1', collection: 'members' },
+    });
   });
 });
