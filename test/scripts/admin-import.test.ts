@@ -17,25 +17,14 @@ let emulator: Emulator;
 let run = 0;
 
 type Data = Record<string, unknown>;
-interface TestDatabase {
-  collection(name: string): { limit(n: number): { skip(n: number): { get(): Promise<{ data: Data[] }> } } };
-}
-const db = () => cloud.database({ throwOnNotFound: false } as Parameters<typeof cloud.database>[0]) as unknown as TestDatabase;
 
-/** Every document of a collection, in _id order. */
+/**
+ * Every document of a collection, in _id order, read from the emulator's database directly: what
+ * was written is under test here, and reading 20,000 documents back through skip pages would cost
+ * seconds of the suite.
+ */
 async function all(collection: string): Promise<Data[]> {
-  const docs: Data[] = [];
-  for (;;) {
-    const page = await db()
-      .collection(collection)
-      .limit(1000)
-      .skip(docs.length)
-      .get()
-      .catch(() => ({ data: [] as Data[] }));
-    docs.push(...page.data);
-    if (page.data.length < 1000) break;
-  }
-  return docs.sort((a, b) => String(a._id).localeCompare(String(b._id)));
+  return emulator.database.documents(collection).sort((a, b) => String(a._id).localeCompare(String(b._id)));
 }
 
 /** The collections the login function uses (it runs with the default names). */
@@ -248,8 +237,9 @@ describe('large imports', () => {
     expect(first.stderr).toContain('导入 [████████████████████] 10000/10000');
     const second = await admin('import', 'uni-id', uniId, '--appid', APPID);
     expect(second.stdout).toMatch(/新导入 imported:\s+10000/);
-    expect((await all(names.users)).length).toBe(20_000);
-    expect(JSON.stringify(await all(names.users))).not.toContain('sk0');
+    const users = await all(names.users);
+    expect(users.length).toBe(20_000);
+    expect(JSON.stringify(users)).not.toContain('sk0');
   });
 
   it('a crash mid-import, then a re-run, gives exactly the database of one clean run', async () => {
