@@ -214,7 +214,8 @@ async function importChunk(db: ImportDatabase, names: CollectionNames, chunk: Pl
     if (!user) newUsers.push(userDocument(planned, keys, options.source, options.fallbackCreatedAt));
     const createdAt = planned.person.createdAt ?? options.fallbackCreatedAt;
     for (const key of missingKeys.filter((key) => storedKeys.includes(key))) {
-      newIdentities.push({ _id: key, userId: planned.userId, provider: providerOf(key), createdAt });
+      // The key's prefix, as the login function's claim writes it (cloudbase-store.ts claimIdentity).
+      newIdentities.push({ _id: key, userId: planned.userId, provider: key.slice(0, key.indexOf(':')), createdAt });
     }
     report.imported += 1;
   }
