@@ -7,6 +7,12 @@ const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }
 /** Node and jsdom, with the emulator's function output shown only for failing tests (test/support/). */
 const quietNode = '<rootDir>/test/support/quiet-function-output.environment.js';
 const quietJsdom = '<rootDir>/test/support/quiet-jsdom.environment.js';
+/**
+ * Project fixtures and their copies: whole DevTools projects, run by the emulator or miniprogram-ci,
+ * never required by a test. Left out of Jest's module map, where two fixtures' package.json
+ * (both `quickstartFunctions`) collide.
+ */
+const modulePathIgnorePatterns = ['<rootDir>/test/fixtures/', '<rootDir>/packages/cloudbase-emulator/test/fixtures/', '<rootDir>/.build/'];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -19,6 +25,7 @@ module.exports = {
       displayName: 'node',
       testEnvironment: quietNode,
       transform,
+      modulePathIgnorePatterns,
       // packages/server-auth is bundled into the functions: its tests run with theirs.
       testMatch: ['<rootDir>/test/{cloudfunctions,scripts,bench,e2e}/**/*.test.ts', '<rootDir>/packages/server-auth/test/**/*.test.ts'],
     },
@@ -26,18 +33,21 @@ module.exports = {
       displayName: 'miniprogram',
       testEnvironment: quietJsdom,
       transform,
+      modulePathIgnorePatterns,
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
     },
     {
       displayName: 'cloudbase-emulator',
       testEnvironment: quietNode,
       transform,
+      modulePathIgnorePatterns,
       testMatch: ['<rootDir>/packages/cloudbase-emulator/test/**/*.test.ts'],
     },
     {
       displayName: 'miniprogram-preview',
       testEnvironment: quietNode,
       transform,
+      modulePathIgnorePatterns,
       testMatch: ['<rootDir>/packages/miniprogram-preview/test/**/*.test.ts'],
     },
   ],
