@@ -5,13 +5,12 @@
  */
 import cloud from 'wx-server-sdk';
 import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
-import { runAdminAt } from './support/admin';
+import { runAdminAt, useFreshCollections } from './support/admin';
 
 const APPID = 'wx-tutorial-app';
 const NOW = new Date('2026-12-02T00:00:00Z');
 const saved = { ...process.env };
 let emulator: Emulator;
-let run = 0;
 
 type Data = Record<string, unknown>;
 
@@ -28,15 +27,6 @@ async function seed(collection: string, documents: Data[]): Promise<void> {
     ),
   );
   await emulator.database.importCollection(collection, lines.join('\n'));
-}
-
-/** Fresh collection names per test, so tests do not see each other's people. */
-function useCollections(): { users: string; identities: string } {
-  run += 1;
-  const names = { users: `tut_users_${run}`, identities: `tut_identities_${run}` };
-  process.env.USERS_COLLECTION = names.users;
-  process.env.IDENTITIES_COLLECTION = names.identities;
-  return names;
 }
 
 function admin(...argv: string[]) {
@@ -95,7 +85,7 @@ async function seedTutorial(names: { users: string; identities: string }) {
 
 describe('import users (tutorial-style collections)', () => {
   it('with --dry-run reports what it would do and writes nothing', async () => {
-    const names = useCollections();
+    const names = useFreshCollections('tut');
     await seedTutorial(names);
     const before = [docs(names.users), docs(names.identities)];
     const report = await adopt('--dry-run');
@@ -108,7 +98,7 @@ describe('import users (tutorial-style collections)', () => {
   });
 
   it('adopts every not-adopted document in place as a login would, reports the rest, and a second run changes nothing', async () => {
-    const names = useCollections();
+    const names = useFreshCollections('tut');
     await seedTutorial(names);
     const report = await adopt();
     expect(report).toEqual({
@@ -171,12 +161,12 @@ describe('import users (tutorial-style collections)', () => {
   });
 
   it('two runs at once claim each identity once: the one that loses a claim to the other adopts the same document', async () => {
-    const clean = useCollections();
+    const clean = useFreshCollections('tut');
     await seedTutorial(clean);
     await adopt();
     const expected = [docs(clean.users), docs(clean.identities)];
 
-    const racing = useCollections();
+    const racing = useFreshCollections('tut');
     await seedTutorial(racing);
     const reports = await Promise.all([adopt(), adopt()]);
     expect(reports.map((report) => report.conflicts.map((entry: { userId: string }) => entry.userId))).toEqual([
@@ -264,7 +254,7 @@ async function seedFixture(names: { users: string; identities: string }, fixture
 
 describe('large collections and crashes', () => {
   it('adopts what is left of 2,000 documents, a page and a chunk at a time, with a progress bar', async () => {
-    const names = useCollections();
+    const names = useFreshCollections('tut');
     const fixture = partlyAdopted(2_000, 10);
     await seedFixture(names, fixture);
     const result = await admin();
@@ -279,12 +269,12 @@ describe('large collections and crashes', () => {
 
   it('a crash mid-run, then a re-run, gives exactly the database of one clean run, with no one half-adopted', async () => {
     const fixture = partlyAdopted(60, 1);
-    const clean = useCollections();
+    const clean = useFreshCollections('tut');
     await seedFixture(clean, fixture);
     expect(await adopt()).toMatchObject({ adopted: fixture.people });
     const expected = [docs(clean.users), docs(clean.identities)];
 
-    const crashed = useCollections();
+    const crashed = useFreshCollections('tut');
     await seedFixture(crashed, fixture);
     // The 20th user update fails: every claim of the chunk is in, part of its documents adopted.
     emulator.faults.add({

@@ -8,13 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import cloud from 'wx-server-sdk';
 import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
-import { runAdminAt } from './support/admin';
+import { runAdminAt, useFreshCollections } from './support/admin';
 
 const FIXTURES = path.join(__dirname, 'fixtures/import');
 const APPID = 'wx-imported-app';
 const saved = { ...process.env };
 let emulator: Emulator;
-let run = 0;
 
 type Data = Record<string, unknown>;
 
@@ -34,15 +33,6 @@ function useDefaultCollections(): { users: string; identities: string } {
   return { users: 'users', identities: 'identities' };
 }
 
-/** Fresh collection names per test, so tests do not see each other's people. */
-function useCollections(): { users: string; identities: string } {
-  run += 1;
-  const names = { users: `imp_users_${run}`, identities: `imp_identities_${run}` };
-  process.env.USERS_COLLECTION = names.users;
-  process.env.IDENTITIES_COLLECTION = names.identities;
-  return names;
-}
-
 function admin(...argv: string[]) {
   return runAdminAt(emulator.url, argv, () => new Date('2026-12-02T00:00:00Z'));
 }
@@ -60,7 +50,7 @@ afterAll(async () => {
 
 describe('import from LeanCloud', () => {
   it('imports mini-program users with their profile, unionid and verified phone, and never a secret', async () => {
-    const names = useCollections();
+    const names = useFreshCollections('imp');
     const result = await admin('import', 'leancloud', path.join(FIXTURES, 'leancloud-users.json'), '--appid', APPID, '--json');
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
@@ -98,7 +88,7 @@ describe('import from LeanCloud', () => {
   });
 
   it('reads JSON lines too, and a second run changes nothing', async () => {
-    const names = useCollections();
+    const names = useFreshCollections('imp');
     const file = path.join(FIXTURES, 'leancloud-users.jsonl');
     expect(JSON.parse((await admin('import', 'leancloud', file, '--appid', APPID, '--json')).stdout)).toMatchObject({ imported: 2 });
     const before = [await all(names.users), await all(names.identities)];
@@ -108,7 +98,7 @@ describe('import from LeanCloud', () => {
   });
 
   it('with --dry-run reports what it would do and writes nothing', async () => {
-    const names = useCollections();
+    const names = useFreshCollections('imp');
     const result = await admin('import', 'leancloud', path.join(FIXTURES, 'leancloud-users.json'), '--appid', APPID, '--dry-run');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('[dry-run]');
@@ -156,7 +146,7 @@ describe('import from LeanCloud', () => {
 
 describe('import from uni-id', () => {
   it('maps uni-id-users: openid for mp-weixin, unionid, confirmed mobile; disabled accounts banned, closed ones skipped', async () => {
-    const names = useCollections();
+    const names = useFreshCollections('imp');
     const report = JSON.parse(
       (await admin('import', 'uni-id', path.join(FIXTURES, 'uni-id-users.jsonl'), '--appid', APPID, '--json')).stdout,
     );
@@ -230,7 +220,7 @@ describe('large imports', () => {
   writeFileSync(smaller, generated('leancloud', 2_000));
 
   it('imports 10,000 people of each source in one run, with a progress bar', async () => {
-    const names = useCollections();
+    const names = useFreshCollections('imp');
     const first = await admin('import', 'leancloud', leancloud, '--appid', APPID);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/新导入 imported:\s+10000/);
@@ -243,11 +233,11 @@ describe('large imports', () => {
   });
 
   it('a crash mid-import, then a re-run, gives exactly the database of one clean run', async () => {
-    const clean = useCollections();
+    const clean = useFreshCollections('imp');
     await admin('import', 'leancloud', smaller, '--appid', APPID);
     const expected = [await all(clean.users), await all(clean.identities)];
 
-    const crashed = useCollections();
+    const crashed = useFreshCollections('imp');
     // The 4th of 7 bulk inserts of identities fails (its users are already in): a crash half-way.
     emulator.faults.add({
       action: 'database.insertDocument',

@@ -17,7 +17,7 @@ import { cloudPathIn } from '../../../cloudfunctions/login/src/rules/avatar-file
 import { activeBan } from '../../../cloudfunctions/login/src/rules/ban';
 import { AppError } from '../../../cloudfunctions/login/src/rules/errors';
 import { parseOpenidKey } from '../../../cloudfunctions/login/src/rules/identity';
-import { AdminError, maskIdentity, type MaskedIdentity } from './directory';
+import { accountToActOn, AdminError, maskIdentity, type MaskedIdentity } from './directory';
 
 /** What a deletion removes (or removed). */
 export interface DeletionPlan {
@@ -54,13 +54,7 @@ export async function deleteByAdmin(
   context: DeletionContext,
 ): Promise<DeletionPlan> {
   const store = createCloudbaseStore(db, names, context.warn);
-  const user = await store.getUser(userId);
-  if (!user) throw new AdminError('USER_NOT_FOUND', `没有这个用户 / no such user: ${userId}`);
-  if (user.status === 'merged')
-    throw new AdminError(
-      'USER_UNAVAILABLE',
-      `该账号已并入 ${user.mergedInto ?? '其他账号'}，请注销那个账号 / merged: delete ${user.mergedInto}`,
-    );
+  const user = await accountToActOn(store, userId, { zh: '注销', en: 'delete' });
   if (activeBan(user, context.now))
     throw new AdminError('USER_UNAVAILABLE', '该账号封禁中，注销与本人注销一样不允许；需要时先 unban / banned: unban first');
 

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { CollectionNames } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
 import type { BanReason } from '../../../typings/contract';
 import type { AuditEntry, IdentityDoc, UserDoc, UserStatus } from '../../../cloudfunctions/login/src/model';
+import type { Store } from '../../../cloudfunctions/login/src/ports';
 import { maskIdentityKey } from '../../../cloudfunctions/login/src/rules/masked-identity';
 import { orEmpty } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-errors';
 import { maskPhoneNumber } from '../../../cloudfunctions/login/src/rules/phone';
@@ -275,3 +276,18 @@ export function createDirectory(db: AdminDatabase, names: CollectionNames) {
 }
 
 export type Directory = ReturnType<typeof createDirectory>;
+
+/**
+ * The account an operator acts on (delete, export): refused when there is none, or when it was
+ * merged into another (whose account is the person's now: act on that one).
+ */
+export async function accountToActOn(store: Pick<Store, 'getUser'>, userId: string, verb: { zh: string; en: string }): Promise<UserDoc> {
+  const user = await store.getUser(userId);
+  if (!user) throw new AdminError('USER_NOT_FOUND', `没有这个用户 / no such user: ${userId}`);
+  if (user.status === 'merged')
+    throw new AdminError(
+      'USER_UNAVAILABLE',
+      `该账号已并入 ${user.mergedInto ?? '其他账号'}，请${verb.zh}那个账号 / merged: ${verb.en} ${user.mergedInto}`,
+    );
+  return user;
+}

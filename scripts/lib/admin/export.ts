@@ -13,7 +13,7 @@ import { collectPersonalData } from '../../../cloudfunctions/login/src/actions/s
 import { type CollectionNames, createCloudbaseStore, type DatabaseLike } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
 import { personalDataText, summarizePersonalData } from '../../../cloudfunctions/login/src/rules/personal-data';
 import { createUserDataStore, type UserDataDatabase } from '@wx-cloud-login/server-auth/src/user-data';
-import { AdminError } from './directory';
+import { accountToActOn, AdminError } from './directory';
 
 export interface PersonalDataByAdmin {
   userId: string;
@@ -42,13 +42,7 @@ export async function exportByAdmin(
   context: ExportContext,
 ): Promise<PersonalDataByAdmin> {
   const store = createCloudbaseStore(db, names, context.warn);
-  const user = await store.getUser(userId);
-  if (!user) throw new AdminError('USER_NOT_FOUND', `没有这个用户 / no such user: ${userId}`);
-  if (user.status === 'merged')
-    throw new AdminError(
-      'USER_UNAVAILABLE',
-      `该账号已并入 ${user.mergedInto ?? '其他账号'}，请导出那个账号 / merged: export ${user.mergedInto}`,
-    );
+  const user = await accountToActOn(store, userId, { zh: '导出', en: 'export' });
   if (user.status === 'deleting') throw new AdminError('USER_UNAVAILABLE', '该账号正在注销 / the account is being deleted');
 
   const userData = createUserDataStore(db as unknown as UserDataDatabase);
