@@ -113,6 +113,16 @@ export const unbundledModulePlugin: Plugin = {
   },
 };
 
+/** How every file of a function is built: one CommonJS file for CloudBase's Node runtimes (16.13 / 18.15). */
+const FUNCTION_OUTPUT = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node16',
+  minify: true,
+  legalComments: 'linked',
+} as const satisfies BuildOptions;
+
 /** esbuild options for the lazily loaded file of `name` in the function at `functionDir`. */
 export function lazyPackageOptions(functionDir: string, name: (typeof LAZY_PACKAGES)[number]): BuildOptions {
   return {
@@ -120,12 +130,7 @@ export function lazyPackageOptions(functionDir: string, name: (typeof LAZY_PACKA
     // The kit's own install of the package when the function folder has none above it.
     nodePaths: [path.join(projectRoot, 'node_modules')],
     outfile: path.join(functionDir, LAZY_FOLDER, `${name}.js`),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node16',
-    minify: true,
-    legalComments: 'linked',
+    ...FUNCTION_OUTPUT,
     logLevel: 'warning',
   };
 }
@@ -135,12 +140,7 @@ export function esbuildOptions(functionDir: string, overrides: Partial<BuildOpti
   return {
     entryPoints: [path.join(functionDir, 'src', 'index.ts')],
     outfile: path.join(functionDir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node16',
-    minify: true,
-    legalComments: 'linked',
+    ...FUNCTION_OUTPUT,
     // index.js.map beside the bundle (uploaded with it): the function maps an error's stack when it
     // logs one (cloudfunctions/login/src/log/source-mapped-stack.ts), so nothing is paid at load.
     // Sources are relative to the map (`src/handler.ts`); their text is left out, the map only

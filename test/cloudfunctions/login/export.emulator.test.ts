@@ -8,6 +8,7 @@ import { EJSON } from 'bson';
 import type { ActionMap, ActionName, ExportMyDataData, PersonalDataExport, Result } from '../../../typings/contract';
 import { BOOKKEEPING_FIELDS } from '../../../cloudfunctions/login/src/rules/personal-data';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import { dataOf } from './support/actions';
 
 let emulator: Emulator;
 
@@ -34,11 +35,6 @@ async function call<A extends ActionName>(
   const invocation = await emulator.callFunction('login', { ...payload, action }, caller);
   if (invocation.error) throw new Error(`login did not run: ${invocation.error.message}`);
   return invocation.result as Result<ActionMap[A]['data']>;
-}
-
-function dataOf<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
-  return result.data;
 }
 
 async function addNote(caller: Caller, text: string): Promise<void> {

@@ -4,8 +4,9 @@
  * own `new Date()` follows it without a line of test code inside the function. A timed ban ends,
  * and a rate-limit window shared by several instances resets.
  */
-import type { ActionMap, ActionName, ErrorBody, Result } from '../../../typings/contract';
+import type { ActionMap, ActionName, Result } from '../../../typings/contract';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import { dataOf, errorOf } from './support/actions';
 import { RATE_LIMITS } from '../../../cloudfunctions/login/src/rules/rate-limit';
 import { runAdminAt } from '../../scripts/support/admin';
 
@@ -33,16 +34,6 @@ async function invoke<A extends ActionName>(caller: Caller, action: A, payload: 
   const invocation = await emulator.callFunction('login', { ...payload, action }, caller);
   if (invocation.error) throw new Error(`login did not run: ${invocation.error.message}`);
   return { instance: invocation.instance, response: invocation.result as Result<ActionMap[A]['data']> };
-}
-
-function dataOf<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
-  return result.data;
-}
-
-function errorOf(result: Result<unknown>): ErrorBody {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.data)}`);
-  return result.error;
 }
 
 function user(id: string): Record<string, unknown> | undefined {
