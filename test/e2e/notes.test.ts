@@ -8,11 +8,10 @@
  * Without /usr/bin/chromium (E2E_CHROMIUM to use another) the file is skipped with a message;
  * with E2E_REQUIRE_BROWSER=1 a missing browser fails instead.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import type { Page } from 'playwright-core';
+import type { Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import {
   presetIdentity,
   PRESET_APPS,
@@ -20,8 +19,7 @@ import {
   queryForIdentity,
   type PreviewIdentity,
 } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
-import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
-import { collectPageErrors, describeInBrowser, launchChromium } from './support/chromium';
+import { describeInBrowser, usePreviewSession } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 
@@ -38,10 +36,7 @@ const PERSONAL_DATA = 'pages/personal-data/index';
 
 describeInBrowser('我的笔记 in the browser preview (chromium)', () => {
   let emulator: Emulator;
-  let browser: Browser;
   let page: Page;
-  let outDir: string;
-  const pageErrors: string[] = [];
 
   const shown = (route: string) => `[data-pv-route="${route}"]:not([hidden])`;
   const onPage = (route: string, selector: string) => page.locator(`${shown(route)} ${selector}`);
@@ -72,30 +67,14 @@ describeInBrowser('我的笔记 in the browser preview (chromium)', () => {
     return onPage(NOTES, '[class*="notes__text"]').allTextContents();
   }
 
-  beforeAll(async () => {
+  const session = usePreviewSession('notes-e2e', {
+    emulator: { onFunctionOutput: () => undefined },
+    context: { acceptDownloads: true, viewport: { width: 375, height: 812 }, deviceScaleFactor: 2 },
+  });
+
+  beforeAll(() => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    outDir = mkdtempSync(path.join(os.tmpdir(), 'notes-e2e-'));
-    emulator = await createEmulator({ memory: true, modules: [await createPreviewModule({ outDir })], onFunctionOutput: () => undefined });
-    browser = await launchChromium();
-    const context = await browser.newContext({
-      acceptDownloads: true,
-      hasTouch: true,
-      viewport: { width: 375, height: 812 },
-      deviceScaleFactor: 2,
-      locale: 'zh-CN',
-    });
-    page = await context.newPage();
-    collectPageErrors(page, pageErrors);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await emulator?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
-  });
-
-  afterEach(() => {
-    expect(pageErrors).toEqual([]);
+    ({ emulator, page } = session());
   });
 
   it('log in, add a note, relaunch: the note is there; the same person in app B sees the same note', async () => {

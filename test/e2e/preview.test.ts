@@ -10,11 +10,10 @@
  * Without /usr/bin/chromium (E2E_CHROMIUM to use another) the file is skipped with a message;
  * with E2E_REQUIRE_BROWSER=1 (set by .ci/run) a missing browser fails instead.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import type { Page } from 'playwright-core';
+import type { Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import {
   presetIdentity,
   PRESET_APPS,
@@ -23,8 +22,7 @@ import {
   type PreviewIdentity,
 } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { storagePrefix } from '@wx-cloud-login/miniprogram-preview/runtime/wx/storage';
-import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
-import { collectPageErrors, describeInBrowser, launchChromium } from './support/chromium';
+import { describeInBrowser, usePreviewSession } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 /** E2E_DOCS_SCREENSHOT=1 refreshes the README's picture of the login page. */
@@ -42,14 +40,10 @@ const SECURITY = 'pages/account-security/index';
 
 describeInBrowser('browser preview of the mini-program (chromium)', () => {
   let emulator: Emulator;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  let outDir: string;
   /** URLs of every wx.cloud.callFunction the page sent, in order. */
   const cloudCalls: string[] = [];
   /** Uncaught errors and console.error output of the page: none expected. */
-  const pageErrors: string[] = [];
   let shot = 0;
 
   /** The page on top of the stack (the visible one). */
@@ -99,29 +93,15 @@ describeInBrowser('browser preview of the mini-program (chromium)', () => {
     return emulator.database.documents('identities').find((identity) => identity['_id'] === key)?.['userId'];
   }
 
-  beforeAll(async () => {
+  // A fresh profile per launch (playwright makes a temporary user-data-dir) and touch input.
+  const session = usePreviewSession('preview-e2e', { context: { deviceScaleFactor: 1 } });
+
+  beforeAll(() => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    outDir = mkdtempSync(path.join(os.tmpdir(), 'preview-e2e-'));
-    const preview = await createPreviewModule({ outDir });
-    emulator = await createEmulator({ memory: true, modules: [preview] });
-    browser = await launchChromium();
-    // A fresh profile per launch (playwright makes a temporary user-data-dir) and touch input.
-    context = await browser.newContext({ hasTouch: true, viewport: { width: 1100, height: 960 }, deviceScaleFactor: 1, locale: 'zh-CN' });
-    page = await context.newPage();
+    ({ emulator, page } = session());
     page.on('request', (request) => {
       if (request.url().includes('/callFunction/')) cloudCalls.push(request.url());
     });
-    collectPageErrors(page, pageErrors);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await emulator?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
-  });
-
-  afterEach(() => {
-    expect(pageErrors).toEqual([]);
   });
 
   it('logs in with 微信登录 after ticking the agreement: the emulator creates the user and the page shows it', async () => {

@@ -8,11 +8,10 @@
  * One browser and one emulator for the file; the tests are one story and run in order.
  * Screenshots of the phone (375 px wide) go to test-artifacts/e2e/unlink-*.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import type { Page } from 'playwright-core';
+import type { Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import {
   presetIdentity,
   PRESET_APPS,
@@ -20,8 +19,7 @@ import {
   queryForIdentity,
   type PreviewIdentity,
 } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
-import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
-import { collectPageErrors, describeInBrowser, launchChromium } from './support/chromium';
+import { describeInBrowser, usePreviewSession } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 
@@ -36,11 +34,8 @@ const SECURITY = 'pages/account-security/index';
 
 describeInBrowser('unlinking WeChat accounts in the browser preview (chromium)', () => {
   let emulator: Emulator;
-  let browser: Browser;
   let page: Page;
-  let outDir: string;
   let accountId = '';
-  const pageErrors: string[] = [];
 
   const shown = (route: string) => `[data-pv-route="${route}"]:not([hidden])`;
   const onPage = (route: string, selector: string) => page.locator(`${shown(route)} ${selector}`);
@@ -101,24 +96,11 @@ describeInBrowser('unlinking WeChat accounts in the browser preview (chromium)',
     return { id: result.data.user.id, isNewUser: result.data.isNewUser };
   }
 
-  beforeAll(async () => {
+  const session = usePreviewSession('unlink-e2e');
+
+  beforeAll(() => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    outDir = mkdtempSync(path.join(os.tmpdir(), 'unlink-e2e-'));
-    emulator = await createEmulator({ memory: true, modules: [await createPreviewModule({ outDir })] });
-    browser = await launchChromium();
-    const context = await browser.newContext({ hasTouch: true, viewport: { width: 1100, height: 960 }, locale: 'zh-CN' });
-    page = await context.newPage();
-    collectPageErrors(page, pageErrors);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await emulator?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
-  });
-
-  afterEach(() => {
-    expect(pageErrors).toEqual([]);
+    ({ emulator, page } = session());
   });
 
   it("小红 links into 小明's account with his number, then unlinks his WeChat: only his goes", async () => {

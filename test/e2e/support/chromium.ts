@@ -4,8 +4,12 @@
  * machine's closed network refuses those connections). Without the browser a file is skipped with
  * a message; with E2E_REQUIRE_BROWSER=1 (set by .ci/run) a missing browser fails instead.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { createEmulator, type Emulator, type EmulatorOptions } from '@wx-cloud-login/cloudbase-emulator';
+import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
 
 export const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -50,4 +54,55 @@ export function collectPageErrors(page: Page, errors: string[]): Page {
     if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
   });
   return page;
+}
+
+/** What a browser test file works with: the emulator serving the preview, and one page of Chromium. */
+export interface PreviewSession {
+  emulator: Emulator;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * One emulator with the preview, one Chromium and one page for the enclosing describe block: made
+ * before its tests (hooks registered after this call run after it), closed after them, and every
+ * test must leave the page without errors. Answers the session once the block's beforeAll ran.
+ */
+export function usePreviewSession(
+  name: string,
+  options: { context?: BrowserContextOptions; emulator?: Omit<EmulatorOptions, 'modules'> } = {},
+): () => PreviewSession {
+  let session: PreviewSession | undefined;
+  let outDir = '';
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+    const emulator = await createEmulator({ memory: true, ...options.emulator, modules: [await createPreviewModule({ outDir })] });
+    const browser = await launchChromium();
+    const context = await browser.newContext({
+      hasTouch: true,
+      viewport: { width: 1100, height: 960 },
+      locale: 'zh-CN',
+      ...options.context,
+    });
+    const page = collectPageErrors(await context.newPage(), pageErrors);
+    session = { emulator, browser, context, page };
+  });
+
+  afterAll(async () => {
+    await session?.browser.close();
+    await session?.emulator.close();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  afterEach(() => {
+    expect(pageErrors).toEqual([]);
+  });
+
+  return () => {
+    if (!session) throw new Error('the preview session is made in beforeAll: use it inside a hook or a test');
+    return session;
+  };
 }
