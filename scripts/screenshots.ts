@@ -12,13 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { createEmulator } from '@wx-cloud-login/cloudbase-emulator';
-import {
-  presetIdentity,
-  PRESET_APPS,
-  PRESET_PEOPLE,
-  queryForIdentity,
-  type PreviewIdentity,
-} from '@wx-cloud-login/miniprogram-preview/runtime/identity';
+import { presetIdentity, PRESET_APPS, PRESET_PEOPLE, type PreviewIdentity } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
+import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
 import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
 import { buildFunctions, projectRoot } from './build';
 
@@ -73,9 +68,11 @@ async function main(): Promise<void> {
       if (message.type() === 'error' && !message.text().includes('ERR_INTERNET_DISCONNECTED')) errors.push(message.text());
     });
 
-    const shown = (route: string) => `[data-pv-route="${route}"]:not([hidden])`;
-    const on = (route: string, selector: string) => page.locator(`${shown(route)} ${selector}`);
-    const waitShown = (route: string) => page.locator(`[data-pv-route="${route}"][data-pv-ready]:not([hidden])`).waitFor();
+    const driver = previewDriver(
+      () => page,
+      () => emulator.url,
+    );
+    const { onPage: on, waitShown } = driver;
     const written: string[] = [];
     /** The phone's screen only (375 px wide), without the preview's frame and side panels. */
     async function shoot(name: string, forDocs = false): Promise<void> {
@@ -83,11 +80,7 @@ async function main(): Promise<void> {
       await page.locator('.pv-screen').screenshot({ path: file });
       written.push(path.relative(projectRoot, file));
     }
-    async function launch(identity: PreviewIdentity, route = HOME): Promise<void> {
-      await page.goto('about:blank');
-      await page.goto(`${emulator.url}/preview/${queryForIdentity(identity)}#/${route}`);
-      await waitShown(route);
-    }
+    const launch = (identity: PreviewIdentity, route = HOME) => driver.launch(identity, route);
     const back = async (route: string) => {
       await page.locator('.pv-navbar__back').click();
       await waitShown(route);

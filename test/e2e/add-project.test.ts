@@ -13,8 +13,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { presetIdentity, PRESET_APPS, PRESET_PEOPLE, queryForIdentity } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
+import { presetIdentity, PRESET_APPS, PRESET_PEOPLE } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { add, copyFixture, JS_QUICKSTART, KIT_ROOT, removeFixtureCopies } from '../scripts/support/fixture-projects';
+import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
 import { collectPageErrors, describeInBrowser, launchChromium } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
@@ -84,9 +85,10 @@ describeInBrowser('npm start -- --project on an installed JavaScript project (ch
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
-  const shown = (route: string) => `[data-pv-route="${route}"]:not([hidden])`;
-  const onPage = (route: string, selector: string) => page.locator(`${shown(route)} ${selector}`);
-  const waitShown = (route: string) => page.locator(`[data-pv-route="${route}"][data-pv-ready]:not([hidden])`).waitFor();
+  const { onPage, waitShown, launch } = previewDriver(
+    () => page,
+    () => server.url,
+  );
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -117,8 +119,7 @@ describeInBrowser('npm start -- --project on an installed JavaScript project (ch
 
   it("the project's own page calls its own function, then logs in through the installed login page", async () => {
     const identity = presetIdentity(XIAOMING, APP_A);
-    await page.goto(`${server.url}/preview/${queryForIdentity(identity)}#/${HOME}`);
-    await waitShown(HOME);
+    await launch(identity, HOME);
 
     // exparser prefixes template classes with the page's id (the preview's style isolation).
     await onPage(HOME, '[class~="pages-index-index--power"]').first().tap();

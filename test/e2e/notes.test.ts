@@ -12,13 +12,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Emulator } from '@wx-cloud-login/cloudbase-emulator';
-import {
-  presetIdentity,
-  PRESET_APPS,
-  PRESET_PEOPLE,
-  queryForIdentity,
-  type PreviewIdentity,
-} from '@wx-cloud-login/miniprogram-preview/runtime/identity';
+import { presetIdentity, PRESET_APPS, PRESET_PEOPLE } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
+import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
 import { describeInBrowser, usePreviewSession } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
@@ -38,15 +33,10 @@ describeInBrowser('我的笔记 in the browser preview (chromium)', () => {
   let emulator: Emulator;
   let page: Page;
 
-  const shown = (route: string) => `[data-pv-route="${route}"]:not([hidden])`;
-  const onPage = (route: string, selector: string) => page.locator(`${shown(route)} ${selector}`);
-  const waitShown = (route: string) => page.locator(`[data-pv-route="${route}"][data-pv-ready]:not([hidden])`).waitFor();
-
-  async function launch(identity: PreviewIdentity, route: string): Promise<void> {
-    await page.goto('about:blank');
-    await page.goto(`${emulator.url}/preview/${queryForIdentity(identity)}#/${route}`);
-    await waitShown(route);
-  }
+  const { onPage, waitShown, launch } = previewDriver(
+    () => page,
+    () => emulator.url,
+  );
 
   /** 首页 → 我的笔记 → 微信登录 (agreement ticked) → back, and the notes open by themselves. */
   async function openNotesLoggingIn(): Promise<void> {

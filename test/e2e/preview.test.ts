@@ -14,14 +14,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Emulator } from '@wx-cloud-login/cloudbase-emulator';
-import {
-  presetIdentity,
-  PRESET_APPS,
-  PRESET_PEOPLE,
-  queryForIdentity,
-  type PreviewIdentity,
-} from '@wx-cloud-login/miniprogram-preview/runtime/identity';
+import { presetIdentity, PRESET_APPS, PRESET_PEOPLE, type PreviewIdentity } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { storagePrefix } from '@wx-cloud-login/miniprogram-preview/runtime/wx/storage';
+import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
 import { describeInBrowser, usePreviewSession } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
@@ -46,9 +41,11 @@ describeInBrowser('browser preview of the mini-program (chromium)', () => {
   /** Uncaught errors and console.error output of the page: none expected. */
   let shot = 0;
 
-  /** The page on top of the stack (the visible one). */
-  const shown = (route: string) => `[data-pv-route="${route}"]:not([hidden])`;
-  const onPage = (route: string, selector: string) => page.locator(`${shown(route)} ${selector}`);
+  const driver = previewDriver(
+    () => page,
+    () => emulator.url,
+  );
+  const { onPage, waitShown } = driver;
 
   async function screenshot(name: string): Promise<void> {
     shot += 1;
@@ -56,16 +53,7 @@ describeInBrowser('browser preview of the mini-program (chromium)', () => {
   }
 
   /** Opens the preview as `identity` and waits until the first page ran onReady. */
-  async function launch(identity: PreviewIdentity, route = HOME): Promise<void> {
-    // Through about:blank: a URL differing only in its hash would not load the page again.
-    await page.goto('about:blank');
-    await page.goto(`${emulator.url}/preview/${queryForIdentity(identity)}#/${route}`);
-    await page.locator(`[data-pv-route="${route}"][data-pv-ready]:not([hidden])`).waitFor();
-  }
-
-  async function waitShown(route: string): Promise<void> {
-    await page.locator(`[data-pv-route="${route}"][data-pv-ready]:not([hidden])`).waitFor();
-  }
+  const launch = (identity: PreviewIdentity, route = HOME) => driver.launch(identity, route);
 
   /** 首页 → 微信登录 → tick the agreement → 微信登录, and back on 首页. */
   async function logInFromHome(options: { screenshots?: boolean } = {}): Promise<void> {

@@ -12,13 +12,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Emulator } from '@wx-cloud-login/cloudbase-emulator';
-import {
-  presetIdentity,
-  PRESET_APPS,
-  PRESET_PEOPLE,
-  queryForIdentity,
-  type PreviewIdentity,
-} from '@wx-cloud-login/miniprogram-preview/runtime/identity';
+import { presetIdentity, PRESET_APPS, PRESET_PEOPLE, type PreviewIdentity } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
+import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
 import { describeInBrowser, usePreviewSession } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
@@ -37,21 +32,13 @@ describeInBrowser('unlinking WeChat accounts in the browser preview (chromium)',
   let page: Page;
   let accountId = '';
 
-  const shown = (route: string) => `[data-pv-route="${route}"]:not([hidden])`;
-  const onPage = (route: string, selector: string) => page.locator(`${shown(route)} ${selector}`);
+  const { onPage, waitShown, launch } = previewDriver(
+    () => page,
+    () => emulator.url,
+  );
 
   async function screenshot(name: string): Promise<void> {
     await page.locator('.pv-phone').screenshot({ path: path.join(ARTIFACTS, `unlink-${name}.png`) });
-  }
-
-  async function waitShown(route: string): Promise<void> {
-    await page.locator(`[data-pv-route="${route}"][data-pv-ready]:not([hidden])`).waitFor();
-  }
-
-  async function launch(identity: PreviewIdentity, route: string): Promise<void> {
-    await page.goto('about:blank');
-    await page.goto(`${emulator.url}/preview/${queryForIdentity(identity)}#/${route}`);
-    await waitShown(route);
   }
 
   /** 账号与安全 logged out → 微信登录 → tick → 微信登录 → back, the list loaded. */

@@ -1,0 +1,34 @@
+/**
+ * How a Playwright page finds its way around the preview, for browser tests and scripts alike:
+ * the page on top of the stack (the visible one, `[data-pv-route]` without `hidden`), an element
+ * in it, waiting until a page ran onReady, and opening the preview as one WeChat user.
+ *
+ * Getters, not values: a test file makes its page and emulator in beforeAll, after the helpers
+ * that use them are defined.
+ */
+import type { Locator, Page } from 'playwright-core';
+import { type PreviewIdentity, queryForIdentity } from '../runtime/identity';
+
+export interface PreviewDriver {
+  /** `selector` inside the visible page of `route`. */
+  onPage(route: string, selector: string): Locator;
+  /** Resolves once the page of `route` is on top and ran onReady. */
+  waitShown(route: string): Promise<void>;
+  /** Opens the preview at `route` as `identity` (a fresh launch of the mini-program) and waits for it. */
+  launch(identity: PreviewIdentity, route: string): Promise<void>;
+}
+
+export function previewDriver(page: () => Page, baseUrl: () => string): PreviewDriver {
+  const shown = (route: string) => `[data-pv-route="${route}"]:not([hidden])`;
+  const waitShown = (route: string) => page().locator(`[data-pv-route="${route}"][data-pv-ready]:not([hidden])`).waitFor();
+  return {
+    onPage: (route, selector) => page().locator(`${shown(route)} ${selector}`),
+    waitShown,
+    async launch(identity, route) {
+      // Through about:blank: a URL differing only in its hash would not load the page again.
+      await page().goto('about:blank');
+      await page().goto(`${baseUrl()}/preview/${queryForIdentity(identity)}#/${route}`);
+      await waitShown(route);
+    },
+  };
+}
