@@ -5,7 +5,7 @@
  *
  * A function's own package.json decides how wx-server-sdk is shipped: listed under `dependencies`
  * it stays external and CloudBase installs it; absent, it is bundled into index.js (our choice for
- * `login`, measured in the README).
+ * `login`, measured in docs/deploy.md).
  */
 import { build, context, formatMessages, type BuildOptions, type Message, type Plugin } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';

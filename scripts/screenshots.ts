@@ -1,7 +1,7 @@
 /**
  * `npm run screenshots`: walks the mini-program in the browser preview (headless Chromium, the
  * 375 px screen of the preview's phone) and saves one picture per page to docs/images/, the ones
- * the README shows. Every other state looked at on the way (guest, errors, dialogs, toasts) goes
+ * docs/miniprogram.md shows. Every other state looked at on the way (guest, errors, dialogs, toasts) goes
  * to test-artifacts/screenshots/, for a person to look at after a change to the pages.
  *
  * The emulator runs in memory with the freshly built login function, as in the e2e tests: the
