@@ -12,7 +12,22 @@ const quietJsdom = '<rootDir>/test/support/quiet-jsdom.environment.js';
  * never required by a test. Left out of Jest's module map, where two fixtures' package.json
  * (both `quickstartFunctions`) collide.
  */
-const modulePathIgnorePatterns = ['<rootDir>/test/fixtures/', '<rootDir>/packages/cloudbase-emulator/test/fixtures/', '<rootDir>/.build/'];
+/**
+ * The workspace packages as their TypeScript sources (tsconfig.base.json `paths` does the same for tsc,
+ * tsx and esbuild); their package.json `exports` point at the dist/ that `npm pack` builds.
+ */
+const moduleNameMapper = {
+  '^@wx-cloud-login/(cloudbase-emulator|server-auth)$': '<rootDir>/packages/$1/src/index.ts',
+  '^@wx-cloud-login/miniprogram-preview$': '<rootDir>/packages/miniprogram-preview/server/preview-module.ts',
+  '^@wx-cloud-login/(cloudbase-emulator|miniprogram-preview|server-auth)/(.*)$': '<rootDir>/packages/$1/$2',
+};
+const modulePathIgnorePatterns = [
+  '<rootDir>/test/fixtures/',
+  '<rootDir>/packages/cloudbase-emulator/test/fixtures/',
+  '<rootDir>/.build/',
+  '<rootDir>/packages/[^/]+/dist/',
+  '<rootDir>/packages/cli/kit/',
+];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -26,6 +41,7 @@ module.exports = {
       testEnvironment: quietNode,
       transform,
       modulePathIgnorePatterns,
+      moduleNameMapper,
       // packages/server-auth is bundled into the functions: its tests run with theirs.
       testMatch: ['<rootDir>/test/{cloudfunctions,scripts,bench,e2e}/**/*.test.ts', '<rootDir>/packages/server-auth/test/**/*.test.ts'],
     },
@@ -34,6 +50,7 @@ module.exports = {
       testEnvironment: quietJsdom,
       transform,
       modulePathIgnorePatterns,
+      moduleNameMapper,
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
     },
     {
@@ -41,6 +58,7 @@ module.exports = {
       testEnvironment: quietNode,
       transform,
       modulePathIgnorePatterns,
+      moduleNameMapper,
       testMatch: ['<rootDir>/packages/cloudbase-emulator/test/**/*.test.ts'],
     },
     {
@@ -48,6 +66,7 @@ module.exports = {
       testEnvironment: quietNode,
       transform,
       modulePathIgnorePatterns,
+      moduleNameMapper,
       testMatch: ['<rootDir>/packages/miniprogram-preview/test/**/*.test.ts'],
     },
   ],

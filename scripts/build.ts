@@ -148,6 +148,10 @@ export function esbuildOptions(functionDir: string, overrides: Partial<BuildOpti
     sourcemap: 'linked',
     sourcesContent: false,
     external: runtimeDependencies(functionDir),
+    // The kit's shared module from its sources beside the functions (<root>/cloudfunctions/<name>):
+    // this repository, or the kit inside the installed wx-cloud-login package, where esbuild reads
+    // no tsconfig paths (it ignores tsconfig.json under node_modules).
+    alias: { '@wx-cloud-login/server-auth': path.resolve(functionDir, '..', '..', 'packages', 'server-auth') },
     plugins: [unbundledModulePlugin],
     logLevel: 'warning',
     ...overrides,

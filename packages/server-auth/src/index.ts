@@ -19,3 +19,5 @@ export * from './resolve-user';
 export * from './user-cache';
 export * from './user-data';
 export * from './user-record';
+// The contract's types a team function's answers are written in.
+export type { BanDetails, ErrorBody, ErrorCode, PublicUser, RateLimitDetails, Result } from '../../../typings/contract';

@@ -14,6 +14,7 @@
  */
 import { transform } from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
@@ -246,7 +247,11 @@ function emitDeclarations(kit: KitLayout, files: ClientFile[]): Map<string, stri
       moduleResolution: ts.ModuleResolutionKind.Node10,
       lib: ['lib.es2020.d.ts'],
       types: ['miniprogram-api-typings'],
-      typeRoots: [path.join(kit.root, 'node_modules')],
+      // Wherever npm put the typings: the kit's node_modules in a clone, hoisted beside the installed
+      // wx-cloud-login package otherwise.
+      typeRoots: [
+        path.dirname(path.dirname(createRequire(path.join(kit.root, 'package.json')).resolve('miniprogram-api-typings/package.json'))),
+      ],
       skipLibCheck: true,
       rootDir: dir,
       outDir: path.join(dir, '.out'),
