@@ -6,7 +6,8 @@
  * - database requests and sequential round trips of a first and a returning login (10 ms of latency
  *   is injected on every database request so that parallel requests visibly overlap), and of a
  *   protected call of the notes function (resolving the caller: cold instance, warm instance);
- * - p50/p95 latency over 1,000 logins through the emulator's function runtime (warm instances);
+ * - returning logins through the emulator, one at a time and at concurrency 8, with where the time
+ *   of one call goes, layer by layer (bench/call-path.ts);
  * - cold start: fresh process -> first response, ours (built, bundled) vs the baseline (unbundled,
  *   wx-server-sdk from node_modules), alternating, as a ratio of medians; memory (RSS) likewise;
  * - duplicate users created by 50 simultaneous first logins of one person, baseline vs ours;
@@ -21,8 +22,9 @@ import path from 'node:path';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { buildFunctions, esbuildOptions, projectRoot } from '../scripts/build';
 import { USER_CACHE_TTL_MS } from '@wx-cloud-login/server-auth/src/user-cache';
+import { describeCallPath, measureCallPath } from './call-path';
 import { measureScale } from './scale';
-import { mapConcurrent, median, percentile, round } from './stats';
+import { median, round } from './stats';
 
 const benchRoot = __dirname;
 const ourFunction = path.join(projectRoot, 'cloudfunctions', 'login', 'index.js');
@@ -97,17 +99,6 @@ async function measureProtectedCall(emulator: Emulator) {
   } finally {
     latency.remove();
   }
-}
-
-async function measureLatency(emulator: Emulator, total = 1000, people = 100) {
-  const calls = Array.from({ length: total }, (_, index) => ({ openid: `bench-p${index % people}`, appid: 'wx-bench-lat' }));
-  const timings = await mapConcurrent(calls, 8, async (caller) => {
-    const started = performance.now();
-    const invocation = await emulator.callFunction('login', {}, caller);
-    if (invocation.error) throw new Error(invocation.error.message);
-    return performance.now() - started;
-  });
-  return { logins: total, people, concurrency: 8, p50Ms: round(percentile(timings, 50)), p95Ms: round(percentile(timings, 95)) };
 }
 
 interface ColdStart {
@@ -265,8 +256,8 @@ async function main(): Promise<void> {
     const trips = await measureTrips(ours);
     log('measuring a protected call (notes) ...');
     const protectedCall = await measureProtectedCall(ours);
-    log('measuring latency over 1,000 logins ...');
-    const latency = await measureLatency(ours);
+    log('measuring the call path: returning logins one at a time and at concurrency 8 ...');
+    const callPath = await measureCallPath(ours);
     log('measuring cold starts ...');
     const external = await buildExternalVariant();
     const cold = await measureColdStart(ours, baseline, external);
@@ -292,7 +283,7 @@ async function main(): Promise<void> {
       uploadSize: uploadSizes(external),
       trips,
       protectedCall,
-      latency,
+      callPath,
       coldStart: cold,
       race,
       scale,
@@ -322,7 +313,7 @@ async function main(): Promise<void> {
     log(
       `  notes list on a warm instance, in all: ${protectedCall.listWarm.requests} request(s) / ${protectedCall.listWarm.roundTrips} round trip(s)`,
     );
-    log(`latency over ${latency.logins} logins: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms`);
+    for (const line of describeCallPath(callPath)) log(line);
     log(
       `cold start (median of ${cold.runs}): ours ${cold.ours.wallMedianMs} ms, baseline ${cold.baseline.wallMedianMs} ms, ratio ${cold.ratio}`,
     );

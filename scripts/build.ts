@@ -7,8 +7,8 @@
  * it stays external and CloudBase installs it; absent, it is bundled into index.js (our choice for
  * `login`, measured in docs/deploy.md).
  */
-import { build, context, formatMessages, type BuildOptions, type Message, type Plugin } from 'esbuild';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { build, context, formatMessages, type BuildOptions, type Message, type OutputFile, type Plugin } from 'esbuild';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const projectRoot = path.resolve(__dirname, '..');
@@ -66,6 +66,17 @@ export const UNBUNDLED_PACKAGES = [
  */
 export const LAZY_PACKAGES = ['xml2js'] as const;
 
+/**
+ * Packages that stay inside the bundle but whose module body runs only on first use: a require of
+ * one yields a stand-in that loads the real module when anything of it is touched. For what the
+ * SDK requires at load but only uses for a feature a first call never reaches; measured per module
+ * (esbuild's module wrappers timed, `npm run bench` cold start):
+ *   form-data          multipart bodies of storage uploads; pulls in http/https/stream helpers (~6 ms)
+ *   https-proxy-agent  only with HTTPS_PROXY set; pulls in `assert`, `debug`, `tty` (~10 ms)
+ *   http-proxy-agent   only with HTTP_PROXY set
+ */
+export const DEFERRED_PACKAGES = ['form-data', 'https-proxy-agent', 'http-proxy-agent'] as const;
+
 /** The folder of a function holding its lazily loaded packages. */
 export const LAZY_FOLDER = 'lazy';
 
@@ -95,6 +106,32 @@ module.exports = new Proxy(function unbundled() {}, {
 });`;
 }
 
+/**
+ * The stand-in of a deferred package. `__esModule` is answered from the build (TypeScript's
+ * __importDefault reads it at require time), everything else loads the module: property reads,
+ * calls and `new` (form-data is a class, the agents are read as properties).
+ */
+const RESOLVING_DEFERRED = Symbol('resolving a deferred package');
+
+interface DeferredModule {
+  /** The package's entry file, as the importer would have required it. */
+  file: string;
+  specifier: string;
+  resolveDir: string;
+}
+
+function deferredModuleSource({ file, specifier }: DeferredModule): string {
+  const esModule = /__esModule/.test(readFileSync(file, 'utf8'));
+  return `let loaded;
+const load = () => loaded || (loaded = require(${JSON.stringify(specifier)}));
+module.exports = new Proxy(function deferred() {}, {
+  get: (_target, key) => (key === '__esModule' ? ${esModule ? 'true' : 'undefined'} : load()[key]),
+  has: (_target, key) => key in load(),
+  apply: (_target, self, args) => Reflect.apply(load(), self, args),
+  construct: (_target, args) => Reflect.construct(load(), args),
+});`;
+}
+
 function packageFilter(names: readonly string[]): RegExp {
   return new RegExp(`^(${names.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})(/.*)?$`);
 }
@@ -107,6 +144,25 @@ export const unbundledModulePlugin: Plugin = {
       contents: unbundledModuleSource(args.path),
       loader: 'js',
     }));
+    // Deferred packages: the stand-in requires the package again from the same folder; that
+    // require comes from the 'deferred' namespace, resolves normally and is bundled as usual.
+    pluginBuild.onResolve({ filter: packageFilter(DEFERRED_PACKAGES) }, async (args) => {
+      if (args.namespace === 'deferred' || args.pluginData === RESOLVING_DEFERRED) return undefined;
+      const real = await pluginBuild.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: RESOLVING_DEFERRED,
+      });
+      if (real.errors.length > 0) return { errors: real.errors };
+      // A path relative to the kit, so that no absolute path of this machine reaches the source map.
+      const pluginData: DeferredModule = { file: real.path, specifier: args.path, resolveDir: args.resolveDir };
+      return { path: path.relative(projectRoot, real.path).split(path.sep).join('/'), namespace: 'deferred', pluginData };
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => {
+      const deferred = args.pluginData as DeferredModule;
+      return { contents: deferredModuleSource(deferred), loader: 'js', resolveDir: deferred.resolveDir };
+    });
     // Only the package itself: a deep import (xml2js/lib/...) would need a file of its own.
     pluginBuild.onResolve({ filter: new RegExp(`^(${LAZY_PACKAGES.join('|')})$`) }, (args) => ({ path: args.path, namespace: 'lazy' }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({ contents: lazyModuleSource(args.path), loader: 'js' }));
@@ -203,19 +259,39 @@ export async function watchFunctions(report: (result: RebuildReport) => void, ro
           });
           pluginBuild.onEnd((result) => {
             builds += 1;
-            if (result.errors.length > 0) report({ name, ok: false, errors: result.errors });
-            else if (builds > 1) report({ name, ok: true, bytes: statSync(outfile).size, ms: Date.now() - started });
+            if (result.errors.length > 0) {
+              report({ name, ok: false, errors: result.errors });
+              return;
+            }
+            writeBuildOutput(result.outputFiles ?? []);
+            if (builds > 1) report({ name, ok: true, bytes: statSync(outfile).size, ms: Date.now() - started });
           });
         },
       };
+      // write: false — esbuild, writing itself, removes the outputs of a failed rebuild, which would
+      // take the last good index.js away from the emulator; here only a good build is written.
       // Errors are reported above, readably and once; esbuild's own log would repeat them.
-      return context({ ...options, logLevel: 'silent', plugins: [...(options.plugins ?? []), reporter] });
+      return context({ ...options, write: false, logLevel: 'silent', plugins: [...(options.plugins ?? []), reporter] });
     }),
   );
   await Promise.all(contexts.map((ctx) => ctx.watch()));
   return async () => {
     await Promise.all(contexts.map((ctx) => ctx.dispose()));
   };
+}
+
+/**
+ * Writes a build's files (index.js, its map, the legal comments), each to a temporary name first and
+ * then renamed over the old one, so a call starting meanwhile loads either the old file or the new
+ * one, never half of one.
+ */
+export function writeBuildOutput(files: readonly OutputFile[]): void {
+  for (const file of files) {
+    mkdirSync(path.dirname(file.path), { recursive: true });
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+  }
 }
 
 // NodeJS.Require: the test config also sees the mini-program typings, whose `require` has no `main`.

@@ -1,8 +1,18 @@
 import { build } from 'esbuild';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { esbuildOptions, LAZY_FOLDER, lazyPackageOptions, listFunctions, unbundledModulePlugin } from '../../scripts/build';
+import {
+  buildFunctions,
+  DEFERRED_PACKAGES,
+  esbuildOptions,
+  LAZY_FOLDER,
+  lazyPackageOptions,
+  listFunctions,
+  type RebuildReport,
+  unbundledModulePlugin,
+  watchFunctions,
+} from '../../scripts/build';
 
 describe('build', () => {
   it('finds every cloud function with TypeScript sources', () => {
@@ -67,5 +77,78 @@ describe('build', () => {
     );
     expect(parsed).toEqual({ a: { b: ['1'] } });
     expect(lazyFiles()).toEqual([path.join(dir, LAZY_FOLDER, 'xml2js.js')]);
+  });
+
+  it('given a deferred package, its module body runs only when it is first used, and then works', async () => {
+    expect(DEFERRED_PACKAGES).toContain('form-data');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'deferred-'));
+    writeFileSync(
+      path.join(dir, 'entry.js'),
+      `const FormData = require('form-data');
+const agents = require('https-proxy-agent');
+exports.form = () => { const form = new FormData(); form.append('key', 'value'); return form.getHeaders()['content-type']; };
+exports.isAgent = (value) => value instanceof agents.HttpsProxyAgent;`,
+    );
+    const result = await build({
+      entryPoints: [path.join(dir, 'entry.js')],
+      absWorkingDir: path.resolve('.'),
+      nodePaths: [path.resolve('node_modules')],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      plugins: [unbundledModulePlugin],
+    });
+    // Which Node built-ins the bundle asks for, and when: form-data needs https, the agent needs
+    // assert. Used as the SDK uses them (a property read at call time, not destructured at load).
+    const required: string[] = [];
+    const recordingRequire = (name: string) => {
+      required.push(name);
+      return require(name);
+    };
+    const mod: { exports: { form?: () => string; isAgent?: (value: unknown) => boolean } } = { exports: {} };
+    new Function('module', 'exports', 'require', result.outputFiles[0]?.text ?? '')(mod, mod.exports, recordingRequire);
+
+    expect(required).not.toContain('https');
+    expect(required).not.toContain('assert');
+    expect(mod.exports.form?.()).toMatch(/^multipart\/form-data; boundary=/);
+    expect(required).toContain('https');
+    expect(required).not.toContain('assert');
+    expect(mod.exports.isAgent?.({})).toBe(false);
+    expect(required).toContain('assert');
+  });
+
+  it('given a watched function, a failed rebuild keeps the last good build and the next good one replaces it', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'watch-'));
+    const source = path.join(root, 'hello', 'src', 'index.ts');
+    mkdirSync(path.dirname(source), { recursive: true });
+    writeFileSync(path.join(root, 'hello', 'package.json'), '{"name":"hello","dependencies":{}}');
+    writeFileSync(source, `export const main = async () => 'first';\n`);
+    await buildFunctions(root); // as npm start does before it watches
+    const reports: RebuildReport[] = [];
+    let notify = () => {};
+    const nextReport = () => new Promise<void>((resolve) => (notify = resolve));
+    const stop = await watchFunctions((report) => {
+      reports.push(report);
+      notify();
+    }, root);
+    try {
+      const built = path.join(root, 'hello', 'index.js');
+      expect(readFileSync(built, 'utf8')).toContain('first');
+
+      let reported = nextReport();
+      writeFileSync(source, `export const main = async () => {;\n`);
+      await reported;
+      expect(reports.at(-1)).toMatchObject({ name: 'hello', ok: false });
+      expect(readFileSync(built, 'utf8')).toContain('first');
+
+      reported = nextReport();
+      writeFileSync(source, `export const main = async () => 'second';\n`);
+      await reported;
+      expect(reports.at(-1)).toMatchObject({ name: 'hello', ok: true });
+      expect(readFileSync(built, 'utf8')).toContain('second');
+    } finally {
+      await stop();
+    }
   });
 });

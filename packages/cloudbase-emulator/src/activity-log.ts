@@ -67,7 +67,7 @@ export function createActivityLog(limit = MAX_ENTRIES): ActivityLog {
         requests: invocation.requests.map((request) => ({
           action: request.action,
           ...(request.collection !== undefined && { collection: request.collection }),
-          ms: request.endedAt - request.startedAt,
+          ms: Math.round(request.endedAt - request.startedAt),
           ...(request.errorCode !== undefined && { errorCode: request.errorCode }),
         })),
       });

@@ -35,6 +35,8 @@ export interface Invocation {
    * function, loading failed): tests see which calls shared an instance.
    */
   instance: number | null;
+  /** How long main ran inside the instance (absent when it never ran): the rest of a call's time is the runtime's. */
+  runMs?: number;
 }
 
 export interface FunctionService {
@@ -113,9 +115,18 @@ export function createFunctionService({ runtime, log, env, onCall }: FunctionSer
     const outcome = await runtime.invoke(name, event, { invocationId, caller, env });
     const { requests, roundTrips } = log.close(invocationId);
     const { instance } = outcome;
+    const ran = outcome.runMs === undefined ? {} : { runMs: outcome.runMs };
     const invocation: Invocation = outcome.ok
-      ? { result: JSON.parse(outcome.json), invocationId, requests, roundTrips, instance }
-      : { result: null, error: { message: outcome.error.message, kind: outcome.error.kind }, invocationId, requests, roundTrips, instance };
+      ? { result: JSON.parse(outcome.json), invocationId, requests, roundTrips, instance, ...ran }
+      : {
+          result: null,
+          error: { message: outcome.error.message, kind: outcome.error.kind },
+          invocationId,
+          requests,
+          roundTrips,
+          instance,
+          ...ran,
+        };
     onCall?.({ name, caller, event, invocation, startedAt, endedAt: Date.now() });
     return invocation;
   }

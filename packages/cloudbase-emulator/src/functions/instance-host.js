@@ -21,7 +21,7 @@
  * Messages (see instance.ts for the parent side):
  *   -> parent  { type: 'code-cache', data } (if asked), then { type: 'ready' } | { type: 'load-error', error }
  *   <- parent  { type: 'invoke', id, event, context, env, clockOffset }
- *   -> parent  { type: 'started', id }, then { type: 'result', id, json } | { type: 'result', id, error }
+ *   -> parent  { type: 'started', id }, then { type: 'result', id, json, runMs } | { type: 'result', id, error, runMs }
  */
 
 const { readFileSync } = require('node:fs');
@@ -204,12 +204,14 @@ port.on('message', async (/** @type {InvokeMessage} */ message) => {
   setClockOffset(message.clockOffset);
   applyEnvironment(message.env);
   port.postMessage({ type: 'started', id });
+  // runMs: how long main ran, as the instance saw it (the benchmark's per-layer breakdown).
+  const started = performance.now();
   try {
     const value = await run(main, message.event, message.context);
     // The caller gets JSON, as from SCF: undefined becomes null.
     const json = JSON.stringify(value === undefined ? null : value);
-    port.postMessage({ type: 'result', id, json: json === undefined ? 'null' : json });
+    port.postMessage({ type: 'result', id, json: json === undefined ? 'null' : json, runMs: performance.now() - started });
   } catch (error) {
-    port.postMessage({ type: 'result', id, error: describe(error) });
+    port.postMessage({ type: 'result', id, error: describe(error), runMs: performance.now() - started });
   }
 });

@@ -28,7 +28,8 @@ export interface InvocationError {
   stack?: string;
 }
 
-export type InvocationOutcome = { ok: true; json: string } | { ok: false; error: InvocationError };
+/** `runMs`: how long main ran inside the instance, when it ran at all. */
+export type InvocationOutcome = ({ ok: true; json: string } | { ok: false; error: InvocationError }) & { runMs?: number };
 
 export interface InvokeRequest {
   id: string;
@@ -77,7 +78,7 @@ type HostMessage =
   | { type: 'ready' }
   | { type: 'load-error'; error: { message: string; stack?: string } }
   | { type: 'started'; id: string }
-  | { type: 'result'; id: string; json?: string; error?: { message: string; stack?: string } };
+  | { type: 'result'; id: string; json?: string; error?: { message: string; stack?: string }; runMs?: number };
 
 let nextInstanceId = 1;
 
@@ -163,9 +164,10 @@ export function startInstance(options: StartInstanceOptions): Promise<FunctionIn
         return;
       case 'result':
         if (current?.id !== message.id) return;
-        current.finish(
-          message.error ? { ok: false, error: withStack('throw', message.error) } : { ok: true, json: message.json ?? 'null' },
-        );
+        current.finish({
+          ...(message.error ? { ok: false, error: withStack('throw', message.error) } : { ok: true, json: message.json ?? 'null' }),
+          ...(message.runMs === undefined ? {} : { runMs: message.runMs }),
+        });
         return;
     }
   });

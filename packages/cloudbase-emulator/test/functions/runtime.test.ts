@@ -99,8 +99,14 @@ describe('function runtime failures', () => {
       ok: false,
       error: expect.objectContaining({ kind: 'throw', message: 'Error: boom' }),
       instance: expect.any(Number),
+      runMs: expect.any(Number),
     });
-    expect(next).toEqual({ ok: true, json: JSON.stringify({ ok: true, mode: 'fine' }), instance: expect.any(Number) });
+    expect(next).toEqual({
+      ok: true,
+      json: JSON.stringify({ ok: true, mode: 'fine' }),
+      instance: expect.any(Number),
+      runMs: expect.any(Number),
+    });
     expect(next.instance).not.toBe(failed.instance);
   });
 
@@ -194,6 +200,7 @@ describe('function runtime configuration', () => {
         ok: true,
         json: JSON.stringify({ greeting: '你好', limit: 7000, base: 'yes' }),
         instance: expect.any(Number),
+        runMs: expect.any(Number),
       });
     } finally {
       await runtime.close();
@@ -204,9 +211,19 @@ describe('function runtime configuration', () => {
     writeFunction('exports.main = async () => "v1";', 1_000);
     const runtime = createFunctionRuntime({ functionsRoot, baseEnv: () => ({}), onOutput: quiet });
     try {
-      expect(await runtime.invoke('env-reader', {}, identity('o1'))).toEqual({ ok: true, json: '"v1"', instance: expect.any(Number) });
+      expect(await runtime.invoke('env-reader', {}, identity('o1'))).toEqual({
+        ok: true,
+        json: '"v1"',
+        instance: expect.any(Number),
+        runMs: expect.any(Number),
+      });
       writeFunction('exports.main = async () => "v2";', 2_000);
-      expect(await runtime.invoke('env-reader', {}, identity('o1'))).toEqual({ ok: true, json: '"v2"', instance: expect.any(Number) });
+      expect(await runtime.invoke('env-reader', {}, identity('o1'))).toEqual({
+        ok: true,
+        json: '"v2"',
+        instance: expect.any(Number),
+        runMs: expect.any(Number),
+      });
     } finally {
       await runtime.close();
     }
@@ -263,11 +280,13 @@ describe('function runtime configuration', () => {
         ok: true,
         json: '{"viaCallback":true}',
         instance: expect.any(Number),
+        runMs: expect.any(Number),
       });
       expect(await runtime.invoke('env-reader', { empty: true }, identity('o1'))).toEqual({
         ok: true,
         json: 'null',
         instance: expect.any(Number),
+        runMs: expect.any(Number),
       });
     } finally {
       await runtime.close();
