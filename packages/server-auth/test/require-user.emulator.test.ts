@@ -194,6 +194,32 @@ describe('the in-instance cache', () => {
     expect(await codeOf(auth.requireUser(contextOf(caller), READ))).toBe('USER_BANNED');
   });
 
+  it('reads again when the call names another account hint than the entry was read under, once', () => {
+    const cache = createUserCache({ now: () => 0 });
+    const keys = { openid: 'k', primary: 'k', all: ['k'] };
+    cache.set(keys, { _id: 'old' }, 'old');
+    expect(cache.get(keys)?._id).toBe('old');
+    expect(cache.get(keys, 'old')?._id).toBe('old');
+    expect(cache.get(keys, 'new')).toBeUndefined();
+    cache.set(keys, { _id: 'new' }, 'new');
+    expect(cache.get(keys, 'new')?._id).toBe('new');
+  });
+
+  it('a write never answers from the cache: a ban stored a moment ago refuses it at once', async () => {
+    const caller = person('write-fresh');
+    const id = await signUp(caller);
+    const auth = createAuth({
+      lookup: createUserLookup(db, names),
+      userData: userData(),
+      cache: createUserCache({ now: () => 0 }),
+      now: () => new Date(0),
+    });
+    await auth.requireUser(contextOf(caller), READ);
+    await patch('users', id, { status: 'banned' });
+    expect((await auth.requireUser(contextOf(caller), READ)).id).toBe(id);
+    expect(await codeOf(auth.requireUser(contextOf(caller), { access: 'write' }))).toBe('USER_BANNED');
+  });
+
   it('never keeps a refusal: a login after USER_NOT_FOUND is seen by the very next call', async () => {
     const caller = person('late');
     const auth = createAuth({ lookup: createUserLookup(db, names), userData: userData(), cache: createUserCache({ now: () => 0 }) });
