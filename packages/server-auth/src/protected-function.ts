@@ -109,7 +109,7 @@ export function createAuth(options: AuthOptions): Auth {
       return { id: user._id, user: toPublicUser(user, now()), identity };
     },
     async afterWrite(current) {
-      const settled = await settleWrite(current.id, options.lookup, options.userData);
+      const settled = await settleWriteRetrying(current.id, options.lookup, options.userData);
       if (settled.outcome === 'kept' && settled.userId === current.id) return;
       cache?.invalidateUser(current.id);
       if (settled.outcome === 'removed') throw new AppError('USER_NOT_FOUND', 'the account was deleted while this call wrote');
@@ -118,6 +118,28 @@ export function createAuth(options: AuthOptions): Auth {
       cache?.invalidateUser(userId);
     },
   };
+}
+
+/** Attempts of the after-write check when a request of it fails (it is idempotent). */
+const SETTLE_ATTEMPTS = 3;
+
+/**
+ * settleWrite, again on a failed request: a repair left half done would leave the write where
+ * nobody reaches it. Should every attempt fail, the call answers INTERNAL (the write's fate is
+ * then that of a write interrupted by a crash: see docs/security-model.md).
+ */
+async function settleWriteRetrying(
+  userId: string,
+  lookup: UserLookup,
+  userData: Pick<UserDataStore, 'moveAll' | 'removeAll'>,
+): ReturnType<typeof settleWrite> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await settleWrite(userId, lookup, userData);
+    } catch (error) {
+      if (attempt >= SETTLE_ATTEMPTS) throw error;
+    }
+  }
 }
 
 /** An action's contract: its event (without `action`) and its data. */

@@ -199,6 +199,39 @@ describe('注销 (deleteAccount) around two warm instances', () => {
     expect(unreachableOwners()).toEqual([]);
   });
 
+  it('a failed request of the after-write repair is retried: the late write still goes', async () => {
+    const leaving = person('in-flight-fault');
+    const id = await signUp(leaving);
+    let release: () => void = () => undefined;
+    let reached: () => void = () => undefined;
+    const atWrite = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const held = startInstance(
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+          reached();
+        }),
+    );
+
+    const write = held(leaving, { action: 'add', itemId: 'late' });
+    await atWrite;
+    dataOf(await login(leaving, { action: 'deleteAccount', confirm: true }));
+    const fault = emulator.faults.add({
+      action: 'database.removeDocument',
+      collection: 'favorites',
+      times: 1,
+      error: { code: 'DATABASE_REQUEST_FAILED', message: 'injected removal failure' },
+    });
+    release();
+    const answer = await write;
+    fault.remove();
+
+    expect(codeOf(answer)).toBe('USER_NOT_FOUND');
+    expect(favoritesOf(id)).toEqual([]);
+  });
+
   it('the device that deleted reads its new account on the next call, on either warm instance', async () => {
     const leaving = person('new-start');
     const oldId = await signUp(leaving);
