@@ -78,10 +78,16 @@ async function measureTrips(emulator: Emulator) {
 
 /**
  * A protected call of another function (notes) on top of login's figures. `resolve*`: what
- * requireUser alone costs — an `add` with an empty text is refused (NOTE_EMPTY) only after the
- * caller was resolved, so its database requests are exactly the resolution's. `list*`: a whole
- * protected call (resolution + the page query). Cold: the first call of a new instance; warm: the
- * same caller again (the in-instance cache answers); warmNewCaller: a warm instance, another person.
+ * requireUser alone costs for a read — a `list` with `limit: 0` is refused (INVALID_ARGUMENT) only
+ * after the caller was resolved, so its database requests are exactly the resolution's. `list*`: a
+ * whole protected read (resolution + the page query). Cold: the first call of a new instance; warm:
+ * the same caller again (the in-instance cache answers); warmNewCaller: a warm instance, another
+ * person. Writes (every action not declared a read) never use the cache and are checked after
+ * they ran (server-auth late-write.ts): `writeOverhead` is an `add` refused (NOTE_EMPTY) after its
+ * resolution — the fresh resolution plus the after-write check, what any write now pays on top of
+ * its own requests; `addWarm` is a whole note added on a warm instance. `firstAfterChange`: a read
+ * naming a new account hint (what the device that just linked, unlinked or deleted sends), then
+ * the same hint again (`afterChangeThenWarm`: warm again).
  */
 async function measureProtectedCall(emulator: Emulator) {
   const caller = { openid: 'bench-protected', appid: 'wx-bench', unionid: 'bench-protected-u' };
@@ -90,12 +96,28 @@ async function measureProtectedCall(emulator: Emulator) {
   await tripsOf(emulator, 'login', other);
   const latency = emulator.faults.add({ action: /^database\./, latencyMs: 10, times: 'always' });
   try {
-    const refusedAdd = { action: 'add', text: ' ' };
-    const resolveCold = await tripsOf(emulator, 'notes', caller, refusedAdd);
-    const resolveWarm = await tripsOf(emulator, 'notes', caller, refusedAdd);
-    const resolveWarmNewCaller = await tripsOf(emulator, 'notes', other, refusedAdd);
+    const refusedRead = { action: 'list', limit: 0 };
+    const resolveCold = await tripsOf(emulator, 'notes', caller, refusedRead);
+    const resolveWarm = await tripsOf(emulator, 'notes', caller, refusedRead);
+    const resolveWarmNewCaller = await tripsOf(emulator, 'notes', other, refusedRead);
     const listWarm = await tripsOf(emulator, 'notes', caller, { action: 'list' });
-    return { resolveCold, resolveWarm, resolveWarmNewCaller, listWarm, cacheTtlMs: USER_CACHE_TTL_MS };
+    const writeOverhead = await tripsOf(emulator, 'notes', caller, { action: 'add', text: ' ' });
+    // The environment's first note creates the collection (once): measured on the second.
+    await tripsOf(emulator, 'notes', caller, { action: 'add', text: 'bench' });
+    const addWarm = await tripsOf(emulator, 'notes', caller, { action: 'add', text: 'bench' });
+    const firstAfterChange = await tripsOf(emulator, 'notes', caller, { action: 'list', accountHint: 'bench-new-account' });
+    const afterChangeThenWarm = await tripsOf(emulator, 'notes', caller, { action: 'list', accountHint: 'bench-new-account' });
+    return {
+      resolveCold,
+      resolveWarm,
+      resolveWarmNewCaller,
+      listWarm,
+      writeOverhead,
+      addWarm,
+      firstAfterChange,
+      afterChangeThenWarm,
+      cacheTtlMs: USER_CACHE_TTL_MS,
+    };
   } finally {
     latency.remove();
   }
@@ -243,7 +265,35 @@ function uploadSizes(external: string) {
   };
 }
 
+function logProtectedCall(protectedCall: Awaited<ReturnType<typeof measureProtectedCall>>): void {
+  const trips = (count: TripCount) => `${count.requests} request(s) / ${count.roundTrips} round trip(s)`;
+  log(
+    `protected read (notes), resolving the caller: cold instance ${trips(protectedCall.resolveCold)}, warm ${trips(protectedCall.resolveWarm)}, warm instance + new caller ${trips(protectedCall.resolveWarmNewCaller)}`,
+  );
+  log(`  notes list on a warm instance, in all: ${trips(protectedCall.listWarm)}`);
+  log(
+    `protected write: fresh resolution + after-write check ${trips(protectedCall.writeOverhead)}; notes add on a warm instance, in all: ${trips(protectedCall.addWarm)}`,
+  );
+  log(
+    `first read after a change on this device (new account hint): ${trips(protectedCall.firstAfterChange)}; the next one: ${trips(protectedCall.afterChangeThenWarm)}`,
+  );
+}
+
+/** `-- --protected-only`: only the protected-call section (quick, while working on server-auth). */
+async function protectedOnly(): Promise<void> {
+  await buildFunctions();
+  const ours = await createEmulator({ memory: true, functionTimeoutMs: 60_000, onFunctionOutput: () => undefined });
+  try {
+    const protectedCall = await measureProtectedCall(ours);
+    if (json) console.log(JSON.stringify({ protectedCall }, null, 2));
+    logProtectedCall(protectedCall);
+  } finally {
+    await ours.close();
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--protected-only')) return protectedOnly();
   const builds = await buildFunctions();
   // Generous time limits: 50 instances starting at once on a small machine is the point of the race.
   const quiet = { memory: true, functionTimeoutMs: 60_000, onFunctionOutput: () => undefined };
@@ -307,12 +357,7 @@ async function main(): Promise<void> {
     log(
       `first login with unionid: ${trips.firstWithUnionid.roundTrips} round trips; same person in a second app: ${trips.firstInSecondApp.roundTrips}`,
     );
-    log(
-      `protected call (notes), resolving the caller: cold instance ${protectedCall.resolveCold.requests} requests / ${protectedCall.resolveCold.roundTrips} round trip(s), warm ${protectedCall.resolveWarm.requests} / ${protectedCall.resolveWarm.roundTrips}, warm instance + new caller ${protectedCall.resolveWarmNewCaller.requests} / ${protectedCall.resolveWarmNewCaller.roundTrips}`,
-    );
-    log(
-      `  notes list on a warm instance, in all: ${protectedCall.listWarm.requests} request(s) / ${protectedCall.listWarm.roundTrips} round trip(s)`,
-    );
+    logProtectedCall(protectedCall);
     for (const line of describeCallPath(callPath)) log(line);
     log(
       `cold start (median of ${cold.runs}): ours ${cold.ours.wallMedianMs} ms, baseline ${cold.baseline.wallMedianMs} ms, ratio ${cold.ratio}`,

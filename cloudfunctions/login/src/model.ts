@@ -18,7 +18,7 @@
  * - account_audit: one entry per link or deletion; user ids, provider names, field names and counts
  *                  only: no profile data, no phone numbers, no openids.
  * - rate_limits:   one counter per caller + limited action + time window (RateLimitDoc,
- *                  rules/rate-limit.ts): the caller appears only as a hash of their identity key,
+ *                  rules/rate-limit.ts): the person appears only as a hash of their account's key,
  *                  and a document past its `resetAt` means nothing (deleting it is always safe).
  *
  * Why first login is race-safe: `_id` is unique in every CloudBase collection with no setup, so
@@ -215,7 +215,7 @@ export type DeletionAuditEntry = Extract<AuditEntry, { type: 'account-deleted' }
 export interface RateLimitDoc {
   _id: string;
   action: string;
-  /** SHA-256 (base64url) of the caller's identity key: counts a person without naming them. */
+  /** SHA-256 (base64url) of the person's key (`user:<userId>`): counts a person without naming them. */
   keyHash: string;
   windowStart: Date;
   /** When the window ends and the allowance is whole again. */

@@ -39,6 +39,10 @@ import { createSessionStore } from './session-store';
  *   a new, empty account. The service keeps a SessionNotice saying what happened, and the login
  *   after it says whether it created a new account; pages show it (takeSessionNotice).
  * - A login that finishes after logout() is dropped, so a background refresh cannot undo 退出登录.
+ * - Every call of a function other than login carries `accountHint`: the id of the account this
+ *   device holds. The server only compares it with what its caller cache was read under, so the
+ *   call right after a link, an unlink or a deletion made here reads the account afresh in every
+ *   instance (server-auth user-cache.ts). It can never choose who the caller is.
  * - Consent is the pages' job: a page sends a logged-out person to pages/login (agreement
  *   checkbox) before a protected action; ensureLogin/callWithLogin log in silently when asked.
  */
@@ -339,6 +343,12 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     return loadSession()?.user ?? null;
   }
 
+  /** The event as sent: with the account this device holds, for every function but login (which reads no cache). */
+  function withAccountHint(functionName: string, event: Record<string, unknown>): Record<string, unknown> {
+    const held = loadSession()?.user.id;
+    return functionName === LOGIN_FUNCTION_NAME || held === undefined ? event : { ...event, accountHint: held };
+  }
+
   /**
    * The one protected-call path, for every function: log in lazily, call, and on UNAUTHENTICATED /
    * USER_NOT_FOUND log in again (shared by calls rejected together) and retry, at most maxAuthRetries.
@@ -353,7 +363,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     await ensureLogin();
     for (let retries = 0; ; retries += 1) {
       const generation = loginGeneration;
-      const raw = await callCloudFunction(functionName, event);
+      const raw = await callCloudFunction(functionName, withAccountHint(functionName, event));
       const envelope = readEnvelope(raw, isData);
       if (!envelope) throw new ServiceError('INVALID_RESPONSE', `${label} answered ${describe(raw)}`);
       if (envelope.ok) return envelope;

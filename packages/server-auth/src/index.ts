@@ -11,6 +11,7 @@ export * from './envelope';
 export * from './errors';
 export * from './event-fields';
 export * from './identity';
+export * from './late-write';
 export * from './phone';
 export * from './profile';
 export * from './protected-function';

@@ -42,6 +42,10 @@ export interface ResolveOptions<U extends UserRecord> {
    * account, always do).
    */
   cache?: UserCache<U>;
+  /** Reads the database even when the cache would answer, and keeps the result (a write's resolution). */
+  refresh?: boolean;
+  /** The call's account hint (user-cache.ts): a cached entry read under another hint is not answered. */
+  accountHint?: string;
 }
 
 /**
@@ -56,7 +60,7 @@ export async function resolveCaller<U extends UserRecord>(
   options: ResolveOptions<U> = {},
 ): Promise<Caller<U>> {
   const keys = identityKeysFor(identity);
-  const cached = options.cache?.get(keys);
+  const cached = options.refresh ? undefined : options.cache?.get(keys, options.accountHint);
   if (cached) return { identity, keys, user: cached };
 
   const found = await lookup.findUsersByIdentity(keys.all);
@@ -73,6 +77,6 @@ export async function resolveCaller<U extends UserRecord>(
   if (user.status === 'deleting' && !options.resumeDeletion) throw new AppError('USER_NOT_FOUND', 'the account is being deleted');
   // Only a usable account is kept: a refusal is read again next time, so a login that cures it
   // (USER_NOT_FOUND -> login -> retry) is seen at once.
-  if (user.status !== 'deleting') options.cache?.set(keys, user);
+  if (user.status !== 'deleting') options.cache?.set(keys, user, options.accountHint);
   return { identity, keys, user };
 }

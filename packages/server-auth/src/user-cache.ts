@@ -8,6 +8,11 @@
  * wrapper's `forgetUser`), which drops every entry naming that user. Only usable accounts are
  * kept; refusals (USER_NOT_FOUND, USER_BANNED) are read again on every call.
  *
+ * The account hint: an entry remembers the hint of the call that read it (the client sends the id of
+ * the account it holds, `accountHint`). A call naming another hint misses, so the device that just
+ * linked, unlinked or deleted reads the account as it is now on its very next call, whichever
+ * instance answers. A hint only ever causes a read: it never names the user that is answered.
+ *
  * A clock that went backwards (an entry "from the future") counts as expired. The cache holds at
  * most `maxEntries` callers (the oldest read goes first), so a busy instance's memory stays bounded.
  */
@@ -20,9 +25,13 @@ export const USER_CACHE_TTL_MS = 60_000;
 export const USER_CACHE_MAX_ENTRIES = 1000;
 
 export interface UserCache<U extends UserRecord = UserRecord> {
-  /** The user resolved for these keys within the bound, or undefined. */
-  get(keys: IdentityKeys): U | undefined;
-  set(keys: IdentityKeys, user: U): void;
+  /**
+   * The user resolved for these keys within the bound, or undefined. With `hint`: undefined too
+   * when the entry was read under another hint (the caller's account changed on their device).
+   */
+  get(keys: IdentityKeys, hint?: string): U | undefined;
+  /** Keeps `user` for these keys, read under `hint` (the call's account hint, if it sent one). */
+  set(keys: IdentityKeys, user: U, hint?: string): void;
   /** Forgets every entry naming this user (its own id, or merged into it). */
   invalidateUser(userId: string): void;
   clear(): void;
@@ -45,22 +54,23 @@ export function createUserCache<U extends UserRecord = UserRecord>(options: User
   const now = options.now ?? Date.now;
   const ttlMs = options.ttlMs ?? USER_CACHE_TTL_MS;
   const maxEntries = options.maxEntries ?? USER_CACHE_MAX_ENTRIES;
-  const entries = new Map<string, { user: U; at: number }>();
+  const entries = new Map<string, { user: U; at: number; hint: string | undefined }>();
 
   return {
-    get(keys) {
+    get(keys, hint) {
       const key = cacheKey(keys);
       const entry = entries.get(key);
       if (!entry) return undefined;
+      if (hint !== undefined && hint !== entry.hint) return undefined;
       const age = now() - entry.at;
       if (age >= 0 && age < ttlMs) return entry.user;
       entries.delete(key);
       return undefined;
     },
-    set(keys, user) {
+    set(keys, user, hint) {
       const key = cacheKey(keys);
       entries.delete(key);
-      entries.set(key, { user, at: now() });
+      entries.set(key, { user, at: now(), hint });
       // Map keeps insertion order: the first key is the oldest read.
       while (entries.size > maxEntries) {
         const oldest = entries.keys().next().value;

@@ -60,9 +60,15 @@ async function patch(collection: string, id: string, fields: Record<string, unkn
   await emulator.database.importCollection(collection, EJSON.stringify({ ...current, ...fields }, { relaxed: false }));
 }
 
-function uncached(): Auth {
-  return createAuth({ lookup: createUserLookup(db, names), cache: null });
+function userData() {
+  return createUserDataStore(db as unknown as UserDataDatabase, PER_USER_COLLECTIONS, {});
 }
+
+function uncached(): Auth {
+  return createAuth({ lookup: createUserLookup(db, names), userData: userData(), cache: null });
+}
+
+const READ = { access: 'read' } as const;
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -159,36 +165,67 @@ describe('the in-instance cache', () => {
     const id = await signUp(caller);
     let nowMs = Date.UTC(2026, 0, 1);
     const now = () => new Date(nowMs);
-    const auth = createAuth({ lookup: createUserLookup(db, names), cache: createUserCache({ now: () => nowMs }), now });
+    const auth = createAuth({
+      lookup: createUserLookup(db, names),
+      userData: userData(),
+      cache: createUserCache({ now: () => nowMs }),
+      now,
+    });
 
-    expect((await auth.requireUser(contextOf(caller))).id).toBe(id);
+    expect((await auth.requireUser(contextOf(caller), READ)).id).toBe(id);
     await patch('users', id, { status: 'banned' });
 
     nowMs += USER_CACHE_TTL_MS - 1;
-    expect((await auth.requireUser(contextOf(caller))).id).toBe(id);
+    expect((await auth.requireUser(contextOf(caller), READ)).id).toBe(id);
     nowMs += 1;
-    expect(await codeOf(auth.requireUser(contextOf(caller)))).toBe('USER_BANNED');
+    expect(await codeOf(auth.requireUser(contextOf(caller), READ))).toBe('USER_BANNED');
   });
 
   it('forgets a user at once in the instance that changed it (forgetUser)', async () => {
     const caller = person('forget');
     const id = await signUp(caller);
     const nowMs = Date.UTC(2026, 0, 1);
-    const auth = createAuth({ lookup: createUserLookup(db, names), cache: createUserCache({ now: () => nowMs }) });
-    await auth.requireUser(contextOf(caller));
+    const auth = createAuth({ lookup: createUserLookup(db, names), userData: userData(), cache: createUserCache({ now: () => nowMs }) });
+    await auth.requireUser(contextOf(caller), READ);
     await patch('users', id, { status: 'banned' });
 
     auth.forgetUser(id);
 
-    expect(await codeOf(auth.requireUser(contextOf(caller)))).toBe('USER_BANNED');
+    expect(await codeOf(auth.requireUser(contextOf(caller), READ))).toBe('USER_BANNED');
+  });
+
+  it('reads again when the call names another account hint than the entry was read under, once', () => {
+    const cache = createUserCache({ now: () => 0 });
+    const keys = { openid: 'k', primary: 'k', all: ['k'] };
+    cache.set(keys, { _id: 'old' }, 'old');
+    expect(cache.get(keys)?._id).toBe('old');
+    expect(cache.get(keys, 'old')?._id).toBe('old');
+    expect(cache.get(keys, 'new')).toBeUndefined();
+    cache.set(keys, { _id: 'new' }, 'new');
+    expect(cache.get(keys, 'new')?._id).toBe('new');
+  });
+
+  it('a write never answers from the cache: a ban stored a moment ago refuses it at once', async () => {
+    const caller = person('write-fresh');
+    const id = await signUp(caller);
+    const auth = createAuth({
+      lookup: createUserLookup(db, names),
+      userData: userData(),
+      cache: createUserCache({ now: () => 0 }),
+      now: () => new Date(0),
+    });
+    await auth.requireUser(contextOf(caller), READ);
+    await patch('users', id, { status: 'banned' });
+    expect((await auth.requireUser(contextOf(caller), READ)).id).toBe(id);
+    expect(await codeOf(auth.requireUser(contextOf(caller), { access: 'write' }))).toBe('USER_BANNED');
   });
 
   it('never keeps a refusal: a login after USER_NOT_FOUND is seen by the very next call', async () => {
     const caller = person('late');
-    const auth = createAuth({ lookup: createUserLookup(db, names), cache: createUserCache({ now: () => 0 }) });
-    expect(await codeOf(auth.requireUser(contextOf(caller)))).toBe('USER_NOT_FOUND');
+    const auth = createAuth({ lookup: createUserLookup(db, names), userData: userData(), cache: createUserCache({ now: () => 0 }) });
+    expect(await codeOf(auth.requireUser(contextOf(caller), READ))).toBe('USER_NOT_FOUND');
     const id = await signUp(caller);
-    expect((await auth.requireUser(contextOf(caller))).id).toBe(id);
+    expect((await auth.requireUser(contextOf(caller), READ)).id).toBe(id);
   });
 
   it('treats an entry from the future (the clock went back) as expired, and stays bounded in size', () => {

@@ -75,7 +75,7 @@ exports.main = protectedFunction(cloud, {
 \`\`\`
 
 回答与 login 相同：\`{ ok: true, data }\` 或 \`{ ok: false, error: { code, message } }\`（\`USER_NOT_FOUND\`、\`USER_BANNED\`、\`UNAUTHENTICATED\`…），
-从不抛出。同一实例里 60 秒内复用解析结果（封禁、注销最多 60 秒后在所有实例生效）。新建的云函数再运行一次 \`npm run add -- <项目> --update\` 即可装入。
+从不抛出。写（没有列进 \`reads\` 的动作）每次都重新读账号：封禁、解绑、注销一提交，所有实例立即拒绝写；列进 \`reads: ['list']\` 的只读动作在同一实例里 60 秒内复用解析结果。新建的云函数再运行一次 \`npm run add -- <项目> --update\` 即可装入。
 
 ## 部署
 

@@ -828,7 +828,7 @@ describe('WeChat accounts as units, through the emulator', () => {
 describe('rate limits through the emulator', () => {
   it('given 12 parallel binds of one person in separate instances, exactly the limit (5) pass; the rest answer RATE_LIMITED with the wait', async () => {
     const caller = person('hasty');
-    await signUp(caller);
+    const userId = await signUp(caller);
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, index) => bindPhone(caller, `1390000${String(index).padStart(4, '0')}`)),
     );
@@ -843,13 +843,27 @@ describe('rate limits through the emulator', () => {
     }
     // The calls really ran in several instances: the counter, not an instance's memory, held the limit.
     expect(emulator.functions.stats('login').instances).toBeGreaterThan(1);
-    const keyHash = createHash('sha256').update(`wx-openid:${caller.appid}:${caller.openid}`).digest('base64url');
+    // Counted per person (their account), stored only as a hash.
+    const keyHash = createHash('sha256').update(`user:${userId}`).digest('base64url');
     const counters = docs('rate_limits').filter((counter) => counter.action === 'bindPhone' && counter.keyHash === keyHash);
     expect(counters.map((counter) => counter.count)).toEqual([5]);
     expect(JSON.stringify(counters)).not.toContain(caller.openid);
   }, 30_000);
 
-  it('costs no extra sequential round trip: the counter is written alongside finding the caller', async () => {
+  it('counts per person: the same person calling from two apps (one unionid) shares one allowance', async () => {
+    const inFirstApp = person('two-apps-limit');
+    await signUp(inFirstApp);
+    const inSecondApp = { ...inFirstApp, openid: `${inFirstApp.openid}-second`, appid: 'wx-accounts-second-app' };
+    await signUp(inSecondApp);
+    const codes: string[] = [];
+    for (let bind = 0; bind < 6; bind += 1) {
+      const result = await bindPhone(bind % 2 === 0 ? inFirstApp : inSecondApp, `1360000${String(bind).padStart(4, '0')}`);
+      codes.push(result.ok ? 'ok' : result.error.code);
+    }
+    expect(codes).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'RATE_LIMITED']);
+  });
+
+  it('the counter costs one round trip, after the caller is known (it counts the account): a nickname change is at most one trip over the unlimited avatar path', async () => {
     const caller = person('counted');
     await signUp(caller);
     // The environment's very first counter creates the collection (once, and not on this path).
@@ -870,8 +884,8 @@ describe('rate limits through the emulator', () => {
 
       expect([baseline, first, second].map(({ response }) => response.ok)).toEqual([true, true, true]);
       // updateProfile with an avatar: caller, storage URL (not a database trip), write, old-file check — the nickname path
-      // has caller (+ counter in parallel) and write: never more than the unlimited avatar path.
-      expect(first.roundTrips).toBeLessThanOrEqual(baseline.roundTrips);
+      // has caller, counter (per person: it needs the account, so it follows the caller) and write.
+      expect(first.roundTrips).toBeLessThanOrEqual(baseline.roundTrips + 1);
       expect(second.roundTrips).toBe(first.roundTrips);
     } finally {
       latency.remove();

@@ -49,7 +49,7 @@ const PHONE_ERRORS: Readonly<Record<number, { code: ErrorCode; message: string }
 export async function bindPhone(identity: WxIdentity, event: Record<string, unknown>, deps: Deps): Promise<BindPhoneData> {
   const code = requiredString(event, 'code', MAX_CODE_LENGTH);
   // Every getPhoneNumber is billed: counted against the caller's limit before the code is spent.
-  const caller = await withinLimit('bindPhone', identity, deps, resolveCaller(identity, deps.store, { now: deps.now() }));
+  const caller = await withinLimit('bindPhone', deps, resolveCaller(identity, deps.store, { now: deps.now() }));
   const userId = caller.user._id;
 
   const [answer, owned] = await Promise.all([deps.phone.getPhoneNumber(code), deps.store.identitiesOf([userId])]);

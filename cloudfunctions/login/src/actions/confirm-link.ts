@@ -44,7 +44,7 @@ export async function confirmLink(identity: WxIdentity, event: Record<string, un
   const ticketId = linkTicketId(ticket);
 
   const [caller, record] = await Promise.all([
-    withinLimit('confirmLink', identity, deps, resolveCaller(identity, deps.store, { now: deps.now() })),
+    withinLimit('confirmLink', deps, resolveCaller(identity, deps.store, { now: deps.now() })),
     deps.store.getLinkTicket(ticketId),
   ]);
   const now = deps.now();

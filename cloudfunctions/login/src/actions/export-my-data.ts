@@ -28,7 +28,7 @@ export const INLINE_EXPORT_MAX_BYTES = 256 * 1024;
 export const EXPORT_URL_MAX_AGE_SECONDS = 30 * 60;
 
 export async function exportMyData(identity: WxIdentity, deps: Deps, invocation: Invocation): Promise<ExportMyDataData> {
-  const caller = await withinLimit('exportMyData', identity, deps, resolveCaller(identity, deps.store, { now: deps.now() }));
+  const caller = await withinLimit('exportMyData', deps, resolveCaller(identity, deps.store, { now: deps.now() }));
   const { user } = caller;
   const now = deps.now();
   const document = await collectPersonalData(user, deps, now);

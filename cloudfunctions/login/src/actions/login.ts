@@ -59,7 +59,28 @@ const MAX_MERGE_HOPS = 3;
 /** Secrets the common tutorial pattern stored in users documents; removed on adoption (shared/legacy-adoption.ts). */
 export { LEGACY_SECRET_FIELDS };
 
+/**
+ * The account this login was signing in to was deleted under it (a 注销 committed between two of
+ * its requests): the login starts over, and then creates a fresh account. Never answered as such.
+ */
+class AccountVanished extends Error {}
+
+/** Attempts of one login when the account vanishes under it (each later one starts from a deleted account). */
+const MAX_LOGIN_ATTEMPTS = 3;
+
 export async function login(identity: WxIdentity, deps: Deps, invocation: Invocation = { env: '' }): Promise<LoginData> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await loginOnce(identity, deps, invocation);
+    } catch (error) {
+      if (!(error instanceof AccountVanished)) throw error;
+      // A defined answer, never INTERNAL: the client's next login starts a fresh account.
+      if (attempt >= MAX_LOGIN_ATTEMPTS) throw new AppError('USER_NOT_FOUND', 'the account was deleted while this login ran');
+    }
+  }
+}
+
+async function loginOnce(identity: WxIdentity, deps: Deps, invocation: Invocation): Promise<LoginData> {
   const keys = identityKeysFor(identity);
   const stamp: LoginStamp = { id: deps.newId(), at: deps.now() };
   const { users, stamped } = await deps.store.stampAndFind(keys, identity.openid, stamp);
@@ -184,7 +205,7 @@ async function loginKnownUser(user: UserDoc, keys: IdentityKeys, stamp: LoginSta
   };
   if (Object.keys(patch).length > 0) {
     const updated = await deps.store.updateUser(user._id, patch);
-    if (!updated) throw new Error(`user ${user._id} disappeared during login`);
+    if (!updated) throw new AccountVanished(`user ${user._id} disappeared during login`);
   }
   const lifted = liftBan ? withoutBan(user) : user;
   return result({ ...afterLogin(lifted, stamp), identityKeys, ...(wechatPairs ? { wechatPairs } : {}) }, false);
@@ -205,7 +226,7 @@ async function adoptLegacyUser(legacy: UserDoc, keys: IdentityKeys, openid: stri
     }),
     deps.store.scrubLegacyDocuments(openid, LEGACY_SECRET_FIELDS),
   ]);
-  if (!adopted) throw new Error(`legacy user ${legacy._id} disappeared during adoption`);
+  if (!adopted) throw new AccountVanished(`legacy user ${legacy._id} disappeared during adoption`);
   const clean: UserDoc = { ...legacy, identityKeys: [keys.primary, ...secondary], createdAt: legacy.createdAt ?? stamp.at };
   return result(afterLogin(clean, stamp), false);
 }
@@ -285,6 +306,10 @@ async function loginAsOwner(
     return loginAsOwner(existing.mergedInto, keys, stamp, stamped, deps, hops + 1);
   }
   if (existing) return loginKnownUser(existing, keys, stamp, stamped, deps);
+  // No document: a racer is between its claim and its insert — or `owner` was deleted after our
+  // claim read it (a deletion removes the user and its identities in one commit, so the identity
+  // is gone too). Never re-create a deleted id: start over instead.
+  if ((await deps.store.getIdentity(keys.primary))?.userId !== owner) throw new AccountVanished(`user ${owner} was deleted during login`);
 
   if (await deps.store.insertUser(newUserDoc(owner, [keys.primary], stamp, keys))) {
     const claims = await claimKeys(keys.all.slice(1), owner, stamp, deps);
@@ -295,6 +320,6 @@ async function loginAsOwner(
     return result(newUserDoc(owner, identityKeys, stamp, keys), true);
   }
   const inserted = await deps.store.getUser(owner);
-  if (!inserted) throw new Error(`user ${owner} neither exists nor can be inserted`);
+  if (!inserted) throw new AccountVanished(`user ${owner} neither exists nor can be inserted`);
   return loginKnownUser(inserted, keys, stamp, stamped, deps);
 }

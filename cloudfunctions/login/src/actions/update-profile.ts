@@ -44,16 +44,13 @@ export async function updateProfile(
   }
   const nickName = rawName === undefined ? undefined : validNickname(rawName);
 
-  // A nickname costs a content check: its use is counted in parallel with finding the caller.
-  const [{ user }, nicknameAllowance] = await Promise.all([
-    resolveCaller(identity, deps.store, { now: deps.now() }),
-    nickName === undefined ? null : countUse('nicknameCheck', identity, deps),
-  ]);
+  const { user } = await resolveCaller(identity, deps.store, { now: deps.now() });
   // Unchanged values cost no check (a stored nickname already passed one; an avatar taken over by
-  // a link may sit in the merged account's folder).
+  // a link may sit in the merged account's folder). A changed nickname costs a content check:
+  // one use of the person's allowance (counted per account, shared/rate-limit.ts).
   const newName = nickName !== user.nickName ? nickName : undefined;
   const newFileID = fileID !== user.avatarFileID ? fileID : undefined;
-  if (newName !== undefined && nicknameAllowance) assertAllowed(nicknameAllowance);
+  if (newName !== undefined) assertAllowed(await countUse('nicknameCheck', user._id, deps));
   if (newFileID !== undefined) {
     const problem = avatarFileProblem(newFileID, invocation.env, user._id);
     if (problem) {

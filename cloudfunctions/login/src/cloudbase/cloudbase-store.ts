@@ -152,6 +152,8 @@ function present<T>(value: T | null): value is T {
 const MAX_TRANSACTION_ATTEMPTS = 3;
 /** At most this many documents can belong to one person; more would be a data problem, not an account. */
 const MAX_MATCHES = 100;
+/** Inserts of one identity claim when its document is deleted between an insert and the read (a 注销 racing a login). */
+const CLAIM_ATTEMPTS = 3;
 
 /** Users a login never stamps: banned, merged away, or being deleted (the deletion must not lose its transaction). */
 const UNSTAMPED_STATUSES = ['banned', 'merged', 'deleting'];
@@ -338,15 +340,22 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
 
     async claimIdentity(key, userId, at) {
       const provider = key.slice(0, key.indexOf(':'));
-      if (await insertUnlessExists(names.identities, { _id: key, userId, provider, createdAt: at })) return userId;
-      const { data } = await identities().doc(key).get();
-      if (isClientWritten(data)) {
-        // Fail closed: trusting it would let anyone who can write the collection take over this identity.
-        throw new Error(`identity ${provider} document was written by a client: the ${names.identities} collection must be ADMINONLY`);
+      for (let attempt = 1; ; attempt += 1) {
+        if (await insertUnlessExists(names.identities, { _id: key, userId, provider, createdAt: at })) return userId;
+        const { data } = await identities().doc(key).get();
+        if (isClientWritten(data)) {
+          // Fail closed: trusting it would let anyone who can write the collection take over this identity.
+          throw new Error(`identity ${provider} document was written by a client: the ${names.identities} collection must be ADMINONLY`);
+        }
+        const owner = data?.userId;
+        if (typeof owner === 'string') return owner;
+        // Gone between the refused insert and this read: a deletion committed. Claim it again.
+        if (data === null || data === undefined) {
+          if (attempt < CLAIM_ATTEMPTS) continue;
+          throw new Error(`identity ${provider} document keeps vanishing during its claim`);
+        }
+        throw new Error(`identity ${provider} document exists without a userId`);
       }
-      const owner = data?.userId;
-      if (typeof owner !== 'string') throw new Error(`identity ${provider} document exists without a userId`);
-      return owner;
     },
 
     async reassignIdentity(key, fromUserId, toUserId, at) {

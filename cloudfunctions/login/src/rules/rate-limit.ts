@@ -15,9 +15,9 @@
  * transaction. A burst straddling two windows may get up to twice the limit; that bound is enough
  * against a loop, and far cheaper than a sliding log.
  *
- * Who counts as one person: the caller's identity key of this mini-program (its openid key),
- * known from cloud.getWXContext() before the account is looked up, so the counter is written in
- * parallel with the action's first database request. It is stored only as a hash.
+ * Who counts as one person: their account (`user:<userId>`, actions/shared/rate-limit.ts), so the
+ * same person calling from two apps, two openids or two WeChats linked into one account shares one
+ * allowance. It is stored only as a hash.
  */
 import { createHash } from 'node:crypto';
 import type { RateLimitDoc } from '../model';
@@ -50,20 +50,20 @@ export interface RateSlot {
   retryAfterMs: number;
 }
 
-/** SHA-256 of the identity key, base64url: the counter names no openid. */
-export function rateKeyHash(identityKey: string): string {
-  return createHash('sha256').update(identityKey).digest('base64url');
+/** SHA-256 of the person's key, base64url: the counter names nobody in clear. */
+export function rateKeyHash(personKey: string): string {
+  return createHash('sha256').update(personKey).digest('base64url');
 }
 
 export function rateSlot(
   action: LimitedAction,
-  identityKey: string,
+  personKey: string,
   now: Date,
   limits: Record<LimitedAction, RateLimit> = RATE_LIMITS,
 ): RateSlot {
   const { limit, windowMs } = limits[action];
   const start = Math.floor(now.getTime() / windowMs) * windowMs;
-  const keyHash = rateKeyHash(identityKey);
+  const keyHash = rateKeyHash(personKey);
   return {
     slot: {
       _id: `${action}:${start}:${keyHash}`,

@@ -265,3 +265,54 @@ describe('login and merged accounts', () => {
     expect(deps.store.users.size).toBe(2);
   });
 });
+
+describe('a login racing 注销 (deleteAccount)', () => {
+  const inSecondApp: WxIdentity = { appid: 'wxapp2', openid: 'o-alice-2', unionid: 'u-alice' };
+
+  it('given the account is deleted between the login’s read and its write, starts over and signs in to a fresh account, never INTERNAL', async () => {
+    const deps = createTestDeps();
+    const first = await login({ appid: 'wxapp1', openid: 'o-alice', unionid: 'u-alice' }, deps);
+    const updateUser = deps.store.updateUser.bind(deps.store);
+    let raced = false;
+    deps.store.updateUser = async (id, patch) => {
+      if (!raced) {
+        raced = true;
+        // The deletion commits right here: the user and its identities go in one transaction.
+        await deps.store.transaction(async (tx) => {
+          const user = await tx.getUser(id);
+          for (const key of user?.identityKeys ?? []) await tx.removeIdentity(key);
+          await tx.removeUser(id);
+        });
+      }
+      return updateUser(id, patch);
+    };
+
+    const answer = await login(inSecondApp, deps);
+
+    expect(answer.isNewUser).toBe(true);
+    expect(answer.user.id).not.toBe(first.user.id);
+    expect(await deps.store.getUser(first.user.id)).toBeNull();
+  });
+
+  it('never re-creates a deleted account’s id for a claim that read it just before the deletion', async () => {
+    const deps = createTestDeps();
+    const first = await login({ appid: 'wxapp1', openid: 'o-alice', unionid: 'u-alice' }, deps);
+    const claimIdentity = deps.store.claimIdentity.bind(deps.store);
+    let raced = false;
+    // The first login trip misses the user (already gone), the claim still reads the old owner.
+    await deps.store.removeUser(first.user.id);
+    deps.store.claimIdentity = async (key, userId, at) => {
+      const owner = await claimIdentity(key, userId, at);
+      if (!raced) {
+        raced = true;
+        await deps.store.removeIdentity(key);
+      }
+      return owner;
+    };
+
+    const answer = await login(inSecondApp, deps);
+
+    expect(answer.user.id).not.toBe(first.user.id);
+    expect(await deps.store.getUser(first.user.id)).toBeNull();
+  });
+});

@@ -29,7 +29,7 @@ async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
 }
 
 describe('auth.call (any cloud function, the same path as callWithLogin)', () => {
-  it('logs in lazily once for parallel calls to another function, then sends each event as written', async () => {
+  it('logs in lazily once for parallel calls to another function, then sends each event as written, with the account it holds', async () => {
     const { cloud, service } = setup(({ name }) => (name === 'login' ? loginAnswer() : { ok: true, data: { note: NOTE } }));
 
     await Promise.all([
@@ -39,9 +39,21 @@ describe('auth.call (any cloud function, the same path as callWithLogin)', () =>
 
     expect(cloud.calls.map((call) => [call.name, call.data])).toEqual([
       ['login', { action: 'login' }],
-      ['notes', { action: 'add', text: 'a' }],
-      ['notes', { action: 'add', text: 'b' }],
+      ['notes', { action: 'add', text: 'a', accountHint: 'user-1' }],
+      ['notes', { action: 'add', text: 'b', accountHint: 'user-1' }],
     ]);
+  });
+
+  it('after the account changed on this device (a link answered another user), the next call names the new account', async () => {
+    const { cloud, service } = setup(({ name }) =>
+      name === 'login' ? loginAnswer() : { ok: true, data: { notes: [], nextCursor: null } },
+    );
+    await service.call('notes', { action: 'list' }, isNotesPage);
+    service.saveUser({ ...loginAnswer().data.user, id: 'user-joined' });
+
+    await service.call('notes', { action: 'list' }, isNotesPage);
+
+    expect(cloud.calls.filter((call) => call.name === 'notes').map((call) => call.data.accountHint)).toEqual(['user-1', 'user-joined']);
   });
 
   it('given USER_NOT_FOUND from the function (this WeChat no longer signs in to the account), ends the session as callWithLogin does: no silent new login', async () => {

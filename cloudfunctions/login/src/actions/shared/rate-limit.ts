@@ -1,24 +1,28 @@
 /**
- * The abuse limits (rules/rate-limit.ts) in an action: `countUse` writes the counter — start it
- * together with the action's first database request, so the happy path costs no extra round trip —
- * and `assertAllowed` refuses with RATE_LIMITED once that request is back. Refusing after the
- * first request keeps its answer first: a banned or unknown caller hears USER_BANNED /
- * USER_NOT_FOUND, not a wait.
+ * The abuse limits (rules/rate-limit.ts) in an action, counted per PERSON: the key is the account's
+ * user id, the same whichever app, openid or unionid the person calls from (one person with two
+ * apps gets one allowance, not two). The account is known only once the caller is resolved, so
+ * the counter is written right after that first request, and a banned or unknown caller hears
+ * USER_BANNED / USER_NOT_FOUND, never a wait, and costs no counter.
  *
  * A use is counted when the action is asked for, whether it then succeeds or not: what costs
  * money is the attempt (a spent phone code is billed even when the bind fails later).
  */
 import { AppError } from '../../rules/errors';
-import { identityKeysFor, type WxIdentity } from '../../rules/identity';
 import { type LimitedAction, rateSlot } from '../../rules/rate-limit';
 import type { Deps } from '../../ports';
 
 /** The outcome of counting one use: allowed, or refused with the wait. */
 export type Allowance = { allowed: true } | { allowed: false; action: LimitedAction; retryAfterMs: number };
 
-/** Counts one use of `action` by the caller (one database request). */
-export async function countUse(action: LimitedAction, identity: WxIdentity, deps: Pick<Deps, 'store' | 'now'>): Promise<Allowance> {
-  const { slot, limit, retryAfterMs } = rateSlot(action, identityKeysFor(identity).openid, deps.now());
+/** The key a person is counted under: their account, never one app's openid. */
+export function personRateKey(userId: string): string {
+  return `user:${userId}`;
+}
+
+/** Counts one use of `action` by the person owning account `userId` (one database request). */
+export async function countUse(action: LimitedAction, userId: string, deps: Pick<Deps, 'store' | 'now'>): Promise<Allowance> {
+  const { slot, limit, retryAfterMs } = rateSlot(action, personRateKey(userId), deps.now());
   if (await deps.store.countUse(slot, limit)) return { allowed: true };
   return { allowed: false, action, retryAfterMs };
 }
@@ -32,14 +36,13 @@ export function assertAllowed(allowance: Allowance): void {
   }
 }
 
-/** `first` (the action's first database request) and the counter in parallel; RATE_LIMITED after `first` answered. */
-export async function withinLimit<T>(
+/** `resolving` (the caller's resolution), then one use counted for their account; RATE_LIMITED when it is used up. */
+export async function withinLimit<C extends { user: { _id: string } }>(
   action: LimitedAction,
-  identity: WxIdentity,
   deps: Pick<Deps, 'store' | 'now'>,
-  first: Promise<T>,
-): Promise<T> {
-  const [result, allowance] = await Promise.all([first, countUse(action, identity, deps)]);
-  assertAllowed(allowance);
-  return result;
+  resolving: Promise<C>,
+): Promise<C> {
+  const caller = await resolving;
+  assertAllowed(await countUse(action, caller.user._id, deps));
+  return caller;
 }
