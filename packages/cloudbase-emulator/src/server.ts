@@ -144,6 +144,9 @@ export interface Emulator {
 export function sdkEnvFor(url: string, env: string): Record<string, string> {
   return {
     TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${url}/admin` }),
+    // SCF lists its TCB_* variables here; @cloudbase/node-sdk 2.x (under wx-server-sdk 2.x) reads
+    // TCB_CONTEXT_CNFG only through this list and otherwise calls tcb-open.tencentyun.com.
+    TCB_CONTEXT_KEYS: 'TCB_CONTEXT_CNFG',
     // Any non-empty pair: the SDK signs with it, the emulator does not check signatures.
     TENCENTCLOUD_SECRETID: 'local-emulator',
     TENCENTCLOUD_SECRETKEY: 'local-emulator',

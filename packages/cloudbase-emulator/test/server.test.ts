@@ -217,6 +217,12 @@ describe('sdkEnv', () => {
     expect(env).toMatchObject({ TCB_ENV: 'local-dev', SCF_NAMESPACE: 'local-dev', TENCENTCLOUD_RUNENV: 'SCF' });
     expect(env['TENCENTCLOUD_SECRETID']).not.toBe('');
   });
+
+  it('given a function on wx-server-sdk 2.x, which finds the admin URL only through TCB_CONTEXT_KEYS, it reaches this emulator', async () => {
+    const invocation = await emulator.callFunction('sdk2-admin-url', {});
+
+    expect(invocation.result).toBe(`${emulator.url}/admin`);
+  });
 });
 
 describe('request log through the real SDK', () => {

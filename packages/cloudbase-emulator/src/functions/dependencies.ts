@@ -10,6 +10,11 @@
  * Nothing is installed when the function's folder already resolves every declared dependency: its
  * own `node_modules` always wins (and so does a workspace's, as Node itself would find it).
  *
+ * Local dependencies (`"shared": "file:../shared"`, `"../shared"`, `link:`) are written relative to
+ * the function's folder; installed from the cache they would point elsewhere, so the copy of
+ * package.json installed there names them by absolute path (localDependencySpecs), and npm links them:
+ * an edit of the local package is seen by the next call without reinstalling.
+ *
  * The installer is a parameter so tests run offline; the default runs `npm install` against the
  * configured npm registry, printing a progress line while it works. A failed install (offline,
  * unknown version) is an InvocationError of kind 'load' whose message names the function and the
@@ -74,6 +79,42 @@ export function declaredDependencies(packageJson: string): Record<string, string
   const out: Record<string, string> = {};
   for (const [name, range] of Object.entries(dependencies)) if (typeof range === 'string') out[name] = range;
   return out;
+}
+
+const LOCAL_PREFIXES = ['file:', 'link:'];
+
+/** Whether a dependency range names a folder or tarball on this machine rather than a registry version. */
+function localPath(range: string): { prefix: string; target: string } | null {
+  for (const prefix of LOCAL_PREFIXES) if (range.startsWith(prefix)) return { prefix, target: range.slice(prefix.length) };
+  if (/^(\.{1,2}[\\/]|[\\/]|~[\\/])/.test(range)) return { prefix: 'file:', target: range };
+  return null;
+}
+
+/**
+ * The function's package.json with every local dependency made absolute (resolved against the
+ * function's folder), or null when it has none. Everything else is kept as written.
+ */
+export function localDependencySpecs(packageJson: string, functionDir: string): string | null {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(packageJson) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  let changed = false;
+  for (const field of ['dependencies', 'optionalDependencies']) {
+    const block = parsed[field];
+    if (typeof block !== 'object' || block === null) continue;
+    const entries = block as Record<string, unknown>;
+    for (const [name, range] of Object.entries(entries)) {
+      const local = typeof range === 'string' ? localPath(range) : null;
+      if (!local) continue;
+      const home = local.target.startsWith('~') ? path.join(os.homedir(), local.target.slice(1)) : local.target;
+      entries[name] = `${local.prefix}${path.resolve(functionDir, home)}`;
+      changed = true;
+    }
+  }
+  return changed ? `${JSON.stringify(parsed, null, 2)}\n` : null;
 }
 
 /** Whether Node, resolving from `functionDir`, finds `name` in some node_modules on the way up. */
@@ -146,8 +187,10 @@ export function createFunctionDependencies(options: DependencyOptions = {}): Fun
     const started = Date.now();
     try {
       mkdirSync(staging, { recursive: true });
-      writeFileSync(path.join(staging, 'package.json'), job.manifest);
-      for (const [file, text] of job.locks) writeFileSync(path.join(staging, file), text);
+      const localized = localDependencySpecs(job.manifest, functionDir);
+      writeFileSync(path.join(staging, 'package.json'), localized ?? job.manifest);
+      // A lock file records local packages by paths relative to the function: npm writes a new one.
+      if (!localized) for (const [file, text] of job.locks) writeFileSync(path.join(staging, file), text);
       await installer({ functionName, functionDir, targetDir: staging, dependencies: job.dependencies, progress });
       if (!existsSync(path.join(staging, 'node_modules'))) throw new Error('the installer left no node_modules');
       writeFileSync(path.join(staging, COMPLETE_MARKER), `${JSON.stringify({ functionName, installedAt: new Date().toISOString() })}\n`);

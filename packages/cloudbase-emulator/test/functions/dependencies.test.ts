@@ -10,7 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { createFunctionDependencies, type DependencyInstallRequest, npmInstaller } from '../../src/functions/dependencies';
+import {
+  createFunctionDependencies,
+  type DependencyInstallRequest,
+  localDependencySpecs,
+  npmInstaller,
+} from '../../src/functions/dependencies';
 import { createEmulator, type Emulator } from '../../src/server';
 
 const fixture = path.join(__dirname, '..', 'fixtures', 'devtools-quickstart', 'quickstartFunctions');
@@ -159,5 +164,52 @@ describe('resolving a function’s packages', () => {
       if (saved === undefined) delete process.env['npm_config_offline'];
       else process.env['npm_config_offline'] = saved;
     }
+  });
+
+  it('given a local file: dependency, it resolves relative to the function and npm links it (offline)', async () => {
+    const project = path.join(root, 'local-deps');
+    const functionDir = path.join(project, 'cloudfunctions', 'usesShared');
+    writePackage(path.join(project, 'shared'), 'from the shared folder');
+    mkdirSync(functionDir, { recursive: true });
+    writeFileSync(
+      path.join(functionDir, 'package.json'),
+      JSON.stringify({ name: 'usesShared', dependencies: { greeting: 'file:../../shared' } }),
+    );
+    writeFileSync(path.join(functionDir, 'index.js'), "exports.main = async () => require('greeting');\n");
+    const saved = process.env['npm_config_offline'];
+    process.env['npm_config_offline'] = 'true';
+    const local = await createEmulator({
+      memory: true,
+      functionsRoot: path.dirname(functionDir),
+      functionDependencies: { cacheDir, installer: npmInstaller, progress: () => undefined },
+    });
+    try {
+      const invocation = await local.callFunction('usesShared', {});
+      expect(invocation.error).toBeUndefined();
+      expect(invocation.result).toBe('from the shared folder');
+      // Nothing was written into the project.
+      expect(readdirSync(functionDir).sort()).toEqual(['index.js', 'package.json']);
+    } finally {
+      await local.close();
+      if (saved === undefined) delete process.env['npm_config_offline'];
+      else process.env['npm_config_offline'] = saved;
+    }
+  });
+
+  it('makes local dependency paths absolute and leaves registry versions alone', () => {
+    const manifest = JSON.stringify({
+      dependencies: { a: 'file:../lib/a', b: '../b', c: 'link:./c', sdk: '~2.6.3', tar: 'https://example.com/x.tgz' },
+    });
+    const rewritten = JSON.parse(localDependencySpecs(manifest, '/p/cloudfunctions/fn') ?? '{}') as {
+      dependencies: Record<string, string>;
+    };
+    expect(rewritten.dependencies).toEqual({
+      a: `file:${path.resolve('/p/cloudfunctions/lib/a')}`,
+      b: `file:${path.resolve('/p/cloudfunctions/b')}`,
+      c: `link:${path.resolve('/p/cloudfunctions/fn/c')}`,
+      sdk: '~2.6.3',
+      tar: 'https://example.com/x.tgz',
+    });
+    expect(localDependencySpecs(JSON.stringify({ dependencies: { sdk: '~2.6.3' } }), '/p')).toBeNull();
   });
 });
