@@ -18,8 +18,11 @@ export type {
   FaultRule,
   FunctionStats,
   Invocation,
+  PushDelivery,
+  PushTarget,
   RequestRecord,
 } from './server';
+export { encryptMessage, signedPush, wechatSignature } from './push/wechat-message-crypto';
 export {
   defaultDataDir,
   DEFAULT_APPID,
