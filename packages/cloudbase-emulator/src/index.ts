@@ -23,6 +23,7 @@ export type {
   RequestRecord,
 } from './server';
 export { encryptMessage, signedPush, wechatSignature } from './push/wechat-message-crypto';
+export { PUSH_USAGE, parsePushArgs, runPush } from './push/push-cli';
 export {
   defaultDataDir,
   DEFAULT_APPID,

@@ -86,6 +86,13 @@ async function push(message: Record<string, unknown>): Promise<void> {
 }
 
 describe('WeChat pushes delivered to the wechat-push function', () => {
+  // First: the emulator is still empty, as a new environment is.
+  it('given an environment without collections yet, answers success and creates nothing', async () => {
+    await push(revoke(person('early'), '6'));
+    await push(cancellation(person('early')));
+    expect(emulator.database.listCollections().filter((name) => emulator.database.count(name) > 0)).toEqual([]);
+  });
+
   it('answers WeChat’s URL check with its echostr', async () => {
     const response = await fetch(`${emulator.url}/api/push/verify`, { method: 'POST' });
     const delivery = (await response.json()) as { statusCode: number; body: string };
