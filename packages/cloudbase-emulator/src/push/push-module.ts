@@ -10,6 +10,7 @@
  *                    MsgType, CreateTime (the emulator clock), AppID, ToUserName and FromUserName
  *                    are filled in when absent. Answers { function, statusCode, body, invocationId }.
  *   POST /api/push/verify   WeChat's URL check (GET with echostr), answered the same way.
+ *   GET  /push       a page that sends the common ones (push-page.ts), linked from the status page.
  *
  * An HTTP access invocation carries no caller: no OPENID, no APPID (production sets none for it; its
  * TCB_SOURCE is not documented, and a push function must not rely on it — only on the signature).
@@ -18,11 +19,13 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorModule, HttpRoute } from '../core/module';
 import type { FunctionService } from '../functions';
-import { BodyRefusedError, BodyTooLargeError, readBody, sendJson } from '../http';
+import { BodyRefusedError, BodyTooLargeError, readBody, send, sendJson } from '../http';
 import { jsonDeeperThan } from '../json-depth';
+import { renderPushPage } from './push-page';
 import { type PushCredentials, signedPush, wechatSignature } from './wechat-message-crypto';
 
 export const PUSH_PATH = '/api/push';
+export const PUSH_PAGE = '/push';
 const MAX_BODY_BYTES = 64 * 1024;
 /** The TCB_SOURCE of an HTTP access invocation in the emulator (a placeholder: see above). */
 export const HTTP_ACCESS_SOURCE = 'http_access';
@@ -154,7 +157,13 @@ export function createPushService({ functions, target, now }: PushServiceOptions
     verify,
     module: {
       name: 'push',
+      statusLink: { href: PUSH_PAGE, label: '微信消息推送 WeChat pushes' },
       routes: [
+        {
+          method: 'GET',
+          path: PUSH_PAGE,
+          handle: async (_request, response) => send(response, 200, 'text/html; charset=utf-8', renderPushPage(target)),
+        },
         { method: 'POST', path: PUSH_PATH, handle: route },
         { method: 'POST', path: `${PUSH_PATH}/`, handle: route },
       ],

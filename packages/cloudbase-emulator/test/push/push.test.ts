@@ -105,6 +105,13 @@ describe('POST /api/push', () => {
     expect(echostr).toMatch(/^\d+$/);
   });
 
+  it('serves a page that sends the common pushes, linked from the status page', async () => {
+    const page = await (await fetch(`${emulator.url}/push`)).text();
+    expect(page).toContain('push-probe');
+    expect(page).toContain('data-push="{&#34;Event&#34;:&#34;user_authorization_revoke&#34;,&#34;RevokeInfo&#34;:&#34;8&#34;}"');
+    expect(await (await fetch(`${emulator.url}/`)).text()).toContain('href="/push"');
+  });
+
   it('given no push configured, says how to configure one', async () => {
     const bare = await createEmulator({ memory: true, functionsRoot: FIXTURES, onFunctionOutput: () => undefined });
     try {
