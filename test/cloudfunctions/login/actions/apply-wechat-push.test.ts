@@ -1,4 +1,5 @@
 import { applyWechatPush, type PushContext } from '../../../../cloudfunctions/login/src/actions/apply-wechat-push';
+import { identityKeyForOpenid } from '../../../../cloudfunctions/login/src/rules/identity';
 import type { WechatPushMessage } from '../../../../cloudfunctions/login/src/rules/wechat-push';
 import { alice, bob, call, danglingIdentities, dataOf, errorOf, signUp, signUpWithPhone } from '../support/actions';
 import { createTestDeps, TEST_ENV, testFileId, type TestDeps } from '../support/deps';
@@ -35,6 +36,22 @@ describe('applyWechatPush', () => {
     expect([...deps.store.audit.values()].filter((entry) => entry.type === 'wechat-push')).toEqual([
       expect.objectContaining({ source: 'revocation-list', userId: id, cleared: ['nickName', 'avatar'], revokeInfo: ['6'] }),
     ]);
+  });
+
+  it('given a WeChat linked in from another account, clears that account’s nickname and avatar too (its row shows them)', async () => {
+    const deps = createTestDeps();
+    const { id } = await withProfile(deps);
+    const mergedAvatar = testFileId('avatars/m1/old.png');
+    deps.files.files.add(mergedAvatar);
+    deps.store.users.set('m1', { _id: 'm1', status: 'merged', mergedInto: id, nickName: '旧昵称', avatarFileID: mergedAvatar });
+    const key = identityKeyForOpenid('wxapp1', alice.openid);
+    const identity = deps.store.identities.get(key);
+    if (identity) Object.assign(identity, { movedFrom: 'm1', movedAt: new Date() });
+
+    await applyWechatPush(revoke(alice.openid, '6'), deps, context);
+
+    expect(deps.store.users.get('m1')).toEqual({ _id: 'm1', status: 'merged', mergedInto: id });
+    expect(deps.files.files.has(mergedAvatar)).toBe(false);
   });
 
   it('given the same revoke again, finds nothing to change and writes nothing', async () => {
