@@ -38,6 +38,8 @@ export interface WechatPushMessage {
   revokeInfo: string[];
   /** CreateTime, seconds since the epoch (0 when absent). */
   createTime: number;
+  /** PluginID: set when the person withdrew something from a plugin, not from this mini-program. */
+  pluginId?: string;
 }
 
 export type ProfilePart = 'nickName' | 'avatar';
@@ -78,14 +80,21 @@ export function readPushMessage(body: unknown): ReadPushResult {
     .filter((code) => /^\d{1,4}$/.test(code));
   if (event === 'user_authorization_revoke' && revokeInfo.length === 0) return { ok: false, reason: 'RevokeInfo is missing' };
   const createTime = Number(field(record, 'CreateTime'));
-  return {
-    ok: true,
-    message: { event, openid, appid, revokeInfo, createTime: Number.isSafeInteger(createTime) && createTime > 0 ? createTime : 0 },
+  const pluginId = field(record, 'PluginID');
+  const message: WechatPushMessage = {
+    event,
+    openid,
+    appid,
+    revokeInfo,
+    createTime: Number.isSafeInteger(createTime) && createTime > 0 ? createTime : 0,
   };
+  return { ok: true, message: pluginId === '' ? message : { ...message, pluginId: pluginId.slice(0, MAX_FIELD_LENGTH) } };
 }
 
 /** What the message changes. */
 export function effectOf(message: WechatPushMessage): PushEffect {
+  // A plugin's revocation (PluginID, OpenPID) concerns what the plugin holds, not this kit's data.
+  if (message.pluginId) return { kind: 'none' };
   if (message.event === 'user_authorization_cancellation') return { kind: 'remove-wechat' };
   if (message.event === 'user_info_modified') return { kind: 'clear-profile', parts: ['nickName', 'avatar'], unbindPhone: false };
   const codes = new Set(message.revokeInfo);

@@ -48,6 +48,17 @@ describe('effectOf', () => {
     expect(effectOf(message({ revokeInfo }))).toEqual(effect);
   });
 
+  it('leaves a plugin’s revocation (PluginID) to the plugin', () => {
+    const read = readPushMessage({
+      Event: 'user_authorization_revoke',
+      OpenID: 'o-1',
+      RevokeInfo: '8',
+      PluginID: 'wxplugin',
+      OpenPID: 'p-1',
+    });
+    expect(read.ok && effectOf(read.message)).toEqual({ kind: 'none' });
+  });
+
   it('clears both nickname and avatar when WeChat cleaned a risky profile, and removes the WeChat on a cancellation', () => {
     expect(effectOf(message({ event: 'user_info_modified', revokeInfo: [] }))).toEqual({
       kind: 'clear-profile',
