@@ -55,8 +55,9 @@ export interface PushContext {
 
 /** Profile fields a revocation removes, per part (the cached URL goes with the file). */
 const PROFILE_FIELDS: Record<ProfilePart, string[]> = {
-  nickName: ['nickName'],
-  avatar: ['avatarUrl', 'avatarFileID', 'avatarUrlExpiresAt'],
+  // userInfo: the tutorial pattern's { nickName, avatarUrl }, kept on a document a login adopted.
+  nickName: ['nickName', 'userInfo'],
+  avatar: ['avatarUrl', 'avatarFileID', 'avatarUrlExpiresAt', 'userInfo'],
 };
 /** Fields of never-adopted tutorial documents holding the same data (written by the common tutorial pattern). */
 const LEGACY_PROFILE_FIELDS: Record<ProfilePart, string[]> = {
@@ -99,10 +100,10 @@ export async function applyWechatPush(message: WechatPushMessage, deps: Deletion
     for (const part of parts) {
       const fields = PROFILE_FIELDS[part].filter((field) => current[field] !== undefined);
       if (fields.length > 0) done.push(part);
-      patch.remove.push(...fields);
+      for (const field of fields) if (!patch.remove.includes(field)) patch.remove.push(field);
     }
     if (effect.unbindPhone && (await unbindPhone(tx, current, patch))) done.push('phone');
-    if (merged) await clearMergedProfile(tx, merged._id, user._id, parts);
+    if (merged) for (const part of await clearMergedProfile(tx, merged._id, user._id, parts)) if (!done.includes(part)) done.push(part);
     if (done.length === 0) return done;
     const kinds: AccountNoticeKind[] = [
       ...(done.some((part) => part !== 'phone') ? ['profile-cleared-by-wechat' as const] : []),
@@ -143,11 +144,14 @@ async function unbindPhone(tx: StoreTransaction, user: UserDoc, patch: Required<
   return user.boundPhone !== undefined || phoneKeys.length > 0;
 }
 
-async function clearMergedProfile(tx: StoreTransaction, mergedId: string, intoId: string, parts: ProfilePart[]): Promise<void> {
+/** Clears `parts` on the merged account this WeChat came from; answers the parts it held. */
+async function clearMergedProfile(tx: StoreTransaction, mergedId: string, intoId: string, parts: ProfilePart[]): Promise<ProfilePart[]> {
   const merged = await tx.getUser(mergedId);
-  if (!merged || merged.mergedInto !== intoId) return;
-  const remove = parts.flatMap((part) => PROFILE_FIELDS[part]).filter((field) => merged[field] !== undefined);
+  if (!merged || merged.mergedInto !== intoId) return [];
+  const held = parts.filter((part) => PROFILE_FIELDS[part].some((field) => merged[field] !== undefined));
+  const remove = [...new Set(parts.flatMap((part) => PROFILE_FIELDS[part]))].filter((field) => merged[field] !== undefined);
   if (remove.length > 0) await tx.updateUser(mergedId, { remove });
+  return held;
 }
 
 async function scrubLegacy(openid: string, effect: ReturnType<typeof effectOf>, deps: DeletionDeps): Promise<void> {
