@@ -7,7 +7,7 @@ import { createDecipheriv } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parsePushArgs } from '../../src/push/push-cli';
+import { parsePushArgs, runPush } from '../../src/push/push-cli';
 import { encryptMessage, signedPush, wechatSignature } from '../../src/push/wechat-message-crypto';
 import { createEmulator, type Emulator } from '../../src/server';
 
@@ -110,6 +110,17 @@ describe('POST /api/push', () => {
     expect(page).toContain('push-probe');
     expect(page).toContain('data-push="{&#34;Event&#34;:&#34;user_authorization_revoke&#34;,&#34;RevokeInfo&#34;:&#34;8&#34;}"');
     expect(await (await fetch(`${emulator.url}/`)).text()).toContain('href="/push"');
+  });
+
+  it('npm run emulator -- push delivers to the running emulator and prints the answer', async () => {
+    let stdout = '';
+    let stderr = '';
+    const output = { stdout: (text: string) => void (stdout += text), stderr: (text: string) => void (stderr += text) };
+    const code = await runPush(['{"Event":"user_info_modified","OpenID":"o-cli"}', '--url', emulator.url], output);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const delivery = JSON.parse(stdout) as { function: string; statusCode: number; body: string };
+    expect(delivery).toMatchObject({ function: 'push-probe', statusCode: 200 });
+    expect(JSON.parse(delivery.body).event.httpMethod).toBe('POST');
   });
 
   it('given no push configured, says how to configure one', async () => {
