@@ -244,7 +244,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
   });
   const functions = createFunctionService({ runtime, log, env, onCall: (record) => activity.call(record) });
-  const push = createPushService({ functions, target: options.push ?? null, now: clock.now });
+  const push = createPushService({ functions, target: options.push ?? null, now: clock.now, env });
   const storage = createStorage({ ...persistence, env, publicUrl: () => url, now: clock.now });
   // getPhoneNumber's watermark carries the calling mini-program's appid, as WeChat's does.
   const openapi = createOpenApi(

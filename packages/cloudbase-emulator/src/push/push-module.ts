@@ -63,6 +63,8 @@ export interface PushServiceOptions {
   /** null: no push configured (the route answers 409 and says how to configure one). */
   target: PushTarget | null;
   now: () => number;
+  /** The environment id (the integration request's requestContext.envId). */
+  env: string;
 }
 
 /** The message with WeChat's envelope fields filled in. */
@@ -77,7 +79,7 @@ export function completeMessage(message: Record<string, unknown>, target: PushCr
   };
 }
 
-export function createPushService({ functions, target, now }: PushServiceOptions): PushService {
+export function createPushService({ functions, target, now, env }: PushServiceOptions): PushService {
   async function invoke(
     configured: PushTarget,
     method: 'GET' | 'POST',
@@ -91,7 +93,7 @@ export function createPushService({ functions, target, now }: PushServiceOptions
       queryStringParameters: query,
       body,
       isBase64Encoded: false,
-      requestContext: { httpMethod: method, path: configured.path ?? `/${configured.functionName}` },
+      requestContext: { requestId: randomBytes(16).toString('hex'), envId: env },
     };
     const invocation = await functions.callFunction(configured.functionName, event, { source: HTTP_ACCESS_SOURCE });
     const result = invocation.result as { statusCode?: unknown; body?: unknown } | null;
