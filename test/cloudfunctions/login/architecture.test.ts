@@ -131,6 +131,15 @@ describe('every cloud function and the shared server-auth package', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('what WeChat’s pushes change is reached only by the push function, never by a client action', () => {
+    const applier = path.join(ROOT, 'actions', 'apply-wechat-push');
+    const importers = functionFolders()
+      .flatMap((entry) => filesUnder(path.join(FUNCTIONS, entry.name, 'src')))
+      .filter((file) => importsOf(file).includes(applier))
+      .map(repoRel);
+    expect(importers).toEqual(['cloudfunctions/wechat-push/src/index.ts']);
+  });
+
   it('in a function other than login, only index.ts imports wx-server-sdk', () => {
     const offenders = functionFolders()
       .filter((entry) => entry.name !== 'login')
