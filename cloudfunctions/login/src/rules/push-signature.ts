@@ -136,7 +136,9 @@ export function readPushRequest(event: unknown, secrets: PushSecrets, nowSeconds
   if (text(query.encrypt_type) !== 'aes') return { kind: 'refused', reason: 'not encrypted: the push URL takes 安全模式 only' };
 
   const raw = text(request.body);
-  const bodyText = request.isBase64Encoded === true ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  // CloudBase documents the flag as "true or false"; a string form is read the same.
+  const base64 = request.isBase64Encoded === true || request.isBase64Encoded === 'true';
+  const bodyText = base64 ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (bodyText.length > MAX_BODY_LENGTH) return { kind: 'refused', reason: 'the body is too large' };
   let body: Record<string, unknown> | null = null;
   try {
