@@ -10,6 +10,7 @@ import path from 'node:path';
 import { runStart } from '@wx-cloud-login/cloudbase-emulator';
 import { createPreviewModule, PREVIEW_PATH } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
 import { buildFunctions, describeRebuild, watchFunctions } from './build';
+import { localPushOptions } from './lib/local-push';
 import { resolveStartTarget } from './lib/start-target';
 
 const resolved = resolveStartTarget(process.argv.slice(2), path.resolve(__dirname, '..'));
@@ -37,6 +38,8 @@ runStart(target.argv, {
       ...(target.previewOutDir ? { outDir: target.previewOutDir } : {}),
     }),
   ],
+  // WeChat's pushes (授权用户信息变更) to the wechat-push function: `npm run emulator -- push …`.
+  emulatorOptions: localPushOptions(target.functionsRoot),
   banner: (url) => [
     ...(target.projectRoot ? [`  项目 Project:      ${target.projectRoot}`] : []),
     `  小程序预览 Preview: ${url}${PREVIEW_PATH}`,

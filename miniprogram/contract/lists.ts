@@ -115,8 +115,12 @@ export const BAN_REASONS = ['spam', 'fraud', 'abuse', 'terms', 'other'] as const
 /**
  * Notices a login answer may carry for the account holder, shown once by the mini-program.
  * 'linked-by-phone': someone proved this account's phone number and linked their WeChat into it.
+ * 'profile-cleared-by-wechat': the person withdrew their nickname/avatar in WeChat, or WeChat cleaned
+ *   them: they were cleared here (pick them again).
+ * 'phone-unbound-by-wechat': the person withdrew their phone number in WeChat: it was unbound here.
+ * 'wechat-removed': a WeChat account of theirs was deleted (注销微信): it no longer signs in here.
  */
-export const ACCOUNT_NOTICE_KINDS = ['linked-by-phone'] as const;
+export const ACCOUNT_NOTICE_KINDS = ['linked-by-phone', 'profile-cleared-by-wechat', 'phone-unbound-by-wechat', 'wechat-removed'] as const;
 
 /** The cloud function's name, as deployed. */
 export const LOGIN_FUNCTION_NAME = 'login';

@@ -110,6 +110,12 @@ describe('checkProject', () => {
       );
     });
 
+    it('given a secret-named variable written as a {{env.NAME}} template, accepts it (filled at deploy, never committed)', () => {
+      const project = copyValidProject();
+      project.editJson(RC, (c) => void (asRecord(loginFunction(c).envVariables).PUSH_TOKEN = '{{env.PUSH_TOKEN}}'));
+      expect(checkProject(project.root)).toEqual([]);
+    });
+
     it('given an environment variable holding an opaque token, rejects it whatever its name', () => {
       expectSingleProblem(
         (p) => p.editJson(RC, (c) => void (asRecord(loginFunction(c).envVariables).WX_CONFIG = 'AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE')),

@@ -61,6 +61,7 @@
  */
 import type { BanReason, ProfileField } from '../../../typings/contract';
 import type { LinkNotice } from './rules/link-notice';
+import type { PushEvent } from './rules/wechat-push';
 
 /**
  * 'merged': the account was linked into `mergedInto` (see actions/confirm-link.ts); kept, never signed in to.
@@ -203,7 +204,28 @@ export type AuditEntry =
       reason?: BanReason;
       /** ban: when it ends by itself; null for a ban until lifted. */
       until?: Date | null;
-    };
+    }
+  | WechatPushAuditEntry;
+
+/**
+ * A WeChat push (授权用户信息变更) that changed an account (actions/apply-wechat-push.ts). `_id` is
+ * derived from the message (rules/wechat-push.ts, pushAuditId), so a retried push is recorded once.
+ * Field names and counts only: never the openid, the nickname or the number.
+ */
+export interface WechatPushAuditEntry {
+  _id: string;
+  type: 'wechat-push';
+  at: Date;
+  /** 'push': WeChat's push reached the push function; 'revocation-list': an operator applied WeChat's list. */
+  source: 'push' | 'revocation-list';
+  event: PushEvent;
+  revokeInfo: string[];
+  userId: string;
+  /** What was removed: 'nickName', 'avatar', 'phone', 'wechat' (that WeChat's identities). */
+  cleared: string[];
+  /** True when no way in remained and the account was deleted as by 注销 (its own entry says what went). */
+  accountDeleted: boolean;
+}
 
 /** The audit entry of a deletion; its `pendingFileIDs` are swept by later deletions (actions/shared/account-deletion.ts). */
 export type DeletionAuditEntry = Extract<AuditEntry, { type: 'account-deleted' }>;

@@ -710,7 +710,10 @@ export interface InvokeOptions {
 }
 
 /** The emulator `invoke` should call: --url, else the one of --data-dir, else the project's newest live one. */
-async function findRunning(args: Pick<InvokeArgs, 'url' | 'dataDir' | 'functionsRoot'>, registry: RunningRegistry): Promise<string | null> {
+export async function findRunning(
+  args: Pick<InvokeArgs, 'url' | 'dataDir' | 'functionsRoot'>,
+  registry: RunningRegistry,
+): Promise<string | null> {
   if (args.url !== null) return args.url;
   if (args.dataDir !== null) {
     const running = readRunningRecord(args.dataDir);

@@ -18,8 +18,12 @@ export type {
   FaultRule,
   FunctionStats,
   Invocation,
+  PushDelivery,
+  PushTarget,
   RequestRecord,
 } from './server';
+export { encryptMessage, signedPush, wechatSignature } from './push/wechat-message-crypto';
+export { PUSH_USAGE, parsePushArgs, runPush } from './push/push-cli';
 export {
   defaultDataDir,
   DEFAULT_APPID,

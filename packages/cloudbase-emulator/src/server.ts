@@ -8,6 +8,7 @@
  *   GET  /api/collections/<name>/export|import   transfer-module.ts (JSON lines)
  *   GET  /, /api/health, /api/collections          status-module.ts
  *   GET  /api/clock, POST /api/clock/<verb>      clock-module.ts (the emulator clock)
+ *   POST /api/push            a WeChat message push, delivered as WeChat would (push/push-module.ts)
  *   other routes              from the modules (storage up/downloads, the preview)
  *
  * Everything but /admin and the security checks is a module (core/module.ts); this file wires
@@ -46,6 +47,7 @@ import { BodyRefusedError, type BodyGate, BodyTooLargeError, guardBody, header, 
 import { jsonDeeperThan, tooDeepMessage } from './json-depth';
 import { multipartBoundary, parseMultipart } from './multipart';
 import { createOpenApi, type OpenApiModule, type OpenApiOptions } from './openapi';
+import { createPushService, type PushDelivery, type PushTarget } from './push/push-module';
 import { createRequestLog, type Caller } from './request-log';
 import { createStatusModule } from './status-module';
 import { createStorage, type StorageModule } from './storage';
@@ -57,6 +59,7 @@ export type { Invocation } from './functions';
 export type { FunctionStats } from './functions/runtime';
 export type { DependencyInstaller, DependencyInstallRequest, DependencyOptions } from './functions/dependencies';
 export type { ClockState, EmulatorClock } from './emulator-clock';
+export type { PushDelivery, PushTarget } from './push/push-module';
 
 /** Defaults are relative to the project the emulator runs for (the process's cwd), never to this package. */
 export function defaultFunctionsRoot(projectRoot: string = process.cwd()): string {
@@ -111,6 +114,16 @@ export interface EmulatorOptions {
   bodyReadTimeoutMs?: number;
   /** More parts served beside the built-in ones, e.g. the browser preview (@wx-cloud-login/miniprogram-preview). */
   modules?: EmulatorModule[];
+  /**
+   * WeChat's 消息推送配置 of the mini-program: which function serves the push URL, its Token,
+   * EncodingAESKey and the AppID (push/push-module.ts). Without it `POST /api/push` says how to set one.
+   */
+  push?: PushTarget;
+  /**
+   * What `{{env.NAME}}` templates in cloudbaserc.json envVariables are filled from, over the process
+   * environment (what a deploy's `.env` gives the tcb CLI).
+   */
+  templateVariables?: Record<string, string>;
 }
 
 export interface Emulator {
@@ -123,6 +136,8 @@ export interface Emulator {
   sdkEnv(): Record<string, string>;
   /** Runs a function as a call from the mini-program of `caller`. */
   callFunction(name: string, data: unknown, caller?: Caller): Promise<Invocation>;
+  /** Delivers a WeChat message push to the configured push function, as WeChat would (options.push). */
+  push(message: Record<string, unknown>): Promise<PushDelivery>;
   faults: FaultInjector;
   database: DatabaseModule;
   storage: StorageModule;
@@ -225,6 +240,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     ...(options.functionTimeoutMs !== undefined && { timeoutMs: options.functionTimeoutMs }),
     ...(options.codeCache !== undefined && { codeCache: options.codeCache }),
     dependencies: createFunctionDependencies(options.functionDependencies),
+    templateVariables: () => ({ ...process.env, ...options.templateVariables }),
     time: clock,
     onOutput: (name, stream, chunk) => {
       activity.output(name, stream, chunk);
@@ -232,6 +248,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
   });
   const functions = createFunctionService({ runtime, log, env, onCall: (record) => activity.call(record) });
+  const push = createPushService({ functions, target: options.push ?? null, now: clock.now, env });
   const storage = createStorage({ ...persistence, env, publicUrl: () => url, now: clock.now });
   // getPhoneNumber's watermark carries the calling mini-program's appid, as WeChat's does.
   const openapi = createOpenApi(
@@ -244,7 +261,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     createTransferModule(database),
     createStatusModule({ database, storage, activity, clock, functions: () => runtime.list(), links: () => statusLinks }),
   ];
-  const modules: EmulatorModule[] = [functions.module, database, storage, openapi, createClockModule(clock), ...extensions];
+  const modules: EmulatorModule[] = [functions.module, database, storage, openapi, createClockModule(clock), push.module, ...extensions];
   const statusLinks = modules.flatMap((module) => (module.statusLink ? [module.statusLink] : []));
 
   const actions = new Map<string, AdminHandler>();
@@ -404,6 +421,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     dataDir,
     sdkEnv,
     callFunction: functions.callFunction,
+    push: push.deliver,
     faults,
     database,
     storage,

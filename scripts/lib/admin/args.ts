@@ -17,7 +17,9 @@ export type AdminCommand =
   | { name: 'export'; userId: string; out: string | null }
   | { name: 'import'; source: SourceName; file: string; appid: string }
   /** The project's own tutorial-style users collection, adopted in place; null collection: the login's (USERS_COLLECTION). */
-  | { name: 'import-users'; appid: string; collection: string | null };
+  | { name: 'import-users'; appid: string; collection: string | null }
+  /** WeChat's list of revocations (授权用户信息变更), applied as the pushes would have been (revocations.ts). */
+  | { name: 'revocations'; file: string; appid: string };
 
 export interface AdminOptions {
   /** Print JSON for scripts instead of a table. */
@@ -60,6 +62,10 @@ export const ADMIN_USAGE = `用法 Usage: npm run admin -- <命令 command> [选
   import users --appid <AppID> [--collection users]
                                      接管本环境教程式 users 集合中尚未接管的文档（保留 _id，删除 session_key），与登录时的自动接管相同
                                      / adopt every tutorial-style document of the users collection in place, as a login would
+  revocations <文件> --appid <AppID>
+                                     补处理微信的撤回授权清单（与消息推送同一段代码，可重复运行）：撤回昵称/头像则清除，撤回手机号则解绑并删除号码，
+                                     注销微信则移除该微信、无其他登录方式时注销账号；文件为推送消息的 JSON（数组或逐行）或带表头的 CSV
+                                     / apply WeChat's revocation list (the push function's code; safe to run again): JSON messages or a CSV with a header
 选项 Options:
   --env <ENV_ID>      真实云开发环境（凭据取自 TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY）
                       / a real CloudBase environment (credentials from the standard variables)
@@ -136,8 +142,8 @@ export function parseAdminArgs(argv: string[], now: Date, cwd = process.cwd()): 
     return { ok: false, message: '--reason / --until 只用于 ban / only ban takes --reason and --until' };
   if (command.name !== 'delete' && values.has('yes')) return { ok: false, message: '--yes 只用于 delete / only delete takes --yes' };
   if (command.name !== 'export' && values.has('out')) return { ok: false, message: '--out 只用于 export / only export takes --out' };
-  if (command.name !== 'import' && command.name !== 'import-users' && values.has('appid'))
-    return { ok: false, message: '--appid 只用于 import / only import takes --appid' };
+  if (command.name !== 'import' && command.name !== 'import-users' && command.name !== 'revocations' && values.has('appid'))
+    return { ok: false, message: '--appid 只用于 import 与 revocations / only import and revocations take --appid' };
   if (command.name !== 'import-users' && values.has('collection'))
     return { ok: false, message: '--collection 只用于 import users / only import users takes --collection' };
   return { ok: true, command, options };
@@ -180,6 +186,13 @@ function readCommand(verb: string, rest: string[], values: Map<string, string>, 
       const appid = values.get('appid');
       if (!appid) return '--appid 必填：导出文件中的 openid 属于哪个小程序 / --appid names the mini-program the openids belong to';
       return { name: 'import', source, file: path.resolve(cwd, file), appid };
+    }
+    case 'revocations': {
+      const file = one();
+      if (!file) return '用法 / usage: revocations <文件> --appid <AppID>';
+      const appid = values.get('appid');
+      if (!appid) return '--appid 必填：清单中的 openid 属于哪个小程序 / --appid names the mini-program the openids belong to';
+      return { name: 'revocations', file: path.resolve(cwd, file), appid };
     }
     case 'delete': {
       const userId = one();

@@ -11,11 +11,15 @@ import type { UserStatus } from '../../../cloudfunctions/login/src/model';
 import { ADMIN_USAGE, parseAdminArgs, type AdminCommand } from './args';
 import { resolveTarget } from './connection';
 import { deleteByAdmin, deletionText } from './delete';
+import { createUserDataStore } from '@wx-cloud-login/server-auth/src/user-data';
+import { createCloudServices } from '../../../cloudfunctions/login/src/cloudbase/cloud-services';
+import { createCloudbaseStore } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
 import { exportByAdmin, exportSummaryText } from './export';
 import { AdminError, createDirectory, type AdminChange, type AdminDatabase, type UserDetails, type UserRow } from './directory';
 import { type ImportDatabase, type ImportReport, importPeople } from './import/importer';
 import { parseRecords, SOURCE_READERS } from './import/sources';
 import { type AdoptionDatabase, type AdoptionReport, adoptTutorialUsers } from './import/tutorial-users';
+import { applyRevocationList, revocationText } from './revocations';
 import { formatTime, renderTable } from './table';
 
 export interface AdminIo {
@@ -214,6 +218,21 @@ async function execute(command: AdminCommand, directory: ReturnType<typeof creat
         out: command.out,
         warn: context.warn,
       });
+    case 'revocations': {
+      const now = () => context.now;
+      const warn = (message: string, detail?: unknown) => context.warn(detail === undefined ? message : `${message}: ${String(detail)}`);
+      return applyRevocationList(
+        command.file,
+        {
+          store: createCloudbaseStore(context.db as unknown as DatabaseLike, context.names, context.warn),
+          files: createCloudServices(cloud as unknown as CloudServicesSdk, now).files,
+          userData: createUserDataStore(context.db as unknown as Parameters<typeof createUserDataStore>[0]),
+          now,
+          warn,
+        },
+        { appid: command.appid, env: context.env, dryRun: context.dryRun },
+      );
+    }
     case 'delete':
       return deleteByAdmin(context.db as unknown as DatabaseLike, cloud as unknown as CloudServicesSdk, context.names, command.userId, {
         operator: context.operator,
@@ -283,10 +302,13 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
     } else if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else if (Array.isArray(result)) io.stdout(usersTable(result));
     else if ('action' in result && result.action === 'delete') io.stdout(deletionText(result));
+    else if ('action' in result && result.action === 'revocations') io.stdout(revocationText(result));
     else if ('identities' in result) io.stdout(detailsText(result));
     else if ('adopted' in result) io.stdout(adoptionText(result));
     else if ('imported' in result) io.stdout(importText(result));
     else io.stdout(changeText(result));
+    // Lines that could not be read or applied: the operator fixes and runs again (applied lines change nothing).
+    if (!Array.isArray(result) && 'action' in result && result.action === 'revocations' && result.problems.length > 0) return 1;
     // delete without --yes (and without --dry-run): the plan was shown, nothing done — not a success.
     if (command.name === 'delete' && !command.yes && !options.dryRun) {
       io.stderr('未删除：确认无误后加 --yes 再运行 / nothing deleted: run again with --yes\n');

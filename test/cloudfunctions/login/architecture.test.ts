@@ -121,12 +121,23 @@ describe('every cloud function and the shared server-auth package', () => {
   });
 
   it('a function other than login reads identity only through server-auth: no getWXContext of its own', () => {
+    // `getWXContext().ENV` (which environment runs it) is no identity: wechat-push, called by WeChat's
+    // servers with no caller at all, reads only that.
     const offenders = functionFolders()
       .filter((entry) => entry.name !== 'login')
       .flatMap((entry) => filesUnder(path.join(FUNCTIONS, entry.name, 'src')))
-      .filter((file) => /getWXContext|OPENID|UNIONID/.test(withoutComments(fs.readFileSync(file, 'utf8'))))
+      .filter((file) => /getWXContext(?!\(\)\.ENV\b)|OPENID|UNIONID/.test(withoutComments(fs.readFileSync(file, 'utf8'))))
       .map(repoRel);
     expect(offenders).toEqual([]);
+  });
+
+  it('what WeChat’s pushes change is reached only by the push function, never by a client action', () => {
+    const applier = path.join(ROOT, 'actions', 'apply-wechat-push');
+    const importers = functionFolders()
+      .flatMap((entry) => filesUnder(path.join(FUNCTIONS, entry.name, 'src')))
+      .filter((file) => importsOf(file).includes(applier))
+      .map(repoRel);
+    expect(importers).toEqual(['cloudfunctions/wechat-push/src/index.ts']);
   });
 
   it('in a function other than login, only index.ts imports wx-server-sdk', () => {

@@ -378,7 +378,8 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
 
     async scrubLegacyDocuments(openid, fields) {
       const data: Data = Object.fromEntries(fields.map((field) => [field, _.remove()]));
-      await users().where(legacyOf(openid)).update({ data });
+      // A missing collection holds no legacy document (a push can arrive before any login).
+      await orEmpty(() => users().where(legacyOf(openid)).update({ data }), undefined);
     },
 
     async removeLegacyUsers(openid) {

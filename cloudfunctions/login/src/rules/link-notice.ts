@@ -8,13 +8,19 @@
  * for the WeChat that linked (its keys are `linkedKeys`), so that WeChat's own logins leave it for
  * the holder. The audit entry of the link is the permanent record; the notice is only the message.
  */
-import type { AccountNotice } from '../../../../typings/contract';
+import type { AccountNotice, AccountNoticeKind } from '../../../../typings/contract';
+import { isAccountNoticeKind } from '../../../../miniprogram/contract/lists';
 
-/** Stored on the target user (UserDoc.linkNotices) until the holder's login answers it. */
+/**
+ * Stored on the target user (UserDoc.linkNotices) until the holder's login answers it. The same
+ * list carries what WeChat's pushes changed (actions/apply-wechat-push.ts): `kind` says which
+ * (absent: 'linked-by-phone', as stored before there were other kinds), with no linkedKeys.
+ */
 export interface LinkNotice {
   at: Date;
   /** The identity keys that moved in with the link: logins with them are not the holder's. */
   linkedKeys: string[];
+  kind?: AccountNoticeKind;
 }
 
 /** Kept per user at most (the newest): a flood of links must not grow the document. */
@@ -22,13 +28,29 @@ export const MAX_LINK_NOTICES = 5;
 
 function isLinkNotice(value: unknown): value is LinkNotice {
   if (typeof value !== 'object' || value === null) return false;
-  const { at, linkedKeys } = value as Record<string, unknown>;
-  return at instanceof Date && Array.isArray(linkedKeys) && linkedKeys.every((key) => typeof key === 'string');
+  const { at, linkedKeys, kind } = value as Record<string, unknown>;
+  return (
+    at instanceof Date &&
+    Array.isArray(linkedKeys) &&
+    linkedKeys.every((key) => typeof key === 'string') &&
+    (kind === undefined || isAccountNoticeKind(kind))
+  );
 }
 
 /** The stored notices, whatever shape the field has (a hand-edited value reads as none). */
 export function readLinkNotices(stored: unknown): LinkNotice[] {
   return Array.isArray(stored) ? stored.filter(isLinkNotice) : [];
+}
+
+/** The kind a stored notice is answered as. */
+export function noticeKindOf(notice: LinkNotice): AccountNoticeKind {
+  return notice.kind ?? 'linked-by-phone';
+}
+
+/** The list after something WeChat told of (a push) changed the account at `at`; one notice per kind. */
+export function withAccountNotice(stored: unknown, at: Date, kind: AccountNoticeKind): LinkNotice[] {
+  const others = readLinkNotices(stored).filter((notice) => noticeKindOf(notice) !== kind);
+  return [...others, { at, linkedKeys: [], kind }].slice(-MAX_LINK_NOTICES);
 }
 
 /** The list after a link at `at` that moved `linkedKeys` in. */
@@ -44,7 +66,7 @@ export function linkNoticesFor(stored: unknown, callerKeys: readonly string[]): 
   const notices = readLinkNotices(stored);
   const mine = (notice: LinkNotice) => notice.linkedKeys.some((key) => callerKeys.includes(key));
   return {
-    shown: notices.filter((notice) => !mine(notice)).map((notice) => ({ kind: 'linked-by-phone', at: notice.at.getTime() })),
+    shown: notices.filter((notice) => !mine(notice)).map((notice) => ({ kind: noticeKindOf(notice), at: notice.at.getTime() })),
     remaining: notices.filter(mine),
   };
 }

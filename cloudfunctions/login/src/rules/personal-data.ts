@@ -20,7 +20,7 @@ import type {
 import type { UserDataDocuments } from '@wx-cloud-login/server-auth/src/user-data';
 import type { AuditEntry, IdentityDoc, UserDoc } from '../model';
 import { activeBan } from './ban';
-import { readLinkNotices } from './link-notice';
+import { noticeKindOf, readLinkNotices } from './link-notice';
 import { maskIdentityKey, maskToken } from './masked-identity';
 import { maskPhoneNumber, readBoundPhone } from './phone';
 
@@ -131,7 +131,7 @@ export function buildPersonalDataExport(sources: PersonalDataSources, now: Date)
   const phone = readBoundPhone(user.boundPhone);
   const ban = activeBan(user, now);
   const pendingNotices: AccountNotice[] = readLinkNotices(user.linkNotices).map((notice) => ({
-    kind: 'linked-by-phone',
+    kind: noticeKindOf(notice),
     at: notice.at.getTime(),
   }));
   return {

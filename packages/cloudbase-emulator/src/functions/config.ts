@@ -2,6 +2,10 @@
  * Per-function settings the runtime honours, from the `functions` list of a cloudbaserc.json next
  * to the functions folder (the file `tcb fn deploy` reads): `timeout` (seconds), `memorySize` (MB)
  * and `envVariables`. Everything is optional; a missing or malformed file means defaults.
+ *
+ * A variable written as a `{{env.NAME}}` template (how a secret stays out of the committed file: the
+ * tcb CLI fills it from the environment or `.env` at deploy time) is filled the same way here, from
+ * the variables given; one with no value is left out, as a deploy without it would fail to set it.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +17,11 @@ export interface FunctionSettings {
 }
 
 /** Reads the settings of one function; never throws. */
-export function readFunctionSettings(functionsRoot: string, name: string): FunctionSettings {
+export function readFunctionSettings(
+  functionsRoot: string,
+  name: string,
+  variables: Record<string, string | undefined> = process.env,
+): FunctionSettings {
   const file = path.join(path.dirname(path.resolve(functionsRoot)), 'cloudbaserc.json');
   let text: string;
   try {
@@ -21,11 +29,17 @@ export function readFunctionSettings(functionsRoot: string, name: string): Funct
   } catch {
     return { envVariables: {} };
   }
-  return functionSettingsFrom(text, name);
+  return functionSettingsFrom(text, name, variables);
 }
 
+const TEMPLATE = /^\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
+
 /** Pure: the settings of `name` in cloudbaserc.json text. */
-export function functionSettingsFrom(cloudbaserc: string, name: string): FunctionSettings {
+export function functionSettingsFrom(
+  cloudbaserc: string,
+  name: string,
+  variables: Record<string, string | undefined> = {},
+): FunctionSettings {
   const settings: FunctionSettings = { envVariables: {} };
   let parsed: unknown;
   try {
@@ -41,11 +55,13 @@ export function functionSettingsFrom(cloudbaserc: string, name: string): Functio
   if (typeof timeout === 'number' && timeout > 0) settings.timeoutMs = timeout * 1000;
   const memory = entry['memorySize'];
   if (typeof memory === 'number' && memory > 0) settings.memoryMb = memory;
-  const variables = entry['envVariables'];
-  if (isRecord(variables)) {
-    for (const [key, value] of Object.entries(variables)) {
+  const declared = entry['envVariables'];
+  if (isRecord(declared)) {
+    for (const [key, value] of Object.entries(declared)) {
       if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-        settings.envVariables[key] = String(value);
+        const template = TEMPLATE.exec(String(value));
+        const filled = template ? variables[template[1] ?? ''] : String(value);
+        if (filled !== undefined) settings.envVariables[key] = filled;
       }
     }
   }

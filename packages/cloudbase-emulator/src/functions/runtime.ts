@@ -45,6 +45,8 @@ export interface FunctionRuntimeOptions {
   codeCache?: boolean;
   /** Installs what a function's package.json declares and its folder lacks (dependencies.ts). */
   dependencies?: FunctionDependencies;
+  /** What `{{env.NAME}}` templates in cloudbaserc.json envVariables are filled from (config.ts). Default process.env. */
+  templateVariables?: () => Record<string, string | undefined>;
   /** The emulator's clock, whose offset every invocation carries to its instance. Default: real time. */
   time?: Pick<EmulatorClock, 'offset' | 'rewinds'>;
 }
@@ -104,6 +106,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   const initTimeoutMs = options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
   const onOutput = options.onOutput ?? printFunctionOutput;
   const useCodeCache = options.codeCache ?? true;
+  const templateVariables = options.templateVariables ?? (() => process.env);
   const pools = new Map<string, Pool>();
   const clock = createPausableClock();
   const dependencies = options.dependencies ?? createFunctionDependencies();
@@ -131,7 +134,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
         name,
         file,
         version,
-        settings: readFunctionSettings(root, name),
+        settings: readFunctionSettings(root, name, templateVariables()),
         all: new Set(),
         idle: [],
         starting: 0,
@@ -144,7 +147,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
       pools.set(name, pool);
     } else if (pool.version !== version) {
       pool.version = version;
-      pool.settings = readFunctionSettings(root, name);
+      pool.settings = readFunctionSettings(root, name, templateVariables());
       pool.codeCache = null;
       pool.priming = null;
       for (const stale of pool.idle.splice(0)) retire(pool, stale);

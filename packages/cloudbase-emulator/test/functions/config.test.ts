@@ -30,3 +30,13 @@ describe('function settings from cloudbaserc.json', () => {
     });
   });
 });
+
+describe('functionSettingsFrom with {{env.NAME}} templates', () => {
+  const templated = JSON.stringify({
+    functions: [{ name: 'push', envVariables: { TOKEN: '{{env.PUSH_TOKEN}}', MISSING: '{{ env.NOT_SET }}', PLAIN: 'x' } }],
+  });
+
+  it('fills a template from the variables given, and leaves out one without a value (as a deploy would fail to set it)', () => {
+    expect(functionSettingsFrom(templated, 'push', { PUSH_TOKEN: 't0k' })).toEqual({ envVariables: { TOKEN: 't0k', PLAIN: 'x' } });
+  });
+});

@@ -60,6 +60,12 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
         expect(await store.updateUser('nobody', { set: { nickName: 'x' } })).toBe(false);
       });
 
+      it('legacy clean-ups find nothing to clean (a WeChat push can come before any login)', async () => {
+        await store.scrubLegacyDocuments('o-alice', ['nickName', 'userInfo']);
+        await store.removeLegacyUsers('o-alice');
+        expect(await store.findUsersByIdentity(keys.all)).toEqual([]);
+      });
+
       it('stampAndFind finds nothing and stamps nothing', async () => {
         expect(await store.stampAndFind(keys, 'o-alice', { id: 'l1', at })).toEqual({ users: [], stamped: false });
       });

@@ -20,6 +20,14 @@ describe('npm run admin: command line', () => {
     });
   });
 
+  it('reads revocations with the file resolved and the AppID required', () => {
+    expect(parseAdminArgs(['revocations', 'list.csv', '--appid', 'wx1'], now, '/p')).toMatchObject({
+      ok: true,
+      command: { name: 'revocations', file: '/p/list.csv', appid: 'wx1' },
+    });
+    expect(parseAdminArgs(['revocations', 'list.csv'], now, '/p')).toMatchObject({ ok: false, message: expect.stringMatching(/--appid/) });
+  });
+
   it('bans until lifted without --until', () => {
     const parsed = parseAdminArgs(['ban', 'u1', '--reason=abuse'], now);
     expect(parsed.ok && parsed.command).toEqual({ name: 'ban', userId: 'u1', reason: 'abuse', until: null });
