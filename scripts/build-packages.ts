@@ -201,7 +201,8 @@ function isPackageName(name: string): name is PackageName {
   return (PACKAGE_NAMES as readonly string[]).includes(name);
 }
 
-if (require.main === module) {
+// NodeJS.Require: the test config also sees the mini-program typings, whose `require` has no `main`.
+if ((require as unknown as NodeJS.Require).main === module) {
   const asked = process.argv.slice(2);
   const unknown = asked.filter((name) => !isPackageName(name));
   if (unknown.length > 0) {

@@ -191,6 +191,17 @@ export function lazyPackageOptions(functionDir: string, name: (typeof LAZY_PACKA
   };
 }
 
+/**
+ * The kit's shared module from its sources beside the functions (<root>/cloudfunctions/<name> and
+ * <root>/packages/server-auth): this repository, or the kit inside the installed wx-cloud-login
+ * package, where esbuild reads no tsconfig paths (it ignores tsconfig.json under node_modules).
+ * Anywhere else (another project's functions) the installed package resolves as usual.
+ */
+function serverAuthSourcesFor(functionDir: string): Record<string, string> {
+  const sources = path.resolve(functionDir, '..', '..', 'packages', 'server-auth');
+  return existsSync(path.join(sources, 'src', 'index.ts')) ? { '@wx-cloud-login/server-auth': sources } : {};
+}
+
 /** esbuild options for one function; `external` overrides the package.json decision (benchmarks). */
 export function esbuildOptions(functionDir: string, overrides: Partial<BuildOptions> = {}): BuildOptions {
   return {
@@ -204,10 +215,7 @@ export function esbuildOptions(functionDir: string, overrides: Partial<BuildOpti
     sourcemap: 'linked',
     sourcesContent: false,
     external: runtimeDependencies(functionDir),
-    // The kit's shared module from its sources beside the functions (<root>/cloudfunctions/<name>):
-    // this repository, or the kit inside the installed wx-cloud-login package, where esbuild reads
-    // no tsconfig paths (it ignores tsconfig.json under node_modules).
-    alias: { '@wx-cloud-login/server-auth': path.resolve(functionDir, '..', '..', 'packages', 'server-auth') },
+    alias: serverAuthSourcesFor(functionDir),
     plugins: [unbundledModulePlugin],
     logLevel: 'warning',
     ...overrides,

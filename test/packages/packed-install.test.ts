@@ -150,7 +150,7 @@ test('the team function knows the user the login function created', async () => 
   expect(result.code).toBe(0);
 }, 300_000);
 
-test('npx cloudbase-emulator start serves the project until it is stopped', async () => {
+test('npx cloudbase-emulator start serves the project until it is stopped, and npx wx-cloud-login admin reads it', async () => {
   const port = 9400 + Math.floor(Math.random() * 500);
   // The bin itself (not npx), so SIGINT reaches the emulator.
   const child: ChildProcess = spawn(
@@ -182,7 +182,12 @@ test('npx cloudbase-emulator start serves the project until it is stopped', asyn
       headers: { 'content-type': 'application/json', 'x-wx-openid': 'o_started', 'x-wx-appid': 'wx_scratch_app' },
       body: '{}',
     });
-    expect(((await call.json()) as { result: unknown }).result).toMatchObject({ ok: true, data: { isNewUser: true } });
+    const login = ((await call.json()) as { result: { ok: true; data: { isNewUser: boolean; user: { id: string } } } }).result;
+    expect(login).toMatchObject({ ok: true, data: { isNewUser: true } });
+
+    // The operator CLI of the installed package, against this running emulator.
+    const listed = await runOk('npx', ['wx-cloud-login', 'admin', 'users', 'list', '--json', '--url', url], project);
+    expect(listed).toContain(login.data.user.id);
   } finally {
     child.kill('SIGINT');
   }
