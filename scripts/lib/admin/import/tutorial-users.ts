@@ -41,6 +41,7 @@ import type { UserDoc } from '../../../../cloudfunctions/login/src/model';
 import { activeBan } from '../../../../cloudfunctions/login/src/rules/ban';
 import { identityKeyForOpenid, identityKeysFor, type IdentityKeys } from '../../../../cloudfunctions/login/src/rules/identity';
 import { providerOf } from '../../../../cloudfunctions/login/src/rules/identity-summary';
+import { inParallel } from './parallel';
 
 type Data = Record<string, unknown>;
 
@@ -163,25 +164,6 @@ function trustedUnionid(doc: UserDoc): { unionid: string | null; leftOut: boolea
   const named = typeof doc.unionid === 'string' && doc.unionid !== '' ? doc.unionid : null;
   if (named === null) return { unionid: null, leftOut: false };
   return isClientWritten(doc) ? { unionid: null, leftOut: true } : { unionid: named, leftOut: false };
-}
-
-/**
- * Runs `work` over `items`, `limit` at a time. The first failure stops taking new items; it is
- * thrown once the ones under way have settled, so nothing is still writing when the run ends.
- */
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | null = null;
-  const worker = async () => {
-    while (failure === null && next < items.length) {
-      const item = items[next++] as T;
-      await work(item).catch((error: unknown) => {
-        failure ??= { error };
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== null) throw (failure as { error: unknown }).error;
 }
 
 export async function adoptTutorialUsers(db: AdoptionDatabase, names: CollectionNames, options: AdoptionOptions): Promise<AdoptionReport> {
