@@ -46,6 +46,7 @@ import { type IdentityKeys, identityKeysFor } from '../../../../cloudfunctions/l
 import { providerOf } from '../../../../cloudfunctions/login/src/rules/identity-summary';
 import { phoneIdentityKey } from '../../../../cloudfunctions/login/src/rules/phone';
 import { cleanPerson, shownId } from './clean';
+import { deletedAccounts } from './deletions';
 import { inParallel } from './parallel';
 import type { ReadRecord, SourceName, SourcePerson } from './sources';
 
@@ -250,22 +251,6 @@ async function existing(db: ImportDatabase, collection: string, ids: string[]): 
   );
 }
 
-/** Ids among `ids` whose account its owner deleted (注销): their deletion's audit entry names them. */
-async function deletedAccounts(run: Run, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const { data } = await orEmpty(
-    () =>
-      run.db
-        .collection(run.names.audit)
-        .where({ type: 'account-deleted', userId: run.db.command.in(ids) })
-        .limit(PAGE)
-        .get(),
-    { data: [] as Data[] },
-  );
-  // An entry a client wrote (`_openid`) could claim anything.
-  return new Set(data.filter((entry) => !('_openid' in entry) && typeof entry.userId === 'string').map((entry) => entry.userId as string));
-}
-
 function isImportOf(user: Data, source: SourceName, sourceId: string): boolean {
   const from = user.importedFrom as { source?: unknown; id?: unknown } | undefined;
   return from?.source === source && from.id === sourceId;
@@ -282,7 +267,7 @@ async function decideChunk(run: Run, chunk: Planned[]): Promise<Write[]> {
       chunk.flatMap((planned) => [...planned.keys.all, ...(planned.phoneKey ? [planned.phoneKey] : [])]),
     ),
     existing(run.db, run.names.users, ids),
-    deletedAccounts(run, ids),
+    deletedAccounts(run.db, run.names.audit, ids),
   ]);
   const ownerOf = (key: string) => run.claimed.get(key) ?? (identities.get(key)?.userId as string | undefined);
   const writes: Write[] = [];
@@ -472,7 +457,8 @@ async function writeChunk(run: Run, writes: Write[]): Promise<void> {
   // written in the deletion's own transaction, tells — one read of a small collection. Removed
   // unless someone signed in to it since.
   const deleted = await deletedAccounts(
-    run,
+    db,
+    names.audit,
     owned.map((write) => write.planned.userId),
   );
   const gone = owned.filter((write) => deleted.has(write.planned.userId));

@@ -11,6 +11,7 @@ import type { Result } from '../../../../../typings/contract';
 import { collectionNamesFrom } from '../../../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
 import { type ImportDatabase, importPeople, type ImportReport } from '../../../../../scripts/lib/admin/import/importer';
 import { SOURCE_READERS, type SourceName } from '../../../../../scripts/lib/admin/import/sources';
+import { holdingFirst } from '../../../support/holding-database';
 
 const APPID = 'wx-import-race-app';
 const saved = { ...process.env };
@@ -79,37 +80,9 @@ function record(source: SourceName, who: Person): Data {
       };
 }
 
-/**
- * The SDK's database, which holds the importer's first `add` to `collection` (any collection when
- * absent) until `meanwhile` has finished: what happens "between" two steps of the import.
- */
+/** The database whose first write (to `collection`, any when absent) waits for `meanwhile`. */
 function holdingFirstWrite(meanwhile: () => Promise<void>, collection?: string): ImportDatabase {
-  const db = cloud.database({ throwOnNotFound: false } as Parameters<typeof cloud.database>[0]) as unknown as ImportDatabase;
-  let pending: (() => Promise<void>) | null = meanwhile;
-  const bound = <T extends object>(target: T, property: string | symbol) => {
-    const value = Reflect.get(target, property);
-    return typeof value === 'function' ? value.bind(target) : value;
-  };
-  return new Proxy(db, {
-    get(target, property) {
-      if (property !== 'collection') return bound(target, property);
-      return (name: string) => {
-        const real = target.collection(name);
-        if (collection !== undefined && name !== collection) return real;
-        return new Proxy(real, {
-          get(inner, innerProperty) {
-            if (innerProperty !== 'add') return bound(inner, innerProperty);
-            return async (options: { data: Data[] }) => {
-              const run = pending;
-              pending = null;
-              if (run) await run();
-              return inner.add(options);
-            };
-          },
-        });
-      };
-    },
-  });
+  return holdingFirst<ImportDatabase>(meanwhile, { method: 'add', ...(collection ? { collection } : {}) });
 }
 
 async function importWith(db: ImportDatabase, source: SourceName, who: Person[]): Promise<ImportReport> {
