@@ -230,14 +230,14 @@ function leanCloudUser(objectId: string, openid: string, fields: Data = {}, lcWe
 }
 
 describe('large imports', () => {
-  // Just over two chunks: a full chunk, a full one after it and a partial last one cross every
-  // boundary the importer has (its queries stay under the 1,000 documents one query answers);
-  // ten thousand people would prove nothing more and cost seconds of the suite.
-  const count = 2 * IMPORT_CHUNK_SIZE + 1;
+  // Just over one chunk: a full chunk (its queries stay under the 1,000 documents one query
+  // answers) and one more crosses every boundary the importer has; ten thousand people would
+  // prove nothing more and cost seconds of the suite.
+  const count = IMPORT_CHUNK_SIZE + 1;
   const leancloud = file('leancloud-large.json', generated('leancloud', count));
   const uniId = file('uni-id-large.jsonl', generated('uni-id', count));
 
-  it('imports people of each source over several chunks in one run, with a progress bar', async () => {
+  it('imports people of each source over more than one chunk in one run, with a progress bar', async () => {
     const names = useFreshCollections('imp');
     const first = await admin('import', 'leancloud', leancloud, '--appid', APPID);
     expect(first.code).toBe(0);
@@ -269,7 +269,7 @@ describe('large imports', () => {
       (await all(crashed.users)).filter((user) => String(user._id).startsWith('lc-gen')),
       (await all(crashed.identities)).filter((identity) => String(identity.userId).startsWith('lc-gen')),
     ];
-    // The users insert of the second chunk fails: its people are claimed, their users not written.
+    // The users insert of the second chunk fails: its person is claimed, their user not written.
     emulator.faults.add({
       action: 'database.insertDocument',
       collection: crashed.users,
@@ -281,7 +281,7 @@ describe('large imports', () => {
     const [usersAfterCrash] = await generatedOnly();
     expect(usersAfterCrash?.length).toBe(IMPORT_CHUNK_SIZE);
 
-    // Person 300 (unionid and phone) of the second chunk signs in before anyone re-runs the import:
+    // Person 300 (unionid and phone), the second chunk, signs in before anyone re-runs the import:
     // the login meets the claim and creates the account under the import id.
     const signedIn = await emulator.callFunction(
       'login',
