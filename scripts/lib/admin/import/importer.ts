@@ -64,7 +64,7 @@ export interface ImportDatabase {
     add(options: { data: Data[] }): Promise<unknown>;
   };
   createCollection(name: string): Promise<unknown>;
-  command: { in(values: unknown[]): unknown; exists(value: boolean): unknown };
+  command: { in(values: unknown[]): unknown };
 }
 
 export interface ImportReport {
@@ -168,8 +168,11 @@ export async function importPeople(
   options.onProgress?.(done, report.total);
   for (let start = 0; start < people.length; start += IMPORT_CHUNK_SIZE) {
     const chunk = people.slice(start, start + IMPORT_CHUNK_SIZE);
-    const writes = await decideChunk(run, chunk);
-    if (!options.dryRun) await writeChunk(run, writes);
+    const { writes, leftBehind } = await decideChunk(run, chunk);
+    if (!options.dryRun) {
+      await inParallel(leftBehind, PARALLEL_RETRIES, ({ userId, keys }) => removeWritten(run, userId, keys));
+      await writeChunk(run, writes);
+    }
     done += chunk.length;
     options.onProgress?.(done, report.total);
   }
@@ -257,7 +260,10 @@ function isImportOf(user: Data, source: SourceName, sourceId: string): boolean {
 }
 
 /** Decides every person of the chunk from one read of the database; reports all but what the writes find. */
-async function decideChunk(run: Run, chunk: Planned[]): Promise<Write[]> {
+async function decideChunk(
+  run: Run,
+  chunk: Planned[],
+): Promise<{ writes: Write[]; leftBehind: Array<{ userId: string; keys: string[] }> }> {
   const { report, options } = run;
   const ids = chunk.map((planned) => planned.userId);
   const [identities, users, deleted] = await Promise.all([
@@ -271,12 +277,20 @@ async function decideChunk(run: Run, chunk: Planned[]): Promise<Write[]> {
   ]);
   const ownerOf = (key: string) => run.claimed.get(key) ?? (identities.get(key)?.userId as string | undefined);
   const writes: Write[] = [];
+  const leftBehind: Array<{ userId: string; keys: string[] }> = [];
   for (const planned of chunk) {
     const { person, userId, keys } = planned;
     const sourceId = shownId(person.sourceId);
     const user = users.get(userId);
     if (deleted.has(userId)) {
-      report.skipped.push({ sourceId, reason: `${userId} was imported before and deleted by its owner (注销): never imported again` });
+      // A user under that id now was written after the deletion by a run cut short before it
+      // checked (step 6): nobody's account, removed with its claims.
+      const rewritten = user !== undefined && isImportOf(user, options.source, person.sourceId);
+      report.skipped.push({
+        sourceId,
+        reason: `${userId} was imported before and deleted by its owner (注销): never imported again${rewritten ? '; the copy an interrupted run wrote after the deletion is removed' : ''}`,
+      });
+      if (rewritten) leftBehind.push({ userId, keys: [...keys.all, ...(planned.phoneKey ? [planned.phoneKey] : [])] });
       continue;
     }
     if (user && !isImportOf(user, options.source, person.sourceId) && ownerOf(keys.primary) !== userId) {
@@ -320,7 +334,7 @@ async function decideChunk(run: Run, chunk: Planned[]): Promise<Write[]> {
     if (planned.cleaned.length > 0) report.cleaned.push({ sourceId, fields: planned.cleaned });
     writes.push({ planned, user, keys: wanted.filter(listed), toClaim, lost: [] });
   }
-  return writes;
+  return { writes, leftBehind };
 }
 
 function createdAtOf(write: Write, options: ImportOptions): Date {
@@ -454,8 +468,7 @@ async function writeChunk(run: Run, writes: Write[]): Promise<void> {
   await inParallel(toComplete, PARALLEL_RETRIES, (write) => complete(run, write));
   // 6. An account deleted since 3 (the person signed in, met the claim, and deleted the account
   // the login made for it): the user written in 5 is theirs no more. Its deletion's audit entry,
-  // written in the deletion's own transaction, tells — one read of a small collection. Removed
-  // unless someone signed in to it since.
+  // written in the deletion's own transaction, tells — one read of a small collection.
   const deleted = await deletedAccounts(
     db,
     names.audit,
@@ -463,15 +476,20 @@ async function writeChunk(run: Run, writes: Write[]): Promise<void> {
   );
   const gone = owned.filter((write) => deleted.has(write.planned.userId));
   await inParallel(gone, PARALLEL_RETRIES, async (write) => {
-    const { userId } = write.planned;
-    await db
-      .collection(names.users)
-      .where({ _id: userId, lastLoginId: db.command.exists(false) })
-      .remove();
-    await db
-      .collection(names.identities)
-      .where({ _id: db.command.in(write.keys), userId })
-      .remove();
+    await removeWritten(run, write.planned.userId, write.keys);
     unimport(run, write, `signed in and deleted the account (注销) during the import: not imported`);
   });
+}
+
+/**
+ * Removes a user this import wrote after its owner deleted the account, and the claims of `keys`
+ * still pointing at it — unless a claim points at it (then it is somebody's account). No login
+ * signs in to an imported user no claim points at (server-auth client-written.ts), and none makes
+ * a claim for one, so the check cannot go stale before the removal.
+ */
+async function removeWritten(run: Run, userId: string, keys: string[]): Promise<void> {
+  const { db, names } = run;
+  const claims = await existing(db, names.identities, keys);
+  if ([...claims.values()].some((claim) => claim.userId === userId)) return;
+  await db.collection(names.users).where({ _id: userId }).remove();
 }

@@ -235,4 +235,38 @@ describe.each<SourceName>(['leancloud', 'uni-id'])('import %s racing the login',
     expect(next.isNewUser).toBe(true);
     expect(homesOf(racer)).toEqual([next.id]);
   });
+  it('given that deletion and a crash before the import checks for it, no login signs in to what the crash left and the re-run removes it', async () => {
+    const racer = person();
+    const crashed = importWith(
+      holdingFirstWrite(async () => {
+        expect((await login(racer)).id).toBe(imported(racer));
+        expect((await call(racer, 'deleteAccount', { confirm: true })).ok).toBe(true);
+        // The import's next read of the audit is its check for deletions (step 6): it fails.
+        emulator.faults.add({
+          action: 'database.getDocument',
+          collection: 'account_audit',
+          error: { code: 'SYS_ERR', message: 'injected crash' },
+        });
+      }, 'users'),
+      source,
+      [racer],
+    );
+    await expect(crashed).rejects.toThrow('injected crash');
+    // What the crash left: the import's user, re-created after the deletion, listing the keys
+    // with no claim pointing at it. The person's next login does not sign in to it.
+    expect(homesOf(racer)).toEqual([imported(racer)]);
+    expect(claimsOf(racer)).toEqual({});
+    const next = await login(racer);
+    expect(next).toMatchObject({ isNewUser: true, nickName: '' });
+    expect(next.id).not.toBe(imported(racer));
+
+    const again = await importWith(
+      holdingFirstWrite(async () => undefined),
+      source,
+      [racer],
+    );
+    expect(again.skipped).toEqual([{ sourceId: racer.sourceId, reason: expect.stringContaining('is removed') }]);
+    expect(homesOf(racer)).toEqual([next.id]);
+    expect(await login(racer)).toMatchObject({ id: next.id, isNewUser: false });
+  });
 });
