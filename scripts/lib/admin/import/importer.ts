@@ -312,7 +312,9 @@ async function decideChunk(
         sourceId,
         reason:
           `${foreign.map(providerOf).join(', ')} already signs in to another user (${foreign.map(ownerOf).join(', ')})` +
-          (held ? `; ${userId}, left by an earlier import, lists it without signing in: check it (npm run admin -- user ${userId})` : ''),
+          (held
+            ? `; ${userId}, left by an earlier import, lists it without any claim (no login signs in to it): check it with npm run admin -- user show ${userId}, remove it with npm run admin -- delete ${userId} --yes`
+            : ''),
       });
       continue;
     }
@@ -466,6 +468,18 @@ async function writeChunk(run: Run, writes: Write[]): Promise<void> {
     }
   }
   await inParallel(toComplete, PARALLEL_RETRIES, (write) => complete(run, write));
+  // A user an earlier run wrote (before its claims were finished) stops listing the keys a login
+  // took since, as a login records keys held elsewhere.
+  const listingLost = owned.filter((write) => write.user !== undefined && write.user.importedFrom !== undefined && write.lost.length > 0);
+  await inParallel(listingLost, PARALLEL_RETRIES, async (write) => {
+    const phoneLost = write.planned.phoneKey !== null && write.lost.includes(write.planned.phoneKey);
+    const wechatLost = write.lost.filter((key) => key !== write.planned.phoneKey);
+    await run.store.updateUser(write.planned.userId, {
+      removeIdentityKeys: write.lost,
+      ...(wechatLost.length > 0 ? { noteKeysHeldElsewhere: wechatLost } : {}),
+      ...(phoneLost ? { remove: ['boundPhone'] } : {}),
+    });
+  });
   // 6. An account deleted since 3 (the person signed in, met the claim, and deleted the account
   // the login made for it): the user written in 5 is theirs no more. Its deletion's audit entry,
   // written in the deletion's own transaction, tells — one read of a small collection.

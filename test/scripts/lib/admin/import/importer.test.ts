@@ -25,6 +25,7 @@ beforeAll(async () => {
   delete process.env.USERS_COLLECTION;
   delete process.env.IDENTITIES_COLLECTION;
   cloud.init({ env: emulator.env });
+  await cloud.database().createCollection('users');
 });
 
 afterAll(async () => {
@@ -268,5 +269,46 @@ describe.each<SourceName>(['leancloud', 'uni-id'])('import %s racing the login',
     expect(again.skipped).toEqual([{ sourceId: racer.sourceId, reason: expect.stringContaining('is removed') }]);
     expect(homesOf(racer)).toEqual([next.id]);
     expect(await login(racer)).toMatchObject({ id: next.id, isNewUser: false });
+  });
+});
+
+describe('import finishing what an earlier importer left', () => {
+  it('given a user listing keys without claims and a login taking one of them meanwhile, the user stops listing that key', async () => {
+    const racer = person();
+    const [unionidKey, openidKey] = racer.keys as [string, string];
+    // What the importer before claims-first left after a crash: the user, listing keys, no claims.
+    await cloud
+      .database()
+      .collection('users')
+      .add({
+        data: {
+          _id: `lc-${racer.sourceId}`,
+          identityKeys: [unionidKey, openidKey],
+          status: 'active',
+          nickName: racer.nickName,
+          avatarUrl: '',
+          loginCount: 0,
+          importedFrom: { source: 'leancloud', id: racer.sourceId },
+        },
+      });
+    let madeByLogin = '';
+    const report = await importWith(
+      holdingFirstWrite(async () => {
+        // Signed in from a context without the unionid: the openid key is its primary.
+        const result = await emulator.callFunction('login', { action: 'login' }, { appid: APPID, openid: racer.openid });
+        madeByLogin = (result.result as { data: { user: { id: string } } }).data.user.id;
+      }, 'identities'),
+      'leancloud',
+      [{ ...racer, phone: '' }],
+    );
+
+    expect(report.keysLeftOut).toEqual([{ sourceId: racer.sourceId, reason: expect.stringContaining(madeByLogin) }]);
+    expect(users().find((user) => user._id === `lc-${racer.sourceId}`)).toMatchObject({
+      identityKeys: [unionidKey],
+      keysHeldElsewhere: [openidKey],
+    });
+    expect(claimsOf(racer)).toEqual({ [unionidKey]: `lc-${racer.sourceId}`, [openidKey]: madeByLogin });
+    // The openid signs in to the account it made, with or without the unionid.
+    expect((await login(racer)).id).toBe(madeByLogin);
   });
 });
