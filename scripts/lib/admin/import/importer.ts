@@ -283,14 +283,15 @@ async function decideChunk(
     const sourceId = shownId(person.sourceId);
     const user = users.get(userId);
     if (deleted.has(userId)) {
-      // A user under that id now was written after the deletion by a run cut short before it
-      // checked (step 6): nobody's account, removed with its claims.
-      const rewritten = user !== undefined && isImportOf(user, options.source, person.sourceId);
+      // Anything under that id now — a user, claims — was written after the deletion by a run cut
+      // short before it checked (step 6): nobody's account, removed.
+      const allKeys = [...keys.all, ...(planned.phoneKey ? [planned.phoneKey] : [])];
+      const leftover = user !== undefined || allKeys.some((key) => identities.get(key)?.userId === userId);
       report.skipped.push({
         sourceId,
-        reason: `${userId} was imported before and deleted by its owner (注销): never imported again${rewritten ? '; the copy an interrupted run wrote after the deletion is removed' : ''}`,
+        reason: `${userId} was imported before and deleted by its owner (注销): never imported again${leftover ? '; what an interrupted run wrote after the deletion is removed' : ''}`,
       });
-      if (rewritten) leftBehind.push({ userId, keys: [...keys.all, ...(planned.phoneKey ? [planned.phoneKey] : [])] });
+      if (leftover) leftBehind.push({ userId, keys: allKeys });
       continue;
     }
     if (user && !isImportOf(user, options.source, person.sourceId) && ownerOf(keys.primary) !== userId) {
@@ -496,14 +497,16 @@ async function writeChunk(run: Run, writes: Write[]): Promise<void> {
 }
 
 /**
- * Removes a user this import wrote after its owner deleted the account, and the claims of `keys`
- * still pointing at it — unless a claim points at it (then it is somebody's account). No login
- * signs in to an imported user no claim points at (server-auth client-written.ts), and none makes
- * a claim for one, so the check cannot go stale before the removal.
+ * Removes what this import wrote under an id whose owner deleted the account (its audit entry
+ * says so): the claims of `keys` pointing at it, then the user. The deletion wins over anything
+ * written after it — a claim this run made after the deletion included, which would otherwise
+ * vouch for the re-created user.
  */
 async function removeWritten(run: Run, userId: string, keys: string[]): Promise<void> {
   const { db, names } = run;
-  const claims = await existing(db, names.identities, keys);
-  if ([...claims.values()].some((claim) => claim.userId === userId)) return;
+  await db
+    .collection(names.identities)
+    .where({ _id: db.command.in(keys), userId })
+    .remove();
   await db.collection(names.users).where({ _id: userId }).remove();
 }

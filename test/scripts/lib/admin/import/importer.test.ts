@@ -276,6 +276,37 @@ describe('import racing the login after its claims', () => {
     expect(homesOf(racer)).toEqual([next.id]);
     expect(await login(racer)).toMatchObject({ id: next.id, isNewUser: false });
   });
+  it('given a crash after the primary claim, a login, then a re-run during which the person deletes the account, nothing of them is left', async () => {
+    const racer = person();
+    // Run 1 claims the unionid key, then its claim of the other keys fails: it stops there.
+    emulator.faults.add({
+      action: 'database.insertDocument',
+      collection: 'identities',
+      nth: 2,
+      error: { code: 'SYS_ERR', message: 'injected crash' },
+    });
+    await expect(
+      importWith(
+        holdingFirstWrite(async () => undefined),
+        source,
+        [racer],
+      ),
+    ).rejects.toThrow('injected crash');
+    // The person signs in: the login meets the claim and makes the account under the import id.
+    expect((await login(racer)).id).toBe(imported(racer));
+    // Run 2 completes it (the phone is still to claim) while the person deletes the account:
+    // its phone claim lands after the deletion.
+    const report = await importWith(
+      holdingFirstWrite(async () => {
+        expect((await call(racer, 'deleteAccount', { confirm: true })).ok).toBe(true);
+      }, 'identities'),
+      source,
+      [racer],
+    );
+    expect(report.conflicts).toEqual([{ sourceId: racer.sourceId, reason: expect.stringContaining('注销') }]);
+    expect(homesOf(racer)).toEqual([]);
+    expect(claimsOf(racer)).toEqual({});
+  });
 });
 
 describe('import finishing what an earlier importer left', () => {
