@@ -19,11 +19,14 @@
  *      id (it found the claim before the user: loginAsOwner) is completed with the imported
  *      profile where it has none;
  *   6. read the deletions again: a person who signed in and deleted their account (注销) between
- *      3 and 5 left an audit entry naming the id, and the user 5 re-created is removed at once.
+ *      1 and 5 left an audit entry naming the id; the user 5 re-created and the claims made after
+ *      the deletion are removed at once (a later run removes them if this one is cut short).
  * A login racing the import therefore lands either in its own new account (the import reports the
  * person as a conflict) or in the imported one — never a second account holding the same keys,
- * nickname or phone. An account deleted by its owner is never imported again: its deletion's audit
- * entry names its id.
+ * nickname or phone. An imported user no claim of the caller points at is never signed in to
+ * (server-auth client-written.ts), so what a run cut short between 5 and 6 leaves is inert until
+ * the next run removes it. An account deleted by its owner is never imported again: its
+ * deletion's audit entry names its id.
  *
  * The user id is derived from the source record (`lc-<objectId>`, `uni-<_id>`) and every stored
  * value from the source, so a second run writes nothing and a run cut short anywhere is finished
