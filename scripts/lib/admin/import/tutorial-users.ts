@@ -341,7 +341,9 @@ async function adoptChunk(
     adoptions.map((adoption) => adoption.doc._id),
   );
   const gone = (adoption: Adoption) => {
-    if (!adoption.doc.identityKeys) report.adopted -= 1;
+    // Counted once: among the adopted, or (a duplicate's secrets to remove) among the present.
+    if (adoption.doc.identityKeys) report.alreadyPresent -= 1;
+    else report.adopted -= 1;
     report.skipped.push({ userId: adoption.doc._id, reason: 'deleted by its owner (注销) during the run: not adopted' });
   };
   for (const adoption of adoptions) if (deleted.has(adoption.doc._id)) gone(adoption);
