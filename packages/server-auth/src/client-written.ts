@@ -20,13 +20,19 @@ export function isClientWritten(data: { _openid?: unknown } | null | undefined):
  * - or, not adopted yet (no identityKeys), its `_openid` is the caller's own openid and its
  *   `openid` field, if any, says the same: the caller's own tutorial-era document.
  * A document without `_openid` was written by a cloud function (as admin), never by a client.
+ * An imported account (`importedFrom`, scripts/lib/admin/import) is the caller's only when vouched
+ * for: an import cut short can leave one listing keys it never claimed (its owner deleted the
+ * account meanwhile, or an older importer wrote users before claims), and a login must not sign in
+ * to it — the next import removes it.
  */
 export function isTrustedUser(
-  user: { _id: string; _openid?: unknown; openid?: unknown; identityKeys?: unknown },
+  user: { _id: string; _openid?: unknown; openid?: unknown; identityKeys?: unknown; importedFrom?: unknown },
   vouched: ReadonlySet<string>,
   callerOpenid?: string,
 ): boolean {
-  if (!isClientWritten(user) || vouched.has(user._id)) return true;
+  if (vouched.has(user._id)) return true;
+  if (user.importedFrom !== undefined) return false;
+  if (!isClientWritten(user)) return true;
   // A client-written document is a legacy document of the caller exactly when the caller wrote it.
   return callerOpenid !== undefined && isLegacyDocumentOf(user, callerOpenid);
 }

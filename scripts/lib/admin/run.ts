@@ -147,10 +147,13 @@ function importText(report: ImportReport): string {
     `${head}：共 ${report.total} 条（${report.source}，AppID ${report.appid}）`,
     `  新导入 imported:          ${report.imported}`,
     `  已存在 already present:   ${report.alreadyPresent}`,
-    `  冲突 conflicts:           ${report.conflicts.length}（该微信身份已属于其他用户，未合并 / never merged）`,
+    `  冲突 conflicts:           ${report.conflicts.length}（微信身份或用户 id 已属于其他用户，未导入、未合并 / never merged）`,
     `  跳过 skipped:             ${report.skipped.length}`,
     `  未导入手机号 phones left out: ${report.phonesLeftOut.length}（号码已属于其他用户）`,
+    `  已清理 cleaned:           ${report.cleaned.length}（昵称或头像不符合登录的校验规则，已修正或去掉 / fixed or dropped）`,
   ];
+  if (report.keysLeftOut.length > 0)
+    lines.push(`  未导入的登录方式 keys left out: ${report.keysLeftOut.length}（导入期间被其他用户登录占用）`);
   for (const conflict of report.conflicts.slice(0, 20)) lines.push(`  冲突 ${conflict.sourceId}: ${conflict.reason}`);
   for (const skipped of report.skipped.slice(0, 20)) lines.push(`  跳过 ${skipped.sourceId || '(无 id)'}: ${skipped.reason}`);
   const more =

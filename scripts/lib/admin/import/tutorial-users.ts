@@ -23,7 +23,10 @@
  * (their identity keys differ), a few at a time. Claims go first: a document is adopted only once
  * an identity points at it, and from then on a login adopts it the same way, so a run cut short
  * anywhere leaves no one half-adopted and running it again finishes the same database a clean run
- * makes; a second run finds nothing to do.
+ * makes; a second run finds nothing to do. A person who signs in and deletes the account (注销)
+ * while the run is under way is left deleted: the deletion's audit entry is read before the claims,
+ * and a document gone by the time of its update has this run's claims removed, so no claim points
+ * at the deleted id for a later login to open a fresh account under.
  */
 import {
   adoptionPatch,
@@ -41,6 +44,8 @@ import type { UserDoc } from '../../../../cloudfunctions/login/src/model';
 import { activeBan } from '../../../../cloudfunctions/login/src/rules/ban';
 import { identityKeyForOpenid, identityKeysFor, type IdentityKeys } from '../../../../cloudfunctions/login/src/rules/identity';
 import { providerOf } from '../../../../cloudfunctions/login/src/rules/identity-summary';
+import { deletedAccounts } from './deletions';
+import { inParallel } from './parallel';
 
 type Data = Record<string, unknown>;
 
@@ -49,6 +54,7 @@ interface QueryLike {
   limit(count: number): QueryLike;
   get(): Promise<{ data: Data[] }>;
   update(options: { data: Data }): Promise<unknown>;
+  remove(): Promise<unknown>;
 }
 
 /** The part of wx-server-sdk's database the adoption uses besides the login's store. */
@@ -163,25 +169,6 @@ function trustedUnionid(doc: UserDoc): { unionid: string | null; leftOut: boolea
   const named = typeof doc.unionid === 'string' && doc.unionid !== '' ? doc.unionid : null;
   if (named === null) return { unionid: null, leftOut: false };
   return isClientWritten(doc) ? { unionid: null, leftOut: true } : { unionid: named, leftOut: false };
-}
-
-/**
- * Runs `work` over `items`, `limit` at a time. The first failure stops taking new items; it is
- * thrown once the ones under way have settled, so nothing is still writing when the run ends.
- */
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | null = null;
-  const worker = async () => {
-    while (failure === null && next < items.length) {
-      const item = items[next++] as T;
-      await work(item).catch((error: unknown) => {
-        failure ??= { error };
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== null) throw (failure as { error: unknown }).error;
 }
 
 export async function adoptTutorialUsers(db: AdoptionDatabase, names: CollectionNames, options: AdoptionOptions): Promise<AdoptionReport> {
@@ -339,11 +326,28 @@ async function adoptChunk(
   db: AdoptionDatabase,
   store: ReturnType<typeof createCloudbaseStore>,
   names: CollectionNames,
-  adoptions: Adoption[],
+  chunkAdoptions: Adoption[],
   options: AdoptionOptions,
   report: AdoptionReport,
 ): Promise<void> {
+  let adoptions = chunkAdoptions;
   const _ = db.command;
+  // A person who signed in (adopting the document) and deleted the account since the read: their
+  // document is gone for good, and no claim of this run may point at its id (a login would meet it
+  // and open a fresh account under that id, which whatever the project keyed by it would follow).
+  const deleted = await deletedAccounts(
+    db,
+    names.audit,
+    adoptions.map((adoption) => adoption.doc._id),
+  );
+  const gone = (adoption: Adoption) => {
+    // Counted once: among the adopted, or (a duplicate's secrets to remove) among the present.
+    if (adoption.doc.identityKeys) report.alreadyPresent -= 1;
+    else report.adopted -= 1;
+    report.skipped.push({ userId: adoption.doc._id, reason: 'deleted by its owner (注销) during the run: not adopted' });
+  };
+  for (const adoption of adoptions) if (deleted.has(adoption.doc._id)) gone(adoption);
+  adoptions = adoptions.filter((adoption) => !deleted.has(adoption.doc._id));
   const claims = adoptions.flatMap((adoption) =>
     adoption.toClaim.map((key) => ({
       _id: key,
@@ -379,10 +383,17 @@ async function adoptChunk(
     inParallel(
       adopted.filter((adoption) => !adoption.doc.identityKeys),
       PARALLEL_UPDATES,
-      async ({ doc, keys }) => {
+      async (adoption) => {
+        const { doc, keys } = adoption;
         // "Not updated" also answers an update that changed nothing: another run adopted it just now.
-        if (!(await store.updateUser(doc._id, adoptionPatch(doc, keys, keys.all, [], options.now))) && !(await store.getUser(doc._id)))
-          throw new Error(`user ${doc._id} disappeared during adoption`);
+        if (!(await store.updateUser(doc._id, adoptionPatch(doc, keys, keys.all, [], options.now))) && !(await store.getUser(doc._id))) {
+          // Deleted (注销) between the check above and this update: its claims of this run go too.
+          await db
+            .collection(names.identities)
+            .where({ _id: _.in(adoption.toClaim), userId: doc._id })
+            .remove();
+          gone(adoption);
+        }
       },
     ),
     scrub.length > 0

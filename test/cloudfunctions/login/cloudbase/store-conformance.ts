@@ -500,6 +500,18 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
       });
     });
 
+    describe('imported users (`importedFrom`): trusted only when an identity vouches', () => {
+      it('stampAndFind and findUsersByIdentity answer an imported user only once an identity points at it', async () => {
+        // What an import cut short can leave: the keys listed, no claim (scripts/lib/admin/import).
+        await store.insertUser({ _id: 'lc-left', identityKeys: keys.all, importedFrom: { source: 'leancloud', id: 'left' } });
+        expect((await store.stampAndFind(keys, 'o-alice', { id: 'l1', at })).users).toEqual([]);
+        expect(await store.findUsersByIdentity(keys.all)).toEqual([]);
+        await store.claimIdentity(keys.primary, 'lc-left', at);
+        expect(ids((await store.stampAndFind(keys, 'o-alice', { id: 'l2', at })).users)).toEqual(['lc-left']);
+        expect(ids(await store.findUsersByIdentity(keys.all))).toEqual(['lc-left']);
+      });
+    });
+
     describe('guards', () => {
       it('a malformed or client-written document reads as absent', async () => {
         const writeRaw = subject.writeRaw;
