@@ -5,6 +5,7 @@
  *
  *   POST …/admin              admin API: JSON or multipart body -> module action -> envelope
  *   POST /callFunction/<name> call a function as the mini-program would (browser preview, tests)
+ *   POST /client/database     wx.cloud.database() as a mini-program user, under the declared permissions (client-access/)
  *   GET  /api/collections/<name>/export|import   transfer-module.ts (JSON lines)
  *   GET  /, /api/health, /api/collections          status-module.ts
  *   GET  /api/clock, POST /api/clock/<verb>      clock-module.ts (the emulator clock)
@@ -39,7 +40,9 @@ import { createFaultInjector, type FaultInjector } from './faults';
 import { createFunctionService, type Invocation } from './functions';
 import { createFunctionDependencies, type DependencyOptions } from './functions/dependencies';
 import { createFunctionRuntime, type FunctionStats, printFunctionOutput } from './functions/runtime';
-import { createActivityLog } from './activity-log';
+import { createActivityLog, type ClientDenial } from './activity-log';
+import { createClientAccess } from './client-access';
+import { readDeclaredPermissions } from './client-access/declarations';
 import { createClockModule } from './clock-module';
 import { createEmulatorClock, type EmulatorClock } from './emulator-clock';
 import { BodyRefusedError, type BodyGate, BodyTooLargeError, guardBody, header, readBody, send, sendJson } from './http';
@@ -79,6 +82,8 @@ export interface EmulatorOptions {
    * Default: the folder holding `functionsRoot`.
    */
   projectDir?: string;
+  /** Where a client request refused by the declared permissions is reported. Default: a line on stderr. */
+  onClientDenied?: (denial: ClientDenial) => void;
   /** Where database warnings go (an unindexed query scanning a large collection). Default console.warn. */
   onDatabaseWarning?: (message: string) => void;
   /** CloudBase env id. Default 'local-dev'. */
@@ -207,9 +212,15 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   }
   const functionsRoot = options.functionsRoot ?? defaultFunctionsRoot();
   const onDatabaseWarning = options.onDatabaseWarning ?? console.warn;
-  const declaredIndexes = readDeclaredIndexes(options.projectDir ?? path.dirname(path.resolve(functionsRoot)), onDatabaseWarning);
+  const projectDir = options.projectDir ?? path.dirname(path.resolve(functionsRoot));
+  const declaredIndexes = readDeclaredIndexes(projectDir, onDatabaseWarning);
+  const permissions = readDeclaredPermissions(projectDir, onDatabaseWarning);
   const clock = createEmulatorClock();
   const database = await createDatabase({ ...persistence, declaredIndexes, onWarning: onDatabaseWarning, now: clock.now });
+  // Declared collections exist as after `tcb framework deploy`.
+  for (const name of permissions.collections.keys()) {
+    if (!database.listCollections().includes(name)) await database.importCollection(name, '');
+  }
   const log = createRequestLog();
   const faults = createFaultInjector();
   const activity = createActivityLog();
@@ -240,7 +251,15 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     createTransferModule(database),
     createStatusModule({ database, storage, activity, clock, functions: () => runtime.list(), links: () => statusLinks }),
   ];
-  const modules: EmulatorModule[] = [functions.module, database, storage, openapi, createClockModule(clock), ...extensions];
+  const clientAccess = createClientAccess({
+    database,
+    permissions: () => permissions,
+    activity,
+    now: clock.now,
+    env,
+    ...(options.onClientDenied && { onDenied: options.onClientDenied }),
+  });
+  const modules: EmulatorModule[] = [functions.module, database, storage, openapi, createClockModule(clock), clientAccess, ...extensions];
   const statusLinks = modules.flatMap((module) => (module.statusLink ? [module.statusLink] : []));
 
   const actions = new Map<string, AdminHandler>();
