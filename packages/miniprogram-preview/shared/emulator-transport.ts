@@ -13,6 +13,9 @@
  *   downloadFile  the admin action storage.batchGetDownloadUrl for the fileID's temporary URL, then GET of
  *                 that URL (reading is open to every user, as with CloudBase's default storage rule)
  *   admin         POST /admin, a JSON action as wx-server-sdk sends it; answers `{ data }` or `{ code, message }`
+ *   clientDatabase  POST /client/database, a `database.*` action as @cloudbase/database builds it, the caller in
+ *                 x-wx-* headers: wx.cloud.database() under the permissions the project declares; answers the
+ *                 envelope `{ data }` or `{ code, message }` (the client database turns it into wx's answers)
  *
  * Failures are thrown the way wx.cloud rejects: plain objects `{ errMsg: 'cloud.<api>:fail ...' }`,
  * with errCode when the emulator gave one and errno 600001 when the request did not get through
@@ -64,6 +67,12 @@ export interface EmulatorTransport {
    * storage code in errMsg, errCode -1); an HTTP failure of the GET resolves with its status.
    */
   downloadFile(fileID: string): Promise<{ statusCode: number; bytes: Uint8Array<ArrayBuffer> }>;
+  /**
+   * One `database.*` action as `caller`, for wx.cloud.database() (the emulator's createClientDatabase
+   * is its `send`): resolves with the emulator's envelope, errors included; rejects only when the
+   * request did not get through.
+   */
+  clientDatabase(action: string, params: Record<string, unknown>, caller: TransportCaller): Promise<Record<string, unknown>>;
   /** An admin action's `data` object ({} when it has none). `api` names the wx API for failures. */
   admin(api: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
@@ -163,6 +172,16 @@ export function createEmulatorTransport(options: EmulatorTransportOptions): Emul
     },
 
     admin,
+
+    async clientDatabase(action, params, caller) {
+      const reply = await send('database', '/client/database', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...callerHeaders(caller) },
+        body: JSON.stringify({ ...params, action }),
+      });
+      if (!isObject(reply)) throw failure('database', 'unexpected answer from the emulator');
+      return reply;
+    },
 
     async downloadFile(fileID) {
       const data = await admin('downloadFile', { action: 'storage.batchGetDownloadUrl', file_list: [{ fileid: fileID }] });

@@ -23,7 +23,9 @@ export type ClientDatabaseSend = (action: string, params: Record<string, unknown
 export interface ClientDatabaseOptions {
   send: ClientDatabaseSend;
   /** Reported for each finished call (the preview's call log). */
-  onCall?: (record: { label: string; ok: boolean; error?: string }) => void;
+  onCall?: (record: { label: string; ok: boolean; durationMs: number; error?: string }) => void;
+  /** Clock for durationMs. Default Date.now. */
+  now?: () => number;
 }
 
 /** CloudBase error NAME → the errCode a mini-program sees, and its meaning as the SDK prints it. */
@@ -111,14 +113,16 @@ export function createClientDatabase(options: ClientDatabaseOptions): ClientData
    * then its rejection is handled, so a failure reported to `fail` is not also an unhandled one.
    */
   function call<T>(api: string, label: string, callbacks: Callbacks<T> | undefined, work: () => Promise<T>): Promise<T> {
+    const now = options.now ?? Date.now;
+    const started = now();
     const promise = work().then(
       (result) => {
-        options.onCall?.({ label, ok: true });
+        options.onCall?.({ label, ok: true, durationMs: now() - started });
         return result;
       },
       (error: unknown) => {
         const failure = failureOf(api, error);
-        options.onCall?.({ label, ok: false, error: failure.errMsg });
+        options.onCall?.({ label, ok: false, durationMs: now() - started, error: failure.errMsg });
         throw failure;
       },
     );

@@ -9,10 +9,13 @@
  *   getTempFileURL  the admin action storage.batchGetDownloadUrl (reading is open to every user)
  *   downloadFile    the same, then GET of the temporary URL; the bytes become a temporary file
  *   deleteFile      POST /storage/delete, the caller in x-wx-* headers (a user deletes only their own files)
+ *   database()      the emulator's client database (the real @cloudbase/database query builder, wx-style
+ *                   answers) over POST /client/database, as this user, under the project's declared permissions
  *
  * `fetch` and the base URL are injected: '' in the browser (same origin as the emulator), the
  * emulator's URL in tests. Every call is reported to `onCall` for the preview's call log.
  */
+import { type ClientDatabase, createClientDatabase } from '@wx-cloud-login/cloudbase-emulator/src/client/database';
 import { createEmulatorTransport, type TransportFetch } from '../../shared/emulator-transport';
 import type { PreviewIdentity } from '../identity';
 import { answer, WxApiError, type WxCallbacks } from './callbacks';
@@ -73,7 +76,7 @@ export interface WxCloud {
   downloadFile(options: DownloadFileOptions): Promise<unknown> | undefined;
   getTempFileURL(options: { fileList: FileListEntry[] } & WxCallbacks<TempFileUrlResult>): Promise<unknown> | undefined;
   deleteFile(options: { fileList: string[] } & WxCallbacks<DeleteFileResult>): Promise<unknown> | undefined;
-  database(): never;
+  database(config?: { env?: unknown; throwOnNotFound?: boolean }): ClientDatabase;
 }
 
 /** CloudBase reports a missing file in getTempFileURL / deleteFile with this status. */
@@ -192,10 +195,13 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
       );
     },
 
-    database(): never {
-      throw new Error(
-        'wx.cloud.database() is not available in the browser preview: this project reaches the database through cloud functions only',
-      );
+    database() {
+      // One database object per call, as wx.cloud.database() is cheap: it holds no connection.
+      return createClientDatabase({
+        send: (action, params) => transport.clientDatabase(action, params, options.identity),
+        ...(options.onCall && { onCall: options.onCall }),
+        now,
+      });
     },
   };
 }
