@@ -35,6 +35,12 @@ export interface RulesTestContext {
     fileContent: Uint8Array | string;
     contentType?: string;
   }): Promise<{ fileID: string; statusCode: number }>;
+  /** `wx.cloud.getTempFileURL` as this client: one entry per file, `status` 0 or the refusal (-503002). */
+  getTempFileURL(options: {
+    fileList: string[];
+  }): Promise<{ fileList: { fileID: string; tempFileURL: string; status: number; errMsg: string }[] }>;
+  /** `wx.cloud.downloadFile` as this client: the bytes; a refusal rejects with errCode -503002. */
+  downloadFile(options: { fileID: string }): Promise<{ statusCode: number; bytes: Uint8Array }>;
   /** `wx.cloud.deleteFile` as this client: one entry per file, `status` 0 or the refusal (-503002). */
   deleteFile(options: { fileList: string[] }): Promise<{ fileList: { fileID: string; status: number; errMsg: string }[] }>;
 }
@@ -55,6 +61,14 @@ export interface RulesTestEnvironment {
 }
 
 const DEFAULT_APPID = 'wx-rules-test';
+
+/** A per-file status of getTempFileURL / deleteFile, as wx.cloud reports CloudBase's codes. */
+function fileStatus(code: unknown): number {
+  if (code === 'SUCCESS') return 0;
+  if (code === 'STORAGE_EXCEED_AUTHORITY') return -503002;
+  if (code === 'STORAGE_FILE_NONEXIST') return -503003;
+  return -1;
+}
 
 export async function initializeTestEnvironment(options: TestEnvironmentOptions = {}): Promise<RulesTestEnvironment> {
   const projectDir = options.projectDir ?? process.cwd();
@@ -84,6 +98,23 @@ export async function initializeTestEnvironment(options: TestEnvironmentOptions 
       return (await response.json()) as Record<string, unknown>;
     }
 
+    async function tempFileUrls({ fileList }: { fileList: string[] }) {
+      const reply = await post(
+        '/storage/temp-url',
+        JSON.stringify({ file_list: fileList.map((fileid) => ({ fileid })) }),
+        'application/json',
+      );
+      if (!Array.isArray(reply.download_list)) throw Object.assign(new Error(String(reply.errMsg ?? 'cloud.getTempFileURL:fail')), reply);
+      return {
+        fileList: (reply.download_list as Record<string, unknown>[]).map((item) => ({
+          fileID: String(item.fileID ?? ''),
+          tempFileURL: String(item.tempFileURL ?? ''),
+          status: fileStatus(item.code),
+          errMsg: item.code === 'SUCCESS' ? 'ok' : String(item.message ?? item.code),
+        })),
+      };
+    }
+
     return {
       database: () =>
         createClientDatabase({
@@ -101,13 +132,25 @@ export async function initializeTestEnvironment(options: TestEnvironmentOptions 
         return { fileID: reply.fileID, statusCode: typeof reply.statusCode === 'number' ? reply.statusCode : 200 };
       },
 
+      getTempFileURL: tempFileUrls,
+
+      async downloadFile({ fileID }) {
+        const [entry] = (await tempFileUrls({ fileList: [fileID] })).fileList;
+        if (entry?.status !== 0) {
+          const errMsg = `cloud.downloadFile:fail ${entry?.errMsg ?? 'no answer'}`;
+          throw Object.assign(new Error(errMsg), { errCode: entry?.status ?? -1, errMsg });
+        }
+        const response = await fetch(encodeURI(entry.tempFileURL));
+        return { statusCode: response.status, bytes: new Uint8Array(await response.arrayBuffer()) };
+      },
+
       async deleteFile({ fileList }) {
         const reply = await post('/storage/delete', JSON.stringify({ fileid_list: fileList }), 'application/json');
         if (!Array.isArray(reply.delete_list)) throw Object.assign(new Error(String(reply.errMsg ?? 'cloud.deleteFile:fail')), reply);
         return {
           fileList: (reply.delete_list as Record<string, unknown>[]).map((item) => ({
             fileID: String(item.fileID ?? ''),
-            status: item.code === 'SUCCESS' ? 0 : item.code === 'STORAGE_EXCEED_AUTHORITY' ? -503002 : -503003,
+            status: fileStatus(item.code),
             errMsg: item.code === 'SUCCESS' ? 'ok' : String(item.message ?? item.code),
           })),
         };
@@ -171,7 +214,7 @@ export async function assertFails(call: PromiseLike<unknown>): Promise<unknown> 
       typeof error === 'object' && error !== null && 'errMsg' in error ? String((error as { errMsg: unknown }).errMsg) : String(error);
     throw new Error(`Expected a permission denial, the call failed for another reason: ${text}`);
   }
-  // deleteFile answers per file: a refused entry is a denial.
+  // getTempFileURL and deleteFile answer per file: refused entries are a denial.
   const entries = (answer as { fileList?: { status?: unknown }[] } | undefined)?.fileList;
   if (Array.isArray(entries) && entries.length > 0 && entries.every((entry) => entry.status === -503002)) return answer;
   throw new Error(`Expected a permission denial, the call succeeded: ${JSON.stringify(answer)?.slice(0, 300)}`);

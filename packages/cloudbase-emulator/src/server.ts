@@ -41,7 +41,8 @@ import { createFunctionService, type Invocation } from './functions';
 import { createFunctionDependencies, type DependencyOptions } from './functions/dependencies';
 import { createFunctionRuntime, type FunctionStats, printFunctionOutput } from './functions/runtime';
 import { createActivityLog, type ClientDenial } from './activity-log';
-import { createClientAccess } from './client-access';
+import { createClientAccess, printDenial } from './client-access';
+import { decideStorageAccess } from './client-access/storage-access';
 import { readDeclaredPermissions } from './client-access/declarations';
 import { createClockModule } from './clock-module';
 import { createEmulatorClock, type EmulatorClock } from './emulator-clock';
@@ -239,7 +240,30 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
   });
   const functions = createFunctionService({ runtime, log, env, onCall: (record) => activity.call(record) });
-  const storage = createStorage({ ...persistence, env, publicUrl: () => url, now: clock.now });
+  const reportDenial = (denial: ClientDenial): void => {
+    activity.denial(denial);
+    (options.onClientDenied ?? printDenial)(denial);
+  };
+  const storage = createStorage({
+    ...persistence,
+    env,
+    publicUrl: () => url,
+    now: clock.now,
+    clientAccess: (operation, caller, resource) => {
+      const refusal = decideStorageAccess(operation, caller, permissions.storage, resource, clock.now());
+      if (refusal) {
+        reportDenial({
+          openid: caller?.openid ?? '',
+          service: 'storage',
+          operation,
+          target: resource.path,
+          rule: `${refusal.rule} (${permissions.storage.source})`,
+          message: refusal.message,
+        });
+      }
+      return refusal;
+    },
+  });
   // getPhoneNumber's watermark carries the calling mini-program's appid, as WeChat's does.
   const openapi = createOpenApi(
     { now: clock.now, ...options.openapi },
@@ -257,7 +281,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     activity,
     now: clock.now,
     env,
-    ...(options.onClientDenied && { onDenied: options.onClientDenied }),
+    onDenied: (denial) => (options.onClientDenied ?? printDenial)(denial),
   });
   const modules: EmulatorModule[] = [functions.module, database, storage, openapi, createClockModule(clock), clientAccess, ...extensions];
   const statusLinks = modules.flatMap((module) => (module.statusLink ? [module.statusLink] : []));
