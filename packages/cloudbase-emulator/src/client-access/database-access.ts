@@ -36,6 +36,8 @@ export interface AccessPorts {
   now(): number;
   /** A stored document by _id (for get() in rules and for set()), or null. */
   findById(collection: string, id: unknown): Record<string, unknown> | null;
+  /** Another collection's permission ($lookup). */
+  permissionOf(collection: string): Permission;
 }
 
 export type Decision =
@@ -139,11 +141,23 @@ export function decideDatabaseAccess(
   }
 
   if (action === 'database.aggregateDocuments') {
-    // The pipeline is not a query the rules can reason about: only a collection everyone may read.
-    const open = tag === 'READONLY' || tag === 'ADMINWRITE' || (tag === 'CUSTOM' && permission.rule?.read === true);
-    if (!open)
-      return deny(tag === 'CUSTOM' ? 'CUSTOM read' : tag, `${collection}: aggregate needs a collection every user may read (${tag})`);
-    return { allow: true, body: next };
+    // A pipeline is not a query the rules can reason about: a collection everyone may read, or
+    // PRIVATE with the creator condition put first; $lookup only into such collections.
+    const stages = Array.isArray(body.stages) ? (body.stages as { stageKey?: unknown; stageValue?: unknown }[]) : [];
+    for (const stage of stages) {
+      if (stage?.stageKey !== '$lookup' || typeof stage.stageValue !== 'string') continue;
+      const from = (rawJson(stage.stageValue) as { from?: unknown }).from;
+      const target = typeof from === 'string' ? ports.permissionOf(from) : undefined;
+      if (!target || !readableByAll(target)) {
+        return deny(target?.aclTag ?? 'client API', `$lookup from a client needs a collection every user may read (${String(from)})`);
+      }
+    }
+    if (readableByAll(permission)) return { allow: true, body: next };
+    if (tag === 'PRIVATE' && caller) {
+      next.stages = [{ stageKey: '$match', stageValue: JSON.stringify({ _openid: openid }) }, ...stages];
+      return { allow: true, body: next };
+    }
+    return deny(tag === 'CUSTOM' ? 'CUSTOM read' : tag, `${collection}: aggregate needs a collection the caller may read whole (${tag})`);
   }
 
   if (tag === 'ADMINONLY' || (tag === 'ADMINWRITE' && !isRead)) {
@@ -192,6 +206,14 @@ export function decideDatabaseAccess(
     if (body.queryType === 'DOC') next.queryType = 'WHERE';
   }
   return { allow: true, body: next };
+}
+
+function readableByAll(permission: Permission): boolean {
+  return (
+    permission.aclTag === 'READONLY' ||
+    permission.aclTag === 'ADMINWRITE' ||
+    (permission.aclTag === 'CUSTOM' && permission.rule?.read === true)
+  );
 }
 
 function deniedMessage(collection: string, tag: string, what: string): string {

@@ -80,6 +80,7 @@ export function createClientAccess(options: ClientAccessOptions): EmulatorModule
       decision = decideDatabaseAccess(action, fields, caller, permission, {
         now: options.now,
         findById: (name, id) => options.database.document(name, id),
+        permissionOf: (name) => permissionOf(options.permissions(), name),
       });
     } catch (error) {
       return fail(error instanceof ServiceError ? error.code : 'INVALID_PARAM', error instanceof Error ? error.message : String(error));

@@ -26,6 +26,34 @@ export interface ClientDatabaseOptions {
   onCall?: (record: { label: string; ok: boolean; durationMs: number; error?: string }) => void;
   /** Clock for durationMs. Default Date.now. */
   now?: () => number;
+  /** How often watch() asks again (the emulator has no push channel: watch polls get()). Default 1,000 ms. */
+  watchIntervalMs?: number;
+}
+
+/** One change of a watched query, in the shape of the mini-program's realtime snapshots. */
+export interface WatchChange {
+  id: number;
+  dataType: 'init' | 'add' | 'update' | 'remove';
+  queueType: 'init' | 'enqueue' | 'update' | 'dequeue';
+  docId: unknown;
+  doc: Record<string, unknown>;
+}
+
+export interface WatchSnapshot {
+  id: number;
+  docs: Record<string, unknown>[];
+  docChanges: WatchChange[];
+  /** 'init' on the first snapshot. */
+  type?: 'init';
+}
+
+export interface WatchOptions {
+  onChange(snapshot: WatchSnapshot): void;
+  onError?(error: WxCloudError): void;
+}
+
+export interface Watcher {
+  close(): Promise<void>;
 }
 
 /** CloudBase error NAME → the errCode a mini-program sees, and its meaning as the SDK prints it. */
@@ -143,6 +171,63 @@ export function createClientDatabase(options: ClientDatabaseOptions): ClientData
 
   const ok = (api: string) => `${api}:ok`;
 
+  /**
+   * watch() by polling: the first answer is the 'init' snapshot, then a snapshot whenever the
+   * documents the query returns changed (added, updated, removed by _id). The permissions apply as
+   * to get(); a failure ends the watch through onError.
+   */
+  function poll(api: string, fetchList: () => Promise<Record<string, unknown>[]>, watchOptions: WatchOptions): Watcher {
+    if (typeof watchOptions?.onChange !== 'function') throw failureOf(api, 'onChange must be a function');
+    let closed = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let previous: Map<string, string> | null = null;
+    let snapshots = 0;
+    let changeIds = 0;
+    const tick = async (): Promise<void> => {
+      if (closed) return;
+      let docs: Record<string, unknown>[];
+      try {
+        docs = await fetchList();
+      } catch (error) {
+        closed = true;
+        watchOptions.onError?.(failureOf(api, error));
+        return;
+      }
+      if (closed) return;
+      const current = new Map(docs.map((doc) => [JSON.stringify(doc._id), JSON.stringify(doc)]));
+      const changes: Omit<WatchChange, 'id'>[] = [];
+      for (const doc of docs) {
+        const key = JSON.stringify(doc._id);
+        const before = previous?.get(key);
+        if (!previous) changes.push({ dataType: 'init', queueType: 'init', docId: doc._id, doc });
+        else if (before === undefined) changes.push({ dataType: 'add', queueType: 'enqueue', docId: doc._id, doc });
+        else if (before !== current.get(key)) changes.push({ dataType: 'update', queueType: 'update', docId: doc._id, doc });
+      }
+      for (const [key, text] of previous ?? []) {
+        if (!current.has(key)) changes.push({ dataType: 'remove', queueType: 'dequeue', docId: JSON.parse(key), doc: JSON.parse(text) });
+      }
+      const first = previous === null;
+      previous = current;
+      if (first || changes.length > 0) {
+        snapshots += 1;
+        watchOptions.onChange({
+          id: snapshots,
+          docs,
+          docChanges: changes.map((change) => ({ id: ++changeIds, ...change })),
+          ...(first && { type: 'init' as const }),
+        });
+      }
+      timer = setTimeout(() => void tick(), options.watchIntervalMs ?? 1000);
+    };
+    void tick();
+    return {
+      close: async () => {
+        closed = true;
+        if (timer !== undefined) clearTimeout(timer);
+      },
+    };
+  }
+
   class Query implements ClientQuery {
     constructor(
       protected readonly inner: Inner,
@@ -194,8 +279,12 @@ export function createClientDatabase(options: ClientDatabaseOptions): ClientData
         return { stats: { removed: (reply.deleted as number) ?? 0 }, errMsg: ok('collection.remove') };
       });
     }
-    watch(): never {
-      throw failureOf('collection.watch', 'watch() is not supported by the local emulator yet: poll with get()');
+    watch(watchOptions: WatchOptions): Watcher {
+      return poll(
+        'collection.watch',
+        async () => checked((await this.inner.get?.()) as Record<string, unknown>).data as Record<string, unknown>[],
+        watchOptions,
+      );
     }
   }
 
@@ -214,8 +303,28 @@ export function createClientDatabase(options: ClientDatabaseOptions): ClientData
         return { _id: reply.id as string, errMsg: ok('collection.add') };
       });
     }
-    aggregate(): never {
-      throw failureOf('collection.aggregate', 'aggregate() from a client is not supported by the local emulator yet: use a cloud function');
+    aggregate(): ClientAggregate {
+      // @cloudbase/database's Aggregation adds each stage to itself and returns itself.
+      const inner = build(() => this.inner.aggregate?.() as Inner);
+      const name = this.name;
+      const pipeline = new Proxy({} as ClientAggregate, {
+        get(_target, key) {
+          if (key === 'end') {
+            return (callbacks?: Callbacks<{ list: Record<string, unknown>[]; errMsg: string }>) =>
+              call('collection.aggregate', `database aggregate ${name}`, callbacks, async () => {
+                const reply = checked((await inner.end?.()) as Record<string, unknown>);
+                return { list: reply.data as Record<string, unknown>[], errMsg: ok('collection.aggregate') };
+              });
+          }
+          const stage = typeof key === 'string' ? inner[key] : undefined;
+          if (typeof stage !== 'function' || key === 'unwrap' || key === 'done') return undefined;
+          return (...args: unknown[]) => {
+            stage.apply(inner, args);
+            return pipeline;
+          };
+        },
+      });
+      return pipeline;
     }
   }
 
@@ -268,8 +377,12 @@ export function createClientDatabase(options: ClientDatabaseOptions): ClientData
         return { stats: { removed: (reply.deleted as number) ?? 0 }, errMsg: ok('document.remove') };
       });
     }
-    watch(): never {
-      throw failureOf('document.watch', 'watch() is not supported by the local emulator yet: poll with get()');
+    watch(watchOptions: WatchOptions): Watcher {
+      return poll(
+        'document.watch',
+        async () => checked((await this.inner.get?.()) as Record<string, unknown>).data as Record<string, unknown>[],
+        watchOptions,
+      );
     }
   }
 
@@ -309,7 +422,31 @@ export interface ClientQuery {
   count(callbacks?: Callbacks<{ total: number; errMsg: string }>): Answer<{ total: number; errMsg: string }>;
   update(options: { data: Record<string, unknown> } & Callbacks<Stats<'updated'>>): Answer<Stats<'updated'>>;
   remove(callbacks?: Callbacks<Stats<'removed'>>): Answer<Stats<'removed'>>;
-  watch(): never;
+  watch(options: WatchOptions): Watcher;
+}
+
+type Stage = (argument: unknown) => ClientAggregate;
+/** collection.aggregate(): stages chained, then end() → `{ list, errMsg: 'collection.aggregate:ok' }`. */
+export interface ClientAggregate {
+  addFields: Stage;
+  bucket: Stage;
+  bucketAuto: Stage;
+  count: Stage;
+  geoNear: Stage;
+  group: Stage;
+  limit: Stage;
+  lookup: Stage;
+  match: Stage;
+  project: Stage;
+  replaceRoot: Stage;
+  sample: Stage;
+  skip: Stage;
+  sort: Stage;
+  sortByCount: Stage;
+  unwind: Stage;
+  end(
+    callbacks?: Callbacks<{ list: Record<string, unknown>[]; errMsg: string }>,
+  ): Answer<{ list: Record<string, unknown>[]; errMsg: string }>;
 }
 
 export interface ClientCollection extends ClientQuery {
@@ -317,7 +454,7 @@ export interface ClientCollection extends ClientQuery {
   add(
     options: { data: Record<string, unknown> } & Callbacks<{ _id: string | number; errMsg: string }>,
   ): Answer<{ _id: string | number; errMsg: string }>;
-  aggregate(): never;
+  aggregate(): ClientAggregate;
 }
 
 export interface ClientDocument {
@@ -332,5 +469,5 @@ export interface ClientDocument {
   ): Answer<{ _id: string | number; stats: { updated: number; created: number }; errMsg: string }>;
   update(options: { data: Record<string, unknown> } & Callbacks<Stats<'updated'>>): Answer<Stats<'updated'>>;
   remove(callbacks?: Callbacks<Stats<'removed'>>): Answer<Stats<'removed'>>;
-  watch(): never;
+  watch(options: WatchOptions): Watcher;
 }
