@@ -83,6 +83,12 @@ export interface EmulatorOptions {
    * Default: the folder holding `functionsRoot`.
    */
   projectDir?: string;
+  /**
+   * Create the collections cloudbaserc.json declares at start, as `tcb framework deploy` would
+   * (default true). false: a project deployed without the framework plugin, whose functions create
+   * their collections on first use.
+   */
+  deployDeclaredCollections?: boolean;
   /** Where a client request refused by the declared permissions is reported. Default: a line on stderr. */
   onClientDenied?: (denial: ClientDenial) => void;
   /** Where database warnings go (an unindexed query scanning a large collection). Default console.warn. */
@@ -219,7 +225,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const clock = createEmulatorClock();
   const database = await createDatabase({ ...persistence, declaredIndexes, onWarning: onDatabaseWarning, now: clock.now });
   // Declared collections exist as after `tcb framework deploy`.
-  for (const name of permissions.collections.keys()) {
+  for (const name of options.deployDeclaredCollections === false ? [] : permissions.collections.keys()) {
     if (!database.listCollections().includes(name)) await database.importCollection(name, '');
   }
   const log = createRequestLog();

@@ -148,7 +148,7 @@ const SCRIPT = `
   function time(ms) { return new Date(ms).toLocaleTimeString('zh-CN', { hour12: false }); }
   function render(entry) {
     if (entry.kind === 'denial') return element('pre', 'entry denial', time(entry.at) + ' 权限拒绝 refused [' + entry.service + '] ' +
-      entry.operation + ' ' + entry.target + ' · ' + (entry.openid || '（未登录 / not signed in）') + ' · 规则 rule: ' + entry.rule + '\n' + entry.message);
+      entry.operation + ' ' + entry.target + ' · ' + (entry.openid || '（未登录 / not signed in）') + ' · 规则 rule: ' + entry.rule + '\\n' + entry.message);
     if (entry.kind === 'output') return element('pre', 'entry output ' + entry.stream, time(entry.at) + ' [' + entry.name + '] ' + entry.text.replace(/\\n$/, ''));
     var details = element('details', 'entry call' + (entry.error ? ' failed' : ''));
     var who = entry.caller && entry.caller.openid ? entry.caller.openid : '（无身份 / anonymous）';
