@@ -115,6 +115,15 @@ export function decideDatabaseAccess(
     return deny('client API', 'transactions are not available to a mini-program client', 'INVALID_PARAM');
   }
 
+  // What the rules read must be what the database runs: only the shapes the SDK sends.
+  if (body.query !== undefined && typeof body.query !== 'string') {
+    return deny('client API', 'query must be an Extended JSON string', 'INVALID_PARAM');
+  }
+  const dataItems = Array.isArray(body.data) ? body.data : [body.data];
+  if (body.data !== undefined && !dataItems.every((item) => typeof item === 'string')) {
+    return deny('client API', 'data must be Extended JSON strings', 'INVALID_PARAM');
+  }
+
   // The placeholder is replaced before anything reads the query.
   const rawQuery = caller ? (withPlaceholder(rawJson(body.query), openid) as Record<string, unknown>) : rawJson(body.query);
   const next: Record<string, unknown> = { ...body };
@@ -122,7 +131,7 @@ export function decideDatabaseAccess(
   const isRead = READ_ACTIONS.has(action);
 
   if (action === 'database.insertDocument') {
-    const items = (Array.isArray(body.data) ? body.data : [body.data]).map((item) => rawJson(item));
+    const items = dataItems.map((item) => rawJson(item));
     if (items.some((item) => '_openid' in item)) {
       return deny('_openid', 'a client may not set _openid: CloudBase sets it to the caller', 'INVALID_PARAM');
     }

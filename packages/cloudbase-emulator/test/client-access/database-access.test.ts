@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { ClientDenial } from '../../src/activity-log';
+import { decideDatabaseAccess } from '../../src/client-access/database-access';
 import { assertFails, assertSucceeds, initializeTestEnvironment, type RulesTestEnvironment } from '../../src/rules-testing';
 
 const PROJECT = path.join(__dirname, 'fixtures', 'acl-project');
@@ -251,5 +252,37 @@ describe('assertFails', () => {
 
   it('fails when the call succeeds', async () => {
     await expect(assertFails(db('o-alice').collection('posts').get())).rejects.toThrow('the call succeeded');
+  });
+});
+
+describe('requests shaped unlike the SDK’s', () => {
+  const ports = { now: () => 0, findById: () => null, permissionOf: () => ({ aclTag: 'READONLY' as const, source: 'test' }) };
+  const readonly = { aclTag: 'READONLY' as const, source: 'test' };
+
+  it('refuses a query or data that is not Extended JSON text, so the rules read what the database runs', () => {
+    const caller = { openid: 'o-x' };
+    expect(
+      decideDatabaseAccess('database.getDocument', { collectionName: 'posts', query: { _openid: 'o-y' } }, caller, readonly, ports),
+    ).toMatchObject({ allow: false, code: 'INVALID_PARAM' });
+    expect(
+      decideDatabaseAccess('database.insertDocument', { collectionName: 'posts', data: [{ a: 1 }] }, caller, readonly, ports),
+    ).toMatchObject({
+      allow: false,
+      code: 'INVALID_PARAM',
+    });
+  });
+
+  it('refuses actions only cloud functions have: transactions, creating collections', () => {
+    const caller = { openid: 'o-x' };
+    expect(decideDatabaseAccess('database.startTransaction', {}, caller, readonly, ports)).toMatchObject({
+      allow: false,
+      code: 'INVALID_PARAM',
+    });
+    expect(decideDatabaseAccess('database.addCollection', { collectionName: 'x' }, caller, readonly, ports)).toMatchObject({
+      allow: false,
+    });
+    expect(
+      decideDatabaseAccess('database.getDocument', { collectionName: 'posts', query: '{}', transactionId: 't1' }, caller, readonly, ports),
+    ).toMatchObject({ allow: false, code: 'INVALID_PARAM' });
   });
 });
