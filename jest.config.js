@@ -19,6 +19,7 @@ const quietJsdom = '<rootDir>/test/support/quiet-jsdom.environment.js';
 const moduleNameMapper = {
   '^@wx-cloud-login/(cloudbase-emulator|server-auth)$': '<rootDir>/packages/$1/src/index.ts',
   '^@wx-cloud-login/miniprogram-preview$': '<rootDir>/packages/miniprogram-preview/server/preview-module.ts',
+  '^@wx-cloud-login/cloudbase-emulator/client$': '<rootDir>/packages/cloudbase-emulator/src/client/database.ts',
   '^@wx-cloud-login/(cloudbase-emulator|miniprogram-preview|server-auth)/(.*)$': '<rootDir>/packages/$1/$2',
 };
 const modulePathIgnorePatterns = [

@@ -1,7 +1,7 @@
 /**
  * The status page's live log: every finished function call (who called, the event, the answer or
- * the error, the database requests and sequential round trips) and every chunk of function console
- * output, numbered in order. The page asks for what came after the last number it has
+ * the error, the database requests and sequential round trips), every chunk of function console
+ * output and every client request the declared permissions refused, numbered in order. The page asks for what came after the last number it has
  * (`GET /api/log?after=N`). Only the newest entries are kept, and each value shown is bounded, so
  * a busy emulator's memory does not grow with its uptime.
  */
@@ -23,7 +23,22 @@ export type ActivityEntry =
       roundTrips: number;
       requests: { action: string; collection?: string; ms: number; errorCode?: string }[];
     }
-  | { seq: number; kind: 'output'; at: number; name: string; stream: 'stdout' | 'stderr'; text: string };
+  | { seq: number; kind: 'output'; at: number; name: string; stream: 'stdout' | 'stderr'; text: string }
+  | (ClientDenial & { seq: number; kind: 'denial'; at: number });
+
+/** A mini-program client's request that the declared permissions refused (client-access/). */
+export interface ClientDenial {
+  /** '' for a client that is not signed in. */
+  openid: string;
+  service: 'database' | 'storage';
+  /** 'database.getDocument', 'uploadFile' … */
+  operation: string;
+  /** The collection, or the file's cloud path. */
+  target: string;
+  /** Which rule refused: 'ADMINONLY', 'CUSTOM read: doc._openid == auth.openid'. */
+  rule: string;
+  message: string;
+}
 
 export const MAX_ENTRIES = 500;
 export const MAX_VALUE_CHARS = 20_000;
@@ -31,6 +46,7 @@ export const MAX_VALUE_CHARS = 20_000;
 export interface ActivityLog {
   call(record: CallRecord): void;
   output(name: string, stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  denial(denial: ClientDenial): void;
   /** Entries numbered after `after`, oldest first. */
   since(after: number): ActivityEntry[];
 }
@@ -82,6 +98,9 @@ export function createActivityLog(limit = MAX_ENTRIES): ActivityLog {
         stream,
         text: text.length > MAX_VALUE_CHARS ? text.slice(0, MAX_VALUE_CHARS) : text,
       });
+    },
+    denial(denial) {
+      push({ seq: ++seq, kind: 'denial', at: Date.now(), ...denial });
     },
     since(after) {
       const first = entries.findIndex((entry) => entry.seq > after);

@@ -40,3 +40,8 @@ export { createRunningRegistry } from './running-registry';
 export type { RunningRecord, RunningRegistry } from './running-registry';
 export { exportSnapshot, importSnapshot } from './snapshot';
 export type { EmulatorModule, HttpRoute } from './core/module';
+export { assertFails, assertSucceeds, initializeTestEnvironment } from './rules-testing';
+export type { RulesTestContext, RulesTestEnvironment, TestEnvironmentOptions } from './rules-testing';
+export { createClientDatabase } from './client/database';
+export type { ClientCollection, ClientDatabase, ClientDatabaseOptions, ClientDocument, ClientQuery, WxCloudError } from './client/database';
+export type { ClientDenial } from './activity-log';

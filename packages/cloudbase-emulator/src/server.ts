@@ -5,6 +5,7 @@
  *
  *   POST …/admin              admin API: JSON or multipart body -> module action -> envelope
  *   POST /callFunction/<name> call a function as the mini-program would (browser preview, tests)
+ *   POST /client/database     wx.cloud.database() as a mini-program user, under the declared permissions (client-access/)
  *   GET  /api/collections/<name>/export|import   transfer-module.ts (JSON lines)
  *   GET  /, /api/health, /api/collections          status-module.ts
  *   GET  /api/clock, POST /api/clock/<verb>      clock-module.ts (the emulator clock)
@@ -40,7 +41,10 @@ import { createFaultInjector, type FaultInjector } from './faults';
 import { createFunctionService, type Invocation } from './functions';
 import { createFunctionDependencies, type DependencyOptions } from './functions/dependencies';
 import { createFunctionRuntime, type FunctionStats, printFunctionOutput } from './functions/runtime';
-import { createActivityLog } from './activity-log';
+import { createActivityLog, type ClientDenial } from './activity-log';
+import { createClientAccess, printDenial } from './client-access';
+import { decideStorageAccess } from './client-access/storage-access';
+import { readDeclaredPermissions } from './client-access/declarations';
 import { createClockModule } from './clock-module';
 import { createEmulatorClock, type EmulatorClock } from './emulator-clock';
 import { BodyRefusedError, type BodyGate, BodyTooLargeError, guardBody, header, readBody, send, sendJson } from './http';
@@ -82,6 +86,14 @@ export interface EmulatorOptions {
    * Default: the folder holding `functionsRoot`.
    */
   projectDir?: string;
+  /**
+   * Create the collections cloudbaserc.json declares at start, as `tcb framework deploy` would
+   * (default true). false: a project deployed without the framework plugin, whose functions create
+   * their collections on first use.
+   */
+  deployDeclaredCollections?: boolean;
+  /** Where a client request refused by the declared permissions is reported. Default: a line on stderr. */
+  onClientDenied?: (denial: ClientDenial) => void;
   /** Where database warnings go (an unindexed query scanning a large collection). Default console.warn. */
   onDatabaseWarning?: (message: string) => void;
   /** CloudBase env id. Default 'local-dev'. */
@@ -225,9 +237,15 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   }
   const functionsRoot = options.functionsRoot ?? defaultFunctionsRoot();
   const onDatabaseWarning = options.onDatabaseWarning ?? console.warn;
-  const declaredIndexes = readDeclaredIndexes(options.projectDir ?? path.dirname(path.resolve(functionsRoot)), onDatabaseWarning);
+  const projectDir = options.projectDir ?? path.dirname(path.resolve(functionsRoot));
+  const declaredIndexes = readDeclaredIndexes(projectDir, onDatabaseWarning);
+  const permissions = readDeclaredPermissions(projectDir, onDatabaseWarning);
   const clock = createEmulatorClock();
   const database = await createDatabase({ ...persistence, declaredIndexes, onWarning: onDatabaseWarning, now: clock.now });
+  // Declared collections exist as after `tcb framework deploy`.
+  for (const name of options.deployDeclaredCollections === false ? [] : permissions.collections.keys()) {
+    if (!database.listCollections().includes(name)) await database.importCollection(name, '');
+  }
   // Sub-millisecond request times (still milliseconds since the epoch): the benchmark's breakdown adds them up.
   const log = createRequestLog(() => performance.timeOrigin + performance.now());
   const faults = createFaultInjector();
@@ -249,7 +267,30 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   });
   const functions = createFunctionService({ runtime, log, env, onCall: (record) => activity.call(record) });
   const push = createPushService({ functions, target: options.push ?? null, now: clock.now, env });
-  const storage = createStorage({ ...persistence, env, publicUrl: () => url, now: clock.now });
+  const reportDenial = (denial: ClientDenial): void => {
+    activity.denial(denial);
+    (options.onClientDenied ?? printDenial)(denial);
+  };
+  const storage = createStorage({
+    ...persistence,
+    env,
+    publicUrl: () => url,
+    now: clock.now,
+    clientAccess: (operation, caller, resource) => {
+      const refusal = decideStorageAccess(operation, caller, permissions.storage, resource, clock.now());
+      if (refusal) {
+        reportDenial({
+          openid: caller?.openid ?? '',
+          service: 'storage',
+          operation,
+          target: resource.path,
+          rule: `${refusal.rule} (${permissions.storage.source})`,
+          message: refusal.message,
+        });
+      }
+      return refusal;
+    },
+  });
   // getPhoneNumber's watermark carries the calling mini-program's appid, as WeChat's does.
   const openapi = createOpenApi(
     { now: clock.now, ...options.openapi },
@@ -261,7 +302,15 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     createTransferModule(database),
     createStatusModule({ database, storage, activity, clock, functions: () => runtime.list(), links: () => statusLinks }),
   ];
-  const modules: EmulatorModule[] = [functions.module, database, storage, openapi, createClockModule(clock), push.module, ...extensions];
+  const clientAccess = createClientAccess({
+    database,
+    permissions: () => permissions,
+    activity,
+    now: clock.now,
+    env,
+    onDenied: (denial) => (options.onClientDenied ?? printDenial)(denial),
+  });
+  const modules: EmulatorModule[] = [functions.module, database, storage, openapi, createClockModule(clock), push.module, clientAccess, ...extensions];
   const statusLinks = modules.flatMap((module) => (module.statusLink ? [module.statusLink] : []));
 
   const actions = new Map<string, AdminHandler>();

@@ -71,7 +71,8 @@ const STYLE = `
   #log { max-height: 32em; overflow: auto; border: 1px solid #eee; border-radius: 4px; padding: .3em .6em; }
   #log .entry { border-bottom: 1px solid #f2f2f2; padding: .2em 0; } #log .failed > summary { color: #c0392b; }
   #log .output { font: 12px/1.4 ui-monospace, Menlo, Consolas, monospace; white-space: pre-wrap; color: #555; margin: 0; }
-  #log .output.stderr { color: #a04000; } #log summary { cursor: pointer; }
+  #log .output.stderr { color: #a04000; }
+  #log .denial { font: 12px/1.4 ui-monospace, Menlo, Consolas, monospace; white-space: pre-wrap; color: #b00020; margin: 0; } #log summary { cursor: pointer; }
 `;
 
 /**
@@ -146,6 +147,8 @@ const SCRIPT = `
   }
   function time(ms) { return new Date(ms).toLocaleTimeString('zh-CN', { hour12: false }); }
   function render(entry) {
+    if (entry.kind === 'denial') return element('pre', 'entry denial', time(entry.at) + ' 权限拒绝 refused [' + entry.service + '] ' +
+      entry.operation + ' ' + entry.target + ' · ' + (entry.openid || '（未登录 / not signed in）') + ' · 规则 rule: ' + entry.rule + '\\n' + entry.message);
     if (entry.kind === 'output') return element('pre', 'entry output ' + entry.stream, time(entry.at) + ' [' + entry.name + '] ' + entry.text.replace(/\\n$/, ''));
     var details = element('details', 'entry call' + (entry.error ? ' failed' : ''));
     var who = entry.caller && entry.caller.openid ? entry.caller.openid : '（无身份 / anonymous）';

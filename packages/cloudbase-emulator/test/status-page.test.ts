@@ -32,6 +32,13 @@ describe('status page rendering', () => {
     expect(html).toContain('数据仅在内存中');
   });
 
+  it('serves a live-log script that parses, with a line for a refused client request', () => {
+    const html = renderStatusPage({ env: 'dev', url: 'http://127.0.0.1:1', dataDir: null, functions: [], collections: [] });
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    expect(script).toContain("entry.kind === 'denial'");
+    expect(() => new Function(script)).not.toThrow();
+  });
+
   it('given a collection name with markup, escapes it in the link and the text', () => {
     const html = renderStatusPage({
       env: 'dev',

@@ -10,9 +10,14 @@
  *                 emulator lets a user overwrite only files they created); answers `{ fileID, statusCode }`
  *   deleteFile    POST /storage/delete, `{ fileid_list }`, the caller in x-wx-* headers (own files only);
  *                 answers `{ delete_list }` as the admin action storage.batchDeleteFile does
- *   downloadFile  the admin action storage.batchGetDownloadUrl for the fileID's temporary URL, then GET of
- *                 that URL (reading is open to every user, as with CloudBase's default storage rule)
+ *   tempFileUrls  POST /storage/temp-url, `{ file_list }`, the caller in x-wx-* headers: temporary URLs of
+ *                 the files the project's storage permission lets the caller read; answers `{ download_list }`
+ *   downloadFile  the fileID's temporary URL (tempFileUrls as the caller; without one, the admin action
+ *                 storage.batchGetDownloadUrl), then GET of that URL
  *   admin         POST /admin, a JSON action as wx-server-sdk sends it; answers `{ data }` or `{ code, message }`
+ *   clientDatabase  POST /client/database, a `database.*` action as @cloudbase/database builds it, the caller in
+ *                 x-wx-* headers: wx.cloud.database() under the permissions the project declares; answers the
+ *                 envelope `{ data }` or `{ code, message }` (the client database turns it into wx's answers)
  *
  * Failures are thrown the way wx.cloud rejects: plain objects `{ errMsg: 'cloud.<api>:fail ...' }`,
  * with errCode when the emulator gave one and errno 600001 when the request did not get through
@@ -63,7 +68,15 @@ export interface EmulatorTransport {
    * A stored file's bytes, by fileID. A missing file fails as wx.cloud.downloadFile does (the
    * storage code in errMsg, errCode -1); an HTTP failure of the GET resolves with its status.
    */
-  downloadFile(fileID: string): Promise<{ statusCode: number; bytes: Uint8Array<ArrayBuffer> }>;
+  downloadFile(fileID: string, caller?: TransportCaller): Promise<{ statusCode: number; bytes: Uint8Array<ArrayBuffer> }>;
+  /** Temporary URLs as `caller`: each entry `{ fileID, tempFileURL, code: 'SUCCESS' | <refusal or missing> }`. */
+  tempFileUrls(fileList: { fileid: string; max_age?: number }[], caller: TransportCaller): Promise<Record<string, unknown>[]>;
+  /**
+   * One `database.*` action as `caller`, for wx.cloud.database() (the emulator's createClientDatabase
+   * is its `send`): resolves with the emulator's envelope, errors included; rejects only when the
+   * request did not get through.
+   */
+  clientDatabase(action: string, params: Record<string, unknown>, caller: TransportCaller): Promise<Record<string, unknown>>;
   /** An admin action's `data` object ({} when it has none). `api` names the wx API for failures. */
   admin(api: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
@@ -119,6 +132,23 @@ export function createEmulatorTransport(options: EmulatorTransportOptions): Emul
     return isObject(reply['data']) ? reply['data'] : {};
   }
 
+  async function tempFileUrls(
+    fileList: { fileid: string; max_age?: number }[],
+    caller: TransportCaller,
+  ): Promise<Record<string, unknown>[]> {
+    const reply = await send('getTempFileURL', '/storage/temp-url', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...callerHeaders(caller) },
+      body: JSON.stringify({ file_list: fileList }),
+    });
+    if (isObject(reply) && Array.isArray(reply['download_list'])) return reply['download_list'].filter(isObject);
+    const errMsg =
+      isObject(reply) && typeof reply['errMsg'] === 'string'
+        ? reply['errMsg']
+        : 'cloud.getTempFileURL:fail unexpected answer from the emulator';
+    throw { errMsg, errCode: errCodeOf(reply) } satisfies TransportFailure;
+  }
+
   return {
     async callFunction(name, data, caller) {
       const reply = await send('callFunction', `/callFunction/${encodeURIComponent(name)}`, {
@@ -164,9 +194,24 @@ export function createEmulatorTransport(options: EmulatorTransportOptions): Emul
 
     admin,
 
-    async downloadFile(fileID) {
-      const data = await admin('downloadFile', { action: 'storage.batchGetDownloadUrl', file_list: [{ fileid: fileID }] });
-      const entry = Array.isArray(data['download_list']) ? data['download_list'].find(isObject) : undefined;
+    async clientDatabase(action, params, caller) {
+      const reply = await send('database', '/client/database', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...callerHeaders(caller) },
+        body: JSON.stringify({ ...params, action }),
+      });
+      if (!isObject(reply)) throw failure('database', 'unexpected answer from the emulator');
+      return reply;
+    },
+
+    tempFileUrls,
+
+    async downloadFile(fileID, caller) {
+      const list = caller
+        ? await tempFileUrls([{ fileid: fileID }], caller)
+        : ((await admin('downloadFile', { action: 'storage.batchGetDownloadUrl', file_list: [{ fileid: fileID }] }))['download_list'] ??
+          []);
+      const entry = Array.isArray(list) ? list.find(isObject) : undefined;
       if (entry?.['code'] !== 'SUCCESS' || typeof entry['tempFileURL'] !== 'string') {
         throw failure('downloadFile', String(entry?.['code'] ?? 'no download URL'), { errCode: -1 });
       }

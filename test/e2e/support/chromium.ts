@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { createEmulator, type Emulator, type EmulatorOptions } from '@wx-cloud-login/cloudbase-emulator';
-import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
+import { createPreviewModule, type PreviewModuleOptions } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
 
 export const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -71,7 +71,12 @@ export interface PreviewSession {
  */
 export function usePreviewSession(
   name: string,
-  options: { context?: BrowserContextOptions; emulator?: Omit<EmulatorOptions, 'modules'> } = {},
+  options: {
+    context?: BrowserContextOptions;
+    emulator?: Omit<EmulatorOptions, 'modules'>;
+    /** Another project's pages (what `npm start -- --project` serves); default this repository's. */
+    preview?: Omit<PreviewModuleOptions, 'outDir'>;
+  } = {},
 ): () => PreviewSession {
   let session: PreviewSession | undefined;
   let outDir = '';
@@ -79,7 +84,11 @@ export function usePreviewSession(
 
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-    const emulator = await createEmulator({ memory: true, ...options.emulator, modules: [await createPreviewModule({ outDir })] });
+    const emulator = await createEmulator({
+      memory: true,
+      ...options.emulator,
+      modules: [await createPreviewModule({ ...options.preview, outDir })],
+    });
     const browser = await launchChromium();
     const context = await browser.newContext({
       hasTouch: true,

@@ -1,14 +1,14 @@
 import http from 'node:http';
 import type { Emulator } from '@wx-cloud-login/cloudbase-emulator';
-import { createEmulator } from '@wx-cloud-login/cloudbase-emulator';
+import { createClientDatabase, createEmulator } from '@wx-cloud-login/cloudbase-emulator';
 import { createEmulatorTransport, type TransportFetch } from '@wx-cloud-login/miniprogram-preview/shared/emulator-transport';
 import type { ActionName } from '../../../typings/contract';
 import type { FakeWx } from './fake-wx';
 import { FAKE_APP_ID } from './fake-wx';
 
 /**
- * Pages against the REAL login function: the fake `wx` answers wx.cloud.callFunction and
- * wx.cloud.uploadFile (and wx.cloud.downloadFile) by posting to a local emulator (createEmulator({ memory: true })) over HTTP
+ * Pages against the REAL login function: the fake `wx` answers wx.cloud.callFunction,
+ * wx.cloud.uploadFile, wx.cloud.downloadFile and wx.cloud.database() by posting to a local emulator (createEmulator({ memory: true })) over HTTP
  * through the browser preview's own transport (miniprogram-preview/shared/emulator-transport.ts) —
  * `POST /callFunction/<name>` with the caller's WeChat identity in x-wx-* headers,
  * `POST /storage/upload?cloudPath=` as that person (the emulator lets a user overwrite only their own files). The function is the built
@@ -112,6 +112,8 @@ export async function startEmulatorBackend(): Promise<EmulatorBackend> {
       fake.answerCloud((call) => callFunction(person, call.name, call.data));
       fake.answerUpload((file) => upload(person, file.cloudPath, file.filePath));
       fake.answerDownload(download);
+      // wx.cloud.database() as this person, under the permissions cloudbaserc.json declares.
+      fake.answerDatabase(() => createClientDatabase({ send: (action, params) => transport.clientDatabase(action, params, person) }));
     },
     downloaded: (tempFilePath) => downloads.get(tempFilePath),
     call: (person, action, payload = {}) => callFunction(person, 'login', { ...payload, action }),

@@ -42,6 +42,8 @@ export type ShareAnswer = 'shared' | 'cancel' | { errMsg: string };
 
 /** Answers a wx.cloud.downloadFile: return the temp file path (or a promise of it), or throw a wx failure. */
 export type DownloadHandler = (fileID: string) => unknown;
+/** What wx.cloud.database() answers: the emulator's client database as the connected person (emulator-backend.ts). */
+export type DatabaseFactory = () => unknown;
 
 /** wx.env.USER_DATA_PATH in tests. */
 export const FAKE_USER_DATA_PATH = 'wxfile://usr';
@@ -75,6 +77,7 @@ export interface FakeWx {
   readonly downloads: string[];
   answerShare(answer: ShareAnswer): void;
   answerDownload(handler: DownloadHandler): void;
+  answerDatabase(factory: DatabaseFactory): void;
   /** The next file writes fail with this wx failure (null: they succeed again). */
   failWrites(failure: { errMsg: string } | null): void;
   answerCloud(handler: CloudFunctionHandler): void;
@@ -110,6 +113,7 @@ interface State {
   downloads: string[];
   shareAnswer: ShareAnswer;
   downloadHandler: DownloadHandler;
+  databaseFactory: DatabaseFactory;
   writeFailure: { errMsg: string } | null;
 }
 
@@ -141,6 +145,9 @@ function freshState(): State {
     shareAnswer: 'shared',
     downloadHandler: () => {
       throw { errMsg: 'cloud.downloadFile:fail no handler in this test' };
+    },
+    databaseFactory: () => {
+      throw new Error('wx.cloud.database(): no database in this test (connect an emulator backend)');
     },
     writeFailure: null,
   };
@@ -259,6 +266,7 @@ export function installFakeWx(): FakeWx {
         const tempFilePath: unknown = await state.downloadHandler(options.fileID);
         return { errMsg: 'cloud.downloadFile:ok', tempFilePath, statusCode: 200 };
       },
+      database: () => state.databaseFactory(),
     },
   };
 
@@ -314,6 +322,9 @@ export function installFakeWx(): FakeWx {
     },
     answerShare(answer) {
       state.shareAnswer = answer;
+    },
+    answerDatabase(factory) {
+      state.databaseFactory = factory;
     },
     answerDownload(handler) {
       state.downloadHandler = handler;

@@ -56,6 +56,8 @@ export interface DatabaseModule extends EmulatorModule {
   listCollections(): string[];
   /** A copy of the documents, plain JS values (Dates as Date), in natural order; [] if the collection does not exist. */
   documents(collection: string): Record<string, unknown>[];
+  /** A copy of one document by `_id`, or null (also when the collection does not exist). */
+  document(collection: string, id: unknown): Record<string, unknown> | null;
   /** Number of documents, without copying them (0 if the collection does not exist). */
   count(collection: string): number;
   /** JSON lines, one document per line in canonical EJSON. */
@@ -116,6 +118,11 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     listCollections: () => store.names(),
 
     documents: (collection) => [...(store.collection(collection)?.docs.values() ?? [])].map((stored) => cloneValue(stored.doc)),
+
+    document(collection, id) {
+      const stored = store.collection(collection)?.docs.get(idKey(id));
+      return stored ? cloneValue(stored.doc) : null;
+    },
 
     count: (collection) => store.collection(collection)?.docs.size ?? 0,
 

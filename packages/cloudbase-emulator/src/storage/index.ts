@@ -19,11 +19,13 @@
  *   POST /storage/upload?cloudPath=<path> with the raw bytes answers
  *   `{ fileID, statusCode: 200, errMsg: 'cloud.uploadFile:ok' }`, the success shape of wx.cloud.uploadFile;
  *   POST /storage/delete with `{ fileid_list }` answers `{ delete_list }` like storage.batchDeleteFile.
- * Both carry the caller in `x-wx-openid` (and `x-wx-appid`), as POST /callFunction/<name> does.
+ *   POST /storage/temp-url with `{ file_list }` answers `{ download_list }` like storage.batchGetDownloadUrl.
+ * All carry the caller in `x-wx-openid` (and `x-wx-appid`), as POST /callFunction/<name> does.
  *
- * Write rule (CloudBase's default "all users may read, only the creator and admins may write"): a
- * file remembers the openid that uploaded it; a mini-program user may overwrite or delete only
- * their own files (STORAGE_EXCEED_AUTHORITY, errCode -503002, otherwise). wx-server-sdk is an
+ * Client access follows the storage permission the project declares (`clientAccess`,
+ * client-access/storage-access.ts); by default CloudBase's default "all users may read, only the
+ * creator and admins may write": a file remembers the openid that uploaded it; a mini-program user
+ * may overwrite or delete only their own files (STORAGE_EXCEED_AUTHORITY, errCode -503002, otherwise). wx-server-sdk is an
  * admin, as in production: its uploads (getUploadMetadata + the signed PUT) and deletions may touch
  * any file, and what it uploads has no user as creator, so no user may overwrite it afterwards.
  * `list()` shows each file's creator, so a test can see who wrote where.
@@ -62,7 +64,25 @@ export interface StorageOptions {
   maxUploadBytes?: number;
   /** Clock (ms since the epoch). Default Date.now. */
   now?: () => number;
+  /**
+   * Decides a mini-program client's read or write of a file (the declared storage permission,
+   * client-access/storage-access.ts) and reports a refusal; returns it, or undefined to allow.
+   * Default: READONLY, CloudBase's default (everyone reads, only the creator writes).
+   */
+  clientAccess?: ClientStorageAccess;
 }
+
+export type ClientStorageAccess = (
+  operation: 'read' | 'write',
+  caller: { openid: string } | null,
+  resource: { openid: string; path: string },
+) => { message: string } | undefined;
+
+const defaultClientAccess: ClientStorageAccess = (operation, caller, resource) => {
+  if (operation === 'read') return undefined;
+  if (caller && caller.openid === resource.openid) return undefined;
+  return { message: `STORAGE_EXCEED_AUTHORITY: only the creator of ${resource.path} or an admin may overwrite or delete it` };
+};
 
 export interface StoredFileInfo {
   fileID: string;
@@ -106,6 +126,7 @@ const COS_PREFIX = '/storage/cos/';
 const FILES_PREFIX = '/storage/files/';
 const CLIENT_UPLOAD_PATH = '/storage/upload';
 const CLIENT_DELETE_PATH = '/storage/delete';
+const CLIENT_TEMP_URL_PATH = '/storage/temp-url';
 /** A list of at most 50 file ids is far below this. */
 const MAX_DELETE_BODY_BYTES = 256 * 1024;
 /** wx.cloud's errCode for STORAGE_EXCEED_AUTHORITY (wx-server-sdk maps the name to the same number). */
@@ -116,6 +137,7 @@ export function createStorage(options: StorageOptions): StorageModule {
   const now = options.now ?? Date.now;
   const nowSeconds = (): number => Math.floor(now() / 1000);
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const clientAccess = options.clientAccess ?? defaultClientAccess;
   const bucket = bucketFor(env);
   const store: FileStore =
     options.memory || options.dataDir === undefined ? createMemoryFileStore() : openDiskFileStore(join(options.dataDir, 'storage'));
@@ -148,17 +170,22 @@ export function createStorage(options: StorageOptions): StorageModule {
   }
 
   async function batchGetDownloadUrl(request: AdminRequest): Promise<AdminReply> {
-    const list = batch(request.body['file_list'], 'file_list');
-    const downloadList = list.map((item) => {
+    return { kind: 'json', data: { download_list: downloadUrls(batch(request.body['file_list'], 'file_list'), null) } };
+  }
+
+  /** Temporary URLs for `list`; `caller` set: a client's request, each file checked for reading. */
+  function downloadUrls(list: unknown[], caller: { client: { openid: string } | null } | null) {
+    return list.map((item) => {
       const entry = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
       const fileID = typeof entry['fileid'] === 'string' ? entry['fileid'] : '';
       const maxAge = positiveInteger(entry['max_age']) ?? DEFAULT_TEMP_URL_MAX_AGE_SECONDS;
       const found = lookup(fileID);
       if (!found.ok) return { fileID, tempFileURL: '', code: found.code, message: found.message };
+      const refusal = caller && clientAccess('read', caller.client, { openid: found.file.openid, path: found.file.cloudPath });
+      if (refusal) return { fileID, tempFileURL: '', code: 'STORAGE_EXCEED_AUTHORITY' satisfies FileCode, message: refusal.message };
       const code: FileCode = 'SUCCESS';
       return { fileID, tempFileURL: tempFileUrl(found.file.cloudPath, maxAge), code, maxAge };
     });
-    return { kind: 'json', data: { download_list: downloadList } };
   }
 
   async function batchDeleteFile(request: AdminRequest): Promise<AdminReply> {
@@ -171,9 +198,15 @@ export function createStorage(options: StorageOptions): StorageModule {
       const fileID = typeof item === 'string' ? item : '';
       const found = lookup(fileID);
       let failure: (Lookup & { ok: false }) | null = found.ok ? null : found;
-      if (found.ok) {
+      if (found.ok && !writer.admin) {
+        const refusal = clientAccess('write', { openid: writer.openid }, { openid: found.file.openid, path: found.file.cloudPath });
+        if (refusal) failure = { ok: false, code: 'STORAGE_EXCEED_AUTHORITY', message: refusal.message };
+      }
+      if (found.ok && !failure) {
         try {
-          if (!(await store.delete(found.file.cloudPath, writer))) failure = missing(fileID);
+          // Allowed by the permission: a custom rule may let a user delete another's file.
+          if (!(await store.delete(found.file.cloudPath, writer.admin || mayWrite(found.file, writer) ? writer : ADMIN)))
+            failure = missing(fileID);
         } catch (error) {
           if (!(error instanceof StorageAccessDenied)) throw error;
           failure = { ok: false, code: 'STORAGE_EXCEED_AUTHORITY', message: error.message };
@@ -298,7 +331,8 @@ export function createStorage(options: StorageOptions): StorageModule {
     if (!writer) return refuse(noCaller());
     // Refused before the body is read; the creator is checked again when the file is stored (a racing upload).
     const existing = store.get(cloudPath);
-    if (existing && !mayWrite(existing, writer)) return refuse(denied(cloudPath));
+    const refusal = clientAccess('write', { openid: writer.openid }, { openid: existing?.openid ?? writer.openid, path: cloudPath });
+    if (refusal) return refuse({ status: 403, errCode: EXCEED_AUTHORITY_ERRCODE, reason: refusal.message });
     let bytes: Buffer;
     try {
       bytes = await readBody(request, maxUploadBytes);
@@ -308,7 +342,9 @@ export function createStorage(options: StorageOptions): StorageModule {
     }
     let file: StoredFile;
     try {
-      file = await store.put(cloudPath, bytes, clientContentType(request, cloudPath), now(), writer);
+      // A custom rule may let a user replace another's file: stored as an admin write then.
+      const as = existing && !mayWrite(existing, writer) ? ADMIN : writer;
+      file = await store.put(cloudPath, bytes, clientContentType(request, cloudPath), now(), as);
     } catch (error) {
       if (!(error instanceof StorageAccessDenied)) throw error;
       const { status, errCode, reason } = denied(cloudPath);
@@ -342,6 +378,21 @@ export function createStorage(options: StorageOptions): StorageModule {
     sendJson(response, 200, { delete_list: await deleteAll(list, writer) });
   }
 
+  /** The preview's wx.cloud.getTempFileURL / downloadFile: `{ file_list }` as the caller, each file checked for reading. */
+  async function tempUrlsForClient(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const openid = header(request, 'x-wx-openid') ?? '';
+    let list: unknown[];
+    try {
+      const body: unknown = JSON.parse((await readBody(request, MAX_DELETE_BODY_BYTES)).toString('utf8'));
+      list = batch(typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['file_list'] : undefined, 'file_list');
+    } catch (error) {
+      if (error instanceof BodyRefusedError) throw error;
+      const message = error instanceof ServiceError || error instanceof BodyTooLargeError ? error.message : 'the body is not JSON';
+      return sendJson(response, 400, { errCode: -501007, errMsg: `cloud.getTempFileURL:fail ${message}` });
+    }
+    sendJson(response, 200, { download_list: downloadUrls(list, { client: openid === '' ? null : { openid } }) });
+  }
+
   /** The cloud path of `/storage/<kind>/<bucket>/<path>`, or null for another bucket / a bad path. */
   function objectPath(url: URL, prefix: string): string | null {
     const rest = url.pathname.slice(prefix.length);
@@ -360,6 +411,7 @@ export function createStorage(options: StorageOptions): StorageModule {
     { method: 'GET', path: FILES_PREFIX, handle: getTempFile },
     { method: 'POST', path: CLIENT_UPLOAD_PATH, handle: uploadFromClient },
     { method: 'POST', path: CLIENT_DELETE_PATH, handle: deleteFromClient },
+    { method: 'POST', path: CLIENT_TEMP_URL_PATH, handle: tempUrlsForClient },
   ];
 
   return {
@@ -396,7 +448,7 @@ export function createStorage(options: StorageOptions): StorageModule {
 }
 
 /** The mini-program user a page's request comes from (x-wx-openid), or null when it names none. */
-function clientWriter(request: IncomingMessage): Writer | null {
+function clientWriter(request: IncomingMessage): { admin: false; openid: string } | null {
   const openid = header(request, 'x-wx-openid') ?? '';
   return openid === '' ? null : { admin: false, openid };
 }

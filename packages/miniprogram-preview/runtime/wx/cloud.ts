@@ -6,13 +6,16 @@
  *
  *   callFunction    POST /callFunction/<name>, the caller in x-wx-* headers
  *   uploadFile      POST /storage/upload?cloudPath=..., the bytes of the temporary file, the caller in x-wx-* headers
- *   getTempFileURL  the admin action storage.batchGetDownloadUrl (reading is open to every user)
+ *   getTempFileURL  POST /storage/temp-url as this user (the project's storage permission decides per file)
  *   downloadFile    the same, then GET of the temporary URL; the bytes become a temporary file
  *   deleteFile      POST /storage/delete, the caller in x-wx-* headers (a user deletes only their own files)
+ *   database()      the emulator's client database (the real @cloudbase/database query builder, wx-style
+ *                   answers) over POST /client/database, as this user, under the project's declared permissions
  *
  * `fetch` and the base URL are injected: '' in the browser (same origin as the emulator), the
  * emulator's URL in tests. Every call is reported to `onCall` for the preview's call log.
  */
+import { type ClientDatabase, createClientDatabase } from '@wx-cloud-login/cloudbase-emulator/client';
 import { createEmulatorTransport, type TransportFetch } from '../../shared/emulator-transport';
 import type { PreviewIdentity } from '../identity';
 import { answer, WxApiError, type WxCallbacks } from './callbacks';
@@ -73,7 +76,7 @@ export interface WxCloud {
   downloadFile(options: DownloadFileOptions): Promise<unknown> | undefined;
   getTempFileURL(options: { fileList: FileListEntry[] } & WxCallbacks<TempFileUrlResult>): Promise<unknown> | undefined;
   deleteFile(options: { fileList: string[] } & WxCallbacks<DeleteFileResult>): Promise<unknown> | undefined;
-  database(): never;
+  database(config?: { env?: unknown; throwOnNotFound?: boolean }): ClientDatabase;
 }
 
 /** CloudBase reports a missing file in getTempFileURL / deleteFile with this status. */
@@ -140,7 +143,7 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
         timed(`downloadFile ${fileID}`, async () => {
           if (typeof fileID !== 'string' || !fileID.startsWith('cloud://'))
             throw new WxApiError('parameter.fileID should be a cloud:// fileID');
-          const { statusCode, bytes } = await transport.downloadFile(fileID);
+          const { statusCode, bytes } = await transport.downloadFile(fileID, options.identity);
           const extension = /\.(\w{1,8})$/.exec(fileID)?.[1] ?? 'bin';
           const type = extension === 'json' ? 'application/json' : '';
           return { tempFilePath: options.files.add(new Blob([bytes], { type }), extension), statusCode };
@@ -156,16 +159,15 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
               ? { fileid: entry }
               : { fileid: entry.fileID, ...(entry.maxAge !== undefined && { max_age: entry.maxAge }) },
           );
-          const data = await transport.admin('getTempFileURL', { action: 'storage.batchGetDownloadUrl', file_list: fileList });
-          const list = Array.isArray(data['download_list']) ? (data['download_list'] as unknown[]) : [];
+          const list = await transport.tempFileUrls(fileList, options.identity);
           return {
-            fileList: list.filter(isObject).map((item) => {
+            fileList: list.map((item) => {
               const ok = item['code'] === 'SUCCESS';
               return {
                 fileID: String(item['fileID'] ?? ''),
                 tempFileURL: ok ? String(item['tempFileURL'] ?? '') : '',
                 maxAge: typeof item['maxAge'] === 'number' ? item['maxAge'] : 0,
-                status: ok ? 0 : item['code'] === 'STORAGE_FILE_NONEXIST' ? FILE_NOT_EXIST : -1,
+                status: ok ? 0 : (FILE_STATUS[String(item['code'])] ?? -1),
                 errMsg: ok ? 'ok' : String(item['message'] ?? item['code'] ?? 'failed'),
               };
             }),
@@ -192,10 +194,13 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
       );
     },
 
-    database(): never {
-      throw new Error(
-        'wx.cloud.database() is not available in the browser preview: this project reaches the database through cloud functions only',
-      );
+    database() {
+      // One database object per call, as wx.cloud.database() is cheap: it holds no connection.
+      return createClientDatabase({
+        send: (action, params) => transport.clientDatabase(action, params, options.identity),
+        ...(options.onCall && { onCall: options.onCall }),
+        now,
+      });
     },
   };
 }

@@ -56,6 +56,22 @@ describe('pages/notes against the notes function', () => {
     expect(texts(second)).toEqual(['模拟器里的笔记']);
   });
 
+  it('shows notes only through the function: the page itself is refused the notes collection (ADMINONLY)', async () => {
+    const person = backend.newPerson('notes-direct');
+    backend.connect(fake, person);
+    await getAuthService().login();
+    const page = renderPage(notesPage);
+    await idle(page);
+    await page.dispatch('#note-input', 'input', { value: '只经过云函数' });
+    await page.tap('#note-save');
+    await idle(page);
+    expect(texts(page)).toEqual(['只经过云函数']);
+
+    const db = wx.cloud.database();
+    await expect(db.collection('notes').where({ _openid: '{openid}' }).get()).rejects.toMatchObject({ errCode: -502003 });
+    await expect(db.collection('notes').add({ data: { text: '绕过云函数' } })).rejects.toMatchObject({ errCode: -502003 });
+  });
+
   it('deletes after confirmation, through the function', async () => {
     const person = backend.newPerson('notes-delete');
     backend.connect(fake, person);

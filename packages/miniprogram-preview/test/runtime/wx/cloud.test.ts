@@ -154,4 +154,32 @@ describe('wx.cloud of the preview, against the local emulator', () => {
       errMsg: expect.stringMatching(/^cloud\.downloadFile:fail STORAGE_FILE_NONEXIST/),
     });
   });
+
+  it('reads and writes the database as the chosen user, under the permissions the project declares', async () => {
+    // Undeclared in cloudbaserc.json: CloudBase's default for a new collection, PRIVATE (仅创建者可读写).
+    await emulator.database.importCollection('preview_diary', '');
+    const records: CloudCallRecord[] = [];
+    const mine = cloudFor(xiaoming, records).cloud.database();
+    const added = await mine.collection('preview_diary').add({ data: { text: '今天', at: new Date(0) } });
+    expect(added).toEqual({ _id: expect.any(String), errMsg: 'collection.add:ok' });
+
+    const _ = mine.command as { gte(value: Date): unknown };
+    const read = await mine
+      .collection('preview_diary')
+      .where({ at: _.gte(new Date(0)) })
+      .orderBy('at', 'desc')
+      .limit(5)
+      .get();
+    expect(read).toEqual({
+      data: [{ _id: added._id, text: '今天', at: new Date(0), _openid: presetIdentity(xiaoming!, appA!).openid }],
+      errMsg: 'collection.get:ok',
+    });
+    expect((await cloudFor(xiaohong).cloud.database().collection('preview_diary').get()).data).toEqual([]);
+    expect(records.map((record) => record.label)).toEqual(['database add preview_diary', 'database get preview_diary']);
+
+    await expect(mine.collection('users').get()).rejects.toMatchObject({
+      errCode: -502003,
+      errMsg: expect.stringMatching(/^collection\.get:fail -502003 database permission denied\. .*users is ADMINONLY/),
+    });
+  });
 });
