@@ -10,6 +10,7 @@ import { type CollectionNames, collectionNamesFrom, type DatabaseLike } from '..
 import type { UserStatus } from '../../../cloudfunctions/login/src/model';
 import { ADMIN_USAGE, parseAdminArgs, type AdminCommand } from './args';
 import { resolveTarget } from './connection';
+import { cleanupByAdmin, cleanupText } from './cleanup';
 import { deleteByAdmin, deletionText } from './delete';
 import { exportByAdmin, exportSummaryText } from './export';
 import { AdminError, createDirectory, type AdminChange, type AdminDatabase, type UserDetails, type UserRow } from './directory';
@@ -214,6 +215,12 @@ async function execute(command: AdminCommand, directory: ReturnType<typeof creat
         out: command.out,
         warn: context.warn,
       });
+    case 'cleanup':
+      return cleanupByAdmin(context.db as unknown as DatabaseLike, cloud as unknown as CloudServicesSdk, context.names, {
+        now: context.now,
+        dryRun: context.dryRun,
+        warn: context.warn,
+      });
     case 'delete':
       return deleteByAdmin(context.db as unknown as DatabaseLike, cloud as unknown as CloudServicesSdk, context.names, command.userId, {
         operator: context.operator,
@@ -283,6 +290,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
     } else if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else if (Array.isArray(result)) io.stdout(usersTable(result));
     else if ('action' in result && result.action === 'delete') io.stdout(deletionText(result));
+    else if ('action' in result && result.action === 'cleanup') io.stdout(cleanupText(result));
     else if ('identities' in result) io.stdout(detailsText(result));
     else if ('adopted' in result) io.stdout(adoptionText(result));
     else if ('imported' in result) io.stdout(importText(result));

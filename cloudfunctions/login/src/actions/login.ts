@@ -37,6 +37,7 @@
 import type { LoginData } from '../../../../typings/contract';
 import { deleteUserAccount } from './shared/account-deletion';
 import { withFreshAvatarUrl } from './shared/avatar-url';
+import { finishAccountCleanup, owesCleanup } from './shared/account-cleanup';
 import { adoptionPatch, LEGACY_SECRET_FIELDS, legacyDocumentToAdopt } from './shared/legacy-adoption';
 import { assertNoActiveBan, isExpiredBan, LIFTED_BAN } from '../rules/ban';
 import { AppError } from '../rules/errors';
@@ -84,6 +85,8 @@ export async function login(identity: WxIdentity, deps: Deps, invocation: Invoca
       warn: deps.warn,
     }),
     notices.shown.length > 0 ? forgetLinkNotices(outcome.user._id, notices.remaining, deps) : undefined,
+    // Work the account still owes (a data move of a link, files to delete): no request when none.
+    owesCleanup(outcome.user) ? finishAccountCleanup(outcome.user, invocation.env, deps) : undefined,
   ]);
   const data: LoginData = { user: toPublicUser(shown, stamp.at), isNewUser: outcome.isNewUser };
   return notices.shown.length > 0 ? { ...data, notices: notices.shown } : data;

@@ -6,8 +6,9 @@
  * Order: cheap local checks, then the caller, then WeChat's content check of a changed nickname and
  * the avatar's temporary URL in parallel (the URL proves the file exists), then one write. Nothing
  * is written unless every check passed. A replaced avatar file of this user is deleted afterwards,
- * and so is an upload of the caller's own folder this call refused (best effort: a leftover file
- * is only storage, never a wrong profile). An upload the function never hears of (the mini-program
+ * and so is an upload of the caller's own folder this call refused; either is listed on the account
+ * (`filesToDelete`) until confirmed gone — the replaced one in the very write that replaces it — so
+ * a failed delete is retried by the next avatar change, export or login, and 注销 removes it. An upload the function never hears of (the mini-program
  * closed between uploading and calling) is not found: wx-server-sdk cannot list a folder.
  *
  * Round trips: 1 (caller) + 1 (content check / storage, parallel) + 1 (write) [+ 1 old file delete]
@@ -17,6 +18,7 @@ import type { PublicUser } from '../../../../typings/contract';
 import type { Deps, Invocation } from '../ports';
 import { avatarFileProblem, avatarFolderFor, avatarFolderOwner, cloudPathIn } from '../rules/avatar-file';
 import { checkNickname } from '../rules/nickname';
+import { finishFileDeletions } from './shared/account-cleanup';
 import { AVATAR_URL_MAX_AGE_SECONDS, withFreshAvatarUrl } from './shared/avatar-url';
 import { resolveCaller } from './shared/caller';
 import { assertAllowed, countUse } from './shared/rate-limit';
@@ -25,7 +27,7 @@ import { optionalString } from '../rules/event-fields';
 import type { WxIdentity } from '../rules/identity';
 import { toPublicUser } from '../rules/public-user';
 import { SCENE_PROFILE } from '../ports';
-import type { UserDoc } from '../model';
+import type { DeletionAuditEntry, UserDoc } from '../model';
 
 /** Longer input is refused before any normalisation work (the nickname rule itself is 20 characters). */
 const MAX_RAW_NICKNAME = 200;
@@ -62,9 +64,13 @@ export async function updateProfile(
     }
   }
   let set: Partial<UserDoc>;
+  // The replaced avatar (of this user's own folder) is listed as still to delete in the write that
+  // replaces it, and comes off the list once it is gone: a failed delete is never forgotten.
+  const replaced = newFileID !== undefined ? replacedAvatar(user, invocation.env) : null;
   try {
     set = await checkedChanges(newName, newFileID, identity, deps);
-    if (Object.keys(set).length > 0 && !(await deps.store.updateUser(user._id, { set }))) {
+    const patch = replaced && set.avatarFileID !== undefined ? { set, addToLists: { filesToDelete: [replaced] } } : { set };
+    if (Object.keys(set).length > 0 && !(await deps.store.updateUser(user._id, patch))) {
       throw new AppError('USER_NOT_FOUND', 'the user disappeared (deleted meanwhile)');
     }
   } catch (error) {
@@ -73,7 +79,12 @@ export async function updateProfile(
     if (newFileID !== undefined && error instanceof AppError) await discardUpload(user._id, newFileID, deps);
     throw error;
   }
-  if (newFileID !== undefined) await deleteReplacedAvatar(user, invocation.env, deps);
+  const owed = [...(replaced && set.avatarFileID !== undefined ? [replaced] : []), ...(user.filesToDelete ?? [])];
+  if (owed.length > 0) {
+    await finishFileDeletions({ ...user, filesToDelete: owed }, invocation.env, deps).catch((error: unknown) =>
+      deps.warn('deleting the replaced avatar failed; still listed on the account', error),
+    );
+  }
 
   const now = deps.now();
   const shown = await withFreshAvatarUrl({ ...user, ...set }, now, {
@@ -120,10 +131,15 @@ async function checkedChanges(
 async function discardUpload(userId: string, fileID: string, deps: Deps): Promise<void> {
   try {
     if ((await deps.store.getUser(userId))?.avatarFileID === fileID) return;
-    await deps.files.deleteFiles([fileID]);
+    const [result] = await deps.files.deleteFiles([fileID]);
+    if (result?.gone) return;
   } catch (error) {
-    deps.warn('removing a refused avatar upload failed', error);
+    deps.warn('removing a refused avatar upload failed; listing it on the account', error);
   }
+  // Not confirmed gone: listed on the account, so the next avatar change, export or login, or 注销, removes it.
+  await deps.store
+    .updateUser(userId, { addToLists: { filesToDelete: [fileID] } })
+    .catch((error: unknown) => deps.warn('listing a refused avatar upload on the account failed', error));
 }
 
 /**
@@ -135,9 +151,23 @@ async function discardOrphanUpload(fileID: string, env: string, deps: Deps): Pro
   const owner = avatarFolderOwner(fileID, env);
   if (owner === null || avatarFileProblem(fileID, env, owner) !== null) return;
   try {
-    if ((await deps.store.getUser(owner)) === null) await deps.files.deleteFiles([fileID]);
+    if ((await deps.store.getUser(owner)) !== null) return;
+    const [result] = await deps.files.deleteFiles([fileID]);
+    if (result?.gone) return;
   } catch (error) {
-    deps.warn('removing an orphaned avatar upload failed', error);
+    deps.warn('removing an orphaned avatar upload failed; listing it on the deletion entry', error);
+  }
+  // Not confirmed gone: listed on the owner's deletion entry, which later deletions and `npm run
+  // admin -- cleanup` finish. Only an existing entry: a made-up folder gets no entry of its own.
+  try {
+    const deletion = (await deps.store.auditEntriesAbout(owner, 20)).find(
+      (entry): entry is DeletionAuditEntry => entry.type === 'account-deleted' && entry.userId === owner,
+    );
+    if (deletion && !deletion.pendingFileIDs.includes(fileID)) {
+      await deps.store.putAudit({ ...deletion, pendingFileIDs: [...deletion.pendingFileIDs, fileID], finishedAt: null });
+    }
+  } catch (error) {
+    deps.warn('listing an orphaned avatar upload failed', error);
   }
 }
 
@@ -147,13 +177,9 @@ function validNickname(raw: string): string {
   return check.nickName;
 }
 
-/** Only a file in this user's own avatar folder: an adopted or merged avatar elsewhere is left alone. */
-async function deleteReplacedAvatar(user: UserDoc, env: string, deps: Deps): Promise<void> {
+/** The avatar a new one replaces, when it lies in this user's own avatar folder (an adopted or merged one elsewhere is left alone). */
+function replacedAvatar(user: UserDoc, env: string): string | null {
   const previous = user.avatarFileID;
-  if (!previous || !cloudPathIn(env, previous)?.startsWith(avatarFolderFor(user._id))) return;
-  try {
-    await deps.files.deleteFiles([previous]);
-  } catch (error) {
-    deps.warn('deleting the replaced avatar failed', error);
-  }
+  if (!previous || !cloudPathIn(env, previous)?.startsWith(avatarFolderFor(user._id))) return null;
+  return previous;
 }

@@ -67,6 +67,8 @@ export const BOOKKEEPING_FIELDS: readonly string[] = [
   'personalDataFileID',
   'mergedInto',
   'mergedAt',
+  'filesToDelete',
+  'pendingDataMoves',
 ];
 
 /** Field names that hold secrets (session_key of the tutorial pattern, tokens, passwords): never exported. */

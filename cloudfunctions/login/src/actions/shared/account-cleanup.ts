@@ -1,0 +1,80 @@
+/**
+ * Cleanup a live account still owes: the work recorded on the user document (model.ts) in the same
+ * write that made it necessary, and removed from it only once done, so that a failure or a crash
+ * between the two never drops it.
+ *
+ *   - `pendingDataMoves`: accounts confirmLink linked into this one whose per-user data (notes, …)
+ *     was not confirmed moved here yet. Finished by the confirmLink itself, by its retry, and by the
+ *     person's next login; the data is never lost meanwhile (it stays under the merged account's id,
+ *     which the export lists and 注销 removes).
+ *   - `filesToDelete`: a replaced export or avatar file, a refused avatar upload. Finished by the
+ *     next export or avatar change, by the next login, and deleted with the account.
+ *
+ * Both lists sit on a document a client may be able to write (`users` must be ADMINONLY, but the
+ * function stays safe when it is not): an entry is acted on only when it is provably this
+ * account's — a file in its own avatar or export folder, an account that is merged into it.
+ */
+import type { UserDoc } from '../../model';
+import type { Deps } from '../../ports';
+import { avatarFileProblem } from '../../rules/avatar-file';
+import { isExportFileOf } from '../../rules/export-file';
+
+export type CleanupDeps = Pick<Deps, 'store' | 'files' | 'userData' | 'warn'>;
+
+/** Whether the account records cleanup it still owes (no request is made when it does not). */
+export function owesCleanup(user: UserDoc): boolean {
+  return (user.pendingDataMoves ?? []).length > 0 || (user.filesToDelete ?? []).length > 0;
+}
+
+/** A file of `userId`'s own avatar or export folder in `env`: the only kind a user document may ask to delete. */
+export function isOwnFile(fileID: string, env: string, userId: string): boolean {
+  return avatarFileProblem(fileID, env, userId) === null || isExportFileOf(fileID, env, userId);
+}
+
+/**
+ * Moves the per-user data of the accounts merged into `user` that its document lists as pending,
+ * then takes them off the list. Throws when a move fails (the list keeps them: a retry finishes).
+ */
+export async function finishDataMoves(user: UserDoc, deps: CleanupDeps): Promise<void> {
+  const pending = [...new Set(user.pendingDataMoves ?? [])];
+  if (pending.length === 0) return;
+  const sources = await Promise.all(pending.map((id) => deps.store.getUser(id)));
+  const merged = pending.filter((_id, index) => {
+    const source = sources[index];
+    return source?.status === 'merged' && source.mergedInto === user._id;
+  });
+  await Promise.all(merged.map((id) => deps.userData.moveAll(id, user._id)));
+  // Entries that name no account merged into this one are dropped with the done ones: nothing to move.
+  await deps.store.updateUser(user._id, { pullFromLists: { pendingDataMoves: pending } });
+}
+
+/**
+ * Deletes the files the account lists as to delete (its own folders only), then takes the deleted
+ * ones off the list. Throws when storage or the write fails; the list keeps what is left.
+ */
+export async function finishFileDeletions(user: UserDoc, env: string, deps: CleanupDeps): Promise<void> {
+  const listed = [...new Set(user.filesToDelete ?? [])];
+  if (listed.length === 0) return;
+  const own = listed.filter((fileID) => isOwnFile(fileID, env, user._id));
+  const results = own.length > 0 ? await deps.files.deleteFiles(own) : [];
+  const gone = new Set(results.filter((result) => result.gone).map((result) => result.fileID));
+  // A listed file that is not the account's own is never deleted, and not kept on the list either.
+  const done = listed.filter((fileID) => gone.has(fileID) || !own.includes(fileID));
+  if (done.length > 0) await deps.store.updateUser(user._id, { pullFromLists: { filesToDelete: done } });
+}
+
+/**
+ * Everything the account owes, each part on its own: a failure is logged and stays recorded on the
+ * account for the next attempt (the login, the next export or avatar change, 注销).
+ */
+export async function finishAccountCleanup(user: UserDoc, env: string, deps: CleanupDeps): Promise<void> {
+  if (!owesCleanup(user)) return;
+  await Promise.all([
+    finishDataMoves(user, deps).catch((error: unknown) =>
+      deps.warn('moving per-user data of a linked account failed; still recorded', error),
+    ),
+    finishFileDeletions(user, env, deps).catch((error: unknown) =>
+      deps.warn('deleting files an account owes failed; still recorded', error),
+    ),
+  ]);
+}
