@@ -11,6 +11,7 @@
 import { EJSON } from 'bson';
 import type { Result } from '../../../typings/contract';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import { RATE_LIMITS } from '../../../cloudfunctions/login/src/rules/rate-limit';
 import { FUZZ_PHONES, fuzzPeople, PLANTED_SESSION_KEY, runFuzz } from './support/fuzz';
 
 let emulator: Emulator;
@@ -185,6 +186,56 @@ const cases: SweepCase[] = [
       };
     },
     afterLanded: ['LINK_TICKET_USED'],
+  },
+  {
+    name: 'updateProfile replacing the avatar',
+    modes: ['before', 'after'],
+    async prepare() {
+      const caller = person('painter');
+      const { data } = (await call(caller, { action: 'login' })) as { data: { user: { id: string } } };
+      const id = data.user.id;
+      const old = await emulator.storage.write(`avatars/${id}/old.png`, Buffer.from('png'), 'image/png');
+      await call(caller, { action: 'updateProfile', avatarFileID: old });
+      const next = await emulator.storage.write(`avatars/${id}/new.png`, Buffer.from('png'), 'image/png');
+      return {
+        caller,
+        event: () => ({ action: 'updateProfile', avatarFileID: next }),
+        done: () => docs('users').some((user) => user._id === id && user.avatarFileID === next),
+        leftovers: () => (emulator.storage.list().some((file) => file.fileID === old) ? [old] : []),
+      };
+    },
+    afterLanded: [],
+  },
+  {
+    name: 'exportMyData replacing a stored export',
+    modes: ['before', 'after'],
+    async prepare() {
+      const caller = person('exporter');
+      const { data } = (await call(caller, { action: 'login' })) as { data: { user: { id: string } } };
+      const id = data.user.id;
+      // Enough notes for the export to go through storage.
+      const notes = Array.from({ length: 200 }, (_, index) =>
+        JSON.stringify({ _id: `note-${id}-${index}`, owner: id, text: `长笔记${index}`.padEnd(500, '记') }),
+      );
+      await emulator.database.importCollection('notes', notes.join('\n'));
+      // Each export in a rate-limit window of its own.
+      const event = () => {
+        emulator.clock.set(emulator.clock.now() + RATE_LIMITS.exportMyData.windowMs);
+        return { action: 'exportMyData' };
+      };
+      const first = (await call(caller, event())) as { data?: { file?: { fileID: string } } };
+      const firstFile = first.data?.file?.fileID;
+      if (!firstFile) throw new Error('expected a stored export');
+      const current = () => docs('users').find((user) => user._id === id)?.personalDataFileID as string | undefined;
+      const exportsOf = () => emulator.storage.list().filter((file) => file.fileID.includes(`/exports/${id}/`));
+      return {
+        caller,
+        event,
+        done: () => current() !== firstFile && exportsOf().some((file) => file.fileID === current()),
+        leftovers: () => exportsOf().flatMap((file) => (file.fileID === current() ? [] : [file.fileID])),
+      };
+    },
+    afterLanded: [],
   },
   {
     name: 'bindPhone',

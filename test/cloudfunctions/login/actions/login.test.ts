@@ -1,3 +1,4 @@
+import type { UserDoc } from '../../../../cloudfunctions/login/src/model';
 import { login } from '../../../../cloudfunctions/login/src/actions/login';
 import { AppError } from '../../../../cloudfunctions/login/src/rules/errors';
 import type { WxIdentity } from '../../../../cloudfunctions/login/src/rules/identity';
@@ -139,6 +140,31 @@ describe('login', () => {
     expect(stored?.identityKeys).toEqual(['wx-openid:wxapp1:o-alice']);
     expect(deps.store.users.size).toBe(1);
     expect((await login(alice, deps)).user.id).toBe('legacy1');
+  });
+
+  it('given a legacy document with secrets in every spelling at every depth, adoption leaves none of them', async () => {
+    const deps = createTestDeps();
+    deps.store.users.set('legacy2', {
+      _id: 'legacy2',
+      _openid: 'o-alice',
+      nickName: '老用户',
+      skey: 's1',
+      'session-key': 's2',
+      sk: 's3',
+      access_token: 's4',
+      userInfo: { nickName: '老用户', session_key: 's5', city: '杭州' } as UserDoc['userInfo'],
+      auth: { wechat: { refresh_token: 's6', scope: 'snsapi' }, providers: [{ name: 'qq', accessToken: 's7' }] },
+    });
+
+    expect((await login(alice, deps)).user.id).toBe('legacy2');
+
+    const stored = deps.store.users.get('legacy2');
+    expect(JSON.stringify(stored)).not.toMatch(/"s[1-7]"/);
+    expect(stored).toMatchObject({
+      nickName: '老用户',
+      userInfo: { nickName: '老用户', city: '杭州' },
+      auth: { wechat: { scope: 'snsapi' }, providers: [{ name: 'qq' }] },
+    });
   });
 
   it('given legacy duplicates from the tutorial race, adopts the oldest and scrubs session_key from all of them', async () => {

@@ -1,4 +1,4 @@
-import type { UserDataStore } from '@wx-cloud-login/server-auth';
+import { PER_USER_COLLECTIONS, type UserDataStore } from '@wx-cloud-login/server-auth';
 import type { Deps } from '../../../../cloudfunctions/login/src/ports';
 import {
   createFakeContentSecurity,
@@ -47,6 +47,7 @@ function createFakeUserData(gate: RequestGate): FakeUserData {
       await gate('userData.listAll');
       return [...documents].map(([collection, docs]) => ({
         collection,
+        exportFields: PER_USER_COLLECTIONS.find((entry) => entry.collection === collection)?.exportFields ?? ['_id'],
         documents: docs.filter((doc) => userIds.includes(doc.owner as string)).map((doc) => ({ ...doc })),
       }));
     },
