@@ -45,6 +45,7 @@ import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentit
 import { linkNoticesFor, type LinkNotice } from '../rules/link-notice';
 import { pairsAfterLogin } from '../rules/identity-summary';
 import { toPublicUser } from '../rules/public-user';
+import { secretPaths } from '../rules/secret-fields';
 import type { LoginStamp, UserDoc } from '../model';
 import type { Deps, Invocation, UserPatch } from '../ports';
 
@@ -75,7 +76,7 @@ export async function login(identity: WxIdentity, deps: Deps, invocation: Invoca
   const outcome = user?.identityKeys
     ? await loginKnownUser(user, keys, stamp, stamped, deps)
     : user
-      ? await adoptLegacyUser(user, keys, identity.openid, stamp, deps)
+      ? await adoptLegacyUser(user, keys, identity.openid, stamp, deps, users)
       : await createUser(keys, stamp, stamped, deps);
   const notices = linkNoticesFor(outcome.user.linkNotices, keys.all);
   const [shown] = await Promise.all([
@@ -193,7 +194,14 @@ async function loginKnownUser(user: UserDoc, keys: IdentityKeys, stamp: LoginSta
   return result({ ...afterLogin(lifted, stamp), identityKeys, ...(wechatPairs ? { wechatPairs } : {}) }, false);
 }
 
-async function adoptLegacyUser(legacy: UserDoc, keys: IdentityKeys, openid: string, stamp: LoginStamp, deps: Deps): Promise<LoginOutcome> {
+async function adoptLegacyUser(
+  legacy: UserDoc,
+  keys: IdentityKeys,
+  openid: string,
+  stamp: LoginStamp,
+  deps: Deps,
+  found: UserDoc[],
+): Promise<LoginOutcome> {
   assertNotBanned(legacy, stamp.at);
   // Every racer adopts the same document id, so parallel adoptions agree instead of splitting.
   const primaryOwner = await deps.store.claimIdentity(keys.primary, legacy._id, stamp.at);
@@ -207,10 +215,24 @@ async function adoptLegacyUser(legacy: UserDoc, keys: IdentityKeys, openid: stri
       stamp,
     }),
     deps.store.scrubLegacyDocuments(openid, LEGACY_SECRET_FIELDS),
+    // The duplicates this login read: their nested secrets too (the query above knows names only).
+    ...nestedSecretsOfDuplicates(legacy, found).map(([id, paths]) => deps.store.updateUser(id, { remove: paths })),
   ]);
   if (!adopted) throw new Error(`legacy user ${legacy._id} disappeared during adoption`);
   const clean: UserDoc = { ...legacy, identityKeys: [keys.primary, ...secondary], createdAt: legacy.createdAt ?? stamp.at };
   return result(afterLogin(clean, stamp), false);
+}
+
+/**
+ * Not-adopted legacy duplicates among `found` (the caller's own: the Store answers only those)
+ * holding secrets below the top level, with their paths. Usually none, so usually no request.
+ */
+function nestedSecretsOfDuplicates(adopted: UserDoc, found: UserDoc[]): Array<[string, string[]]> {
+  return found.flatMap((doc): Array<[string, string[]]> => {
+    if (doc._id === adopted._id || doc.identityKeys || doc.status === 'merged') return [];
+    const nested = secretPaths(doc).filter((path) => !(LEGACY_SECRET_FIELDS as readonly string[]).includes(path));
+    return nested.length > 0 ? [[doc._id, nested]] : [];
+  });
 }
 
 function newUserDoc(id: string, identityKeys: string[], stamp: LoginStamp, keys: IdentityKeys): UserDoc {

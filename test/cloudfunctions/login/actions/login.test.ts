@@ -167,13 +167,22 @@ describe('login', () => {
     });
   });
 
-  it('given legacy duplicates from the tutorial race, adopts the oldest and scrubs session_key from all of them', async () => {
+  it('given legacy duplicates from the tutorial race, adopts the oldest and scrubs secrets from all of them, at any depth', async () => {
     const deps = createTestDeps();
     deps.store.users.set('newer', { _id: 'newer', openid: 'o-alice', createdAt: new Date('2024-02-01'), session_key: 'k2' });
     deps.store.users.set('older', { _id: 'older', openid: 'o-alice', createdAt: new Date('2024-01-01'), session_key: 'k1' });
+    deps.store.users.set('nested', {
+      _id: 'nested',
+      openid: 'o-alice',
+      createdAt: new Date('2024-03-01'),
+      userInfo: { nickName: '第三份', session_key: 'k3' } as UserDoc['userInfo'],
+      accounts: [{ provider: 'qq', access_token: 'k4' }],
+    });
     expect((await login(alice, deps)).user.id).toBe('older');
     expect(deps.store.users.get('older')).not.toHaveProperty('session_key');
     expect(deps.store.users.get('newer')).not.toHaveProperty('session_key');
+    expect(deps.store.users.get('nested')).toMatchObject({ userInfo: { nickName: '第三份' }, accounts: [{ provider: 'qq' }] });
+    expect(JSON.stringify(deps.store.users.get('nested'))).not.toMatch(/k3|k4/);
   });
 
   it('given a banned user, refuses with USER_BANNED and records no login', async () => {
