@@ -86,8 +86,11 @@ function auditSummary(entry: UserDetails['audit'][number]): string {
   switch (entry.type) {
     case 'account-linked':
       return `${entry.fromUserId} → ${entry.toUserId}`;
-    case 'account-deleted':
-      return `identities ${entry.identityCount}, merged ${entry.mergedAccountCount}`;
+    case 'account-deleted': {
+      const left = (entry.pendingFileIDs?.length ?? 0) + (entry.pendingUserIds?.length ?? 0);
+      const finished = entry.finishedAt instanceof Date ? `, cleanup finished ${formatTime(entry.finishedAt)}` : '';
+      return `identities ${entry.identityCount}, merged ${entry.mergedAccountCount}${left > 0 ? `, cleanup left ${left} (admin cleanup)` : finished}`;
+    }
     case 'admin-action':
       return `${entry.action} by ${entry.operator}${entry.reason ? ` (${entry.reason})` : ''}${entry.until ? ` until ${formatTime(entry.until)}` : ''}`;
     default:

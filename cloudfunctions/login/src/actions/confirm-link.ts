@@ -34,7 +34,7 @@ import { providerOf } from '../rules/identity-summary';
 import { isLinkTicket, linkTicketId } from '../rules/link-ticket';
 import { withLinkNotice } from '../rules/link-notice';
 import { planMerge } from '../rules/merge-plan';
-import { finishDataMoves } from './shared/account-cleanup';
+import { finishDataMoves, pendingList } from './shared/account-cleanup';
 import { withFreshAvatarUrl } from './shared/avatar-url';
 import { resolveCaller, type Caller } from './shared/caller';
 import { withinLimit } from './shared/rate-limit';
@@ -87,7 +87,7 @@ function isLinkAwaitingItsData(record: LinkTicketDoc | null, caller: Caller): re
     record.usedAt !== null &&
     record.callerKey === caller.keys.openid &&
     record.toUserId === caller.user._id &&
-    (caller.user.pendingDataMoves ?? []).includes(record.fromUserId)
+    pendingList(caller.user.pendingDataMoves).includes(record.fromUserId)
   );
 }
 
@@ -168,5 +168,5 @@ async function link(
     releasedProviders: plan.releasedKeys.map(providerOf),
     filledFields: plan.filledFields,
   });
-  return { ...target, ...plan.targetSet, linkNotices, pendingDataMoves: [...(target.pendingDataMoves ?? []), source._id] };
+  return { ...target, ...plan.targetSet, linkNotices, pendingDataMoves: [...pendingList(target.pendingDataMoves), source._id] };
 }

@@ -18,7 +18,7 @@ import { AppError } from '../rules/errors';
 import { exportCloudPath, isExportFileOf } from '../rules/export-file';
 import type { WxIdentity } from '../rules/identity';
 import { personalDataText, summarizePersonalData } from '../rules/personal-data';
-import { finishFileDeletions } from './shared/account-cleanup';
+import { finishFileDeletions, pendingList } from './shared/account-cleanup';
 import { resolveCaller } from './shared/caller';
 import { collectPersonalData } from './shared/personal-data';
 import { withinLimit } from './shared/rate-limit';
@@ -44,7 +44,7 @@ export async function exportMyData(identity: WxIdentity, deps: Deps, invocation:
   const previous = user.personalDataFileID;
   const replaced = typeof previous === 'string' && previous !== fileID && isExportFileOf(previous, invocation.env, user._id);
   // Earlier leftovers (a previous export whose delete failed) go with this one.
-  const owed = [...(replaced ? [previous] : []), ...(user.filesToDelete ?? [])];
+  const owed = [...(replaced ? [previous] : []), ...pendingList(user.filesToDelete)];
   let recorded: boolean | undefined;
   let urls: Map<string, TemporaryUrl | null>;
   try {

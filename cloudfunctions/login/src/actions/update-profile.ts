@@ -18,7 +18,7 @@ import type { PublicUser } from '../../../../typings/contract';
 import type { Deps, Invocation } from '../ports';
 import { avatarFileProblem, avatarFolderFor, avatarFolderOwner, cloudPathIn } from '../rules/avatar-file';
 import { checkNickname } from '../rules/nickname';
-import { finishFileDeletions } from './shared/account-cleanup';
+import { finishFileDeletions, pendingList } from './shared/account-cleanup';
 import { AVATAR_URL_MAX_AGE_SECONDS, withFreshAvatarUrl } from './shared/avatar-url';
 import { resolveCaller } from './shared/caller';
 import { assertAllowed, countUse } from './shared/rate-limit';
@@ -79,7 +79,7 @@ export async function updateProfile(
     if (newFileID !== undefined && error instanceof AppError) await discardUpload(user._id, newFileID, deps);
     throw error;
   }
-  const owed = [...(replaced && set.avatarFileID !== undefined ? [replaced] : []), ...(user.filesToDelete ?? [])];
+  const owed = [...(replaced && set.avatarFileID !== undefined ? [replaced] : []), ...pendingList(user.filesToDelete)];
   if (owed.length > 0) {
     await finishFileDeletions({ ...user, filesToDelete: owed }, invocation.env, deps).catch((error: unknown) =>
       deps.warn('deleting the replaced avatar failed; still listed on the account', error),

@@ -21,9 +21,14 @@ import { isExportFileOf } from '../../rules/export-file';
 
 export type CleanupDeps = Pick<Deps, 'store' | 'files' | 'userData' | 'warn'>;
 
+/** A pending list as stored: its strings, [] for anything else (a hand-edited or client-written value). */
+export function pendingList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
 /** Whether the account records cleanup it still owes (no request is made when it does not). */
 export function owesCleanup(user: UserDoc): boolean {
-  return (user.pendingDataMoves ?? []).length > 0 || (user.filesToDelete ?? []).length > 0;
+  return pendingList(user.pendingDataMoves).length > 0 || pendingList(user.filesToDelete).length > 0;
 }
 
 /** A file of `userId`'s own avatar or export folder in `env`: the only kind a user document may ask to delete. */
@@ -36,7 +41,7 @@ export function isOwnFile(fileID: string, env: string, userId: string): boolean 
  * then takes them off the list. Throws when a move fails (the list keeps them: a retry finishes).
  */
 export async function finishDataMoves(user: UserDoc, deps: CleanupDeps): Promise<void> {
-  const pending = [...new Set(user.pendingDataMoves ?? [])];
+  const pending = [...new Set(pendingList(user.pendingDataMoves))];
   if (pending.length === 0) return;
   const sources = await Promise.all(pending.map((id) => deps.store.getUser(id)));
   const merged = pending.filter((_id, index) => {
@@ -53,7 +58,7 @@ export async function finishDataMoves(user: UserDoc, deps: CleanupDeps): Promise
  * ones off the list. Throws when storage or the write fails; the list keeps what is left.
  */
 export async function finishFileDeletions(user: UserDoc, env: string, deps: CleanupDeps): Promise<void> {
-  const listed = [...new Set(user.filesToDelete ?? [])];
+  const listed = [...new Set(pendingList(user.filesToDelete))];
   if (listed.length === 0) return;
   const own = listed.filter((fileID) => isOwnFile(fileID, env, user._id));
   const results = own.length > 0 ? await deps.files.deleteFiles(own) : [];
