@@ -18,7 +18,7 @@ import { AppError } from '../rules/errors';
 import { exportCloudPath, isExportFileOf } from '../rules/export-file';
 import type { WxIdentity } from '../rules/identity';
 import { personalDataText, summarizePersonalData } from '../rules/personal-data';
-import { finishFileDeletions, pendingList } from './shared/account-cleanup';
+import { deleteFileOfDeletedAccount, discardUnrecordedFile, finishFileDeletions, pendingList } from './shared/account-cleanup';
 import { resolveCaller } from './shared/caller';
 import { collectPersonalData } from './shared/personal-data';
 import { withinLimit } from './shared/rate-limit';
@@ -61,18 +61,19 @@ export async function exportMyData(identity: WxIdentity, deps: Deps, invocation:
       deps.files.temporaryUrls([fileID], EXPORT_URL_MAX_AGE_SECONDS),
     ]);
   } catch (error) {
-    // A file the account does not name would outlive its 注销: remove it while we still know it.
-    if (recorded !== true) await deps.files.deleteFiles([fileID]).catch(() => undefined);
+    // A file the account does not name would outlive its 注销: removed while we still know it, or
+    // listed on the account to delete.
+    if (recorded !== true) await discardUnrecordedFile(user._id, fileID, deps);
     throw error;
   }
   if (!recorded) {
     // The account went away meanwhile (deleted): its export must not outlive it.
-    await deps.files.deleteFiles([fileID]);
+    await deleteFileOfDeletedAccount(user._id, fileID, deps);
     throw new AppError('USER_NOT_FOUND', 'the account was deleted during the export');
   }
   if (owed.length > 0) {
     // Recorded on the account before this point: a failure here leaves the files listed, not forgotten.
-    await finishFileDeletions({ ...user, filesToDelete: owed }, invocation.env, deps).catch((error: unknown) =>
+    await finishFileDeletions({ ...user, personalDataFileID: fileID, filesToDelete: owed }, invocation.env, deps).catch((error: unknown) =>
       deps.warn('deleting the previous export file failed; still listed on the account', { error }),
     );
   }

@@ -18,7 +18,7 @@ import type { PublicUser } from '../../../../typings/contract';
 import type { Deps, Invocation } from '../ports';
 import { avatarFileProblem, avatarFolderFor, avatarFolderOwner, cloudPathIn } from '../rules/avatar-file';
 import { checkNickname } from '../rules/nickname';
-import { finishFileDeletions, pendingList } from './shared/account-cleanup';
+import { deleteFileOfDeletedAccount, discardUnrecordedFile, finishFileDeletions, pendingList } from './shared/account-cleanup';
 import { AVATAR_URL_MAX_AGE_SECONDS, withFreshAvatarUrl } from './shared/avatar-url';
 import { resolveCaller } from './shared/caller';
 import { assertAllowed, countUse } from './shared/rate-limit';
@@ -27,7 +27,7 @@ import { optionalString } from '../rules/event-fields';
 import type { WxIdentity } from '../rules/identity';
 import { toPublicUser } from '../rules/public-user';
 import { SCENE_PROFILE } from '../ports';
-import type { DeletionAuditEntry, UserDoc } from '../model';
+import type { UserDoc } from '../model';
 
 /** Longer input is refused before any normalisation work (the nickname rule itself is 20 characters). */
 const MAX_RAW_NICKNAME = 200;
@@ -81,7 +81,7 @@ export async function updateProfile(
   }
   const owed = [...(replaced && set.avatarFileID !== undefined ? [replaced] : []), ...pendingList(user.filesToDelete)];
   if (owed.length > 0) {
-    await finishFileDeletions({ ...user, filesToDelete: owed }, invocation.env, deps).catch((error: unknown) =>
+    await finishFileDeletions({ ...user, ...set, filesToDelete: owed }, invocation.env, deps).catch((error: unknown) =>
       deps.warn('deleting the replaced avatar failed; still listed on the account', error),
     );
   }
@@ -129,17 +129,17 @@ async function checkedChanges(
  * when the stored avatar is that very file meanwhile (an earlier attempt of the same save landed).
  */
 async function discardUpload(userId: string, fileID: string, deps: Deps): Promise<void> {
+  let current: UserDoc | null | undefined;
   try {
-    if ((await deps.store.getUser(userId))?.avatarFileID === fileID) return;
-    const [result] = await deps.files.deleteFiles([fileID]);
-    if (result?.gone) return;
+    current = await deps.store.getUser(userId);
   } catch (error) {
-    deps.warn('removing a refused avatar upload failed; listing it on the account', error);
+    deps.warn('reading the user before removing a refused upload failed', error);
   }
-  // Not confirmed gone: listed on the account, so the next avatar change, export or login, or 注销, removes it.
-  await deps.store
-    .updateUser(userId, { addToLists: { filesToDelete: [fileID] } })
-    .catch((error: unknown) => deps.warn('listing a refused avatar upload on the account failed', error));
+  if (current?.avatarFileID === fileID) return;
+  // Not confirmed gone: listed on the account (never deleted while it is the avatar), or on the
+  // deletion entry of an account deleted meanwhile.
+  if (current === null) await deleteFileOfDeletedAccount(userId, fileID, deps);
+  else await discardUnrecordedFile(userId, fileID, deps);
 }
 
 /**
@@ -152,23 +152,11 @@ async function discardOrphanUpload(fileID: string, env: string, deps: Deps): Pro
   if (owner === null || avatarFileProblem(fileID, env, owner) !== null) return;
   try {
     if ((await deps.store.getUser(owner)) !== null) return;
-    const [result] = await deps.files.deleteFiles([fileID]);
-    if (result?.gone) return;
   } catch (error) {
-    deps.warn('removing an orphaned avatar upload failed; listing it on the deletion entry', error);
+    deps.warn('removing an orphaned avatar upload failed', error);
+    return;
   }
-  // Not confirmed gone: listed on the owner's deletion entry, which later deletions and `npm run
-  // admin -- cleanup` finish. Only an existing entry: a made-up folder gets no entry of its own.
-  try {
-    const deletion = (await deps.store.auditEntriesAbout(owner, 20)).find(
-      (entry): entry is DeletionAuditEntry => entry.type === 'account-deleted' && entry.userId === owner,
-    );
-    if (deletion && !deletion.pendingFileIDs.includes(fileID)) {
-      await deps.store.putAudit({ ...deletion, pendingFileIDs: [...deletion.pendingFileIDs, fileID], finishedAt: null });
-    }
-  } catch (error) {
-    deps.warn('listing an orphaned avatar upload failed', error);
-  }
+  await deleteFileOfDeletedAccount(owner, fileID, deps);
 }
 
 function validNickname(raw: string): string {

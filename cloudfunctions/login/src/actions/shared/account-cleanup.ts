@@ -14,12 +14,60 @@
  * function stays safe when it is not): an entry is acted on only when it is provably this
  * account's — a file in its own avatar or export folder, an account that is merged into it.
  */
-import type { UserDoc } from '../../model';
+import type { DeletionAuditEntry, UserDoc } from '../../model';
 import type { Deps } from '../../ports';
 import { avatarFileProblem } from '../../rules/avatar-file';
 import { isExportFileOf } from '../../rules/export-file';
 
 export type CleanupDeps = Pick<Deps, 'store' | 'files' | 'userData' | 'warn'>;
+
+/**
+ * Deletes a file of an account that no longer exists (an upload or an export made while it was
+ * being deleted); when that is not confirmed, lists it on the account's deletion entry, which later
+ * deletions and `npm run admin -- cleanup` finish. Only an existing entry: a made-up folder gets no
+ * entry of its own. Answers whether the file is gone or listed.
+ */
+export async function deleteFileOfDeletedAccount(
+  ownerId: string,
+  fileID: string,
+  deps: Pick<Deps, 'store' | 'files' | 'warn'>,
+): Promise<boolean> {
+  try {
+    const [result] = await deps.files.deleteFiles([fileID]);
+    if (result?.gone) return true;
+  } catch (error) {
+    deps.warn('deleting a file of a deleted account failed; listing it on the deletion entry', error);
+  }
+  try {
+    const deletion = (await deps.store.auditEntriesAbout(ownerId, 20)).find(
+      (entry): entry is DeletionAuditEntry => entry.type === 'account-deleted' && entry.userId === ownerId,
+    );
+    if (!deletion) return false;
+    if (!deletion.pendingFileIDs.includes(fileID)) {
+      await deps.store.putAudit({ ...deletion, pendingFileIDs: [...deletion.pendingFileIDs, fileID], finishedAt: null });
+    }
+    return true;
+  } catch (error) {
+    deps.warn('listing a file of a deleted account failed', error);
+    return false;
+  }
+}
+
+/**
+ * A file just written for a live account that the account does not name (its recording write
+ * failed): deleted, or else listed on the account as still to delete, so it cannot outlive 注销.
+ */
+export async function discardUnrecordedFile(userId: string, fileID: string, deps: Pick<Deps, 'store' | 'files' | 'warn'>): Promise<void> {
+  try {
+    const [result] = await deps.files.deleteFiles([fileID]);
+    if (result?.gone) return;
+  } catch (error) {
+    deps.warn('deleting an unrecorded file failed; listing it on the account', error);
+  }
+  await deps.store
+    .updateUser(userId, { addToLists: { filesToDelete: [fileID] } })
+    .catch((error: unknown) => deps.warn('listing an unrecorded file on the account failed', error));
+}
 
 /** A pending list as stored: its strings, [] for anything else (a hand-edited or client-written value). */
 export function pendingList(value: unknown): string[] {
@@ -60,10 +108,12 @@ export async function finishDataMoves(user: UserDoc, deps: CleanupDeps): Promise
 export async function finishFileDeletions(user: UserDoc, env: string, deps: CleanupDeps): Promise<void> {
   const listed = [...new Set(pendingList(user.filesToDelete))];
   if (listed.length === 0) return;
-  const own = listed.filter((fileID) => isOwnFile(fileID, env, user._id));
+  // Never the account's current avatar or export: an entry listed while a write's outcome was unknown may name it.
+  const inUse = new Set([user.avatarFileID, user.personalDataFileID]);
+  const own = listed.filter((fileID) => isOwnFile(fileID, env, user._id) && !inUse.has(fileID));
   const results = own.length > 0 ? await deps.files.deleteFiles(own) : [];
   const gone = new Set(results.filter((result) => result.gone).map((result) => result.fileID));
-  // A listed file that is not the account's own is never deleted, and not kept on the list either.
+  // A listed file that is not the account's own, or is in use, is never deleted, and not kept on the list either.
   const done = listed.filter((fileID) => gone.has(fileID) || !own.includes(fileID));
   if (done.length > 0) await deps.store.updateUser(user._id, { pullFromLists: { filesToDelete: done } });
 }
