@@ -208,6 +208,11 @@ export type AuditEntry =
       pendingUserIds?: string[];
       /** When nothing was pending any more (files and per-user data); null while something is. Absent on older entries. */
       finishedAt?: Date | null;
+      /**
+       * What was still pending when the deletion answered (files, accounts' per-user data), kept
+       * after later sweeps finish it; absent when its own cleanup could not even be recorded.
+       */
+      leftWhenAnswered?: { files: number; userData: number };
     }
   | {
       /** An operator's change through `npm run admin` (scripts/lib/admin/): who, when, what — no personal data. */

@@ -59,6 +59,7 @@ describe('deleteAccount', () => {
         pendingFileIDs: [],
         pendingUserIds: [],
         finishedAt: deps.clock.now,
+        leftWhenAnswered: { files: 0, userData: 0 },
       },
     ]);
     expect(JSON.stringify(entries)).not.toMatch(/小明|13800138000|o-alice|u-alice/);
@@ -187,13 +188,22 @@ describe('deleteAccount', () => {
 
     dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
     expect(deps.userData.ownedBy([id])).toHaveLength(1);
-    expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({ pendingUserIds: [id], finishedAt: null });
+    expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({
+      pendingUserIds: [id],
+      finishedAt: null,
+      leftWhenAnswered: { userData: 1 },
+    });
 
     // The next deletion anyone makes sweeps it.
     await signUp(deps, bob);
     dataOf(await call(deps, bob, 'deleteAccount', { confirm: true }));
     expect(deps.userData.ownedBy([id])).toEqual([]);
-    expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({ pendingUserIds: [], finishedAt: deps.clock.now });
+    // What was left when the deletion answered stays on record.
+    expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({
+      pendingUserIds: [],
+      finishedAt: deps.clock.now,
+      leftWhenAnswered: { files: 0, userData: 1 },
+    });
   });
 
   it('given a crash between the mark and the commit, other actions see no account; the next login completes the deletion', async () => {

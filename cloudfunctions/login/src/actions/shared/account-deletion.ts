@@ -251,7 +251,7 @@ function userFileIDs(users: UserDoc[], env: string): string[] {
  */
 async function finishOwnEntry(entry: DeletionAuditEntry, deps: DeletionDeps): Promise<void> {
   try {
-    const left = await finishPending([entry], deps);
+    const left = await finishPending([entry], deps, { answering: true });
     if (left > 0) deps.warn('cleanup of a deleted account is left; listed in its audit entry', { userId: entry.userId, left });
   } catch (error) {
     deps.warn('cleanup of a deleted account failed; listed in its audit entry', { userId: entry.userId, error });
@@ -271,10 +271,15 @@ export async function sweepPendingWork(deps: DeletionDeps, exceptEntryId?: strin
 
 /**
  * One per-user data removal and one storage call for everything listed, then each entry rewritten
- * with what is left (and when it finished, once nothing is); answers what is left. Either part
+ * with what is left (and when it finished, once nothing is; `answering`: the deletion's own call,
+ * which also records what it left when it answered); answers what is left. Either part
  * failing leaves its part listed; the other is still recorded as done.
  */
-export async function finishPending(entries: DeletionAuditEntry[], deps: DeletionDeps): Promise<number> {
+export async function finishPending(
+  entries: DeletionAuditEntry[],
+  deps: DeletionDeps,
+  options: { answering?: boolean } = {},
+): Promise<number> {
   const files = [...new Set(entries.flatMap((entry) => entry.pendingFileIDs.filter(isUserFileID)))];
   const userIds = [...new Set(entries.flatMap((entry) => entry.pendingUserIds ?? []))];
   const [dataRemoved, gone] = await Promise.all([
@@ -309,6 +314,8 @@ export async function finishPending(entries: DeletionAuditEntry[], deps: Deletio
         pendingFileIDs: remainingFiles,
         pendingUserIds: remainingUsers,
         finishedAt: finished ? deps.now() : null,
+        // The deletion's own call records what it left when it answered; later sweeps keep that.
+        ...(options.answering ? { leftWhenAnswered: { files: remainingFiles.length, userData: remainingUsers.length } } : {}),
       });
     }),
   );
