@@ -8,10 +8,12 @@
  * is written unless every check passed. A replaced avatar file of this user is deleted afterwards,
  * and so is an upload of the caller's own folder this call refused; either is listed on the account
  * (`filesToDelete`) until confirmed gone — the replaced one in the very write that replaces it — so
- * a failed delete is retried by the next avatar change, export or login, and 注销 removes it. An upload the function never hears of (the mini-program
- * closed between uploading and calling) is not found: wx-server-sdk cannot list a folder.
+ * a failed delete is retried by the next avatar change, export or login, and 注销 removes it. An
+ * upload the function never hears of (the mini-program closed between uploading and calling) is
+ * not found: wx-server-sdk cannot list a folder.
  *
- * Round trips: 1 (caller) + 1 (content check / storage, parallel) + 1 (write) [+ 1 old file delete]
+ * Round trips: 1 (caller) + 1 (content check / storage, parallel) + 1 (write) [+ 1 old file delete
+ * + 1 write taking it off the list]
  * [refused: + 1 read + 1 delete of the upload].
  */
 import type { PublicUser } from '../../../../typings/contract';
@@ -136,8 +138,14 @@ async function discardUpload(userId: string, fileID: string, deps: Deps): Promis
     deps.warn('reading the user before removing a refused upload failed', error);
   }
   if (current?.avatarFileID === fileID) return;
-  // Not confirmed gone: listed on the account (never deleted while it is the avatar), or on the
-  // deletion entry of an account deleted meanwhile.
+  if (current === undefined) {
+    // Unknown whether an earlier attempt made it the avatar: only listed; the list never deletes a file in use.
+    await deps.store
+      .updateUser(userId, { addToLists: { filesToDelete: [fileID] } })
+      .catch((error: unknown) => deps.warn('listing a refused avatar upload on the account failed', error));
+    return;
+  }
+  // Not confirmed gone: listed on the account, or on the deletion entry of an account deleted meanwhile.
   if (current === null) await deleteFileOfDeletedAccount(userId, fileID, deps);
   else await discardUnrecordedFile(userId, fileID, deps);
 }
