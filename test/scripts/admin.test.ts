@@ -256,6 +256,54 @@ describe('npm run admin -- delete', () => {
   });
 });
 
+describe('npm run admin -- cleanup', () => {
+  it('finishes what a deletion could not: its notes written late and its files, then records when it finished', async () => {
+    const person = caller('xiaosun');
+    const id = await login('xiaosun', '小孙');
+    const avatar = await emulator.storage.write(`avatars/${id}/a.png`, Buffer.from('png-bytes'), 'image/png');
+    expect((await emulator.callFunction('login', { action: 'updateProfile', avatarFileID: avatar }, person)).result).toEqual(
+      expect.objectContaining({ ok: true }),
+    );
+    await emulator.callFunction('notes', { action: 'add', text: '小孙的笔记' }, person);
+    // After the commit, storage is down and the second removal of the notes fails.
+    const storage = emulator.faults.add({
+      action: 'storage.batchDeleteFile',
+      times: 'always',
+      error: { code: 'STORAGE_REQUEST_FAIL', message: 'injected: storage down' },
+    });
+    const notes = emulator.faults.add({
+      action: 'database.removeDocument',
+      collection: 'notes',
+      nth: 2,
+      error: { code: 'DATABASE_REQUEST_FAILED', message: 'injected: notes down' },
+    });
+    const deleted = await emulator.callFunction('login', { action: 'deleteAccount', confirm: true }, person);
+    storage.remove();
+    notes.remove();
+    expect(deleted.result).toEqual(expect.objectContaining({ ok: true }));
+    // A note written by a request in flight during the deletion, landing after its first removal.
+    await (cloud.database() as unknown as { collection(name: string): { add(options: { data: Data }): Promise<unknown> } })
+      .collection('notes')
+      .add({ data: { owner: id, text: '迟到的笔记', createdAt: new Date(), updatedAt: new Date() } });
+    const pending = (await db().collection('account_audit').doc(`delete:${id}`).get()).data;
+    expect(pending).toMatchObject({ pendingFileIDs: [avatar], pendingUserIds: [id], finishedAt: null });
+
+    const dry = await admin('cleanup', '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('[dry-run]');
+    expect(await emulator.storage.read(avatar)).not.toBeNull();
+
+    const done = await admin('cleanup');
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain('清理完成');
+    expect(await emulator.storage.read(avatar)).toBeNull();
+    expect((await db().collection('notes').where({ owner: id }).get()).data).toEqual([]);
+    const finished = (await db().collection('account_audit').doc(`delete:${id}`).get()).data;
+    expect(finished).toMatchObject({ pendingFileIDs: [], pendingUserIds: [], finishedAt: expect.any(Date) });
+    expect((await admin('cleanup', '--json')).stdout).toContain('"left": 0');
+  });
+});
+
 describe('npm run admin -- export', () => {
   it('prints the same document 下载我的信息 gives the person, records who exported it; --dry-run and --out', async () => {
     const person = caller('xiaoqian');

@@ -121,6 +121,19 @@ export interface UserDoc {
    * actions/export-my-data.ts): replaced by the next one, deleted with the account.
    */
   personalDataFileID?: string;
+  /**
+   * Files of this person the function must still delete (a replaced export or avatar, a refused
+   * upload) whose deletion was not confirmed: recorded in the same write that replaced them, removed
+   * once they are gone; retried by the next export, the next avatar change, and deleted with the
+   * account (actions/shared/account-cleanup.ts).
+   */
+  filesToDelete?: string[];
+  /**
+   * Accounts linked into this one whose per-user data (notes, …) was not confirmed moved here yet:
+   * written by confirmLink's transaction, removed once the move is done; finished by a retry of
+   * confirmLink and by the next login (actions/shared/account-cleanup.ts).
+   */
+  pendingDataMoves?: string[];
   /** Id of the login that last wrote lastLoginAt: tells whether a parallel read saw our write. */
   lastLoginId?: string;
   /** Legacy tutorial fields (read for adoption, never returned). */
@@ -183,10 +196,24 @@ export type AuditEntry =
       identityCount: number;
       mergedAccountCount: number;
       /**
-       * Avatar files of the deleted documents, deleted only after the commit; what is still listed
-       * here was not confirmed gone (a crash or a storage fault between commit and file deletion).
+       * Avatar and export files of the deleted documents, deleted only after the commit; what is
+       * still listed here was not confirmed gone (a crash or a storage fault between commit and
+       * file deletion).
        */
       pendingFileIDs: string[];
+      /**
+       * The deleted account ids whose per-user data (PER_USER_COLLECTIONS) is to be removed once
+       * more after the commit (a write in flight during the deletion); what is still listed was
+       * not confirmed removed. Absent on entries from before it was recorded.
+       */
+      pendingUserIds?: string[];
+      /** When nothing was pending any more (files and per-user data); null while something is. Absent on older entries. */
+      finishedAt?: Date | null;
+      /**
+       * What was still pending when the deletion answered (files, accounts' per-user data), kept
+       * after later sweeps finish it; absent when its own cleanup could not even be recorded.
+       */
+      leftWhenAnswered?: { files: number; userData: number };
     }
   | {
       /** An operator's change through `npm run admin` (scripts/lib/admin/): who, when, what — no personal data. */
@@ -227,7 +254,10 @@ export interface WechatPushAuditEntry {
   accountDeleted: boolean;
 }
 
-/** The audit entry of a deletion; its `pendingFileIDs` are swept by later deletions (actions/shared/account-deletion.ts). */
+/**
+ * The audit entry of a deletion; what it lists as pending is finished by the deletion itself, by
+ * later deletions and by `npm run admin -- cleanup` (actions/shared/account-deletion.ts).
+ */
 export type DeletionAuditEntry = Extract<AuditEntry, { type: 'account-deleted' }>;
 /**
  * How often one caller used one limited action in one fixed window (rules/rate-limit.ts). `_id` =

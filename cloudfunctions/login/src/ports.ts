@@ -21,7 +21,10 @@ import type { AuditEntry, DeletionAuditEntry, IdentityDoc, LinkTicketDoc, LoginS
 export interface UserPatch {
   /** Plain field values to write. */
   set?: Partial<Omit<UserDoc, '_id'>>;
-  /** Fields to delete (e.g. legacy secrets such as session_key, or `boundPhone`). */
+  /**
+   * Fields to delete (e.g. legacy secrets such as session_key, or `boundPhone`); a dotted path
+   * (`userInfo.session_key`, `accounts.0.token`) deletes a field at depth, a missing one is no error.
+   */
   remove?: string[];
   /** Adds keys to `identityKeys` (a key already there is not repeated). */
   addIdentityKeys?: string[];
@@ -31,7 +34,14 @@ export interface UserPatch {
   noteKeysHeldElsewhere?: string[];
   /** Records a login: lastLoginAt = stamp.at, lastLoginId = stamp.id, loginCount + 1. */
   stamp?: LoginStamp;
+  /** Adds values to the pending-cleanup lists (a value already there is not repeated). */
+  addToLists?: Partial<Record<PendingListField, string[]>>;
+  /** Removes values from the pending-cleanup lists. Never together with addToLists on the same list. */
+  pullFromLists?: Partial<Record<PendingListField, string[]>>;
 }
+
+/** The lists of work a user document records as pending (model.ts). */
+export type PendingListField = 'filesToDelete' | 'pendingDataMoves';
 
 export interface StampAndFindResult {
   /** Users holding any of the keys, or legacy documents of the openid. Usually zero or one. */
@@ -124,10 +134,11 @@ export interface Store extends StoreTransaction {
   /** Removes tickets that expired before `before` (used or not: past expiry they are only refused). */
   removeExpiredLinkTickets(before: Date): Promise<void>;
   /**
-   * Up to `limit` deletion audit entries whose `pendingFileIDs` is not empty (files a deletion
-   * could not confirm gone), in no particular order; never one a client wrote (it could name any file).
+   * Up to `limit` deletion audit entries with work left — `pendingFileIDs` (files a deletion could
+   * not confirm gone) or `pendingUserIds` (per-user data not confirmed removed) not empty — in no
+   * particular order; never one a client wrote (it could name any file or account).
    */
-  deletionsWithPendingFiles(limit: number): Promise<DeletionAuditEntry[]>;
+  deletionsWithPendingWork(limit: number): Promise<DeletionAuditEntry[]>;
   /**
    * Up to `limit` audit entries about `userId` (it is the `userId`, `fromUserId` or `toUserId`),
    * newest first; never one a client wrote (it could claim anything about anyone).

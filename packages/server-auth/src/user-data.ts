@@ -18,11 +18,17 @@ export interface PerUserCollection {
   envVariable: string;
   /** The field holding the owner's user id. */
   ownerField: string;
+  /**
+   * The fields of a document the person's export (下载我的信息) holds — an allow-list, so a field
+   * added later, a secret or someone else's identifier never reaches it by accident. Inside them,
+   * secret- and identifier-named fields are left out at any depth (the login function's rule).
+   */
+  exportFields: readonly string[];
 }
 
 export const PER_USER_COLLECTIONS: readonly PerUserCollection[] = [
   /** cloudfunctions/notes: 我的笔记. */
-  { collection: 'notes', envVariable: 'NOTES_COLLECTION', ownerField: 'owner' },
+  { collection: 'notes', envVariable: 'NOTES_COLLECTION', ownerField: 'owner', exportFields: ['_id', 'text', 'createdAt', 'updatedAt'] },
 ];
 
 /** The collection's name in this environment. */
@@ -34,6 +40,8 @@ export function collectionName(entry: PerUserCollection, env: NodeJS.ProcessEnv 
 export interface UserDataDocuments {
   /** The collection's default name (PerUserCollection.collection), the same in every environment. */
   collection: string;
+  /** The fields an export holds of each document (PerUserCollection.exportFields). */
+  exportFields: readonly string[];
   documents: Array<Record<string, unknown>>;
 }
 
@@ -98,6 +106,7 @@ export function createUserDataStore(
       return Promise.all(
         collections.map(async (entry) => ({
           collection: entry.collection,
+          exportFields: entry.exportFields,
           documents:
             userIds.length === 0
               ? []

@@ -275,7 +275,7 @@ describe('createHandler (what protectedFunction runs)', () => {
 });
 
 describe('the per-user collection list (what deleteAccount and confirmLink use)', () => {
-  const favorites = { collection: 'favorites', envVariable: 'FAVORITES_COLLECTION', ownerField: 'userId' };
+  const favorites = { collection: 'favorites', envVariable: 'FAVORITES_COLLECTION', ownerField: 'userId', exportFields: ['_id', 'itemId'] };
 
   it('a collection added to the list is moved and removed by its owner field, others’ documents untouched', async () => {
     const lines = [
@@ -293,6 +293,11 @@ describe('the per-user collection list (what deleteAccount and confirmLink use)'
 
     await store.moveAll('from-user', 'to-user');
     expect(owners()).toEqual(['f1:to-user', 'f2:to-user', 'f3:someone-else']);
+
+    // listAll carries the collection's export allow-list for the personal-data export.
+    const listed = await store.listAll(['to-user']);
+    expect(listed.find((entry) => entry.collection === 'favorites')).toMatchObject({ exportFields: ['_id', 'itemId'] });
+    expect(listed.find((entry) => entry.collection === 'favorites')?.documents).toHaveLength(2);
 
     await store.removeAll(['to-user', 'another-merged-account']);
     expect(owners()).toEqual(['f3:someone-else']);

@@ -10,6 +10,7 @@ import { type CollectionNames, collectionNamesFrom, type DatabaseLike } from '..
 import type { UserStatus } from '../../../cloudfunctions/login/src/model';
 import { ADMIN_USAGE, parseAdminArgs, type AdminCommand } from './args';
 import { resolveTarget } from './connection';
+import { cleanupByAdmin, cleanupText } from './cleanup';
 import { deleteByAdmin, deletionText } from './delete';
 import { createUserDataStore } from '@wx-cloud-login/server-auth/src/user-data';
 import { createCloudServices } from '../../../cloudfunctions/login/src/cloudbase/cloud-services';
@@ -89,8 +90,11 @@ function auditSummary(entry: UserDetails['audit'][number]): string {
   switch (entry.type) {
     case 'account-linked':
       return `${entry.fromUserId} → ${entry.toUserId}`;
-    case 'account-deleted':
-      return `identities ${entry.identityCount}, merged ${entry.mergedAccountCount}`;
+    case 'account-deleted': {
+      const left = (entry.pendingFileIDs?.length ?? 0) + (entry.pendingUserIds?.length ?? 0);
+      const finished = entry.finishedAt instanceof Date ? `, cleanup finished ${formatTime(entry.finishedAt)}` : '';
+      return `identities ${entry.identityCount}, merged ${entry.mergedAccountCount}${left > 0 ? `, cleanup left ${left} (admin cleanup)` : finished}`;
+    }
     case 'admin-action':
       return `${entry.action} by ${entry.operator}${entry.reason ? ` (${entry.reason})` : ''}${entry.until ? ` until ${formatTime(entry.until)}` : ''}`;
     default:
@@ -236,6 +240,12 @@ async function execute(command: AdminCommand, directory: ReturnType<typeof creat
         { appid: command.appid, env: context.env, dryRun: context.dryRun },
       );
     }
+    case 'cleanup':
+      return cleanupByAdmin(context.db as unknown as DatabaseLike, cloud as unknown as CloudServicesSdk, context.names, {
+        now: context.now,
+        dryRun: context.dryRun,
+        warn: context.warn,
+      });
     case 'delete':
       return deleteByAdmin(context.db as unknown as DatabaseLike, cloud as unknown as CloudServicesSdk, context.names, command.userId, {
         operator: context.operator,
@@ -306,6 +316,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
     else if (Array.isArray(result)) io.stdout(usersTable(result));
     else if ('action' in result && result.action === 'delete') io.stdout(deletionText(result));
     else if ('action' in result && result.action === 'revocations') io.stdout(revocationText(result));
+    else if ('action' in result && result.action === 'cleanup') io.stdout(cleanupText(result));
     else if ('identities' in result) io.stdout(detailsText(result));
     else if ('adopted' in result) io.stdout(adoptionText(result));
     else if ('imported' in result) io.stdout(importText(result));

@@ -28,7 +28,16 @@ export interface TextFinding {
 }
 
 /** Field names that are secrets; a literal array of nothing but these is a deny-list. */
-export const SECRET_FIELD_NAMES: ReadonlySet<string> = new Set(['session_key', 'sessionKey']);
+export const SECRET_FIELD_NAMES: ReadonlySet<string> = new Set([
+  'session_key',
+  'sessionKey',
+  'skey',
+  'sk',
+  'access_token',
+  'accessToken',
+  'refresh_token',
+  'refreshToken',
+]);
 
 const APP_SECRET_LIKE = /(?<![0-9A-Za-z_$])[0-9a-fA-F]{32}(?![0-9A-Za-z_$])/g;
 // Only the snake_case spelling WeChat uses: `sessionKey` is an everyday name for a local

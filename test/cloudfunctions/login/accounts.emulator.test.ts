@@ -377,7 +377,7 @@ describe('linking to an existing account through the emulator', () => {
     expect(docs('account_audit').filter((entry) => entry.fromUserId === newcomerId)).toHaveLength(1);
   });
 
-  it("given the commit's answer lost, the link is complete; the retry is told the ticket was used", async () => {
+  it("given the commit's answer lost, the link is complete; the retry finishes its data move and answers the joined account", async () => {
     const { ownerId, newcomer, newcomerId, ticket } = await linkScenario('13800000015');
     const fault = emulator.faults.add({
       action: 'database.commitTransaction',
@@ -391,6 +391,10 @@ describe('linking to an existing account through the emulator', () => {
     expect(errorOf(failed).code).toBe('INTERNAL');
     expect(doc('users', newcomerId)).toMatchObject({ status: 'merged', mergedInto: ownerId });
     expect(danglingIdentities()).toEqual([]);
+    // The commit recorded the per-user data move as owed; the answer never came, so the retry does it.
+    expect(doc('users', ownerId)?.pendingDataMoves).toEqual([newcomerId]);
+    expect(dataOf(await call(newcomer, 'confirmLink', { ticket })).user.id).toBe(ownerId);
+    expect(doc('users', ownerId)?.pendingDataMoves).toEqual([]);
     expect(errorOf(await call(newcomer, 'confirmLink', { ticket })).code).toBe('LINK_TICKET_USED');
     expect(dataOf(await call(newcomer, 'login')).user.id).toBe(ownerId);
   });
@@ -503,7 +507,7 @@ describe('identities and deletion through the emulator', () => {
     expect(docs('identities').filter((identity) => identity.userId === id)).toEqual([]);
   }, 60_000);
 
-  it('given the deletion commit failing, keeps the account and its avatar file; a retry deletes both', async () => {
+  it('given the deletion commit failing after the data removal, keeps the account marked and its avatar file; a retry deletes both', async () => {
     const alice = person('alice');
     const id = await signUp(alice);
     const fileID = await emulator.storage.write(`avatars/${id}/a.png`, Buffer.from('png'), 'image/png');
@@ -516,10 +520,10 @@ describe('identities and deletion through the emulator', () => {
     const failed = await call(alice, 'deleteAccount', { confirm: true });
     fault.remove();
 
+    // Per-user data removal had begun: the account is not handed back as if whole; the retry resumes.
     expect(errorOf(failed).code).toBe('INTERNAL');
-    expect(doc('users', id)).toMatchObject({ status: 'active', nickName: '还在' });
+    expect(doc('users', id)).toMatchObject({ status: 'deleting', nickName: '还在' });
     expect(emulator.storage.list().some((file) => file.fileID === fileID)).toBe(true);
-    expect(dataOf(await call(alice, 'login')).user.id).toBe(id);
 
     dataOf(await call(alice, 'deleteAccount', { confirm: true }));
     expect(doc('users', id)).toBeUndefined();

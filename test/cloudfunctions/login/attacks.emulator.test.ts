@@ -1,13 +1,17 @@
 /**
  * The attack classes through the BUILT function, the unmodified wx-server-sdk and the emulator:
  * a slice of the seeded fuzz run (support/fuzz.ts; the full run is fuzz.test.ts on the memory
- * store), and a fault sweep of the two actions with steps outside a transaction (deleteAccount,
- * bindPhone), failing database request k for k = 1..n after it applied, its reply lost — what the
- * memory store cannot show (fault-sweep.test.ts fails every request of every action before it applies).
+ * store), and a fault sweep of the actions with steps outside a transaction (deleteAccount,
+ * confirmLink, bindPhone), failing database or storage request k for k = 1..n — before it applies,
+ * and after it applied with its reply lost, what the memory store cannot show
+ * (fault-sweep.test.ts fails every request of every action before it applies). The cleanup paths
+ * are followed by their recovery (the retry, the next login, the next 注销): nothing may be left, and
+ * no OK may be answered with cleanup that is not recorded.
  */
 import { EJSON } from 'bson';
 import type { Result } from '../../../typings/contract';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import { RATE_LIMITS } from '../../../cloudfunctions/login/src/rules/rate-limit';
 import { FUZZ_PHONES, fuzzPeople, PLANTED_SESSION_KEY, runFuzz } from './support/fuzz';
 
 let emulator: Emulator;
@@ -22,7 +26,8 @@ afterAll(async () => {
 
 const COLLECTIONS = ['users', 'identities', 'link_tickets', 'account_audit'];
 /** Database requests that change something when they apply. */
-const WRITES = /^database\.(insertDocument|modifyDocument|modifyAndReturnDoc|removeDocument|commitTransaction|addCollection)$/;
+const WRITES =
+  /^(database\.(insertDocument|modifyDocument|modifyAndReturnDoc|removeDocument|commitTransaction|addCollection)|storage\.batchDeleteFile)$/;
 const docs = (collection: string) => emulator.database.documents(collection);
 
 async function call(caller: Caller, event: unknown): Promise<Result<unknown>> {
@@ -68,8 +73,8 @@ function person(name: string): Required<Pick<Caller, 'openid' | 'appid' | 'union
   return { openid: `o-${name}-${people}`, appid: 'wx-attack-app', unionid: `u-${name}-${people}` };
 }
 
-/** Identities and users that disagree, and accounts left 'deleting'. */
-function halfWritten(): string[] {
+/** Identities and users that disagree, and accounts left 'deleting' (unless a deletion may resume). */
+function halfWritten(allowDeleting = false): string[] {
   const users = new Map(docs('users').map((user) => [user._id, user]));
   const dangling = docs('identities')
     .filter((identity) => {
@@ -78,39 +83,159 @@ function halfWritten(): string[] {
     })
     .map((identity) => `identity ${String(identity._id)}`);
   const deleting = [...users.values()].filter((user) => user.status === 'deleting').map((user) => `deleting ${String(user._id)}`);
-  return [...dangling, ...deleting];
+  return [...dangling, ...(allowDeleting ? [] : deleting)];
+}
+
+/** What the database records as still to clean up: account lists and deletion entries (files, `data:<id>`). */
+function recordedCleanup(): Set<string> {
+  const recorded = new Set<string>();
+  for (const user of docs('users')) {
+    for (const fileID of (user.filesToDelete as string[] | undefined) ?? []) recorded.add(fileID);
+    for (const id of (user.pendingDataMoves as string[] | undefined) ?? []) recorded.add(`data:${id}`);
+  }
+  for (const entry of docs('account_audit')) {
+    for (const fileID of (entry.pendingFileIDs as string[] | undefined) ?? []) recorded.add(fileID);
+    for (const id of (entry.pendingUserIds as string[] | undefined) ?? []) recorded.add(`data:${id}`);
+  }
+  return recorded;
+}
+
+async function addNote(caller: Caller, text: string): Promise<void> {
+  const invocation = await emulator.callFunction('notes', { action: 'add', text }, caller);
+  if (!(invocation.result as { ok?: boolean } | undefined)?.ok) throw new Error(`notes add failed: ${JSON.stringify(invocation.result)}`);
+}
+
+interface Prepared {
+  caller: Caller;
+  event: () => unknown;
+  /** The action's effect (its cleanup aside) is all there. */
+  done: () => boolean;
+  /** Cleanup still owed (files, `data:<owner>`): recorded after an OK, none after the retry and the recovery. */
+  leftovers?: () => string[];
+  /** A failed call may leave a deletion begun and resumable (status 'deleting'). */
+  resumable?: boolean;
 }
 
 interface SweepCase {
   name: string;
-  /** 'before' is swept for every action on the memory store (fault-sweep.test.ts); 'after' only here. */
+  /** 'before' is swept for every action on the memory store (fault-sweep.test.ts); here too for the cleanup paths. */
   modes: ReadonlyArray<'before' | 'after'>;
-  prepare(): Promise<{ caller: Caller; event: () => unknown; done: () => boolean }>;
+  prepare(): Promise<Prepared>;
   /** Answers a retry may give once the effect landed before (its reply was lost). */
   afterLanded: string[];
+}
+
+/** The recovery paths after the person's retry: their next login, and the next 注销 anyone makes (it sweeps leftovers). */
+async function recover(caller: Caller): Promise<void> {
+  await call(caller, { action: 'login' });
+  const other = person('sweeper');
+  await call(other, { action: 'login' });
+  await call(other, { action: 'deleteAccount', confirm: true });
 }
 
 const cases: SweepCase[] = [
   {
     name: 'deleteAccount',
-    modes: ['after'],
+    modes: ['before', 'after'],
     async prepare() {
       const caller = person('leaver');
       const { data } = (await call(caller, { action: 'login' })) as { data: { user: { id: string } } };
       await call(caller, { action: 'bindPhone', code: emulator.openapi.issuePhoneCode(`139${String(people).padStart(8, '0')}`) });
       const fileID = await emulator.storage.write(`avatars/${data.user.id}/a.png`, Buffer.from('png'), 'image/png');
       await call(caller, { action: 'updateProfile', avatarFileID: fileID });
+      await addNote(caller, '要注销的笔记');
       const id = data.user.id;
       return {
         caller,
         event: () => ({ action: 'deleteAccount', confirm: true }),
-        done: () =>
-          !docs('users').some((user) => user._id === id) &&
-          !docs('identities').some((identity) => identity.userId === id) &&
-          !emulator.storage.list().some((file) => file.fileID === fileID),
+        done: () => !docs('users').some((user) => user._id === id) && !docs('identities').some((identity) => identity.userId === id),
+        leftovers: () => [
+          ...(emulator.storage.list().some((file) => file.fileID === fileID) ? [fileID] : []),
+          ...(docs('notes').some((note) => note.owner === id) ? [`data:${id}`] : []),
+        ],
+        resumable: true,
       };
     },
     afterLanded: ['USER_NOT_FOUND'],
+  },
+  {
+    name: 'confirmLink',
+    modes: ['before', 'after'],
+    async prepare() {
+      const owner = person('owner');
+      await call(owner, { action: 'login' });
+      const phone = `136${String(people).padStart(8, '0')}`;
+      const { data: ownerData } = (await call(owner, { action: 'bindPhone', code: emulator.openapi.issuePhoneCode(phone) })) as {
+        data: { user: { id: string } };
+      };
+      const caller = person('joiner');
+      const { data } = (await call(caller, { action: 'login' })) as { data: { user: { id: string } } };
+      await addNote(caller, '带过去的笔记');
+      const offer = (await call(caller, { action: 'bindPhone', code: emulator.openapi.issuePhoneCode(phone) })) as {
+        error?: { details?: { ticket?: string } };
+      };
+      const ticket = offer.error?.details?.ticket;
+      if (!ticket) throw new Error('no link offer');
+      const source = data.user.id;
+      const target = ownerData.user.id;
+      return {
+        caller,
+        event: () => ({ action: 'confirmLink', ticket }),
+        done: () => docs('users').some((user) => user._id === source && user.status === 'merged' && user.mergedInto === target),
+        leftovers: () => (docs('notes').some((note) => note.owner === source) ? [`data:${source}`] : []),
+      };
+    },
+    afterLanded: ['LINK_TICKET_USED'],
+  },
+  {
+    name: 'updateProfile replacing the avatar',
+    modes: ['before', 'after'],
+    async prepare() {
+      const caller = person('painter');
+      const { data } = (await call(caller, { action: 'login' })) as { data: { user: { id: string } } };
+      const id = data.user.id;
+      const old = await emulator.storage.write(`avatars/${id}/old.png`, Buffer.from('png'), 'image/png');
+      await call(caller, { action: 'updateProfile', avatarFileID: old });
+      const next = await emulator.storage.write(`avatars/${id}/new.png`, Buffer.from('png'), 'image/png');
+      return {
+        caller,
+        event: () => ({ action: 'updateProfile', avatarFileID: next }),
+        done: () => docs('users').some((user) => user._id === id && user.avatarFileID === next),
+        leftovers: () => (emulator.storage.list().some((file) => file.fileID === old) ? [old] : []),
+      };
+    },
+    afterLanded: [],
+  },
+  {
+    name: 'exportMyData replacing a stored export',
+    modes: ['before', 'after'],
+    async prepare() {
+      const caller = person('exporter');
+      const { data } = (await call(caller, { action: 'login' })) as { data: { user: { id: string } } };
+      const id = data.user.id;
+      // Enough notes for the export to go through storage.
+      const notes = Array.from({ length: 200 }, (_, index) =>
+        JSON.stringify({ _id: `note-${id}-${index}`, owner: id, text: `长笔记${index}`.padEnd(500, '记') }),
+      );
+      await emulator.database.importCollection('notes', notes.join('\n'));
+      // Each export in a rate-limit window of its own.
+      const event = () => {
+        emulator.clock.set(emulator.clock.now() + RATE_LIMITS.exportMyData.windowMs);
+        return { action: 'exportMyData' };
+      };
+      const first = (await call(caller, event())) as { data?: { file?: { fileID: string } } };
+      const firstFile = first.data?.file?.fileID;
+      if (!firstFile) throw new Error('expected a stored export');
+      const current = () => docs('users').find((user) => user._id === id)?.personalDataFileID as string | undefined;
+      const exportsOf = () => emulator.storage.list().filter((file) => file.fileID.includes(`/exports/${id}/`));
+      return {
+        caller,
+        event,
+        done: () => current() !== firstFile && exportsOf().some((file) => file.fileID === current()),
+        leftovers: () => exportsOf().flatMap((file) => (file.fileID === current() ? [] : [file.fileID])),
+      };
+    },
+    afterLanded: [],
   },
   {
     name: 'bindPhone',
@@ -136,8 +261,9 @@ describe('a fault at every database request, through the emulator', () => {
     async (_name, when, sweep) => {
       const probe = await sweep.prepare();
       const clean = await emulator.callFunction('login', probe.event(), probe.caller);
-      const database = clean.requests.filter((request) => request.action.startsWith('database.'));
+      const database = clean.requests.filter((request) => /^(database|storage)\./.test(request.action));
       expect(probe.done()).toBe(true);
+      expect(probe.leftovers?.() ?? []).toEqual([]);
       // Request k as (its action, its rank among requests of that action). After it applied, only a
       // write differs from a failure before it: reads are swept 'before' only.
       const targets = database
@@ -151,16 +277,28 @@ describe('a fault at every database request, through the emulator', () => {
 
       const failures: string[] = [];
       for (const { action, nth, k } of targets) {
-        const { caller, event, done } = await sweep.prepare();
-        const fault = emulator.faults.add({ action, nth, when, error: { code: 'DATABASE_REQUEST_FAILED', message: `injected at ${k}` } });
+        const { caller, event, done, leftovers, resumable } = await sweep.prepare();
+        const code = action.startsWith('storage.') ? 'STORAGE_REQUEST_FAIL' : 'DATABASE_REQUEST_FAILED';
+        const fault = emulator.faults.add({ action, nth, when, error: { code, message: `injected at ${k}` } });
         const failed = await call(caller, event()).finally(() => fault.remove());
         if (!failed.ok && failed.error.code !== 'INTERNAL') failures.push(`request ${k}: answered ${failed.error.code}`);
-        if (halfWritten().length > 0) failures.push(`request ${k}: half-written ${halfWritten().join(' ')}`);
+        const half = halfWritten(!failed.ok && resumable === true);
+        if (half.length > 0) failures.push(`request ${k}: half-written ${half.join(' ')}`);
+        if (failed.ok) {
+          const recorded = recordedCleanup();
+          const dropped = (leftovers?.() ?? []).filter((left) => !recorded.has(left));
+          if (dropped.length > 0) failures.push(`request ${k}: answered OK with cleanup dropped: ${dropped.join(' ')}`);
+        }
         const landed = done();
         const retry = await call(caller, event());
         if (!retry.ok && !(landed && sweep.afterLanded.includes(retry.error.code)))
           failures.push(`request ${k}: retry answered ${retry.error.code}`);
         if (!done()) failures.push(`request ${k}: the retry did not finish`);
+        if (leftovers) {
+          await recover(caller);
+          const left = leftovers();
+          if (left.length > 0) failures.push(`request ${k}: left after the retry and recovery: ${left.join(' ')}`);
+        }
       }
       expect(failures).toEqual([]);
     },

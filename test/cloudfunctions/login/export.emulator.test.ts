@@ -1,11 +1,12 @@
 /**
  * 下载我的信息 through the BUILT login and notes functions on the local emulator (real
  * wx-server-sdk, real transactions, real storage): a database holding several people, two of
- * them linked into one account. The export holds every stored field of the person — and nothing
- * of anyone else.
+ * them linked into one account. The export holds every field the kit stores of the person —
+ * and no secret planted at any depth, no raw identifier, nothing of anyone else.
  */
 import { EJSON } from 'bson';
 import type { ActionMap, ActionName, ExportMyDataData, PersonalDataExport, Result } from '../../../typings/contract';
+import { PER_USER_COLLECTIONS } from '@wx-cloud-login/server-auth';
 import { BOOKKEEPING_FIELDS } from '../../../cloudfunctions/login/src/rules/personal-data';
 import { RATE_LIMITS } from '../../../cloudfunctions/login/src/rules/rate-limit';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
@@ -54,6 +55,23 @@ async function patch(collection: string, id: string, fields: Record<string, unkn
   await emulator.database.importCollection(collection, EJSON.stringify({ ...stored(collection, id), ...fields }, { relaxed: false }));
 }
 
+/** Another person's openid (set once that person exists). */
+let OTHER_OPENID = 'oSomeoneElse';
+
+/** Secrets in every spelling the tutorial pattern and other sign-in services used, at every depth, and another person's openid. */
+function planted(): Record<string, unknown> {
+  return {
+    session_key: 'planted-session_key',
+    skey: 'planted-skey',
+    'session-key': 'planted-dash',
+    sk: 'planted-sk',
+    access_token: 'planted-access',
+    refreshToken: 'planted-refresh',
+    openid: OTHER_OPENID,
+    nested: { session_key: 'planted-nested', list: [{ token: 'planted-in-array', _openid: OTHER_OPENID }] },
+  };
+}
+
 function inline(data: ExportMyDataData): PersonalDataExport {
   if (data.delivery !== 'inline') throw new Error(`expected inline, got ${data.delivery}`);
   return data.document;
@@ -76,8 +94,6 @@ describe('exportMyData on the emulator', () => {
     dataOf(await call(xiaoming, 'updateProfile', { nickName: '小明' }));
     dataOf(await call(xiaoming, 'bindPhone', { code: emulator.openapi.issuePhoneCode(phone) }));
     await addNote(xiaoming, '小明的第一条笔记');
-    // Fields another app (or a team's own code) left on the account, and a secret the tutorial pattern stored.
-    await patch('users', accountId, { gender: 1, city: '杭州', session_key: 'tutorial-secret==' });
 
     // The same person on a second WeChat: a new account, a note, then linked in by the phone number.
     const secondWechat = person('xiaoming-new-phone');
@@ -94,6 +110,13 @@ describe('exportMyData on the emulator', () => {
     dataOf(await call(xiaohong, 'updateProfile', { nickName: '小红' }));
     dataOf(await call(xiaohong, 'bindPhone', { code: emulator.openapi.issuePhoneCode('13900139456') }));
     await addNote(xiaohong, '小红的秘密笔记');
+    // Fields another app (or a team's own code) left on the account; secrets in every spelling at
+    // every depth and 小红's openid, planted where only a hand-edit or an old app puts them.
+    OTHER_OPENID = xiaohong.openid;
+    await patch('users', accountId, { gender: 1, city: '杭州', ...planted(), userInfo: { nickName: '小明', ...planted() } });
+    const note = emulator.database.documents('notes').find((candidate) => candidate.owner === accountId);
+    if (!note) throw new Error('no note');
+    await patch('notes', String(note._id), { ...planted(), meta: planted() });
 
     const data = dataOf(await call(xiaoming, 'exportMyData'));
     const document = inline(data);
@@ -116,12 +139,12 @@ describe('exportMyData on the emulator', () => {
       linkNotices: document.account.pendingNotices,
     };
     for (const field of Object.keys(account)) {
-      if (field === 'session_key' || BOOKKEEPING_FIELDS.includes(field)) continue;
+      if (Object.keys(planted()).includes(field) || BOOKKEEPING_FIELDS.includes(field)) continue;
       const where = field in placed ? placed[field] : document.account.otherFields[field];
       expect([field, where]).toEqual([field, expect.anything()]);
     }
     expect(document.account).toMatchObject({ id: accountId, nickName: '小明', phone: { maskedPhoneNumber: '138****8123' } });
-    expect(document.account.otherFields).toEqual({ gender: 1, city: '杭州' });
+    expect(document.account.otherFields).toEqual({ gender: 1, city: '杭州', userInfo: { nickName: '小明' } });
     // The holder has not logged in since the link: the notice they will see is part of the account.
     expect(document.account.pendingNotices).toEqual([{ kind: 'linked-by-phone', at: expect.any(Number) }]);
     expect(document.loginHistory.loginCount).toBe(stored('users', accountId).loginCount);
@@ -141,9 +164,11 @@ describe('exportMyData on the emulator', () => {
       }),
     ]);
     expect(document.data.notes?.map((note) => note.text).sort()).toEqual(['小明的第一条笔记', '换手机后记的笔记'].sort());
-    for (const note of emulator.database.documents('notes').filter((candidate) => candidate.owner === accountId)) {
-      const exported = document.data.notes?.find((candidate) => candidate._id === note._id);
-      expect(Object.keys(exported ?? {}).sort()).toEqual(Object.keys(note).sort());
+    // Each note with the fields its collection exports (PER_USER_COLLECTIONS), nothing planted.
+    const { exportFields } = PER_USER_COLLECTIONS.find((entry) => entry.collection === 'notes') ?? { exportFields: [] };
+    for (const stored of emulator.database.documents('notes').filter((candidate) => candidate.owner === accountId)) {
+      const exported = document.data.notes?.find((candidate) => candidate._id === stored._id);
+      expect(Object.keys(exported ?? {}).sort()).toEqual(exportFields.filter((field) => field in stored).sort());
     }
     expect(data.summary).toMatchObject({
       signInMethods: 5,
@@ -156,9 +181,11 @@ describe('exportMyData on the emulator', () => {
     for (const trace of [...tracesOf(otherId, ['小红', '13900139456', '139****9456']), xiaohong.openid, xiaohong.unionid]) {
       expect([trace, text.includes(trace)]).toEqual([trace, false]);
     }
-    for (const raw of [xiaoming.openid, xiaoming.unionid, secondWechat.openid, secondWechat.unionid, phone, 'tutorial-secret']) {
+    for (const raw of [xiaoming.openid, xiaoming.unionid, secondWechat.openid, secondWechat.unionid, phone, 'planted-']) {
       expect([raw, text.includes(raw)]).toEqual([raw, false]);
     }
+    // No field named like a secret or an identifier, anywhere in the document.
+    expect(text).not.toMatch(/"[^"]*(session|token|skey|password|openid|unionid)[^"]*":/i);
 
     // One export per few minutes, counted in the database (any instance sees it).
     const again = await call(xiaoming, 'exportMyData');

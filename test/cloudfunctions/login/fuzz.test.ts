@@ -23,7 +23,7 @@ const READS = new Set([
   'findUsersByIdentity',
   'identitiesOf',
   'usersMergedInto',
-  'deletionsWithPendingFiles',
+  'deletionsWithPendingWork',
 ]);
 const secrets = [
   ...people.flatMap((person) => [person.openid, person.unionid ?? person.openid]),

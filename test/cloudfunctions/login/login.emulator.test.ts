@@ -124,6 +124,32 @@ describe('login function through wx-server-sdk and the emulator', () => {
     expect(docs('users').find((user) => user._id === 'unrelated')).toHaveProperty('session_key', 'other');
   });
 
+  it('given legacy documents with secrets in every spelling at every depth, adoption leaves none in either', async () => {
+    const secrets = {
+      skey: 'planted-1',
+      sk: 'planted-2',
+      access_token: 'planted-3',
+      userInfo: { nickName: '深处', session_key: 'planted-4', city: '杭州' },
+      accounts: [{ provider: 'qq', refreshToken: 'planted-5' }],
+    };
+    await emulator.database.importCollection(
+      'users',
+      [
+        JSON.stringify({ _id: 'deep-legacy', _openid: 'o-deep', createdAt: { $date: '2024-01-01T00:00:00Z' }, ...secrets }),
+        JSON.stringify({ _id: 'deep-dup', _openid: 'o-deep', createdAt: { $date: '2024-02-01T00:00:00Z' }, ...secrets }),
+      ].join('\n'),
+    );
+
+    const { response } = await callLogin({ openid: 'o-deep', appid: 'wx-legacy' });
+
+    expect(response).toMatchObject({ ok: true, data: { user: { id: 'deep-legacy' } } });
+    for (const id of ['deep-legacy', 'deep-dup']) {
+      const stored = docs('users').find((user) => user._id === id);
+      expect(JSON.stringify(stored)).not.toContain('planted-');
+      expect(stored).toMatchObject({ userInfo: { nickName: '深处', city: '杭州' }, accounts: [{ provider: 'qq' }] });
+    }
+  });
+
   // `users` is client-writable whenever the function created it itself: the platform then sets
   // `_openid` to the writer, and such a document is the caller's only if an identity vouches for it.
   it('given a client-planted users document holding the victim’s key, the victim’s first login creates their own user', async () => {

@@ -18,6 +18,14 @@
  * commit leaves everything as it was and the same ticket works again; after the commit the link is
  * complete and the ticket is used. There is no state in between in which an identity points at a
  * user that does not list it, or at nothing.
+ *
+ * Per-user data of other functions (notes, …) moves after the commit (queries exist only outside a
+ * transaction). The transaction records the move as pending on the target (`pendingDataMoves`),
+ * and only a finished move takes it off: a move that fails is answered INTERNAL, never OK, and
+ * the same call again (the ticket is used by then, but the caller's account is its target and
+ * still owes the move) finishes it and answers OK; so does the person's next login
+ * (shared/account-cleanup.ts). Until then the data stays under the merged account's id, which the
+ * export lists and 注销 removes.
  */
 import { activeBan, assertNoActiveBan } from '../rules/ban';
 import type { PublicUser } from '../../../../typings/contract';
@@ -26,6 +34,7 @@ import { providerOf } from '../rules/identity-summary';
 import { isLinkTicket, linkTicketId } from '../rules/link-ticket';
 import { withLinkNotice } from '../rules/link-notice';
 import { planMerge } from '../rules/merge-plan';
+import { finishDataMoves, pendingList } from './shared/account-cleanup';
 import { withFreshAvatarUrl } from './shared/avatar-url';
 import { resolveCaller, type Caller } from './shared/caller';
 import { withinLimit } from './shared/rate-limit';
@@ -48,18 +57,38 @@ export async function confirmLink(identity: WxIdentity, event: Record<string, un
     deps.store.getLinkTicket(ticketId),
   ]);
   const now = deps.now();
+  if (isLinkAwaitingItsData(record, caller)) {
+    // The link committed earlier but its data move did not finish: this retry finishes it.
+    await finishDataMoves(caller.user, deps);
+    return { user: toPublicUser(await withFreshAvatarUrl(caller.user, now, avatarDeps(deps)), now) };
+  }
   const valid = checkTicket(record, caller, now);
   const owned = await deps.store.identitiesOf([caller.user._id]);
 
   const linked = await deps.store.transaction((tx) => link(tx, ticketId, caller, valid, owned, now));
-  // Per-user data of other functions (notes, …) joins the account too: queries, so after the commit.
-  await deps.userData.moveAll(caller.user._id, linked._id).catch((error: unknown) => deps.warn('moving per-user data failed', error));
-  const shown = await withFreshAvatarUrl(linked, now, {
-    files: deps.files,
-    save: (id, fields) => deps.store.updateUser(id, { set: fields }),
-    warn: deps.warn,
-  });
+  // Per-user data of other functions (notes, …) joins the account too: queries, so after the
+  // commit. A failure is answered (INTERNAL) and stays recorded on the target for the retry.
+  await deps.userData.moveAll(caller.user._id, linked._id);
+  await deps.store
+    .updateUser(linked._id, { pullFromLists: { pendingDataMoves: [caller.user._id] } })
+    .catch((error: unknown) => deps.warn('recording a finished data move failed; the next login repeats it', error));
+  const shown = await withFreshAvatarUrl(linked, now, avatarDeps(deps));
   return { user: toPublicUser(shown, now) };
+}
+
+function avatarDeps(deps: Deps) {
+  return { files: deps.files, save: (id: string, fields: Partial<UserDoc>) => deps.store.updateUser(id, { set: fields }), warn: deps.warn };
+}
+
+/** A used ticket of this caller whose link landed in the caller's account and whose data move is still owed. */
+function isLinkAwaitingItsData(record: LinkTicketDoc | null, caller: Caller): record is LinkTicketDoc {
+  return (
+    record !== null &&
+    record.usedAt !== null &&
+    record.callerKey === caller.keys.openid &&
+    record.toUserId === caller.user._id &&
+    pendingList(caller.user.pendingDataMoves).includes(record.fromUserId)
+  );
 }
 
 /** The ticket's record if `caller` may use it now; otherwise the refusal. */
@@ -122,7 +151,8 @@ async function link(
   for (const key of plan.releasedKeys) await tx.removeIdentity(key);
   // The holder was not asked: their next login tells them (rules/link-notice.ts).
   const linkNotices = withLinkNotice(target.linkNotices, now, plan.movedKeys);
-  await tx.updateUser(target._id, { set: { ...plan.targetSet, linkNotices } });
+  // The per-user data move is owed from this commit on (finished after it, shared/account-cleanup.ts).
+  await tx.updateUser(target._id, { set: { ...plan.targetSet, linkNotices }, addToLists: { pendingDataMoves: [source._id] } });
   await tx.updateUser(source._id, {
     set: { status: 'merged', mergedInto: target._id, mergedAt: now, identityKeys: [] },
     remove: ['boundPhone'],
@@ -138,5 +168,5 @@ async function link(
     releasedProviders: plan.releasedKeys.map(providerOf),
     filledFields: plan.filledFields,
   });
-  return { ...target, ...plan.targetSet, linkNotices };
+  return { ...target, ...plan.targetSet, linkNotices, pendingDataMoves: [...pendingList(target.pendingDataMoves), source._id] };
 }

@@ -4,9 +4,11 @@
  * safe against concurrent logins and links, and what a crash leaves: shared/account-deletion.ts
  * (login completes a deletion a crash left unfinished, so the unit lives there).
  *
- * A failure this call reports (INTERNAL) leaves the account whole and usable: the 'deleting' mark is
- * undone and every file kept, so the answer and the account agree; the person simply asks again.
- * A user already marked 'deleting' (a crash, or an answer lost) is resumed, not refused.
+ * A failure this call reports (INTERNAL) before any data was removed leaves the account whole and
+ * usable: the 'deleting' mark is undone and every file kept, so the answer and the account agree;
+ * the person simply asks again. A failure once the per-user data (notes, …) is being removed keeps
+ * the mark, so this call never answers OK with data left: the person's retry (or their next login)
+ * resumes the deletion — a user already marked 'deleting' is resumed, not refused — and finishes it.
  */
 import type { Deps, Invocation } from '../ports';
 import { AppError } from '../rules/errors';

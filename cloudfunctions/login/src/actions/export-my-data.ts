@@ -7,7 +7,10 @@
  * parallel (1). A document up to INLINE_EXPORT_MAX_BYTES comes in the answer; a larger one is
  * written to cloud storage (exports/<user id>/<random>.json) and answered as its fileID and a
  * temporary URL, then the person's previous export file is deleted, so one file per person exists.
- * The fileID is recorded on the account first, so 注销 deletes it with the account.
+ * The new fileID is recorded on the account first, in the same write that lists the previous file
+ * as still to delete (`filesToDelete`), so 注销 deletes both with the account; the previous file
+ * comes off the list only once it is gone, and a failed delete is retried by the next export, the
+ * next login and 注销 (shared/account-cleanup.ts) — never dropped.
  */
 import type { ExportMyDataData } from '../../../../typings/contract';
 import type { Deps, Invocation, TemporaryUrl } from '../ports';
@@ -15,6 +18,7 @@ import { AppError } from '../rules/errors';
 import { exportCloudPath, isExportFileOf } from '../rules/export-file';
 import type { WxIdentity } from '../rules/identity';
 import { personalDataText, summarizePersonalData } from '../rules/personal-data';
+import { deleteFileOfDeletedAccount, discardUnrecordedFile, finishFileDeletions, pendingList } from './shared/account-cleanup';
 import { resolveCaller } from './shared/caller';
 import { collectPersonalData } from './shared/personal-data';
 import { withinLimit } from './shared/rate-limit';
@@ -37,29 +41,41 @@ export async function exportMyData(identity: WxIdentity, deps: Deps, invocation:
   if (summary.bytes <= INLINE_EXPORT_MAX_BYTES) return { delivery: 'inline', summary, document };
 
   const fileID = await deps.files.upload(exportCloudPath(user._id, deps.randomToken()), content);
+  const previous = user.personalDataFileID;
+  const replaced = typeof previous === 'string' && previous !== fileID && isExportFileOf(previous, invocation.env, user._id);
+  // Earlier leftovers (a previous export whose delete failed) go with this one.
+  const owed = [...(replaced ? [previous] : []), ...pendingList(user.filesToDelete)];
   let recorded: boolean | undefined;
   let urls: Map<string, TemporaryUrl | null>;
   try {
     [recorded, urls] = await Promise.all([
-      deps.store.updateUser(user._id, { set: { personalDataFileID: fileID } }).then((done) => {
-        recorded = done;
-        return done;
-      }),
+      deps.store
+        .updateUser(user._id, {
+          set: { personalDataFileID: fileID },
+          ...(replaced ? { addToLists: { filesToDelete: [previous] } } : {}),
+        })
+        .then((done) => {
+          recorded = done;
+          return done;
+        }),
       deps.files.temporaryUrls([fileID], EXPORT_URL_MAX_AGE_SECONDS),
     ]);
   } catch (error) {
-    // A file the account does not name would outlive its 注销: remove it while we still know it.
-    if (recorded !== true) await deps.files.deleteFiles([fileID]).catch(() => undefined);
+    // A file the account does not name would outlive its 注销: removed while we still know it, or
+    // listed on the account to delete.
+    if (recorded !== true) await discardUnrecordedFile(user._id, fileID, deps);
     throw error;
   }
   if (!recorded) {
     // The account went away meanwhile (deleted): its export must not outlive it.
-    await deps.files.deleteFiles([fileID]);
+    await deleteFileOfDeletedAccount(user._id, fileID, deps);
     throw new AppError('USER_NOT_FOUND', 'the account was deleted during the export');
   }
-  const previous = user.personalDataFileID;
-  if (typeof previous === 'string' && previous !== fileID && isExportFileOf(previous, invocation.env, user._id)) {
-    await deps.files.deleteFiles([previous]).catch((error: unknown) => deps.warn('deleting the previous export file failed', { error }));
+  if (owed.length > 0) {
+    // Recorded on the account before this point: a failure here leaves the files listed, not forgotten.
+    await finishFileDeletions({ ...user, personalDataFileID: fileID, filesToDelete: owed }, invocation.env, deps).catch((error: unknown) =>
+      deps.warn('deleting the previous export file failed; still listed on the account', { error }),
+    );
   }
   const url = urls.get(fileID);
   if (!url) throw new Error('no temporary URL for the export file just written');

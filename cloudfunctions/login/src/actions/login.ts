@@ -37,6 +37,7 @@
 import type { LoginData } from '../../../../typings/contract';
 import { deleteUserAccount } from './shared/account-deletion';
 import { withFreshAvatarUrl } from './shared/avatar-url';
+import { finishAccountCleanup, owesCleanup } from './shared/account-cleanup';
 import { adoptionPatch, LEGACY_SECRET_FIELDS, legacyDocumentToAdopt } from './shared/legacy-adoption';
 import { assertNoActiveBan, isExpiredBan, LIFTED_BAN } from '../rules/ban';
 import { AppError } from '../rules/errors';
@@ -44,6 +45,7 @@ import { identityKeysFor, userHoldingIdentity, type IdentityKeys, type WxIdentit
 import { linkNoticesFor, type LinkNotice } from '../rules/link-notice';
 import { pairsAfterLogin } from '../rules/identity-summary';
 import { toPublicUser } from '../rules/public-user';
+import { secretPaths } from '../rules/secret-fields';
 import type { LoginStamp, UserDoc } from '../model';
 import type { Deps, Invocation, UserPatch } from '../ports';
 
@@ -95,7 +97,7 @@ async function loginOnce(identity: WxIdentity, deps: Deps, invocation: Invocatio
   const outcome = user?.identityKeys
     ? await loginKnownUser(user, keys, stamp, stamped, deps)
     : user
-      ? await adoptLegacyUser(user, keys, identity.openid, stamp, deps)
+      ? await adoptLegacyUser(user, keys, identity.openid, stamp, deps, users)
       : await createUser(keys, stamp, stamped, deps);
   const notices = linkNoticesFor(outcome.user.linkNotices, keys.all);
   const [shown] = await Promise.all([
@@ -105,6 +107,8 @@ async function loginOnce(identity: WxIdentity, deps: Deps, invocation: Invocatio
       warn: deps.warn,
     }),
     notices.shown.length > 0 ? forgetLinkNotices(outcome.user._id, notices.remaining, deps) : undefined,
+    // Work the account still owes (a data move of a link, files to delete): no request when none.
+    owesCleanup(outcome.user) ? finishAccountCleanup(outcome.user, invocation.env, deps) : undefined,
   ]);
   const data: LoginData = { user: toPublicUser(shown, stamp.at), isNewUser: outcome.isNewUser };
   return notices.shown.length > 0 ? { ...data, notices: notices.shown } : data;
@@ -211,7 +215,14 @@ async function loginKnownUser(user: UserDoc, keys: IdentityKeys, stamp: LoginSta
   return result({ ...afterLogin(lifted, stamp), identityKeys, ...(wechatPairs ? { wechatPairs } : {}) }, false);
 }
 
-async function adoptLegacyUser(legacy: UserDoc, keys: IdentityKeys, openid: string, stamp: LoginStamp, deps: Deps): Promise<LoginOutcome> {
+async function adoptLegacyUser(
+  legacy: UserDoc,
+  keys: IdentityKeys,
+  openid: string,
+  stamp: LoginStamp,
+  deps: Deps,
+  found: UserDoc[],
+): Promise<LoginOutcome> {
   assertNotBanned(legacy, stamp.at);
   // Every racer adopts the same document id, so parallel adoptions agree instead of splitting.
   const primaryOwner = await deps.store.claimIdentity(keys.primary, legacy._id, stamp.at);
@@ -225,10 +236,24 @@ async function adoptLegacyUser(legacy: UserDoc, keys: IdentityKeys, openid: stri
       stamp,
     }),
     deps.store.scrubLegacyDocuments(openid, LEGACY_SECRET_FIELDS),
+    // The duplicates this login read: their nested secrets too (the query above knows names only).
+    ...nestedSecretsOfDuplicates(legacy, found).map(([id, paths]) => deps.store.updateUser(id, { remove: paths })),
   ]);
   if (!adopted) throw new AccountVanished(`legacy user ${legacy._id} disappeared during adoption`);
   const clean: UserDoc = { ...legacy, identityKeys: [keys.primary, ...secondary], createdAt: legacy.createdAt ?? stamp.at };
   return result(afterLogin(clean, stamp), false);
+}
+
+/**
+ * Not-adopted legacy duplicates among `found` (the caller's own: the Store answers only those)
+ * holding secrets below the top level, with their paths. Usually none, so usually no request.
+ */
+function nestedSecretsOfDuplicates(adopted: UserDoc, found: UserDoc[]): Array<[string, string[]]> {
+  return found.flatMap((doc): Array<[string, string[]]> => {
+    if (doc._id === adopted._id || doc.identityKeys || doc.status === 'merged') return [];
+    const nested = secretPaths(doc).filter((path) => !(LEGACY_SECRET_FIELDS as readonly string[]).includes(path));
+    return nested.length > 0 ? [[doc._id, nested]] : [];
+  });
 }
 
 function newUserDoc(id: string, identityKeys: string[], stamp: LoginStamp, keys: IdentityKeys): UserDoc {

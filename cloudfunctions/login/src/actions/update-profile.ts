@@ -6,17 +6,21 @@
  * Order: cheap local checks, then the caller, then WeChat's content check of a changed nickname and
  * the avatar's temporary URL in parallel (the URL proves the file exists), then one write. Nothing
  * is written unless every check passed. A replaced avatar file of this user is deleted afterwards,
- * and so is an upload of the caller's own folder this call refused (best effort: a leftover file
- * is only storage, never a wrong profile). An upload the function never hears of (the mini-program
- * closed between uploading and calling) is not found: wx-server-sdk cannot list a folder.
+ * and so is an upload of the caller's own folder this call refused; either is listed on the account
+ * (`filesToDelete`) until confirmed gone — the replaced one in the very write that replaces it — so
+ * a failed delete is retried by the next avatar change, export or login, and 注销 removes it. An
+ * upload the function never hears of (the mini-program closed between uploading and calling) is
+ * not found: wx-server-sdk cannot list a folder.
  *
- * Round trips: 1 (caller) + 1 (content check / storage, parallel) + 1 (write) [+ 1 old file delete]
+ * Round trips: 1 (caller) + 1 (content check / storage, parallel) + 1 (write) [+ 1 old file delete
+ * + 1 write taking it off the list]
  * [refused: + 1 read + 1 delete of the upload].
  */
 import type { PublicUser } from '../../../../typings/contract';
 import type { Deps, Invocation } from '../ports';
 import { avatarFileProblem, avatarFolderFor, avatarFolderOwner, cloudPathIn } from '../rules/avatar-file';
 import { checkNickname } from '../rules/nickname';
+import { deleteFileOfDeletedAccount, discardUnrecordedFile, finishFileDeletions, pendingList } from './shared/account-cleanup';
 import { AVATAR_URL_MAX_AGE_SECONDS, withFreshAvatarUrl } from './shared/avatar-url';
 import { resolveCaller } from './shared/caller';
 import { assertAllowed, countUse } from './shared/rate-limit';
@@ -59,9 +63,13 @@ export async function updateProfile(
     }
   }
   let set: Partial<UserDoc>;
+  // The replaced avatar (of this user's own folder) is listed as still to delete in the write that
+  // replaces it, and comes off the list once it is gone: a failed delete is never forgotten.
+  const replaced = newFileID !== undefined ? replacedAvatar(user, invocation.env) : null;
   try {
     set = await checkedChanges(newName, newFileID, identity, deps);
-    if (Object.keys(set).length > 0 && !(await deps.store.updateUser(user._id, { set }))) {
+    const patch = replaced && set.avatarFileID !== undefined ? { set, addToLists: { filesToDelete: [replaced] } } : { set };
+    if (Object.keys(set).length > 0 && !(await deps.store.updateUser(user._id, patch))) {
       throw new AppError('USER_NOT_FOUND', 'the user disappeared (deleted meanwhile)');
     }
   } catch (error) {
@@ -70,7 +78,12 @@ export async function updateProfile(
     if (newFileID !== undefined && error instanceof AppError) await discardUpload(user._id, newFileID, deps);
     throw error;
   }
-  if (newFileID !== undefined) await deleteReplacedAvatar(user, invocation.env, deps);
+  const owed = [...(replaced && set.avatarFileID !== undefined ? [replaced] : []), ...pendingList(user.filesToDelete)];
+  if (owed.length > 0) {
+    await finishFileDeletions({ ...user, ...set, filesToDelete: owed }, invocation.env, deps).catch((error: unknown) =>
+      deps.warn('deleting the replaced avatar failed; still listed on the account', error),
+    );
+  }
 
   const now = deps.now();
   const shown = await withFreshAvatarUrl({ ...user, ...set }, now, {
@@ -115,12 +128,23 @@ async function checkedChanges(
  * when the stored avatar is that very file meanwhile (an earlier attempt of the same save landed).
  */
 async function discardUpload(userId: string, fileID: string, deps: Deps): Promise<void> {
+  let current: UserDoc | null | undefined;
   try {
-    if ((await deps.store.getUser(userId))?.avatarFileID === fileID) return;
-    await deps.files.deleteFiles([fileID]);
+    current = await deps.store.getUser(userId);
   } catch (error) {
-    deps.warn('removing a refused avatar upload failed', error);
+    deps.warn('reading the user before removing a refused upload failed', error);
   }
+  if (current?.avatarFileID === fileID) return;
+  if (current === undefined) {
+    // Unknown whether an earlier attempt made it the avatar: only listed; the list never deletes a file in use.
+    await deps.store
+      .updateUser(userId, { addToLists: { filesToDelete: [fileID] } })
+      .catch((error: unknown) => deps.warn('listing a refused avatar upload on the account failed', error));
+    return;
+  }
+  // Not confirmed gone: listed on the account, or on the deletion entry of an account deleted meanwhile.
+  if (current === null) await deleteFileOfDeletedAccount(userId, fileID, deps);
+  else await discardUnrecordedFile(userId, fileID, deps);
 }
 
 /**
@@ -132,10 +156,12 @@ async function discardOrphanUpload(fileID: string, env: string, deps: Deps): Pro
   const owner = avatarFolderOwner(fileID, env);
   if (owner === null || avatarFileProblem(fileID, env, owner) !== null) return;
   try {
-    if ((await deps.store.getUser(owner)) === null) await deps.files.deleteFiles([fileID]);
+    if ((await deps.store.getUser(owner)) !== null) return;
   } catch (error) {
     deps.warn('removing an orphaned avatar upload failed', error);
+    return;
   }
+  await deleteFileOfDeletedAccount(owner, fileID, deps);
 }
 
 function validNickname(raw: string): string {
@@ -144,13 +170,9 @@ function validNickname(raw: string): string {
   return check.nickName;
 }
 
-/** Only a file in this user's own avatar folder: an adopted or merged avatar elsewhere is left alone. */
-async function deleteReplacedAvatar(user: UserDoc, env: string, deps: Deps): Promise<void> {
+/** The avatar a new one replaces, when it lies in this user's own avatar folder (an adopted or merged one elsewhere is left alone). */
+function replacedAvatar(user: UserDoc, env: string): string | null {
   const previous = user.avatarFileID;
-  if (!previous || !cloudPathIn(env, previous)?.startsWith(avatarFolderFor(user._id))) return;
-  try {
-    await deps.files.deleteFiles([previous]);
-  } catch (error) {
-    deps.warn('deleting the replaced avatar failed', error);
-  }
+  if (!previous || !cloudPathIn(env, previous)?.startsWith(avatarFolderFor(user._id))) return null;
+  return previous;
 }

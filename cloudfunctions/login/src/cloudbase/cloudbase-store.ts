@@ -127,11 +127,12 @@ function asLinkTicket(data: Data | null | undefined): LinkTicketDoc | null {
   return { ...(data as unknown as LinkTicketDoc), usedAt: usedAt ?? null };
 }
 
-/** A deletion entry with files left: the function deletes what it lists, so a client-written one is never read. */
+/** A deletion entry with work left: the function deletes what it lists, so a client-written one is never read. */
 function asPendingDeletion(data: Data | null | undefined): DeletionAuditEntry | null {
   if (!data || typeof data._id !== 'string' || isClientWritten(data) || data.type !== 'account-deleted') return null;
-  const { userId, pendingFileIDs } = data;
-  if (typeof userId !== 'string' || !Array.isArray(pendingFileIDs) || !pendingFileIDs.every((id) => typeof id === 'string')) return null;
+  const { userId, pendingFileIDs, pendingUserIds } = data;
+  const strings = (value: unknown) => Array.isArray(value) && value.every((id) => typeof id === 'string');
+  if (typeof userId !== 'string' || !strings(pendingFileIDs) || !(pendingUserIds === undefined || strings(pendingUserIds))) return null;
   return data as unknown as DeletionAuditEntry;
 }
 
@@ -251,6 +252,9 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
     if (patch.addIdentityKeys) data.identityKeys = _.addToSet({ $each: patch.addIdentityKeys });
     if (patch.removeIdentityKeys) data.identityKeys = _.pullAll(patch.removeIdentityKeys);
     if (patch.noteKeysHeldElsewhere) data.keysHeldElsewhere = _.addToSet({ $each: patch.noteKeysHeldElsewhere });
+    for (const [field, values] of Object.entries(patch.addToLists ?? {}))
+      if (values.length > 0) data[field] = _.addToSet({ $each: values });
+    for (const [field, values] of Object.entries(patch.pullFromLists ?? {})) if (values.length > 0) data[field] = _.pullAll(values);
     for (const field of patch.remove ?? []) data[field] = _.remove();
     return data;
   }
@@ -446,12 +450,17 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
       );
     },
 
-    async deletionsWithPendingFiles(limit) {
+    async deletionsWithPendingWork(limit) {
       const { data } = await orEmpty(
         () =>
           db
             .collection(names.audit)
-            .where({ type: 'account-deleted', 'pendingFileIDs.0': _.exists(true) })
+            .where(
+              _.or([
+                { type: 'account-deleted', 'pendingFileIDs.0': _.exists(true) },
+                { type: 'account-deleted', 'pendingUserIds.0': _.exists(true) },
+              ]),
+            )
             .limit(limit)
             .get(),
         { data: [] },

@@ -3,11 +3,14 @@
  * JSON document (PersonalDataExport in the contract). Pure: actions/shared/personal-data.ts reads
  * what goes in; exportMyData and `npm run admin -- export` hand it out.
  *
- * Every field of the account document goes somewhere: a known field to its place in the
- * document, one of BOOKKEEPING_FIELDS nowhere (it describes the function's caches, not the
- * person), a secret nowhere (none should be stored; a legacy one is never handed out), and any
- * other field — from an app the account was migrated from, or a team's own addition — to
- * `account.otherFields` as stored. Identifiers are masked wherever they appear.
+ * What goes in is decided by allow-lists, never by filtering out what looks dangerous: the fields
+ * the kit itself stores, each placed where the document says (identifiers masked, phone masked);
+ * from accounts that came from the tutorial pattern or an import, the profile fields WeChat used to
+ * hand out (LEGACY_PROFILE_FIELDS, top level or in `userInfo`) in `account.otherFields`; and of each
+ * per-user collection the fields its entry lists (PerUserCollection.exportFields). Inside an allowed
+ * value, secret- and identifier-named fields are left out at any depth (rules/secret-fields.ts).
+ * Anything else stored on a document — a legacy session key in any spelling, another service's
+ * tokens, an openid, someone else's identifiers — has no way in.
  */
 import { PERSONAL_DATA_SCHEMA_VERSION } from '../../../../miniprogram/contract/lists';
 import type {
@@ -21,7 +24,8 @@ import type { UserDataDocuments } from '@wx-cloud-login/server-auth/src/user-dat
 import type { AuditEntry, IdentityDoc, UserDoc } from '../model';
 import { activeBan } from './ban';
 import { noticeKindOf, readLinkNotices } from './link-notice';
-import { maskIdentityKey, maskToken } from './masked-identity';
+import { maskIdentityKey } from './masked-identity';
+import { isIdentifierField, isSecretField, withoutSecrets } from './secret-fields';
 import { maskPhoneNumber, readBoundPhone } from './phone';
 
 /** What the export is built from: the account and what the database holds about it. */
@@ -37,8 +41,11 @@ export interface PersonalDataSources {
   data: UserDataDocuments[];
 }
 
-/** Fields the export places (account, loginHistory, signInMethods, …). */
-const PLACED_FIELDS = new Set([
+/**
+ * Fields of the account document the export places (account, loginHistory, signInMethods, …): with
+ * BOOKKEEPING_FIELDS, every field the kit itself writes (tests hold the two lists to model.ts).
+ */
+export const PLACED_FIELDS: readonly string[] = [
   '_id',
   'status',
   'nickName',
@@ -53,12 +60,13 @@ const PLACED_FIELDS = new Set([
   'identityKeys',
   'keysHeldElsewhere',
   'linkNotices',
-]);
+];
 
 /**
  * Fields that describe the function's own bookkeeping, not the person: when the cached avatar URL
  * expires, which login wrote last, which openid came with which unionid (the sign-in methods show
- * both), the export file itself, and a merged account's pointer (a live account has none).
+ * both), the export file itself, a merged account's pointer (a live account has none), and cleanup
+ * still owed (files to delete, data moves).
  */
 export const BOOKKEEPING_FIELDS: readonly string[] = [
   'avatarUrlExpiresAt',
@@ -67,27 +75,50 @@ export const BOOKKEEPING_FIELDS: readonly string[] = [
   'personalDataFileID',
   'mergedInto',
   'mergedAt',
+  'filesToDelete',
+  'pendingDataMoves',
 ];
 
-/** Field names that hold secrets (session_key of the tutorial pattern, tokens, passwords): never exported. */
-const SECRET_FIELD = /session_?key|secret|token|password|passwd/i;
+/**
+ * Profile fields of accounts from before the kit (the tutorial pattern's wx.getUserInfo result,
+ * importers): exported as stored, at the top level or inside `userInfo`, when their value is plain.
+ */
+export const LEGACY_PROFILE_FIELDS: readonly string[] = ['nickName', 'avatarUrl', 'gender', 'country', 'province', 'city', 'language'];
 
-/** Identifier fields of legacy documents (the tutorial's `_openid` / `openid`): exported masked. */
-const IDENTIFIER_FIELDS = new Set(['_openid', 'openid', 'unionid', '_unionid']);
+/** The longest legacy value exported (a profile field, not a blob). */
+const MAX_LEGACY_VALUE_LENGTH = 1024;
 
-/** Stored values as JSON: dates as ISO 8601, identifiers masked, secrets left out, at any depth. */
-function exportValue(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(exportValue);
-  if (typeof value === 'object' && value !== null) return exportFields(value as Record<string, unknown>, new Set());
-  return value;
+function plainValue(value: unknown): string | number | boolean | undefined {
+  if (typeof value === 'string') return value.length <= MAX_LEGACY_VALUE_LENGTH ? value : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  return typeof value === 'boolean' ? value : undefined;
 }
 
-function exportFields(fields: Record<string, unknown>, skip: ReadonlySet<string>): Record<string, unknown> {
+/** The allow-listed legacy profile fields of `fields` (`skip`: those placed elsewhere). */
+function legacyProfile(fields: Record<string, unknown>, skip: ReadonlySet<string>): Record<string, string | number | boolean> {
+  const result: Record<string, string | number | boolean> = {};
+  for (const name of LEGACY_PROFILE_FIELDS) {
+    const value = skip.has(name) ? undefined : plainValue(fields[name]);
+    if (value !== undefined) result[name] = value;
+  }
+  return result;
+}
+
+/** otherFields: the legacy profile, top level (what the kit does not place) and the tutorial's `userInfo`. */
+function otherFieldsOf(user: UserDoc): Record<string, unknown> {
+  const top = legacyProfile(user, new Set(PLACED_FIELDS));
+  const info =
+    typeof user.userInfo === 'object' && user.userInfo !== null ? legacyProfile(user.userInfo as Record<string, unknown>, new Set()) : {};
+  return Object.keys(info).length > 0 ? { ...top, userInfo: info } : top;
+}
+
+/** A per-user document: its collection's allowed fields, each without secrets or identifiers at any depth. */
+function exportDocument(doc: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
   const result: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(fields)) {
-    if (skip.has(name) || SECRET_FIELD.test(name) || value === undefined) continue;
-    result[name] = IDENTIFIER_FIELDS.has(name) && typeof value === 'string' ? maskToken(value) : exportValue(value);
+  for (const name of fields) {
+    if (!(name in doc) || isSecretField(name) || isIdentifierField(name)) continue;
+    const value = withoutSecrets(doc[name]);
+    if (value !== undefined) result[name] = value;
   }
   return result;
 }
@@ -146,7 +177,7 @@ export function buildPersonalDataExport(sources: PersonalDataSources, now: Date)
       phone: phone ? { maskedPhoneNumber: maskPhoneNumber(phone), boundAt: isoOrNull(phone.boundAt) } : null,
       ban: ban ? { reason: ban.reason, until: ban.bannedUntil === null ? null : new Date(ban.bannedUntil).toISOString() } : null,
       pendingNotices,
-      otherFields: exportFields(user, new Set([...PLACED_FIELDS, ...BOOKKEEPING_FIELDS])),
+      otherFields: otherFieldsOf(user),
     },
     loginHistory: {
       loginCount: typeof user.loginCount === 'number' ? user.loginCount : 0,
@@ -167,7 +198,10 @@ export function buildPersonalDataExport(sources: PersonalDataSources, now: Date)
     })),
     accountEvents: sources.audit.flatMap((entry) => accountEvent(entry) ?? []),
     data: Object.fromEntries(
-      sources.data.map(({ collection, documents }) => [collection, documents.map((doc) => exportFields(doc, new Set()))]),
+      sources.data.map(({ collection, exportFields, documents }) => [
+        collection,
+        documents.map((doc) => exportDocument(doc, exportFields)),
+      ]),
     ),
   };
 }

@@ -1,6 +1,18 @@
 import { alice, bob, call, dataOf, errorOf, signUp, signUpWithPhone } from '../support/actions';
 import { createTestDeps, testFileId } from '../support/deps';
 
+/** `operation`, failing on its first call only. */
+function failingOnce<A extends unknown[], R>(operation: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  let failed = false;
+  return async (...args) => {
+    if (!failed) {
+      failed = true;
+      throw new Error('database down');
+    }
+    return operation(...args);
+  };
+}
+
 describe('deleteAccount', () => {
   it('without confirm: true, answers CONFIRMATION_REQUIRED and deletes nothing', async () => {
     const deps = createTestDeps();
@@ -45,6 +57,9 @@ describe('deleteAccount', () => {
         identityCount: 3,
         mergedAccountCount: 0,
         pendingFileIDs: [],
+        pendingUserIds: [],
+        finishedAt: deps.clock.now,
+        leftWhenAnswered: { files: 0, userData: 0 },
       },
     ]);
     expect(JSON.stringify(entries)).not.toMatch(/小明|13800138000|o-alice|u-alice/);
@@ -98,7 +113,48 @@ describe('deleteAccount', () => {
     expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({ pendingFileIDs: [avatar] });
   });
 
-  it('given the transaction failing, keeps the account and its avatar file, answers INTERNAL, and a retry deletes both', async () => {
+  it('given a fault before any data was removed, gives the account back whole, answers INTERNAL, and a retry deletes it', async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    const avatar = testFileId(`avatars/${id}/a.png`);
+    deps.files.files.add(avatar);
+    dataOf(await call(deps, alice, 'updateProfile', { avatarFileID: avatar }));
+    deps.userData.documents.set('notes', [{ _id: 'n1', owner: id, text: '笔记' }]);
+    deps.store.failNext('usersMergedInto');
+
+    expect(errorOf(await call(deps, alice, 'deleteAccount', { confirm: true })).code).toBe('INTERNAL');
+    expect(deps.store.users.get(id)).toMatchObject({ status: 'active' });
+    expect(deps.files.files.has(avatar)).toBe(true);
+    expect(deps.userData.ownedBy([id])).toHaveLength(1);
+
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+    expect(deps.store.users.has(id)).toBe(false);
+    expect(deps.files.files.has(avatar)).toBe(false);
+    expect(deps.userData.ownedBy([id])).toEqual([]);
+    expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({ pendingFileIDs: [], pendingUserIds: [], finishedAt: deps.clock.now });
+  });
+
+  it('given removing the per-user data failing, answers INTERNAL (never OK) and keeps the account marked; the retry finishes', async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    deps.userData.documents.set('notes', [
+      { _id: 'n1', owner: id, text: '笔记' },
+      { _id: 'n2', owner: 'someone-else', text: '别人的' },
+    ]);
+    deps.userData.removeAll = failingOnce(deps.userData.removeAll);
+
+    expect(errorOf(await call(deps, alice, 'deleteAccount', { confirm: true })).code).toBe('INTERNAL');
+    // Part of the data may be gone: the account is not handed back as if whole.
+    expect(deps.store.users.get(id)?.status).toBe('deleting');
+    expect(deps.userData.ownedBy([id])).toHaveLength(1);
+
+    expect(dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }))).toEqual({ deleted: true });
+    expect(deps.store.users.has(id)).toBe(false);
+    expect(deps.userData.ownedBy([id])).toEqual([]);
+    expect(deps.userData.ownedBy(['someone-else'])).toHaveLength(1);
+  });
+
+  it('given the transaction failing after the data was removed, answers INTERNAL; the retry (or the next login) finishes', async () => {
     const deps = createTestDeps();
     const id = await signUp(deps, alice);
     const avatar = testFileId(`avatars/${id}/a.png`);
@@ -107,13 +163,47 @@ describe('deleteAccount', () => {
     deps.store.failNext('transaction');
 
     expect(errorOf(await call(deps, alice, 'deleteAccount', { confirm: true })).code).toBe('INTERNAL');
-    expect(deps.store.users.get(id)).toMatchObject({ status: 'active' });
+    expect(deps.store.users.get(id)).toMatchObject({ status: 'deleting' });
     expect(deps.files.files.has(avatar)).toBe(true);
 
     dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
     expect(deps.store.users.has(id)).toBe(false);
     expect(deps.files.files.has(avatar)).toBe(false);
     expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({ pendingFileIDs: [] });
+  });
+
+  it('a write landing between the data removal and the commit is removed after the commit, or listed until it is', async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    const remove = deps.userData.removeAll.bind(deps.userData);
+    let calls = 0;
+    deps.userData.removeAll = async (userIds) => {
+      calls += 1;
+      // The removal after the commit fails once…
+      if (calls === 2) throw new Error('database down');
+      await remove(userIds);
+      // …and a notes write in flight during the deletion lands right after the first removal.
+      if (calls === 1) deps.userData.documents.get('notes')?.push({ _id: 'late', owner: id, text: '迟到的笔记' });
+    };
+
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+    expect(deps.userData.ownedBy([id])).toHaveLength(1);
+    expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({
+      pendingUserIds: [id],
+      finishedAt: null,
+      leftWhenAnswered: { userData: 1 },
+    });
+
+    // The next deletion anyone makes sweeps it.
+    await signUp(deps, bob);
+    dataOf(await call(deps, bob, 'deleteAccount', { confirm: true }));
+    expect(deps.userData.ownedBy([id])).toEqual([]);
+    // What was left when the deletion answered stays on record.
+    expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({
+      pendingUserIds: [],
+      finishedAt: deps.clock.now,
+      leftWhenAnswered: { files: 0, userData: 1 },
+    });
   });
 
   it('given a crash between the mark and the commit, other actions see no account; the next login completes the deletion', async () => {

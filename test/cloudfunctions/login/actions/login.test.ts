@@ -1,3 +1,4 @@
+import type { UserDoc } from '../../../../cloudfunctions/login/src/model';
 import { login } from '../../../../cloudfunctions/login/src/actions/login';
 import { AppError } from '../../../../cloudfunctions/login/src/rules/errors';
 import type { WxIdentity } from '../../../../cloudfunctions/login/src/rules/identity';
@@ -141,13 +142,47 @@ describe('login', () => {
     expect((await login(alice, deps)).user.id).toBe('legacy1');
   });
 
-  it('given legacy duplicates from the tutorial race, adopts the oldest and scrubs session_key from all of them', async () => {
+  it('given a legacy document with secrets in every spelling at every depth, adoption leaves none of them', async () => {
+    const deps = createTestDeps();
+    deps.store.users.set('legacy2', {
+      _id: 'legacy2',
+      _openid: 'o-alice',
+      nickName: '老用户',
+      skey: 's1',
+      'session-key': 's2',
+      sk: 's3',
+      access_token: 's4',
+      userInfo: { nickName: '老用户', session_key: 's5', city: '杭州' } as UserDoc['userInfo'],
+      auth: { wechat: { refresh_token: 's6', scope: 'snsapi' }, providers: [{ name: 'qq', accessToken: 's7' }] },
+    });
+
+    expect((await login(alice, deps)).user.id).toBe('legacy2');
+
+    const stored = deps.store.users.get('legacy2');
+    expect(JSON.stringify(stored)).not.toMatch(/"s[1-7]"/);
+    expect(stored).toMatchObject({
+      nickName: '老用户',
+      userInfo: { nickName: '老用户', city: '杭州' },
+      auth: { wechat: { scope: 'snsapi' }, providers: [{ name: 'qq' }] },
+    });
+  });
+
+  it('given legacy duplicates from the tutorial race, adopts the oldest and scrubs secrets from all of them, at any depth', async () => {
     const deps = createTestDeps();
     deps.store.users.set('newer', { _id: 'newer', openid: 'o-alice', createdAt: new Date('2024-02-01'), session_key: 'k2' });
     deps.store.users.set('older', { _id: 'older', openid: 'o-alice', createdAt: new Date('2024-01-01'), session_key: 'k1' });
+    deps.store.users.set('nested', {
+      _id: 'nested',
+      openid: 'o-alice',
+      createdAt: new Date('2024-03-01'),
+      userInfo: { nickName: '第三份', session_key: 'k3' } as UserDoc['userInfo'],
+      accounts: [{ provider: 'qq', access_token: 'k4' }],
+    });
     expect((await login(alice, deps)).user.id).toBe('older');
     expect(deps.store.users.get('older')).not.toHaveProperty('session_key');
     expect(deps.store.users.get('newer')).not.toHaveProperty('session_key');
+    expect(deps.store.users.get('nested')).toMatchObject({ userInfo: { nickName: '第三份' }, accounts: [{ provider: 'qq' }] });
+    expect(JSON.stringify(deps.store.users.get('nested'))).not.toMatch(/k3|k4/);
   });
 
   it('given a banned user, refuses with USER_BANNED and records no login', async () => {

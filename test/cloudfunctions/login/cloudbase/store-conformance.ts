@@ -109,6 +109,49 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
         expect((await store.getUser('u1'))?.identityKeys).toEqual(['z']);
       });
 
+      it('updateUser adds to and pulls from the pending-cleanup lists without repeats', async () => {
+        await store.insertUser({ _id: 'u1' });
+        expect(await store.updateUser('u1', { addToLists: { filesToDelete: ['f1', 'f2'], pendingDataMoves: ['m1'] } })).toBe(true);
+        expect(await store.updateUser('u1', { addToLists: { filesToDelete: ['f2', 'f3'] }, set: { nickName: 'n' } })).toBe(true);
+        expect(await store.getUser('u1')).toMatchObject({ nickName: 'n', filesToDelete: ['f1', 'f2', 'f3'], pendingDataMoves: ['m1'] });
+        expect(await store.updateUser('u1', { pullFromLists: { filesToDelete: ['f1', 'f3', 'absent'], pendingDataMoves: ['m1'] } })).toBe(
+          true,
+        );
+        expect(await store.getUser('u1')).toMatchObject({ filesToDelete: ['f2'], pendingDataMoves: [] });
+        // Pulling from a list that was never written leaves an empty one or none: both mean nothing
+        // pending. (Such a pull changes nothing, and CloudBase counts it as no update: its answer is not relied on.)
+        await store.insertUser({ _id: 'u2' });
+        await store.updateUser('u2', { pullFromLists: { filesToDelete: ['f1'] } });
+        expect((await store.getUser('u2'))?.filesToDelete ?? []).toEqual([]);
+      });
+
+      it('updateUser removes fields at any depth by dotted path, inside arrays too', async () => {
+        await store.insertUser({
+          _id: 'u1',
+          nickName: 'kept',
+          userInfo: { nickName: '老用户', session_key: 's', deeper: { token: 't', city: '杭州' } } as UserDoc['userInfo'],
+          accounts: [
+            { provider: 'qq', access_token: 'a' },
+            { provider: 'weibo', refresh_token: 'r' },
+          ],
+        });
+        const paths = [
+          'userInfo.session_key',
+          'userInfo.deeper.token',
+          'accounts.0.access_token',
+          'accounts.1.refresh_token',
+          'absent.path',
+        ];
+        expect(await store.updateUser('u1', { remove: paths })).toBe(true);
+        expect(await store.getUser('u1')).toMatchObject({
+          nickName: 'kept',
+          userInfo: { nickName: '老用户', deeper: { city: '杭州' } },
+          accounts: [{ provider: 'qq' }, { provider: 'weibo' }],
+        });
+        const user = await store.getUser('u1');
+        expect(JSON.stringify(user)).not.toMatch(/session_key|token/);
+      });
+
       it('updateUser answers false when no user has the id, with or without fields to write', async () => {
         expect(await store.updateUser('nobody', { set: { nickName: 'x' } })).toBe(false);
         await store.insertUser({ _id: 'u1' });
@@ -256,8 +299,8 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
         await store.putAudit({ ...entry, identityCount: 3 });
       });
 
-      it('deletionsWithPendingFiles answers deletion entries with files left, bounded, never a client-written one', async () => {
-        const entry = (id: string, pendingFileIDs: string[]): AuditEntry => ({
+      it('deletionsWithPendingWork answers deletion entries with files or per-user data left, bounded, never a client-written one', async () => {
+        const entry = (id: string, pendingFileIDs: string[], pendingUserIds?: string[]): AuditEntry => ({
           _id: id,
           type: 'account-deleted',
           at,
@@ -265,11 +308,14 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
           identityCount: 1,
           mergedAccountCount: 0,
           pendingFileIDs,
+          ...(pendingUserIds ? { pendingUserIds } : {}),
         });
-        expect(await store.deletionsWithPendingFiles(5)).toEqual([]);
+        expect(await store.deletionsWithPendingWork(5)).toEqual([]);
         await store.putAudit(entry('done', []));
+        await store.putAudit(entry('done-too', [], []));
         await store.putAudit(entry('left1', ['cloud://e.b/avatars/user-left1/a.png']));
         await store.putAudit(entry('left2', ['cloud://e.b/avatars/user-left2/a.png', 'cloud://e.b/avatars/user-left2/b.png']));
+        await store.putAudit(entry('data-left', [], ['user-data-left', 'merged-one']));
         await store.putAudit({
           _id: 'link:t',
           type: 'account-linked',
@@ -280,14 +326,16 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
           releasedProviders: [],
           filledFields: [],
         });
-        await subject.writeRaw?.('audit', { ...entry('planted', ['cloud://e.b/avatars/victim/a.png']), _openid: 'o-attacker' });
+        await subject.writeRaw?.('audit', { ...entry('planted', ['cloud://e.b/avatars/victim/a.png'], ['victim']), _openid: 'o-attacker' });
 
-        const found = await store.deletionsWithPendingFiles(5);
-        expect(found.map((doc) => doc._id).sort()).toEqual(['left1', 'left2']);
+        const found = await store.deletionsWithPendingWork(5);
+        expect(found.map((doc) => doc._id).sort()).toEqual(['data-left', 'left1', 'left2']);
         expect(found.find((doc) => doc._id === 'left2')).toMatchObject({ userId: 'user-left2', pendingFileIDs: expect.any(Array) });
-        expect(await store.deletionsWithPendingFiles(1)).toHaveLength(1);
+        expect(found.find((doc) => doc._id === 'data-left')).toMatchObject({ pendingUserIds: ['user-data-left', 'merged-one'] });
+        expect(await store.deletionsWithPendingWork(1)).toHaveLength(1);
         await store.putAudit(entry('left1', []));
-        expect((await store.deletionsWithPendingFiles(5)).map((doc) => doc._id)).toEqual(['left2']);
+        await store.putAudit(entry('data-left', [], []));
+        expect((await store.deletionsWithPendingWork(5)).map((doc) => doc._id)).toEqual(['left2']);
       });
     });
 

@@ -1,11 +1,13 @@
 /**
- * Building the personal-data export: every field of the account document has a place (or is the
- * function's own bookkeeping), identifiers are masked wherever they are, secrets never leave.
+ * Building the personal-data export: what goes in is decided by allow-lists (the kit's own fields,
+ * placed; legacy profile fields; each per-user collection's export fields), so secrets in any
+ * spelling at any depth and anyone's raw identifiers never leave.
  */
 import type { AuditEntry, UserDoc } from '../../../../cloudfunctions/login/src/model';
 import {
   BOOKKEEPING_FIELDS,
   buildPersonalDataExport,
+  PLACED_FIELDS,
   personalDataText,
   summarizePersonalData,
 } from '../../../../cloudfunctions/login/src/rules/personal-data';
@@ -34,7 +36,30 @@ const user: UserDoc = {
   _openid: 'oAbCdEfGhIjKlMnOpQrStUv',
   session_key: 'tutorial-secret==',
   gender: 1,
+  city: '杭州',
   profile: { city: '杭州', accessToken: 'leaked', since: at },
+};
+
+/** Another person's openid, planted wherever a document could hold it. */
+const OTHER_OPENID = 'oTheOtherPersonXyZ0123456789';
+
+/** Secrets in every spelling the tutorial pattern and other sign-in services used, at every depth. */
+const PLANTED: Record<string, unknown> = {
+  skey: 'planted-skey',
+  'session-key': 'planted-dash',
+  sk: 'planted-sk',
+  sessionKey: 'planted-camel',
+  access_token: 'planted-access',
+  refreshToken: 'planted-refresh',
+  password: 'planted-password',
+  openid: OTHER_OPENID,
+  unionid: 'uTheOtherPersonUnionId000000',
+  friendOpenids: [OTHER_OPENID],
+  nested: {
+    session_key: 'planted-nested',
+    deeper: [{ access_token: 'planted-in-array', token: 'planted-token', _openid: OTHER_OPENID }],
+  },
+  wechat: { openid: OTHER_OPENID, refresh_token: 'planted-wechat-refresh' },
 };
 
 const audit: AuditEntry[] = [
@@ -78,14 +103,20 @@ function build() {
       ],
       merged: [{ _id: 'old-1', status: 'merged', mergedInto: 'user-1', nickName: '旧号', createdAt: at, mergedAt: at, loginCount: 2 }],
       audit,
-      data: [{ collection: 'notes', documents: [{ _id: 'n1', owner: 'user-1', text: '买牛奶', createdAt: at }] }],
+      data: [
+        {
+          collection: 'notes',
+          exportFields: ['_id', 'text', 'createdAt', 'updatedAt'],
+          documents: [{ _id: 'n1', owner: 'user-1', text: '买牛奶', createdAt: at }],
+        },
+      ],
     },
     now,
   );
 }
 
 describe('buildPersonalDataExport', () => {
-  it('places every known field, keeps unknown ones in otherFields, and leaves out only bookkeeping and secrets', () => {
+  it('places the kit’s own fields, keeps the legacy profile in otherFields, and nothing else of the document', () => {
     const document = build();
     expect(document.account).toEqual({
       id: 'user-1',
@@ -96,10 +127,11 @@ describe('buildPersonalDataExport', () => {
       phone: { maskedPhoneNumber: '138****8000', boundAt: at.toISOString() },
       ban: { reason: 'spam', until: '2027-01-01T00:00:00.000Z' },
       pendingNotices: [{ kind: 'linked-by-phone', at: at.getTime() }],
-      otherFields: { _openid: 'oAbC****StUv', gender: 1, profile: { city: '杭州', since: at.toISOString() } },
+      otherFields: { gender: 1, city: '杭州' },
     });
     expect(document.loginHistory).toEqual({ loginCount: 7, firstLoginAt: at.toISOString(), lastLoginAt: now.toISOString() });
     expect(document.heldByOtherAccounts).toEqual(['uZyX****kJiH']);
+    expect(PLACED_FIELDS.filter((field) => BOOKKEEPING_FIELDS.includes(field))).toEqual([]);
     expect(Object.keys(user).filter((field) => BOOKKEEPING_FIELDS.includes(field))).toEqual([
       'avatarUrlExpiresAt',
       'wechatPairs',
@@ -109,6 +141,50 @@ describe('buildPersonalDataExport', () => {
     for (const secret of ['tutorial-secret', 'leaked', 'session_key', '13800138000', 'oAbCdEfGhIjKlMnOpQrStUv', 'login-9']) {
       expect(text).not.toContain(secret);
     }
+  });
+
+  it('never hands out a planted secret or anyone’s raw openid, wherever the documents hold it', () => {
+    const planted: UserDoc = {
+      ...user,
+      ...PLANTED,
+      userInfo: { nickName: '教程昵称', gender: 2, city: '苏州', ...PLANTED } as UserDoc['userInfo'],
+      profile: { ...PLANTED },
+    };
+    const document = buildPersonalDataExport(
+      {
+        user: planted,
+        identities: [],
+        merged: [],
+        audit: [],
+        data: [
+          {
+            collection: 'notes',
+            exportFields: ['_id', 'text', 'createdAt', 'meta'],
+            documents: [
+              { _id: 'n1', owner: 'user-1', text: '买牛奶', createdAt: at, ...PLANTED, meta: { ...PLANTED, tag: '家' } },
+              { _id: 'n2', owner: 'user-1', text: '记账', _openid: OTHER_OPENID, session_key: 'planted-note-secret' },
+            ],
+          },
+        ],
+      },
+      now,
+    );
+    const text = personalDataText(document);
+    for (const value of [
+      ...Object.values(PLANTED).filter((v) => typeof v === 'string'),
+      'planted',
+      OTHER_OPENID,
+      'oAbCdEfGhIjKlMnOpQrStUv',
+    ]) {
+      expect(text).not.toContain(value as string);
+    }
+    // No field named like a secret or an identifier, anywhere in the document.
+    expect(text).not.toMatch(/"[^"]*(session|token|skey|password|openid|unionid)[^"]*":/i);
+    expect(document.account.otherFields).toEqual({ gender: 1, city: '杭州', userInfo: { nickName: '教程昵称', gender: 2, city: '苏州' } });
+    expect(document.data.notes).toEqual([
+      { _id: 'n1', text: '买牛奶', createdAt: at.toISOString(), meta: { nested: { deeper: [{}] }, wechat: {}, tag: '家' } },
+      { _id: 'n2', text: '记账' },
+    ]);
   });
 
   it('lists only the user’s own sign-in methods, oldest first, with where a linked one came from', () => {
@@ -140,7 +216,7 @@ describe('buildPersonalDataExport', () => {
 
   it('summarizes counts, size and a file name dated in China time', () => {
     const document = buildPersonalDataExport(
-      { user: { _id: 'u' }, identities: [], merged: [], audit: [], data: [{ collection: 'notes', documents: [] }] },
+      { user: { _id: 'u' }, identities: [], merged: [], audit: [], data: [{ collection: 'notes', exportFields: ['_id'], documents: [] }] },
       new Date('2026-12-02T17:30:00Z'),
     );
     expect(summarizePersonalData(document, 123)).toEqual({

@@ -1,10 +1,11 @@
-import type { UserDataStore } from '@wx-cloud-login/server-auth';
+import { PER_USER_COLLECTIONS, type UserDataStore } from '@wx-cloud-login/server-auth';
 import type { Deps } from '../../../../cloudfunctions/login/src/ports';
 import {
   createFakeContentSecurity,
   createFakeFiles,
   createFakePhoneApi,
   type FakeContentSecurity,
+  type RequestGate,
   type FakeFiles,
   type FakePhoneApi,
 } from './fake-services';
@@ -20,15 +21,20 @@ export interface TestDeps extends Deps {
   logged: string[];
 }
 
-/** Per-user data of other functions, as the calls deleteAccount and confirmLink made. */
+/**
+ * Per-user data of other functions, in memory: the documents per collection (each with an `owner`
+ * field), really moved and removed, and a log of the calls deleteAccount and confirmLink made.
+ */
 export interface FakeUserData extends UserDataStore {
   moved: Array<[string, string]>;
   removed: string[][];
   /** Documents per collection that listAll answers (each with an `owner` field). */
   documents: Map<string, Array<Record<string, unknown>>>;
+  /** The documents any of `userIds` owns, in every collection. */
+  ownedBy(userIds: string[]): Array<Record<string, unknown>>;
 }
 
-function createFakeUserData(): FakeUserData {
+function createFakeUserData(gate: RequestGate): FakeUserData {
   const moved: Array<[string, string]> = [];
   const removed: string[][] = [];
   const documents = new Map<string, Array<Record<string, unknown>>>([['notes', []]]);
@@ -36,17 +42,29 @@ function createFakeUserData(): FakeUserData {
     moved,
     removed,
     documents,
+    ownedBy: (userIds) => [...documents.values()].flat().filter((doc) => userIds.includes(doc.owner as string)),
     async listAll(userIds) {
+      await gate('userData.listAll');
       return [...documents].map(([collection, docs]) => ({
         collection,
+        exportFields: PER_USER_COLLECTIONS.find((entry) => entry.collection === collection)?.exportFields ?? ['_id'],
         documents: docs.filter((doc) => userIds.includes(doc.owner as string)).map((doc) => ({ ...doc })),
       }));
     },
     async moveAll(from, to) {
+      await gate('userData.moveAll');
       moved.push([from, to]);
+      for (const docs of documents.values()) for (const doc of docs) if (doc.owner === from) doc.owner = to;
     },
     async removeAll(userIds) {
+      await gate('userData.removeAll');
       removed.push([...userIds]);
+      for (const [collection, docs] of documents) {
+        documents.set(
+          collection,
+          docs.filter((doc) => !userIds.includes(doc.owner as string)),
+        );
+      }
     },
   };
 }
@@ -67,12 +85,15 @@ export function createTestDeps(): TestDeps {
   const clock = { now: new Date('2026-01-01T00:00:00Z') };
   const logged: string[] = [];
   const now = () => clock.now;
+  const store = createMemoryStore();
+  // Storage and per-user data requests count with the store's, so failAt reaches them too.
+  const gate: RequestGate = (request) => store.enterService(request);
   return {
-    store: createMemoryStore(),
-    userData: createFakeUserData(),
+    store,
+    userData: createFakeUserData(gate),
     phone: createFakePhoneApi(),
     security: createFakeContentSecurity(),
-    files: createFakeFiles(now, TEST_ENV),
+    files: createFakeFiles(now, TEST_ENV, gate),
     clock,
     logged,
     now,

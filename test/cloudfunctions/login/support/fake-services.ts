@@ -88,7 +88,10 @@ export interface FakeFiles extends FileStorage {
   broken: boolean;
 }
 
-export function createFakeFiles(now: () => Date, env: string): FakeFiles {
+/** Called before every storage request (may reject: an injected fault); the test deps share one with the store. */
+export type RequestGate = (request: string) => Promise<void>;
+
+export function createFakeFiles(now: () => Date, env: string, gate: RequestGate = async () => undefined): FakeFiles {
   const fake: FakeFiles = {
     files: new Set(),
     urlRequests: [],
@@ -96,6 +99,7 @@ export function createFakeFiles(now: () => Date, env: string): FakeFiles {
     uploads: new Map(),
     broken: false,
     async temporaryUrls(fileIDs, maxAgeSeconds) {
+      await gate('files.temporaryUrls');
       if (fake.broken) throw new Error('storage unavailable');
       fake.urlRequests.push(...fileIDs);
       const expiresAt = new Date(now().getTime() + maxAgeSeconds * 1000);
@@ -107,6 +111,7 @@ export function createFakeFiles(now: () => Date, env: string): FakeFiles {
       );
     },
     async deleteFiles(fileIDs): Promise<FileDeletion[]> {
+      await gate('files.deleteFiles');
       if (fake.broken) throw new Error('storage unavailable');
       return fileIDs.map((fileID) => {
         fake.files.delete(fileID);
@@ -116,6 +121,7 @@ export function createFakeFiles(now: () => Date, env: string): FakeFiles {
       });
     },
     async upload(cloudPath, content) {
+      await gate('files.upload');
       if (fake.broken) throw new Error('storage unavailable');
       const fileID = `cloud://${env}.7465-${env}-1250000000/${cloudPath}`;
       fake.files.add(fileID);

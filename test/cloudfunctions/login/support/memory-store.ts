@@ -36,6 +36,13 @@ export interface MemoryStore extends Store {
   failAt(k: number): void;
   /** Every call made so far, by method ('tx.<method>' inside transactions), summed. */
   totalCalls(): number;
+  /**
+   * A request of another service of the same world (storage, per-user data): counted with the
+   * store's for failAt (not in `calls`), so a fault sweep reaches every request a path makes.
+   */
+  enterService(request: string): Promise<void>;
+  /** Every request so far: the store's calls and the other services' (enterService). */
+  totalRequests(): number;
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -68,8 +75,26 @@ function patched(user: UserDoc, patch: UserPatch): UserDoc {
     const removed = patch.removeIdentityKeys;
     next.identityKeys = (next.identityKeys ?? []).filter((key) => !removed.includes(key));
   }
-  for (const field of patch.remove ?? []) delete next[field];
+  for (const [field, values] of Object.entries(patch.addToLists ?? {})) {
+    next[field] = [...new Set([...((next[field] as string[] | undefined) ?? []), ...values])];
+  }
+  for (const [field, values] of Object.entries(patch.pullFromLists ?? {})) {
+    if (Array.isArray(next[field])) next[field] = (next[field] as string[]).filter((value) => !values.includes(value));
+  }
+  for (const path of patch.remove ?? []) removePath(next, path.split('.'));
   return next;
+}
+
+/** Deletes the field at `path` (through objects and array indexes); a missing one is left alone. */
+function removePath(target: unknown, path: string[]): void {
+  const [head, ...rest] = path;
+  if (head === undefined || typeof target !== 'object' || target === null) return;
+  const container = target as Record<string, unknown>;
+  if (rest.length === 0) {
+    if (!Array.isArray(container)) delete container[head];
+    return;
+  }
+  removePath(container[head], rest);
 }
 
 function isLegacyOf(user: UserDoc, openid: string): boolean {
@@ -107,8 +132,10 @@ export function createMemoryStore(): MemoryStore {
   let countdown: number | null = null;
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function enter(method: string): Promise<void> {
-    calls[method] = (calls[method] ?? 0) + 1;
+  let serviceRequests = 0;
+  async function enter(method: string, counted = true): Promise<void> {
+    if (counted) calls[method] = (calls[method] ?? 0) + 1;
+    else serviceRequests += 1;
     // Decided when the call is made: parallel calls count in the order they were issued.
     const failHere = countdown !== null && --countdown === 0;
     if (failHere) countdown = null;
@@ -219,6 +246,8 @@ export function createMemoryStore(): MemoryStore {
       countdown = k;
     },
     totalCalls: () => Object.values(calls).reduce((sum, count) => sum + count, 0),
+    enterService: (request) => enter(request, false),
+    totalRequests: () => Object.values(calls).reduce((sum, count) => sum + count, serviceRequests),
     ...operationsOn(committed, ''),
 
     async stampAndFind(keys: IdentityKeys, legacyOpenid: string, stamp: LoginStamp) {
@@ -324,11 +353,11 @@ export function createMemoryStore(): MemoryStore {
       for (const [id, ticket] of tickets) if (ticket.expiresAt.getTime() < before.getTime()) tickets.delete(id);
     },
 
-    async deletionsWithPendingFiles(limit) {
-      await enter('deletionsWithPendingFiles');
+    async deletionsWithPendingWork(limit) {
+      await enter('deletionsWithPendingWork');
       const pending = [...audit.values()].filter(
         (entry): entry is Extract<AuditEntry, { type: 'account-deleted' }> =>
-          entry.type === 'account-deleted' && entry.pendingFileIDs.length > 0,
+          entry.type === 'account-deleted' && (entry.pendingFileIDs.length > 0 || (entry.pendingUserIds ?? []).length > 0),
       );
       return pending.slice(0, limit).map(copy);
     },

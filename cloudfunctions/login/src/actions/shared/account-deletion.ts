@@ -1,40 +1,47 @@
 /**
- * Deleting an account (注销) as one coherent unit, shared by deleteAccount (the person asks) and
- * login (a deletion a crash left unfinished: the person asked for it, so it is completed, never
- * undone behind their back).
+ * Deleting an account (注销) as one coherent unit, shared by deleteAccount (the person asks), login
+ * (a deletion a crash left unfinished: the person asked for it, so it is completed, never undone
+ * behind their back) and `npm run admin -- delete`.
  *
  * Removed: the user document, the documents of accounts merged into it (their profiles are this
- * person's too), every identity pointing at any of them, their avatar files, never-adopted tutorial
- * documents of this openid, and link tickets naming the user or holding its openid keys. Kept: one
- * audit entry — user id, time, counts, the avatar files still to delete; no profile data, no phone.
+ * person's too), every identity pointing at any of them, their documents in every per-user
+ * collection (server-auth PER_USER_COLLECTIONS), their avatar and export files and the files their
+ * documents list as still to delete, never-adopted tutorial documents of this openid, and link
+ * tickets naming the user or holding its openid keys. Kept: one audit entry — user id, time,
+ * counts, what was still pending after the commit and when it finished; no profile data, no phone.
  *
  * Order:
  *   1. mark the user 'deleting' with one conditional update (no transaction): from then on logins
  *      neither stamp nor sign in to it and no account is linked into it, so concurrent logins
  *      cannot make the deletion lose its transaction over and over;
  *   2. query what belongs to it (merged accounts, identities) — queries exist only outside a
- *      transaction — then, in one transaction, re-read every document it deletes by key and check
- *      the queried set is still the whole of it (the user's identityKeys unchanged: a confirmLink
- *      into it adds the merged account's keys); when it changed, the whole unit runs again with
- *      fresh queries, a bounded number of times;
- *   3. only after the commit, delete the avatar files. The audit entry written in the commit lists
- *      them (`pendingFileIDs`) and is emptied once they are gone, so a crash or a storage fault in
- *      between leaves a record to finish from: every later deletion sweeps a few such entries
- *      (sweepPendingFiles), so files left by a fault do not wait for their own person.
+ *      transaction — and remove its per-user data (queries too). From here on a failure leaves
+ *      the account marked: part of its data is gone, so it is not handed back as if whole, and the
+ *      person's retry of deleteAccount or their next login runs the unit again and finishes it;
+ *   3. in one transaction, re-read every document it deletes by key and check the queried set is
+ *      still the whole of it (the user's identityKeys unchanged: a confirmLink into it adds the
+ *      merged account's keys); when it changed, the unit runs again with fresh queries, a bounded
+ *      number of times. The audit entry written in the commit lists what is left: the per-user
+ *      data once more (`pendingUserIds`: a write in flight during the deletion may have landed
+ *      after step 2) and the files (`pendingFileIDs`), with `finishedAt: null`;
+ *   4. after the commit, that work is done and the entry rewritten with only what is left, and
+ *      `finishedAt` once nothing is. What a fault or a crash leaves listed is finished by every
+ *      later deletion (a few entries each, sweepPendingWork) and by `npm run admin -- cleanup`.
  *
- * A crash between 1 and the commit leaves a user marked 'deleting' with everything in place. Every
- * action but login and deleteAccount treats it as gone (USER_NOT_FOUND); the next login or
- * deleteAccount of that person runs this unit again, which completes it (the unit is idempotent:
- * two runs racing each other converge, the loser finds the document gone). A failure the person is
- * told about (deleteAccount answering INTERNAL) is different: then the mark is undone, so the answer
- * and the account agree ("not deleted, try again"). A failure whose request applied all the same
- * (a commit whose reply was lost) is recognised by the user document being gone: the deletion is
- * then finished — files, tickets — and answered as done, instead of INTERNAL with files left.
+ * A crash between 1 and the commit leaves a user marked 'deleting'. Every action but login and
+ * deleteAccount treats it as gone (USER_NOT_FOUND); the next login or deleteAccount of that person
+ * runs this unit again, which completes it (the unit is idempotent: two runs racing each other
+ * converge, the loser finds the document gone). A failure the person is told about before any of
+ * their data was removed (deleteAccount answering INTERNAL) undoes the mark, so the answer and the
+ * account agree ("not deleted, try again"). A failure whose request applied all the same (a commit
+ * whose reply was lost) is recognised by the user document being gone: the deletion is then
+ * finished — data, files, tickets — and answered as done, instead of INTERNAL with work left.
  */
 import type { DeletionAuditEntry, IdentityDoc, UserDoc } from '../../model';
 import type { Deps, StoreTransaction } from '../../ports';
 import { cloudPathIn } from '../../rules/avatar-file';
 import { isExportFileOf } from '../../rules/export-file';
+import { isOwnFile } from './account-cleanup';
 import { assertNoActiveBan, isExpiredBan, LIFTED_BAN } from '../../rules/ban';
 import { AppError } from '../../rules/errors';
 import { EXPIRED_TICKET_GRACE_MS } from '../../rules/link-ticket';
@@ -49,7 +56,7 @@ interface Deleted {
 
 /** How many times the unit of work runs when what it queried changed before its transaction. */
 const MAX_DELETION_ROUNDS = 4;
-/** Deletion entries of other people whose leftover files one deletion retries (bounded work per call). */
+/** Deletion entries of other people whose leftover work one deletion retries (bounded work per call). */
 export const PENDING_SWEEP_LIMIT = 5;
 
 /** Thrown inside the transaction when the queried set is stale: roll back, query again. */
@@ -61,8 +68,9 @@ export interface DeletionOptions {
   /** This environment (getWXContext().ENV): only its fileIDs are deleted. */
   env: string;
   /**
-   * On a failure before the commit, set the user back to 'active' (the person is told it failed).
-   * A login completing a stale mark leaves it marked instead: the next attempt completes it.
+   * On a failure before any per-user data was removed, set the user back to 'active' (the person
+   * is told it failed). A login completing a stale mark leaves it marked instead: the next attempt
+   * completes it.
    */
   undoOnFailure: boolean;
 }
@@ -88,6 +96,8 @@ export async function deleteUserAccount(user: UserDoc, deps: DeletionDeps, optio
   let audit: Deleted | null | undefined;
   /** What the last transaction attempt would commit: a commit whose reply was lost did commit it. */
   let attempted: Deleted | null = null;
+  /** Per-user data removal has begun: a failure from then on keeps the mark (a retry finishes). */
+  let removing = false;
   try {
     if (!(await markForDeletion(user._id, deps))) {
       const current = await deps.store.getUser(user._id);
@@ -106,6 +116,10 @@ export async function deleteUserAccount(user: UserDoc, deps: DeletionDeps, optio
         }
         const merged = await deps.store.usersMergedInto(user._id);
         const owned = await deps.store.identitiesOf([user._id, ...merged.map((doc) => doc._id)]);
+        // Before the commit, so that a failure is answered (and retried) while the account still
+        // leads to its data; queries, so outside the transaction.
+        removing = true;
+        await deps.userData.removeAll([fresh._id, ...merged.map((doc) => doc._id)]);
         audit = await deps.store.transaction(async (tx) => {
           attempted = await deleteInTransaction(tx, fresh, merged, owned, now, options.env);
           return attempted;
@@ -119,25 +133,25 @@ export async function deleteUserAccount(user: UserDoc, deps: DeletionDeps, optio
     // A request that failed may have applied all the same (its reply lost): a user document that
     // is gone means the deletion committed, so it is finished rather than reported as failed.
     if (error instanceof AppError || !(await isGone(user._id, deps))) {
-      if (options.undoOnFailure) await undoMark(user._id, deps);
+      if (options.undoOnFailure && !removing) await undoMark(user._id, deps);
       throw error;
     }
     audit = attempted;
   }
 
-  // Per-user data of other functions (notes, …): queries, so after the commit; idempotent.
-  if (audit) await deps.userData.removeAll(audit.userIds).catch((error: unknown) => deps.warn('removing per-user data failed', error));
-  if (audit) await deleteAvatarFiles(audit.entry, deps);
-  // Tickets naming any deleted account or holding one of its openid keys (callerKey), and every
-  // expired ticket; then files earlier deletions could not remove. Both are housekeeping of a
-  // committed deletion: a failure is logged, not answered.
+  // Tickets naming any deleted account or holding one of its openid keys (callerKey), every
+  // expired ticket, and work earlier deletions left: housekeeping of a committed deletion, so a
+  // failure is logged, not answered. This deletion's own leftovers stay listed in its entry.
   const ticketIds = audit ? audit.userIds : [user._id];
   const ticketKeys = audit ? audit.keys : (user.identityKeys ?? []);
   await Promise.all([
-    deps.store.removeLinkTicketsOf(ticketIds, ticketKeys),
-    deps.store.removeExpiredLinkTickets(new Date(now.getTime() - EXPIRED_TICKET_GRACE_MS)),
-    sweepPendingFiles(deps),
-  ]).catch((error: unknown) => deps.warn('housekeeping after a deletion failed', error));
+    audit ? finishOwnEntry(audit.entry, deps) : undefined,
+    Promise.all([
+      deps.store.removeLinkTicketsOf(ticketIds, ticketKeys),
+      deps.store.removeExpiredLinkTickets(new Date(now.getTime() - EXPIRED_TICKET_GRACE_MS)),
+      sweepPendingWork(deps, audit?.entry._id),
+    ]).catch((error: unknown) => deps.warn('housekeeping after a deletion failed', error)),
+  ]);
 }
 
 /** Whether the user document is gone, as far as a fresh read can tell (a failed read tells nothing). */
@@ -198,6 +212,8 @@ async function deleteInTransaction(
     identityCount,
     mergedAccountCount: mergedNow.length,
     pendingFileIDs: userFileIDs([current, ...mergedNow], env),
+    pendingUserIds: ids,
+    finishedAt: null,
   };
   await tx.putAudit(entry);
   return { entry, userIds: ids, keys: [...keys] };
@@ -209,7 +225,10 @@ function sameKeys(a: string[] | undefined, b: string[] | undefined): boolean {
   return left.size === right.size && [...left].every((key) => right.has(key));
 }
 
-/** Avatar and export files of this environment (a foreign fileID is not ours to delete). */
+/**
+ * Avatar and export files of this environment (a foreign fileID is not ours to delete), and the
+ * files each document lists as still to delete, when they lie in that account's own folders.
+ */
 function userFileIDs(users: UserDoc[], env: string): string[] {
   const avatars = users
     .map((doc) => doc.avatarFileID)
@@ -217,43 +236,87 @@ function userFileIDs(users: UserDoc[], env: string): string[] {
   const exports = users.flatMap((doc) =>
     typeof doc.personalDataFileID === 'string' && isExportFileOf(doc.personalDataFileID, env, doc._id) ? [doc.personalDataFileID] : [],
   );
-  return [...new Set([...avatars, ...exports])];
+  const owed = users.flatMap((doc) =>
+    (Array.isArray(doc.filesToDelete) ? doc.filesToDelete : []).filter(
+      (id): id is string => typeof id === 'string' && isOwnFile(id, env, doc._id),
+    ),
+  );
+  return [...new Set([...avatars, ...exports, ...owed])].filter(isUserFileID);
 }
 
 /**
- * After the commit: deletes the files and rewrites the audit entry with only what is left. A failure
- * is logged, not answered — the account is deleted; the entry still lists what is left to delete.
+ * After the commit: this deletion's own pending work, done and recorded. A failure is logged, not
+ * answered — the account is deleted, its data was removed before the commit, and the entry still
+ * lists what is left for the next sweep.
  */
-async function deleteAvatarFiles(entry: DeletionAuditEntry, deps: DeletionDeps): Promise<void> {
-  if (entry.pendingFileIDs.length === 0) return;
+async function finishOwnEntry(entry: DeletionAuditEntry, deps: DeletionDeps): Promise<void> {
   try {
-    const left = await deleteListed([entry], deps);
-    if (left > 0) deps.warn('avatar files of a deleted account are left; listed in its audit entry', { userId: entry.userId, count: left });
+    const left = await finishPending([entry], deps, { answering: true });
+    if (left > 0) deps.warn('cleanup of a deleted account is left; listed in its audit entry', { userId: entry.userId, left });
   } catch (error) {
-    deps.warn('deleting avatar files of a deleted account failed; listed in its audit entry', { userId: entry.userId, error });
+    deps.warn('cleanup of a deleted account failed; listed in its audit entry', { userId: entry.userId, error });
   }
 }
 
 /**
- * Retries the files of up to PENDING_SWEEP_LIMIT earlier deletions whose file removal failed. Every
- * deletion runs it, so leftovers go with the next deletion anyone makes. Only avatar paths are
- * deleted (an entry is written by this function alone, and client-written ones are never read).
+ * Finishes up to PENDING_SWEEP_LIMIT earlier deletions whose cleanup was left (files, per-user
+ * data). Every deletion runs it, so leftovers go with the next deletion anyone makes; `npm run
+ * admin -- cleanup` runs it until nothing is left. Only user files are deleted (an entry is written
+ * by this function alone, and client-written ones are never read). Answers how much is still left.
  */
-export async function sweepPendingFiles(deps: DeletionDeps): Promise<void> {
-  const entries = await deps.store.deletionsWithPendingFiles(PENDING_SWEEP_LIMIT);
-  if (entries.length > 0) await deleteListed(entries, deps);
+export async function sweepPendingWork(deps: DeletionDeps, exceptEntryId?: string, limit = PENDING_SWEEP_LIMIT): Promise<number> {
+  const entries = (await deps.store.deletionsWithPendingWork(limit)).filter((entry) => entry._id !== exceptEntryId);
+  return entries.length > 0 ? finishPending(entries, deps) : 0;
 }
 
-/** One storage call for every listed file, then each entry rewritten with what is left; answers that count. */
-async function deleteListed(entries: DeletionAuditEntry[], deps: DeletionDeps): Promise<number> {
+/**
+ * One per-user data removal and one storage call for everything listed, then each entry rewritten
+ * with what is left (and when it finished, once nothing is; `answering`: the deletion's own call,
+ * which also records what it left when it answered); answers what is left. Either part
+ * failing leaves its part listed; the other is still recorded as done.
+ */
+export async function finishPending(
+  entries: DeletionAuditEntry[],
+  deps: DeletionDeps,
+  options: { answering?: boolean } = {},
+): Promise<number> {
   const files = [...new Set(entries.flatMap((entry) => entry.pendingFileIDs.filter(isUserFileID)))];
-  const gone = new Set((await deps.files.deleteFiles(files)).filter((result) => result.gone).map((result) => result.fileID));
+  const userIds = [...new Set(entries.flatMap((entry) => entry.pendingUserIds ?? []))];
+  const [dataRemoved, gone] = await Promise.all([
+    userIds.length === 0
+      ? true
+      : deps.userData.removeAll(userIds).then(
+          () => true,
+          (error: unknown) => {
+            deps.warn('removing per-user data of deleted accounts failed; still listed', error);
+            return false;
+          },
+        ),
+    files.length === 0
+      ? new Set<string>()
+      : deps.files.deleteFiles(files).then(
+          (results) => new Set(results.filter((result) => result.gone).map((result) => result.fileID)),
+          (error: unknown) => {
+            deps.warn('deleting files of deleted accounts failed; still listed', error);
+            return new Set<string>();
+          },
+        ),
+  ]);
   let left = 0;
   await Promise.all(
     entries.map((entry) => {
-      const remaining = entry.pendingFileIDs.filter((fileID) => isUserFileID(fileID) && !gone.has(fileID));
-      left += remaining.length;
-      return deps.store.putAudit({ ...entry, pendingFileIDs: remaining });
+      const remainingFiles = entry.pendingFileIDs.filter((fileID) => isUserFileID(fileID) && !gone.has(fileID));
+      const remainingUsers = dataRemoved ? [] : (entry.pendingUserIds ?? []);
+      left += remainingFiles.length + remainingUsers.length;
+      const finished = remainingFiles.length === 0 && remainingUsers.length === 0;
+      return deps.store.putAudit({
+        ...entry,
+        pendingFileIDs: remainingFiles,
+        pendingUserIds: remainingUsers,
+        finishedAt: finished ? deps.now() : null,
+        // The deletion's own call records what it left when it answered; later sweeps keep that.
+        ...(options.answering ? { leftWhenAnswered: { files: remainingFiles.length, userData: remainingUsers.length } } : {}),
+      });
     }),
   );
   return left;

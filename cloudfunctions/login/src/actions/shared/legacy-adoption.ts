@@ -6,11 +6,25 @@
  */
 import type { IdentityKeys } from '../../rules/identity';
 import { pairsAfterLogin } from '../../rules/identity-summary';
+import { secretPaths } from '../../rules/secret-fields';
 import type { UserDoc } from '../../model';
 import type { UserPatch } from '../../ports';
 
-/** Secrets the common tutorial pattern stored in users documents; removed on adoption. */
-export const LEGACY_SECRET_FIELDS = ['session_key', 'sessionKey'] as const;
+/**
+ * Top-level secrets tutorial-era users documents are known to carry, in the spellings apps used;
+ * removed from not-adopted duplicates by name (a query update cannot look inside each document).
+ * The adopted document itself loses every secret-named field at any depth (rules/secret-fields.ts).
+ */
+export const LEGACY_SECRET_FIELDS = [
+  'session_key',
+  'sessionKey',
+  'skey',
+  'sk',
+  'access_token',
+  'accessToken',
+  'refresh_token',
+  'refreshToken',
+] as const;
 
 function time(value: unknown): number {
   return value instanceof Date ? value.getTime() : Number.MAX_SAFE_INTEGER;
@@ -33,7 +47,7 @@ export function legacyDocumentToAdopt<U extends Pick<UserDoc, '_id' | 'identityK
  * What adopting `legacy` writes, once the identity claims are made: `attached` are the keys now
  * pointing at it (the primary key first), `heldElsewhere` those another live user holds. The
  * document keeps its `_id` and its data (the tutorial's `userInfo` is read as the profile when the
- * top level has none, rules/public-user.ts); it loses its secrets. A login adds its stamp.
+ * top level has none, rules/public-user.ts); it loses its secrets, wherever they sit. A login adds its stamp.
  */
 export function adoptionPatch(legacy: UserDoc, keys: IdentityKeys, attached: string[], heldElsewhere: string[], at: Date): UserPatch {
   const wechatPairs = pairsAfterLogin(legacy.wechatPairs, keys, attached);
@@ -45,6 +59,7 @@ export function adoptionPatch(legacy: UserDoc, keys: IdentityKeys, attached: str
       ...(legacy.createdAt instanceof Date ? {} : { createdAt: at }),
       ...(wechatPairs ? { wechatPairs } : {}),
     },
-    remove: [...LEGACY_SECRET_FIELDS],
+    // Every secret-named field, at any depth (nested objects, arrays of them), in any spelling.
+    remove: [...new Set([...LEGACY_SECRET_FIELDS, ...secretPaths(legacy)])],
   };
 }

@@ -1,0 +1,135 @@
+/**
+ * Cleanup a live account still owes: the work recorded on the user document (model.ts) in the same
+ * write that made it necessary, and removed from it only once done, so that a failure or a crash
+ * between the two never drops it.
+ *
+ *   - `pendingDataMoves`: accounts confirmLink linked into this one whose per-user data (notes, …)
+ *     was not confirmed moved here yet. Finished by the confirmLink itself, by its retry, and by the
+ *     person's next login; the data is never lost meanwhile (it stays under the merged account's id,
+ *     which the export lists and 注销 removes).
+ *   - `filesToDelete`: a replaced export or avatar file, a refused avatar upload. Finished by the
+ *     next export or avatar change, by the next login, and deleted with the account.
+ *
+ * Both lists sit on a document a client may be able to write (`users` must be ADMINONLY, but the
+ * function stays safe when it is not): an entry is acted on only when it is provably this
+ * account's — a file in its own avatar or export folder, an account that is merged into it.
+ */
+import type { DeletionAuditEntry, UserDoc } from '../../model';
+import type { Deps } from '../../ports';
+import { avatarFileProblem } from '../../rules/avatar-file';
+import { isExportFileOf } from '../../rules/export-file';
+
+export type CleanupDeps = Pick<Deps, 'store' | 'files' | 'userData' | 'warn'>;
+
+/**
+ * Deletes a file of an account that no longer exists (an upload or an export made while it was
+ * being deleted); when that is not confirmed, lists it on the account's deletion entry, which later
+ * deletions and `npm run admin -- cleanup` finish. Only an existing entry: a made-up folder gets no
+ * entry of its own. Answers whether the file is gone or listed.
+ */
+export async function deleteFileOfDeletedAccount(
+  ownerId: string,
+  fileID: string,
+  deps: Pick<Deps, 'store' | 'files' | 'warn'>,
+): Promise<boolean> {
+  try {
+    const [result] = await deps.files.deleteFiles([fileID]);
+    if (result?.gone) return true;
+  } catch (error) {
+    deps.warn('deleting a file of a deleted account failed; listing it on the deletion entry', error);
+  }
+  try {
+    const deletion = (await deps.store.auditEntriesAbout(ownerId, 20)).find(
+      (entry): entry is DeletionAuditEntry => entry.type === 'account-deleted' && entry.userId === ownerId,
+    );
+    if (!deletion) return false;
+    if (!deletion.pendingFileIDs.includes(fileID)) {
+      await deps.store.putAudit({ ...deletion, pendingFileIDs: [...deletion.pendingFileIDs, fileID], finishedAt: null });
+    }
+    return true;
+  } catch (error) {
+    deps.warn('listing a file of a deleted account failed', error);
+    return false;
+  }
+}
+
+/**
+ * A file just written for a live account that the account does not name (its recording write
+ * failed): deleted, or else listed on the account as still to delete, so it cannot outlive 注销.
+ */
+export async function discardUnrecordedFile(userId: string, fileID: string, deps: Pick<Deps, 'store' | 'files' | 'warn'>): Promise<void> {
+  try {
+    const [result] = await deps.files.deleteFiles([fileID]);
+    if (result?.gone) return;
+  } catch (error) {
+    deps.warn('deleting an unrecorded file failed; listing it on the account', error);
+  }
+  await deps.store
+    .updateUser(userId, { addToLists: { filesToDelete: [fileID] } })
+    .catch((error: unknown) => deps.warn('listing an unrecorded file on the account failed', error));
+}
+
+/** A pending list as stored: its strings, [] for anything else (a hand-edited or client-written value). */
+export function pendingList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** Whether the account records cleanup it still owes (no request is made when it does not). */
+export function owesCleanup(user: UserDoc): boolean {
+  return pendingList(user.pendingDataMoves).length > 0 || pendingList(user.filesToDelete).length > 0;
+}
+
+/** A file of `userId`'s own avatar or export folder in `env`: the only kind a user document may ask to delete. */
+export function isOwnFile(fileID: string, env: string, userId: string): boolean {
+  return avatarFileProblem(fileID, env, userId) === null || isExportFileOf(fileID, env, userId);
+}
+
+/**
+ * Moves the per-user data of the accounts merged into `user` that its document lists as pending,
+ * then takes them off the list. Throws when a move fails (the list keeps them: a retry finishes).
+ */
+export async function finishDataMoves(user: UserDoc, deps: CleanupDeps): Promise<void> {
+  const pending = [...new Set(pendingList(user.pendingDataMoves))];
+  if (pending.length === 0) return;
+  const sources = await Promise.all(pending.map((id) => deps.store.getUser(id)));
+  const merged = pending.filter((_id, index) => {
+    const source = sources[index];
+    return source?.status === 'merged' && source.mergedInto === user._id;
+  });
+  await Promise.all(merged.map((id) => deps.userData.moveAll(id, user._id)));
+  // Entries that name no account merged into this one are dropped with the done ones: nothing to move.
+  await deps.store.updateUser(user._id, { pullFromLists: { pendingDataMoves: pending } });
+}
+
+/**
+ * Deletes the files the account lists as to delete (its own folders only), then takes the deleted
+ * ones off the list. Throws when storage or the write fails; the list keeps what is left.
+ */
+export async function finishFileDeletions(user: UserDoc, env: string, deps: CleanupDeps): Promise<void> {
+  const listed = [...new Set(pendingList(user.filesToDelete))];
+  if (listed.length === 0) return;
+  // Never the account's current avatar or export: an entry listed while a write's outcome was unknown may name it.
+  const inUse = new Set([user.avatarFileID, user.personalDataFileID]);
+  const own = listed.filter((fileID) => isOwnFile(fileID, env, user._id) && !inUse.has(fileID));
+  const results = own.length > 0 ? await deps.files.deleteFiles(own) : [];
+  const gone = new Set(results.filter((result) => result.gone).map((result) => result.fileID));
+  // A listed file that is not the account's own, or is in use, is never deleted, and not kept on the list either.
+  const done = listed.filter((fileID) => gone.has(fileID) || !own.includes(fileID));
+  if (done.length > 0) await deps.store.updateUser(user._id, { pullFromLists: { filesToDelete: done } });
+}
+
+/**
+ * Everything the account owes, each part on its own: a failure is logged and stays recorded on the
+ * account for the next attempt (the login, the next export or avatar change, 注销).
+ */
+export async function finishAccountCleanup(user: UserDoc, env: string, deps: CleanupDeps): Promise<void> {
+  if (!owesCleanup(user)) return;
+  await Promise.all([
+    finishDataMoves(user, deps).catch((error: unknown) =>
+      deps.warn('moving per-user data of a linked account failed; still recorded', error),
+    ),
+    finishFileDeletions(user, env, deps).catch((error: unknown) =>
+      deps.warn('deleting files an account owes failed; still recorded', error),
+    ),
+  ]);
+}

@@ -1,0 +1,66 @@
+/**
+ * Cleanup an account owes (shared/account-cleanup.ts): files it lists as to delete are deleted by
+ * the next login only when they are its own and not in use; a refused upload whose delete fails is
+ * listed, not forgotten; a file of an account deleted meanwhile goes onto its deletion entry.
+ */
+import { alice, bob, call, dataOf, errorOf, signUp } from '../../support/actions';
+import { createTestDeps, testFileId } from '../../support/deps';
+
+describe('cleanup an account owes', () => {
+  it('a refused upload whose delete fails is listed on the account, and the next login deletes it', async () => {
+    const deps = createTestDeps();
+    const id = await signUp(deps, alice);
+    const upload = testFileId(`avatars/${id}/refused.png`);
+    deps.files.files.add(upload);
+    const deleteFiles = deps.files.deleteFiles.bind(deps.files);
+    deps.files.deleteFiles = async () => {
+      throw new Error('storage down');
+    };
+
+    expect(errorOf(await call(deps, alice, 'updateProfile', { nickName: '违规', avatarFileID: upload })).code).toBe('CONTENT_RISKY');
+    expect(deps.files.files.has(upload)).toBe(true);
+    expect(deps.store.users.get(id)?.filesToDelete).toEqual([upload]);
+
+    deps.files.deleteFiles = deleteFiles;
+    dataOf(await call(deps, alice, 'login'));
+    expect(deps.files.files.has(upload)).toBe(false);
+    expect(deps.store.users.get(id)?.filesToDelete).toEqual([]);
+  });
+
+  it('a listed file that is the current avatar, or lies in someone else’s folder, is never deleted', async () => {
+    const deps = createTestDeps();
+    const bobId = await signUp(deps, bob);
+    const id = await signUp(deps, alice);
+    const avatar = testFileId(`avatars/${id}/a.png`);
+    const bobsFile = testFileId(`avatars/${bobId}/b.png`);
+    deps.files.files.add(avatar).add(bobsFile);
+    dataOf(await call(deps, alice, 'updateProfile', { avatarFileID: avatar }));
+    const stored = deps.store.users.get(id);
+    if (stored) stored.filesToDelete = [avatar, bobsFile];
+
+    dataOf(await call(deps, alice, 'login'));
+
+    expect(deps.files.files.has(avatar)).toBe(true);
+    expect(deps.files.files.has(bobsFile)).toBe(true);
+    expect(deps.store.users.get(id)?.filesToDelete).toEqual([]);
+  });
+
+  it('an upload into the folder of an account deleted meanwhile goes onto its deletion entry when storage fails', async () => {
+    const deps = createTestDeps();
+    const goneId = await signUp(deps, bob);
+    dataOf(await call(deps, bob, 'deleteAccount', { confirm: true }));
+    await signUp(deps, alice);
+    const stale = testFileId(`avatars/${goneId}/late.png`);
+    deps.files.files.add(stale);
+    deps.files.broken = true;
+
+    expect(errorOf(await call(deps, alice, 'updateProfile', { avatarFileID: stale })).code).toBe('AVATAR_INVALID');
+    expect(deps.store.audit.get(`delete:${goneId}`)).toMatchObject({ pendingFileIDs: [stale], finishedAt: null });
+
+    // The next deletion anyone makes finishes it.
+    deps.files.broken = false;
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+    expect(deps.files.files.has(stale)).toBe(false);
+    expect(deps.store.audit.get(`delete:${goneId}`)).toMatchObject({ pendingFileIDs: [], finishedAt: deps.clock.now });
+  });
+});
