@@ -11,6 +11,7 @@ import type {
   NOTES_ACTION_NAMES,
   NOTES_FUNCTION_NAME,
   PERSONAL_DATA_SCHEMA_VERSION,
+  PHONE_CHECK_KINDS,
   PROFILE_FIELDS,
 } from '../miniprogram/contract/lists';
 
@@ -124,8 +125,11 @@ export interface ActionMap extends Record<ActionName, { event: object; data: unk
   login: { event: Record<string, never>; data: LoginData };
   /** At least one field. The avatar is a fileID under `avatars/<user id>/` uploaded by the mini-program. */
   updateProfile: { event: { nickName?: string; avatarFileID?: string }; data: { user: PublicUser } };
-  /** `code` from `<button open-type="getPhoneNumber">` (e.detail.code). */
-  bindPhone: { event: { code: string }; data: BindPhoneData };
+  /**
+   * `code` from `<button open-type="getPhoneNumber">` or `"getRealtimePhoneNumber"` (e.detail.code);
+   * `kind` says which of the two paid checks made it (absent: 'quick'), for the function's usage record.
+   */
+  bindPhone: { event: { code: string; kind?: PhoneCheckKind }; data: BindPhoneData };
   /** `ticket` from the LinkOffer of a PHONE_BELONGS_TO_ANOTHER_ACCOUNT answer. */
   confirmLink: { event: { ticket: string }; data: { user: PublicUser } };
   listIdentities: { event: Record<string, never>; data: { identities: IdentitySummary[] } };
@@ -141,6 +145,9 @@ export interface BindPhoneData {
   /** The full number, to its owner only ('13800138000', or '+14155550100' outside mainland China). */
   phoneNumber: string;
 }
+
+/** Which paid phone-number check made a code (PHONE_CHECK_KINDS documents each). */
+export type PhoneCheckKind = (typeof PHONE_CHECK_KINDS)[number];
 
 /** Profile fields a link can fill (PROFILE_FIELDS). */
 export type ProfileField = (typeof PROFILE_FIELDS)[number];

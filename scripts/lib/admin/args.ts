@@ -15,6 +15,8 @@ export type AdminCommand =
   | { name: 'unban'; userId: string }
   | { name: 'delete'; userId: string; yes: boolean }
   | { name: 'export'; userId: string; out: string | null }
+  /** Successful paid phone checks per day and their estimated cost (phone-usage.ts). */
+  | { name: 'phone-usage' }
   | { name: 'import'; source: SourceName; file: string; appid: string }
   /** The project's own tutorial-style users collection, adopted in place; null collection: the login's (USERS_COLLECTION). */
   | { name: 'import-users'; appid: string; collection: string | null };
@@ -53,6 +55,8 @@ export const ADMIN_USAGE = `用法 Usage: npm run admin -- <命令 command> [选
                                      / delete the account, the same code as 注销; without --yes: print the plan, exit 2
   export <用户ID> [--out <文件>]      导出本人可下载的同一份个人信息（JSON；默认输出到 stdout），并记入审计
                                      / the person's own 下载我的信息 document (stdout, or --out), audited
+  phone-usage                        每天成功的手机号验证次数（快速 / 实时）与估算费用
+                                     / successful phone checks per day (quick / real-time) and their estimated cost
   import leancloud <文件> --appid <AppID>
   import uni-id <文件> --appid <AppID>
                                      从 LeanCloud _User / uni-id-users 的导出文件导入用户（JSON 数组、JSON Lines 或 { results }）
@@ -190,6 +194,8 @@ function readCommand(verb: string, rest: string[], values: Map<string, string>, 
       const out = values.get('out');
       return userId ? { name: 'export', userId, out: out ? path.resolve(cwd, out) : null } : '用法 / usage: export <用户ID> [--out <文件>]';
     }
+    case 'phone-usage':
+      return rest.length === 0 ? { name: 'phone-usage' } : '用法 / usage: phone-usage';
     case 'unban': {
       const userId = one();
       return userId ? { name: 'unban', userId } : '用法 / usage: unban <用户ID>';

@@ -15,6 +15,7 @@ import { exportByAdmin, exportSummaryText } from './export';
 import { AdminError, createDirectory, type AdminChange, type AdminDatabase, type UserDetails, type UserRow } from './directory';
 import { type ImportDatabase, type ImportReport, importPeople } from './import/importer';
 import { parseRecords, SOURCE_READERS } from './import/sources';
+import { phoneUsage, type PhoneUsageDatabase, phoneUsageText } from './phone-usage';
 import { type AdoptionDatabase, type AdoptionReport, adoptTutorialUsers } from './import/tutorial-users';
 import { formatTime, renderTable } from './table';
 
@@ -214,6 +215,8 @@ async function execute(command: AdminCommand, directory: ReturnType<typeof creat
         out: command.out,
         warn: context.warn,
       });
+    case 'phone-usage':
+      return phoneUsage(context.db as unknown as PhoneUsageDatabase, context.names);
     case 'delete':
       return deleteByAdmin(context.db as unknown as DatabaseLike, cloud as unknown as CloudServicesSdk, context.names, command.userId, {
         operator: context.operator,
@@ -283,6 +286,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
     } else if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
     else if (Array.isArray(result)) io.stdout(usersTable(result));
     else if ('action' in result && result.action === 'delete') io.stdout(deletionText(result));
+    else if ('action' in result && result.action === 'phone-usage') io.stdout(phoneUsageText(result));
     else if ('identities' in result) io.stdout(detailsText(result));
     else if ('adopted' in result) io.stdout(adoptionText(result));
     else if ('imported' in result) io.stdout(importText(result));

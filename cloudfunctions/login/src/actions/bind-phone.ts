@@ -1,8 +1,13 @@
 /**
- * bindPhone { code }: the code of `<button open-type="getPhoneNumber">` is traded for the number
- * WeChat verified (phonenumber.getPhoneNumber), and the number's identity key is claimed for the
- * caller like a WeChat identity: an insert with a unique `_id`, so of two accounts racing for one
- * number exactly one gets it.
+ * bindPhone { code, kind? }: the code of `<button open-type="getPhoneNumber">` (快速验证, kind
+ * 'quick') or `"getRealtimePhoneNumber"` (实时验证, kind 'realtime') is traded for the number WeChat
+ * verified — both through the same phonenumber.getPhoneNumber, which takes either code alike — and
+ * the number's identity key is claimed for the caller like a WeChat identity: an insert with a
+ * unique `_id`, so of two accounts racing for one number exactly one gets it.
+ *
+ * Each successful trade is billed by WeChat and recorded here (an audit entry of its kind and day,
+ * naming nobody: rules/phone-check.ts), whatever the bind then does; `npm run admin -- phone-usage`
+ * counts them. `kind` only prices the record: a client that lies about it skews an estimate.
  *
  * - Claimed by the caller: the number is stored on the user (a previous number is released) in one
  *   transaction; the answer carries the full number, to its owner only.
@@ -18,11 +23,12 @@
  * retry (USER_NOT_FOUND -> login -> same call again) would otherwise resend a used code.
  */
 import { activeBan, assertNoActiveBan } from '../rules/ban';
-import type { BindPhoneData, ErrorCode } from '../../../../typings/contract';
+import type { BindPhoneData, ErrorCode, PhoneCheckKind } from '../../../../typings/contract';
 import type { Deps } from '../ports';
 import { EXPIRED_TICKET_GRACE_MS, LINK_TICKET_TTL_MS, linkTicketId, newLinkTicket } from '../rules/link-ticket';
 import { planMerge, previewOf } from '../rules/merge-plan';
 import { fullPhoneNumber, isPhoneKey, phoneIdentityKey, readBoundPhone } from '../rules/phone';
+import { phoneCheckDay, readPhoneCheckKind } from '../rules/phone-check';
 import { resolveCaller, type Caller } from './shared/caller';
 import { withinLimit } from './shared/rate-limit';
 import { AppError } from '../rules/errors';
@@ -39,7 +45,8 @@ const PHONE_ERRORS: Readonly<Record<number, { code: ErrorCode; message: string }
   40029: { code: 'PHONE_CODE_INVALID', message: 'the phone code is invalid, expired or used; ask again' },
   45009: { code: 'PHONE_QUOTA_EXCEEDED', message: 'the daily quota of the phone number API is used up' },
   45011: { code: 'PHONE_QUOTA_EXCEEDED', message: 'the per-minute quota of the phone number API is used up' },
-  // The paid component's quota (trial 1000 calls, then resource packs) is exhausted.
+  // The paid component's quota (trial 1000 calls, then resource packs) is exhausted. WeChat usually
+  // says so in the button's callback already (errno 1400001, no code); this is the server's echo.
   1400001: { code: 'PHONE_QUOTA_EXCEEDED', message: 'the phone number component has no quota left' },
   48001: { code: 'PHONE_NOT_PERMITTED', message: 'this mini-program may not use the phone number API (certification / payment)' },
   48004: { code: 'PHONE_NOT_PERMITTED', message: 'the phone number API is banned for this mini-program' },
@@ -48,6 +55,8 @@ const PHONE_ERRORS: Readonly<Record<number, { code: ErrorCode; message: string }
 
 export async function bindPhone(identity: WxIdentity, event: Record<string, unknown>, deps: Deps): Promise<BindPhoneData> {
   const code = requiredString(event, 'code', MAX_CODE_LENGTH);
+  const kind = readPhoneCheckKind(event.kind);
+  if (!kind) throw new AppError('INVALID_ARGUMENT', 'kind must be quick or realtime');
   // Every getPhoneNumber is billed: counted against the caller's limit before the code is spent.
   const caller = await withinLimit('bindPhone', identity, deps, resolveCaller(identity, deps.store, { now: deps.now() }));
   const userId = caller.user._id;
@@ -58,7 +67,26 @@ export async function bindPhone(identity: WxIdentity, event: Record<string, unkn
     if (known) throw new AppError(known.code, known.message);
     throw new Error(`getPhoneNumber failed: ${answer.errcode} ${answer.message}`);
   }
-  const phone = checkedPhone(answer.value);
+  // Recorded alongside the bind (one more write in the same round trip), awaited before answering.
+  const recorded = recordPhoneCheck(kind, deps);
+  try {
+    return await bindVerified(answer.value, caller, owned, deps);
+  } finally {
+    await recorded;
+  }
+}
+
+/** One audit entry per billed success; a failure to write it is logged, never the person's problem. */
+async function recordPhoneCheck(kind: PhoneCheckKind, deps: Deps): Promise<void> {
+  const at = deps.now();
+  await deps.store
+    .putAudit({ _id: `phone-check:${deps.randomToken()}`, type: 'phone-check', at, day: phoneCheckDay(at), kind })
+    .catch((error: unknown) => deps.warn('recording a phone check failed; phone-usage will miss it', error));
+}
+
+async function bindVerified(verified: VerifiedPhone, caller: Caller, owned: IdentityDoc[], deps: Deps): Promise<BindPhoneData> {
+  const userId = caller.user._id;
+  const phone = checkedPhone(verified);
   const key = phoneIdentityKey(phone);
   const now = deps.now();
 
