@@ -130,8 +130,17 @@ export interface ActionMap extends Record<ActionName, { event: object; data: unk
    * `kind` says which of the two paid checks made it (absent: 'quick'), for the function's usage record.
    */
   bindPhone: { event: { code: string; kind?: PhoneCheckKind }; data: BindPhoneData };
-  /** `ticket` from the LinkOffer of a PHONE_BELONGS_TO_ANOTHER_ACCOUNT answer. */
+  /**
+   * `ticket` from a LinkOffer (PHONE_BELONGS_TO_ANOTHER_ACCOUNT, or findAccountByPhone's 'account'):
+   * links this WeChat into that account; or from findAccountByPhone's 'none': binds that verified
+   * number to this WeChat's account (made by the login before this call when it had none).
+   */
   confirmLink: { event: { ticket: string }; data: { user: PublicUser } };
+  /**
+   * 「用手机号找回账号」 on the login page: which account holds the number WeChat verified for `code`,
+   * asked WITHOUT an account (the only action besides login that needs none) and creating nothing.
+   */
+  findAccountByPhone: { event: { code: string; kind?: PhoneCheckKind }; data: FindAccountByPhoneData };
   listIdentities: { event: Record<string, never>; data: { identities: IdentitySummary[] } };
   unlinkIdentity: { event: { identityId: string }; data: UnlinkIdentityData };
   /** 注销账号: irreversible, hence the explicit confirmation. */
@@ -139,6 +148,19 @@ export interface ActionMap extends Record<ActionName, { event: object; data: unk
   /** 下载我的信息: everything stored about the caller; one export per person every few minutes (RATE_LIMITED). */
   exportMyData: { event: Record<string, never>; data: ExportMyDataData };
 }
+
+/**
+ * What findAccountByPhone found for the verified number:
+ * - 'account': another account holds it; `offer` says what linking this WeChat into it does.
+ * - 'yours': the account this WeChat already signs in to holds it (a login gets the person back).
+ * - 'none': no account holds it. Nothing was created or bound; `ticket` (for confirmLink) binds it
+ *   to this WeChat's account — its existing one (`hasAccount`) or one the login creates — if the
+ *   person says so, without WeChat billing a second check.
+ */
+export type FindAccountByPhoneData =
+  | { found: 'account'; offer: LinkOffer }
+  | { found: 'yours' }
+  | { found: 'none'; maskedPhoneNumber: string; hasAccount: boolean; ticket: string; expiresAt: number };
 
 export interface BindPhoneData {
   user: PublicUser;

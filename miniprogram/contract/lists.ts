@@ -90,6 +90,7 @@ export const ACTION_NAMES = [
   'unlinkIdentity',
   'deleteAccount',
   'exportMyData',
+  'findAccountByPhone',
 ] as const;
 
 /**

@@ -45,7 +45,7 @@ export interface IdentityListView {
 function appsText(identity: IdentitySummary, appNames: AppNames): string {
   const names = identity.apps.map((app) => (app.thisApp ? '本小程序' : (appNames[app.appid] ?? '其他小程序')));
   const unique = [...new Set(names)];
-  if (unique.length === 0) return identity.openPlatform ? '用于同一开放平台的 App 或网站' : '';
+  if (unique.length === 0) return identity.openPlatform ? '用于我们的 App 或网站' : '';
   return `用于${unique.join('、')}`;
 }
 

@@ -6,6 +6,7 @@ import type {
   ErrorBody,
   ExportFile,
   ExportMyDataData,
+  FindAccountByPhoneData,
   IdentitySummary,
   LinkOffer,
   LinkPreview,
@@ -273,6 +274,21 @@ export function isLinkOffer(value: unknown): value is LinkOffer {
   return (
     isRecord(value) &&
     isLinkPreview(value.preview) &&
+    typeof value.ticket === 'string' &&
+    value.ticket !== '' &&
+    isTimestamp(value.expiresAt)
+  );
+}
+
+/** findAccountByPhone's answer: an offer to link, the person's own account, or nobody (with its ticket). */
+export function isFindAccountByPhoneData(value: unknown): value is FindAccountByPhoneData {
+  if (!isRecord(value)) return false;
+  if (value.found === 'account') return isLinkOffer(value.offer);
+  if (value.found === 'yours') return true;
+  return (
+    value.found === 'none' &&
+    typeof value.maskedPhoneNumber === 'string' &&
+    typeof value.hasAccount === 'boolean' &&
     typeof value.ticket === 'string' &&
     value.ticket !== '' &&
     isTimestamp(value.expiresAt)

@@ -237,7 +237,7 @@ describe('createAccountService', () => {
       const user = aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' });
       const { account, auth } = await loggedIn({ bindPhone: ok({ user, phoneNumber: '13800138000' }) });
 
-      expect(await account.bindPhone('code-1')).toEqual({ kind: 'bound', user, phoneNumber: '13800138000' });
+      expect(await account.bindPhone('code-1', 'quick')).toEqual({ kind: 'bound', user, phoneNumber: '13800138000' });
       expect(auth.currentUser()?.maskedPhoneNumber).toBe('138****8000');
     });
 
@@ -245,7 +245,7 @@ describe('createAccountService', () => {
       const offer = aLinkOffer();
       const { account } = await loggedIn({ bindPhone: () => failureWithDetails('PHONE_BELONGS_TO_ANOTHER_ACCOUNT', offer) });
 
-      expect(await account.bindPhone('code-1')).toEqual({ kind: 'link-offer', offer });
+      expect(await account.bindPhone('code-1', 'quick')).toEqual({ kind: 'link-offer', offer });
     });
 
     it.each([
@@ -256,7 +256,7 @@ describe('createAccountService', () => {
     ])('an offer with %s is not trusted: the error comes through as it is', async (_label, details) => {
       const { account } = await loggedIn({ bindPhone: () => failureWithDetails('PHONE_BELONGS_TO_ANOTHER_ACCOUNT', details) });
 
-      expect((await rejection(account.bindPhone('code-1'))).code).toBe('PHONE_BELONGS_TO_ANOTHER_ACCOUNT');
+      expect((await rejection(account.bindPhone('code-1', 'quick'))).code).toBe('PHONE_BELONGS_TO_ANOTHER_ACCOUNT');
     });
   });
 
