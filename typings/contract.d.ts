@@ -203,8 +203,13 @@ export interface IdentitySummary {
   openPlatform: boolean;
   /** True when it came into this account by a link (confirmLink), false for the account's own. */
   linked: boolean;
-  /** With `linked`: the nickname the account it came from had; '' when none. */
+  /**
+   * With `linked`: the nickname the account it came from had when it was linked (that account is
+   * kept as it was, marked merged); '' when none. How the person recognises which WeChat it is.
+   */
   linkedFromNickName: string;
+  /** With `linked`: that account's avatar, a displayable URL; '' when none (or none could be made). */
+  linkedFromAvatarUrl: string;
   /** True for the WeChat account this call came from. Unlinking it signs this WeChat out of the account. */
   current: boolean;
   /** False when unlinking it would leave no way back into this mini-program (LAST_IDENTITY). */

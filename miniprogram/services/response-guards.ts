@@ -139,6 +139,8 @@ export function isIdentitySummary(value: unknown): value is IdentitySummary {
     typeof value.openPlatform === 'boolean' &&
     typeof value.linked === 'boolean' &&
     typeof value.linkedFromNickName === 'string' &&
+    // Absent from servers before it: read as no avatar.
+    (value.linkedFromAvatarUrl === undefined || typeof value.linkedFromAvatarUrl === 'string') &&
     typeof value.current === 'boolean' &&
     typeof value.canUnlink === 'boolean' &&
     isTimestamp(value.linkedAt)

@@ -114,8 +114,9 @@ describeInBrowser('unlinking WeChat accounts in the browser preview (chromium)',
     expect(await onPage(SECURITY, '#security-notice').count()).toBe(0);
     await onPage(SECURITY, '#wechat-1').waitFor();
 
-    expect(await onPage(SECURITY, '#wechat-0').textContent()).toMatch(/当前微信[\s\S]*用于本小程序[\s\S]*关联 · 原账号「小红」/);
-    expect(await onPage(SECURITY, '#wechat-1').textContent()).toMatch(/用于本小程序[\s\S]*起使用/);
+    // Each WeChat by who it was when it joined: 小红's by her nickname and avatar, 小明's as the account's own.
+    expect(await onPage(SECURITY, '#wechat-0').textContent()).toMatch(/「小红」的微信[\s\S]*当前微信[\s\S]*用于本小程序[\s\S]*关联/);
+    expect(await onPage(SECURITY, '#wechat-1').textContent()).toMatch(/注册本账号的微信[\s\S]*用于本小程序[\s\S]*起使用/);
     expect(await onPage(SECURITY, '#phone-number').textContent()).toBe('138****8000');
     await screenshot('2-two-wechats');
 

@@ -34,8 +34,10 @@ type ListStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 const EMPTY_LIST: IdentityListView = { wechat: [], phone: null, others: [] };
 
+/** The rows, the account's own WeChat pictured with the account's avatar. */
 function listView(identities: IdentitySummary[]): IdentityListView {
-  return toIdentityListView(identities, appNames);
+  const { avatarUrl, avatarInitial } = toUserView(getAuthService().currentUser());
+  return toIdentityListView(identities, appNames, { avatarUrl, avatarInitial });
 }
 
 Component({

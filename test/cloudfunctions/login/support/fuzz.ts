@@ -92,6 +92,7 @@ const ALLOWED_KEYS = new Set([
   'openPlatform',
   'linked',
   'linkedFromNickName',
+  'linkedFromAvatarUrl',
   'appid',
   'current',
   'canUnlink',

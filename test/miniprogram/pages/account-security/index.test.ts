@@ -81,8 +81,8 @@ describe('pages/account-security (账号与安全)', () => {
       const page = await openSecurity();
 
       expect(identityTexts(page)).toEqual([
-        '微信 | 当前微信 | 用于本小程序 | 2024-05-02 关联 · 原账号「小红」 | 解除关联',
-        '微信 | 用于本小程序、其他小程序 | 2024-01-15 起使用 | 解除关联',
+        '「小红」的微信 | 当前微信 | 用于本小程序 | 2024-05-02 关联 | 解除关联',
+        '注册本账号的微信 | 用于本小程序、其他小程序 | 2024-01-15 起使用 | 解除关联',
       ]);
       expect(page.text('#phone-unlink')).toContain('解除绑定手机号');
       expect(page.text('#phone-hint')).toContain('换了微信？用手机号找回账号');
