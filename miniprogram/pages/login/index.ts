@@ -31,6 +31,10 @@ Component({
     onLoad(query: Record<string, string | undefined>) {
       this.setData({ redirect: parseRedirect(query.redirect) });
     },
+    /** The error floats over the top of the page (app.wxss .alert-layer): a tap puts it away. */
+    onDismissError() {
+      this.setData({ status: 'idle', errorMessage: '' });
+    },
     onToggleAgreement() {
       this.setData({ agreed: !this.data.agreed, showAgreementHint: false });
     },

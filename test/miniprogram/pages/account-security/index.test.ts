@@ -233,6 +233,19 @@ describe('pages/account-security (账号与安全)', () => {
       expect(actionsCalled(fake)).toEqual(['listIdentities']);
     });
 
+    it('an error floats over the page until tapped away; a success never shows a banner', async () => {
+      await launchWithCachedUser(fake, aUser());
+      answerActions(fake, { listIdentities: identitiesAnswer() });
+      const page = await openSecurity();
+      await page.dispatch('#phone-button', 'getphonenumber', { errMsg: 'getPhoneNumber:fail user deny' });
+      expect(page.exists('#security-error')).toBe(true);
+
+      await page.tap('#security-error');
+
+      expect(page.exists('#security-error')).toBe(false);
+      expect(page.exists('#security-notice')).toBe(false);
+    });
+
     it('takes the code of the real-time check (bindgetrealtimephonenumber) the same way, as the check config.ts chose', async () => {
       await launchWithCachedUser(fake, aUser());
       answerActions(fake, {
