@@ -232,6 +232,30 @@ describe('createAccountService', () => {
     });
   });
 
+  describe('findAccountByPhone', () => {
+    it('signed out, asks without logging in: no login call, nothing cached', async () => {
+      const { account, auth, cloud } = setup({ findAccountByPhone: ok({ found: 'account', offer: aLinkOffer() }) }, null);
+
+      expect(await account.findAccountByPhone('code-1', 'realtime')).toEqual({ found: 'account', offer: aLinkOffer() });
+      expect(cloud.calls.map((call) => call.data)).toEqual([{ action: 'findAccountByPhone', code: 'code-1', kind: 'realtime' }]);
+      expect(auth.currentUser()).toBeNull();
+    });
+
+    it('a number nobody holds comes with its ticket; an answer off the contract is refused', async () => {
+      const none = { found: 'none', maskedPhoneNumber: '138****8000', hasAccount: false, ticket: 'lt1_none', expiresAt: 1_900_000_000_000 };
+      expect(await setup({ findAccountByPhone: ok(none) }, null).account.findAccountByPhone('c', 'quick')).toEqual(none);
+      const bad = setup({ findAccountByPhone: ok({ found: 'none', ticket: '' }) }, null);
+      expect((await rejection(bad.account.findAccountByPhone('c', 'quick'))).code).toBe('INVALID_RESPONSE');
+    });
+
+    it("WeChat's refusal is the error, and a signed-in session is left as it was", async () => {
+      const { account, auth } = await loggedIn({ findAccountByPhone: () => failureAnswer('PHONE_QUOTA_EXCEEDED') });
+
+      expect((await rejection(account.findAccountByPhone('c', 'quick'))).code).toBe('PHONE_QUOTA_EXCEEDED');
+      expect(auth.currentUser()).not.toBeNull();
+    });
+  });
+
   describe('bindPhone', () => {
     it('bound: caches the user (masked number) and hands the full number to the caller only', async () => {
       const user = aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' });
