@@ -1,4 +1,4 @@
-import { APP_NAMES, CLOUD_CALL_TIMEOUT_MS, CLOUD_ENV_ID, SESSION_TTL_MS } from './config';
+import { APP_NAMES, CLOUD_CALL_TIMEOUT_MS, CLOUD_ENV_ID, PHONE_CHECK, SESSION_TTL_MS } from './config';
 import { systemClock } from './platform/clock';
 import { currentAppId } from './platform/wx-account';
 import { readChooseAvatarDetail, readPhoneButtonDetail } from './platform/wx-button-events';
@@ -100,6 +100,16 @@ export const privacy: Privacy = {
 
 /** Names of the other mini-programs of the open platform (config.ts), for 账号与安全. */
 export const appNames: Readonly<Record<string, string>> = APP_NAMES;
+
+/**
+ * The phone-number check config.ts chose: the kind bindPhone records, and the open-type of the
+ * button that asks for it. Pages bind both events (bindgetphonenumber and
+ * bindgetrealtimephonenumber) to one handler, so either open-type reaches it.
+ */
+export const phoneCheck = {
+  kind: PHONE_CHECK,
+  openType: PHONE_CHECK === 'realtime' ? 'getRealtimePhoneNumber' : 'getPhoneNumber',
+} as const;
 
 /** What WeChat's open-type buttons hand to a page, read into outcomes (platform/wx-button-events.ts). */
 export const openTypeEvents = { readPhoneButtonDetail, readChooseAvatarDetail };

@@ -8,6 +8,14 @@
  */
 export const CLOUD_ENV_ID = '';
 
+/**
+ * 绑定手机号用哪种微信手机号验证（两种都按成功次数收费，各有 1000 次体验额度，见 docs/accounts.md）：
+ * - 'quick'：手机号快速验证（open-type="getPhoneNumber"），用户确认微信绑定的号码即可，¥0.03/次；
+ * - 'realtime'：手机号实时验证（open-type="getRealtimePhoneNumber"），每次都通过短信实时验证号码，¥0.04/次。
+ * 两者都只向非个人主体、已认证的小程序开放。
+ */
+export const PHONE_CHECK: 'quick' | 'realtime' = 'quick';
+
 /** How long a cached user is shown before it is refreshed in the background. */
 export const SESSION_TTL_MS = 24 * 60 * 60 * 1000;
 

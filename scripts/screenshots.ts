@@ -39,9 +39,9 @@ const NOTES = 'pages/notes/index';
 
 async function main(): Promise<void> {
   const onlyArtifacts = process.argv.includes('--only-artifacts');
-  const [xiaoming] = PRESET_PEOPLE;
+  const [xiaoming, xiaohong] = PRESET_PEOPLE;
   const [appA] = PRESET_APPS;
-  if (!xiaoming || !appA) throw new Error('the preview presets changed');
+  if (!xiaoming || !xiaohong || !appA) throw new Error('the preview presets changed');
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium fonts-noto-cjk (or set E2E_CHROMIUM)`);
 
   await buildFunctions();
@@ -90,6 +90,21 @@ async function main(): Promise<void> {
       await waitShown(route);
     };
     const toastGone = () => page.locator('#pv-toast').waitFor({ state: 'detached' });
+    /** Taps a phone-number button and picks a line of the preview's sheet, agreeing to the privacy guide if asked. */
+    const phoneSheet = async (route: string, button: string, choice: number) => {
+      await on(route, button).tap();
+      const agree = on(route, '#privacy-popup-agree');
+      const item = page.locator(`.pv-sheet__item[data-index="${choice}"]`);
+      await agree.or(item).first().waitFor();
+      if (await agree.isVisible()) await agree.tap();
+      await item.tap();
+    };
+    /** The sheet's 使用其他手机号, then the number typed into the preview's modal. */
+    const otherNumber = async (route: string, button: string, number: string) => {
+      await phoneSheet(route, button, 1);
+      await page.locator('#pv-modal .pv-modal__input').fill(number);
+      await page.locator('#pv-modal .pv-modal__confirm').tap();
+    };
 
     const identity = presetIdentity(xiaoming, appA);
     await launch(identity);
@@ -171,10 +186,16 @@ async function main(): Promise<void> {
     await on(PROFILE, '#account-security-entry').tap();
     await waitShown(SECURITY);
     await on(SECURITY, '#wechat-0').waitFor();
-    await on(SECURITY, '#phone-button').tap();
-    await page.locator('.pv-sheet__item[data-index="0"]').tap();
+    // WeChat's phone check out of quota (errno 1400001): the page's own words, floating over the top.
+    await phoneSheet(SECURITY, '#phone-button', 3);
+    await on(SECURITY, '#security-error').waitFor();
+    await shoot('account-security-phone-no-quota');
+    await on(SECURITY, '#security-error').tap();
+    await phoneSheet(SECURITY, '#phone-button', 0);
     await on(SECURITY, '#phone-number').filter({ hasText: '****' }).waitFor();
+    await page.locator('#pv-toast').waitFor();
     await shoot('account-security-phone-bound');
+    await toastGone();
     // Opened again, as a person comes back to it: the list without the one-time confirmation.
     await back(PROFILE);
     await on(PROFILE, '#account-security-entry').tap();
@@ -205,6 +226,29 @@ async function main(): Promise<void> {
     await back(SECURITY);
     await back(PROFILE);
 
+    // 小红 proves 小明's number and links her WeChat into his account: two WeChat rows that read apart.
+    const hong = presetIdentity(xiaohong, appA);
+    await emulator.callFunction('login', { action: 'login' }, hong);
+    await emulator.callFunction('login', { action: 'updateProfile', nickName: '小红' }, hong);
+    await launch(hong, SECURITY);
+    await on(SECURITY, '#login-button').tap();
+    await waitShown(LOGIN);
+    await on(LOGIN, '#agreement-checkbox').tap();
+    await on(LOGIN, '#login-button').tap();
+    await waitShown(SECURITY);
+    await on(SECURITY, '#wechat-0').waitFor();
+    await toastGone();
+    await otherNumber(SECURITY, '#phone-button', xiaoming.phoneNumber);
+    await on(SECURITY, '#link-sheet #link-confirm').waitFor();
+    await shoot('account-security-link-offer');
+    await on(SECURITY, '#link-sheet #link-confirm').tap();
+    await page.locator('#pv-toast').waitFor();
+    await shoot('account-security-linked-toast');
+    await toastGone();
+    await on(SECURITY, '#wechat-1').waitFor();
+    await shoot('account-security-two-wechats', true);
+    await launch(identity, PROFILE);
+
     await on(PROFILE, '#logout-button').tap();
     await page.locator('#pv-modal').waitFor();
     await shoot('profile-logout-confirm');
@@ -220,6 +264,17 @@ async function main(): Promise<void> {
     await shoot('account-security-guest');
     await launch(identity, PERSONAL_DATA);
     await shoot('personal-data-guest');
+
+    // 用手机号找回账号 with a number nobody holds: asked before anything is created; 取消 creates nothing.
+    await launch(identity, LOGIN);
+    await on(LOGIN, '#agreement-checkbox').tap();
+    await shoot('login-recovery-entry');
+    await otherNumber(LOGIN, '#recovery-entry', '13700137000');
+    await page.locator('#pv-modal').filter({ hasText: '没有找到账号' }).waitFor();
+    await shoot('login-recovery-no-account', true);
+    await page.locator('#pv-modal .pv-modal__cancel').tap();
+    await page.locator('#pv-modal').waitFor({ state: 'detached' });
+    await shoot('login-recovery-cancelled');
 
     if (errors.length > 0) throw new Error(`the pages reported errors:\n${errors.join('\n')}`);
     process.stdout.write(`${written.join('\n')}\n`);

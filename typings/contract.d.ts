@@ -11,6 +11,7 @@ import type {
   NOTES_ACTION_NAMES,
   NOTES_FUNCTION_NAME,
   PERSONAL_DATA_SCHEMA_VERSION,
+  PHONE_CHECK_KINDS,
   PROFILE_FIELDS,
 } from '../miniprogram/contract/lists';
 
@@ -124,10 +125,22 @@ export interface ActionMap extends Record<ActionName, { event: object; data: unk
   login: { event: Record<string, never>; data: LoginData };
   /** At least one field. The avatar is a fileID under `avatars/<user id>/` uploaded by the mini-program. */
   updateProfile: { event: { nickName?: string; avatarFileID?: string }; data: { user: PublicUser } };
-  /** `code` from `<button open-type="getPhoneNumber">` (e.detail.code). */
-  bindPhone: { event: { code: string }; data: BindPhoneData };
-  /** `ticket` from the LinkOffer of a PHONE_BELONGS_TO_ANOTHER_ACCOUNT answer. */
+  /**
+   * `code` from `<button open-type="getPhoneNumber">` or `"getRealtimePhoneNumber"` (e.detail.code);
+   * `kind` says which of the two paid checks made it (absent: 'quick'), for the function's usage record.
+   */
+  bindPhone: { event: { code: string; kind?: PhoneCheckKind }; data: BindPhoneData };
+  /**
+   * `ticket` from a LinkOffer (PHONE_BELONGS_TO_ANOTHER_ACCOUNT, or findAccountByPhone's 'account'):
+   * links this WeChat into that account; or from findAccountByPhone's 'none': binds that verified
+   * number to this WeChat's account (made by the login before this call when it had none).
+   */
   confirmLink: { event: { ticket: string }; data: { user: PublicUser } };
+  /**
+   * 「用手机号找回账号」 on the login page: which account holds the number WeChat verified for `code`,
+   * asked WITHOUT an account (the only action besides login that needs none) and creating nothing.
+   */
+  findAccountByPhone: { event: { code: string; kind?: PhoneCheckKind }; data: FindAccountByPhoneData };
   listIdentities: { event: Record<string, never>; data: { identities: IdentitySummary[] } };
   unlinkIdentity: { event: { identityId: string }; data: UnlinkIdentityData };
   /** 注销账号: irreversible, hence the explicit confirmation. */
@@ -136,11 +149,27 @@ export interface ActionMap extends Record<ActionName, { event: object; data: unk
   exportMyData: { event: Record<string, never>; data: ExportMyDataData };
 }
 
+/**
+ * What findAccountByPhone found for the verified number:
+ * - 'account': another account holds it; `offer` says what linking this WeChat into it does.
+ * - 'yours': the account this WeChat already signs in to holds it (a login gets the person back).
+ * - 'none': no account holds it. Nothing was created or bound; `ticket` (for confirmLink) binds it
+ *   to this WeChat's account — its existing one (`hasAccount`) or one the login creates — if the
+ *   person says so, without WeChat billing a second check.
+ */
+export type FindAccountByPhoneData =
+  | { found: 'account'; offer: LinkOffer }
+  | { found: 'yours' }
+  | { found: 'none'; maskedPhoneNumber: string; hasAccount: boolean; ticket: string; expiresAt: number };
+
 export interface BindPhoneData {
   user: PublicUser;
   /** The full number, to its owner only ('13800138000', or '+14155550100' outside mainland China). */
   phoneNumber: string;
 }
+
+/** Which paid phone-number check made a code (PHONE_CHECK_KINDS documents each). */
+export type PhoneCheckKind = (typeof PHONE_CHECK_KINDS)[number];
 
 /** Profile fields a link can fill (PROFILE_FIELDS). */
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
@@ -174,8 +203,13 @@ export interface IdentitySummary {
   openPlatform: boolean;
   /** True when it came into this account by a link (confirmLink), false for the account's own. */
   linked: boolean;
-  /** With `linked`: the nickname the account it came from had; '' when none. */
+  /**
+   * With `linked`: the nickname the account it came from had when it was linked (that account is
+   * kept as it was, marked merged); '' when none. How the person recognises which WeChat it is.
+   */
   linkedFromNickName: string;
+  /** With `linked`: that account's avatar, a displayable URL; '' when none (or none could be made). */
+  linkedFromAvatarUrl: string;
   /** True for the WeChat account this call came from. Unlinking it signs this WeChat out of the account. */
   current: boolean;
   /** False when unlinking it would leave no way back into this mini-program (LAST_IDENTITY). */

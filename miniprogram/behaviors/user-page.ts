@@ -62,6 +62,10 @@ export const userPage = Behavior({
     afterFailure(_code: ServiceErrorCode) {
       // Nothing by default.
     },
+    /** The error floats over the top of the page (app.wxss .alert-layer): a tap puts it away. */
+    onDismissError() {
+      this.setData({ errorMessage: '' });
+    },
     onPrivacyDecline() {
       this.showFailure(new ServiceError('PRIVACY_DENIED', 'declined in the privacy popup'));
     },

@@ -90,6 +90,7 @@ export const ACTION_NAMES = [
   'unlinkIdentity',
   'deleteAccount',
   'exportMyData',
+  'findAccountByPhone',
 ] as const;
 
 /**
@@ -106,6 +107,14 @@ export const IDENTITY_PROVIDERS = ['wechat', 'wechat-unionid', 'phone', 'other']
  * account from a new WeChat); 'other': a provider of another client.
  */
 export const IDENTITY_KINDS = ['wechat', 'phone', 'other'] as const;
+
+/**
+ * WeChat's two paid phone-number checks (bindPhone's `kind`), both traded through
+ * phonenumber.getPhoneNumber. 'quick': 手机号快速验证, `<button open-type="getPhoneNumber">`, the
+ * number WeChat holds; 'realtime': 手机号实时验证, `open-type="getRealtimePhoneNumber"`, checked
+ * against the carrier (by SMS) on every request, and priced higher. The mini-program's config.ts picks one.
+ */
+export const PHONE_CHECK_KINDS = ['quick', 'realtime'] as const;
 
 /** Profile fields a link can fill. */
 export const PROFILE_FIELDS = ['nickName', 'avatar'] as const;
@@ -158,6 +167,11 @@ export const NOTES_MAX_PER_USER = 200;
 /** list: notes per page when `limit` is not given, and the most one page may ask for. */
 export const NOTES_PAGE_SIZE = 20;
 export const NOTES_MAX_PAGE_SIZE = 50;
+
+/** True for one of PHONE_CHECK_KINDS. */
+export function isPhoneCheckKind(value: unknown): value is (typeof PHONE_CHECK_KINDS)[number] {
+  return typeof value === 'string' && (PHONE_CHECK_KINDS as readonly string[]).includes(value);
+}
 
 /** True for a code this build lists; false for anything else, a newer server's code included. */
 export function isErrorCode(value: unknown): value is (typeof ERROR_CODES)[number] {

@@ -7,7 +7,11 @@ import { ServiceError } from '../services/service-error';
  * this runs (and is tested) without the `wx` global.
  */
 
-/** `e.detail` of `<button open-type="getPhoneNumber" bindgetphonenumber>`, as it really arrives. */
+/**
+ * `e.detail` of `<button open-type="getPhoneNumber" bindgetphonenumber>` or
+ * `open-type="getRealtimePhoneNumber" bindgetrealtimephonenumber>` (the same shape; the real-time
+ * check never carries encryptedData / iv), as it really arrives.
+ */
 export interface PhoneButtonDetail {
   /** Present when the person agreed (base library 2.21.2+): exchanged by the cloud function. */
   code?: unknown;

@@ -19,7 +19,7 @@ export const ERROR_MESSAGES: Record<ServiceErrorCode, string> = {
   CONTENT_RISKY: '昵称未通过内容安全检查，请换一个',
   CONTENT_CHECK_UNAVAILABLE: '内容安全检查暂不可用，资料未修改，请稍后再试',
   PHONE_CODE_INVALID: '手机号授权已失效，请重新获取',
-  PHONE_QUOTA_EXCEEDED: '手机号验证次数已达上限，请稍后再试',
+  PHONE_QUOTA_EXCEEDED: '本小程序的手机号验证次数暂时用完了，现在无法验证手机号，请稍后再试',
   PHONE_NOT_PERMITTED: '当前小程序暂不支持获取手机号，请联系开发者',
   PHONE_BELONGS_TO_ANOTHER_ACCOUNT: '该手机号已绑定其他账号，可将当前微信关联到该账号',
   LINK_TICKET_INVALID: '关联信息已失效，请重新绑定手机号',
@@ -40,7 +40,7 @@ export const ERROR_MESSAGES: Record<ServiceErrorCode, string> = {
   PRIVACY_DENIED: '你暂未同意隐私保护指引，该功能无法使用；再次操作时可重新选择同意',
   PRIVACY_NOT_DECLARED: '小程序尚未在隐私保护指引中声明该功能，请联系开发者',
   INVALID_RESPONSE: '服务返回的数据无法识别，请稍后再试',
-  CLOUD_CALL_FAILED: '云服务调用失败，请稍后再试',
+  CLOUD_CALL_FAILED: '服务暂时连不上，请稍后再试',
   AUTH_RETRY_EXHAUSTED: '登录状态校验失败，请稍后重试',
   PHONE_DENIED: '你已取消授权手机号，需要时可再次点击绑定',
   UPLOAD_FAILED: '头像上传失败，请重新选择',
@@ -61,6 +61,9 @@ export const DONE_MESSAGES = {
   nicknameSaved: '昵称已保存',
   avatarUpdated: '头像已更新',
   accountDeleted: '账号已注销',
+  phoneBound: '手机号已绑定',
+  phoneUnlinked: '手机号已解除',
+  unlinked: '已解除关联',
 } as const;
 
 /** Asked before 退出登录 (WeChat's modal allows at most 4 characters per button). */

@@ -59,6 +59,6 @@ export function toExportSummaryView(result: ExportMyDataData): ExportSummaryView
     copyLabel: file ? '复制下载链接' : '复制内容',
     hint: file
       ? `内容较多，已生成文件。下载链接 ${formatDateTime(result.file.expiresAt)} 前有效，可在浏览器中打开；过期后请重新生成。`
-      : '「复制内容」复制全部内容（JSON 格式）；「保存为文件」可发送到「文件传输助手」或聊天中保存。',
+      : '「复制内容」复制全部内容；「保存为文件」可发送到「文件传输助手」或聊天中保存。',
   };
 }

@@ -78,11 +78,16 @@ export interface Greeting {
   suggestProfile: boolean;
 }
 
+/**
+ * 「欢迎加入」 is said once, by the login page, right after the login that created the account (the
+ * function's isNewUser). 首页 cannot tell a relaunch from that moment (the cached user still counts
+ * one login until it is refreshed), so it never says it: a first session reads 你好 / 欢迎使用, which
+ * fits a person coming back just as well; a later one 欢迎回来.
+ */
 export function greetingFor(view: UserView): Greeting {
   if (!view.loggedIn) return { title: '你好，游客', text: '登录后可保存你的资料', suggestProfile: false };
-  const welcome = view.firstLogin ? '欢迎加入' : '欢迎回来';
-  if (view.hasNickName) return { title: view.displayName, text: welcome, suggestProfile: false };
-  return { title: welcome, text: '还没有设置头像和昵称', suggestProfile: true };
+  if (view.hasNickName) return { title: view.displayName, text: view.firstLogin ? '欢迎使用' : '欢迎回来', suggestProfile: false };
+  return { title: view.firstLogin ? '你好' : '欢迎回来', text: '还没有设置头像和昵称', suggestProfile: true };
 }
 
 /** What the login page shows in the moment between a login and the return to the sender. */

@@ -6,6 +6,7 @@ import type {
   ErrorBody,
   ExportFile,
   ExportMyDataData,
+  FindAccountByPhoneData,
   IdentitySummary,
   LinkOffer,
   LinkPreview,
@@ -138,6 +139,8 @@ export function isIdentitySummary(value: unknown): value is IdentitySummary {
     typeof value.openPlatform === 'boolean' &&
     typeof value.linked === 'boolean' &&
     typeof value.linkedFromNickName === 'string' &&
+    // Absent from servers before it: read as no avatar.
+    (value.linkedFromAvatarUrl === undefined || typeof value.linkedFromAvatarUrl === 'string') &&
     typeof value.current === 'boolean' &&
     typeof value.canUnlink === 'boolean' &&
     isTimestamp(value.linkedAt)
@@ -273,6 +276,21 @@ export function isLinkOffer(value: unknown): value is LinkOffer {
   return (
     isRecord(value) &&
     isLinkPreview(value.preview) &&
+    typeof value.ticket === 'string' &&
+    value.ticket !== '' &&
+    isTimestamp(value.expiresAt)
+  );
+}
+
+/** findAccountByPhone's answer: an offer to link, the person's own account, or nobody (with its ticket). */
+export function isFindAccountByPhoneData(value: unknown): value is FindAccountByPhoneData {
+  if (!isRecord(value)) return false;
+  if (value.found === 'account') return isLinkOffer(value.offer);
+  if (value.found === 'yours') return true;
+  return (
+    value.found === 'none' &&
+    typeof value.maskedPhoneNumber === 'string' &&
+    typeof value.hasAccount === 'boolean' &&
     typeof value.ticket === 'string' &&
     value.ticket !== '' &&
     isTimestamp(value.expiresAt)

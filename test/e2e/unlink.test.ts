@@ -109,11 +109,14 @@ describeInBrowser('unlinking WeChat accounts in the browser preview (chromium)',
     expect(await onPage(SECURITY, '#link-sheet #link-preview').textContent()).not.toMatch(/（[^）]*（/);
     await screenshot('1-link-offer');
     await onPage(SECURITY, '#link-sheet #link-confirm').tap();
-    await onPage(SECURITY, '#security-notice').filter({ hasText: '已关联到账号「小明」' }).waitFor();
+    // A success is a toast, never a banner that pushes the page down.
+    await page.locator('#pv-toast').filter({ hasText: '已关联到账号「小明」' }).waitFor();
+    expect(await onPage(SECURITY, '#security-notice').count()).toBe(0);
     await onPage(SECURITY, '#wechat-1').waitFor();
 
-    expect(await onPage(SECURITY, '#wechat-0').textContent()).toMatch(/当前微信[\s\S]*用于本小程序[\s\S]*关联 · 原账号「小红」/);
-    expect(await onPage(SECURITY, '#wechat-1').textContent()).toMatch(/用于本小程序[\s\S]*起使用/);
+    // Each WeChat by who it was when it joined: 小红's by her nickname and avatar, 小明's as the account's own.
+    expect(await onPage(SECURITY, '#wechat-0').textContent()).toMatch(/「小红」的微信[\s\S]*当前微信[\s\S]*用于本小程序[\s\S]*关联/);
+    expect(await onPage(SECURITY, '#wechat-1').textContent()).toMatch(/注册本账号的微信[\s\S]*用于本小程序[\s\S]*起使用/);
     expect(await onPage(SECURITY, '#phone-number').textContent()).toBe('138****8000');
     await screenshot('2-two-wechats');
 
@@ -121,7 +124,7 @@ describeInBrowser('unlinking WeChat accounts in the browser preview (chromium)',
     const question = await confirmModal();
     expect(question).toContain('解除这个微信？');
     expect(question).toContain('你当前的微信不受影响');
-    await onPage(SECURITY, '#security-notice').filter({ hasText: '已解除这个微信' }).waitFor();
+    await page.locator('#pv-toast').filter({ hasText: '已解除关联' }).waitFor();
     expect(await onPage(SECURITY, '#wechat-1').count()).toBe(0);
     await screenshot('3-other-unlinked');
 
@@ -144,6 +147,21 @@ describeInBrowser('unlinking WeChat accounts in the browser preview (chromium)',
     await waitShown(LOGIN);
     await onPage(LOGIN, '#agreement-checkbox').tap();
     await screenshot('5-login-recovery-entry');
+
+    // A number nobody holds: asked first; 取消 leaves no account behind and nobody signed in.
+    await getPhoneNumber(LOGIN, '#recovery-entry', 1);
+    await page.locator('#pv-modal .pv-modal__input').fill('13700137000');
+    await page.locator('#pv-modal .pv-modal__confirm').tap();
+    const question = page.locator('#pv-modal').filter({ hasText: '没有找到账号' });
+    await question.waitFor();
+    expect(await question.textContent()).toContain('要用当前微信注册一个新账号，并绑定这个号码吗？');
+    await screenshot('5b-recovery-no-account-question');
+    await page.locator('#pv-modal .pv-modal__cancel').tap();
+    await question.waitFor({ state: 'detached' });
+    expect(emulator.database.documents('users')).toHaveLength(usersBefore);
+    expect(ownerOf('phone:+86:13700137000')).toBeUndefined();
+    expect(await onPage(LOGIN, '#login-button').isVisible()).toBe(true);
+
     await getPhoneNumber(LOGIN, '#recovery-entry', 0);
     await onPage(LOGIN, '#recovery-sheet #link-confirm').waitFor();
     expect(await onPage(LOGIN, '#recovery-sheet #link-preview').textContent()).toContain('找到了绑定该手机号的账号');

@@ -25,6 +25,7 @@ import type {
   NotesActionMap,
   NotesActionName,
   NotesFunctionName,
+  PhoneCheckKind,
   ProfileField,
 } from '../../typings/contract';
 import type {
@@ -37,6 +38,7 @@ import type {
   LOGIN_FUNCTION_NAME,
   NOTES_ACTION_NAMES,
   NOTES_FUNCTION_NAME,
+  PHONE_CHECK_KINDS,
   PROFILE_FIELDS,
 } from '../../miniprogram/contract/lists';
 import type { AuthService, ProtectedActionOf } from '../../miniprogram/services/auth/create-auth-service';
@@ -65,6 +67,7 @@ export type ContractAssertions = [
   Expect<ListOf<typeof ACTION_NAMES, ActionName>>,
   Expect<ListOf<typeof IDENTITY_PROVIDERS, IdentityProvider>>,
   Expect<ListOf<typeof IDENTITY_KINDS, IdentityKind>>,
+  Expect<ListOf<typeof PHONE_CHECK_KINDS, PhoneCheckKind>>,
   Expect<ListOf<typeof PROFILE_FIELDS, ProfileField>>,
   Expect<ListOf<typeof ACCOUNT_NOTICE_KINDS, AccountNoticeKind>>,
   Expect<Equal<typeof LOGIN_FUNCTION_NAME, LoginFunctionName>>,

@@ -11,6 +11,7 @@ import { bindPhone } from './actions/bind-phone';
 import { confirmLink } from './actions/confirm-link';
 import { deleteAccount } from './actions/delete-account';
 import { exportMyData } from './actions/export-my-data';
+import { findAccountByPhone } from './actions/find-account-by-phone';
 import { listIdentities } from './actions/list-identities';
 import { login } from './actions/login';
 import { unlinkIdentity } from './actions/unlink-identity';
@@ -37,6 +38,7 @@ const actions: { [A in ActionName]: (context: ActionContext) => Promise<ActionMa
   unlinkIdentity: ({ identity, event, deps }) => unlinkIdentity(identity, event, deps),
   deleteAccount: ({ identity, event, deps, invocation }) => deleteAccount(identity, event, deps, invocation),
   exportMyData: ({ identity, deps, invocation }) => exportMyData(identity, deps, invocation),
+  findAccountByPhone: ({ identity, event, deps }) => findAccountByPhone(identity, event, deps),
 };
 
 function isActionName(name: string): name is ActionName {

@@ -16,7 +16,9 @@
  * - link_tickets:  `_id` = SHA-256 of the ticket handed to the caller (rules/link-ticket.ts): who
  *                  may use it, what it links, the phone key that proved it, expiry, use.
  * - account_audit: one entry per link or deletion; user ids, provider names, field names and counts
- *                  only: no profile data, no phone numbers, no openids.
+ *                  only: no profile data, no phone numbers, no openids. Also one entry per successful
+ *                  paid phone check (which kind, which day; no user, no number): what
+ *                  `npm run admin -- phone-usage` counts (rules/phone-check.ts).
  * - rate_limits:   one counter per caller + limited action + time window (RateLimitDoc,
  *                  rules/rate-limit.ts): the person appears only as a hash of their account's key,
  *                  and a document past its `resetAt` means nothing (deleting it is always safe).
@@ -59,7 +61,7 @@
  * pointing at a user that does not hold it. Inside a transaction only single-document operations
  * exist (CloudBase's rule); queries happen before it (ports.ts, StoreTransaction).
  */
-import type { BanReason, ProfileField } from '../../../typings/contract';
+import type { BanReason, PhoneCheckKind, ProfileField } from '../../../typings/contract';
 import type { LinkNotice } from './rules/link-notice';
 import type { PushEvent } from './rules/wechat-push';
 
@@ -232,7 +234,19 @@ export type AuditEntry =
       /** ban: when it ends by itself; null for a ban until lifted. */
       until?: Date | null;
     }
-  | WechatPushAuditEntry;
+  | WechatPushAuditEntry
+  | {
+      /**
+       * One phone number WeChat verified for bindPhone (a billed success). Names nobody: no user
+       * id, no number, so it is no one's personal data and outlives every account.
+       */
+      _id: string;
+      type: 'phone-check';
+      at: Date;
+      /** The China-time day of `at`, `2026-12-07` (WeChat bills by it): what the admin report groups by. */
+      day: string;
+      kind: PhoneCheckKind;
+    };
 
 /**
  * A WeChat push (授权用户信息变更) that changed an account (actions/apply-wechat-push.ts). `_id` is

@@ -1,21 +1,24 @@
 import type { PhoneButtonDetail } from '../../composition-root';
-import { getAccountService, getAuthService, openTypeEvents } from '../../composition-root';
+import { dialogs, getAccountService, getAuthService, openTypeEvents, phoneCheck } from '../../composition-root';
 import { errorMessage } from '../../presenters/error-message';
 import type { LinkPreviewView } from '../../presenters/link-preview-view';
 import { toLinkPreviewView } from '../../presenters/link-preview-view';
+import { noAccountQuestion, type RecoveryDone } from '../../presenters/recovery-view';
 
 /**
- * 「换了微信？用手机号找回账号」 on the login page: the bind-phone → link offer flow of 账号与安全,
- * made findable for the person whose old WeChat no longer signs in (unlinked, or a new WeChat).
- * WeChat verifies the number (getPhoneNumber), this WeChat signs in (a new account when it has
- * none, which the link then merges), and when the number belongs to an account the sheet shows
- * which one and what linking does; 关联到该账号 links this WeChat into it. It is why the phone
- * number counts as a way back in when the function decides what may be unlinked.
+ * 「换了微信？用手机号找回账号」 on the login page: made findable for the person whose old WeChat no
+ * longer signs in (unlinked, or a new WeChat). WeChat verifies the number (the check config.ts
+ * chose), and findAccountByPhone says who holds it — asked WITHOUT signing in, so nothing exists
+ * before the person decides:
+ * - an account: the sheet shows which one and what linking does; 关联到该账号 signs this WeChat in
+ *   (creating its account first when it has none) and links it into that account;
+ * - this WeChat's own: signing in is all it takes;
+ * - nobody: a question — register (or use this WeChat's account) with this number, or not. 取消
+ *   leaves nothing behind: no account, no number bound, still signed out.
+ * It is why the phone number counts as a way back in when the function decides what may be unlinked.
  *
- * Needs the agreement ticked like 微信登录 (it signs in): unticked, a tap emits `needagreement`.
- * Emits `done` with `{ recovered, message }` once this WeChat is signed in: recovered into the
- * account of the number, or not (no account has it: it is now bound to this WeChat's own account;
- * or the person cancelled the link).
+ * Needs the agreement ticked like 微信登录 (it may sign in): unticked, a tap emits `needagreement`.
+ * Emits `done` (RecoveryDone) once this WeChat is signed in, with the toast the page shows.
  */
 
 type Status = 'idle' | 'working' | 'linking';
@@ -28,6 +31,8 @@ Component({
     status: 'idle' as Status,
     preview: null as LinkPreviewView | null,
     errorMessage: '',
+    /** The open-type of the button: the check config.ts chose. */
+    phoneOpenType: phoneCheck.openType,
   },
   methods: {
     onNeedAgreement() {
@@ -42,11 +47,18 @@ Component({
       }
       this.setData({ status: 'working', errorMessage: '' });
       try {
-        const result = await getAccountService().bindPhone(outcome.code);
-        if (result.kind === 'link-offer') {
-          this.setData({ preview: toLinkPreviewView(result.offer) });
+        const found = await getAccountService().findAccountByPhone(outcome.code, phoneCheck.kind);
+        if (found.found === 'account') {
+          this.setData({ preview: toLinkPreviewView(found.offer) });
+        } else if (found.found === 'yours') {
+          await getAuthService().login();
+          this.finish({ recovered: true, message: '已登录你的账号' });
         } else {
-          this.finish(false, `没有账号绑定过手机号 ${result.user.maskedPhoneNumber}，已把它绑定到这个微信的账号`);
+          const question = noAccountQuestion(found.maskedPhoneNumber, found.hasAccount);
+          if (await dialogs.confirm(question)) {
+            await getAccountService().confirmLink(found.ticket);
+            this.finish({ recovered: false, message: question.doneMessage });
+          }
         }
       } catch (error) {
         this.setData({ errorMessage: errorMessage(error) });
@@ -61,7 +73,7 @@ Component({
       try {
         const user = await getAccountService().confirmLink(preview.ticket);
         this.setData({ preview: null });
-        this.finish(true, `已找回账号「${user.nickName || preview.targetName}」`);
+        this.finish({ recovered: true, message: `已找回账号「${user.nickName || preview.targetName}」` });
       } catch (error) {
         // A spent offer cannot be confirmed again: close it; another tap asks WeChat for the number again.
         this.setData({ preview: null, errorMessage: errorMessage(error) });
@@ -70,14 +82,14 @@ Component({
       }
     },
     onCancel() {
+      // Nothing was created or linked: the person stays on the login page, signed out as before.
       if (this.data.status === 'linking') return;
       this.setData({ preview: null });
-      this.finish(false, '已取消找回，当前登录的是这个微信自己的账号');
     },
-    finish(recovered: boolean, message: string) {
+    finish(done: RecoveryDone) {
       // What the person reads here replaces the service's notice of the login it took (a new account).
       getAuthService().takeSessionNotice();
-      this.triggerEvent('done', { recovered, message });
+      this.triggerEvent('done', done);
     },
   },
 });

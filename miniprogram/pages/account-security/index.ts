@@ -1,9 +1,9 @@
 import { userPage } from '../../behaviors/user-page';
 import type { PhoneButtonDetail } from '../../composition-root';
-import { appNames, dialogs, getAccountService, getAuthService, navigator, openTypeEvents } from '../../composition-root';
+import { appNames, dialogs, getAccountService, getAuthService, navigator, openTypeEvents, phoneCheck } from '../../composition-root';
 import { loginStep, openStep, ROUTES } from '../../navigation/routes';
 import type { ServiceErrorCode } from '../../services/service-error';
-import { failureCode } from '../../presenters/error-message';
+import { DONE_MESSAGES, failureCode } from '../../presenters/error-message';
 import type { IdentityListView, IdentityView } from '../../presenters/identity-view';
 import { toIdentityListView, unlinkConfirmation } from '../../presenters/identity-view';
 import { sessionNoticeText } from '../../presenters/session-notice';
@@ -17,10 +17,16 @@ import { toUserView } from '../../presenters/user-view';
  * it is also what recovers the account from a new WeChat), the WeChat accounts that sign in to
  * this account — one row each, 解除关联 per row — and the ways to 下载我的信息 and to 注销账号.
  *
- * The phone number comes from <button open-type="getPhoneNumber">, a paid WeChat component open
- * to certified, non-individual mini-programs only (docs/accounts.md): when it is not available the
- * person reads PHONE_NOT_PERMITTED's message. A number of another account opens the link preview
- * built from the server's offer; nothing is linked until 关联到该账号 is tapped.
+ * The phone number comes from <button open-type="getPhoneNumber"> (手机号快速验证) or
+ * "getRealtimePhoneNumber" (手机号实时验证), as config.ts PHONE_CHECK chose: paid WeChat components
+ * open to certified, non-individual mini-programs only (docs/accounts.md). When it is not available
+ * the person reads PHONE_NOT_PERMITTED's message; when its quota is used up, PHONE_QUOTA_EXCEEDED's
+ * (WeChat's own no-quota notice is turned off on the button, so they read one message, ours). A
+ * number of another account opens the link preview built from the server's offer; nothing is
+ * linked until 关联到该账号 is tapped.
+ *
+ * Feedback, as on every page: a success is a toast; a failure is the error line over the top of the
+ * page, which pushes nothing down (app.wxss .alert-layer).
  */
 
 type PhoneStatus = 'idle' | 'binding' | 'linking';
@@ -28,8 +34,10 @@ type ListStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 const EMPTY_LIST: IdentityListView = { wechat: [], phone: null, others: [] };
 
+/** The rows, the account's own WeChat pictured with the account's avatar. */
 function listView(identities: IdentitySummary[]): IdentityListView {
-  return toIdentityListView(identities, appNames);
+  const { avatarUrl, avatarInitial } = toUserView(getAuthService().currentUser());
+  return toIdentityListView(identities, appNames, { avatarUrl, avatarInitial });
 }
 
 Component({
@@ -38,6 +46,8 @@ Component({
     hasPhone: false,
     maskedPhoneNumber: '',
     phoneStatus: 'idle' as PhoneStatus,
+    /** The open-type of the phone button: the check config.ts chose. */
+    phoneOpenType: phoneCheck.openType,
     /** False once WeChat or the function said this mini-program may not use phone numbers: hide the button. */
     phoneAvailable: true,
     linkPreview: null as LinkPreviewView | null,
@@ -99,11 +109,11 @@ Component({
       }
       this.setData({ phoneStatus: 'binding', errorMessage: '', notice: '', linkPreview: null });
       try {
-        const result = await getAccountService().bindPhone(outcome.code);
+        const result = await getAccountService().bindPhone(outcome.code, phoneCheck.kind);
         if (result.kind === 'link-offer') {
           this.setData({ linkPreview: toLinkPreviewView(result.offer) });
         } else {
-          this.setData({ notice: `已绑定手机号 ${result.user.maskedPhoneNumber}` });
+          dialogs.done(DONE_MESSAGES.phoneBound);
           this.showUser();
           void this.loadIdentities();
         }
@@ -119,7 +129,8 @@ Component({
       this.setData({ phoneStatus: 'linking', errorMessage: '', notice: '' });
       try {
         const user = await getAccountService().confirmLink(preview.ticket);
-        this.setData({ linkPreview: null, notice: `已关联到账号「${toUserView(user).displayName}」，之后用这个微信登录的就是该账号` });
+        this.setData({ linkPreview: null });
+        dialogs.toast(`已关联到账号「${toUserView(user).displayName}」`);
         this.showUser();
         void this.loadIdentities();
       } catch (error) {
@@ -154,8 +165,8 @@ Component({
           getAuthService().takeSessionNotice();
           this.setData({ notice: '已解除当前微信，并已退出登录。下次用这个微信登录会进入一个新的空账号。' });
         } else {
-          const what = identity.kind === 'phone' ? '手机号' : identity.kind === 'wechat' ? '这个微信' : identity.name;
-          this.setData({ notice: `已解除${what}`, identities: listView(result.identities) });
+          this.setData({ identities: listView(result.identities) });
+          dialogs.done(identity.kind === 'phone' ? DONE_MESSAGES.phoneUnlinked : DONE_MESSAGES.unlinked);
         }
         this.showUser();
       } catch (error) {

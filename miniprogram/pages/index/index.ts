@@ -11,7 +11,7 @@ import { greetingFor, toUserView } from '../../presenters/user-view';
 
 const PUBLIC_ITEMS = [
   { title: '随时浏览', text: '首页内容不需要登录，打开即可查看。' },
-  { title: '一键登录', text: '登录由云开发识别你的微信身份，无需密码，也不会索取你的微信资料。' },
+  { title: '一键登录', text: '用微信一键登录，无需密码，也不会索取你的微信资料。' },
   { title: '退出即清除', text: '退出登录会清除本机保存的账号信息。' },
 ];
 

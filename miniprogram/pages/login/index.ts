@@ -2,6 +2,7 @@ import { dialogs, getAuthService, navigator } from '../../composition-root';
 import { documentStep, parseRedirect, returnStep } from '../../navigation/routes';
 import type { DocumentType } from '../../navigation/routes';
 import { DONE_MESSAGES, errorMessage } from '../../presenters/error-message';
+import type { RecoveryDone } from '../../presenters/recovery-view';
 import { toUserView, welcomeAfterLogin } from '../../presenters/user-view';
 
 /**
@@ -29,6 +30,10 @@ Component({
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       this.setData({ redirect: parseRedirect(query.redirect) });
+    },
+    /** The error floats over the top of the page (app.wxss .alert-layer): a tap puts it away. */
+    onDismissError() {
+      this.setData({ status: 'idle', errorMessage: '' });
     },
     onToggleAgreement() {
       this.setData({ agreed: !this.data.agreed, showAgreementHint: false });
@@ -58,11 +63,10 @@ Component({
     onRecoveryNeedsAgreement() {
       this.setData({ showAgreementHint: true });
     },
-    onRecoveryDone(event: WechatMiniprogram.CustomEvent<{ recovered: boolean; message: string }>) {
+    onRecoveryDone(event: WechatMiniprogram.CustomEvent<RecoveryDone>) {
       this.setData({ status: 'success', errorMessage: '', user: toUserView(getAuthService().currentUser()) });
-      // Back in the account: a toast. Anything else is news the person must read: a dialog.
-      if (event.detail.recovered) dialogs.toast(event.detail.message);
-      else void dialogs.confirm({ title: '未找回账号', content: event.detail.message, confirmText: '知道了', showCancel: false });
+      // Signed in, into the old account or (the person chose it) a new one with the number: a success, a toast.
+      dialogs.toast(event.detail.message);
       void navigator.navigate(returnStep(navigator.stackDepth(), this.data.redirect));
     },
   },

@@ -1,10 +1,19 @@
-import type { ExportMyDataData, IdentitySummary, LinkOffer, PublicUser, UnlinkIdentityData } from '../../../typings/contract';
+import type {
+  ExportMyDataData,
+  FindAccountByPhoneData,
+  IdentitySummary,
+  LinkOffer,
+  PhoneCheckKind,
+  PublicUser,
+  UnlinkIdentityData,
+} from '../../../typings/contract';
 import type { Clock, FileUploader } from '../../ports';
 import type { AuthService } from '../auth/create-auth-service';
 import {
   isBindPhoneData,
   isDeleteAccountData,
   isExportMyDataData,
+  isFindAccountByPhoneData,
   isIdentityList,
   isUnlinkIdentityData,
   isUserData,
@@ -40,8 +49,16 @@ export interface AccountService {
    * once more under the current id.
    */
   updateAvatar(tempFilePath: string): Promise<PublicUser>;
-  /** `code` from the getPhoneNumber button. A number of another account yields a link offer, not an error. */
-  bindPhone(code: string): Promise<BindPhoneOutcome>;
+  /**
+   * `code` from the getPhoneNumber (kind 'quick') or getRealtimePhoneNumber ('realtime') button.
+   * A number of another account yields a link offer, not an error.
+   */
+  bindPhone(code: string, kind: PhoneCheckKind): Promise<BindPhoneOutcome>;
+  /**
+   * 「用手机号找回账号」: who holds the number WeChat verified for `code`, asked without logging in,
+   * so nothing is created before the person decides (confirmLink with the answer's ticket does it).
+   */
+  findAccountByPhone(code: string, kind: PhoneCheckKind): Promise<FindAccountByPhoneData>;
   /**
    * Links this WeChat into the account of a link offer; resolves with that account (a new user id).
    * LINK_TICKET_USED means the link may already have happened (an answer lost on the way): the
@@ -134,15 +151,21 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
       }
     },
 
-    async bindPhone(code) {
+    async bindPhone(code, kind) {
       // The link offer is an answer, not a failure: read it from the result, nothing is thrown.
-      const result = await auth.callForResult('bindPhone', { code }, isBindPhoneData);
+      const result = await auth.callForResult('bindPhone', { code, kind }, isBindPhoneData);
       if (result.ok) return { kind: 'bound', user: keep(result.data.user), phoneNumber: result.data.phoneNumber };
       const { error } = result;
       // The guard kept the offer only when it checked out; without one the page can only say the
       // number is taken, so the refusal is thrown as it came.
       if (error.code === 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT' && error.details) return { kind: 'link-offer', offer: error.details };
       throw fromErrorBody(error);
+    },
+
+    async findAccountByPhone(code, kind) {
+      const result = await auth.callAsGuest('findAccountByPhone', { code, kind }, isFindAccountByPhoneData);
+      if (!result.ok) throw fromErrorBody(result.error);
+      return result.data;
     },
 
     async confirmLink(ticket) {

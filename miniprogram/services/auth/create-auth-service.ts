@@ -54,6 +54,8 @@ export const DEFAULT_MAX_AUTH_RETRIES = 1;
 
 /** Actions of the login function that act for a user: every action but `login` itself. */
 export type ProtectedAction = Exclude<ActionName, 'login'>;
+/** Actions that answer a WeChat without an account too, and create nothing for it (callAsGuest). */
+export type GuestAction = 'findAccountByPhone';
 export type ActionPayload<A extends ActionName> = ActionMap[A]['event'];
 export type ActionData<A extends ActionName> = ActionMap[A]['data'];
 /** The actions of function `F` that act for a user: all of them, but `login` of the login function. */
@@ -136,6 +138,16 @@ export interface AuthService {
     payload: ActionPayload<A>,
     isData: Guard<ActionData<A>>,
     options?: CallOptions,
+  ): Promise<ActionResult<ActionData<A>>>;
+  /**
+   * Calls `action` WITHOUT logging in first, whether or not someone is: for the one action that
+   * must not create an account before the person decided (findAccountByPhone on the login page).
+   * The refusal is a value, as with callForResult; the session is left as it is.
+   */
+  callAsGuest<A extends GuestAction>(
+    action: A,
+    payload: ActionPayload<A>,
+    isData: Guard<ActionData<A>>,
   ): Promise<ActionResult<ActionData<A>>>;
   /**
    * Calls any cloud function of the contract (typings/contract.d.ts FunctionMap) as the logged-in
@@ -412,6 +424,17 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     return result.data;
   }
 
+  async function callAsGuest<A extends GuestAction>(
+    action: A,
+    payload: ActionPayload<A>,
+    isData: Guard<ActionData<A>>,
+  ): Promise<ActionResult<ActionData<A>>> {
+    const raw = await callCloudFunction(LOGIN_FUNCTION_NAME, { ...payload, action });
+    const envelope = readEnvelope(raw, isData);
+    if (!envelope) throw new ServiceError('INVALID_RESPONSE', `${action} answered ${describe(raw)}`);
+    return envelope;
+  }
+
   return {
     currentUser: () => loadSession()?.user ?? null,
     login,
@@ -420,6 +443,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     refreshIfStale,
     callWithLogin,
     callForResult,
+    callAsGuest,
     call,
     saveUser(user) {
       return loadSession() ? storeUser(user) : (readPublicUser(user) ?? user);

@@ -310,7 +310,16 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     env,
     onDenied: (denial) => (options.onClientDenied ?? printDenial)(denial),
   });
-  const modules: EmulatorModule[] = [functions.module, database, storage, openapi, createClockModule(clock), push.module, clientAccess, ...extensions];
+  const modules: EmulatorModule[] = [
+    functions.module,
+    database,
+    storage,
+    openapi,
+    createClockModule(clock),
+    push.module,
+    clientAccess,
+    ...extensions,
+  ];
   const statusLinks = modules.flatMap((module) => (module.statusLink ? [module.statusLink] : []));
 
   const actions = new Map<string, AdminHandler>();

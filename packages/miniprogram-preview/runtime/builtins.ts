@@ -13,7 +13,14 @@
 import type { ExparserNode } from 'miniprogram-exparser';
 import { registerComponent } from './engine';
 
-export type PhoneNumberDetail = { errMsg: string; code: string } | { errMsg: string };
+export type PhoneNumberDetail = { errMsg: string; code: string } | { errMsg: string; errno?: number };
+
+/** Which button asked: 手机号快速验证 or 手机号实时验证, and whether WeChat's own no-quota notice may show. */
+export interface PhoneNumberRequest {
+  openType: 'getPhoneNumber' | 'getRealtimePhoneNumber';
+  /** `phone-number-no-quota-toast` (default true): WeChat shows its own notice when the quota is used up. */
+  noQuotaToast: boolean;
+}
 
 export interface BuiltinServices {
   /** Resolves true once the user agreed to the privacy guide (at once if they already had). */
@@ -24,8 +31,8 @@ export interface BuiltinServices {
   agreePrivacy(buttonId: string): void;
   /** chooseAvatar: a temporary file path, or null when the user cancelled. */
   pickAvatar(): Promise<string | null>;
-  /** getPhoneNumber: what the button's event carries. */
-  askPhoneNumber(): Promise<PhoneNumberDetail>;
+  /** getPhoneNumber / getRealtimePhoneNumber: what the button's event carries. */
+  askPhoneNumber(request: PhoneNumberRequest): Promise<PhoneNumberDetail>;
   /** A src the browser can load: temporary files and cloud:// fileIDs are resolved. */
   resolveImage(src: string): Promise<string>;
   /** <input type="nickname">: offers the WeChat nickname above the keyboard; returns a function that hides it. */
@@ -159,7 +166,10 @@ function registerButton(services: BuiltinServices): void {
           caller.triggerEvent(event, { errMsg: `${type}:fail privacy permission is not authorized`, errno: 104 });
           return;
         }
-        caller.triggerEvent(event, await services.askPhoneNumber());
+        caller.triggerEvent(
+          event,
+          await services.askPhoneNumber({ openType: type, noQuotaToast: caller.data['phoneNumberNoQuotaToast'] !== false }),
+        );
         return;
       }
       case '':
@@ -178,6 +188,7 @@ function registerButton(services: BuiltinServices): void {
       loading: { type: Boolean, value: false, observer: reflect('loading') },
       formType: { type: String, value: '' },
       openType: { type: String, value: '' },
+      phoneNumberNoQuotaToast: { type: Boolean, value: true },
       hoverClass: { type: String, value: 'button-hover' },
     },
     lifetimes: {

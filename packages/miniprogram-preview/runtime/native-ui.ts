@@ -4,7 +4,7 @@
  * prompt and guide. Together with navigation and image loading they are the services the
  * built-in components need (builtins.ts).
  */
-import type { BuiltinServices, PhoneNumberDetail } from './builtins';
+import type { BuiltinServices, PhoneNumberDetail, PhoneNumberRequest } from './builtins';
 import type { Overlays } from './overlays';
 import type { PageStack } from './page-stack';
 import { normalizePhoneNumber, phoneCode, pickImageFile, sampleAvatar } from './pickers';
@@ -61,26 +61,40 @@ export function createNativeUi(deps: NativeUiDependencies): BuiltinServices {
     return blob ? files.add(blob, extensionForType(blob.type)) : null;
   }
 
-  async function askPhoneNumber(): Promise<PhoneNumberDetail> {
-    const denied = { errMsg: 'getPhoneNumber:fail user deny' };
+  /**
+   * WeChat's phone-number sheet. The real-time check (getRealtimePhoneNumber) verifies the chosen
+   * number by SMS every time; the preview says so in the sheet and skips the SMS. Both hand the page
+   * a code the emulator trades (cloudbase-emulator: src/openapi/phone-number.ts). With the quota used
+   * up WeChat sends no code but errno 1400001, and shows its own notice unless the button turned it
+   * off (phone-number-no-quota-toast="{{false}}").
+   */
+  async function askPhoneNumber(request: PhoneNumberRequest): Promise<PhoneNumberDetail> {
+    const { openType } = request;
+    const realtime = openType === 'getRealtimePhoneNumber';
+    const denied = { errMsg: `${openType}:fail user deny` };
     const choice = await overlays.showSheet(
-      `「${deps.appName}」申请获取并验证你的手机号`,
+      `「${deps.appName}」申请获取并验证你的手机号${realtime ? '（实时验证：每次都会向号码发送验证短信，预览中跳过）' : ''}`,
       [
         ...(person.phoneNumber ? [{ label: person.phoneNumber, value: person.phoneNumber, note: '微信绑定号码' }] : []),
         { label: '使用其他手机号', value: 'other', note: '输入任意号码（测试码）' },
-        // A code the emulator always answers with WeChat's errcode 45009 (cloudbase-emulator: src/openapi/phone-number.ts).
+        // A code the emulator always answers with WeChat's errcode 45009.
         { label: '模拟：今日额度已用完', value: 'quota-daily', note: '服务端换号时返回 errcode 45009' },
+        { label: '模拟：验证次数已用完', value: 'no-quota', note: '按钮回调 errno 1400001，不发 code' },
       ],
       '不允许',
     );
     if (choice === null) return denied;
-    if (choice === 'quota-daily') return { errMsg: 'getPhoneNumber:ok', code: choice };
+    if (choice === 'quota-daily') return { errMsg: `${openType}:ok`, code: choice };
+    if (choice === 'no-quota') {
+      if (request.noQuotaToast) overlays.notice('申请获取你的手机号，但该功能使用次数已达当前小程序上限，暂时无法使用');
+      return { errMsg: `${openType}:fail no quota`, errno: 1400001 };
+    }
     let number: string | null = choice;
     if (choice === 'other') {
       const typed = await overlays.showModal({ title: '手机号', editable: true, placeholderText: '13800138000 或 +1-4155550100' });
       number = typed.confirm ? normalizePhoneNumber(typed.content ?? '') : null;
     }
-    return number ? { errMsg: 'getPhoneNumber:ok', code: phoneCode(number, Date.now(), deps.randomId()) } : denied;
+    return number ? { errMsg: `${openType}:ok`, code: phoneCode(number, Date.now(), deps.randomId()) } : denied;
   }
 
   async function resolveImage(src: string): Promise<string> {

@@ -17,6 +17,8 @@ export type AdminCommand =
   | { name: 'export'; userId: string; out: string | null }
   /** Finish the cleanup deletions left (per-user data, files) — what every 注销 does for a few. */
   | { name: 'cleanup' }
+  /** Successful paid phone checks per day and their estimated cost (phone-usage.ts). */
+  | { name: 'phone-usage' }
   | { name: 'import'; source: SourceName; file: string; appid: string }
   /** The project's own tutorial-style users collection, adopted in place; null collection: the login's (USERS_COLLECTION). */
   | { name: 'import-users'; appid: string; collection: string | null }
@@ -59,6 +61,8 @@ export const ADMIN_USAGE = `用法 Usage: npm run admin -- <命令 command> [选
                                      / the person's own 下载我的信息 document (stdout, or --out), audited
   cleanup                            完成注销后因故障未完成的清理（笔记等数据、头像与导出文件），与每次注销顺带清理的相同
                                      / finish what deletions left (per-user data, files), as every deletion does for a few
+  phone-usage                        每天成功的手机号验证次数（快速 / 实时）与估算费用
+                                     / successful phone checks per day (quick / real-time) and their estimated cost
   import leancloud <文件> --appid <AppID>
   import uni-id <文件> --appid <AppID>
                                      从 LeanCloud _User / uni-id-users 的导出文件导入用户（JSON 数组、JSON Lines 或 { results }）
@@ -209,6 +213,8 @@ function readCommand(verb: string, rest: string[], values: Map<string, string>, 
     }
     case 'cleanup':
       return rest.length === 0 ? { name: 'cleanup' } : '用法 / usage: cleanup';
+    case 'phone-usage':
+      return rest.length === 0 ? { name: 'phone-usage' } : '用法 / usage: phone-usage';
     case 'unban': {
       const userId = one();
       return userId ? { name: 'unban', userId } : '用法 / usage: unban <用户ID>';

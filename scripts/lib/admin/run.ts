@@ -19,6 +19,7 @@ import { exportByAdmin, exportSummaryText } from './export';
 import { AdminError, createDirectory, type AdminChange, type AdminDatabase, type UserDetails, type UserRow } from './directory';
 import { type ImportDatabase, type ImportReport, importPeople } from './import/importer';
 import { parseRecords, SOURCE_READERS } from './import/sources';
+import { phoneUsage, type PhoneUsageDatabase, phoneUsageText } from './phone-usage';
 import { type AdoptionDatabase, type AdoptionReport, adoptTutorialUsers } from './import/tutorial-users';
 import { applyRevocationList, revocationText } from './revocations';
 import { formatTime, renderTable } from './table';
@@ -246,6 +247,8 @@ async function execute(command: AdminCommand, directory: ReturnType<typeof creat
         dryRun: context.dryRun,
         warn: context.warn,
       });
+    case 'phone-usage':
+      return phoneUsage(context.db as unknown as PhoneUsageDatabase, context.names);
     case 'delete':
       return deleteByAdmin(context.db as unknown as DatabaseLike, cloud as unknown as CloudServicesSdk, context.names, command.userId, {
         operator: context.operator,
@@ -317,6 +320,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
     else if ('action' in result && result.action === 'delete') io.stdout(deletionText(result));
     else if ('action' in result && result.action === 'revocations') io.stdout(revocationText(result));
     else if ('action' in result && result.action === 'cleanup') io.stdout(cleanupText(result));
+    else if ('action' in result && result.action === 'phone-usage') io.stdout(phoneUsageText(result));
     else if ('identities' in result) io.stdout(detailsText(result));
     else if ('adopted' in result) io.stdout(adoptionText(result));
     else if ('imported' in result) io.stdout(importText(result));

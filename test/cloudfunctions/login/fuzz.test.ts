@@ -62,7 +62,7 @@ function setup() {
 }
 
 describe('fuzzing the login function (memory store)', () => {
-  it.each([1, 2])('seed %i: 2000 events, every answer an envelope of public fields, no refused input writes', async (seed) => {
+  it.each([2, 4])('seed %i: 2000 events, every answer an envelope of public fields, no refused input writes', async (seed) => {
     const { deps, target } = setup();
 
     const report = await runFuzz(target, { seed, count: 2000, people, secrets });
@@ -71,6 +71,7 @@ describe('fuzzing the login function (memory store)', () => {
     // The run went deep, not only into refusals: accounts were made, linked, unlinked and deleted.
     const reached = ['ok:login', 'ok:updateProfile', 'ok:bindPhone', 'PHONE_BELONGS_TO_ANOTHER_ACCOUNT', 'ok:confirmLink'];
     reached.push('ok:listIdentities', 'ok:unlinkIdentity', 'ok:deleteAccount', 'INVALID_ARGUMENT', 'UNKNOWN_ACTION', 'UNAUTHENTICATED');
+    reached.push('ok:findAccountByPhone');
     expect(reached.filter((outcome) => !report.outcomes.has(outcome))).toEqual([]);
     expect(report.outcomes.get('INTERNAL')).toBeUndefined();
     expect(danglingIdentities(deps)).toEqual([]);

@@ -9,12 +9,41 @@ describe('identity views', () => {
     );
 
     expect(list.wechat.map(({ name, tag, detail, origin }) => ({ name, tag, detail, origin }))).toEqual([
-      { name: '微信', tag: '当前微信', detail: '用于本小程序', origin: '2024-05-02 关联 · 原账号「小红」' },
-      { name: '微信', tag: '', detail: '用于本小程序、云商城', origin: '2024-01-15 起使用' },
+      { name: '「小红」的微信', tag: '当前微信', detail: '用于本小程序', origin: '2024-05-02 关联' },
+      { name: '注册本账号的微信', tag: '', detail: '用于本小程序、云商城', origin: '2024-01-15 起使用' },
     ]);
     expect(list.phone).toMatchObject({ name: '手机号', detail: '138****8000', origin: '2024-01-15 绑定' });
     expect(list.others.map((row) => [row.name, row.detail])).toEqual([['其他登录方式', 'email']]);
     expect(JSON.stringify(list)).not.toMatch(/开放平台|（.*（/);
+  });
+
+  it("pictures a linked WeChat with the avatar its account had, and the account's own with the account's avatar", () => {
+    const [linked, own] = toIdentityListView(
+      [
+        anIdentity({ id: 'hong', linked: true, linkedFromNickName: '小红', linkedFromAvatarUrl: 'https://tmp/hong.png', linkedAt: 2 }),
+        anIdentity({ id: 'ming', current: false, linkedAt: 1 }),
+      ],
+      {},
+      { avatarUrl: '', avatarInitial: '明' },
+    ).wechat;
+    expect(linked).toMatchObject({ avatarUrl: 'https://tmp/hong.png', avatarInitial: '小' });
+    expect(own).toMatchObject({ avatarUrl: '', avatarInitial: '明' });
+  });
+
+  it('given the only WeChat, calls it 微信 and says where a linked one came from', () => {
+    const [only] = toIdentityListView([anIdentity({ linked: true, linkedFromNickName: '小红', linkedAt: Date.UTC(2024, 4, 2, 2) })]).wechat;
+    expect(only).toMatchObject({ name: '微信', origin: '2024-05-02 关联 · 原账号「小红」' });
+  });
+
+  it('given two WeChat accounts joined in the same minute without nicknames, still never shows two identical rows', () => {
+    const at = Date.UTC(2024, 4, 2, 2, 0, 0);
+    const rows = toIdentityListView([
+      anIdentity({ id: 'a', linked: true, linkedAt: at }),
+      anIdentity({ id: 'b', current: false, linked: true, linkedAt: at }),
+    ]).wechat;
+    const lines = rows.map((row) => `${row.name}|${row.tag}|${row.detail}|${row.origin}`);
+    expect(new Set(lines).size).toBe(2);
+    expect(rows.map((row) => row.name)).toEqual(['关联进来的微信', '关联进来的微信（2）']);
   });
 
   it('given two WeChat accounts that would read the same, tells them apart by the time they joined', () => {
@@ -49,7 +78,7 @@ describe('identity views', () => {
     expect(unlinkConfirmation(other, list)).toEqual({
       title: '解除这个微信？',
       content:
-        '解除后，这个微信（2024-01-15 起使用）将不能再登录这个账号，包括它在本小程序、其他小程序的登录；' +
+        '解除后，注册本账号的微信（2024-01-15 起使用）将不能再登录这个账号，包括它在本小程序、其他小程序的登录；' +
         '它下次登录会进入一个新账号。你当前的微信不受影响。',
       confirmText: '解除',
     });

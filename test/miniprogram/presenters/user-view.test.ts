@@ -34,9 +34,9 @@ describe('toUserView', () => {
   it.each([
     ['a guest', null, { title: '你好，游客', text: '登录后可保存你的资料', suggestProfile: false }],
     [
-      'a brand-new user without a nickname',
+      'a person in the first session of their account without a nickname (also after a relaunch: never 欢迎加入 again)',
       aUser({ nickName: '', loginCount: 1 }),
-      { title: '欢迎加入', text: '还没有设置头像和昵称', suggestProfile: true },
+      { title: '你好', text: '还没有设置头像和昵称', suggestProfile: true },
     ],
     [
       'a returning user without a nickname',
@@ -44,9 +44,9 @@ describe('toUserView', () => {
       { title: '欢迎回来', text: '还没有设置头像和昵称', suggestProfile: true },
     ],
     [
-      'a brand-new user with a nickname',
+      'a person in the first session of their account with a nickname',
       aUser({ nickName: '小明', loginCount: 1 }),
-      { title: '小明', text: '欢迎加入', suggestProfile: false },
+      { title: '小明', text: '欢迎使用', suggestProfile: false },
     ],
     ['a returning user', aUser({ nickName: '小明', loginCount: 4 }), { title: '小明', text: '欢迎回来', suggestProfile: false }],
   ])('首页 greets %s', (_label, user, greeting) => {

@@ -2,10 +2,12 @@ import {
   isBanDetails,
   isExportFileName,
   isExportMyDataData,
+  isFindAccountByPhoneData,
   isRateLimitDetails,
   readEnvelope,
 } from '../../../miniprogram/services/response-guards';
 import { fromErrorBody } from '../../../miniprogram/services/service-error';
+import { aLinkOffer } from '../support/accounts';
 import { aDocument, aFileExport, anInlineExport, aSummary } from '../support/personal-data';
 
 const anything = (value: unknown): value is unknown => value !== undefined;
@@ -118,5 +120,27 @@ describe('exportMyData’s answer as the client reads it', () => {
     for (const name of ['../我的信息.json', 'a/b.json', 'a\\b.json', '.json', 'a.txt', '', 'a\n.json', `${'x'.repeat(97)}.json`]) {
       expect(isExportFileName(name)).toBe(false);
     }
+  });
+});
+
+describe('findAccountByPhone’s answer as the client reads it', () => {
+  it('takes an offer, yours, or nobody with a ticket; nothing else', () => {
+    expect(isFindAccountByPhoneData({ found: 'account', offer: aLinkOffer() })).toBe(true);
+    expect(isFindAccountByPhoneData({ found: 'yours' })).toBe(true);
+    expect(
+      isFindAccountByPhoneData({
+        found: 'none',
+        maskedPhoneNumber: '138****8000',
+        hasAccount: true,
+        ticket: 'lt1_x',
+        expiresAt: 1_900_000_000_000,
+      }),
+    ).toBe(true);
+    expect(isFindAccountByPhoneData({ found: 'account', offer: { ticket: 'lt1_x' } })).toBe(false);
+    expect(isFindAccountByPhoneData({ found: 'none', maskedPhoneNumber: '138****8000', hasAccount: true, ticket: '', expiresAt: 1 })).toBe(
+      false,
+    );
+    expect(isFindAccountByPhoneData({ found: 'someone' })).toBe(false);
+    expect(isFindAccountByPhoneData(null)).toBe(false);
   });
 });

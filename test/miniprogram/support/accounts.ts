@@ -13,6 +13,7 @@ export function anIdentity(overrides: Partial<IdentitySummary> = {}): IdentitySu
     openPlatform: true,
     linked: false,
     linkedFromNickName: '',
+    linkedFromAvatarUrl: '',
     current: true,
     canUnlink: false,
     linkedAt: Date.UTC(2024, 0, 15, 2, 0, 0),

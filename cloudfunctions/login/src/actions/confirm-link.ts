@@ -13,6 +13,12 @@
  * issued to this WeChat identity (LINK_TICKET_NOT_YOURS), unused (LINK_TICKET_USED), unexpired
  * (LINK_TICKET_EXPIRED), still describing the accounts as they are (LINK_TICKET_INVALID).
  *
+ * Tickets of findAccountByPhone (the login page's 「用手机号找回账号」, asked without an account):
+ *   - `fromUserId` '' — this WeChat had no account when the offer was made: the account it has now
+ *     stands in, if it was created after the offer (the client's login right before this call);
+ *   - `toUserId` '' — nobody held the verified number and the person chose to keep it: it is bound
+ *     to the caller's account (bindPhone's bind, no second billed check), then the ticket is used.
+ *
  * Crash safety: every write — identities re-pointed, both users, the ticket marked used, the audit
  * entry — is one transaction, and the ticket is re-checked inside it. A fault anywhere before the
  * commit leaves everything as it was and the same ticket works again; after the commit the link is
@@ -42,6 +48,8 @@ import { AppError } from '../rules/errors';
 import { requiredString } from '../rules/event-fields';
 import type { WxIdentity } from '../rules/identity';
 import { toPublicUser } from '../rules/public-user';
+import { parsePhoneKey } from '../rules/phone';
+import { bindVerified } from './shared/phone-binding';
 import type { IdentityDoc, LinkTicketDoc, UserDoc } from '../model';
 import type { StoreTransaction } from '../ports';
 
@@ -64,6 +72,7 @@ export async function confirmLink(identity: WxIdentity, event: Record<string, un
   }
   const valid = checkTicket(record, caller, now);
   const owned = await deps.store.identitiesOf([caller.user._id]);
+  if (valid.toUserId === '') return bindFromTicket(ticketId, valid, caller, owned, deps);
 
   const linked = await deps.store.transaction((tx) => link(tx, ticketId, caller, valid, owned, now));
   // Per-user data of other functions (notes, …) joins the account too: queries, so after the
@@ -99,8 +108,25 @@ export function checkTicket(record: LinkTicketDoc | null, caller: Caller, now: D
   if (!(record.expiresAt instanceof Date) || record.expiresAt.getTime() <= now.getTime()) {
     throw new AppError('LINK_TICKET_EXPIRED', 'this link ticket has expired; bind the phone number again');
   }
-  if (record.fromUserId !== caller.user._id) throw new AppError('LINK_TICKET_INVALID', 'the account changed since the ticket was issued');
+  if (record.fromUserId !== caller.user._id && !(record.fromUserId === '' && createdSince(caller.user, record.createdAt))) {
+    throw new AppError('LINK_TICKET_INVALID', 'the account changed since the ticket was issued');
+  }
   return record;
+}
+
+/** True when `user` was created at or after `at`: the account a guest offer's confirming login made. */
+function createdSince(user: UserDoc, at: Date): boolean {
+  return user.createdAt instanceof Date && at instanceof Date && user.createdAt.getTime() >= at.getTime();
+}
+
+/** A 'none' ticket of findAccountByPhone: bind its verified number, then spend the ticket. */
+async function bindFromTicket(ticketId: string, ticket: LinkTicketDoc, caller: Caller, owned: IdentityDoc[], deps: Deps) {
+  const phone = parsePhoneKey(ticket.phoneKey);
+  if (!phone) throw new AppError('LINK_TICKET_INVALID', 'the ticket names no phone number');
+  // Binding the same number again changes nothing, so a double tap binds once; the ticket is spent after.
+  const { user } = await bindVerified(phone, caller, owned, deps);
+  await deps.store.markLinkTicketUsed(ticketId, deps.now());
+  return { user };
 }
 
 /**
@@ -117,7 +143,8 @@ async function link(
 ): Promise<UserDoc> {
   // Again inside the transaction: a concurrent confirmLink with the same ticket loses here or on conflict.
   checkTicket(await tx.getLinkTicket(ticketId), caller, now);
-  const source = await tx.getUser(ticket.fromUserId);
+  // A guest offer ('' : no account when it was made) links the account this WeChat has now (checkTicket).
+  const source = await tx.getUser(ticket.fromUserId || caller.user._id);
   if (!source || source.status === 'merged' || source.status === 'deleting')
     throw new AppError('LINK_TICKET_INVALID', 'the account was already linked or deleted');
   assertNoActiveBan(source, now);

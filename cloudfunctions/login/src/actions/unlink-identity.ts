@@ -11,18 +11,11 @@
  */
 import type { UnlinkIdentityData } from '../../../../typings/contract';
 import type { Deps } from '../ports';
-import {
-  identityIdFor,
-  leavesWayBack,
-  mergedNicknames,
-  ownedIdentities,
-  readWechatPairs,
-  summarizeIdentities,
-  unitsOf,
-} from '../rules/identity-summary';
+import { identityIdFor, leavesWayBack, ownedIdentities, readWechatPairs, summarizeIdentities, unitsOf } from '../rules/identity-summary';
 import { readBoundPhone } from '../rules/phone';
 import { resolveCaller } from './shared/caller';
 import { AppError } from '../rules/errors';
+import { mergedProfilesOf } from './shared/merged-profiles';
 import { requiredString } from '../rules/event-fields';
 import type { WxIdentity } from '../rules/identity';
 
@@ -33,8 +26,7 @@ export async function unlinkIdentity(identity: WxIdentity, event: Record<string,
   const caller = await resolveCaller(identity, deps.store, { now: deps.now() });
   const userId = caller.user._id;
   const [docs, merged] = await Promise.all([deps.store.identitiesOf([userId]), deps.store.usersMergedInto(userId)]);
-  const names = mergedNicknames(merged);
-  const owned = ownedIdentities(docs, new Set(names.keys()));
+  const owned = ownedIdentities(docs, new Set(merged.map((user) => user._id)));
 
   const chosen = unitsOf(owned, readWechatPairs(caller.user.wechatPairs)).find((unit) => identityIdFor(userId, unit.anchor) === identityId);
   if (!chosen) throw new AppError('IDENTITY_NOT_FOUND', 'no identity with this id belongs to you');
@@ -66,7 +58,7 @@ export async function unlinkIdentity(identity: WxIdentity, event: Record<string,
     return keptPairs;
   });
   return {
-    identities: summarizeIdentities(userId, remaining, pairs, caller.keys, names),
+    identities: summarizeIdentities(userId, remaining, pairs, caller.keys, await mergedProfilesOf(merged, deps)),
     signedOut: group.some((key) => caller.keys.all.includes(key)),
   };
 }

@@ -187,27 +187,36 @@ function displayOf(unit: IdentityUnit): string {
 
 const KIND_ORDER: readonly IdentityKind[] = ['wechat', 'phone', 'other'];
 
+/** What a linked WeChat brought with it: the profile of the account it came from, as it was linked. */
+export interface MergedProfile {
+  nickName: string;
+  /** Displayable, '' when none. */
+  avatarUrl: string;
+}
+
 /**
- * The rows listIdentities answers. `mergedNames`: nickname of each account this one absorbed
- * (by user id), to tell two linked WeChat accounts apart in the person's words.
+ * The rows listIdentities answers. `mergedProfiles`: nickname and avatar of each account this one
+ * absorbed (by user id), to tell two linked WeChat accounts apart in the person's words.
  */
 export function summarizeIdentities(
   userId: string,
   owned: readonly OwnedIdentity[],
   pairs: readonly WechatPair[],
   caller: IdentityKeys,
-  mergedNames: ReadonlyMap<string, string> = new Map(),
+  mergedProfiles: ReadonlyMap<string, MergedProfile> = new Map(),
 ): IdentitySummary[] {
   return unitsOf(owned, pairs)
     .map((unit): IdentitySummary => {
       const remaining = owned.map((identity) => identity.key).filter((key) => !unit.keys.includes(key));
+      const from = unit.kind === 'wechat' && unit.movedFrom ? mergedProfiles.get(unit.movedFrom) : undefined;
       return {
         id: identityIdFor(userId, unit.anchor),
         kind: unit.kind,
         display: displayOf(unit),
         apps: unit.kind === 'wechat' ? appsOf(unit, caller) : [],
         openPlatform: unit.keys.some((key) => providerOf(key) === 'wechat-unionid'),
-        linkedFromNickName: unit.kind === 'wechat' && unit.movedFrom ? (mergedNames.get(unit.movedFrom) ?? '') : '',
+        linkedFromNickName: from?.nickName ?? '',
+        linkedFromAvatarUrl: from?.avatarUrl ?? '',
         linked: unit.movedFrom !== null,
         current: isCurrent(unit, caller),
         canUnlink: leavesWayBack(remaining, caller),
@@ -236,7 +245,18 @@ export function ownedIdentities(docs: readonly IdentityDoc[], mergedIds: Readonl
   });
 }
 
-/** Nickname of each account merged into this one, by id: how the person tells two linked WeChat accounts apart. */
-export function mergedNicknames(merged: readonly UserDoc[]): Map<string, string> {
-  return new Map(merged.map((user) => [user._id, nickNameOf(user)]));
+/**
+ * Nickname and avatar of each account merged into this one, by id: how the person tells two linked
+ * WeChat accounts apart. `avatarUrls`: fresh URLs of their avatar files (by fileID); an avatar
+ * outside storage (legacy documents) is shown as stored.
+ */
+export function mergedProfiles(merged: readonly UserDoc[], avatarUrls: ReadonlyMap<string, string>): Map<string, MergedProfile> {
+  return new Map(
+    merged.map((user) => {
+      const fileID = typeof user.avatarFileID === 'string' ? user.avatarFileID : '';
+      const stored = typeof user.avatarUrl === 'string' ? user.avatarUrl : '';
+      const legacy = typeof user.userInfo?.avatarUrl === 'string' ? user.userInfo.avatarUrl : '';
+      return [user._id, { nickName: nickNameOf(user), avatarUrl: fileID ? (avatarUrls.get(fileID) ?? '') : stored || legacy }];
+    }),
+  );
 }

@@ -38,7 +38,7 @@ export interface OpenApiOptions {
   /**
    * getPhoneNumber codes that always fail with a WeChat errcode. Merged over
    * DEFAULT_PHONE_FAILURE_CODES ('quota-daily' 45009, 'quota-minute' 45011,
-   * 'api-unauthorized' 48001, 'invalid-appid' 40013); `fail:<errcode>` always works too.
+   * 'api-unauthorized' 48001, 'invalid-appid' 40013, 'no-quota' 1400001); `fail:<errcode>` always works too.
    */
   phoneFailureCodes?: Record<string, number>;
   /** msgSecCheck words that make a text 'risky'. Default DEFAULT_RISKY_WORDS. */

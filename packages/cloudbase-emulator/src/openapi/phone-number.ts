@@ -2,6 +2,9 @@
  * `phonenumber.getPhoneNumber`: trades the code from `<button open-type="getPhoneNumber">` for the
  * user's phone number.
  *
+ * The same call trades the codes of both paid checks, 手机号快速验证 (`open-type="getPhoneNumber"`) and
+ * 手机号实时验证 (`open-type="getRealtimePhoneNumber"`): WeChat does not tell them apart here.
+ *
  * WeChat's rules, kept here: a code is valid for 5 minutes and only once; anything else is
  * errcode 40029 `invalid code`. The emulator has no real users, so codes are test fixtures:
  *
@@ -11,7 +14,7 @@
  * - any code listed in `phoneCodes`         its number, single use, no expiry
  * - `fail:<errcode>`, or a code listed in `failureCodes`: always that WeChat error (never consumed),
  *   e.g. `fail:45011` minute quota, `fail:45009` daily quota, `fail:48001` api unauthorized,
- *   `fail:40013` invalid appid.
+ *   `fail:40013` invalid appid, `fail:1400001` the paid component's quota used up (named `no-quota`).
  *
  * `<number>` is digits for a mainland number (country code 86) or `+<cc>-<digits>` otherwise.
  */
@@ -27,6 +30,7 @@ export const DEFAULT_PHONE_FAILURE_CODES: Readonly<Record<string, number>> = {
   'quota-minute': 45011,
   'api-unauthorized': 48001,
   'invalid-appid': 40013,
+  'no-quota': 1400001,
 };
 
 export interface PhoneNumber {

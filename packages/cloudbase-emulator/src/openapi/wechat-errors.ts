@@ -23,6 +23,7 @@ export const WX_ERRMSG: Readonly<Record<number, string>> = {
   48001: 'api unauthorized',
   43101: 'user refuse to accept the msg',
   87014: 'risky content',
+  1400001: 'the quota of the phone number component is used up',
 };
 
 export interface WxErrorBody {

@@ -1,5 +1,6 @@
 import {
   createPhoneNumberApi,
+  DEFAULT_PHONE_FAILURE_CODES,
   interpretPhoneCode,
   parsePhoneNumber,
   PHONE_CODE_TTL_MS,
@@ -102,6 +103,11 @@ describe('getPhoneNumber', () => {
       errcode: 40013,
       errmsg: expect.stringContaining('invalid appid'),
     });
+  });
+
+  it('given the no-quota code, answers 1400001 as when the paid component has no quota left', () => {
+    const { phone } = api({ failureCodes: DEFAULT_PHONE_FAILURE_CODES });
+    expect(phone.getPhoneNumber({ code: 'no-quota' }, 'wx')).toMatchObject({ errcode: 1400001, errmsg: expect.stringContaining('quota') });
   });
 
   it('given a configured code, answers its number once', () => {

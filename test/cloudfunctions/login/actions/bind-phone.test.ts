@@ -32,6 +32,7 @@ describe('bindPhone', () => {
     [40029, 'PHONE_CODE_INVALID'],
     [45009, 'PHONE_QUOTA_EXCEEDED'],
     [45011, 'PHONE_QUOTA_EXCEEDED'],
+    [1400001, 'PHONE_QUOTA_EXCEEDED'],
     [48001, 'PHONE_NOT_PERMITTED'],
     [40013, 'PHONE_NOT_PERMITTED'],
   ])('given WeChat errcode %s, answers %s and binds nothing', async (errcode, code) => {
@@ -41,6 +42,40 @@ describe('bindPhone', () => {
 
     expect(errorOf(await call(deps, alice, 'bindPhone', { code: 'c' })).code).toBe(code);
     expect(deps.store.users.get(id)?.boundPhone).toBeUndefined();
+  });
+
+  it('records each successful check with its kind and China-time day, naming nobody', async () => {
+    const deps = createTestDeps();
+    await signUp(deps, alice);
+    await signUp(deps, bob);
+    dataOf(await call(deps, alice, 'bindPhone', { code: deps.phone.codeFor('13800138000') }));
+    dataOf(await call(deps, bob, 'bindPhone', { code: deps.phone.codeFor('13900139000'), kind: 'realtime' }));
+    deps.phone.failing.set('c', 45009);
+    errorOf(await call(deps, alice, 'bindPhone', { code: 'c', kind: 'realtime' }));
+
+    const checks = [...deps.store.audit.values()].filter((entry) => entry.type === 'phone-check');
+    expect(checks.map((entry) => (entry.type === 'phone-check' ? entry.kind : '')).sort()).toEqual(['quick', 'realtime']);
+    const day = new Date(deps.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+    expect(checks.every((entry) => entry.type === 'phone-check' && entry.day === day)).toBe(true);
+    expect(JSON.stringify(checks)).not.toMatch(/13800138000|13900139000|userId/);
+  });
+
+  it('records the check also when the number turns out to belong to another account (WeChat billed it)', async () => {
+    const deps = createTestDeps();
+    await signUpWithPhone(deps, alice, '13800138000');
+    await signUp(deps, bob);
+    expect(errorOf(await call(deps, bob, 'bindPhone', { code: deps.phone.codeFor('13800138000') })).code).toBe(
+      'PHONE_BELONGS_TO_ANOTHER_ACCOUNT',
+    );
+    expect([...deps.store.audit.values()].filter((entry) => entry.type === 'phone-check')).toHaveLength(2);
+  });
+
+  it('given a kind that is neither quick nor realtime, answers INVALID_ARGUMENT before spending the code', async () => {
+    const deps = createTestDeps();
+    await signUp(deps, alice);
+    const code = deps.phone.codeFor('13800138000');
+    expect(errorOf(await call(deps, alice, 'bindPhone', { code, kind: 'sms' })).code).toBe('INVALID_ARGUMENT');
+    dataOf(await call(deps, alice, 'bindPhone', { code, kind: 'realtime' }));
   });
 
   it('given a code used once already, answers PHONE_CODE_INVALID', async () => {

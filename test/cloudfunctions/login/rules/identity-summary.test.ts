@@ -1,5 +1,6 @@
 import {
   identityIdFor,
+  mergedProfiles,
   leavesWayBack,
   ownedIdentities,
   type OwnedIdentity,
@@ -83,7 +84,13 @@ describe('leavesWayBack: what still signs in to this mini-program', () => {
 
 describe('summarizeIdentities', () => {
   it('lists one row per WeChat account with its apps, the phone masked, and never a raw identifier', () => {
-    const rows = summarizeIdentities('u1', [...mine, ...theirs, phone], [], caller, new Map([['old-account', '小明']]));
+    const rows = summarizeIdentities(
+      'u1',
+      [...mine, ...theirs, phone],
+      [],
+      caller,
+      new Map([['old-account', { nickName: '小明', avatarUrl: 'https://tmp.example/ming.png' }]]),
+    );
     expect(rows.map(({ id: _id, ...row }) => row)).toEqual([
       {
         kind: 'wechat',
@@ -95,6 +102,7 @@ describe('summarizeIdentities', () => {
         openPlatform: true,
         linked: false,
         linkedFromNickName: '',
+        linkedFromAvatarUrl: '',
         current: true,
         canUnlink: true,
         linkedAt: 1000,
@@ -106,6 +114,7 @@ describe('summarizeIdentities', () => {
         openPlatform: true,
         linked: true,
         linkedFromNickName: '小明',
+        linkedFromAvatarUrl: 'https://tmp.example/ming.png',
         current: false,
         canUnlink: true,
         linkedAt: 600,
@@ -117,6 +126,7 @@ describe('summarizeIdentities', () => {
         openPlatform: false,
         linked: false,
         linkedFromNickName: '',
+        linkedFromAvatarUrl: '',
         current: false,
         canUnlink: true,
         linkedAt: 3000,
@@ -174,5 +184,23 @@ describe('ownedIdentities', () => {
       { key: 'wx-unionid:uA', createdAt: at, movedFrom: 'merged-account', movedAt: new Date(2000) },
       { key: 'wx-openid:wxapp1:oB', createdAt: at, movedFrom: null, movedAt: null },
     ]);
+  });
+});
+
+describe('mergedProfiles: who a linked WeChat was when it joined', () => {
+  it('takes the nickname and avatar the absorbed account kept: a stored file by its fresh URL, a legacy avatar as stored', () => {
+    const profiles = mergedProfiles(
+      [
+        { _id: 'a', status: 'merged', nickName: '小红', avatarFileID: 'cloud://env.b/avatars/a/1.jpg', avatarUrl: 'https://expired' },
+        { _id: 'b', status: 'merged', userInfo: { nickName: '老王', avatarUrl: 'https://legacy/w.png' } },
+        { _id: 'c', status: 'merged', avatarFileID: 'cloud://env.b/avatars/c/gone.jpg' },
+      ],
+      new Map([['cloud://env.b/avatars/a/1.jpg', 'https://tmp/a.jpg']]),
+    );
+    expect(Object.fromEntries(profiles)).toEqual({
+      a: { nickName: '小红', avatarUrl: 'https://tmp/a.jpg' },
+      b: { nickName: '老王', avatarUrl: 'https://legacy/w.png' },
+      c: { nickName: '', avatarUrl: '' },
+    });
   });
 });

@@ -92,6 +92,7 @@ const ALLOWED_KEYS = new Set([
   'openPlatform',
   'linked',
   'linkedFromNickName',
+  'linkedFromAvatarUrl',
   'appid',
   'current',
   'canUnlink',
@@ -107,6 +108,9 @@ const ALLOWED_KEYS = new Set([
   'filledFields',
   'keptFields',
   'releasedPhoneNumber',
+  'found',
+  'offer',
+  'hasAccount',
 ]);
 
 /** Codes that refuse the input or the caller before anything is changed: the database must be as before. */
@@ -204,7 +208,16 @@ const HOSTILE_VALUES: unknown[] = [
   { constructor: { prototype: { polluted: true } } },
 ];
 
-const ACTIONS = ['login', 'updateProfile', 'bindPhone', 'confirmLink', 'listIdentities', 'unlinkIdentity', 'deleteAccount'];
+const ACTIONS = [
+  'login',
+  'updateProfile',
+  'bindPhone',
+  'findAccountByPhone',
+  'confirmLink',
+  'listIdentities',
+  'unlinkIdentity',
+  'deleteAccount',
+];
 const BAD_ACTIONS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '', 'LOGIN', 'login ', 'dropDatabase', '../login'];
 
 function pick<T>(rand: () => number, items: readonly T[]): T {
@@ -251,7 +264,11 @@ export async function runFuzz(
         return payload;
       }
       case 'bindPhone':
-        return { code: chance(0.7) ? target.codeFor(pick(rand, FUZZ_PHONES)) : chance(0.5) ? 'no-such-code' : hostile() };
+      case 'findAccountByPhone':
+        return {
+          code: chance(0.7) ? target.codeFor(pick(rand, FUZZ_PHONES)) : chance(0.5) ? 'no-such-code' : hostile(),
+          ...(chance(0.3) && { kind: chance(0.7) ? pick(rand, ['quick', 'realtime']) : hostile() }),
+        };
       case 'confirmLink':
         return {
           ticket: chance(0.6) && world.tickets.length > 0 ? pick(rand, world.tickets) : chance(0.5) ? `lt1_${'A'.repeat(43)}` : hostile(),
@@ -272,6 +289,8 @@ export async function runFuzz(
     const error = isRecord(answer.error) ? answer.error : null;
     const details = error && isRecord(error.details) ? error.details : null;
     if (details && typeof details.ticket === 'string') world.tickets.push(details.ticket);
+    // findAccountByPhone: the offer's ticket (a number nobody holds keeps its ticket out: binding it is bindPhone's path).
+    if (data && isRecord(data.offer) && typeof data.offer.ticket === 'string') world.tickets.push(data.offer.ticket);
     const identities = data && Array.isArray(data.identities) ? data.identities : [];
     for (const identity of identities) if (isRecord(identity) && typeof identity.id === 'string') world.identityIds.push(identity.id);
     world.identityIds = world.identityIds.slice(-20);

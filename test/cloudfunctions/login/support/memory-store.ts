@@ -364,7 +364,9 @@ export function createMemoryStore(): MemoryStore {
     async auditEntriesAbout(userId, limit) {
       await enter('auditEntriesAbout');
       const about = (entry: AuditEntry) =>
-        entry.type === 'account-linked' ? entry.fromUserId === userId || entry.toUserId === userId : entry.userId === userId;
+        entry.type === 'account-linked'
+          ? entry.fromUserId === userId || entry.toUserId === userId
+          : entry.type !== 'phone-check' && entry.userId === userId;
       return [...audit.values()]
         .filter(about)
         .sort((a, b) => b.at.getTime() - a.at.getTime())

@@ -79,7 +79,7 @@ describe('pages/account-security against the login function', () => {
     await idle(page);
 
     expect(page.text('#phone-number')).toBe(masked(phone));
-    expect(page.text('#security-notice')).toBe(`已绑定手机号 ${masked(phone)}`);
+    expect(fake.toasts).toContain('手机号已绑定');
     expect(rows(page)).toEqual(['当前微信', '手机号']);
   });
 
@@ -112,7 +112,7 @@ describe('pages/account-security against the login function', () => {
     await idle(page);
 
     expect(page.exists('#link-sheet >>> #link-preview')).toBe(false);
-    expect(page.text('#security-notice')).toBe('已关联到账号「老账号」，之后用这个微信登录的就是该账号');
+    expect(fake.toasts).toContain('已关联到账号「老账号」');
     expect(getAuthService().currentUser()).toMatchObject({ id: existing.user.id, nickName: '老账号' });
     expect(page.text('#phone-number')).toBe(masked(phone));
     // 老账号's own WeChat and this one: two rows, one each, this one marked.
@@ -151,7 +151,7 @@ describe('pages/account-security against the login function', () => {
 
     await page.tap('#phone-unlink');
     await idle(page);
-    expect(page.text('#security-notice')).toBe('已解除手机号');
+    expect(fake.toasts).toContain('手机号已解除');
     expect(page.text('#phone-number')).toBe('未绑定');
     expect(rows(page)).toEqual(['当前微信']);
     expect(page.exists('#unlink-0')).toBe(false);

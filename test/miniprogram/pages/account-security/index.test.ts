@@ -81,8 +81,8 @@ describe('pages/account-security (账号与安全)', () => {
       const page = await openSecurity();
 
       expect(identityTexts(page)).toEqual([
-        '微信 | 当前微信 | 用于本小程序 | 2024-05-02 关联 · 原账号「小红」 | 解除关联',
-        '微信 | 用于本小程序、其他小程序 | 2024-01-15 起使用 | 解除关联',
+        '「小红」的微信 | 当前微信 | 用于本小程序 | 2024-05-02 关联 | 解除关联',
+        '注册本账号的微信 | 用于本小程序、其他小程序 | 2024-01-15 起使用 | 解除关联',
       ]);
       expect(page.text('#phone-unlink')).toContain('解除绑定手机号');
       expect(page.text('#phone-hint')).toContain('换了微信？用手机号找回账号');
@@ -134,7 +134,8 @@ describe('pages/account-security (账号与安全)', () => {
       await settle();
 
       expect(fake.cloudCalls.at(-1)?.data).toEqual({ action: 'unlinkIdentity', identityId: 'identity-phone' });
-      expect(page.text('#security-notice')).toBe('已解除手机号');
+      expect(fake.toasts).toEqual(['手机号已解除']);
+      expect(page.exists('#security-notice')).toBe(false);
       expect(identityTexts(page)).toHaveLength(1);
       expect(page.exists('#phone-unlink')).toBe(false);
       expect(page.text('#phone-number')).toBe('未绑定');
@@ -156,7 +157,7 @@ describe('pages/account-security (账号与安全)', () => {
       expect(fake.modals[0]).toMatchObject({ title: '解除这个微信？' });
       expect(fake.modals[0]?.content).toContain('你当前的微信不受影响');
       expect(fake.cloudCalls.at(-1)?.data).toEqual({ action: 'unlinkIdentity', identityId: 'identity-ming' });
-      expect(page.text('#security-notice')).toBe('已解除这个微信');
+      expect(fake.toasts).toEqual(['已解除关联']);
       expect(identityTexts(page)).toEqual(['微信 | 当前微信 | 用于本小程序 | 2024-05-02 关联 · 原账号「小红」 | 解除关联']);
       expect(hasCachedSession(fake)).toBe(true);
     });
@@ -228,8 +229,40 @@ describe('pages/account-security (账号与安全)', () => {
 
       await page.dispatch('#phone-button', 'getphonenumber', { errMsg: 'getPhoneNumber:fail', errno: 1400001 });
 
-      expect(page.text('#security-error')).toBe('手机号验证次数已达上限，请稍后再试');
+      expect(page.text('#security-error')).toBe('本小程序的手机号验证次数暂时用完了，现在无法验证手机号，请稍后再试');
       expect(actionsCalled(fake)).toEqual(['listIdentities']);
+    });
+
+    it('an error floats over the page until tapped away; a success never shows a banner', async () => {
+      await launchWithCachedUser(fake, aUser());
+      answerActions(fake, { listIdentities: identitiesAnswer() });
+      const page = await openSecurity();
+      await page.dispatch('#phone-button', 'getphonenumber', { errMsg: 'getPhoneNumber:fail user deny' });
+      expect(page.exists('#security-error')).toBe(true);
+
+      await page.tap('#security-error');
+
+      expect(page.exists('#security-error')).toBe(false);
+      expect(page.exists('#security-notice')).toBe(false);
+    });
+
+    it('takes the code of the real-time check (bindgetrealtimephonenumber) the same way, as the check config.ts chose', async () => {
+      await launchWithCachedUser(fake, aUser());
+      answerActions(fake, {
+        listIdentities: identitiesAnswer(),
+        bindPhone: () => ({
+          ok: true,
+          data: { user: aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' }), phoneNumber: '13800138000' },
+        }),
+      });
+      const page = await openSecurity();
+      expect(page.data().phoneOpenType).toBe('getPhoneNumber');
+
+      await page.dispatch('#phone-button', 'getrealtimephonenumber', { errMsg: 'getRealtimePhoneNumber:ok', code: 'code-rt' });
+      await settle();
+
+      expect(fake.cloudCalls[1]?.data).toEqual({ action: 'bindPhone', code: 'code-rt', kind: 'quick' });
+      expect(fake.toasts).toEqual(['手机号已绑定']);
     });
 
     it('binds with 绑定中…, then shows the masked number and the new list', async () => {
@@ -245,12 +278,12 @@ describe('pages/account-security (账号与安全)', () => {
       answer.resolve({ ok: true, data: { user: aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' }), phoneNumber: '13800138000' } });
       await settle();
 
-      expect(fake.cloudCalls[1]?.data).toEqual({ action: 'bindPhone', code: 'code-1' });
+      expect(fake.cloudCalls[1]?.data).toEqual({ action: 'bindPhone', code: 'code-1', kind: 'quick' });
       expect(page.text('#phone-number')).toBe('138****8000');
       // A bound number is never offered again: every code traded is a paid call.
       expect(page.exists('#phone-button')).toBe(false);
       expect(page.text('#phone-hint')).toContain('如需更换号码');
-      expect(page.text('#security-notice')).toBe('已绑定手机号 138****8000');
+      expect(fake.toasts).toEqual(['手机号已绑定']);
       expect(page.text('.page')).not.toContain('13800138000');
       expect(page.exists('#phone-unlink')).toBe(true);
       expect(getAuthService().currentUser()?.maskedPhoneNumber).toBe('138****8000');
@@ -258,7 +291,7 @@ describe('pages/account-security (账号与安全)', () => {
 
     it.each([
       ['PHONE_CODE_INVALID', '手机号授权已失效，请重新获取'],
-      ['PHONE_QUOTA_EXCEEDED', '手机号验证次数已达上限，请稍后再试'],
+      ['PHONE_QUOTA_EXCEEDED', '本小程序的手机号验证次数暂时用完了，现在无法验证手机号，请稍后再试'],
       ['PHONE_NOT_PERMITTED', '当前小程序暂不支持获取手机号，请联系开发者'],
     ] as const)('%s shows its message', async (code, message) => {
       await launchWithCachedUser(fake, aUser());
@@ -363,7 +396,7 @@ describe('pages/account-security (账号与安全)', () => {
 
       expect(fake.cloudCalls[2]?.data).toEqual({ action: 'confirmLink', ticket: 'lt1_test-ticket' });
       expect(page.exists('#link-sheet >>> #link-preview')).toBe(false);
-      expect(page.text('#security-notice')).toBe('已关联到账号「老账号」，之后用这个微信登录的就是该账号');
+      expect(fake.toasts).toEqual(['已关联到账号「老账号」']);
       expect(page.text('#phone-number')).toBe('139****9000');
       expect(getAuthService().currentUser()?.id).toBe('existing-account');
       expect(actionsCalled(fake).at(-1)).toBe('listIdentities');

@@ -87,18 +87,20 @@ describe('pages/index (首页)', () => {
     home.onShow();
 
     expect(home.text('#home-nickname')).toBe('新朋友');
-    expect(home.text('#home-greeting-text')).toBe('欢迎加入');
+    expect(home.text('#home-greeting-text')).toBe('欢迎使用');
     expect(fake.toasts).toEqual(['登录成功']);
-    expect(home.text('#account-details')).toContain('登录次数');
-    expect(home.text('#login-count')).toBe('1');
+    expect(home.text('#account-details')).toContain('注册日期');
+    // How often the person signed in is the function's bookkeeping, not something to show them.
+    expect(home.text('#account-details')).not.toContain('次');
     expect(fake.cloudCalls).toHaveLength(1);
   });
 
-  it('a brand-new account without a nickname is greeted 欢迎加入 with the default avatar and offered 去设置, not welcomed back', async () => {
+  it('a first-session account without a nickname is greeted 你好 (never 欢迎加入 on a relaunch) with the default avatar and offered 去设置', async () => {
     await launchWithCachedUser(fake, aUser({ nickName: '', loginCount: 1 }));
     const page = renderPage(homePage);
 
-    expect(page.text('#home-nickname')).toBe('欢迎加入');
+    expect(page.text('#home-nickname')).toBe('你好');
+    expect(page.text('#greeting')).not.toContain('欢迎加入');
     expect(page.text('#greeting')).not.toContain('欢迎回来');
     expect(page.exists('#home-avatar >>> #default-avatar')).toBe(true);
     await page.tap('#edit-profile-entry');
@@ -149,7 +151,7 @@ describe('pages/index (首页)', () => {
     const page = renderPage(homePage);
 
     await page.tap('#account-button');
-    expect(page.text('#login-count')).toBe('12');
+    expect(page.text('#account-details')).toContain('最近登录');
     expect(page.text('#account-button')).toBe('收起');
 
     await page.tap('#account-button');

@@ -21,7 +21,8 @@ describe('pages/profile (我的)', () => {
 
     expect(page.text('#profile-nickname')).toBe('小明');
     expect(page.component.dom?.querySelector('user-avatar')?.textContent).toBe('小');
-    expect(page.text('.profile__head')).toContain('已登录 5 次');
+    expect(page.text('.profile__head')).toContain('加入');
+    expect(page.text('.profile__head')).not.toContain('已登录');
     expect(fake.cloudCalls).toHaveLength(0);
   });
 

@@ -232,12 +232,36 @@ describe('createAccountService', () => {
     });
   });
 
+  describe('findAccountByPhone', () => {
+    it('signed out, asks without logging in: no login call, nothing cached', async () => {
+      const { account, auth, cloud } = setup({ findAccountByPhone: ok({ found: 'account', offer: aLinkOffer() }) }, null);
+
+      expect(await account.findAccountByPhone('code-1', 'realtime')).toEqual({ found: 'account', offer: aLinkOffer() });
+      expect(cloud.calls.map((call) => call.data)).toEqual([{ action: 'findAccountByPhone', code: 'code-1', kind: 'realtime' }]);
+      expect(auth.currentUser()).toBeNull();
+    });
+
+    it('a number nobody holds comes with its ticket; an answer off the contract is refused', async () => {
+      const none = { found: 'none', maskedPhoneNumber: '138****8000', hasAccount: false, ticket: 'lt1_none', expiresAt: 1_900_000_000_000 };
+      expect(await setup({ findAccountByPhone: ok(none) }, null).account.findAccountByPhone('c', 'quick')).toEqual(none);
+      const bad = setup({ findAccountByPhone: ok({ found: 'none', ticket: '' }) }, null);
+      expect((await rejection(bad.account.findAccountByPhone('c', 'quick'))).code).toBe('INVALID_RESPONSE');
+    });
+
+    it("WeChat's refusal is the error, and a signed-in session is left as it was", async () => {
+      const { account, auth } = await loggedIn({ findAccountByPhone: () => failureAnswer('PHONE_QUOTA_EXCEEDED') });
+
+      expect((await rejection(account.findAccountByPhone('c', 'quick'))).code).toBe('PHONE_QUOTA_EXCEEDED');
+      expect(auth.currentUser()).not.toBeNull();
+    });
+  });
+
   describe('bindPhone', () => {
     it('bound: caches the user (masked number) and hands the full number to the caller only', async () => {
       const user = aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' });
       const { account, auth } = await loggedIn({ bindPhone: ok({ user, phoneNumber: '13800138000' }) });
 
-      expect(await account.bindPhone('code-1')).toEqual({ kind: 'bound', user, phoneNumber: '13800138000' });
+      expect(await account.bindPhone('code-1', 'quick')).toEqual({ kind: 'bound', user, phoneNumber: '13800138000' });
       expect(auth.currentUser()?.maskedPhoneNumber).toBe('138****8000');
     });
 
@@ -245,7 +269,7 @@ describe('createAccountService', () => {
       const offer = aLinkOffer();
       const { account } = await loggedIn({ bindPhone: () => failureWithDetails('PHONE_BELONGS_TO_ANOTHER_ACCOUNT', offer) });
 
-      expect(await account.bindPhone('code-1')).toEqual({ kind: 'link-offer', offer });
+      expect(await account.bindPhone('code-1', 'quick')).toEqual({ kind: 'link-offer', offer });
     });
 
     it.each([
@@ -256,7 +280,7 @@ describe('createAccountService', () => {
     ])('an offer with %s is not trusted: the error comes through as it is', async (_label, details) => {
       const { account } = await loggedIn({ bindPhone: () => failureWithDetails('PHONE_BELONGS_TO_ANOTHER_ACCOUNT', details) });
 
-      expect((await rejection(account.bindPhone('code-1'))).code).toBe('PHONE_BELONGS_TO_ANOTHER_ACCOUNT');
+      expect((await rejection(account.bindPhone('code-1', 'quick'))).code).toBe('PHONE_BELONGS_TO_ANOTHER_ACCOUNT');
     });
   });
 

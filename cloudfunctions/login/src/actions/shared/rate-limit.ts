@@ -20,9 +20,22 @@ export function personRateKey(userId: string): string {
   return `user:${userId}`;
 }
 
+/**
+ * The key a person WITHOUT an account is counted under (findAccountByPhone before any account
+ * exists): their WeChat — the unionid when there is one, so two apps still share one allowance.
+ */
+export function guestRateKey(identity: { openid: string; appid: string; unionid?: string }): string {
+  return identity.unionid ? `wechat-union:${identity.unionid}` : `wechat:${identity.appid}:${identity.openid}`;
+}
+
 /** Counts one use of `action` by the person owning account `userId` (one database request). */
-export async function countUse(action: LimitedAction, userId: string, deps: Pick<Deps, 'store' | 'now'>): Promise<Allowance> {
-  const { slot, limit, retryAfterMs } = rateSlot(action, personRateKey(userId), deps.now());
+export function countUse(action: LimitedAction, userId: string, deps: Pick<Deps, 'store' | 'now'>): Promise<Allowance> {
+  return countUseUnder(action, personRateKey(userId), deps);
+}
+
+/** Counts one use of `action` under `key` (personRateKey or guestRateKey; one database request). */
+export async function countUseUnder(action: LimitedAction, key: string, deps: Pick<Deps, 'store' | 'now'>): Promise<Allowance> {
+  const { slot, limit, retryAfterMs } = rateSlot(action, key, deps.now());
   if (await deps.store.countUse(slot, limit)) return { allowed: true };
   return { allowed: false, action, retryAfterMs };
 }
