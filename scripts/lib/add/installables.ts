@@ -21,6 +21,7 @@ import { isJsonObject, type Json, type JsonObject } from '../json-file';
 import { clientFiles, type KitLayout } from './client-files';
 import { integrationGuide } from './integration-guide';
 import { addProperty, appendToArray, nodeAt, parseJsonText } from './json-text';
+import { AUTH_MODULE_FOLDER, FUNCTION_MARKER } from './manifest';
 import { normalizeFolder, PROJECT_CONFIG_FILE, type DevToolsProject } from './project';
 
 export const LOGIN_FUNCTION = 'login';
@@ -34,6 +35,10 @@ export interface InstallContext {
   pages: string[];
   /** The project's cloud function folder, relative to its root: its own, else 'cloudfunctions'. */
   functionsFolder: string;
+  /** The login function's folder and deployed name ('login' unless --function-name). */
+  functionName: string;
+  /** The project's own functions that get the current-user module (--auth-functions). */
+  authFunctions: string[];
 }
 
 export interface PlannedFile {
@@ -136,8 +141,10 @@ function cloudbaseEdits(context: InstallContext, notes: string[]): JsonEdit[] {
   const file = path.join(context.project.root, CLOUDBASERC);
   if (!existsSync(file)) return [];
   const kit = kitCloudbase(context.kit);
-  const entry = functionEntries(kit).find((candidate) => candidate.name === LOGIN_FUNCTION)?.config;
-  if (!entry) throw new Error(`the kit's ${CLOUDBASERC} has no ${LOGIN_FUNCTION} function`);
+  const kitEntry = functionEntries(kit).find((candidate) => candidate.name === LOGIN_FUNCTION)?.config;
+  if (!kitEntry) throw new Error(`the kit's ${CLOUDBASERC} has no ${LOGIN_FUNCTION} function`);
+  const name = context.functionName;
+  const entry: JsonObject = { ...kitEntry, name };
   const collections = databasePlugins(kit).flatMap((plugin) => plugin.collections);
   const names = collections.flatMap((collection) =>
     isJsonObject(collection) && typeof collection.collectionName === 'string' ? [collection.collectionName] : [],
@@ -161,10 +168,10 @@ function cloudbaseEdits(context: InstallContext, notes: string[]): JsonEdit[] {
 
   const functionEdit: JsonEdit = {
     file: CLOUDBASERC,
-    summary: `functions[] 增加 ${LOGIN_FUNCTION}（运行时、超时、installDependency: false）`,
+    summary: `functions[] 增加 ${name}（运行时、超时、installDependency: false）`,
     apply(text) {
       const current = parseObject(text);
-      if (functionEntries(current).some((candidate) => candidate.name === LOGIN_FUNCTION)) return text;
+      if (functionEntries(current).some((candidate) => candidate.name === name)) return text;
       return Array.isArray(current.functions) ? appendToArray(text, ['functions'], [entry]) : addProperty(text, [], 'functions', [entry]);
     },
   };
@@ -206,10 +213,13 @@ const loginFunction: Installable = {
   async plan(context) {
     const notes: string[] = [];
     const bundle = await loginBundle(context.kit);
-    const folder = join(context.functionsFolder, LOGIN_FUNCTION);
+    const folder = join(context.functionsFolder, context.functionName);
     const manifest = parseObject(readFileSync(path.join(context.kit.root, 'cloudfunctions', LOGIN_FUNCTION, 'package.json'), 'utf8'));
-    manifest.description =
-      'wx-cloud-login: 微信登录 cloud function, bundled (installed by npm run add; upgrade with npm run add -- <project> --update)';
+    if (context.functionName !== LOGIN_FUNCTION) manifest.name = context.functionName;
+    // The marker a manifest's entries under this folder are checked against (manifest.ts).
+    manifest.description = `${FUNCTION_MARKER} 微信登录 cloud function, bundled (installed by npm run add; upgrade with npm run add -- <project> --update)`;
+    if (context.functionName !== LOGIN_FUNCTION)
+      notes.push(`登录云函数装为 ${context.functionName}（--function-name）：小程序端的 config 已指向它，部署时用这个名字`);
     const files: PlannedFile[] = [
       ...[...bundle].sort(([a], [b]) => a.localeCompare(b)).map(([name, content]) => ({ path: join(folder, name), content })),
       { path: join(folder, 'package.json'), content: `${JSON.stringify(manifest, null, 2)}\n` },
@@ -311,8 +321,7 @@ const guide: Installable = {
   },
 };
 
-/** The folder, inside each of the project's own functions, that holds the current-user module. */
-export const AUTH_MODULE_FOLDER = 'wx-cloud-login-auth';
+export { AUTH_MODULE_FOLDER };
 
 let authBundle: Promise<string> | undefined;
 
@@ -338,25 +347,30 @@ function serverAuthBundle(kit: KitLayout): Promise<string> {
   return authBundle;
 }
 
-/** The project's own function folders (every folder of cloudfunctionRoot but the kit's login). */
-function ownFunctions(context: InstallContext): string[] {
-  const root = path.join(context.project.root, context.functionsFolder);
+/** The project's own function folders: every folder of its functions folder but the kit's login function. */
+export function ownFunctions(project: DevToolsProject, functionsFolder: string, functionName: string): string[] {
+  const root = path.join(project.root, functionsFolder);
   if (!existsSync(root)) return [];
   return readdirSync(root)
-    .filter((name) => name !== LOGIN_FUNCTION && !name.startsWith('.') && statSync(path.join(root, name)).isDirectory())
+    .filter((name) => name !== functionName && !name.startsWith('.') && statSync(path.join(root, name)).isDirectory())
     .sort();
 }
 
 const serverAuth: Installable = {
   id: 'server-auth',
-  title: '云函数中的当前用户（requireUser / protectedFunction），装进项目自己的每个云函数',
+  title: '云函数中的当前用户（requireUser / protectedFunction），只装进 --auth-functions 指定的云函数',
   async plan(context) {
-    const functions = ownFunctions(context);
+    const functions = context.authFunctions;
     if (functions.length === 0) {
+      const available = ownFunctions(context.project, context.functionsFolder, context.functionName);
       return {
         files: [],
         edits: [],
-        notes: ['项目还没有自己的云函数：以后新建的云函数再运行一次 npm run add -- <项目> --update 即可装入当前用户模块'],
+        notes: [
+          available.length === 0
+            ? '项目还没有自己的云函数：以后要在云函数里识别当前用户时，运行 npm run add -- <项目> --update --auth-functions <函数名> 装入当前用户模块'
+            : `当前用户模块没有装进任何云函数（可选：${available.join('、')}）：需要时运行 npm run add -- <项目> --update --auth-functions 函数1,函数2`,
+        ],
       };
     }
     const content = await serverAuthBundle(context.kit);
