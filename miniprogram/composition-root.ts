@@ -1,4 +1,5 @@
 import { APP_NAMES, CLOUD_CALL_TIMEOUT_MS, CLOUD_ENV_ID, SESSION_TTL_MS } from './config';
+import { BRAND, FUNCTION_NAMES } from './config';
 import { systemClock } from './platform/clock';
 import { currentAppId } from './platform/wx-account';
 import { readChooseAvatarDetail, readPhoneButtonDetail } from './platform/wx-button-events';
@@ -51,7 +52,7 @@ export function getAuthService(): AuthService {
   if (!instance) {
     instance = createAuthService({
       storage: createWxStorage(),
-      cloud: createWxCloudCaller({ timeoutMs: CLOUD_CALL_TIMEOUT_MS }),
+      cloud: createWxCloudCaller({ timeoutMs: CLOUD_CALL_TIMEOUT_MS, names: FUNCTION_NAMES }),
       clock: systemClock,
       scope: { envId: CLOUD_ENV_ID || DYNAMIC_ENV_LABEL, appId: currentAppId() },
       ttlMs: SESSION_TTL_MS,
@@ -97,6 +98,9 @@ export const privacy: Privacy = {
   openContract: openPrivacyContract,
   contractName: privacyContractName,
 };
+
+/** The product name and logo the login page shows (config.ts BRAND). */
+export const brand = BRAND;
 
 /** Names of the other mini-programs of the open platform (config.ts), for 账号与安全. */
 export const appNames: Readonly<Record<string, string>> = APP_NAMES;

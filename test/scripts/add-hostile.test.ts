@@ -90,7 +90,8 @@ beforeAll(async () => {
   const run = await add(project);
   if (run.code !== 0) throw new Error(`the base install failed:\n${run.stdout}${run.stderr}`);
   installed = project;
-});
+  // The first install of a process builds the function and the client's declarations (most of a minute on a busy machine).
+}, 180_000);
 
 describe('npm run add never writes outside the project', () => {
   it('given an install folder that is a symlink out of the project, refuses it and writes nothing anywhere', async () => {

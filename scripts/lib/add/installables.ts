@@ -18,7 +18,7 @@ import {
   REQUIRED_ACL_TAG,
 } from '../cloudbase-config';
 import { isJsonObject, type Json, type JsonObject } from '../json-file';
-import { clientFiles, type KitLayout } from './client-files';
+import { type Brand, clientFiles, type KitLayout } from './client-files';
 import { integrationGuide } from './integration-guide';
 import { addProperty, appendToArray, nodeAt, parseJsonText } from './json-text';
 import { AUTH_MODULE_FOLDER, FUNCTION_MARKER } from './manifest';
@@ -39,12 +39,16 @@ export interface InstallContext {
   functionName: string;
   /** The project's own functions that get the current-user module (--auth-functions). */
   authFunctions: string[];
+  /** Product name, logo and the agreement's operator, as far as the team gave them (the rest stays a step to do). */
+  brand: Brand;
 }
 
 export interface PlannedFile {
   /** Relative to the project root, forward slashes. */
   path: string;
   content: string;
+  /** Made from the install's own data (INTEGRATION.md): rewritten whenever the install changes, unless the team edited it. */
+  derived?: boolean;
 }
 
 export interface JsonEdit {
@@ -126,6 +130,29 @@ function ensureFunctionsFolder(context: InstallContext): JsonEdit[] {
 
 /** The collections the login function itself uses: the kit's other functions' (notes) are not installed. */
 const LOGIN_COLLECTIONS = new Set(Object.values(collectionNamesFrom({})));
+
+/** One collection the login needs, as the kit's cloudbaserc.json declares it: what cloudbaserc edits and INTEGRATION.md say. */
+export interface KitCollection {
+  name: string;
+  aclTag: string;
+  indexes: number;
+}
+
+export function loginCollections(kit: KitLayout): KitCollection[] {
+  return databasePlugins(kitCloudbase(kit)).flatMap((plugin) =>
+    plugin.collections.flatMap((collection) =>
+      isJsonObject(collection) && typeof collection.collectionName === 'string'
+        ? [
+            {
+              name: collection.collectionName,
+              aclTag: typeof collection.aclTag === 'string' ? collection.aclTag : '',
+              indexes: Array.isArray(collection.createIndexes) ? collection.createIndexes.length : 0,
+            },
+          ]
+        : [],
+    ),
+  );
+}
 
 function databasePlugins(kit: Parameters<typeof allDatabasePlugins>[0]): ReturnType<typeof allDatabasePlugins> {
   return allDatabasePlugins(kit).map((plugin) => ({
@@ -226,9 +253,8 @@ const loginFunction: Installable = {
     ];
     const edits = [...ensureFunctionsFolder(context), ...cloudbaseEdits(context, notes)];
     if (!existsSync(path.join(context.project.root, CLOUDBASERC))) {
-      notes.push(
-        `项目没有 ${CLOUDBASERC}：在云开发控制台建集合 users、identities、link_tickets、account_audit，权限选「仅管理端可读写」（见 INTEGRATION.md）`,
-      );
+      const names = loginCollections(context.kit).map((collection) => collection.name);
+      notes.push(`项目没有 ${CLOUDBASERC}：在云开发控制台建集合 ${names.join('、')}，权限选「仅管理端可读写」（见 INTEGRATION.md）`);
     }
     return { files, edits, notes };
   },
@@ -262,9 +288,21 @@ const client: Installable = {
       language: project.language,
       homePage: project.homePage,
       tabPages: project.tabPages,
+      functionName: context.functionName,
+      brand: context.brand,
     });
     const base = join(project.miniprogramRoot, context.folder);
-    const files = install.files.map((file) => ({ path: join(base, file.path), content: file.content }));
+    const todos = brandSteps(context);
+    const guide = integrationGuide(context, {
+      pages: install.pages,
+      collections: loginCollections(context.kit),
+      privacy: install.privacy,
+      todos,
+    });
+    const files = [
+      ...install.files.map((file) => ({ path: join(base, file.path), content: file.content })),
+      { path: join(base, 'INTEGRATION.md'), content: guide, derived: true },
+    ];
     const notes: string[] = [];
     for (const [page, reason] of install.reasons) if (reason) notes.push(`页面 ${page}：${reason} 页面会打开它，一并安装`);
     const appJson = join(project.miniprogramRoot, 'app.json');
@@ -290,7 +328,8 @@ const client: Installable = {
     } else if (project.usePrivacyCheck === false) {
       notes.push('注意：app.json 设置了 "__usePrivacyCheck__": false，未改动；开发者工具中不会出现隐私弹窗（线上微信始终检查隐私授权）');
     }
-    notes.push('上线前在公众平台「用户隐私保护指引」中声明：头像、昵称、手机号、剪切板（按安装的页面）');
+    notes.push(`上线前在公众平台「用户隐私保护指引」中声明（按安装的页面）：${install.privacy.map((use) => use.info).join('、') || '无'}`);
+    for (const todo of todos) notes.push(`待办：${todo}`);
     if (project.language === 'javascript' && !project.transpilesModernSyntax) {
       notes.push(
         '注意：project.config.json 关闭了「将 JS 编译成 ES5」（setting.es6），安装的 ES2020 代码在旧版基础库上可能无法运行：请打开它',
@@ -309,17 +348,23 @@ const client: Installable = {
   },
 };
 
-const guide: Installable = {
-  id: 'integration-guide',
-  title: 'INTEGRATION.md：接入说明',
-  async plan(context) {
-    return {
-      files: [{ path: join(context.project.miniprogramRoot, context.folder, 'INTEGRATION.md'), content: integrationGuide(context) }],
-      edits: [],
-      notes: [],
-    };
-  },
-};
+/** What the login page and the agreement still show of the kit, as steps for the team (empty once all were given). */
+export function brandSteps(context: InstallContext): string[] {
+  const ext = context.project.language === 'typescript' ? 'ts' : 'js';
+  const folder = join(context.project.miniprogramRoot, context.folder);
+  const steps: string[] = [];
+  if (context.brand.name === undefined)
+    steps.push(
+      `登录页显示的产品名还是本工具包的「微信云登录」：改 ${folder}/config.${ext} 的 BRAND.name，或重新运行时加 --app-name 你的小程序名`,
+    );
+  if (context.brand.logoUrl === undefined)
+    steps.push(`登录页的标志还是一个文字方块：在 ${folder}/config.${ext} 的 BRAND.logoUrl 填标志图片路径，或加 --logo /images/logo.png`);
+  if (context.brand.operator === undefined)
+    steps.push(
+      `用户协议与隐私政策中的运营者还是「本小程序的运营者」：在 ${folder}/pages/agreement/documents.${ext} 的 LEGAL_DETAILS 填主体全称、联系方式与生效日期，或加 --operator 主体全称`,
+    );
+  return steps;
+}
 
 export { AUTH_MODULE_FOLDER };
 
@@ -385,4 +430,4 @@ const serverAuth: Installable = {
 };
 
 /** Everything `npm run add` installs, in plan order. */
-export const INSTALLABLES: readonly Installable[] = [loginFunction, client, serverAuth, guide];
+export const INSTALLABLES: readonly Installable[] = [loginFunction, client, serverAuth];

@@ -37,6 +37,8 @@ export interface InstallManifest {
   functionName?: string;
   /** The project's own functions that took the current-user module. */
   authFunctions?: string[];
+  /** Product name, logo and operator the team gave (--app-name, --logo, --operator): an update keeps them. */
+  brand?: { name?: string; logoUrl?: string; operator?: string };
   files: Record<string, string>;
 }
 
@@ -71,7 +73,7 @@ export function parseManifest(text: string): InstallManifest {
   }
   if (!isJsonObject(value) || value.kit !== KIT_NAME)
     throw new ManifestError('不是 wx-cloud-login 的安装清单', 'not an install manifest of wx-cloud-login');
-  const { folder, pages, files, functionName, authFunctions } = value;
+  const { folder, pages, files, functionName, authFunctions, brand } = value;
   if (typeof folder !== 'string') throw new ManifestError('folder 不是字符串', 'folder is not a string');
   if (!Array.isArray(pages) || !pages.every((page) => typeof page === 'string'))
     throw new ManifestError('pages 不是字符串数组', 'pages is not a list of strings');
@@ -87,12 +89,15 @@ export function parseManifest(text: string): InstallManifest {
     !(Array.isArray(authFunctions) && authFunctions.every((name) => typeof name === 'string' && isFunctionName(name)))
   )
     throw new ManifestError('authFunctions 不是云函数名数组', 'authFunctions is not a list of function names');
+  if (brand !== undefined && !(isJsonObject(brand) && Object.values(brand).every((item) => typeof item === 'string')))
+    throw new ManifestError('brand 不是字符串字段的对象', 'brand is not an object of strings');
   return {
     kit: KIT_NAME,
     folder,
     pages: pages as string[],
     ...(functionName === undefined ? {} : { functionName: functionName as string }),
     ...(authFunctions === undefined ? {} : { authFunctions: authFunctions as string[] }),
+    ...(brand === undefined ? {} : { brand: brand as InstallManifest['brand'] & object }),
     files: files as Record<string, string>,
   };
 }

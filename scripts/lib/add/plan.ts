@@ -6,7 +6,7 @@
  *
  *   absent                                   -> create
  *   same content as the kit's                -> unchanged (adopted into the manifest)
- *   ours, untouched, kit has a newer version -> update with --update, else reported as outdated
+ *   ours, untouched, kit has a newer version -> update with --update (always for derived files: INTEGRATION.md), else outdated
  *   ours, edited by the team                 -> kept; a conflict only when --update brings a newer version
  *   not ours                                 -> conflict
  *   ours, no longer part of the kit          -> removed by --update when untouched
@@ -113,8 +113,9 @@ export async function planInstall(
     } else if (installedHash === undefined) {
       files.push({ path: file.path, action: 'conflict', reason: '文件已存在，且不是 wx-cloud-login 安装的' });
     } else if (sha256(current) === installedHash) {
-      files.push(update ? { path: file.path, action: 'update', content: file.content } : { path: file.path, action: 'outdated' });
-      nextFiles[file.path] = update ? hash : installedHash;
+      const upgrade = update || file.derived === true;
+      files.push(upgrade ? { path: file.path, action: 'update', content: file.content } : { path: file.path, action: 'outdated' });
+      nextFiles[file.path] = upgrade ? hash : installedHash;
     } else if (update && hash !== installedHash) {
       files.push({ path: file.path, action: 'conflict', reason: '你改过这个文件，而新版本也改了它' });
     } else {
@@ -159,6 +160,7 @@ export async function planInstall(
     pages: [...context.pages].sort(),
     functionName: context.functionName,
     authFunctions: [...context.authFunctions].sort(),
+    brand: context.brand,
     files: Object.fromEntries(Object.entries(nextFiles).sort(([a], [b]) => a.localeCompare(b))),
   };
   const manifestRead = projectText(paths, MANIFEST_FILE);

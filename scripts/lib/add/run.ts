@@ -8,7 +8,7 @@
  * check the manifest of an earlier run (manifest.ts), plan, then commit all or nothing (transaction.ts).
  */
 import path from 'node:path';
-import { installablePages, kitLayout } from './client-files';
+import { type Brand, installablePages, kitLayout } from './client-files';
 import { INSTALLABLES, type InstallContext, ownFunctions } from './installables';
 import { removeFromArray } from './json-text';
 import {
@@ -44,6 +44,8 @@ export interface AddArgs {
   functionName: string | null;
   /** null: not given (prompt at a terminal, else none on a first install, the recorded ones on --update). */
   authFunctions: string[] | null;
+  /** --app-name, --logo, --operator as given. */
+  brand: Brand;
   dryRun: boolean;
   update: boolean;
   remove: boolean;
@@ -56,11 +58,16 @@ export function addUsage(pages: string[]): string {
   --folder DIR           小程序端代码放在 miniprogramRoot 下的哪个目录（默认 ${DEFAULT_FOLDER}）/ install folder
   --function-name NAME   登录云函数的名字（默认 login；项目已有 login 时用）/ the login function's name when login is taken
   --auth-functions LIST  把当前用户模块装进项目自己的哪些云函数（默认不装；在终端中会询问）/ functions that get the current-user module
+  --app-name NAME        登录页显示的产品名（默认「微信云登录」）/ the product name the login page shows
+  --logo PATH            登录页的标志图片，如 /images/logo.png / the login page's logo
+  --operator NAME        用户协议与隐私政策中的运营者（主体全称）/ the operator named in the agreement
   --dry-run              只打印计划，不写入 / print the plan only
   --update               升级之前安装且未被改动的文件 / upgrade what an earlier run installed
   --remove               移除之前安装且未被改动的文件和登记的页面 / take out what an earlier run installed
 `;
 }
+
+const BRAND_OPTIONS: Readonly<Record<string, keyof Brand>> = { '--app-name': 'name', '--logo': 'logoUrl', '--operator': 'operator' };
 
 export type ParsedAdd = { ok: true; args: AddArgs } | { ok: false; message: string };
 
@@ -78,6 +85,7 @@ export function parseAddArgs(argv: string[]): ParsedAdd {
     folder: null,
     functionName: null,
     authFunctions: null,
+    brand: {},
     dryRun: false,
     update: false,
     remove: false,
@@ -95,7 +103,11 @@ export function parseAddArgs(argv: string[]): ParsedAdd {
     if (name === '--dry-run') args.dryRun = true;
     else if (name === '--update') args.update = true;
     else if (name === '--remove') args.remove = true;
-    else if (name === '--pages' || name === '--folder' || name === '--function-name' || name === '--auth-functions') {
+    else if (BRAND_OPTIONS[name]) {
+      const given = value();
+      if (!given) return { ok: false, message: `${name} 缺少值 / needs a value` };
+      args.brand[BRAND_OPTIONS[name]] = given;
+    } else if (name === '--pages' || name === '--folder' || name === '--function-name' || name === '--auth-functions') {
       const given = value();
       // --auth-functions "" means none, explicitly.
       if (given === undefined || (given === '' && name !== '--auth-functions'))
@@ -113,7 +125,10 @@ export function parseAddArgs(argv: string[]): ParsedAdd {
       message: positionals.length === 0 ? '缺少项目路径 / missing the project path' : `多余的参数 / unexpected argument: ${positionals[1]}`,
     };
   args.project = positionals[0] as string;
-  if (args.remove && (args.update || args.pages || args.folder || args.functionName || args.authFunctions))
+  if (
+    args.remove &&
+    (args.update || args.pages || args.folder || args.functionName || args.authFunctions || Object.keys(args.brand).length > 0)
+  )
     return { ok: false, message: '--remove 只与 --dry-run 同用 / --remove takes only --dry-run' };
   if (args.functionName !== null && !isFunctionName(args.functionName))
     return { ok: false, message: `--function-name 不是合法的云函数名 / not a function name: ${args.functionName}` };
@@ -197,6 +212,23 @@ async function chooseAuthFunctions(
   return names;
 }
 
+/** The brand given now, over the one recorded; at a terminal, a first install asks for the name and the operator. */
+async function chooseBrand(args: AddArgs, previous: InstallManifest | null, output: AddOutput): Promise<Brand> {
+  const brand: Brand = { ...(previous?.brand ?? {}), ...args.brand };
+  if (previous || !output.ask) return brand;
+  if (brand.name === undefined) {
+    const name = (await output.ask('登录页显示的产品名（直接回车保留「微信云登录」，以后再改）/ Product name (Enter to keep): ')).trim();
+    if (name) brand.name = name;
+  }
+  if (brand.operator === undefined) {
+    const operator = (
+      await output.ask('用户协议中的运营者，即小程序的主体全称（直接回车以后再填）/ Operator for the agreement (Enter to fill in later): ')
+    ).trim();
+    if (operator) brand.operator = operator;
+  }
+  return brand;
+}
+
 /** The whole command; resolves with the exit code (0 done or up to date, 1 conflicts or errors, 2 usage). */
 export async function runAdd(
   argv: string[],
@@ -246,7 +278,8 @@ export async function runAdd(
       return 2;
     }
     const pages = [...new Set([...(previous?.pages ?? []), ...(args.pages ?? (previous ? [] : DEFAULT_PAGES))])];
-    const context: InstallContext = { kit, project, folder, pages, functionsFolder, functionName, authFunctions };
+    const brand = await chooseBrand(args, previous, output);
+    const context: InstallContext = { kit, project, folder, pages, functionsFolder, functionName, authFunctions, brand };
     output.stdout(
       `项目 Project: ${project.language === 'typescript' ? 'TypeScript' : 'JavaScript'}，miniprogramRoot: ${project.miniprogramRoot || '.'}/，` +
         `云函数 functions: ${functionsFolder}/${project.cloudfunctionRoot === null ? '（新建）' : ''}，` +
