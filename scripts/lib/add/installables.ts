@@ -23,6 +23,7 @@ import { integrationGuide } from './integration-guide';
 import { addProperty, appendToArray, nodeAt, parseJsonText } from './json-text';
 import { AUTH_MODULE_FOLDER, FUNCTION_MARKER } from './manifest';
 import { normalizeFolder, PROJECT_CONFIG_FILE, type DevToolsProject } from './project';
+import { COMPAT_FILE, projectTypingsVersion, typingsCompat } from './typings-compat';
 
 export const LOGIN_FUNCTION = 'login';
 
@@ -260,24 +261,6 @@ const loginFunction: Installable = {
   },
 };
 
-/** The major version of miniprogram-api-typings the project's package.json asks for, if any. */
-function declaredTypingsMajor(root: string): number | null {
-  const file = path.join(root, 'package.json');
-  if (!existsSync(file)) return null;
-  try {
-    const manifest = parseObject(readFileSync(file, 'utf8'));
-    for (const field of ['devDependencies', 'dependencies']) {
-      const deps = manifest[field];
-      const range = isJsonObject(deps) ? deps['miniprogram-api-typings'] : undefined;
-      const major = typeof range === 'string' ? /\d+/.exec(range)?.[0] : undefined;
-      if (major !== undefined) return Number(major);
-    }
-  } catch {
-    // A package.json the installer cannot read says nothing about typings.
-  }
-  return null;
-}
-
 const client: Installable = {
   id: 'client',
   title: '小程序端：登录服务、平台层、契约、页面与隐私弹窗',
@@ -336,11 +319,15 @@ const client: Installable = {
       );
     }
     if (project.language === 'typescript') {
-      const typings = declaredTypingsMajor(project.root);
-      if (typings !== null && typings < 3) {
+      const typings = projectTypingsVersion(project.root);
+      const compat = typings ? typingsCompat(typings) : null;
+      if (typings && compat) {
+        files.push({ path: join(base, COMPAT_FILE), content: compat });
         notes.push(
-          `注意：项目的 miniprogram-api-typings 是 ${typings}.x，缺少隐私授权等较新的接口类型；tsc 检查安装的代码前请升级到 5.x（开发者工具编译不受影响）`,
+          `项目的 miniprogram-api-typings 是 ${typings.major}.x：安装的代码用到的较新类型补在 ${COMPAT_FILE}（仅类型）；升级到 4.x 以上后 --update 会移除它`,
         );
+      } else if (!typings) {
+        notes.push('注意：没有找到项目的 miniprogram-api-typings（node_modules 或 package.json）：tsc 检查安装的代码需要 4.x 以上');
       }
     }
     if (project.usesMiniprogramNpm) notes.push('项目使用 miniprogram_npm：本工具包在小程序端没有 npm 依赖，无需重新「构建 npm」');
