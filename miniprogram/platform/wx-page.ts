@@ -1,6 +1,51 @@
-/** Sets the current page's navigation bar title. */
+/** The id a page's own navigation bar (components/nav-bar) has, where `npm run add` put one. */
+export const NAV_BAR_ID = 'wx-cloud-login-nav-bar';
+
+/**
+ * Sets the current page's navigation bar title. Under `"navigationStyle": "custom"` WeChat draws no
+ * bar and ignores setNavigationBarTitle: the page's own <nav-bar>, when it has one, shows the title.
+ */
 export function setPageTitle(title: string): void {
   wx.setNavigationBarTitle({ title });
+  const page = getCurrentPages().slice(-1)[0];
+  if (typeof page?.selectComponent !== 'function') return;
+  const bar = page.selectComponent(`#${NAV_BAR_ID}`) as { setData(data: { title: string }): void } | null;
+  bar?.setData({ title });
+}
+
+/** Where a page's own navigation bar goes: below the status bar, as tall as the capsule's row (px). */
+export interface NavigationBarMetrics {
+  statusBarHeight: number;
+  barHeight: number;
+}
+
+/**
+ * The window and the capsule (the ··· / ⊙ buttons WeChat always draws top right) as base libraries
+ * have them: getWindowInfo since 2.20.1, getSystemInfoSync before; getMenuButtonBoundingClientRect
+ * may answer zeros in some simulators. Read through this view because older typings lack getWindowInfo.
+ */
+interface WindowApis {
+  getWindowInfo?: () => { statusBarHeight?: number };
+  getSystemInfoSync?: () => { statusBarHeight?: number };
+  getMenuButtonBoundingClientRect?: () => { top: number; height: number };
+}
+
+export function navigationBarMetrics(): NavigationBarMetrics {
+  const apis = wx as unknown as WindowApis;
+  let statusBarHeight = 20;
+  try {
+    statusBarHeight = (apis.getWindowInfo ?? apis.getSystemInfoSync)?.()?.statusBarHeight ?? 20;
+  } catch {
+    // Keep the common height.
+  }
+  let barHeight = 44;
+  try {
+    const capsule = apis.getMenuButtonBoundingClientRect?.();
+    if (capsule && capsule.height > 0 && capsule.top >= statusBarHeight) barHeight = (capsule.top - statusBarHeight) * 2 + capsule.height;
+  } catch {
+    // Keep the common height.
+  }
+  return { statusBarHeight, barHeight };
 }
 
 /** Ends the current page's pull-down refresh animation (onPullDownRefresh started it). */

@@ -192,3 +192,36 @@ describe('npm run add: the brand and INTEGRATION.md', () => {
     for (const info of ['头像', '昵称', '手机号', '剪切板']) expect(withProfile).toContain(`   - ${info}：`);
   });
 });
+
+describe('npm run add in a project with "navigationStyle": "custom"', () => {
+  it('gives every installed page its own navigation bar with the page title, and installs the bar', async () => {
+    const root = copyFixture(JS_QUICKSTART);
+    const appJson = path.join(root, 'miniprogram/app.json');
+    writeFileSync(appJson, read(root, 'miniprogram/app.json').replace('"window": {', '"window": {\n    "navigationStyle": "custom",'));
+    const run = await add(root, '--pages', 'profile');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('"navigationStyle": "custom"');
+
+    const pages = (readJson(root, 'miniprogram/app.json').pages as string[]).filter((page) => page.startsWith('wx-cloud-login/'));
+    expect(pages.length).toBeGreaterThan(5);
+    for (const page of pages) {
+      const json = readJson(root, `miniprogram/${page}.json`) as {
+        navigationBarTitleText?: string;
+        usingComponents: Record<string, string>;
+      };
+      expect(json.usingComponents['nav-bar']).toBe('/wx-cloud-login/components/nav-bar/index');
+      expect(read(root, `miniprogram/${page}.wxml`)).toContain(
+        `<nav-bar id="wx-cloud-login-nav-bar" title="${json.navigationBarTitleText ?? ''}" />`,
+      );
+    }
+    for (const ext of ['js', 'json', 'wxml', 'wxss'])
+      expect(existsSync(path.join(root, `${FOLDER}/components/nav-bar/index.${ext}`))).toBe(true);
+  });
+
+  it('leaves the pages as they are in a project with WeChat’s own bar', async () => {
+    const root = copyFixture(JS_QUICKSTART);
+    expect((await add(root)).code).toBe(0);
+    expect(read(root, `${FOLDER}/pages/login/index.wxml`)).not.toContain('nav-bar');
+    expect(existsSync(path.join(root, `${FOLDER}/components/nav-bar`))).toBe(false);
+  });
+});

@@ -173,6 +173,24 @@ export interface ClientTarget {
   /** The name the login function is deployed under ('login' unless --function-name). */
   functionName: string;
   brand: Brand;
+  /** The project's app.json sets "navigationStyle": "custom": each page gets its own bar (components/nav-bar). */
+  customNavigation: boolean;
+}
+
+/** The kit's own navigation bar, and the id platform/wx-page.ts NAV_BAR_ID finds it by (setTitle). */
+const NAV_BAR = 'nav-bar';
+const NAV_BAR_ID = 'wx-cloud-login-nav-bar';
+
+/** A page's WXML and JSON with its own navigation bar on top, titled as its JSON titles it. */
+function withNavigationBar(name: string, text: string, pageJson: string): string {
+  if (name.endsWith('.json')) {
+    const json = JSON.parse(text) as { usingComponents?: Record<string, string> };
+    json.usingComponents = { ...json.usingComponents, [NAV_BAR]: `/components/${NAV_BAR}/index` };
+    return `${JSON.stringify(json, null, 2)}\n`;
+  }
+  const title = (JSON.parse(pageJson) as { navigationBarTitleText?: unknown }).navigationBarTitleText;
+  const attribute = typeof title === 'string' ? title.replace(/[&"<>]/g, (char) => `&#${char.charCodeAt(0)};`).replace(/{{/g, '{ {') : '';
+  return `<!-- app.json sets "navigationStyle": "custom": the page's own bar (added by npm run add). -->\n<${NAV_BAR} id="${NAV_BAR_ID}" title="${attribute}" />\n${text}`;
 }
 
 /** What the team gave of its product name, logo and the agreement's operator; undefined: the kit's default stays. */
@@ -374,6 +392,7 @@ export interface ClientInstall {
 /** Every file of the client install, rewritten for `target`, in a stable order. */
 export async function clientFiles(kit: KitLayout, asked: string[], target: ClientTarget): Promise<ClientInstall> {
   const selection = resolveSelection(kit, asked);
+  if (target.customNavigation && !selection.components.includes(NAV_BAR)) selection.components = [...selection.components, NAV_BAR].sort();
   const folders = foldersOf(kit, selection);
   const { scripts } = scriptClosure(kit, entryScriptsOf(kit, selection));
   const entryScripts = new Set(folders.map((folder) => installedPath(kit, `${folder}/index.ts`)));
@@ -387,8 +406,10 @@ export async function clientFiles(kit: KitLayout, asked: string[], target: Clien
     listDir(path.join(kit.root, folder))
       .filter((name) => /\.(json|wxml|wxss)$/.test(name))
       .map((name) => {
-        const text = readFileSync(path.join(kit.root, folder, name), 'utf8');
+        let text = readFileSync(path.join(kit.root, folder, name), 'utf8');
         const installed = installedPath(kit, `${folder}/${name}`);
+        if (target.customNavigation && pageFolders.has(folder) && /^index\.(json|wxml)$/.test(name))
+          text = withNavigationBar(name, text, readFileSync(path.join(kit.root, folder, 'index.json'), 'utf8'));
         if (name.endsWith('.json')) return { path: installed, content: rewriteJson(text, target) };
         // The kit's pages are styled on top of its app.wxss; the project has its own, so each page imports the kit's.
         if (name.endsWith('.wxss') && pageFolders.has(folder)) {

@@ -273,6 +273,7 @@ const client: Installable = {
       tabPages: project.tabPages,
       functionName: context.functionName,
       brand: context.brand,
+      customNavigation: project.customNavigation,
     });
     const base = join(project.miniprogramRoot, context.folder);
     const todos = brandSteps(context);
@@ -330,6 +331,8 @@ const client: Installable = {
         notes.push('注意：没有找到项目的 miniprogram-api-typings（node_modules 或 package.json）：tsc 检查安装的代码需要 4.x 以上');
       }
     }
+    if (project.customNavigation)
+      notes.push('app.json 设置了 "navigationStyle": "custom"：安装的每个页面顶部加了自己的导航栏（标题与返回，components/nav-bar）');
     if (project.usesMiniprogramNpm) notes.push('项目使用 miniprogram_npm：本工具包在小程序端没有 npm 依赖，无需重新「构建 npm」');
     return { files, edits, notes };
   },

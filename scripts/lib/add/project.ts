@@ -32,6 +32,8 @@ export interface DevToolsProject {
   tabPages: string[];
   /** app.json `__usePrivacyCheck__`: true, false, or undefined when it is not set. */
   usePrivacyCheck: boolean | undefined;
+  /** app.json `window.navigationStyle` is "custom": WeChat draws no navigation bar on any page. */
+  customNavigation: boolean;
 }
 
 export class ProjectError extends Error {}
@@ -127,5 +129,6 @@ export function detectProject(rootInput: string): DevToolsProject {
     homePage: entry,
     tabPages,
     usePrivacyCheck: typeof app.__usePrivacyCheck__ === 'boolean' ? app.__usePrivacyCheck__ : undefined,
+    customNavigation: isJsonObject(app.window) && app.window.navigationStyle === 'custom',
   };
 }
