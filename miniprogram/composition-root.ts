@@ -8,7 +8,7 @@ import { createWxClipboard } from './platform/wx-clipboard';
 import { confirmDialog, showDoneToast, showToast } from './platform/wx-dialog';
 import { createWxFiles } from './platform/wx-files';
 import { navigate, pageStackDepth } from './platform/wx-navigation';
-import { navigationBarMetrics, setPageTitle, stopPageRefresh } from './platform/wx-page';
+import { navigationBarMetrics, registerNavigationBar, setPageTitle, stopPageRefresh } from './platform/wx-page';
 import { onNeedPrivacyAuthorization, openPrivacyContract, privacyContractName } from './platform/wx-privacy';
 import { createWxStorage } from './platform/wx-storage';
 import { createWxUploader } from './platform/wx-upload';
@@ -94,7 +94,7 @@ export const dialogs: Dialogs = { confirm: confirmDialog, toast: showToast, done
 export const navigator: Navigator = { navigate, stackDepth: pageStackDepth, setTitle: setPageTitle, stopRefresh: stopPageRefresh };
 
 /** Where components/nav-bar (a page's own bar under "navigationStyle": "custom") draws itself. */
-export const navigationBar = { metrics: navigationBarMetrics };
+export const navigationBar = { metrics: navigationBarMetrics, register: registerNavigationBar };
 
 export const privacy: Privacy = {
   onNeedAuthorization: onNeedPrivacyAuthorization,

@@ -1,5 +1,23 @@
-/** The id a page's own navigation bar (components/nav-bar) has, where `npm run add` put one. */
-export const NAV_BAR_ID = 'wx-cloud-login-nav-bar';
+/** A page's own navigation bar (components/nav-bar), as setPageTitle reaches it. */
+export interface TitledBar {
+  setData(data: { title: string }): void;
+}
+
+/**
+ * The bars of live pages, in the order they were attached: the last is the top page's (installed
+ * pages are never tab pages, the only pages that stay alive out of stack order). A registry rather
+ * than getCurrentPages(): a page sets its title in onLoad, and not every runtime lists the page by then.
+ */
+const liveBars: TitledBar[] = [];
+
+/** Called by a bar when attached; the returned function when detached. */
+export function registerNavigationBar(bar: TitledBar): () => void {
+  liveBars.push(bar);
+  return () => {
+    const index = liveBars.lastIndexOf(bar);
+    if (index >= 0) liveBars.splice(index, 1);
+  };
+}
 
 /**
  * Sets the current page's navigation bar title. Under `"navigationStyle": "custom"` WeChat draws no
@@ -7,10 +25,7 @@ export const NAV_BAR_ID = 'wx-cloud-login-nav-bar';
  */
 export function setPageTitle(title: string): void {
   wx.setNavigationBarTitle({ title });
-  const page = getCurrentPages().slice(-1)[0];
-  if (typeof page?.selectComponent !== 'function') return;
-  const bar = page.selectComponent(`#${NAV_BAR_ID}`) as { setData(data: { title: string }): void } | null;
-  bar?.setData({ title });
+  liveBars[liveBars.length - 1]?.setData({ title });
 }
 
 /** Where a page's own navigation bar goes: below the status bar, as tall as the capsule's row (px). */

@@ -177,7 +177,7 @@ export interface ClientTarget {
   customNavigation: boolean;
 }
 
-/** The kit's own navigation bar, and the id platform/wx-page.ts NAV_BAR_ID finds it by (setTitle). */
+/** The kit's own navigation bar (miniprogram/components/nav-bar). */
 const NAV_BAR = 'nav-bar';
 const NAV_BAR_ID = 'wx-cloud-login-nav-bar';
 

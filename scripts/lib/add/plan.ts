@@ -254,9 +254,10 @@ export function planRemoval(root: string, manifest: InstallManifest, appJson: st
     const after = removePages(before);
     if (after !== before) edits.push({ file: appJson, summary: `pages 中去掉 ${manifest.folder}/ 下的页面`, after });
   }
+  const name = manifest.functionName ?? 'login';
   const notes = [
-    'cloudbaserc.json 中的 login 函数与集合、project.config.json 的 cloudfunctionRoot、app.json 的 __usePrivacyCheck__ 保留不动（如不再需要请手动删除）',
-    '云端已部署的 login 函数和集合里的数据不受影响：在云开发控制台删除',
+    `cloudbaserc.json 中的 ${name} 函数与集合、project.config.json 的 cloudfunctionRoot、app.json 的 __usePrivacyCheck__ 保留不动（如不再需要请手动删除）`,
+    `云端已部署的 ${name} 函数和集合里的数据不受影响：在云开发控制台删除`,
   ];
   return { remove, kept, edits, notes };
 }

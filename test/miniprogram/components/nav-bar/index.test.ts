@@ -21,18 +21,13 @@ describe('components/nav-bar (a page’s own bar under "navigationStyle": "custo
 
   it('shows the title a page sets with navigator.setTitle (WeChat ignores it without its own bar)', () => {
     const page = renderPage(bar);
-    const globals = globalThis as unknown as { getCurrentPages: () => unknown[] };
-    const pages = globals.getCurrentPages;
-    globals.getCurrentPages = () => [
-      { selectComponent: (selector: string) => (selector === '#wx-cloud-login-nav-bar' ? page.component.instance : null) },
-    ];
-    try {
-      navigator.setTitle('用户协议');
-    } finally {
-      globals.getCurrentPages = pages;
-    }
+    navigator.setTitle('用户协议');
     expect(page.text('#nav-bar-title')).toBe('用户协议');
     expect(fake.titles).toEqual(['用户协议']);
+
+    page.component.detach();
+    navigator.setTitle('隐私政策');
+    expect(page.text('#nav-bar-title')).toBe('用户协议');
   });
 
   it('on a page opened first (a share, a scan), goes home instead (the kit’s home is a tab page)', async () => {
