@@ -39,7 +39,7 @@ beforeAll(async () => {
   );
   const installed = await add(root, '--auth-functions', 'whoami');
   if (installed.code !== 0) throw new Error(`npm run add failed:\n${installed.stdout}${installed.stderr}`);
-});
+}, 120_000); // the first install of a process builds the function and the declarations
 
 afterAll(async () => {
   await emulator?.close();
