@@ -112,10 +112,10 @@ describe('npm run add --auth-functions', () => {
     expect(read(root, `${FOLDER}/INTEGRATION.md`)).toContain('cloudfunctions/orders/wx-cloud-login-auth/index.js');
   });
 
-  it('at a terminal, asks which functions (and the brand), and installs what was answered', async () => {
+  it('at a terminal, asks which functions, the product name, logo and operator, and installs what was answered', async () => {
     const root = quickstartWithFunctions();
     const questions: string[] = [];
-    const answers = ['favorites', '', ''];
+    const answers = ['favorites', '', '/images/logo.png', ''];
     const { runAdd } = await import('../../scripts/add');
     let stdout = '';
     const code = await runAdd(
@@ -132,7 +132,13 @@ describe('npm run add --auth-functions', () => {
     );
     expect(code).toBe(0);
     expect(questions[0]).toContain('可选：favorites, orders, quickstartFunctions');
+    expect(questions.slice(1).map((question) => question.split('（')[0])).toEqual([
+      '登录页显示的产品名',
+      '登录页的标志图片，如 /images/logo.png',
+      '用户协议中的运营者，即小程序的主体全称',
+    ]);
     expect(modules(root)).toEqual(['favorites']);
+    expect(read(root, `${FOLDER}/config.js`)).toContain('logoUrl: "/images/logo.png"');
     expect(stdout).toContain('待办：登录页显示的产品名还是本工具包的「微信云登录」');
   });
 

@@ -212,13 +212,19 @@ async function chooseAuthFunctions(
   return names;
 }
 
-/** The brand given now, over the one recorded; at a terminal, a first install asks for the name and the operator. */
+/** The brand given now, over the one recorded; at a terminal, a first install asks for the name, the logo and the operator. */
 async function chooseBrand(args: AddArgs, previous: InstallManifest | null, output: AddOutput): Promise<Brand> {
   const brand: Brand = { ...(previous?.brand ?? {}), ...args.brand };
   if (previous || !output.ask) return brand;
   if (brand.name === undefined) {
     const name = (await output.ask('登录页显示的产品名（直接回车保留「微信云登录」，以后再改）/ Product name (Enter to keep): ')).trim();
     if (name) brand.name = name;
+  }
+  if (brand.logoUrl === undefined) {
+    const logo = (
+      await output.ask('登录页的标志图片，如 /images/logo.png（直接回车用文字方块，以后再改）/ Logo image path (Enter for a text badge): ')
+    ).trim();
+    if (logo) brand.logoUrl = logo;
   }
   if (brand.operator === undefined) {
     const operator = (
