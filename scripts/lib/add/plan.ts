@@ -62,7 +62,8 @@ export function projectText(paths: ProjectPaths, file: string): ProjectText {
   try {
     target = paths.resolve(file);
   } catch (error) {
-    if (error instanceof OutsideProjectError) return { kind: 'refused', reason: `指向项目之外（${error.resolved}）` };
+    if (error instanceof OutsideProjectError)
+      return { kind: 'refused', reason: `指向项目之外（${error.resolved}），不会写入 / resolves outside the project: not written` };
     throw error;
   }
   let isFile: boolean;
@@ -71,7 +72,8 @@ export function projectText(paths: ProjectPaths, file: string): ProjectText {
   } catch {
     return { kind: 'absent' };
   }
-  if (!isFile) return { kind: 'refused', reason: '这里是目录或特殊文件，需要的是普通文件' };
+  if (!isFile)
+    return { kind: 'refused', reason: '这里是目录或特殊文件，需要的是普通文件 / a folder or special file where a file should be' };
   return { kind: 'text', text: readFileSync(target, 'utf8') };
 }
 
