@@ -1,4 +1,4 @@
-import { APP_NAMES, CLOUD_CALL_TIMEOUT_MS, CLOUD_ENV_ID, PHONE_CHECK, SESSION_TTL_MS } from './config';
+import { APP_NAMES, BRAND, CLOUD_CALL_TIMEOUT_MS, CLOUD_ENV_ID, FUNCTION_NAMES, PHONE_CHECK, SESSION_TTL_MS } from './config';
 import { systemClock } from './platform/clock';
 import { currentAppId } from './platform/wx-account';
 import { readChooseAvatarDetail, readPhoneButtonDetail } from './platform/wx-button-events';
@@ -7,7 +7,7 @@ import { createWxClipboard } from './platform/wx-clipboard';
 import { confirmDialog, showDoneToast, showToast } from './platform/wx-dialog';
 import { createWxFiles } from './platform/wx-files';
 import { navigate, pageStackDepth } from './platform/wx-navigation';
-import { setPageTitle, stopPageRefresh } from './platform/wx-page';
+import { navigationBarMetrics, registerNavigationBar, setPageTitle, stopPageRefresh } from './platform/wx-page';
 import { onNeedPrivacyAuthorization, openPrivacyContract, privacyContractName } from './platform/wx-privacy';
 import { createWxStorage } from './platform/wx-storage';
 import { createWxUploader } from './platform/wx-upload';
@@ -51,7 +51,7 @@ export function getAuthService(): AuthService {
   if (!instance) {
     instance = createAuthService({
       storage: createWxStorage(),
-      cloud: createWxCloudCaller({ timeoutMs: CLOUD_CALL_TIMEOUT_MS }),
+      cloud: createWxCloudCaller({ timeoutMs: CLOUD_CALL_TIMEOUT_MS, names: FUNCTION_NAMES }),
       clock: systemClock,
       scope: { envId: CLOUD_ENV_ID || DYNAMIC_ENV_LABEL, appId: currentAppId() },
       ttlMs: SESSION_TTL_MS,
@@ -92,11 +92,17 @@ export const dialogs: Dialogs = { confirm: confirmDialog, toast: showToast, done
 
 export const navigator: Navigator = { navigate, stackDepth: pageStackDepth, setTitle: setPageTitle, stopRefresh: stopPageRefresh };
 
+/** Where components/nav-bar (a page's own bar under "navigationStyle": "custom") draws itself. */
+export const navigationBar = { metrics: navigationBarMetrics, register: registerNavigationBar };
+
 export const privacy: Privacy = {
   onNeedAuthorization: onNeedPrivacyAuthorization,
   openContract: openPrivacyContract,
   contractName: privacyContractName,
 };
+
+/** The product name and logo the login page shows (config.ts BRAND). */
+export const brand = BRAND;
 
 /** Names of the other mini-programs of the open platform (config.ts), for 账号与安全. */
 export const appNames: Readonly<Record<string, string>> = APP_NAMES;

@@ -27,3 +27,16 @@ export const CLOUD_CALL_TIMEOUT_MS = 20_000;
  * 未列出的显示为「其他小程序」，当前小程序总是显示为「本小程序」。例如 { wx0123456789abcdef: '某某商城' }。
  */
 export const APP_NAMES: Readonly<Record<string, string>> = {};
+
+/**
+ * 云函数部署时用的名字与契约中名字不同时填这里（契约名 → 部署名），例如项目已有自己的 login 云函数，
+ * 登录云函数以 wxCloudLogin 部署：{ login: 'wxCloudLogin' }。安装工具的 --function-name 会写好这一行。
+ */
+export const FUNCTION_NAMES: Readonly<Record<string, string>> = {};
+
+/**
+ * 登录页显示的产品名与标志：默认是本工具包的「微信云登录」和一个「云」字方块。换成你的小程序：name 为名称，
+ * logoText 为没有图片时方块里的字，logoUrl 为标志图片（小程序内的绝对路径如 '/images/logo.png'，或 https 地址）。
+ * 安装工具的 --app-name、--logo 会写好这一行。
+ */
+export const BRAND: Readonly<{ name: string; logoText: string; logoUrl: string }> = { name: '微信云登录', logoText: '云', logoUrl: '' };

@@ -418,7 +418,13 @@ export interface FunctionMap {
 
 export type FunctionName = keyof FunctionMap;
 export type FunctionActionName<F extends FunctionName> = keyof FunctionMap[F] & string;
+// Read through `extends … infer`, not `['event']`: a project that type-checks its .d.ts files (no skipLibCheck,
+// as DevTools' TypeScript template) rejects indexing a generic FunctionMap[F][A] by a key it cannot prove.
 /** The event of `action` of function `F`: what auth.call sends. */
-export type FunctionEvent<F extends FunctionName, A extends FunctionActionName<F>> = { action: A } & FunctionMap[F][A]['event'];
+export type FunctionEvent<F extends FunctionName, A extends FunctionActionName<F>> = { action: A } & (FunctionMap[F][A] extends {
+  event: infer E;
+}
+  ? E
+  : never);
 /** The data `action` of function `F` answers. */
-export type FunctionData<F extends FunctionName, A extends FunctionActionName<F>> = FunctionMap[F][A]['data'];
+export type FunctionData<F extends FunctionName, A extends FunctionActionName<F>> = FunctionMap[F][A] extends { data: infer D } ? D : never;

@@ -28,11 +28,14 @@ export interface WxCloudCallerOptions {
   timeoutMs: number;
   /** Defaults to the global wx.cloud, read when called. */
   cloud?: CallFunction;
+  /** A function deployed under another name than the contract's (config.ts FUNCTION_NAMES): contract name → deployed name. */
+  names?: Readonly<Record<string, string>>;
 }
 
 export function createWxCloudCaller(options: WxCloudCallerOptions): CloudFunctionCaller {
   return {
-    call(name, data) {
+    call(contractName, data) {
+      const name = options.names?.[contractName] ?? contractName;
       const cloud = options.cloud ?? wx.cloud;
       if (!cloud) return Promise.reject(new ServiceError('CLOUD_CALL_FAILED', 'wx.cloud is missing'));
       return new Promise<unknown>((resolve, reject) => {

@@ -18,12 +18,28 @@ import type { NeedPrivacyListener, PrivacyResolve } from '../ports';
 type OnNeedPrivacyAuthorization = (listener: (resolve: PrivacyResolve, eventInfo?: { referrer?: string }) => void) => void;
 
 /**
+ * The privacy APIs as the base library has them, each absent before 2.32.3. Read through this view
+ * rather than `wx`'s declared type: the typings DevTools' TypeScript template ships
+ * (miniprogram-api-typings 2.x) do not declare them, and a project that installs this file
+ * type-checks it with its own typings.
+ */
+interface PrivacyApis {
+  onNeedPrivacyAuthorization?: OnNeedPrivacyAuthorization;
+  openPrivacyContract?: (options: { success: () => void; fail: (error: unknown) => void }) => void;
+  getPrivacySetting?: (options: { success: (result: { privacyContractName?: string }) => void; fail: () => void }) => void;
+}
+
+function privacyApis(): PrivacyApis {
+  return wx as unknown as PrivacyApis;
+}
+
+/**
  * Registers `listener`. WeChat keeps only the LAST registered listener for the whole app, so
  * every page showing a popup must register again when it is shown (tab pages are never reloaded).
  * Returns false on base libraries without the API, where nothing is held and no popup is needed.
  */
 export function onNeedPrivacyAuthorization(listener: NeedPrivacyListener): boolean {
-  const register = wx.onNeedPrivacyAuthorization as unknown as OnNeedPrivacyAuthorization | undefined;
+  const register = privacyApis().onNeedPrivacyAuthorization;
   if (typeof register !== 'function') return false;
   register((resolve, eventInfo) => listener(resolve, { referrer: eventInfo?.referrer ?? '' }));
   return true;
@@ -32,22 +48,24 @@ export function onNeedPrivacyAuthorization(listener: NeedPrivacyListener): boole
 /** Opens the privacy guide configured in the MP console (小程序用户隐私保护指引). */
 export function openPrivacyContract(): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (typeof wx.openPrivacyContract !== 'function') {
+    const apis = privacyApis();
+    if (typeof apis.openPrivacyContract !== 'function') {
       reject(new Error('wx.openPrivacyContract needs base library 2.32.3 or later'));
       return;
     }
-    wx.openPrivacyContract({ success: () => resolve(), fail: reject });
+    apis.openPrivacyContract({ success: () => resolve(), fail: reject });
   });
 }
 
 /** The guide's title as configured in the MP console, e.g. 《某某小程序隐私保护指引》; null when unknown. */
 export function privacyContractName(): Promise<string | null> {
   return new Promise((resolve) => {
-    if (typeof wx.getPrivacySetting !== 'function') {
+    const apis = privacyApis();
+    if (typeof apis.getPrivacySetting !== 'function') {
       resolve(null);
       return;
     }
-    wx.getPrivacySetting({
+    apis.getPrivacySetting({
       success: (result) => resolve(result.privacyContractName || null),
       fail: () => resolve(null),
     });

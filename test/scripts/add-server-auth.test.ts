@@ -1,6 +1,6 @@
 /**
- * `npm run add` puts the current-user module (packages/server-auth, one CommonJS file) into each
- * of the project's own cloud functions; a function written the way INTEGRATION.md shows knows the
+ * `npm run add --auth-functions whoami` puts the current-user module (packages/server-auth, one
+ * CommonJS file) into the project's own cloud functions it names; a function written the way INTEGRATION.md shows knows the
  * user the installed login function made, through the real wx-server-sdk on the emulator. The
  * copy lives under .build/ so its functions find this repository's wx-server-sdk.
  */
@@ -37,9 +37,9 @@ beforeAll(async () => {
     path.join(root, 'cloudfunctions', 'whoami', 'package.json'),
     '{ "name": "whoami", "dependencies": { "wx-server-sdk": "*" } }\n',
   );
-  const installed = await add(root);
+  const installed = await add(root, '--auth-functions', 'whoami');
   if (installed.code !== 0) throw new Error(`npm run add failed:\n${installed.stdout}${installed.stderr}`);
-});
+}, 120_000); // the first install of a process builds the function and the declarations
 
 afterAll(async () => {
   await emulator?.close();
@@ -47,10 +47,11 @@ afterAll(async () => {
 });
 
 describe('npm run add: the current user in the project’s own functions', () => {
-  it('installs one module copy into each of the project’s own functions, none into login, recorded in the manifest', () => {
-    const manifest = readJson(root, 'wx-cloud-login.install.json') as { files: Record<string, string> };
+  it('installs the module only into the functions named by --auth-functions, none into login, recorded in the manifest', () => {
+    const manifest = readJson(root, 'wx-cloud-login.install.json') as { files: Record<string, string>; authFunctions: string[] };
     const modules = Object.keys(manifest.files).filter((file) => file.endsWith(MODULE));
-    expect(modules.sort()).toEqual([`cloudfunctions/quickstartFunctions/${MODULE}`, `cloudfunctions/whoami/${MODULE}`]);
+    expect(modules).toEqual([`cloudfunctions/whoami/${MODULE}`]);
+    expect(manifest.authFunctions).toEqual(['whoami']);
     const text = readFileSync(path.join(root, 'cloudfunctions', 'whoami', MODULE), 'utf8');
     expect(text).not.toContain("require('wx-server-sdk')"); // the function's own SDK is passed in
     expect(readFileSync(path.join(root, 'miniprogram', 'wx-cloud-login', 'INTEGRATION.md'), 'utf8')).toContain(

@@ -53,7 +53,7 @@ describe('npm run add', () => {
       root = copyFixture(JS_QUICKSTART);
       original = pagesOf(root);
       first = await add(root);
-    });
+    }, 120_000); // the first install of a process builds the function and the declarations
 
     it('installs the function, the client as ES2020 JavaScript with .d.ts, the login and agreement pages, and the guide', () => {
       expect(first.stderr).toBe('');
@@ -200,7 +200,7 @@ describe('npm run add', () => {
     beforeAll(async () => {
       root = copyFixture(TS_TEMPLATE);
       run = await add(root);
-    });
+    }, 120_000);
 
     it('installs TypeScript sources whose imports resolve inside the project', () => {
       expect(run.stderr).toBe('');

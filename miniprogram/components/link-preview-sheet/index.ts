@@ -1,5 +1,3 @@
-import type { LinkPreviewView } from '../../presenters/link-preview-view';
-
 /**
  * The link offer as a bottom sheet: what the existing account is and what linking does, before
  * anything happens. Shown by 账号与安全 (binding a number of another account) and by the login
@@ -8,7 +6,11 @@ import type { LinkPreviewView } from '../../presenters/link-preview-view';
  */
 Component({
   properties: {
-    preview: { type: Object, value: null as LinkPreviewView | null },
+    /**
+     * The offer (a LinkPreviewView), null when there is none. The short form: older typings
+     * (miniprogram-api-typings 2.x) reject a null `value`, and null is Object's default anyway.
+     */
+    preview: Object,
     /** The confirmation is on its way: 关联中… and no second tap. */
     busy: { type: Boolean, value: false },
     /** The sheet's title: why the person sees it. */

@@ -1,4 +1,4 @@
-import { dialogs, getAuthService, navigator } from '../../composition-root';
+import { brand, dialogs, getAuthService, navigator } from '../../composition-root';
 import { documentStep, parseRedirect, returnStep } from '../../navigation/routes';
 import type { DocumentType } from '../../navigation/routes';
 import { DONE_MESSAGES, errorMessage } from '../../presenters/error-message';
@@ -26,6 +26,8 @@ Component({
     welcome: '',
     /** Where to go after login when there is no page to go back to. */
     redirect: parseRedirect(undefined),
+    /** The product's name and logo (config.ts BRAND). */
+    brand,
   },
   methods: {
     onLoad(query: Record<string, string | undefined>) {

@@ -171,6 +171,77 @@ export interface ClientTarget {
   /** The project's first page and its tab pages (app.json paths without a leading '/'). */
   homePage: string;
   tabPages: string[];
+  /** The name the login function is deployed under ('login' unless --function-name). */
+  functionName: string;
+  brand: Brand;
+  /** The project's app.json sets "navigationStyle": "custom": each page gets its own bar (components/nav-bar). */
+  customNavigation: boolean;
+}
+
+/** The kit's own navigation bar (miniprogram/components/nav-bar). */
+const NAV_BAR = 'nav-bar';
+const NAV_BAR_ID = 'wx-cloud-login-nav-bar';
+
+/** A page's WXML and JSON with its own navigation bar on top, titled as its JSON titles it. */
+function withNavigationBar(name: string, text: string, pageJson: string): string {
+  if (name.endsWith('.json')) {
+    const json = JSON.parse(text) as { usingComponents?: Record<string, string> };
+    json.usingComponents = { ...json.usingComponents, [NAV_BAR]: `/components/${NAV_BAR}/index` };
+    return `${JSON.stringify(json, null, 2)}\n`;
+  }
+  const title = (JSON.parse(pageJson) as { navigationBarTitleText?: unknown }).navigationBarTitleText;
+  const attribute = typeof title === 'string' ? title.replace(/[&"<>]/g, (char) => `&#${char.charCodeAt(0)};`).replace(/{{/g, '{ {') : '';
+  return `<!-- app.json sets "navigationStyle": "custom": the page's own bar (added by npm run add). -->\n<${NAV_BAR} id="${NAV_BAR_ID}" title="${attribute}" />\n${text}`;
+}
+
+/** What the team gave of its product name, logo and the agreement's operator; undefined: the kit's default stays. */
+export interface Brand {
+  name?: string;
+  logoUrl?: string;
+  operator?: string;
+}
+
+/** One line of the 用户隐私保护指引 the installed pages need, and what uses it. */
+export interface PrivacyUse {
+  info: string;
+  use: string;
+}
+
+/**
+ * The personal information WeChat's privacy guide must declare, and how to tell a page or
+ * component uses it: from its WXML (the open-type buttons and inputs) or, for the clipboard, from
+ * its script's call. Comments never count.
+ */
+const PRIVACY_USES: ReadonlyArray<PrivacyUse & { in: 'wxml' | 'ts'; pattern: RegExp }> = [
+  { info: '头像', use: '选择头像（<button open-type="chooseAvatar">）', in: 'wxml', pattern: /open-type="chooseAvatar"/ },
+  { info: '昵称', use: '填写昵称（<input type="nickname">）', in: 'wxml', pattern: /type="nickname"/ },
+  { info: '手机号', use: '手机号快速验证 / 实时验证（绑定、找回账号）', in: 'wxml', pattern: /getphonenumber|getrealtimephonenumber/i },
+  {
+    info: '剪切板',
+    use: '复制「下载我的信息」的内容（wx.setClipboardData）',
+    in: 'ts',
+    pattern: /\bhandOverExport\(|\bsetClipboardData\(/,
+  },
+];
+
+function privacyUses(kit: KitLayout, folders: string[]): PrivacyUse[] {
+  const textOf = (extension: 'wxml' | 'ts') =>
+    folders
+      .flatMap((folder) =>
+        listDir(path.join(kit.root, folder))
+          .filter((name) => name.endsWith(`.${extension}`))
+          .map((name) => readFileSync(path.join(kit.root, folder, name), 'utf8')),
+      )
+      .join('\n')
+      .replace(extension === 'ts' ? /\/\*[\s\S]*?\*\/|\/\/.*$/gm : /<!--[\s\S]*?-->/g, '');
+  const text = { wxml: textOf('wxml'), ts: textOf('ts') };
+  return PRIVACY_USES.filter((use) => use.pattern.test(text[use.in])).map(({ info, use }) => ({ info, use }));
+}
+
+/** `line` in `text` replaced by `replacement`; a kit whose line moved fails loudly rather than installing the default. */
+function replaceLine(text: string, line: RegExp, replacement: string, where: string): string {
+  if (!line.test(text)) throw new KitError(`${where}: the line to configure was not found`);
+  return text.replace(line, replacement);
 }
 
 function rewriteRoutes(text: string, target: ClientTarget): string {
@@ -194,6 +265,32 @@ function rewriteScript(kit: KitLayout, kitPath: string, text: string, target: Cl
     if (replaced === out && !out.includes(`= ${tabs};`)) throw new KitError('navigation/routes.ts: TAB_ROUTES line not found');
     out = replaced;
   }
+  if (kitPath === `${kit.miniprogram}/config.ts`) {
+    if (target.functionName !== 'login')
+      out = replaceLine(
+        out,
+        /^(export const FUNCTION_NAMES: Readonly<Record<string, string>> = )\{\};$/m,
+        `$1{ login: ${JSON.stringify(target.functionName)} };`,
+        'config.ts FUNCTION_NAMES',
+      );
+    const { name, logoUrl } = target.brand;
+    if (name !== undefined || logoUrl !== undefined) {
+      const brand = {
+        name: name ?? '微信云登录',
+        logoText: name === undefined ? '云' : (Array.from(name)[0] ?? ''),
+        logoUrl: logoUrl ?? '',
+      };
+      out = replaceLine(
+        out,
+        /^(export const BRAND: Readonly<\{ name: string; logoText: string; logoUrl: string \}> = ).*;$/m,
+        `$1{ name: ${JSON.stringify(brand.name)}, logoText: ${JSON.stringify(brand.logoText)}, logoUrl: ${JSON.stringify(brand.logoUrl)} };`,
+        'config.ts BRAND',
+      );
+    }
+  }
+  if (kitPath === `${kit.miniprogram}/pages/agreement/documents.ts` && target.brand.operator !== undefined) {
+    out = replaceLine(out, /^(\s*operator: ).*,$/m, `$1${JSON.stringify(target.brand.operator)},`, 'agreement/documents.ts operator');
+  }
   return out;
 }
 
@@ -210,7 +307,8 @@ const declarationCache = new Map<string, Map<string, string>>();
  * only on what it imports, and one program is most of the cost.
  */
 function declarations(kit: KitLayout, target: ClientTarget, modules: Set<string>): ClientFile[] {
-  const key = JSON.stringify([kit.root, target]);
+  // Brand and function name only change values of declared types: the declarations are the same.
+  const key = JSON.stringify([kit.root, target.folder, target.language, target.homePage, target.tabPages]);
   let all = declarationCache.get(key);
   if (!all) {
     const everything = resolveSelection(kit, installablePages(kit));
@@ -292,11 +390,14 @@ export interface ClientInstall {
   pages: string[];
   components: string[];
   reasons: Map<string, string>;
+  /** What the installed pages and components need declared in the 用户隐私保护指引. */
+  privacy: PrivacyUse[];
 }
 
 /** Every file of the client install, rewritten for `target`, in a stable order. */
 export async function clientFiles(kit: KitLayout, asked: string[], target: ClientTarget): Promise<ClientInstall> {
   const selection = resolveSelection(kit, asked);
+  if (target.customNavigation && !selection.components.includes(NAV_BAR)) selection.components = [...selection.components, NAV_BAR].sort();
   const folders = foldersOf(kit, selection);
   const { scripts } = scriptClosure(kit, entryScriptsOf(kit, selection));
   const entryScripts = new Set(folders.map((folder) => installedPath(kit, `${folder}/index.ts`)));
@@ -310,8 +411,10 @@ export async function clientFiles(kit: KitLayout, asked: string[], target: Clien
     listDir(path.join(kit.root, folder))
       .filter((name) => /\.(json|wxml|wxss)$/.test(name))
       .map((name) => {
-        const text = readFileSync(path.join(kit.root, folder, name), 'utf8');
+        let text = readFileSync(path.join(kit.root, folder, name), 'utf8');
         const installed = installedPath(kit, `${folder}/${name}`);
+        if (target.customNavigation && pageFolders.has(folder) && /^index\.(json|wxml)$/.test(name))
+          text = withNavigationBar(name, text, readFileSync(path.join(kit.root, folder, 'index.json'), 'utf8'));
         if (name.endsWith('.json')) return { path: installed, content: rewriteJson(text, target) };
         // The kit's pages are styled on top of its app.wxss; the project has its own, so each page imports the kit's.
         if (name.endsWith('.wxss') && pageFolders.has(folder)) {
@@ -345,5 +448,11 @@ export async function clientFiles(kit: KitLayout, asked: string[], target: Clien
     scriptsOut = [...compiled, ...declarations(kit, target, modules)];
   }
   const files = [...scriptsOut, ...assets].sort((a, b) => a.path.localeCompare(b.path));
-  return { files, pages: selection.pages, components: selection.components, reasons: selection.reasons };
+  return {
+    files,
+    pages: selection.pages,
+    components: selection.components,
+    reasons: selection.reasons,
+    privacy: privacyUses(kit, folders),
+  };
 }

@@ -18,10 +18,12 @@ import {
   REQUIRED_ACL_TAG,
 } from '../cloudbase-config';
 import { isJsonObject, type Json, type JsonObject } from '../json-file';
-import { clientFiles, type KitLayout } from './client-files';
+import { type Brand, clientFiles, type KitLayout } from './client-files';
 import { integrationGuide } from './integration-guide';
 import { addProperty, appendToArray, nodeAt, parseJsonText } from './json-text';
+import { AUTH_MODULE_FOLDER, FUNCTION_MARKER } from './manifest';
 import { normalizeFolder, PROJECT_CONFIG_FILE, type DevToolsProject } from './project';
+import { COMPAT_FILE, projectTypingsVersion, typingsCompat } from './typings-compat';
 
 export const LOGIN_FUNCTION = 'login';
 
@@ -34,12 +36,20 @@ export interface InstallContext {
   pages: string[];
   /** The project's cloud function folder, relative to its root: its own, else 'cloudfunctions'. */
   functionsFolder: string;
+  /** The login function's folder and deployed name ('login' unless --function-name). */
+  functionName: string;
+  /** The project's own functions that get the current-user module (--auth-functions). */
+  authFunctions: string[];
+  /** Product name, logo and the agreement's operator, as far as the team gave them (the rest stays a step to do). */
+  brand: Brand;
 }
 
 export interface PlannedFile {
   /** Relative to the project root, forward slashes. */
   path: string;
   content: string;
+  /** Made from the install's own data (INTEGRATION.md): rewritten whenever the install changes, unless the team edited it. */
+  derived?: boolean;
 }
 
 export interface JsonEdit {
@@ -122,6 +132,29 @@ function ensureFunctionsFolder(context: InstallContext): JsonEdit[] {
 /** The collections the login function itself uses: the kit's other functions' (notes) are not installed. */
 const LOGIN_COLLECTIONS = new Set(Object.values(collectionNamesFrom({})));
 
+/** One collection the login needs, as the kit's cloudbaserc.json declares it: what cloudbaserc edits and INTEGRATION.md say. */
+export interface KitCollection {
+  name: string;
+  aclTag: string;
+  indexes: number;
+}
+
+export function loginCollections(kit: KitLayout): KitCollection[] {
+  return databasePlugins(kitCloudbase(kit)).flatMap((plugin) =>
+    plugin.collections.flatMap((collection) =>
+      isJsonObject(collection) && typeof collection.collectionName === 'string'
+        ? [
+            {
+              name: collection.collectionName,
+              aclTag: typeof collection.aclTag === 'string' ? collection.aclTag : '',
+              indexes: Array.isArray(collection.createIndexes) ? collection.createIndexes.length : 0,
+            },
+          ]
+        : [],
+    ),
+  );
+}
+
 function databasePlugins(kit: Parameters<typeof allDatabasePlugins>[0]): ReturnType<typeof allDatabasePlugins> {
   return allDatabasePlugins(kit).map((plugin) => ({
     ...plugin,
@@ -136,8 +169,10 @@ function cloudbaseEdits(context: InstallContext, notes: string[]): JsonEdit[] {
   const file = path.join(context.project.root, CLOUDBASERC);
   if (!existsSync(file)) return [];
   const kit = kitCloudbase(context.kit);
-  const entry = functionEntries(kit).find((candidate) => candidate.name === LOGIN_FUNCTION)?.config;
-  if (!entry) throw new Error(`the kit's ${CLOUDBASERC} has no ${LOGIN_FUNCTION} function`);
+  const kitEntry = functionEntries(kit).find((candidate) => candidate.name === LOGIN_FUNCTION)?.config;
+  if (!kitEntry) throw new Error(`the kit's ${CLOUDBASERC} has no ${LOGIN_FUNCTION} function`);
+  const name = context.functionName;
+  const entry: JsonObject = { ...kitEntry, name };
   const collections = databasePlugins(kit).flatMap((plugin) => plugin.collections);
   const names = collections.flatMap((collection) =>
     isJsonObject(collection) && typeof collection.collectionName === 'string' ? [collection.collectionName] : [],
@@ -161,10 +196,10 @@ function cloudbaseEdits(context: InstallContext, notes: string[]): JsonEdit[] {
 
   const functionEdit: JsonEdit = {
     file: CLOUDBASERC,
-    summary: `functions[] 增加 ${LOGIN_FUNCTION}（运行时、超时、installDependency: false）`,
+    summary: `functions[] 增加 ${name}（运行时、超时、installDependency: false）`,
     apply(text) {
       const current = parseObject(text);
-      if (functionEntries(current).some((candidate) => candidate.name === LOGIN_FUNCTION)) return text;
+      if (functionEntries(current).some((candidate) => candidate.name === name)) return text;
       return Array.isArray(current.functions) ? appendToArray(text, ['functions'], [entry]) : addProperty(text, [], 'functions', [entry]);
     },
   };
@@ -206,41 +241,25 @@ const loginFunction: Installable = {
   async plan(context) {
     const notes: string[] = [];
     const bundle = await loginBundle(context.kit);
-    const folder = join(context.functionsFolder, LOGIN_FUNCTION);
+    const folder = join(context.functionsFolder, context.functionName);
     const manifest = parseObject(readFileSync(path.join(context.kit.root, 'cloudfunctions', LOGIN_FUNCTION, 'package.json'), 'utf8'));
-    manifest.description =
-      'wx-cloud-login: 微信登录 cloud function, bundled (installed by npm run add; upgrade with npm run add -- <project> --update)';
+    if (context.functionName !== LOGIN_FUNCTION) manifest.name = context.functionName;
+    // The marker a manifest's entries under this folder are checked against (manifest.ts).
+    manifest.description = `${FUNCTION_MARKER} 微信登录 cloud function, bundled (installed by npm run add; upgrade with npm run add -- <project> --update)`;
+    if (context.functionName !== LOGIN_FUNCTION)
+      notes.push(`登录云函数装为 ${context.functionName}（--function-name）：小程序端的 config 已指向它，部署时用这个名字`);
     const files: PlannedFile[] = [
       ...[...bundle].sort(([a], [b]) => a.localeCompare(b)).map(([name, content]) => ({ path: join(folder, name), content })),
       { path: join(folder, 'package.json'), content: `${JSON.stringify(manifest, null, 2)}\n` },
     ];
     const edits = [...ensureFunctionsFolder(context), ...cloudbaseEdits(context, notes)];
     if (!existsSync(path.join(context.project.root, CLOUDBASERC))) {
-      notes.push(
-        `项目没有 ${CLOUDBASERC}：在云开发控制台建集合 users、identities、link_tickets、account_audit，权限选「仅管理端可读写」（见 INTEGRATION.md）`,
-      );
+      const names = loginCollections(context.kit).map((collection) => collection.name);
+      notes.push(`项目没有 ${CLOUDBASERC}：在云开发控制台建集合 ${names.join('、')}，权限选「仅管理端可读写」（见 INTEGRATION.md）`);
     }
     return { files, edits, notes };
   },
 };
-
-/** The major version of miniprogram-api-typings the project's package.json asks for, if any. */
-function declaredTypingsMajor(root: string): number | null {
-  const file = path.join(root, 'package.json');
-  if (!existsSync(file)) return null;
-  try {
-    const manifest = parseObject(readFileSync(file, 'utf8'));
-    for (const field of ['devDependencies', 'dependencies']) {
-      const deps = manifest[field];
-      const range = isJsonObject(deps) ? deps['miniprogram-api-typings'] : undefined;
-      const major = typeof range === 'string' ? /\d+/.exec(range)?.[0] : undefined;
-      if (major !== undefined) return Number(major);
-    }
-  } catch {
-    // A package.json the installer cannot read says nothing about typings.
-  }
-  return null;
-}
 
 const client: Installable = {
   id: 'client',
@@ -252,9 +271,22 @@ const client: Installable = {
       language: project.language,
       homePage: project.homePage,
       tabPages: project.tabPages,
+      functionName: context.functionName,
+      brand: context.brand,
+      customNavigation: project.customNavigation,
     });
     const base = join(project.miniprogramRoot, context.folder);
-    const files = install.files.map((file) => ({ path: join(base, file.path), content: file.content }));
+    const todos = brandSteps(context);
+    const guide = integrationGuide(context, {
+      pages: install.pages,
+      collections: loginCollections(context.kit),
+      privacy: install.privacy,
+      todos,
+    });
+    const files = [
+      ...install.files.map((file) => ({ path: join(base, file.path), content: file.content })),
+      { path: join(base, 'INTEGRATION.md'), content: guide, derived: true },
+    ];
     const notes: string[] = [];
     for (const [page, reason] of install.reasons) if (reason) notes.push(`页面 ${page}：${reason} 页面会打开它，一并安装`);
     const appJson = join(project.miniprogramRoot, 'app.json');
@@ -280,39 +312,51 @@ const client: Installable = {
     } else if (project.usePrivacyCheck === false) {
       notes.push('注意：app.json 设置了 "__usePrivacyCheck__": false，未改动；开发者工具中不会出现隐私弹窗（线上微信始终检查隐私授权）');
     }
-    notes.push('上线前在公众平台「用户隐私保护指引」中声明：头像、昵称、手机号、剪切板（按安装的页面）');
+    notes.push(`上线前在公众平台「用户隐私保护指引」中声明（按安装的页面）：${install.privacy.map((use) => use.info).join('、') || '无'}`);
+    for (const todo of todos) notes.push(`待办：${todo}`);
     if (project.language === 'javascript' && !project.transpilesModernSyntax) {
       notes.push(
         '注意：project.config.json 关闭了「将 JS 编译成 ES5」（setting.es6），安装的 ES2020 代码在旧版基础库上可能无法运行：请打开它',
       );
     }
     if (project.language === 'typescript') {
-      const typings = declaredTypingsMajor(project.root);
-      if (typings !== null && typings < 3) {
+      const typings = projectTypingsVersion(project.root);
+      const compat = typings ? typingsCompat(typings) : null;
+      if (typings && compat) {
+        files.push({ path: join(base, COMPAT_FILE), content: compat });
         notes.push(
-          `注意：项目的 miniprogram-api-typings 是 ${typings}.x，缺少隐私授权等较新的接口类型；tsc 检查安装的代码前请升级到 5.x（开发者工具编译不受影响）`,
+          `项目的 miniprogram-api-typings 是 ${typings.major}.x：安装的代码用到的较新类型补在 ${COMPAT_FILE}（仅类型）；升级到 4.x 以上后 --update 会移除它`,
         );
+      } else if (!typings) {
+        notes.push('注意：没有找到项目的 miniprogram-api-typings（node_modules 或 package.json）：tsc 检查安装的代码需要 4.x 以上');
       }
     }
+    if (project.customNavigation)
+      notes.push('app.json 设置了 "navigationStyle": "custom"：安装的每个页面顶部加了自己的导航栏（标题与返回，components/nav-bar）');
     if (project.usesMiniprogramNpm) notes.push('项目使用 miniprogram_npm：本工具包在小程序端没有 npm 依赖，无需重新「构建 npm」');
     return { files, edits, notes };
   },
 };
 
-const guide: Installable = {
-  id: 'integration-guide',
-  title: 'INTEGRATION.md：接入说明',
-  async plan(context) {
-    return {
-      files: [{ path: join(context.project.miniprogramRoot, context.folder, 'INTEGRATION.md'), content: integrationGuide(context) }],
-      edits: [],
-      notes: [],
-    };
-  },
-};
+/** What the login page and the agreement still show of the kit, as steps for the team (empty once all were given). */
+export function brandSteps(context: InstallContext): string[] {
+  const ext = context.project.language === 'typescript' ? 'ts' : 'js';
+  const folder = join(context.project.miniprogramRoot, context.folder);
+  const steps: string[] = [];
+  if (context.brand.name === undefined)
+    steps.push(
+      `登录页显示的产品名还是本工具包的「微信云登录」：改 ${folder}/config.${ext} 的 BRAND.name，或重新运行时加 --app-name 你的小程序名`,
+    );
+  if (context.brand.logoUrl === undefined)
+    steps.push(`登录页的标志还是一个文字方块：在 ${folder}/config.${ext} 的 BRAND.logoUrl 填标志图片路径，或加 --logo /images/logo.png`);
+  if (context.brand.operator === undefined)
+    steps.push(
+      `用户协议与隐私政策中的运营者还是「本小程序的运营者」：在 ${folder}/pages/agreement/documents.${ext} 的 LEGAL_DETAILS 填主体全称、联系方式与生效日期，或加 --operator 主体全称`,
+    );
+  return steps;
+}
 
-/** The folder, inside each of the project's own functions, that holds the current-user module. */
-export const AUTH_MODULE_FOLDER = 'wx-cloud-login-auth';
+export { AUTH_MODULE_FOLDER };
 
 let authBundle: Promise<string> | undefined;
 
@@ -338,25 +382,30 @@ function serverAuthBundle(kit: KitLayout): Promise<string> {
   return authBundle;
 }
 
-/** The project's own function folders (every folder of cloudfunctionRoot but the kit's login). */
-function ownFunctions(context: InstallContext): string[] {
-  const root = path.join(context.project.root, context.functionsFolder);
+/** The project's own function folders: every folder of its functions folder but the kit's login function. */
+export function ownFunctions(project: DevToolsProject, functionsFolder: string, functionName: string): string[] {
+  const root = path.join(project.root, functionsFolder);
   if (!existsSync(root)) return [];
   return readdirSync(root)
-    .filter((name) => name !== LOGIN_FUNCTION && !name.startsWith('.') && statSync(path.join(root, name)).isDirectory())
+    .filter((name) => name !== functionName && !name.startsWith('.') && statSync(path.join(root, name)).isDirectory())
     .sort();
 }
 
 const serverAuth: Installable = {
   id: 'server-auth',
-  title: '云函数中的当前用户（requireUser / protectedFunction），装进项目自己的每个云函数',
+  title: '云函数中的当前用户（requireUser / protectedFunction），只装进 --auth-functions 指定的云函数',
   async plan(context) {
-    const functions = ownFunctions(context);
+    const functions = context.authFunctions;
     if (functions.length === 0) {
+      const available = ownFunctions(context.project, context.functionsFolder, context.functionName);
       return {
         files: [],
         edits: [],
-        notes: ['项目还没有自己的云函数：以后新建的云函数再运行一次 npm run add -- <项目> --update 即可装入当前用户模块'],
+        notes: [
+          available.length === 0
+            ? '项目还没有自己的云函数：以后要在云函数里识别当前用户时，运行 npm run add -- <项目> --update --auth-functions <函数名> 装入当前用户模块'
+            : `当前用户模块没有装进任何云函数（可选：${available.join('、')}）：需要时运行 npm run add -- <项目> --update --auth-functions 函数1,函数2`,
+        ],
       };
     }
     const content = await serverAuthBundle(context.kit);
@@ -371,4 +420,4 @@ const serverAuth: Installable = {
 };
 
 /** Everything `npm run add` installs, in plan order. */
-export const INSTALLABLES: readonly Installable[] = [loginFunction, client, serverAuth, guide];
+export const INSTALLABLES: readonly Installable[] = [loginFunction, client, serverAuth];

@@ -4,6 +4,8 @@
  * insertion stay as they were, so `git diff` shows only what the installer added.
  *
  * A small parser locates each value's span; insertions copy the indentation they find next to them.
+ * It refuses what it would have to guess about: malformed text, and an object with the same key
+ * twice (two "pages" in app.json: JSON.parse and DevTools read the last one).
  */
 import type { Json } from '../json-file';
 
@@ -22,7 +24,7 @@ export class JsonTextError extends Error {}
 export function parseJsonText(text: string): JsonNode {
   let at = 0;
   const fail = (what: string): never => {
-    throw new JsonTextError(`${what} at offset ${at}`);
+    throw new JsonTextError(`${what} at line ${text.slice(0, at).split('\n').length}`);
   };
   const space = () => {
     while (at < text.length && /\s/.test(text[at] as string)) at += 1;
@@ -55,6 +57,8 @@ export function parseJsonText(text: string): JsonNode {
         const keyEnd = stringEnd(at);
         const keySpan = { start: at, end: keyEnd };
         const key = JSON.parse(text.slice(at, keyEnd)) as string;
+        // JSON.parse and DevTools keep the last of two equal keys; an edit of the first would be silently lost.
+        if (entries.some((entry) => entry.key === key)) fail(`duplicate key ${JSON.stringify(key)}`);
         at = keyEnd;
         space();
         if (text[at] !== ':') fail('expected ":"');

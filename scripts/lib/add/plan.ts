@@ -6,27 +6,22 @@
  *
  *   absent                                   -> create
  *   same content as the kit's                -> unchanged (adopted into the manifest)
- *   ours, untouched, kit has a newer version -> update with --update, else reported as outdated
+ *   ours, untouched, kit has a newer version -> update with --update (always for derived files: INTEGRATION.md), else outdated
  *   ours, edited by the team                 -> kept; a conflict only when --update brings a newer version
  *   not ours                                 -> conflict
  *   ours, no longer part of the kit          -> removed by --update when untouched
  *
- * The manifest (wx-cloud-login.install.json at the project root) lists every installed file with
- * its SHA-256, the folder and the pages asked for; it holds no time, so a second run rewrites nothing.
+ * The manifest (manifest.ts) lists every installed file with its SHA-256; an earlier run's manifest
+ * reaches this file only after every entry was checked. Every path is read through project-paths.ts
+ * (a file that resolves outside the project is a conflict), and applying is all or nothing
+ * (transaction.ts).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { lstatSync, readFileSync } from 'node:fs';
 import type { InstallContext, Installable, JsonEdit } from './installables';
-
-export const MANIFEST_FILE = 'wx-cloud-login.install.json';
-
-export interface InstallManifest {
-  kit: 'wx-cloud-login';
-  folder: string;
-  pages: string[];
-  files: Record<string, string>;
-}
+import { type InstallManifest, MANIFEST_FILE, renderManifest } from './manifest';
+import { OutsideProjectError, type ProjectPaths, projectPaths } from './project-paths';
+import { type CommitIo, commitOperations, type FileOperation, NODE_IO } from './transaction';
 
 export type FileAction = 'create' | 'unchanged' | 'update' | 'outdated' | 'edited' | 'conflict' | 'remove';
 
@@ -59,22 +54,33 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export function readManifest(root: string): InstallManifest | null {
-  const file = path.join(root, MANIFEST_FILE);
-  if (!existsSync(file)) return null;
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as InstallManifest;
-  if (parsed.kit !== 'wx-cloud-login' || typeof parsed.files !== 'object')
-    throw new Error(`${MANIFEST_FILE} is not an install manifest of wx-cloud-login`);
-  return parsed;
+/** A project file as the plan sees it: its text, absent, or something it must not or cannot read as a file. */
+export type ProjectText = { kind: 'text'; text: string } | { kind: 'absent' } | { kind: 'refused'; reason: string };
+
+export function projectText(paths: ProjectPaths, file: string): ProjectText {
+  let target: string;
+  try {
+    target = paths.resolve(file);
+  } catch (error) {
+    if (error instanceof OutsideProjectError)
+      return { kind: 'refused', reason: `指向项目之外（${error.resolved}），不会写入 / resolves outside the project: not written` };
+    throw error;
+  }
+  let isFile: boolean;
+  try {
+    isFile = lstatSync(target).isFile();
+  } catch {
+    return { kind: 'absent' };
+  }
+  if (!isFile)
+    return { kind: 'refused', reason: '这里是目录或特殊文件，需要的是普通文件 / a folder or special file where a file should be' };
+  return { kind: 'text', text: readFileSync(target, 'utf8') };
 }
 
-function renderManifest(manifest: InstallManifest): string {
-  return `${JSON.stringify(manifest, null, 2)}\n`;
-}
-
-function readText(root: string, file: string): string | null {
-  const full = path.join(root, file);
-  return existsSync(full) ? readFileSync(full, 'utf8') : null;
+/** The text of a project file, null when absent or not readable as a file of the project. */
+export function readProjectText(paths: ProjectPaths, file: string): string | null {
+  const read = projectText(paths, file);
+  return read.kind === 'text' ? read.text : null;
 }
 
 export async function planInstall(
@@ -83,7 +89,7 @@ export async function planInstall(
   previous: InstallManifest | null,
   update: boolean,
 ): Promise<InstallPlan> {
-  const root = context.project.root;
+  const paths = projectPaths(context.project.root);
   const parts = await Promise.all(installables.map((installable) => installable.plan(context)));
   const wanted = parts.flatMap((part) => part.files);
   const notes = parts.flatMap((part) => part.notes);
@@ -93,7 +99,12 @@ export async function planInstall(
 
   for (const file of wanted) {
     const hash = sha256(file.content);
-    const current = readText(root, file.path);
+    const read = projectText(paths, file.path);
+    if (read.kind === 'refused') {
+      files.push({ path: file.path, action: 'conflict', reason: read.reason });
+      continue;
+    }
+    const current = read.kind === 'text' ? read.text : null;
     const installedHash = recorded[file.path];
     if (current === null) {
       files.push({ path: file.path, action: 'create', content: file.content });
@@ -104,8 +115,9 @@ export async function planInstall(
     } else if (installedHash === undefined) {
       files.push({ path: file.path, action: 'conflict', reason: '文件已存在，且不是 wx-cloud-login 安装的' });
     } else if (sha256(current) === installedHash) {
-      files.push(update ? { path: file.path, action: 'update', content: file.content } : { path: file.path, action: 'outdated' });
-      nextFiles[file.path] = update ? hash : installedHash;
+      const upgrade = update || file.derived === true;
+      files.push(upgrade ? { path: file.path, action: 'update', content: file.content } : { path: file.path, action: 'outdated' });
+      nextFiles[file.path] = upgrade ? hash : installedHash;
     } else if (update && hash !== installedHash) {
       files.push({ path: file.path, action: 'conflict', reason: '你改过这个文件，而新版本也改了它' });
     } else {
@@ -116,7 +128,7 @@ export async function planInstall(
   const wantedPaths = new Set(wanted.map((file) => file.path));
   for (const [file, installedHash] of Object.entries(recorded)) {
     if (wantedPaths.has(file)) continue;
-    const current = readText(root, file);
+    const current = readProjectText(paths, file);
     if (current === null) continue;
     if (update && sha256(current) === installedHash) files.push({ path: file, action: 'remove' });
     else nextFiles[file] = installedHash;
@@ -127,12 +139,12 @@ export async function planInstall(
   const byFile = new Map<string, JsonEdit[]>();
   for (const edit of parts.flatMap((part) => part.edits)) byFile.set(edit.file, [...(byFile.get(edit.file) ?? []), edit]);
   for (const [file, fileEdits] of byFile) {
-    const before = readText(root, file);
-    if (before === null) {
-      conflicts.push(`${file}：文件不存在，无法登记`);
+    const read = projectText(paths, file);
+    if (read.kind !== 'text') {
+      conflicts.push(`${file}：${read.kind === 'absent' ? '文件不存在，无法登记' : read.reason}`);
       continue;
     }
-    let text = before;
+    let text = read.text;
     for (const edit of fileEdits) {
       try {
         const after = edit.apply(text);
@@ -148,9 +160,14 @@ export async function planInstall(
     kit: 'wx-cloud-login',
     folder: context.folder,
     pages: [...context.pages].sort(),
+    functionName: context.functionName,
+    authFunctions: [...context.authFunctions].sort(),
+    brand: context.brand,
     files: Object.fromEntries(Object.entries(nextFiles).sort(([a], [b]) => a.localeCompare(b))),
   };
-  const manifestChanged = readText(root, MANIFEST_FILE) !== renderManifest(manifest);
+  const manifestRead = projectText(paths, MANIFEST_FILE);
+  if (manifestRead.kind === 'refused') conflicts.push(`${MANIFEST_FILE}：${manifestRead.reason}`);
+  const manifestChanged = manifestRead.kind !== 'text' || manifestRead.text !== renderManifest(manifest);
   const changes =
     manifestChanged ||
     edits.length > 0 ||
@@ -158,22 +175,25 @@ export async function planInstall(
   return { files, edits, notes, conflicts, manifest, changes };
 }
 
-/** Writes the plan (never one with conflicts). Edited JSON files get their final text once. */
-export function applyInstall(root: string, plan: InstallPlan): void {
-  if (plan.conflicts.length > 0) throw new Error('a plan with conflicts is never applied');
+/** The plan as file operations: files, then each edited JSON file once with its final text, the manifest last. */
+function installOperations(plan: InstallPlan): FileOperation[] {
+  const operations: FileOperation[] = [];
   for (const step of plan.files) {
-    const full = path.join(root, step.path);
-    if ((step.action === 'create' || step.action === 'update') && step.content !== undefined) {
-      mkdirSync(path.dirname(full), { recursive: true });
-      writeFileSync(full, step.content);
-    } else if (step.action === 'remove') {
-      rmSync(full);
-    }
+    if ((step.action === 'create' || step.action === 'update') && step.content !== undefined)
+      operations.push({ kind: 'write', file: step.path, content: step.content });
+    else if (step.action === 'remove') operations.push({ kind: 'remove', file: step.path });
   }
   const finalText = new Map<string, string>();
   for (const edit of plan.edits) finalText.set(edit.file, edit.after);
-  for (const [file, text] of finalText) writeFileSync(path.join(root, file), text);
-  writeFileSync(path.join(root, MANIFEST_FILE), renderManifest(plan.manifest));
+  for (const [file, content] of finalText) operations.push({ kind: 'write', file, content });
+  operations.push({ kind: 'write', file: MANIFEST_FILE, content: renderManifest(plan.manifest) });
+  return operations;
+}
+
+/** Writes the plan (never one with conflicts), all or nothing (transaction.ts). */
+export function applyInstall(root: string, plan: InstallPlan, io: CommitIo = NODE_IO): void {
+  if (plan.conflicts.length > 0) throw new Error('a plan with conflicts is never applied');
+  commitOperations(projectPaths(root), installOperations(plan), io);
 }
 
 const LABELS: Record<FileAction, string> = {
@@ -221,23 +241,25 @@ export interface RemovalPlan {
  * (cloudbaserc.json entries, cloudfunctionRoot, __usePrivacyCheck__) stay, and are named.
  */
 export function planRemoval(root: string, manifest: InstallManifest, appJson: string, removePages: (text: string) => string): RemovalPlan {
+  const paths = projectPaths(root);
   const remove: string[] = [];
   const kept: string[] = [];
   for (const [file, hash] of Object.entries(manifest.files)) {
-    const current = readText(root, file);
+    const current = readProjectText(paths, file);
     if (current === null) continue;
     if (sha256(current) === hash) remove.push(file);
     else kept.push(file);
   }
   const edits: EditStep[] = [];
-  const before = readText(root, appJson);
+  const before = readProjectText(paths, appJson);
   if (before !== null) {
     const after = removePages(before);
     if (after !== before) edits.push({ file: appJson, summary: `pages 中去掉 ${manifest.folder}/ 下的页面`, after });
   }
+  const name = manifest.functionName ?? 'login';
   const notes = [
-    'cloudbaserc.json 中的 login 函数与集合、project.config.json 的 cloudfunctionRoot、app.json 的 __usePrivacyCheck__ 保留不动（如不再需要请手动删除）',
-    '云端已部署的 login 函数和集合里的数据不受影响：在云开发控制台删除',
+    `cloudbaserc.json 中的 ${name} 函数与集合、project.config.json 的 cloudfunctionRoot、app.json 的 __usePrivacyCheck__ 保留不动（如不再需要请手动删除）`,
+    `云端已部署的 ${name} 函数和集合里的数据不受影响：在云开发控制台删除`,
   ];
   return { remove, kept, edits, notes };
 }
@@ -252,16 +274,15 @@ export function describeRemoval(plan: RemovalPlan, projectRoot: string): string 
   return `${lines.join('\n')}\n`;
 }
 
-export function applyRemoval(root: string, plan: RemovalPlan): void {
-  for (const file of plan.remove) {
-    rmSync(path.join(root, file));
-    // Folders the install made and that are empty now go too; never the project root.
-    let dir = path.dirname(path.join(root, file));
-    while (dir !== root && dir.startsWith(root) && readdirSync(dir).length === 0) {
-      rmdirSync(dir);
-      dir = path.dirname(dir);
-    }
-  }
-  for (const edit of plan.edits) writeFileSync(path.join(root, edit.file), edit.after);
-  rmSync(path.join(root, MANIFEST_FILE), { force: true });
+/** Removes the files, edits app.json and removes the manifest, all or nothing; emptied folders go too. */
+export function applyRemoval(root: string, plan: RemovalPlan, io: CommitIo = NODE_IO): void {
+  commitOperations(
+    projectPaths(root),
+    [
+      ...plan.remove.map((file): FileOperation => ({ kind: 'remove', file })),
+      ...plan.edits.map((edit): FileOperation => ({ kind: 'write', file: edit.file, content: edit.after })),
+      { kind: 'remove', file: MANIFEST_FILE },
+    ],
+    io,
+  );
 }

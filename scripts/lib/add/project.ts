@@ -5,9 +5,11 @@
  * `setting.useCompilerPlugins` naming "typescript"), and whether it builds npm packages into
  * miniprogram_npm.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { isJsonObject, type Json, type JsonObject } from '../json-file';
+import { parseJsonText } from './json-text';
+import { isInside, isPlainRelative, resolveLoosely } from './project-paths';
 
 export const PROJECT_CONFIG_FILE = 'project.config.json';
 
@@ -30,6 +32,8 @@ export interface DevToolsProject {
   tabPages: string[];
   /** app.json `__usePrivacyCheck__`: true, false, or undefined when it is not set. */
   usePrivacyCheck: boolean | undefined;
+  /** app.json `window.navigationStyle` is "custom": WeChat draws no navigation bar on any page. */
+  customNavigation: boolean;
 }
 
 export class ProjectError extends Error {}
@@ -46,7 +50,10 @@ export function normalizeFolder(value: string): string {
 function readJsonObject(file: string, what: string): JsonObject {
   let parsed: Json;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as Json;
+    const text = readFileSync(file, 'utf8');
+    // Refuses duplicate keys: which of two "pages" DevTools reads is not something to guess.
+    parseJsonText(text);
+    parsed = JSON.parse(text) as Json;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ProjectError(`${what}：无法读取或不是合法的 JSON（${reason}）`);
@@ -61,11 +68,34 @@ export function readProjectConfig(root: string): JsonObject {
   return readJsonObject(file, PROJECT_CONFIG_FILE);
 }
 
+/**
+ * A root of project.config.json must stay inside the project, with symlinks followed: the installer
+ * writes there. `mayBeRoot`: miniprogramRoot may be the project root itself, cloudfunctionRoot not
+ * (every folder of the project would be taken for a function).
+ */
+function checkRoot(root: string, field: string, value: string, mayBeRoot: boolean): void {
+  const refuse = (why: string, english: string): never => {
+    throw new ProjectError(
+      `${PROJECT_CONFIG_FILE} 的 ${field}「${value}」${why}：wx-cloud-login 只在项目目录内写入，请改为项目内的目录 / ${field} "${value}" ${english}: the installer writes only inside the project`,
+    );
+  };
+  if (value === '') {
+    if (!mayBeRoot) refuse('是项目根目录本身', 'is the project root itself');
+    return;
+  }
+  if (!isPlainRelative(value)) refuse('不是项目内的相对路径', 'is not a relative path inside the project');
+  const resolved = resolveLoosely(path.join(root, value));
+  if (!isInside(root, resolved)) refuse(`经符号链接指向项目之外（${resolved}）`, `leads outside the project (${resolved})`);
+}
+
 export function detectProject(rootInput: string): DevToolsProject {
-  const root = path.resolve(rootInput);
+  if (!existsSync(rootInput)) throw new ProjectError(`${rootInput} 不存在 / does not exist`);
+  const root = realpathSync(rootInput);
   const config = readProjectConfig(root);
   const miniprogramRoot = normalizeFolder(typeof config.miniprogramRoot === 'string' ? config.miniprogramRoot : '');
   const cloudfunctionRoot = typeof config.cloudfunctionRoot === 'string' ? normalizeFolder(config.cloudfunctionRoot) : null;
+  checkRoot(root, 'miniprogramRoot', miniprogramRoot, true);
+  if (cloudfunctionRoot !== null) checkRoot(root, 'cloudfunctionRoot', cloudfunctionRoot, false);
   const setting = isJsonObject(config.setting) ? config.setting : {};
   const plugins = Array.isArray(setting.useCompilerPlugins) ? setting.useCompilerPlugins : [];
   const language = plugins.some((plugin) => plugin === 'typescript' || (Array.isArray(plugin) && plugin[0] === 'typescript'))
@@ -99,5 +129,6 @@ export function detectProject(rootInput: string): DevToolsProject {
     homePage: entry,
     tabPages,
     usePrivacyCheck: typeof app.__usePrivacyCheck__ === 'boolean' ? app.__usePrivacyCheck__ : undefined,
+    customNavigation: isJsonObject(app.window) && app.window.navigationStyle === 'custom',
   };
 }

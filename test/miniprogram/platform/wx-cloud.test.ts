@@ -23,6 +23,18 @@ describe('createWxCloudCaller', () => {
     expect(cloud.calls).toEqual([{ name: 'login', data: { action: 'login' } }]);
   });
 
+  it('given a function deployed under another name (config FUNCTION_NAMES), calls that name and leaves the others', async () => {
+    const cloud = cloudAnswering(async () => ({ errMsg: 'cloud.callFunction:ok', result: { ok: true } }));
+    const caller = createWxCloudCaller({ timeoutMs: 1000, cloud, names: { login: 'wxCloudLogin' } });
+
+    await caller.call('login', { action: 'login' });
+    await caller.call('notes', { action: 'list' });
+    expect(cloud.calls).toEqual([
+      { name: 'wxCloudLogin', data: { action: 'login' } },
+      { name: 'notes', data: { action: 'list' } },
+    ]);
+  });
+
   it('turns a wx failure into a classified ServiceError', async () => {
     const cloud = cloudAnswering(() => Promise.reject({ errMsg: 'cloud.callFunction:fail request:fail' }));
     const caller = createWxCloudCaller({ timeoutMs: 1000, cloud });

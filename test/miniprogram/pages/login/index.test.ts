@@ -22,6 +22,7 @@ describe('pages/login', () => {
     const page = openLogin();
 
     expect(page.text('#login-title')).toBe('微信云登录');
+    expect(page.text('#login-logo')).toBe('云'); // config.ts BRAND, which npm run add --app-name rewrites
     expect(page.text('#login-button')).toBe('微信登录');
     expect(page.classes('#agreement-checkbox')).not.toContain('checked');
     expect(page.classes('#login-button')).toContain('inactive');

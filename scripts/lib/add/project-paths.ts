@@ -1,0 +1,81 @@
+/**
+ * Where a path of the project really is. The installer writes, edits and removes only paths that,
+ * with every symlink on the way followed (a dangling one too: writing through it would create its
+ * target), lie inside the project's real root. A path given as relative to the project is checked
+ * lexically first (no `..`, not absolute), then resolved component by component.
+ */
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+
+/** A path the installer must not touch; `file` is the project-relative path asked for. */
+export class OutsideProjectError extends Error {
+  constructor(
+    readonly file: string,
+    readonly resolved: string,
+  ) {
+    super(
+      `${file} 经符号链接或 .. 指向项目之外（${resolved}），不会写入或删除 / ${file} resolves outside the project (${resolved}): not touched`,
+    );
+  }
+}
+
+/** Symlink hops followed before giving up (the kernel's own limit is 40). */
+const MAX_LINKS = 40;
+
+/**
+ * The real location of `absolute`: every existing component resolved through symlinks, dangling
+ * ones included; the part that does not exist yet appended as written.
+ */
+export function resolveLoosely(absolute: string, hops = 0): string {
+  if (hops > MAX_LINKS) throw new Error(`${absolute}: too many symbolic links`);
+  const parts = path.resolve(absolute).split(path.sep).filter(Boolean);
+  let current = path.parse(path.resolve(absolute)).root;
+  for (let index = 0; index < parts.length; index += 1) {
+    const next = path.join(current, parts[index] as string);
+    let stat: ReturnType<typeof lstatSync> | undefined;
+    try {
+      stat = lstatSync(next);
+    } catch {
+      // Nothing here yet: the rest cannot hold symlinks.
+      return path.join(next, ...parts.slice(index + 1));
+    }
+    if (stat.isSymbolicLink()) {
+      const target = path.resolve(current, readlinkSync(next));
+      current = resolveLoosely(target, hops + 1);
+    } else {
+      current = next;
+    }
+  }
+  return current;
+}
+
+export function isInside(root: string, candidate: string): boolean {
+  const relative = path.relative(root, candidate);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+/** A project-relative path ('/'-separated) is plain: not absolute, no '..', no empty or '.' parts. */
+export function isPlainRelative(file: string): boolean {
+  if (file === '' || path.posix.isAbsolute(file) || path.win32.isAbsolute(file) || file.includes('\\')) return false;
+  return file.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+
+export interface ProjectPaths {
+  /** The project's real root. */
+  root: string;
+  /** The real absolute path of a project-relative file, or OutsideProjectError. */
+  resolve(file: string): string;
+}
+
+export function projectPaths(rootInput: string): ProjectPaths {
+  const root = realpathSync(rootInput);
+  return {
+    root,
+    resolve(file) {
+      if (!isPlainRelative(file)) throw new OutsideProjectError(file, path.resolve(root, file));
+      const resolved = resolveLoosely(path.join(root, ...file.split('/')));
+      if (!isInside(root, resolved)) throw new OutsideProjectError(file, resolved);
+      return resolved;
+    },
+  };
+}

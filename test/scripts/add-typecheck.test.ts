@@ -1,0 +1,73 @@
+/**
+ * The TypeScript template type-checked with its own tsconfig.json (strict, no skipLibCheck) before
+ * and after `npm run add`, under the typings DevTools' template asks for (miniprogram-api-typings
+ * ^2.8.3-1, which is 2.12.0) and the current ones (5.x): the install adds no error, with the default
+ * pages and with every account page (--pages profile). Before the fix the install added 10 and 33
+ * errors under 2.x and 2 under 5.x, all in installed code.
+ */
+import { cpSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { add, copyFixture, KIT_ROOT, removeFixtureCopies, TS_TEMPLATE } from './support/fixture-projects';
+
+afterAll(removeFixtureCopies);
+
+const TYPINGS = {
+  'miniprogram-api-typings 2.12 (the template asks for ^2.8.3-1)': path.join(KIT_ROOT, 'node_modules', 'miniprogram-api-typings-2'),
+  'miniprogram-api-typings 5.x': path.join(KIT_ROOT, 'node_modules', 'miniprogram-api-typings'),
+};
+
+/** The template with `typings` installed as its node_modules/miniprogram-api-typings. */
+function templateWith(typings: string): string {
+  const root = copyFixture(TS_TEMPLATE);
+  cpSync(typings, path.join(root, 'node_modules', 'miniprogram-api-typings'), { recursive: true });
+  return root;
+}
+
+/** `tsc -p <root> --noEmit` as diagnostics "file(line): TScode". */
+function typeCheck(root: string): string[] {
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    path.join(root, 'tsconfig.json'),
+    { noEmit: true },
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      },
+    },
+  );
+  if (!parsed) throw new Error('tsconfig.json not read');
+  const program = ts.createProgram(parsed.fileNames, parsed.options);
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error)
+    .map((diagnostic) => {
+      const file = diagnostic.file ? path.relative(root, diagnostic.file.fileName) : '(global)';
+      const line =
+        diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line + 1 : 0;
+      return `${file}(${line}): TS${diagnostic.code} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`;
+    })
+    .sort();
+}
+
+describe.each(Object.entries(TYPINGS))('the TypeScript template under %s', (_name, typings) => {
+  let before: string[];
+
+  beforeAll(() => {
+    before = typeCheck(templateWith(typings));
+    // 2.12's own files have two errors under today's TypeScript: they are the project's before any install.
+    expect(before.filter((line) => !line.startsWith('node_modules/'))).toEqual([]);
+  }, 120_000);
+
+  it.each([[[]], [['--pages', 'profile']]])(
+    'type-checks with no new error after npm run add %j',
+    async (extra) => {
+      const root = templateWith(typings);
+      const run = await add(root, ...extra);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(typeCheck(root)).toEqual(before);
+    },
+    180_000,
+  );
+});
