@@ -20,7 +20,8 @@ let emulator: Emulator;
 type Data = Record<string, unknown>;
 
 beforeAll(async () => {
-  emulator = await createEmulator({ memory: true });
+  // Only users exists, as the scenario assumes, not every collection cloudbaserc.json declares.
+  emulator = await createEmulator({ memory: true, deployDeclaredCollections: false });
   Object.assign(process.env, emulator.sdkEnv());
   delete process.env.USERS_COLLECTION;
   delete process.env.IDENTITIES_COLLECTION;
