@@ -75,7 +75,7 @@ export interface SdkHarness {
 }
 
 export async function startSdk(): Promise<SdkHarness> {
-  const emulator = await createEmulator({ memory: true });
+  const emulator = await createEmulator({ memory: true, deployDeclaredCollections: false });
   const saved = { ...process.env };
   Object.assign(process.env, emulator.sdkEnv());
   // Loaded after the environment is set, as in a function instance.
