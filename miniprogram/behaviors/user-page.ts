@@ -1,6 +1,6 @@
 import { dialogs, getAuthService, navigator } from '../composition-root';
 import { openStep, ROUTES } from '../navigation/routes';
-import { accountNoticeDialog } from '../presenters/account-notice-view';
+import { accountNoticeDialogs } from '../presenters/account-notice-view';
 import type { ServiceErrorCode } from '../services/service-error';
 import { ServiceError } from '../services/service-error';
 import { errorMessage, failureCode } from '../presenters/error-message';
@@ -30,15 +30,19 @@ export const userPage = Behavior({
     },
     onShow() {
       this.showUser();
-      this.showAccountNotices();
+      void this.showAccountNotices();
     },
-    /** Notices login answers carried (a link into the account by its phone number), each shown once. */
-    showAccountNotices() {
-      const dialog = accountNoticeDialog(getAuthService().takeAccountNotices());
-      if (!dialog) return;
-      void dialogs.confirm(dialog).then((open) => {
-        if (open && this.route !== ROUTES.accountSecurity.slice(1)) void navigator.navigate(openStep(ROUTES.accountSecurity));
-      });
+    /**
+     * Notices login answers carried (a link into the account by its phone number, what WeChat's pushes
+     * removed), each kind shown once, one dialog after another; its confirm button opens the page to act on it.
+     */
+    async showAccountNotices() {
+      const auth = getAuthService();
+      for (const dialog of accountNoticeDialogs(auth.takeAccountNotices(), auth.currentUser())) {
+        const { opens, ...options } = dialog;
+        const route = ROUTES[opens];
+        if ((await dialogs.confirm(options)) && this.route !== route.slice(1)) void navigator.navigate(openStep(route));
+      }
     },
     showUser() {
       this.setData({ user: toUserView(getAuthService().currentUser()) });
