@@ -8,6 +8,21 @@ import { sessionNoticeText } from '../presenters/session-notice';
 import { toUserView } from '../presenters/user-view';
 
 /**
+ * Tells the account holder what login answers noticed and no page has shown yet (a link into the
+ * account by its phone number, what WeChat's pushes removed): each kind once, one dialog after
+ * another; a dialog's confirm button opens the page to act on it, unless that is `route` (the page
+ * showing it, as `this.route` has it). The pages that refresh the cached user call it again after
+ * the refresh, so a launch whose login brought notices tells them on its first page.
+ */
+export async function showAccountNotices(route: string | undefined): Promise<void> {
+  const auth = getAuthService();
+  for (const { opens, ...dialog } of accountNoticeDialogs(auth.takeAccountNotices(), auth.currentUser())) {
+    const target = ROUTES[opens];
+    if ((await dialogs.confirm(dialog)) && route !== target.slice(1)) void navigator.navigate(openStep(target));
+  }
+}
+
+/**
  * The lifecycle the account pages share, written once as a Behavior instead of copied methods:
  * show the cached user on load and on every show, show a failure as its Chinese message, and
  * treat 拒绝 in <privacy-popup> as PRIVACY_DENIED. When the session ended or changed account
@@ -32,17 +47,8 @@ export const userPage = Behavior({
       this.showUser();
       void this.showAccountNotices();
     },
-    /**
-     * Notices login answers carried (a link into the account by its phone number, what WeChat's pushes
-     * removed), each kind shown once, one dialog after another; its confirm button opens the page to act on it.
-     */
-    async showAccountNotices() {
-      const auth = getAuthService();
-      for (const dialog of accountNoticeDialogs(auth.takeAccountNotices(), auth.currentUser())) {
-        const { opens, ...options } = dialog;
-        const route = ROUTES[opens];
-        if ((await dialogs.confirm(options)) && this.route !== route.slice(1)) void navigator.navigate(openStep(route));
-      }
+    showAccountNotices() {
+      return showAccountNotices(this.route);
     },
     showUser() {
       this.setData({ user: toUserView(getAuthService().currentUser()) });
