@@ -16,6 +16,7 @@ import { presetIdentity, PRESET_APPS, PRESET_PEOPLE, type PreviewIdentity } from
 import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
 import { createPreviewModule } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
 import { buildFunctions, projectRoot } from './build';
+import { DEV_PUSH_AES_KEY, DEV_PUSH_TOKEN, PUSH_FUNCTION } from './lib/local-push';
 
 const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
@@ -48,7 +49,13 @@ async function main(): Promise<void> {
   mkdirSync(DOCS_DIR, { recursive: true });
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'preview-screenshots-'));
-  const emulator = await createEmulator({ memory: true, modules: [await createPreviewModule({ outDir })] });
+  // WeChat's 消息推送 to the wechat-push function, for app A's people: the notices its changes leave.
+  const emulator = await createEmulator({
+    memory: true,
+    modules: [await createPreviewModule({ outDir })],
+    push: { functionName: PUSH_FUNCTION, token: DEV_PUSH_TOKEN, encodingAESKey: DEV_PUSH_AES_KEY, appid: appA.appid },
+    templateVariables: { WECHAT_PUSH_TOKEN: DEV_PUSH_TOKEN, WECHAT_PUSH_AES_KEY: DEV_PUSH_AES_KEY, WECHAT_APPID: appA.appid },
+  });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   try {
     const context = await browser.newContext({
@@ -275,6 +282,52 @@ async function main(): Promise<void> {
     await page.locator('#pv-modal .pv-modal__cancel').tap();
     await page.locator('#pv-modal').waitFor({ state: 'detached' });
     await shoot('login-recovery-cancelled');
+
+    // What WeChat's pushes changed, told at the person's next login (one state per notice kind).
+    const someone = (key: string): PreviewIdentity => ({ openid: `openid-${key}-a`, unionid: `unionid-${key}`, appid: appA.appid });
+    const push = async (message: Record<string, unknown>) => {
+      const delivery = await emulator.push(message);
+      if (delivery.body !== 'success') throw new Error(`the push was not taken: ${JSON.stringify(delivery)}`);
+    };
+    /** Signs `who` in from 我的 (a launch without a cached session) and shoots the notice dialog that login brought. */
+    const noticeAfterLogin = async (who: PreviewIdentity, title: string, name: string) => {
+      await launch(who, PROFILE);
+      await on(PROFILE, '#login-button').tap();
+      await waitShown(LOGIN);
+      await on(LOGIN, '#agreement-checkbox').tap();
+      await on(LOGIN, '#login-button').tap();
+      await waitShown(PROFILE);
+      await page.locator('#pv-modal').filter({ hasText: title }).waitFor();
+      await toastGone();
+      await shoot(name, true);
+      await page.locator('#pv-modal .pv-modal__cancel').tap();
+      await page.locator('#pv-modal').waitFor({ state: 'detached' });
+    };
+    const call = (who: PreviewIdentity, data: Record<string, unknown>) => emulator.callFunction('login', data, who);
+
+    const qing = someone('aqing');
+    await call(qing, { action: 'login' });
+    await call(qing, { action: 'updateProfile', nickName: '阿青' });
+    await push({ Event: 'user_authorization_revoke', OpenID: qing.openid, RevokeInfo: '6' });
+    await noticeAfterLogin(qing, '昵称和头像已删除', 'notice-profile-cleared');
+
+    const lan = someone('alan');
+    await call(lan, { action: 'login' });
+    await call(lan, { action: 'bindPhone', code: emulator.openapi.issuePhoneCode('13700137001') });
+    await push({ Event: 'user_authorization_revoke', OpenID: lan.openid, RevokeInfo: '8' });
+    await noticeAfterLogin(lan, '手机号已解绑', 'notice-phone-unbound');
+
+    // Two WeChats on one account (the second linked in by the phone number); the first is deleted.
+    const [gone, kept] = [someone('old-wechat'), someone('new-wechat')];
+    await call(gone, { action: 'login' });
+    await call(gone, { action: 'bindPhone', code: emulator.openapi.issuePhoneCode('13700137002') });
+    await call(kept, { action: 'login' });
+    const offer = (await call(kept, { action: 'bindPhone', code: emulator.openapi.issuePhoneCode('13700137002') })).result as {
+      error?: { details?: { ticket?: string } };
+    };
+    await call(kept, { action: 'confirmLink', ticket: offer.error?.details?.ticket });
+    await push({ Event: 'user_authorization_cancellation', OpenID: gone.openid });
+    await noticeAfterLogin(kept, '登录方式已移除', 'notice-wechat-removed');
 
     if (errors.length > 0) throw new Error(`the pages reported errors:\n${errors.join('\n')}`);
     process.stdout.write(`${written.join('\n')}\n`);

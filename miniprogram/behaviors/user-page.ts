@@ -1,11 +1,26 @@
 import { dialogs, getAuthService, navigator } from '../composition-root';
 import { openStep, ROUTES } from '../navigation/routes';
-import { accountNoticeDialog } from '../presenters/account-notice-view';
+import { accountNoticeDialogs } from '../presenters/account-notice-view';
 import type { ServiceErrorCode } from '../services/service-error';
 import { ServiceError } from '../services/service-error';
 import { errorMessage, failureCode } from '../presenters/error-message';
 import { sessionNoticeText } from '../presenters/session-notice';
 import { toUserView } from '../presenters/user-view';
+
+/**
+ * Tells the account holder what login answers noticed and no page has shown yet (a link into the
+ * account by its phone number, what WeChat's pushes removed): each kind once, one dialog after
+ * another; a dialog's confirm button opens the page to act on it, unless that is `route` (the page
+ * showing it, as `this.route` has it). The pages that refresh the cached user call it again after
+ * the refresh, so a launch whose login brought notices tells them on its first page.
+ */
+export async function showAccountNotices(route: string | undefined): Promise<void> {
+  const auth = getAuthService();
+  for (const { opens, ...dialog } of accountNoticeDialogs(auth.takeAccountNotices(), auth.currentUser())) {
+    const target = ROUTES[opens];
+    if ((await dialogs.confirm(dialog)) && route !== target.slice(1)) void navigator.navigate(openStep(target));
+  }
+}
 
 /**
  * The lifecycle the account pages share, written once as a Behavior instead of copied methods:
@@ -30,15 +45,10 @@ export const userPage = Behavior({
     },
     onShow() {
       this.showUser();
-      this.showAccountNotices();
+      void this.showAccountNotices();
     },
-    /** Notices login answers carried (a link into the account by its phone number), each shown once. */
     showAccountNotices() {
-      const dialog = accountNoticeDialog(getAuthService().takeAccountNotices());
-      if (!dialog) return;
-      void dialogs.confirm(dialog).then((open) => {
-        if (open && this.route !== ROUTES.accountSecurity.slice(1)) void navigator.navigate(openStep(ROUTES.accountSecurity));
-      });
+      return showAccountNotices(this.route);
     },
     showUser() {
       this.setData({ user: toUserView(getAuthService().currentUser()) });

@@ -1,3 +1,4 @@
+import { showAccountNotices } from '../../behaviors/user-page';
 import { getAuthService, navigator } from '../../composition-root';
 import { loginStep, openStep, ROUTES } from '../../navigation/routes';
 import { greetingFor, toUserView } from '../../presenters/user-view';
@@ -37,11 +38,14 @@ Component({
       const openNotes = this.data.notesAfterLogin;
       this.setData({ accountAfterLogin: false, notesAfterLogin: false });
       this.showUser(openAccount);
+      void showAccountNotices(ROUTES.home.slice(1));
       if (openNotes && this.data.user.loggedIn) void navigator.navigate(openStep(ROUTES.notes));
     },
     async onReady() {
       await getAuthService().refreshIfStale();
       this.showUser(false);
+      // What that login brought (WeChat removed a nickname, a number...): told on this first page.
+      void showAccountNotices(ROUTES.home.slice(1));
     },
     showUser(openAccount: boolean) {
       const user = getAuthService().currentUser();

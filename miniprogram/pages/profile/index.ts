@@ -14,6 +14,7 @@ Component({
     async onReady() {
       await getAuthService().refreshIfStale();
       this.showUser();
+      void this.showAccountNotices();
     },
     onLoginTap() {
       void navigator.navigate(loginStep(ROUTES.profile));

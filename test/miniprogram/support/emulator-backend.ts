@@ -37,6 +37,11 @@ export interface EmulatorBackend {
   call(person: WeChatPerson, action: ActionName, payload?: Record<string, unknown>): Promise<unknown>;
   /** A getPhoneNumber code for `phone`, single use: what the button hands the page. */
   phoneCode(phone: string): string;
+  /**
+   * Delivers one of WeChat's 授权用户信息变更 messages for `person` to the built wechat-push function,
+   * encrypted and signed as WeChat sends it to the push URL (emulator.push); rejects unless it answered success.
+   */
+  push(person: WeChatPerson, message: Record<string, unknown>): Promise<void>;
   /** Bans the user as an admin would in the console (status: 'banned' on the users document). */
   ban(userId: string): Promise<void>;
   /** The text of a file the page fetched with wx.cloud.downloadFile, by the temporary path it was given. */
@@ -78,8 +83,16 @@ const nodeFetch: TransportFetch = async (url, init) => {
   };
 };
 
+/** The 消息推送配置 of the test mini-program: development values, meaningful only here. */
+const PUSH_TOKEN = 'pageTestPushToken';
+const PUSH_AES_KEY = 'PageTestPushKey0000000000000000000000000000';
+
 export async function startEmulatorBackend(): Promise<EmulatorBackend> {
-  const emulator = await createEmulator({ memory: true });
+  const emulator = await createEmulator({
+    memory: true,
+    push: { functionName: 'wechat-push', token: PUSH_TOKEN, encodingAESKey: PUSH_AES_KEY, appid: FAKE_APP_ID },
+    templateVariables: { WECHAT_PUSH_TOKEN: PUSH_TOKEN, WECHAT_PUSH_AES_KEY: PUSH_AES_KEY, WECHAT_APPID: FAKE_APP_ID },
+  });
   let people = 0;
 
   const transport = createEmulatorTransport({ fetch: nodeFetch, baseUrl: emulator.url });
@@ -118,6 +131,11 @@ export async function startEmulatorBackend(): Promise<EmulatorBackend> {
     downloaded: (tempFilePath) => downloads.get(tempFilePath),
     call: (person, action, payload = {}) => callFunction(person, 'login', { ...payload, action }),
     phoneCode: (phone) => emulator.openapi.issuePhoneCode(phone),
+    async push(person, message) {
+      const delivery = await emulator.push({ ...message, OpenID: person.openid });
+      if (delivery.statusCode !== 200 || delivery.body !== 'success')
+        throw new Error(`the push was not taken: ${JSON.stringify(delivery)}`);
+    },
     async ban(userId) {
       // Canonical EJSON lines out and back in: the document's other fields (Dates) keep their types.
       const line = emulator.database

@@ -158,4 +158,24 @@ describe('pages/index (首页)', () => {
     expect(page.exists('#account-details')).toBe(false);
     expect(fake.cloudCalls).toHaveLength(0);
   });
+
+  it('given a launch whose refreshing login answers that WeChat removed the nickname, tells the person on the home page once', async () => {
+    await launchWithCachedUser(fake, aUser({ nickName: '小明' }));
+    ageCachedSession(fake, DAY + 1);
+    const cleared = aUser({ nickName: '' });
+    fake.answerCloud(() => ({
+      ok: true,
+      data: { user: cleared, isNewUser: false, notices: [{ kind: 'profile-cleared-by-wechat', at: Date.now() }] },
+    }));
+    fake.answerModal(true);
+
+    const page = renderPage(homePage);
+    await page.onReady();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+
+    expect(fake.modals).toEqual([expect.objectContaining({ title: '昵称和头像已删除', confirmText: '去设置' })]);
+    expect(fake.navigations).toEqual([{ api: 'navigateTo', url: '/pages/profile-edit/index' }]);
+    page.onShow();
+    expect(fake.modals).toHaveLength(1);
+  });
 });

@@ -151,4 +151,77 @@ describe('pages/profile (我的)', () => {
     page.onShow();
     expect(fake.modals).toHaveLength(1);
   });
+
+  describe.each([
+    {
+      kind: 'profile-cleared-by-wechat' as const,
+      user: aUser({ nickName: '', avatarUrl: '' }),
+      title: '昵称和头像已删除',
+      content: '我们已删除你的昵称和头像',
+      opens: '/pages/profile-edit/index',
+    },
+    {
+      kind: 'phone-unbound-by-wechat' as const,
+      user: aUser({ hasPhone: false }),
+      title: '手机号已解绑',
+      content: '你在微信里撤回了手机号授权，我们已解除绑定并删除了这个号码',
+      opens: '/pages/account-security/index',
+    },
+    {
+      kind: 'wechat-removed' as const,
+      user: aUser(),
+      title: '登录方式已移除',
+      content: '你的账号关联的一个微信已被注销，它已从登录方式中移除',
+      opens: '/pages/account-security/index',
+    },
+  ])('after a login answering $kind (what a WeChat push changed)', ({ kind, user, title, content, opens }) => {
+    beforeEach(async () => {
+      fake.answerCloud(() => ({ ok: true, data: { user, isNewUser: false, notices: [{ kind, at: Date.now() }] } }));
+      await getAuthService().login();
+    });
+
+    it('tells the person once, and the confirm button opens the page to act on it', async () => {
+      fake.answerModal(true);
+
+      const page = renderPage(profilePage);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+
+      expect(fake.modals).toEqual([expect.objectContaining({ title, content: expect.stringContaining(content), cancelText: '知道了' })]);
+      expect(fake.navigations).toEqual([{ api: 'navigateTo', url: opens }]);
+      page.onShow();
+      expect(fake.modals).toHaveLength(1);
+    });
+
+    it('知道了 only closes the dialog', async () => {
+      fake.answerModal(false);
+
+      renderPage(profilePage);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+
+      expect(fake.modals).toHaveLength(1);
+      expect(fake.navigations).toEqual([]);
+    });
+  });
+
+  it('given several kinds in one answer, shows one dialog after another, each once', async () => {
+    const at = Date.now();
+    fake.answerCloud(() => ({
+      ok: true,
+      data: {
+        user: aUser({ avatarUrl: 'https://example.com/a.png', nickName: '' }),
+        isNewUser: false,
+        notices: [
+          { kind: 'profile-cleared-by-wechat', at },
+          { kind: 'phone-unbound-by-wechat', at },
+        ],
+      },
+    }));
+    await getAuthService().login();
+    fake.answerModal(false);
+
+    renderPage(profilePage);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+
+    expect(fake.modals.map((modal) => modal.title)).toEqual(['手机号已解绑', '昵称已删除']);
+  });
 });
