@@ -149,8 +149,14 @@ function present<T>(value: T | null): value is T {
   return value !== null;
 }
 
-/** Attempts of one transaction before a conflict is reported as a failure. */
-const MAX_TRANSACTION_ATTEMPTS = 3;
+/**
+ * Attempts of one transaction before a conflict is reported as a failure. A conflict means another
+ * transaction (a 注销, a link) holds one of the documents for a few more milliseconds: retried at
+ * once, three attempts lost to a deletion on a busy machine (a login answered INTERNAL about once in
+ * 300 races), so each retry waits a little longer, with jitter so that racing callers spread out.
+ */
+const MAX_TRANSACTION_ATTEMPTS = 5;
+const conflictBackoffMs = (attempt: number) => attempt * 10 + Math.random() * 20;
 /** At most this many documents can belong to one person; more would be a data problem, not an account. */
 const MAX_MATCHES = 100;
 /** Inserts of one identity claim when its document is deleted between an insert and the read (a 注销 racing a login). */
@@ -528,7 +534,10 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
         } catch (error) {
           // After a conflict or a failed commit the server has already dropped it: ignore that answer.
           await tx.rollback().catch(() => undefined);
-          if (attempt < MAX_TRANSACTION_ATTEMPTS && isTransactionConflictError(error)) continue;
+          if (attempt < MAX_TRANSACTION_ATTEMPTS && isTransactionConflictError(error)) {
+            await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(attempt)));
+            continue;
+          }
           throw error;
         }
       }
