@@ -11,7 +11,7 @@
  * Nothing is copied into the repository: the sources stay the ones WeChat DevTools compiles.
  */
 import { build, type Plugin } from 'esbuild';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pageSelector } from '../shared/bundle';
@@ -36,7 +36,7 @@ export interface BuildPreviewOptions {
 }
 
 export type PreviewBuildResult =
-  | { ok: true; outDir: string; files: string[]; inputs: string[]; durationMs: number }
+  | { ok: true; outDir: string; files: string[]; inputs: string[]; durationMs: number; unsupported: string[] }
   | { ok: false; errors: string[]; inputs: string[]; durationMs: number };
 
 export function fileReader(root: string): SourceReader & { read: Set<string> } {
@@ -105,6 +105,7 @@ export function bundleModuleSource(manifest: AppManifest): string {
     window: manifest.window,
     tabBar: manifest.tabBar,
     usePrivacyCheck: manifest.usePrivacyCheck,
+    unsupported: manifest.unsupported,
   };
   // require() inside functions: esbuild then wraps each page (an ES module) so that its
   // top-level Component() call runs when the runtime asks, one page at a time, not at bundle start.
@@ -129,6 +130,49 @@ function manifestPlugin(manifest: AppManifest, miniprogramRoot: string): Plugin 
         loader: 'js',
         resolveDir: miniprogramRoot,
       }));
+    },
+  };
+}
+
+/** The first of `candidates` that is a file. */
+function firstFile(candidates: string[]): string | null {
+  for (const candidate of candidates) {
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // absent: try the next
+    }
+  }
+  return null;
+}
+
+/**
+ * `require('@vant/weapp/dialog/dialog')` or `require('dayjs')` in a page's script: WeChat resolves a
+ * path that is neither relative nor absolute from the importing file's folder first, then through
+ * the nearest `miniprogram_npm` folder in it or above it (up to the mini-program root). esbuild
+ * would look in node_modules only; this plugin does what WeChat does, for the mini-program's own
+ * files, and leaves everything else (the runtime's imports) to esbuild.
+ */
+export function miniprogramNpmPlugin(miniprogramRoot: string): Plugin {
+  const extensions = ['', '.js', '.ts', '/index.js', '/index.ts'];
+  return {
+    name: 'miniprogram-npm',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^[^./]/ }, (args) => {
+        const importer = args.importer;
+        if (!importer || args.kind === 'entry-point') return undefined;
+        const fromRoot = path.relative(miniprogramRoot, importer);
+        if (fromRoot.startsWith('..') || path.isAbsolute(fromRoot) || args.path.includes(':')) return undefined;
+        const folder = path.dirname(importer);
+        const relative = firstFile(extensions.map((extension) => path.join(folder, args.path) + extension));
+        if (relative) return { path: relative };
+        for (let up = folder; ; up = path.dirname(up)) {
+          const found = firstFile(extensions.map((extension) => path.join(up, 'miniprogram_npm', args.path) + extension));
+          if (found) return { path: found };
+          if (path.relative(miniprogramRoot, up) === '' || path.dirname(up) === up) break;
+        }
+        return undefined;
+      });
     },
   };
 }
@@ -199,7 +243,7 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
       // j-component assigns its built-in behaviors to `global`.
       define: { global: 'globalThis' },
       alias: engineAliases(),
-      plugins: [manifestPlugin(manifest, miniprogramRoot)],
+      plugins: [manifestPlugin(manifest, miniprogramRoot), miniprogramNpmPlugin(miniprogramRoot)],
       absWorkingDir: PACKAGE_ROOT,
     });
     metafileInputs = Object.keys(result.metafile.inputs)
@@ -224,5 +268,6 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
     files: ['index.html', 'preview.js', 'preview.js.map', 'preview.css', 'preview.css.map', 'app.css'],
     inputs: [...new Set([...inputs(), ...metafileInputs])],
     durationMs: Date.now() - started,
+    unsupported: manifest.unsupported,
   };
 }

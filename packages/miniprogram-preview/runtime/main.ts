@@ -157,6 +157,9 @@ function boot(): void {
     );
 
     const loaded = loadMiniprogram(bundle, globals);
+    const problems = [...bundle.unsupported, ...loaded.failures];
+    for (const failure of loaded.failures) console.error(`[preview] ${failure}`);
+    if (problems.length > 0) phone.showUnsupported(problems);
     const launchOptions = { path: launch.route, query: launch.query, scene: 1001, referrerInfo: {} };
     for (const hook of ['onLaunch', 'onShow']) {
       const method = loaded.app[hook];

@@ -32,6 +32,8 @@ export interface Phone {
   /** Redraws the navigation bar and the tab bar for the page on top. */
   update(pages: readonly LivePage[]): void;
   showFatal(message: string): void;
+  /** A banner over the screen naming what the preview cannot show, each with its file; closable. */
+  showUnsupported(problems: string[]): void;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
@@ -146,6 +148,19 @@ export function createPhone(config: PhoneConfig): Phone {
       box.appendChild(element('div', 'pv-fatal__title', '预览出错 / The preview failed'));
       box.appendChild(element('pre', 'pv-fatal__message', message));
       overlays.appendChild(box);
+    },
+    showUnsupported(problems) {
+      const banner = element('div', 'pv-unsupported-banner');
+      banner.setAttribute('role', 'status');
+      const close = element('button', 'pv-unsupported-banner__close', '×');
+      close.setAttribute('aria-label', '关闭 / Close');
+      close.addEventListener('click', () => banner.remove());
+      banner.append(
+        close,
+        element('div', 'pv-unsupported-banner__title', `预览不支持的内容 ${problems.length} 处 / Not supported in the preview`),
+      );
+      for (const problem of problems) banner.appendChild(element('pre', 'pv-unsupported-banner__item', problem.split('\n')[0] ?? problem));
+      overlays.appendChild(banner);
     },
   };
 }

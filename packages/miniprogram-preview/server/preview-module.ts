@@ -87,6 +87,8 @@ export async function createPreviewModule(options: PreviewModuleOptions = {}): P
     const result = await buildPreview(options);
     last = { result, prints: await fingerprints(result.inputs, started) };
     if (!result.ok) options.log?.(`预览构建失败 / Preview build failed:\n  ${result.errors.join('\n  ')}\n`);
+    else if (result.unsupported.length > 0)
+      options.log?.(`预览不支持、页面上不显示的内容 / Not rendered by the preview:\n  ${result.unsupported.join('\n  ')}\n`);
     return result;
   }
 

@@ -58,4 +58,6 @@ export interface BundledApp {
   loadApp(): void;
   /** Dependencies first. */
   modules: BundledModule[];
+  /** What the sources use that the preview does not render, each naming its file. */
+  unsupported: string[];
 }

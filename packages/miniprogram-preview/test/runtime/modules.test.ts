@@ -1,4 +1,4 @@
-import { pageToComponent } from '../../runtime/modules';
+import { pageToComponent, undeclaredTagsAsViews } from '../../runtime/modules';
 
 describe('Page() in the preview', () => {
   it('becomes a component whose methods are the page’s functions and whose `this` gets the other fields', () => {
@@ -12,5 +12,20 @@ describe('Page() in the preview', () => {
     const self: Record<string, unknown> = {};
     (definition['lifetimes'] as { created(this: Record<string, unknown>): void }).created.call(self);
     expect(self).toEqual({ pageSize: 20 });
+  });
+});
+
+describe('a tag the template uses without declaring it', () => {
+  it('becomes a view and is named, while declared components and registered built-ins stay', () => {
+    const builtIns = new Set(['scroll-view']);
+    const result = undeclaredTagsAsViews(
+      '<scroll-view><van-toast id="van-toast" /><van-icon name="x"></van-icon></scroll-view>',
+      { 'van-icon': 'miniprogram-npm-vant-weapp-icon-index' },
+      (tag) => builtIns.has(tag),
+    );
+    expect(result).toEqual({
+      wxml: '<scroll-view><view id="van-toast" /><van-icon name="x"></van-icon></scroll-view>',
+      undeclared: ['van-toast'],
+    });
   });
 });
