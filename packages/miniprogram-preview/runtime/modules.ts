@@ -67,7 +67,11 @@ export const FAILURE_TEMPLATE =
  * Installs Component / Page / Behavior / App, runs every script of the bundle, and registers the
  * results. Throws with the module's path when a script does not call its constructor.
  */
-export function loadMiniprogram(bundle: BundledApp, globals: Record<string, unknown>): LoadedApp {
+export function loadMiniprogram(
+  bundle: BundledApp,
+  globals: Record<string, unknown>,
+  launched: (app: Options) => void = () => undefined,
+): LoadedApp {
   // Held in an object: the constructors below fill it while a script runs.
   const state: { loading: BundledModule | null; received: Options | null; app: Options | null } = {
     loading: null,
@@ -91,6 +95,10 @@ export function loadMiniprogram(bundle: BundledApp, globals: Record<string, unkn
   };
   globals['getApp'] = () => state.app;
 
+  // app.js runs and launches first, as in WeChat: page and component scripts commonly read
+  // getApp().globalData (filled by onLaunch) at their top level.
+  bundle.loadApp();
+  launched(state.app ?? {});
   const pageIds = new Map<string, string>();
   const failures: string[] = [];
   for (const module of bundle.modules) {
@@ -138,6 +146,5 @@ export function loadMiniprogram(bundle: BundledApp, globals: Record<string, unkn
     if (module.kind === 'page') pageIds.set(module.path, module.id);
   }
 
-  bundle.loadApp();
   return { app: state.app ?? {}, pageIds, failures };
 }
