@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pageSelector } from '../shared/bundle';
 import { ManifestError, readAppManifest, type AppManifest, type SourceReader } from './manifest';
+import { compileStyleSource } from './style-compilers';
 import { inlineImports, wxssToCss, WxssSyntaxError } from './wxss';
 
 /** This package's folder: the runtime entry ships with it. Project paths default to the cwd instead. */
@@ -56,7 +57,11 @@ export function fileReader(root: string): SourceReader & { read: Set<string> } {
 }
 
 /** app.wxss then the page's WXSS for every page (both scoped to the page), then each component's. */
-export function buildStyles(manifest: AppManifest, reader: SourceReader): string {
+export function buildStyles(
+  manifest: AppManifest,
+  reader: SourceReader,
+  compile: (relativePath: string, text: string) => string = (_path, text) => text,
+): string {
   const resolveImport = (from: string, target: string) => {
     const relative = target.startsWith('/') ? target.slice(1) : path.posix.join(path.posix.dirname(from), target);
     const candidates = relative.endsWith('.wxss') ? [relative] : [relative, `${relative}.wxss`];
@@ -68,7 +73,7 @@ export function buildStyles(manifest: AppManifest, reader: SourceReader): string
   };
   const load = (file: string | null): string => {
     if (file === null) return '';
-    return inlineImports(reader.readText(file) ?? '', file, resolveImport);
+    return inlineImports(compile(file, reader.readText(file) ?? ''), file, resolveImport);
   };
   const appWxss = load(manifest.appWxssPath);
   const sheets = manifest.modules.map((module) => {
@@ -222,7 +227,7 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
   let styles: string;
   try {
     manifest = readAppManifest(reader);
-    styles = buildStyles(manifest, reader);
+    styles = buildStyles(manifest, reader, (file, text) => compileStyleSource(file, text, miniprogramRoot));
   } catch (error) {
     if (error instanceof ManifestError || error instanceof WxssSyntaxError) return failed([error.message]);
     throw error;

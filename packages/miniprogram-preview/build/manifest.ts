@@ -29,7 +29,7 @@ export interface ModuleEntry {
   /** The page's window settings (pages only). */
   window: WindowConfig;
   wxml: string;
-  /** Relative path of the stylesheet, or null when there is none. */
+  /** Relative path of the stylesheet (.wxss, else .scss/.sass/.less), or null when there is none. */
   wxssPath: string | null;
   /** Relative path of the script: index.ts, else index.js. */
   scriptPath: string;
@@ -179,6 +179,14 @@ export function resolveComponentPath(from: string, target: string, reader?: Sour
   );
 }
 
+/** `path`.wxss, else the Sass or Less source DevTools would compile into it; null when none. */
+function styleSourceOf(reader: SourceReader, path: string): string | null {
+  for (const extension of ['.wxss', '.scss', '.sass', '.less']) {
+    if (reader.readText(`${path}${extension}`) !== null) return `${path}${extension}`;
+  }
+  return null;
+}
+
 function scriptOf(reader: SourceReader, path: string): string {
   for (const extension of ['.ts', '.js']) {
     if (reader.readText(`${path}${extension}`) !== null) return `${path}${extension}`;
@@ -228,7 +236,7 @@ export function readAppManifest(reader: SourceReader): AppManifest {
     let id = moduleId(path);
     for (let suffix = 2; usedIds.has(id); suffix += 1) id = `${moduleId(path)}-${suffix}`;
     usedIds.add(id);
-    const wxssPath = reader.readText(`${path}.wxss`) === null ? null : `${path}.wxss`;
+    const wxssPath = styleSourceOf(reader, path);
     modules.push({
       path,
       kind,
@@ -253,7 +261,7 @@ export function readAppManifest(reader: SourceReader): AppManifest {
     tabBar,
     usePrivacyCheck: app['__usePrivacyCheck__'] === true,
     appScriptPath: scriptOf(reader, 'app'),
-    appWxssPath: reader.readText('app.wxss') === null ? null : 'app.wxss',
+    appWxssPath: styleSourceOf(reader, 'app'),
     modules,
     unsupported,
   };

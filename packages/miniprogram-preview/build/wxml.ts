@@ -139,6 +139,14 @@ export function prepareWxml(path: string, wxml: string, reader: SourceReader, in
     unsupported.push(`${path}.wxml: <import>/<template is> (模板 templates render nothing in the preview)`);
   }
 
+  // A literal relative image path is relative to the page's folder, not to the preview's URL:
+  // made absolute here, it is served from the mini-program root like '/images/a.png'.
+  text = text.replace(
+    /(<(?:image|cover-image)\b[^>]*?\ssrc\s*=\s*)(["'])([^"'{}:]+?)\2/g,
+    (whole, head: string, quote: string, src: string) =>
+      src.startsWith('/') || src.startsWith('data') ? whole : `${head}${quote}/${relativeTo(path, src)}${quote}`,
+  );
+
   text = text.replace(/\{\{([\s\S]*?)\}\}(?!\})/g, (_whole, expression: string) => `{{${expandShorthand(expression)}}}`);
   return { wxml: text, unsupported };
 }

@@ -97,6 +97,37 @@ describe('buildPreview of a project on an npm component library (miniprogram_npm
   });
 });
 
+describe('buildPreview of Sass and Less sources (DevTools useCompilerPlugins)', () => {
+  let fixture: FixtureMiniprogram;
+
+  afterEach(() => fixture.remove());
+
+  it('compiles index.scss (with its partials) and index.less where no .wxss is, before scoping them', async () => {
+    const { 'pages/home/index.wxss': _pageWxss, 'components/name-tag/index.wxss': _tagWxss, 'app.wxss': _appWxss, ...rest } = FIXTURE_FILES;
+    fixture = createFixtureMiniprogram({
+      ...rest,
+      'app.scss': "@import 'styles/vars';\npage { color: $ink; }\n",
+      'styles/_vars.scss': '$ink: #123456;\n$gap: 16rpx;\n',
+      'pages/home/index.scss': "@import '../../styles/vars';\n.card { .title { margin: $gap * 2; } }\n",
+      'components/name-tag/index.less': '@size: 28rpx;\n.tag { font-size: @size; &:active { opacity: 0.5; } }\n',
+    });
+    const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    const css = readFileSync(path.join(fixture.outDir, 'app.css'), 'utf8');
+    expect(css).toContain('[data-pv-page="pages-home-index"] {\n  color: #123456;\n}');
+    expect(css).toContain('.pages-home-index--card .pages-home-index--title {\n  margin: calc(32 * var(--pv-rpx));\n}');
+    expect(css).toMatch(/\.components-name-tag-index--tag \{\s*font-size: calc\(28 \* var\(--pv-rpx\)\);\s*\}/);
+    expect(css).toMatch(/\.components-name-tag-index--tag:active \{\s*opacity: 0\.5;\s*\}/);
+  });
+
+  it('answers a Sass error with the file', async () => {
+    const { 'pages/home/index.wxss': _pageWxss, ...rest } = FIXTURE_FILES;
+    fixture = createFixtureMiniprogram({ ...rest, 'pages/home/index.scss': '.card { color: $missing; }\n' });
+    const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
+    expect(result).toMatchObject({ ok: false, errors: [expect.stringMatching(/^pages\/home\/index\.scss: Sass: Undefined variable/)] });
+  });
+});
+
 describe('the bundle module of the real mini-program', () => {
   it('loads each page and component through its own require, components first', () => {
     const source = bundleModuleSource(readAppManifest(fileReader(defaultMiniprogramRoot())));

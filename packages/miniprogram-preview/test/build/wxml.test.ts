@@ -69,3 +69,16 @@ describe('expandShorthand', () => {
     expect(expandShorthand(" '{ a, b }' + c ")).toBe(" '{ a, b }' + c ");
   });
 });
+
+describe('image paths in WXML', () => {
+  it('makes a literal relative src absolute from the page’s folder, leaving absolute, bound and remote ones', () => {
+    const { wxml } = prepareWxml(
+      'pages/home/index',
+      '<image src="../../images/a.png" /><image src="/images/b.png" /><image src="{{avatar}}" /><image src="https://x/c.png" />',
+      reader({}),
+    );
+    expect(wxml).toBe(
+      '<image src="/images/a.png" /><image src="/images/b.png" /><image src="{{avatar}}" /><image src="https://x/c.png" />',
+    );
+  });
+});
