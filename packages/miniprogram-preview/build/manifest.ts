@@ -113,8 +113,11 @@ function tabBarConfig(json: Json, pages: string[]): TabBarConfig | null {
     backgroundColor: stringField(tabBar, 'backgroundColor') ?? '#ffffff',
     borderStyle: stringField(tabBar, 'borderStyle') === 'white' ? 'white' : 'black',
     list: items,
+    customId: null,
   };
 }
+
+const CUSTOM_TAB_BAR = 'custom-tab-bar/index';
 
 /** 'pages/login/index' -> 'pages-login-index'. */
 export function moduleId(path: string): string {
@@ -253,6 +256,11 @@ export function readAppManifest(reader: SourceReader): AppManifest {
   }
 
   for (const page of pages) visit(page, 'page');
+  if (tabBar && (app['tabBar'] as Json)['custom'] === true) {
+    // DevTools' custom tab bar: the component custom-tab-bar/index replaces the native one.
+    visit(CUSTOM_TAB_BAR, 'component');
+    tabBar.customId = modules.find((entry) => entry.path === CUSTOM_TAB_BAR)?.id ?? null;
+  }
 
   return {
     pages,

@@ -34,6 +34,8 @@ export interface TabBarConfig {
   backgroundColor: string;
   borderStyle: 'black' | 'white';
   list: TabBarItem[];
+  /** `tabBar.custom: true`: the module id of `custom-tab-bar/index`, rendered in the tab bar's place. */
+  customId: string | null;
 }
 
 /** app.json `window` and a page's JSON share these fields (the page's win). */

@@ -200,3 +200,25 @@ describe('npm components (miniprogram_npm), as DevTools resolves them', () => {
     expect(manifest.unsupported).toEqual(['pages/home/index.wxml: <import>/<template is> (模板 templates render nothing in the preview)']);
   });
 });
+
+describe('a custom tab bar (tabBar.custom)', () => {
+  it('loads custom-tab-bar/index as a component and names it as the tab bar', () => {
+    const manifest = readAppManifest(
+      reader({
+        'app.json': JSON.stringify({
+          pages: ['pages/home/index'],
+          tabBar: { custom: true, list: [{ pagePath: 'pages/home/index', text: '首页' }] },
+        }),
+        'app.js': 'App({})',
+        ...module('pages/home/index', {}),
+        ...module('custom-tab-bar/index', { component: true }),
+      }),
+    );
+    expect(manifest.tabBar?.customId).toBe('custom-tab-bar-index');
+    expect(manifest.modules.map((entry) => entry.path)).toContain('custom-tab-bar/index');
+  });
+
+  it('has none for the native tab bar', () => {
+    expect(readAppManifest(reader(APP)).tabBar?.customId).toBeNull();
+  });
+});
