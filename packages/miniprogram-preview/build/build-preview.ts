@@ -227,7 +227,9 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
   let styles: string;
   try {
     manifest = readAppManifest(reader);
-    styles = buildStyles(manifest, reader, (file, text) => compileStyleSource(file, text, miniprogramRoot));
+    styles = buildStyles(manifest, reader, (file, text) =>
+      compileStyleSource(file, text, miniprogramRoot, (loaded) => reader.read.add(loaded)),
+    );
   } catch (error) {
     if (error instanceof ManifestError || error instanceof WxssSyntaxError) return failed([error.message]);
     throw error;

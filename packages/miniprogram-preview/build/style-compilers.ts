@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileString } from 'sass';
 import { WxssSyntaxError } from './wxss';
 
@@ -20,22 +20,30 @@ interface Less {
   render(
     input: string,
     options: { filename: string; paths: string[]; syncImport: boolean },
-    callback: (error: LessRenderError | null, output?: { css: string }) => void,
+    callback: (error: LessRenderError | null, output?: { css: string; imports: string[] }) => void,
   ): void;
 }
 
 /** `text` of `relativePath` (under `root`) as WXSS: compiled when it is Sass or Less, else as it is. */
-export function compileStyleSource(relativePath: string, text: string, root: string): string {
+export function compileStyleSource(
+  relativePath: string,
+  text: string,
+  root: string,
+  loaded: (file: string) => void = () => undefined,
+): string {
   const extension = path.extname(relativePath);
   const full = path.join(root, relativePath);
   if (extension === '.scss' || extension === '.sass') {
     try {
-      return compileString(text, {
+      const result = compileString(text, {
         syntax: extension === '.sass' ? 'indented' : 'scss',
         url: pathToFileURL(full),
         loadPaths: [path.dirname(full), root],
         style: 'expanded',
-      }).css;
+      });
+      // Partials it imported: an edit of one rebuilds the preview too.
+      for (const url of result.loadedUrls) if (url.protocol === 'file:') loaded(fileURLToPath(url));
+      return result.css;
     } catch (error) {
       throw new WxssSyntaxError(`${relativePath}: Sass: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -49,6 +57,7 @@ export function compileStyleSource(relativePath: string, text: string, root: str
     less.render(text, { filename: full, paths: [path.dirname(full), root], syncImport: true }, (error, output) => {
       failure = error;
       css = output?.css ?? null;
+      for (const file of output?.imports ?? []) loaded(path.resolve(path.dirname(full), file));
     });
     const failed = failure as LessRenderError | null;
     if (failed) throw new WxssSyntaxError(`${relativePath}:${failed.line ?? 0}:${failed.column ?? 0}: Less: ${failed.message}`);

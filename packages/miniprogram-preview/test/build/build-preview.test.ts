@@ -118,6 +118,8 @@ describe('buildPreview of Sass and Less sources (DevTools useCompilerPlugins)', 
     expect(css).toContain('.pages-home-index--card .pages-home-index--title {\n  margin: calc(32 * var(--pv-rpx));\n}');
     expect(css).toMatch(/\.components-name-tag-index--tag \{\s*font-size: calc\(28 \* var\(--pv-rpx\)\);\s*\}/);
     expect(css).toMatch(/\.components-name-tag-index--tag:active \{\s*opacity: 0\.5;\s*\}/);
+    // An edited partial rebuilds the preview: it is one of the inputs.
+    expect(result.inputs).toContain(path.join(fixture.root, 'styles/_vars.scss'));
   });
 
   it('answers a Sass error with the file', async () => {
