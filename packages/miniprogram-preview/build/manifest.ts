@@ -225,7 +225,9 @@ export function readAppManifest(reader: SourceReader): AppManifest {
     const prepared = prepareWxml(path, source, reader);
     const wxml = prepared.wxml;
     unsupported.push(...prepared.unsupported);
-    if (kind === 'component' && json['component'] !== true) throw new ManifestError(`${path}.json must say "component": true`);
+    // WeChat takes custom-tab-bar/index as a component whether or not its JSON says so.
+    if (kind === 'component' && json['component'] !== true && path !== CUSTOM_TAB_BAR)
+      throw new ManifestError(`${path}.json must say "component": true`);
     const own = objectOfStrings(json['usingComponents'], `${path}.json usingComponents`);
     // app.json's global components count where the template uses them (else two global
     // components would "use" each other, and every component itself).

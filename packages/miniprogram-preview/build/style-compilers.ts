@@ -40,6 +40,8 @@ export function compileStyleSource(
         url: pathToFileURL(full),
         loadPaths: [path.dirname(full), root],
         style: 'expanded',
+        // DevTools projects use @import throughout: no deprecation notice on every build.
+        silenceDeprecations: ['import'],
       });
       // Partials it imported: an edit of one rebuilds the preview too.
       for (const url of result.loadedUrls) if (url.protocol === 'file:') loaded(fileURLToPath(url));

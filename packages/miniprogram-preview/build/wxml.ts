@@ -102,6 +102,52 @@ function attribute(tag: string, name: string): string | null {
   return match ? (match[2] ?? '') : null;
 }
 
+const TEMPLATE_DEFINITION = /<template\s[^>]*?\bname\s*=\s*(["'])([^"']+)\1[^>]*>([\s\S]*?)<\/template>/g;
+
+/**
+ * `<template is="toolbar" data="{{ title, showToolbar }}" />` where the data passes names through
+ * unchanged (vant's pickers, most hand-written templates of a page): the template's body, from
+ * this file or a file it `<import>`s, is put in place inside a `<block>` keeping the tag's other
+ * attributes (wx:if...). Templates fed other data (`{{...item}}`, `{{a: x}}`) or a bound `is`
+ * stay, and are named as unsupported.
+ */
+function expandTemplates(path: string, wxml: string, reader: SourceReader): string {
+  const templates = new Map<string, string>();
+  const collect = (text: string) => {
+    for (const match of text.matchAll(TEMPLATE_DEFINITION)) templates.set(match[2] ?? '', match[3] ?? '');
+  };
+  for (const match of wxml.matchAll(/<import\s[^>]*?src\s*=\s*(["'])([^"']+)\1[^>]*?\/?>(\s*<\/import>)?/g)) {
+    const target = relativeTo(path, (match[2] ?? '').replace(/\.wxml$/, ''));
+    const imported = reader.readText(`${target}.wxml`);
+    if (imported === null) throw new ManifestError(`${path}.wxml: <import src="${match[2]}"> is missing (${target}.wxml)`);
+    collect(imported.replace(/<!--[\s\S]*?-->/g, ''));
+  }
+  collect(wxml);
+  const use = /<template\s([^>]*?\bis\s*=\s*(["'])([^"'{}]+)\2[^>]*?)(\/>|>\s*<\/template>)/g;
+  let text = wxml;
+  for (let depth = 0; depth < 5; depth += 1) {
+    let changed = false;
+    text = text.replace(use, (whole, attributes: string, _quote: string, name: string) => {
+      const body = templates.get(name);
+      const data = /\bdata\s*=\s*(["'])\{\{([\s\S]*?)\}\}\1/.exec(attributes)?.[2] ?? '';
+      const passesNames = data
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '')
+        .every((entry) => /^[A-Za-z_$][\w$]*$/.test(entry) || /^([A-Za-z_$][\w$]*)\s*:\s*\1$/.test(entry));
+      if (body === undefined || !passesNames) return whole;
+      changed = true;
+      const rest = attributes.replace(/\s*\b(is|data)\s*=\s*(["'])[\s\S]*?\2/g, '');
+      return `<block ${rest.trim()}>${body}</block>`;
+    });
+    if (!changed) break;
+  }
+  const stillUsed = use.test(text);
+  use.lastIndex = 0;
+  if (stillUsed) return text;
+  return text.replace(TEMPLATE_DEFINITION, '').replace(/<import\s[^>]*?\/?>(\s*<\/import>)?/g, '');
+}
+
 /** The WXML of `path` (already read), ready for the engine, and what it uses that the preview cannot show. */
 export function prepareWxml(path: string, wxml: string, reader: SourceReader, including: string[] = []): WxmlResult {
   const unsupported: string[] = [];
@@ -135,6 +181,7 @@ export function prepareWxml(path: string, wxml: string, reader: SourceReader, in
     return `<wxs module="${module}">\n${bundleWxs(name, code, reader)}\n</wxs>`;
   });
 
+  text = expandTemplates(path, text, reader);
   if (/<import\s/.test(text) || /<template\s[^>]*\bis\s*=/.test(text)) {
     unsupported.push(`${path}.wxml: <import>/<template is> (模板 templates render nothing in the preview)`);
   }

@@ -195,6 +195,7 @@ describe('npm components (miniprogram_npm), as DevTools resolves them', () => {
         ...app(['pages/home/index']),
         ...module('pages/home/index', {}),
         'pages/home/index.wxml': '<import src="./item.wxml" /><template is="item" data="{{...row}}" />',
+        'pages/home/item.wxml': '<template name="item"><text>{{name}}</text></template>',
       }),
     );
     expect(manifest.unsupported).toEqual(['pages/home/index.wxml: <import>/<template is> (模板 templates render nothing in the preview)']);
@@ -211,7 +212,8 @@ describe('a custom tab bar (tabBar.custom)', () => {
         }),
         'app.js': 'App({})',
         ...module('pages/home/index', {}),
-        ...module('custom-tab-bar/index', { component: true }),
+        // Without "component": true, as WeChat accepts it.
+        ...module('custom-tab-bar/index', {}),
       }),
     );
     expect(manifest.tabBar?.customId).toBe('custom-tab-bar-index');
