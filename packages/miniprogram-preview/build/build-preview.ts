@@ -11,11 +11,12 @@
  * Nothing is copied into the repository: the sources stay the ones WeChat DevTools compiles.
  */
 import { build, type Plugin } from 'esbuild';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pageSelector } from '../shared/bundle';
 import { ManifestError, readAppManifest, type AppManifest, type SourceReader } from './manifest';
+import { compileStyleSource } from './style-compilers';
 import { inlineImports, wxssToCss, WxssSyntaxError } from './wxss';
 
 /** This package's folder: the runtime entry ships with it. Project paths default to the cwd instead. */
@@ -36,7 +37,7 @@ export interface BuildPreviewOptions {
 }
 
 export type PreviewBuildResult =
-  | { ok: true; outDir: string; files: string[]; inputs: string[]; durationMs: number }
+  | { ok: true; outDir: string; files: string[]; inputs: string[]; durationMs: number; unsupported: string[] }
   | { ok: false; errors: string[]; inputs: string[]; durationMs: number };
 
 export function fileReader(root: string): SourceReader & { read: Set<string> } {
@@ -56,7 +57,11 @@ export function fileReader(root: string): SourceReader & { read: Set<string> } {
 }
 
 /** app.wxss then the page's WXSS for every page (both scoped to the page), then each component's. */
-export function buildStyles(manifest: AppManifest, reader: SourceReader): string {
+export function buildStyles(
+  manifest: AppManifest,
+  reader: SourceReader,
+  compile: (relativePath: string, text: string) => string = (_path, text) => text,
+): string {
   const resolveImport = (from: string, target: string) => {
     const relative = target.startsWith('/') ? target.slice(1) : path.posix.join(path.posix.dirname(from), target);
     const candidates = relative.endsWith('.wxss') ? [relative] : [relative, `${relative}.wxss`];
@@ -68,7 +73,7 @@ export function buildStyles(manifest: AppManifest, reader: SourceReader): string
   };
   const load = (file: string | null): string => {
     if (file === null) return '';
-    return inlineImports(reader.readText(file) ?? '', file, resolveImport);
+    return inlineImports(compile(file, reader.readText(file) ?? ''), file, resolveImport);
   };
   const appWxss = load(manifest.appWxssPath);
   const sheets = manifest.modules.map((module) => {
@@ -105,6 +110,7 @@ export function bundleModuleSource(manifest: AppManifest): string {
     window: manifest.window,
     tabBar: manifest.tabBar,
     usePrivacyCheck: manifest.usePrivacyCheck,
+    unsupported: manifest.unsupported,
   };
   // require() inside functions: esbuild then wraps each page (an ES module) so that its
   // top-level Component() call runs when the runtime asks, one page at a time, not at bundle start.
@@ -129,6 +135,49 @@ function manifestPlugin(manifest: AppManifest, miniprogramRoot: string): Plugin 
         loader: 'js',
         resolveDir: miniprogramRoot,
       }));
+    },
+  };
+}
+
+/** The first of `candidates` that is a file. */
+function firstFile(candidates: string[]): string | null {
+  for (const candidate of candidates) {
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // absent: try the next
+    }
+  }
+  return null;
+}
+
+/**
+ * `require('@vant/weapp/dialog/dialog')` or `require('dayjs')` in a page's script: WeChat resolves a
+ * path that is neither relative nor absolute from the importing file's folder first, then through
+ * the nearest `miniprogram_npm` folder in it or above it (up to the mini-program root). esbuild
+ * would look in node_modules only; this plugin does what WeChat does, for the mini-program's own
+ * files, and leaves everything else (the runtime's imports) to esbuild.
+ */
+export function miniprogramNpmPlugin(miniprogramRoot: string): Plugin {
+  const extensions = ['', '.js', '.ts', '/index.js', '/index.ts'];
+  return {
+    name: 'miniprogram-npm',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^[^./]/ }, (args) => {
+        const importer = args.importer;
+        if (!importer || args.kind === 'entry-point') return undefined;
+        const fromRoot = path.relative(miniprogramRoot, importer);
+        if (fromRoot.startsWith('..') || path.isAbsolute(fromRoot) || args.path.includes(':')) return undefined;
+        const folder = path.dirname(importer);
+        const relative = firstFile(extensions.map((extension) => path.join(folder, args.path) + extension));
+        if (relative) return { path: relative };
+        for (let up = folder; ; up = path.dirname(up)) {
+          const found = firstFile(extensions.map((extension) => path.join(up, 'miniprogram_npm', args.path) + extension));
+          if (found) return { path: found };
+          if (path.relative(miniprogramRoot, up) === '' || path.dirname(up) === up) break;
+        }
+        return undefined;
+      });
     },
   };
 }
@@ -178,7 +227,9 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
   let styles: string;
   try {
     manifest = readAppManifest(reader);
-    styles = buildStyles(manifest, reader);
+    styles = buildStyles(manifest, reader, (file, text) =>
+      compileStyleSource(file, text, miniprogramRoot, (loaded) => reader.read.add(loaded)),
+    );
   } catch (error) {
     if (error instanceof ManifestError || error instanceof WxssSyntaxError) return failed([error.message]);
     throw error;
@@ -199,7 +250,7 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
       // j-component assigns its built-in behaviors to `global`.
       define: { global: 'globalThis' },
       alias: engineAliases(),
-      plugins: [manifestPlugin(manifest, miniprogramRoot)],
+      plugins: [manifestPlugin(manifest, miniprogramRoot), miniprogramNpmPlugin(miniprogramRoot)],
       absWorkingDir: PACKAGE_ROOT,
     });
     metafileInputs = Object.keys(result.metafile.inputs)
@@ -224,5 +275,6 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
     files: ['index.html', 'preview.js', 'preview.js.map', 'preview.css', 'preview.css.map', 'app.css'],
     inputs: [...new Set([...inputs(), ...metafileInputs])],
     durationMs: Date.now() - started,
+    unsupported: manifest.unsupported,
   };
 }

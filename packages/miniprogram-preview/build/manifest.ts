@@ -7,6 +7,7 @@
  */
 import { posix } from 'node:path';
 import type { TabBarConfig, TabBarItem, WindowConfig } from '../shared/bundle';
+import { prepareWxml } from './wxml';
 
 export type { TabBarConfig, TabBarItem, WindowConfig } from '../shared/bundle';
 
@@ -28,7 +29,7 @@ export interface ModuleEntry {
   /** The page's window settings (pages only). */
   window: WindowConfig;
   wxml: string;
-  /** Relative path of the stylesheet, or null when there is none. */
+  /** Relative path of the stylesheet (.wxss, else .scss/.sass/.less), or null when there is none. */
   wxssPath: string | null;
   /** Relative path of the script: index.ts, else index.js. */
   scriptPath: string;
@@ -49,6 +50,8 @@ export interface AppManifest {
   appWxssPath: string | null;
   /** Dependencies first. */
   modules: ModuleEntry[];
+  /** What the sources use that the preview does not render, each naming its file (build/wxml.ts). */
+  unsupported: string[];
 }
 
 export class ManifestError extends Error {
@@ -110,8 +113,11 @@ function tabBarConfig(json: Json, pages: string[]): TabBarConfig | null {
     backgroundColor: stringField(tabBar, 'backgroundColor') ?? '#ffffff',
     borderStyle: stringField(tabBar, 'borderStyle') === 'white' ? 'white' : 'black',
     list: items,
+    customId: null,
   };
 }
+
+const CUSTOM_TAB_BAR = 'custom-tab-bar/index';
 
 /** 'pages/login/index' -> 'pages-login-index'. */
 export function moduleId(path: string): string {
@@ -131,14 +137,57 @@ function componentTagName(path: string): string {
   return /^[a-z][a-z0-9]*-[a-z0-9-]*$/.test(tag) ? tag : moduleId(path);
 }
 
-/** Resolves a usingComponents value ('/components/x/index', '../x/index') against the user's path. */
-export function resolveComponentPath(from: string, target: string): string {
+/** 'pages/home' -> ['pages/home', 'pages', '']: a folder and each folder above it up to the root. */
+function foldersUp(folder: string): string[] {
+  const folders: string[] = [];
+  for (let current = folder === '.' ? '' : folder; ; current = posix.dirname(current) === '.' ? '' : posix.dirname(current)) {
+    folders.push(current);
+    if (current === '') return folders;
+  }
+}
+
+/**
+ * Resolves a usingComponents value against the path of the page or component using it, as
+ * DevTools does: '/components/x/index' from the root, './x' and '../x/index' from the user's folder,
+ * and a bare path ('@vant/weapp/image/index', 'tdesign-miniprogram/button/button') relative to
+ * the folder when a component is there, else through the nearest `miniprogram_npm` folder in it or
+ * any folder above it (where 构建 npm and packNpmRelationList put the packages); a bare package name
+ * means its `index`.
+ */
+export function resolveComponentPath(from: string, target: string, reader?: SourceReader): string {
   if (/^plugin(-private)?:\/\//.test(target))
     throw new ManifestError(`${from}.json: plugin components are not supported by the preview (${target})`);
-  const joined = target.startsWith('/') ? target.slice(1) : posix.join(posix.dirname(from), target);
-  const normalized = posix.normalize(joined);
-  if (normalized.startsWith('..')) throw new ManifestError(`${from}.json: component "${target}" is outside the mini-program`);
-  return normalized;
+  const folder = posix.dirname(from);
+  const inside = (joined: string): string => {
+    const normalized = posix.normalize(joined);
+    if (normalized.startsWith('..')) throw new ManifestError(`${from}.json: component "${target}" is outside the mini-program`);
+    return normalized;
+  };
+  if (target.startsWith('/')) return inside(target.slice(1));
+  if (target.startsWith('.') || !reader) return inside(posix.join(folder, target));
+  const exists = (candidate: string) => reader.readText(`${candidate}.json`) !== null;
+  const relative = inside(posix.join(folder, target));
+  if (exists(relative)) return relative;
+  const looked: string[] = [`${relative}.json`];
+  for (const up of foldersUp(folder)) {
+    const base = posix.join(up, 'miniprogram_npm', target);
+    for (const candidate of [base, posix.join(base, 'index')]) {
+      if (exists(candidate)) return candidate;
+      looked.push(`${candidate}.json`);
+    }
+  }
+  throw new ManifestError(
+    `${from}.json: component "${target}" was not found; looked for ${looked.join(', ')}. ` +
+      'An npm component needs its miniprogram_npm folder: run 工具 → 构建 npm in DevTools (or copy the package there).',
+  );
+}
+
+/** `path`.wxss, else the Sass or Less source DevTools would compile into it; null when none. */
+function styleSourceOf(reader: SourceReader, path: string): string | null {
+  for (const extension of ['.wxss', '.scss', '.sass', '.less']) {
+    if (reader.readText(`${path}${extension}`) !== null) return `${path}${extension}`;
+  }
+  return null;
 }
 
 function scriptOf(reader: SourceReader, path: string): string {
@@ -154,7 +203,7 @@ export function readAppManifest(reader: SourceReader): AppManifest {
   if (!Array.isArray(pagesField) || pagesField.length === 0 || !pagesField.every((page) => typeof page === 'string')) {
     throw new ManifestError('app.json "pages" must list at least one page');
   }
-  const pages = (pagesField as string[]).map((page) => page.replace(/^\//, ''));
+  const pages = [...(pagesField as string[]), ...subpackagePages(app)].map((page) => page.replace(/^\//, ''));
   const globalComponents = objectOfStrings(app['usingComponents'], 'app.json usingComponents');
   const entryPage = (stringField(app, 'entryPagePath') ?? pages[0] ?? '').replace(/^\//, '');
   if (!pages.includes(entryPage)) throw new ManifestError(`app.json entryPagePath "${entryPage}" is not in pages`);
@@ -164,29 +213,35 @@ export function readAppManifest(reader: SourceReader): AppManifest {
   const done = new Set<string>();
   const visiting: string[] = [];
   const usedIds = new Set<string>();
+  const unsupported: string[] = [];
 
   function visit(path: string, kind: ModuleEntry['kind']): void {
     if (done.has(path)) return;
     if (visiting.includes(path)) throw new ManifestError(`components use each other in a cycle: ${[...visiting, path].join(' -> ')}`);
     visiting.push(path);
     const json = readJson(reader, `${path}.json`);
-    const wxml = reader.readText(`${path}.wxml`);
-    if (wxml === null) throw new ManifestError(`${path}.wxml is missing`);
-    if (kind === 'component' && json['component'] !== true) throw new ManifestError(`${path}.json must say "component": true`);
+    const source = reader.readText(`${path}.wxml`);
+    if (source === null) throw new ManifestError(`${path}.wxml is missing`);
+    const prepared = prepareWxml(path, source, reader);
+    const wxml = prepared.wxml;
+    unsupported.push(...prepared.unsupported);
+    // WeChat takes custom-tab-bar/index as a component whether or not its JSON says so.
+    if (kind === 'component' && json['component'] !== true && path !== CUSTOM_TAB_BAR)
+      throw new ManifestError(`${path}.json must say "component": true`);
     const own = objectOfStrings(json['usingComponents'], `${path}.json usingComponents`);
     // app.json's global components count where the template uses them (else two global
     // components would "use" each other, and every component itself).
     const global = Object.entries(globalComponents).filter(([tag]) => new RegExp(`<${tag}[\\s/>]`).test(wxml));
     const usingComponents: Record<string, string> = {};
     for (const [tag, target] of [...global, ...Object.entries(own)]) {
-      const resolved = resolveComponentPath(path, target);
+      const resolved = resolveComponentPath(path, target, reader);
       visit(resolved, 'component');
       usingComponents[tag] = resolved;
     }
     let id = moduleId(path);
     for (let suffix = 2; usedIds.has(id); suffix += 1) id = `${moduleId(path)}-${suffix}`;
     usedIds.add(id);
-    const wxssPath = reader.readText(`${path}.wxss`) === null ? null : `${path}.wxss`;
+    const wxssPath = styleSourceOf(reader, path);
     modules.push({
       path,
       kind,
@@ -203,6 +258,11 @@ export function readAppManifest(reader: SourceReader): AppManifest {
   }
 
   for (const page of pages) visit(page, 'page');
+  if (tabBar && (app['tabBar'] as Json)['custom'] === true) {
+    // DevTools' custom tab bar: the component custom-tab-bar/index replaces the native one.
+    visit(CUSTOM_TAB_BAR, 'component');
+    tabBar.customId = modules.find((entry) => entry.path === CUSTOM_TAB_BAR)?.id ?? null;
+  }
 
   return {
     pages,
@@ -211,9 +271,24 @@ export function readAppManifest(reader: SourceReader): AppManifest {
     tabBar,
     usePrivacyCheck: app['__usePrivacyCheck__'] === true,
     appScriptPath: scriptOf(reader, 'app'),
-    appWxssPath: reader.readText('app.wxss') === null ? null : 'app.wxss',
+    appWxssPath: styleSourceOf(reader, 'app'),
     modules,
+    unsupported,
   };
+}
+
+/** app.json `subpackages` (or `subPackages`): each root's pages, as routes. */
+function subpackagePages(app: Json): string[] {
+  const field = app['subpackages'] ?? app['subPackages'];
+  if (!Array.isArray(field)) return [];
+  return field.flatMap((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const root = stringField(entry as Json, 'root')?.replace(/\/+$/, '') ?? '';
+    const pages = (entry as Json)['pages'];
+    return Array.isArray(pages)
+      ? pages.filter((page): page is string => typeof page === 'string').map((page) => posix.join(root, page))
+      : [];
+  });
 }
 
 function objectOfStrings(value: unknown, where: string): Record<string, string> {

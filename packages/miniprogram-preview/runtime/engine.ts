@@ -37,6 +37,11 @@ export function registerComponent(definition: Record<string, unknown>): string {
   return jComponent.register(definition);
 }
 
+/** Whether a component (a built-in or the mini-program's own) is registered under this id or tag. */
+export function isRegistered(idOrTag: string): boolean {
+  return jComponentUtils.cache(idOrTag) !== undefined;
+}
+
 export function registerBehavior(definition: Record<string, unknown>): string {
   return jComponent.behavior(definition);
 }

@@ -156,12 +156,16 @@ function boot(): void {
       }),
     );
 
-    const loaded = loadMiniprogram(bundle, globals);
     const launchOptions = { path: launch.route, query: launch.query, scene: 1001, referrerInfo: {} };
-    for (const hook of ['onLaunch', 'onShow']) {
-      const method = loaded.app[hook];
-      if (typeof method === 'function') method.call(loaded.app, launchOptions);
-    }
+    const loaded = loadMiniprogram(bundle, globals, (app) => {
+      for (const hook of ['onLaunch', 'onShow']) {
+        const method = app[hook];
+        if (typeof method === 'function') method.call(app, launchOptions);
+      }
+    });
+    const problems = [...bundle.unsupported, ...loaded.failures];
+    for (const failure of loaded.failures) console.error(`[preview] ${failure}`);
+    if (problems.length > 0) phone.showUnsupported(problems);
 
     stack = createPageStack({ pages: bundle.pages, tabPages: bundle.tabBar?.list.map((item) => item.pagePath) ?? [] }, phone.factory, {
       changed(shown) {

@@ -5,7 +5,7 @@
  * together with the template and the class prefix the WXSS was scoped with (build/wxss.ts).
  */
 import type { BundledApp, BundledModule } from '../shared/bundle';
-import { registerBehavior, registerComponent } from './engine';
+import { isRegistered, registerBehavior, registerComponent } from './engine';
 
 type Options = Record<string, unknown>;
 
@@ -31,18 +31,47 @@ export function pageToComponent(options: Options): Options {
   };
 }
 
+/**
+ * `<van-toast>` in a template whose JSON does not declare it: WeChat renders nothing for it and
+ * warns; the engine would refuse the whole template. Such tags (with a '-', neither declared nor
+ * a registered built-in) become `view`, and are named.
+ */
+export function undeclaredTagsAsViews(
+  wxml: string,
+  usingComponents: Record<string, unknown>,
+  registered: (tag: string) => boolean,
+): { wxml: string; undeclared: string[] } {
+  const undeclared = new Set<string>();
+  const rewritten = wxml.replace(/<(\/?)([A-Za-z][\w]*-[\w-]*)(?=[\s/>])/g, (whole, slash: string, tag: string) => {
+    if (tag in usingComponents || registered(tag)) return whole;
+    undeclared.add(tag);
+    return `<${slash}view`;
+  });
+  return { wxml: rewritten, undeclared: [...undeclared] };
+}
+
 export interface LoadedApp {
   /** What App() received: getApp() answers it. */
   app: Options;
   /** Module path -> its j-component id, for the page host. */
   pageIds: Map<string, string>;
+  /** Scripts that failed while loading (each shows its message where it is used), path first. */
+  failures: string[];
 }
+
+/** What a page or component whose script failed shows in its place: the message, in the phone. */
+export const FAILURE_TEMPLATE =
+  '<view class="pv-unsupported"><view class="pv-unsupported__title">此处无法在预览中显示 / Not shown in the preview</view><text class="pv-unsupported__message">{{message}}</text></view>';
 
 /**
  * Installs Component / Page / Behavior / App, runs every script of the bundle, and registers the
  * results. Throws with the module's path when a script does not call its constructor.
  */
-export function loadMiniprogram(bundle: BundledApp, globals: Record<string, unknown>): LoadedApp {
+export function loadMiniprogram(
+  bundle: BundledApp,
+  globals: Record<string, unknown>,
+  launched: (app: Options) => void = () => undefined,
+): LoadedApp {
   // Held in an object: the constructors below fill it while a script runs.
   const state: { loading: BundledModule | null; received: Options | null; app: Options | null } = {
     loading: null,
@@ -66,33 +95,56 @@ export function loadMiniprogram(bundle: BundledApp, globals: Record<string, unkn
   };
   globals['getApp'] = () => state.app;
 
+  // app.js runs and launches first, as in WeChat: page and component scripts commonly read
+  // getApp().globalData (filled by onLaunch) at their top level.
+  bundle.loadApp();
+  launched(state.app ?? {});
   const pageIds = new Map<string, string>();
+  const failures: string[] = [];
   for (const module of bundle.modules) {
     state.loading = module;
     state.received = null;
+    let failure: string | null = null;
     try {
       module.load();
     } catch (error) {
-      throw new Error(
-        `${module.path}: its script failed while loading: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-      );
+      failure = `${module.path}: its script failed while loading: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
     }
     const options = received();
     state.loading = null;
-    if (!options) throw new Error(`${module.path}: its script did not call Component() or Page()`);
+    if (!failure && !options) failure = `${module.path}: its script did not call Component() or Page()`;
+    if (failure || !options) {
+      // One broken page or component must not blank the whole mini-program: it shows what failed instead.
+      const message = failure ?? module.path;
+      failures.push(message);
+      registerComponent({
+        id: module.id,
+        path: module.path,
+        tagName: module.tagName,
+        template: FAILURE_TEMPLATE,
+        usingComponents: {},
+        data: { message: message.split('\n    at ')[0] ?? message },
+        // Unprefixed: the preview's own stylesheet (host.css) styles it.
+        options: {},
+      });
+      if (module.kind === 'page') pageIds.set(module.path, module.id);
+      continue;
+    }
     const own = typeof options['options'] === 'object' && options['options'] !== null ? (options['options'] as Options) : {};
+    const template = undeclaredTagsAsViews(module.wxml, module.usingComponents, isRegistered);
+    for (const tag of template.undeclared)
+      failures.push(`${module.path}.wxml: <${tag}> is not in usingComponents (shown as a plain view, WeChat warns and skips it)`);
     registerComponent({
       ...options,
       id: module.id,
       path: module.path,
       tagName: module.tagName,
-      template: module.wxml,
+      template: template.wxml,
       usingComponents: module.usingComponents,
       options: { ...own, classPrefix: module.id },
     });
     if (module.kind === 'page') pageIds.set(module.path, module.id);
   }
 
-  bundle.loadApp();
-  return { app: state.app ?? {}, pageIds };
+  return { app: state.app ?? {}, pageIds, failures };
 }

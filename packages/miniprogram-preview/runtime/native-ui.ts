@@ -4,6 +4,7 @@
  * prompt and guide. Together with navigation and image loading they are the services the
  * built-in components need (builtins.ts).
  */
+import { miniprogramFileUrl } from '../shared/bundle';
 import type { BuiltinServices, PhoneNumberDetail, PhoneNumberRequest } from './builtins';
 import type { Overlays } from './overlays';
 import type { PageStack } from './page-stack';
@@ -99,7 +100,7 @@ export function createNativeUi(deps: NativeUiDependencies): BuiltinServices {
 
   async function resolveImage(src: string): Promise<string> {
     if (isTempPath(src)) return files.displayUrl(src) ?? src;
-    if (!src.startsWith('cloud://')) return src;
+    if (!src.startsWith('cloud://')) return miniprogramFileUrl(src);
     // <image src="cloud://..."> works in WeChat: the base library fetches a temporary URL.
     const answer = (await deps.cloud.getTempFileURL({ fileList: [src] })) as { fileList: { tempFileURL: string }[] };
     return answer.fileList[0]?.tempFileURL || src;

@@ -6,7 +6,7 @@
  * Screen size is fixed (375 x 667, an iPhone 8, one of DevTools' presets): 750rpx = 375px.
  */
 import { PAGE_ATTRIBUTE, type TabBarConfig, type WindowConfig } from '../shared/bundle';
-import { createRoot, installMouseTaps } from './engine';
+import { createRoot, installMouseTaps, type RootComponent } from './engine';
 import type { LivePage, PageFactory } from './page-stack';
 import { onPress } from './press';
 
@@ -32,6 +32,8 @@ export interface Phone {
   /** Redraws the navigation bar and the tab bar for the page on top. */
   update(pages: readonly LivePage[]): void;
   showFatal(message: string): void;
+  /** A banner over the screen naming what the preview cannot show, each with its file; closable. */
+  showUnsupported(problems: string[]): void;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
@@ -84,7 +86,13 @@ export function createPhone(config: PhoneConfig): Phone {
       root.attach(container);
       const instance = root.instance;
       // What WeChat puts on a page's `this` besides its data and methods.
-      Object.assign(instance, { route: target.route, __route__: target.route, options: { ...target.query } });
+      Object.assign(instance, {
+        route: target.route,
+        __route__: target.route,
+        options: { ...target.query },
+        // The custom tab bar's instance (tabBar.custom), as pages reach it to mark their tab selected.
+        getTabBar: () => customTabBar()?.instance ?? null,
+      });
       const windowConfig: WindowConfig = { ...config.window, ...page.window };
       const live: PhonePage = {
         route: target.route,
@@ -110,9 +118,29 @@ export function createPhone(config: PhoneConfig): Phone {
     },
   };
 
+  let customRoot: RootComponent | null = null;
+  function customTabBar(): RootComponent | null {
+    const id = config.tabBar?.customId;
+    if (!id) return null;
+    if (!customRoot) {
+      customRoot = createRoot(id);
+      tabbar.classList.add('pv-tabbar--custom');
+      // Taps reach elements inside a page container only (engine.ts): the tab bar acts as one.
+      tabbar.setAttribute(PAGE_ATTRIBUTE, id);
+      installMouseTaps(tabbar);
+    }
+    return customRoot;
+  }
+
   function renderTabBar(route: string | null): void {
     const isTab = !!config.tabBar && config.tabBar.list.some((item) => item.pagePath === route);
     screen.classList.toggle('pv-screen--tabbar', isTab);
+    const custom = customTabBar();
+    if (custom) {
+      if (isTab && !custom.dom.isConnected) custom.attach(tabbar);
+      tabbar.hidden = !isTab;
+      return;
+    }
     tabbar.replaceChildren();
     if (!config.tabBar || !isTab) return;
     const { color, selectedColor } = config.tabBar;
@@ -146,6 +174,19 @@ export function createPhone(config: PhoneConfig): Phone {
       box.appendChild(element('div', 'pv-fatal__title', '预览出错 / The preview failed'));
       box.appendChild(element('pre', 'pv-fatal__message', message));
       overlays.appendChild(box);
+    },
+    showUnsupported(problems) {
+      const banner = element('div', 'pv-unsupported-banner');
+      banner.setAttribute('role', 'status');
+      const close = element('button', 'pv-unsupported-banner__close', '×');
+      close.setAttribute('aria-label', '关闭 / Close');
+      close.addEventListener('click', () => banner.remove());
+      banner.append(
+        close,
+        element('div', 'pv-unsupported-banner__title', `预览不支持的内容 ${problems.length} 处 / Not supported in the preview`),
+      );
+      for (const problem of problems) banner.appendChild(element('pre', 'pv-unsupported-banner__item', problem.split('\n')[0] ?? problem));
+      overlays.appendChild(banner);
     },
   };
 }

@@ -14,7 +14,8 @@ import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { EmulatorModule, HttpRoute } from '@wx-cloud-login/cloudbase-emulator';
-import { buildPreview, type BuildPreviewOptions, type PreviewBuildResult } from '../build/build-preview';
+import { buildPreview, type BuildPreviewOptions, defaultMiniprogramRoot, type PreviewBuildResult } from '../build/build-preview';
+import { FILES_PATH } from '../shared/bundle';
 
 export const PREVIEW_PATH = '/preview/';
 
@@ -34,6 +35,12 @@ const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.svg': 'image/svg+xml',
+  '.webp': 'image/webp',
 };
 
 function escapeHtml(text: string): string {
@@ -87,6 +94,8 @@ export async function createPreviewModule(options: PreviewModuleOptions = {}): P
     const result = await buildPreview(options);
     last = { result, prints: await fingerprints(result.inputs, started) };
     if (!result.ok) options.log?.(`预览构建失败 / Preview build failed:\n  ${result.errors.join('\n  ')}\n`);
+    else if (result.unsupported.length > 0)
+      options.log?.(`预览不支持、页面上不显示的内容 / Not rendered by the preview:\n  ${result.unsupported.join('\n  ')}\n`);
     return result;
   }
 
@@ -101,9 +110,30 @@ export async function createPreviewModule(options: PreviewModuleOptions = {}): P
     return building;
   }
 
+  /** '/images/a.png' of the mini-program (an absolute path in WXML or data), read from its root. */
+  async function serveMiniprogramFile(response: ServerResponse, relative: string): Promise<void> {
+    const root = path.resolve(options.miniprogramRoot ?? defaultMiniprogramRoot());
+    const file = path.resolve(root, relative);
+    const type = CONTENT_TYPES[path.extname(file).toLowerCase()];
+    const inside = file.startsWith(`${root}${path.sep}`);
+    let body: Buffer | null = null;
+    if (inside && type?.startsWith('image/')) body = await readFile(file).catch(() => null);
+    if (!body || !type) {
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end(`no image of the mini-program at /${relative}\n`);
+      return;
+    }
+    response.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store' });
+    response.end(body);
+  }
+
   async function serve(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     request.resume();
     const name = url.pathname.slice(PREVIEW_PATH.length) || 'index.html';
+    if (name.startsWith(FILES_PATH)) {
+      await serveMiniprogramFile(response, decodeURIComponent(name.slice(FILES_PATH.length)));
+      return;
+    }
     const result = name === 'index.html' ? await refresh() : (last?.result ?? (await refresh()));
     if (!result.ok) {
       const html = renderBuildErrorPage(result.errors);

@@ -7,6 +7,17 @@
 /** On each page's container, with the page's module id: `page { }` in WXSS selects it. */
 export const PAGE_ATTRIBUTE = 'data-pv-page';
 
+/**
+ * Where the preview serves the mini-program's own files (images), relative to the preview page:
+ * `<image src="/images/a.png">` loads `files/images/a.png`, read from the mini-program root.
+ */
+export const FILES_PATH = 'files/';
+
+/** An absolute path of the mini-program ('/images/a.png') as the browser loads it; other sources unchanged. */
+export function miniprogramFileUrl(src: string): string {
+  return src.startsWith('/') && !src.startsWith('//') ? `${FILES_PATH}${src.slice(1)}` : src;
+}
+
 export function pageSelector(moduleId: string): string {
   return `[${PAGE_ATTRIBUTE}="${moduleId}"]`;
 }
@@ -23,6 +34,8 @@ export interface TabBarConfig {
   backgroundColor: string;
   borderStyle: 'black' | 'white';
   list: TabBarItem[];
+  /** `tabBar.custom: true`: the module id of `custom-tab-bar/index`, rendered in the tab bar's place. */
+  customId: string | null;
 }
 
 /** app.json `window` and a page's JSON share these fields (the page's win). */
@@ -58,4 +71,6 @@ export interface BundledApp {
   loadApp(): void;
   /** Dependencies first. */
   modules: BundledModule[];
+  /** What the sources use that the preview does not render, each naming its file. */
+  unsupported: string[];
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildPreview, bundleModuleSource, defaultMiniprogramRoot, fileReader } from '../../build/build-preview';
 import { readAppManifest } from '../../build/manifest';
-import { createFixtureMiniprogram, type FixtureMiniprogram } from '../support/fixture-miniprogram';
+import { createFixtureMiniprogram, FIXTURE_FILES, type FixtureMiniprogram } from '../support/fixture-miniprogram';
 
 describe('buildPreview', () => {
   let fixture: FixtureMiniprogram;
@@ -55,6 +55,78 @@ describe('buildPreview', () => {
     fixture.write('pages/home/index.wxss', '.card { margin: 8rpx;\n');
     const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
     expect(result).toMatchObject({ ok: false, errors: [expect.stringContaining('unclosed {')] });
+  });
+});
+
+describe('buildPreview of a project on an npm component library (miniprogram_npm, as 构建 npm leaves it)', () => {
+  let fixture: FixtureMiniprogram;
+
+  beforeEach(() => {
+    fixture = createFixtureMiniprogram({
+      ...FIXTURE_FILES,
+      'pages/home/index.json': JSON.stringify({ usingComponents: { 'name-tag': '/components/name-tag/index' } }),
+      'pages/home/index.ts': "import Toast from '@mini/ui/toast/toast';\nComponent({ methods: { onLoad() { Toast('hi'); } } });\n",
+      'components/name-tag/index.json': JSON.stringify({ component: true, usingComponents: { 'mini-button': '@mini/ui/button/index' } }),
+      'components/name-tag/index.wxml': '<mini-button>{{name}}</mini-button>\n',
+      // The library as vant ships it: CommonJS, a shared common/ folder, WXS, WXSS importing common styles.
+      'miniprogram_npm/@mini/ui/common/component.js': 'exports.MiniComponent = function (options) { Component(options); };\n',
+      'miniprogram_npm/@mini/ui/common/index.wxss': '.mini-ellipsis { overflow: hidden; }\n',
+      'miniprogram_npm/@mini/ui/toast/toast.js': 'exports.default = function Toast(text) { return text; };\n',
+      'miniprogram_npm/@mini/ui/button/index.json': JSON.stringify({ component: true }),
+      'miniprogram_npm/@mini/ui/button/index.js':
+        "var c = require('../common/component');\nc.MiniComponent({ properties: { size: String } });\n",
+      'miniprogram_npm/@mini/ui/button/index.wxml':
+        '<wxs src="../wxs/utils.wxs" module="utils" />\n<button class="{{ utils.bem(size) }}"><slot /></button>\n',
+      'miniprogram_npm/@mini/ui/button/index.wxss': "@import '../common/index.wxss';\n.mini-button { padding: 8rpx; }\n",
+      'miniprogram_npm/@mini/ui/wxs/utils.wxs': "module.exports = { bem: function (m) { return 'mini-button mini-button--' + m; } };\n",
+    });
+  });
+
+  afterEach(() => fixture.remove());
+
+  it('builds: components and script imports resolve through miniprogram_npm, WXS and the library’s WXSS come along', async () => {
+    const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    const bundle = readFileSync(path.join(fixture.outDir, 'preview.js'), 'utf8');
+    expect(bundle).toContain('"path": "miniprogram_npm/@mini/ui/button/index"');
+    expect(bundle).toMatch(/function Toast\d*\(text\)/);
+    expect(bundle).toContain("mini-button mini-button--' + m");
+    const css = readFileSync(path.join(fixture.outDir, 'app.css'), 'utf8');
+    expect(css).toContain('.miniprogram-npm-mini-ui-button-index--mini-ellipsis { overflow: hidden; }');
+    expect(result.unsupported).toEqual([]);
+  });
+});
+
+describe('buildPreview of Sass and Less sources (DevTools useCompilerPlugins)', () => {
+  let fixture: FixtureMiniprogram;
+
+  afterEach(() => fixture.remove());
+
+  it('compiles index.scss (with its partials) and index.less where no .wxss is, before scoping them', async () => {
+    const { 'pages/home/index.wxss': _pageWxss, 'components/name-tag/index.wxss': _tagWxss, 'app.wxss': _appWxss, ...rest } = FIXTURE_FILES;
+    fixture = createFixtureMiniprogram({
+      ...rest,
+      'app.scss': "@import 'styles/vars';\npage { color: $ink; }\n",
+      'styles/_vars.scss': '$ink: #123456;\n$gap: 16rpx;\n',
+      'pages/home/index.scss': "@import '../../styles/vars';\n.card { .title { margin: $gap * 2; } }\n",
+      'components/name-tag/index.less': '@size: 28rpx;\n.tag { font-size: @size; &:active { opacity: 0.5; } }\n',
+    });
+    const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    const css = readFileSync(path.join(fixture.outDir, 'app.css'), 'utf8');
+    expect(css).toContain('[data-pv-page="pages-home-index"] {\n  color: #123456;\n}');
+    expect(css).toContain('.pages-home-index--card .pages-home-index--title {\n  margin: calc(32 * var(--pv-rpx));\n}');
+    expect(css).toMatch(/\.components-name-tag-index--tag \{\s*font-size: calc\(28 \* var\(--pv-rpx\)\);\s*\}/);
+    expect(css).toMatch(/\.components-name-tag-index--tag:active \{\s*opacity: 0\.5;\s*\}/);
+    // An edited partial rebuilds the preview: it is one of the inputs.
+    expect(result.inputs).toContain(path.join(fixture.root, 'styles/_vars.scss'));
+  });
+
+  it('answers a Sass error with the file', async () => {
+    const { 'pages/home/index.wxss': _pageWxss, ...rest } = FIXTURE_FILES;
+    fixture = createFixtureMiniprogram({ ...rest, 'pages/home/index.scss': '.card { color: $missing; }\n' });
+    const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
+    expect(result).toMatchObject({ ok: false, errors: [expect.stringMatching(/^pages\/home\/index\.scss: Sass: Undefined variable/)] });
   });
 });
 

@@ -126,3 +126,101 @@ describe('moduleId', () => {
     expect(moduleId('components/UserCard/index')).toBe('components-usercard-index');
   });
 });
+
+describe('npm components (miniprogram_npm), as DevTools resolves them', () => {
+  /** A vant-like library built into miniprogram_npm: a button using an icon of its own. */
+  const LIBRARY = {
+    ...module('miniprogram_npm/@mini/ui/button/index', { component: true, usingComponents: { 'mini-icon': '../icon/index' } }),
+    ...module('miniprogram_npm/@mini/ui/icon/index', { component: true }),
+    ...module('miniprogram_npm/mini-badge/index', { component: true }),
+  };
+  const app = (pages: string[]) => ({ 'app.json': JSON.stringify({ pages }), 'app.js': 'App({})' });
+
+  it('finds "@scope/pkg/comp/index" from any page or component folder through the root miniprogram_npm', () => {
+    const manifest = readAppManifest(
+      reader({
+        ...app(['pages/home/index']),
+        ...LIBRARY,
+        ...module('pages/home/index', { usingComponents: { card: '/components/place-list/index' } }),
+        ...module('components/place-list/index', { component: true, usingComponents: { 'van-button': '@mini/ui/button/index' } }),
+      }),
+    );
+    const list = manifest.modules.find((entry) => entry.path === 'components/place-list/index');
+    expect(list?.usingComponents).toEqual({ 'van-button': 'miniprogram_npm/@mini/ui/button/index' });
+    expect(manifest.modules.map((entry) => entry.path)).toContain('miniprogram_npm/@mini/ui/icon/index');
+  });
+
+  it('takes the nearest miniprogram_npm (packNpmRelationList puts one in a sub-folder), and a bare package name means its index', () => {
+    const manifest = readAppManifest(
+      reader({
+        ...app(['sub/pages/a/index']),
+        ...LIBRARY,
+        ...module('sub/miniprogram_npm/@mini/ui/button/index', { component: true }),
+        ...module('sub/pages/a/index', { usingComponents: { b: '@mini/ui/button/index', badge: 'mini-badge' } }),
+      }),
+    );
+    expect(manifest.modules.find((entry) => entry.path === 'sub/pages/a/index')?.usingComponents).toEqual({
+      b: 'sub/miniprogram_npm/@mini/ui/button/index',
+      badge: 'miniprogram_npm/mini-badge/index',
+    });
+  });
+
+  it('prefers a component beside the user for a path without ./ (as DevTools does)', () => {
+    expect(resolveComponentPath('pages/home/index', 'parts/row', reader({ 'pages/home/parts/row.json': '{}' }))).toBe(
+      'pages/home/parts/row',
+    );
+  });
+
+  it('names the places it looked and the fix when the package was not built into miniprogram_npm', () => {
+    expect(() => resolveComponentPath('components/place-list/index', '@vant/weapp/image/index', reader({}))).toThrow(
+      /components\/place-list\/index\.json: component "@vant\/weapp\/image\/index" was not found; looked for .*miniprogram_npm\/@vant\/weapp\/image\/index\.json.*构建 npm/,
+    );
+  });
+
+  it('includes the pages of subpackages', () => {
+    const manifest = readAppManifest(
+      reader({
+        'app.json': JSON.stringify({ pages: ['pages/home/index'], subpackages: [{ root: 'packageA/', pages: ['list/list'] }] }),
+        'app.js': 'App({})',
+        ...module('pages/home/index', {}),
+        ...module('packageA/list/list', {}),
+      }),
+    );
+    expect(manifest.pages).toEqual(['pages/home/index', 'packageA/list/list']);
+  });
+
+  it('names a template that uses <import>/<template is>, which the preview cannot render', () => {
+    const manifest = readAppManifest(
+      reader({
+        ...app(['pages/home/index']),
+        ...module('pages/home/index', {}),
+        'pages/home/index.wxml': '<import src="./item.wxml" /><template is="item" data="{{...row}}" />',
+        'pages/home/item.wxml': '<template name="item"><text>{{name}}</text></template>',
+      }),
+    );
+    expect(manifest.unsupported).toEqual(['pages/home/index.wxml: <import>/<template is> (模板 templates render nothing in the preview)']);
+  });
+});
+
+describe('a custom tab bar (tabBar.custom)', () => {
+  it('loads custom-tab-bar/index as a component and names it as the tab bar', () => {
+    const manifest = readAppManifest(
+      reader({
+        'app.json': JSON.stringify({
+          pages: ['pages/home/index'],
+          tabBar: { custom: true, list: [{ pagePath: 'pages/home/index', text: '首页' }] },
+        }),
+        'app.js': 'App({})',
+        ...module('pages/home/index', {}),
+        // Without "component": true, as WeChat accepts it.
+        ...module('custom-tab-bar/index', {}),
+      }),
+    );
+    expect(manifest.tabBar?.customId).toBe('custom-tab-bar-index');
+    expect(manifest.modules.map((entry) => entry.path)).toContain('custom-tab-bar/index');
+  });
+
+  it('has none for the native tab bar', () => {
+    expect(readAppManifest(reader(APP)).tabBar?.customId).toBeNull();
+  });
+});

@@ -39,6 +39,17 @@ describe('the preview served by the emulator at /preview/', () => {
     }
   });
 
+  it('serves the mini-program’s own images for absolute paths (<image src="/images/a.png">), and nothing else of it', async () => {
+    fixture.write('images/logo.png', 'not-really-a-png');
+    const image = await get('/preview/files/images/logo.png');
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(await image.text()).toBe('not-really-a-png');
+    expect((await get('/preview/files/app.ts')).status).toBe(404);
+    expect((await get('/preview/files/%2E%2E/%2E%2E/package.json')).status).toBe(404);
+    expect((await get('/preview/files/images/gone.png')).status).toBe(404);
+  });
+
   it('redirects /preview to /preview/, keeping the query', async () => {
     const answer = await get('/preview?openid=a');
     expect(answer.status).toBe(302);

@@ -1,0 +1,110 @@
+import type { SourceReader } from '../../build/manifest';
+import { bundleWxs, expandShorthand, prepareWxml } from '../../build/wxml';
+
+function reader(files: Record<string, string>): SourceReader {
+  return { readText: (path) => files[path] ?? null };
+}
+
+/** Runs inline WXS the way the engine (j-component) does: `require` does nothing, `module.exports` is the module. */
+function runInlineWxs(code: string): Record<string, (...args: unknown[]) => unknown> {
+  const module = { exports: {} as Record<string, (...args: unknown[]) => unknown> };
+  new Function('require', 'module', code)(() => undefined, module);
+  return module.exports;
+}
+
+const VANT_LIKE_WXS = {
+  'miniprogram_npm/@mini/ui/wxs/utils.wxs': "var bem = require('./bem.wxs').bem;\nmodule.exports = { bem: bem };\n",
+  'miniprogram_npm/@mini/ui/wxs/bem.wxs':
+    "var PREFIX = 'mini-';\nfunction bem(name, mods) { var r = getRegExp('^\\\\s+'); return (PREFIX + name + ' ' + (mods && mods.dot ? PREFIX + name + '--dot' : '')).replace(r, ''); }\nmodule.exports = { bem: bem };\n",
+};
+
+describe('WXS in the preview', () => {
+  it('turns <wxs src> into inline WXS that carries the files it requires and WXS’s getRegExp', () => {
+    const { wxml } = prepareWxml(
+      'miniprogram_npm/@mini/ui/info/index',
+      '<wxs src="../wxs/utils.wxs" module="utils" />\n<view class="{{ utils.bem(\'info\', { dot }) }}" />',
+      reader(VANT_LIKE_WXS),
+    );
+    const code = /<wxs module="utils">([\s\S]*)<\/wxs>/.exec(wxml)?.[1] ?? '';
+    expect(runInlineWxs(code)['bem']?.('info', { dot: true })).toBe('mini-info mini-info--dot');
+    // The object shorthand, which the engine's expression parser refuses, is spelled out.
+    expect(wxml).toContain("utils.bem('info', { dot: dot })");
+  });
+
+  it('lets inline WXS require a .wxs file too', () => {
+    const code = bundleWxs(
+      'pages/a/index.wxml#m',
+      "var u = require('../../w/utils.wxs'); module.exports = { x: u.bem('a') };",
+      reader({
+        'w/utils.wxs': VANT_LIKE_WXS['miniprogram_npm/@mini/ui/wxs/utils.wxs'] ?? '',
+        'w/bem.wxs': VANT_LIKE_WXS['miniprogram_npm/@mini/ui/wxs/bem.wxs'] ?? '',
+      }),
+    );
+    expect(runInlineWxs(code)['x']).toBe('mini-a ');
+  });
+
+  it('names a missing WXS file', () => {
+    expect(() => prepareWxml('pages/a/index', '<wxs src="./gone.wxs" module="g" />', reader({}))).toThrow(
+      'pages/a/index.wxml: <wxs src="./gone.wxs"> is missing (pages/a/gone.wxs)',
+    );
+  });
+});
+
+describe('<include> in the preview', () => {
+  it('puts the included file in place, without its templates and WXS', () => {
+    const { wxml } = prepareWxml(
+      'pages/a/index',
+      '<view><include src="../common/header.wxml" /></view>',
+      reader({ 'pages/common/header.wxml': '<template name="t"><text>t</text></template><view class="header">{{title}}</view>' }),
+    );
+    expect(wxml).toBe('<view><view class="header">{{title}}</view></view>');
+  });
+});
+
+describe('expandShorthand', () => {
+  it('spells out shorthand keys of object literals only, never array items or strings', () => {
+    expect(expandShorthand(" utils.bem('button', [type, size, { block, round: r, plain }]) ")).toBe(
+      " utils.bem('button', [type, size, { block: block, round: r, plain: plain }]) ",
+    );
+    expect(expandShorthand(" '{ a, b }' + c ")).toBe(" '{ a, b }' + c ");
+  });
+});
+
+describe('image paths in WXML', () => {
+  it('makes a literal relative src absolute from the page’s folder, leaving absolute, bound and remote ones', () => {
+    const { wxml } = prepareWxml(
+      'pages/home/index',
+      '<image src="../../images/a.png" /><image src="/images/b.png" /><image src="{{avatar}}" /><image src="https://x/c.png" />',
+      reader({}),
+    );
+    expect(wxml).toBe(
+      '<image src="/images/a.png" /><image src="/images/b.png" /><image src="{{avatar}}" /><image src="https://x/c.png" />',
+    );
+  });
+});
+
+describe('<import> and <template is> in the preview', () => {
+  it('puts a template whose data passes names through in place, keeping wx:if (vant’s picker toolbar)', () => {
+    const result = prepareWxml(
+      'miniprogram_npm/@mini/ui/picker/index',
+      '<import src="./toolbar.wxml" />\n<view><template is="toolbar" wx:if="{{ top }}" data="{{ title, showToolbar }}"></template></view>',
+      reader({
+        'miniprogram_npm/@mini/ui/picker/toolbar.wxml':
+          '<template name="toolbar"><view wx:if="{{ showToolbar }}">{{ title }}</view></template>',
+      }),
+    );
+    expect(result).toEqual({
+      wxml: '\n<view><block wx:if="{{ top }}"><view wx:if="{{ showToolbar }}">{{ title }}</view></block></view>',
+      unsupported: [],
+    });
+  });
+
+  it('names a template fed other data, which it cannot render yet', () => {
+    const result = prepareWxml(
+      'pages/a/index',
+      '<template name="row"><text>{{name}}</text></template><template is="row" data="{{...item}}" />',
+      reader({}),
+    );
+    expect(result.unsupported).toEqual(['pages/a/index.wxml: <import>/<template is> (模板 templates render nothing in the preview)']);
+  });
+});
