@@ -337,6 +337,41 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
         await store.putAudit(entry('data-left', [], []));
         expect((await store.deletionsWithPendingWork(5)).map((doc) => doc._id)).toEqual(['left2']);
       });
+
+      it('deletionsWithPendingWork with dueAt leaves out entries whose only work waits for their late-write window', async () => {
+        const until = (id: string, lateWritesUntil: Date | undefined, pendingFileIDs: string[] = []): AuditEntry => ({
+          _id: id,
+          type: 'account-deleted',
+          at,
+          userId: `user-${id}`,
+          identityCount: 1,
+          mergedAccountCount: 0,
+          pendingFileIDs,
+          pendingUserIds: [`user-${id}`],
+          ...(lateWritesUntil ? { lateWritesUntil } : {}),
+          finishedAt: null,
+        });
+        const later = new Date(at.getTime() + 120_000);
+        await store.putAudit(until('waiting', later));
+        await store.putAudit(until('waiting-with-file', later, ['cloud://e.b/avatars/user-waiting-with-file/a.png']));
+        await store.putAudit(until('due', at));
+        await store.putAudit(until('older', undefined));
+
+        expect((await store.deletionsWithPendingWork(10, at)).map((doc) => doc._id).sort()).toEqual(['due', 'older', 'waiting-with-file']);
+        expect((await store.deletionsWithPendingWork(10, later)).map((doc) => doc._id).sort()).toEqual([
+          'due',
+          'older',
+          'waiting',
+          'waiting-with-file',
+        ]);
+        expect((await store.deletionsWithPendingWork(10)).map((doc) => doc._id).sort()).toEqual([
+          'due',
+          'older',
+          'waiting',
+          'waiting-with-file',
+        ]);
+        expect((await store.deletionsWithPendingWork(10, at)).find((doc) => doc._id === 'due')?.lateWritesUntil).toEqual(at);
+      });
     });
 
     it('auditEntriesAbout answers the entries naming the user, newest first, bounded, never a client-written one', async () => {
