@@ -194,6 +194,11 @@ export type AuditEntry =
       movedProviders: string[];
       releasedProviders: string[];
       filledFields: ProfileField[];
+      /**
+       * When the per-user data move finished: the first move that began after the link's late-write
+       * window (actions/shared/account-cleanup.ts). Absent while it is owed, and on older entries.
+       */
+      dataMovedAt?: Date;
     }
   | {
       _id: string;

@@ -172,6 +172,8 @@ describe('a write under a merged account after the link moved its data', () => {
     expect(await notesOf(ownerId)).toEqual(['关联前的笔记', '迟到的笔记']);
     // Inside the window the move stays owed.
     expect((await userDoc(ownerId))?.lateDataMoves).toEqual([newcomerId]);
+    const { data: open } = await db().collection('account_audit').where({ type: 'account-linked', fromUserId: newcomerId }).get();
+    expect(open[0]?.dataMovedAt).toBeUndefined();
 
     await crashedNoteWrite(newcomerId, '更迟的笔记');
     pastTheWindow();
@@ -180,5 +182,8 @@ describe('a write under a merged account after the link moved its data', () => {
     expect(await notesOf(ownerId)).toEqual(['关联前的笔记', '更迟的笔记', '迟到的笔记']);
     expect((await userDoc(ownerId))?.lateDataMoves).toEqual([]);
     expect((await userDoc(ownerId))?.pendingDataMoves).toEqual([]);
+    // The link's audit entry says when its data move finished.
+    const { data: links } = await db().collection('account_audit').where({ type: 'account-linked', fromUserId: newcomerId }).get();
+    expect(links).toEqual([expect.objectContaining({ toUserId: ownerId, dataMovedAt: expect.any(Date) })]);
   });
 });

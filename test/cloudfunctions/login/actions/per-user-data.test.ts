@@ -71,6 +71,8 @@ describe('per-user data of other functions', () => {
     dataOf(await call(deps, alice, 'login'));
     expect(deps.userData.ownedBy([aliceId])).toEqual([]);
     expect(deps.store.users.get(bobId)?.lateDataMoves).toEqual([aliceId]);
+    const linkEntry = () => [...deps.store.audit.values()].find((entry) => entry.type === 'account-linked');
+    expect(linkEntry()).not.toHaveProperty('dataMovedAt');
 
     deps.userData.documents.get('notes')?.push({ _id: 'later', owner: aliceId });
     pastLateWriteWindow(deps);
@@ -78,6 +80,7 @@ describe('per-user data of other functions', () => {
     expect(deps.userData.ownedBy([aliceId])).toEqual([]);
     expect(deps.userData.ownedBy([bobId])).toHaveLength(3);
     expect(deps.store.users.get(bobId)?.lateDataMoves).toEqual([]);
+    expect(linkEntry()).toMatchObject({ fromUserId: aliceId, toUserId: bobId, dataMovedAt: deps.clock.now });
     // Nothing owed: the next login moves nothing.
     const moves = deps.userData.moved.length;
     dataOf(await call(deps, bob, 'login'));

@@ -123,10 +123,30 @@ export async function finishDataMoves(user: UserDoc, deps: CleanupDeps): Promise
   const addLate = stillLate.filter((id) => !late.includes(id));
   const pullLate = late.filter((id) => !stillLate.includes(id));
   if (owed.length === 0 && pullLate.length === 0 && addLate.length === 0) return;
-  await deps.store.updateUser(user._id, {
-    pullFromLists: { ...(owed.length > 0 ? { pendingDataMoves: owed } : {}), ...(pullLate.length > 0 ? { lateDataMoves: pullLate } : {}) },
-    ...(addLate.length > 0 ? { addToLists: { lateDataMoves: addLate } } : {}),
-  });
+  const finished = merged.filter((id) => !stillLate.includes(id));
+  await Promise.all([
+    deps.store.updateUser(user._id, {
+      pullFromLists: {
+        ...(owed.length > 0 ? { pendingDataMoves: owed } : {}),
+        ...(pullLate.length > 0 ? { lateDataMoves: pullLate } : {}),
+      },
+      ...(addLate.length > 0 ? { addToLists: { lateDataMoves: addLate } } : {}),
+    }),
+    ...finished.map((id) => recordDataMoved(id, user._id, deps)),
+  ]);
+}
+
+/** The link's audit entry says when its data move finished (once per link; a failure only loses the time). */
+async function recordDataMoved(fromUserId: string, toUserId: string, deps: CleanupDeps): Promise<void> {
+  try {
+    const entry = (await deps.store.auditEntriesAbout(fromUserId, 20)).find(
+      (candidate) => candidate.type === 'account-linked' && candidate.fromUserId === fromUserId && candidate.toUserId === toUserId,
+    );
+    if (entry?.type === 'account-linked' && entry.dataMovedAt === undefined)
+      await deps.store.putAudit({ ...entry, dataMovedAt: deps.now() });
+  } catch (error) {
+    deps.warn('recording when a link’s data move finished failed', error);
+  }
 }
 
 /**
