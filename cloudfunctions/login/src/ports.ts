@@ -124,6 +124,12 @@ export interface Store extends StoreTransaction {
   identitiesOf(userIds: string[]): Promise<IdentityDoc[]>;
   /** Users merged into `userId` (status 'merged', mergedInto = userId). */
   usersMergedInto(userId: string): Promise<UserDoc[]>;
+  /**
+   * Up to `limit` users whose document lists a data move of a link as owed (`pendingDataMoves`) or
+   * as repeated until its late-write window passed (`lateDataMoves`), in no particular order
+   * (`npm run admin -- cleanup` finishes them for people who do not log in again).
+   */
+  usersOwingDataMoves(limit: number): Promise<UserDoc[]>;
   /** Inserts a new ticket (its `_id` is fresh: a duplicate is an error). */
   insertLinkTicket(ticket: LinkTicketDoc): Promise<void>;
   /**

@@ -153,7 +153,7 @@ describe('a write under a deleted account after the deletion removed its data', 
 });
 
 describe('a write under a merged account after the link moved its data', () => {
-  it('each login inside the window moves it to the joined account; the first after the window finishes the move', async () => {
+  async function linked(): Promise<{ owner: Caller; ownerId: string; newcomer: Caller; newcomerId: string }> {
     const owner = person('owner');
     const ownerId = await signUp(owner);
     const phone = `1390000${String(people).padStart(4, '0')}`;
@@ -164,6 +164,30 @@ describe('a write under a merged account after the link moved its data', () => {
     const offer = await emulator.callFunction('login', { action: 'bindPhone', code: emulator.openapi.issuePhoneCode(phone) }, newcomer);
     const ticket = (offer.result as { error: { details: { ticket: string } } }).error.details.ticket;
     expect(((await call(newcomer, 'confirmLink', { ticket })).user as { id: string }).id).toBe(ownerId);
+    return { owner, ownerId, newcomer, newcomerId };
+  }
+
+  it('npm run admin -- cleanup moves it for people who do not log in again, and finishes after the window', async () => {
+    const { ownerId, newcomerId } = await linked();
+    await crashedNoteWrite(newcomerId, '迟到的笔记');
+
+    const early = await adminCleanup();
+    expect(early.code).toBe(0);
+    expect(await notesOf(newcomerId)).toEqual([]);
+    expect(await notesOf(ownerId)).toEqual(['关联前的笔记', '迟到的笔记']);
+    expect((await userDoc(ownerId))?.lateDataMoves).toEqual([newcomerId]);
+
+    await crashedNoteWrite(newcomerId, '更迟的笔记');
+    pastTheWindow();
+    const done = await runAdminAt(emulator.url, ['cleanup', '--json'], () => new Date(emulator.clock.now()));
+    expect(JSON.parse(done.stdout)).toMatchObject({ linkMoves: { left: 0, waiting: 0 } });
+    expect(await notesOf(newcomerId)).toEqual([]);
+    expect(await notesOf(ownerId)).toEqual(['关联前的笔记', '更迟的笔记', '迟到的笔记']);
+    expect((await userDoc(ownerId))?.lateDataMoves).toEqual([]);
+  });
+
+  it('each login inside the window moves it to the joined account; the first after the window finishes the move', async () => {
+    const { owner, ownerId, newcomer, newcomerId } = await linked();
     expect(await notesOf(ownerId)).toEqual(['关联前的笔记']);
 
     await crashedNoteWrite(newcomerId, '迟到的笔记');

@@ -425,6 +425,18 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
       return data.map(asUser).filter(present);
     },
 
+    async usersOwingDataMoves(limit) {
+      const { data } = await orEmpty(
+        () =>
+          users()
+            .where(_.or([{ 'pendingDataMoves.0': _.exists(true) }, { 'lateDataMoves.0': _.exists(true) }]))
+            .limit(limit)
+            .get(),
+        { data: [] },
+      );
+      return data.map(asUser).filter(present);
+    },
+
     async insertLinkTicket(ticket) {
       await ensureCollection(names.linkTickets);
       await tickets().add({ data: { ...ticket } });

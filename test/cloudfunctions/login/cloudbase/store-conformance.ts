@@ -174,6 +174,18 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
         expect(ids(await store.findUsersByIdentity([keys.unionid ?? '', keys.openid]))).toEqual(['u1']);
         expect(ids(await store.usersMergedInto('u1'))).toEqual(['m1']);
       });
+
+      it('usersOwingDataMoves answers users listing a pending or late data move, bounded', async () => {
+        expect(await store.usersOwingDataMoves(5)).toEqual([]);
+        await store.insertUser({ _id: 'none', identityKeys: [] });
+        await store.insertUser({ _id: 'empty', identityKeys: [], pendingDataMoves: [], lateDataMoves: [] });
+        await store.insertUser({ _id: 'owed', identityKeys: [], pendingDataMoves: ['m1'] });
+        await store.insertUser({ _id: 'late', identityKeys: [], lateDataMoves: ['m2'] });
+        expect(ids(await store.usersOwingDataMoves(5)).sort()).toEqual(['late', 'owed']);
+        expect(await store.usersOwingDataMoves(1)).toHaveLength(1);
+        await store.updateUser('late', { pullFromLists: { lateDataMoves: ['m2'] } });
+        expect(ids(await store.usersOwingDataMoves(5))).toEqual(['owed']);
+      });
     });
 
     describe('markUserDeleting', () => {

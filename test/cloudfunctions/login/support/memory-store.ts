@@ -334,6 +334,11 @@ export function createMemoryStore(): MemoryStore {
       return matching((user) => user.status === 'merged' && user.mergedInto === userId);
     },
 
+    async usersOwingDataMoves(limit) {
+      await enter('usersOwingDataMoves');
+      return matching((user) => (user.pendingDataMoves ?? []).length > 0 || (user.lateDataMoves ?? []).length > 0).slice(0, limit);
+    },
+
     async insertLinkTicket(ticket) {
       await enter('insertLinkTicket');
       if (tickets.has(ticket._id)) throw new Error('duplicate ticket');
