@@ -90,14 +90,18 @@ export async function cleanupByAdmin(
     warn,
   };
   const seen = new Set<string>();
-  for (let round = 0; round < MAX_ROUNDS; round += 1) {
-    const entries = await store.deletionsWithPendingWork(PAGE);
-    // Once per run: what an entry still lists after its turn failed (kept for the next run) or
-    // waits for its late-write window; a page of only those means the rest is out of reach now.
-    const fresh = entries.filter((entry) => !seen.has(entry._id));
-    if (fresh.length === 0) break;
-    for (const entry of fresh) seen.add(entry._id);
-    await finishPending(fresh, deps);
+  // Entries that can finish first (their window passed), then those still waiting for it (removed
+  // once now): waiting entries never crowd due ones out of a page.
+  for (const dueAt of [context.now, undefined]) {
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      const entries = await store.deletionsWithPendingWork(PAGE, dueAt);
+      // Once per run: what an entry still lists after its turn failed (kept for the next run) or
+      // waits for its late-write window; a page of only those means the rest is out of reach now.
+      const fresh = entries.filter((entry) => !seen.has(entry._id));
+      if (fresh.length === 0) break;
+      for (const entry of fresh) seen.add(entry._id);
+      await finishPending(fresh, deps);
+    }
   }
   const movers = new Set<string>();
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
