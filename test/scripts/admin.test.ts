@@ -10,6 +10,7 @@ import cloud from 'wx-server-sdk';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { runAdmin } from '../../scripts/lib/admin/run';
 import { runAdminAt } from './support/admin';
+import { LATE_WRITE_WINDOW_MS } from '@wx-cloud-login/server-auth/src/late-write';
 
 let emulator: Emulator;
 const saved = { ...process.env };
@@ -293,14 +294,16 @@ describe('npm run admin -- cleanup', () => {
     expect(dry.stdout).toContain('[dry-run]');
     expect(await emulator.storage.read(avatar)).not.toBeNull();
 
-    const done = await admin('cleanup');
+    // Run after the deletion's late-write window (late-writes.emulator.test.ts: what a run inside it does).
+    const afterTheWindow = () => new Date(Date.now() + LATE_WRITE_WINDOW_MS);
+    const done = await runAdminAt(emulator.url, ['cleanup'], afterTheWindow);
     expect(done.code).toBe(0);
     expect(done.stdout).toContain('清理完成');
     expect(await emulator.storage.read(avatar)).toBeNull();
     expect((await db().collection('notes').where({ owner: id }).get()).data).toEqual([]);
     const finished = (await db().collection('account_audit').doc(`delete:${id}`).get()).data;
     expect(finished).toMatchObject({ pendingFileIDs: [], pendingUserIds: [], finishedAt: expect.any(Date) });
-    expect((await admin('cleanup', '--json')).stdout).toContain('"left": 0');
+    expect((await runAdminAt(emulator.url, ['cleanup', '--json'], afterTheWindow)).stdout).toContain('"left": 0');
   });
 });
 

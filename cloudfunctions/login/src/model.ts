@@ -136,6 +136,13 @@ export interface UserDoc {
    * confirmLink and by the next login (actions/shared/account-cleanup.ts).
    */
   pendingDataMoves?: string[];
+  /**
+   * Accounts linked into this one whose data was moved before the link's late-write window
+   * (`mergedAt` + server-auth LATE_WRITE_WINDOW_MS) had passed: a protected function's write whose
+   * after-write check never finished can still land under the merged id. Moved again by each login
+   * until a move that began after the window takes it off (actions/shared/account-cleanup.ts).
+   */
+  lateDataMoves?: string[];
   /** Id of the login that last wrote lastLoginAt: tells whether a parallel read saw our write. */
   lastLoginId?: string;
   /** Legacy tutorial fields (read for adoption, never returned). */
@@ -189,6 +196,11 @@ export type AuditEntry =
       movedProviders: string[];
       releasedProviders: string[];
       filledFields: ProfileField[];
+      /**
+       * When the per-user data move finished: the first move that began after the link's late-write
+       * window (actions/shared/account-cleanup.ts). Absent while it is owed, and on older entries.
+       */
+      dataMovedAt?: Date;
     }
   | {
       _id: string;
@@ -206,9 +218,17 @@ export type AuditEntry =
       /**
        * The deleted account ids whose per-user data (PER_USER_COLLECTIONS) is to be removed once
        * more after the commit (a write in flight during the deletion); what is still listed was
-       * not confirmed removed. Absent on entries from before it was recorded.
+       * not confirmed removed, or the removal has not yet run after `lateWritesUntil`. Absent on
+       * entries from before it was recorded.
        */
       pendingUserIds?: string[];
+      /**
+       * Until when a write of a protected function that resolved the user before the commit can
+       * still land (commit + server-auth LATE_WRITE_WINDOW_MS): `pendingUserIds` is removed again,
+       * and the entry not finished, until a removal has run after it. Absent on older entries
+       * (`at` + the window is used).
+       */
+      lateWritesUntil?: Date;
       /** When nothing was pending any more (files and per-user data); null while something is. Absent on older entries. */
       finishedAt?: Date | null;
       /**

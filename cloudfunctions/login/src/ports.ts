@@ -41,7 +41,7 @@ export interface UserPatch {
 }
 
 /** The lists of work a user document records as pending (model.ts). */
-export type PendingListField = 'filesToDelete' | 'pendingDataMoves';
+export type PendingListField = 'filesToDelete' | 'pendingDataMoves' | 'lateDataMoves';
 
 export interface StampAndFindResult {
   /** Users holding any of the keys, or legacy documents of the openid. Usually zero or one. */
@@ -124,6 +124,12 @@ export interface Store extends StoreTransaction {
   identitiesOf(userIds: string[]): Promise<IdentityDoc[]>;
   /** Users merged into `userId` (status 'merged', mergedInto = userId). */
   usersMergedInto(userId: string): Promise<UserDoc[]>;
+  /**
+   * Up to `limit` users whose document lists a data move of a link as owed (`pendingDataMoves`) or
+   * as repeated until its late-write window passed (`lateDataMoves`), in no particular order
+   * (`npm run admin -- cleanup` finishes them for people who do not log in again).
+   */
+  usersOwingDataMoves(limit: number): Promise<UserDoc[]>;
   /** Inserts a new ticket (its `_id` is fresh: a duplicate is an error). */
   insertLinkTicket(ticket: LinkTicketDoc): Promise<void>;
   /**
@@ -136,9 +142,11 @@ export interface Store extends StoreTransaction {
   /**
    * Up to `limit` deletion audit entries with work left — `pendingFileIDs` (files a deletion could
    * not confirm gone) or `pendingUserIds` (per-user data not confirmed removed) not empty — in no
-   * particular order; never one a client wrote (it could name any file or account).
+   * particular order; never one a client wrote (it could name any file or account). With `dueAt`,
+   * only entries with files left or whose late-write window ended by then (`lateWritesUntil` ≤
+   * `dueAt`, or none recorded): entries still waiting never crowd out the ones that can finish.
    */
-  deletionsWithPendingWork(limit: number): Promise<DeletionAuditEntry[]>;
+  deletionsWithPendingWork(limit: number, dueAt?: Date): Promise<DeletionAuditEntry[]>;
   /**
    * Up to `limit` audit entries about `userId` (it is the `userId`, `fromUserId` or `toUserId`),
    * newest first; never one a client wrote (it could claim anything about anyone).

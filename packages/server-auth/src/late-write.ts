@@ -22,10 +22,23 @@
  * Both repairs are idempotent: running them again, or beside the link's or deletion's own, is harmless.
  *
  * The cost: one read of the users document by id after every write action (one round trip).
+ *
+ * When this check never finishes (the instance crashes between the write and the read, or all its
+ * attempts fail), the write can still land after the deletion's or link's own removal or move. The
+ * deletion and link side close that: their removal or move is repeated, and not recorded as
+ * finished, until LATE_WRITE_WINDOW_MS after their commit has passed (account-deletion.ts,
+ * account-cleanup.ts in the login function).
  */
 import type { UserLookup } from './resolve-user';
 import type { UserDataStore } from './user-data';
 import type { UserRecord } from './user-record';
+
+/**
+ * The longest a protected function's write can land after an account change committed: a call that
+ * resolved the user before the commit runs at most CloudBase's longest function timeout (60 s),
+ * plus a margin for the account change's own run and clocks of different instances.
+ */
+export const LATE_WRITE_WINDOW_MS = 2 * 60_000;
 
 /** What became of a write made for a user. */
 export type WriteSettlement =

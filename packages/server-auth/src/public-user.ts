@@ -1,4 +1,5 @@
 import type { PublicUser } from '../../../typings/contract';
+import { externalAvatarUrlProblem } from './avatar-url';
 import { maskPhoneNumber, readBoundPhone } from './phone';
 import { nickNameOf, text } from './profile';
 import type { UserRecord } from './user-record';
@@ -7,15 +8,22 @@ function millis(value: unknown, fallback: number): number {
   return value instanceof Date && !Number.isNaN(value.getTime()) ? value.getTime() : fallback;
 }
 
+/** `url` when it may be shown as an avatar (avatar-url.ts), else ''. */
+function shownExternal(url: string): string {
+  return url !== '' && externalAvatarUrlProblem(url) === null ? url : '';
+}
+
 /**
  * A displayable avatar URL. For an avatar in cloud storage the stored URL is a temporary one: it is
  * returned only while valid (login refreshes it); an expired one would only show a broken image.
+ * Any other URL was stored by someone else (a tutorial's `userInfo`, a legacy top-level field, an
+ * import): only an absolute http(s) URL is passed on, never `javascript:`, `data:` or the like.
  */
 function avatarUrlOf(user: UserRecord, nowMs: number): string {
   if (text(user.avatarFileID) !== '') {
     return millis(user.avatarUrlExpiresAt, 0) > nowMs ? text(user.avatarUrl) : '';
   }
-  return text(user.avatarUrl) || text(user.userInfo?.avatarUrl);
+  return shownExternal(text(user.avatarUrl)) || shownExternal(text(user.userInfo?.avatarUrl));
 }
 
 /**

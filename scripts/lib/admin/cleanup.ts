@@ -3,13 +3,20 @@
  * (notes, …) and files a fault or a crash kept from going after the account was deleted — through
  * the very code a deletion runs after its commit (actions/shared/account-deletion.ts, finishPending),
  * on the CloudBase store. Every later 注销 does the same for a few entries; this does all of them,
- * page by page, and stops when a page makes no progress (storage or the database still failing).
- * With --dry-run it only counts what is pending.
+ * page by page, each entry once per run, and stops when a page brings no entry it has not seen.
+ * An entry whose late-write window (server-auth LATE_WRITE_WINDOW_MS after its commit) has not
+ * passed gets its per-user data removed now and stays listed as waiting: a run after the window
+ * finishes it. Then the same for links: accounts that owe a data move of a link (`pendingDataMoves`)
+ * or repeat it until the link's late-write window passed (`lateDataMoves`) get it done through the
+ * code a login runs (actions/shared/account-cleanup.ts, finishDataMoves), for people who do not log
+ * in again. With --dry-run it only counts what is pending.
  */
-import { finishPending } from '../../../cloudfunctions/login/src/actions/shared/account-deletion';
+import { finishDataMoves, pendingList } from '../../../cloudfunctions/login/src/actions/shared/account-cleanup';
+import { awaitsLateWrites, finishPending } from '../../../cloudfunctions/login/src/actions/shared/account-deletion';
 import { type CloudServicesSdk, createCloudServices } from '../../../cloudfunctions/login/src/cloudbase/cloud-services';
 import { type CollectionNames, createCloudbaseStore, type DatabaseLike } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
-import type { DeletionAuditEntry } from '../../../cloudfunctions/login/src/model';
+import type { DeletionAuditEntry, UserDoc } from '../../../cloudfunctions/login/src/model';
+import { LATE_WRITE_WINDOW_MS } from '@wx-cloud-login/server-auth/src/late-write';
 import { createUserDataStore } from '@wx-cloud-login/server-auth/src/user-data';
 
 /** Entries finished per round (one per-user data removal and one storage call each). */
@@ -23,8 +30,12 @@ export interface CleanupReport {
   entries: number;
   /** Of them, finished now (nothing left). */
   finished: number;
-  /** Files and accounts' per-user data still listed after the run. */
+  /** Files and accounts' per-user data still listed after the run because something failed. */
   left: number;
+  /** Entries whose only work left is the removal after their late-write window (a few minutes): run again after it. */
+  waiting: number;
+  /** Links: accounts that owed a data move when seen, those still owing one because it failed, those waiting for the window. */
+  linkMoves: { accounts: number; left: number; waiting: number };
   /** False with --dry-run: only counted. */
   written: boolean;
 }
@@ -39,6 +50,18 @@ function pendingCount(entries: DeletionAuditEntry[]): number {
   return entries.reduce((sum, entry) => sum + entry.pendingFileIDs.length + (entry.pendingUserIds ?? []).length, 0);
 }
 
+/** Of accounts still listing link data moves: failed moves (`pendingDataMoves`) and moves waiting for their window. */
+function remainingMoves(users: UserDoc[]): { left: number; waiting: number } {
+  const left = users.filter((user) => pendingList(user.pendingDataMoves).length > 0).length;
+  return { left, waiting: users.length - left };
+}
+
+/** What is left and what only waits for its late-write window, of the entries still listed. */
+function remainingWork(entries: DeletionAuditEntry[], now: Date): { left: number; waiting: number } {
+  const waiting = entries.filter((entry) => awaitsLateWrites(entry, now));
+  return { left: pendingCount(entries) - pendingCount(waiting), waiting: waiting.length };
+}
+
 export async function cleanupByAdmin(
   db: DatabaseLike,
   sdk: CloudServicesSdk,
@@ -48,8 +71,15 @@ export async function cleanupByAdmin(
   const store = createCloudbaseStore(db, names, context.warn);
   if (context.dryRun) {
     // Counted page by page would need paging by id; one large page is enough to say what is pending.
-    const entries = await store.deletionsWithPendingWork(1000);
-    return { action: 'cleanup', entries: entries.length, finished: 0, left: pendingCount(entries), written: false };
+    const [entries, owing] = await Promise.all([store.deletionsWithPendingWork(1000), store.usersOwingDataMoves(1000)]);
+    return {
+      action: 'cleanup',
+      entries: entries.length,
+      finished: 0,
+      ...remainingWork(entries, context.now),
+      linkMoves: { accounts: owing.length, ...remainingMoves(owing) },
+      written: false,
+    };
   }
   const warn = (message: string, detail?: unknown) => context.warn(detail === undefined ? message : `${message}: ${String(detail)}`);
   const deps = {
@@ -60,37 +90,61 @@ export async function cleanupByAdmin(
     warn,
   };
   const seen = new Set<string>();
-  const stuck = new Map<string, number>();
-  for (let round = 0; round < MAX_ROUNDS; round += 1) {
-    const entries = await store.deletionsWithPendingWork(PAGE);
-    const fresh = entries.filter((entry) => !stuck.has(entry._id));
-    if (fresh.length === 0) break;
-    for (const entry of fresh) seen.add(entry._id);
-    const before = pendingCount(fresh);
-    const left = await finishPending(fresh, deps);
-    if (left === before) {
-      // No progress on this page: storage or the database is failing; what is left stays listed.
-      for (const entry of fresh) stuck.set(entry._id, entry.pendingFileIDs.length + (entry.pendingUserIds ?? []).length);
-      break;
+  // Entries that can finish first (their window passed), then those still waiting for it (removed
+  // once now): waiting entries never crowd due ones out of a page.
+  for (const dueAt of [context.now, undefined]) {
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      const entries = await store.deletionsWithPendingWork(PAGE, dueAt);
+      // Once per run: what an entry still lists after its turn failed (kept for the next run) or
+      // waits for its late-write window; a page of only those means the rest is out of reach now.
+      const fresh = entries.filter((entry) => !seen.has(entry._id));
+      if (fresh.length === 0) break;
+      for (const entry of fresh) seen.add(entry._id);
+      await finishPending(fresh, deps);
     }
   }
-  const remaining = await store.deletionsWithPendingWork(1000);
+  const movers = new Set<string>();
+  for (let round = 0; round < MAX_ROUNDS; round += 1) {
+    const fresh = (await store.usersOwingDataMoves(PAGE)).filter((user) => !movers.has(user._id));
+    if (fresh.length === 0) break;
+    for (const user of fresh) movers.add(user._id);
+    await Promise.all(
+      fresh.map((user) =>
+        finishDataMoves(user, deps).catch((error: unknown) =>
+          warn('moving per-user data of a linked account failed; still recorded', error),
+        ),
+      ),
+    );
+  }
+  const [remaining, stillOwing] = await Promise.all([store.deletionsWithPendingWork(1000), store.usersOwingDataMoves(1000)]);
   const leftIds = new Set(remaining.map((entry) => entry._id));
   return {
     action: 'cleanup',
     entries: seen.size,
     finished: [...seen].filter((id) => !leftIds.has(id)).length,
-    left: pendingCount(remaining),
+    ...remainingWork(remaining, context.now),
+    linkMoves: { accounts: movers.size, ...remainingMoves(stillOwing) },
     written: true,
   };
 }
 
 export function cleanupText(report: CleanupReport): string {
   if (!report.written)
-    return `[dry-run] 待清理的注销记录 deletion entries with work left: ${report.entries}（文件与数据共 ${report.left} 项 / ${report.left} items）\n`;
+    return (
+      `[dry-run] 待清理的注销记录 deletion entries with work left: ${report.entries}（文件与数据共 ${report.left} 项 / ${report.left} items；等待迟到写入窗口 waiting for the late-write window: ${report.waiting} 条）\n` +
+      `[dry-run] 关联后待搬移数据的账号 accounts owing a link's data move: ${report.linkMoves.accounts}（其中等待迟到写入窗口 waiting for the window: ${report.linkMoves.waiting}）\n`
+    );
   const lines = [
     `清理完成 / cleanup done: 处理注销记录 ${report.entries} 条，完成 ${report.finished} 条 / entries ${report.entries}, finished ${report.finished}`,
     `  仍待清理 still left: ${report.left}${report.left > 0 ? '（存储或数据库仍失败，稍后再运行 / storage or the database still failing: run again later）' : ''}`,
   ];
+  if (report.waiting > 0)
+    lines.push(
+      `  等待迟到写入窗口 waiting for the late-write window: ${report.waiting} 条（注销后约 ${LATE_WRITE_WINDOW_MS / 60_000} 分钟内可能还有写入落地，之后再运行 / run again a few minutes after the deletion）`,
+    );
+  if (report.linkMoves.accounts > 0 || report.linkMoves.left > 0 || report.linkMoves.waiting > 0)
+    lines.push(
+      `  关联后的数据搬移 link data moves: 处理账号 ${report.linkMoves.accounts} 个 / accounts ${report.linkMoves.accounts}；仍待搬移 still owed: ${report.linkMoves.left}；等待关联的迟到写入窗口 waiting for the link's window: ${report.linkMoves.waiting}`,
+    );
   return `${lines.join('\n')}\n`;
 }

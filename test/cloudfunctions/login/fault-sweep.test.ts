@@ -15,6 +15,7 @@ import { sweepPendingWork } from '../../../cloudfunctions/login/src/actions/shar
 import type { WxIdentity } from '../../../cloudfunctions/login/src/rules/identity';
 import { alice, bob, call, danglingIdentities, dataOf, errorOf, signUp, signUpWithPhone } from './support/actions';
 import { createTestDeps, testFileId, type TestDeps } from './support/deps';
+import { LATE_WRITE_WINDOW_MS } from '@wx-cloud-login/server-auth/src/late-write';
 
 const aliceInApp2: WxIdentity = { appid: 'wxapp2', openid: 'o-alice-2', unionid: 'u-alice' };
 
@@ -45,8 +46,12 @@ function recordedCleanup(deps: TestDeps): Set<string> {
   return recorded;
 }
 
-/** The recovery paths besides a retry: the person's next login, then `npm run admin -- cleanup`. */
+/**
+ * The recovery paths besides a retry, once the late-write window of what the action changed has
+ * passed (server-auth late-write.ts): the person's next login, then `npm run admin -- cleanup`.
+ */
 async function recover(deps: TestDeps, identity: WxIdentity): Promise<void> {
+  deps.clock.now = new Date(deps.clock.now.getTime() + LATE_WRITE_WINDOW_MS);
   await call(deps, identity, 'login');
   while ((await sweepPendingWork(deps)) > 0);
 }

@@ -23,6 +23,7 @@ const READS = new Set([
   'findUsersByIdentity',
   'identitiesOf',
   'usersMergedInto',
+  'usersOwingDataMoves',
   'deletionsWithPendingWork',
 ]);
 const secrets = [

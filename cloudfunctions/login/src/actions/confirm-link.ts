@@ -30,7 +30,8 @@
  * and only a finished move takes it off: a move that fails is answered INTERNAL, never OK, and
  * the same call again (the ticket is used by then, but the caller's account is its target and
  * still owes the move) finishes it and answers OK; so does the person's next login
- * (shared/account-cleanup.ts). Until then the data stays under the merged account's id, which the
+ * (shared/account-cleanup.ts). A finished move goes on `lateDataMoves`: until the link's late-write
+ * window has passed (server-auth late-write.ts) the logins move again. Until then the data stays under the merged account's id, which the
  * export lists and 注销 removes.
  */
 import { activeBan, assertNoActiveBan } from '../rules/ban';
@@ -78,8 +79,10 @@ export async function confirmLink(identity: WxIdentity, event: Record<string, un
   // Per-user data of other functions (notes, …) joins the account too: queries, so after the
   // commit. A failure is answered (INTERNAL) and stays recorded on the target for the retry.
   await deps.userData.moveAll(caller.user._id, linked._id);
+  // Moved, but a late write can still land under the merged id until the link's late-write window
+  // has passed: the logins until then move again (lateDataMoves, shared/account-cleanup.ts).
   await deps.store
-    .updateUser(linked._id, { pullFromLists: { pendingDataMoves: [caller.user._id] } })
+    .updateUser(linked._id, { pullFromLists: { pendingDataMoves: [caller.user._id] }, addToLists: { lateDataMoves: [caller.user._id] } })
     .catch((error: unknown) => deps.warn('recording a finished data move failed; the next login repeats it', error));
   const shown = await withFreshAvatarUrl(linked, now, avatarDeps(deps));
   return { user: toPublicUser(shown, now) };

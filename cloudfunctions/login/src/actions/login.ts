@@ -5,6 +5,7 @@
  *   returning login   1: stampAndFind (record the login + read the user, both keyed by identity)
  *                     [+ 1 write, in parallel with an avatar refresh, when it answers link notices]
  *   first login       3: stampAndFind (miss) -> claim the primary identity -> insert user + other claims
+ *                     [+ 1 query beside the claim: earlier deletions' leftover cleanup (more only when some is due)]
  *   legacy adoption   3: stampAndFind (finds the tutorial-style doc) -> claim keys -> adopt + scrub
  *   new app / unionid 3: stampAndFind (found by the other key) -> claim new keys -> attach + record
  *   adopted legacy document, returning from another app (unionid) 2: stampAndFind -> record. The
@@ -35,7 +36,7 @@
  * login refreshes it (shared/avatar-url.ts) — one storage request and one write, about once a day.
  */
 import type { LoginData } from '../../../../typings/contract';
-import { deleteUserAccount } from './shared/account-deletion';
+import { deleteUserAccount, sweepPendingWork } from './shared/account-deletion';
 import { withFreshAvatarUrl } from './shared/avatar-url';
 import { finishAccountCleanup, owesCleanup } from './shared/account-cleanup';
 import { adoptionPatch, LEGACY_SECRET_FIELDS, legacyDocumentToAdopt } from './shared/legacy-adoption';
@@ -94,6 +95,12 @@ async function loginOnce(identity: WxIdentity, deps: Deps, invocation: Invocatio
     user = undefined;
   }
 
+  // Deletions whose cleanup is left (a late-write window that passed, a fault): a new account is
+  // also the next login of a person who deleted theirs. One query, beside the account's creation
+  // (no extra round trip); never on a returning login.
+  const sweep = user
+    ? undefined
+    : sweepPendingWork(deps).catch((error: unknown) => deps.warn('finishing earlier deletions at a first login failed', error));
   const outcome = user?.identityKeys
     ? await loginKnownUser(user, keys, stamp, stamped, deps)
     : user
@@ -109,6 +116,7 @@ async function loginOnce(identity: WxIdentity, deps: Deps, invocation: Invocatio
     notices.shown.length > 0 ? forgetLinkNotices(outcome.user._id, notices.remaining, deps) : undefined,
     // Work the account still owes (a data move of a link, files to delete): no request when none.
     owesCleanup(outcome.user) ? finishAccountCleanup(outcome.user, invocation.env, deps) : undefined,
+    sweep,
   ]);
   const data: LoginData = { user: toPublicUser(shown, stamp.at), isNewUser: outcome.isNewUser };
   return notices.shown.length > 0 ? { ...data, notices: notices.shown } : data;

@@ -133,6 +133,7 @@ function asPendingDeletion(data: Data | null | undefined): DeletionAuditEntry | 
   const { userId, pendingFileIDs, pendingUserIds } = data;
   const strings = (value: unknown) => Array.isArray(value) && value.every((id) => typeof id === 'string');
   if (typeof userId !== 'string' || !strings(pendingFileIDs) || !(pendingUserIds === undefined || strings(pendingUserIds))) return null;
+  if (!(data.lateWritesUntil === undefined || data.lateWritesUntil instanceof Date)) return null;
   return data as unknown as DeletionAuditEntry;
 }
 
@@ -430,6 +431,18 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
       return data.map(asUser).filter(present);
     },
 
+    async usersOwingDataMoves(limit) {
+      const { data } = await orEmpty(
+        () =>
+          users()
+            .where(_.or([{ 'pendingDataMoves.0': _.exists(true) }, { 'lateDataMoves.0': _.exists(true) }]))
+            .limit(limit)
+            .get(),
+        { data: [] },
+      );
+      return data.map(asUser).filter(present);
+    },
+
     async insertLinkTicket(ticket) {
       await ensureCollection(names.linkTickets);
       await tickets().add({ data: { ...ticket } });
@@ -456,7 +469,8 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
       );
     },
 
-    async deletionsWithPendingWork(limit) {
+    async deletionsWithPendingWork(limit, dueAt) {
+      const dataLeft = { type: 'account-deleted', 'pendingUserIds.0': _.exists(true) };
       const { data } = await orEmpty(
         () =>
           db
@@ -464,7 +478,12 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
             .where(
               _.or([
                 { type: 'account-deleted', 'pendingFileIDs.0': _.exists(true) },
-                { type: 'account-deleted', 'pendingUserIds.0': _.exists(true) },
+                ...(dueAt
+                  ? [
+                      { ...dataLeft, lateWritesUntil: _.lte(dueAt) },
+                      { ...dataLeft, lateWritesUntil: _.exists(false) },
+                    ]
+                  : [dataLeft]),
               ]),
             )
             .limit(limit)

@@ -1,5 +1,11 @@
 import { alice, bob, call, dataOf, errorOf, signUp, signUpWithPhone } from '../support/actions';
-import { createTestDeps, testFileId } from '../support/deps';
+import { createTestDeps, type TestDeps, testFileId } from '../support/deps';
+import { LATE_WRITE_WINDOW_MS } from '@wx-cloud-login/server-auth/src/late-write';
+
+/** Moves the test clock past the late-write window of a deletion made now. */
+function pastLateWriteWindow(deps: TestDeps): void {
+  deps.clock.now = new Date(deps.clock.now.getTime() + LATE_WRITE_WINDOW_MS);
+}
 
 /** `operation`, failing on its first call only. */
 function failingOnce<A extends unknown[], R>(operation: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
@@ -58,8 +64,10 @@ describe('deleteAccount', () => {
         identityCount: 3,
         mergedAccountCount: 0,
         pendingFileIDs: [],
-        pendingUserIds: [],
-        finishedAt: deps.clock.now,
+        // Removed once more after the late-write window (a protected write whose check never ran).
+        pendingUserIds: [id],
+        lateWritesUntil: new Date(deps.clock.now.getTime() + LATE_WRITE_WINDOW_MS),
+        finishedAt: null,
         leftWhenAnswered: { files: 0, userData: 0 },
       },
     ]);
@@ -132,7 +140,7 @@ describe('deleteAccount', () => {
     expect(deps.store.users.has(id)).toBe(false);
     expect(deps.files.files.has(avatar)).toBe(false);
     expect(deps.userData.ownedBy([id])).toEqual([]);
-    expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({ pendingFileIDs: [], pendingUserIds: [], finishedAt: deps.clock.now });
+    expect(deps.store.audit.get(`delete:${id}`)).toMatchObject({ pendingFileIDs: [], pendingUserIds: [id], finishedAt: null });
   });
 
   it('given removing the per-user data failing, answers INTERNAL (never OK) and keeps the account marked; the retry finishes', async () => {
@@ -195,8 +203,9 @@ describe('deleteAccount', () => {
       leftWhenAnswered: { userData: 1 },
     });
 
-    // The next deletion anyone makes sweeps it.
+    // The next deletion anyone makes after the late-write window sweeps it.
     await signUp(deps, bob);
+    pastLateWriteWindow(deps);
     dataOf(await call(deps, bob, 'deleteAccount', { confirm: true }));
     expect(deps.userData.ownedBy([id])).toEqual([]);
     // What was left when the deletion answered stays on record.
@@ -282,6 +291,7 @@ describe('deleteAccount', () => {
 
   it('sweeps a bounded number of entries per deletion, and never a path outside avatars/', async () => {
     const deps = createTestDeps();
+    await signUp(deps, alice);
     for (let index = 0; index < 8; index += 1) {
       const fileID = testFileId(`avatars/gone${index}/a.png`);
       deps.files.files.add(fileID);
@@ -296,7 +306,6 @@ describe('deleteAccount', () => {
       });
     }
     deps.files.files.add(testFileId('private/contract.pdf'));
-    await signUp(deps, alice);
     dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
 
     const left = [...deps.store.audit.values()].filter((entry) => entry.type === 'account-deleted' && entry.pendingFileIDs.length > 0);

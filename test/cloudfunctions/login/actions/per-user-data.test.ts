@@ -1,5 +1,10 @@
 import { alice, bob, call, dataOf, errorOf, signUp, signUpWithPhone } from '../support/actions';
 import { createTestDeps, type TestDeps } from '../support/deps';
+import { LATE_WRITE_WINDOW_MS } from '@wx-cloud-login/server-auth/src/late-write';
+
+function pastLateWriteWindow(deps: TestDeps): void {
+  deps.clock.now = new Date(deps.clock.now.getTime() + LATE_WRITE_WINDOW_MS);
+}
 
 /**
  * The per-user data hook of deleteAccount and confirmLink (PER_USER_COLLECTIONS, server-auth
@@ -44,7 +49,7 @@ describe('per-user data of other functions', () => {
     return { aliceId, bobId, ticket: offer.details.ticket };
   }
 
-  it('confirmLink moves the data of the linked account to the account it joins', async () => {
+  it('confirmLink moves the data of the linked account to the account it joins; the move stays owed for the late-write window', async () => {
     const deps = createTestDeps();
     const { aliceId, bobId, ticket } = await offerLink(deps, '13800138000');
 
@@ -53,6 +58,33 @@ describe('per-user data of other functions', () => {
     expect(deps.userData.moved).toEqual([[aliceId, bobId]]);
     expect(deps.userData.ownedBy([bobId])).toHaveLength(1);
     expect(deps.store.users.get(bobId)?.pendingDataMoves ?? []).toEqual([]);
+    expect(deps.store.users.get(bobId)?.lateDataMoves).toEqual([aliceId]);
+  });
+
+  it('a write landing under the merged account after the link’s own move is moved by a login; the first one after the window finishes it', async () => {
+    const deps = createTestDeps();
+    const { aliceId, bobId, ticket } = await offerLink(deps, '13800138003');
+    dataOf(await call(deps, alice, 'confirmLink', { ticket }));
+    // A protected function's write whose after-write check never ran (a crashed instance).
+    deps.userData.documents.get('notes')?.push({ _id: 'late', owner: aliceId });
+
+    dataOf(await call(deps, alice, 'login'));
+    expect(deps.userData.ownedBy([aliceId])).toEqual([]);
+    expect(deps.store.users.get(bobId)?.lateDataMoves).toEqual([aliceId]);
+    const linkEntry = () => [...deps.store.audit.values()].find((entry) => entry.type === 'account-linked');
+    expect(linkEntry()).not.toHaveProperty('dataMovedAt');
+
+    deps.userData.documents.get('notes')?.push({ _id: 'later', owner: aliceId });
+    pastLateWriteWindow(deps);
+    dataOf(await call(deps, bob, 'login'));
+    expect(deps.userData.ownedBy([aliceId])).toEqual([]);
+    expect(deps.userData.ownedBy([bobId])).toHaveLength(3);
+    expect(deps.store.users.get(bobId)?.lateDataMoves).toEqual([]);
+    expect(linkEntry()).toMatchObject({ fromUserId: aliceId, toUserId: bobId, dataMovedAt: deps.clock.now });
+    // Nothing owed: the next login moves nothing.
+    const moves = deps.userData.moved.length;
+    dataOf(await call(deps, bob, 'login'));
+    expect(deps.userData.moved).toHaveLength(moves);
   });
 
   it('a failing move answers INTERNAL, stays recorded on the account, and the same call again finishes it', async () => {
@@ -73,7 +105,8 @@ describe('per-user data of other functions', () => {
     expect(retried.user.id).toBe(bobId);
     expect(deps.userData.ownedBy([bobId])).toHaveLength(1);
     expect(deps.store.users.get(bobId)?.pendingDataMoves).toEqual([]);
-    // Nothing owed any more: the used ticket answers as before.
+    expect(deps.store.users.get(bobId)?.lateDataMoves).toEqual([aliceId]);
+    // The move is done (only its late-write repeat is left): the used ticket answers as before.
     expect(errorOf(await call(deps, alice, 'confirmLink', { ticket })).code).toBe('LINK_TICKET_USED');
   });
 
@@ -87,6 +120,7 @@ describe('per-user data of other functions', () => {
     expect(errorOf(await call(deps, alice, 'confirmLink', { ticket })).code).toBe('INTERNAL');
 
     deps.userData.moveAll = moveAll;
+    pastLateWriteWindow(deps);
     dataOf(await call(deps, bob, 'login'));
     expect(deps.userData.ownedBy([aliceId])).toEqual([]);
     expect(deps.userData.ownedBy([bobId])).toHaveLength(1);

@@ -174,6 +174,18 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
         expect(ids(await store.findUsersByIdentity([keys.unionid ?? '', keys.openid]))).toEqual(['u1']);
         expect(ids(await store.usersMergedInto('u1'))).toEqual(['m1']);
       });
+
+      it('usersOwingDataMoves answers users listing a pending or late data move, bounded', async () => {
+        expect(await store.usersOwingDataMoves(5)).toEqual([]);
+        await store.insertUser({ _id: 'none', identityKeys: [] });
+        await store.insertUser({ _id: 'empty', identityKeys: [], pendingDataMoves: [], lateDataMoves: [] });
+        await store.insertUser({ _id: 'owed', identityKeys: [], pendingDataMoves: ['m1'] });
+        await store.insertUser({ _id: 'late', identityKeys: [], lateDataMoves: ['m2'] });
+        expect(ids(await store.usersOwingDataMoves(5)).sort()).toEqual(['late', 'owed']);
+        expect(await store.usersOwingDataMoves(1)).toHaveLength(1);
+        await store.updateUser('late', { pullFromLists: { lateDataMoves: ['m2'] } });
+        expect(ids(await store.usersOwingDataMoves(5))).toEqual(['owed']);
+      });
     });
 
     describe('markUserDeleting', () => {
@@ -336,6 +348,41 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
         await store.putAudit(entry('left1', []));
         await store.putAudit(entry('data-left', [], []));
         expect((await store.deletionsWithPendingWork(5)).map((doc) => doc._id)).toEqual(['left2']);
+      });
+
+      it('deletionsWithPendingWork with dueAt leaves out entries whose only work waits for their late-write window', async () => {
+        const until = (id: string, lateWritesUntil: Date | undefined, pendingFileIDs: string[] = []): AuditEntry => ({
+          _id: id,
+          type: 'account-deleted',
+          at,
+          userId: `user-${id}`,
+          identityCount: 1,
+          mergedAccountCount: 0,
+          pendingFileIDs,
+          pendingUserIds: [`user-${id}`],
+          ...(lateWritesUntil ? { lateWritesUntil } : {}),
+          finishedAt: null,
+        });
+        const later = new Date(at.getTime() + 120_000);
+        await store.putAudit(until('waiting', later));
+        await store.putAudit(until('waiting-with-file', later, ['cloud://e.b/avatars/user-waiting-with-file/a.png']));
+        await store.putAudit(until('due', at));
+        await store.putAudit(until('older', undefined));
+
+        expect((await store.deletionsWithPendingWork(10, at)).map((doc) => doc._id).sort()).toEqual(['due', 'older', 'waiting-with-file']);
+        expect((await store.deletionsWithPendingWork(10, later)).map((doc) => doc._id).sort()).toEqual([
+          'due',
+          'older',
+          'waiting',
+          'waiting-with-file',
+        ]);
+        expect((await store.deletionsWithPendingWork(10)).map((doc) => doc._id).sort()).toEqual([
+          'due',
+          'older',
+          'waiting',
+          'waiting-with-file',
+        ]);
+        expect((await store.deletionsWithPendingWork(10, at)).find((doc) => doc._id === 'due')?.lateWritesUntil).toEqual(at);
       });
     });
 

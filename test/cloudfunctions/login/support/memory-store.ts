@@ -334,6 +334,11 @@ export function createMemoryStore(): MemoryStore {
       return matching((user) => user.status === 'merged' && user.mergedInto === userId);
     },
 
+    async usersOwingDataMoves(limit) {
+      await enter('usersOwingDataMoves');
+      return matching((user) => (user.pendingDataMoves ?? []).length > 0 || (user.lateDataMoves ?? []).length > 0).slice(0, limit);
+    },
+
     async insertLinkTicket(ticket) {
       await enter('insertLinkTicket');
       if (tickets.has(ticket._id)) throw new Error('duplicate ticket');
@@ -353,11 +358,13 @@ export function createMemoryStore(): MemoryStore {
       for (const [id, ticket] of tickets) if (ticket.expiresAt.getTime() < before.getTime()) tickets.delete(id);
     },
 
-    async deletionsWithPendingWork(limit) {
+    async deletionsWithPendingWork(limit, dueAt) {
       await enter('deletionsWithPendingWork');
+      const due = (entry: Extract<AuditEntry, { type: 'account-deleted' }>) =>
+        !dueAt || entry.lateWritesUntil === undefined || entry.lateWritesUntil.getTime() <= dueAt.getTime();
       const pending = [...audit.values()].filter(
         (entry): entry is Extract<AuditEntry, { type: 'account-deleted' }> =>
-          entry.type === 'account-deleted' && (entry.pendingFileIDs.length > 0 || (entry.pendingUserIds ?? []).length > 0),
+          entry.type === 'account-deleted' && (entry.pendingFileIDs.length > 0 || ((entry.pendingUserIds ?? []).length > 0 && due(entry))),
       );
       return pending.slice(0, limit).map(copy);
     },

@@ -7,6 +7,11 @@
  *     was not confirmed moved here yet. Finished by the confirmLink itself, by its retry, and by the
  *     person's next login; the data is never lost meanwhile (it stays under the merged account's id,
  *     which the export lists and 注销 removes).
+ *   - `lateDataMoves`: accounts whose data was moved before the link's late-write window
+ *     (`mergedAt` + server-auth LATE_WRITE_WINDOW_MS) had passed: a protected function's write
+ *     whose after-write check never finished can land under the merged id until then. Every login
+ *     moves again, and a move begun after the window takes it off. A returning login owing
+ *     nothing pays nothing.
  *   - `filesToDelete`: a replaced export or avatar file, a refused avatar upload. Finished by the
  *     next export or avatar change, by the next login, and deleted with the account.
  *
@@ -18,8 +23,9 @@ import type { DeletionAuditEntry, UserDoc } from '../../model';
 import type { Deps } from '../../ports';
 import { avatarFileProblem } from '../../rules/avatar-file';
 import { isExportFileOf } from '../../rules/export-file';
+import { LATE_WRITE_WINDOW_MS } from '@wx-cloud-login/server-auth/src/late-write';
 
-export type CleanupDeps = Pick<Deps, 'store' | 'files' | 'userData' | 'warn'>;
+export type CleanupDeps = Pick<Deps, 'store' | 'files' | 'userData' | 'warn' | 'now'>;
 
 /**
  * Deletes a file of an account that no longer exists (an upload or an export made while it was
@@ -76,7 +82,11 @@ export function pendingList(value: unknown): string[] {
 
 /** Whether the account records cleanup it still owes (no request is made when it does not). */
 export function owesCleanup(user: UserDoc): boolean {
-  return pendingList(user.pendingDataMoves).length > 0 || pendingList(user.filesToDelete).length > 0;
+  return (
+    pendingList(user.pendingDataMoves).length > 0 ||
+    pendingList(user.lateDataMoves).length > 0 ||
+    pendingList(user.filesToDelete).length > 0
+  );
 }
 
 /** A file of `userId`'s own avatar or export folder in `env`: the only kind a user document may ask to delete. */
@@ -85,20 +95,58 @@ export function isOwnFile(fileID: string, env: string, userId: string): boolean 
 }
 
 /**
- * Moves the per-user data of the accounts merged into `user` that its document lists as pending,
- * then takes them off the list. Throws when a move fails (the list keeps them: a retry finishes).
+ * Moves the per-user data of the accounts merged into `user` that its document lists as pending or
+ * late, then takes them off `pendingDataMoves`, and off `lateDataMoves` once their late-write
+ * window had passed when the move began (else onto it). Throws when a move fails (the lists keep
+ * them: a retry finishes).
  */
 export async function finishDataMoves(user: UserDoc, deps: CleanupDeps): Promise<void> {
-  const pending = [...new Set(pendingList(user.pendingDataMoves))];
+  const owed = [...new Set(pendingList(user.pendingDataMoves))];
+  const late = [...new Set(pendingList(user.lateDataMoves))];
+  const pending = [...new Set([...owed, ...late])];
   if (pending.length === 0) return;
   const sources = await Promise.all(pending.map((id) => deps.store.getUser(id)));
   const merged = pending.filter((_id, index) => {
     const source = sources[index];
     return source?.status === 'merged' && source.mergedInto === user._id;
   });
+  const startedAt = deps.now().getTime();
   await Promise.all(merged.map((id) => deps.userData.moveAll(id, user._id)));
+  // A move that began before the link's late-write window passed stays owed: a protected
+  // function's write whose after-write check never finished may still land under the merged id.
+  const settled = (index: number) => {
+    const mergedAt = sources[index]?.mergedAt;
+    return !(mergedAt instanceof Date) || startedAt >= mergedAt.getTime() + LATE_WRITE_WINDOW_MS;
+  };
   // Entries that name no account merged into this one are dropped with the done ones: nothing to move.
-  await deps.store.updateUser(user._id, { pullFromLists: { pendingDataMoves: pending } });
+  const stillLate = pending.filter((id, index) => merged.includes(id) && !settled(index));
+  const addLate = stillLate.filter((id) => !late.includes(id));
+  const pullLate = late.filter((id) => !stillLate.includes(id));
+  if (owed.length === 0 && pullLate.length === 0 && addLate.length === 0) return;
+  const finished = merged.filter((id) => !stillLate.includes(id));
+  await Promise.all([
+    deps.store.updateUser(user._id, {
+      pullFromLists: {
+        ...(owed.length > 0 ? { pendingDataMoves: owed } : {}),
+        ...(pullLate.length > 0 ? { lateDataMoves: pullLate } : {}),
+      },
+      ...(addLate.length > 0 ? { addToLists: { lateDataMoves: addLate } } : {}),
+    }),
+    ...finished.map((id) => recordDataMoved(id, user._id, deps)),
+  ]);
+}
+
+/** The link's audit entry says when its data move finished (once per link; a failure only loses the time). */
+async function recordDataMoved(fromUserId: string, toUserId: string, deps: CleanupDeps): Promise<void> {
+  try {
+    const entry = (await deps.store.auditEntriesAbout(fromUserId, 20)).find(
+      (candidate) => candidate.type === 'account-linked' && candidate.fromUserId === fromUserId && candidate.toUserId === toUserId,
+    );
+    if (entry?.type === 'account-linked' && entry.dataMovedAt === undefined)
+      await deps.store.putAudit({ ...entry, dataMovedAt: deps.now() });
+  } catch (error) {
+    deps.warn('recording when a link’s data move finished failed', error);
+  }
 }
 
 /**

@@ -23,10 +23,15 @@
  *      merged account's keys); when it changed, the unit runs again with fresh queries, a bounded
  *      number of times. The audit entry written in the commit lists what is left: the per-user
  *      data once more (`pendingUserIds`: a write in flight during the deletion may have landed
- *      after step 2) and the files (`pendingFileIDs`), with `finishedAt: null`;
+ *      after step 2) and the files (`pendingFileIDs`), with `finishedAt: null` and
+ *      `lateWritesUntil` (the commit + server-auth LATE_WRITE_WINDOW_MS);
  *   4. after the commit, that work is done and the entry rewritten with only what is left, and
- *      `finishedAt` once nothing is. What a fault or a crash leaves listed is finished by every
- *      later deletion (a few entries each, sweepPendingWork) and by `npm run admin -- cleanup`.
+ *      `finishedAt` once nothing is. The per-user data stays listed until a removal has run after
+ *      `lateWritesUntil`: a protected function's write whose after-write check never finished (a
+ *      crashed instance, late-write.ts) can land until then. What a fault, a crash or that window
+ *      leaves listed is finished by every later deletion (a few entries each, sweepPendingWork),
+ *      by a first login (which is also the deleted person's next login) and by `npm run admin --
+ *      cleanup`.
  *
  * A crash between 1 and the commit leaves a user marked 'deleting'. Every action but login and
  * deleteAccount treats it as gone (USER_NOT_FOUND); the next login or deleteAccount of that person
@@ -45,6 +50,7 @@ import { isOwnFile } from './account-cleanup';
 import { assertNoActiveBan, isExpiredBan, LIFTED_BAN } from '../../rules/ban';
 import { AppError } from '../../rules/errors';
 import { EXPIRED_TICKET_GRACE_MS } from '../../rules/link-ticket';
+import { LATE_WRITE_WINDOW_MS } from '@wx-cloud-login/server-auth/src/late-write';
 
 /** What the committed transaction deleted. */
 interface Deleted {
@@ -120,8 +126,9 @@ export async function deleteUserAccount(user: UserDoc, deps: DeletionDeps, optio
         // leads to its data; queries, so outside the transaction.
         removing = true;
         await deps.userData.removeAll([fresh._id, ...merged.map((doc) => doc._id)]);
+        const lateWritesUntil = new Date(deps.now().getTime() + LATE_WRITE_WINDOW_MS);
         audit = await deps.store.transaction(async (tx) => {
-          attempted = await deleteInTransaction(tx, fresh, merged, owned, now, options.env);
+          attempted = await deleteInTransaction(tx, fresh, merged, owned, { now, lateWritesUntil }, options.env);
           return attempted;
         });
       } catch (error) {
@@ -181,7 +188,7 @@ async function deleteInTransaction(
   planned: UserDoc,
   merged: UserDoc[],
   owned: IdentityDoc[],
-  now: Date,
+  { now, lateWritesUntil }: { now: Date; lateWritesUntil: Date },
   env: string,
 ): Promise<Deleted | null> {
   const current = await tx.getUser(planned._id);
@@ -213,6 +220,7 @@ async function deleteInTransaction(
     mergedAccountCount: mergedNow.length,
     pendingFileIDs: userFileIDs([current, ...mergedNow], env),
     pendingUserIds: ids,
+    lateWritesUntil,
     finishedAt: null,
   };
   await tx.putAudit(entry);
@@ -260,20 +268,41 @@ async function finishOwnEntry(entry: DeletionAuditEntry, deps: DeletionDeps): Pr
 
 /**
  * Finishes up to PENDING_SWEEP_LIMIT earlier deletions whose cleanup was left (files, per-user
- * data). Every deletion runs it, so leftovers go with the next deletion anyone makes; `npm run
- * admin -- cleanup` runs it until nothing is left. Only user files are deleted (an entry is written
+ * data, the removal after the late-write window). Every deletion and every first login runs it, so
+ * leftovers go with the next deletion or new account anyone makes; `npm run admin -- cleanup` runs
+ * the same until nothing is left. Only user files are deleted (an entry is written
  * by this function alone, and client-written ones are never read). Answers how much is still left.
  */
 export async function sweepPendingWork(deps: DeletionDeps, exceptEntryId?: string, limit = PENDING_SWEEP_LIMIT): Promise<number> {
-  const entries = (await deps.store.deletionsWithPendingWork(limit)).filter((entry) => entry._id !== exceptEntryId);
+  const now = deps.now();
+  // An entry still inside its late-write window is finished by a sweep after it, not re-run now.
+  const entries = (await deps.store.deletionsWithPendingWork(limit, now)).filter(
+    (entry) => entry._id !== exceptEntryId && !awaitsLateWrites(entry, now),
+  );
   return entries.length > 0 ? finishPending(entries, deps) : 0;
+}
+
+/**
+ * When the per-user data of a deletion can no longer gain a late write: a removal that starts at
+ * or after this time is the last one needed.
+ */
+export function lateWritesSettleAt(entry: DeletionAuditEntry): number {
+  if (entry.lateWritesUntil instanceof Date) return entry.lateWritesUntil.getTime();
+  return entry.at instanceof Date ? entry.at.getTime() + LATE_WRITE_WINDOW_MS : 0;
+}
+
+/** An entry whose only work left is waiting out its late-write window (nothing failed). */
+export function awaitsLateWrites(entry: DeletionAuditEntry, now: Date): boolean {
+  return entry.pendingFileIDs.length === 0 && (entry.pendingUserIds ?? []).length > 0 && now.getTime() < lateWritesSettleAt(entry);
 }
 
 /**
  * One per-user data removal and one storage call for everything listed, then each entry rewritten
  * with what is left (and when it finished, once nothing is; `answering`: the deletion's own call,
- * which also records what it left when it answered); answers what is left. Either part
- * failing leaves its part listed; the other is still recorded as done.
+ * which also records what it left when it answered); answers what is left because something
+ * failed. Either part failing leaves its part listed; the other is still recorded as done. The
+ * per-user data of an entry whose late-write window had not passed when the removal began stays
+ * listed, not counted as left: the next sweep after the window removes it once more and finishes.
  */
 export async function finishPending(
   entries: DeletionAuditEntry[],
@@ -282,6 +311,7 @@ export async function finishPending(
 ): Promise<number> {
   const files = [...new Set(entries.flatMap((entry) => entry.pendingFileIDs.filter(isUserFileID)))];
   const userIds = [...new Set(entries.flatMap((entry) => entry.pendingUserIds ?? []))];
+  const startedAt = deps.now().getTime();
   const [dataRemoved, gone] = await Promise.all([
     userIds.length === 0
       ? true
@@ -306,16 +336,17 @@ export async function finishPending(
   await Promise.all(
     entries.map((entry) => {
       const remainingFiles = entry.pendingFileIDs.filter((fileID) => isUserFileID(fileID) && !gone.has(fileID));
-      const remainingUsers = dataRemoved ? [] : (entry.pendingUserIds ?? []);
-      left += remainingFiles.length + remainingUsers.length;
+      const failedUsers = dataRemoved ? [] : (entry.pendingUserIds ?? []);
+      const remainingUsers = dataRemoved && startedAt >= lateWritesSettleAt(entry) ? [] : (entry.pendingUserIds ?? []);
+      left += remainingFiles.length + failedUsers.length;
       const finished = remainingFiles.length === 0 && remainingUsers.length === 0;
       return deps.store.putAudit({
         ...entry,
         pendingFileIDs: remainingFiles,
         pendingUserIds: remainingUsers,
         finishedAt: finished ? deps.now() : null,
-        // The deletion's own call records what it left when it answered; later sweeps keep that.
-        ...(options.answering ? { leftWhenAnswered: { files: remainingFiles.length, userData: remainingUsers.length } } : {}),
+        // The deletion's own call records what it left when it answered (failures, not the window); later sweeps keep that.
+        ...(options.answering ? { leftWhenAnswered: { files: remainingFiles.length, userData: failedUsers.length } } : {}),
       });
     }),
   );

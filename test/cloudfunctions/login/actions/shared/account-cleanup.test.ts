@@ -5,6 +5,7 @@
  */
 import { alice, bob, call, dataOf, errorOf, signUp } from '../../support/actions';
 import { createTestDeps, testFileId } from '../../support/deps';
+import { LATE_WRITE_WINDOW_MS } from '@wx-cloud-login/server-auth/src/late-write';
 
 describe('cleanup an account owes', () => {
   it('a refused upload whose delete fails is listed on the account, and the next login deletes it', async () => {
@@ -57,8 +58,9 @@ describe('cleanup an account owes', () => {
     expect(errorOf(await call(deps, alice, 'updateProfile', { avatarFileID: stale })).code).toBe('AVATAR_INVALID');
     expect(deps.store.audit.get(`delete:${goneId}`)).toMatchObject({ pendingFileIDs: [stale], finishedAt: null });
 
-    // The next deletion anyone makes finishes it.
+    // The next deletion anyone makes after the late-write window finishes it.
     deps.files.broken = false;
+    deps.clock.now = new Date(deps.clock.now.getTime() + LATE_WRITE_WINDOW_MS);
     dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
     expect(deps.files.files.has(stale)).toBe(false);
     expect(deps.store.audit.get(`delete:${goneId}`)).toMatchObject({ pendingFileIDs: [], finishedAt: deps.clock.now });
