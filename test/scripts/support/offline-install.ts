@@ -48,8 +48,12 @@ function locate(lock: Lockfile, from: string, name: string): string | null {
   }
 }
 
-/** Every package `roots` need, by its location in the repository's lockfile. */
-function closure(lock: Lockfile, roots: Record<string, string>): Set<string> {
+/**
+ * Every package the roots need, by its location in the repository's lockfile. A root is resolved
+ * from where it lives there: a workspace package from `packages/<dir>`, so a dependency npm nested
+ * under it (another version than the one at the top) is the one it gets.
+ */
+function closure(lock: Lockfile, roots: { from: string; names: string[] }[]): Set<string> {
   const needed = new Set<string>();
   const visit = (from: string, names: string[], optional: (name: string) => boolean) => {
     for (const name of names) {
@@ -66,8 +70,16 @@ function closure(lock: Lockfile, roots: Record<string, string>): Set<string> {
       visit(found, [...Object.keys(entry.dependencies ?? {}), ...optionalNames, ...peers], (dependency) => optionalNames.has(dependency));
     }
   };
-  visit('', Object.keys(roots), () => false);
+  for (const root of roots) visit(root.from, root.names, () => false);
   return needed;
+}
+
+/** The workspace folder (`packages/<dir>`) holding package `name` in the repository's lockfile, or '' . */
+function workspaceOf(lock: Lockfile, name: string): string {
+  const found = Object.entries(lock.packages).find(
+    ([location, entry]) => location.startsWith('packages/') && !location.includes('node_modules/') && entry.name === name,
+  );
+  return found ? found[0] : '';
 }
 
 function integrityOf(file: string): string {
@@ -89,20 +101,30 @@ export function writeOfflineProject(repoRoot: string, projectDir: string, packed
     dependencies[name] = entry.version;
   }
   // What the packed packages need from the registry, resolved as from the project root (npm hoists).
-  const thirdParty: Record<string, string> = {};
-  for (const item of packed) {
-    for (const [name, range] of Object.entries({ ...item.manifest.dependencies, ...item.manifest.peerDependencies })) {
-      if (!packedNames.has(name) && !item.manifest.peerDependenciesMeta?.[name]?.optional) thirdParty[name] = range;
+  // Each packed package's third-party dependencies, resolved from its workspace folder; what npm
+  // nested there goes under the package in the scratch project (node_modules/<name>/node_modules/…).
+  const roots = packed.map((item) => ({
+    from: workspaceOf(lock, item.manifest.name),
+    names: Object.keys({ ...item.manifest.dependencies, ...item.manifest.peerDependencies }).filter(
+      (name) => !packedNames.has(name) && !item.manifest.peerDependenciesMeta?.[name]?.optional,
+    ),
+  }));
+  roots.push({ from: '', names: registryDependencies });
+  const scratchLocation = (location: string): string => {
+    for (const item of packed) {
+      const workspace = workspaceOf(lock, item.manifest.name);
+      if (workspace && location.startsWith(`${workspace}/node_modules/`))
+        return `node_modules/${item.manifest.name}${location.slice(workspace.length)}`;
     }
-  }
-  for (const name of registryDependencies) thirdParty[name] = dependencies[name] as string;
+    return location;
+  };
 
   const packages: Record<string, LockEntry> = {
     '': { name: path.basename(projectDir), version: '1.0.0', dependencies },
   };
-  for (const location of closure(lock, thirdParty)) {
+  for (const location of closure(lock, roots)) {
     const { dev: _dev, devOptional, ...entry } = lock.packages[location] as LockEntry;
-    packages[location] = devOptional ? { ...entry, optional: true } : entry;
+    packages[scratchLocation(location)] = devOptional ? { ...entry, optional: true } : entry;
   }
   for (const item of packed) {
     const { manifest } = item;
