@@ -17,6 +17,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { relativePath } from '../json-file';
 import { problem, type Problem } from '../problem';
+import { LEGACY_SECRET_FIELDS } from '../../../cloudfunctions/login/src/actions/shared/legacy-adoption';
 
 export interface TextFinding {
   /** 1-based. */
@@ -27,17 +28,11 @@ export interface TextFinding {
   excerpt: string;
 }
 
-/** Field names that are secrets; a literal array of nothing but these is a deny-list. */
-export const SECRET_FIELD_NAMES: ReadonlySet<string> = new Set([
-  'session_key',
-  'sessionKey',
-  'skey',
-  'sk',
-  'access_token',
-  'accessToken',
-  'refresh_token',
-  'refreshToken',
-]);
+/**
+ * Field names that are secrets; a literal array of nothing but these is a deny-list. The same list
+ * the login strips from adopted tutorial documents.
+ */
+export const SECRET_FIELD_NAMES: ReadonlySet<string> = new Set<string>(LEGACY_SECRET_FIELDS);
 
 const APP_SECRET_LIKE = /(?<![0-9A-Za-z_$])[0-9a-fA-F]{32}(?![0-9A-Za-z_$])/g;
 // Only the snake_case spelling WeChat uses: `sessionKey` is an everyday name for a local
