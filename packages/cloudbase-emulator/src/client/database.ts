@@ -228,6 +228,30 @@ export function createClientDatabase(options: ClientDatabaseOptions): ClientData
     };
   }
 
+  type UpdateOptions = { data: Record<string, unknown> } & Callbacks<{ stats: { updated: number }; errMsg: string }>;
+  type RemoveCallbacks = Callbacks<{ stats: { removed: number }; errMsg: string }>;
+
+  // update / remove / watch answer alike for a query and a document: only the API name and the label differ.
+  function updateThrough(api: 'collection' | 'document', label: string, inner: Inner, options: UpdateOptions) {
+    return call(`${api}.update`, `database update ${label}`, options, async () => {
+      const reply = checked((await inner.update?.(options.data)) as Record<string, unknown>);
+      return { stats: { updated: reply.updated as number }, errMsg: ok(`${api}.update`) };
+    });
+  }
+  function removeThrough(api: 'collection' | 'document', label: string, inner: Inner, callbacks: RemoveCallbacks | undefined) {
+    return call(`${api}.remove`, `database remove ${label}`, callbacks, async () => {
+      const reply = checked((await inner.remove?.()) as Record<string, unknown>);
+      return { stats: { removed: (reply.deleted as number) ?? 0 }, errMsg: ok(`${api}.remove`) };
+    });
+  }
+  function watchThrough(api: 'collection' | 'document', inner: Inner, watchOptions: WatchOptions): Watcher {
+    return poll(
+      `${api}.watch`,
+      async () => checked((await inner.get?.()) as Record<string, unknown>).data as Record<string, unknown>[],
+      watchOptions,
+    );
+  }
+
   class Query implements ClientQuery {
     constructor(
       protected readonly inner: Inner,
@@ -267,24 +291,14 @@ export function createClientDatabase(options: ClientDatabaseOptions): ClientData
         return { total: reply.total as number, errMsg: ok('collection.count') };
       });
     }
-    update(options: { data: Record<string, unknown> } & Callbacks<{ stats: { updated: number }; errMsg: string }>) {
-      return call('collection.update', `database update ${this.name}`, options, async () => {
-        const reply = checked((await this.inner.update?.(options.data)) as Record<string, unknown>);
-        return { stats: { updated: reply.updated as number }, errMsg: ok('collection.update') };
-      });
+    update(options: UpdateOptions) {
+      return updateThrough('collection', this.name, this.inner, options);
     }
-    remove(callbacks?: Callbacks<{ stats: { removed: number }; errMsg: string }>) {
-      return call('collection.remove', `database remove ${this.name}`, callbacks, async () => {
-        const reply = checked((await this.inner.remove?.()) as Record<string, unknown>);
-        return { stats: { removed: (reply.deleted as number) ?? 0 }, errMsg: ok('collection.remove') };
-      });
+    remove(callbacks?: RemoveCallbacks) {
+      return removeThrough('collection', this.name, this.inner, callbacks);
     }
     watch(watchOptions: WatchOptions): Watcher {
-      return poll(
-        'collection.watch',
-        async () => checked((await this.inner.get?.()) as Record<string, unknown>).data as Record<string, unknown>[],
-        watchOptions,
-      );
+      return watchThrough('collection', this.inner, watchOptions);
     }
   }
 
@@ -365,24 +379,14 @@ export function createClientDatabase(options: ClientDatabaseOptions): ClientData
         };
       });
     }
-    update(options: { data: Record<string, unknown> } & Callbacks<{ stats: { updated: number }; errMsg: string }>) {
-      return call('document.update', `database update ${this.name}/${this.id}`, options, async () => {
-        const reply = checked((await this.inner.update?.(options.data)) as Record<string, unknown>);
-        return { stats: { updated: reply.updated as number }, errMsg: ok('document.update') };
-      });
+    update(options: UpdateOptions) {
+      return updateThrough('document', `${this.name}/${this.id}`, this.inner, options);
     }
-    remove(callbacks?: Callbacks<{ stats: { removed: number }; errMsg: string }>) {
-      return call('document.remove', `database remove ${this.name}/${this.id}`, callbacks, async () => {
-        const reply = checked((await this.inner.remove?.()) as Record<string, unknown>);
-        return { stats: { removed: (reply.deleted as number) ?? 0 }, errMsg: ok('document.remove') };
-      });
+    remove(callbacks?: RemoveCallbacks) {
+      return removeThrough('document', `${this.name}/${this.id}`, this.inner, callbacks);
     }
     watch(watchOptions: WatchOptions): Watcher {
-      return poll(
-        'document.watch',
-        async () => checked((await this.inner.get?.()) as Record<string, unknown>).data as Record<string, unknown>[],
-        watchOptions,
-      );
+      return watchThrough('document', this.inner, watchOptions);
     }
   }
 
