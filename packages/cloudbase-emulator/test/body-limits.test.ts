@@ -11,7 +11,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((emulator) => emulator.close()));
 });
 
-async function start(options: { maxInFlightBodyBytes?: number; bodyReadTimeoutMs?: number; onAdminRequest?: () => void }) {
+async function start(options: { maxInFlightBodyBytes?: number; bodyReadTimeoutMs?: number }) {
   const emulator = await createEmulator({ memory: true, onFunctionOutput: () => undefined, ...options });
   open.push(emulator);
   return emulator;
@@ -30,22 +30,66 @@ async function adminWithPadding(emulator: Emulator, padding: number) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-it('given bodies over the in-flight budget at once, refuses the one past it with 503 and accepts again once answered', async () => {
-  let firstRead: () => void = () => undefined;
-  const read = new Promise<void>((resolve) => {
-    firstRead = resolve;
+/**
+ * An admin request that sends its headers (Content-Length of a `padding`-byte body) now and its
+ * body only on send(): until then the emulator holds the announced bytes against its budget.
+ */
+function announce(emulator: Emulator, padding: number) {
+  const body = JSON.stringify({
+    action: 'database.addCollection',
+    collectionName: `c${Math.random().toString(16).slice(2)}`,
+    pad: 'x'.repeat(padding),
   });
-  const emulator = await start({ maxInFlightBodyBytes: 1_000_000, onAdminRequest: () => firstRead() });
-  emulator.faults.add({ action: 'database.addCollection', latencyMs: 300, times: 1 });
+  const entry = {
+    answered: false,
+    answer: undefined as unknown as Promise<{ status: number; body: Record<string, unknown> }>,
+    send: () => request.end(body),
+  };
+  let request!: http.ClientRequest;
+  entry.answer = new Promise((resolve) => {
+    request = http.request(
+      `${emulator.url}/admin`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          entry.answered = true;
+          resolve({
+            status: response.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+          });
+        });
+      },
+    );
+  });
+  // A refused request is cut off once answered; its unsent body is never written.
+  request.on('error', () => undefined);
+  request.flushHeaders();
+  return entry;
+}
 
-  const first = adminWithPadding(emulator, 700_000);
-  await read;
-  const second = await adminWithPadding(emulator, 700_000);
-  expect((await first).body).not.toHaveProperty('code');
+/** Waits until `count` of the announced requests have been answered. */
+async function untilAnswered(entries: { answered: boolean }[], count: number): Promise<void> {
+  while (entries.filter((entry) => entry.answered).length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+it('given bodies over the in-flight budget at once, refuses the one past it with 503 and accepts again once answered', async () => {
+  const emulator = await start({ maxInFlightBodyBytes: 1_000_000 });
+  // Two requests announce 700,000-byte bodies and hold them back: whichever the emulator takes in
+  // second cannot fit beside the first and is refused at once, before a byte of it is read.
+  const both = [announce(emulator, 700_000), announce(emulator, 700_000)];
+  await untilAnswered(both, 1);
+  const refused = both.find((entry) => entry.answered)!;
+  const held = both.find((entry) => !entry.answered)!;
+
+  expect(await refused.answer).toEqual({
+    status: 503,
+    body: { code: 'SYS_ERR', message: expect.stringMatching(/already reading 1000000 bytes .*retry later/) },
+  });
+  held.send();
+  expect((await held.answer).status).toBe(200);
   const third = await adminWithPadding(emulator, 700_000);
-
-  expect(second.status).toBe(503);
-  expect(second.body).toEqual({ code: 'SYS_ERR', message: expect.stringMatching(/already reading 1000000 bytes .*retry later/) });
   expect(third.status).toBe(200);
   expect(third.body).not.toHaveProperty('code');
 });
@@ -69,15 +113,18 @@ it('given a body that trickles past the read timeout, answers 408 and closes the
 
 it('given many bodies at once, then never more than the budget is held: the rest are refused before being read', async () => {
   const emulator = await start({ maxInFlightBodyBytes: 1_000_000 });
-  // Answers are held back, so every accepted body stays counted while the others arrive.
-  emulator.faults.add({ action: 'database.addCollection', latencyMs: 200, times: 8 });
+  // Eight requests announce 300,000-byte bodies and send none yet: the budget holds three of them,
+  // so the other five must be answered 503 while no body byte has been sent. Only then do the
+  // three held ones send their bodies. Nothing here depends on timing.
+  const requests = Array.from({ length: 8 }, () => announce(emulator, 300_000));
+  await untilAnswered(requests, 5);
 
-  const answers = await Promise.all(Array.from({ length: 8 }, () => adminWithPadding(emulator, 300_000)));
-
-  const accepted = answers.filter((answer) => answer.status === 200);
-  expect(accepted.length).toBeGreaterThan(0);
-  expect(accepted.length).toBeLessThanOrEqual(3);
-  expect(answers.filter((answer) => answer.status === 503)).toHaveLength(8 - accepted.length);
+  const refused = requests.filter((entry) => entry.answered);
+  const held = requests.filter((entry) => !entry.answered);
+  expect((await Promise.all(refused.map((entry) => entry.answer))).map((answer) => answer.status)).toEqual([503, 503, 503, 503, 503]);
+  expect(held).toHaveLength(3);
+  for (const entry of held) entry.send();
+  expect((await Promise.all(held.map((entry) => entry.answer))).map((answer) => answer.status)).toEqual([200, 200, 200]);
   // Every byte was given back: a body as large as the whole budget is accepted afterwards.
   expect((await adminWithPadding(emulator, 990_000)).status).toBe(200);
 });
