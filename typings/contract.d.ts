@@ -122,7 +122,11 @@ export interface AccountNotice {
  * Identity is never part of an event: it comes from cloud.getWXContext() only.
  */
 export interface ActionMap extends Record<ActionName, { event: object; data: unknown }> {
-  login: { event: Record<string, never>; data: LoginData };
+  /**
+   * `existingOnly: true`: the launch's revalidation of a cached session — when this WeChat signs in
+   * to no account (deleted, unlinked), answer USER_NOT_FOUND instead of creating one.
+   */
+  login: { event: { existingOnly?: boolean }; data: LoginData };
   /** At least one field. The avatar is a fileID under `avatars/<user id>/` uploaded by the mini-program. */
   updateProfile: { event: { nickName?: string; avatarFileID?: string }; data: { user: PublicUser } };
   /**

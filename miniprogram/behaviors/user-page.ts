@@ -23,12 +23,33 @@ export async function showAccountNotices(route: string | undefined): Promise<voi
 }
 
 /**
+ * Tells, in a dialog and once, that the session ended or changed account without the person asking
+ * (the auth service's SessionNotice): never a silent switch, never a silent sign-out.
+ */
+export function tellSessionNotice(): void {
+  const notice = getAuthService().takeSessionNotice();
+  if (notice) void dialogs.confirm({ ...sessionNoticeText(notice), confirmText: '知道了', showCancel: false });
+}
+
+/**
+ * After the page's first frame (its onReady): this launch's one revalidation of the cached session,
+ * joined when another page already started it (no second call). A cached launch renders with 0
+ * cloud calls; what changed elsewhere since (a nickname WeChat cleared, 注销 on another device)
+ * shows here within the launch, once the caller re-renders the user in place.
+ */
+export function revalidateSession(): Promise<unknown> {
+  return getAuthService().revalidate();
+}
+
+/**
  * The lifecycle the account pages share, written once as a Behavior instead of copied methods:
  * show the cached user on load and on every show, show a failure as its Chinese message, and
  * treat 拒绝 in <privacy-popup> as PRIVACY_DENIED. When the session ended or changed account
  * without the person asking (the auth service's SessionNotice), the next page shown says so in a
  * dialog, once: never a silent switch to another account. On show it also tells the account holder
- * once what a login answer noticed (presenters/account-notice-view.ts).
+ * once what a login answer noticed (presenters/account-notice-view.ts). After the first frame
+ * (onReady) it waits for the launch's revalidation and shows its answer in place: the user as the
+ * server has it now, or the logged-out state with the reason, and the notices it brought.
  *
  * A page overrides `showUser` when it renders more of the user than the view (its own method wins
  * over the behavior's), and `afterFailure` when a failure changes more than the message.
@@ -47,6 +68,11 @@ export const userPage = Behavior({
       this.showUser();
       void this.showAccountNotices();
     },
+    async onReady() {
+      await revalidateSession();
+      this.showUser();
+      void this.showAccountNotices();
+    },
     showAccountNotices() {
       return showAccountNotices(this.route);
     },
@@ -55,8 +81,7 @@ export const userPage = Behavior({
       this.tellSessionNotice();
     },
     tellSessionNotice() {
-      const notice = getAuthService().takeSessionNotice();
-      if (notice) void dialogs.confirm({ ...sessionNoticeText(notice), confirmText: '知道了', showCancel: false });
+      tellSessionNotice();
     },
     /**
      * A ban or a vanished account also ended the session (the service logged out): the page turns

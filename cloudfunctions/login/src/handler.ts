@@ -13,7 +13,7 @@ import { deleteAccount } from './actions/delete-account';
 import { exportMyData } from './actions/export-my-data';
 import { findAccountByPhone } from './actions/find-account-by-phone';
 import { listIdentities } from './actions/list-identities';
-import { login } from './actions/login';
+import { login, loginOptions } from './actions/login';
 import { unlinkIdentity } from './actions/unlink-identity';
 import { updateProfile } from './actions/update-profile';
 import { failure, hasAction, parseEvent, settle } from '@wx-cloud-login/server-auth/src/envelope';
@@ -30,7 +30,7 @@ interface ActionContext {
 type ActionData = ActionMap[ActionName]['data'];
 
 const actions: { [A in ActionName]: (context: ActionContext) => Promise<ActionMap[A]['data']> } = {
-  login: ({ identity, deps, invocation }) => login(identity, deps, invocation),
+  login: ({ identity, event, deps, invocation }) => login(identity, deps, invocation, loginOptions(event)),
   updateProfile: ({ identity, event, deps, invocation }) => updateProfile(identity, event, deps, invocation),
   bindPhone: ({ identity, event, deps }) => bindPhone(identity, event, deps),
   confirmLink: ({ identity, event, deps }) => confirmLink(identity, event, deps),

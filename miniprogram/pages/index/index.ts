@@ -1,11 +1,12 @@
-import { showAccountNotices } from '../../behaviors/user-page';
+import { revalidateSession, showAccountNotices, tellSessionNotice } from '../../behaviors/user-page';
 import { getAuthService, navigator } from '../../composition-root';
 import { loginStep, openStep, ROUTES } from '../../navigation/routes';
 import { greetingFor, toUserView } from '../../presenters/user-view';
 
 /**
  * 首页: everything here works logged out. A cached user renders on the first frame (read
- * synchronously in onLoad, no network); a stale one is refreshed after that frame (onReady).
+ * synchronously in onLoad, no network); after that frame (onReady) the launch's revalidation
+ * answers who the user is now, shown in place — or the logged-out state and why, in a dialog.
  * 我的账号 is the protected action: logged out, it goes through pages/login (consent) and,
  * back here, opens by itself. 我的笔记 likewise: logged out, the login page first, then the notes.
  */
@@ -42,8 +43,9 @@ Component({
       if (openNotes && this.data.user.loggedIn) void navigator.navigate(openStep(ROUTES.notes));
     },
     async onReady() {
-      await getAuthService().refreshIfStale();
+      await revalidateSession();
       this.showUser(false);
+      tellSessionNotice();
       // What that login brought (WeChat removed a nickname, a number...): told on this first page.
       void showAccountNotices(ROUTES.home.slice(1));
     },

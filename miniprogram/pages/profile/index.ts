@@ -6,16 +6,12 @@ import { DONE_MESSAGES, LOGOUT_CONFIRMATION } from '../../presenters/error-messa
 /**
  * 我的: the cached user's avatar and nickname (with fallbacks until the person sets them),
  * 微信登录 when logged out; when logged in, 编辑资料, 账号与安全 and 退出登录 (asked first, then
- * confirmed with a toast). Never waits for the network to render.
+ * confirmed with a toast). Never waits for the network to render; after the first frame the
+ * userPage behaviour shows the launch's revalidation in place.
  */
 Component({
   behaviors: [userPage],
   methods: {
-    async onReady() {
-      await getAuthService().refreshIfStale();
-      this.showUser();
-      void this.showAccountNotices();
-    },
     onLoginTap() {
       void navigator.navigate(loginStep(ROUTES.profile));
     },

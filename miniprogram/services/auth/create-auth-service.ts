@@ -28,7 +28,13 @@ import { createSessionStore } from './session-store';
  * launches render it at once (stale-while-revalidate) and browsing never needs the network.
  *
  * Rules this module keeps:
- * - currentUser() is synchronous and never calls the cloud.
+ * - currentUser() is synchronous and never calls the cloud: a cached launch renders its first
+ *   frame with 0 cloud calls.
+ * - Once per launch, after that first frame, the cached session is revalidated (revalidate(), from
+ *   the pages' onReady): one login that creates nothing (`existingOnly`). What changed elsewhere
+ *   since the cache was written — WeChat's pushes clearing the nickname, avatar or phone, 注销 or
+ *   an unlink on another device, a ban — reaches the device within the launch, not a day later.
+ *   It is the single-flight login: it joins a login in flight, and logins during it join it.
  * - One login at a time: concurrent login() / ensureLogin() / callWithLogin() calls share one
  *   cloud call (peers' wrappers log in once per parallel request and mix sessions up).
  * - A protected call that the server rejects with UNAUTHENTICATED logs in again and retries, at
@@ -47,7 +53,10 @@ import { createSessionStore } from './session-store';
  *   checkbox) before a protected action; ensureLogin/callWithLogin log in silently when asked.
  */
 
-/** A cached user older than this is refreshed in the background (never blocking a render). */
+/**
+ * A run that keeps its session longer than this revalidates it again (the mini-program kept in
+ * the background for days); every launch revalidates once whatever the age.
+ */
 export const DEFAULT_SESSION_TTL_MS = 24 * 60 * 60 * 1000;
 /** How many times a protected call may log in again after an UNAUTHENTICATED / USER_NOT_FOUND answer. */
 export const DEFAULT_MAX_AUTH_RETRIES = 1;
@@ -113,10 +122,17 @@ export interface AuthService {
    */
   ensureServerUser(): Promise<PublicUser>;
   /**
-   * When the cached user is older than the TTL, logs in again to refresh it. Never rejects
-   * (failures go to reportError and the stale user stays). Resolves with the user after it.
+   * Asks the login function, once per run (launch), who the cached session's user is now: one
+   * login that never creates an account (`existingOnly`), sharing the single flight with login().
+   * The answer replaces the cached user (and brings the account's notices); when the account is
+   * gone (USER_NOT_FOUND) or banned, the session ends with a SessionNotice. Later calls of the run
+   * join it or resolve at once, unless the session outlived the TTL; a login this run counts as
+   * the revalidation. Logged out: nothing to ask. Never rejects (a failure goes to reportError,
+   * the cached user stays, and is not asked again this run). Resolves with the user after it.
    * Pages call it from onReady, after their first render.
    */
+  revalidate(): Promise<PublicUser | null>;
+  /** @deprecated The name of revalidate() before it ran once per launch; the same function. */
   refreshIfStale(): Promise<PublicUser | null>;
   /**
    * Calls `action` of the login function (event `{ ...payload, action }`) as the logged-in user,
@@ -224,6 +240,8 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
   let notice: SessionNotice | null = null;
   /** The account of a session the service ended itself, until the next login: tells that login's answer apart. */
   let endedUserId: string | null = null;
+  /** This run's revalidation (or the login that made one unnecessary); settles, never rejects. */
+  let revalidation: Promise<void> | null = null;
 
   function loadSession(): StoredSession | null {
     if (!hydrated) {
@@ -298,13 +316,16 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     return callCloudFunction(LOGIN_FUNCTION_NAME, data);
   }
 
-  async function performLogin(): Promise<LoginData> {
+  async function performLogin(event: LoginFunctionEvent): Promise<LoginData> {
     const epoch = logoutEpoch;
-    const raw = await callLoginFunction({ action: 'login' });
+    const raw = await callLoginFunction(event);
     const envelope = readEnvelope(raw, isLoginData);
     if (!envelope) throw new ServiceError('INVALID_RESPONSE', `login answered ${describe(raw)}`);
     if (!envelope.ok) {
-      if (envelope.error.code === 'USER_BANNED') endSession('banned');
+      // A login answered by the end of the account (a revalidation finding it gone, a ban) ends
+      // the session — unless the person logged out meanwhile, which already did.
+      const ending = SESSION_ENDING_CODES[envelope.error.code];
+      if (ending && epoch === logoutEpoch) endSession(ending);
       throw fromErrorBody(envelope.error);
     }
     const user = readPublicUser(envelope.data.user) ?? envelope.data.user;
@@ -313,14 +334,20 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       storeUser(user);
       serverUserId = user.id;
       loginGeneration += 1;
+      revalidation ??= Promise.resolve();
       pendingNotices.push(...readAccountNotices(envelope.data.notices));
     }
     return { user, isNewUser: envelope.data.isNewUser };
   }
 
   function login(): Promise<LoginData> {
+    return singleFlight({ action: 'login' });
+  }
+
+  /** The one login in flight, whatever asked for it: a call while one runs joins it. */
+  function singleFlight(event: LoginFunctionEvent): Promise<LoginData> {
     if (!inFlight) {
-      const attempt = performLogin().finally(() => {
+      const attempt = performLogin(event).finally(() => {
         if (inFlight === attempt) inFlight = null;
       });
       inFlight = attempt;
@@ -344,14 +371,20 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     return age < 0 || age >= ttlMs;
   }
 
-  async function refreshIfStale(): Promise<PublicUser | null> {
+  async function revalidate(): Promise<PublicUser | null> {
     const cached = loadSession();
-    if (!cached || !isStale(cached)) return cached?.user ?? null;
-    try {
-      await login();
-    } catch (error) {
-      reportError(toServiceError(error));
+    if (!cached) return null;
+    if (!revalidation || isStale(cached)) {
+      revalidation = singleFlight({ action: 'login', existingOnly: true }).then(
+        () => undefined,
+        (error: unknown) => {
+          // USER_NOT_FOUND / USER_BANNED already ended the session (performLogin): not a failure.
+          const failure = toServiceError(error);
+          if (!SESSION_ENDING_CODES[failure.code]) reportError(failure);
+        },
+      );
     }
+    await revalidation;
     return loadSession()?.user ?? null;
   }
 
@@ -440,7 +473,8 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     login,
     ensureLogin,
     ensureServerUser,
-    refreshIfStale,
+    revalidate,
+    refreshIfStale: revalidate,
     callWithLogin,
     callForResult,
     callAsGuest,

@@ -12,6 +12,21 @@ describe('handle', () => {
     }
   });
 
+  it('given { action: "login", existingOnly: true } from a WeChat without an account, answers USER_NOT_FOUND and creates none', async () => {
+    const deps = createTestDeps();
+
+    const response = await handle({ action: 'login', existingOnly: true }, identity, deps);
+
+    expect(response).toEqual({ ok: false, error: { code: 'USER_NOT_FOUND', message: expect.any(String) } });
+    expect(deps.store.users.size).toBe(0);
+  });
+
+  it('given existingOnly that is not a boolean, answers INVALID_ARGUMENT', async () => {
+    const response = await handle({ action: 'login', existingOnly: 'yes' }, identity, createTestDeps());
+
+    expect(response).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  });
+
   it('given no identity, answers UNAUTHENTICATED and writes nothing', async () => {
     const deps = createTestDeps();
     const response = await handle({ action: 'login', openid: 'o-spoofed' }, null, deps);

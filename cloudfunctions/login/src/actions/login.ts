@@ -24,6 +24,12 @@
  * running right now) is deleted by this login — the person asked for it — and the login then
  * creates a fresh account (shared/account-deletion.ts).
  *
+ * `existingOnly` (the event's `existingOnly: true`): the mini-program's once-per-launch revalidation of
+ * a session it has cached. It asks "who am I now?", never "make me someone": when this WeChat no
+ * longer signs in to any account (注销 on another device, the cancellation push, an unlink) the
+ * answer is USER_NOT_FOUND and nothing is created, so the device signs out and says so instead of
+ * silently landing in a new, empty account. A returning person costs what a returning login costs.
+ *
  * Accounts merged into another (confirm-link.ts) hold no identity keys; should a racing login
  * still reach one, it signs in to the account it was merged into.
  *
@@ -71,10 +77,30 @@ class AccountVanished extends Error {}
 /** Attempts of one login when the account vanishes under it (each later one starts from a deleted account). */
 const MAX_LOGIN_ATTEMPTS = 3;
 
-export async function login(identity: WxIdentity, deps: Deps, invocation: Invocation = { env: '' }): Promise<LoginData> {
+/** What the event may ask of a login (validated by loginOptions). */
+export interface LoginOptions {
+  /** True: answer USER_NOT_FOUND instead of creating an account when this WeChat has none. */
+  existingOnly: boolean;
+}
+
+/** The event's options: `existingOnly` is a boolean when present (INVALID_ARGUMENT otherwise). */
+export function loginOptions(event: Record<string, unknown>): LoginOptions {
+  const { existingOnly } = event;
+  if (existingOnly !== undefined && typeof existingOnly !== 'boolean') {
+    throw new AppError('INVALID_ARGUMENT', 'existingOnly must be a boolean');
+  }
+  return { existingOnly: existingOnly === true };
+}
+
+export async function login(
+  identity: WxIdentity,
+  deps: Deps,
+  invocation: Invocation = { env: '' },
+  options: LoginOptions = { existingOnly: false },
+): Promise<LoginData> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await loginOnce(identity, deps, invocation);
+      return await loginOnce(identity, deps, invocation, options);
     } catch (error) {
       if (!(error instanceof AccountVanished)) throw error;
       // A defined answer, never INTERNAL: the client's next login starts a fresh account.
@@ -83,7 +109,7 @@ export async function login(identity: WxIdentity, deps: Deps, invocation: Invoca
   }
 }
 
-async function loginOnce(identity: WxIdentity, deps: Deps, invocation: Invocation): Promise<LoginData> {
+async function loginOnce(identity: WxIdentity, deps: Deps, invocation: Invocation, options: LoginOptions): Promise<LoginData> {
   const keys = identityKeysFor(identity);
   const stamp: LoginStamp = { id: deps.newId(), at: deps.now() };
   const { users, stamped } = await deps.store.stampAndFind(keys, identity.openid, stamp);
@@ -94,6 +120,9 @@ async function loginOnce(identity: WxIdentity, deps: Deps, invocation: Invocatio
     await deleteUserAccount(user, deps, { legacyOpenids: [identity.openid], env: invocation.env, undoOnFailure: false });
     user = undefined;
   }
+  // The first trip found no account for this WeChat and nothing was written (the stamp matches
+  // only existing documents): a revalidation ends here, creating nothing.
+  if (!user && options.existingOnly) throw new AppError('USER_NOT_FOUND', 'this WeChat signs in to no account (existingOnly)');
 
   // Deletions whose cleanup is left (a late-write window that passed, a fault): a new account is
   // also the next login of a person who deleted theirs. One query, beside the account's creation

@@ -351,3 +351,43 @@ describe('a login racing 注销 (deleteAccount)', () => {
     expect(await deps.store.getUser(first.user.id)).toBeNull();
   });
 });
+
+describe('a revalidating login (existingOnly: the mini-program checking its cached session)', () => {
+  const revalidating = { existingOnly: true };
+
+  it('given a returning person, answers the account as a login does, with the same one store round trip', async () => {
+    const deps = createTestDeps();
+    const first = await login(alice, deps);
+    const before = { ...deps.store.calls };
+
+    const answer = await login(alice, deps, { env: '' }, revalidating);
+
+    expect(answer).toMatchObject({ isNewUser: false, user: { id: first.user.id, loginCount: 2 } });
+    const callsMade = Object.entries(deps.store.calls).filter(([m, n]) => n !== (before[m] ?? 0));
+    expect(callsMade).toEqual([['stampAndFind', (before.stampAndFind ?? 0) + 1]]);
+  });
+
+  it('given the account was deleted (注销 elsewhere, the cancellation push), answers USER_NOT_FOUND and creates nothing', async () => {
+    const deps = createTestDeps();
+    const first = await login({ ...alice, unionid: 'u-alice' }, deps);
+    await deps.store.transaction(async (tx) => {
+      for (const key of (await tx.getUser(first.user.id))?.identityKeys ?? []) await tx.removeIdentity(key);
+      await tx.removeUser(first.user.id);
+    });
+
+    await expect(login({ ...alice, unionid: 'u-alice' }, deps, { env: '' }, revalidating)).rejects.toMatchObject({
+      code: 'USER_NOT_FOUND',
+    });
+
+    expect(deps.store.users.size).toBe(0);
+    expect(deps.store.identities.size).toBe(0);
+  });
+
+  it('given a WeChat that never signed in, answers USER_NOT_FOUND: a revalidation never creates an account', async () => {
+    const deps = createTestDeps();
+
+    await expect(login(alice, deps, { env: '' }, revalidating)).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+
+    expect(deps.store.users.size).toBe(0);
+  });
+});
