@@ -65,20 +65,48 @@ function profileAnswer(nickName: string): { ok: true; data: { user: PublicUser }
 }
 
 describe('createAuthService', () => {
-  describe('cached launch', () => {
-    it('given a fresh cached user, currentUser() returns it synchronously and nothing calls the cloud', async () => {
+  describe('cached launch: the first frame from the cache, then one revalidation', () => {
+    const REVALIDATION = { action: 'login', existingOnly: true };
+
+    it('given a fresh cached user, currentUser() and ensureLogin() answer from the cache: no cloud call before the first frame', async () => {
       const clock = createFakeClock();
       const user = aUser();
       const { service, cloud } = setup({ clock, stored: { [KEY]: storedSession(user, clock.now() - HOUR) } });
 
       expect(service.currentUser()).toEqual(user);
-      await expect(service.refreshIfStale()).resolves.toEqual(user);
       await expect(service.ensureLogin()).resolves.toEqual(user);
 
       expect(cloud.calls).toHaveLength(0);
     });
 
-    it('given a cached user older than the TTL, it still renders at once and is refreshed in the background', async () => {
+    it('given a fresh cached user, revalidate() after the first frame asks once, creating nothing, and later calls of the launch ask nothing', async () => {
+      const clock = createFakeClock();
+      const { service, cloud } = setup({ clock, stored: { [KEY]: storedSession(aUser(), clock.now() - HOUR) } });
+
+      await service.revalidate();
+      await service.revalidate();
+      await service.revalidate();
+
+      expect(cloud.calls).toEqual([{ name: 'login', data: REVALIDATION }]);
+    });
+
+    it('given WeChat cleared the nickname and avatar since the cache was written, the revalidation brings the cleared user and its notice', async () => {
+      const clock = createFakeClock();
+      const cached = aUser({ nickName: '旧昵称', avatarUrl: 'https://example.test/a.png' });
+      const cleared = aUser({ nickName: '', avatarUrl: '' });
+      const { service, cloud, storage } = setup({ clock, stored: { [KEY]: storedSession(cached, clock.now() - HOUR) } });
+      const notice = { kind: 'profile-cleared-by-wechat', at: 1_700_000_000_000 };
+      cloud.answer(() => ({ ok: true, data: { user: cleared, isNewUser: false, notices: [notice] } }));
+
+      await expect(service.revalidate()).resolves.toEqual(cleared);
+
+      expect(service.currentUser()).toEqual(cleared);
+      expect(JSON.parse(storage.getItem(KEY) ?? '')).toEqual({ savedAt: clock.now(), user: cleared });
+      expect(service.takeAccountNotices()).toEqual([notice]);
+      expect(service.takeSessionNotice()).toBeNull();
+    });
+
+    it('given a cached user older than the TTL, it still renders at once and the revalidation replaces it after the first frame', async () => {
       const clock = createFakeClock();
       const stale = aUser({ nickName: '旧昵称' });
       const fresh = aUser({ nickName: '新昵称', loginCount: 4 });
@@ -92,9 +120,9 @@ describe('createAuthService', () => {
       expect(service.currentUser()).toEqual(stale);
       expect(cloud.calls).toHaveLength(0);
 
-      const refreshed = service.refreshIfStale();
+      const refreshed = service.revalidate();
       expect(cloud.actions()).toEqual(['login']);
-      expect(service.currentUser()).toEqual(stale); // while the refresh is in flight
+      expect(service.currentUser()).toEqual(stale); // while the revalidation is in flight
 
       answer.resolve(loginAnswer(fresh));
       await expect(refreshed).resolves.toEqual(fresh);
@@ -102,66 +130,135 @@ describe('createAuthService', () => {
       expect(JSON.parse(storage.entries.get(KEY) ?? '')).toEqual({ savedAt: clock.now(), user: fresh });
     });
 
-    it('uses the configured TTL', async () => {
+    it.each([
+      ['USER_NOT_FOUND', 'account-gone'],
+      ['USER_BANNED', 'banned'],
+    ] as const)(
+      'given the revalidation answers %s, the session ends: cache cleared, a notice (%s), no new account, nothing reported',
+      async (code, reason) => {
+        const { service, cloud, storage, reported } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+        cloud.answer(() => failureAnswer(code));
+
+        await expect(service.revalidate()).resolves.toBeNull();
+
+        expect(service.currentUser()).toBeNull();
+        expect(storage.entries.has(KEY)).toBe(false);
+        expect(service.takeSessionNotice()).toEqual({ kind: 'signed-out', reason });
+        expect(cloud.calls).toHaveLength(1);
+        expect(reported).toEqual([]);
+      },
+    );
+
+    it('two pages revalidating at once (onReady of both) share one call, and both see its answer', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser({ nickName: '旧' }), Date.now()) } });
+      cloud.answer(() => loginAnswer(aUser({ nickName: '新' })));
+
+      const [first, second] = await Promise.all([service.revalidate(), service.revalidate()]);
+
+      expect([first?.nickName, second?.nickName]).toEqual(['新', '新']);
+      expect(cloud.calls).toHaveLength(1);
+    });
+
+    it('the revalidation is the single-flight login: login() and ensureServerUser() during it join it, no second login', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      const answer = deferred<unknown>();
+      cloud.answer(() => answer.promise);
+
+      const revalidated = service.revalidate();
+      const joined = [service.login(), service.ensureServerUser(), service.ensureLogin()];
+      answer.resolve(loginAnswer(aUser({ nickName: '新' })));
+      await Promise.all([revalidated, ...joined]);
+
+      expect(cloud.calls).toEqual([{ name: 'login', data: REVALIDATION }]);
+    });
+
+    it('a revalidation started while a login is in flight joins that login', async () => {
+      const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+
+      await Promise.all([service.login(), service.revalidate()]);
+
+      expect(cloud.calls).toEqual([{ name: 'login', data: { action: 'login' } }]);
+    });
+
+    it('given a login this launch already answered (the login page), revalidate() asks nothing', async () => {
+      const { service, cloud } = setup();
+      await service.login();
+
+      await service.revalidate();
+
+      expect(cloud.actions()).toEqual(['login']);
+    });
+
+    it('a relaunch (a new service over the same storage) revalidates once again', async () => {
+      const { service, cloud, storage, clock } = setup({ stored: { [KEY]: storedSession(aUser(), Date.now()) } });
+      await service.revalidate();
+      const relaunched = createAuthService({ storage, cloud, clock, scope: SCOPE });
+
+      await relaunched.revalidate();
+      await relaunched.revalidate();
+
+      expect(cloud.calls).toHaveLength(2);
+    });
+
+    it('a launch kept running past the TTL revalidates again (the configured TTL)', async () => {
       const clock = createFakeClock();
       const { service, cloud } = setup({ clock, ttlMs: 1000, stored: { [KEY]: storedSession(aUser(), clock.now()) } });
+      await service.revalidate();
 
       clock.advance(999);
-      await service.refreshIfStale();
-      expect(cloud.calls).toHaveLength(0);
+      await service.revalidate();
+      expect(cloud.calls).toHaveLength(1);
 
       clock.advance(1);
-      await service.refreshIfStale();
-      expect(cloud.calls).toHaveLength(1);
+      await service.revalidate();
+      expect(cloud.calls).toHaveLength(2);
     });
 
-    it('given a cache saved "in the future" (device clock set back), it refreshes', async () => {
-      const clock = createFakeClock();
-      const { service, cloud } = setup({ clock, stored: { [KEY]: storedSession(aUser(), clock.now() + HOUR) } });
-
-      await service.refreshIfStale();
-
-      expect(cloud.calls).toHaveLength(1);
-    });
-
-    it('given a background refresh that lands in another account (this WeChat was unlinked elsewhere), the old account is gone from the cache and a notice says so', async () => {
+    it('given a background revalidation that lands in another existing account (this WeChat was linked elsewhere), the old account is gone from the cache and a notice says so', async () => {
       const clock = createFakeClock();
       const { service, cloud, storage } = setup({ clock, stored: { [KEY]: storedSession(aUser({ nickName: '原账号' }), 0) } });
-      cloud.answer(() => loginAnswer(aUser({ id: 'user-new', nickName: '' }), true));
+      cloud.answer(() => loginAnswer(aUser({ id: 'user-other', nickName: '' })));
 
-      await service.refreshIfStale();
+      await service.revalidate();
 
-      expect(service.currentUser()).toMatchObject({ id: 'user-new', nickName: '' });
+      expect(service.currentUser()).toMatchObject({ id: 'user-other', nickName: '' });
       expect(storage.getItem(KEY)).not.toContain('原账号');
-      expect(service.takeSessionNotice()).toEqual({ kind: 'account-changed', isNewUser: true });
+      expect(service.takeSessionNotice()).toEqual({ kind: 'account-changed', isNewUser: false });
     });
 
-    it('given a refresh of the same account, tells nothing', async () => {
+    it('given a revalidation of the same account, tells nothing', async () => {
       const { service } = setup({ stored: { [KEY]: storedSession(aUser(), 0) } });
-      await service.refreshIfStale();
+      await service.revalidate();
       expect(service.takeSessionNotice()).toBeNull();
     });
 
-    it('given a failing background refresh, keeps the stale user and reports the error', async () => {
+    it('given a failing revalidation (offline), keeps the cached user, reports the error, and does not ask again this launch', async () => {
       const clock = createFakeClock();
-      const stale = aUser();
-      const { service, cloud, reported } = setup({ clock, stored: { [KEY]: storedSession(stale, 0) } });
+      const cached = aUser();
+      const { service, cloud, reported } = setup({ clock, stored: { [KEY]: storedSession(cached, clock.now() - HOUR) } });
       cloud.answer(() => {
         throw new ServiceError('NETWORK', 'request:fail');
       });
 
-      await expect(service.refreshIfStale()).resolves.toEqual(stale);
+      await expect(service.revalidate()).resolves.toEqual(cached);
+      await expect(service.revalidate()).resolves.toEqual(cached);
 
-      expect(service.currentUser()).toEqual(stale);
+      expect(service.currentUser()).toEqual(cached);
       expect(reported.map((error) => error.code)).toEqual(['NETWORK']);
+      expect(cloud.calls).toHaveLength(1);
     });
 
-    it('when logged out, refreshIfStale() calls nothing', async () => {
+    it('when logged out, revalidate() calls nothing', async () => {
       const { service, cloud } = setup();
 
-      await expect(service.refreshIfStale()).resolves.toBeNull();
+      await expect(service.revalidate()).resolves.toBeNull();
 
       expect(cloud.calls).toHaveLength(0);
+    });
+
+    it('refreshIfStale() is the same function as revalidate() (the name before it ran every launch)', () => {
+      const { service } = setup();
+      expect(service.refreshIfStale).toBe(service.revalidate);
     });
   });
 
@@ -571,7 +668,7 @@ describe('createAuthService', () => {
       const answer = deferred<unknown>();
       cloud.answer(() => answer.promise);
 
-      const refresh = service.refreshIfStale();
+      const refresh = service.revalidate();
       service.logout();
       answer.resolve(loginAnswer());
       await refresh;
