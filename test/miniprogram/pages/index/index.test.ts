@@ -1,8 +1,8 @@
 import { setAuthService } from '../../../../miniprogram/composition-root';
 import { installFakeWx } from '../../support/fake-wx';
 import { loadPage, renderPage } from '../../support/render-page';
-import { ageCachedSession, launchWithCachedUser } from '../../support/sessions';
-import { aUser, loginAnswer } from '../../support/users';
+import { ageCachedSession, hasCachedSession, launchWithCachedUser } from '../../support/sessions';
+import { aUser, failureAnswer, loginAnswer } from '../../support/users';
 
 const fake = installFakeWx();
 const homePage = loadPage('pages/index/index');
@@ -37,7 +37,7 @@ describe('pages/index (首页)', () => {
     expect(fake.cloudCalls).toHaveLength(0);
   });
 
-  it('shows the cached user on the first render, with no cloud call before or after it while the cache is fresh', async () => {
+  it('shows the cached user on the first render with no cloud call, then revalidates it exactly once after that render', async () => {
     await launchWithCachedUser(fake, aUser({ nickName: '缓存里的我' }));
 
     const page = renderPage(homePage);
@@ -45,7 +45,43 @@ describe('pages/index (首页)', () => {
     expect(fake.cloudCalls).toHaveLength(0);
 
     await page.onReady();
-    expect(fake.cloudCalls).toHaveLength(0);
+    page.onShow();
+    await page.onReady();
+    expect(fake.cloudCalls).toEqual([{ name: 'login', data: { action: 'login', existingOnly: true } }]);
+    expect(page.text('#home-nickname')).toBe('缓存里的我');
+  });
+
+  it('given the nickname and avatar were cleared elsewhere within the day, the revalidation after the first render shows them cleared in place', async () => {
+    await launchWithCachedUser(fake, aUser({ nickName: '一小时前的昵称', avatarUrl: 'https://example.com/a.png' }));
+    ageCachedSession(fake, 60 * 60 * 1000);
+    fake.answerCloud(() => loginAnswer(aUser({ nickName: '', avatarUrl: '' })));
+
+    const page = renderPage(homePage);
+    expect(page.text('#home-nickname')).toBe('一小时前的昵称');
+
+    await page.onReady();
+    expect(page.text('#greeting')).not.toContain('一小时前的昵称');
+    expect(page.exists('#home-avatar >>> #default-avatar')).toBe(true);
+    expect(fake.cloudCalls).toHaveLength(1);
+  });
+
+  it('given the account is gone (注销 on another device, the cancellation push), the revalidation shows the logged-out state and says why, once', async () => {
+    await launchWithCachedUser(fake, aUser({ nickName: '已注销的我' }));
+    fake.answerCloud(() => failureAnswer('USER_NOT_FOUND'));
+
+    const page = renderPage(homePage);
+    expect(page.text('#home-nickname')).toBe('已注销的我');
+    await page.onReady();
+
+    expect(page.text('#home-nickname')).toBe('你好，游客');
+    expect(page.text('#login-entry')).toBe('微信登录');
+    expect(fake.modals).toEqual([expect.objectContaining({ title: '已退出登录', confirmText: '知道了', showCancel: false })]);
+    expect(fake.modals[0]?.content).toContain('已注销');
+    expect(hasCachedSession(fake)).toBe(false);
+    expect(fake.cloudCalls).toHaveLength(1);
+    page.onShow();
+    await page.onReady();
+    expect(fake.modals).toHaveLength(1);
   });
 
   it('with a cache older than a day, renders it first and refreshes it after the first render', async () => {
@@ -159,9 +195,8 @@ describe('pages/index (首页)', () => {
     expect(fake.cloudCalls).toHaveLength(0);
   });
 
-  it('given a launch whose refreshing login answers that WeChat removed the nickname, tells the person on the home page once', async () => {
+  it('given a launch within the day whose revalidation answers that WeChat removed the nickname, tells the person on the home page once', async () => {
     await launchWithCachedUser(fake, aUser({ nickName: '小明' }));
-    ageCachedSession(fake, DAY + 1);
     const cleared = aUser({ nickName: '' });
     fake.answerCloud(() => ({
       ok: true,

@@ -13,11 +13,10 @@ beforeEach(() => {
 });
 
 describe('pages/profile (我的)', () => {
-  it("shows the cached user's nickname and a lettered avatar when there is no avatar, without a cloud call", async () => {
+  it("shows the cached user's nickname and a lettered avatar when there is no avatar, without a cloud call before the first render", async () => {
     await launchWithCachedUser(fake, aUser({ nickName: '小明', loginCount: 5 }));
 
     const page = renderPage(profilePage);
-    await page.onReady();
 
     expect(page.text('#profile-nickname')).toBe('小明');
     expect(page.component.dom?.querySelector('user-avatar')?.textContent).toBe('小');
