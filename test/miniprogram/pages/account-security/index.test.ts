@@ -75,6 +75,35 @@ describe('pages/account-security (账号与安全)', () => {
       expect(page.text('.page')).not.toMatch(/开放平台|wx-test-app|唯一登录方式.*唯一登录方式/);
     });
 
+    it('given the number was withdrawn in WeChat since the cache was written, the launch’s revalidation after the first render shows 未绑定 in place', async () => {
+      await launchWithCachedUser(fake, aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' }));
+      answerActions(fake, {
+        listIdentities: identitiesAnswer(wechatAndPhone()),
+        login: () => loginAnswer(aUser({ hasPhone: false, maskedPhoneNumber: '' })),
+      });
+      const page = await openSecurity();
+      expect(page.text('#phone-number')).toBe('138****8000');
+
+      await page.onReady();
+
+      expect(page.text('#phone-number')).toBe('未绑定');
+      expect(fake.cloudCalls.filter((call) => call.data.action === 'login')).toEqual([
+        { name: 'login', data: { action: 'login', existingOnly: true } },
+      ]);
+    });
+
+    it('given the account is gone, the launch’s revalidation shows the logged-out page and says why inline', async () => {
+      await launchWithCachedUser(fake, aUser());
+      answerActions(fake, { listIdentities: identitiesAnswer(wechatAndPhone()), login: () => failureAnswer('USER_NOT_FOUND') });
+      const page = await openSecurity();
+
+      await page.onReady();
+
+      expect(page.text('#login-button')).toContain('微信登录');
+      expect(page.text('.page')).toContain('这个微信已不能登录原来的账号');
+      expect(hasCachedSession(fake)).toBe(false);
+    });
+
     it('after a link, tells the two WeChat accounts apart: the current one marked, the other by its apps and date', async () => {
       await launchWithCachedUser(fake, aUser({ hasPhone: true, maskedPhoneNumber: '138****8000' }));
       answerActions(fake, { listIdentities: identitiesAnswer(twoWechatsAndPhone()) });
