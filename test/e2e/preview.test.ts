@@ -122,15 +122,34 @@ describeInBrowser('browser preview of the mini-program (chromium)', () => {
     expect(userIdOfIdentity(`wx-unionid:${XIAOMING.unionid}`)).toBe(usersInEmulator()[0]?.['_id']);
   });
 
-  it('reload: the user is shown from the local cache without any cloud call', async () => {
+  it('reload: the user is shown from the local cache before any cloud call, then revalidated once after the first render', async () => {
     cloudCalls.length = 0;
-    await page.reload();
-    await waitShown(HOME);
-    // A relaunch is not a first visit: never 欢迎加入 again.
-    expect(await onPage(HOME, '#home-nickname').textContent()).toBe('你好');
-    // onReady (where a stale cache would be refreshed) has run: still nothing was sent.
-    expect(cloudCalls).toEqual([]);
-    expect(await page.locator('#pv-call-count').textContent()).toContain('0');
+    // The revalidation is held in flight: the page must render the cached user without its answer.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route('**/callFunction/login', async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await page.reload();
+      // Shown (not yet ready: onReady waits for the held revalidation), from the cache alone.
+      const nickname = page.locator(`[data-pv-route="${HOME}"]:not([hidden]):not([data-pv-ready]) #home-nickname`);
+      await nickname.waitFor();
+      // A relaunch is not a first visit: never 欢迎加入 again.
+      expect(await nickname.textContent()).toBe('你好');
+      expect(await onPage(HOME, '#login-entry').count()).toBe(0);
+      release();
+      await waitShown(HOME);
+    } finally {
+      release();
+      await page.unroute('**/callFunction/login');
+    }
+    expect(cloudCalls).toEqual([`${emulator.url}/callFunction/login`]);
+    // The revalidation is this launch's login: the person is now greeted as one who came back.
+    expect(await onPage(HOME, '#home-nickname').textContent()).toBe('欢迎回来');
   });
 
   it('another person (picked in the bar) gets another account', async () => {
