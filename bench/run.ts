@@ -4,7 +4,9 @@
  * local emulator, beside a tutorial-style baseline (bench/functions/naive-login) in the same run.
  *
  * - database requests and sequential round trips of a first and a returning login (10 ms of latency
- *   is injected on every database request so that parallel requests visibly overlap), and of a
+ *   is injected on every database request so that parallel requests visibly overlap), of the
+ *   mini-program's per-launch revalidation (login { existingOnly: true }: an account there, and one
+ *   deleted) beside the other calls that could answer "who is this device's user now", and of a
  *   protected call of the notes function (resolving the caller: cold instance, warm instance);
  * - returning logins through the emulator, one at a time and at concurrency 8, with where the time
  *   of one call goes, layer by layer (bench/call-path.ts);
@@ -70,10 +72,47 @@ async function measureTrips(emulator: Emulator) {
     // first export of a deployment also creates the rate_limits collection: measured on another person.
     await tripsOf(emulator, 'login', caller, { action: 'exportMyData' });
     const exportMyData = await tripsOf(emulator, 'login', unionCaller, { action: 'exportMyData' });
-    return { first, returning, firstWithUnionid, firstInSecondApp: otherApp, firstOnEmptyDatabase: emptyDatabase, exportMyData };
+    const revalidation = await measureRevalidation(emulator, caller);
+    return {
+      first,
+      returning,
+      firstWithUnionid,
+      firstInSecondApp: otherApp,
+      firstOnEmptyDatabase: emptyDatabase,
+      exportMyData,
+      revalidation,
+    };
   } finally {
     latency.remove();
   }
+}
+
+/**
+ * What the mini-program pays once per launch, after the first frame, to learn who its cached user is
+ * now (miniprogram/services/auth revalidate()): `existing` — login { existingOnly: true } of a
+ * returning person (the user and the account's notices, one answer); `gone` — the same for a WeChat
+ * whose account was deleted (USER_NOT_FOUND, nothing created). Beside them the calls that could
+ * have been used instead: `listIdentities` (a protected read of the login function, no user in its
+ * answer, no notices) and a protected read of another function (`notes list`, cold instance: a warm
+ * one answers from a cache up to 60 s old, which is not the truth this is for).
+ */
+async function measureRevalidation(emulator: Emulator, caller: Caller) {
+  const gone = { openid: 'bench-trips-gone', appid: 'wx-bench' };
+  return {
+    existing: await tripsOf(emulator, 'login', caller, { action: 'login', existingOnly: true }),
+    gone: await tripsOfRefusal(emulator, 'login', gone, { action: 'login', existingOnly: true }),
+    listIdentities: await tripsOf(emulator, 'login', caller, { action: 'listIdentities' }),
+    notesListCold: await tripsOf(emulator, 'notes', caller, { action: 'list', accountHint: 'bench-revalidation' }),
+  };
+}
+
+/** tripsOf for a call whose answer is a refusal ({ ok: false }), which is what is measured. */
+async function tripsOfRefusal(emulator: Emulator, name: string, caller: Caller, data: object): Promise<TripCount> {
+  const invocation = await emulator.callFunction(name, data, caller);
+  if (invocation.error) throw new Error(`${name} failed: ${invocation.error.message}`);
+  const answer = invocation.result as { ok?: boolean } | undefined;
+  if (answer?.ok !== false) throw new Error(`${name} was expected to refuse, answered ${JSON.stringify(answer)}`);
+  return { requests: invocation.requests.length, roundTrips: invocation.roundTrips };
 }
 
 /**
@@ -279,6 +318,30 @@ function logProtectedCall(protectedCall: Awaited<ReturnType<typeof measureProtec
   );
 }
 
+function logRevalidation(revalidation: Awaited<ReturnType<typeof measureRevalidation>>): void {
+  const trips = (count: TripCount) => `${count.requests} request(s) / ${count.roundTrips} round trip(s)`;
+  log(
+    `per-launch revalidation (login existingOnly): account there ${trips(revalidation.existing)}; account deleted ${trips(revalidation.gone)} (nothing created)`,
+  );
+  log(
+    `  instead, listIdentities: ${trips(revalidation.listIdentities)}; notes list, new account hint: ${trips(revalidation.notesListCold)}`,
+  );
+}
+
+/** `-- --trips-only`: only the round-trip section with the per-launch revalidation (quick). */
+async function tripsOnly(): Promise<void> {
+  await buildFunctions();
+  const ours = await createEmulator({ memory: true, functionTimeoutMs: 60_000, onFunctionOutput: () => undefined });
+  try {
+    const trips = await measureTrips(ours);
+    if (json) console.log(JSON.stringify({ trips }, null, 2));
+    log(`returning login:  ${trips.returning.requests} database requests, ${trips.returning.roundTrips} sequential round trip(s)`);
+    logRevalidation(trips.revalidation);
+  } finally {
+    await ours.close();
+  }
+}
+
 /** `-- --protected-only`: only the protected-call section (quick, while working on server-auth). */
 async function protectedOnly(): Promise<void> {
   await buildFunctions();
@@ -294,6 +357,7 @@ async function protectedOnly(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--protected-only')) return protectedOnly();
+  if (process.argv.includes('--trips-only')) return tripsOnly();
   const builds = await buildFunctions();
   // Generous time limits: 50 instances starting at once on a small machine is the point of the race.
   const quiet = { memory: true, functionTimeoutMs: 60_000, onFunctionOutput: () => undefined };
@@ -357,6 +421,7 @@ async function main(): Promise<void> {
     log(
       `first login with unionid: ${trips.firstWithUnionid.roundTrips} round trips; same person in a second app: ${trips.firstInSecondApp.roundTrips}`,
     );
+    logRevalidation(trips.revalidation);
     logProtectedCall(protectedCall);
     for (const line of describeCallPath(callPath)) log(line);
     log(
