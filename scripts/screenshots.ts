@@ -254,7 +254,12 @@ async function main(): Promise<void> {
     await toastGone();
     await on(SECURITY, '#wechat-1').waitFor();
     await shoot('account-security-two-wechats', true);
+    // 小明's next launch on this device: its revalidation (after the first frame) tells him of the link.
     await launch(identity, PROFILE);
+    await page.locator('#pv-modal').filter({ hasText: '账号安全提醒' }).waitFor();
+    await shoot('revalidated-linked-notice');
+    await page.locator('#pv-modal .pv-modal__cancel').tap();
+    await page.locator('#pv-modal').waitFor({ state: 'detached' });
 
     await on(PROFILE, '#logout-button').tap();
     await page.locator('#pv-modal').waitFor();
@@ -328,6 +333,41 @@ async function main(): Promise<void> {
     await call(kept, { action: 'confirmLink', ticket: offer.error?.details?.ticket });
     await push({ Event: 'user_authorization_cancellation', OpenID: gone.openid });
     await noticeAfterLogin(kept, '登录方式已移除', 'notice-wechat-removed');
+
+    // The same day, on a device whose session is cached: the relaunch after a push shows the cached
+    // user first, then the launch's revalidation (after the first frame) shows the change in place.
+    /** Signs `who` in on 我的 through the pages, so this browser holds their cached session. */
+    const signInOnThisDevice = async (who: PreviewIdentity) => {
+      await launch(who, PROFILE);
+      await on(PROFILE, '#login-button').tap();
+      await waitShown(LOGIN);
+      await on(LOGIN, '#agreement-checkbox').tap();
+      await on(LOGIN, '#login-button').tap();
+      await waitShown(PROFILE);
+      await toastGone();
+    };
+    const he = someone('ahe');
+    await call(he, { action: 'login' });
+    await call(he, { action: 'updateProfile', nickName: '阿禾' });
+    await signInOnThisDevice(he);
+    await push({ Event: 'user_authorization_revoke', OpenID: he.openid, RevokeInfo: '6' });
+    await launch(he, PROFILE);
+    await page.locator('#pv-modal').filter({ hasText: '昵称和头像已删除' }).waitFor();
+    await shoot('revalidated-profile-cleared');
+    await page.locator('#pv-modal .pv-modal__cancel').tap();
+    await page.locator('#pv-modal').waitFor({ state: 'detached' });
+
+    const yu = someone('ayu');
+    await call(yu, { action: 'login' });
+    await call(yu, { action: 'updateProfile', nickName: '阿宇' });
+    await signInOnThisDevice(yu);
+    await push({ Event: 'user_authorization_cancellation', OpenID: yu.openid });
+    await launch(yu, HOME);
+    await page.locator('#pv-modal').filter({ hasText: '已退出登录' }).waitFor();
+    await shoot('revalidated-account-gone', true);
+    await page.locator('#pv-modal .pv-modal__confirm').tap();
+    await page.locator('#pv-modal').waitFor({ state: 'detached' });
+    await shoot('revalidated-account-gone-after');
 
     if (errors.length > 0) throw new Error(`the pages reported errors:\n${errors.join('\n')}`);
     process.stdout.write(`${written.join('\n')}\n`);
