@@ -323,9 +323,10 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     if (!envelope) throw new ServiceError('INVALID_RESPONSE', `login answered ${describe(raw)}`);
     if (!envelope.ok) {
       // A login answered by the end of the account (a revalidation finding it gone, a ban) ends
-      // the session — unless the person logged out meanwhile, which already did.
+      // the session — unless the person logged out meanwhile, which already did. A login of no one
+      // that failed so (nothing was held) has no session to end and nothing to tell, but a ban.
       const ending = SESSION_ENDING_CODES[envelope.error.code];
-      if (ending && epoch === logoutEpoch) endSession(ending);
+      if (ending && epoch === logoutEpoch && (ending === 'banned' || loadSession())) endSession(ending);
       throw fromErrorBody(envelope.error);
     }
     const user = readPublicUser(envelope.data.user) ?? envelope.data.user;

@@ -149,6 +149,15 @@ describe('createAuthService', () => {
       },
     );
 
+    it('given a login of someone logged out answered USER_NOT_FOUND (the account vanished under it), there is no session to end and nothing to tell', async () => {
+      const { service, cloud } = setup();
+      cloud.answer(() => failureAnswer('USER_NOT_FOUND'));
+
+      await expect(service.login()).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+
+      expect(service.takeSessionNotice()).toBeNull();
+    });
+
     it('two pages revalidating at once (onReady of both) share one call, and both see its answer', async () => {
       const { service, cloud } = setup({ stored: { [KEY]: storedSession(aUser({ nickName: '旧' }), Date.now()) } });
       cloud.answer(() => loginAnswer(aUser({ nickName: '新' })));
