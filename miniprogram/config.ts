@@ -16,7 +16,10 @@ export const CLOUD_ENV_ID = '';
  */
 export const PHONE_CHECK: 'quick' | 'realtime' = 'quick';
 
-/** How long a cached user is shown before it is refreshed in the background. */
+/**
+ * Every launch revalidates the cached user once, after the first frame; a run kept open longer than
+ * this (in the background for days) revalidates it again at the next page's onReady.
+ */
 export const SESSION_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** The client's limit for one wx.cloud.callFunction (cold starts included). */
