@@ -131,6 +131,14 @@ export interface UserDoc {
    */
   filesToDelete?: string[];
   /**
+   * Cloud paths (`exports/<userId>/…`, `avatars/<userId>/…`) a file may be uploaded to that the
+   * account does not name yet: written BEFORE the upload (an export, an avatar upload the page was
+   * handed), taken off in the write that records the file (the export, the saved avatar). A crash
+   * between the upload and that write leaves the path listed, and 注销 deletes whatever lies there
+   * (a path nothing was uploaded to counts as done): actions/shared/account-deletion.ts.
+   */
+  pendingUploads?: string[];
+  /**
    * Accounts linked into this one whose per-user data (notes, …) was not confirmed moved here yet:
    * written by confirmLink's transaction, removed once the move is done; finished by a retry of
    * confirmLink and by the next login (actions/shared/account-cleanup.ts).

@@ -76,6 +76,7 @@ export const BOOKKEEPING_FIELDS: readonly string[] = [
   'mergedInto',
   'mergedAt',
   'filesToDelete',
+  'pendingUploads',
   'pendingDataMoves',
   'lateDataMoves',
 ];

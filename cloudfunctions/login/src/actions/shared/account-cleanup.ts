@@ -14,6 +14,10 @@
  *     nothing pays nothing.
  *   - `filesToDelete`: a replaced export or avatar file, a refused avatar upload. Finished by the
  *     next export or avatar change, by the next login, and deleted with the account.
+ *   - `pendingUploads`: cloud paths a file is about to be uploaded to (an export, an avatar the page
+ *     was handed a path for), listed before the upload and taken off by the write that records the
+ *     file. A live account keeps them (one may be an upload in flight right now); 注销 empties and
+ *     deletes every one (fileIDsOfUploads), so a crash between upload and record leaves nothing.
  *
  * Both lists sit on a document a client may be able to write (`users` must be ADMINONLY, but the
  * function stays safe when it is not): an entry is acted on only when it is provably this
@@ -21,8 +25,8 @@
  */
 import type { DeletionAuditEntry, UserDoc } from '../../model';
 import type { Deps } from '../../ports';
-import { avatarFileProblem } from '../../rules/avatar-file';
-import { isExportFileOf } from '../../rules/export-file';
+import { AVATAR_FOLDER, avatarFileProblem } from '../../rules/avatar-file';
+import { EXPORT_FOLDER, isExportFileOf } from '../../rules/export-file';
 import { LATE_WRITE_WINDOW_MS } from '@wx-cloud-login/server-auth/src/late-write';
 
 export type CleanupDeps = Pick<Deps, 'store' | 'files' | 'userData' | 'warn' | 'now'>;
@@ -87,6 +91,34 @@ export function owesCleanup(user: UserDoc): boolean {
     pendingList(user.lateDataMoves).length > 0 ||
     pendingList(user.filesToDelete).length > 0
   );
+}
+
+/**
+ * A cloud path in `userId`'s own avatar or export folder (`pendingUploads` entries): the only kind
+ * a user document may ask to empty and delete.
+ */
+export function isOwnUploadPath(cloudPath: string, userId: string): boolean {
+  if (cloudPath.length > 850 || /[\u0000-\u001f\u007f]/.test(cloudPath)) return false;
+  const parts = cloudPath.split('/');
+  return (
+    parts.length >= 3 &&
+    (parts[0] === AVATAR_FOLDER || parts[0] === EXPORT_FOLDER) &&
+    parts[1] === userId &&
+    parts.slice(2).every((part) => part !== '' && part !== '.' && part !== '..')
+  );
+}
+
+/**
+ * The fileIDs of upload paths an account lists (`pendingUploads`), whatever was or was not
+ * uploaded there. wx-server-sdk names a file only by its fileID (`cloud://<env>.<bucket>/<path>`,
+ * the bucket of which it never tells) and answers one only from an upload, and it cannot list a
+ * folder: so an empty file is written over each path — replacing at once whatever a crashed export
+ * or an unsaved avatar put there — and the fileID it answers is deleted like any other. A path
+ * nothing was ever uploaded to thus ends as done too. Only each account's own folders.
+ */
+export async function fileIDsOfUploads(users: UserDoc[], deps: Pick<Deps, 'files'>): Promise<string[]> {
+  const own = [...new Set(users.flatMap((user) => pendingList(user.pendingUploads).filter((path) => isOwnUploadPath(path, user._id))))];
+  return Promise.all(own.map((path) => deps.files.upload(path, '')));
 }
 
 /** A file of `userId`'s own avatar or export folder in `env`: the only kind a user document may ask to delete. */
