@@ -77,6 +77,7 @@ export const BOOKKEEPING_FIELDS: readonly string[] = [
   'mergedAt',
   'filesToDelete',
   'pendingUploads',
+  'activatesAs',
   'pendingDataMoves',
   'lateDataMoves',
 ];
