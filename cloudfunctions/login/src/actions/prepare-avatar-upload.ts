@@ -1,0 +1,52 @@
+/**
+ * prepareAvatarUpload { extension? }: the cloud path the mini-program uploads a chosen avatar to
+ * (rules/avatar-upload.ts), listed on the account (`pendingUploads`) BEFORE the upload. updateProfile
+ * takes it off in the write that saves it as the avatar; a path never saved stays listed, and 注销
+ * empties and deletes whatever lies there (shared/account-cleanup.ts, fileIDsOfUploads). So the
+ * kit's own page leaves no file the function never heard of. The folder comes from the caller the
+ * function resolves, never from the device's cache, so a stale cached user id cannot misdirect it.
+ *
+ * Paths handed out more than AVATAR_UPLOAD_STALE_MS ago are left over (the page was closed): this
+ * call empties, deletes and unlists them after its own record, so the list stays short. A failure
+ * there leaves them listed (注销 still deletes them) and the path is answered all the same. One use of the person's allowance
+ * (RATE_LIMITS.avatarUpload): every path lengthens the account's document until it is saved.
+ *
+ * Round trips: resolve + count (1), the record (1) [+ stale paths: 1 upload, 1 delete, 1 write].
+ */
+import type { Deps } from '../ports';
+import { AVATAR_UPLOAD_STALE_MS, avatarUploadPath, avatarUploadTime, isAvatarExtension } from '../rules/avatar-upload';
+import { AppError } from '../rules/errors';
+import { optionalString } from '../rules/event-fields';
+import type { WxIdentity } from '../rules/identity';
+import type { UserDoc } from '../model';
+import { fileIDsOfUploads, pendingList } from './shared/account-cleanup';
+import { resolveCaller } from './shared/caller';
+import { withinLimit } from './shared/rate-limit';
+
+export async function prepareAvatarUpload(identity: WxIdentity, event: Record<string, unknown>, deps: Deps): Promise<{ cloudPath: string }> {
+  const extension = (optionalString(event, 'extension', 8) ?? 'jpg').toLowerCase();
+  if (!isAvatarExtension(extension)) throw new AppError('INVALID_ARGUMENT', 'extension must be one of png, jpg, jpeg, gif, webp');
+  const { user } = await withinLimit('avatarUpload', deps, resolveCaller(identity, deps.store, { now: deps.now() }));
+  const now = deps.now();
+  const cloudPath = avatarUploadPath(user._id, now, deps.randomToken(), extension);
+  if (!(await deps.store.updateUser(user._id, { addToLists: { pendingUploads: [cloudPath] } }))) {
+    throw new AppError('USER_NOT_FOUND', 'the account was deleted meanwhile');
+  }
+  await removeStaleUploads(user, now, deps).catch((error: unknown) =>
+    deps.warn('removing avatar uploads never saved failed; still listed on the account', error),
+  );
+  return { cloudPath };
+}
+
+/** Avatar paths handed out long ago and never saved: emptied, deleted, then unlisted. */
+async function removeStaleUploads(user: UserDoc, now: Date, deps: Deps): Promise<void> {
+  const stale = pendingList(user.pendingUploads).filter((path) => {
+    const at = avatarUploadTime(path, user._id);
+    return at !== null && now.getTime() - at > AVATAR_UPLOAD_STALE_MS;
+  });
+  if (stale.length === 0) return;
+  const fileIDs = await fileIDsOfUploads([{ ...user, pendingUploads: stale }], deps);
+  const results = await deps.files.deleteFiles(fileIDs);
+  if (results.some((result) => !result.gone)) throw new Error('a stale avatar upload could not be deleted');
+  await deps.store.updateUser(user._id, { pullFromLists: { pendingUploads: stale } });
+}
