@@ -23,7 +23,11 @@ import { fileIDsOfUploads, pendingList } from './shared/account-cleanup';
 import { resolveCaller } from './shared/caller';
 import { withinLimit } from './shared/rate-limit';
 
-export async function prepareAvatarUpload(identity: WxIdentity, event: Record<string, unknown>, deps: Deps): Promise<{ cloudPath: string }> {
+export async function prepareAvatarUpload(
+  identity: WxIdentity,
+  event: Record<string, unknown>,
+  deps: Deps,
+): Promise<{ cloudPath: string }> {
   const extension = (optionalString(event, 'extension', 8) ?? 'jpg').toLowerCase();
   if (!isAvatarExtension(extension)) throw new AppError('INVALID_ARGUMENT', 'extension must be one of png, jpg, jpeg, gif, webp');
   const { user } = await withinLimit('avatarUpload', deps, resolveCaller(identity, deps.store, { now: deps.now() }));
