@@ -70,7 +70,17 @@ async function measureTrips(emulator: Emulator) {
     // first export of a deployment also creates the rate_limits collection: measured on another person.
     await tripsOf(emulator, 'login', caller, { action: 'exportMyData' });
     const exportMyData = await tripsOf(emulator, 'login', unionCaller, { action: 'exportMyData' });
-    return { first, returning, firstWithUnionid, firstInSecondApp: otherApp, firstOnEmptyDatabase: emptyDatabase, exportMyData };
+    // The avatar path listed on the account before the page uploads (resolve + count, then the record).
+    const prepareAvatarUpload = await tripsOf(emulator, 'login', unionCaller, { action: 'prepareAvatarUpload', extension: 'png' });
+    return {
+      first,
+      returning,
+      firstWithUnionid,
+      firstInSecondApp: otherApp,
+      firstOnEmptyDatabase: emptyDatabase,
+      exportMyData,
+      prepareAvatarUpload,
+    };
   } finally {
     latency.remove();
   }
@@ -353,6 +363,9 @@ async function main(): Promise<void> {
     log(`returning login:  ${trips.returning.requests} database requests, ${trips.returning.roundTrips} sequential round trip(s)`);
     log(
       `exportMyData (下载我的信息): ${trips.exportMyData.requests} database requests, ${trips.exportMyData.roundTrips} sequential round trips`,
+    );
+    log(
+      `prepareAvatarUpload (path recorded before an avatar upload): ${trips.prepareAvatarUpload.requests} database requests, ${trips.prepareAvatarUpload.roundTrips} sequential round trips`,
     );
     log(
       `first login with unionid: ${trips.firstWithUnionid.roundTrips} round trips; same person in a second app: ${trips.firstInSecondApp.roundTrips}`,
