@@ -268,6 +268,37 @@ describe('exportMyData on the emulator', () => {
     expect(stored('account_audit', `delete:${accountId}`)).toMatchObject({ pendingFileIDs: [], finishedAt: null });
   });
 
+  it('given a killed export, the person’s next export an hour later removes the file it left', async () => {
+    const xiaozhao = person('xiaozhao');
+    const accountId = dataOf(await call(xiaozhao, 'login')).user.id;
+    await seedLongNotes(accountId);
+    const exportsOf = () => emulator.storage.list().filter((file) => file.cloudPath.startsWith(`exports/${accountId}/`));
+    const dead = [
+      emulator.faults.add({
+        action: 'database.modifyDocument',
+        collection: 'users',
+        nth: 2,
+        times: 'always',
+        error: { code: 'SYS_ERR', message: 'injected: the process is gone' },
+      }),
+      emulator.faults.add({ action: 'storage.batchDeleteFile', times: 'always', error: { code: 'SYS_ERR', message: 'injected: gone' } }),
+    ];
+    try {
+      expect((await call(xiaozhao, 'exportMyData')).ok).toBe(false);
+    } finally {
+      for (const fault of dead) fault.remove();
+    }
+    const [left] = exportsOf();
+
+    emulator.clock.set(emulator.clock.now() + 61 * 60 * 1000);
+    const data = dataOf(await call(xiaozhao, 'exportMyData'));
+
+    if (data.delivery !== 'file') throw new Error(`expected a file, got ${data.delivery}`);
+    expect(exportsOf().map((file) => file.fileID)).toEqual([data.file.fileID]);
+    expect(exportsOf()[0]?.cloudPath).not.toBe(left?.cloudPath);
+    expect(stored('users', accountId).pendingUploads).toEqual([]);
+  });
+
   it('given an export that completes, the record takes its upload path off the account and 注销 removes the file', async () => {
     const xiaoli = person('xiaoli');
     const accountId = dataOf(await call(xiaoli, 'login')).user.id;

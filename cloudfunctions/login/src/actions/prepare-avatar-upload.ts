@@ -6,7 +6,7 @@
  * kit's own page leaves no file the function never heard of. The folder comes from the caller the
  * function resolves, never from the device's cache, so a stale cached user id cannot misdirect it.
  *
- * Paths handed out more than AVATAR_UPLOAD_STALE_MS ago are left over (the page was closed): this
+ * Listed paths older than UPLOAD_STALE_MS (rules/upload-path.ts) are left over (the page was closed): this
  * call empties, deletes and unlists them after its own record, so the list stays short. A failure
  * there leaves them listed (注销 still deletes them) and the path is answered all the same. One use of the person's allowance
  * (RATE_LIMITS.avatarUpload): every path lengthens the account's document until it is saved.
@@ -15,12 +15,11 @@
  * [+ stale paths: 1 upload, 1 delete, 1 write].
  */
 import type { Deps } from '../ports';
-import { AVATAR_UPLOAD_STALE_MS, avatarUploadPath, avatarUploadTime, isAvatarExtension } from '../rules/avatar-upload';
+import { avatarUploadPath, isAvatarExtension } from '../rules/avatar-upload';
 import { AppError } from '../rules/errors';
 import { optionalString } from '../rules/event-fields';
 import type { WxIdentity } from '../rules/identity';
-import type { UserDoc } from '../model';
-import { fileIDsOfUploads, pendingList } from './shared/account-cleanup';
+import { removeStaleUploads } from './shared/account-cleanup';
 import { resolveCaller } from './shared/caller';
 import { withinLimit } from './shared/rate-limit';
 
@@ -38,20 +37,7 @@ export async function prepareAvatarUpload(
     throw new AppError('USER_NOT_FOUND', 'the account was deleted meanwhile');
   }
   await removeStaleUploads(user, now, deps).catch((error: unknown) =>
-    deps.warn('removing avatar uploads never saved failed; still listed on the account', error),
+    deps.warn('removing uploads never recorded failed; still listed on the account', error),
   );
   return { cloudPath };
-}
-
-/** Avatar paths handed out long ago and never saved: emptied, deleted, then unlisted. */
-async function removeStaleUploads(user: UserDoc, now: Date, deps: Deps): Promise<void> {
-  const stale = pendingList(user.pendingUploads).filter((path) => {
-    const at = avatarUploadTime(path, user._id);
-    return at !== null && now.getTime() - at > AVATAR_UPLOAD_STALE_MS;
-  });
-  if (stale.length === 0) return;
-  const fileIDs = await fileIDsOfUploads([{ ...user, pendingUploads: stale }], deps);
-  const results = await deps.files.deleteFiles(fileIDs);
-  if (results.some((result) => !result.gone)) throw new Error('a stale avatar upload could not be deleted');
-  await deps.store.updateUser(user._id, { pullFromLists: { pendingUploads: stale } });
 }

@@ -2,7 +2,7 @@
  * prepareAvatarUpload: the function names the path of an avatar upload and lists it on the account
  * before the page uploads, so an image uploaded and never saved still goes with 注销.
  */
-import { AVATAR_UPLOAD_STALE_MS } from '../../../../cloudfunctions/login/src/rules/avatar-upload';
+import { UPLOAD_STALE_MS } from '../../../../cloudfunctions/login/src/rules/upload-path';
 import { RATE_LIMITS } from '../../../../cloudfunctions/login/src/rules/rate-limit';
 import { alice, bob, call, dataOf, errorOf, signUp } from '../support/actions';
 import { createTestDeps, testFileId } from '../support/deps';
@@ -48,9 +48,9 @@ describe('prepareAvatarUpload', () => {
     const id = await signUp(deps, alice);
     const old = dataOf(await call(deps, alice, 'prepareAvatarUpload', {})).cloudPath;
     deps.files.files.add(testFileId(old));
-    deps.clock.now = new Date(deps.clock.now.getTime() + AVATAR_UPLOAD_STALE_MS / 2);
+    deps.clock.now = new Date(deps.clock.now.getTime() + UPLOAD_STALE_MS / 2);
     const recent = dataOf(await call(deps, alice, 'prepareAvatarUpload', {})).cloudPath;
-    deps.clock.now = new Date(deps.clock.now.getTime() + AVATAR_UPLOAD_STALE_MS / 2 + 1);
+    deps.clock.now = new Date(deps.clock.now.getTime() + UPLOAD_STALE_MS / 2 + 1);
 
     const latest = dataOf(await call(deps, alice, 'prepareAvatarUpload', {})).cloudPath;
 

@@ -16,8 +16,9 @@
  *     next export or avatar change, by the next login, and deleted with the account.
  *   - `pendingUploads`: cloud paths a file is about to be uploaded to (an export, an avatar the page
  *     was handed a path for), listed before the upload and taken off by the write that records the
- *     file. A live account keeps them (one may be an upload in flight right now); 注销 empties and
- *     deletes every one (fileIDsOfUploads), so a crash between upload and record leaves nothing.
+ *     file. Those older than an hour are left over and removed by the next avatar hand-out or export
+ *     and by `npm run admin -- cleanup` (removeStaleUploads; a recent one may be in flight); 注销
+ *     empties and deletes every one (fileIDsOfUploads), so a crash between upload and record leaves nothing.
  *
  * Both lists sit on a document a client may be able to write (`users` must be ADMINONLY, but the
  * function stays safe when it is not): an entry is acted on only when it is provably this
@@ -27,6 +28,7 @@ import type { DeletionAuditEntry, UserDoc } from '../../model';
 import type { Deps } from '../../ports';
 import { AVATAR_FOLDER, avatarFileProblem } from '../../rules/avatar-file';
 import { EXPORT_FOLDER, isExportFileOf } from '../../rules/export-file';
+import { isStaleUploadPath } from '../../rules/upload-path';
 import { LATE_WRITE_WINDOW_MS } from '@wx-cloud-login/server-auth/src/late-write';
 
 export type CleanupDeps = Pick<Deps, 'store' | 'files' | 'userData' | 'warn' | 'now'>;
@@ -119,6 +121,21 @@ export function isOwnUploadPath(cloudPath: string, userId: string): boolean {
 export async function fileIDsOfUploads(users: UserDoc[], deps: Pick<Deps, 'files'>): Promise<string[]> {
   const own = [...new Set(users.flatMap((user) => pendingList(user.pendingUploads).filter((path) => isOwnUploadPath(path, user._id))))];
   return Promise.all(own.map((path) => deps.files.upload(path, '')));
+}
+
+/**
+ * Listed upload paths older than UPLOAD_STALE_MS (an avatar never saved, an export whose process
+ * was killed before its record): emptied, deleted, then unlisted. Recent ones may be uploads in
+ * flight and stay. Throws when storage or the write fails; the list keeps what is left.
+ */
+export async function removeStaleUploads(user: UserDoc, now: Date, deps: Pick<Deps, 'store' | 'files'>): Promise<number> {
+  const stale = pendingList(user.pendingUploads).filter((path) => isStaleUploadPath(path, user._id, now));
+  if (stale.length === 0) return 0;
+  const fileIDs = await fileIDsOfUploads([{ ...user, pendingUploads: stale }], deps);
+  const results = fileIDs.length > 0 ? await deps.files.deleteFiles(fileIDs) : [];
+  if (results.some((result) => !result.gone)) throw new Error('a stale upload could not be deleted');
+  await deps.store.updateUser(user._id, { pullFromLists: { pendingUploads: stale } });
+  return stale.length;
 }
 
 /** A file of `userId`'s own avatar or export folder in `env`: the only kind a user document may ask to delete. */
