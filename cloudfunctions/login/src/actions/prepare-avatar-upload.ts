@@ -6,10 +6,11 @@
  * kit's own page leaves no file the function never heard of. The folder comes from the caller the
  * function resolves, never from the device's cache, so a stale cached user id cannot misdirect it.
  *
- * Listed paths older than UPLOAD_STALE_MS (rules/upload-path.ts) are left over (the page was closed): this
- * call empties, deletes and unlists them after its own record, so the list stays short. A failure
- * there leaves them listed (注销 still deletes them) and the path is answered all the same. One use of the person's allowance
- * (RATE_LIMITS.avatarUpload): every path lengthens the account's document until it is saved.
+ * Listed paths older than UPLOAD_STALE_MS (rules/upload-path.ts) are left over (the page was
+ * closed): this call empties, deletes and unlists them after its own record, so the list stays
+ * short. A failure there leaves them listed (注销 still deletes them) and the path is answered all
+ * the same. One use of the person's allowance (RATE_LIMITS.avatarUpload): every path lengthens the
+ * account's document until it is saved.
  *
  * Round trips: resolve (1), count (1), the record (1) — 5 requests, 3 round trips in `npm run bench`
  * [+ stale paths: 1 upload, 1 delete, 1 write].
