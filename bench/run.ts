@@ -73,6 +73,8 @@ async function measureTrips(emulator: Emulator) {
     await tripsOf(emulator, 'login', caller, { action: 'exportMyData' });
     const exportMyData = await tripsOf(emulator, 'login', unionCaller, { action: 'exportMyData' });
     const revalidation = await measureRevalidation(emulator, caller);
+    // The avatar path listed on the account before the page uploads (resolve + count, then the record).
+    const prepareAvatarUpload = await tripsOf(emulator, 'login', unionCaller, { action: 'prepareAvatarUpload', extension: 'png' });
     return {
       first,
       returning,
@@ -81,6 +83,7 @@ async function measureTrips(emulator: Emulator) {
       firstOnEmptyDatabase: emptyDatabase,
       exportMyData,
       revalidation,
+      prepareAvatarUpload,
     };
   } finally {
     latency.remove();
@@ -417,6 +420,9 @@ async function main(): Promise<void> {
     log(`returning login:  ${trips.returning.requests} database requests, ${trips.returning.roundTrips} sequential round trip(s)`);
     log(
       `exportMyData (下载我的信息): ${trips.exportMyData.requests} database requests, ${trips.exportMyData.roundTrips} sequential round trips`,
+    );
+    log(
+      `prepareAvatarUpload (path recorded before an avatar upload): ${trips.prepareAvatarUpload.requests} database requests, ${trips.prepareAvatarUpload.roundTrips} sequential round trips`,
     );
     log(
       `first login with unionid: ${trips.firstWithUnionid.roundTrips} round trips; same person in a second app: ${trips.firstInSecondApp.roundTrips}`,

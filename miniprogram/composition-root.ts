@@ -74,7 +74,7 @@ export function setAuthService(service: AuthService | null): void {
  * service. Holds no state of its own, so it is built per call and always follows setAuthService().
  */
 export function getAccountService(): AccountService {
-  return createAccountService({ auth: getAuthService(), uploader: createWxUploader(), clock: systemClock });
+  return createAccountService({ auth: getAuthService(), uploader: createWxUploader() });
 }
 
 /** 我的笔记 (the notes function) on top of the current auth service; stateless like the account service. */

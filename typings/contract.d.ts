@@ -127,7 +127,13 @@ export interface ActionMap extends Record<ActionName, { event: object; data: unk
    * to no account (deleted, unlinked), answer USER_NOT_FOUND instead of creating one.
    */
   login: { event: { existingOnly?: boolean }; data: LoginData };
-  /** At least one field. The avatar is a fileID under `avatars/<user id>/` uploaded by the mini-program. */
+  /**
+   * Where to upload a chosen avatar (`extension`: png, jpg (default), jpeg, gif, webp): a cloud path in
+   * the caller's own folder, recorded on the account before the upload so that 注销 removes the file
+   * even if it is never saved. Then `wx.cloud.uploadFile({ cloudPath })` and updateProfile.
+   */
+  prepareAvatarUpload: { event: { extension?: string }; data: { cloudPath: string } };
+  /** At least one field. The avatar is a fileID under `avatars/<user id>/` uploaded by the mini-program (prepareAvatarUpload). */
   updateProfile: { event: { nickName?: string; avatarFileID?: string }; data: { user: PublicUser } };
   /**
    * `code` from `<button open-type="getPhoneNumber">` or `"getRealtimePhoneNumber"` (e.detail.code);

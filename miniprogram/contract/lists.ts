@@ -91,6 +91,7 @@ export const ACTION_NAMES = [
   'deleteAccount',
   'exportMyData',
   'findAccountByPhone',
+  'prepareAvatarUpload',
 ] as const;
 
 /**

@@ -120,6 +120,16 @@ export function isUserData(value: unknown): value is { user: PublicUser } {
   return isRecord(value) && isPublicUser(value.user);
 }
 
+/** prepareAvatarUpload's answer: a path in an avatar folder, nothing that climbs out of it. */
+export function isAvatarUploadData(value: unknown): value is { cloudPath: string } {
+  return (
+    isRecord(value) &&
+    typeof value.cloudPath === 'string' &&
+    /^avatars\/[^/]+\/[^/]+$/.test(value.cloudPath) &&
+    !value.cloudPath.split('/').includes('..')
+  );
+}
+
 export function isBindPhoneData(value: unknown): value is BindPhoneData {
   return isUserData(value) && typeof (value as Record<string, unknown>).phoneNumber === 'string';
 }

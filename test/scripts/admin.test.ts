@@ -307,6 +307,32 @@ describe('npm run admin -- cleanup', () => {
   });
 });
 
+describe('npm run admin -- cleanup and upload paths', () => {
+  it('deletes an avatar a live account was handed a path for and never saved, once it is an hour old, and keeps recent ones', async () => {
+    const person = caller('xiaozhou');
+    const id = await login('xiaozhou', '小周');
+    const prepare = async () =>
+      (
+        (await emulator.callFunction('login', { action: 'prepareAvatarUpload', extension: 'png' }, person)).result as {
+          data: { cloudPath: string };
+        }
+      ).data.cloudPath;
+    const left = await prepare();
+    const leftFile = await emulator.storage.write(left, Buffer.from('png'), 'image/png', { openid: person.openid });
+
+    const soon = await runAdminAt(emulator.url, ['cleanup', '--json']);
+    expect(JSON.parse(soon.stdout)).toMatchObject({ staleUploads: 0 });
+    expect(await emulator.storage.read(leftFile)).not.toBeNull();
+
+    const anHourLater = () => new Date(Date.now() + 61 * 60 * 1000);
+    const done = await runAdminAt(emulator.url, ['cleanup', '--json'], anHourLater);
+
+    expect(JSON.parse(done.stdout)).toMatchObject({ staleUploads: 1 });
+    expect(await emulator.storage.read(leftFile)).toBeNull();
+    expect((await db().collection('users').doc(id).get()).data).toMatchObject({ pendingUploads: [] });
+  });
+});
+
 describe('npm run admin -- export', () => {
   it('prints the same document 下载我的信息 gives the person, records who exported it; --dry-run and --out', async () => {
     const person = caller('xiaoqian');

@@ -14,6 +14,7 @@ import { exportMyData } from './actions/export-my-data';
 import { findAccountByPhone } from './actions/find-account-by-phone';
 import { listIdentities } from './actions/list-identities';
 import { login, loginOptions } from './actions/login';
+import { prepareAvatarUpload } from './actions/prepare-avatar-upload';
 import { unlinkIdentity } from './actions/unlink-identity';
 import { updateProfile } from './actions/update-profile';
 import { failure, hasAction, parseEvent, settle } from '@wx-cloud-login/server-auth/src/envelope';
@@ -39,6 +40,7 @@ const actions: { [A in ActionName]: (context: ActionContext) => Promise<ActionMa
   deleteAccount: ({ identity, event, deps, invocation }) => deleteAccount(identity, event, deps, invocation),
   exportMyData: ({ identity, deps, invocation }) => exportMyData(identity, deps, invocation),
   findAccountByPhone: ({ identity, event, deps }) => findAccountByPhone(identity, event, deps),
+  prepareAvatarUpload: ({ identity, event, deps }) => prepareAvatarUpload(identity, event, deps),
 };
 
 function isActionName(name: string): name is ActionName {

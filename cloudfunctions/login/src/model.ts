@@ -69,8 +69,12 @@ import type { PushEvent } from './rules/wechat-push';
  * 'merged': the account was linked into `mergedInto` (see actions/confirm-link.ts); kept, never signed in to.
  * 'deleting': deleteAccount has begun (actions/delete-account.ts); logins neither stamp nor sign in to it, and
  * no account is linked into it, so nothing writes the document while the deletion's transaction runs.
+ * 'importing': written by `npm run admin -- import` (scripts/lib/admin/import/importer.ts) and not usable yet:
+ * no action acts under it (USER_NOT_FOUND) until the import's final check — was this id deleted (注销) while
+ * the import ran? — activates it (status `activatesAs`) or removes it. The login makes the same check for
+ * the one account it meets (actions/shared/imported-account.ts), so a crashed import strands nobody.
  */
-export type UserStatus = 'active' | 'banned' | 'merged' | 'deleting';
+export type UserStatus = 'active' | 'banned' | 'merged' | 'deleting' | 'importing';
 
 /** A phone number verified by WeChat (actions/bind-phone.ts). Its identity key is claimed like a WeChat one. */
 export interface BoundPhone {
@@ -131,6 +135,14 @@ export interface UserDoc {
    */
   filesToDelete?: string[];
   /**
+   * Cloud paths (`exports/<userId>/…`, `avatars/<userId>/…`) a file may be uploaded to that the
+   * account does not name yet: written BEFORE the upload (an export, an avatar upload the page was
+   * handed), taken off in the write that records the file (the export, the saved avatar). A crash
+   * between the upload and that write leaves the path listed, and 注销 deletes whatever lies there
+   * (a path nothing was uploaded to counts as done): actions/shared/account-deletion.ts.
+   */
+  pendingUploads?: string[];
+  /**
    * Accounts linked into this one whose per-user data (notes, …) was not confirmed moved here yet:
    * written by confirmLink's transaction, removed once the move is done; finished by a retry of
    * confirmLink and by the next login (actions/shared/account-cleanup.ts).
@@ -143,6 +155,8 @@ export interface UserDoc {
    * until a move that began after the window takes it off (actions/shared/account-cleanup.ts).
    */
   lateDataMoves?: string[];
+  /** With status 'importing': the status the account gets once the import's final check activates it. */
+  activatesAs?: 'active' | 'banned';
   /** Id of the login that last wrote lastLoginAt: tells whether a parallel read saw our write. */
   lastLoginId?: string;
   /** Legacy tutorial fields (read for adoption, never returned). */

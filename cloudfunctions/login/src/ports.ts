@@ -41,7 +41,7 @@ export interface UserPatch {
 }
 
 /** The lists of work a user document records as pending (model.ts). */
-export type PendingListField = 'filesToDelete' | 'pendingDataMoves' | 'lateDataMoves';
+export type PendingListField = 'filesToDelete' | 'pendingUploads' | 'pendingDataMoves' | 'lateDataMoves';
 
 export interface StampAndFindResult {
   /** Users holding any of the keys, or legacy documents of the openid. Usually zero or one. */

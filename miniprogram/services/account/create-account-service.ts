@@ -7,9 +7,10 @@ import type {
   PublicUser,
   UnlinkIdentityData,
 } from '../../../typings/contract';
-import type { Clock, FileUploader } from '../../ports';
+import type { FileUploader } from '../../ports';
 import type { AuthService } from '../auth/create-auth-service';
 import {
+  isAvatarUploadData,
   isBindPhoneData,
   isDeleteAccountData,
   isExportMyDataData,
@@ -34,7 +35,6 @@ import { fromErrorBody, ServiceError, toServiceError } from '../service-error';
 export interface AccountServiceOptions {
   auth: AuthService;
   uploader: FileUploader;
-  clock: Clock;
 }
 
 /** What bindPhone led to: the number is bound, or it belongs to another account that may be linked. */
@@ -44,9 +44,8 @@ export interface AccountService {
   /** Saves a nickname (trimmed). An unchanged one resolves with the cached user without a call. */
   updateNickname(nickName: string): Promise<PublicUser>;
   /**
-   * Uploads the chooseAvatar temp file to avatars/<user id>/ and makes it the avatar. When the
-   * cached user id turns out stale (AVATAR_INVALID, and a new login names another user), uploads
-   * once more under the current id.
+   * Makes the chooseAvatar temp file the avatar: prepareAvatarUpload names the path (the function
+   * lists it on the account first), the file is uploaded there, updateProfile saves it.
    */
   updateAvatar(tempFilePath: string): Promise<PublicUser>;
   /**
@@ -83,16 +82,12 @@ export interface AccountService {
 /** Extensions the avatar upload keeps; anything else is stored as .jpg (what chooseAvatar produces). */
 const IMAGE_EXTENSION = /\.(png|jpe?g|gif|webp)$/i;
 
-/**
- * `avatars/<user id>/<time><ext>`: the login function accepts avatars in the user's own folder
- * only, and a new name per upload keeps a cached temporary URL of the old file from showing stale.
- */
-export function avatarCloudPath(userId: string, tempFilePath: string, now: number): string {
-  const extension = IMAGE_EXTENSION.exec(tempFilePath.split('?')[0] ?? '')?.[0]?.toLowerCase() ?? '.jpg';
-  return `avatars/${userId}/${now.toString(36)}${extension}`;
+/** The extension of a chosen image for prepareAvatarUpload: one the function accepts, else 'jpg'. */
+export function avatarExtension(tempFilePath: string): string {
+  return IMAGE_EXTENSION.exec(tempFilePath.split('?')[0] ?? '')?.[1]?.toLowerCase() ?? 'jpg';
 }
 
-export function createAccountService({ auth, uploader, clock }: AccountServiceOptions): AccountService {
+export function createAccountService({ auth, uploader }: AccountServiceOptions): AccountService {
   function keep(user: PublicUser): PublicUser {
     return auth.saveUser(user);
   }
@@ -109,12 +104,6 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
     }
   }
 
-  /** Uploads the file into `userId`'s folder and makes it the avatar; resolves with the function's user. */
-  async function saveAvatar(userId: string, tempFilePath: string): Promise<PublicUser> {
-    const fileID = await uploader.upload(avatarCloudPath(userId, tempFilePath, clock.now()), tempFilePath);
-    return (await auth.callWithLogin('updateProfile', { avatarFileID: fileID }, isUserData)).user;
-  }
-
   return {
     async updateNickname(nickName) {
       const trimmed = nickName.trim();
@@ -126,29 +115,16 @@ export function createAccountService({ auth, uploader, clock }: AccountServiceOp
     },
 
     async updateAvatar(tempFilePath) {
-      // The folder is the user's id as cached, and the cache can be up to a day old: this WeChat
-      // may have been linked into another account on another device since (or the account was
-      // deleted, and callWithLogin's own re-login landed in a new one). The function then refuses
-      // the file with AVATAR_INVALID, and choosing the image again would not help, since the next
-      // upload would use the same cached id. So on AVATAR_INVALID: log in to learn the current id,
-      // and when it differs upload once more under it and retry once. Same id: the file itself
-      // was refused, and the person has to pick another.
-      // The folder comes from a login answer of this run, never from the cache alone: a cached id
-      // rewritten on the device would otherwise send the upload into another user's folder, where
-      // the function refuses it but the file stays.
-      const owner = await auth.ensureServerUser();
-      try {
-        return keep(await saveAvatar(owner.id, tempFilePath));
-      } catch (error) {
-        const failure = toServiceError(error);
-        // Logged out meanwhile (退出登录 during the upload): do not sign back in for an avatar.
-        if (failure.code !== 'AVATAR_INVALID' || !auth.currentUser()) throw failure;
-        // A failed login (NETWORK...) rejects with its own code: it says what to fix, and the next
-        // attempt goes through here again.
-        const { user: current } = await auth.login();
-        if (current.id === owner.id) throw failure;
-        return keep(await saveAvatar(current.id, tempFilePath));
-      }
+      // The function names the path — in the folder of the account it resolves, never one taken
+      // from the device's cache — and lists it on the account before the upload, so an image
+      // uploaded and never saved (the page closed in between) still goes with 注销.
+      const { cloudPath } = await auth.callWithLogin(
+        'prepareAvatarUpload',
+        { extension: avatarExtension(tempFilePath) },
+        isAvatarUploadData,
+      );
+      const fileID = await uploader.upload(cloudPath, tempFilePath);
+      return keep((await auth.callWithLogin('updateProfile', { avatarFileID: fileID }, isUserData)).user);
     },
 
     async bindPhone(code, kind) {

@@ -7,8 +7,8 @@
  * one person are never merged silently), in one query. A merged account stands for the account it
  * was merged into. Identity comes from cloud.getWXContext() only, never from the event.
  *
- * Outcomes: the user, or USER_NOT_FOUND (never logged in, deleted, unlinked from this WeChat, or
- * being deleted) or USER_BANNED. UNAUTHENTICATED (no identity at all) is the caller's check, before
+ * Outcomes: the user, or USER_NOT_FOUND (never logged in, deleted, unlinked from this WeChat, being
+ * deleted, or written by an import and not activated yet — the login activates it) or USER_BANNED. UNAUTHENTICATED (no identity at all) is the caller's check, before
  * this runs.
  */
 import { assertNoActiveBan } from './ban';
@@ -75,6 +75,9 @@ export async function resolveCaller<U extends UserRecord>(
   assertNoActiveBan(user, options.now ?? new Date());
   // An account being deleted is gone for every action but the deletion itself (which may resume it).
   if (user.status === 'deleting' && !options.resumeDeletion) throw new AppError('USER_NOT_FOUND', 'the account is being deleted');
+  // An import's account is not usable before the import's final check (or a login making it)
+  // activates it: whatever was written under it would be orphaned should the check remove it.
+  if (user.status === 'importing') throw new AppError('USER_NOT_FOUND', 'the account is still being imported: call login first');
   // Only a usable account is kept: a refusal is read again next time, so a login that cures it
   // (USER_NOT_FOUND -> login -> retry) is seen at once.
   if (user.status !== 'deleting') options.cache?.set(keys, user, options.accountHint);

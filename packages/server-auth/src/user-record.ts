@@ -16,7 +16,7 @@ export interface BoundPhone {
 export interface UserRecord {
   _id: string;
   identityKeys?: string[];
-  /** 'active' | 'banned' | 'merged' | 'deleting' (login's model.ts documents each). */
+  /** 'active' | 'banned' | 'merged' | 'deleting' | 'importing' (login's model.ts documents each). */
   status?: string;
   /** With status 'banned': when the ban ends by itself (absent: until an operator lifts it); ban.ts. */
   bannedUntil?: Date;

@@ -144,6 +144,17 @@ describe('requireUser resolves the caller with login’s rule', () => {
     expect(await codeOf(uncached().requireUser(contextOf(caller)))).toBe('USER_BANNED');
   });
 
+  it('given an account an import wrote and has not activated, answers USER_NOT_FOUND for reads and writes, and after a login the account', async () => {
+    const caller = person('importing');
+    const id = await signUp(caller);
+    await patch('users', id, { status: 'importing', activatesAs: 'active' });
+    const cached = createAuth({ lookup: createUserLookup(db, names), userData: userData(), cache: createUserCache() });
+    expect(await codeOf(cached.requireUser(contextOf(caller), READ))).toBe('USER_NOT_FOUND');
+    expect(await codeOf(cached.requireUser(contextOf(caller)))).toBe('USER_NOT_FOUND');
+    await signUp(caller);
+    expect((await cached.requireUser(contextOf(caller), READ)).id).toBe(id);
+  });
+
   it('given a WeChat that never logged in, answers USER_NOT_FOUND; given no OPENID, UNAUTHENTICATED', async () => {
     expect(await codeOf(uncached().requireUser(contextOf(person('never'))))).toBe('USER_NOT_FOUND');
     expect(await codeOf(uncached().requireUser({ APPID: 'wx-auth-app' }))).toBe('UNAUTHENTICATED');

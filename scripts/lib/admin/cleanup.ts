@@ -9,9 +9,15 @@
  * finishes it. Then the same for links: accounts that owe a data move of a link (`pendingDataMoves`)
  * or repeat it until the link's late-write window passed (`lateDataMoves`) get it done through the
  * code a login runs (actions/shared/account-cleanup.ts, finishDataMoves), for people who do not log
- * in again. With --dry-run it only counts what is pending.
+ * in again. Last, accounts an import left 'importing' (cut short before its final check) are
+ * checked as that step checks them: activated, or removed when their id was deleted meanwhile; and
+ * upload paths live accounts listed over an hour ago (an avatar never saved, a killed export) are
+ * emptied and deleted.
+ * With --dry-run it only counts what is pending.
  */
-import { finishDataMoves, pendingList } from '../../../cloudfunctions/login/src/actions/shared/account-cleanup';
+import { finishDataMoves, pendingList, removeStaleUploads } from '../../../cloudfunctions/login/src/actions/shared/account-cleanup';
+import { settleImportedAccount } from '../../../cloudfunctions/login/src/actions/shared/imported-account';
+import { orEmpty } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-errors';
 import { awaitsLateWrites, finishPending } from '../../../cloudfunctions/login/src/actions/shared/account-deletion';
 import { type CloudServicesSdk, createCloudServices } from '../../../cloudfunctions/login/src/cloudbase/cloud-services';
 import { type CollectionNames, createCloudbaseStore, type DatabaseLike } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
@@ -36,6 +42,16 @@ export interface CleanupReport {
   waiting: number;
   /** Links: accounts that owed a data move when seen, those still owing one because it failed, those waiting for the window. */
   linkMoves: { accounts: number; left: number; waiting: number };
+  /**
+   * Accounts an import left 'importing' (a run cut short before its final check): activated, or
+   * removed because their id was deleted (注销) during the import (login's shared/imported-account.ts).
+   */
+  imports: { activated: number; removed: number };
+  /**
+   * Upload paths live accounts listed over an hour ago and never recorded (an avatar never saved, an
+   * export whose process was killed): emptied and deleted (login's removeStaleUploads).
+   */
+  staleUploads: number;
   /** False with --dry-run: only counted. */
   written: boolean;
 }
@@ -71,13 +87,20 @@ export async function cleanupByAdmin(
   const store = createCloudbaseStore(db, names, context.warn);
   if (context.dryRun) {
     // Counted page by page would need paging by id; one large page is enough to say what is pending.
-    const [entries, owing] = await Promise.all([store.deletionsWithPendingWork(1000), store.usersOwingDataMoves(1000)]);
+    const [entries, owing, importing, uploading] = await Promise.all([
+      store.deletionsWithPendingWork(1000),
+      store.usersOwingDataMoves(1000),
+      importingUserIds(db, names, 1000),
+      usersListingUploads(db, names, 1000),
+    ]);
     return {
       action: 'cleanup',
       entries: entries.length,
       finished: 0,
       ...remainingWork(entries, context.now),
       linkMoves: { accounts: owing.length, ...remainingMoves(owing) },
+      imports: { activated: importing.length, removed: 0 },
+      staleUploads: uploading.length,
       written: false,
     };
   }
@@ -116,6 +139,39 @@ export async function cleanupByAdmin(
       ),
     );
   }
+  const imports = { activated: 0, removed: 0 };
+  const settled = new Set<string>();
+  for (let round = 0; round < MAX_ROUNDS; round += 1) {
+    const fresh = (await importingUserIds(db, names, PAGE)).filter((id) => !settled.has(id));
+    if (fresh.length === 0) break;
+    for (const id of fresh) settled.add(id);
+    await Promise.all(
+      fresh.map(async (id) => {
+        // Read through the store: its guard leaves out documents a client wrote.
+        const user = await store.getUser(id);
+        if (user?.status !== 'importing') return;
+        if (await settleImportedAccount(user, deps)) imports.activated += 1;
+        else imports.removed += 1;
+      }),
+    );
+  }
+  let staleUploads = 0;
+  const listing = new Set<string>();
+  for (let round = 0; round < MAX_ROUNDS; round += 1) {
+    const fresh = (await usersListingUploads(db, names, PAGE)).filter((id) => !listing.has(id));
+    if (fresh.length === 0) break;
+    for (const id of fresh) listing.add(id);
+    await Promise.all(
+      fresh.map(async (id) => {
+        const user = await store.getUser(id);
+        if (!user) return;
+        staleUploads += await removeStaleUploads(user, context.now, deps).catch((error: unknown) => {
+          warn('removing stale upload paths failed; still listed on the account', error);
+          return 0;
+        });
+      }),
+    );
+  }
   const [remaining, stillOwing] = await Promise.all([store.deletionsWithPendingWork(1000), store.usersOwingDataMoves(1000)]);
   const leftIds = new Set(remaining.map((entry) => entry._id));
   return {
@@ -124,15 +180,42 @@ export async function cleanupByAdmin(
     finished: [...seen].filter((id) => !leftIds.has(id)).length,
     ...remainingWork(remaining, context.now),
     linkMoves: { accounts: movers.size, ...remainingMoves(stillOwing) },
+    imports,
+    staleUploads,
     written: true,
   };
+}
+
+/** Ids of users listing upload paths (`pendingUploads`); which of them are stale, removeStaleUploads decides. */
+async function usersListingUploads(db: DatabaseLike, names: CollectionNames, limit: number): Promise<string[]> {
+  const { data } = await orEmpty(
+    () =>
+      db
+        .collection(names.users)
+        .where({ 'pendingUploads.0': db.command.exists(true) })
+        .limit(limit)
+        .get() as Promise<{ data: Array<Record<string, unknown>> }>,
+    { data: [] as Array<Record<string, unknown>> },
+  );
+  return data.flatMap((doc) => (typeof doc._id === 'string' ? [doc._id] : []));
+}
+
+/** Ids of users an import wrote and has not activated (status 'importing'). */
+async function importingUserIds(db: DatabaseLike, names: CollectionNames, limit: number): Promise<string[]> {
+  const { data } = await orEmpty(
+    () => db.collection(names.users).where({ status: 'importing' }).limit(limit).get() as Promise<{ data: Array<Record<string, unknown>> }>,
+    { data: [] as Array<Record<string, unknown>> },
+  );
+  return data.flatMap((doc) => (typeof doc._id === 'string' ? [doc._id] : []));
 }
 
 export function cleanupText(report: CleanupReport): string {
   if (!report.written)
     return (
       `[dry-run] 待清理的注销记录 deletion entries with work left: ${report.entries}（文件与数据共 ${report.left} 项 / ${report.left} items；等待迟到写入窗口 waiting for the late-write window: ${report.waiting} 条）\n` +
-      `[dry-run] 关联后待搬移数据的账号 accounts owing a link's data move: ${report.linkMoves.accounts}（其中等待迟到写入窗口 waiting for the window: ${report.linkMoves.waiting}）\n`
+      `[dry-run] 关联后待搬移数据的账号 accounts owing a link's data move: ${report.linkMoves.accounts}（其中等待迟到写入窗口 waiting for the window: ${report.linkMoves.waiting}）\n` +
+      `[dry-run] 导入中断留下的账号 accounts an interrupted import left: ${report.imports.activated}\n` +
+      `[dry-run] 记着上传路径的账号 accounts listing upload paths: ${report.staleUploads}\n`
     );
   const lines = [
     `清理完成 / cleanup done: 处理注销记录 ${report.entries} 条，完成 ${report.finished} 条 / entries ${report.entries}, finished ${report.finished}`,
@@ -145,6 +228,14 @@ export function cleanupText(report: CleanupReport): string {
   if (report.linkMoves.accounts > 0 || report.linkMoves.left > 0 || report.linkMoves.waiting > 0)
     lines.push(
       `  关联后的数据搬移 link data moves: 处理账号 ${report.linkMoves.accounts} 个 / accounts ${report.linkMoves.accounts}；仍待搬移 still owed: ${report.linkMoves.left}；等待关联的迟到写入窗口 waiting for the link's window: ${report.linkMoves.waiting}`,
+    );
+  if (report.imports.activated > 0 || report.imports.removed > 0)
+    lines.push(
+      `  导入中断留下的账号 accounts an interrupted import left: 启用 ${report.imports.activated} 个 / activated ${report.imports.activated}；导入期间已注销、删除 ${report.imports.removed} 个 / deleted during the import, removed ${report.imports.removed}`,
+    );
+  if (report.staleUploads > 0)
+    lines.push(
+      `  超过 1 小时未记录的上传 uploads never recorded for an hour: 删除 ${report.staleUploads} 个 / removed ${report.staleUploads}`,
     );
   return `${lines.join('\n')}\n`;
 }

@@ -34,7 +34,13 @@ export interface AdminIo {
   isTTY?: boolean;
 }
 
-const STATUS_TEXT: Record<UserStatus, string> = { active: '正常', banned: '封禁', merged: '已并入', deleting: '注销中' };
+const STATUS_TEXT: Record<UserStatus, string> = {
+  active: '正常',
+  banned: '封禁',
+  merged: '已并入',
+  deleting: '注销中',
+  importing: '导入中',
+};
 
 function statusText(row: UserRow): string {
   if (row.status === 'banned') return row.bannedUntil ? `封禁至 ${formatTime(row.bannedUntil)}` : '封禁';

@@ -559,6 +559,21 @@ describe('identities and deletion through the emulator', () => {
     expect(danglingIdentities()).toEqual([]);
   });
 
+  it('given an avatar the page uploaded to the path the function named and never saved, 注销 removes it', async () => {
+    const alice = person('alice');
+    const aliceId = await signUp(alice);
+    const { cloudPath } = dataOf(await call(alice, 'prepareAvatarUpload', { extension: 'png' }));
+    expect(cloudPath.startsWith(`avatars/${aliceId}/`)).toBe(true);
+    // The mini-program's own upload (wx.cloud.uploadFile, as this user); the page is closed before updateProfile.
+    const fileID = await emulator.storage.write(cloudPath, Buffer.from('png'), 'image/png', { openid: alice.openid });
+    expect(doc('users', aliceId)?.pendingUploads).toEqual([cloudPath]);
+
+    dataOf(await call(alice, 'deleteAccount', { confirm: true }));
+
+    expect(emulator.storage.list().filter((file) => file.cloudPath.startsWith(`avatars/${aliceId}/`))).toEqual([]);
+    expect(await emulator.storage.read(fileID)).toBeNull();
+  });
+
   it('given storage failing after a deletion commit, the next deletion of anyone removes the file left behind', async () => {
     const alice = person('alice');
     const aliceId = await signUp(alice);

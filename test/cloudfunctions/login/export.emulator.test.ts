@@ -55,6 +55,18 @@ async function patch(collection: string, id: string, fields: Record<string, unkn
   await emulator.database.importCollection(collection, EJSON.stringify({ ...stored(collection, id), ...fields }, { relaxed: false }));
 }
 
+/** Enough notes that the export goes through storage (over INLINE_EXPORT_MAX_BYTES). */
+async function seedLongNotes(accountId: string): Promise<void> {
+  const notes = Array.from({ length: 200 }, (_, index) => ({
+    _id: `note-${accountId}-${index}`,
+    owner: accountId,
+    text: `长笔记${index}`.padEnd(500, '记'),
+    createdAt: { $date: '2026-06-01T00:00:00Z' },
+    updatedAt: { $date: '2026-06-01T00:00:00Z' },
+  }));
+  await emulator.database.importCollection('notes', notes.map((note) => JSON.stringify(note)).join('\n'));
+}
+
 /** Another person's openid (set once that person exists). */
 let OTHER_OPENID = 'oSomeoneElse';
 
@@ -219,5 +231,84 @@ describe('exportMyData on the emulator', () => {
 
     dataOf(await call(xiaogang, 'deleteAccount', { confirm: true }));
     expect(await emulator.storage.read(data.file.fileID)).toBeNull();
+  });
+  it('given the process dies after the export file is uploaded, before the account records it, 注销 still removes the file', async () => {
+    const xiaohong = person('xiaohong');
+    const accountId = dataOf(await call(xiaohong, 'login')).user.id;
+    await seedLongNotes(accountId);
+    const exportsOf = () => emulator.storage.list().filter((file) => file.cloudPath.startsWith(`exports/${accountId}/`));
+
+    // The crash: from the write after the upload on (users write 1 is the intent, 2 the record),
+    // nothing the function asks of the database or storage happens any more.
+    const dead = [
+      emulator.faults.add({
+        action: 'database.modifyDocument',
+        collection: 'users',
+        nth: 2,
+        times: 'always',
+        error: { code: 'SYS_ERR', message: 'injected: the process is gone' },
+      }),
+      emulator.faults.add({ action: 'storage.batchDeleteFile', times: 'always', error: { code: 'SYS_ERR', message: 'injected: gone' } }),
+    ];
+    let crashed: Result<unknown>;
+    try {
+      crashed = await call(xiaohong, 'exportMyData');
+    } finally {
+      for (const fault of dead) fault.remove();
+    }
+
+    expect(crashed.ok).toBe(false);
+    expect(exportsOf()).toHaveLength(1);
+    expect(stored('users', accountId).personalDataFileID).toBeUndefined();
+    expect(stored('users', accountId).pendingUploads).toEqual([exportsOf()[0]?.cloudPath]);
+
+    dataOf(await call(xiaohong, 'deleteAccount', { confirm: true }));
+
+    expect(exportsOf()).toEqual([]);
+    expect(stored('account_audit', `delete:${accountId}`)).toMatchObject({ pendingFileIDs: [], finishedAt: null });
+  });
+
+  it('given a killed export, the person’s next export an hour later removes the file it left', async () => {
+    const xiaozhao = person('xiaozhao');
+    const accountId = dataOf(await call(xiaozhao, 'login')).user.id;
+    await seedLongNotes(accountId);
+    const exportsOf = () => emulator.storage.list().filter((file) => file.cloudPath.startsWith(`exports/${accountId}/`));
+    const dead = [
+      emulator.faults.add({
+        action: 'database.modifyDocument',
+        collection: 'users',
+        nth: 2,
+        times: 'always',
+        error: { code: 'SYS_ERR', message: 'injected: the process is gone' },
+      }),
+      emulator.faults.add({ action: 'storage.batchDeleteFile', times: 'always', error: { code: 'SYS_ERR', message: 'injected: gone' } }),
+    ];
+    try {
+      expect((await call(xiaozhao, 'exportMyData')).ok).toBe(false);
+    } finally {
+      for (const fault of dead) fault.remove();
+    }
+    const [left] = exportsOf();
+
+    emulator.clock.set(emulator.clock.now() + 61 * 60 * 1000);
+    const data = dataOf(await call(xiaozhao, 'exportMyData'));
+
+    if (data.delivery !== 'file') throw new Error(`expected a file, got ${data.delivery}`);
+    expect(exportsOf().map((file) => file.fileID)).toEqual([data.file.fileID]);
+    expect(exportsOf()[0]?.cloudPath).not.toBe(left?.cloudPath);
+    expect(stored('users', accountId).pendingUploads).toEqual([]);
+  });
+
+  it('given an export that completes, the record takes its upload path off the account and 注销 removes the file', async () => {
+    const xiaoli = person('xiaoli');
+    const accountId = dataOf(await call(xiaoli, 'login')).user.id;
+    await seedLongNotes(accountId);
+
+    const data = dataOf(await call(xiaoli, 'exportMyData'));
+
+    if (data.delivery !== 'file') throw new Error(`expected a file, got ${data.delivery}`);
+    expect(stored('users', accountId)).toMatchObject({ personalDataFileID: data.file.fileID, pendingUploads: [] });
+    dataOf(await call(xiaoli, 'deleteAccount', { confirm: true }));
+    expect(emulator.storage.list().filter((file) => file.cloudPath.startsWith(`exports/${accountId}/`))).toEqual([]);
   });
 });

@@ -85,6 +85,9 @@ export function answerActions(fake: FakeWx, answers: ActionAnswers): void {
     const answer = answers[action];
     if (answer) return answer(request);
     if (action === 'login') return loginAnswer(aUser());
+    // The path the function hands out (prepare-avatar-upload.ts), in the default user's folder.
+    if (action === 'prepareAvatarUpload')
+      return { ok: true, data: { cloudPath: `avatars/${aUser().id}/m1-token.${String(request.data.extension)}` } };
     throw new Error(`unexpected action ${String(action)}`);
   });
 }

@@ -55,3 +55,75 @@ export function holdingFirst<D>(meanwhile: () => Promise<void>, hold: { method: 
     },
   }) as unknown as D;
 }
+
+/** One point of an admin command to stop at: the `nth` call of `method` on `collection` (from 1). */
+export interface Hold {
+  method: 'add' | 'where';
+  collection: string;
+  nth: number;
+  meanwhile: () => Promise<void>;
+}
+
+/**
+ * The SDK's database, where each hold's call waits until its `meanwhile` has finished: several
+ * exact points of one run ("between its claims and its users", "before its final check").
+ * `where` counts when the query is built and holds its request.
+ */
+export function holdingAt<D>(holds: Hold[]): D {
+  const db = cloud.database({ throwOnNotFound: false } as Parameters<typeof cloud.database>[0]) as unknown as {
+    collection(name: string): Record<string, (...args: unknown[]) => unknown>;
+  };
+  const counts = new Map<string, number>();
+  const holdFor = (collection: string, method: string): Hold | undefined => {
+    const key = `${collection}.${method}`;
+    const count = (counts.get(key) ?? 0) + 1;
+    counts.set(key, count);
+    return holds.find((hold) => hold.collection === collection && hold.method === method && hold.nth === count);
+  };
+  const bound = <T extends object>(target: T, property: string | symbol): unknown => {
+    const value = Reflect.get(target, property);
+    return typeof value === 'function' ? value.bind(target) : value;
+  };
+  const held = (query: object, hold: Hold): object => {
+    let done = false;
+    return new Proxy(query, {
+      get(target, property) {
+        const value = bound(target, property);
+        if (typeof value !== 'function') return value;
+        if (property === 'get' || property === 'update' || property === 'remove')
+          return async (...args: unknown[]) => {
+            if (!done) {
+              done = true;
+              await hold.meanwhile();
+            }
+            return (value as (...args: unknown[]) => unknown)(...args);
+          };
+        return (...args: unknown[]) => held((value as (...args: unknown[]) => object)(...args), hold);
+      },
+    });
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property !== 'collection') return bound(target, property);
+      return (name: string) => {
+        const real = target.collection(name);
+        return new Proxy(real, {
+          get(inner, innerProperty) {
+            if (innerProperty === 'add')
+              return async (options: { data: Data[] }) => {
+                await holdFor(name, 'add')?.meanwhile();
+                return inner.add?.(options);
+              };
+            if (innerProperty === 'where')
+              return (condition: unknown) => {
+                const query = inner.where?.(condition) as object;
+                const hold = holdFor(name, 'where');
+                return hold ? held(query, hold) : query;
+              };
+            return bound(inner, innerProperty);
+          },
+        });
+      };
+    },
+  }) as unknown as D;
+}

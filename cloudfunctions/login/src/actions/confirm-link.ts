@@ -152,7 +152,7 @@ async function link(
     throw new AppError('LINK_TICKET_INVALID', 'the account was already linked or deleted');
   assertNoActiveBan(source, now);
   const target = await tx.getUser(ticket.toUserId);
-  if (!target || target.status === 'merged' || activeBan(target, now) || target.status === 'deleting') {
+  if (!target || target.status === 'merged' || activeBan(target, now) || target.status === 'deleting' || target.status === 'importing') {
     throw new AppError('LINK_TARGET_UNAVAILABLE', 'the account to link into is banned or no longer exists');
   }
   const phoneIdentity = await tx.getIdentity(ticket.phoneKey);

@@ -6,7 +6,12 @@
  * Round trips: resolve + count (1), then identities, merged accounts, audit and per-user data in
  * parallel (1). A document up to INLINE_EXPORT_MAX_BYTES comes in the answer; a larger one is
  * written to cloud storage (exports/<user id>/<random>.json) and answered as its fileID and a
- * temporary URL, then the person's previous export file is deleted, so one file per person exists.
+ * temporary URL, then the person's previous export file is deleted, so one file per person exists
+ * (3 more: the intent, the upload, the record with the URL).
+ * Before the upload its cloud path is listed on the account (`pendingUploads`): a process killed
+ * between the upload and the record leaves a path the account names, which 注销 empties and
+ * deletes (never a file nobody knows of), as do the next export and `npm run admin -- cleanup`
+ * once it is an hour old. The record takes the path off again.
  * The new fileID is recorded on the account first, in the same write that lists the previous file
  * as still to delete (`filesToDelete`), so 注销 deletes both with the account; the previous file
  * comes off the list only once it is gone, and a failed delete is retried by the next export, the
@@ -18,7 +23,13 @@ import { AppError } from '../rules/errors';
 import { exportCloudPath, isExportFileOf } from '../rules/export-file';
 import type { WxIdentity } from '../rules/identity';
 import { personalDataText, summarizePersonalData } from '../rules/personal-data';
-import { deleteFileOfDeletedAccount, discardUnrecordedFile, finishFileDeletions, pendingList } from './shared/account-cleanup';
+import {
+  deleteFileOfDeletedAccount,
+  discardUnrecordedFile,
+  finishFileDeletions,
+  pendingList,
+  removeStaleUploads,
+} from './shared/account-cleanup';
 import { resolveCaller } from './shared/caller';
 import { collectPersonalData } from './shared/personal-data';
 import { withinLimit } from './shared/rate-limit';
@@ -40,7 +51,13 @@ export async function exportMyData(identity: WxIdentity, deps: Deps, invocation:
   const summary = summarizePersonalData(document, Buffer.byteLength(content, 'utf8'));
   if (summary.bytes <= INLINE_EXPORT_MAX_BYTES) return { delivery: 'inline', summary, document };
 
-  const fileID = await deps.files.upload(exportCloudPath(user._id, deps.randomToken()), content);
+  const cloudPath = exportCloudPath(user._id, now, deps.randomToken());
+  // The intent first, durably: a crash after the upload leaves a path the account lists, and 注销
+  // deletes whatever lies there (shared/account-cleanup.ts, fileIDsOfUploads).
+  if (!(await deps.store.updateUser(user._id, { addToLists: { pendingUploads: [cloudPath] } }))) {
+    throw new AppError('USER_NOT_FOUND', 'the account was deleted during the export');
+  }
+  const fileID = await deps.files.upload(cloudPath, content);
   const previous = user.personalDataFileID;
   const replaced = typeof previous === 'string' && previous !== fileID && isExportFileOf(previous, invocation.env, user._id);
   // Earlier leftovers (a previous export whose delete failed) go with this one.
@@ -52,6 +69,7 @@ export async function exportMyData(identity: WxIdentity, deps: Deps, invocation:
       deps.store
         .updateUser(user._id, {
           set: { personalDataFileID: fileID },
+          pullFromLists: { pendingUploads: [cloudPath] },
           ...(replaced ? { addToLists: { filesToDelete: [previous] } } : {}),
         })
         .then((done) => {
@@ -71,12 +89,18 @@ export async function exportMyData(identity: WxIdentity, deps: Deps, invocation:
     await deleteFileOfDeletedAccount(user._id, fileID, deps);
     throw new AppError('USER_NOT_FOUND', 'the account was deleted during the export');
   }
-  if (owed.length > 0) {
+  await Promise.all([
     // Recorded on the account before this point: a failure here leaves the files listed, not forgotten.
-    await finishFileDeletions({ ...user, personalDataFileID: fileID, filesToDelete: owed }, invocation.env, deps).catch((error: unknown) =>
-      deps.warn('deleting the previous export file failed; still listed on the account', { error }),
-    );
-  }
+    owed.length > 0
+      ? finishFileDeletions({ ...user, personalDataFileID: fileID, filesToDelete: owed }, invocation.env, deps).catch((error: unknown) =>
+          deps.warn('deleting the previous export file failed; still listed on the account', { error }),
+        )
+      : undefined,
+    // Paths an earlier export (killed before its record) or an unsaved avatar left an hour ago or more.
+    removeStaleUploads(user, now, deps).catch((error: unknown) =>
+      deps.warn('removing uploads never recorded failed; still listed on the account', error),
+    ),
+  ]);
   const url = urls.get(fileID);
   if (!url) throw new Error('no temporary URL for the export file just written');
   return { delivery: 'file', summary, file: { fileID, url: url.url, expiresAt: url.expiresAt.getTime() } };

@@ -14,6 +14,7 @@
  *
  * A banned holder answers LINK_TARGET_UNAVAILABLE, as bindPhone does.
  */
+import { settleImportedAccount } from './shared/imported-account';
 import type { FindAccountByPhoneData } from '../../../../typings/contract';
 import type { Deps, VerifiedPhone } from '../ports';
 import { activeBan } from '../rules/ban';
@@ -64,7 +65,9 @@ async function find(identity: WxIdentity, caller: Caller | null, verified: Verif
   const now = deps.now();
   const phoneKey = phoneIdentityKey(verified);
   const held = await deps.store.getIdentity(phoneKey);
-  const holder = held ? await deps.store.getUser(held.userId) : null;
+  const found = held ? await deps.store.getUser(held.userId) : null;
+  // An import's account not activated yet is checked first (activated, or removed as deleted).
+  const holder = found ? await settleImportedAccount(found, deps) : null;
   const live = holder && holder.status !== 'merged' && holder.status !== 'deleting' ? holder : null;
   const keys = caller?.keys ?? identityKeysFor(identity);
 

@@ -30,6 +30,10 @@
  * answer is USER_NOT_FOUND and nothing is created, so the device signs out and says so instead of
  * silently landing in a new, empty account. A returning person costs what a returning login costs.
  *
+ * An account an import wrote and has not activated yet ('importing') is checked the way the import's
+ * final step checks it (shared/imported-account.ts): activated and signed in to, or — its id was
+ * deleted (注销) while the import ran — removed, and the login starts over with a fresh account.
+ *
  * Accounts merged into another (confirm-link.ts) hold no identity keys; should a racing login
  * still reach one, it signs in to the account it was merged into.
  *
@@ -45,6 +49,7 @@ import type { LoginData } from '../../../../typings/contract';
 import { deleteUserAccount, sweepPendingWork } from './shared/account-deletion';
 import { withFreshAvatarUrl } from './shared/avatar-url';
 import { finishAccountCleanup, owesCleanup } from './shared/account-cleanup';
+import { settleImportedAccount } from './shared/imported-account';
 import { adoptionPatch, LEGACY_SECRET_FIELDS, legacyDocumentToAdopt } from './shared/legacy-adoption';
 import { assertNoActiveBan, isExpiredBan, LIFTED_BAN } from '../rules/ban';
 import { AppError } from '../rules/errors';
@@ -73,6 +78,10 @@ export { LEGACY_SECRET_FIELDS };
  * its requests): the login starts over, and then creates a fresh account. Never answered as such.
  */
 class AccountVanished extends Error {}
+
+function vanished(message: string): never {
+  throw new AccountVanished(message);
+}
 
 /** Attempts of one login when the account vanishes under it (each later one starts from a deleted account). */
 const MAX_LOGIN_ATTEMPTS = 3;
@@ -114,6 +123,10 @@ async function loginOnce(identity: WxIdentity, deps: Deps, invocation: Invocatio
   const stamp: LoginStamp = { id: deps.newId(), at: deps.now() };
   const { users, stamped } = await deps.store.stampAndFind(keys, identity.openid, stamp);
   let user = pickUser(users, keys);
+  if (user?.status === 'importing') {
+    // An import's account not activated yet: check it as the import will, then use it or start over.
+    user = (await settleImportedAccount(user, deps)) ?? vanished(`imported user ${user._id} was deleted while importing`);
+  }
   if (user?.status === 'deleting') {
     // The person asked to delete this account and the deletion did not finish (a crash, or it is
     // running elsewhere right now): complete it, then this login starts a fresh account.
@@ -203,7 +216,11 @@ async function claimKeys(keys: string[], userId: string, stamp: LoginStamp, deps
     keys.map(async (key) => {
       const owner = await deps.store.claimIdentity(key, userId, stamp.at);
       if (owner === userId) return true;
-      if (!(await deps.store.getUser(owner)) && (await deps.store.reassignIdentity(key, owner, userId, stamp.at))) return true;
+      const holder = await deps.store.getUser(owner);
+      if (holder?.status === 'importing' && !(await settleImportedAccount(holder, deps))) {
+        // An import's user re-created after its id was deleted: removed with its claims, so the key is free.
+        if ((await deps.store.claimIdentity(key, userId, stamp.at)) === userId) return true;
+      } else if (!holder && (await deps.store.reassignIdentity(key, owner, userId, stamp.at))) return true;
       deps.warn('identity already belongs to another user; not attached', { key: key.slice(0, key.indexOf(':')), userId, owner });
       return false;
     }),
@@ -363,7 +380,11 @@ async function loginAsOwner(
   deps: Deps,
   hops = 0,
 ): Promise<LoginOutcome> {
-  const existing = await deps.store.getUser(owner);
+  const found = await deps.store.getUser(owner);
+  const existing =
+    found?.status === 'importing'
+      ? ((await settleImportedAccount(found, deps)) ?? vanished(`imported user ${owner} was deleted while importing`))
+      : found;
   if (existing?.status === 'merged' && existing.mergedInto && hops < MAX_MERGE_HOPS) {
     return loginAsOwner(existing.mergedInto, keys, stamp, stamped, deps, hops + 1);
   }

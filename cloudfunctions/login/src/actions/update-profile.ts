@@ -8,16 +8,18 @@
  * is written unless every check passed. A replaced avatar file of this user is deleted afterwards,
  * and so is an upload of the caller's own folder this call refused; either is listed on the account
  * (`filesToDelete`) until confirmed gone — the replaced one in the very write that replaces it — so
- * a failed delete is retried by the next avatar change, export or login, and 注销 removes it. An
- * upload the function never hears of (the mini-program closed between uploading and calling) is
- * not found: wx-server-sdk cannot list a folder.
+ * a failed delete is retried by the next avatar change, export or login, and 注销 removes it. The
+ * kit's page uploads to a path prepareAvatarUpload handed out and listed on the account
+ * (`pendingUploads`), which this write takes off; an upload never saved stays listed and goes with
+ * 注销. An upload to a path of the client's own choosing that is never saved is not found:
+ * wx-server-sdk cannot list a folder.
  *
  * Round trips: 1 (caller) + 1 (content check / storage, parallel) + 1 (write) [+ 1 old file delete
  * + 1 write taking it off the list]
  * [refused: + 1 read + 1 delete of the upload].
  */
 import type { PublicUser } from '../../../../typings/contract';
-import type { Deps, Invocation } from '../ports';
+import type { Deps, Invocation, UserPatch } from '../ports';
 import { avatarFileProblem, avatarFolderFor, avatarFolderOwner, cloudPathIn } from '../rules/avatar-file';
 import { checkNickname } from '../rules/nickname';
 import { deleteFileOfDeletedAccount, discardUnrecordedFile, finishFileDeletions, pendingList } from './shared/account-cleanup';
@@ -68,7 +70,13 @@ export async function updateProfile(
   const replaced = newFileID !== undefined ? replacedAvatar(user, invocation.env) : null;
   try {
     set = await checkedChanges(newName, newFileID, identity, deps);
-    const patch = replaced && set.avatarFileID !== undefined ? { set, addToLists: { filesToDelete: [replaced] } } : { set };
+    // A path prepareAvatarUpload listed comes off in the write that makes it the avatar.
+    const prepared = set.avatarFileID !== undefined ? preparedPath(user, set.avatarFileID, invocation.env) : null;
+    const patch: UserPatch = {
+      set,
+      ...(replaced && set.avatarFileID !== undefined ? { addToLists: { filesToDelete: [replaced] } } : {}),
+      ...(prepared ? { pullFromLists: { pendingUploads: [prepared] } } : {}),
+    };
     if (Object.keys(set).length > 0 && !(await deps.store.updateUser(user._id, patch))) {
       throw new AppError('USER_NOT_FOUND', 'the user disappeared (deleted meanwhile)');
     }
@@ -168,6 +176,12 @@ function validNickname(raw: string): string {
   const check = checkNickname(raw);
   if (!check.ok) throw new AppError('NICKNAME_INVALID', check.reason);
   return check.nickName;
+}
+
+/** The cloud path of `fileID` when the account lists it as handed out for an upload (prepareAvatarUpload). */
+function preparedPath(user: UserDoc, fileID: string, env: string): string | null {
+  const cloudPath = cloudPathIn(env, fileID);
+  return cloudPath !== null && pendingList(user.pendingUploads).includes(cloudPath) ? cloudPath : null;
 }
 
 /** The avatar a new one replaces, when it lies in this user's own avatar folder (an adopted or merged one elsewhere is left alone). */

@@ -163,8 +163,11 @@ const MAX_MATCHES = 100;
 /** Inserts of one identity claim when its document is deleted between an insert and the read (a 注销 racing a login). */
 const CLAIM_ATTEMPTS = 3;
 
-/** Users a login never stamps: banned, merged away, or being deleted (the deletion must not lose its transaction). */
-const UNSTAMPED_STATUSES = ['banned', 'merged', 'deleting'];
+/**
+ * Users a login never stamps: banned, merged away, being deleted (the deletion must not lose its
+ * transaction), or not usable yet (an import's, which the login checks first).
+ */
+const UNSTAMPED_STATUSES = ['banned', 'merged', 'deleting', 'importing'];
 
 export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, warn: (message: string) => void = () => undefined): Store {
   const _ = db.command;

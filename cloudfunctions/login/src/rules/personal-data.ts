@@ -76,6 +76,8 @@ export const BOOKKEEPING_FIELDS: readonly string[] = [
   'mergedInto',
   'mergedAt',
   'filesToDelete',
+  'pendingUploads',
+  'activatesAs',
   'pendingDataMoves',
   'lateDataMoves',
 ];

@@ -9,6 +9,8 @@
  * - confirmLink: each link moves identities and writes an audit entry; repeating it is never
  *   what a person needs.
  * - exportMyData: reserved for the personal-data export (one per person every few minutes).
+ * - avatarUpload: every avatar path handed out is listed on the account until saved (its document
+ *   grows); far above what choosing a picture needs.
  *
  * Fixed windows (the clock cut into `windowMs` slices): one counter document per person, action
  * and window, so a counter is an insert or one atomic conditional increment — no read first, no
@@ -38,6 +40,7 @@ export const RATE_LIMITS = {
   nicknameCheck: { limit: 20, windowMs: HOUR_MS },
   confirmLink: { limit: 10, windowMs: HOUR_MS },
   exportMyData: { limit: 1, windowMs: 5 * MINUTE_MS },
+  avatarUpload: { limit: 30, windowMs: HOUR_MS },
 } as const satisfies Record<string, RateLimit>;
 
 export type LimitedAction = keyof typeof RATE_LIMITS;

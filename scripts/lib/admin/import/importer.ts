@@ -20,12 +20,18 @@
  *      profile where it has none;
  *   6. read the deletions again: a person who signed in and deleted their account (注销) between
  *      1 and 5 left an audit entry naming the id; the user 5 re-created and the claims made after
- *      the deletion are removed at once (a later run removes them if this one is cut short).
+ *      the deletion are removed at once (a later run removes them if this one is cut short);
+ *   7. activate the others. Users are written 'importing' in 5 and nothing acts under them before
+ *      this (server-auth resolve-user.ts answers USER_NOT_FOUND), so a person who deleted the
+ *      account and signed in again between 5 and 6 never writes into the re-created one: their
+ *      login makes the check of 6 for that one id itself (login's shared/imported-account.ts),
+ *      removes it and starts a fresh account. A run cut short before 7 strands nobody: the
+ *      person's next login, the next run and `npm run admin -- cleanup` each finish it.
  * A login racing the import therefore lands either in its own new account (the import reports the
  * person as a conflict) or in the imported one — never a second account holding the same keys,
  * nickname or phone. An imported user no claim of the caller points at is never signed in to
- * (server-auth client-written.ts), so what a run cut short between 5 and 6 leaves is inert until
- * the next run removes it. An account deleted by its owner is never imported again: its
+ * (server-auth client-written.ts), and one still 'importing' is never acted under, so what a run
+ * cut short between 5 and 7 leaves is inert until a login, the next run or a cleanup settles it. An account deleted by its owner is never imported again: its
  * deletion's audit entry names its id.
  *
  * The user id is derived from the source record (`lc-<objectId>`, `uni-<_id>`) and every stored
@@ -58,6 +64,7 @@ type Data = Record<string, unknown>;
 interface QueryLike {
   limit(count: number): { get(): Promise<{ data: Data[] }> };
   remove(): Promise<unknown>;
+  update(options: { data: Data }): Promise<unknown>;
 }
 
 /** The part of wx-server-sdk's database the importer uses (and the login's store on it). */
@@ -67,7 +74,7 @@ export interface ImportDatabase {
     add(options: { data: Data[] }): Promise<unknown>;
   };
   createCollection(name: string): Promise<unknown>;
-  command: { in(values: unknown[]): unknown };
+  command: { in(values: unknown[]): unknown; remove(): unknown };
 }
 
 export interface ImportReport {
@@ -171,10 +178,11 @@ export async function importPeople(
   options.onProgress?.(done, report.total);
   for (let start = 0; start < people.length; start += IMPORT_CHUNK_SIZE) {
     const chunk = people.slice(start, start + IMPORT_CHUNK_SIZE);
-    const { writes, leftBehind } = await decideChunk(run, chunk);
+    const { writes, leftBehind, toActivate } = await decideChunk(run, chunk);
     if (!options.dryRun) {
       await inParallel(leftBehind, PARALLEL_RETRIES, ({ userId, keys }) => removeWritten(run, userId, keys));
       await writeChunk(run, writes);
+      await activate(run, toActivate);
     }
     done += chunk.length;
     options.onProgress?.(done, report.total);
@@ -266,7 +274,7 @@ function isImportOf(user: Data, source: SourceName, sourceId: string): boolean {
 async function decideChunk(
   run: Run,
   chunk: Planned[],
-): Promise<{ writes: Write[]; leftBehind: Array<{ userId: string; keys: string[] }> }> {
+): Promise<{ writes: Write[]; leftBehind: Array<{ userId: string; keys: string[] }>; toActivate: string[] }> {
   const { report, options } = run;
   const ids = chunk.map((planned) => planned.userId);
   const [identities, users, deleted] = await Promise.all([
@@ -281,6 +289,7 @@ async function decideChunk(
   const ownerOf = (key: string) => run.claimed.get(key) ?? (identities.get(key)?.userId as string | undefined);
   const writes: Write[] = [];
   const leftBehind: Array<{ userId: string; keys: string[] }> = [];
+  const toActivate: string[] = [];
   for (const planned of chunk) {
     const { person, userId, keys } = planned;
     const sourceId = shownId(person.sourceId);
@@ -333,6 +342,8 @@ async function decideChunk(
     const toClaim = wanted.filter((key) => ownerOf(key) !== userId && listed(key));
     if (user && toClaim.length === 0 && !completing) {
       report.alreadyPresent += 1;
+      // Written by a run cut short before its final check: not deleted (read above), so activated now.
+      if (user.status === 'importing') toActivate.push(userId);
       continue;
     }
     for (const key of toClaim) run.claimed.set(key, userId);
@@ -340,7 +351,7 @@ async function decideChunk(
     if (planned.cleaned.length > 0) report.cleaned.push({ sourceId, fields: planned.cleaned });
     writes.push({ planned, user, keys: wanted.filter(listed), toClaim, lost: [] });
   }
-  return { writes, leftBehind };
+  return { writes, leftBehind, toActivate };
 }
 
 function createdAtOf(write: Write, options: ImportOptions): Date {
@@ -395,7 +406,9 @@ function userDocument(write: Write, options: ImportOptions): Data {
     _id: userId,
     identityKeys: held,
     ...(lostWechat.length > 0 ? { keysHeldElsewhere: lostWechat } : {}),
-    status: person.disabled ? 'banned' : 'active',
+    // Not usable before step 6 (or a login making the same check) activates it: imported-account.ts.
+    status: 'importing',
+    activatesAs: person.disabled ? 'banned' : 'active',
     ...(person.disabled ? { banReason: 'other' } : {}),
     // The WeChat account as a unit (the openid seen with its unionid), as a login records it.
     ...(keys.unionid && held.includes(keys.unionid) && held.includes(keys.openid)
@@ -423,7 +436,7 @@ async function complete(run: Run, write: Write): Promise<void> {
   if (!current.nickName) set.nickName = imported.nickName;
   if (!current.avatarUrl && !current.avatarFileID) set.avatarUrl = imported.avatarUrl;
   if (imported.boundPhone && !current.boundPhone) set.boundPhone = imported.boundPhone;
-  if (imported.status === 'banned' && current.status === 'active') Object.assign(set, { status: 'banned', banReason: 'other' });
+  if (imported.activatesAs === 'banned' && current.status === 'active') Object.assign(set, { status: 'banned', banReason: 'other' });
   const patch: UserPatch = { addIdentityKeys: imported.identityKeys as string[], set: set as UserPatch['set'] };
   await run.store.updateUser(write.planned.userId, patch);
 }
@@ -497,6 +510,29 @@ async function writeChunk(run: Run, writes: Write[]): Promise<void> {
     await removeWritten(run, write.planned.userId, write.keys);
     unimport(run, write, `signed in and deleted the account (注销) during the import: not imported`);
   });
+  // 7. The rest become usable: until now no login or function acted under them (status 'importing').
+  await activate(
+    run,
+    owned.filter((write) => !deleted.has(write.planned.userId)).map((write) => write.planned.userId),
+  );
+}
+
+/**
+ * Activates users this import wrote ('importing') once the check for deletions found none: two
+ * bulk updates (the status each was imported with), only where the status is still 'importing' —
+ * a login may have made the same check and activated one already (imported-account.ts).
+ */
+async function activate(run: Run, userIds: string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  const { db, names } = run;
+  for (const status of ['active', 'banned'] as const) {
+    for (let start = 0; start < userIds.length; start += PAGE) {
+      await db
+        .collection(names.users)
+        .where({ _id: db.command.in(userIds.slice(start, start + PAGE)), status: 'importing', activatesAs: status })
+        .update({ data: { status, activatesAs: db.command.remove() } });
+    }
+  }
 }
 
 /**

@@ -260,6 +260,7 @@ export function createMemoryStore(): MemoryStore {
           user.status !== 'banned' &&
           user.status !== 'merged' &&
           user.status !== 'deleting' &&
+          user.status !== 'importing' &&
           writer === legacyOpenid
         ) {
           applyStamp(user, stamp);

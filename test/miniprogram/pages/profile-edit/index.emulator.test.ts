@@ -34,7 +34,7 @@ async function saved(page: RenderedPage): Promise<void> {
 }
 
 describe('pages/profile-edit against the login function', () => {
-  it('choosing an avatar uploads it to avatars/<user id>/, stores it with updateProfile and shows the served image', async () => {
+  it('choosing an avatar uploads it to the path the function names in avatars/<user id>/, stores it with updateProfile and shows the served image', async () => {
     await loggedIn('avatar');
     const id = getAuthService().currentUser()?.id ?? '';
     const page = renderPage(editPage);
@@ -44,7 +44,7 @@ describe('pages/profile-edit against the login function', () => {
     await saved(page);
 
     expect(fake.uploads).toEqual([
-      { cloudPath: expect.stringMatching(new RegExp(`^avatars/${id}/[a-z0-9]+\\.png$`)), filePath: 'http://tmp/chosen.png' },
+      { cloudPath: expect.stringMatching(new RegExp(`^avatars/${id}/[a-z0-9]+-[A-Za-z0-9_-]+\\.png$`)), filePath: 'http://tmp/chosen.png' },
     ]);
     const avatarUrl = getAuthService().currentUser()?.avatarUrl ?? '';
     expect(avatarUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/storage\/files\//);

@@ -56,33 +56,35 @@ describe('pages/profile-edit (编辑资料)', () => {
 
       expect(page.text('#avatar-status')).toBe('头像上传中…');
       expect(shownAvatarUrl(page)).toBe('http://tmp/one.jpeg');
-      expect(fake.uploads).toEqual([
-        { cloudPath: expect.stringMatching(/^avatars\/user-1\/[a-z0-9]+\.jpeg$/), filePath: 'http://tmp/one.jpeg' },
-      ]);
+      expect(fake.uploads).toEqual([{ cloudPath: 'avatars/user-1/m1-token.jpeg', filePath: 'http://tmp/one.jpeg' }]);
 
       upload.resolve(FILE_ID);
       await settle();
 
-      // The folder's id comes from this run's login answer, not from the cache alone.
-      expect(fake.cloudCalls.map((call) => call.data)).toEqual([{ action: 'login' }, { action: 'updateProfile', avatarFileID: FILE_ID }]);
+      // The path comes from the function, which lists it on the account before the upload.
+      expect(fake.cloudCalls.map((call) => call.data)).toEqual([
+        { action: 'prepareAvatarUpload', extension: 'jpeg' },
+        { action: 'updateProfile', avatarFileID: FILE_ID },
+      ]);
       expect(shownAvatarUrl(page)).toBe('https://cdn.example/a.png');
       expect(page.text('#avatar-status')).toBe('点击头像更换');
       expect(getAuthService().currentUser()?.avatarUrl).toBe('https://cdn.example/a.png');
       expect(fake.toasts).toEqual(['头像已更新']);
     });
 
-    it('an upload that fails on the network shows the message, keeps the old avatar and calls no function but login', async () => {
+    it('an upload that fails on the network shows the message, keeps the old avatar and saves nothing', async () => {
       await launchWithCachedUser(fake, aUser({ avatarUrl: 'https://cdn.example/old.png' }));
       fake.answerUpload(() => {
         throw { errMsg: 'cloud.uploadFile:fail request:fail' };
       });
+      answerActions(fake, {});
       const page = renderPage(editPage);
 
       await page.dispatch('#avatar-button', 'chooseavatar', { avatarUrl: 'http://tmp/a.png' });
 
       expect(page.text('#edit-error')).toBe('网络连接失败，请检查网络后重试');
       expect(shownAvatarUrl(page)).toBe('https://cdn.example/old.png');
-      expect(fake.cloudCalls.map((call) => call.data)).toEqual([{ action: 'login' }]);
+      expect(fake.cloudCalls.map((call) => call.data)).toEqual([{ action: 'prepareAvatarUpload', extension: 'png' }]);
     });
 
     it("a file the function refuses shows AVATAR_INVALID's message", async () => {

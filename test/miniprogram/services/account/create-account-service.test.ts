@@ -1,5 +1,5 @@
 import type { FileUploader } from '../../../../miniprogram/ports';
-import { avatarCloudPath, createAccountService } from '../../../../miniprogram/services/account/create-account-service';
+import { avatarExtension, createAccountService } from '../../../../miniprogram/services/account/create-account-service';
 import { createAuthService } from '../../../../miniprogram/services/auth/create-auth-service';
 import { sessionKey } from '../../../../miniprogram/services/auth/session-store';
 import { ServiceError } from '../../../../miniprogram/services/service-error';
@@ -32,7 +32,7 @@ function setup(answers: Answers = {}, loggedInAs: PublicUser | null = aUser()) {
       return `cloud://env-1.bucket/${cloudPath}`;
     },
   };
-  const account = createAccountService({ auth, uploader, clock });
+  const account = createAccountService({ auth, uploader });
   return { cloud, auth, account, uploads, clock };
 }
 
@@ -56,54 +56,46 @@ async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
 const ok = (data: unknown) => () => ({ ok: true, data });
 
 describe('createAccountService', () => {
-  describe('avatarCloudPath', () => {
+  describe('avatarExtension', () => {
     it.each([
-      ['http://tmp/abc.PNG', '.png'],
-      ['wxfile://tmp_abc.jpeg', '.jpeg'],
-      ['http://tmp/abc.webp?x=1', '.webp'],
-      ['http://tmp/abc', '.jpg'],
-      ['http://tmp/abc.exe', '.jpg'],
-    ])("%s is stored under the user's folder as %s", (path, extension) => {
-      expect(avatarCloudPath('user-1', path, 1_700_000_000_000)).toBe(`avatars/user-1/${(1_700_000_000_000).toString(36)}${extension}`);
+      ['http://tmp/abc.PNG', 'png'],
+      ['wxfile://tmp_abc.jpeg', 'jpeg'],
+      ['http://tmp/abc.webp?x=1', 'webp'],
+      ['http://tmp/abc', 'jpg'],
+      ['http://tmp/abc.exe', 'jpg'],
+    ])('%s is asked for as %s', (path, extension) => {
+      expect(avatarExtension(path)).toBe(extension);
     });
   });
 
   describe('updateAvatar', () => {
-    it('uploads to avatars/<user id>/, stores the fileID, and caches the user the function answered', async () => {
+    const prepared = (cloudPath: string) => ok({ cloudPath });
+
+    it('asks the function for the path, uploads there, saves the fileID and caches the user the function answered', async () => {
       const { account, auth, cloud, uploads } = await loggedIn({
+        prepareAvatarUpload: prepared('avatars/user-1/m1-token.png'),
         updateProfile: ok({ user: aUser({ avatarUrl: 'https://cdn/a.png' }) }),
       });
 
       const user = await account.updateAvatar('http://tmp/a.png');
 
-      expect(uploads).toEqual([{ cloudPath: expect.stringMatching(/^avatars\/user-1\/[0-9a-z]+\.png$/), filePath: 'http://tmp/a.png' }]);
+      expect(uploads).toEqual([{ cloudPath: 'avatars/user-1/m1-token.png', filePath: 'http://tmp/a.png' }]);
       expect(cloud.calls.map((call) => call.data)).toEqual([
-        { action: 'updateProfile', avatarFileID: `cloud://env-1.bucket/${uploads[0]?.cloudPath}` },
+        { action: 'prepareAvatarUpload', extension: 'png' },
+        { action: 'updateProfile', avatarFileID: 'cloud://env-1.bucket/avatars/user-1/m1-token.png' },
       ]);
       expect(user.avatarUrl).toBe('https://cdn/a.png');
       expect(auth.currentUser()?.avatarUrl).toBe('https://cdn/a.png');
     });
 
-    it('a failed upload calls no function and keeps the cached user', async () => {
-      const harness = await loggedIn();
-      const account = createAccountService({
-        auth: harness.auth,
-        clock: harness.clock,
-        uploader: { upload: () => Promise.reject(new ServiceError('UPLOAD_FAILED', 'denied')) },
-      });
-
-      expect((await rejection(account.updateAvatar('http://tmp/a.png'))).code).toBe('UPLOAD_FAILED');
-      expect(harness.cloud.calls).toEqual([]);
-    });
-  });
-
-  describe('updateAvatar with a cached user id rewritten on the device', () => {
-    it("given only a previous run's cache naming another user, uploads under the id this run's login answered", async () => {
+    it('given a device cache naming another user, the upload still goes where the function said', async () => {
       const scope = { envId: 'env-1', appId: 'wx-app' };
       const stored = JSON.stringify({ savedAt: 0, user: aUser({ id: 'victim' }) });
       const storage = createMemoryStorage({ [sessionKey(scope)]: stored });
       const cloud = createFakeCloud((call) =>
-        call.data.action === 'login' ? loginAnswer(aUser({ id: 'user-1' })) : { ok: true, data: { user: aUser({ id: 'user-1' }) } },
+        call.data.action === 'prepareAvatarUpload'
+          ? { ok: true, data: { cloudPath: 'avatars/user-1/m1-token.jpg' } }
+          : { ok: true, data: { user: aUser({ id: 'user-1' }) } },
       );
       const clock = createFakeClock();
       const auth = createAuthService({ storage, cloud, clock, scope });
@@ -115,94 +107,40 @@ describe('createAccountService', () => {
         },
       };
 
-      await createAccountService({ auth, uploader, clock }).updateAvatar('http://tmp/a.png');
+      await createAccountService({ auth, uploader }).updateAvatar('http://tmp/a.png');
 
-      expect(uploads).toEqual([expect.stringMatching(/^avatars\/user-1\//)]);
-      expect(cloud.actions()).toEqual(['login', 'updateProfile']);
-    });
-  });
-
-  describe('updateAvatar with a stale cached user id', () => {
-    /**
-     * The login function as the account stands on the server now: login answers `server.user`,
-     * and updateProfile accepts only files in that user's folder, as update-profile.ts does.
-     */
-    function accountOnServer(server: { user: PublicUser }, extra: Answers = {}): Answers {
-      return {
-        login: () => loginAnswer(server.user),
-        updateProfile: (call) =>
-          String(call.data['avatarFileID']).includes(`/avatars/${server.user.id}/`)
-            ? { ok: true, data: { user: { ...server.user, avatarUrl: 'https://cdn/new.png' } } }
-            : failureAnswer('AVATAR_INVALID'),
-        ...extra,
-      };
-    }
-
-    it('given the account was linked into another one elsewhere, logs in, uploads under the new id and succeeds', async () => {
-      const server = { user: aUser({ id: 'user-1' }) };
-      const { account, auth, cloud, uploads } = await loggedIn(accountOnServer(server));
-      server.user = aUser({ id: 'linked-target', nickName: '老账号' });
-
-      const user = await account.updateAvatar('http://tmp/a.png');
-
-      expect(uploads.map((upload) => upload.cloudPath)).toEqual([
-        expect.stringMatching(/^avatars\/user-1\/[0-9a-z]+\.png$/),
-        expect.stringMatching(/^avatars\/linked-target\/[0-9a-z]+\.png$/),
-      ]);
-      expect(cloud.actions()).toEqual(['updateProfile', 'login', 'updateProfile']);
-      expect(cloud.calls[2]?.data).toEqual({ action: 'updateProfile', avatarFileID: `cloud://env-1.bucket/${uploads[1]?.cloudPath}` });
-      expect(user).toEqual(expect.objectContaining({ id: 'linked-target', avatarUrl: 'https://cdn/new.png' }));
-      expect(auth.currentUser()).toEqual(user);
+      expect(uploads).toEqual(['avatars/user-1/m1-token.jpg']);
+      expect(cloud.actions()).toEqual(['prepareAvatarUpload', 'updateProfile']);
     });
 
-    it('given the id is current (the file itself was refused), surfaces AVATAR_INVALID after one login, no second upload', async () => {
-      const { account, auth, cloud, uploads } = await loggedIn({
-        login: () => loginAnswer(aUser()),
+    it('given an answer that is not an avatar path, uploads nothing and saves nothing', async () => {
+      const { account, cloud, uploads } = await loggedIn({ prepareAvatarUpload: prepared('avatars/user-1/../../other/x.png') });
+
+      expect((await rejection(account.updateAvatar('http://tmp/a.png'))).code).toBe('INVALID_RESPONSE');
+      expect(uploads).toEqual([]);
+      expect(cloud.actions()).toEqual(['prepareAvatarUpload']);
+    });
+
+    it('a failed upload saves nothing and keeps the cached user', async () => {
+      const harness = await loggedIn({ prepareAvatarUpload: prepared('avatars/user-1/m1-token.png') });
+      const account = createAccountService({
+        auth: harness.auth,
+        uploader: { upload: () => Promise.reject(new ServiceError('UPLOAD_FAILED', 'denied')) },
+      });
+
+      expect((await rejection(account.updateAvatar('http://tmp/a.png'))).code).toBe('UPLOAD_FAILED');
+      expect(harness.cloud.actions()).toEqual(['prepareAvatarUpload']);
+      expect(harness.auth.currentUser()).toEqual(aUser());
+    });
+
+    it("passes the function's refusal of the file through, the cached user unchanged", async () => {
+      const { account, auth } = await loggedIn({
+        prepareAvatarUpload: prepared('avatars/user-1/m1-token.png'),
         updateProfile: () => failureAnswer('AVATAR_INVALID'),
       });
 
       expect((await rejection(account.updateAvatar('http://tmp/a.png'))).code).toBe('AVATAR_INVALID');
-      expect(cloud.actions()).toEqual(['updateProfile', 'login']);
-      expect(uploads).toHaveLength(1);
-      expect(auth.currentUser()?.id).toBe('user-1');
-    });
-
-    it('given the retry under the new id is refused too, surfaces AVATAR_INVALID after that one retry', async () => {
-      const server = { user: aUser({ id: 'user-1' }) };
-      const { account, cloud, uploads } = await loggedIn(accountOnServer(server, { updateProfile: () => failureAnswer('AVATAR_INVALID') }));
-      server.user = aUser({ id: 'linked-target' });
-
-      expect((await rejection(account.updateAvatar('http://tmp/a.png'))).code).toBe('AVATAR_INVALID');
-      expect(cloud.actions()).toEqual(['updateProfile', 'login', 'updateProfile']);
-      expect(uploads).toHaveLength(2);
-    });
-
-    it('given the new login fails, rejects with its code (what the person can fix) and uploads nothing more', async () => {
-      const server = { user: aUser({ id: 'user-1' }) };
-      const { account, cloud, uploads } = await loggedIn(accountOnServer(server));
-      server.user = aUser({ id: 'linked-target' });
-      const answerAsServer = accountOnServer(server);
-      cloud.answer((call) => {
-        if (call.data.action === 'login') throw new ServiceError('NETWORK', 'offline');
-        return answerAsServer.updateProfile?.(call);
-      });
-
-      expect((await rejection(account.updateAvatar('http://tmp/a.png'))).code).toBe('NETWORK');
-      expect(cloud.actions()).toEqual(['updateProfile', 'login']);
-      expect(uploads).toHaveLength(1);
-    });
-
-    it('given 退出登录 while the profile call was in flight, does not sign back in', async () => {
-      const harness = await loggedIn({
-        updateProfile: () => {
-          harness.auth.logout();
-          return failureAnswer('AVATAR_INVALID');
-        },
-      });
-
-      expect((await rejection(harness.account.updateAvatar('http://tmp/a.png'))).code).toBe('AVATAR_INVALID');
-      expect(harness.cloud.actions()).toEqual(['updateProfile']);
-      expect(harness.auth.currentUser()).toBeNull();
+      expect(auth.currentUser()).toEqual(aUser());
     });
   });
 

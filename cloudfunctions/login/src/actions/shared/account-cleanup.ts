@@ -14,6 +14,11 @@
  *     nothing pays nothing.
  *   - `filesToDelete`: a replaced export or avatar file, a refused avatar upload. Finished by the
  *     next export or avatar change, by the next login, and deleted with the account.
+ *   - `pendingUploads`: cloud paths a file is about to be uploaded to (an export, an avatar the page
+ *     was handed a path for), listed before the upload and taken off by the write that records the
+ *     file. Those older than an hour are left over and removed by the next avatar hand-out or export
+ *     and by `npm run admin -- cleanup` (removeStaleUploads; a recent one may be in flight); 注销
+ *     empties and deletes every one (fileIDsOfUploads), so a crash between upload and record leaves nothing.
  *
  * Both lists sit on a document a client may be able to write (`users` must be ADMINONLY, but the
  * function stays safe when it is not): an entry is acted on only when it is provably this
@@ -21,8 +26,9 @@
  */
 import type { DeletionAuditEntry, UserDoc } from '../../model';
 import type { Deps } from '../../ports';
-import { avatarFileProblem } from '../../rules/avatar-file';
-import { isExportFileOf } from '../../rules/export-file';
+import { AVATAR_FOLDER, avatarFileProblem } from '../../rules/avatar-file';
+import { EXPORT_FOLDER, isExportFileOf } from '../../rules/export-file';
+import { isStaleUploadPath } from '../../rules/upload-path';
 import { LATE_WRITE_WINDOW_MS } from '@wx-cloud-login/server-auth/src/late-write';
 
 export type CleanupDeps = Pick<Deps, 'store' | 'files' | 'userData' | 'warn' | 'now'>;
@@ -87,6 +93,49 @@ export function owesCleanup(user: UserDoc): boolean {
     pendingList(user.lateDataMoves).length > 0 ||
     pendingList(user.filesToDelete).length > 0
   );
+}
+
+/**
+ * A cloud path in `userId`'s own avatar or export folder (`pendingUploads` entries): the only kind
+ * a user document may ask to empty and delete.
+ */
+export function isOwnUploadPath(cloudPath: string, userId: string): boolean {
+  if (cloudPath.length > 850 || /[\u0000-\u001f\u007f]/.test(cloudPath)) return false;
+  const parts = cloudPath.split('/');
+  return (
+    parts.length >= 3 &&
+    (parts[0] === AVATAR_FOLDER || parts[0] === EXPORT_FOLDER) &&
+    parts[1] === userId &&
+    parts.slice(2).every((part) => part !== '' && part !== '.' && part !== '..')
+  );
+}
+
+/**
+ * The fileIDs of upload paths an account lists (`pendingUploads`), whatever was or was not
+ * uploaded there. wx-server-sdk names a file only by its fileID (`cloud://<env>.<bucket>/<path>`,
+ * the bucket of which it never tells) and answers one only from an upload, and it cannot list a
+ * folder: so an empty file is written over each path — replacing at once whatever a crashed export
+ * or an unsaved avatar put there — and the fileID it answers is deleted like any other. A path
+ * nothing was ever uploaded to thus ends as done too. Only each account's own folders.
+ */
+export async function fileIDsOfUploads(users: UserDoc[], deps: Pick<Deps, 'files'>): Promise<string[]> {
+  const own = [...new Set(users.flatMap((user) => pendingList(user.pendingUploads).filter((path) => isOwnUploadPath(path, user._id))))];
+  return Promise.all(own.map((path) => deps.files.upload(path, '')));
+}
+
+/**
+ * Listed upload paths older than UPLOAD_STALE_MS (an avatar never saved, an export whose process
+ * was killed before its record): emptied, deleted, then unlisted. Recent ones may be uploads in
+ * flight and stay. Throws when storage or the write fails; the list keeps what is left.
+ */
+export async function removeStaleUploads(user: UserDoc, now: Date, deps: Pick<Deps, 'store' | 'files'>): Promise<number> {
+  const stale = pendingList(user.pendingUploads).filter((path) => isStaleUploadPath(path, user._id, now));
+  if (stale.length === 0) return 0;
+  const fileIDs = await fileIDsOfUploads([{ ...user, pendingUploads: stale }], deps);
+  const results = fileIDs.length > 0 ? await deps.files.deleteFiles(fileIDs) : [];
+  if (results.some((result) => !result.gone)) throw new Error('a stale upload could not be deleted');
+  await deps.store.updateUser(user._id, { pullFromLists: { pendingUploads: stale } });
+  return stale.length;
 }
 
 /** A file of `userId`'s own avatar or export folder in `env`: the only kind a user document may ask to delete. */

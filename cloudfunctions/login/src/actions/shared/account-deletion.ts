@@ -5,8 +5,9 @@
  *
  * Removed: the user document, the documents of accounts merged into it (their profiles are this
  * person's too), every identity pointing at any of them, their documents in every per-user
- * collection (server-auth PER_USER_COLLECTIONS), their avatar and export files and the files their
- * documents list as still to delete, never-adopted tutorial documents of this openid, and link
+ * collection (server-auth PER_USER_COLLECTIONS), their avatar and export files, the files their
+ * documents list as still to delete and whatever lies at the upload paths they list (`pendingUploads`:
+ * an export or avatar upload whose record never came), never-adopted tutorial documents of this openid, and link
  * tickets naming the user or holding its openid keys. Kept: one audit entry — user id, time,
  * counts, what was still pending after the commit and when it finished; no profile data, no phone.
  *
@@ -46,7 +47,7 @@ import type { DeletionAuditEntry, IdentityDoc, UserDoc } from '../../model';
 import type { Deps, StoreTransaction } from '../../ports';
 import { cloudPathIn } from '../../rules/avatar-file';
 import { isExportFileOf } from '../../rules/export-file';
-import { isOwnFile } from './account-cleanup';
+import { fileIDsOfUploads, isOwnFile } from './account-cleanup';
 import { assertNoActiveBan, isExpiredBan, LIFTED_BAN } from '../../rules/ban';
 import { AppError } from '../../rules/errors';
 import { EXPIRED_TICKET_GRACE_MS } from '../../rules/link-ticket';
@@ -122,13 +123,16 @@ export async function deleteUserAccount(user: UserDoc, deps: DeletionDeps, optio
         }
         const merged = await deps.store.usersMergedInto(user._id);
         const owned = await deps.store.identitiesOf([user._id, ...merged.map((doc) => doc._id)]);
+        // Paths listed before an upload whose record never came (a killed export, an unsaved
+        // avatar): named as fileIDs now, so the commit lists them with the other files.
+        const uploads = await fileIDsOfUploads([fresh, ...merged], deps);
         // Before the commit, so that a failure is answered (and retried) while the account still
         // leads to its data; queries, so outside the transaction.
         removing = true;
         await deps.userData.removeAll([fresh._id, ...merged.map((doc) => doc._id)]);
         const lateWritesUntil = new Date(deps.now().getTime() + LATE_WRITE_WINDOW_MS);
         audit = await deps.store.transaction(async (tx) => {
-          attempted = await deleteInTransaction(tx, fresh, merged, owned, { now, lateWritesUntil }, options.env);
+          attempted = await deleteInTransaction(tx, fresh, merged, owned, { now, lateWritesUntil, uploads }, options.env);
           return attempted;
         });
       } catch (error) {
@@ -188,7 +192,7 @@ async function deleteInTransaction(
   planned: UserDoc,
   merged: UserDoc[],
   owned: IdentityDoc[],
-  { now, lateWritesUntil }: { now: Date; lateWritesUntil: Date },
+  { now, lateWritesUntil, uploads }: { now: Date; lateWritesUntil: Date; uploads: string[] },
   env: string,
 ): Promise<Deleted | null> {
   const current = await tx.getUser(planned._id);
@@ -218,7 +222,7 @@ async function deleteInTransaction(
     userId: current._id,
     identityCount,
     mergedAccountCount: mergedNow.length,
-    pendingFileIDs: userFileIDs([current, ...mergedNow], env),
+    pendingFileIDs: [...new Set([...userFileIDs([current, ...mergedNow], env), ...uploads])].filter(isUserFileID),
     pendingUserIds: ids,
     lateWritesUntil,
     finishedAt: null,

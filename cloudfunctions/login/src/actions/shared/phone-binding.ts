@@ -4,6 +4,7 @@
  * billed success, and binding the number to the caller's account — or, when another live account
  * holds it, offering a link (LinkOffer). bindPhone's header says how the bind stays race-safe.
  */
+import { settleImportedAccount } from './imported-account';
 import { activeBan, assertNoActiveBan } from '../../rules/ban';
 import type { BindPhoneData, ErrorCode, LinkOffer, PhoneCheckKind } from '../../../../../typings/contract';
 import type { Deps, VerifiedPhone } from '../../ports';
@@ -66,7 +67,9 @@ export async function bindVerified(verified: VerifiedPhone, caller: Caller, owne
     throw await released(key, userId, deps, error);
   }
   if (owner !== userId) {
-    const holder = await deps.store.getUser(owner);
+    const stored = await deps.store.getUser(owner);
+    // An import's account not activated yet is checked first (activated, or removed as deleted).
+    const holder = stored ? await settleImportedAccount(stored, deps) : null;
     if (holder && holder.status !== 'merged') {
       if (activeBan(holder, now)) throw new AppError('LINK_TARGET_UNAVAILABLE', 'the phone number belongs to a banned account');
       throw await offerLink(caller, holder, key, owned, deps, now);

@@ -65,4 +65,25 @@ describe('cleanup an account owes', () => {
     expect(deps.files.files.has(stale)).toBe(false);
     expect(deps.store.audit.get(`delete:${goneId}`)).toMatchObject({ pendingFileIDs: [], finishedAt: deps.clock.now });
   });
+  it('upload paths an account lists are emptied and deleted by 注销, only in its own folders, and a path nothing reached counts as done', async () => {
+    const deps = createTestDeps();
+    const bobId = await signUp(deps, bob);
+    const id = await signUp(deps, alice);
+    const crashedExport = `exports/${id}/crashed.json`;
+    deps.files.files.add(testFileId(crashedExport));
+    deps.files.uploads.set(testFileId(crashedExport), '{"personal":"data"}');
+    const bobsAvatar = testFileId(`avatars/${bobId}/b.png`);
+    deps.files.files.add(bobsAvatar);
+    const stored = deps.store.users.get(id);
+    if (stored)
+      stored.pendingUploads = [crashedExport, `avatars/${id}/never-uploaded.png`, `avatars/${bobId}/b.png`, `exports/${id}/../x.json`];
+
+    dataOf(await call(deps, alice, 'deleteAccount', { confirm: true }));
+
+    expect(deps.files.files.has(testFileId(crashedExport))).toBe(false);
+    expect(deps.files.files.has(testFileId(`avatars/${id}/never-uploaded.png`))).toBe(false);
+    expect(deps.files.files.has(bobsAvatar)).toBe(true);
+    expect(deps.files.uploads.has(bobsAvatar)).toBe(false);
+    expect(deps.files.uploads.has(testFileId(`exports/${id}/../x.json`))).toBe(false);
+  });
 });

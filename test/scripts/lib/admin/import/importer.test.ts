@@ -11,7 +11,10 @@ import type { Result } from '../../../../../typings/contract';
 import { collectionNamesFrom } from '../../../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
 import { type ImportDatabase, importPeople, type ImportReport } from '../../../../../scripts/lib/admin/import/importer';
 import { SOURCE_READERS, type SourceName } from '../../../../../scripts/lib/admin/import/sources';
-import { holdingFirst } from '../../../support/holding-database';
+import { cleanupByAdmin } from '../../../../../scripts/lib/admin/cleanup';
+import type { DatabaseLike } from '../../../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
+import type { CloudServicesSdk } from '../../../../../cloudfunctions/login/src/cloudbase/cloud-services';
+import { holdingAt, holdingFirst } from '../../../support/holding-database';
 
 const APPID = 'wx-import-race-app';
 const saved = { ...process.env };
@@ -348,5 +351,135 @@ describe('import finishing what an earlier importer left', () => {
     expect(claimsOf(racer)).toEqual({ [unionidKey]: `lc-${racer.sourceId}`, [openidKey]: madeByLogin });
     // The openid signs in to the account it made, with or without the unionid.
     expect((await login(racer)).id).toBe(madeByLogin);
+  });
+});
+
+describe('imported accounts are not usable before the import’s final check', () => {
+  const imported = (who: Person) => `lc-${who.sourceId}`;
+
+  async function addNote(who: Person, text: string): Promise<Result<Data>> {
+    const invocation = await emulator.callFunction(
+      'notes',
+      { action: 'add', text },
+      { appid: APPID, openid: who.openid, unionid: who.unionid },
+    );
+    if (invocation.error) throw new Error(`notes did not run: ${invocation.error.message}`);
+    return invocation.result as Result<Data>;
+  }
+
+  const notesOf = (userId: string) => emulator.database.documents('notes').filter((note) => note.owner === userId);
+
+  it('given a person who deletes the account and signs in again between the import’s users and its check, their writes land in the account they keep', async () => {
+    const racer = person();
+    let second = { id: '', nickName: '', isNewUser: false };
+    let noteAnswer: Result<Data> | undefined;
+    const report = await importPeople(
+      holdingAt<ImportDatabase>([
+        {
+          // Between the primary claim (step 3) and the other claims (step 4): sign in, then 注销.
+          collection: 'identities',
+          method: 'add',
+          nth: 2,
+          meanwhile: async () => {
+            expect((await login(racer)).id).toBe(imported(racer));
+            expect((await call(racer, 'deleteAccount', { confirm: true })).ok).toBe(true);
+          },
+        },
+        {
+          // After the import re-created the user (step 5), before its check for deletions (step 6).
+          collection: 'account_audit',
+          method: 'where',
+          nth: 2,
+          meanwhile: async () => {
+            expect(users().find((user) => user._id === imported(racer))).toMatchObject({ status: 'importing' });
+            second = await login(racer);
+            noteAnswer = await addNote(racer, '注销后写的笔记');
+          },
+        },
+      ]),
+      collectionNamesFrom({}),
+      [SOURCE_READERS.leancloud(record('leancloud', racer))],
+      { source: 'leancloud', appid: APPID, dryRun: false, fallbackCreatedAt: new Date('2026-12-02T00:00:00Z') },
+    );
+
+    expect(second).toMatchObject({ isNewUser: true, nickName: '' });
+    expect(second.id).not.toBe(imported(racer));
+    expect(noteAnswer?.ok).toBe(true);
+    expect(notesOf(second.id)).toHaveLength(1);
+    expect(notesOf(imported(racer))).toEqual([]);
+    expect(report.conflicts).toEqual([{ sourceId: racer.sourceId, reason: expect.stringContaining('注销') }]);
+    expect(homesOf(racer)).toEqual([second.id]);
+    expect(Object.values(claimsOf(racer))).toEqual([second.id, second.id]);
+    expect(await login(racer)).toMatchObject({ id: second.id, isNewUser: false });
+  });
+
+  it('given a run cut short before it activates its users, no function acts under them, and the person’s login activates theirs', async () => {
+    const racer = person();
+    const crashed = importPeople(
+      holdingAt<ImportDatabase>([
+        {
+          collection: 'account_audit',
+          method: 'where',
+          nth: 2,
+          meanwhile: async () => {
+            emulator.faults.add({
+              action: 'database.getDocument',
+              collection: 'account_audit',
+              error: { code: 'SYS_ERR', message: 'injected crash' },
+            });
+          },
+        },
+      ]),
+      collectionNamesFrom({}),
+      [SOURCE_READERS.leancloud(record('leancloud', racer))],
+      { source: 'leancloud', appid: APPID, dryRun: false, fallbackCreatedAt: new Date('2026-12-02T00:00:00Z') },
+    );
+    await expect(crashed).rejects.toThrow('injected crash');
+    expect(users().find((user) => user._id === imported(racer))).toMatchObject({ status: 'importing', activatesAs: 'active' });
+
+    const refused = await addNote(racer, '导入完成前的笔记');
+    expect(refused.ok ? 'ok' : refused.error.code).toBe('USER_NOT_FOUND');
+    expect(notesOf(imported(racer))).toEqual([]);
+
+    expect(await login(racer)).toMatchObject({ id: imported(racer), nickName: racer.nickName, isNewUser: false });
+    expect(users().find((user) => user._id === imported(racer))).toMatchObject({ status: 'active', loginCount: 1 });
+    expect(users().find((user) => user._id === imported(racer))?.activatesAs).toBeUndefined();
+    expect((await addNote(racer, '导入完成后的笔记')).ok).toBe(true);
+    expect(notesOf(imported(racer))).toHaveLength(1);
+  });
+
+  it('given a run cut short before it activates its users, npm run admin -- cleanup activates those nobody signed in to', async () => {
+    const waiting = person();
+    const crashed = importPeople(
+      holdingAt<ImportDatabase>([
+        {
+          collection: 'account_audit',
+          method: 'where',
+          nth: 2,
+          meanwhile: async () => {
+            emulator.faults.add({
+              action: 'database.getDocument',
+              collection: 'account_audit',
+              error: { code: 'SYS_ERR', message: 'injected crash' },
+            });
+          },
+        },
+      ]),
+      collectionNamesFrom({}),
+      [SOURCE_READERS.leancloud(record('leancloud', waiting))],
+      { source: 'leancloud', appid: APPID, dryRun: false, fallbackCreatedAt: new Date('2026-12-02T00:00:00Z') },
+    );
+    await expect(crashed).rejects.toThrow('injected crash');
+
+    const report = await cleanupByAdmin(
+      cloud.database() as unknown as DatabaseLike,
+      cloud as unknown as CloudServicesSdk,
+      collectionNamesFrom({}),
+      { now: new Date(), dryRun: false, warn: () => undefined },
+    );
+
+    expect(report.imports).toEqual({ activated: 1, removed: 0 });
+    expect(users().find((user) => user._id === imported(waiting))).toMatchObject({ status: 'active' });
+    expect(await login(waiting)).toMatchObject({ id: imported(waiting), nickName: waiting.nickName });
   });
 });
