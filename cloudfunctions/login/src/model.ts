@@ -243,6 +243,14 @@ export type AuditEntry =
        * (`at` + the window is used).
        */
       lateWritesUntil?: Date;
+      /**
+       * The files at the upload paths the deleted accounts listed (`pendingUploads`: an export or an
+       * avatar upload announced before it was made). An upload still in flight when the deletion
+       * committed lands after the first delete, so they are deleted once more after
+       * `lateWritesUntil` (longer than any function's time limit) and stay listed until then.
+       * Absent on older entries.
+       */
+      lateUploadFileIDs?: string[];
       /** When nothing was pending any more (files and per-user data); null while something is. Absent on older entries. */
       finishedAt?: Date | null;
       /**

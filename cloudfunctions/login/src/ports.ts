@@ -141,8 +141,8 @@ export interface Store extends StoreTransaction {
   removeExpiredLinkTickets(before: Date): Promise<void>;
   /**
    * Up to `limit` deletion audit entries with work left — `pendingFileIDs` (files a deletion could
-   * not confirm gone) or `pendingUserIds` (per-user data not confirmed removed) not empty — in no
-   * particular order; never one a client wrote (it could name any file or account). With `dueAt`,
+   * not confirm gone), `pendingUserIds` (per-user data not confirmed removed) or `lateUploadFileIDs`
+   * (upload paths to delete once more after the window) not empty — in no particular order; never one a client wrote (it could name any file or account). With `dueAt`,
    * only entries with files left or whose late-write window ended by then (`lateWritesUntil` ≤
    * `dueAt`, or none recorded): entries still waiting never crowd out the ones that can finish.
    */

@@ -63,7 +63,10 @@ export interface CleanupContext {
 }
 
 function pendingCount(entries: DeletionAuditEntry[]): number {
-  return entries.reduce((sum, entry) => sum + entry.pendingFileIDs.length + (entry.pendingUserIds ?? []).length, 0);
+  return entries.reduce(
+    (sum, entry) => sum + entry.pendingFileIDs.length + (entry.pendingUserIds ?? []).length + (entry.lateUploadFileIDs ?? []).length,
+    0,
+  );
 }
 
 /** Of accounts still listing link data moves: failed moves (`pendingDataMoves`) and moves waiting for their window. */

@@ -98,7 +98,7 @@ function auditSummary(entry: UserDetails['audit'][number]): string {
     case 'account-linked':
       return `${entry.fromUserId} → ${entry.toUserId}`;
     case 'account-deleted': {
-      const left = (entry.pendingFileIDs?.length ?? 0) + (entry.pendingUserIds?.length ?? 0);
+      const left = (entry.pendingFileIDs?.length ?? 0) + (entry.pendingUserIds?.length ?? 0) + (entry.lateUploadFileIDs?.length ?? 0);
       const finished = entry.finishedAt instanceof Date ? `, cleanup finished ${formatTime(entry.finishedAt)}` : '';
       return `identities ${entry.identityCount}, merged ${entry.mergedAccountCount}${left > 0 ? `, cleanup left ${left} (admin cleanup)` : finished}`;
     }

@@ -268,6 +268,42 @@ describe('exportMyData on the emulator', () => {
     expect(stored('account_audit', `delete:${accountId}`)).toMatchObject({ pendingFileIDs: [], finishedAt: null });
   });
 
+  it('given an export upload that lands after 注销 committed, the next deletion after the late-write window removes it', async () => {
+    const xiaoli = person('xiaoli');
+    const accountId = dataOf(await call(xiaoli, 'login')).user.id;
+    await seedLongNotes(accountId);
+    const exportsOf = () => emulator.storage.list().filter((file) => file.cloudPath.startsWith(`exports/${accountId}/`));
+    // The export listed its path and died before its upload finished (no file yet, the path listed).
+    const dead = emulator.faults.add({
+      action: 'storage.getUploadMetadata',
+      times: 'always',
+      error: { code: 'SYS_ERR', message: 'injected' },
+    });
+    try {
+      expect((await call(xiaoli, 'exportMyData')).ok).toBe(false);
+    } finally {
+      dead.remove();
+    }
+    const [listed] = stored('users', accountId).pendingUploads as string[];
+    expect(listed).toMatch(new RegExp(`^exports/${accountId}/`));
+
+    dataOf(await call(xiaoli, 'deleteAccount', { confirm: true }));
+    // The upload, still in flight in the dying instance, lands after the deletion removed the path.
+    await emulator.storage.write(listed as string, Buffer.from('{"profile":"late"}'), 'application/json');
+    expect(exportsOf()).toHaveLength(1);
+    expect(stored('account_audit', `delete:${accountId}`)).toMatchObject({
+      lateUploadFileIDs: [emulator.storage.fileIdFor(listed as string)],
+    });
+
+    // Any deletion after the window sweeps it, and the entry is finished.
+    emulator.clock.set(emulator.clock.now() + 3 * 60 * 1000);
+    const other = person('xiaoli-friend');
+    dataOf(await call(other, 'login'));
+    dataOf(await call(other, 'deleteAccount', { confirm: true }));
+    expect(exportsOf()).toEqual([]);
+    expect(stored('account_audit', `delete:${accountId}`)).toMatchObject({ lateUploadFileIDs: [], finishedAt: expect.any(Date) });
+  });
+
   it('given a killed export, the person’s next export an hour later removes the file it left', async () => {
     const xiaozhao = person('xiaozhao');
     const accountId = dataOf(await call(xiaozhao, 'login')).user.id;

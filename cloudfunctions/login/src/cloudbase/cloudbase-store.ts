@@ -130,9 +130,11 @@ function asLinkTicket(data: Data | null | undefined): LinkTicketDoc | null {
 /** A deletion entry with work left: the function deletes what it lists, so a client-written one is never read. */
 function asPendingDeletion(data: Data | null | undefined): DeletionAuditEntry | null {
   if (!data || typeof data._id !== 'string' || isClientWritten(data) || data.type !== 'account-deleted') return null;
-  const { userId, pendingFileIDs, pendingUserIds } = data;
+  const { userId, pendingFileIDs, pendingUserIds, lateUploadFileIDs } = data;
   const strings = (value: unknown) => Array.isArray(value) && value.every((id) => typeof id === 'string');
-  if (typeof userId !== 'string' || !strings(pendingFileIDs) || !(pendingUserIds === undefined || strings(pendingUserIds))) return null;
+  const optionalStrings = (value: unknown) => value === undefined || strings(value);
+  if (typeof userId !== 'string' || !strings(pendingFileIDs) || !optionalStrings(pendingUserIds) || !optionalStrings(lateUploadFileIDs))
+    return null;
   if (!(data.lateWritesUntil === undefined || data.lateWritesUntil instanceof Date)) return null;
   return data as unknown as DeletionAuditEntry;
 }
@@ -474,6 +476,7 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
 
     async deletionsWithPendingWork(limit, dueAt) {
       const dataLeft = { type: 'account-deleted', 'pendingUserIds.0': _.exists(true) };
+      const uploadsLeft = { type: 'account-deleted', 'lateUploadFileIDs.0': _.exists(true) };
       const { data } = await orEmpty(
         () =>
           db
@@ -485,8 +488,10 @@ export function createCloudbaseStore(db: DatabaseLike, names: CollectionNames, w
                   ? [
                       { ...dataLeft, lateWritesUntil: _.lte(dueAt) },
                       { ...dataLeft, lateWritesUntil: _.exists(false) },
+                      { ...uploadsLeft, lateWritesUntil: _.lte(dueAt) },
+                      { ...uploadsLeft, lateWritesUntil: _.exists(false) },
                     ]
-                  : [dataLeft]),
+                  : [dataLeft, uploadsLeft]),
               ]),
             )
             .limit(limit)

@@ -384,6 +384,30 @@ export function describeStoreConformance(name: string, setup: () => Promise<Stor
         ]);
         expect((await store.deletionsWithPendingWork(10, at)).find((doc) => doc._id === 'due')?.lateWritesUntil).toEqual(at);
       });
+
+      it('deletionsWithPendingWork answers entries whose upload paths are still to delete once more, when their window ended', async () => {
+        const later = new Date(at.getTime() + 120_000);
+        const uploads = (id: string): AuditEntry => ({
+          _id: id,
+          type: 'account-deleted',
+          at,
+          userId: `user-${id}`,
+          identityCount: 1,
+          mergedAccountCount: 0,
+          pendingFileIDs: [],
+          pendingUserIds: [],
+          lateWritesUntil: later,
+          lateUploadFileIDs: [`cloud://e.b/exports/user-${id}/export.json`],
+          finishedAt: null,
+        });
+        await store.putAudit(uploads('uploads-left'));
+
+        expect((await store.deletionsWithPendingWork(10, at)).map((doc) => doc._id)).toEqual([]);
+        const due = await store.deletionsWithPendingWork(10, later);
+        expect(due.map((doc) => doc._id)).toEqual(['uploads-left']);
+        expect(due[0]?.lateUploadFileIDs).toEqual(['cloud://e.b/exports/user-uploads-left/export.json']);
+        expect((await store.deletionsWithPendingWork(10)).map((doc) => doc._id)).toEqual(['uploads-left']);
+      });
     });
 
     it('auditEntriesAbout answers the entries naming the user, newest first, bounded, never a client-written one', async () => {

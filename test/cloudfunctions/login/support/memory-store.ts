@@ -365,7 +365,9 @@ export function createMemoryStore(): MemoryStore {
         !dueAt || entry.lateWritesUntil === undefined || entry.lateWritesUntil.getTime() <= dueAt.getTime();
       const pending = [...audit.values()].filter(
         (entry): entry is Extract<AuditEntry, { type: 'account-deleted' }> =>
-          entry.type === 'account-deleted' && (entry.pendingFileIDs.length > 0 || ((entry.pendingUserIds ?? []).length > 0 && due(entry))),
+          entry.type === 'account-deleted' &&
+          (entry.pendingFileIDs.length > 0 ||
+            (((entry.pendingUserIds ?? []).length > 0 || (entry.lateUploadFileIDs ?? []).length > 0) && due(entry))),
       );
       return pending.slice(0, limit).map(copy);
     },

@@ -25,7 +25,9 @@
  *      number of times. The audit entry written in the commit lists what is left: the per-user
  *      data once more (`pendingUserIds`: a write in flight during the deletion may have landed
  *      after step 2) and the files (`pendingFileIDs`), with `finishedAt: null` and
- *      `lateWritesUntil` (the commit + server-auth LATE_WRITE_WINDOW_MS);
+ *      `lateWritesUntil` (the commit + server-auth LATE_WRITE_WINDOW_MS), and the files at the
+ *      listed upload paths once more (`lateUploadFileIDs`: an upload in flight at the commit lands
+ *      after the first delete; the window is longer than any function's time limit);
  *   4. after the commit, that work is done and the entry rewritten with only what is left, and
  *      `finishedAt` once nothing is. The per-user data stays listed until a removal has run after
  *      `lateWritesUntil`: a protected function's write whose after-write check never finished (a
@@ -225,6 +227,7 @@ async function deleteInTransaction(
     pendingFileIDs: [...new Set([...userFileIDs([current, ...mergedNow], env), ...uploads])].filter(isUserFileID),
     pendingUserIds: ids,
     lateWritesUntil,
+    ...(uploads.some(isUserFileID) ? { lateUploadFileIDs: uploads.filter(isUserFileID) } : {}),
     finishedAt: null,
   };
   await tx.putAudit(entry);
@@ -297,7 +300,8 @@ export function lateWritesSettleAt(entry: DeletionAuditEntry): number {
 
 /** An entry whose only work left is waiting out its late-write window (nothing failed). */
 export function awaitsLateWrites(entry: DeletionAuditEntry, now: Date): boolean {
-  return entry.pendingFileIDs.length === 0 && (entry.pendingUserIds ?? []).length > 0 && now.getTime() < lateWritesSettleAt(entry);
+  const waiting = (entry.pendingUserIds ?? []).length > 0 || (entry.lateUploadFileIDs ?? []).length > 0;
+  return entry.pendingFileIDs.length === 0 && waiting && now.getTime() < lateWritesSettleAt(entry);
 }
 
 /**
@@ -313,7 +317,9 @@ export async function finishPending(
   deps: DeletionDeps,
   options: { answering?: boolean } = {},
 ): Promise<number> {
-  const files = [...new Set(entries.flatMap((entry) => entry.pendingFileIDs.filter(isUserFileID)))];
+  const files = [
+    ...new Set(entries.flatMap((entry) => [...entry.pendingFileIDs, ...(entry.lateUploadFileIDs ?? [])].filter(isUserFileID))),
+  ];
   const userIds = [...new Set(entries.flatMap((entry) => entry.pendingUserIds ?? []))];
   const startedAt = deps.now().getTime();
   const [dataRemoved, gone] = await Promise.all([
@@ -342,12 +348,17 @@ export async function finishPending(
       const remainingFiles = entry.pendingFileIDs.filter((fileID) => isUserFileID(fileID) && !gone.has(fileID));
       const failedUsers = dataRemoved ? [] : (entry.pendingUserIds ?? []);
       const remainingUsers = dataRemoved && startedAt >= lateWritesSettleAt(entry) ? [] : (entry.pendingUserIds ?? []);
-      left += remainingFiles.length + failedUsers.length;
-      const finished = remainingFiles.length === 0 && remainingUsers.length === 0;
+      // An upload in flight at the commit can land after a delete: listed until one ran after the window.
+      const lateUploads = (entry.lateUploadFileIDs ?? []).filter(isUserFileID);
+      const remainingUploads = startedAt >= lateWritesSettleAt(entry) ? lateUploads.filter((fileID) => !gone.has(fileID)) : lateUploads;
+      const failedUploads = startedAt >= lateWritesSettleAt(entry) ? remainingUploads : [];
+      left += remainingFiles.length + failedUsers.length + failedUploads.length;
+      const finished = remainingFiles.length === 0 && remainingUsers.length === 0 && remainingUploads.length === 0;
       return deps.store.putAudit({
         ...entry,
         pendingFileIDs: remainingFiles,
         pendingUserIds: remainingUsers,
+        ...(entry.lateUploadFileIDs ? { lateUploadFileIDs: remainingUploads } : {}),
         finishedAt: finished ? deps.now() : null,
         // The deletion's own call records what it left when it answered (failures, not the window); later sweeps keep that.
         ...(options.answering ? { leftWhenAnswered: { files: remainingFiles.length, userData: failedUsers.length } } : {}),
