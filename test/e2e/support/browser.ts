@@ -27,6 +27,9 @@ export const browserAvailable = existsSync(CHROMIUM);
 /** Where the run's shared browser listens (a ws:// endpoint), set by the global setup for the test workers. */
 export const SHARED_BROWSER_VARIABLE = 'E2E_SHARED_BROWSER';
 
+/** The run's folder of kept preview builds (packages/miniprogram-preview build-cache.ts), set by the global setup. */
+export const PREVIEW_CACHE_VARIABLE = 'E2E_PREVIEW_BUILDS';
+
 export function launchBrowserServer(): Promise<BrowserServer> {
   return chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 }
