@@ -104,6 +104,7 @@ describeInBrowser('npm start -- --project on an installed JavaScript project (ch
   }, 60_000);
 
   afterAll(async () => {
+    await page?.context().close();
     await browser?.close();
     if (server?.child.exitCode === null) {
       const exited = new Promise((resolve) => server.child.once('exit', resolve));

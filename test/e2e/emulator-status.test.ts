@@ -51,6 +51,7 @@ describeInBrowser('emulator status page (chromium)', () => {
   }, 60_000);
 
   afterAll(async () => {
+    await page?.context().close();
     await browser?.close();
     await emulator?.close();
     rmSync(path.dirname(FUNCTIONS), { recursive: true, force: true });
