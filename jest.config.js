@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * Projects: Node (cloud functions, scripts, e2e), jsdom (mini-program pages via miniprogram-simulate),
+ * Projects: Node (cloud functions, scripts), the browser flows (e2e), jsdom (mini-program pages via miniprogram-simulate),
  * and one per workspace package (packages/<name>/test), so the root `npm test` runs them all.
  */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
@@ -44,7 +44,18 @@ module.exports = {
       modulePathIgnorePatterns,
       moduleNameMapper,
       // packages/server-auth is bundled into the functions: its tests run with theirs.
-      testMatch: ['<rootDir>/test/{cloudfunctions,scripts,bench,e2e}/**/*.test.ts', '<rootDir>/packages/server-auth/test/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{cloudfunctions,scripts,bench}/**/*.test.ts', '<rootDir>/packages/server-auth/test/**/*.test.ts'],
+    },
+    {
+      // The flows in Chromium: one browser for the run (started only when one of these files runs).
+      displayName: 'e2e',
+      testEnvironment: quietNode,
+      transform,
+      modulePathIgnorePatterns,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/e2e/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/e2e/support/global-teardown.ts',
     },
     {
       displayName: 'miniprogram',

@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { presetIdentity, PRESET_APPS, PRESET_PEOPLE } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { add, copyFixture, JS_QUICKSTART, KIT_ROOT, removeFixtureCopies } from '../scripts/support/fixture-projects';
 import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
-import { collectPageErrors, describeInBrowser, launchChromium } from './support/chromium';
+import { collectPageErrors, describeInBrowser, openBrowser } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 
@@ -97,13 +97,14 @@ describeInBrowser('npm start -- --project on an installed JavaScript project (ch
     if (installed.code !== 0) throw new Error(`npm run add failed:\n${installed.stdout}${installed.stderr}`);
     integrateHomePage(root);
     server = await start(root);
-    browser = await launchChromium();
+    browser = await openBrowser();
     const context = await browser.newContext({ hasTouch: true, viewport: { width: 1100, height: 960 }, locale: 'zh-CN' });
     page = await context.newPage();
     collectPageErrors(page, pageErrors);
   }, 60_000);
 
   afterAll(async () => {
+    await page?.context().close();
     await browser?.close();
     if (server?.child.exitCode === null) {
       const exited = new Promise((resolve) => server.child.once('exit', resolve));

@@ -11,7 +11,7 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
-import { describeInBrowser, launchChromium } from './support/chromium';
+import { describeInBrowser, openBrowser } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 // Inside the repository, so the functions resolve wx-server-sdk from its node_modules.
@@ -45,12 +45,13 @@ describeInBrowser('emulator status page (chromium)', () => {
       '{"_id":"n1","text":"first","at":{"$date":"2026-01-02T03:04:05Z"}}\n{"_id":"n2","text":"second"}\n',
     );
     await emulator.storage.write('docs/seeded.txt', Buffer.from('seeded'));
-    browser = await launchChromium();
+    browser = await openBrowser();
     page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
     page.on('dialog', (dialog) => void dialog.accept());
   }, 60_000);
 
   afterAll(async () => {
+    await page?.context().close();
     await browser?.close();
     await emulator?.close();
     rmSync(path.dirname(FUNCTIONS), { recursive: true, force: true });

@@ -110,7 +110,10 @@ describeInBrowser('我的笔记 in the browser preview (chromium)', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), onPage(PERSONAL_DATA, '#save-button').tap()]);
     expect(download.suggestedFilename()).toMatch(/^我的信息-\d{4}-\d\d-\d\d\.json$/);
-    const text = readFileSync(await download.path(), 'utf8');
+    // Saved, not read at download.path(): the run's shared browser is reached remotely, where path() throws.
+    const saved = path.join(ARTIFACTS, 'notes-download.json');
+    await download.saveAs(saved);
+    const text = readFileSync(saved, 'utf8');
     const document = JSON.parse(text) as { data: { notes?: { text: string }[] } };
     expect(document.data.notes?.map((note) => note.text)).toEqual(['周末去爬山，记得带水']);
     expect(text).not.toContain(presetIdentity(XIAOMING, APP_A).openid);

@@ -37,7 +37,17 @@ export interface BuildPreviewOptions {
 }
 
 export type PreviewBuildResult =
-  | { ok: true; outDir: string; files: string[]; inputs: string[]; durationMs: number; unsupported: string[] }
+  | {
+      ok: true;
+      outDir: string;
+      files: string[];
+      /** The project's and the runtime's files the build read: what a watcher compares. */
+      inputs: string[];
+      /** Every file in the bundle, the packages' (node_modules) included: what a kept build is checked against. */
+      bundled: string[];
+      durationMs: number;
+      unsupported: string[];
+    }
   | { ok: false; errors: string[]; inputs: string[]; durationMs: number };
 
 export function fileReader(root: string): SourceReader & { read: Set<string> } {
@@ -236,6 +246,7 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
   }
 
   let metafileInputs: string[] = [];
+  let bundled: string[] = [];
   try {
     const result = await build({
       entryPoints: { preview: RUNTIME_ENTRY },
@@ -253,9 +264,10 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
       plugins: [manifestPlugin(manifest, miniprogramRoot), miniprogramNpmPlugin(miniprogramRoot)],
       absWorkingDir: PACKAGE_ROOT,
     });
-    metafileInputs = Object.keys(result.metafile.inputs)
-      .filter((input) => !input.includes(':') && !input.includes('node_modules'))
+    bundled = Object.keys(result.metafile.inputs)
+      .filter((input) => !input.includes(':'))
       .map((input) => path.resolve(PACKAGE_ROOT, input));
+    metafileInputs = bundled.filter((input) => !input.includes('node_modules'));
   } catch (error) {
     const messages = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
     if (!messages) throw error;
@@ -274,6 +286,7 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
     outDir,
     files: ['index.html', 'preview.js', 'preview.js.map', 'preview.css', 'preview.css.map', 'app.css'],
     inputs: [...new Set([...inputs(), ...metafileInputs])],
+    bundled: [...new Set([...inputs(), ...bundled])],
     durationMs: Date.now() - started,
     unsupported: manifest.unsupported,
   };

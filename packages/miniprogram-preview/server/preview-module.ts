@@ -14,6 +14,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { EmulatorModule, HttpRoute } from '@wx-cloud-login/cloudbase-emulator';
+import { cachedBuildPreview } from '../build/build-cache';
 import { buildPreview, type BuildPreviewOptions, defaultMiniprogramRoot, type PreviewBuildResult } from '../build/build-preview';
 import { FILES_PATH } from '../shared/bundle';
 
@@ -22,6 +23,12 @@ export const PREVIEW_PATH = '/preview/';
 export interface PreviewModuleOptions extends BuildPreviewOptions {
   /** Where build problems are reported (npm start: stderr). */
   log?: (line: string) => void;
+  /**
+   * A folder of kept builds (build/build-cache.ts) shared with other modules serving the same pages,
+   * the browser tests of one run: a build whose sources did not change is served from there
+   * instead of being made again. `outDir` is not used then.
+   */
+  buildCache?: string;
 }
 
 export interface PreviewModule extends EmulatorModule {
@@ -91,7 +98,9 @@ export async function createPreviewModule(options: PreviewModuleOptions = {}): P
 
   async function rebuild(): Promise<PreviewBuildResult> {
     const started = Date.now();
-    const result = await buildPreview(options);
+    const result = options.buildCache
+      ? await cachedBuildPreview({ ...options, cacheDir: options.buildCache })
+      : await buildPreview(options);
     last = { result, prints: await fingerprints(result.inputs, started) };
     if (!result.ok) options.log?.(`预览构建失败 / Preview build failed:\n  ${result.errors.join('\n  ')}\n`);
     else if (result.unsupported.length > 0)

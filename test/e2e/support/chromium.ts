@@ -1,30 +1,20 @@
 /**
  * The one way the browser tests find and start Chromium: Debian's /usr/bin/chromium (E2E_CHROMIUM
  * to use another), headless with the flags this sandbox needs (no background networking: the
- * machine's closed network refuses those connections). Without the browser a file is skipped with
- * a message; with E2E_REQUIRE_BROWSER=1 (set by .ci/run) a missing browser fails instead.
+ * machine's closed network refuses those connections), one browser per Jest run (browser.ts). Without
+ * the browser a file is skipped with a message; with E2E_REQUIRE_BROWSER=1 (set by .ci/run) a
+ * missing browser fails instead.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { createEmulator, type Emulator, type EmulatorOptions } from '@wx-cloud-login/cloudbase-emulator';
 import { createPreviewModule, type PreviewModuleOptions } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
+import { browserAvailable, CHROMIUM, openBrowser, PREVIEW_CACHE_VARIABLE } from './browser';
 
-export const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
+export { browserAvailable, CHROMIUM, openBrowser };
 
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-export const browserAvailable = existsSync(CHROMIUM);
 if (!browserAvailable && process.env['E2E_REQUIRE_BROWSER'] === '1') {
   throw new Error(`E2E_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
 }
@@ -36,10 +26,6 @@ if (!browserAvailable) console.warn(`[e2e] ${SKIP_NOTE}`);
 export function describeInBrowser(title: string, body: () => void): void {
   if (browserAvailable) describe(title, body);
   else describe.skip(`${title} — SKIPPED: ${SKIP_NOTE}`, body);
-}
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 }
 
 /**
@@ -56,7 +42,7 @@ export function collectPageErrors(page: Page, errors: string[]): Page {
   return page;
 }
 
-/** What a browser test file works with: the emulator serving the preview, and one page of Chromium. */
+/** What a browser test file works with: the emulator serving the preview, and one page of Chromium (a context of its own). */
 export interface PreviewSession {
   emulator: Emulator;
   browser: Browser;
@@ -65,8 +51,8 @@ export interface PreviewSession {
 }
 
 /**
- * One emulator with the preview, one Chromium and one page for the enclosing describe block: made
- * before its tests (hooks registered after this call run after it), closed after them, and every
+ * One emulator with the preview, one browser context and one page for the enclosing describe block:
+ * made before its tests (hooks registered after this call run after it), closed after them, and every
  * test must leave the page without errors. Answers the session once the block's beforeAll ran.
  */
 export function usePreviewSession(
@@ -84,12 +70,13 @@ export function usePreviewSession(
 
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-    const emulator = await createEmulator({
-      memory: true,
-      ...options.emulator,
-      modules: [await createPreviewModule({ ...options.preview, outDir })],
-    });
-    const browser = await launchChromium();
+    const [emulator, browser] = await Promise.all([
+      // The run's kept build of the same pages when there is one (global-setup.ts).
+      createPreviewModule({ ...options.preview, outDir, buildCache: process.env[PREVIEW_CACHE_VARIABLE] }).then((preview) =>
+        createEmulator({ memory: true, ...options.emulator, modules: [preview] }),
+      ),
+      openBrowser(),
+    ]);
     const context = await browser.newContext({
       hasTouch: true,
       viewport: { width: 1100, height: 960 },
@@ -101,6 +88,7 @@ export function usePreviewSession(
   });
 
   afterAll(async () => {
+    await session?.context.close();
     await session?.browser.close();
     await session?.emulator.close();
     if (outDir) rmSync(outDir, { recursive: true, force: true });

@@ -80,4 +80,18 @@ describe('the preview served by the emulator at /preview/', () => {
     fixture.write('pages/home/index.wxss', '.card { margin: 0; }');
     expect((await get('/preview/')).status).toBe(200);
   });
+
+  it('given a folder of kept builds, a second module of the same pages serves the first one’s build', async () => {
+    const buildCache = mkdtempSync(path.join(os.tmpdir(), 'preview-builds-'));
+    try {
+      const first = await createPreviewModule({ miniprogramRoot: fixture.root, buildCache });
+      const second = await createPreviewModule({ miniprogramRoot: fixture.root, buildCache });
+      const [kept, served] = [await first.refresh(), await second.refresh()];
+      if (!kept.ok || !served.ok) throw new Error('the fixture builds');
+      expect(served.outDir).toBe(kept.outDir);
+      expect(path.dirname(served.outDir)).toBe(buildCache);
+    } finally {
+      rmSync(buildCache, { recursive: true, force: true });
+    }
+  });
 });
