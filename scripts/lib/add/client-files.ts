@@ -350,7 +350,7 @@ function storedDeclarations(
   const key = createHash('sha256')
     .update(
       JSON.stringify({
-        typescript: versionOf(require.resolve('typescript/package.json')),
+        typescript: versionOf(createRequire(__filename).resolve('typescript/package.json')),
         typings: [typings, versionOf(path.join(typings, 'miniprogram-api-typings', 'package.json'))],
         files,
       }),
