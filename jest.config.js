@@ -3,6 +3,14 @@
  * Projects: Node (cloud functions, scripts), the browser flows (e2e), jsdom (mini-program pages via miniprogram-simulate),
  * and one per workspace package (packages/<name>/test), so the root `npm test` runs them all.
  */
+const path = require('node:path');
+
+/**
+ * The installer's tsc declarations (scripts/lib/add/client-files.ts), emitted once per run and read
+ * by every later install in any worker: the same sources give the same declarations.
+ */
+process.env.WX_CLOUD_LOGIN_DECLARATIONS_CACHE ??= path.join(__dirname, '.build', 'declarations-cache');
+
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 /** Node and jsdom, with the emulator's function output shown only for failing tests (test/support/). */
 const quietNode = '<rootDir>/test/support/quiet-function-output.environment.js';

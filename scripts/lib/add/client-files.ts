@@ -13,11 +13,12 @@
  *     module (tsc), because DevTools' JavaScript projects cannot import .ts.
  */
 import { transform } from 'esbuild';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import ts from 'typescript';
+import type TypeScript from 'typescript';
 
 const posix = path.posix;
 
@@ -317,7 +318,8 @@ function declarations(kit: KitLayout, target: ClientTarget, modules: Set<string>
       path: installedPath(kit, kitPath),
       content: rewriteScript(kit, kitPath, readFileSync(path.join(kit.root, kitPath), 'utf8'), target),
     }));
-    all = emitDeclarations(kit, sources);
+    const stored = storedDeclarations(kit, sources);
+    all = stored.read() ?? stored.write(emitDeclarations(kit, sources));
     declarationCache.set(key, all);
   }
   const emitted = all;
@@ -329,14 +331,73 @@ function declarations(kit: KitLayout, target: ClientTarget, modules: Set<string>
   });
 }
 
+/**
+ * Where declarations are kept between processes, when WX_CLOUD_LOGIN_DECLARATIONS_CACHE names a folder
+ * (this repository's test suite runs many installs in many processes, each emitting the same
+ * declarations); unset, nothing is kept. An entry is keyed by everything tsc reads: its version, the
+ * typings' folder and version, and every source as rewritten for the target.
+ */
+const DECLARATIONS_CACHE_VARIABLE = 'WX_CLOUD_LOGIN_DECLARATIONS_CACHE';
+
+function storedDeclarations(
+  kit: KitLayout,
+  files: ClientFile[],
+): { read(): Map<string, string> | null; write(emitted: Map<string, string>): Map<string, string> } {
+  const folder = process.env[DECLARATIONS_CACHE_VARIABLE];
+  if (!folder) return { read: () => null, write: (emitted) => emitted };
+  const typings = typingsRoot(kit);
+  const versionOf = (manifest: string) => (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: unknown }).version;
+  const key = createHash('sha256')
+    .update(
+      JSON.stringify({
+        typescript: versionOf(createRequire(__filename).resolve('typescript/package.json')),
+        typings: [typings, versionOf(path.join(typings, 'miniprogram-api-typings', 'package.json'))],
+        files,
+      }),
+    )
+    .digest('hex');
+  const file = path.join(folder, `${key}.json`);
+  return {
+    read() {
+      try {
+        return new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>));
+      } catch {
+        return null;
+      }
+    },
+    write(emitted) {
+      // Whole or not at all, as another process may read it at any moment; a cache that cannot be
+      // written is only a slower next run.
+      try {
+        mkdirSync(folder, { recursive: true });
+        const partial = `${file}.${process.pid}.partial`;
+        writeFileSync(partial, JSON.stringify(Object.fromEntries(emitted)));
+        renameSync(partial, file);
+      } catch {}
+      return emitted;
+    },
+  };
+}
+
+/** Wherever npm put the typings: the kit's node_modules in a clone, hoisted beside the installed wx-cloud-login package otherwise. */
+function typingsRoot(kit: KitLayout): string {
+  return path.dirname(path.dirname(createRequire(path.join(kit.root, 'package.json')).resolve('miniprogram-api-typings/package.json')));
+}
+
+/** tsc, loaded when declarations are emitted (not on every install: loading it is a large part of a run). */
+function typescript(): typeof TypeScript {
+  return require('typescript') as typeof TypeScript;
+}
+
 function emitDeclarations(kit: KitLayout, files: ClientFile[]): Map<string, string> {
+  const ts = typescript();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wx-cloud-login-dts-'));
   try {
     for (const file of files) {
       mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
       writeFileSync(path.join(dir, file.path), file.content);
     }
-    const options: ts.CompilerOptions = {
+    const options: TypeScript.CompilerOptions = {
       declaration: true,
       emitDeclarationOnly: true,
       strict: true,
@@ -345,11 +406,7 @@ function emitDeclarations(kit: KitLayout, files: ClientFile[]): Map<string, stri
       moduleResolution: ts.ModuleResolutionKind.Node10,
       lib: ['lib.es2020.d.ts'],
       types: ['miniprogram-api-typings'],
-      // Wherever npm put the typings: the kit's node_modules in a clone, hoisted beside the installed
-      // wx-cloud-login package otherwise.
-      typeRoots: [
-        path.dirname(path.dirname(createRequire(path.join(kit.root, 'package.json')).resolve('miniprogram-api-typings/package.json'))),
-      ],
+      typeRoots: [typingsRoot(kit)],
       skipLibCheck: true,
       rootDir: dir,
       outDir: path.join(dir, '.out'),

@@ -4,6 +4,14 @@
  * one once the deletion committed) or is told USER_NOT_FOUND — never INTERNAL, and the deletion
  * itself answers done. The interleavings that used to answer INTERNAL (the account deleted between
  * two requests of a login) are pinned down without timing in actions/login.test.ts.
+ *
+ * Sized to what it catches: racing, the deletion's transaction and the logins' stamps conflict, and
+ * a conflict that is not retried answers INTERNAL. With the store's transaction retries removed,
+ * 100 rounds gave 28 INTERNAL answers (the first in round 3), 40 rounds 14 and 16: 40 rounds miss
+ * it with a probability far below one in a thousand (more rounds only cost time).
+ * The emulator rarely hits the window of an account deleted between two of a login's requests
+ * (400 logins / 200 deletions answered no INTERNAL before that fix either), which is why that
+ * window is pinned in the memory-store tests instead.
  */
 import type { Result } from '../../../typings/contract';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
@@ -31,9 +39,11 @@ async function call(caller: Caller, data: Record<string, unknown>): Promise<Resu
 }
 
 const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+/** Rounds of one login, then 注销 racing two logins (same app, second app); four rounds at a time. */
+const ROUNDS = 40;
 
 describe('logins racing deleteAccount', () => {
-  it('200 logins racing 100 deletions (same app and a second app of the same person): no answer is INTERNAL', async () => {
+  it('80 logins racing 40 deletions (same app and a second app of the same person): no answer is INTERNAL', async () => {
     const codes = new Map<string, number>();
     const race = async (round: number) => {
       const caller = { openid: `o-race-${round}`, appid: 'wx-race-app', unionid: `u-race-${round}` };
@@ -50,9 +60,9 @@ describe('logins racing deleteAccount', () => {
         codes.set(key, (codes.get(key) ?? 0) + 1);
       }
     };
-    for (let round = 0; round < 100; round += 4) await Promise.all(Array.from({ length: 4 }, (_, offset) => race(round + offset)));
+    for (let round = 0; round < ROUNDS; round += 4) await Promise.all(Array.from({ length: 4 }, (_, offset) => race(round + offset)));
     expect([...codes.keys()].filter((key) => key.endsWith(':INTERNAL'))).toEqual([]);
-    expect(codes.get('delete:ok')).toBe(100);
+    expect(codes.get('delete:ok')).toBe(ROUNDS);
     expect(output.filter((line) => /action \w+ failed/.test(line))).toEqual([]);
   }, 400_000);
 });

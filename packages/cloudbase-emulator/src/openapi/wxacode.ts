@@ -8,7 +8,7 @@
  * `qrcode` package, honouring `width`, `line_color` (when `auto_color` is off) and `is_hyaline`
  * (a transparent background). Parameter errors answer WeChat's errcodes as JSON, as WeChat does.
  */
-import QRCode from 'qrcode';
+import QRCode, { type QRCodeToBufferOptions } from 'qrcode';
 import { wxError, type WxErrorBody } from './wechat-errors';
 
 /** Bytes answered instead of JSON. */
@@ -28,6 +28,13 @@ const MAX_SCENE = 32;
 /** Characters WeChat allows in a scene: digits, letters and !#$&'()*+,/:;=?@-._~ */
 const SCENE_CHARS = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]*$/;
 const DEFAULT_PAGE = 'pages/index/index';
+/**
+ * One PNG row filter (Paeth) instead of trying all five on every row: the same size within 2% for a
+ * QR code and a fifth of the encoding work, which is seconds per code where the emulator runs inside
+ * a test runner's sandbox (slow typed-array access). qrcode hands these to pngjs as they are; its
+ * types name only the deflate options.
+ */
+const PNG_OPTIONS = { filterType: 4 } as QRCodeToBufferOptions['rendererOpts'];
 
 export type WxacodeApi = 'get' | 'getUnlimited' | 'createQRCode';
 
@@ -75,6 +82,8 @@ export async function wxacode(api: WxacodeApi, params: Record<string, unknown>):
     margin: 2,
     errorCorrectionLevel: 'M',
     color: { dark, light: hyaline ? '#ffffff00' : '#ffffff' },
+    // A copy: qrcode writes the image size into it.
+    rendererOpts: { ...PNG_OPTIONS },
   });
   return { kind: 'binary', contentType: 'image/png', bytes };
 }
