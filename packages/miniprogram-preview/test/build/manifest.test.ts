@@ -189,16 +189,18 @@ describe('npm components (miniprogram_npm), as DevTools resolves them', () => {
     expect(manifest.pages).toEqual(['pages/home/index', 'packageA/list/list']);
   });
 
-  it('names a template that uses <import>/<template is>, which the preview cannot render', () => {
+  it('names a <template is> of a template neither defined nor imported (a misspelt name)', () => {
     const manifest = readAppManifest(
       reader({
         ...app(['pages/home/index']),
         ...module('pages/home/index', {}),
-        'pages/home/index.wxml': '<import src="./item.wxml" /><template is="item" data="{{...row}}" />',
+        'pages/home/index.wxml': '<import src="./item.wxml" /><template is="itme" data="{{...row}}" />',
         'pages/home/item.wxml': '<template name="item"><text>{{name}}</text></template>',
       }),
     );
-    expect(manifest.unsupported).toEqual(['pages/home/index.wxml: <import>/<template is> (模板 templates render nothing in the preview)']);
+    expect(manifest.unsupported).toEqual([
+      'pages/home/index.wxml: <template is> of a template not defined or imported here (模板 renders nothing in the preview)',
+    ]);
   });
 });
 

@@ -82,29 +82,3 @@ describe('image paths in WXML', () => {
     );
   });
 });
-
-describe('<import> and <template is> in the preview', () => {
-  it('puts a template whose data passes names through in place, keeping wx:if (vant’s picker toolbar)', () => {
-    const result = prepareWxml(
-      'miniprogram_npm/@mini/ui/picker/index',
-      '<import src="./toolbar.wxml" />\n<view><template is="toolbar" wx:if="{{ top }}" data="{{ title, showToolbar }}"></template></view>',
-      reader({
-        'miniprogram_npm/@mini/ui/picker/toolbar.wxml':
-          '<template name="toolbar"><view wx:if="{{ showToolbar }}">{{ title }}</view></template>',
-      }),
-    );
-    expect(result).toEqual({
-      wxml: '\n<view><block wx:if="{{ top }}"><view wx:if="{{ showToolbar }}">{{ title }}</view></block></view>',
-      unsupported: [],
-    });
-  });
-
-  it('names a template fed other data, which it cannot render yet', () => {
-    const result = prepareWxml(
-      'pages/a/index',
-      '<template name="row"><text>{{name}}</text></template><template is="row" data="{{...item}}" />',
-      reader({}),
-    );
-    expect(result.unsupported).toEqual(['pages/a/index.wxml: <import>/<template is> (模板 templates render nothing in the preview)']);
-  });
-});
