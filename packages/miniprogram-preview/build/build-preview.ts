@@ -17,7 +17,7 @@ import path from 'node:path';
 import { pageSelector } from '../shared/bundle';
 import { ManifestError, readAppManifest, type AppManifest, type SourceReader } from './manifest';
 import { compileStyleSource } from './style-compilers';
-import { inlineImports, wxssToCss, WxssSyntaxError } from './wxss';
+import { inlineImports, localUrlWarning, resolveLocalUrls, wxssToCss, WxssSyntaxError } from './wxss';
 
 /** This package's folder: the runtime entry ships with it. Project paths default to the cwd instead. */
 const PACKAGE_ROOT = path.resolve(__dirname, '..');
@@ -56,24 +56,37 @@ export function fileReader(root: string): SourceReader & { read: Set<string> } {
   };
 }
 
-/** app.wxss then the page's WXSS for every page (both scoped to the page), then each component's. */
+/**
+ * app.wxss then the page's WXSS for every page (both scoped to the page), then each component's;
+ * and a warning for each local file a `url()` loads, which WeChat does not do on a phone.
+ */
 export function buildStyles(
   manifest: AppManifest,
   reader: SourceReader,
   compile: (relativePath: string, text: string) => string = (_path, text) => text,
-): string {
+): { css: string; warnings: string[] } {
+  const warnings: string[] = [];
+  /** A file's text with its url()s resolved from its own folder, before @import puts it elsewhere. */
+  const withUrls = (file: string, text: string): string => {
+    const resolved = resolveLocalUrls(text, file);
+    for (const url of resolved.local) {
+      const warning = localUrlWarning(file, url);
+      if (!warnings.includes(warning)) warnings.push(warning);
+    }
+    return resolved.text;
+  };
   const resolveImport = (from: string, target: string) => {
     const relative = target.startsWith('/') ? target.slice(1) : path.posix.join(path.posix.dirname(from), target);
     const candidates = relative.endsWith('.wxss') ? [relative] : [relative, `${relative}.wxss`];
     for (const candidate of candidates) {
       const text = reader.readText(candidate);
-      if (text !== null) return { path: candidate, text };
+      if (text !== null) return { path: candidate, text: withUrls(candidate, text) };
     }
     return null;
   };
   const load = (file: string | null): string => {
     if (file === null) return '';
-    return inlineImports(compile(file, reader.readText(file) ?? ''), file, resolveImport);
+    return inlineImports(withUrls(file, compile(file, reader.readText(file) ?? '')), file, resolveImport);
   };
   const appWxss = load(manifest.appWxssPath);
   const sheets = manifest.modules.map((module) => {
@@ -84,7 +97,7 @@ export function buildStyles(
     }
     return `/* ${module.path} */\n${wxssToCss(own, { classPrefix: module.id })}`;
   });
-  return `${sheets.join('\n\n')}\n`;
+  return { css: `${sheets.join('\n\n')}\n`, warnings };
 }
 
 /** JavaScript source of `virtual:miniprogram` (see runtime/bundle.ts for its type). */
@@ -227,9 +240,11 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
   let styles: string;
   try {
     manifest = readAppManifest(reader);
-    styles = buildStyles(manifest, reader, (file, text) =>
+    const built = buildStyles(manifest, reader, (file, text) =>
       compileStyleSource(file, text, miniprogramRoot, (loaded) => reader.read.add(loaded)),
     );
+    styles = built.css;
+    manifest = { ...manifest, unsupported: [...manifest.unsupported, ...built.warnings] };
   } catch (error) {
     if (error instanceof ManifestError || error instanceof WxssSyntaxError) return failed([error.message]);
     throw error;
