@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pageSelector } from '../shared/bundle';
 import { ManifestError, readAppManifest, type AppManifest, type SourceReader } from './manifest';
+import { importsToRequires } from './mixed-modules';
 import { compileStyleSource } from './style-compilers';
 import { inlineImports, localUrlWarning, resolveLocalUrls, wxssToCss, WxssSyntaxError } from './wxss';
 
@@ -195,6 +196,21 @@ export function miniprogramNpmPlugin(miniprogramRoot: string): Plugin {
   };
 }
 
+/** The mini-program's scripts that mix `import` with `module.exports`, loaded as DevTools compiles them (mixed-modules.ts). */
+function mixedModulesPlugin(miniprogramRoot: string): Plugin {
+  return {
+    name: 'miniprogram-mixed-modules',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: /\.js$/ }, (args) => {
+        const fromRoot = path.relative(miniprogramRoot, args.path);
+        if (fromRoot.startsWith('..') || path.isAbsolute(fromRoot)) return undefined;
+        const contents = importsToRequires(readFileSync(args.path, 'utf8'));
+        return contents === null ? undefined : { contents, loader: 'js' };
+      });
+    },
+  };
+}
+
 /**
  * j-component and miniprogram-exparser come with miniprogram-simulate (our dev dependency), not
  * as direct dependencies: resolve them from there, and make every import share one copy (the
@@ -265,7 +281,7 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
       // j-component assigns its built-in behaviors to `global`.
       define: { global: 'globalThis' },
       alias: engineAliases(),
-      plugins: [manifestPlugin(manifest, miniprogramRoot), miniprogramNpmPlugin(miniprogramRoot)],
+      plugins: [manifestPlugin(manifest, miniprogramRoot), miniprogramNpmPlugin(miniprogramRoot), mixedModulesPlugin(miniprogramRoot)],
       absWorkingDir: PACKAGE_ROOT,
     });
     metafileInputs = Object.keys(result.metafile.inputs)

@@ -113,3 +113,79 @@ export function scopeExpression(expression: string, scope: string, keep: Readonl
   }
   return out;
 }
+
+/** The WXS global the rewritten `.constructor` reads: the type's name, as WXS gives it. */
+export const WXS_CONSTRUCTOR_FUNCTION =
+  'function __wxsConstructor(value) { if (value === null || value === undefined) return value.constructor; return Object.prototype.toString.call(value).slice(8, -1); }';
+
+/**
+ * WXS's `x.constructor` is a string ('Array', 'Object', 'String', 'Number', 'Boolean', 'Function',
+ * 'Date', 'RegExp'), not a function: libraries test `arr.constructor === 'Array'` (TDesign's
+ * utils.wxs). In JavaScript that is never true, so each read becomes `__wxsConstructor(x)`. The
+ * operand is walked back over names, member dots and balanced brackets; strings are skipped.
+ */
+export function rewriteWxsConstructor(code: string): string {
+  let out = '';
+  let index = 0;
+  while (index < code.length) {
+    const char = code[index] ?? '';
+    if (char === '"' || char === "'") {
+      const end = endOfString(code, index);
+      out += code.slice(index, end + 1);
+      index = end + 1;
+      continue;
+    }
+    if (char === '/' && code[index + 1] === '/') {
+      const end = code.indexOf('\n', index);
+      const stop = end < 0 ? code.length : end;
+      out += code.slice(index, stop);
+      index = stop;
+      continue;
+    }
+    const match = /^\.constructor\b(?!\s*(\(|=[^=]))/.exec(code.slice(index));
+    if (match) {
+      const start = operandStart(out);
+      if (start !== null) {
+        out = `${out.slice(0, start)}__wxsConstructor(${out.slice(start)})`;
+        index += match[0].length;
+        continue;
+      }
+    }
+    out += char;
+    index += 1;
+  }
+  return out;
+}
+
+/** Where the member-access operand ending `text` starts (`a.b[c](d)`), or null when there is none. */
+function operandStart(text: string): number | null {
+  let index = text.length;
+  for (;;) {
+    const char = text[index - 1] ?? '';
+    if (char === ']' || char === ')') {
+      const open = char === ']' ? '[' : '(';
+      let depth = 0;
+      let at = index - 1;
+      for (; at >= 0; at -= 1) {
+        if (text[at] === char) depth += 1;
+        else if (text[at] === open) {
+          depth -= 1;
+          if (depth === 0) break;
+        }
+      }
+      if (at < 0) return null;
+      index = at;
+      continue;
+    }
+    const name = /[A-Za-z_$][\w$]*$/.exec(text.slice(0, index))?.[0];
+    if (name) {
+      index -= name.length;
+      if (text[index - 1] === '.') {
+        index -= 1;
+        continue;
+      }
+      return index;
+    }
+    return index === text.length ? null : index;
+  }
+}

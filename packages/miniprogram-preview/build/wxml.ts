@@ -18,7 +18,7 @@
  */
 import { posix } from 'node:path';
 import { ManifestError, type SourceReader } from './manifest';
-import { expandShorthand } from './wxml-expressions';
+import { expandShorthand, rewriteWxsConstructor, WXS_CONSTRUCTOR_FUNCTION } from './wxml-expressions';
 import { scopeTemplateBody, TEMPLATE_DATA_WXS, templateDataExpression, wxsModuleNames } from './wxml-templates';
 
 export { expandShorthand };
@@ -32,6 +32,7 @@ export interface WxmlResult {
 const WXS_GLOBALS = [
   'function getRegExp(pattern, flags) { return new RegExp(pattern, flags); }',
   'function getDate() { var a = Array.prototype.slice.call(arguments); return new (Function.prototype.bind.apply(Date, [null].concat(a)))(); }',
+  WXS_CONSTRUCTOR_FUNCTION,
 ].join('\n');
 
 function relativeTo(from: string, target: string): string {
@@ -59,7 +60,7 @@ export function bundleWxs(entryName: string, entryCode: string, reader: SourceRe
   add(entryName, entryCode);
   const definitions = [...files].map(
     ([name, file]) =>
-      `__defs[${JSON.stringify(name)}] = { deps: ${JSON.stringify(file.deps)}, run: function (require, module, exports) {\n${file.code}\n} };`,
+      `__defs[${JSON.stringify(name)}] = { deps: ${JSON.stringify(file.deps)}, run: function (require, module, exports) {\n${rewriteWxsConstructor(file.code)}\n} };`,
   );
   return [
     WXS_GLOBALS,

@@ -30,7 +30,8 @@ export function patchEngine(): void {
   const registerElement = exparser.registerElement.bind(exparser);
   exparser.registerElement = (definition: ComponentDefinition) =>
     registerElement({ ...definition, options: { ...definition.options, writeIdToDOM: true } });
-  jComponentUtils.transformRpx = (style: string) => convertUnits(style);
+  // A bound style may be any value (WeChat writes it as text): a number, or an array a library's WXS did not join.
+  jComponentUtils.transformRpx = (style: unknown) => convertUnits(typeof style === 'string' ? style : style == null ? '' : String(style));
 }
 
 export function registerComponent(definition: Record<string, unknown>): string {

@@ -88,6 +88,18 @@ describe('readAppManifest', () => {
     expect(manifest.modules.find((entry) => entry.path === 'components/avatar/index')?.usingComponents).toEqual({});
   });
 
+  it('resolves a global component’s relative path from app.json, not from the page using it', () => {
+    const files = {
+      ...APP,
+      'app.json': JSON.stringify({ pages: ['pages/me/index'], usingComponents: { 'user-card': 'components/user-card/index' } }),
+      'pages/me/index.wxml': '<user-card />',
+    };
+    const manifest = readAppManifest(reader(files));
+    expect(manifest.modules.find((entry) => entry.path === 'pages/me/index')?.usingComponents['user-card']).toBe(
+      'components/user-card/index',
+    );
+  });
+
   it('explains what is missing or wrong', () => {
     const without = (path: string) => Object.fromEntries(Object.entries(APP).filter(([name]) => name !== path));
     expect(() => readAppManifest(reader(without('pages/me/index.wxml')))).toThrow('pages/me/index.wxml is missing');
@@ -112,6 +124,13 @@ describe('resolveComponentPath', () => {
     expect(resolveComponentPath('pages/a/index', '/components/x/index')).toBe('components/x/index');
     expect(resolveComponentPath('pages/a/index', '../../components/x/index')).toBe('components/x/index');
     expect(resolveComponentPath('pages/a/index', './parts/y')).toBe('pages/a/parts/y');
+  });
+
+  it('takes a path naming a folder as that folder’s index component (TDesign’s retail starter)', () => {
+    const files = reader({ 'pages/a/parts/gallery/index.json': '{"component":true}', 'components/card/index.json': '{}' });
+    expect(resolveComponentPath('pages/a/index', './parts/gallery', files)).toBe('pages/a/parts/gallery/index');
+    expect(resolveComponentPath('pages/a/index', '/components/card', files)).toBe('components/card/index');
+    expect(resolveComponentPath('pages/a/index', '/components/card/index', files)).toBe('components/card/index');
   });
 
   it('refuses plugins and paths outside the mini-program', () => {

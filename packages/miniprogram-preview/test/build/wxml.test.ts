@@ -43,6 +43,15 @@ describe('WXS in the preview', () => {
     expect(runInlineWxs(code)['x']).toBe('mini-a ');
   });
 
+  it("gives `x.constructor` as WXS does, a type name (TDesign’s isArray: `arr.constructor === 'Array'`)", () => {
+    const code = bundleWxs(
+      'common/utils.wxs',
+      "function isArray(a) { return a && a.constructor === 'Array'; }\nmodule.exports = { kinds: function (list, o) { return [isArray(list), o.inner[0].constructor, list.map(function (x) { return x; }).constructor, 'a.constructor', (1).constructor]; } };",
+      reader({}),
+    );
+    expect(runInlineWxs(code)['kinds']?.([1], { inner: [{}] })).toEqual([true, 'Object', 'Array', 'a.constructor', 'Number']);
+  });
+
   it('names a missing WXS file', () => {
     expect(() => prepareWxml('pages/a/index', '<wxs src="./gone.wxs" module="g" />', reader({}))).toThrow(
       'pages/a/index.wxml: <wxs src="./gone.wxs"> is missing (pages/a/gone.wxs)',
