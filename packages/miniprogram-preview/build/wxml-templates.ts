@@ -114,3 +114,50 @@ export function wxsModuleNames(wxml: string): Set<string> {
   for (const match of wxml.matchAll(/<wxs\s[^>]*?\bmodule\s*=\s*(["'])([^"']+)\1/g)) names.add(match[2] ?? '');
   return names;
 }
+
+/**
+ * Object literals with a spread inside an expression (`_.label({ ...item.badgeProps })`, TDesign's
+ * tab bar), which the engine's parser refuses, become merges; innermost first. `merges` says
+ * whether the file needs TEMPLATE_DATA_WXS.
+ */
+export function rewriteObjectSpreads(expression: string): { expression: string; merges: boolean } {
+  if (!expression.includes('...')) return { expression, merges: false };
+  let merges = false;
+  let out = '';
+  for (let index = 0; index < expression.length; index += 1) {
+    const char = expression[index] ?? '';
+    if (char === '"' || char === "'") {
+      let end = index + 1;
+      while (end < expression.length && expression[end] !== char) end += expression[end] === '\\' ? 2 : 1;
+      out += expression.slice(index, end + 1);
+      index = end;
+      continue;
+    }
+    if (char !== '{') {
+      out += char;
+      continue;
+    }
+    let depth = 0;
+    let end = index;
+    for (; end < expression.length; end += 1) {
+      const inner = expression[end];
+      if (inner === '"' || inner === "'") {
+        end += 1;
+        while (end < expression.length && expression[end] !== inner) end += expression[end] === '\\' ? 2 : 1;
+      } else if (inner === '{') depth += 1;
+      else if (inner === '}') {
+        depth -= 1;
+        if (depth === 0) break;
+      }
+    }
+    const body = rewriteObjectSpreads(expression.slice(index + 1, end));
+    merges ||= body.merges;
+    const hasSpread = splitTopLevel(body.expression).some((entry) => entry.trim().startsWith('...'));
+    if (hasSpread) {
+      out += templateDataExpression(body.expression).expression;
+      merges = true;
+    } else out += `{${body.expression}}`;
+    index = end;
+  }
+  return { expression: out, merges };
+}

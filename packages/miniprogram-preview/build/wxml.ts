@@ -19,7 +19,14 @@
 import { posix } from 'node:path';
 import { ManifestError, type SourceReader } from './manifest';
 import { expandShorthand, rewriteWxsConstructor, WXS_CONSTRUCTOR_FUNCTION } from './wxml-expressions';
-import { scopeTemplateBody, TEMPLATE_DATA_WXS, templateDataExpression, wxsModuleNames } from './wxml-templates';
+import {
+  rewriteObjectSpreads,
+  scopeTemplateBody,
+  TEMPLATE_DATA_MODULE,
+  TEMPLATE_DATA_WXS,
+  templateDataExpression,
+  wxsModuleNames,
+} from './wxml-templates';
 
 export { expandShorthand };
 
@@ -211,6 +218,12 @@ export function prepareWxml(path: string, wxml: string, reader: SourceReader, in
       src.startsWith('/') || src.startsWith('data') ? whole : `${head}${quote}/${relativeTo(path, src)}${quote}`,
   );
 
-  text = text.replace(/\{\{([\s\S]*?)\}\}(?!\})/g, (_whole, expression: string) => `{{${expandShorthand(expression)}}}`);
+  let spreads = false;
+  text = text.replace(/\{\{([\s\S]*?)\}\}(?!\})/g, (_whole, expression: string) => {
+    const rewritten = rewriteObjectSpreads(expandShorthand(expression));
+    spreads ||= rewritten.merges;
+    return `{{${rewritten.expression}}}`;
+  });
+  if (spreads && !text.includes(`module="${TEMPLATE_DATA_MODULE}"`)) text = `${TEMPLATE_DATA_WXS}\n${text}`;
   return { wxml: text, unsupported };
 }

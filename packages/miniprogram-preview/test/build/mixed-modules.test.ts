@@ -33,6 +33,15 @@ describe('scripts mixing import with module.exports, as DevTools compiles them',
     expect((run(compiled, { './toast': { __esModule: true, default: () => 'shown' } }).show as () => string)()).toBe('shown');
   });
 
+  it('given an export declaration too, then module.exports assigned later replaces it, as with Babel', () => {
+    const source = "export const width = () => 375;\nexport function height() { return 667; }\nmodule.exports = { formatTime: () => 't' };";
+    const exported = run(importsToRequires(source) ?? '', {});
+    expect(Object.keys(exported)).toEqual(['formatTime']);
+    const kept = run(importsToRequires('export const width = () => 375;\nexports.extra = 1;') ?? '', {});
+    expect((kept.width as () => number)()).toBe(375);
+    expect(kept.extra).toBe(1);
+  });
+
   it('leaves ES modules and plain CommonJS alone', () => {
     expect(importsToRequires("import a from './a';\nexport const b = a;")).toBeNull();
     expect(importsToRequires("const a = require('./a');\nmodule.exports = { a };")).toBeNull();

@@ -100,6 +100,14 @@ describe('<template is> data forms, scoped as WeChat scopes templates', () => {
   });
 });
 
+describe('spread in an expression’s object literal', () => {
+  it('given _.label({ ...item.badge, dot }) (TDesign’s tab bar), then the call receives the merged object', () => {
+    const wxml =
+      '<wxs module="_">module.exports = { label: function (o) { return o.count + "/" + o.dot; } };</wxs><text>{{ _.label({ ...badge, dot }) }}</text>';
+    expect(render(wxml, { badge: { count: 3, dot: false }, dot: true })).toBe('3/true');
+  });
+});
+
 describe('the use’s own attributes', () => {
   it('given wx:if on the use and a template from an imported file (vant’s picker toolbar), then the condition is read in the page', () => {
     const files = { 'pages/a/toolbar.wxml': '<template name="toolbar"><text wx:if="{{ showToolbar }}">{{ title }}</text></template>' };
