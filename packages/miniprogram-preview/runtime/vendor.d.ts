@@ -25,6 +25,8 @@ declare module 'miniprogram-exparser' {
   }
   const exparser: {
     registerElement(definition: ComponentDefinition): unknown;
+    Component: { getMethod(node: ExparserNode | null, name: string): unknown };
+    Element: { getMethodCaller(node: ExparserNode | null): unknown };
     Event: {
       create(name: string, detail: unknown, options: Record<string, unknown>): ExparserEvent;
       /** `target` may be a DOM node rendered by exparser: it finds the element it belongs to. */
