@@ -89,11 +89,17 @@ export async function initializeTestEnvironment(options: TestEnvironmentOptions 
     if (caller.appid) headers['x-wx-appid'] = caller.appid;
     if (caller.unionid) headers['x-wx-unionid'] = caller.unionid;
 
-    async function post(path: string, body: string | Uint8Array, contentType: string): Promise<Record<string, unknown>> {
+    async function post(
+      path: string,
+      body: string | Uint8Array,
+      contentType: string,
+      signal?: AbortSignal,
+    ): Promise<Record<string, unknown>> {
       const response = await fetch(`${url}${path}`, {
         method: 'POST',
         headers: { ...headers, 'content-type': contentType },
         body: typeof body === 'string' ? body : new Blob([body as Uint8Array<ArrayBuffer>]),
+        ...(signal && { signal }),
       });
       return (await response.json()) as Record<string, unknown>;
     }
@@ -118,7 +124,7 @@ export async function initializeTestEnvironment(options: TestEnvironmentOptions 
     return {
       database: () =>
         createClientDatabase({
-          send: (action, params) => post('/client/database', JSON.stringify({ ...params, action }), 'application/json'),
+          send: (action, params, signal) => post('/client/database', JSON.stringify({ ...params, action }), 'application/json', signal),
         }),
 
       async uploadFile({ cloudPath, fileContent, contentType }) {

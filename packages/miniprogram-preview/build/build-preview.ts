@@ -16,8 +16,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pageSelector } from '../shared/bundle';
 import { ManifestError, readAppManifest, type AppManifest, type SourceReader } from './manifest';
+import { importsToRequires } from './mixed-modules';
 import { compileStyleSource } from './style-compilers';
-import { inlineImports, wxssToCss, WxssSyntaxError } from './wxss';
+import { inlineImports, localUrlWarning, resolveLocalUrls, wxssToCss, WxssSyntaxError } from './wxss';
 
 /** This package's folder: the runtime entry ships with it. Project paths default to the cwd instead. */
 const PACKAGE_ROOT = path.resolve(__dirname, '..');
@@ -66,24 +67,37 @@ export function fileReader(root: string): SourceReader & { read: Set<string> } {
   };
 }
 
-/** app.wxss then the page's WXSS for every page (both scoped to the page), then each component's. */
+/**
+ * app.wxss then the page's WXSS for every page (both scoped to the page), then each component's;
+ * and a warning for each local file a `url()` loads, which WeChat does not do on a phone.
+ */
 export function buildStyles(
   manifest: AppManifest,
   reader: SourceReader,
   compile: (relativePath: string, text: string) => string = (_path, text) => text,
-): string {
+): { css: string; warnings: string[] } {
+  const warnings: string[] = [];
+  /** A file's text with its url()s resolved from its own folder, before @import puts it elsewhere. */
+  const withUrls = (file: string, text: string): string => {
+    const resolved = resolveLocalUrls(text, file);
+    for (const url of resolved.local) {
+      const warning = localUrlWarning(file, url);
+      if (!warnings.includes(warning)) warnings.push(warning);
+    }
+    return resolved.text;
+  };
   const resolveImport = (from: string, target: string) => {
     const relative = target.startsWith('/') ? target.slice(1) : path.posix.join(path.posix.dirname(from), target);
     const candidates = relative.endsWith('.wxss') ? [relative] : [relative, `${relative}.wxss`];
     for (const candidate of candidates) {
       const text = reader.readText(candidate);
-      if (text !== null) return { path: candidate, text };
+      if (text !== null) return { path: candidate, text: withUrls(candidate, text) };
     }
     return null;
   };
   const load = (file: string | null): string => {
     if (file === null) return '';
-    return inlineImports(compile(file, reader.readText(file) ?? ''), file, resolveImport);
+    return inlineImports(withUrls(file, compile(file, reader.readText(file) ?? '')), file, resolveImport);
   };
   const appWxss = load(manifest.appWxssPath);
   const sheets = manifest.modules.map((module) => {
@@ -94,7 +108,7 @@ export function buildStyles(
     }
     return `/* ${module.path} */\n${wxssToCss(own, { classPrefix: module.id })}`;
   });
-  return `${sheets.join('\n\n')}\n`;
+  return { css: `${sheets.join('\n\n')}\n`, warnings };
 }
 
 /** JavaScript source of `virtual:miniprogram` (see runtime/bundle.ts for its type). */
@@ -192,6 +206,21 @@ export function miniprogramNpmPlugin(miniprogramRoot: string): Plugin {
   };
 }
 
+/** The mini-program's scripts that mix `import` with `module.exports`, loaded as DevTools compiles them (mixed-modules.ts). */
+function mixedModulesPlugin(miniprogramRoot: string): Plugin {
+  return {
+    name: 'miniprogram-mixed-modules',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: /\.js$/ }, (args) => {
+        const fromRoot = path.relative(miniprogramRoot, args.path);
+        if (fromRoot.startsWith('..') || path.isAbsolute(fromRoot)) return undefined;
+        const contents = importsToRequires(readFileSync(args.path, 'utf8'));
+        return contents === null ? undefined : { contents, loader: 'js' };
+      });
+    },
+  };
+}
+
 /**
  * j-component and miniprogram-exparser come with miniprogram-simulate (our dev dependency), not
  * as direct dependencies: resolve them from there, and make every import share one copy (the
@@ -237,9 +266,11 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
   let styles: string;
   try {
     manifest = readAppManifest(reader);
-    styles = buildStyles(manifest, reader, (file, text) =>
+    const built = buildStyles(manifest, reader, (file, text) =>
       compileStyleSource(file, text, miniprogramRoot, (loaded) => reader.read.add(loaded)),
     );
+    styles = built.css;
+    manifest = { ...manifest, unsupported: [...manifest.unsupported, ...built.warnings] };
   } catch (error) {
     if (error instanceof ManifestError || error instanceof WxssSyntaxError) return failed([error.message]);
     throw error;
@@ -261,7 +292,7 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
       // j-component assigns its built-in behaviors to `global`.
       define: { global: 'globalThis' },
       alias: engineAliases(),
-      plugins: [manifestPlugin(manifest, miniprogramRoot), miniprogramNpmPlugin(miniprogramRoot)],
+      plugins: [manifestPlugin(manifest, miniprogramRoot), miniprogramNpmPlugin(miniprogramRoot), mixedModulesPlugin(miniprogramRoot)],
       absWorkingDir: PACKAGE_ROOT,
     });
     bundled = Object.keys(result.metafile.inputs)

@@ -151,8 +151,8 @@ function foldersUp(folder: string): string[] {
  * DevTools does: '/components/x/index' from the root, './x' and '../x/index' from the user's folder,
  * and a bare path ('@vant/weapp/image/index', 'tdesign-miniprogram/button/button') relative to
  * the folder when a component is there, else through the nearest `miniprogram_npm` folder in it or
- * any folder above it (where 构建 npm and packNpmRelationList put the packages); a bare package name
- * means its `index`.
+ * any folder above it (where 构建 npm and packNpmRelationList put the packages); a bare package name,
+ * like any path naming a folder, means its `index`.
  */
 export function resolveComponentPath(from: string, target: string, reader?: SourceReader): string {
   if (/^plugin(-private)?:\/\//.test(target))
@@ -163,9 +163,13 @@ export function resolveComponentPath(from: string, target: string, reader?: Sour
     if (normalized.startsWith('..')) throw new ManifestError(`${from}.json: component "${target}" is outside the mini-program`);
     return normalized;
   };
-  if (target.startsWith('/')) return inside(target.slice(1));
-  if (target.startsWith('.') || !reader) return inside(posix.join(folder, target));
+  if (!reader) return target.startsWith('/') ? inside(target.slice(1)) : inside(posix.join(folder, target));
   const exists = (candidate: string) => reader.readText(`${candidate}.json`) !== null;
+  // A path naming a folder means that folder's index component (TDesign's starter writes './components/images-videos').
+  const fileOrIndex = (candidate: string) =>
+    !exists(candidate) && exists(posix.join(candidate, 'index')) ? posix.join(candidate, 'index') : candidate;
+  if (target.startsWith('/')) return fileOrIndex(inside(target.slice(1)));
+  if (target.startsWith('.')) return fileOrIndex(inside(posix.join(folder, target)));
   const relative = inside(posix.join(folder, target));
   if (exists(relative)) return relative;
   const looked: string[] = [`${relative}.json`];
@@ -233,8 +237,13 @@ export function readAppManifest(reader: SourceReader): AppManifest {
     // components would "use" each other, and every component itself).
     const global = Object.entries(globalComponents).filter(([tag]) => new RegExp(`<${tag}[\\s/>]`).test(wxml));
     const usingComponents: Record<string, string> = {};
-    for (const [tag, target] of [...global, ...Object.entries(own)]) {
-      const resolved = resolveComponentPath(path, target, reader);
+    // A global component's path is relative to app.json (the root), wherever it is used.
+    const declared = [
+      ...global.map(([tag, target]) => [tag, target, 'app'] as const),
+      ...Object.entries(own).map(([tag, target]) => [tag, target, path] as const),
+    ];
+    for (const [tag, target, from] of declared) {
+      const resolved = resolveComponentPath(from, target, reader);
       visit(resolved, 'component');
       usingComponents[tag] = resolved;
     }

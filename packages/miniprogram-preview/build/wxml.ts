@@ -7,15 +7,28 @@
  *   does nothing), with WXS's own globals `getRegExp` and `getDate`;
  * - `<include src="x.wxml" />` is replaced by that file's content (minus its templates and WXS,
  *   as WeChat does);
+ * - `<import>`ed and local templates are put in place where `<template is>` uses them, with the
+ *   template's own scope and every `data` form WeChat takes (build/wxml-templates.ts);
  * - object shorthand in expressions (`{{ utils.bem('info', { dot }) }}`) gets its `key: key` form.
  *
- * What the engine cannot render (`<import>` with `<template is>`) is reported, with the file, so
- * that the page and the terminal name it instead of showing nothing.
+ * A `<template is>` of a template the file does not define or import is reported, with the file,
+ * so that the page and the terminal name it instead of showing nothing.
  *
  * Pure over a SourceReader.
  */
 import { posix } from 'node:path';
 import { ManifestError, type SourceReader } from './manifest';
+import { expandShorthand, rewriteWxsConstructor, WXS_CONSTRUCTOR_FUNCTION } from './wxml-expressions';
+import {
+  rewriteObjectSpreads,
+  scopeTemplateBody,
+  TEMPLATE_DATA_MODULE,
+  TEMPLATE_DATA_WXS,
+  templateDataExpression,
+  wxsModuleNames,
+} from './wxml-templates';
+
+export { expandShorthand };
 
 export interface WxmlResult {
   wxml: string;
@@ -26,6 +39,7 @@ export interface WxmlResult {
 const WXS_GLOBALS = [
   'function getRegExp(pattern, flags) { return new RegExp(pattern, flags); }',
   'function getDate() { var a = Array.prototype.slice.call(arguments); return new (Function.prototype.bind.apply(Date, [null].concat(a)))(); }',
+  WXS_CONSTRUCTOR_FUNCTION,
 ].join('\n');
 
 function relativeTo(from: string, target: string): string {
@@ -53,7 +67,7 @@ export function bundleWxs(entryName: string, entryCode: string, reader: SourceRe
   add(entryName, entryCode);
   const definitions = [...files].map(
     ([name, file]) =>
-      `__defs[${JSON.stringify(name)}] = { deps: ${JSON.stringify(file.deps)}, run: function (require, module, exports) {\n${file.code}\n} };`,
+      `__defs[${JSON.stringify(name)}] = { deps: ${JSON.stringify(file.deps)}, run: function (require, module, exports) {\n${rewriteWxsConstructor(file.code)}\n} };`,
   );
   return [
     WXS_GLOBALS,
@@ -65,87 +79,111 @@ export function bundleWxs(entryName: string, entryCode: string, reader: SourceRe
   ].join('\n');
 }
 
-/** `{ dot, size: 1 }` -> `{ dot: dot, size: 1 }` inside one `{{ }}` expression. */
-export function expandShorthand(expression: string): string {
-  let out = '';
-  const stack: string[] = [];
-  let expectKey = false;
-  for (let index = 0; index < expression.length; index += 1) {
-    const char = expression[index] ?? '';
-    if (char === '"' || char === "'") {
-      let end = index + 1;
-      while (end < expression.length && expression[end] !== char) end += expression[end] === '\\' ? 2 : 1;
-      out += expression.slice(index, end + 1);
-      index = end;
-      expectKey = false;
-      continue;
-    }
-    if (expectKey && /[A-Za-z_$]/.test(char)) {
-      const identifier = /^[A-Za-z_$][\w$]*/.exec(expression.slice(index))?.[0] ?? char;
-      const after = expression.slice(index + identifier.length).trimStart()[0];
-      out += after === ',' || after === '}' ? `${identifier}: ${identifier}` : identifier;
-      index += identifier.length - 1;
-      expectKey = false;
-      continue;
-    }
-    if (char === '{' || char === '[' || char === '(') stack.push(char);
-    if (char === '}' || char === ']' || char === ')') stack.pop();
-    if (char === '{' || (char === ',' && stack[stack.length - 1] === '{')) expectKey = true;
-    else if (!/\s/.test(char)) expectKey = false;
-    out += char;
-  }
-  return out;
-}
-
 function attribute(tag: string, name: string): string | null {
   const match = new RegExp(`\\s${name}\\s*=\\s*(["'])(.*?)\\1`).exec(tag);
   return match ? (match[2] ?? '') : null;
 }
 
 const TEMPLATE_DEFINITION = /<template\s[^>]*?\bname\s*=\s*(["'])([^"']+)\1[^>]*>([\s\S]*?)<\/template>/g;
+const TEMPLATE_USE = /<template\s([^>]*?\bis\s*=\s*(["'])([^"']+)\2[^>]*?)(\/>|>\s*<\/template>)/g;
+const IMPORT = /<import\s[^>]*?src\s*=\s*(["'])([^"']+)\1[^>]*?\/?>(\s*<\/import>)?/g;
+
+/** `<wxs src>` and inline `<wxs>` of `path` as inline modules carrying what they require. */
+function inlineWxs(path: string, text: string, reader: SourceReader): string {
+  return text.replace(/<wxs\s([^>]*?)(\/>|>([\s\S]*?)<\/wxs>)/g, (whole, attributes: string, _end: string, body?: string) => {
+    const tag = ` ${attributes}`;
+    const module = attribute(tag, 'module');
+    if (!module) return whole;
+    const src = attribute(tag, 'src');
+    let name = `${path}.wxml#${module}`;
+    let code = body ?? '';
+    if (src) {
+      name = relativeTo(path, src);
+      const fileText = reader.readText(name);
+      if (fileText === null) throw new ManifestError(`${path}.wxml: <wxs src="${src}"> is missing (${name})`);
+      code = fileText;
+    }
+    return `<wxs module="${module}">\n${bundleWxs(name, code, reader)}\n</wxs>`;
+  });
+}
+
+interface TemplateDefinition {
+  body: string;
+  /** The WXS modules of the defining file: the only names besides its data a template sees. */
+  modules: Set<string>;
+  /** Those modules as inline `<wxs>`, for a template imported from another file. */
+  wxs: Map<string, string>;
+}
+
+function definitionsIn(text: string, modules: Set<string>, wxs: Map<string, string>, into: Map<string, TemplateDefinition>): void {
+  for (const match of text.matchAll(TEMPLATE_DEFINITION)) into.set(match[2] ?? '', { body: match[3] ?? '', modules, wxs });
+}
 
 /**
- * `<template is="toolbar" data="{{ title, showToolbar }}" />` where the data passes names through
- * unchanged (vant's pickers, most hand-written templates of a page): the template's body, from
- * this file or a file it `<import>`s, is put in place inside a `<block>` keeping the tag's other
- * attributes (wx:if...). Templates fed other data (`{{...item}}`, `{{a: x}}`) or a bound `is`
- * stay, and are named as unsupported.
+ * Every `<template is>` whose template this file defines or `<import>`s is put in place with
+ * WeChat's scoping and data forms (build/wxml-templates.ts); a bound `is="{{...}}"` becomes a
+ * `wx:if` chain over the known templates. A use of an unknown template stays and is reported.
  */
 function expandTemplates(path: string, wxml: string, reader: SourceReader): string {
-  const templates = new Map<string, string>();
-  const collect = (text: string) => {
-    for (const match of text.matchAll(TEMPLATE_DEFINITION)) templates.set(match[2] ?? '', match[3] ?? '');
-  };
-  for (const match of wxml.matchAll(/<import\s[^>]*?src\s*=\s*(["'])([^"']+)\1[^>]*?\/?>(\s*<\/import>)?/g)) {
+  const templates = new Map<string, TemplateDefinition>();
+  for (const match of wxml.matchAll(IMPORT)) {
     const target = relativeTo(path, (match[2] ?? '').replace(/\.wxml$/, ''));
     const imported = reader.readText(`${target}.wxml`);
     if (imported === null) throw new ManifestError(`${path}.wxml: <import src="${match[2]}"> is missing (${target}.wxml)`);
-    collect(imported.replace(/<!--[\s\S]*?-->/g, ''));
+    const text = imported.replace(/<!--[\s\S]*?-->/g, '');
+    const wxs = new Map<string, string>();
+    for (const tag of inlineWxs(target, text, reader).match(/<wxs module="[^"]+">[\s\S]*?<\/wxs>/g) ?? []) {
+      wxs.set(/module="([^"]+)"/.exec(tag)?.[1] ?? '', tag);
+    }
+    definitionsIn(text, new Set(wxs.keys()), wxs, templates);
   }
-  collect(wxml);
-  const use = /<template\s([^>]*?\bis\s*=\s*(["'])([^"'{}]+)\2[^>]*?)(\/>|>\s*<\/template>)/g;
+  const ownModules = wxsModuleNames(wxml);
+  definitionsIn(wxml, ownModules, new Map(), templates);
+
+  let counter = 0;
+  let merges = false;
+  const brought = new Map<string, string>();
+  const expand = (name: string, attributes: string): string | null => {
+    const template = templates.get(name);
+    if (!template) return null;
+    const scope = `__pvT${counter}`;
+    counter += 1;
+    const data = templateDataExpression(/\bdata\s*=\s*(["'])\{\{([\s\S]*?)\}\}\1/.exec(attributes)?.[2] ?? null);
+    merges ||= data.merges;
+    for (const [module, tag] of template.wxs) if (!ownModules.has(module)) brought.set(module, tag);
+    const list = `{{[${data.expression}]}}`;
+    const quote = list.includes('"') ? "'" : '"';
+    const body = scopeTemplateBody(template.body, scope, template.modules);
+    return `<block wx:for=${quote}${list}${quote} wx:for-item="${scope}" wx:for-index="${scope}i">${body}</block>`;
+  };
   let text = wxml;
   for (let depth = 0; depth < 5; depth += 1) {
     let changed = false;
-    text = text.replace(use, (whole, attributes: string, _quote: string, name: string) => {
-      const body = templates.get(name);
-      const data = /\bdata\s*=\s*(["'])\{\{([\s\S]*?)\}\}\1/.exec(attributes)?.[2] ?? '';
-      const passesNames = data
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== '')
-        .every((entry) => /^[A-Za-z_$][\w$]*$/.test(entry) || /^([A-Za-z_$][\w$]*)\s*:\s*\1$/.test(entry));
-      if (body === undefined || !passesNames) return whole;
+    text = text.replace(TEMPLATE_USE, (whole, attributes: string, _quote: string, is: string) => {
+      const rest = attributes.replace(/\s*\b(is|data)\s*=\s*(["'])[\s\S]*?\2/g, '').trim();
+      const bound = /^\{\{([\s\S]*)\}\}$/.exec(is.trim());
+      let inner: string | null;
+      if (bound) {
+        const names = [...templates.keys()];
+        const branches = names.map((name, index) => {
+          const condition = `{{(${bound[1]}) === ${JSON.stringify(name).replace(/"/g, "'")}}}`;
+          return `<block ${index === 0 ? 'wx:if' : 'wx:elif'}="${condition}">${expand(name, attributes) ?? ''}</block>`;
+        });
+        inner = names.length > 0 ? branches.join('') : null;
+      } else {
+        inner = expand(is, attributes);
+      }
+      if (inner === null) return whole;
       changed = true;
-      const rest = attributes.replace(/\s*\b(is|data)\s*=\s*(["'])[\s\S]*?\2/g, '');
-      return `<block ${rest.trim()}>${body}</block>`;
+      return rest ? `<block ${rest}>${inner}</block>` : inner;
     });
     if (!changed) break;
   }
-  const stillUsed = use.test(text);
-  use.lastIndex = 0;
-  if (stillUsed) return text;
-  return text.replace(TEMPLATE_DEFINITION, '').replace(/<import\s[^>]*?\/?>(\s*<\/import>)?/g, '');
+  const extra = [...(merges ? [TEMPLATE_DATA_WXS] : []), ...brought.values()].join('\n');
+  const stillUsed = TEMPLATE_USE.test(text);
+  TEMPLATE_USE.lastIndex = 0;
+  if (!stillUsed) text = text.replace(TEMPLATE_DEFINITION, '').replace(/<import\s[^>]*?\/?>(\s*<\/import>)?/g, '');
+  return extra ? `${extra}\n${text}` : text;
 }
 
 /** The WXML of `path` (already read), ready for the engine, and what it uses that the preview cannot show. */
@@ -165,25 +203,11 @@ export function prepareWxml(path: string, wxml: string, reader: SourceReader, in
     return inner.wxml.replace(/<template\s[^>]*name=[\s\S]*?<\/template>/g, '').replace(/<wxs[\s\S]*?<\/wxs>/g, '');
   });
 
-  text = text.replace(/<wxs\s([^>]*?)(\/>|>([\s\S]*?)<\/wxs>)/g, (whole, attributes: string, _end: string, body?: string) => {
-    const tag = ` ${attributes}`;
-    const module = attribute(tag, 'module');
-    if (!module) return whole;
-    const src = attribute(tag, 'src');
-    let name = `${path}.wxml#${module}`;
-    let code = body ?? '';
-    if (src) {
-      name = relativeTo(path, src);
-      const fileText = reader.readText(name);
-      if (fileText === null) throw new ManifestError(`${path}.wxml: <wxs src="${src}"> is missing (${name})`);
-      code = fileText;
-    }
-    return `<wxs module="${module}">\n${bundleWxs(name, code, reader)}\n</wxs>`;
-  });
+  text = inlineWxs(path, text, reader);
 
   text = expandTemplates(path, text, reader);
-  if (/<import\s/.test(text) || /<template\s[^>]*\bis\s*=/.test(text)) {
-    unsupported.push(`${path}.wxml: <import>/<template is> (模板 templates render nothing in the preview)`);
+  if (/<template\s[^>]*\bis\s*=/.test(text)) {
+    unsupported.push(`${path}.wxml: <template is> of a template not defined or imported here (模板 renders nothing in the preview)`);
   }
 
   // A literal relative image path is relative to the page's folder, not to the preview's URL:
@@ -194,6 +218,12 @@ export function prepareWxml(path: string, wxml: string, reader: SourceReader, in
       src.startsWith('/') || src.startsWith('data') ? whole : `${head}${quote}/${relativeTo(path, src)}${quote}`,
   );
 
-  text = text.replace(/\{\{([\s\S]*?)\}\}(?!\})/g, (_whole, expression: string) => `{{${expandShorthand(expression)}}}`);
+  let spreads = false;
+  text = text.replace(/\{\{([\s\S]*?)\}\}(?!\})/g, (_whole, expression: string) => {
+    const rewritten = rewriteObjectSpreads(expandShorthand(expression));
+    spreads ||= rewritten.merges;
+    return `{{${rewritten.expression}}}`;
+  });
+  if (spreads && !text.includes(`module="${TEMPLATE_DATA_MODULE}"`)) text = `${TEMPLATE_DATA_WXS}\n${text}`;
   return { wxml: text, unsupported };
 }

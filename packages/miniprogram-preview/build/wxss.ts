@@ -14,6 +14,8 @@
  * Not supported (rare in practice, documented in the package README): `:host`, external classes,
  * `addGlobalClass` / `styleIsolation: 'shared'`.
  */
+import { posix } from 'node:path';
+import { FILES_PATH } from '../shared/bundle';
 import { convertUnits } from '../shared/css-units';
 
 export interface WxssScope {
@@ -75,6 +77,34 @@ export class WxssSyntaxError extends Error {
     super(message);
     this.name = 'WxssSyntaxError';
   }
+}
+
+/**
+ * `url()`s of the mini-program's own files in one WXSS file, as the preview serves them:
+ * `url(../images/bg.png)` in `pages/home/index.wxss` and `url(/images/bg.png)` both load
+ * `files/images/bg.png` (relative to app.css, which the preview serves beside its page).
+ * Remote, protocol-relative and `data:` URLs stay as written. WeChat itself does not load local
+ * files from WXSS on a phone (only network images and base64 — its WXSS docs: 本地资源无法通过
+ * WXSS 获取), so each local one is returned to be named, while the preview still shows it.
+ */
+export function resolveLocalUrls(text: string, file: string): { text: string; local: string[] } {
+  const local: string[] = [];
+  const out = text.replace(/\burl\(\s*(["']?)([^"')]*?)\1\s*\)/gi, (whole, quote: string, url: string) => {
+    const target = url.trim();
+    if (target === '' || target.startsWith('#') || target.startsWith('//') || /^[a-z][a-z\d+.-]*:/i.test(target)) return whole;
+    const suffix = /[?#].*$/.exec(target)?.[0] ?? '';
+    const bare = target.slice(0, target.length - suffix.length);
+    const resolved = posix.normalize(bare.startsWith('/') ? bare.slice(1) : posix.join(posix.dirname(file), bare));
+    if (resolved.startsWith('..')) return whole;
+    if (!local.includes(target)) local.push(target);
+    return `url(${quote}${FILES_PATH}${resolved}${suffix}${quote})`;
+  });
+  return { text: out, local };
+}
+
+/** How a local `url()` of `file` is named on the page and the terminal. */
+export function localUrlWarning(file: string, url: string): string {
+  return `${file}: url(${url}) 是本地文件，真机上 WXSS 取不到本地资源（改用网络图片、base64 或 <image>）/ a local file, which WXSS cannot load on a phone; the preview still shows it`;
 }
 
 /** Reads `@import`ed files: `from` is the importing file, `target` the path as written. Null when missing. */

@@ -1,7 +1,8 @@
 /// <reference path="./vendor.d.ts" />
 /**
  * The component engine: j-component over miniprogram-exparser, the engine miniprogram-simulate
- * runs the unit tests on, bundled for the browser. Three fixes make it render like WeChat:
+ * runs the unit tests on, bundled for the browser. These fixes make it behave like WeChat
+ * (besides: a bound style that is not text, and `selectComponent` of nothing answering null):
  *
  * - ids: j-component registers every component with exparser's `writeIdToDOM: false`, so
  *   `id="login-button"` exists only in exparser's tree. Forcing it on puts ids on DOM elements,
@@ -30,7 +31,13 @@ export function patchEngine(): void {
   const registerElement = exparser.registerElement.bind(exparser);
   exparser.registerElement = (definition: ComponentDefinition) =>
     registerElement({ ...definition, options: { ...definition.options, writeIdToDOM: true } });
-  jComponentUtils.transformRpx = (style: string) => convertUnits(style);
+  // A bound style may be any value (WeChat writes it as text): a number, or an array a library's WXS did not join.
+  // selectComponent('#absent') is null in WeChat; j-component asks these of the node it found, even when none.
+  const getMethod = exparser.Component.getMethod.bind(exparser.Component);
+  exparser.Component.getMethod = (node, name) => (node ? getMethod(node, name) : undefined);
+  const getMethodCaller = exparser.Element.getMethodCaller.bind(exparser.Element);
+  exparser.Element.getMethodCaller = (node) => (node ? getMethodCaller(node) : null);
+  jComponentUtils.transformRpx = (style: unknown) => convertUnits(typeof style === 'string' ? style : style == null ? '' : String(style));
 }
 
 export function registerComponent(definition: Record<string, unknown>): string {

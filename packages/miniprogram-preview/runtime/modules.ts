@@ -50,6 +50,23 @@ export function undeclaredTagsAsViews(
   return { wxml: rewritten, undeclared: [...undeclared] };
 }
 
+/** The built-in behaviors the engine knows itself; others of WeChat's (`wx://proxy-scroll-view`, used by TDesign) add nothing here. */
+const ENGINE_BEHAVIORS = new Set(['wx://component-export', 'wx://form-field', 'wx://form-field-group', 'wx://form-field-button']);
+const emptyBehaviors = new Map<string, string>();
+
+export function withBuiltinBehaviors(behaviors: unknown): unknown[] {
+  if (!Array.isArray(behaviors)) return [];
+  return behaviors.map((behavior: unknown) => {
+    if (typeof behavior !== 'string' || !behavior.startsWith('wx://') || ENGINE_BEHAVIORS.has(behavior)) return behavior;
+    let id = emptyBehaviors.get(behavior);
+    if (id === undefined) {
+      id = registerBehavior({});
+      emptyBehaviors.set(behavior, id);
+    }
+    return id;
+  });
+}
+
 export interface LoadedApp {
   /** What App() received: getApp() answers it. */
   app: Options;
@@ -134,15 +151,30 @@ export function loadMiniprogram(
     const template = undeclaredTagsAsViews(module.wxml, module.usingComponents, isRegistered);
     for (const tag of template.undeclared)
       failures.push(`${module.path}.wxml: <${tag}> is not in usingComponents (shown as a plain view, WeChat warns and skips it)`);
-    registerComponent({
-      ...options,
-      id: module.id,
-      path: module.path,
-      tagName: module.tagName,
-      template: template.wxml,
-      usingComponents: module.usingComponents,
-      options: { ...own, classPrefix: module.id },
-    });
+    try {
+      registerComponent({
+        ...options,
+        behaviors: withBuiltinBehaviors(options['behaviors']),
+        id: module.id,
+        path: module.path,
+        tagName: module.tagName,
+        template: template.wxml,
+        usingComponents: module.usingComponents,
+        options: { ...own, classPrefix: module.id },
+      });
+    } catch (error) {
+      const message = `${module.path}: the engine refused it: ${error instanceof Error ? error.message : String(error)}`;
+      failures.push(message);
+      registerComponent({
+        id: module.id,
+        path: module.path,
+        tagName: module.tagName,
+        template: FAILURE_TEMPLATE,
+        usingComponents: {},
+        data: { message },
+        options: {},
+      });
+    }
     if (module.kind === 'page') pageIds.set(module.path, module.id);
   }
 

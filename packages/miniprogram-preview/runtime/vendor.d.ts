@@ -25,6 +25,8 @@ declare module 'miniprogram-exparser' {
   }
   const exparser: {
     registerElement(definition: ComponentDefinition): unknown;
+    Component: { getMethod(node: ExparserNode | null, name: string): unknown };
+    Element: { getMethodCaller(node: ExparserNode | null): unknown };
     Event: {
       create(name: string, detail: unknown, options: Record<string, unknown>): ExparserEvent;
       /** `target` may be a DOM node rendered by exparser: it finds the element it belongs to. */
@@ -38,7 +40,7 @@ declare module 'miniprogram-exparser' {
 declare module 'j-component/src/tool/utils.js' {
   const utils: {
     /** Converts rpx in an inline style; j-component calls it for every `style` attribute it sets. */
-    transformRpx(style: string, keepZero?: boolean): string;
+    transformRpx(style: unknown, keepZero?: boolean): string;
     /** The registered component of an id or tag name, if any. */
     cache(id: string): unknown;
   };

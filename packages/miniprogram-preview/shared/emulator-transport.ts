@@ -30,6 +30,8 @@ export interface TransportRequest {
   headers: Record<string, string>;
   /** A Blob in the browser, a Uint8Array (Buffer) in Node. */
   body?: string | Blob | Uint8Array<ArrayBuffer>;
+  /** Ends the request (a closed watch's open round). */
+  signal?: AbortSignal;
 }
 
 /** The part of `fetch` the transport uses; tests without fetch adapt node:http to it. */
@@ -74,9 +76,15 @@ export interface EmulatorTransport {
   /**
    * One `database.*` action as `caller`, for wx.cloud.database() (the emulator's createClientDatabase
    * is its `send`): resolves with the emulator's envelope, errors included; rejects only when the
-   * request did not get through.
+   * request did not get through. `database.watch` rounds stay open until a change (long-poll);
+   * `signal` ends one.
    */
-  clientDatabase(action: string, params: Record<string, unknown>, caller: TransportCaller): Promise<Record<string, unknown>>;
+  clientDatabase(
+    action: string,
+    params: Record<string, unknown>,
+    caller: TransportCaller,
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>>;
   /** An admin action's `data` object ({} when it has none). `api` names the wx API for failures. */
   admin(api: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
@@ -194,11 +202,12 @@ export function createEmulatorTransport(options: EmulatorTransportOptions): Emul
 
     admin,
 
-    async clientDatabase(action, params, caller) {
+    async clientDatabase(action, params, caller, signal) {
       const reply = await send('database', '/client/database', {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...callerHeaders(caller) },
         body: JSON.stringify({ ...params, action }),
+        ...(signal && { signal }),
       });
       if (!isObject(reply)) throw failure('database', 'unexpected answer from the emulator');
       return reply;

@@ -56,9 +56,15 @@ interface HttpAnswer {
   body: Buffer;
 }
 
-function request(url: string, method: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+function request(
+  url: string,
+  method: string,
+  body: Buffer | string,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const outgoing = http.request(url, { method, headers }, (response) => {
+    const outgoing = http.request(url, { method, headers, ...(signal && { signal }) }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
@@ -73,7 +79,7 @@ function request(url: string, method: string, body: Buffer | string, headers: Re
 const nodeFetch: TransportFetch = async (url, init) => {
   const { body = '' } = init;
   const bytes = typeof body === 'string' ? body : 'arrayBuffer' in body ? Buffer.from(await body.arrayBuffer()) : Buffer.from(body);
-  const answer = await request(url, init.method, bytes, init.headers);
+  const answer = await request(url, init.method, bytes, init.headers, init.signal);
   return {
     ok: answer.status >= 200 && answer.status < 300,
     status: answer.status,
@@ -126,7 +132,9 @@ export async function startEmulatorBackend(): Promise<EmulatorBackend> {
       fake.answerUpload((file) => upload(person, file.cloudPath, file.filePath));
       fake.answerDownload(download);
       // wx.cloud.database() as this person, under the permissions cloudbaserc.json declares.
-      fake.answerDatabase(() => createClientDatabase({ send: (action, params) => transport.clientDatabase(action, params, person) }));
+      fake.answerDatabase(() =>
+        createClientDatabase({ send: (action, params, signal) => transport.clientDatabase(action, params, person, signal) }),
+      );
     },
     downloaded: (tempFilePath) => downloads.get(tempFilePath),
     call: (person, action, payload = {}) => callFunction(person, 'login', { ...payload, action }),

@@ -17,8 +17,15 @@
  */
 import { Db } from '@cloudbase/database';
 
-/** One `database.*` action sent as the client; resolves with the envelope `{ data }` or `{ code, message }`. */
-export type ClientDatabaseSend = (action: string, params: Record<string, unknown>) => Promise<Record<string, unknown>>;
+/**
+ * One `database.*` action sent as the client; resolves with the envelope `{ data }` or `{ code, message }`.
+ * `signal` aborts a watch's long-poll round when the watcher is closed.
+ */
+export type ClientDatabaseSend = (
+  action: string,
+  params: Record<string, unknown>,
+  signal?: AbortSignal,
+) => Promise<Record<string, unknown>>;
 
 export interface ClientDatabaseOptions {
   send: ClientDatabaseSend;
@@ -26,8 +33,6 @@ export interface ClientDatabaseOptions {
   onCall?: (record: { label: string; ok: boolean; durationMs: number; error?: string }) => void;
   /** Clock for durationMs. Default Date.now. */
   now?: () => number;
-  /** How often watch() asks again (the emulator has no push channel: watch polls get()). Default 1,000 ms. */
-  watchIntervalMs?: number;
 }
 
 /** One change of a watched query, in the shape of the mini-program's realtime snapshots. */
@@ -37,6 +42,10 @@ export interface WatchChange {
   queueType: 'init' | 'enqueue' | 'update' | 'dequeue';
   docId: unknown;
   doc: Record<string, unknown>;
+  /** On an update: the top-level fields that changed, with their new values. */
+  updatedFields?: Record<string, unknown>;
+  /** On an update: the top-level fields that went away. */
+  removedFields?: string[];
 }
 
 export interface WatchSnapshot {
@@ -114,6 +123,37 @@ class PortRequest {
   }
 }
 
+type Sender = (action: string, params: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+type Change = Omit<WatchChange, 'id'>;
+
+function initChange(doc: Record<string, unknown>): Change {
+  return { dataType: 'init', queueType: 'init', docId: doc._id, doc };
+}
+
+/** What changed between two answers of a watched query, by _id: adds and updates in order, then removals. */
+function changesBetween(before: Map<string, Record<string, unknown>>, after: Map<string, Record<string, unknown>>): Change[] {
+  const changes: Change[] = [];
+  for (const [key, doc] of after) {
+    const old = before.get(key);
+    if (!old) {
+      changes.push({ dataType: 'add', queueType: 'enqueue', docId: doc._id, doc });
+      continue;
+    }
+    const updatedFields: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(doc)) {
+      if (JSON.stringify(value) !== JSON.stringify(old[field])) updatedFields[field] = value;
+    }
+    const removedFields = Object.keys(old).filter((field) => !(field in doc));
+    if (Object.keys(updatedFields).length > 0 || removedFields.length > 0)
+      changes.push({ dataType: 'update', queueType: 'update', docId: doc._id, doc, updatedFields, removedFields });
+  }
+  for (const [key, doc] of before) {
+    if (!after.has(key)) changes.push({ dataType: 'remove', queueType: 'dequeue', docId: doc._id, doc });
+  }
+  return changes;
+}
+
 export interface ClientDatabase {
   collection(name: string): ClientCollection;
   command: unknown;
@@ -123,7 +163,20 @@ export interface ClientDatabase {
 }
 
 export function createClientDatabase(options: ClientDatabaseOptions): ClientDatabase {
-  const db = new Db({ send: options.send });
+  /** Set while a watch round calls get(): where that get() sends (get() sends before its first await). */
+  let redirect: Sender | null = null;
+  const db = new Db({ send: ((action, params) => (redirect ?? options.send)(action, params)) satisfies Sender });
+
+  /** Runs `work` (one get()) with its request going to `sender` instead of the emulator's get. */
+  function sendingThrough<T>(sender: Sender, work: () => T): T {
+    const previous = redirect;
+    redirect = sender;
+    try {
+      return work();
+    } finally {
+      redirect = previous;
+    }
+  }
 
   function build<T>(work: () => T): T {
     const previous = Db.reqClass;
@@ -172,58 +225,66 @@ export function createClientDatabase(options: ClientDatabaseOptions): ClientData
   const ok = (api: string) => `${api}:ok`;
 
   /**
-   * watch() by polling: the first answer is the 'init' snapshot, then a snapshot whenever the
-   * documents the query returns changed (added, updated, removed by _id). The permissions apply as
-   * to get(); a failure ends the watch through onError.
+   * watch(): the emulator pushes through long-poll rounds (`database.watch`, client-access/watch.ts).
+   * Each round carries the get() the watched query would send and the digest of the last answer;
+   * the emulator answers when what this client may read differs. The answer goes through get()'s
+   * own decoding, then becomes a snapshot: the first is 'init', later ones list what was added,
+   * updated (with updatedFields / removedFields) and removed, by _id. A refusal or a lost
+   * connection ends the watch through onError; close() ends the open round.
    */
-  function poll(api: string, fetchList: () => Promise<Record<string, unknown>[]>, watchOptions: WatchOptions): Watcher {
+  function push(api: string, get: () => Promise<unknown>, watchOptions: WatchOptions): Watcher {
     if (typeof watchOptions?.onChange !== 'function') throw failureOf(api, 'onChange must be a function');
+    const controller = new AbortController();
     let closed = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let previous: Map<string, string> | null = null;
+    let digest: string | null = null;
+    let previous: Map<string, Record<string, unknown>> | null = null;
     let snapshots = 0;
     let changeIds = 0;
-    const tick = async (): Promise<void> => {
-      if (closed) return;
-      let docs: Record<string, unknown>[];
-      try {
-        docs = await fetchList();
-      } catch (error) {
-        closed = true;
-        watchOptions.onError?.(failureOf(api, error));
-        return;
-      }
-      if (closed) return;
-      const current = new Map(docs.map((doc) => [JSON.stringify(doc._id), JSON.stringify(doc)]));
-      const changes: Omit<WatchChange, 'id'>[] = [];
-      for (const doc of docs) {
-        const key = JSON.stringify(doc._id);
-        const before = previous?.get(key);
-        if (!previous) changes.push({ dataType: 'init', queueType: 'init', docId: doc._id, doc });
-        else if (before === undefined) changes.push({ dataType: 'add', queueType: 'enqueue', docId: doc._id, doc });
-        else if (before !== current.get(key)) changes.push({ dataType: 'update', queueType: 'update', docId: doc._id, doc });
-      }
-      for (const [key, text] of previous ?? []) {
-        if (!current.has(key)) changes.push({ dataType: 'remove', queueType: 'dequeue', docId: JSON.parse(key), doc: JSON.parse(text) });
-      }
-      const first = previous === null;
-      previous = current;
-      if (first || changes.length > 0) {
-        snapshots += 1;
-        watchOptions.onChange({
-          id: snapshots,
-          docs,
-          docChanges: changes.map((change) => ({ id: ++changeIds, ...change })),
-          ...(first && { type: 'init' as const }),
-        });
-      }
-      timer = setTimeout(() => void tick(), options.watchIntervalMs ?? 1000);
+    const round = async (): Promise<Record<string, unknown>[]> => {
+      const reply = checked(
+        (await sendingThrough(async (action, params) => {
+          const answer = await options.send('database.watch', { request: { ...params, action }, digest }, controller.signal);
+          if (typeof answer.code === 'string' && answer.code !== '') return answer;
+          const data = answer.data as { digest: string; reply: unknown };
+          digest = data.digest;
+          return { requestId: answer.requestId, data: data.reply };
+        }, get)) as Record<string, unknown>,
+      );
+      const data = reply.data;
+      return (Array.isArray(data) ? data : data ? [data] : []) as Record<string, unknown>[];
     };
-    void tick();
+    const run = async (): Promise<void> => {
+      for (;;) {
+        let docs: Record<string, unknown>[];
+        try {
+          docs = await round();
+        } catch (error) {
+          if (closed) return;
+          closed = true;
+          watchOptions.onError?.(failureOf(api, error));
+          return;
+        }
+        if (closed) return;
+        const current = new Map(docs.map((doc) => [JSON.stringify(doc._id), doc]));
+        const changes = previous ? changesBetween(previous, current) : docs.map((doc) => initChange(doc));
+        const first = previous === null;
+        previous = current;
+        if (first || changes.length > 0) {
+          snapshots += 1;
+          watchOptions.onChange({
+            id: snapshots,
+            docs,
+            docChanges: changes.map((change) => ({ id: ++changeIds, ...change })),
+            ...(first && { type: 'init' as const }),
+          });
+        }
+      }
+    };
+    void run();
     return {
       close: async () => {
         closed = true;
-        if (timer !== undefined) clearTimeout(timer);
+        controller.abort();
       },
     };
   }
@@ -245,11 +306,7 @@ export function createClientDatabase(options: ClientDatabaseOptions): ClientData
     });
   }
   function watchThrough(api: 'collection' | 'document', inner: Inner, watchOptions: WatchOptions): Watcher {
-    return poll(
-      `${api}.watch`,
-      async () => checked((await inner.get?.()) as Record<string, unknown>).data as Record<string, unknown>[],
-      watchOptions,
-    );
+    return push(`${api}.watch`, () => inner.get?.() as Promise<unknown>, watchOptions);
   }
 
   class Query implements ClientQuery {

@@ -67,6 +67,12 @@ export interface DatabaseModule extends EmulatorModule {
    * one get a new id), atomically. Accepts canonical or relaxed EJSON. Returns the number imported.
    */
   importCollection(collection: string, jsonLines: string): Promise<number>;
+  /**
+   * Calls `listener` after each commit that changed something (any collection, by functions or
+   * clients alike), synchronously; returns the unsubscribe. Client watchers (client-access/watch.ts)
+   * run their query again then.
+   */
+  onCommit(listener: () => void): () => void;
   /** Waits for pending writes, then releases the data directory. */
   close(): Promise<void>;
 }
@@ -80,6 +86,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
   });
   const transactions = new TransactionManager(store, { lifetimeMs: options.transactionLifetimeMs, clock: now });
   let closed = false;
+  const commitListeners = new Set<() => void>();
 
   const log =
     options.memory || !options.dataDir
@@ -103,7 +110,9 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
       store.checkUnique(changes);
       transactions.beforeCommit(changes, committer);
       store.apply(changes);
-      return log ? log.append(encodeRecord(changes)) : Promise.resolve();
+      const written = log ? log.append(encodeRecord(changes)) : Promise.resolve();
+      for (const listener of [...commitListeners]) listener();
+      return written;
     },
     barrier: () => (log ? log.barrier() : Promise.resolve()),
     assertOpen: () => {
@@ -116,6 +125,11 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     actions: createDatabaseActions(core),
 
     listCollections: () => store.names(),
+
+    onCommit(listener) {
+      commitListeners.add(listener);
+      return () => commitListeners.delete(listener);
+    },
 
     documents: (collection) => [...(store.collection(collection)?.docs.values() ?? [])].map((stored) => cloneValue(stored.doc)),
 

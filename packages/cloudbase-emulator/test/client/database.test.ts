@@ -20,14 +20,18 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-function as(openid: string, watchIntervalMs = 20): ClientDatabase {
+/** The signals of the requests a client sent, to see that close() ends a watch's open round. */
+const signals: AbortSignal[] = [];
+
+function as(openid: string): ClientDatabase {
   return createClientDatabase({
-    watchIntervalMs,
-    send: async (action, params) => {
+    send: async (action, params, signal) => {
+      if (signal) signals.push(signal);
       const response = await fetch(`${emulator.url}/client/database`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-wx-openid': openid },
         body: JSON.stringify({ ...params, action }),
+        ...(signal && { signal }),
       });
       return (await response.json()) as Record<string, unknown>;
     },
@@ -139,7 +143,7 @@ describe('aggregate', () => {
   });
 });
 
-describe('watch (polling get(), as the emulator has no push channel)', () => {
+describe('watch, pushed by the emulator', () => {
   it('reports the init snapshot, then adds, updates and removes, until closed', async () => {
     const db = as('o-watch');
     const seen = snapshots();
@@ -153,13 +157,75 @@ describe('watch (polling get(), as the emulator has no push channel)', () => {
       .doc(String(_id))
       .update({ data: { n: 2 } });
     expect((await seen.next()).docChanges).toEqual([
-      expect.objectContaining({ dataType: 'update', doc: expect.objectContaining({ n: 2 }) }),
+      expect.objectContaining({
+        dataType: 'update',
+        queueType: 'update',
+        doc: expect.objectContaining({ n: 2 }),
+        updatedFields: { n: 2 },
+        removedFields: [],
+      }),
     ]);
     await db.collection('diary').doc(String(_id)).remove();
     const removed = await seen.next();
     expect(removed.docs).toEqual([]);
     expect(removed.docChanges).toEqual([expect.objectContaining({ dataType: 'remove', docId: _id })]);
     await watcher.close();
+  });
+
+  it('given two people watching a PRIVATE collection, then each receives only their own documents', async () => {
+    const alice = as('o-watch-alice');
+    const seen = snapshots();
+    const watcher = alice.collection('diary').where({ topic: 'shared-watch' }).watch({ onChange: seen.onChange });
+    expect(await seen.next()).toMatchObject({ type: 'init', docs: [] });
+
+    await as('o-watch-bob')
+      .collection('diary')
+      .add({ data: { topic: 'shared-watch', text: 'Bob 的日记' } });
+    const { _id } = await alice.collection('diary').add({ data: { topic: 'shared-watch', text: 'Alice 的日记' } });
+    // Bob's write woke Alice's watch, but nothing she may read changed: her next snapshot is her own add.
+    const next = await seen.next();
+    expect(next.docs).toEqual([expect.objectContaining({ _id, _openid: 'o-watch-alice' })]);
+    expect(next.docChanges).toEqual([expect.objectContaining({ dataType: 'add', docId: _id })]);
+    await watcher.close();
+  });
+
+  it('watches one document, snapshot ids counting up and change ids continuing', async () => {
+    const db = as('o-watch-doc');
+    const { _id } = await db.collection('posts').add({ data: { title: '一' } });
+    const seen = snapshots();
+    const watcher = db.collection('posts').doc(String(_id)).watch({ onChange: seen.onChange });
+    const init = await seen.next();
+    expect(init).toEqual({
+      id: 1,
+      type: 'init',
+      docs: [expect.objectContaining({ _id, title: '一' })],
+      docChanges: [expect.objectContaining({ id: 1, dataType: 'init', queueType: 'init', docId: _id })],
+    });
+    await db
+      .collection('posts')
+      .doc(String(_id))
+      .update({ data: { title: '二' } });
+    expect(await seen.next()).toMatchObject({ id: 2, docChanges: [{ id: 2, dataType: 'update', updatedFields: { title: '二' } }] });
+    await watcher.close();
+  });
+
+  it('given a write that is not a client’s (a cloud function, an import), then the watcher receives it too', async () => {
+    const seen = snapshots();
+    const watcher = as('o-watch-admin').collection('posts').where({ from: 'admin' }).watch({ onChange: seen.onChange });
+    expect(await seen.next()).toMatchObject({ type: 'init', docs: [] });
+    await emulator.database.importCollection('posts', '{"_id":"from-admin","from":"admin"}\n');
+    expect(await seen.next()).toMatchObject({ docs: [{ _id: 'from-admin' }], docChanges: [{ dataType: 'add', docId: 'from-admin' }] });
+    await watcher.close();
+  });
+
+  it('ends the open round when closed', async () => {
+    signals.length = 0;
+    const seen = snapshots();
+    const watcher = as('o-watch-close').collection('posts').where({ title: 'never' }).watch({ onChange: seen.onChange });
+    await seen.next();
+    await watcher.close();
+    expect(signals.length).toBeGreaterThan(0);
+    expect(signals.every((signal) => signal.aborted)).toBe(true);
   });
 
   it('ends through onError when the permissions refuse the query', async () => {

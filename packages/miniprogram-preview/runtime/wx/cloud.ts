@@ -197,7 +197,7 @@ export function createWxCloud(options: WxCloudOptions): WxCloud {
     database() {
       // One database object per call, as wx.cloud.database() is cheap: it holds no connection.
       return createClientDatabase({
-        send: (action, params) => transport.clientDatabase(action, params, options.identity),
+        send: (action, params, signal) => transport.clientDatabase(action, params, options.identity, signal),
         ...(options.onCall && { onCall: options.onCall }),
         now,
       });

@@ -51,6 +51,18 @@ describe('buildPreview', () => {
     expect(result.errors.join('\n')).toMatch(/pages\/home\/index\.ts:1:\d+: /);
   });
 
+  it('given a WXSS background from a local image, then the style loads it and the page names it as WeChat refuses it on a phone', async () => {
+    fixture.write('pages/home/index.wxss', '.card { background: url(../../images/bg.png); }\n');
+    const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(readFileSync(path.join(fixture.outDir, 'app.css'), 'utf8')).toContain(
+      '.pages-home-index--card { background: url(files/images/bg.png); }',
+    );
+    expect(result.unsupported).toEqual([expect.stringMatching(/^pages\/home\/index\.wxss: url\(\.\.\/\.\.\/images\/bg\.png\) 是本地文件/)]);
+    // The page's banner reads the same list from the bundle.
+    expect(readFileSync(path.join(fixture.outDir, 'preview.js'), 'utf8')).toContain('pages/home/index.wxss: url(../../images/bg.png)');
+  });
+
   it('answers manifest and WXSS problems the same way', async () => {
     fixture.write('pages/home/index.wxss', '.card { margin: 8rpx;\n');
     const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });

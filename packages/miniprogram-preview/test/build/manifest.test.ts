@@ -88,6 +88,18 @@ describe('readAppManifest', () => {
     expect(manifest.modules.find((entry) => entry.path === 'components/avatar/index')?.usingComponents).toEqual({});
   });
 
+  it('resolves a global component’s relative path from app.json, not from the page using it', () => {
+    const files = {
+      ...APP,
+      'app.json': JSON.stringify({ pages: ['pages/me/index'], usingComponents: { 'user-card': 'components/user-card/index' } }),
+      'pages/me/index.wxml': '<user-card />',
+    };
+    const manifest = readAppManifest(reader(files));
+    expect(manifest.modules.find((entry) => entry.path === 'pages/me/index')?.usingComponents['user-card']).toBe(
+      'components/user-card/index',
+    );
+  });
+
   it('explains what is missing or wrong', () => {
     const without = (path: string) => Object.fromEntries(Object.entries(APP).filter(([name]) => name !== path));
     expect(() => readAppManifest(reader(without('pages/me/index.wxml')))).toThrow('pages/me/index.wxml is missing');
@@ -112,6 +124,13 @@ describe('resolveComponentPath', () => {
     expect(resolveComponentPath('pages/a/index', '/components/x/index')).toBe('components/x/index');
     expect(resolveComponentPath('pages/a/index', '../../components/x/index')).toBe('components/x/index');
     expect(resolveComponentPath('pages/a/index', './parts/y')).toBe('pages/a/parts/y');
+  });
+
+  it('takes a path naming a folder as that folder’s index component (TDesign’s retail starter)', () => {
+    const files = reader({ 'pages/a/parts/gallery/index.json': '{"component":true}', 'components/card/index.json': '{}' });
+    expect(resolveComponentPath('pages/a/index', './parts/gallery', files)).toBe('pages/a/parts/gallery/index');
+    expect(resolveComponentPath('pages/a/index', '/components/card', files)).toBe('components/card/index');
+    expect(resolveComponentPath('pages/a/index', '/components/card/index', files)).toBe('components/card/index');
   });
 
   it('refuses plugins and paths outside the mini-program', () => {
@@ -189,16 +208,18 @@ describe('npm components (miniprogram_npm), as DevTools resolves them', () => {
     expect(manifest.pages).toEqual(['pages/home/index', 'packageA/list/list']);
   });
 
-  it('names a template that uses <import>/<template is>, which the preview cannot render', () => {
+  it('names a <template is> of a template neither defined nor imported (a misspelt name)', () => {
     const manifest = readAppManifest(
       reader({
         ...app(['pages/home/index']),
         ...module('pages/home/index', {}),
-        'pages/home/index.wxml': '<import src="./item.wxml" /><template is="item" data="{{...row}}" />',
+        'pages/home/index.wxml': '<import src="./item.wxml" /><template is="itme" data="{{...row}}" />',
         'pages/home/item.wxml': '<template name="item"><text>{{name}}</text></template>',
       }),
     );
-    expect(manifest.unsupported).toEqual(['pages/home/index.wxml: <import>/<template is> (模板 templates render nothing in the preview)']);
+    expect(manifest.unsupported).toEqual([
+      'pages/home/index.wxml: <template is> of a template not defined or imported here (模板 renders nothing in the preview)',
+    ]);
   });
 });
 

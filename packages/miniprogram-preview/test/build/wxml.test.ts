@@ -43,6 +43,15 @@ describe('WXS in the preview', () => {
     expect(runInlineWxs(code)['x']).toBe('mini-a ');
   });
 
+  it("gives `x.constructor` as WXS does, a type name (TDesign’s isArray: `arr.constructor === 'Array'`)", () => {
+    const code = bundleWxs(
+      'common/utils.wxs',
+      "function isArray(a) { return a && a.constructor === 'Array'; }\nmodule.exports = { kinds: function (list, o) { return [isArray(list), o.inner[0].constructor, list.map(function (x) { return x; }).constructor, 'a.constructor', (1).constructor]; } };",
+      reader({}),
+    );
+    expect(runInlineWxs(code)['kinds']?.([1], { inner: [{}] })).toEqual([true, 'Object', 'Array', 'a.constructor', 'Number']);
+  });
+
   it('names a missing WXS file', () => {
     expect(() => prepareWxml('pages/a/index', '<wxs src="./gone.wxs" module="g" />', reader({}))).toThrow(
       'pages/a/index.wxml: <wxs src="./gone.wxs"> is missing (pages/a/gone.wxs)',
@@ -80,31 +89,5 @@ describe('image paths in WXML', () => {
     expect(wxml).toBe(
       '<image src="/images/a.png" /><image src="/images/b.png" /><image src="{{avatar}}" /><image src="https://x/c.png" />',
     );
-  });
-});
-
-describe('<import> and <template is> in the preview', () => {
-  it('puts a template whose data passes names through in place, keeping wx:if (vant’s picker toolbar)', () => {
-    const result = prepareWxml(
-      'miniprogram_npm/@mini/ui/picker/index',
-      '<import src="./toolbar.wxml" />\n<view><template is="toolbar" wx:if="{{ top }}" data="{{ title, showToolbar }}"></template></view>',
-      reader({
-        'miniprogram_npm/@mini/ui/picker/toolbar.wxml':
-          '<template name="toolbar"><view wx:if="{{ showToolbar }}">{{ title }}</view></template>',
-      }),
-    );
-    expect(result).toEqual({
-      wxml: '\n<view><block wx:if="{{ top }}"><view wx:if="{{ showToolbar }}">{{ title }}</view></block></view>',
-      unsupported: [],
-    });
-  });
-
-  it('names a template fed other data, which it cannot render yet', () => {
-    const result = prepareWxml(
-      'pages/a/index',
-      '<template name="row"><text>{{name}}</text></template><template is="row" data="{{...item}}" />',
-      reader({}),
-    );
-    expect(result.unsupported).toEqual(['pages/a/index.wxml: <import>/<template is> (模板 templates render nothing in the preview)']);
   });
 });

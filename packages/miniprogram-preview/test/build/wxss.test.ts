@@ -1,4 +1,4 @@
-import { inlineImports, scopeSelector, wxssToCss, WxssSyntaxError } from '../../build/wxss';
+import { inlineImports, resolveLocalUrls, scopeSelector, wxssToCss, WxssSyntaxError } from '../../build/wxss';
 import { convertUnits } from '../../shared/css-units';
 
 const PAGE = { classPrefix: 'pages-login-index', pageSelector: '[data-pv-page="pages-login-index"]' };
@@ -99,5 +99,25 @@ describe('inlineImports', () => {
       'styles/page.wxss: @import "missing.wxss" not found',
     );
     expect(() => inlineImports('@import "loop-a.wxss";', 'styles/page.wxss', resolve)).toThrow(/@import cycle/);
+  });
+});
+
+describe('url() in WXSS', () => {
+  it('loads the mini-program’s own files where the preview serves images, relative to the file or the root', () => {
+    const result = resolveLocalUrls(
+      ".a { background: url(../../images/bg.png) no-repeat; }\n.b { background-image: url('/images/top.png?v=2'); }",
+      'pages/home/index.wxss',
+    );
+    expect(result.text).toBe(
+      ".a { background: url(files/images/bg.png) no-repeat; }\n.b { background-image: url('files/images/top.png?v=2'); }",
+    );
+    // Each named: WeChat loads no local file from WXSS on a phone.
+    expect(result.local).toEqual(['../../images/bg.png', '/images/top.png?v=2']);
+  });
+
+  it('leaves remote, protocol-relative and data: URLs as written, and names none of them', () => {
+    const text =
+      '.a { background: url("https://cdn.example.com/a.png"); }\n.b { background: url(//cdn.example.com/b.png); }\n.c { background: url(data:image/png;base64,iVBORw0KGgo=); }';
+    expect(resolveLocalUrls(text, 'app.wxss')).toEqual({ text, local: [] });
   });
 });

@@ -104,4 +104,20 @@ describe('loading the mini-program', () => {
     ]);
     expect([...loaded.pageIds.keys()]).toEqual(['pages/broken/index', 'pages/fine/index']);
   });
+
+  it('given a built-in behavior the engine does not know (TDesign’s wx://proxy-scroll-view), then the component still registers', () => {
+    const globals: Record<string, unknown> = {};
+    const bundle = bundleOf(
+      [
+        {
+          path: 'pages/scroll/index',
+          load: (g) => (g['Component'] as (options: object) => void)({ behaviors: ['wx://proxy-scroll-view', 'wx://form-field'] }),
+        },
+      ],
+      globals,
+    );
+    const loaded = loadMiniprogram(bundle, globals);
+    expect(loaded.failures).toEqual([]);
+    expect([...loaded.pageIds.keys()]).toEqual(['pages/scroll/index']);
+  });
 });

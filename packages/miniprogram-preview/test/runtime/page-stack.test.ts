@@ -79,6 +79,23 @@ describe('the page stack', () => {
     expect((factory.created[0] as LivePage & { ready: boolean }).ready).toBe(true);
   });
 
+  it('has the page on top of getCurrentPages() while its onLoad runs, as WeChat does (TDesign’s Toast finds it so)', async () => {
+    const { stack, factory } = setup();
+    let seen: string[] = [];
+    const original = factory.create.bind(factory);
+    factory.create = (target) => {
+      const page = original(target);
+      page.instance['onLoad'] = () => {
+        seen = stack.pages().map((open) => open.route);
+      };
+      return page;
+    };
+    await stack.reLaunch('/pages/index/index');
+    expect(seen).toEqual([HOME]);
+    await stack.navigateTo('/pages/login/index');
+    expect(seen).toEqual([HOME, LOGIN]);
+  });
+
   it('navigateTo hides the current page; navigateBack unloads the top and shows the one below', async () => {
     const { stack, lifecycle, routes } = setup();
     await stack.reLaunch('/pages/index/index');

@@ -182,4 +182,30 @@ describe('wx.cloud of the preview, against the local emulator', () => {
       errMsg: expect.stringMatching(/^collection\.get:fail -502003 database permission denied\. .*users is ADMINONLY/),
     });
   });
+
+  it('watches a collection as the chosen user: the emulator pushes what that user may read, nothing of another’s', async () => {
+    await emulator.database.importCollection('preview_watch', '');
+    const snapshots: { docs: Record<string, unknown>[]; docChanges: { dataType: string }[]; type?: string }[] = [];
+    let notify: () => void = () => undefined;
+    const next = async () => {
+      while (snapshots.length === 0) await new Promise<void>((resolve) => (notify = resolve));
+      return snapshots.shift();
+    };
+    const mine = cloudFor(xiaoming).cloud.database();
+    const watcher = mine.collection('preview_watch').watch({
+      onChange: (snapshot) => {
+        snapshots.push(snapshot);
+        notify();
+      },
+    });
+    expect(await next()).toMatchObject({ type: 'init', docs: [] });
+
+    await cloudFor(xiaohong)
+      .cloud.database()
+      .collection('preview_watch')
+      .add({ data: { text: '小红的' } });
+    const { _id } = await mine.collection('preview_watch').add({ data: { text: '小明的' } });
+    expect(await next()).toMatchObject({ docs: [{ _id, text: '小明的' }], docChanges: [{ dataType: 'add' }] });
+    await watcher.close();
+  });
 });
