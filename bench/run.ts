@@ -287,9 +287,13 @@ function logColdStart(cold: Awaited<ReturnType<typeof measureColdStart>>): void 
   log(
     `cold start (median of ${cold.runs}): ours ${cold.ours.wallMedianMs} ms, baseline ${cold.baseline.wallMedianMs} ms, ratio ${cold.ratio}`,
   );
-  log(`  CPU time to the first response: ours ${cold.ours.cpuMedianMs} ms, baseline ${cold.baseline.cpuMedianMs} ms, ratio ${cold.cpuRatio}`);
+  log(
+    `  CPU time to the first response: ours ${cold.ours.cpuMedianMs} ms, baseline ${cold.baseline.cpuMedianMs} ms, ratio ${cold.cpuRatio}`,
+  );
   log(`  with wx-server-sdk external instead of bundled: ${cold.oursSdkExternal.wallMedianMs} ms, ratio ${cold.externalRatio}`);
-  log(`memory after first response: ours ${cold.ours.rssMedianMiB} MiB, baseline ${cold.baseline.rssMedianMiB} MiB, ratio ${cold.rssRatio}`);
+  log(
+    `memory after first response: ours ${cold.ours.rssMedianMiB} MiB, baseline ${cold.baseline.rssMedianMiB} MiB, ratio ${cold.rssRatio}`,
+  );
 }
 
 /** `-- --cold-only`: only the cold-start section (quick, while working on the build). */
