@@ -10,6 +10,7 @@
 import { build, context, formatMessages, type BuildOptions, type Message, type OutputFile, type Plugin } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { cutWebpackModule } from './lib/webpack-module';
 
 export const projectRoot = path.resolve(__dirname, '..');
 export const functionsRoot = path.join(projectRoot, 'cloudfunctions');
@@ -77,8 +78,22 @@ export const LAZY_PACKAGES = ['xml2js'] as const;
  */
 export const DEFERRED_PACKAGES = ['form-data', 'https-proxy-agent', 'http-proxy-agent'] as const;
 
+/**
+ * Modules inside wx-server-sdk's own bundle (one webpack file) that a first call never reaches:
+ * each is cut out of it into `lazy/<file>.js`, bundled there with what only it requires, and
+ * the SDK keeps a stand-in that loads that file when anything of it is first touched.
+ *   ./src/protobuf/openapi.js  the protobuf messages of cloud.openapi calls (phone number, content
+ *                              checks): 173 KiB of the SDK's 323, and protobufjs and long with
+ *                              it (long compiles a WebAssembly module at load)
+ * Should an SDK version no longer have that layout, the module stays in the bundle (the build
+ * warns) and the lazy file is a placeholder nothing loads.
+ */
+export const LAZY_SDK_MODULES = [{ id: './src/protobuf/openapi.js', file: 'wx-server-sdk-openapi' }] as const;
+
 /** The folder of a function holding its lazily loaded packages. */
 export const LAZY_FOLDER = 'lazy';
+
+const SDK_ENTRY = /[\\/]node_modules[\\/]wx-server-sdk[\\/]index\.js$/;
 
 function lazyModuleSource(name: string): string {
   const file = JSON.stringify(`${LAZY_FOLDER}/${name}.js`);
@@ -136,9 +151,28 @@ function packageFilter(names: readonly string[]): RegExp {
   return new RegExp(`^(${names.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})(/.*)?$`);
 }
 
+/** wx-server-sdk with every LAZY_SDK_MODULES module cut out (null: the SDK's layout did not allow one). */
+function sdkWithoutLazyModules(source: string): { contents: string; kept: string[] } {
+  let contents = source;
+  const kept: string[] = [];
+  for (const { id, file } of LAZY_SDK_MODULES) {
+    const cut = cutWebpackModule(contents, id, lazyModuleSource(file));
+    if (cut) contents = cut.bundle;
+    else kept.push(id);
+  }
+  return { contents, kept };
+}
+
 export const unbundledModulePlugin: Plugin = {
   name: 'unbundled-modules',
   setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: SDK_ENTRY }, (args) => {
+      const { contents, kept } = sdkWithoutLazyModules(readFileSync(args.path, 'utf8'));
+      const warnings = kept.map((id) => ({
+        text: `wx-server-sdk's ${id} is bundled into index.js: this SDK version's layout does not allow loading it lazily (scripts/build.ts LAZY_SDK_MODULES)`,
+      }));
+      return { contents, loader: 'js', warnings };
+    });
     pluginBuild.onResolve({ filter: packageFilter(UNBUNDLED_PACKAGES) }, (args) => ({ path: args.path, namespace: 'unbundled' }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'unbundled' }, (args) => ({
       contents: unbundledModuleSource(args.path),
@@ -192,6 +226,39 @@ export function lazyPackageOptions(functionDir: string, name: (typeof LAZY_PACKA
 }
 
 /**
+ * esbuild options for the lazily loaded file of one LAZY_SDK_MODULES module: wx-server-sdk as the
+ * function resolves it, reduced to that module.
+ */
+export function lazySdkModuleOptions(functionDir: string, { id, file }: (typeof LAZY_SDK_MODULES)[number]): BuildOptions {
+  const onlyThisModule: Plugin = {
+    name: 'wx-server-sdk-module',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: SDK_ENTRY }, (args) => {
+        const cut = cutWebpackModule(readFileSync(args.path, 'utf8'), id, '');
+        // A placeholder when the module could not be cut: index.js then bundles it and never loads this file.
+        return { contents: cut ? cut.module : `throw new Error(${JSON.stringify(`${id} is bundled into index.js`)});`, loader: 'js' };
+      });
+    },
+  };
+  return {
+    stdin: { contents: `module.exports = require('wx-server-sdk');`, resolveDir: functionDir, loader: 'js' },
+    nodePaths: [path.join(projectRoot, 'node_modules')],
+    outfile: path.join(functionDir, LAZY_FOLDER, `${file}.js`),
+    ...FUNCTION_OUTPUT,
+    plugins: [onlyThisModule],
+    logLevel: 'warning',
+  };
+}
+
+/** Every lazily loaded file of the function at `functionDir` (LAZY_PACKAGES, LAZY_SDK_MODULES). */
+export function lazyFileOptions(functionDir: string): BuildOptions[] {
+  return [
+    ...LAZY_PACKAGES.map((name) => lazyPackageOptions(functionDir, name)),
+    ...LAZY_SDK_MODULES.map((module) => lazySdkModuleOptions(functionDir, module)),
+  ];
+}
+
+/**
  * The kit's shared module from its sources beside the functions (<root>/cloudfunctions/<name> and
  * <root>/packages/server-auth): this repository, or the kit inside the installed wx-cloud-login
  * package, where esbuild reads no tsconfig paths (it ignores tsconfig.json under node_modules).
@@ -225,7 +292,7 @@ export function esbuildOptions(functionDir: string, overrides: Partial<BuildOpti
 export async function buildFunction(name: string, root = functionsRoot): Promise<FunctionBuild> {
   const functionDir = path.join(root, name);
   const options = esbuildOptions(functionDir);
-  await Promise.all([build(options), ...LAZY_PACKAGES.map((lazy) => build(lazyPackageOptions(functionDir, lazy)))]);
+  await Promise.all([build(options), ...lazyFileOptions(functionDir).map((lazy) => build(lazy))]);
   const outfile = options.outfile as string;
   return { name, outfile, bytes: statSync(outfile).size, external: options.external ?? [] };
 }
