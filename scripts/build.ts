@@ -10,6 +10,7 @@
 import { build, context, formatMessages, type BuildOptions, type Message, type OutputFile, type Plugin } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEPENDENCY_EDITS } from './lib/dependency-edits';
 import { cutWebpackModule } from './lib/webpack-module';
 
 export const projectRoot = path.resolve(__dirname, '..');
@@ -75,8 +76,10 @@ export const LAZY_PACKAGES = ['xml2js'] as const;
  *   form-data          multipart bodies of storage uploads; pulls in http/https/stream helpers (~6 ms)
  *   https-proxy-agent  only with HTTPS_PROXY set; pulls in `assert`, `debug`, `tty` (~10 ms)
  *   http-proxy-agent   only with HTTP_PROXY set
+ *   bignumber.js       big integers in cloud.openapi's JSON (through json-bigint); 49 KiB whose
+ *                      load builds its decimal tables (~6 ms)
  */
-export const DEFERRED_PACKAGES = ['form-data', 'https-proxy-agent', 'http-proxy-agent'] as const;
+export const DEFERRED_PACKAGES = ['form-data', 'https-proxy-agent', 'http-proxy-agent', 'bignumber.js'] as const;
 
 /**
  * Modules inside wx-server-sdk's own bundle (one webpack file) that a first call never reaches:
@@ -166,6 +169,20 @@ function sdkWithoutLazyModules(source: string): { contents: string; kept: string
 export const unbundledModulePlugin: Plugin = {
   name: 'unbundled-modules',
   setup(pluginBuild) {
+    for (const edit of DEPENDENCY_EDITS) {
+      const filter = new RegExp(`[\\\\/]node_modules[\\\\/]${edit.file.replace(/[.]/g, '\\$&').replace(/\//g, '[\\\\/]')}$`);
+      pluginBuild.onLoad({ filter }, (args) => {
+        const edited = edit.apply(readFileSync(args.path, 'utf8'));
+        if (edited !== null) return { contents: edited, loader: 'js' };
+        return {
+          warnings: [
+            {
+              text: `${edit.file} is bundled as published: this version does not have the code edited so that ${edit.why} (scripts/lib/dependency-edits.ts)`,
+            },
+          ],
+        };
+      });
+    }
     pluginBuild.onLoad({ filter: SDK_ENTRY }, (args) => {
       const { contents, kept } = sdkWithoutLazyModules(readFileSync(args.path, 'utf8'));
       const warnings = kept.map((id) => ({
