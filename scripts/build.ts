@@ -7,7 +7,17 @@
  * it stays external and CloudBase installs it; absent, it is bundled into index.js (our choice for
  * `login`, measured in docs/deploy.md).
  */
-import { build, context, formatMessages, type BuildOptions, type Message, type OutputFile, type Plugin } from 'esbuild';
+import {
+  build,
+  context,
+  formatMessages,
+  type BuildOptions,
+  type Message,
+  type OnResolveArgs,
+  type OnResolveResult,
+  type OutputFile,
+  type Plugin,
+} from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEPENDENCY_EDITS } from './lib/dependency-edits';
@@ -78,8 +88,19 @@ export const LAZY_PACKAGES = ['xml2js'] as const;
  *   http-proxy-agent   only with HTTP_PROXY set
  *   bignumber.js       big integers in cloud.openapi's JSON (through json-bigint); 49 KiB whose
  *                      load builds its decimal tables (~6 ms)
+ *   https              (Node's) requests to https URLs; loading it loads tls (~6 ms)
  */
-export const DEFERRED_PACKAGES = ['form-data', 'https-proxy-agent', 'http-proxy-agent', 'bignumber.js'] as const;
+export const DEFERRED_PACKAGES = ['form-data', 'https-proxy-agent', 'http-proxy-agent', 'bignumber.js', 'https'] as const;
+
+/**
+ * Files of a package deferred the same way (a path inside node_modules), where the package itself
+ * is needed at load but this part of it is not:
+ *   agentkeepalive/lib/https_agent.js  the keep-alive agent for https URLs: its class extends
+ *                                      https.Agent, so loading it loads https and tls (~6 ms);
+ *                                      the emulator (and the http agent) never needs it
+ * `https` itself (a Node built-in, in DEFERRED_PACKAGES) is then loaded by the first https request.
+ */
+export const DEFERRED_FILES = ['agentkeepalive/lib/https_agent.js'] as const;
 
 /**
  * Modules inside wx-server-sdk's own bundle (one webpack file) that a first call never reaches:
@@ -132,14 +153,14 @@ module.exports = new Proxy(function unbundled() {}, {
 const RESOLVING_DEFERRED = Symbol('resolving a deferred package');
 
 interface DeferredModule {
-  /** The package's entry file, as the importer would have required it. */
-  file: string;
+  /** The module's file, as the importer would have required it; null for a Node built-in. */
+  file: string | null;
   specifier: string;
   resolveDir: string;
 }
 
 function deferredModuleSource({ file, specifier }: DeferredModule): string {
-  const esModule = /__esModule/.test(readFileSync(file, 'utf8'));
+  const esModule = file !== null && /__esModule/.test(readFileSync(file, 'utf8'));
   return `let loaded;
 const load = () => loaded || (loaded = require(${JSON.stringify(specifier)}));
 module.exports = new Proxy(function deferred() {}, {
@@ -197,7 +218,7 @@ export const unbundledModulePlugin: Plugin = {
     }));
     // Deferred packages: the stand-in requires the package again from the same folder; that
     // require comes from the 'deferred' namespace, resolves normally and is bundled as usual.
-    pluginBuild.onResolve({ filter: packageFilter(DEFERRED_PACKAGES) }, async (args) => {
+    const defer = async (args: OnResolveArgs, only?: (file: string) => boolean): Promise<OnResolveResult | undefined> => {
       if (args.namespace === 'deferred' || args.pluginData === RESOLVING_DEFERRED) return undefined;
       const real = await pluginBuild.resolve(args.path, {
         kind: args.kind,
@@ -206,10 +227,17 @@ export const unbundledModulePlugin: Plugin = {
         pluginData: RESOLVING_DEFERRED,
       });
       if (real.errors.length > 0) return { errors: real.errors };
+      if (only && (real.external || !only(real.path))) return undefined;
+      const file = real.external ? null : real.path;
       // A path relative to the kit, so that no absolute path of this machine reaches the source map.
-      const pluginData: DeferredModule = { file: real.path, specifier: args.path, resolveDir: args.resolveDir };
-      return { path: path.relative(projectRoot, real.path).split(path.sep).join('/'), namespace: 'deferred', pluginData };
-    });
+      const pluginData: DeferredModule = { file, specifier: args.path, resolveDir: args.resolveDir };
+      const shown = file === null ? `node:${args.path}` : path.relative(projectRoot, file).split(path.sep).join('/');
+      return { path: shown, namespace: 'deferred', pluginData };
+    };
+    pluginBuild.onResolve({ filter: packageFilter(DEFERRED_PACKAGES) }, (args) => defer(args));
+    const deferredFile = (file: string) => DEFERRED_FILES.some((name) => file.split(path.sep).join('/').endsWith(`/node_modules/${name}`));
+    const fileNames = DEFERRED_FILES.map((name) => path.posix.basename(name, '.js').replace(/[.]/g, '\\$&'));
+    pluginBuild.onResolve({ filter: new RegExp(`(^|/)(${fileNames.join('|')})(\\.js)?$`) }, (args) => defer(args, deferredFile));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => {
       const deferred = args.pluginData as DeferredModule;
       return { contents: deferredModuleSource(deferred), loader: 'js', resolveDir: deferred.resolveDir };
