@@ -78,9 +78,22 @@ async function sampleCall(emulator: Emulator, caller: { openid: string; appid: s
   };
 }
 
+/**
+ * CPU time of this whole process (the emulator's thread and the function instances' worker
+ * threads, the bench's own driving included) from now until the returned function is called.
+ * Unlike latency it barely moves when other processes load the machine.
+ */
+function cpuMeter(): () => number {
+  const start = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1000;
+  };
+}
+
 export interface CallPathReport {
-  oneAtATime: { logins: number; warmup: number; p50Ms: number; p95Ms: number };
-  concurrent: { logins: number; concurrency: number; p50Ms: number; p95Ms: number; p50RatioToOneAtATime: number };
+  oneAtATime: { logins: number; warmup: number; p50Ms: number; p95Ms: number; cpuPerCallMs: number };
+  concurrent: { logins: number; concurrency: number; p50Ms: number; p95Ms: number; p50RatioToOneAtATime: number; cpuPerCallMs: number };
   /** Medians per call, one at a time. */
   layers: {
     runtimeMs: number;
@@ -99,14 +112,18 @@ export async function measureCallPath(emulator: Emulator, { logins = 500, warmup
   for (let i = 0; i < warmup; i++) await sampleCall(emulator, callers[i % people] as (typeof callers)[number]);
 
   const sequential: CallSample[] = [];
+  const sequentialCpu = cpuMeter();
   for (let i = 0; i < logins; i++) sequential.push(await sampleCall(emulator, callers[i % people] as (typeof callers)[number]));
+  const sequentialCpuMs = sequentialCpu() / logins;
   const loopback = await loopbackMs(emulator, 300);
 
   const concurrency = 8;
   const concurrentCalls = Array.from({ length: logins * 2 }, (_, index) => callers[index % people] as (typeof callers)[number]);
   // One untimed pass starts and warms the instances that concurrency needs, as a busy service has them.
   await mapConcurrent(concurrentCalls.slice(0, logins), concurrency, (caller) => sampleCall(emulator, caller));
+  const concurrentCpu = cpuMeter();
   const concurrent = await mapConcurrent(concurrentCalls, concurrency, (caller) => sampleCall(emulator, caller));
+  const concurrentCpuMs = concurrentCpu() / concurrentCalls.length;
 
   const p50 = percentile(
     sequential.map((s) => s.totalMs),
@@ -132,6 +149,7 @@ export async function measureCallPath(emulator: Emulator, { logins = 500, warmup
           95,
         ),
       ),
+      cpuPerCallMs: round(sequentialCpuMs),
     },
     concurrent: {
       logins: concurrent.length,
@@ -144,6 +162,7 @@ export async function measureCallPath(emulator: Emulator, { logins = 500, warmup
         ),
       ),
       p50RatioToOneAtATime: round(concurrentP50 / p50),
+      cpuPerCallMs: round(concurrentCpuMs),
     },
     layers: {
       runtimeMs: round(medianOf((s) => s.totalMs - s.runMs)),
@@ -163,5 +182,6 @@ export function describeCallPath(report: CallPathReport): string[] {
     `returning login through the emulator, one at a time (${oneAtATime.logins} after ${oneAtATime.warmup} warm-up): p50 ${oneAtATime.p50Ms} ms, p95 ${oneAtATime.p95Ms} ms (target p50 ≤ 4 ms)`,
     `  per layer (medians; ${layers.requests} database requests in ${layers.roundTrips} round trip(s)): runtime ${layers.runtimeMs} ms · database engine ${layers.databaseEngineMs} ms · loopback ${layers.loopbackMs} ms · function + wx-server-sdk ${layers.functionAndSdkMs} ms`,
     `  at concurrency ${concurrent.concurrency} (${concurrent.logins} logins): p50 ${concurrent.p50Ms} ms, p95 ${concurrent.p95Ms} ms (${concurrent.p50RatioToOneAtATime}× one at a time; goal ≤ 2×)`,
+    `  CPU per call, every thread of the process: ${oneAtATime.cpuPerCallMs} ms one at a time, ${concurrent.cpuPerCallMs} ms at concurrency ${concurrent.concurrency}`,
   ];
 }

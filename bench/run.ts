@@ -168,6 +168,8 @@ async function measureProtectedCall(emulator: Emulator) {
 interface ColdStart {
   totalMs: number;
   loadedMs: number;
+  /** CPU time (user + system) of the process from its start to the first response. */
+  cpuMs: number;
   wallMs: number;
   rss: number;
 }
@@ -192,7 +194,7 @@ function coldStart(emulator: Emulator, file: string, openid: string): Promise<Co
       const wallMs = performance.now() - started;
       child.once('exit', () => {
         try {
-          const parsed = JSON.parse(out) as { totalMs: number; loadedMs: number; rss: number };
+          const parsed = JSON.parse(out) as { totalMs: number; loadedMs: number; cpuMs: number; rss: number };
           resolve({ ...parsed, wallMs });
         } catch {
           reject(new Error(`cold start of ${file} printed no result: ${err || out}`));
@@ -230,6 +232,7 @@ async function measureColdStart(ours: Emulator, baseline: Emulator, external: st
   const summary = (list: ColdStart[] = []) => ({
     wallMedianMs: round(median(list.map((r) => r.wallMs))),
     loadMedianMs: round(median(list.map((r) => r.loadedMs))),
+    cpuMedianMs: round(median(list.map((r) => r.cpuMs))),
     rssMedianMiB: round(median(list.map((r) => r.rss)) / 2 ** 20, 1),
   });
   const o = summary(samples.ours);
@@ -242,6 +245,7 @@ async function measureColdStart(ours: Emulator, baseline: Emulator, external: st
     baseline: b,
     ratio: round(o.wallMedianMs / b.wallMedianMs),
     externalRatio: round(e.wallMedianMs / b.wallMedianMs),
+    cpuRatio: round(o.cpuMedianMs / b.cpuMedianMs),
     rssRatio: round(o.rssMedianMiB / b.rssMedianMiB),
   };
 }
@@ -345,6 +349,35 @@ async function tripsOnly(): Promise<void> {
   }
 }
 
+function logColdStart(cold: Awaited<ReturnType<typeof measureColdStart>>): void {
+  log(
+    `cold start (median of ${cold.runs}): ours ${cold.ours.wallMedianMs} ms, baseline ${cold.baseline.wallMedianMs} ms, ratio ${cold.ratio}`,
+  );
+  log(
+    `  CPU time to the first response: ours ${cold.ours.cpuMedianMs} ms, baseline ${cold.baseline.cpuMedianMs} ms, ratio ${cold.cpuRatio}`,
+  );
+  log(`  with wx-server-sdk external instead of bundled: ${cold.oursSdkExternal.wallMedianMs} ms, ratio ${cold.externalRatio}`);
+  log(
+    `memory after first response: ours ${cold.ours.rssMedianMiB} MiB, baseline ${cold.baseline.rssMedianMiB} MiB, ratio ${cold.rssRatio}`,
+  );
+}
+
+/** `-- --cold-only`: only the cold-start section (quick, while working on the build). */
+async function coldOnly(): Promise<void> {
+  await buildFunctions();
+  const quiet = { memory: true, functionTimeoutMs: 60_000, onFunctionOutput: () => undefined };
+  const ours = await createEmulator(quiet);
+  const baseline = await createEmulator({ ...quiet, functionsRoot: path.join(benchRoot, 'functions') });
+  await baseline.database.importCollection('users', '');
+  try {
+    const cold = await measureColdStart(ours, baseline, await buildExternalVariant());
+    if (json) console.log(JSON.stringify({ coldStart: cold }, null, 2));
+    logColdStart(cold);
+  } finally {
+    await Promise.all([ours.close(), baseline.close()]);
+  }
+}
+
 /** `-- --protected-only`: only the protected-call section (quick, while working on server-auth). */
 async function protectedOnly(): Promise<void> {
   await buildFunctions();
@@ -361,6 +394,7 @@ async function protectedOnly(): Promise<void> {
 async function main(): Promise<void> {
   if (process.argv.includes('--protected-only')) return protectedOnly();
   if (process.argv.includes('--trips-only')) return tripsOnly();
+  if (process.argv.includes('--cold-only')) return coldOnly();
   const builds = await buildFunctions();
   // Generous time limits: 50 instances starting at once on a small machine is the point of the race.
   const quiet = { memory: true, functionTimeoutMs: 60_000, onFunctionOutput: () => undefined };
@@ -430,15 +464,9 @@ async function main(): Promise<void> {
     logRevalidation(trips.revalidation);
     logProtectedCall(protectedCall);
     for (const line of describeCallPath(callPath)) log(line);
-    log(
-      `cold start (median of ${cold.runs}): ours ${cold.ours.wallMedianMs} ms, baseline ${cold.baseline.wallMedianMs} ms, ratio ${cold.ratio}`,
-    );
-    log(`  with wx-server-sdk external instead of bundled: ${cold.oursSdkExternal.wallMedianMs} ms, ratio ${cold.externalRatio}`);
+    logColdStart(cold);
     log(
       `upload: bundled ${kib(report.uploadSize.bundledBytes)}; SDK external ${kib(report.uploadSize.sdkExternalBytes)} + ${kib(report.uploadSize.sdkExternalInstalledBytes - report.uploadSize.sdkExternalBytes)} installed in the cloud (${report.uploadSize.sdkPackages} packages)`,
-    );
-    log(
-      `memory after first response: ours ${cold.ours.rssMedianMiB} MiB, baseline ${cold.baseline.rssMedianMiB} MiB, ratio ${cold.rssRatio}`,
     );
     log(`50 simultaneous first logins: baseline ${race.duplicateUsersBaseline} duplicate users, ours ${race.duplicateUsersOurs}`);
     log(

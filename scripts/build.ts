@@ -7,9 +7,21 @@
  * it stays external and CloudBase installs it; absent, it is bundled into index.js (our choice for
  * `login`, measured in docs/deploy.md).
  */
-import { build, context, formatMessages, type BuildOptions, type Message, type OutputFile, type Plugin } from 'esbuild';
+import {
+  build,
+  context,
+  formatMessages,
+  type BuildOptions,
+  type Message,
+  type OnResolveArgs,
+  type OnResolveResult,
+  type OutputFile,
+  type Plugin,
+} from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEPENDENCY_EDITS } from './lib/dependency-edits';
+import { cutWebpackModule } from './lib/webpack-module';
 
 export const projectRoot = path.resolve(__dirname, '..');
 export const functionsRoot = path.join(projectRoot, 'cloudfunctions');
@@ -74,11 +86,38 @@ export const LAZY_PACKAGES = ['xml2js'] as const;
  *   form-data          multipart bodies of storage uploads; pulls in http/https/stream helpers (~6 ms)
  *   https-proxy-agent  only with HTTPS_PROXY set; pulls in `assert`, `debug`, `tty` (~10 ms)
  *   http-proxy-agent   only with HTTP_PROXY set
+ *   bignumber.js       big integers in cloud.openapi's JSON (through json-bigint); 49 KiB whose
+ *                      load builds its decimal tables (~6 ms)
+ *   https              (Node's) requests to https URLs; loading it loads tls (~6 ms)
  */
-export const DEFERRED_PACKAGES = ['form-data', 'https-proxy-agent', 'http-proxy-agent'] as const;
+export const DEFERRED_PACKAGES = ['form-data', 'https-proxy-agent', 'http-proxy-agent', 'bignumber.js', 'https'] as const;
+
+/**
+ * Files of a package deferred the same way (a path inside node_modules), where the package itself
+ * is needed at load but this part of it is not:
+ *   agentkeepalive/lib/https_agent.js  the keep-alive agent for https URLs: its class extends
+ *                                      https.Agent, so loading it loads https and tls (~6 ms);
+ *                                      the emulator (and the http agent) never needs it
+ * `https` itself (a Node built-in, in DEFERRED_PACKAGES) is then loaded by the first https request.
+ */
+export const DEFERRED_FILES = ['agentkeepalive/lib/https_agent.js'] as const;
+
+/**
+ * Modules inside wx-server-sdk's own bundle (one webpack file) that a first call never reaches:
+ * each is cut out of it into `lazy/<file>.js`, bundled there with what only it requires, and
+ * the SDK keeps a stand-in that loads that file when anything of it is first touched.
+ *   ./src/protobuf/openapi.js  the protobuf messages of cloud.openapi calls (phone number, content
+ *                              checks): 173 KiB of the SDK's 323, and protobufjs and long with
+ *                              it (long compiles a WebAssembly module at load)
+ * Should an SDK version no longer have that layout, the module stays in the bundle (the build
+ * warns) and the lazy file is a placeholder nothing loads.
+ */
+export const LAZY_SDK_MODULES = [{ id: './src/protobuf/openapi.js', file: 'wx-server-sdk-openapi' }] as const;
 
 /** The folder of a function holding its lazily loaded packages. */
 export const LAZY_FOLDER = 'lazy';
+
+const SDK_ENTRY = /[\\/]node_modules[\\/]wx-server-sdk[\\/]index\.js$/;
 
 function lazyModuleSource(name: string): string {
   const file = JSON.stringify(`${LAZY_FOLDER}/${name}.js`);
@@ -114,14 +153,14 @@ module.exports = new Proxy(function unbundled() {}, {
 const RESOLVING_DEFERRED = Symbol('resolving a deferred package');
 
 interface DeferredModule {
-  /** The package's entry file, as the importer would have required it. */
-  file: string;
+  /** The module's file, as the importer would have required it; null for a Node built-in. */
+  file: string | null;
   specifier: string;
   resolveDir: string;
 }
 
 function deferredModuleSource({ file, specifier }: DeferredModule): string {
-  const esModule = /__esModule/.test(readFileSync(file, 'utf8'));
+  const esModule = file !== null && /__esModule/.test(readFileSync(file, 'utf8'));
   return `let loaded;
 const load = () => loaded || (loaded = require(${JSON.stringify(specifier)}));
 module.exports = new Proxy(function deferred() {}, {
@@ -136,9 +175,42 @@ function packageFilter(names: readonly string[]): RegExp {
   return new RegExp(`^(${names.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})(/.*)?$`);
 }
 
+/** wx-server-sdk with every LAZY_SDK_MODULES module cut out (null: the SDK's layout did not allow one). */
+function sdkWithoutLazyModules(source: string): { contents: string; kept: string[] } {
+  let contents = source;
+  const kept: string[] = [];
+  for (const { id, file } of LAZY_SDK_MODULES) {
+    const cut = cutWebpackModule(contents, id, lazyModuleSource(file));
+    if (cut) contents = cut.bundle;
+    else kept.push(id);
+  }
+  return { contents, kept };
+}
+
 export const unbundledModulePlugin: Plugin = {
   name: 'unbundled-modules',
   setup(pluginBuild) {
+    for (const edit of DEPENDENCY_EDITS) {
+      const filter = new RegExp(`[\\\\/]node_modules[\\\\/]${edit.file.replace(/[.]/g, '\\$&').replace(/\//g, '[\\\\/]')}$`);
+      pluginBuild.onLoad({ filter }, (args) => {
+        const edited = edit.apply(readFileSync(args.path, 'utf8'));
+        if (edited !== null) return { contents: edited, loader: 'js' };
+        return {
+          warnings: [
+            {
+              text: `${edit.file} is bundled as published: this version does not have the code edited so that ${edit.why} (scripts/lib/dependency-edits.ts)`,
+            },
+          ],
+        };
+      });
+    }
+    pluginBuild.onLoad({ filter: SDK_ENTRY }, (args) => {
+      const { contents, kept } = sdkWithoutLazyModules(readFileSync(args.path, 'utf8'));
+      const warnings = kept.map((id) => ({
+        text: `wx-server-sdk's ${id} is bundled into index.js: this SDK version's layout does not allow loading it lazily (scripts/build.ts LAZY_SDK_MODULES)`,
+      }));
+      return { contents, loader: 'js', warnings };
+    });
     pluginBuild.onResolve({ filter: packageFilter(UNBUNDLED_PACKAGES) }, (args) => ({ path: args.path, namespace: 'unbundled' }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'unbundled' }, (args) => ({
       contents: unbundledModuleSource(args.path),
@@ -146,7 +218,7 @@ export const unbundledModulePlugin: Plugin = {
     }));
     // Deferred packages: the stand-in requires the package again from the same folder; that
     // require comes from the 'deferred' namespace, resolves normally and is bundled as usual.
-    pluginBuild.onResolve({ filter: packageFilter(DEFERRED_PACKAGES) }, async (args) => {
+    const defer = async (args: OnResolveArgs, only?: (file: string) => boolean): Promise<OnResolveResult | undefined> => {
       if (args.namespace === 'deferred' || args.pluginData === RESOLVING_DEFERRED) return undefined;
       const real = await pluginBuild.resolve(args.path, {
         kind: args.kind,
@@ -155,10 +227,17 @@ export const unbundledModulePlugin: Plugin = {
         pluginData: RESOLVING_DEFERRED,
       });
       if (real.errors.length > 0) return { errors: real.errors };
+      if (only && (real.external || !only(real.path))) return undefined;
+      const file = real.external ? null : real.path;
       // A path relative to the kit, so that no absolute path of this machine reaches the source map.
-      const pluginData: DeferredModule = { file: real.path, specifier: args.path, resolveDir: args.resolveDir };
-      return { path: path.relative(projectRoot, real.path).split(path.sep).join('/'), namespace: 'deferred', pluginData };
-    });
+      const pluginData: DeferredModule = { file, specifier: args.path, resolveDir: args.resolveDir };
+      const shown = file === null ? `node:${args.path}` : path.relative(projectRoot, file).split(path.sep).join('/');
+      return { path: shown, namespace: 'deferred', pluginData };
+    };
+    pluginBuild.onResolve({ filter: packageFilter(DEFERRED_PACKAGES) }, (args) => defer(args));
+    const deferredFile = (file: string) => DEFERRED_FILES.some((name) => file.split(path.sep).join('/').endsWith(`/node_modules/${name}`));
+    const fileNames = DEFERRED_FILES.map((name) => path.posix.basename(name, '.js').replace(/[.]/g, '\\$&'));
+    pluginBuild.onResolve({ filter: new RegExp(`(^|/)(${fileNames.join('|')})(\\.js)?$`) }, (args) => defer(args, deferredFile));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => {
       const deferred = args.pluginData as DeferredModule;
       return { contents: deferredModuleSource(deferred), loader: 'js', resolveDir: deferred.resolveDir };
@@ -189,6 +268,39 @@ export function lazyPackageOptions(functionDir: string, name: (typeof LAZY_PACKA
     ...FUNCTION_OUTPUT,
     logLevel: 'warning',
   };
+}
+
+/**
+ * esbuild options for the lazily loaded file of one LAZY_SDK_MODULES module: wx-server-sdk as the
+ * function resolves it, reduced to that module.
+ */
+export function lazySdkModuleOptions(functionDir: string, { id, file }: (typeof LAZY_SDK_MODULES)[number]): BuildOptions {
+  const onlyThisModule: Plugin = {
+    name: 'wx-server-sdk-module',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: SDK_ENTRY }, (args) => {
+        const cut = cutWebpackModule(readFileSync(args.path, 'utf8'), id, '');
+        // A placeholder when the module could not be cut: index.js then bundles it and never loads this file.
+        return { contents: cut ? cut.module : `throw new Error(${JSON.stringify(`${id} is bundled into index.js`)});`, loader: 'js' };
+      });
+    },
+  };
+  return {
+    stdin: { contents: `module.exports = require('wx-server-sdk');`, resolveDir: functionDir, loader: 'js' },
+    nodePaths: [path.join(projectRoot, 'node_modules')],
+    outfile: path.join(functionDir, LAZY_FOLDER, `${file}.js`),
+    ...FUNCTION_OUTPUT,
+    plugins: [onlyThisModule],
+    logLevel: 'warning',
+  };
+}
+
+/** Every lazily loaded file of the function at `functionDir` (LAZY_PACKAGES, LAZY_SDK_MODULES). */
+export function lazyFileOptions(functionDir: string): BuildOptions[] {
+  return [
+    ...LAZY_PACKAGES.map((name) => lazyPackageOptions(functionDir, name)),
+    ...LAZY_SDK_MODULES.map((module) => lazySdkModuleOptions(functionDir, module)),
+  ];
 }
 
 /**
@@ -225,7 +337,7 @@ export function esbuildOptions(functionDir: string, overrides: Partial<BuildOpti
 export async function buildFunction(name: string, root = functionsRoot): Promise<FunctionBuild> {
   const functionDir = path.join(root, name);
   const options = esbuildOptions(functionDir);
-  await Promise.all([build(options), ...LAZY_PACKAGES.map((lazy) => build(lazyPackageOptions(functionDir, lazy)))]);
+  await Promise.all([build(options), ...lazyFileOptions(functionDir).map((lazy) => build(lazy))]);
   const outfile = options.outfile as string;
   return { name, outfile, bytes: statSync(outfile).size, external: options.external ?? [] };
 }

@@ -59,7 +59,7 @@ describe('npm run add', () => {
       expect(first.stderr).toBe('');
       expect(first.code).toBe(0);
       const files = listFiles(root);
-      for (const file of ['index.js', 'index.js.map', 'lazy/xml2js.js', 'package.json'])
+      for (const file of ['index.js', 'index.js.map', 'lazy/xml2js.js', 'lazy/wx-server-sdk-openapi.js', 'package.json'])
         expect(files).toContain(`cloudfunctions/login/${file}`);
       for (const file of [
         'composition-root.js',

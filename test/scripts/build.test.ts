@@ -99,7 +99,7 @@ exports.isAgent = (value) => value instanceof agents.HttpsProxyAgent;`,
       format: 'cjs',
       plugins: [unbundledModulePlugin],
     });
-    // Which Node built-ins the bundle asks for, and when: form-data needs https, the agent needs
+    // Which Node built-ins the bundle asks for, and when: form-data needs fs, the agent needs
     // assert. Used as the SDK uses them (a property read at call time, not destructured at load).
     const required: string[] = [];
     const recordingRequire = (name: string) => {
@@ -109,13 +109,52 @@ exports.isAgent = (value) => value instanceof agents.HttpsProxyAgent;`,
     const mod: { exports: { form?: () => string; isAgent?: (value: unknown) => boolean } } = { exports: {} };
     new Function('module', 'exports', 'require', result.outputFiles[0]?.text ?? '')(mod, mod.exports, recordingRequire);
 
-    expect(required).not.toContain('https');
+    expect(required).not.toContain('fs');
     expect(required).not.toContain('assert');
     expect(mod.exports.form?.()).toMatch(/^multipart\/form-data; boundary=/);
-    expect(required).toContain('https');
+    expect(required).toContain('fs');
     expect(required).not.toContain('assert');
     expect(mod.exports.isAgent?.({})).toBe(false);
     expect(required).toContain('assert');
+  });
+
+  it('given https and the keep-alive agent for https URLs, neither loads https (nor tls) before an https URL is used', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'deferred-https-'));
+    writeFileSync(
+      path.join(dir, 'entry.js'),
+      `const https = require('https');
+const agents = require('agentkeepalive');
+exports.httpAgent = () => new agents({ keepAlive: true });
+exports.httpsAgent = () => new agents.HttpsAgent({ keepAlive: true });
+exports.globalAgent = () => https.globalAgent;`,
+    );
+    const result = await build({
+      entryPoints: [path.join(dir, 'entry.js')],
+      absWorkingDir: path.resolve('.'),
+      nodePaths: [path.resolve('node_modules')],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      plugins: [unbundledModulePlugin],
+    });
+    const required: string[] = [];
+    const recordingRequire = (name: string) => {
+      required.push(name);
+      return require(name);
+    };
+    type Agent = { protocol?: string; constructor: { name: string } };
+    const mod: { exports: { httpAgent?: () => Agent; httpsAgent?: () => Agent; globalAgent?: () => unknown } } = { exports: {} };
+    new Function('module', 'exports', 'require', result.outputFiles[0]?.text ?? '')(mod, mod.exports, recordingRequire);
+
+    expect(required).toContain('http');
+    expect(mod.exports.httpAgent?.().constructor.name).toBe('Agent');
+    expect(required).not.toContain('https');
+    const agent = mod.exports.httpsAgent?.();
+    expect(agent?.constructor.name).toBe('HttpsAgent');
+    expect(agent?.protocol).toBe('https:');
+    expect(required).toContain('https');
+    expect(mod.exports.globalAgent?.()).toBe(require('node:https').globalAgent);
   });
 
   it('given a watched function, a failed rebuild keeps the last good build and the next good one replaces it', async () => {

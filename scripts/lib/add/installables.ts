@@ -7,7 +7,7 @@
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { esbuildOptions, LAZY_PACKAGES, lazyPackageOptions } from '../../build';
+import { esbuildOptions, lazyFileOptions } from '../../build';
 import { collectionNamesFrom } from '../../../cloudfunctions/login/src/cloudbase/cloudbase-store';
 import {
   CLOUDBASERC,
@@ -104,10 +104,10 @@ async function buildLoginBundle(kit: KitLayout): Promise<Map<string, string>> {
   const functionDir = path.join(kit.root, 'cloudfunctions', LOGIN_FUNCTION);
   const [result, ...lazy] = await Promise.all([
     build({ ...esbuildOptions(functionDir), write: false, logLevel: 'silent' }),
-    ...LAZY_PACKAGES.map((name) => build({ ...lazyPackageOptions(functionDir, name), write: false, logLevel: 'silent' })),
+    ...lazyFileOptions(functionDir).map((options) => build({ ...options, write: false, logLevel: 'silent' })),
   ]);
   const files = new Map<string, string>();
-  // Paths relative to the function folder, '/'-separated (lazy/xml2js.js beside index.js).
+  // Paths relative to the function folder, '/'-separated (lazy/*.js beside index.js).
   for (const output of [...result.outputFiles, ...lazy.flatMap((built) => built.outputFiles)]) {
     files.set(path.relative(functionDir, output.path).split(path.sep).join('/'), output.text);
   }

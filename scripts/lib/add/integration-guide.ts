@@ -62,7 +62,7 @@ ${todoSection}
 ## 安装了什么
 
 - \`${functions}/${functionName}/\`：登录云函数${renamed ? `（以 \`${functionName}\` 安装，因为 \`login\` 已被项目占用；\`${folder}/config.${ext}\` 的 \`FUNCTION_NAMES\` 已指向它）` : ''}
-  （\`index.js\` 已打包 wx-server-sdk，\`index.js.map\` 让错误日志指向源码行，\`lazy/xml2js.js\` 是大文件导出时才加载的上传依赖）。
+  （\`index.js\` 已打包 wx-server-sdk，\`index.js.map\` 让错误日志指向源码行，\`lazy/\` 里是第一次用到时才加载的部分：大文件导出的上传依赖、openapi 的消息定义，须和 \`index.js\` 一起上传）。
 - \`${installFolder}/\`：登录服务（\`services/\`）、唯一接触 \`wx\` 的平台层（\`platform/\`）、前后端契约（\`contract/\`、\`typings/contract.d.ts\`）、
   装配点 \`composition-root.${ext}\`、配置 \`config.${ext}\`、页面（\`pages/\`：${facts.pages.join('、')}）与隐私弹窗组件（\`components/privacy-popup\`）。
 - \`app.json\`：在 \`pages\` 末尾登记了安装的页面；项目自己的页面与顺序没有改动。

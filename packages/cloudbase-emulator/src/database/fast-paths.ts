@@ -6,6 +6,7 @@
  * and a half of CPU for 1,000 logins. The shapes below are the common ones (`{ _id: 'x' }`,
  * `{ identityKeys: 'wx:…' }`, `$set` / `$inc` / `$unset` on plain object paths) and their MongoDB
  * semantics are simple; anything else returns `undefined` and goes through mingo unchanged.
+ * Every query of a returning login now takes the shortcut (3 per login, ~0.1–0.2 ms each before).
  */
 import { requestFailed } from './errors';
 import { cloneValue, type Doc, isPlainObject, sameValue } from './ejson';
@@ -16,20 +17,67 @@ function isSimpleScalar(value: unknown): value is Scalar {
   return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && !Number.isNaN(value));
 }
 
-/**
- * A predicate for criteria made only of top-level `field: scalar` equalities, or undefined.
- * MongoDB equality on a scalar also matches an array field holding that scalar.
- */
-export function simplePredicate(criteria: Doc): ((doc: Doc) => boolean) | undefined {
-  const entries = Object.entries(criteria);
-  for (const [field, value] of entries) {
-    if (field.startsWith('$') || field.includes('.') || !isSimpleScalar(value)) return undefined;
+type Predicate = (doc: Doc) => boolean;
+
+/** MongoDB equality with a scalar: the field holds it, or is an array holding it. */
+function holds(actual: unknown, value: Scalar): boolean {
+  return actual === value || (Array.isArray(actual) && actual.includes(value));
+}
+
+function scalarList(value: unknown): Scalar[] | undefined {
+  return Array.isArray(value) && value.every(isSimpleScalar) ? value : undefined;
+}
+
+/** A predicate for one top-level field's condition: a scalar, or `$eq` / `$in` / `$nin` / `$exists` of scalars. */
+function fieldPredicate(field: string, condition: unknown): Predicate | undefined {
+  if (isSimpleScalar(condition)) return (doc) => holds(doc[field], condition);
+  if (!isPlainObject(condition)) return undefined;
+  const tests: Predicate[] = [];
+  for (const [operator, argument] of Object.entries(condition)) {
+    if (operator === '$eq' && isSimpleScalar(argument)) {
+      tests.push((doc) => holds(doc[field], argument));
+    } else if (operator === '$in' || operator === '$nin') {
+      const values = scalarList(argument);
+      if (!values) return undefined;
+      const within = (doc: Doc) => values.some((value) => holds(doc[field], value));
+      tests.push(operator === '$in' ? within : (doc) => !within(doc));
+    } else if (operator === '$exists' && typeof argument === 'boolean') {
+      tests.push((doc) => (doc[field] !== undefined) === argument);
+    } else {
+      return undefined;
+    }
   }
-  return (doc) =>
-    entries.every(([field, value]) => {
-      const actual = doc[field];
-      return actual === value || (Array.isArray(actual) && actual.includes(value));
-    });
+  if (tests.length === 0) return undefined; // `{ field: {} }` matches an empty object: mingo's case
+  return (doc) => tests.every((test) => test(doc));
+}
+
+/**
+ * A predicate for criteria made of top-level fields compared with scalars (`field: scalar`,
+ * `$eq`, `$in`, `$nin`, `$exists`), combined with `$and` / `$or`, or undefined. These are the
+ * shapes a login's queries take (`{ _id: { $in: [...] } }`, identity keys, the caller's status).
+ * MongoDB equality on a scalar also matches an array field holding that scalar; `$nin` also
+ * matches a missing field.
+ */
+export function simplePredicate(criteria: Doc): Predicate | undefined {
+  const tests: Predicate[] = [];
+  for (const [key, condition] of Object.entries(criteria)) {
+    if (key === '$and' || key === '$or') {
+      if (!Array.isArray(condition) || condition.length === 0) return undefined; // mingo words the error
+      const branches: Predicate[] = [];
+      for (const branch of condition) {
+        const predicate = isPlainObject(branch) ? simplePredicate(branch) : undefined;
+        if (!predicate) return undefined;
+        branches.push(predicate);
+      }
+      tests.push(key === '$and' ? (doc) => branches.every((test) => test(doc)) : (doc) => branches.some((test) => test(doc)));
+    } else {
+      if (key.startsWith('$') || key.includes('.')) return undefined;
+      const predicate = fieldPredicate(key, condition);
+      if (!predicate) return undefined;
+      tests.push(predicate);
+    }
+  }
+  return (doc) => tests.every((test) => test(doc));
 }
 
 const SIMPLE_OPERATORS = new Set(['$set', '$unset', '$inc']);
