@@ -33,7 +33,17 @@ export function patchEngine(): void {
   jComponentUtils.transformRpx = (style: string) => convertUnits(style);
 }
 
+/**
+ * Registers a component. j-component compiles the template at once and looks up every component it
+ * names, which a recursion (a component using itself, or one that uses it) cannot satisfy: those
+ * not yet registered get a placeholder under their id, all the compiler reads from it; the real one
+ * replaces it when it registers, before anything renders (exparser resolves names lazily).
+ */
 export function registerComponent(definition: Record<string, unknown>): string {
+  const using = definition['usingComponents'];
+  if (typeof using === 'object' && using !== null)
+    for (const id of Object.values(using as Record<string, unknown>))
+      if (typeof id === 'string' && jComponentUtils.cache(id) === undefined) jComponentUtils.cache(id, { id });
   return jComponent.register(definition);
 }
 

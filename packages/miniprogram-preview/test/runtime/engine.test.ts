@@ -1,0 +1,31 @@
+/**
+ * @jest-environment jsdom
+ */
+import { createRoot, registerComponent } from '../../runtime/engine';
+
+describe('registering components', () => {
+  beforeAll(() => {
+    for (const tag of ['view', 'text']) registerComponent({ id: tag, tagName: tag, template: '<slot />' });
+  });
+
+  it('given a tree node that renders its children with itself, then the recursion renders as in WeChat', () => {
+    registerComponent({
+      id: 'engine-tree-node',
+      tagName: 'tree-node',
+      template: '<text>{{node.name}}</text><tree-node wx:for="{{node.children}}" wx:key="name" node="{{item}}" />',
+      usingComponents: { 'tree-node': 'engine-tree-node' },
+      properties: { node: { type: Object, value: { name: '', children: [] } } },
+    });
+    registerComponent({
+      id: 'engine-tree-page',
+      tagName: 'engine-tree-page',
+      template: '<tree-node node="{{root}}" />',
+      usingComponents: { 'tree-node': 'engine-tree-node' },
+      data: { root: { name: '根', children: [{ name: '枝', children: [{ name: '叶', children: [] }] }] } },
+    });
+
+    const root = createRoot('engine-tree-page');
+    root.attach(document.createElement('div'));
+    expect(root.dom?.textContent).toBe('根枝叶');
+  });
+});
