@@ -55,7 +55,8 @@ export function appRoutes(appJson: unknown): string[] {
 function startPreview(project: string, port: number, importDir: string | undefined): Promise<{ child: ChildProcess; base: string }> {
   const args = ['tsx', 'scripts/start.ts', '--project', project, '--port', String(port), '--memory', '--no-watch'];
   if (importDir) args.push('--import', importDir);
-  const child = spawn('npx', args, { cwd: kitRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  // Its own process group: npx, tsx and the emulator stop together (stopPreview).
+  const child = spawn('npx', args, { cwd: kitRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   return new Promise((resolve, reject) => {
     let output = '';
     const seen = (chunk: Buffer) => {
@@ -69,6 +70,10 @@ function startPreview(project: string, port: number, importDir: string | undefin
     });
     child.on('exit', (code) => reject(new Error(`the preview exited (${code}) before it started:\n${output}`)));
   });
+}
+
+function stopPreview(child: ChildProcess): void {
+  if (child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
 }
 
 async function openPage(page: Page, base: string, route: string, query: string, timeout: number): Promise<PageResult> {
@@ -121,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
   if (!index.ok) {
     // The build failed: every page would show the same message.
     process.stdout.write(`the preview did not build (${index.status}):\n${(await index.text()).replace(/<[^>]+>/g, '').trim()}\n`);
-    child.kill('SIGINT');
+    stopPreview(child);
     return 1;
   }
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
@@ -147,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
     }
   } finally {
     await browser.close();
-    child.kill('SIGINT');
+    stopPreview(child);
   }
   const opened = results.filter((result) => result.ok).length;
   process.stdout.write(`\n${opened}/${results.length} pages open without a page error (${Math.round((opened / Math.max(1, results.length)) * 100)}%)\n`);

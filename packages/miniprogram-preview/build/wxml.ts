@@ -111,20 +111,27 @@ const TEMPLATE_DEFINITION = /<template\s[^>]*?\bname\s*=\s*(["'])([^"']+)\1[^>]*
  * attributes (wx:if...). Templates fed other data (`{{...item}}`, `{{a: x}}`) or a bound `is`
  * stay, and are named as unsupported.
  */
-function expandTemplates(path: string, wxml: string, reader: SourceReader): string {
+function expandTemplates(path: string, wxml: string, reader: SourceReader, problems: string[]): string {
   const templates = new Map<string, string>();
   const collect = (text: string) => {
     for (const match of text.matchAll(TEMPLATE_DEFINITION)) templates.set(match[2] ?? '', match[3] ?? '');
   };
+  let source = wxml;
   for (const match of wxml.matchAll(/<import\s[^>]*?src\s*=\s*(["'])([^"']+)\1[^>]*?\/?>(\s*<\/import>)?/g)) {
     const target = relativeTo(path, (match[2] ?? '').replace(/\.wxml$/, ''));
     const imported = reader.readText(`${target}.wxml`);
-    if (imported === null) throw new ManifestError(`${path}.wxml: <import src="${match[2]}"> is missing (${target}.wxml)`);
+    if (imported === null) {
+      // WeChat compiles the page anyway and warns at run time that the template is not found; the
+      // template renders nothing, the rest of the page renders.
+      problems.push(`${path}.wxml: <import src="${match[2]}"> is missing (${target}.wxml): its templates render nothing`);
+      source = source.replace(match[0], '');
+      continue;
+    }
     collect(imported.replace(/<!--[\s\S]*?-->/g, ''));
   }
-  collect(wxml);
+  collect(source);
   const use = /<template\s([^>]*?\bis\s*=\s*(["'])([^"'{}]+)\2[^>]*?)(\/>|>\s*<\/template>)/g;
-  let text = wxml;
+  let text = source;
   for (let depth = 0; depth < 5; depth += 1) {
     let changed = false;
     text = text.replace(use, (whole, attributes: string, _quote: string, name: string) => {
@@ -181,7 +188,7 @@ export function prepareWxml(path: string, wxml: string, reader: SourceReader, in
     return `<wxs module="${module}">\n${bundleWxs(name, code, reader)}\n</wxs>`;
   });
 
-  text = expandTemplates(path, text, reader);
+  text = expandTemplates(path, text, reader, unsupported);
   if (/<import\s/.test(text) || /<template\s[^>]*\bis\s*=/.test(text)) {
     unsupported.push(`${path}.wxml: <import>/<template is> (模板 templates render nothing in the preview)`);
   }

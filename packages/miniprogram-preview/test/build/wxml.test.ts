@@ -108,3 +108,13 @@ describe('<import> and <template is> in the preview', () => {
     expect(result.unsupported).toEqual(['pages/a/index.wxml: <import>/<template is> (模板 templates render nothing in the preview)']);
   });
 });
+
+describe('an <import> whose file is missing', () => {
+  it('given the imported file was deleted, then the page still builds, the import is dropped and named', () => {
+    const result = prepareWxml('pages/asset/index', '<import src="/template/login/index.wxml" />\n<view>余额</view>', reader({}));
+    expect(result.wxml).toBe('\n<view>余额</view>');
+    expect(result.unsupported).toEqual([
+      'pages/asset/index.wxml: <import src="/template/login/index.wxml"> is missing (template/login/index.wxml): its templates render nothing',
+    ]);
+  });
+});
