@@ -155,7 +155,9 @@ async function main(argv: string[]): Promise<number> {
     stopPreview(child);
   }
   const opened = results.filter((result) => result.ok).length;
-  process.stdout.write(`\n${opened}/${results.length} pages open without a page error (${Math.round((opened / Math.max(1, results.length)) * 100)}%)\n`);
+  process.stdout.write(
+    `\n${opened}/${results.length} pages open without a page error (${Math.round((opened / Math.max(1, results.length)) * 100)}%)\n`,
+  );
   const jsonOut = option(argv, '--json');
   if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(results, null, 2)}\n`);
   return 0;
