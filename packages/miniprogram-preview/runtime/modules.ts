@@ -113,37 +113,41 @@ export function loadMiniprogram(
     const options = received();
     state.loading = null;
     if (!failure && !options) failure = `${module.path}: its script did not call Component() or Page()`;
-    if (failure || !options) {
-      // One broken page or component must not blank the whole mini-program: it shows what failed instead.
-      const message = failure ?? module.path;
-      failures.push(message);
-      registerComponent({
-        id: module.id,
-        path: module.path,
-        tagName: module.tagName,
-        template: FAILURE_TEMPLATE,
-        usingComponents: {},
-        data: { message: message.split('\n    at ')[0] ?? message },
-        // Unprefixed: the preview's own stylesheet (host.css) styles it.
-        options: {},
-      });
-      if (module.kind === 'page') pageIds.set(module.path, module.id);
-      continue;
+    if (module.kind === 'page') pageIds.set(module.path, module.id);
+    if (!failure && options) {
+      const own = typeof options['options'] === 'object' && options['options'] !== null ? (options['options'] as Options) : {};
+      const template = undeclaredTagsAsViews(module.wxml, module.usingComponents, isRegistered);
+      for (const tag of template.undeclared)
+        failures.push(`${module.path}.wxml: <${tag}> is not in usingComponents (shown as a plain view, WeChat warns and skips it)`);
+      try {
+        registerComponent({
+          ...options,
+          id: module.id,
+          path: module.path,
+          tagName: module.tagName,
+          template: template.wxml,
+          usingComponents: module.usingComponents,
+          options: { ...own, classPrefix: module.id },
+        });
+        continue;
+      } catch (error) {
+        // The engine compiles the template here: an expression it cannot parse fails this module only.
+        failure = `${module.path}.wxml: the template could not be compiled: ${error instanceof Error ? error.message : String(error)}`;
+      }
     }
-    const own = typeof options['options'] === 'object' && options['options'] !== null ? (options['options'] as Options) : {};
-    const template = undeclaredTagsAsViews(module.wxml, module.usingComponents, isRegistered);
-    for (const tag of template.undeclared)
-      failures.push(`${module.path}.wxml: <${tag}> is not in usingComponents (shown as a plain view, WeChat warns and skips it)`);
+    // One broken page or component must not blank the whole mini-program: it shows what failed instead.
+    const message = failure ?? module.path;
+    failures.push(message);
     registerComponent({
-      ...options,
       id: module.id,
       path: module.path,
       tagName: module.tagName,
-      template: template.wxml,
-      usingComponents: module.usingComponents,
-      options: { ...own, classPrefix: module.id },
+      template: FAILURE_TEMPLATE,
+      usingComponents: {},
+      data: { message: message.split('\n    at ')[0] ?? message },
+      // Unprefixed: the preview's own stylesheet (host.css) styles it.
+      options: {},
     });
-    if (module.kind === 'page') pageIds.set(module.path, module.id);
   }
 
   return { app: state.app ?? {}, pageIds, failures };

@@ -37,7 +37,10 @@ describe('loading the mini-program', () => {
     for (const tag of ['view', 'text']) registerComponent({ id: tag, tagName: tag, template: '<slot />' });
   });
 
-  function bundleOf(modules: { path: string; load(globals: Record<string, unknown>): void }[], globals: Record<string, unknown>) {
+  function bundleOf(
+    modules: { path: string; wxml?: string; load(globals: Record<string, unknown>): void }[],
+    globals: Record<string, unknown>,
+  ) {
     return {
       pages: modules.map((entry) => entry.path),
       entryPage: modules[0]?.path ?? '',
@@ -58,7 +61,7 @@ describe('loading the mini-program', () => {
         tagName: `loading-${entry.path.replace(/\W+/g, '-')}`,
         usingComponents: {},
         window: {},
-        wxml: '<view>page</view>',
+        wxml: entry.wxml ?? '<view>page</view>',
         load: () => entry.load(globals),
       })),
     };
@@ -103,5 +106,20 @@ describe('loading the mini-program', () => {
       expect.stringContaining('pages/broken/index: its script failed while loading: Error: wx.cloud.database is not a function'),
     ]);
     expect([...loaded.pageIds.keys()]).toEqual(['pages/broken/index', 'pages/fine/index']);
+  });
+
+  it('given a page whose template does not compile, then that page shows why and the others load', () => {
+    const globals: Record<string, unknown> = {};
+    const page = (g: Record<string, unknown>) => (g['Page'] as (options: object) => void)({});
+    const bundle = bundleOf(
+      [
+        { path: 'pages/bad-template/index', wxml: '<view>{{ price + }}</view>', load: page },
+        { path: 'pages/fine-too/index', load: page },
+      ],
+      globals,
+    );
+    const loaded = loadMiniprogram(bundle, globals);
+    expect(loaded.failures).toEqual([expect.stringContaining('pages/bad-template/index.wxml: the template could not be compiled')]);
+    expect([...loaded.pageIds.keys()]).toEqual(['pages/bad-template/index', 'pages/fine-too/index']);
   });
 });
