@@ -78,11 +78,20 @@ function stopPreview(child: ChildProcess): void {
 
 async function openPage(page: Page, base: string, route: string, query: string, timeout: number): Promise<PageResult> {
   const result: PageResult = { route, ok: false, ready: false, pageErrors: [], previewErrors: [], unsupported: 0, consoleErrors: [] };
-  const onError = (error: Error) => result.pageErrors.push(error.message.split('\n')[0] ?? '');
+  const onError = (error: Error) =>
+    result.pageErrors.push(
+      (error.stack ?? error.message)
+        .split('\n')
+        .slice(0, 3)
+        .map((line) => line.trim())
+        .join(' | '),
+    );
   const onConsole = (message: { type(): string; text(): string }) => {
     if (message.type() !== 'error') return;
     const text = message.text().split('\n')[0] ?? '';
-    (text.startsWith('[preview]') ? result.previewErrors : result.consoleErrors).push(text);
+    // A lifecycle hook of this page that threw; other modules' load problems show on their own pages.
+    if (text.startsWith(`[preview] ${route} `)) result.previewErrors.push(text);
+    else result.consoleErrors.push(text);
   };
   page.on('pageerror', onError);
   page.on('console', onConsole);
@@ -96,7 +105,7 @@ async function openPage(page: Page, base: string, route: string, query: string, 
   } catch {
     result.ready = false;
   }
-  result.unsupported = await page.locator('.pv-unsupported').count();
+  result.unsupported = await page.locator(`[data-pv-route="${route}"]:not([hidden]) .pv-unsupported`).count();
   page.off('pageerror', onError);
   page.off('console', onConsole);
   result.ok = result.ready && result.pageErrors.length === 0 && result.previewErrors.length === 0 && result.unsupported === 0;

@@ -30,7 +30,9 @@ export function patchEngine(): void {
   const registerElement = exparser.registerElement.bind(exparser);
   exparser.registerElement = (definition: ComponentDefinition) =>
     registerElement({ ...definition, options: { ...definition.options, writeIdToDOM: true } });
-  jComponentUtils.transformRpx = (style: string) => convertUnits(style);
+  // A binding may give a number, null or an object (a WXS style helper returning one): WeChat
+  // writes its string form into the attribute; the engine would throw on it.
+  jComponentUtils.transformRpx = (style: unknown) => convertUnits(typeof style === 'string' ? style : style == null ? '' : String(style));
 }
 
 /**

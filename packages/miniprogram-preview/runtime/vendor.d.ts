@@ -38,7 +38,7 @@ declare module 'miniprogram-exparser' {
 declare module 'j-component/src/tool/utils.js' {
   const utils: {
     /** Converts rpx in an inline style; j-component calls it for every `style` attribute it sets. */
-    transformRpx(style: string, keepZero?: boolean): string;
+    transformRpx(style: unknown, keepZero?: boolean): string;
     /** The registered component of an id or tag name, if any. */
     cache(id: string, instance?: unknown): unknown;
   };

@@ -1,10 +1,11 @@
 /**
  * @jest-environment jsdom
  */
-import { createRoot, registerComponent } from '../../runtime/engine';
+import { createRoot, patchEngine, registerComponent } from '../../runtime/engine';
 
 describe('registering components', () => {
   beforeAll(() => {
+    patchEngine();
     for (const tag of ['view', 'text']) registerComponent({ id: tag, tagName: tag, template: '<slot />' });
   });
 
@@ -27,5 +28,17 @@ describe('registering components', () => {
     const root = createRoot('engine-tree-page');
     root.attach(document.createElement('div'));
     expect(root.dom?.textContent).toBe('根枝叶');
+  });
+
+  it('given a style binding that is not a string (a WXS helper returning a number), then the element renders without it', () => {
+    registerComponent({
+      id: 'engine-style-page',
+      tagName: 'engine-style-page',
+      template: '<view class="a" style="{{ empty }}">空</view><view class="b" style="{{ width }}">宽</view>',
+      data: { empty: null, width: 5 },
+    });
+    const root = createRoot('engine-style-page');
+    root.attach(document.createElement('div'));
+    expect(root.dom?.textContent).toBe('空宽');
   });
 });
