@@ -158,7 +158,10 @@ function expandTemplates(path: string, wxml: string, reader: SourceReader, probl
 /** The WXML of `path` (already read), ready for the engine, and what it uses that the preview cannot show. */
 export function prepareWxml(path: string, wxml: string, reader: SourceReader, including: string[] = []): WxmlResult {
   const unsupported: string[] = [];
-  let text = wxml.replace(/<!--[\s\S]*?-->/g, '');
+  // `class="a"style="b"`: WeChat's compiler reads two attributes, the engine's parser gives up on the tag.
+  let text = wxml
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<[A-Za-z][^<>]*>/g, (tag) => tag.replace(/(=\s*(["'])[^"']*\2)(?=[A-Za-z_:@])/g, '$1 '));
 
   text = text.replace(/<include\s[^>]*?\/?>(\s*<\/include>)?/g, (tag) => {
     const src = attribute(tag, 'src');

@@ -118,3 +118,14 @@ describe('an <import> whose file is missing', () => {
     ]);
   });
 });
+
+describe('attributes written without a space between them', () => {
+  it('given class="a"style="b", then both attributes are kept, as WeChat reads them', () => {
+    const result = prepareWxml(
+      'pages/live/index',
+      '<cover-view class="icon-wrap"style="color: red" wx:if=\'{{a}}\'bindtap="go">x</cover-view>',
+      reader({}),
+    );
+    expect(result.wxml).toBe('<cover-view class="icon-wrap" style="color: red" wx:if=\'{{a}}\' bindtap="go">x</cover-view>');
+  });
+});
