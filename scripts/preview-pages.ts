@@ -12,7 +12,8 @@
  * Options: --port N (default 9870), --queries FILE (JSON `{ "pages/x/index": "id=1&type=2" }`: the query
  * options the app's own navigation passes to a page opened directly), --import DIR (an emulator snapshot:
  * the collections the pages read), --screenshots DIR (one PNG per page), --timeout MS (per page, default 8000),
- * --json FILE (the results).
+ * --json FILE (the results), --only TEXT (the routes containing it), --strict (an unhandled promise rejection
+ * fails the page too; by default it is listed apart: WeChat logs it and the page goes on).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ export interface PageResult {
   pageErrors: string[];
   previewErrors: string[];
   unsupported: number;
+  /** Promises the app left rejected (mostly its HTTP calls with no server): WeChat logs them, the page goes on. */
+  rejections: string[];
   consoleErrors: string[];
 }
 
@@ -76,8 +79,26 @@ function stopPreview(child: ChildProcess): void {
   if (child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
 }
 
-async function openPage(page: Page, base: string, route: string, query: string, timeout: number): Promise<PageResult> {
-  const result: PageResult = { route, ok: false, ready: false, pageErrors: [], previewErrors: [], unsupported: 0, consoleErrors: [] };
+const REJECTION = '[unhandled rejection]';
+
+/** Reports an unhandled rejection on the console instead of as an uncaught page error, so it is counted apart. */
+const REPORT_REJECTIONS_APART = `window.addEventListener('unhandledrejection', (event) => {
+  event.preventDefault();
+  const reason = event.reason;
+  console.error(${JSON.stringify(REJECTION)}, reason instanceof Error ? reason.message : JSON.stringify(reason) ?? String(reason));
+});`;
+
+async function openPage(page: Page, base: string, route: string, query: string, timeout: number, strict: boolean): Promise<PageResult> {
+  const result: PageResult = {
+    route,
+    ok: false,
+    ready: false,
+    pageErrors: [],
+    previewErrors: [],
+    unsupported: 0,
+    rejections: [],
+    consoleErrors: [],
+  };
   const onError = (error: Error) =>
     result.pageErrors.push(
       (error.stack ?? error.message)
@@ -89,6 +110,10 @@ async function openPage(page: Page, base: string, route: string, query: string, 
   const onConsole = (message: { type(): string; text(): string }) => {
     if (message.type() !== 'error') return;
     const text = message.text().split('\n')[0] ?? '';
+    if (text.startsWith(REJECTION)) {
+      result.rejections.push(text.slice(REJECTION.length).trim());
+      return;
+    }
     // A lifecycle hook of this page that threw; other modules' load problems show on their own pages.
     if (text.startsWith(`[preview] ${route} `)) result.previewErrors.push(text);
     else result.consoleErrors.push(text);
@@ -108,7 +133,12 @@ async function openPage(page: Page, base: string, route: string, query: string, 
   result.unsupported = await page.locator(`[data-pv-route="${route}"]:not([hidden]) .pv-unsupported`).count();
   page.off('pageerror', onError);
   page.off('console', onConsole);
-  result.ok = result.ready && result.pageErrors.length === 0 && result.previewErrors.length === 0 && result.unsupported === 0;
+  result.ok =
+    result.ready &&
+    result.pageErrors.length === 0 &&
+    result.previewErrors.length === 0 &&
+    result.unsupported === 0 &&
+    (!strict || result.rejections.length === 0);
   return result;
 }
 
@@ -128,6 +158,7 @@ async function main(argv: string[]): Promise<number> {
   if (screenshots) mkdirSync(screenshots, { recursive: true });
   const appJson: unknown = JSON.parse(readFileSync(path.join(project.root, project.miniprogramRoot, 'app.json'), 'utf8'));
   const only = option(argv, '--only');
+  const strict = argv.includes('--strict');
   const routes = appRoutes(appJson).filter((route) => !only || route.includes(only));
 
   const { child, base } = await startPreview(project.root, port, option(argv, '--import'));
@@ -142,9 +173,10 @@ async function main(argv: string[]): Promise<number> {
   const results: PageResult[] = [];
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addInitScript({ content: REPORT_REJECTIONS_APART });
     const page = await context.newPage();
     for (const route of routes) {
-      const result = await openPage(page, base, route, queries[route] ?? '', timeout);
+      const result = await openPage(page, base, route, queries[route] ?? '', timeout, strict);
       results.push(result);
       const problems = [...result.pageErrors, ...result.previewErrors];
       const mark = result.ok ? 'ok  ' : 'FAIL';
@@ -152,6 +184,8 @@ async function main(argv: string[]): Promise<number> {
         `${mark} ${route}${result.ready ? '' : ' (no onReady)'}${result.unsupported ? ` unsupported×${result.unsupported}` : ''}\n`,
       );
       for (const problem of problems.slice(0, 3)) process.stdout.write(`       ${problem.slice(0, 300)}\n`);
+      if (result.rejections.length)
+        process.stdout.write(`       (unhandled rejections ×${result.rejections.length}) ${result.rejections[0]?.slice(0, 160)}\n`);
       for (const text of result.consoleErrors.slice(0, 2)) process.stdout.write(`       (console) ${text.slice(0, 200)}\n`);
       if (screenshots)
         await page
