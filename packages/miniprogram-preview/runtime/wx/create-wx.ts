@@ -11,6 +11,7 @@ import type { WxCloud } from './cloud';
 import { createWxFileApis, type SaveFile } from './files';
 import type { Privacy } from './privacy';
 import { createWxRequest } from './request';
+import { createWxSelectorQuery, type QueryOwner } from './selector-query';
 import type { WxStorageApis } from './storage';
 import type { TempFiles } from './temp-files';
 import { extensionForType } from './temp-files';
@@ -112,6 +113,11 @@ export function createWx(deps: WxDependencies, stub: Record<string, unknown>): R
     ...createWxFileApis(deps.files, deps.saveFile),
     cloud: deps.cloud,
     request: createWxRequest((url, init) => deps.fetch(url, init), deps.warn),
+    createSelectorQuery: () =>
+      createWxSelectorQuery(() => {
+        const shown = deps.stack().pages();
+        return shown[shown.length - 1]?.instance as QueryOwner | undefined;
+      }),
 
     getAccountInfoSync: () => ({ miniProgram: { appId: deps.appid, envVersion: 'develop', version: '' }, plugin: {} }),
     getLaunchOptionsSync: () => ({ path: deps.launch.path, query: { ...deps.launch.query }, scene: 1001, referrerInfo: {} }),
