@@ -50,6 +50,23 @@ export function undeclaredTagsAsViews(
   return { wxml: rewritten, undeclared: [...undeclared] };
 }
 
+/** WeChat's own components with a '-' that the preview has no stand-in for: named as such, not as undeclared. */
+export const UNRENDERED_BUILTINS = new Set([
+  'live-pusher',
+  'live-player',
+  'channel-live',
+  'channel-video',
+  'voip-room',
+  'ad-custom',
+  'store-product',
+  'functional-page-navigator',
+  'share-element',
+  'grid-view',
+  'list-view',
+  'sticky-header',
+  'sticky-section',
+]);
+
 export interface LoadedApp {
   /** What App() received: getApp() answers it. */
   app: Options;
@@ -118,7 +135,11 @@ export function loadMiniprogram(
       const own = typeof options['options'] === 'object' && options['options'] !== null ? (options['options'] as Options) : {};
       const template = undeclaredTagsAsViews(module.wxml, module.usingComponents, isRegistered);
       for (const tag of template.undeclared)
-        failures.push(`${module.path}.wxml: <${tag}> is not in usingComponents (shown as a plain view, WeChat warns and skips it)`);
+        failures.push(
+          UNRENDERED_BUILTINS.has(tag)
+            ? `${module.path}.wxml: <${tag}> is a WeChat component the preview does not render (shown as a plain view)`
+            : `${module.path}.wxml: <${tag}> is not in usingComponents (shown as a plain view, WeChat warns and skips it)`,
+        );
       try {
         registerComponent({
           ...options,

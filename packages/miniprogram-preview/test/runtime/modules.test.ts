@@ -122,4 +122,22 @@ describe('loading the mini-program', () => {
     expect(loaded.failures).toEqual([expect.stringContaining('pages/bad-template/index.wxml: the template could not be compiled')]);
     expect([...loaded.pageIds.keys()]).toEqual(['pages/bad-template/index', 'pages/fine-too/index']);
   });
+
+  it('given a WeChat component the preview has no stand-in for (live-pusher), then it is named as such, not as undeclared', () => {
+    const globals: Record<string, unknown> = {};
+    const bundle = bundleOf(
+      [
+        {
+          path: 'pages/live/index',
+          wxml: '<live-pusher url="{{url}}" /><van-loading />',
+          load: (g) => (g['Page'] as (options: object) => void)({}),
+        },
+      ],
+      globals,
+    );
+    expect(loadMiniprogram(bundle, globals).failures).toEqual([
+      'pages/live/index.wxml: <live-pusher> is a WeChat component the preview does not render (shown as a plain view)',
+      'pages/live/index.wxml: <van-loading> is not in usingComponents (shown as a plain view, WeChat warns and skips it)',
+    ]);
+  });
 });
