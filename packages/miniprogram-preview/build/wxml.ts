@@ -155,6 +155,22 @@ function expandTemplates(path: string, wxml: string, reader: SourceReader, probl
   return text.replace(TEMPLATE_DEFINITION, '').replace(/<import\s[^>]*?\/?>(\s*<\/import>)?/g, '');
 }
 
+/** The characters `<text decode>` shows for WeChat's entities; `<`, `>` and `&` as expressions, so the template still parses. */
+const TEXT_ENTITIES: Record<string, string> = {
+  nbsp: '\u00a0',
+  ensp: '\u2002',
+  emsp: '\u2003',
+  apos: "'",
+  lt: "{{'<'}}",
+  gt: "{{'>'}}",
+  amp: "{{'&'}}",
+};
+
+/** `<text decode>`: WeChat decodes &nbsp; &ensp; &emsp; &lt; &gt; &amp; &apos; in its content; without decode they show as written. */
+export function decodeTextEntities(content: string): string {
+  return content.replace(/&(nbsp|ensp|emsp|apos|lt|gt|amp);/g, (_whole, name: string) => TEXT_ENTITIES[name] ?? '');
+}
+
 /** The WXML of `path` (already read), ready for the engine, and what it uses that the preview cannot show. */
 export function prepareWxml(path: string, wxml: string, reader: SourceReader, including: string[] = []): WxmlResult {
   const unsupported: string[] = [];
@@ -190,6 +206,10 @@ export function prepareWxml(path: string, wxml: string, reader: SourceReader, in
     }
     return `<wxs module="${module}">\n${bundleWxs(name, code, reader)}\n</wxs>`;
   });
+
+  text = text.replace(/(<text\b([^>]*)>)([^<]*)(?=<\/text>)/g, (whole, open: string, attributes: string, content: string) =>
+    /\sdecode(\s|=\s*["']\s*(true|\{\{\s*true\s*\}\})\s*["']|\/?$)/.test(attributes) ? `${open}${decodeTextEntities(content)}` : whole,
+  );
 
   text = expandTemplates(path, text, reader, unsupported);
   if (/<import\s/.test(text) || /<template\s[^>]*\bis\s*=/.test(text)) {

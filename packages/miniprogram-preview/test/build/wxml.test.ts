@@ -129,3 +129,16 @@ describe('attributes written without a space between them', () => {
     expect(result.wxml).toBe('<cover-view class="icon-wrap" style="color: red" wx:if=\'{{a}}\' bindtap="go">x</cover-view>');
   });
 });
+
+describe('<text decode>', () => {
+  it('given decode, then the entities WeChat decodes become their characters; without it they stay as written', () => {
+    const result = prepareWxml(
+      'components/card/index',
+      '<text decode="{{true}}">|&ensp;&emsp;&nbsp;a&lt;b&amp;c</text><text>&ensp;</text><text decode>x&apos;s</text>',
+      reader({}),
+    );
+    expect(result.wxml).toBe(
+      "<text decode=\"{{true}}\">|\u2002\u2003\u00a0a{{'<'}}b{{'&'}}c</text><text>&ensp;</text><text decode>x's</text>",
+    );
+  });
+});
