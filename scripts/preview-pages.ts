@@ -216,8 +216,10 @@ async function main(argv: string[]): Promise<number> {
     stopPreview(child);
   }
   const opened = results.filter((result) => result.ok).length;
+  const clean = results.filter((result) => result.ok && result.rejections.length === 0).length;
   process.stdout.write(
-    `\n${opened}/${results.length} pages open without a page error (${Math.round((opened / Math.max(1, results.length)) * 100)}%)\n`,
+    `\n${opened}/${results.length} pages open without a page error (${Math.round((opened / Math.max(1, results.length)) * 100)}%)\n` +
+      `${clean}/${results.length} of them without an unhandled promise rejection either\n`,
   );
   const jsonOut = option(argv, '--json');
   if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(results, null, 2)}\n`);
