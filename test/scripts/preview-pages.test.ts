@@ -5,7 +5,10 @@ describe('the pages preview:pages opens', () => {
     expect(
       appRoutes({
         pages: ['pages/index/index', 'pages/my/index'],
-        subpackages: [{ root: 'packageA', pages: ['list/list'] }, { root: 'packageB/', pages: ['edit/edit'] }],
+        subpackages: [
+          { root: 'packageA', pages: ['list/list'] },
+          { root: 'packageB/', pages: ['edit/edit'] },
+        ],
       }),
     ).toEqual(['pages/index/index', 'pages/my/index', 'packageA/list/list', 'packageB/edit/edit']);
     expect(appRoutes({ pages: ['a/b'], subPackages: [{ root: 'x', pages: ['y'] }] })).toEqual(['a/b', 'x/y']);
