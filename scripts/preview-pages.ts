@@ -226,7 +226,8 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module)
+// Run as a command, not when a test imports appRoutes.
+if (path.resolve(process.argv[1] ?? '') === __filename)
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
