@@ -113,8 +113,14 @@ export function createPageStack(config: StackConfig, factory: PageFactory, event
     if (tabs.get(page.route) === page) tabs.delete(page.route);
   }
 
-  function open(target: PageTarget): LivePage {
+  /**
+   * Creates the page and puts it in the stack (`place`) before its onLoad runs: in WeChat the page
+   * being loaded is already in getCurrentPages(), and wx.createSelectorQuery() in its onLoad or
+   * onShow queries it.
+   */
+  function open(target: PageTarget, place: (page: LivePage) => void): LivePage {
     const page = factory.create(target);
+    place(page);
     call(page, 'onLoad', target.query);
     show(page);
     // onReady comes after the first render: the next task, once the browser had a chance to paint.
@@ -150,7 +156,7 @@ export function createPageStack(config: StackConfig, factory: PageFactory, event
         if (stack.length >= maxDepth) throw new NavigationError('navigateTo', 'webview count limit exceed');
         const current = top();
         if (current) hide(current);
-        stack.push(open(next));
+        open(next, (page) => stack.push(page));
       });
     },
 
@@ -160,7 +166,7 @@ export function createPageStack(config: StackConfig, factory: PageFactory, event
         if (isTab(next.route)) throw new NavigationError('redirectTo', `can not redirectTo a tabbar page`);
         const current = stack.pop();
         if (current) unload(current);
-        stack.push(open(next));
+        open(next, (page) => stack.push(page));
       });
     },
 
@@ -198,7 +204,9 @@ export function createPageStack(config: StackConfig, factory: PageFactory, event
           show(kept);
           stack = [kept];
         } else {
-          stack = [open({ route: next.route, query: {} })];
+          open({ route: next.route, query: {} }, (page) => {
+            stack = [page];
+          });
         }
       });
     },
@@ -208,7 +216,10 @@ export function createPageStack(config: StackConfig, factory: PageFactory, event
         const next = target('reLaunch', url);
         for (const page of [...stack].reverse()) unload(page);
         for (const page of [...tabs.values()]) unload(page);
-        stack = [open(next)];
+        stack = [];
+        open(next, (page) => {
+          stack = [page];
+        });
       });
     },
   };
