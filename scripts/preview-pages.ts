@@ -140,7 +140,8 @@ async function openPage(
       await page.goto('about:blank');
       await page.goto(`${base}/preview/#${url}`);
     }
-    await page.locator(`[data-pv-route="${route}"][data-pv-ready]`).waitFor({ timeout });
+    // Attached, not visible: a page may open another at once (a login page), and stays ready under it.
+    await page.locator(`[data-pv-route="${route}"][data-pv-ready]`).waitFor({ state: 'attached', timeout });
     result.ready = true;
     // Let the first answers of onLoad's requests arrive and render.
     await page.waitForLoadState('networkidle', { timeout }).catch(() => undefined);
