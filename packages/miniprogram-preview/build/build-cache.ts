@@ -53,9 +53,20 @@ function readKept(file: string): KeptBuild | null {
   }
 }
 
+/**
+ * The start of the next millisecond (at most 1 ms away): file times have sub-millisecond precision,
+ * so a file written earlier in the current millisecond would otherwise look written after the start.
+ */
+function nextMillisecond(): number {
+  const now = Date.now();
+  let next = Date.now();
+  while (next === now) next = Date.now();
+  return next;
+}
+
 /** The kept build of these pages when nothing it read changed; otherwise a new build, kept for the next caller. */
 export async function cachedBuildPreview(options: CachedBuildOptions): Promise<PreviewBuildResult> {
-  const started = Date.now();
+  const started = nextMillisecond();
   const miniprogramRoot = path.resolve(options.miniprogramRoot ?? defaultMiniprogramRoot());
   const cacheDir = path.resolve(options.cacheDir);
   const record = recordPath(cacheDir, miniprogramRoot);

@@ -221,6 +221,72 @@ function mixedModulesPlugin(miniprogramRoot: string): Plugin {
   };
 }
 
+/** Where a script of the mini-program assigns to a `const`: esbuild's location (line 1-based, column in bytes). */
+export interface ConstantAssignment {
+  file: string;
+  line: number;
+  column: number;
+  name: string;
+}
+
+const CONSTANT_ASSIGNMENT = /^Cannot assign to "([^"]+)" because it is a constant$/;
+
+/** What throws where the assignment was: a member of a call that throws, so still an assignment target. */
+const THROW_ON_ASSIGN = "(() => { throw new TypeError('Assignment to constant variable.'); })().value";
+
+/**
+ * `const data = {}; if (extra) data = { ...data, ...extra };` in a page's script: WeChat's compiler
+ * (and any JavaScript engine) accepts it and throws a TypeError when that line runs; esbuild refuses
+ * the whole bundle. Each such assignment is rewritten to throw the same TypeError when it runs, so
+ * the rest of the mini-program builds and the line fails as it would on a phone.
+ */
+export function rewriteConstantAssignments(source: string, assignments: ConstantAssignment[]): string {
+  const lines = source.split('\n');
+  const byLine = [...assignments].sort((a, b) => a.line - b.line || b.column - a.column);
+  for (const assignment of byLine) {
+    const text = lines[assignment.line - 1];
+    if (text === undefined) continue;
+    const bytes = Buffer.from(text, 'utf8');
+    const before = bytes.subarray(0, assignment.column).toString('utf8');
+    const after = bytes.subarray(assignment.column).toString('utf8');
+    if (!after.startsWith(assignment.name)) continue;
+    lines[assignment.line - 1] = `${before}${THROW_ON_ASSIGN}${after.slice(assignment.name.length)}`;
+  }
+  return lines.join('\n');
+}
+
+function constantAssignmentsPlugin(assignments: ConstantAssignment[]): Plugin {
+  return {
+    name: 'constant-assignments',
+    setup(pluginBuild) {
+      const files = new Set(assignments.map((assignment) => assignment.file));
+      pluginBuild.onLoad({ filter: /\.js$/ }, (args) => {
+        if (!files.has(args.path)) return undefined;
+        const own = assignments.filter((assignment) => assignment.file === args.path);
+        const contents = rewriteConstantAssignments(readFileSync(args.path, 'utf8'), own);
+        // The first onLoad that answers wins: this one also does what mixedModulesPlugin would.
+        return { contents: importsToRequires(contents) ?? contents, loader: 'js' };
+      });
+    },
+  };
+}
+
+/** esbuild's constant-assignment errors in the mini-program's own scripts, or null when any error is another. */
+function constantAssignmentsIn(
+  messages: { text: string; location?: { file: string; line: number; column: number } | null }[],
+  miniprogramRoot: string,
+): ConstantAssignment[] | null {
+  const found: ConstantAssignment[] = [];
+  for (const message of messages) {
+    const name = CONSTANT_ASSIGNMENT.exec(message.text)?.[1];
+    if (!name || !message.location) return null;
+    const file = path.resolve(PACKAGE_ROOT, message.location.file);
+    if (path.relative(miniprogramRoot, file).startsWith('..')) return null;
+    found.push({ file, line: message.location.line, column: message.location.column, name });
+  }
+  return found;
+}
+
 /**
  * j-component and miniprogram-exparser come with miniprogram-simulate (our dev dependency), not
  * as direct dependencies: resolve them from there, and make every import share one copy (the
@@ -278,8 +344,9 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
 
   let metafileInputs: string[] = [];
   let bundled: string[] = [];
-  try {
-    const result = await build({
+  const assignments: ConstantAssignment[] = [];
+  const bundle = () =>
+    build({
       entryPoints: { preview: RUNTIME_ENTRY },
       outdir: outDir,
       bundle: true,
@@ -292,9 +359,27 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
       // j-component assigns its built-in behaviors to `global`.
       define: { global: 'globalThis' },
       alias: engineAliases(),
-      plugins: [manifestPlugin(manifest, miniprogramRoot), miniprogramNpmPlugin(miniprogramRoot), mixedModulesPlugin(miniprogramRoot)],
+      plugins: [
+        manifestPlugin(manifest, miniprogramRoot),
+        miniprogramNpmPlugin(miniprogramRoot),
+        constantAssignmentsPlugin(assignments),
+        mixedModulesPlugin(miniprogramRoot),
+      ],
       absWorkingDir: PACKAGE_ROOT,
     });
+  try {
+    let result: Awaited<ReturnType<typeof bundle>> | null = null;
+    // esbuild stops at the first such error of a file: a few rounds find the rest.
+    for (let round = 0; result === null; round += 1) {
+      try {
+        result = await bundle();
+      } catch (error) {
+        const messages = (error as { errors?: Parameters<typeof constantAssignmentsIn>[0] }).errors;
+        const more = messages && round < 5 ? constantAssignmentsIn(messages, miniprogramRoot) : null;
+        if (!more || more.length === 0) throw error;
+        assignments.push(...more);
+      }
+    }
     bundled = Object.keys(result.metafile.inputs)
       .filter((input) => !input.includes(':'))
       .map((input) => path.resolve(PACKAGE_ROOT, input));
@@ -309,6 +394,10 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
     );
   }
 
+  for (const assignment of assignments)
+    manifest.unsupported.push(
+      `${path.relative(miniprogramRoot, assignment.file)}:${assignment.line}: assigns to the constant "${assignment.name}" (throws a TypeError when it runs, as in WeChat)`,
+    );
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, 'app.css'), styles);
   writeFileSync(path.join(outDir, 'index.html'), renderHostPage(`${manifest.window.navigationBarTitleText ?? '小程序'} · 浏览器预览`));

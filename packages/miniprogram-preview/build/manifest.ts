@@ -1,7 +1,8 @@
 /**
  * What the preview needs to know about the mini-program: app.json, and every page and custom
  * component with its JSON, template and script, components before the pages that use them
- * (a template is compiled against the components it names, so they register first).
+ * (a template is compiled against the components it names, so they register first; in a recursion,
+ * which WeChat allows, the component used by one of its own descendants comes last).
  *
  * Pure over a SourceReader, so tests give it files in memory.
  */
@@ -48,7 +49,7 @@ export interface AppManifest {
   appScriptPath: string;
   /** 'app.wxss' or null. */
   appWxssPath: string | null;
-  /** Dependencies first. */
+  /** Dependencies first (except where components recurse). */
   modules: ModuleEntry[];
   /** What the sources use that the preview does not render, each naming its file (build/wxml.ts). */
   unsupported: string[];
@@ -220,8 +221,10 @@ export function readAppManifest(reader: SourceReader): AppManifest {
   const unsupported: string[] = [];
 
   function visit(path: string, kind: ModuleEntry['kind']): void {
-    if (done.has(path)) return;
-    if (visiting.includes(path)) throw new ManifestError(`components use each other in a cycle: ${[...visiting, path].join(' -> ')}`);
+    // A component may use itself or one that uses it (a tree node rendering its children, as
+    // mp-html's node does): WeChat renders that recursion. Such a user is emitted before the
+    // component it names; the runtime reserves the name until it registers (runtime/engine.ts).
+    if (done.has(path) || visiting.includes(path)) return;
     visiting.push(path);
     const json = readJson(reader, `${path}.json`);
     const source = reader.readText(`${path}.wxml`);

@@ -124,12 +124,19 @@ function definitionsIn(text: string, modules: Set<string>, wxs: Map<string, stri
  * WeChat's scoping and data forms (build/wxml-templates.ts); a bound `is="{{...}}"` becomes a
  * `wx:if` chain over the known templates. A use of an unknown template stays and is reported.
  */
-function expandTemplates(path: string, wxml: string, reader: SourceReader): string {
+function expandTemplates(path: string, wxml: string, reader: SourceReader, problems: string[]): string {
   const templates = new Map<string, TemplateDefinition>();
+  let source = wxml;
   for (const match of wxml.matchAll(IMPORT)) {
     const target = relativeTo(path, (match[2] ?? '').replace(/\.wxml$/, ''));
     const imported = reader.readText(`${target}.wxml`);
-    if (imported === null) throw new ManifestError(`${path}.wxml: <import src="${match[2]}"> is missing (${target}.wxml)`);
+    if (imported === null) {
+      // WeChat compiles the page anyway and warns at run time that the template is not found; the
+      // template renders nothing, the rest of the page renders.
+      problems.push(`${path}.wxml: <import src="${match[2]}"> is missing (${target}.wxml): its templates render nothing`);
+      source = source.replace(match[0], '');
+      continue;
+    }
     const text = imported.replace(/<!--[\s\S]*?-->/g, '');
     const wxs = new Map<string, string>();
     for (const tag of inlineWxs(target, text, reader).match(/<wxs module="[^"]+">[\s\S]*?<\/wxs>/g) ?? []) {
@@ -138,7 +145,7 @@ function expandTemplates(path: string, wxml: string, reader: SourceReader): stri
     definitionsIn(text, new Set(wxs.keys()), wxs, templates);
   }
   const ownModules = wxsModuleNames(wxml);
-  definitionsIn(wxml, ownModules, new Map(), templates);
+  definitionsIn(source, ownModules, new Map(), templates);
 
   let counter = 0;
   let merges = false;
@@ -156,7 +163,7 @@ function expandTemplates(path: string, wxml: string, reader: SourceReader): stri
     const body = scopeTemplateBody(template.body, scope, template.modules);
     return `<block wx:for=${quote}${list}${quote} wx:for-item="${scope}" wx:for-index="${scope}i">${body}</block>`;
   };
-  let text = wxml;
+  let text = source;
   for (let depth = 0; depth < 5; depth += 1) {
     let changed = false;
     text = text.replace(TEMPLATE_USE, (whole, attributes: string, _quote: string, is: string) => {
@@ -186,10 +193,29 @@ function expandTemplates(path: string, wxml: string, reader: SourceReader): stri
   return extra ? `${extra}\n${text}` : text;
 }
 
+/** The characters `<text decode>` shows for WeChat's entities; `<`, `>` and `&` as expressions, so the template still parses. */
+const TEXT_ENTITIES: Record<string, string> = {
+  nbsp: '\u00a0',
+  ensp: '\u2002',
+  emsp: '\u2003',
+  apos: "'",
+  lt: "{{'<'}}",
+  gt: "{{'>'}}",
+  amp: "{{'&'}}",
+};
+
+/** `<text decode>`: WeChat decodes &nbsp; &ensp; &emsp; &lt; &gt; &amp; &apos; in its content; without decode they show as written. */
+export function decodeTextEntities(content: string): string {
+  return content.replace(/&(nbsp|ensp|emsp|apos|lt|gt|amp);/g, (_whole, name: string) => TEXT_ENTITIES[name] ?? '');
+}
+
 /** The WXML of `path` (already read), ready for the engine, and what it uses that the preview cannot show. */
 export function prepareWxml(path: string, wxml: string, reader: SourceReader, including: string[] = []): WxmlResult {
   const unsupported: string[] = [];
-  let text = wxml.replace(/<!--[\s\S]*?-->/g, '');
+  // `class="a"style="b"`: WeChat's compiler reads two attributes, the engine's parser gives up on the tag.
+  let text = wxml
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<[A-Za-z][^<>]*>/g, (tag) => tag.replace(/(=\s*(["'])[^"']*\2)(?=[A-Za-z_:@])/g, '$1 '));
 
   text = text.replace(/<include\s[^>]*?\/?>(\s*<\/include>)?/g, (tag) => {
     const src = attribute(tag, 'src');
@@ -205,7 +231,11 @@ export function prepareWxml(path: string, wxml: string, reader: SourceReader, in
 
   text = inlineWxs(path, text, reader);
 
-  text = expandTemplates(path, text, reader);
+  text = text.replace(/(<text\b([^>]*)>)([^<]*)(?=<\/text>)/g, (whole, open: string, attributes: string, content: string) =>
+    /\sdecode(\s|=\s*["']\s*(true|\{\{\s*true\s*\}\})\s*["']|\/?$)/.test(attributes) ? `${open}${decodeTextEntities(content)}` : whole,
+  );
+
+  text = expandTemplates(path, text, reader, unsupported);
   if (/<template\s[^>]*\bis\s*=/.test(text)) {
     unsupported.push(`${path}.wxml: <template is> of a template not defined or imported here (模板 renders nothing in the preview)`);
   }

@@ -31,16 +31,27 @@ export function patchEngine(): void {
   const registerElement = exparser.registerElement.bind(exparser);
   exparser.registerElement = (definition: ComponentDefinition) =>
     registerElement({ ...definition, options: { ...definition.options, writeIdToDOM: true } });
-  // A bound style may be any value (WeChat writes it as text): a number, or an array a library's WXS did not join.
   // selectComponent('#absent') is null in WeChat; j-component asks these of the node it found, even when none.
   const getMethod = exparser.Component.getMethod.bind(exparser.Component);
   exparser.Component.getMethod = (node, name) => (node ? getMethod(node, name) : undefined);
   const getMethodCaller = exparser.Element.getMethodCaller.bind(exparser.Element);
   exparser.Element.getMethodCaller = (node) => (node ? getMethodCaller(node) : null);
+  // A binding may give a number, null or an object (a WXS style helper returning one): WeChat
+  // writes its string form into the attribute; the engine would throw on it.
   jComponentUtils.transformRpx = (style: unknown) => convertUnits(typeof style === 'string' ? style : style == null ? '' : String(style));
 }
 
+/**
+ * Registers a component. j-component compiles the template at once and looks up every component it
+ * names, which a recursion (a component using itself, or one that uses it) cannot satisfy: those
+ * not yet registered get a placeholder under their id, all the compiler reads from it; the real one
+ * replaces it when it registers, before anything renders (exparser resolves names lazily).
+ */
 export function registerComponent(definition: Record<string, unknown>): string {
+  const using = definition['usingComponents'];
+  if (typeof using === 'object' && using !== null)
+    for (const id of Object.values(using as Record<string, unknown>))
+      if (typeof id === 'string' && jComponentUtils.cache(id) === undefined) jComponentUtils.cache(id, { id });
   return jComponent.register(definition);
 }
 

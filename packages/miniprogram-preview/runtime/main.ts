@@ -137,6 +137,7 @@ function boot(): void {
         pickImage: pickImageFile,
         saveFile: downloadFile,
         warn: (message) => console.warn(`[preview] ${message}`),
+        fetch: (url, init) => fetch(url, init),
       },
       simulateApi,
     );

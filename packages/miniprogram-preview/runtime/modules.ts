@@ -67,6 +67,23 @@ export function withBuiltinBehaviors(behaviors: unknown): unknown[] {
   });
 }
 
+/** WeChat's own components with a '-' that the preview has no stand-in for: named as such, not as undeclared. */
+export const UNRENDERED_BUILTINS = new Set([
+  'live-pusher',
+  'live-player',
+  'channel-live',
+  'channel-video',
+  'voip-room',
+  'ad-custom',
+  'store-product',
+  'functional-page-navigator',
+  'share-element',
+  'grid-view',
+  'list-view',
+  'sticky-header',
+  'sticky-section',
+]);
+
 export interface LoadedApp {
   /** What App() received: getApp() answers it. */
   app: Options;
@@ -130,52 +147,47 @@ export function loadMiniprogram(
     const options = received();
     state.loading = null;
     if (!failure && !options) failure = `${module.path}: its script did not call Component() or Page()`;
-    if (failure || !options) {
-      // One broken page or component must not blank the whole mini-program: it shows what failed instead.
-      const message = failure ?? module.path;
-      failures.push(message);
-      registerComponent({
-        id: module.id,
-        path: module.path,
-        tagName: module.tagName,
-        template: FAILURE_TEMPLATE,
-        usingComponents: {},
-        data: { message: message.split('\n    at ')[0] ?? message },
-        // Unprefixed: the preview's own stylesheet (host.css) styles it.
-        options: {},
-      });
-      if (module.kind === 'page') pageIds.set(module.path, module.id);
-      continue;
-    }
-    const own = typeof options['options'] === 'object' && options['options'] !== null ? (options['options'] as Options) : {};
-    const template = undeclaredTagsAsViews(module.wxml, module.usingComponents, isRegistered);
-    for (const tag of template.undeclared)
-      failures.push(`${module.path}.wxml: <${tag}> is not in usingComponents (shown as a plain view, WeChat warns and skips it)`);
-    try {
-      registerComponent({
-        ...options,
-        behaviors: withBuiltinBehaviors(options['behaviors']),
-        id: module.id,
-        path: module.path,
-        tagName: module.tagName,
-        template: template.wxml,
-        usingComponents: module.usingComponents,
-        options: { ...own, classPrefix: module.id },
-      });
-    } catch (error) {
-      const message = `${module.path}: the engine refused it: ${error instanceof Error ? error.message : String(error)}`;
-      failures.push(message);
-      registerComponent({
-        id: module.id,
-        path: module.path,
-        tagName: module.tagName,
-        template: FAILURE_TEMPLATE,
-        usingComponents: {},
-        data: { message },
-        options: {},
-      });
-    }
     if (module.kind === 'page') pageIds.set(module.path, module.id);
+    if (!failure && options) {
+      const own = typeof options['options'] === 'object' && options['options'] !== null ? (options['options'] as Options) : {};
+      const template = undeclaredTagsAsViews(module.wxml, module.usingComponents, isRegistered);
+      for (const tag of template.undeclared)
+        failures.push(
+          UNRENDERED_BUILTINS.has(tag)
+            ? `${module.path}.wxml: <${tag}> is a WeChat component the preview does not render (shown as a plain view)`
+            : `${module.path}.wxml: <${tag}> is not in usingComponents (shown as a plain view, WeChat warns and skips it)`,
+        );
+      try {
+        registerComponent({
+          ...options,
+          behaviors: withBuiltinBehaviors(options['behaviors']),
+          id: module.id,
+          path: module.path,
+          tagName: module.tagName,
+          template: template.wxml,
+          usingComponents: module.usingComponents,
+          options: { ...own, classPrefix: module.id },
+        });
+        continue;
+      } catch (error) {
+        // The engine compiles the template here: an expression it cannot parse fails this module only.
+        // The engine compiles the template and checks the definition here: what it refuses fails this module only.
+        failure = `${module.path}: the engine refused it: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+    // One broken page or component must not blank the whole mini-program: it shows what failed instead.
+    const message = failure ?? module.path;
+    failures.push(message);
+    registerComponent({
+      id: module.id,
+      path: module.path,
+      tagName: module.tagName,
+      template: FAILURE_TEMPLATE,
+      usingComponents: {},
+      data: { message: message.split('\n    at ')[0] ?? message },
+      // Unprefixed: the preview's own stylesheet (host.css) styles it.
+      options: {},
+    });
   }
 
   return { app: state.app ?? {}, pageIds, failures };

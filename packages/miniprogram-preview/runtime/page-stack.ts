@@ -113,7 +113,11 @@ export function createPageStack(config: StackConfig, factory: PageFactory, event
     if (tabs.get(page.route) === page) tabs.delete(page.route);
   }
 
-  /** Creates the page and `place`s it in the stack before onLoad: getCurrentPages() in onLoad ends with it, as in WeChat. */
+  /**
+   * Creates the page and puts it in the stack (`place`) before its onLoad runs: in WeChat the page
+   * being loaded is already in getCurrentPages(), and wx.createSelectorQuery() in its onLoad or
+   * onShow queries it.
+   */
   function open(target: PageTarget, place: (page: LivePage) => void): LivePage {
     const page = factory.create(target);
     place(page);
@@ -212,6 +216,7 @@ export function createPageStack(config: StackConfig, factory: PageFactory, event
         const next = target('reLaunch', url);
         for (const page of [...stack].reverse()) unload(page);
         for (const page of [...tabs.values()]) unload(page);
+        stack = [];
         open(next, (page) => {
           stack = [page];
         });

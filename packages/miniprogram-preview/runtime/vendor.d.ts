@@ -42,7 +42,7 @@ declare module 'j-component/src/tool/utils.js' {
     /** Converts rpx in an inline style; j-component calls it for every `style` attribute it sets. */
     transformRpx(style: unknown, keepZero?: boolean): string;
     /** The registered component of an id or tag name, if any. */
-    cache(id: string): unknown;
+    cache(id: string, instance?: unknown): unknown;
   };
   export default utils;
 }

@@ -10,6 +10,8 @@ import { answer, WxApiError, type WxCallbacks } from './callbacks';
 import type { WxCloud } from './cloud';
 import { createWxFileApis, type SaveFile } from './files';
 import type { Privacy } from './privacy';
+import { createWxRequest } from './request';
+import { createWxSelectorQuery, type QueryOwner } from './selector-query';
 import type { WxStorageApis } from './storage';
 import type { TempFiles } from './temp-files';
 import { extensionForType } from './temp-files';
@@ -40,6 +42,8 @@ export interface WxDependencies {
   /** wx.shareFileMessage: the browser downloads the file instead (there is no chat to send it to). */
   saveFile: SaveFile;
   warn(message: string): void;
+  /** The browser's fetch, for wx.request. */
+  fetch(url: string, init: RequestInit): Promise<Response>;
 }
 
 type Api = (...args: never[]) => unknown;
@@ -108,6 +112,12 @@ export function createWx(deps: WxDependencies, stub: Record<string, unknown>): R
     ...deps.privacy.apis,
     ...createWxFileApis(deps.files, deps.saveFile),
     cloud: deps.cloud,
+    request: createWxRequest((url, init) => deps.fetch(url, init), deps.warn),
+    createSelectorQuery: () =>
+      createWxSelectorQuery(() => {
+        const shown = deps.stack().pages();
+        return shown[shown.length - 1]?.instance as QueryOwner | undefined;
+      }),
 
     getAccountInfoSync: () => ({ miniProgram: { appId: deps.appid, envVersion: 'develop', version: '' }, plugin: {} }),
     getLaunchOptionsSync: () => ({ path: deps.launch.path, query: { ...deps.launch.query }, scene: 1001, referrerInfo: {} }),

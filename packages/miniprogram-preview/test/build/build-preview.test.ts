@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildPreview, bundleModuleSource, defaultMiniprogramRoot, fileReader } from '../../build/build-preview';
+import {
+  buildPreview,
+  bundleModuleSource,
+  defaultMiniprogramRoot,
+  fileReader,
+  rewriteConstantAssignments,
+} from '../../build/build-preview';
 import { readAppManifest } from '../../build/manifest';
 import { createFixtureMiniprogram, FIXTURE_FILES, type FixtureMiniprogram } from '../support/fixture-miniprogram';
 
@@ -61,6 +67,35 @@ describe('buildPreview', () => {
     expect(result.unsupported).toEqual([expect.stringMatching(/^pages\/home\/index\.wxss: url\(\.\.\/\.\.\/images\/bg\.png\) 是本地文件/)]);
     // The page's banner reads the same list from the bundle.
     expect(readFileSync(path.join(fixture.outDir, 'preview.js'), 'utf8')).toContain('pages/home/index.wxss: url(../../images/bg.png)');
+  });
+
+  it('given a script that assigns to a const, then it builds, and the assignment throws the TypeError a phone throws when it runs', async () => {
+    fixture.write(
+      'components/name-tag/helper.js',
+      [
+        'module.exports = function merge(extra) {',
+        '  const data = { a: 1 };',
+        '  if (extra) { data = { ...data, ...extra }; }',
+        '  return data;',
+        '};',
+        '',
+      ].join('\n'),
+    );
+    fixture.write('components/name-tag/index.ts', "const merge = require('./helper');\nComponent({ data: { merged: merge(null) } });\n");
+    const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    expect(result.unsupported).toEqual([
+      'components/name-tag/helper.js:3: assigns to the constant "data" (throws a TypeError when it runs, as in WeChat)',
+    ]);
+
+    const merge = new Function(
+      'module',
+      `${rewriteConstantAssignments(readFileSync(path.join(fixture.root, 'components/name-tag/helper.js'), 'utf8'), [
+        { file: 'helper.js', line: 3, column: 15, name: 'data' },
+      ])}; return module.exports;`,
+    )({}) as (extra: object | null) => object;
+    expect(merge(null)).toEqual({ a: 1 });
+    expect(() => merge({ b: 2 })).toThrow(new TypeError('Assignment to constant variable.'));
   });
 
   it('answers manifest and WXSS problems the same way', async () => {

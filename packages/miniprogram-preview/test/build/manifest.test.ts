@@ -108,14 +108,25 @@ describe('readAppManifest', () => {
     expect(() =>
       readAppManifest(reader({ ...APP, 'app.json': JSON.stringify({ pages: ['a'], tabBar: { list: [{ pagePath: 'b' }] } }) })),
     ).toThrow(/tabBar.list\[0\].pagePath "b" is not in pages/);
-    expect(() =>
-      readAppManifest(
-        reader({
-          ...APP,
-          ...module('components/avatar/index', { component: true, usingComponents: { card: '/components/user-card/index' } }),
+  });
+
+  it('given components that recurse (a node using itself, two using each other), then each is listed once, as WeChat renders them', () => {
+    const manifest = readAppManifest(
+      reader({
+        ...APP,
+        ...module('components/avatar/index', {
+          component: true,
+          usingComponents: { avatar: './index', card: '/components/user-card/index' },
         }),
-      ),
-    ).toThrow(/cycle/);
+      }),
+    );
+    expect(manifest.modules.map((entry) => entry.path)).toEqual([
+      'components/avatar/index',
+      'components/user-card/index',
+      'pages/home/index',
+      'pages/me/index',
+    ]);
+    expect(manifest.modules[0]?.usingComponents).toEqual({ avatar: 'components/avatar/index', card: 'components/user-card/index' });
   });
 });
 

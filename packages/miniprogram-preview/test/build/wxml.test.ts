@@ -91,3 +91,37 @@ describe('image paths in WXML', () => {
     );
   });
 });
+
+describe('an <import> whose file is missing', () => {
+  it('given the imported file was deleted, then the page still builds, the import is dropped and named', () => {
+    const result = prepareWxml('pages/asset/index', '<import src="/template/login/index.wxml" />\n<view>余额</view>', reader({}));
+    expect(result.wxml).toBe('\n<view>余额</view>');
+    expect(result.unsupported).toEqual([
+      'pages/asset/index.wxml: <import src="/template/login/index.wxml"> is missing (template/login/index.wxml): its templates render nothing',
+    ]);
+  });
+});
+
+describe('attributes written without a space between them', () => {
+  it('given class="a"style="b", then both attributes are kept, as WeChat reads them', () => {
+    const result = prepareWxml(
+      'pages/live/index',
+      '<cover-view class="icon-wrap"style="color: red" wx:if=\'{{a}}\'bindtap="go">x</cover-view>',
+      reader({}),
+    );
+    expect(result.wxml).toBe('<cover-view class="icon-wrap" style="color: red" wx:if=\'{{a}}\' bindtap="go">x</cover-view>');
+  });
+});
+
+describe('<text decode>', () => {
+  it('given decode, then the entities WeChat decodes become their characters; without it they stay as written', () => {
+    const result = prepareWxml(
+      'components/card/index',
+      '<text decode="{{true}}">|&ensp;&emsp;&nbsp;a&lt;b&amp;c</text><text>&ensp;</text><text decode>x&apos;s</text>',
+      reader({}),
+    );
+    expect(result.wxml).toBe(
+      "<text decode=\"{{true}}\">|\u2002\u2003\u00a0a{{'<'}}b{{'&'}}c</text><text>&ensp;</text><text decode>x's</text>",
+    );
+  });
+});

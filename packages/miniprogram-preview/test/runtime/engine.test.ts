@@ -29,3 +29,43 @@ describe('the engine, patched to behave as WeChat', () => {
     expect(parent.textContent).toBe('x');
   });
 });
+
+describe('registering components', () => {
+  beforeAll(() => {
+    patchEngine();
+    for (const tag of ['view', 'text']) registerComponent({ id: tag, tagName: tag, template: '<slot />' });
+  });
+
+  it('given a tree node that renders its children with itself, then the recursion renders as in WeChat', () => {
+    registerComponent({
+      id: 'engine-tree-node',
+      tagName: 'tree-node',
+      template: '<text>{{node.name}}</text><tree-node wx:for="{{node.children}}" wx:key="name" node="{{item}}" />',
+      usingComponents: { 'tree-node': 'engine-tree-node' },
+      properties: { node: { type: Object, value: { name: '', children: [] } } },
+    });
+    registerComponent({
+      id: 'engine-tree-page',
+      tagName: 'engine-tree-page',
+      template: '<tree-node node="{{root}}" />',
+      usingComponents: { 'tree-node': 'engine-tree-node' },
+      data: { root: { name: '根', children: [{ name: '枝', children: [{ name: '叶', children: [] }] }] } },
+    });
+
+    const root = createRoot('engine-tree-page');
+    root.attach(document.createElement('div'));
+    expect(root.dom?.textContent).toBe('根枝叶');
+  });
+
+  it('given a style binding that is not a string (a WXS helper returning a number), then the element renders without it', () => {
+    registerComponent({
+      id: 'engine-style-page',
+      tagName: 'engine-style-page',
+      template: '<view class="a" style="{{ empty }}">空</view><view class="b" style="{{ width }}">宽</view>',
+      data: { empty: null, width: 5 },
+    });
+    const root = createRoot('engine-style-page');
+    root.attach(document.createElement('div'));
+    expect(root.dom?.textContent).toBe('空宽');
+  });
+});

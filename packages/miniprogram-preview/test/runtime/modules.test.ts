@@ -37,7 +37,10 @@ describe('loading the mini-program', () => {
     for (const tag of ['view', 'text']) registerComponent({ id: tag, tagName: tag, template: '<slot />' });
   });
 
-  function bundleOf(modules: { path: string; load(globals: Record<string, unknown>): void }[], globals: Record<string, unknown>) {
+  function bundleOf(
+    modules: { path: string; wxml?: string; load(globals: Record<string, unknown>): void }[],
+    globals: Record<string, unknown>,
+  ) {
     return {
       pages: modules.map((entry) => entry.path),
       entryPage: modules[0]?.path ?? '',
@@ -58,7 +61,7 @@ describe('loading the mini-program', () => {
         tagName: `loading-${entry.path.replace(/\W+/g, '-')}`,
         usingComponents: {},
         window: {},
-        wxml: '<view>page</view>',
+        wxml: entry.wxml ?? '<view>page</view>',
         load: () => entry.load(globals),
       })),
     };
@@ -119,5 +122,38 @@ describe('loading the mini-program', () => {
     const loaded = loadMiniprogram(bundle, globals);
     expect(loaded.failures).toEqual([]);
     expect([...loaded.pageIds.keys()]).toEqual(['pages/scroll/index']);
+  });
+
+  it('given a page whose template does not compile, then that page shows why and the others load', () => {
+    const globals: Record<string, unknown> = {};
+    const page = (g: Record<string, unknown>) => (g['Page'] as (options: object) => void)({});
+    const bundle = bundleOf(
+      [
+        { path: 'pages/bad-template/index', wxml: '<view>{{ price + }}</view>', load: page },
+        { path: 'pages/fine-too/index', load: page },
+      ],
+      globals,
+    );
+    const loaded = loadMiniprogram(bundle, globals);
+    expect(loaded.failures).toEqual([expect.stringContaining('pages/bad-template/index: the engine refused it')]);
+    expect([...loaded.pageIds.keys()]).toEqual(['pages/bad-template/index', 'pages/fine-too/index']);
+  });
+
+  it('given a WeChat component the preview has no stand-in for (live-pusher), then it is named as such, not as undeclared', () => {
+    const globals: Record<string, unknown> = {};
+    const bundle = bundleOf(
+      [
+        {
+          path: 'pages/live/index',
+          wxml: '<live-pusher url="{{url}}" /><van-loading />',
+          load: (g) => (g['Page'] as (options: object) => void)({}),
+        },
+      ],
+      globals,
+    );
+    expect(loadMiniprogram(bundle, globals).failures).toEqual([
+      'pages/live/index.wxml: <live-pusher> is a WeChat component the preview does not render (shown as a plain view)',
+      'pages/live/index.wxml: <van-loading> is not in usingComponents (shown as a plain view, WeChat warns and skips it)',
+    ]);
   });
 });

@@ -201,4 +201,35 @@ describe('the page stack', () => {
     expect(failures).toEqual([`${LOGIN} onLoad`]);
     expect(routes()).toEqual([HOME, LOGIN]);
   });
+
+  it('given a page opening, then it is already in the stack while its onLoad and onShow run, as getCurrentPages() is in WeChat', async () => {
+    const seen: string[] = [];
+    const factory: PageFactory = {
+      create(target) {
+        const page: LivePage = {
+          route: target.route,
+          query: target.query,
+          instance: {
+            onLoad: () =>
+              seen.push(
+                `onLoad ${stack
+                  .pages()
+                  .map((shown) => shown.route)
+                  .join(',')}`,
+              ),
+            onShow: () => seen.push(`onShow top ${stack.pages().at(-1)?.route}`),
+          },
+          setVisible: () => undefined,
+          triggerPageLifetime: () => undefined,
+          markReady: () => undefined,
+          destroy: () => undefined,
+        };
+        return page;
+      },
+    };
+    const stack = createPageStack(CONFIG, factory, { changed: () => undefined, hookFailed: () => undefined });
+    await stack.reLaunch(`/${HOME}`);
+    await stack.navigateTo(`/${LOGIN}`);
+    expect(seen).toEqual([`onLoad ${HOME}`, `onShow top ${HOME}`, `onLoad ${HOME},${LOGIN}`, `onShow top ${LOGIN}`]);
+  });
 });
