@@ -85,7 +85,8 @@ function attribute(tag: string, name: string): string | null {
 }
 
 const TEMPLATE_DEFINITION = /<template\s[^>]*?\bname\s*=\s*(["'])([^"']+)\1[^>]*>([\s\S]*?)<\/template>/g;
-const TEMPLATE_USE = /<template\s([^>]*?\bis\s*=\s*(["'])([^"']+)\2[^>]*?)(\/>|>\s*<\/template>)/g;
+/** A `<template is>` use; `is` may hold the other quote and `>` (`is="{{n > 0 ? 'list' : 'empty'}}"`). */
+const TEMPLATE_USE = /<template\s([^>]*?\bis\s*=\s*(["'])((?:(?!\2)[\s\S])+)\2[^>]*?)(\/>|>\s*<\/template>)/g;
 const IMPORT = /<import\s[^>]*?src\s*=\s*(["'])([^"']+)\1[^>]*?\/?>(\s*<\/import>)?/g;
 
 /** `<wxs src>` and inline `<wxs>` of `path` as inline modules carrying what they require. */
