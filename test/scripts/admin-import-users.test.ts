@@ -6,6 +6,7 @@
 import cloud from 'wx-server-sdk';
 import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { runAdminAt, useFreshCollections } from './support/admin';
+import { ROUND_TRIP_LATENCY_MS } from '../support/round-trips';
 
 const APPID = 'wx-tutorial-app';
 const NOW = new Date('2026-12-02T00:00:00Z');
@@ -186,7 +187,7 @@ describe('import users (tutorial-style collections)', () => {
     ]);
     expect(await adopt('--collection', 'users')).toMatchObject({ adopted: 2 });
     // Every request takes a while, as over a network: round trips count what is sequential.
-    const latency = emulator.faults.add({ action: /^database\./, latencyMs: 15, times: 'always' });
+    const latency = emulator.faults.add({ action: /^database\./, latencyMs: ROUND_TRIP_LATENCY_MS, times: 'always' });
     const login = (caller: { openid: string; unionid?: string }) =>
       emulator.callFunction('login', { action: 'login' }, { appid: APPID, ...caller });
     // One after the other: two at once on a busy machine could stretch one's parallel requests apart.

@@ -10,6 +10,7 @@ import cloud from 'wx-server-sdk';
 import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { IMPORT_CHUNK_SIZE } from '../../scripts/lib/admin/import/importer';
 import { runAdminAt, useFreshCollections } from './support/admin';
+import { ROUND_TRIP_LATENCY_MS } from '../support/round-trips';
 
 const FIXTURES = path.join(__dirname, 'fixtures/import');
 const APPID = 'wx-imported-app';
@@ -113,7 +114,7 @@ describe('import from LeanCloud', () => {
     await admin('import', 'leancloud', path.join(FIXTURES, 'leancloud-users.json'), '--appid', APPID);
     // Every request takes a while, as over a network: requests made in parallel overlap, so
     // round trips count what is sequential, not how fast this machine answers.
-    const latency = emulator.faults.add({ action: /^database\./, latencyMs: 15, times: 'always' });
+    const latency = emulator.faults.add({ action: /^database\./, latencyMs: ROUND_TRIP_LATENCY_MS, times: 'always' });
     const invocation = await emulator
       .callFunction('login', { action: 'login' }, { appid: APPID, openid: 'oLc_xiaoming_0001', unionid: 'uLc_xiaoming_0001' })
       .finally(() => latency.remove());

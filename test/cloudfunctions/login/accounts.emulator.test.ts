@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { EJSON } from 'bson';
 import type { ActionMap, ActionName, ErrorBody, Result } from '../../../typings/contract';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import { ROUND_TRIP_LATENCY_MS } from '../../support/round-trips';
 
 let emulator: Emulator;
 
@@ -103,7 +104,7 @@ describe('updateProfile through the emulator', () => {
     const { user } = dataOf(await call(alice, 'updateProfile', { avatarFileID: fileID }));
     const download = await fetch(user.avatarUrl);
     // Latency makes parallel requests overlap, so the round-trip count shows what is sequential.
-    const latency = emulator.faults.add({ action: /^(database|storage)\./, latencyMs: 15, times: 'always' });
+    const latency = emulator.faults.add({ action: /^(database|storage)\./, latencyMs: ROUND_TRIP_LATENCY_MS, times: 'always' });
     const login = await invoke(alice, 'login').finally(() => latency.remove());
 
     expect(download.status).toBe(200);
@@ -816,7 +817,7 @@ describe('WeChat accounts as units, through the emulator', () => {
 
     const { wechatPairs: _recorded, ...before } = doc('users', id) ?? {};
     await emulator.database.importCollection('users', EJSON.stringify(before, { relaxed: false }));
-    const latency = emulator.faults.add({ action: /^database\./, latencyMs: 15, times: 'always' });
+    const latency = emulator.faults.add({ action: /^database\./, latencyMs: ROUND_TRIP_LATENCY_MS, times: 'always' });
     try {
       const migrating = await invoke(alice, 'login');
       const returning = await invoke(alice, 'login');
@@ -889,7 +890,7 @@ describe('rate limits through the emulator', () => {
     const other = person('other');
     await signUp(other);
     dataOf(await call(other, 'updateProfile', { nickName: '别人' }));
-    const latency = emulator.faults.add({ action: /^database\./, latencyMs: 15, times: 'always' });
+    const latency = emulator.faults.add({ action: /^database\./, latencyMs: ROUND_TRIP_LATENCY_MS, times: 'always' });
     try {
       // An avatar-only change is not limited: the baseline of the same action without a counter.
       const avatar = await emulator.storage.write(

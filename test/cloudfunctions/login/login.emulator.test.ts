@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import { ROUND_TRIP_LATENCY_MS } from '../../support/round-trips';
 
 let emulator: Emulator;
 /** The function's own log lines, kept as a test artifact rather than flooding the test output. */
@@ -63,7 +64,7 @@ describe('login function through wx-server-sdk and the emulator', () => {
   }, 120_000);
 
   it('given a returning login, makes one sequential database round trip; a first login at most three', async () => {
-    const latency = emulator.faults.add({ action: /^database\./, latencyMs: 15, times: 'always' });
+    const latency = emulator.faults.add({ action: /^database\./, latencyMs: ROUND_TRIP_LATENCY_MS, times: 'always' });
     try {
       const caller = { openid: 'o-trips', appid: 'wx-trips' };
       const first = await callLogin(caller);
@@ -210,7 +211,7 @@ describe('login function through wx-server-sdk and the emulator', () => {
     await emulator.database.importCollection('users', JSON.stringify({ _id: 'legacy-own', _openid: 'o-legacy-own', nickName: '自己' }));
     const caller = { openid: 'o-legacy-own', appid: 'wx-legacy-own' };
     const adopted = await callLogin(caller);
-    const latency = emulator.faults.add({ action: /^database\./, latencyMs: 15, times: 'always' });
+    const latency = emulator.faults.add({ action: /^database\./, latencyMs: ROUND_TRIP_LATENCY_MS, times: 'always' });
     try {
       const returning = await callLogin(caller);
 

@@ -93,10 +93,10 @@ describe('<template is> data forms, scoped as WeChat scopes templates', () => {
     expect(render(wxml, { kind: 'a', v: 2 })).toBe('A 2');
   });
 
-  it('given is="{{ cond ? \'list\' : \'empty\' }}" with data on the next line (a shop cart), then the chosen template renders', () => {
+  it("given is=\"{{ cond ? 'list' : 'empty' }}\" with data on the next line (a shop cart), then the chosen template renders", () => {
     const wxml = [
       '<template name="list"><text>{{items.length}} 件 {{mode}}</text></template><template name="empty"><text>空 {{mode}}</text></template>',
-      '<template is="{{cart.items.length > 0 ? \'list\' : \'empty\'}}"',
+      "<template is=\"{{cart.items.length > 0 ? 'list' : 'empty'}}\"",
       '  data="{{...cart, mode}}"></template>',
     ].join('\n');
     expect(render(wxml, { cart: { items: [1, 2] }, mode: '编辑' })).toBe('2 件 编辑');
