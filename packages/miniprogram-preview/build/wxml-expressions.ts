@@ -4,6 +4,14 @@
  * Pure string work that skips string literals.
  */
 
+/** Where the string literal opening at `start` (a quote) closes: the index of its closing quote (escapes skipped). */
+export function stringLiteralEnd(expression: string, start: number): number {
+  const quote = expression[start];
+  let end = start + 1;
+  while (end < expression.length && expression[end] !== quote) end += expression[end] === '\\' ? 2 : 1;
+  return end;
+}
+
 /** `{ dot, size: 1 }` -> `{ dot: dot, size: 1 }` inside one `{{ }}` expression. */
 export function expandShorthand(expression: string): string {
   let out = '';
@@ -12,8 +20,7 @@ export function expandShorthand(expression: string): string {
   for (let index = 0; index < expression.length; index += 1) {
     const char = expression[index] ?? '';
     if (char === '"' || char === "'") {
-      let end = index + 1;
-      while (end < expression.length && expression[end] !== char) end += expression[end] === '\\' ? 2 : 1;
+      const end = stringLiteralEnd(expression, index);
       out += expression.slice(index, end + 1);
       index = end;
       expectKey = false;

@@ -13,7 +13,7 @@
  *
  * Pure string work over WXML already read.
  */
-import { scopeExpression, splitTopLevel } from './wxml-expressions';
+import { scopeExpression, splitTopLevel, stringLiteralEnd } from './wxml-expressions';
 
 export const TEMPLATE_DATA_MODULE = '__pvTemplateData';
 
@@ -127,8 +127,7 @@ export function rewriteObjectSpreads(expression: string): { expression: string; 
   for (let index = 0; index < expression.length; index += 1) {
     const char = expression[index] ?? '';
     if (char === '"' || char === "'") {
-      let end = index + 1;
-      while (end < expression.length && expression[end] !== char) end += expression[end] === '\\' ? 2 : 1;
+      const end = stringLiteralEnd(expression, index);
       out += expression.slice(index, end + 1);
       index = end;
       continue;

@@ -117,64 +117,59 @@ export async function cleanupByAdmin(
   };
   const seen = new Set<string>();
   // Entries that can finish first (their window passed), then those still waiting for it (removed
-  // once now): waiting entries never crowd due ones out of a page.
+  // once now): waiting entries never crowd due ones out of a page. Once per run: what an entry still
+  // lists after its turn failed (kept for the next run) or waits for its late-write window.
   for (const dueAt of [context.now, undefined]) {
-    for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const entries = await store.deletionsWithPendingWork(PAGE, dueAt);
-      // Once per run: what an entry still lists after its turn failed (kept for the next run) or
-      // waits for its late-write window; a page of only those means the rest is out of reach now.
-      const fresh = entries.filter((entry) => !seen.has(entry._id));
-      if (fresh.length === 0) break;
-      for (const entry of fresh) seen.add(entry._id);
-      await finishPending(fresh, deps);
-    }
+    await eachFreshPage(
+      () => store.deletionsWithPendingWork(PAGE, dueAt),
+      (entry) => entry._id,
+      (entries) => finishPending(entries, deps).then(() => undefined),
+      seen,
+    );
   }
-  const movers = new Set<string>();
-  for (let round = 0; round < MAX_ROUNDS; round += 1) {
-    const fresh = (await store.usersOwingDataMoves(PAGE)).filter((user) => !movers.has(user._id));
-    if (fresh.length === 0) break;
-    for (const user of fresh) movers.add(user._id);
-    await Promise.all(
-      fresh.map((user) =>
-        finishDataMoves(user, deps).catch((error: unknown) =>
-          warn('moving per-user data of a linked account failed; still recorded', error),
+  const movers = await eachFreshPage(
+    () => store.usersOwingDataMoves(PAGE),
+    (user) => user._id,
+    (users) =>
+      Promise.all(
+        users.map((user) =>
+          finishDataMoves(user, deps).catch((error: unknown) =>
+            warn('moving per-user data of a linked account failed; still recorded', error),
+          ),
         ),
-      ),
-    );
-  }
+      ).then(() => undefined),
+  );
   const imports = { activated: 0, removed: 0 };
-  const settled = new Set<string>();
-  for (let round = 0; round < MAX_ROUNDS; round += 1) {
-    const fresh = (await importingUserIds(db, names, PAGE)).filter((id) => !settled.has(id));
-    if (fresh.length === 0) break;
-    for (const id of fresh) settled.add(id);
-    await Promise.all(
-      fresh.map(async (id) => {
-        // Read through the store: its guard leaves out documents a client wrote.
-        const user = await store.getUser(id);
-        if (user?.status !== 'importing') return;
-        if (await settleImportedAccount(user, deps)) imports.activated += 1;
-        else imports.removed += 1;
-      }),
-    );
-  }
+  await eachFreshPage(
+    () => importingUserIds(db, names, PAGE),
+    (id) => id,
+    (ids) =>
+      Promise.all(
+        ids.map(async (id) => {
+          // Read through the store: its guard leaves out documents a client wrote.
+          const user = await store.getUser(id);
+          if (user?.status !== 'importing') return;
+          if (await settleImportedAccount(user, deps)) imports.activated += 1;
+          else imports.removed += 1;
+        }),
+      ).then(() => undefined),
+  );
   let staleUploads = 0;
-  const listing = new Set<string>();
-  for (let round = 0; round < MAX_ROUNDS; round += 1) {
-    const fresh = (await usersListingUploads(db, names, PAGE)).filter((id) => !listing.has(id));
-    if (fresh.length === 0) break;
-    for (const id of fresh) listing.add(id);
-    await Promise.all(
-      fresh.map(async (id) => {
-        const user = await store.getUser(id);
-        if (!user) return;
-        staleUploads += await removeStaleUploads(user, context.now, deps).catch((error: unknown) => {
-          warn('removing stale upload paths failed; still listed on the account', error);
-          return 0;
-        });
-      }),
-    );
-  }
+  await eachFreshPage(
+    () => usersListingUploads(db, names, PAGE),
+    (id) => id,
+    (ids) =>
+      Promise.all(
+        ids.map(async (id) => {
+          const user = await store.getUser(id);
+          if (!user) return;
+          staleUploads += await removeStaleUploads(user, context.now, deps).catch((error: unknown) => {
+            warn('removing stale upload paths failed; still listed on the account', error);
+            return 0;
+          });
+        }),
+      ).then(() => undefined),
+  );
   const [remaining, stillOwing] = await Promise.all([store.deletionsWithPendingWork(1000), store.usersOwingDataMoves(1000)]);
   const leftIds = new Set(remaining.map((entry) => entry._id));
   return {
@@ -187,6 +182,26 @@ export async function cleanupByAdmin(
     staleUploads,
     written: true,
   };
+}
+
+/**
+ * Hands each page `page()` answers to `each`, until a page holds nothing this run handled before
+ * (what is still listed after its turn stays for the next run), at most MAX_ROUNDS pages. Answers
+ * the keys handled (`seen`, shared between calls that must not handle an item twice).
+ */
+async function eachFreshPage<T>(
+  page: () => Promise<T[]>,
+  key: (item: T) => string,
+  each: (items: T[]) => Promise<void>,
+  seen = new Set<string>(),
+): Promise<Set<string>> {
+  for (let round = 0; round < MAX_ROUNDS; round += 1) {
+    const fresh = (await page()).filter((item) => !seen.has(key(item)));
+    if (fresh.length === 0) break;
+    for (const item of fresh) seen.add(key(item));
+    await each(fresh);
+  }
+  return seen;
 }
 
 /** Ids of users listing upload paths (`pendingUploads`); which of them are stale, removeStaleUploads decides. */
