@@ -201,8 +201,10 @@ describeInBrowser('unlinking WeChat accounts in the browser preview (chromium)',
     expect(ownerOf(`wx-unionid:${XIAOHONG.unionid}`)).not.toBe(accountId);
     await screenshot('9-new-account-after');
 
-    // The list failing to load: the message and a 重试 at the end of its row, which loads it.
-    const fault = emulator.faults.add({ action: /^database\./, times: 1, error: { code: 'SYS_ERR', message: 'injected' } });
+    // The list failing to load: the message and a 重试 at the end of its row, which loads it. The
+    // database fails until the 重试 shows: the launch's revalidation runs beside the list (its failure
+    // keeps the cached user, silently), so a one-time fault could land on either.
+    const fault = emulator.faults.add({ action: /^database\./, times: 'always', error: { code: 'SYS_ERR', message: 'injected' } });
     await launch(HONG, SECURITY);
     await onPage(SECURITY, '#identities-retry').waitFor();
     fault.remove();

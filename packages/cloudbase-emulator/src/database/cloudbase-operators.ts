@@ -11,7 +11,7 @@
  *   $substr(Bytes)  a negative length means "to the end", as in MongoDB
  *   date operators  UTC unless a `timezone` is given, whatever the machine's zone (time-zone.ts)
  */
-import Ajv, { type ValidateFunction } from 'ajv';
+import type { default as AjvClass, ValidateFunction } from 'ajv';
 import { Context, evalExpr } from 'mingo/core';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
@@ -80,12 +80,20 @@ const $geoIntersects = ((selector: string, argument: Any): Predicate => {
 // ---------------------------------------------------------------------------------------------
 // $jsonSchema
 
-const ajv = new Ajv({ strict: false, allErrors: false });
-ajv.addKeyword({
-  keyword: 'bsonType',
-  schemaType: ['string', 'array'],
-  validate: (types: string | string[], value: unknown) => (Array.isArray(types) ? types : [types]).some((type) => hasBsonType(value, type)),
-});
+/** Ajv, loaded by the first `$jsonSchema` query: a validator most emulators never need at start-up. */
+let validator: AjvClass | undefined;
+function schemaValidator(): AjvClass {
+  if (validator) return validator;
+  const Ajv = (require('ajv') as { default: typeof AjvClass }).default;
+  validator = new Ajv({ strict: false, allErrors: false });
+  validator.addKeyword({
+    keyword: 'bsonType',
+    schemaType: ['string', 'array'],
+    validate: (types: string | string[], value: unknown) =>
+      (Array.isArray(types) ? types : [types]).some((type) => hasBsonType(value, type)),
+  });
+  return validator;
+}
 const compiledSchemas = new Map<string, ValidateFunction>();
 
 function hasBsonType(value: unknown, type: string): boolean {
@@ -131,7 +139,7 @@ export function jsonSchemaValidator(schema: AnyObject): Predicate {
   let validate = compiledSchemas.get(key);
   if (!validate) {
     try {
-      validate = ajv.compile(schema);
+      validate = schemaValidator().compile(schema);
     } catch (error) {
       throw requestFailed(`$jsonSchema is invalid: ${error instanceof Error ? error.message : String(error)}`);
     }

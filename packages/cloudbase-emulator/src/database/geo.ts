@@ -9,12 +9,30 @@
  * the vertices of a polygon by straight lines in longitude/latitude where MongoDB follows great
  * circles: for shapes the size of a city the two agree to within metres; the README says so.
  */
-import { booleanIntersects } from '@turf/boolean-intersects';
-import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
-import { booleanWithin } from '@turf/boolean-within';
 import type { Geometry, Position } from 'geojson';
 import { type Doc, isPlainObject } from './ejson';
 import { requestFailed } from './errors';
+
+/**
+ * Turf, loaded by the first geo query: most emulators never run one, and its modules are a sixth of
+ * what loading the emulator costs (every test file of a project pays that).
+ */
+let turf:
+  | {
+      booleanIntersects: typeof import('@turf/boolean-intersects').booleanIntersects;
+      booleanPointInPolygon: typeof import('@turf/boolean-point-in-polygon').booleanPointInPolygon;
+      booleanWithin: typeof import('@turf/boolean-within').booleanWithin;
+    }
+  | undefined;
+function geometryChecks(): NonNullable<typeof turf> {
+  turf ??= {
+    booleanIntersects: (require('@turf/boolean-intersects') as typeof import('@turf/boolean-intersects')).booleanIntersects,
+    booleanPointInPolygon: (require('@turf/boolean-point-in-polygon') as typeof import('@turf/boolean-point-in-polygon'))
+      .booleanPointInPolygon,
+    booleanWithin: (require('@turf/boolean-within') as typeof import('@turf/boolean-within')).booleanWithin,
+  };
+  return turf;
+}
 
 /** MongoDB's sphere radius for 2dsphere distances in metres. */
 export const EARTH_RADIUS_METERS = 6_378_100;
@@ -138,18 +156,18 @@ export function withinPredicate(argument: unknown): (value: unknown) => boolean 
   }
   return (value) =>
     geometriesOf(value).some((geometry) => {
-      if (geometry.type === 'Point') return booleanPointInPolygon(geometry.coordinates, region);
+      if (geometry.type === 'Point') return geometryChecks().booleanPointInPolygon(geometry.coordinates, region);
       // Turf compares shape by shape: a multi-part shape is within when each part is.
       return partsOf(geometry).every((part) => withinRegion(part, region));
     });
 }
 
 function withinRegion(part: Geometry, region: Geometry): boolean {
-  if (part.type === 'Point') return booleanPointInPolygon(part.coordinates, region as never);
+  if (part.type === 'Point') return geometryChecks().booleanPointInPolygon(part.coordinates, region as never);
   if (region.type === 'MultiPolygon') {
-    return region.coordinates.some((coordinates) => booleanWithin(part, { type: 'Polygon', coordinates }));
+    return region.coordinates.some((coordinates) => geometryChecks().booleanWithin(part, { type: 'Polygon', coordinates }));
   }
-  return booleanWithin(part, region);
+  return geometryChecks().booleanWithin(part, region);
 }
 
 function partsOf(geometry: Geometry): Geometry[] {
@@ -168,7 +186,7 @@ function partsOf(geometry: Geometry): Geometry[] {
 /** A predicate for `$geoIntersects: { $geometry }`. */
 export function intersectsPredicate(argument: unknown): (value: unknown) => boolean {
   const shape = requireGeometry(isPlainObject(argument) ? argument.$geometry : undefined, '$geoIntersects');
-  return (value) => geometriesOf(value).some((geometry) => booleanIntersects(geometry, shape));
+  return (value) => geometriesOf(value).some((geometry) => geometryChecks().booleanIntersects(geometry, shape));
 }
 
 /** A top-level `$nearSphere` / `$near` condition of a query, which orders the results by distance. */

@@ -7,47 +7,52 @@
  * is not loadable on its own). Only the fields the emulator reads or writes are declared; protobuf
  * skips the rest (InnerApiData, TokenApiData, response headers).
  */
-import { Root } from 'protobufjs/light';
+import type { Root, Type } from 'protobufjs/light';
 
 /** `CommApiData.ApiType`: `cloud.openapi.*` sends OPEN_API; `cloud.getOpenData` sends SVRKIT_API. */
 export const API_TYPE = { OPEN_API: 0, INNER_API: 1, SVRKIT_API: 2, TOKEN_API: 3 } as const;
 
-const schema = Root.fromJSON({
-  nested: {
-    KeyValuePair: {
-      fields: {
-        key: { type: 'string', id: 1 },
-        value: { type: 'bytes', id: 2 },
-        contenttype: { type: 'string', id: 3 },
-        filename: { type: 'string', id: 4 },
+/** The message types, built on the first open-API call (protobufjs is not needed to start the emulator). */
+let types: { CommApiData: Type; CommOpenApiResp: Type } | undefined;
+function messageTypes(): { CommApiData: Type; CommOpenApiResp: Type } {
+  if (types) return types;
+  const { Root: ProtoRoot } = require('protobufjs/light') as { Root: typeof Root };
+  const schema = ProtoRoot.fromJSON({
+    nested: {
+      KeyValuePair: {
+        fields: {
+          key: { type: 'string', id: 1 },
+          value: { type: 'bytes', id: 2 },
+          contenttype: { type: 'string', id: 3 },
+          filename: { type: 'string', id: 4 },
+        },
+      },
+      OpenApiData: { fields: { pairs: { rule: 'repeated', type: 'KeyValuePair', id: 1 } } },
+      SvrkitApiData: {
+        fields: { apiName: { type: 'string', id: 1 }, reqData: { type: 'bytes', id: 2 } },
+      },
+      CommApiData: {
+        fields: {
+          apiType: { type: 'int32', id: 1 },
+          openapiData: { type: 'OpenApiData', id: 2 },
+          svrkitData: { type: 'SvrkitApiData', id: 4 },
+          appid: { type: 'string', id: 6 },
+        },
+      },
+      CommOpenApiResp: {
+        fields: {
+          respData: { type: 'bytes', id: 1 },
+          contentType: { type: 'string', id: 2 },
+          errorCode: { type: 'int32', id: 3 },
+          httpCode: { type: 'uint32', id: 4 },
+          svrkitErrorCode: { type: 'int32', id: 6 },
+        },
       },
     },
-    OpenApiData: { fields: { pairs: { rule: 'repeated', type: 'KeyValuePair', id: 1 } } },
-    SvrkitApiData: {
-      fields: { apiName: { type: 'string', id: 1 }, reqData: { type: 'bytes', id: 2 } },
-    },
-    CommApiData: {
-      fields: {
-        apiType: { type: 'int32', id: 1 },
-        openapiData: { type: 'OpenApiData', id: 2 },
-        svrkitData: { type: 'SvrkitApiData', id: 4 },
-        appid: { type: 'string', id: 6 },
-      },
-    },
-    CommOpenApiResp: {
-      fields: {
-        respData: { type: 'bytes', id: 1 },
-        contentType: { type: 'string', id: 2 },
-        errorCode: { type: 'int32', id: 3 },
-        httpCode: { type: 'uint32', id: 4 },
-        svrkitErrorCode: { type: 'int32', id: 6 },
-      },
-    },
-  },
-});
-
-const CommApiData = schema.lookupType('CommApiData');
-const CommOpenApiResp = schema.lookupType('CommOpenApiResp');
+  });
+  types = { CommApiData: schema.lookupType('CommApiData'), CommOpenApiResp: schema.lookupType('CommOpenApiResp') };
+  return types;
+}
 
 /** A decoded `CommApiData`, with the open-API key/value pairs parsed back into values. */
 export interface OpenApiCall {
@@ -74,6 +79,7 @@ interface DecodedCommApiData {
 
 /** Throws when the bytes are not a `CommApiData` message. */
 export function decodeOpenApiCall(bytes: Uint8Array): OpenApiCall {
+  const { CommApiData } = messageTypes();
   const message = CommApiData.toObject(CommApiData.decode(bytes), {
     defaults: true,
     arrays: true,
@@ -109,6 +115,7 @@ export interface OpenApiResponse {
 /** Encodes the `CommOpenApiResp` the SDK decodes. */
 export function encodeOpenApiResponse(response: OpenApiResponse): Buffer {
   const hasJson = response.json !== undefined;
+  const { CommOpenApiResp } = messageTypes();
   const message = CommOpenApiResp.create({
     respData: response.binary ? response.binary.bytes : hasJson ? Buffer.from(JSON.stringify(response.json), 'utf8') : Buffer.alloc(0),
     contentType: response.binary ? response.binary.contentType : hasJson ? 'application/json' : '',

@@ -8,7 +8,7 @@
  * `qrcode` package, honouring `width`, `line_color` (when `auto_color` is off) and `is_hyaline`
  * (a transparent background). Parameter errors answer WeChat's errcodes as JSON, as WeChat does.
  */
-import QRCode, { type QRCodeToBufferOptions } from 'qrcode';
+import type { QRCodeToBufferOptions } from 'qrcode';
 import { wxError, type WxErrorBody } from './wechat-errors';
 
 /** Bytes answered instead of JSON. */
@@ -76,6 +76,8 @@ export async function wxacode(api: WxacodeApi, params: Record<string, unknown>):
   const autoColor = param(params, 'auto_color', 'autoColor') === true;
   const dark = (!autoColor && lineColor(param(params, 'line_color', 'lineColor'))) || '#000000';
   const hyaline = param(params, 'is_hyaline', 'isHyaline') === true;
+  // Loaded by the first code drawn: qrcode and pngjs are not needed to start the emulator.
+  const QRCode = require('qrcode') as typeof import('qrcode');
   const bytes = await QRCode.toBuffer(content.text, {
     type: 'png',
     width,
