@@ -15,7 +15,7 @@
  * document or collection object is built. Building runs synchronously under this file's request
  * class and puts the old one back, so wx-server-sdk (node-sdk sets its own) can share the process.
  */
-import type { Db as DbClass } from '@cloudbase/database';
+import { Db } from '@cloudbase/database';
 
 /**
  * One `database.*` action sent as the client; resolves with the envelope `{ data }` or `{ code, message }`.
@@ -163,8 +163,6 @@ export interface ClientDatabase {
 }
 
 export function createClientDatabase(options: ClientDatabaseOptions): ClientDatabase {
-  // Loaded by the first client database, not by loading the emulator (which every test file pays).
-  const { Db } = require('@cloudbase/database') as { Db: typeof DbClass };
   /** Set while a watch round calls get(): where that get() sends (get() sends before its first await). */
   let redirect: Sender | null = null;
   const db = new Db({ send: ((action, params) => (redirect ?? options.send)(action, params)) satisfies Sender });
