@@ -4,14 +4,6 @@
  * Pure string work that skips string literals.
  */
 
-/** Where the string literal opening at `start` (a quote) closes: the index of its closing quote (escapes skipped). */
-export function stringLiteralEnd(expression: string, start: number): number {
-  const quote = expression[start];
-  let end = start + 1;
-  while (end < expression.length && expression[end] !== quote) end += expression[end] === '\\' ? 2 : 1;
-  return end;
-}
-
 /** `{ dot, size: 1 }` -> `{ dot: dot, size: 1 }` inside one `{{ }}` expression. */
 export function expandShorthand(expression: string): string {
   let out = '';
@@ -20,7 +12,7 @@ export function expandShorthand(expression: string): string {
   for (let index = 0; index < expression.length; index += 1) {
     const char = expression[index] ?? '';
     if (char === '"' || char === "'") {
-      const end = stringLiteralEnd(expression, index);
+      const end = endOfString(expression, index);
       out += expression.slice(index, end + 1);
       index = end;
       expectKey = false;
@@ -67,7 +59,8 @@ export function splitTopLevel(expression: string, separator = ','): string[] {
   return parts;
 }
 
-function endOfString(text: string, open: number): number {
+/** The index of the quote closing the string literal that opens at `open` (escapes skipped). */
+export function endOfString(text: string, open: number): number {
   const quote = text[open];
   let index = open + 1;
   while (index < text.length && text[index] !== quote) index += text[index] === '\\' ? 2 : 1;

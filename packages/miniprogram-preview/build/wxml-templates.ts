@@ -13,7 +13,7 @@
  *
  * Pure string work over WXML already read.
  */
-import { scopeExpression, splitTopLevel, stringLiteralEnd } from './wxml-expressions';
+import { endOfString, scopeExpression, splitTopLevel } from './wxml-expressions';
 
 export const TEMPLATE_DATA_MODULE = '__pvTemplateData';
 
@@ -127,7 +127,7 @@ export function rewriteObjectSpreads(expression: string): { expression: string; 
   for (let index = 0; index < expression.length; index += 1) {
     const char = expression[index] ?? '';
     if (char === '"' || char === "'") {
-      const end = stringLiteralEnd(expression, index);
+      const end = endOfString(expression, index);
       out += expression.slice(index, end + 1);
       index = end;
       continue;
@@ -141,8 +141,7 @@ export function rewriteObjectSpreads(expression: string): { expression: string; 
     for (; end < expression.length; end += 1) {
       const inner = expression[end];
       if (inner === '"' || inner === "'") {
-        end += 1;
-        while (end < expression.length && expression[end] !== inner) end += expression[end] === '\\' ? 2 : 1;
+        end = endOfString(expression, end);
       } else if (inner === '{') depth += 1;
       else if (inner === '}') {
         depth -= 1;
