@@ -57,10 +57,14 @@ export interface FunctionDependencies {
   resolve(functionName: string, functionDir: string): Promise<string | null>;
 }
 
+/** `$XDG_CACHE_HOME/cloudbase-emulator`, else `~/.cache/cloudbase-emulator`: the emulator's caches, shared by every project. */
+export function defaultCacheRoot(): string {
+  return path.join(process.env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'cloudbase-emulator');
+}
+
 /** `$XDG_CACHE_HOME/cloudbase-emulator/function-deps`, else `~/.cache/...`: shared by every project. */
 export function defaultDependencyCache(): string {
-  const base = process.env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache');
-  return path.join(base, 'cloudbase-emulator', 'function-deps');
+  return path.join(defaultCacheRoot(), 'function-deps');
 }
 
 const COMPLETE_MARKER = '.installed.json';

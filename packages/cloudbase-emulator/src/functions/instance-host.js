@@ -13,7 +13,9 @@
  * Code cache: dozens of instances of one function load the same file. The first instance compiles
  * it and hands V8's code cache to the parent (`produceCodeCache`); later instances start from that
  * cache (`codeCache`), which roughly halves the CPU a cold start costs on a shared machine. The
- * file is then evaluated with the same module wrapper, filename and require as Node's loader.
+ * first instance itself starts from the cache an earlier emulator run left on disk (`codeCacheDir`,
+ * named by the source's SHA-256), and leaves one there when there was none. The file is then
+ * evaluated with the same module wrapper, filename and require as Node's loader.
  *
  * The emulator's clock (emulator-clock.ts): the worker's global Date answers real time plus the
  * offset the emulator holds, handed over at start and with every invocation (installClock below).
@@ -24,7 +26,8 @@
  *   -> parent  { type: 'started', id }, then { type: 'result', id, json, runMs } | { type: 'result', id, error, runMs }
  */
 
-const { readFileSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
 const vm = require('node:vm');
@@ -39,8 +42,8 @@ const { parentPort, workerData } = require('node:worker_threads');
 if (!parentPort) throw new Error('instance-host.js runs as a worker thread');
 const port = parentPort;
 
-/** @type {{ file: string, handler: string, codeCache: Uint8Array | null, produceCodeCache: boolean, dependencyPath: string | null, clockOffset: number }} */
-const { file, handler, codeCache, produceCodeCache, dependencyPath, clockOffset: startOffset } = workerData;
+/** @type {{ file: string, handler: string, codeCache: Uint8Array | null, produceCodeCache: boolean, codeCacheDir: string | null, dependencyPath: string | null, clockOffset: number }} */
+const { file, handler, codeCache, produceCodeCache, codeCacheDir, dependencyPath, clockOffset: startOffset } = workerData;
 
 /**
  * Replaces the global Date with one whose current time is real time + the emulator's offset, and
@@ -112,13 +115,17 @@ function load() {
   if (!codeCache && !produceCodeCache) return require(file);
   /** @type {vm.Script} */
   let script;
+  /** The code cache on disk for exactly this source, when the parent had none in memory. */
+  let disk = null;
   try {
     const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
     const prefix = '(function (exports, require, module, __filename, __dirname) { ';
     // columnOffset: stack columns on line 1 count from the file's own first character, as under
     // Node's loader, so they still match the file's source map.
     const options = { filename: file, columnOffset: -prefix.length };
-    script = new vm.Script(`${prefix}${source}\n})`, codeCache ? { ...options, cachedData: Buffer.from(codeCache) } : options);
+    disk = !codeCache && codeCacheDir ? readDiskCodeCache(codeCacheDir, source) : null;
+    const cachedData = codeCache ? Buffer.from(codeCache) : disk?.data;
+    script = new vm.Script(`${prefix}${source}\n})`, cachedData ? { ...options, cachedData } : options);
   } catch {
     // Not plain CommonJS (or unreadable): let Node's loader load it, or report why it cannot.
     return require(file);
@@ -135,8 +142,55 @@ function load() {
     throw error;
   }
   loaded.loaded = true;
-  if (produceCodeCache) port.postMessage({ type: 'code-cache', data: script.createCachedData() });
+  const fromDisk = disk?.data && !script.cachedDataRejected ? disk.data : null;
+  const data = produceCodeCache || (disk && !fromDisk) ? (fromDisk ?? script.createCachedData()) : null;
+  if (disk && data && !fromDisk) writeDiskCodeCache(disk.path, data);
+  if (produceCodeCache && data) port.postMessage({ type: 'code-cache', data });
   return loaded.exports;
+}
+
+/**
+ * V8's code cache kept between emulator runs, named by the SHA-256 of the exact source and by the
+ * Node version and architecture. V8 checks a cache only against the source's length, so the name
+ * must pin the content: a cache is never used for other text. Best effort: any failure to read or
+ * write only means compiling, as without a cache.
+ * @param {string} dir @param {string} source
+ * @returns {{ path: string, data: Buffer | null }}
+ */
+function readDiskCodeCache(dir, source) {
+  const key = createHash('sha256').update(source).digest('hex');
+  const entry = path.join(dir, `${key}-${process.version}-${process.arch}.v8`);
+  try {
+    return { path: entry, data: readFileSync(entry) };
+  } catch {
+    return { path: entry, data: null };
+  }
+}
+
+/** Entries not written for this long are removed when a new one is written. */
+const DISK_CODE_CACHE_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Writes atomically (a private temporary name, then rename), so a concurrent reader sees a whole
+ * entry or none, and prunes entries older than a week.
+ * @param {string} entry @param {Uint8Array} data
+ */
+function writeDiskCodeCache(entry, data) {
+  const dir = path.dirname(entry);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const temporary = `${entry}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(temporary, data, { mode: 0o600 });
+    renameSync(temporary, entry);
+    // Real time: Date answers the emulator's clock here.
+    const now = performance.timeOrigin + performance.now();
+    for (const name of readdirSync(dir)) {
+      const other = path.join(dir, name);
+      if (other !== entry && now - statSync(other).mtimeMs > DISK_CODE_CACHE_MAX_AGE_MS) unlinkSync(other);
+    }
+  } catch {
+    // A cache that cannot be written is only a slower next start.
+  }
 }
 
 /** @param {unknown} error @returns {ErrorInfo} */

@@ -67,6 +67,8 @@ export interface StartInstanceOptions {
   codeCache: Uint8Array | null;
   /** Ask the instance for the code cache of the file once loaded (see instance-host.js). */
   produceCodeCache: boolean;
+  /** Where code caches persist between runs, by the source's SHA-256 (instance-host.js); null: nowhere. */
+  codeCacheDir: string | null;
   onCodeCache(data: Uint8Array): void;
   onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
 }
@@ -90,6 +92,7 @@ export function startInstance(options: StartInstanceOptions): Promise<FunctionIn
       handler: 'main',
       codeCache: options.codeCache,
       produceCodeCache: options.produceCodeCache,
+      codeCacheDir: options.codeCacheDir,
       dependencyPath: options.dependencyPath ?? null,
       clockOffset: options.clockOffset,
     },

@@ -20,7 +20,7 @@ import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, invocationEnvironment, scfContex
 import type { EmulatorClock } from '../emulator-clock';
 import { createPausableClock } from './clock';
 import { readFunctionSettings, type FunctionSettings } from './config';
-import { createFunctionDependencies, type FunctionDependencies } from './dependencies';
+import { createFunctionDependencies, defaultCacheRoot, type FunctionDependencies } from './dependencies';
 import { startInstance, type FunctionInstance, type InvocationError, type InvocationOutcome } from './instance';
 
 export type { InvocationError, InvocationErrorKind, InvocationOutcome } from './instance';
@@ -43,6 +43,12 @@ export interface FunctionRuntimeOptions {
   onOutput?: (functionName: string, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** Start instances from V8's code cache of the function file (instance-host.js). Default true. */
   codeCache?: boolean;
+  /**
+   * Where the code cache persists between emulator runs (with `codeCache`), by the SHA-256 of the file:
+   * a new emulator's first cold start skips compiling a function it ran before. Default
+   * `$XDG_CACHE_HOME/cloudbase-emulator/code-cache`, else `~/.cache/...`; null keeps it in memory only.
+   */
+  codeCacheDir?: string | null;
   /** Installs what a function's package.json declares and its folder lacks (dependencies.ts). */
   dependencies?: FunctionDependencies;
   /** What `{{env.NAME}}` templates in cloudbaserc.json envVariables are filled from (config.ts). Default process.env. */
@@ -96,6 +102,11 @@ interface Pool {
   rewinds: number;
 }
 
+/** `$XDG_CACHE_HOME/cloudbase-emulator/code-cache`, else `~/.cache/...`: private to the user, shared by every project. */
+export function defaultCodeCacheDir(): string {
+  return path.join(defaultCacheRoot(), 'code-cache');
+}
+
 export function isValidFunctionName(name: string): boolean {
   return FUNCTION_NAME.test(name);
 }
@@ -106,6 +117,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   const initTimeoutMs = options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
   const onOutput = options.onOutput ?? printFunctionOutput;
   const useCodeCache = options.codeCache ?? true;
+  const codeCacheDir = useCodeCache ? (options.codeCacheDir === undefined ? defaultCodeCacheDir() : options.codeCacheDir) : null;
   const templateVariables = options.templateVariables ?? (() => process.env);
   const pools = new Map<string, Pool>();
   const clock = createPausableClock();
@@ -216,6 +228,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
         clock,
         codeCache: pool.version === version ? pool.codeCache : null,
         produceCodeCache: primed !== null,
+        codeCacheDir,
         onCodeCache: (data) => {
           if (pool.version === version) pool.codeCache = data;
           endPriming();

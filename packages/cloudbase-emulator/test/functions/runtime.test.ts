@@ -2,7 +2,7 @@
  * The function runtime: instances (worker threads) that run built functions one invocation at a
  * time, reused warm, replaced after a failure, each with its own WeChat identity.
  */
-import { mkdtempSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createFunctionRuntime, type FunctionRuntime } from '../../src/functions/runtime';
@@ -268,6 +268,42 @@ describe('function runtime configuration', () => {
       }
     },
   );
+
+  it('given the code cache an earlier runtime left on disk, a new runtime starts from it, and never for other text of the same length', async () => {
+    const codeCacheDir = path.join(root, 'code-cache');
+    const run = async (): Promise<unknown> => {
+      const runtime = createFunctionRuntime({ functionsRoot, baseEnv: () => ({}), codeCacheDir, onOutput: quiet });
+      try {
+        const outcome = await runtime.invoke('env-reader', {}, identity('o1'));
+        return outcome.ok ? JSON.parse(outcome.json) : outcome.error;
+      } finally {
+        await runtime.close();
+      }
+    };
+    const entries = (): string[] => readdirSync(codeCacheDir).sort();
+
+    writeFunction('exports.main = async () => ({ answer: "first" });', 1_000);
+    expect(await run()).toEqual({ answer: 'first' });
+    const [entry] = entries();
+    expect(entries()).toEqual([expect.stringMatching(/^[0-9a-f]{64}-v\d+\.\d+\.\d+-\w+\.v8$/)]);
+    const written = readFileSync(path.join(codeCacheDir, entry ?? ''));
+
+    // A second runtime (a new emulator run) reads the entry and leaves it as it was.
+    expect(await run()).toEqual({ answer: 'first' });
+    expect(entries()).toEqual([entry]);
+    expect(readFileSync(path.join(codeCacheDir, entry ?? ''))).toEqual(written);
+
+    // V8 checks a cache against the source's length only: the same length with other text runs the new text.
+    writeFunction('exports.main = async () => ({ answer: "other" });', 2_000);
+    expect(await run()).toEqual({ answer: 'other' });
+    expect(entries()).toHaveLength(2);
+
+    // An entry V8 refuses (here: not a cache at all) is compiled past and replaced.
+    writeFileSync(path.join(codeCacheDir, entry ?? ''), 'not a code cache');
+    writeFunction('exports.main = async () => ({ answer: "first" });', 3_000);
+    expect(await run()).toEqual({ answer: 'first' });
+    expect(readFileSync(path.join(codeCacheDir, entry ?? ''), 'utf8')).not.toBe('not a code cache');
+  });
 
   it('given a handler written with a callback or returning undefined, answers like SCF', async () => {
     writeFunction(
