@@ -103,12 +103,16 @@ function muteOfflineNoise(): () => number {
 export async function inScratchWorkingDirectory<T>(run: () => Promise<T>, parent = os.tmpdir()): Promise<T> {
   const previous = process.cwd();
   const scratch = mkdtempSync(path.join(parent, 'wx-cloud-login-compile-'));
+  // Also when the compiler's own timeouts end the process from a callback (seen on a loaded machine).
+  const remove = () => rmSync(scratch, { recursive: true, force: true });
+  process.once('exit', remove);
   process.chdir(scratch);
   try {
     return await run();
   } finally {
     process.chdir(previous);
-    rmSync(scratch, { recursive: true, force: true });
+    process.off('exit', remove);
+    remove();
   }
 }
 
