@@ -10,7 +10,7 @@
  * reused afterwards; CI can cache that folder.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,6 +93,29 @@ function muteOfflineNoise(): () => number {
   };
 }
 
+/**
+ * Platform quirk: miniprogram-ci (2.1.42) creates its compile cache folder, named by the MD5 of the
+ * project path (`7356649e…`), relative to the working directory: in whatever folder the command runs
+ * from, once per project compiled, and leaves it there empty. The compile runs with the working
+ * directory in a temporary folder of its own, removed afterwards, so nothing lands beside the
+ * project or in the folder the command was started from.
+ */
+export async function inScratchWorkingDirectory<T>(run: () => Promise<T>, parent = os.tmpdir()): Promise<T> {
+  const previous = process.cwd();
+  const scratch = mkdtempSync(path.join(parent, 'wx-cloud-login-compile-'));
+  // Also when the compiler's own timeouts end the process from a callback (seen on a loaded machine).
+  const remove = () => rmSync(scratch, { recursive: true, force: true });
+  process.once('exit', remove);
+  process.chdir(scratch);
+  try {
+    return await run();
+  } finally {
+    process.chdir(previous);
+    process.off('exit', remove);
+    remove();
+  }
+}
+
 export async function compileCheck(root: string, env: Record<string, string | undefined>): Promise<number> {
   const config = JSON.parse(readFileSync(path.join(root, 'project.config.json'), 'utf8')) as { appid?: string };
   const dir = miniprogramCiDir(env);
@@ -103,7 +126,7 @@ export async function compileCheck(root: string, env: Record<string, string | un
   const project = new ci.Project({
     appid: config.appid ?? 'touristappid',
     type: 'miniProgram',
-    projectPath: root,
+    projectPath: path.resolve(root),
     privateKey: 'offline-compile-check',
     ignores: ['node_modules/**/*'],
   });
@@ -117,7 +140,7 @@ export async function compileCheck(root: string, env: Record<string, string | un
   const stopTicker = progressTicker('仍在编译 / still compiling');
   const unmute = muteOfflineNoise();
   try {
-    const files = await ci.getCompiledResult({ project, onProgressUpdate: () => undefined });
+    const files = await inScratchWorkingDirectory(() => ci.getCompiledResult({ project, onProgressUpdate: () => undefined }));
     stopTicker();
     const muted = unmute();
     console.log(

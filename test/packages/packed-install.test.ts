@@ -91,6 +91,9 @@ test('every package is packed with its built JavaScript and declarations, and no
 });
 
 test('npx wx-cloud-login add . installs the login into the project', async () => {
+  // A team's own script named after the tool: the installed bin runs its dist/, never this.
+  mkdirSync(path.join(project, 'scripts'));
+  writeFileSync(path.join(project, 'scripts', 'wx-cloud-login.ts'), "throw new Error('the team script ran');\n");
   const output = await runOk('npx', ['wx-cloud-login', 'add', '.'], project);
 
   expect(output).toContain('INTEGRATION.md');

@@ -10,7 +10,8 @@
  * check:compile before the tests and sets REQUIRE_MINIPROGRAM_CI=1, so there a missing compiler fails.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { miniprogramCiDir } from '../../scripts/compile-check';
 import { add, copyFixture, JS_QUICKSTART, KIT_ROOT, removeFixtureCopies, TS_TEMPLATE } from './support/fixture-projects';
@@ -25,19 +26,14 @@ const describeWithCompiler = installed ? describe : describe.skip;
 
 afterAll(removeFixtureCopies);
 
-/** `npm run check:compile -- <roots…>`, without npm's own start-up. */
-function compile(...roots: string[]): Promise<{ code: number; output: string }> {
+/** `npm run check:compile -- <roots…>`, without npm's own start-up, started from `cwd`. */
+function compile(cwd: string, ...roots: string[]): Promise<{ code: number; output: string }> {
   const tsx = path.join(KIT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [tsx, path.join(KIT_ROOT, 'scripts', 'compile-check.ts'), ...roots],
-      { cwd: KIT_ROOT },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, output: `${stdout}${stderr}` });
-      },
-    );
+    execFile(process.execPath, [tsx, path.join(KIT_ROOT, 'scripts', 'compile-check.ts'), ...roots], { cwd }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, output: `${stdout}${stderr}` });
+    });
   });
 }
 
@@ -48,9 +44,16 @@ describeWithCompiler(installed ? "DevTools' compiler after npm run add" : `DevTo
     // Every page once (JavaScript, the lighter compile); the TypeScript plugin on the default install.
     expect((await add(js, '--pages', 'login,profile')).code).toBe(0);
     expect((await add(ts)).code).toBe(0);
-    // One process for both: loading the compiler costs about as much as a compile.
-    const result = await compile(js, ts);
-    expect({ code: result.code, output: result.code === 0 ? '' : result.output }).toEqual({ code: 0, output: '' });
-    expect(result.output.match(/✓ 开发者工具编译通过/g)).toHaveLength(2);
+    // One process for both: loading the compiler costs about as much as a compile. Started from a
+    // folder of its own, which must stay empty (miniprogram-ci makes its cache folder relative to it).
+    const startedIn = mkdtempSync(path.join(os.tmpdir(), 'check-compile-cwd-'));
+    try {
+      const result = await compile(startedIn, js, ts);
+      expect({ code: result.code, output: result.code === 0 ? '' : result.output }).toEqual({ code: 0, output: '' });
+      expect(result.output.match(/✓ 开发者工具编译通过/g)).toHaveLength(2);
+      expect(readdirSync(startedIn)).toEqual([]);
+    } finally {
+      rmSync(startedIn, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -4,6 +4,7 @@
  * Each project sits beside a sentinel tree (`outside/`) in one scratch folder; after every run
  * nothing outside the project changed, and a run that fails leaves the project exactly as it was.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -27,7 +28,7 @@ const MANIFEST = 'wx-cloud-login.install.json';
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'add-hostile-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** Every entry under `root`: files by content hash and mode, folders, symlinks by target (never followed). */
+/** Every entry under `root`: files by content hash and mode, folders, symlinks by target (never followed), pipes by mode. */
 function treeState(root: string, dir = ''): Record<string, string> {
   const state: Record<string, string> = {};
   for (const name of readdirSync(path.join(root, dir)).sort()) {
@@ -36,6 +37,7 @@ function treeState(root: string, dir = ''): Record<string, string> {
     const stat = lstatSync(full);
     if (stat.isSymbolicLink()) state[relative] = `link → ${readlinkSync(full)}`;
     else if (stat.isDirectory()) Object.assign(state, { [relative]: 'dir' }, treeState(root, relative));
+    else if (!stat.isFile()) state[relative] = `special ${(stat.mode & 0o777).toString(8)}`;
     else state[relative] = `${createHash('sha256').update(readFileSync(full)).digest('hex')} ${(stat.mode & 0o777).toString(8)}`;
   }
   return state;
@@ -138,6 +140,61 @@ describe('npm run add never writes outside the project', () => {
     const run = await expectUntouched(s, () => add(s.project))();
     expect(run.stderr).toContain('cloudfunctionRoot');
     expect(run.stderr).toContain('指向项目之外');
+  });
+});
+
+describe('npm run add says in Chinese first which file and why, never a bare errno', () => {
+  it('given a symlink loop where the install folder goes, refuses it by name', async () => {
+    const s = scene();
+    symlinkSync('wx-cloud-login', path.join(s.project, 'miniprogram', 'wx-cloud-login'));
+    const run = await expectUntouched(s, () => add(s.project))();
+    expect(run.stdout).toContain('miniprogram/wx-cloud-login/config.js：经过的符号链接太多（循环？）');
+  });
+
+  it('given a dangling symlink among the functions, installs around it', async () => {
+    const s = scene();
+    symlinkSync(path.join(s.base, 'gone'), path.join(s.project, 'cloudfunctions', 'gone'));
+    const run = await add(s.project, '--dry-run');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+
+  it('given a function folder that is a symlink out of the project, puts no current-user module behind it', async () => {
+    const s = scene();
+    symlinkSync(path.join(s.outside, 'dir'), path.join(s.project, 'cloudfunctions', 'shop'));
+    const run = await expectUntouched(s, () => add(s.project, '--auth-functions', 'shop'))();
+    expect(run.stdout).toContain('cloudfunctions/shop/wx-cloud-login-auth/index.js：指向项目之外');
+  });
+
+  it('given a file where the functions folder should be, writes nothing and names it', async () => {
+    const s = scene();
+    rmSync(path.join(s.project, 'cloudfunctions'), { recursive: true });
+    writeFileSync(path.join(s.project, 'cloudfunctions'), 'a file, not a folder\n');
+    const run = await expectUntouched(s, () => add(s.project))();
+    expect(run.stderr).toContain('cloudfunctions 是文件，这里需要一个目录');
+  });
+
+  it('given a malformed cloudbaserc.json, names it', async () => {
+    const s = scene();
+    writeFileSync(path.join(s.project, 'cloudbaserc.json'), '{ "envId": "x", ');
+    const run = await expectUntouched(s, () => add(s.project))();
+    expect(run.stderr).toMatch(/^cloudbaserc\.json：无法读取或不是合法的 JSON/);
+  });
+
+  it('given cloudbaserc.json as a symlink to a file outside, never edits it', async () => {
+    const s = scene();
+    writeFileSync(path.join(s.outside, 'cloudbaserc.json'), '{\n  "envId": "x",\n  "functions": []\n}\n');
+    symlinkSync(path.join(s.outside, 'cloudbaserc.json'), path.join(s.project, 'cloudbaserc.json'));
+    const run = await expectUntouched(s, () => add(s.project))();
+    expect(run.stdout).toContain('cloudbaserc.json：指向项目之外');
+  });
+
+  (process.platform === 'win32' ? it.skip : it)('given app.json as a named pipe, refuses it instead of waiting on it forever', async () => {
+    const s = scene();
+    rmSync(path.join(s.project, 'miniprogram', 'app.json'));
+    execFileSync('mkfifo', [path.join(s.project, 'miniprogram', 'app.json')]);
+    const run = await expectUntouched(s, () => add(s.project))();
+    expect(run.stderr).toContain('miniprogram/app.json：不是普通文件');
   });
 });
 

@@ -1,5 +1,13 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describeCompileError, MINIPROGRAM_CI_VERSION, miniprogramCiDir, progressTicker } from '../../scripts/compile-check';
+import {
+  describeCompileError,
+  inScratchWorkingDirectory,
+  MINIPROGRAM_CI_VERSION,
+  miniprogramCiDir,
+  progressTicker,
+} from '../../scripts/compile-check';
 
 describe('compile check', () => {
   it('installs miniprogram-ci into a per-version cache folder outside the project', () => {
@@ -28,6 +36,47 @@ describe('compile check', () => {
       expect(lines).toEqual(['  …仍在安装 / still installing（10 s）', '  …仍在安装 / still installing（20 s）']);
     } finally {
       jest.useRealTimers();
+    }
+  });
+
+  it('runs the compile in a scratch working directory: a folder miniprogram-ci makes relative to it lands neither where the command started nor anywhere after', async () => {
+    const started = mkdtempSync(path.join(os.tmpdir(), 'compile-check-cwd-'));
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'compile-check-scratch-'));
+    const previous = process.cwd();
+    process.chdir(started);
+    try {
+      let workedIn = '';
+      const result = await inScratchWorkingDirectory(async () => {
+        // What miniprogram-ci does: a cache folder named by an MD5, relative to the working directory.
+        mkdirSync('7356649e7504975e6eea95360a637044');
+        workedIn = process.cwd();
+        return 'compiled';
+      }, parent);
+      expect(result).toBe('compiled');
+      expect(process.cwd()).toBe(realpathSync(started));
+      expect(readdirSync(started)).toEqual([]);
+      expect(path.dirname(workedIn)).toBe(realpathSync(parent));
+      expect(existsSync(workedIn)).toBe(false);
+    } finally {
+      process.chdir(previous);
+      rmSync(started, { recursive: true, force: true });
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('given a compile that throws, then the working directory is restored and the scratch folder removed', async () => {
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'compile-check-scratch-'));
+    const previous = process.cwd();
+    try {
+      await expect(
+        inScratchWorkingDirectory(async () => {
+          throw new Error('[10005] app.json');
+        }, parent),
+      ).rejects.toThrow('[10005] app.json');
+      expect(process.cwd()).toBe(previous);
+      expect(readdirSync(parent)).toEqual([]);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 });

@@ -6,8 +6,11 @@
 const { existsSync } = require('node:fs');
 const path = require('node:path');
 
-const repositoryEntry = path.join(__dirname, '..', '..', '..', 'scripts', 'wx-cloud-login.ts');
-if (existsSync(repositoryEntry)) {
+// Only this repository's own packages/cli/bin: installed, three folders up is the team's project,
+// whose scripts/ may well hold a wx-cloud-login.ts of its own.
+const repository = path.resolve(__dirname, '..', '..', '..');
+const repositoryEntry = path.join(repository, 'scripts', 'wx-cloud-login.ts');
+if (path.join(repository, 'packages', 'cli', 'bin') === __dirname && existsSync(repositoryEntry)) {
   require('tsx/cjs');
   require(repositoryEntry).main();
 } else {

@@ -22,7 +22,7 @@ import { type Brand, clientFiles, type KitLayout } from './client-files';
 import { integrationGuide } from './integration-guide';
 import { addProperty, appendToArray, nodeAt, parseJsonText } from './json-text';
 import { AUTH_MODULE_FOLDER, FUNCTION_MARKER } from './manifest';
-import { normalizeFolder, PROJECT_CONFIG_FILE, type DevToolsProject } from './project';
+import { normalizeFolder, PROJECT_CONFIG_FILE, readJsonObject, type DevToolsProject } from './project';
 import { COMPAT_FILE, projectTypingsVersion, typingsCompat } from './typings-compat';
 
 export const LOGIN_FUNCTION = 'login';
@@ -178,7 +178,7 @@ function cloudbaseEdits(context: InstallContext, notes: string[]): JsonEdit[] {
     isJsonObject(collection) && typeof collection.collectionName === 'string' ? [collection.collectionName] : [],
   );
 
-  const project = parseObject(readFileSync(file, 'utf8'));
+  const project = readJsonObject(file, CLOUDBASERC);
   if (normalizeFolder(functionRoot(project)) !== context.functionsFolder) {
     notes.push(
       `注意：${CLOUDBASERC} 的 functionRoot（${functionRoot(project)}）与 project.config.json 的云函数目录（${context.functionsFolder}）不同，tcb 会到前者部署`,
@@ -382,12 +382,22 @@ function serverAuthBundle(kit: KitLayout): Promise<string> {
   return authBundle;
 }
 
+/** A folder, or a symlink to one; false for anything else, a dangling or looping symlink included. */
+function isFolder(candidate: string): boolean {
+  try {
+    return statSync(candidate).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** The project's own function folders: every folder of its functions folder but the kit's login function. */
 export function ownFunctions(project: DevToolsProject, functionsFolder: string, functionName: string): string[] {
   const root = path.join(project.root, functionsFolder);
-  if (!existsSync(root)) return [];
+  // Absent, or a file where the folder should be (the install then names it, writing nothing).
+  if (!isFolder(root)) return [];
   return readdirSync(root)
-    .filter((name) => name !== functionName && !name.startsWith('.') && statSync(path.join(root, name)).isDirectory())
+    .filter((name) => name !== functionName && !name.startsWith('.') && isFolder(path.join(root, name)))
     .sort();
 }
 

@@ -173,8 +173,7 @@ export function validateManifest(
     try {
       paths.resolve(file);
     } catch (error) {
-      if (error instanceof OutsideProjectError)
-        throw new ManifestError(`条目 ${file} 指向项目之外（${error.resolved}）`, `entry ${file} resolves outside the project`);
+      if (error instanceof OutsideProjectError) throw new ManifestError(`条目 ${file} ${error.why}`, `entry ${file} ${error.whyEnglish}`);
       throw error;
     }
     if (file.startsWith(`${installFolder}/`)) continue;

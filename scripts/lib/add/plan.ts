@@ -63,7 +63,7 @@ export function projectText(paths: ProjectPaths, file: string): ProjectText {
     target = paths.resolve(file);
   } catch (error) {
     if (error instanceof OutsideProjectError)
-      return { kind: 'refused', reason: `指向项目之外（${error.resolved}），不会写入 / resolves outside the project: not written` };
+      return { kind: 'refused', reason: `${error.why}，不会写入 / ${error.whyEnglish}: not written` };
     throw error;
   }
   let isFile: boolean;

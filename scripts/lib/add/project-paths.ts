@@ -9,13 +9,29 @@ import path from 'node:path';
 
 /** A path the installer must not touch; `file` is the project-relative path asked for. */
 export class OutsideProjectError extends Error {
+  /** Why, in Chinese and in English, for messages that name the file themselves. */
+  readonly why: string;
+  readonly whyEnglish: string;
   constructor(
     readonly file: string,
     readonly resolved: string,
+    /** A symlink loop: where it leads cannot be known, so it counts as outside. */
+    loop = false,
   ) {
-    super(
-      `${file} 经符号链接或 .. 指向项目之外（${resolved}），不会写入或删除 / ${file} resolves outside the project (${resolved}): not touched`,
-    );
+    const why = loop ? `经过的符号链接太多（循环？），无法确认在项目之内（${resolved}）` : `指向项目之外（${resolved}）`;
+    const whyEnglish = loop
+      ? `passes too many symbolic links (a loop?): cannot tell it is inside the project (${resolved})`
+      : `resolves outside the project (${resolved})`;
+    super(`${file} ${why}，不会写入或删除 / ${file} ${whyEnglish}: not touched`);
+    this.why = why;
+    this.whyEnglish = whyEnglish;
+  }
+}
+
+/** More symlinks on the way than the kernel would follow. */
+export class SymlinkLoopError extends Error {
+  constructor(readonly at: string) {
+    super(`${at}：符号链接层数过多（循环？）/ too many symbolic links`);
   }
 }
 
@@ -27,7 +43,7 @@ const MAX_LINKS = 40;
  * ones included; the part that does not exist yet appended as written.
  */
 export function resolveLoosely(absolute: string, hops = 0): string {
-  if (hops > MAX_LINKS) throw new Error(`${absolute}: too many symbolic links`);
+  if (hops > MAX_LINKS) throw new SymlinkLoopError(absolute);
   const parts = path.resolve(absolute).split(path.sep).filter(Boolean);
   let current = path.parse(path.resolve(absolute)).root;
   for (let index = 0; index < parts.length; index += 1) {
@@ -73,7 +89,14 @@ export function projectPaths(rootInput: string): ProjectPaths {
     root,
     resolve(file) {
       if (!isPlainRelative(file)) throw new OutsideProjectError(file, path.resolve(root, file));
-      const resolved = resolveLoosely(path.join(root, ...file.split('/')));
+      const absolute = path.join(root, ...file.split('/'));
+      let resolved: string;
+      try {
+        resolved = resolveLoosely(absolute);
+      } catch (error) {
+        if (error instanceof SymlinkLoopError) throw new OutsideProjectError(file, absolute, true);
+        throw error;
+      }
       if (!isInside(root, resolved)) throw new OutsideProjectError(file, resolved);
       return resolved;
     },

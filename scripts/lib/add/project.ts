@@ -5,11 +5,11 @@
  * `setting.useCompilerPlugins` naming "typescript"), and whether it builds npm packages into
  * miniprogram_npm.
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isJsonObject, type Json, type JsonObject } from '../json-file';
 import { parseJsonText } from './json-text';
-import { isInside, isPlainRelative, resolveLoosely } from './project-paths';
+import { isInside, isPlainRelative, resolveLoosely, SymlinkLoopError } from './project-paths';
 
 export const PROJECT_CONFIG_FILE = 'project.config.json';
 
@@ -47,7 +47,19 @@ export function normalizeFolder(value: string): string {
     .replace(/^\.\//, '');
 }
 
-function readJsonObject(file: string, what: string): JsonObject {
+/**
+ * A JSON object file of the project, `what` naming it in messages. Only a regular file is read (a
+ * symlink to one is): a named pipe would block the read forever and a device never end it.
+ */
+export function readJsonObject(file: string, what: string): JsonObject {
+  let regular: boolean;
+  try {
+    regular = statSync(file).isFile();
+  } catch (error) {
+    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : String(error);
+    throw new ProjectError(`${what}：无法读取（${code}）/ cannot be read (${code})`);
+  }
+  if (!regular) throw new ProjectError(`${what}：不是普通文件（目录、管道或设备），无法读取 / not a regular file`);
   let parsed: Json;
   try {
     const text = readFileSync(file, 'utf8');
@@ -84,7 +96,13 @@ function checkRoot(root: string, field: string, value: string, mayBeRoot: boolea
     return;
   }
   if (!isPlainRelative(value)) refuse('不是项目内的相对路径', 'is not a relative path inside the project');
-  const resolved = resolveLoosely(path.join(root, value));
+  let resolved: string;
+  try {
+    resolved = resolveLoosely(path.join(root, value));
+  } catch (error) {
+    if (!(error instanceof SymlinkLoopError)) throw error;
+    resolved = refuse('经过的符号链接太多（循环？）', 'passes too many symbolic links (a loop?)');
+  }
   if (!isInside(root, resolved)) refuse(`经符号链接指向项目之外（${resolved}）`, `leads outside the project (${resolved})`);
 }
 

@@ -94,8 +94,7 @@ function check(paths: ProjectPaths, op: FileOperation): Resolved {
   try {
     target = paths.resolve(op.file);
   } catch (error) {
-    if (error instanceof OutsideProjectError)
-      throw new TransactionError(op.file, `指向项目之外（${error.resolved}）`, `resolves outside the project (${error.resolved})`);
+    if (error instanceof OutsideProjectError) throw new TransactionError(op.file, error.why, error.whyEnglish);
     throw error;
   }
   const kind = kindOf(target);
