@@ -12,6 +12,11 @@ const path = require('node:path');
 process.env.WX_CLOUD_LOGIN_DECLARATIONS_CACHE ??= path.join(__dirname, '.build', 'declarations-cache');
 
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+/**
+ * Jest's runtime with V8's code cache: a module is compiled once per worker, not once per test file
+ * (each test file's fresh sandbox loads mingo's ~300 files, bson, wx-server-sdk and the emulator again).
+ */
+const runtime = '<rootDir>/test/support/code-cache.runtime.js';
 /** Node and jsdom, with the emulator's function output shown only for failing tests (test/support/). */
 const quietNode = '<rootDir>/test/support/quiet-function-output.environment.js';
 const quietJsdom = '<rootDir>/test/support/quiet-jsdom.environment.js';
@@ -49,6 +54,7 @@ module.exports = {
       displayName: 'node',
       testEnvironment: quietNode,
       transform,
+      runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,
       // packages/server-auth is bundled into the functions: its tests run with theirs.
@@ -59,6 +65,7 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: quietNode,
       transform,
+      runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
@@ -69,6 +76,7 @@ module.exports = {
       displayName: 'miniprogram',
       testEnvironment: quietJsdom,
       transform,
+      runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
@@ -77,6 +85,7 @@ module.exports = {
       displayName: 'cloudbase-emulator',
       testEnvironment: quietNode,
       transform,
+      runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/packages/cloudbase-emulator/test/**/*.test.ts'],
@@ -85,6 +94,7 @@ module.exports = {
       displayName: 'miniprogram-preview',
       testEnvironment: quietNode,
       transform,
+      runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/packages/miniprogram-preview/test/**/*.test.ts'],
