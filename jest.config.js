@@ -4,6 +4,7 @@
  * and one per workspace package (packages/<name>/test), so the root `npm test` runs them all.
  */
 const path = require('node:path');
+const { mingoModuleNameMapper } = require('./test/support/mingo-bundle.js');
 
 /**
  * The installer's tsc declarations (scripts/lib/add/client-files.ts), emitted once per run and read
@@ -30,6 +31,8 @@ const quietJsdom = '<rootDir>/test/support/quiet-jsdom.environment.js';
  * tsx and esbuild); their package.json `exports` point at the dist/ that `npm pack` builds.
  */
 const moduleNameMapper = {
+  // The emulator's database engine as one module, not ~300 (test/support/mingo-bundle.js says why that is safe).
+  ...mingoModuleNameMapper(),
   '^@wx-cloud-login/(cloudbase-emulator|server-auth)$': '<rootDir>/packages/$1/src/index.ts',
   '^@wx-cloud-login/miniprogram-preview$': '<rootDir>/packages/miniprogram-preview/server/preview-module.ts',
   '^@wx-cloud-login/cloudbase-emulator/client$': '<rootDir>/packages/cloudbase-emulator/src/client/database.ts',
