@@ -18,6 +18,8 @@ const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }
  * (each test file's fresh sandbox loads mingo's ~300 files, bson, wx-server-sdk and the emulator again).
  */
 const runtime = '<rootDir>/test/support/code-cache.runtime.js';
+/** Jest's default, and mingo's bundle (test/support/mingo-bundle.js): its files run as mingo wrote them. */
+const transformIgnorePatterns = ['/node_modules/', '\\.pnp\\.[^\\/]+$', '<rootDir>/\\.build/jest-mingo/'];
 /** Node and jsdom, with the emulator's function output shown only for failing tests (test/support/). */
 const quietNode = '<rootDir>/test/support/quiet-function-output.environment.js';
 const quietJsdom = '<rootDir>/test/support/quiet-jsdom.environment.js';
@@ -57,6 +59,7 @@ module.exports = {
       displayName: 'node',
       testEnvironment: quietNode,
       transform,
+      transformIgnorePatterns,
       runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,
@@ -68,6 +71,7 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: quietNode,
       transform,
+      transformIgnorePatterns,
       runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,
@@ -79,6 +83,7 @@ module.exports = {
       displayName: 'miniprogram',
       testEnvironment: quietJsdom,
       transform,
+      transformIgnorePatterns,
       runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,
@@ -88,6 +93,7 @@ module.exports = {
       displayName: 'cloudbase-emulator',
       testEnvironment: quietNode,
       transform,
+      transformIgnorePatterns,
       runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,
@@ -97,6 +103,7 @@ module.exports = {
       displayName: 'miniprogram-preview',
       testEnvironment: quietNode,
       transform,
+      transformIgnorePatterns,
       runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,

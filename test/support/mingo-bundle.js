@@ -81,6 +81,11 @@ function ensureBundle(/** @type {string[]} */ subpaths) {
     // Another run built the same bundle first.
     fs.rmSync(staging, { recursive: true, force: true });
   }
+  // Bundles of an earlier mingo (or of an earlier version of this file) are not used again.
+  for (const old of fs.readdirSync(path.dirname(dir))) {
+    if (/^[0-9a-f]{16}$/.test(old) && old !== path.basename(dir))
+      fs.rmSync(path.join(path.dirname(dir), old), { recursive: true, force: true });
+  }
   return dir;
 }
 
