@@ -51,7 +51,7 @@ class CodeCacheRuntime extends JestRuntime {
   /** @param {ConstructorParameters<typeof JestRuntime>} args */
   constructor(...args) {
     super(...args);
-    const coverageOptions = args[5];
+    const [, environment, , , , coverageOptions] = args;
     /** Scripts this test file compiled without a cache, serialised at teardown. */
     /** @type {{ filename: string, hash: string, script: vm.Script }[]} */
     this.uncached = [];
@@ -64,7 +64,7 @@ class CodeCacheRuntime extends JestRuntime {
     }
     const jestCompile = executor.compile.bind(executor);
     executor.compile = (source, filename) => {
-      const vmContext = this._environment.getVmContext?.();
+      const vmContext = environment.getVmContext();
       if (vmContext == null) {
         return jestCompile(source, filename);
       }
@@ -85,7 +85,8 @@ class CodeCacheRuntime extends JestRuntime {
    * @returns {Function}
    */
   compileWithCodeCache(executor, vmContext, source, filename) {
-    const scriptFilename = this._resolution.isCoreModule(filename) ? `jest-nodejs-core-${filename}` : filename;
+    // As Jest names them (jest-runtime's ModuleExecutor.compile).
+    const scriptFilename = /** @type {any} */ (this)._resolution.isCoreModule(filename) ? `jest-nodejs-core-${filename}` : filename;
     const hash = hashOf(source);
     const cached = codeCaches.get(filename);
     const cachedData = cached?.hash === hash ? cached.data : undefined;
