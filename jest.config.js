@@ -4,6 +4,7 @@
  * and one per workspace package (packages/<name>/test), so the root `npm test` runs them all.
  */
 const path = require('node:path');
+const { mingoModuleNameMapper } = require('./test/support/mingo-bundle.js');
 
 /**
  * The installer's tsc declarations (scripts/lib/add/client-files.ts), emitted once per run and read
@@ -12,6 +13,13 @@ const path = require('node:path');
 process.env.WX_CLOUD_LOGIN_DECLARATIONS_CACHE ??= path.join(__dirname, '.build', 'declarations-cache');
 
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+/**
+ * Jest's runtime with V8's code cache: a module is compiled once per worker, not once per test file
+ * (each test file's fresh sandbox loads mingo's ~300 files, bson, wx-server-sdk and the emulator again).
+ */
+const runtime = '<rootDir>/test/support/code-cache.runtime.js';
+/** Jest's default, and mingo's bundle (test/support/mingo-bundle.js): its files run as mingo wrote them. */
+const transformIgnorePatterns = ['/node_modules/', '\\.pnp\\.[^\\/]+$', '<rootDir>/\\.build/jest-mingo/'];
 /** Node and jsdom, with the emulator's function output shown only for failing tests (test/support/). */
 const quietNode = '<rootDir>/test/support/quiet-function-output.environment.js';
 const quietJsdom = '<rootDir>/test/support/quiet-jsdom.environment.js';
@@ -25,6 +33,8 @@ const quietJsdom = '<rootDir>/test/support/quiet-jsdom.environment.js';
  * tsx and esbuild); their package.json `exports` point at the dist/ that `npm pack` builds.
  */
 const moduleNameMapper = {
+  // The emulator's database engine as one module, not ~300 (test/support/mingo-bundle.js says why that is safe).
+  ...mingoModuleNameMapper(),
   '^@wx-cloud-login/(cloudbase-emulator|server-auth)$': '<rootDir>/packages/$1/src/index.ts',
   '^@wx-cloud-login/miniprogram-preview$': '<rootDir>/packages/miniprogram-preview/server/preview-module.ts',
   '^@wx-cloud-login/cloudbase-emulator/client$': '<rootDir>/packages/cloudbase-emulator/src/client/database.ts',
@@ -49,6 +59,8 @@ module.exports = {
       displayName: 'node',
       testEnvironment: quietNode,
       transform,
+      transformIgnorePatterns,
+      runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,
       // packages/server-auth is bundled into the functions: its tests run with theirs.
@@ -59,6 +71,8 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: quietNode,
       transform,
+      transformIgnorePatterns,
+      runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
@@ -69,6 +83,8 @@ module.exports = {
       displayName: 'miniprogram',
       testEnvironment: quietJsdom,
       transform,
+      transformIgnorePatterns,
+      runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
@@ -77,6 +93,8 @@ module.exports = {
       displayName: 'cloudbase-emulator',
       testEnvironment: quietNode,
       transform,
+      transformIgnorePatterns,
+      runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/packages/cloudbase-emulator/test/**/*.test.ts'],
@@ -85,6 +103,8 @@ module.exports = {
       displayName: 'miniprogram-preview',
       testEnvironment: quietNode,
       transform,
+      transformIgnorePatterns,
+      runtime,
       modulePathIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/packages/miniprogram-preview/test/**/*.test.ts'],

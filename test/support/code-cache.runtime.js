@@ -1,0 +1,130 @@
+// @ts-check
+/**
+ * Jest's runtime, with each module compiled once per worker instead of once per test file.
+ *
+ * Every test file gets a fresh sandbox, and Jest compiles every module it loads into it from source
+ * again: the emulator's ~300 mingo files, bson, wx-server-sdk, the emulator itself, for each of the
+ * ~100 files that start an emulator. V8's code cache is what Node itself uses to skip that work: the
+ * first test file of a worker compiles a module as usual and, when it is torn down, serialises the
+ * module's compiled code (the functions it ran included); later test files of the worker compile
+ * the same source from that cache. The cache is keyed by file and by a hash of the code Jest would
+ * compile (after its transform), so an edited file compiles afresh; it lives in the worker's memory only.
+ *
+ * What a test sees is unchanged: each sandbox still runs every module body in its own context (code
+ * caches hold compiled code, not objects, and are independent of the context), file names and line
+ * and column numbers in stack traces are the same, a source Jest's own compile rejects (a syntax
+ * error, ESM syntax) goes through Jest's compile and its messages. Runs that collect V8 coverage,
+ * which is keyed by offsets into the compiled source, use Jest's compile unchanged.
+ *
+ * A module is compiled as a script that evaluates to its function (what Jest did before it used
+ * vm.compileFunction) because only a script's code cache can be taken after it ran: a function's
+ * cache holds what V8 compiled eagerly, about half of the saving.
+ */
+const { createHash } = require('node:crypto');
+const vm = require('node:vm');
+const JestRuntime = require('jest-runtime').default;
+
+/** The code caches of this worker: file → hash of its compiled source and V8's cache for it. */
+/** @type {Map<string, { hash: string, data: Buffer }>} */
+const codeCaches = new Map();
+/** Bytes of code cache a worker keeps at most, so a long run cannot grow a worker without bound. */
+const MAX_CACHED_BYTES = 512 * 1024 * 1024;
+let cachedBytes = 0;
+
+/** The wrapper's property, so a module's top frame reads `Object.<anonymous>` as with compileFunction. */
+const WRAPPER_NAME = 'Object.<anonymous>';
+
+/** @param {string} source */
+function hashOf(source) {
+  return createHash('sha1').update(source).digest('base64');
+}
+
+/**
+ * @typedef {{
+ *   compile(source: string, filename: string): Function | null,
+ *   injectedModuleParameters: string[],
+ *   dynamicImport: (specifier: string, identifier: string, context: vm.Context, attributes: unknown, phase: unknown) => Promise<unknown>,
+ * }} ModuleExecutor Jest 30's module executor (jest-runtime's internals/ModuleExecutor.ts), the part used here.
+ */
+
+class CodeCacheRuntime extends JestRuntime {
+  /** @param {ConstructorParameters<typeof JestRuntime>} args */
+  constructor(...args) {
+    super(...args);
+    const [, environment, , , , coverageOptions] = args;
+    /** Scripts this test file compiled without a cache, serialised at teardown. */
+    /** @type {{ filename: string, hash: string, script: vm.Script }[]} */
+    this.uncached = [];
+    /** @type {ModuleExecutor | undefined} */
+    const executor = /** @type {any} */ (this).executor;
+    const usesV8Coverage = coverageOptions.collectCoverage && coverageOptions.coverageProvider === 'v8';
+    // Another Jest version may build modules differently: then this is Jest's own runtime.
+    if (usesV8Coverage || typeof executor?.compile !== 'function' || !Array.isArray(executor.injectedModuleParameters)) {
+      return;
+    }
+    const jestCompile = executor.compile.bind(executor);
+    executor.compile = (source, filename) => {
+      const vmContext = environment.getVmContext();
+      if (vmContext == null) {
+        return jestCompile(source, filename);
+      }
+      try {
+        return this.compileWithCodeCache(executor, vmContext, source, filename);
+      } catch {
+        // Whatever the script form cannot compile, Jest's compile reports in its own words.
+        return jestCompile(source, filename);
+      }
+    };
+  }
+
+  /**
+   * @param {ModuleExecutor} executor
+   * @param {vm.Context} vmContext
+   * @param {string} source
+   * @param {string} filename
+   * @returns {Function}
+   */
+  compileWithCodeCache(executor, vmContext, source, filename) {
+    // As Jest names them (jest-runtime's ModuleExecutor.compile).
+    const scriptFilename = /** @type {any} */ (this)._resolution.isCoreModule(filename) ? `jest-nodejs-core-${filename}` : filename;
+    const hash = hashOf(source);
+    const cached = codeCaches.get(filename);
+    const cachedData = cached?.hash === hash ? cached.data : undefined;
+    // The parameters' line is line 0: the module's own lines keep their numbers.
+    const script = new vm.Script(`({"${WRAPPER_NAME}":function(${executor.injectedModuleParameters.join(',')}){\n${source}\n}});`, {
+      filename: scriptFilename,
+      lineOffset: -1,
+      cachedData,
+      importModuleDynamically: /** @type {any} */ (
+        async (
+          /** @type {string} */ specifier,
+          /** @type {unknown} */ _script,
+          /** @type {unknown} */ attributes,
+          /** @type {unknown[]} */ ...rest
+        ) => {
+          if (typeof vm.SyntheticModule !== 'function') {
+            throw new Error("import() in a test's module needs Node's --experimental-vm-modules (Jest's ES module support)");
+          }
+          return executor.dynamicImport(specifier, scriptFilename, vmContext, attributes, rest[0]);
+        }
+      ),
+    });
+    if (cachedData === undefined || script.cachedDataRejected === true) {
+      this.uncached.push({ filename, hash, script });
+    }
+    return script.runInContext(vmContext)[WRAPPER_NAME];
+  }
+
+  teardown() {
+    for (const { filename, hash, script } of this.uncached) {
+      if (cachedBytes >= MAX_CACHED_BYTES) break;
+      const data = script.createCachedData();
+      cachedBytes += data.length - (codeCaches.get(filename)?.data.length ?? 0);
+      codeCaches.set(filename, { hash, data });
+    }
+    this.uncached = [];
+    super.teardown();
+  }
+}
+
+module.exports = CodeCacheRuntime;
