@@ -1,5 +1,11 @@
 import path from 'node:path';
-import { describeCompileError, MINIPROGRAM_CI_VERSION, miniprogramCiDir, progressTicker } from '../../scripts/compile-check';
+import {
+  describeCompileError,
+  MINIPROGRAM_CI_VERSION,
+  miniprogramCiDir,
+  progressTicker,
+  withoutTsxLoader,
+} from '../../scripts/compile-check';
 
 describe('compile check', () => {
   it('installs miniprogram-ci into a per-version cache folder outside the project', () => {
@@ -29,5 +35,22 @@ describe('compile check', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it("given tsx's loader in execArgv (npm run check:compile), the compiler's worker is forked without it and with every other option", () => {
+    const tsx = '/kit/node_modules/tsx/dist';
+    expect(
+      withoutTsxLoader([
+        '--require',
+        `${tsx}/preflight.cjs`,
+        '--import',
+        `file://${tsx}/loader.mjs`,
+        '--max-old-space-size=4096',
+        '--require',
+        '/kit/other-hook.js',
+        `--import=file://${tsx}/loader.mjs`,
+      ]),
+    ).toEqual(['--max-old-space-size=4096', '--require', '/kit/other-hook.js']);
+    expect(withoutTsxLoader([])).toEqual([]);
   });
 });
