@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkProject, type Problem } from '../../scripts/check';
+import { checkProject as checkProjectWith, type Problem } from '../../scripts/check';
+import { type ExportProbe, type ExportProber, probeExportInChildProcess } from '../../scripts/lib/checks/function-exports';
 import { asList, asRecord, copyValidProject, removeFixtureCopies, type FixtureProject, type JsonRecord } from './support/fixture-project';
 
 afterAll(removeFixtureCopies);
@@ -9,6 +10,26 @@ const RC = 'cloudbaserc.json';
 const PROJECT = 'project.config.json';
 const APP = 'miniprogram/app.json';
 const BUILT = 'cloudfunctions/login/index.js';
+
+/**
+ * The real prober (a Node process per call), once per built file's text and export name: every
+ * copy of the valid project holds the same index.js, and a file that requires nothing and never
+ * reads its own path exports the same from any folder. Each other text (the broken builds below)
+ * is still loaded in its own Node process.
+ */
+const probes = new Map<string, ExportProbe>();
+const probeOncePerText: ExportProber = (file, exportName) => {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : null;
+  if (text === null || /\b(require|import|__dirname|__filename|process)\b/.test(text)) return probeExportInChildProcess(file, exportName);
+  const key = JSON.stringify([text, exportName]);
+  const known = probes.get(key) ?? probeExportInChildProcess(file, exportName);
+  probes.set(key, known);
+  return known;
+};
+
+function checkProject(root: string): Problem[] {
+  return checkProjectWith(root, { probeExport: probeOncePerText });
+}
 
 function located(problems: Problem[]): Array<[string, string]> {
   return problems.map(({ file, field }) => [file, field]);

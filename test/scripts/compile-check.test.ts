@@ -7,6 +7,7 @@ import {
   MINIPROGRAM_CI_VERSION,
   miniprogramCiDir,
   progressTicker,
+  withoutTsxLoader,
 } from '../../scripts/compile-check';
 
 describe('compile check', () => {
@@ -78,5 +79,22 @@ describe('compile check', () => {
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }
+  });
+
+  it("given tsx's loader in execArgv (npm run check:compile), the compiler's worker is forked without it and with every other option", () => {
+    const tsx = '/kit/node_modules/tsx/dist';
+    expect(
+      withoutTsxLoader([
+        '--require',
+        `${tsx}/preflight.cjs`,
+        '--import',
+        `file://${tsx}/loader.mjs`,
+        '--max-old-space-size=4096',
+        '--require',
+        '/kit/other-hook.js',
+        `--import=file://${tsx}/loader.mjs`,
+      ]),
+    ).toEqual(['--max-old-space-size=4096', '--require', '/kit/other-hook.js']);
+    expect(withoutTsxLoader([])).toEqual([]);
   });
 });
