@@ -53,26 +53,24 @@ function replaceOnce(source: string, find: string, replacement: string): string 
 
 const SIGNING_SORT = '.sort((l, r) => l.toString().localeCompare(r))';
 
-/** bson's Long compiles a WebAssembly module at load for 64-bit multiply/divide: compiled at first use instead. */
-function lazyLongWasm(source: string): string | null {
+/**
+ * bson's Long compiles a WebAssembly module at load, for 64-bit multiply and divide: it runs its
+ * JavaScript path instead, the one it takes wherever WebAssembly is missing. A function multiplies
+ * a few Longs per call (parsing `$numberLong` in database answers), far less than the compile costs
+ * (~2 ms of the first call, which reads such a document).
+ */
+function longWithoutWasm(source: string): string | null {
   const start = source.indexOf('var wasm = undefined;\ntry {\n    wasm = ');
   const endMarker = '}\ncatch (_a) {\n    // no wasm support\n}';
   const end = source.indexOf(endMarker, start);
   if (start < 0 || end < 0) return null;
   const block = source.slice(start, end + endMarker.length);
-  const assignment = 'try {\n    wasm = ';
-  const instance = block.slice(block.indexOf(assignment) + assignment.length, block.lastIndexOf(';\n}\ncatch'));
-  if (!instance.startsWith('new WebAssembly.Instance(')) return null;
-  const lazy = `var wasmCompiled = false, wasmExports = undefined;
-function lazyWasm() {
-    if (!wasmCompiled) { wasmCompiled = true; try { wasmExports = ${instance}; } catch (_a) { /* no wasm support */ } }
-    return wasmExports;
-}`;
+  if (!block.includes('new WebAssembly.Instance(')) return null;
   const rest = source.slice(start + block.length);
-  // Every use in code reads the variable as `wasm.member` or `if (wasm)`; any other: not this version.
+  // Every use in code reads the variable as `wasm.member` behind `if (wasm)`; any other: not this version.
   const code = rest.split('\n').filter((line) => !/^\s*(\/\/|\/?\*)/.test(line));
   if (code.some((line) => /\bwasm\b(?![.)])/.test(line))) return null;
-  return `${source.slice(0, start)}${sameLines(block, lazy)}${rest.replace(/\bwasm\b(?=[.)])/g, 'lazyWasm()')}`;
+  return `${source.slice(0, start)}${sameLines(block, 'var wasm = undefined; // JavaScript path (scripts/lib/dependency-edits.ts)')}${rest}`;
 }
 
 export const DEPENDENCY_EDITS: readonly DependencyEdit[] = [
@@ -88,6 +86,6 @@ export const DEPENDENCY_EDITS: readonly DependencyEdit[] = [
   {
     file: 'bson/lib/long.js',
     why: 'Long compiles a WebAssembly module at load, used only to multiply and divide 64-bit integers',
-    apply: lazyLongWasm,
+    apply: longWithoutWasm,
   },
 ];
