@@ -137,10 +137,10 @@ export const DEFERRED_FILES = [
  * `…/https_agent(.js)`, and for an `index.js` its folder (`./storage`, `./storage/index`).
  */
 export function deferredFileSpecifier(files: readonly string[] = DEFERRED_FILES): RegExp {
-  const escape = (text: string) => text.replace(/[.]/g, '\\$&');
+  const escapeDots = (text: string) => text.replace(/[.]/g, '\\$&');
   const names = files.map((file) => {
     const base = path.posix.basename(file, '.js');
-    return base === 'index' ? `${escape(path.posix.basename(path.posix.dirname(file)))}(/index)?` : escape(base);
+    return base === 'index' ? `${escapeDots(path.posix.basename(path.posix.dirname(file)))}(/index)?` : escapeDots(base);
   });
   return new RegExp(`(^|/)(${[...new Set(names)].join('|')})(\\.js)?$`);
 }

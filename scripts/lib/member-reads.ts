@@ -7,7 +7,7 @@
  * Anything else (destructuring, spreading, __importStar copying its keys, a second require): false.
  */
 export function readsOnlyMembers(source: string, specifier: string): boolean {
-  const quoted = `(?:"${escape(specifier)}"|'${escape(specifier)}')`;
+  const quoted = `(?:"${escapeRegExp(specifier)}"|'${escapeRegExp(specifier)}')`;
   const requires = source.match(new RegExp(`require\\(${quoted}\\)`, 'g')) ?? [];
   if (requires.length !== 1) return false;
   if (new RegExp(`^\\s*(?:module\\.)?exports\\.[\\w$]+\\s*=\\s*require\\(${quoted}\\);?\\s*$`, 'm').test(source)) return true;
@@ -16,10 +16,10 @@ export function readsOnlyMembers(source: string, specifier: string): boolean {
   if (!name) return false;
   const rest = source.replace(binding[0], '');
   // A mention that is not itself a member of something else (`other.name`; `...name` is a spread).
-  const mentions = rest.match(new RegExp(`(?<![\\w$])(?<!(?<!\\.\\.)\\.)${escape(name)}(?![\\w$])(.?)`, 'g')) ?? [];
+  const mentions = rest.match(new RegExp(`(?<![\\w$])(?<!(?<!\\.\\.)\\.)${escapeRegExp(name)}(?![\\w$])(.?)`, 'g')) ?? [];
   return mentions.every((mention) => mention.endsWith('.'));
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
