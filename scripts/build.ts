@@ -84,8 +84,20 @@ export const UNBUNDLED_PACKAGES = [
  *                      load builds its decimal tables (~6 ms)
  *   https-proxy-agent  only with HTTPS_PROXY set; with agent-base and debug (~15 KiB)
  *   http-proxy-agent   only with HTTP_PROXY set
+ *   lodash.set, lodash.unset, lodash.clonedeep
+ *                      @cloudbase/database's realtime client (watch, itself deferred) applies
+ *                      changes with them (~19 KiB)
  */
-export const LAZY_PACKAGES = ['xml2js', 'form-data', 'bignumber.js', 'https-proxy-agent', 'http-proxy-agent'] as const;
+export const LAZY_PACKAGES = [
+  'xml2js',
+  'form-data',
+  'bignumber.js',
+  'https-proxy-agent',
+  'http-proxy-agent',
+  'lodash.set',
+  'lodash.unset',
+  'lodash.clonedeep',
+] as const;
 
 /**
  * Packages that stay inside the bundle but whose module body runs only on first use: a require of
