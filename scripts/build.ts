@@ -21,6 +21,7 @@ import {
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEPENDENCY_EDITS } from './lib/dependency-edits';
+import { readsOnlyMembers } from './lib/member-reads';
 import { cutWebpackModule } from './lib/webpack-module';
 
 export const projectRoot = path.resolve(__dirname, '..');
@@ -72,35 +73,89 @@ export const UNBUNDLED_PACKAGES = [
 
 /**
  * Packages a function may need, but rarely: each is bundled into its own file beside index.js
- * (`lazy/<name>.js`) and loaded on first use, so a cold start never parses it.
- *   xml2js   server-side cloud.uploadFile reads COS's answer with it (login: large exportMyData
- *            documents); 98 KiB that every cold start would otherwise compile.
+ * (`lazy/<name>.js`) and loaded on first use, so a cold start neither reads nor compiles it
+ * (reading and compiling index.js costs ~0.06 ms of CPU per KiB). Only packages that share no
+ * state with the rest of the bundle: the file holds its own copy of what it requires.
+ *   xml2js             server-side cloud.uploadFile reads COS's answer with it (login: large
+ *                      exportMyData documents); 98 KiB
+ *   form-data          multipart bodies of storage uploads; with combined-stream, asynckit,
+ *                      mime-types and get-intrinsic (~25 KiB)
+ *   bignumber.js       big integers in cloud.openapi's JSON (through json-bigint); 19 KiB whose
+ *                      load builds its decimal tables (~6 ms)
+ *   https-proxy-agent  only with HTTPS_PROXY set; with agent-base and debug (~15 KiB)
+ *   http-proxy-agent   only with HTTP_PROXY set
+ *   lodash.set, lodash.unset, lodash.clonedeep
+ *                      @cloudbase/database's realtime client (watch, itself deferred) applies
+ *                      changes with them (~19 KiB)
  */
-export const LAZY_PACKAGES = ['xml2js'] as const;
+export const LAZY_PACKAGES = [
+  'xml2js',
+  'form-data',
+  'bignumber.js',
+  'https-proxy-agent',
+  'http-proxy-agent',
+  'lodash.set',
+  'lodash.unset',
+  'lodash.clonedeep',
+] as const;
 
 /**
  * Packages that stay inside the bundle but whose module body runs only on first use: a require of
  * one yields a stand-in that loads the real module when anything of it is touched. For what the
  * SDK requires at load but only uses for a feature a first call never reaches; measured per module
  * (esbuild's module wrappers timed, `npm run bench` cold start):
- *   form-data          multipart bodies of storage uploads; pulls in http/https/stream helpers (~6 ms)
- *   https-proxy-agent  only with HTTPS_PROXY set; pulls in `assert`, `debug`, `tty` (~10 ms)
- *   http-proxy-agent   only with HTTP_PROXY set
- *   bignumber.js       big integers in cloud.openapi's JSON (through json-bigint); 49 KiB whose
- *                      load builds its decimal tables (~6 ms)
  *   https              (Node's) requests to https URLs; loading it loads tls (~6 ms)
  */
-export const DEFERRED_PACKAGES = ['form-data', 'https-proxy-agent', 'http-proxy-agent', 'bignumber.js', 'https'] as const;
+export const DEFERRED_PACKAGES = ['https'] as const;
 
 /**
  * Files of a package deferred the same way (a path inside node_modules), where the package itself
- * is needed at load but this part of it is not:
+ * is needed at load but this part of it is not. Each is required only by files that read its
+ * exports as properties when called (`x_1.name(...)`), never spread or copied at load: a stand-in
+ * answers property reads, calls and `new`, not a listing of its keys.
  *   agentkeepalive/lib/https_agent.js  the keep-alive agent for https URLs: its class extends
  *                                      https.Agent, so loading it loads https and tls (~6 ms);
  *                                      the emulator (and the http agent) never needs it
+ *   @cloudbase/database/…/realtime/websocket-client.js
+ *                                      db.collection().watch() (realtime); loads the websocket
+ *                                      client and lodash.set/unset/clonedeep with it (~3 ms)
+ *   @cloudbase/node-sdk/dist/{storage,functions,cloudrun,wx,analytics,ai,notification,logger}
+ *                                      cloud.uploadFile & co., callFunction, callContainer,
+ *                                      cloud.openapi's transport, analytics, AI, notifications and
+ *                                      the CLS logger: the SDK builds its app from all of them, a
+ *                                      login calls none (~2 ms)
+ *   bson/lib/parser/{serializer,deserializer,calculate_size}.js
+ *                                      binary BSON; the database speaks EJSON (text)
  * `https` itself (a Node built-in, in DEFERRED_PACKAGES) is then loaded by the first https request.
  */
-export const DEFERRED_FILES = ['agentkeepalive/lib/https_agent.js'] as const;
+export const DEFERRED_FILES = [
+  'agentkeepalive/lib/https_agent.js',
+  '@cloudbase/database/dist/commonjs/realtime/websocket-client.js',
+  '@cloudbase/node-sdk/dist/storage/index.js',
+  '@cloudbase/node-sdk/dist/functions/index.js',
+  '@cloudbase/node-sdk/dist/cloudrun/index.js',
+  '@cloudbase/node-sdk/dist/wx/index.js',
+  '@cloudbase/node-sdk/dist/analytics/index.js',
+  '@cloudbase/node-sdk/dist/ai/index.js',
+  '@cloudbase/node-sdk/dist/notification/index.js',
+  '@cloudbase/node-sdk/dist/logger/index.js',
+  'bson/lib/parser/serializer.js',
+  'bson/lib/parser/deserializer.js',
+  'bson/lib/parser/calculate_size.js',
+] as const;
+
+/**
+ * How a require of a DEFERRED_FILES file can be written, as a pattern of its specifier's end:
+ * `…/https_agent(.js)`, and for an `index.js` its folder (`./storage`, `./storage/index`).
+ */
+export function deferredFileSpecifier(files: readonly string[] = DEFERRED_FILES): RegExp {
+  const escapeDots = (text: string) => text.replace(/[.]/g, '\\$&');
+  const names = files.map((file) => {
+    const base = path.posix.basename(file, '.js');
+    return base === 'index' ? `${escapeDots(path.posix.basename(path.posix.dirname(file)))}(/index)?` : escapeDots(base);
+  });
+  return new RegExp(`(^|/)(${[...new Set(names)].join('|')})(\\.js)?$`);
+}
 
 /**
  * Modules inside wx-server-sdk's own bundle (one webpack file) that a first call never reaches:
@@ -119,16 +174,33 @@ export const LAZY_FOLDER = 'lazy';
 
 const SDK_ENTRY = /[\\/]node_modules[\\/]wx-server-sdk[\\/]index\.js$/;
 
-function lazyModuleSource(name: string): string {
+/** Whether the CommonJS module in `file` marks itself as compiled from an ES module (`__esModule`). */
+function marksEsModule(file: string | null): boolean {
+  return file !== null && /__esModule/.test(readFileSync(file, 'utf8'));
+}
+
+/**
+ * The stand-in of a module loaded on first use (`load`: the expression that requires it). `__esModule`
+ * is answered from the build (TypeScript's __importDefault reads it at require time), everything
+ * else loads the module: property reads, `in`, calls and `new` (form-data is a class, the agents are
+ * read as properties, json-bigint checks `instanceof BigNumber`).
+ */
+function standInSource(load: string, esModule: boolean): string {
+  return `let loaded;
+const load = () => loaded || (loaded = ${load});
+module.exports = new Proxy(function deferred() {}, {
+  get: (_target, key) => (key === '__esModule' ? ${esModule ? 'true' : 'undefined'} : load()[key]),
+  has: (_target, key) => key in load(),
+  apply: (_target, self, args) => Reflect.apply(load(), self, args),
+  construct: (_target, args) => Reflect.construct(load(), args),
+});`;
+}
+
+function lazyModuleSource(name: string, esModule = false): string {
   const file = JSON.stringify(`${LAZY_FOLDER}/${name}.js`);
   // The path is computed at run time, so esbuild leaves this require alone; __dirname is the
   // function's folder (index.js). Only the first use of any export loads the file.
-  return `let loaded;
-const load = () => loaded || (loaded = require(require('path').join(__dirname, ${file})));
-module.exports = new Proxy({}, {
-  get: (_target, key) => (key === '__esModule' ? undefined : load()[key]),
-  has: (_target, key) => key in load(),
-});`;
+  return standInSource(`require(require('path').join(__dirname, ${file}))`, esModule);
 }
 
 function unbundledModuleSource(name: string): string {
@@ -145,11 +217,6 @@ module.exports = new Proxy(function unbundled() {}, {
 });`;
 }
 
-/**
- * The stand-in of a deferred package. `__esModule` is answered from the build (TypeScript's
- * __importDefault reads it at require time), everything else loads the module: property reads,
- * calls and `new` (form-data is a class, the agents are read as properties).
- */
 const RESOLVING_DEFERRED = Symbol('resolving a deferred package');
 
 interface DeferredModule {
@@ -160,15 +227,7 @@ interface DeferredModule {
 }
 
 function deferredModuleSource({ file, specifier }: DeferredModule): string {
-  const esModule = file !== null && /__esModule/.test(readFileSync(file, 'utf8'));
-  return `let loaded;
-const load = () => loaded || (loaded = require(${JSON.stringify(specifier)}));
-module.exports = new Proxy(function deferred() {}, {
-  get: (_target, key) => (key === '__esModule' ? ${esModule ? 'true' : 'undefined'} : load()[key]),
-  has: (_target, key) => key in load(),
-  apply: (_target, self, args) => Reflect.apply(load(), self, args),
-  construct: (_target, args) => Reflect.construct(load(), args),
-});`;
+  return standInSource(`require(${JSON.stringify(specifier)})`, marksEsModule(file));
 }
 
 function packageFilter(names: readonly string[]): RegExp {
@@ -187,66 +246,118 @@ function sdkWithoutLazyModules(source: string): { contents: string; kept: string
   return { contents, kept };
 }
 
-export const unbundledModulePlugin: Plugin = {
-  name: 'unbundled-modules',
-  setup(pluginBuild) {
-    for (const edit of DEPENDENCY_EDITS) {
-      const filter = new RegExp(`[\\\\/]node_modules[\\\\/]${edit.file.replace(/[.]/g, '\\$&').replace(/\//g, '[\\\\/]')}$`);
-      pluginBuild.onLoad({ filter }, (args) => {
-        const edited = edit.apply(readFileSync(args.path, 'utf8'));
-        if (edited !== null) return { contents: edited, loader: 'js' };
-        return {
-          warnings: [
-            {
-              text: `${edit.file} is bundled as published: this version does not have the code edited so that ${edit.why} (scripts/lib/dependency-edits.ts)`,
-            },
-          ],
-        };
+/**
+ * What the build does to a function's dependencies (the lists above). `lazy`: the packages loaded
+ * from `lazy/` — none inside a lazy file itself (its __dirname is lazy/, and it holds its own copy).
+ */
+function dependencyPlugin(lazy: readonly string[]): Plugin {
+  return {
+    name: 'unbundled-modules',
+    setup(pluginBuild) {
+      for (const edit of DEPENDENCY_EDITS) {
+        const filter = new RegExp(`[\\\\/]node_modules[\\\\/]${edit.file.replace(/[.]/g, '\\$&').replace(/\//g, '[\\\\/]')}$`);
+        pluginBuild.onLoad({ filter }, (args) => {
+          const edited = edit.apply(readFileSync(args.path, 'utf8'));
+          if (edited !== null) return { contents: edited, loader: 'js' };
+          return {
+            warnings: [
+              {
+                text: `${edit.file} is bundled as published: this version does not have the code edited so that ${edit.why} (scripts/lib/dependency-edits.ts)`,
+              },
+            ],
+          };
+        });
+      }
+      pluginBuild.onLoad({ filter: SDK_ENTRY }, (args) => {
+        const { contents, kept } = sdkWithoutLazyModules(readFileSync(args.path, 'utf8'));
+        const warnings = kept.map((id) => ({
+          text: `wx-server-sdk's ${id} is bundled into index.js: this SDK version's layout does not allow loading it lazily (scripts/build.ts LAZY_SDK_MODULES)`,
+        }));
+        return { contents, loader: 'js', warnings };
       });
-    }
-    pluginBuild.onLoad({ filter: SDK_ENTRY }, (args) => {
-      const { contents, kept } = sdkWithoutLazyModules(readFileSync(args.path, 'utf8'));
-      const warnings = kept.map((id) => ({
-        text: `wx-server-sdk's ${id} is bundled into index.js: this SDK version's layout does not allow loading it lazily (scripts/build.ts LAZY_SDK_MODULES)`,
+      pluginBuild.onResolve({ filter: packageFilter(UNBUNDLED_PACKAGES) }, (args) => ({ path: args.path, namespace: 'unbundled' }));
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'unbundled' }, (args) => ({
+        contents: unbundledModuleSource(args.path),
+        loader: 'js',
       }));
-      return { contents, loader: 'js', warnings };
-    });
-    pluginBuild.onResolve({ filter: packageFilter(UNBUNDLED_PACKAGES) }, (args) => ({ path: args.path, namespace: 'unbundled' }));
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'unbundled' }, (args) => ({
-      contents: unbundledModuleSource(args.path),
-      loader: 'js',
-    }));
-    // Deferred packages: the stand-in requires the package again from the same folder; that
-    // require comes from the 'deferred' namespace, resolves normally and is bundled as usual.
-    const defer = async (args: OnResolveArgs, only?: (file: string) => boolean): Promise<OnResolveResult | undefined> => {
-      if (args.namespace === 'deferred' || args.pluginData === RESOLVING_DEFERRED) return undefined;
-      const real = await pluginBuild.resolve(args.path, {
-        kind: args.kind,
-        resolveDir: args.resolveDir,
-        importer: args.importer,
-        pluginData: RESOLVING_DEFERRED,
+      // Deferred packages: the stand-in requires the package again from the same folder; that
+      // require comes from the 'deferred' namespace, resolves normally and is bundled as usual.
+      // A DEFERRED_FILES file whose importer does more than read its members is bundled as published.
+      const publishedFiles = new Set<string>();
+      pluginBuild.onStart(() => publishedFiles.clear());
+      const defer = async (args: OnResolveArgs, only?: (file: string) => boolean): Promise<OnResolveResult | undefined> => {
+        if (args.namespace === 'deferred' || args.pluginData === RESOLVING_DEFERRED) return undefined;
+        const real = await pluginBuild.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: RESOLVING_DEFERRED,
+        });
+        if (real.errors.length > 0) return { errors: real.errors };
+        if (only && (real.external || !only(real.path))) return undefined;
+        if (only && !readsOnlyMembers(readFileSync(args.importer, 'utf8'), args.path)) {
+          const text = `${path.relative(projectRoot, real.path)} is bundled as published: ${path.relative(projectRoot, args.importer)} uses what it requires otherwise than by reading its members later (scripts/build.ts DEFERRED_FILES)`;
+          publishedFiles.add(real.path);
+          return { path: real.path, warnings: [{ text }] };
+        }
+        const file = real.external ? null : real.path;
+        // A path relative to the kit, so that no absolute path of this machine reaches the source map.
+        const pluginData: DeferredModule = { file, specifier: args.path, resolveDir: args.resolveDir };
+        const shown = file === null ? `node:${args.path}` : path.relative(projectRoot, file).split(path.sep).join('/');
+        return { path: shown, namespace: 'deferred', pluginData };
+      };
+      pluginBuild.onResolve({ filter: packageFilter(DEFERRED_PACKAGES) }, (args) => defer(args));
+      const deferredFile = (file: string) =>
+        DEFERRED_FILES.some((name) => file.split(path.sep).join('/').endsWith(`/node_modules/${name}`));
+      pluginBuild.onResolve({ filter: deferredFileSpecifier() }, (args) => defer(args, deferredFile));
+      // A DEFERRED_FILES file some module requires directly, not through its stand-in (another
+      // version requires it by a specifier deferredFileSpecifier() does not match): said, not
+      // silently loaded at start again. The build's metafile lists who imports what.
+      pluginBuild.initialOptions.metafile = true;
+      const workingDir = pluginBuild.initialOptions.absWorkingDir ?? process.cwd();
+      pluginBuild.onEnd((result) => {
+        const warnings = Object.entries(result.metafile?.inputs ?? {}).flatMap(([importer, input]) =>
+          importer.startsWith('deferred:')
+            ? []
+            : input.imports
+                .filter((imported) => !imported.external && !imported.path.includes(':'))
+                .filter((imported) => {
+                  const file = path.resolve(workingDir, imported.path);
+                  return deferredFile(file) && !publishedFiles.has(file);
+                })
+                .map((imported) => ({
+                  text: `${imported.path} is bundled without being deferred: ${importer} requires it as ${JSON.stringify(imported.original)}, which scripts/build.ts deferredFileSpecifier() does not match (DEFERRED_FILES)`,
+                })),
+        );
+        return { warnings };
       });
-      if (real.errors.length > 0) return { errors: real.errors };
-      if (only && (real.external || !only(real.path))) return undefined;
-      const file = real.external ? null : real.path;
-      // A path relative to the kit, so that no absolute path of this machine reaches the source map.
-      const pluginData: DeferredModule = { file, specifier: args.path, resolveDir: args.resolveDir };
-      const shown = file === null ? `node:${args.path}` : path.relative(projectRoot, file).split(path.sep).join('/');
-      return { path: shown, namespace: 'deferred', pluginData };
-    };
-    pluginBuild.onResolve({ filter: packageFilter(DEFERRED_PACKAGES) }, (args) => defer(args));
-    const deferredFile = (file: string) => DEFERRED_FILES.some((name) => file.split(path.sep).join('/').endsWith(`/node_modules/${name}`));
-    const fileNames = DEFERRED_FILES.map((name) => path.posix.basename(name, '.js').replace(/[.]/g, '\\$&'));
-    pluginBuild.onResolve({ filter: new RegExp(`(^|/)(${fileNames.join('|')})(\\.js)?$`) }, (args) => defer(args, deferredFile));
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => {
-      const deferred = args.pluginData as DeferredModule;
-      return { contents: deferredModuleSource(deferred), loader: 'js', resolveDir: deferred.resolveDir };
-    });
-    // Only the package itself: a deep import (xml2js/lib/...) would need a file of its own.
-    pluginBuild.onResolve({ filter: new RegExp(`^(${LAZY_PACKAGES.join('|')})$`) }, (args) => ({ path: args.path, namespace: 'lazy' }));
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({ contents: lazyModuleSource(args.path), loader: 'js' }));
-  },
-};
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => {
+        const deferred = args.pluginData as DeferredModule;
+        return { contents: deferredModuleSource(deferred), loader: 'js', resolveDir: deferred.resolveDir };
+      });
+      if (lazy.length === 0) return;
+      // Only the package itself: a deep import (xml2js/lib/...) would need a file of its own.
+      pluginBuild.onResolve({ filter: new RegExp(`^(${lazy.map((name) => name.replace(/[.]/g, '\\$&')).join('|')})$`) }, async (args) => {
+        if (args.pluginData === RESOLVING_DEFERRED) return undefined;
+        const real = await pluginBuild.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: RESOLVING_DEFERRED,
+        });
+        // Not found from here (a lazy file also looks in the kit's own node_modules): no `__esModule`.
+        const file = real.errors.length > 0 || real.external ? null : real.path;
+        return { path: args.path, namespace: 'lazy', pluginData: marksEsModule(file) };
+      });
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+        contents: lazyModuleSource(args.path, args.pluginData === true),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+export const unbundledModulePlugin: Plugin = dependencyPlugin(LAZY_PACKAGES);
 
 /** How every file of a function is built: one CommonJS file for CloudBase's Node runtimes (16.13 / 18.15). */
 const FUNCTION_OUTPUT = {
@@ -266,6 +377,9 @@ export function lazyPackageOptions(functionDir: string, name: (typeof LAZY_PACKA
     nodePaths: [path.join(projectRoot, 'node_modules')],
     outfile: path.join(functionDir, LAZY_FOLDER, `${name}.js`),
     ...FUNCTION_OUTPUT,
+    // What index.js leaves out or defers, the lazy file does too; the other lazy packages it
+    // bundles itself.
+    plugins: [dependencyPlugin([])],
     logLevel: 'warning',
   };
 }

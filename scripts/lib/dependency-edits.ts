@@ -5,6 +5,8 @@
  * and the build warns.
  */
 
+import { readsOnlyMembers } from './member-reads';
+
 export interface DependencyEdit {
   /** The file, as a path ending (`/`-separated) inside node_modules. */
   file: string;
@@ -53,26 +55,41 @@ function replaceOnce(source: string, find: string, replacement: string): string 
 
 const SIGNING_SORT = '.sort((l, r) => l.toString().localeCompare(r))';
 
-/** bson's Long compiles a WebAssembly module at load for 64-bit multiply/divide: compiled at first use instead. */
-function lazyLongWasm(source: string): string | null {
+/**
+ * bson's Long compiles a WebAssembly module at load, for 64-bit multiply and divide: it runs its
+ * JavaScript path instead, the one it takes wherever WebAssembly is missing. A function multiplies
+ * a few Longs per call (parsing `$numberLong` in database answers), far less than the compile costs
+ * (~2 ms of the first call, which reads such a document).
+ */
+function longWithoutWasm(source: string): string | null {
   const start = source.indexOf('var wasm = undefined;\ntry {\n    wasm = ');
   const endMarker = '}\ncatch (_a) {\n    // no wasm support\n}';
   const end = source.indexOf(endMarker, start);
   if (start < 0 || end < 0) return null;
   const block = source.slice(start, end + endMarker.length);
-  const assignment = 'try {\n    wasm = ';
-  const instance = block.slice(block.indexOf(assignment) + assignment.length, block.lastIndexOf(';\n}\ncatch'));
-  if (!instance.startsWith('new WebAssembly.Instance(')) return null;
-  const lazy = `var wasmCompiled = false, wasmExports = undefined;
-function lazyWasm() {
-    if (!wasmCompiled) { wasmCompiled = true; try { wasmExports = ${instance}; } catch (_a) { /* no wasm support */ } }
-    return wasmExports;
-}`;
+  if (!block.includes('new WebAssembly.Instance(')) return null;
   const rest = source.slice(start + block.length);
-  // Every use in code reads the variable as `wasm.member` or `if (wasm)`; any other: not this version.
+  // Every use in code reads the variable as `wasm.member` behind `if (wasm)`; any other: not this version.
   const code = rest.split('\n').filter((line) => !/^\s*(\/\/|\/?\*)/.test(line));
   if (code.some((line) => /\bwasm\b(?![.)])/.test(line))) return null;
-  return `${source.slice(0, start)}${sameLines(block, lazy)}${rest.replace(/\bwasm\b(?=[.)])/g, 'lazyWasm()')}`;
+  return `${source.slice(0, start)}${sameLines(block, 'var wasm = undefined; // JavaScript path (scripts/lib/dependency-edits.ts)')}${rest}`;
+}
+
+/**
+ * TypeScript's `__importStar(require("fs"))` copies every export of a Node built-in into a new
+ * object, one getter each (~0.5 ms for fs at load); where the file only reads members of it, the
+ * built-in itself answers the same reads.
+ */
+function builtinsWithoutImportStar(...names: string[]) {
+  return (source: string): string | null => {
+    let edited = source;
+    for (const name of names) {
+      const next = replaceOnce(edited, `__importStar(require("${name}"))`, `require("${name}")`);
+      if (next === null || !readsOnlyMembers(next, name)) return null;
+      edited = next;
+    }
+    return edited;
+  };
 }
 
 export const DEPENDENCY_EDITS: readonly DependencyEdit[] = [
@@ -88,6 +105,16 @@ export const DEPENDENCY_EDITS: readonly DependencyEdit[] = [
   {
     file: 'bson/lib/long.js',
     why: 'Long compiles a WebAssembly module at load, used only to multiply and divide 64-bit integers',
-    apply: lazyLongWasm,
+    apply: longWithoutWasm,
+  },
+  {
+    file: '@cloudbase/node-sdk/dist/utils/version.js',
+    why: 'the SDK version is read with fs and path copied key by key (__importStar) at load',
+    apply: builtinsWithoutImportStar('fs', 'path'),
+  },
+  {
+    file: '@cloudbase/node-sdk/dist/utils/wxCloudToken.js',
+    why: 'fs is copied key by key (__importStar) at load, to read a token file',
+    apply: builtinsWithoutImportStar('fs'),
   },
 ];
