@@ -57,7 +57,8 @@ module.exports = {
     {
       // The flows in Chromium: one browser for the run (started only when one of these files runs).
       displayName: 'e2e',
-      testEnvironment: quietNode,
+      // quietNode with playwright-core loaded once per worker, not once per file.
+      testEnvironment: '<rootDir>/test/e2e/support/e2e.environment.js',
       transform,
       modulePathIgnorePatterns,
       moduleNameMapper,
