@@ -71,7 +71,11 @@ module.exports = {
       testEnvironment: quietJsdom,
       transform,
       modulePathIgnorePatterns,
-      moduleNameMapper,
+      // miniprogram-simulate's Node-only libraries, loaded once per worker by quietJsdom, not once per file.
+      moduleNameMapper: {
+        ...moduleNameMapper,
+        '^(postcss|csso|less|miniprogram-compiler)$': '<rootDir>/test/miniprogram/support/worker-modules/$1.js',
+      },
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
     },
     {
