@@ -16,11 +16,11 @@ import type { Browser, BrowserServer } from 'playwright-core';
 
 declare global {
   /** playwright-core as the Jest worker loaded it, once for all its files (e2e.environment.js). */
-  var e2ePlaywright: typeof Playwright | undefined;
+  var e2ePlaywright: Pick<typeof Playwright, 'chromium'> | undefined;
 }
 
 /** The worker's copy in a test file of the e2e project; anywhere else (the global setup) a require of its own. */
-function playwright(): typeof Playwright {
+function playwright(): Pick<typeof Playwright, 'chromium'> {
   return globalThis.e2ePlaywright ?? (createRequire(__filename)('playwright-core') as typeof Playwright);
 }
 

@@ -13,7 +13,9 @@ class E2eEnvironment extends quiet(TestEnvironment) {
   /** @param {any[]} args */
   constructor(...args) {
     super(...args);
-    this.global['e2ePlaywright'] = require('playwright-core');
+    // A fresh object per file: at teardown Jest rewrites the properties of what a file's global
+    // holds (warning on each later read), which must never reach the worker's playwright-core.
+    this.global['e2ePlaywright'] = { chromium: require('playwright-core').chromium };
   }
 }
 
