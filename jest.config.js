@@ -69,7 +69,8 @@ module.exports = {
     {
       // The flows in Chromium: one browser for the run (started only when one of these files runs).
       displayName: 'e2e',
-      testEnvironment: quietNode,
+      // quietNode with playwright-core loaded once per worker, not once per file.
+      testEnvironment: '<rootDir>/test/e2e/support/e2e.environment.js',
       transform,
       transformIgnorePatterns,
       runtime,
@@ -86,7 +87,11 @@ module.exports = {
       transformIgnorePatterns,
       runtime,
       modulePathIgnorePatterns,
-      moduleNameMapper,
+      // miniprogram-simulate's Node-only libraries, loaded once per worker by quietJsdom, not once per file.
+      moduleNameMapper: {
+        ...moduleNameMapper,
+        '^(postcss|csso|less|miniprogram-compiler)$': '<rootDir>/test/miniprogram/support/worker-modules/$1.js',
+      },
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
     },
     {

@@ -3,11 +3,15 @@
  * ["sass"] or ["less"]): a page's `index.scss` / `index.less` stands where `index.wxss` would be,
  * and becomes WXSS before the preview converts it (wxss.ts). `sass` is dart-sass, the reference
  * implementation DevTools' plugin uses too; `less` is the Less project's own compiler.
+ *
+ * Each compiler is loaded by the first file that needs it: most projects have neither, and loading
+ * dart-sass alone costs about half a second of CPU in every process (and every Jest test file) that
+ * builds or serves a preview.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { compileString } from 'sass';
+import type * as Sass from 'sass';
 import { WxssSyntaxError } from './wxss';
 
 interface LessRenderError {
@@ -35,7 +39,8 @@ export function compileStyleSource(
   const full = path.join(root, relativePath);
   if (extension === '.scss' || extension === '.sass') {
     try {
-      const result = compileString(text, {
+      const sass = createRequire(__filename)('sass') as typeof Sass;
+      const result = sass.compileString(text, {
         syntax: extension === '.sass' ? 'indented' : 'scss',
         url: pathToFileURL(full),
         loadPaths: [path.dirname(full), root],

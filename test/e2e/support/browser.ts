@@ -10,7 +10,19 @@
  * setup (another config) launches a browser of its own.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserServer } from 'playwright-core';
+import { createRequire } from 'node:module';
+import type * as Playwright from 'playwright-core';
+import type { Browser, BrowserServer } from 'playwright-core';
+
+declare global {
+  /** playwright-core as the Jest worker loaded it, once for all its files (e2e.environment.js). */
+  var e2ePlaywright: Pick<typeof Playwright, 'chromium'> | undefined;
+}
+
+/** The worker's copy in a test file of the e2e project; anywhere else (the global setup) a require of its own. */
+function playwright(): Pick<typeof Playwright, 'chromium'> {
+  return globalThis.e2ePlaywright ?? (createRequire(__filename)('playwright-core') as typeof Playwright);
+}
 
 export const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -34,12 +46,13 @@ export const SHARED_BROWSER_VARIABLE = 'E2E_SHARED_BROWSER';
 export const PREVIEW_CACHE_VARIABLE = 'E2E_PREVIEW_BUILDS';
 
 export function launchBrowserServer(): Promise<BrowserServer> {
-  return chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  return playwright().chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 }
 
 /** The run's shared browser when there is one, else a browser of the caller's own; close() either way. */
 export function openBrowser(): Promise<Browser> {
   const endpoint = process.env[SHARED_BROWSER_VARIABLE];
+  const { chromium } = playwright();
   if (endpoint) return chromium.connect(endpoint);
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 }

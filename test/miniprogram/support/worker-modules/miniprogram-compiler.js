@@ -1,0 +1,3 @@
+// @ts-check
+// miniprogram-compiler as the Jest worker loaded it, once for all its files (test/support/quiet-jsdom.environment.js).
+module.exports = /** @type {any} */ (globalThis).workerModules['miniprogram-compiler'];
