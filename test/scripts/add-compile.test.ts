@@ -48,7 +48,8 @@ function compile(...roots: string[]): Promise<{ code: number; output: string }> 
     logLevel: 'error',
   });
   return new Promise((resolve) => {
-    execFile(process.execPath, [script, ...roots], { cwd: KIT_ROOT }, (error, stdout, stderr) => {
+    // In the bundle's folder: miniprogram-ci leaves empty folders named by a hash in its working directory.
+    execFile(process.execPath, [script, ...roots], { cwd: bundleDir }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, output: `${stdout}${stderr}` });
     });
