@@ -107,6 +107,11 @@ export interface EmulatorOptions {
   /** Start instances from V8's code cache of the function file (faster cold starts). Default true. */
   codeCache?: boolean;
   /**
+   * Keep that code cache in this folder too, so that later emulators (a test run's, one per test
+   * file) start their first instance from it. Default: CLOUDBASE_EMULATOR_CODE_CACHE_DIR, else none.
+   */
+  codeCacheDir?: string | null;
+  /**
    * Functions whose package.json declares dependencies their folder lacks get them installed into
    * a cache outside the folder (functions/dependencies.ts): where, with which installer (tests pass
    * one that works offline), where progress lines go. Default: npm, ~/.cache/cloudbase-emulator.
@@ -268,6 +273,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     ...(options.maxInstances !== undefined && { maxInstances: options.maxInstances }),
     ...(options.functionTimeoutMs !== undefined && { timeoutMs: options.functionTimeoutMs }),
     ...(options.codeCache !== undefined && { codeCache: options.codeCache }),
+    ...(options.codeCacheDir !== undefined && { codeCacheDir: options.codeCacheDir }),
     dependencies: createFunctionDependencies(options.functionDependencies),
     templateVariables: () => ({ ...process.env, ...options.templateVariables }),
     time: clock,

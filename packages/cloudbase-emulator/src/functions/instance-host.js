@@ -19,11 +19,12 @@
  * offset the emulator holds, handed over at start and with every invocation (installClock below).
  *
  * Messages (see instance.ts for the parent side):
- *   -> parent  { type: 'code-cache', data } (if asked), then { type: 'ready' } | { type: 'load-error', error }
+ *   -> parent  { type: 'code-cache', data, digest } (if asked, or when the cache given was refused), then { type: 'ready' } | { type: 'load-error', error }
  *   <- parent  { type: 'invoke', id, event, context, env, clockOffset }
  *   -> parent  { type: 'started', id }, then { type: 'result', id, json, runMs } | { type: 'result', id, error, runMs }
  */
 
+const { createHash } = require('node:crypto');
 const { readFileSync } = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
@@ -112,8 +113,12 @@ function load() {
   if (!codeCache && !produceCodeCache) return require(file);
   /** @type {vm.Script} */
   let script;
+  /** SHA-256 of the file as compiled: the parent keeps the cache under it (runtime.ts codeCacheDir). */
+  let digest = '';
   try {
-    const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
+    const bytes = readFileSync(file);
+    digest = createHash('sha256').update(bytes).digest('hex');
+    const source = bytes.toString('utf8').replace(/^#!.*/, '');
     const prefix = '(function (exports, require, module, __filename, __dirname) { ';
     // columnOffset: stack columns on line 1 count from the file's own first character, as under
     // Node's loader, so they still match the file's source map.
@@ -135,7 +140,8 @@ function load() {
     throw error;
   }
   loaded.loaded = true;
-  if (produceCodeCache) port.postMessage({ type: 'code-cache', data: script.createCachedData() });
+  // A cache V8 refused (another Node.js build or flags): a fresh one replaces it.
+  if (produceCodeCache || script.cachedDataRejected === true) port.postMessage({ type: 'code-cache', data: script.createCachedData(), digest });
   return loaded.exports;
 }
 

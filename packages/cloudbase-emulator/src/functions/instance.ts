@@ -67,14 +67,15 @@ export interface StartInstanceOptions {
   codeCache: Uint8Array | null;
   /** Ask the instance for the code cache of the file once loaded (see instance-host.js). */
   produceCodeCache: boolean;
-  onCodeCache(data: Uint8Array): void;
+  /** `digest`: SHA-256 (hex) of the file the cache was made from. */
+  onCodeCache(data: Uint8Array, digest: string): void;
   onOutput(stream: 'stdout' | 'stderr', chunk: Buffer): void;
 }
 
 const HOST = path.join(__dirname, 'instance-host.js');
 
 type HostMessage =
-  | { type: 'code-cache'; data: Uint8Array }
+  | { type: 'code-cache'; data: Uint8Array; digest: string }
   | { type: 'ready' }
   | { type: 'load-error'; error: { message: string; stack?: string } }
   | { type: 'started'; id: string }
@@ -151,7 +152,7 @@ export function startInstance(options: StartInstanceOptions): Promise<FunctionIn
   worker.on('message', (message: HostMessage) => {
     switch (message.type) {
       case 'code-cache':
-        options.onCodeCache(message.data);
+        options.onCodeCache(message.data, message.digest);
         return;
       case 'ready':
         settleStart?.(null);

@@ -14,7 +14,8 @@
  * separately), and stops while other instances load (clock.ts); a generous init limit still
  * catches a function that hangs while loading.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS, invocationEnvironment, scfContext, type InvocationIdentity } from './context';
 import type { EmulatorClock } from '../emulator-clock';
@@ -43,6 +44,12 @@ export interface FunctionRuntimeOptions {
   onOutput?: (functionName: string, stream: 'stdout' | 'stderr', chunk: Buffer) => void;
   /** Start instances from V8's code cache of the function file (instance-host.js). Default true. */
   codeCache?: boolean;
+  /**
+   * A folder where that code cache is also kept, one file per version of each function file, so
+   * that the first instance of a later runtime (another emulator, another process) starts from it
+   * too instead of compiling the file again. Default: CLOUDBASE_EMULATOR_CODE_CACHE_DIR, else none.
+   */
+  codeCacheDir?: string | null;
   /** Installs what a function's package.json declares and its folder lacks (dependencies.ts). */
   dependencies?: FunctionDependencies;
   /** What `{{env.NAME}}` templates in cloudbaserc.json envVariables are filled from (config.ts). Default process.env. */
@@ -106,6 +113,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
   const initTimeoutMs = options.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS;
   const onOutput = options.onOutput ?? printFunctionOutput;
   const useCodeCache = options.codeCache ?? true;
+  const codeCacheDir = useCodeCache ? (options.codeCacheDir ?? (process.env[CODE_CACHE_DIR_VARIABLE] || null)) : null;
   const templateVariables = options.templateVariables ?? (() => process.env);
   const pools = new Map<string, Pool>();
   const clock = createPausableClock();
@@ -140,7 +148,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
         starting: 0,
         waiters: [],
         coldStarts: 0,
-        codeCache: null,
+        codeCache: readSavedCodeCache(codeCacheDir, file),
         priming: null,
         rewinds: time.rewinds(),
       };
@@ -148,7 +156,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
     } else if (pool.version !== version) {
       pool.version = version;
       pool.settings = readFunctionSettings(root, name, templateVariables());
-      pool.codeCache = null;
+      pool.codeCache = readSavedCodeCache(codeCacheDir, file);
       pool.priming = null;
       for (const stale of pool.idle.splice(0)) retire(pool, stale);
     }
@@ -216,8 +224,9 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
         clock,
         codeCache: pool.version === version ? pool.codeCache : null,
         produceCodeCache: primed !== null,
-        onCodeCache: (data) => {
+        onCodeCache: (data, digest) => {
           if (pool.version === version) pool.codeCache = data;
+          saveCodeCache(codeCacheDir, pool.file, digest, data);
           endPriming();
         },
         onOutput: (stream, chunk) => onOutput(pool.name, stream, chunk),
@@ -327,6 +336,42 @@ function inheritedEnvironment(): Record<string, string> {
     inherited[key] = value;
   }
   return inherited;
+}
+
+/** The variable naming the default codeCacheDir. */
+export const CODE_CACHE_DIR_VARIABLE = 'CLOUDBASE_EMULATOR_CODE_CACHE_DIR';
+
+/**
+ * The saved cache's file: one per function file path, content (SHA-256, hex) and Node.js build.
+ * V8 itself checks only the source's length and its own flags, so the content is in the name.
+ */
+function codeCacheFile(dir: string, file: string, digest: string): string {
+  const key = createHash('sha256').update(`${file}\0${digest}\0${process.version}\0${process.arch}`).digest('hex');
+  return path.join(dir, `${key.slice(0, 32)}.v8cache`);
+}
+
+function readSavedCodeCache(dir: string | null, file: string): Uint8Array | null {
+  if (!dir) return null;
+  try {
+    const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+    return readFileSync(codeCacheFile(dir, file, digest));
+  } catch {
+    return null;
+  }
+}
+
+/** Written beside and renamed into place: a reader never sees half a file. A failure only costs the next compile. */
+function saveCodeCache(dir: string | null, file: string, digest: string, data: Uint8Array): void {
+  if (!dir || !digest) return;
+  const target = codeCacheFile(dir, file, digest);
+  const staging = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(staging, data);
+    renameSync(staging, target);
+  } catch {
+    // Not kept: the next runtime compiles the file, as without a folder.
+  }
 }
 
 /** startInstance rejects with an InvocationError; anything else (a Worker that could not be created) is a load failure. */

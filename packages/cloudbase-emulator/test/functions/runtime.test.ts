@@ -2,7 +2,7 @@
  * The function runtime: instances (worker threads) that run built functions one invocation at a
  * time, reused warm, replaced after a failure, each with its own WeChat identity.
  */
-import { mkdtempSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createFunctionRuntime, type FunctionRuntime } from '../../src/functions/runtime';
@@ -268,6 +268,56 @@ describe('function runtime configuration', () => {
       }
     },
   );
+
+  it('given a code cache folder, a later runtime starts from the saved cache; a changed file gets its own', async () => {
+    const cacheDir = path.join(root, 'code-cache');
+    writeFunction('exports.main = async () => ({ answer: 42 });', 1_000);
+    const savedFiles = () => (existsSync(cacheDir) ? readdirSync(cacheDir) : []);
+    const run = async () => {
+      const runtime = createFunctionRuntime({ functionsRoot, baseEnv: () => ({}), codeCacheDir: cacheDir, onOutput: quiet });
+      try {
+        const outcome = await runtime.invoke('env-reader', {}, identity('o1'));
+        return { json: outcome.ok ? outcome.json : outcome.error.message, codeCached: runtime.stats('env-reader').codeCached };
+      } finally {
+        await runtime.close();
+      }
+    };
+
+    expect(await run()).toEqual({ json: '{"answer":42}', codeCached: true });
+    const [saved] = savedFiles();
+    expect(saved).toBeDefined();
+    const savedAt = statSync(path.join(cacheDir, saved as string)).mtimeMs;
+    // The second runtime starts from the file and has nothing new to save.
+    expect(await run()).toEqual({ json: '{"answer":42}', codeCached: true });
+    expect(savedFiles()).toEqual([saved]);
+    expect(statSync(path.join(cacheDir, saved as string)).mtimeMs).toBe(savedAt);
+
+    // Same length, other code: never the old cache.
+    writeFunction('exports.main = async () => ({ answer: 43 });', 1_000);
+    expect(await run()).toEqual({ json: '{"answer":43}', codeCached: true });
+    expect(savedFiles()).toHaveLength(2);
+  });
+
+  it('given a saved cache V8 refuses, the function still loads and a fresh cache replaces it', async () => {
+    const cacheDir = path.join(root, 'code-cache');
+    writeFunction('exports.main = async () => ({ answer: 42 });', 1_000);
+    const runtime = () => createFunctionRuntime({ functionsRoot, baseEnv: () => ({}), codeCacheDir: cacheDir, onOutput: quiet });
+    const first = runtime();
+    await first.invoke('env-reader', {}, identity('o1'));
+    await first.close();
+    const [saved] = readdirSync(cacheDir);
+    const savedPath = path.join(cacheDir, saved as string);
+    writeFileSync(savedPath, Buffer.from('not a V8 code cache'));
+
+    const second = runtime();
+    try {
+      const outcome = await second.invoke('env-reader', {}, identity('o1'));
+      expect(outcome.ok && outcome.json).toBe('{"answer":42}');
+    } finally {
+      await second.close();
+    }
+    expect(readFileSync(savedPath).toString()).not.toBe('not a V8 code cache');
+  });
 
   it('given a handler written with a callback or returning undefined, answers like SCF', async () => {
     writeFunction(
