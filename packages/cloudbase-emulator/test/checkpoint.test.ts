@@ -14,7 +14,10 @@ const lines = (...docs: object[]) => docs.map((doc) => ejson(doc)).join('\n');
 describe('a database checkpoint', () => {
   it('given writes after it, restore brings back every collection and document as it was, in natural order', async () => {
     const db = await memoryDatabase();
-    await db.importCollection('users', lines({ _id: 'a', name: 'ann', n: 1 }, { _id: 'b', name: 'bob', n: 2 }, { _id: 'c', name: 'cy', n: 3 }));
+    await db.importCollection(
+      'users',
+      lines({ _id: 'a', name: 'ann', n: 1 }, { _id: 'b', name: 'bob', n: 2 }, { _id: 'c', name: 'cy', n: 3 }),
+    );
     const checkpoint = db.checkpoint();
 
     await data(db, 'database.modifyDocument', { collectionName: 'users', query: ejson({ _id: 'a' }), data: ejson({ name: 'changed' }) });

@@ -141,7 +141,8 @@ function load() {
   }
   loaded.loaded = true;
   // A cache V8 refused (another Node.js build or flags): a fresh one replaces it.
-  if (produceCodeCache || script.cachedDataRejected === true) port.postMessage({ type: 'code-cache', data: script.createCachedData(), digest });
+  if (produceCodeCache || script.cachedDataRejected === true)
+    port.postMessage({ type: 'code-cache', data: script.createCachedData(), digest });
   return loaded.exports;
 }
 
