@@ -11,6 +11,11 @@ const { mingoModuleNameMapper } = require('./test/support/mingo-bundle.js');
  * by every later install in any worker: the same sources give the same declarations.
  */
 process.env.WX_CLOUD_LOGIN_DECLARATIONS_CACHE ??= path.join(__dirname, '.build', 'declarations-cache');
+/**
+ * V8's code cache of each built function, kept across the run's emulators (one per test file):
+ * only the first instance of the run compiles a function (cloudbase-emulator runtime.ts).
+ */
+process.env.CLOUDBASE_EMULATOR_CODE_CACHE_DIR ??= path.join(__dirname, '.build', 'code-cache');
 
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 /**

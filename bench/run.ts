@@ -391,7 +391,21 @@ async function protectedOnly(): Promise<void> {
   }
 }
 
+/** `-- --call-path-only`: only the call path (one at a time, concurrency 8, CPU per call; while working on the emulator). */
+async function callPathOnly(): Promise<void> {
+  await buildFunctions();
+  const ours = await createEmulator({ memory: true, functionTimeoutMs: 60_000, onFunctionOutput: () => undefined });
+  try {
+    const callPath = await measureCallPath(ours);
+    if (json) console.log(JSON.stringify({ callPath }, null, 2));
+    for (const line of describeCallPath(callPath)) log(line);
+  } finally {
+    await ours.close();
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--call-path-only')) return callPathOnly();
   if (process.argv.includes('--protected-only')) return protectedOnly();
   if (process.argv.includes('--trips-only')) return tripsOnly();
   if (process.argv.includes('--cold-only')) return coldOnly();

@@ -12,6 +12,7 @@ export type {
   DependencyInstallRequest,
   DependencyOptions,
   Emulator,
+  EmulatorCheckpoint,
   EmulatorClock,
   EmulatorOptions,
   FaultInjector,

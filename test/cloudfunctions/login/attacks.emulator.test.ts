@@ -275,9 +275,14 @@ describe('a fault at every database request, through the emulator', () => {
         .filter((target) => when === 'before' || WRITES.test(target.action));
       expect(targets.length).toBeGreaterThan(0);
 
+      // One world prepared after the probe (the collections it created exist, as for every point),
+      // and put back before each point: every fault meets the same prepared state, and the database
+      // does not grow with the points.
+      const { caller, event, done, leftovers, resumable } = await sweep.prepare();
+      const prepared = await emulator.checkpoint();
       const failures: string[] = [];
       for (const { action, nth, k } of targets) {
-        const { caller, event, done, leftovers, resumable } = await sweep.prepare();
+        await prepared.restore();
         const code = action.startsWith('storage.') ? 'STORAGE_REQUEST_FAIL' : 'DATABASE_REQUEST_FAILED';
         const fault = emulator.faults.add({ action, nth, when, error: { code, message: `injected at ${k}` } });
         const failed = await call(caller, event()).finally(() => fault.remove());

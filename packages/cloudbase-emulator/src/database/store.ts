@@ -39,6 +39,9 @@ export interface ReadView {
   candidates(collection: string, criteria: Doc): StoredDoc[];
 }
 
+/** What Store.capture returns: collection name → document key → stored document. */
+export type StoreCapture = ReadonlyMap<string, ReadonlyMap<string, StoredDoc>>;
+
 type Scalar = string | number | boolean;
 const MAX_INDEXES_PER_COLLECTION = 32;
 
@@ -302,6 +305,24 @@ export class Store {
       } else if (change.kind === 'delete') {
         collection.delete(change.key);
       }
+    }
+  }
+
+  /**
+   * Every collection's documents as they are now. Stored documents are never mutated (ejson.ts),
+   * so this copies references only.
+   */
+  capture(): StoreCapture {
+    return new Map([...this.collections].map(([name, data]) => [name, new Map(data.docs)]));
+  }
+
+  /** Back to a capture: collections created since are gone, the others hold what they held (indexes rebuilt). */
+  restore(capture: StoreCapture): void {
+    this.collections.clear();
+    for (const [name, docs] of capture) {
+      const collection = this.createCollection(name);
+      for (const [key, stored] of docs) collection.put(key, stored);
+      this.collections.set(name, collection);
     }
   }
 

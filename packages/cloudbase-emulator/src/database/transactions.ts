@@ -79,6 +79,14 @@ export class TransactionManager {
     return id;
   }
 
+  /** Aborts every live transaction: their later requests fail with `reason`. */
+  abortAll(reason: string): void {
+    for (const transaction of this.live.values()) {
+      transaction.status = 'aborted';
+      transaction.abortReason = reason;
+    }
+  }
+
   /** The live transaction `id`, or DATABASE_TRANSACTION_FAIL. */
   active(id: string): Transaction {
     const transaction = this.live.get(id);

@@ -46,7 +46,7 @@ export interface FunctionRuntimeOptions {
   /**
    * Where the code cache persists between emulator runs (with `codeCache`), by the SHA-256 of the file:
    * a new emulator's first cold start skips compiling a function it ran before. Default
-   * `$XDG_CACHE_HOME/cloudbase-emulator/code-cache`, else `~/.cache/...`; null keeps it in memory only.
+   * defaultCodeCacheDir(); null keeps it in memory only.
    */
   codeCacheDir?: string | null;
   /** Installs what a function's package.json declares and its folder lacks (dependencies.ts). */
@@ -102,9 +102,12 @@ interface Pool {
   rewinds: number;
 }
 
-/** `$XDG_CACHE_HOME/cloudbase-emulator/code-cache`, else `~/.cache/...`: private to the user, shared by every project. */
+/** Names the code cache folder for every emulator of a process tree (this repository's jest: `.build/code-cache`). */
+export const CODE_CACHE_DIR_VARIABLE = 'CLOUDBASE_EMULATOR_CODE_CACHE_DIR';
+
+/** CLOUDBASE_EMULATOR_CODE_CACHE_DIR, else `$XDG_CACHE_HOME/cloudbase-emulator/code-cache`, else `~/.cache/...`: private to the user. */
 export function defaultCodeCacheDir(): string {
-  return path.join(defaultCacheRoot(), 'code-cache');
+  return process.env[CODE_CACHE_DIR_VARIABLE] || path.join(defaultCacheRoot(), 'code-cache');
 }
 
 export function isValidFunctionName(name: string): boolean {

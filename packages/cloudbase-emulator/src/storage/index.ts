@@ -107,7 +107,16 @@ export interface StorageModule extends EmulatorModule {
    * the mini-program user uploading it (then the write rule applies, as for /storage/upload).
    */
   write(cloudPath: string, bytes: Buffer, contentType?: string, options?: { openid?: string }): Promise<string>;
+  /**
+   * The stored files as they are now, to go back to with `restore()`: files stored since are
+   * deleted, replaced or deleted ones come back with their bytes, type, time and uploader (tests).
+   */
+  checkpoint(): Promise<StorageCheckpoint>;
   close(): Promise<void>;
+}
+
+export interface StorageCheckpoint {
+  restore(): Promise<void>;
 }
 
 /** CloudBase: at most 50 files per getTempFileURL / deleteFile call. */
@@ -442,6 +451,24 @@ export function createStorage(options: StorageOptions): StorageModule {
       const writer: Writer = writeOptions?.openid ? { admin: false, openid: writeOptions.openid } : ADMIN;
       await store.put(cloudPath, bytes, contentType ?? contentTypeFor(cloudPath), now(), writer);
       return fileIdFor(env, cloudPath);
+    },
+    async checkpoint() {
+      const saved = await Promise.all(store.list().map(async (file) => ({ file, bytes: await store.read(file) })));
+      const byPath = new Map(saved.map((entry) => [entry.file.cloudPath, entry]));
+      return {
+        async restore() {
+          for (const file of store.list()) {
+            if (byPath.get(file.cloudPath)?.file.blob !== file.blob) await store.delete(file.cloudPath, ADMIN);
+          }
+          for (const entry of saved) {
+            const { file, bytes } = entry;
+            if (store.get(file.cloudPath)) continue;
+            const writer: Writer = file.openid ? { admin: false, openid: file.openid } : ADMIN;
+            // The same file under a new blob name: the next restore keeps it.
+            entry.file = await store.put(file.cloudPath, bytes, file.contentType, file.uploadedAt, writer);
+          }
+        },
+      };
     },
     close: () => store.close(),
   };
