@@ -24,7 +24,13 @@ function playwright(): Pick<typeof Playwright, 'chromium'> {
   return globalThis.e2ePlaywright ?? (createRequire(__filename)('playwright-core') as typeof Playwright);
 }
 
-export const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
+/**
+ * Debian's chromium-headless-shell when it is installed (.ci/run installs it): the same engine as its
+ * chromium without the desktop browser around it, about a fifth less CPU for the e2e project
+ * (38 → 29.5 s user+sys, two runs each, 2026-12-07). Otherwise Debian's chromium; E2E_CHROMIUM overrides both.
+ */
+const HEADLESS_SHELL = '/usr/bin/chromium-headless-shell';
+export const CHROMIUM = process.env['E2E_CHROMIUM'] ?? (existsSync(HEADLESS_SHELL) ? HEADLESS_SHELL : '/usr/bin/chromium');
 
 export const CHROMIUM_FLAGS = [
   '--headless',

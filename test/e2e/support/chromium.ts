@@ -1,6 +1,6 @@
 /**
- * The one way the browser tests find and start Chromium: Debian's /usr/bin/chromium (E2E_CHROMIUM
- * to use another), headless with the flags this sandbox needs (no background networking: the
+ * The one way the browser tests find and start Chromium: Debian's chromium-headless-shell, else its
+ * /usr/bin/chromium (E2E_CHROMIUM to use another; browser.ts), headless with the flags this sandbox needs (no background networking: the
  * machine's closed network refuses those connections), one browser per Jest run (browser.ts). Without
  * the browser a file is skipped with a message; with E2E_REQUIRE_BROWSER=1 (set by .ci/run) a
  * missing browser fails instead.
@@ -16,10 +16,10 @@ import { browserAvailable, CHROMIUM, openBrowser, PREVIEW_CACHE_VARIABLE } from 
 export { browserAvailable, CHROMIUM, openBrowser };
 
 if (!browserAvailable && process.env['E2E_REQUIRE_BROWSER'] === '1') {
-  throw new Error(`E2E_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk`);
+  throw new Error(`E2E_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium-headless-shell fonts-noto-cjk`);
 }
 
-export const SKIP_NOTE = `${CHROMIUM} not found — browser tests skipped (install: apt-get install -y chromium fonts-noto-cjk)`;
+export const SKIP_NOTE = `${CHROMIUM} not found — browser tests skipped (install: apt-get install -y chromium-headless-shell fonts-noto-cjk)`;
 if (!browserAvailable) console.warn(`[e2e] ${SKIP_NOTE}`);
 
 /** `describe` when the browser is there; otherwise a skipped block whose title says why. */
