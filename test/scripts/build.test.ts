@@ -1,4 +1,4 @@
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,25 @@ import {
   unbundledModulePlugin,
   watchFunctions,
 } from '../../scripts/build';
+
+/**
+ * `dir/entry.js` bundled as scripts/build.ts bundles a function (its plugin for unbundled, lazy and
+ * deferred packages), in memory unless `options` says otherwise.
+ */
+function bundleEntry(dir: string, options: BuildOptions = {}) {
+  return build({
+    entryPoints: [path.join(dir, 'entry.js')],
+    absWorkingDir: path.resolve('.'),
+    nodePaths: [path.resolve('node_modules')],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'cjs',
+    plugins: [unbundledModulePlugin],
+    logLevel: 'silent',
+    ...options,
+  });
+}
 
 describe('build', () => {
   it('finds every cloud function with TypeScript sources', () => {
@@ -32,16 +51,9 @@ describe('build', () => {
       path.join(dir, 'entry.js'),
       `const axios = require('axios'); exports.loaded = typeof axios; exports.use = () => axios.get('x');`,
     );
-    const result = await build({
-      entryPoints: [path.join(dir, 'entry.js')],
-      bundle: true,
-      write: false,
-      platform: 'node',
-      format: 'cjs',
-      plugins: [unbundledModulePlugin],
-    });
+    const result = await bundleEntry(dir);
     const mod: { exports: { loaded?: string; use?: () => unknown } } = { exports: {} };
-    new Function('module', 'exports', 'require', result.outputFiles[0]?.text ?? '')(mod, mod.exports, require);
+    new Function('module', 'exports', 'require', result.outputFiles?.[0]?.text ?? '')(mod, mod.exports, require);
 
     expect(mod.exports.loaded).toBe('function');
     expect(() => mod.exports.use?.()).toThrow(/axios is not bundled into this cloud function/);
@@ -53,15 +65,8 @@ describe('build', () => {
       path.join(dir, 'entry.js'),
       `const xml2js = require('xml2js'); exports.parse = (text, done) => xml2js.parseString(text, done);`,
     );
-    const result = await build({
-      entryPoints: [path.join(dir, 'entry.js')],
-      bundle: true,
-      write: false,
-      platform: 'node',
-      format: 'cjs',
-      plugins: [unbundledModulePlugin],
-    });
-    const text = result.outputFiles[0]?.text ?? '';
+    const result = await bundleEntry(dir);
+    const text = result.outputFiles?.[0]?.text ?? '';
     expect(text).not.toContain('xmlbuilder');
     await build(lazyPackageOptions(dir, 'xml2js'));
     writeFileSync(path.join(dir, 'index.js'), text);
@@ -96,17 +101,7 @@ exports.isAgent = (value) => value instanceof agents.HttpsProxyAgent;
 exports.isBig = (value) => value instanceof BigNumber;
 exports.big = (text) => new BigNumber(text).plus(1).toFixed();`,
     );
-    await build({
-      entryPoints: [path.join(dir, 'entry.js')],
-      outfile: path.join(dir, 'index.js'),
-      absWorkingDir: path.resolve('.'),
-      nodePaths: [path.resolve('node_modules')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      plugins: [unbundledModulePlugin],
-      logLevel: 'silent',
-    });
+    await bundleEntry(dir, { outfile: path.join(dir, 'index.js'), write: true });
     await Promise.all((['form-data', 'https-proxy-agent', 'bignumber.js'] as const).map((name) => build(lazyPackageOptions(dir, name))));
     const lazyFiles = () =>
       Object.keys((require as unknown as NodeJS.Require).cache)
@@ -154,18 +149,7 @@ exports.big = (text) => new BigNumber(text).plus(1).toFixed();`,
       path.join(dir, 'entry.js'),
       `const storage = require(${JSON.stringify(storage)});\nexports.names = Object.keys(storage);`,
     );
-    const result = await build({
-      entryPoints: [path.join(dir, 'entry.js')],
-      absWorkingDir: path.resolve('.'),
-      nodePaths: [path.resolve('node_modules')],
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: 'node',
-      format: 'cjs',
-      plugins: [unbundledModulePlugin],
-      logLevel: 'silent',
-    });
+    const result = await bundleEntry(dir, { metafile: true });
     const entry = Object.entries(result.metafile?.inputs ?? {}).find(([file]) => file.endsWith('entry.js'))?.[1];
 
     expect(result.warnings.map((warning) => warning.text)).toEqual([
@@ -182,17 +166,7 @@ exports.big = (text) => new BigNumber(text).plus(1).toFixed();`,
       path.join(dir, 'entry.js'),
       `const storage = require('@cloudbase/node-sdk/dist/storage/');\nexports.upload = () => storage.uploadFile;`,
     );
-    const result = await build({
-      entryPoints: [path.join(dir, 'entry.js')],
-      absWorkingDir: path.resolve('.'),
-      nodePaths: [path.resolve('node_modules')],
-      bundle: true,
-      write: false,
-      platform: 'node',
-      format: 'cjs',
-      plugins: [unbundledModulePlugin],
-      logLevel: 'silent',
-    });
+    const result = await bundleEntry(dir);
 
     expect(result.warnings.map((warning) => warning.text)).toContainEqual(
       expect.stringMatching(/storage\/index\.js is bundled without being deferred/),
@@ -209,16 +183,7 @@ exports.httpAgent = () => new agents({ keepAlive: true });
 exports.httpsAgent = () => new agents.HttpsAgent({ keepAlive: true });
 exports.globalAgent = () => https.globalAgent;`,
     );
-    const result = await build({
-      entryPoints: [path.join(dir, 'entry.js')],
-      absWorkingDir: path.resolve('.'),
-      nodePaths: [path.resolve('node_modules')],
-      bundle: true,
-      write: false,
-      platform: 'node',
-      format: 'cjs',
-      plugins: [unbundledModulePlugin],
-    });
+    const result = await bundleEntry(dir);
     const required: string[] = [];
     const recordingRequire = (name: string) => {
       required.push(name);
@@ -226,7 +191,7 @@ exports.globalAgent = () => https.globalAgent;`,
     };
     type Agent = { protocol?: string; constructor: { name: string } };
     const mod: { exports: { httpAgent?: () => Agent; httpsAgent?: () => Agent; globalAgent?: () => unknown } } = { exports: {} };
-    new Function('module', 'exports', 'require', result.outputFiles[0]?.text ?? '')(mod, mod.exports, recordingRequire);
+    new Function('module', 'exports', 'require', result.outputFiles?.[0]?.text ?? '')(mod, mod.exports, recordingRequire);
 
     expect(required).toContain('http');
     expect(mod.exports.httpAgent?.().constructor.name).toBe('Agent');
