@@ -123,7 +123,7 @@ function load() {
     // columnOffset: stack columns on line 1 count from the file's own first character, as under
     // Node's loader, so they still match the file's source map.
     const options = { filename: file, columnOffset: -prefix.length };
-    disk = !codeCache && codeCacheDir ? readDiskCodeCache(codeCacheDir, source) : null;
+    disk = !codeCache && codeCacheDir ? readDiskCodeCache(codeCacheDir, file, source) : null;
     const cachedData = codeCache ? Buffer.from(codeCache) : disk?.data;
     script = new vm.Script(`${prefix}${source}\n})`, cachedData ? { ...options, cachedData } : options);
   } catch {
@@ -150,15 +150,17 @@ function load() {
 }
 
 /**
- * V8's code cache kept between emulator runs, named by the SHA-256 of the exact source and by the
- * Node version and architecture. V8 checks a cache only against the source's length, so the name
- * must pin the content: a cache is never used for other text. Best effort: any failure to read or
- * write only means compiling, as without a cache.
- * @param {string} dir @param {string} source
+ * V8's code cache kept between emulator runs, named by the SHA-256 of the file's path and exact
+ * source, and by the Node version and architecture. V8 checks a cache only against the source's
+ * length, so the name must pin the content: a cache is never used for other text. And a script
+ * started from a cache keeps the file name it was compiled under (stack traces would name the
+ * other file), so the same text at another path gets its own entry. Best effort: any failure to
+ * read or write only means compiling, as without a cache.
+ * @param {string} dir @param {string} filename @param {string} source
  * @returns {{ path: string, data: Buffer | null }}
  */
-function readDiskCodeCache(dir, source) {
-  const key = createHash('sha256').update(source).digest('hex');
+function readDiskCodeCache(dir, filename, source) {
+  const key = createHash('sha256').update(filename).update('\0').update(source).digest('hex');
   const entry = path.join(dir, `${key}-${process.version}-${process.arch}.v8`);
   try {
     return { path: entry, data: readFileSync(entry) };

@@ -305,6 +305,33 @@ describe('function runtime configuration', () => {
     expect(readFileSync(path.join(codeCacheDir, entry ?? ''), 'utf8')).not.toBe('not a code cache');
   });
 
+  it('given the same text in two projects, each started from the disk cache names its own file in a stack trace', async () => {
+    // V8 keeps the file name a cached script was compiled under, so a cache shared by path-blind
+    // content would point one project's traces (and their source maps) at the other's file.
+    const codeCacheDir = path.join(root, 'code-cache');
+    const source = 'exports.main = async () => { throw new Error("boom"); };';
+    const stackOf = async (projectRoot: string): Promise<string> => {
+      const runtime = createFunctionRuntime({ functionsRoot: projectRoot, baseEnv: () => ({}), codeCacheDir, onOutput: quiet });
+      try {
+        const outcome = await runtime.invoke('env-reader', {}, identity('o1'));
+        return outcome.ok ? '' : (outcome.error.stack ?? '');
+      } finally {
+        await runtime.close();
+      }
+    };
+    writeFunction(source, 1_000);
+    const other = path.join(root, 'other-project');
+    mkdirSync(path.join(other, 'env-reader'), { recursive: true });
+    writeFileSync(path.join(other, 'env-reader', 'index.js'), source);
+
+    // Twice each: the second run of each starts from the entry the first one wrote.
+    for (const projectRoot of [functionsRoot, other, functionsRoot, other]) {
+      const stack = await stackOf(projectRoot);
+      expect(stack).toContain(`${path.join(projectRoot, 'env-reader', 'index.js')}:1:`);
+    }
+    expect(readdirSync(codeCacheDir)).toHaveLength(2);
+  });
+
   it('given a handler written with a callback or returning undefined, answers like SCF', async () => {
     writeFunction(
       'exports.main = (event, context, callback) => { if (event.empty) callback(null); else callback(null, { viaCallback: true }); };',
