@@ -459,13 +459,14 @@ describe('identities and deletion through the emulator', () => {
   });
 
   it('given deleteAccount racing confirmLink into the account, no merged document, profile or avatar survives', async () => {
-    const latency = emulator.faults.add({ action: /^database\./, latencyMs: 10, times: 'always' });
-    try {
-      for (let round = 0; round < 6; round += 1) {
-        const { owner, ownerId, newcomer, newcomerId, ticket } = await linkScenario(`1380000006${round}`);
-        const fileID = await emulator.storage.write(`avatars/${newcomerId}/n.png`, Buffer.from('png'), 'image/png');
-        dataOf(await call(newcomer, 'updateProfile', { avatarFileID: fileID }));
-        // Staggered so that the link commits while the deletion is between its queries and its transaction.
+    for (let round = 0; round < 6; round += 1) {
+      const { owner, ownerId, newcomer, newcomerId, ticket } = await linkScenario(`1380000006${round}`);
+      const fileID = await emulator.storage.write(`avatars/${newcomerId}/n.png`, Buffer.from('png'), 'image/png');
+      dataOf(await call(newcomer, 'updateProfile', { avatarFileID: fileID }));
+      // The race only, slowed down and staggered so that the link commits while the deletion is
+      // between its queries and its transaction.
+      const latency = emulator.faults.add({ action: /^database\./, latencyMs: 10, times: 'always' });
+      try {
         const deletion = call(owner, 'deleteAccount', { confirm: true });
         await new Promise((resolve) => setTimeout(resolve, round * 15));
         const linked = await call(newcomer, 'confirmLink', { ticket });
@@ -482,9 +483,9 @@ describe('identities and deletion through the emulator', () => {
           expect(doc('users', newcomerId)).toMatchObject({ status: 'active', nickName: '微信新用户' });
         }
         expect(danglingIdentities()).toEqual([]);
+      } finally {
+        latency.remove();
       }
-    } finally {
-      latency.remove();
     }
   }, 60_000);
 
