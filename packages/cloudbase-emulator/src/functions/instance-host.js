@@ -305,11 +305,19 @@ try {
 /** @type {string[]} */
 let previousKeys = [];
 
-/** @param {Record<string, string>} env */
+/**
+ * Leaves process.env as if the previous invocation's keys were deleted and `env` assigned, writing
+ * only what differs (most of an invocation's variables repeat from one call to the next).
+ * @param {Record<string, string>} env
+ */
 function applyEnvironment(env) {
-  for (const key of previousKeys) delete process.env[key];
+  const environment = process.env;
+  for (const key of previousKeys) if (!Object.hasOwn(env, key)) delete environment[key];
   previousKeys = Object.keys(env);
-  Object.assign(process.env, env);
+  for (const key of previousKeys) {
+    const value = env[key];
+    if (environment[key] !== value || !Object.hasOwn(environment, key)) environment[key] = value;
+  }
 }
 
 /**
