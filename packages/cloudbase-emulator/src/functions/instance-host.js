@@ -152,7 +152,7 @@ function installEnvironmentMirror() {
   Object.defineProperty(process, 'env', { value: environment, writable: true, enumerable: true, configurable: true });
   const loadEnvFile = /** @type {any} */ (process).loadEnvFile;
   if (typeof loadEnvFile === 'function') {
-    /** @type {any} */ (process).loadEnvFile = function (/** @type {unknown[]} */ ...args) {
+    /** @type {any} */ (process).loadEnvFile = (/** @type {unknown[]} */ ...args) => {
       try {
         return loadEnvFile.apply(process, args);
       } finally {

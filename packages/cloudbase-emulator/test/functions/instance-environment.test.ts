@@ -13,7 +13,7 @@ import { createFunctionRuntime } from '../../src/functions/runtime';
  * Every operation on process.env a function might do, with what each answered or threw. Keys are
  * sorted: Node's own process.env lists them in no defined order. Variables of the probe are P_*.
  */
-const PROBE = String.raw`
+const PROBE = `
 const { spawnSync } = require('node:child_process');
 const { Worker } = require('node:worker_threads');
 
@@ -114,7 +114,10 @@ describe('process.env in a function instance', () => {
   beforeAll(() => {
     root = mkdtempSync(path.join(tmpdir(), 'instance-env-'));
     mkdirSync(path.join(root, 'cloudfunctions', 'env-probe'), { recursive: true });
-    writeFileSync(path.join(root, 'cloudfunctions', 'env-probe', 'index.js'), `${PROBE}\nexports.main = async (event) => probe(event.envFile);\n`);
+    writeFileSync(
+      path.join(root, 'cloudfunctions', 'env-probe', 'index.js'),
+      `${PROBE}\nexports.main = async (event) => probe(event.envFile);\n`,
+    );
     envFile = path.join(root, 'probe.env');
     writeFileSync(envFile, 'P_FROM_FILE=from-file\n');
   });
@@ -144,7 +147,11 @@ describe('process.env in a function instance', () => {
       onOutput: () => undefined,
     });
     try {
-      const outcome = await runtime.invoke('env-probe', { envFile }, { invocationId: 'inv-1', caller: { openid: 'o1', appid: 'wx-test' }, env: 'test-env' });
+      const outcome = await runtime.invoke(
+        'env-probe',
+        { envFile },
+        { invocationId: 'inv-1', caller: { openid: 'o1', appid: 'wx-test' }, env: 'test-env' },
+      );
       if (!outcome.ok) throw new Error(outcome.error.message);
       const expected = JSON.parse(JSON.stringify(await inPlainWorker())) as unknown;
 
@@ -154,12 +161,16 @@ describe('process.env in a function instance', () => {
     }
   });
 
-  it('given a variable a function set during one invocation, then the next invocation still sees it, while the caller\'s identity is replaced', async () => {
+  it("given a variable a function set during one invocation, then the next invocation still sees it, while the caller's identity is replaced", async () => {
     writeFileSync(
       path.join(root, 'cloudfunctions', 'env-probe', 'index.js'),
       `exports.main = async (event) => { const seen = [process.env.P_KEPT, process.env.WX_OPENID]; if (event.set) process.env.P_KEPT = 42; return seen; };\n`,
     );
-    const runtime = createFunctionRuntime({ functionsRoot: path.join(root, 'cloudfunctions'), baseEnv: () => ({}), onOutput: () => undefined });
+    const runtime = createFunctionRuntime({
+      functionsRoot: path.join(root, 'cloudfunctions'),
+      baseEnv: () => ({}),
+      onOutput: () => undefined,
+    });
     try {
       const identity = (openid: string) => ({ invocationId: `inv-${openid}`, caller: { openid, appid: 'wx-test' }, env: 'test-env' });
       const first = await runtime.invoke('env-probe', { set: true }, identity('o-first'));
