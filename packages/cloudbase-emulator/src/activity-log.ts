@@ -54,9 +54,15 @@ export interface ActivityLog {
 function bounded(value: unknown): string {
   let text: string;
   try {
-    text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item), 2) ?? 'undefined';
+    // Without a replacer first: JSON.stringify is several times faster without one, and only a
+    // BigInt (which plain JSON refuses) needs it.
+    text = JSON.stringify(value, null, 2) ?? 'undefined';
   } catch {
-    text = String(value);
+    try {
+      text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item), 2) ?? 'undefined';
+    } catch {
+      text = String(value);
+    }
   }
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}\n… (${text.length - MAX_VALUE_CHARS} more characters)` : text;
 }

@@ -89,7 +89,8 @@ describe('invoke finds the running emulator of the project', () => {
       stopSignal: () => new Promise((resolve) => (stop = resolve)),
       emulatorOptions: quiet,
     });
-    while (registry.list(FIXTURES).length === 0) await new Promise((resolve) => setImmediate(resolve));
+    // Polled every 10 ms, not on every turn of the event loop: the start runs on this same thread.
+    while (registry.list(FIXTURES).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     const [record] = registry.list(FIXTURES);
 
     const output = capture();

@@ -148,6 +148,10 @@ export function cloneValue<T>(value: T): T {
 export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  // Two valid dates encode the same exactly when they hold the same time ($set of a login time).
+  if (a instanceof Date && b instanceof Date && Number.isFinite(a.getTime()) && Number.isFinite(b.getTime())) {
+    return a.getTime() === b.getTime();
+  }
   return encodeEjson({ v: a }) === encodeEjson({ v: b });
 }
 

@@ -29,12 +29,14 @@ const MAX_SCENE = 32;
 const SCENE_CHARS = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]*$/;
 const DEFAULT_PAGE = 'pages/index/index';
 /**
- * One PNG row filter (Paeth) instead of trying all five on every row: the same size within 2% for a
- * QR code and a fifth of the encoding work, which is seconds per code where the emulator runs inside
- * a test runner's sandbox (slow typed-array access). qrcode hands these to pngjs as they are; its
- * types name only the deflate options.
+ * One PNG row filter (Up: each byte minus the one above) instead of trying all five on every row.
+ * A QR code's rows repeat module after module, so Up leaves mostly zeros; the file is a few KB
+ * larger than with Paeth, and both encoding and decoding stay plain loops. Paeth calls a predictor
+ * per byte, which inside a test runner's sandbox (slow typed-array access) cost most of a second
+ * per code drawn and per code read. qrcode hands these to pngjs as they are; its types name only
+ * the deflate options.
  */
-const PNG_OPTIONS = { filterType: 4 } as QRCodeToBufferOptions['rendererOpts'];
+const PNG_OPTIONS = { filterType: 2 } as QRCodeToBufferOptions['rendererOpts'];
 
 export type WxacodeApi = 'get' | 'getUnlimited' | 'createQRCode';
 
