@@ -156,7 +156,8 @@ exports.big = (text) => new BigNumber(text).plus(1).toFixed();`,
     const modules = [...code.matchAll(new RegExp(`[=,]${helper.replace('$', '\\$')}\\((\\(?)function\\(`, 'g'))].map((match) => {
       const before = code.slice(0, (match.index ?? 0) + match[0].length);
       const line = before.split('\n').length - 1;
-      const source = map.findEntry(line, before.length - before.lastIndexOf('\n') - 1).originalSource ?? '';
+      const entry = map.findEntry(line, before.length - before.lastIndexOf('\n') - 1);
+      const source = 'originalSource' in entry ? entry.originalSource : '';
       return { file: source.replace(/^.*node_modules\//, ''), eager: match[1] === '(' };
     });
     const eager = (file: string) => modules.find((module) => module.file === file)?.eager;
