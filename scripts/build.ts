@@ -378,40 +378,46 @@ async function minifyWithEagerModules(result: BuildResult, options: BuildOptions
   const code = files.find((file) => file.path === options.outfile);
   if (!code || !result.metafile) return [];
   const map = files.find((file) => file.path === `${code.path}.map`);
+  const lazily = `${path.basename(code.path)} is minified with every module compiled lazily`;
   const warnings: Partial<Message>[] = [];
   const entry = Object.values(result.metafile.outputs).find((output) => output.entryPoint)?.entryPoint;
   const atLoad = entry ? inputsRunAtLoad(result.metafile.inputs, entry, (input) => input.startsWith('deferred:')) : new Set<string>();
   const eager = eagerModuleBodies(code.text, (key) => atLoad.has(key));
-  if (!eager) {
-    warnings.push({
-      text: `${path.basename(code.path)} is minified with every module compiled lazily: this esbuild version's output does not have the layout scripts/lib/eager-modules.ts edits`,
+  if (!eager)
+    warnings.push({ text: `${lazily}: this esbuild version's output does not have the layout scripts/lib/eager-modules.ts edits` });
+  const linkComment = map ? `//# sourceMappingURL=${path.basename(map.path)}` : '';
+  const minify = (readable: string) => {
+    let text = readable;
+    if (map) {
+      // The readable build's map, inline, is the input map esbuild chains the minified file's map to.
+      const inline = `//# sourceMappingURL=data:application/json;base64,${Buffer.from(map.text).toString('base64')}`;
+      text = text.includes(linkComment) ? text.replace(linkComment, inline) : `${text}\n${inline}\n`;
+    }
+    return transform(text, {
+      minify: true,
+      format: 'cjs',
+      platform: options.platform,
+      target: options.target,
+      charset: options.charset,
+      legalComments: 'inline',
+      sourcemap: map ? 'external' : false,
+      sourcesContent: options.sourcesContent,
+      sourcefile: path.basename(code.path),
     });
-  }
-  const linkComment = map ? `//# sourceMappingURL=${path.basename(map.path)}` : null;
-  let readable = eager ? eager.bundle : code.text;
-  if (map && linkComment) {
-    // The readable build's map, inline, is the input map esbuild chains the minified file's map to.
-    const inline = `//# sourceMappingURL=data:application/json;base64,${Buffer.from(map.text).toString('base64')}`;
-    readable = linkComment && readable.includes(linkComment) ? readable.replace(linkComment, inline) : `${readable}\n${inline}\n`;
-  }
-  const minified = await transform(readable, {
-    minify: true,
-    format: 'cjs',
-    platform: options.platform,
-    target: options.target,
-    charset: options.charset,
-    legalComments: 'inline',
-    sourcemap: map ? 'external' : false,
-    sourcesContent: options.sourcesContent,
-    sourcefile: path.basename(code.path),
+  };
+  const minified = await minify(eager?.bundle ?? code.text).catch((error: unknown) => {
+    // Edited wrongly after all (a module's code looked like the end of its wrapper): as esbuild wrote it.
+    warnings.push({ text: `${lazily}: ${error instanceof Error ? error.message : String(error)}` });
+    return minify(code.text);
   });
   // esbuild's note of the entry's exports for Node's ESM import of a CommonJS file (`0 && (module.exports
   // = { main })`), which minifying the file on its own would drop as dead code.
   const exportNames = /^0 && \(module\.exports = \{([\w$,\s]*)\}\);$/m
-    .exec(readable)?.[1]
+    .exec(code.text)?.[1]
     ?.split(',')
-    .map((name) => name.trim());
-  const exportsNote = exportNames ? `0&&(module.exports={${exportNames.filter(Boolean).join(',')}});\n` : '';
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const exportsNote = exportNames ? `0&&(module.exports={${exportNames.join(',')}});\n` : '';
   const linked = map && options.sourcemap !== 'external' ? `${linkComment}\n` : '';
   const replaced = new Map<string, OutputFile>([[code.path, outputFile(code.path, `${minified.code}${exportsNote}${linked}`)]]);
   if (map) replaced.set(map.path, outputFile(map.path, minified.map));

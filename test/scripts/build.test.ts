@@ -6,6 +6,7 @@ import path from 'node:path';
 import {
   buildFunctions,
   DEFERRED_FILES,
+  eagerModulesPlugin,
   esbuildOptions,
   LAZY_FOLDER,
   LAZY_PACKAGES,
@@ -169,6 +170,29 @@ exports.big = (text) => new BigNumber(text).plus(1).toFixed();`,
     // bson's files are mapped on through its own map to its TypeScript sources.
     for (const file of DEFERRED_FILES.filter((name) => !name.startsWith('bson/')))
       expect({ file, eager: eager(file) }).toEqual({ file, eager: false });
+  });
+
+  it('given a module whose text looks like the end of its wrapper, the bundle is minified as esbuild wrote it, works, and the build says so', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'eager-fallback-'));
+    writeFileSync(path.join(dir, 'text.js'), 'module.exports.text = `a\n  }\n});\nb`;\n');
+    writeFileSync(path.join(dir, 'entry.js'), `exports.text = require('./text.js').text;`);
+    const result = await bundleEntry(dir, {
+      outfile: path.join(dir, 'index.js'),
+      minify: true,
+      sourcemap: 'linked',
+      plugins: [unbundledModulePlugin, eagerModulesPlugin],
+    });
+    const mod: { exports: { text?: string } } = { exports: {} };
+    new Function('module', 'exports', 'require', result.outputFiles?.find((file) => file.path.endsWith('index.js'))?.text ?? '')(
+      mod,
+      mod.exports,
+      require,
+    );
+
+    expect(mod.exports.text).toBe('a\n  }\n});\nb');
+    expect(result.warnings.map((warning) => warning.text)).toEqual([
+      expect.stringMatching(/^index\.js is minified with every module compiled lazily: /),
+    ]);
   });
 
   it('given an importer that does more with a deferred file than read its members, the file is bundled as published and the build says so', async () => {
