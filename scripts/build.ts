@@ -11,16 +11,20 @@ import {
   build,
   context,
   formatMessages,
+  transform,
   type BuildOptions,
+  type BuildResult,
   type Message,
   type OnResolveArgs,
   type OnResolveResult,
   type OutputFile,
   type Plugin,
 } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEPENDENCY_EDITS } from './lib/dependency-edits';
+import { eagerModuleBodies, inputsRunAtLoad } from './lib/eager-modules';
 import { readsOnlyMembers } from './lib/member-reads';
 import { cutWebpackModule } from './lib/webpack-module';
 
@@ -359,6 +363,94 @@ function dependencyPlugin(lazy: readonly string[]): Plugin {
 
 export const unbundledModulePlugin: Plugin = dependencyPlugin(LAZY_PACKAGES);
 
+function outputFile(file: string, text: string): OutputFile {
+  const contents = Buffer.from(text);
+  return { path: file, contents, hash: createHash('sha1').update(contents).digest('base64url'), text };
+}
+
+/**
+ * The bundle minified with the modules a cold start runs compiled with the script (scripts/lib/
+ * eager-modules.ts): esbuild bundles readable output, the modules change form, esbuild minifies
+ * that, its source map chained through. `result` is the readable build's; its files are replaced.
+ */
+async function minifyWithEagerModules(result: BuildResult, options: BuildOptions): Promise<Message[]> {
+  const files = result.outputFiles ?? [];
+  const code = files.find((file) => file.path === options.outfile);
+  if (!code || !result.metafile) return [];
+  const map = files.find((file) => file.path === `${code.path}.map`);
+  const lazily = `${path.basename(code.path)} is minified with every module compiled lazily`;
+  const warnings: Partial<Message>[] = [];
+  const entry = Object.values(result.metafile.outputs).find((output) => output.entryPoint)?.entryPoint;
+  const atLoad = entry ? inputsRunAtLoad(result.metafile.inputs, entry, (input) => input.startsWith('deferred:')) : new Set<string>();
+  const eager = eagerModuleBodies(code.text, (key) => atLoad.has(key));
+  if (!eager)
+    warnings.push({ text: `${lazily}: this esbuild version's output does not have the layout scripts/lib/eager-modules.ts edits` });
+  const linkComment = map ? `//# sourceMappingURL=${path.basename(map.path)}` : '';
+  const minify = (readable: string) => {
+    let text = readable;
+    if (map) {
+      // The readable build's map, inline, is the input map esbuild chains the minified file's map to.
+      const inline = `//# sourceMappingURL=data:application/json;base64,${Buffer.from(map.text).toString('base64')}`;
+      text = text.includes(linkComment) ? text.replace(linkComment, inline) : `${text}\n${inline}\n`;
+    }
+    return transform(text, {
+      minify: true,
+      format: 'cjs',
+      platform: options.platform,
+      target: options.target,
+      charset: options.charset,
+      legalComments: 'inline',
+      sourcemap: map ? 'external' : false,
+      sourcesContent: options.sourcesContent,
+      sourcefile: path.basename(code.path),
+    });
+  };
+  const minified = await minify(eager?.bundle ?? code.text).catch((error: unknown) => {
+    // Edited wrongly after all (a module's code looked like the end of its wrapper): as esbuild wrote it.
+    warnings.push({ text: `${lazily}: ${error instanceof Error ? error.message : String(error)}` });
+    return minify(code.text);
+  });
+  // esbuild's note of the entry's exports for Node's ESM import of a CommonJS file (`0 && (module.exports
+  // = { main })`), which minifying the file on its own would drop as dead code.
+  const exportNames = /^0 && \(module\.exports = \{([\w$,\s]*)\}\);$/m
+    .exec(code.text)?.[1]
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const exportsNote = exportNames ? `0&&(module.exports={${exportNames.join(',')}});\n` : '';
+  const linked = map && options.sourcemap !== 'external' ? `${linkComment}\n` : '';
+  const replaced = new Map<string, OutputFile>([[code.path, outputFile(code.path, `${minified.code}${exportsNote}${linked}`)]]);
+  if (map) replaced.set(map.path, outputFile(map.path, minified.map));
+  result.outputFiles = files.map((file) => replaced.get(file.path) ?? file);
+  return warnings as Message[];
+}
+
+/**
+ * A function's bundle, minified with the module bodies its cold start runs compiled once
+ * (minifyWithEagerModules). Only for a minified CommonJS bundle with a linked, external or no map;
+ * anything else is built as asked.
+ */
+export const eagerModulesPlugin: Plugin = {
+  name: 'eager-module-bodies',
+  setup(pluginBuild) {
+    const options = pluginBuild.initialOptions;
+    const map = options.sourcemap;
+    if (!options.minify || !options.bundle || options.format !== 'cjs' || !options.outfile) return;
+    if (!(map === undefined || map === false || map === true || map === 'linked' || map === 'external')) return;
+    const write = options.write ?? true;
+    const wanted = { ...options };
+    options.minify = false;
+    options.write = false;
+    options.metafile = true;
+    pluginBuild.onEnd(async (result) => {
+      if (result.errors.length > 0) return;
+      const warnings = await minifyWithEagerModules(result, wanted);
+      if (write) writeBuildOutput(result.outputFiles ?? []);
+      return { warnings };
+    });
+  },
+};
+
 /** How every file of a function is built: one CommonJS file for CloudBase's Node runtimes (16.13 / 18.15). */
 const FUNCTION_OUTPUT = {
   bundle: true,
@@ -442,7 +534,7 @@ export function esbuildOptions(functionDir: string, overrides: Partial<BuildOpti
     sourcesContent: false,
     external: runtimeDependencies(functionDir),
     alias: serverAuthSourcesFor(functionDir),
-    plugins: [unbundledModulePlugin],
+    plugins: [unbundledModulePlugin, eagerModulesPlugin],
     logLevel: 'warning',
     ...overrides,
   };

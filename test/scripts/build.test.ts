@@ -1,10 +1,12 @@
 import { build, type BuildOptions } from 'esbuild';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import {
   buildFunctions,
   DEFERRED_FILES,
+  eagerModulesPlugin,
   esbuildOptions,
   LAZY_FOLDER,
   LAZY_PACKAGES,
@@ -140,6 +142,57 @@ exports.big = (text) => new BigNumber(text).plus(1).toFixed();`,
         deferred: true,
       });
     }
+  });
+
+  it('given the login function, the modules a cold start runs are compiled with the script and the deferred ones on first use', async () => {
+    const result = await build({
+      ...esbuildOptions(path.resolve('cloudfunctions/login'), { write: false }),
+      outfile: path.join(os.tmpdir(), 'eager-modules-login', 'index.js'),
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles?.find((file) => file.path.endsWith('index.js'))?.text ?? '';
+    const map = new SourceMap(JSON.parse(result.outputFiles?.find((file) => file.path.endsWith('index.js.map'))?.text ?? '{}'));
+    // Each module is `<helper>(function(…){…})`, in parentheses when V8 is to compile it with the script.
+    const helper = /([\w$]+)=\([\w$]+,[\w$]+\)=>function\(\)\{try\{return/.exec(code)?.[1] ?? '';
+    const modules = [...code.matchAll(new RegExp(`[=,]${helper.replace('$', '\\$')}\\((\\(?)function\\(`, 'g'))].map((match) => {
+      const before = code.slice(0, (match.index ?? 0) + match[0].length);
+      const line = before.split('\n').length - 1;
+      const entry = map.findEntry(line, before.length - before.lastIndexOf('\n') - 1);
+      const source = 'originalSource' in entry ? entry.originalSource : '';
+      return { file: source.replace(/^.*node_modules\//, ''), eager: match[1] === '(' };
+    });
+    const eager = (file: string) => modules.find((module) => module.file === file)?.eager;
+
+    expect(result.warnings.map((warning) => warning.text)).toEqual([]);
+    expect(modules.filter((module) => module.eager).length).toBeGreaterThan(100);
+    expect(eager('@cloudbase/database/dist/commonjs/collection.js')).toBe(true);
+    expect(eager('agentkeepalive/lib/agent.js')).toBe(true);
+    // bson's files are mapped on through its own map to its TypeScript sources.
+    for (const file of DEFERRED_FILES.filter((name) => !name.startsWith('bson/')))
+      expect({ file, eager: eager(file) }).toEqual({ file, eager: false });
+  });
+
+  it('given a module whose text looks like the end of its wrapper, the bundle is minified as esbuild wrote it, works, and the build says so', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'eager-fallback-'));
+    writeFileSync(path.join(dir, 'text.js'), 'module.exports.text = `a\n  }\n});\nb`;\n');
+    writeFileSync(path.join(dir, 'entry.js'), `exports.text = require('./text.js').text;`);
+    const result = await bundleEntry(dir, {
+      outfile: path.join(dir, 'index.js'),
+      minify: true,
+      sourcemap: 'linked',
+      plugins: [unbundledModulePlugin, eagerModulesPlugin],
+    });
+    const mod: { exports: { text?: string } } = { exports: {} };
+    new Function('module', 'exports', 'require', result.outputFiles?.find((file) => file.path.endsWith('index.js'))?.text ?? '')(
+      mod,
+      mod.exports,
+      require,
+    );
+
+    expect(mod.exports.text).toBe('a\n  }\n});\nb');
+    expect(result.warnings.map((warning) => warning.text)).toEqual([
+      expect.stringMatching(/^index\.js is minified with every module compiled lazily: /),
+    ]);
   });
 
   it('given an importer that does more with a deferred file than read its members, the file is bundled as published and the build says so', async () => {
