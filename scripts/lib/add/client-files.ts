@@ -435,6 +435,21 @@ export interface ClientInstall {
   privacy: PrivacyUse[];
 }
 
+/** esbuild's JavaScript by file and text: an install plans the same sources more than once (tests, --dry-run then a run). */
+const javascript = new Map<string, Promise<string>>();
+
+function javascriptOf(file: ClientFile): Promise<string> {
+  const key = `${file.path}\0${file.content}`;
+  let code = javascript.get(key);
+  if (!code) {
+    code = transform(file.content, { loader: 'ts', format: 'cjs', target: 'es2020', sourcefile: file.path }).then((result) => result.code);
+    // A failed transform is not kept: the next plan asks esbuild again.
+    code.catch(() => javascript.delete(key));
+    javascript.set(key, code);
+  }
+  return code;
+}
+
 /** Every file of the client install, rewritten for `target`, in a stable order. */
 export async function clientFiles(kit: KitLayout, asked: string[], target: ClientTarget): Promise<ClientInstall> {
   const selection = resolveSelection(kit, asked);
@@ -478,7 +493,7 @@ export async function clientFiles(kit: KitLayout, asked: string[], target: Clien
     const compiled = await Promise.all(
       typescript.map(async (file) => {
         if (file.path.endsWith('.d.ts')) return file;
-        const { code } = await transform(file.content, { loader: 'ts', format: 'cjs', target: 'es2020', sourcefile: file.path });
+        const code = await javascriptOf(file);
         return {
           path: file.path.replace(/\.ts$/, '.js'),
           content: `// Generated from wx-cloud-login's TypeScript (npm run add). Edit the kit, then run npm run add -- <project> --update.\n${code}`,
