@@ -11,6 +11,8 @@ const { mingoModuleNameMapper } = require('./test/support/mingo-bundle.js');
  * by every later install in any worker: the same sources give the same declarations.
  */
 process.env.WX_CLOUD_LOGIN_DECLARATIONS_CACHE ??= path.join(__dirname, '.build', 'declarations-cache');
+/** The installer's login bundle, likewise (scripts/lib/add/bundle-cache.ts): built once per run, not once per test file. */
+process.env.WX_CLOUD_LOGIN_BUNDLE_CACHE ??= path.join(__dirname, '.build', 'bundle-cache');
 /**
  * V8's code cache of each built function, kept across the run's emulators (one per test file):
  * only the first instance of the run compiles a function (cloudbase-emulator runtime.ts).

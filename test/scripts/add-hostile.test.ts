@@ -19,13 +19,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { sha256 } from '../../scripts/lib/add/plan';
 import { add, FIXTURES, JS_QUICKSTART, readJson } from './support/fixture-projects';
+import { SCRATCH_PARENT } from './support/scratch';
 
 const MANIFEST = 'wx-cloud-login.install.json';
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'add-hostile-'));
+const scratch = mkdtempSync(path.join(SCRATCH_PARENT, 'add-hostile-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Every entry under `root`: files by content hash and mode, folders, symlinks by target (never followed), pipes by mode. */

@@ -10,3 +10,7 @@ Component({
     size: { type: Number, value: 96 },
   },
 });
+
+// A module, like every other script of the kit: a script without import or export is global, and TypeScript
+// re-checks a whole project when a global script is added or changed (an install into a TypeScript project).
+export {};

@@ -14,11 +14,12 @@
  */
 import { transform } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type TypeScript from 'typescript';
+import { sharedEntry } from './shared-entry';
 
 const posix = path.posix;
 
@@ -307,7 +308,7 @@ const declarationCache = new Map<string, Map<string, string>>();
  * and target over every installable file, whatever the selection: a module's declarations depend
  * only on what it imports, and one program is most of the cost.
  */
-function declarations(kit: KitLayout, target: ClientTarget, modules: Set<string>): ClientFile[] {
+async function declarations(kit: KitLayout, target: ClientTarget, modules: Set<string>): Promise<ClientFile[]> {
   // Brand and function name only change values of declared types: the declarations are the same.
   const key = JSON.stringify([kit.root, target.folder, target.language, target.homePage, target.tabPages]);
   let all = declarationCache.get(key);
@@ -318,8 +319,7 @@ function declarations(kit: KitLayout, target: ClientTarget, modules: Set<string>
       path: installedPath(kit, kitPath),
       content: rewriteScript(kit, kitPath, readFileSync(path.join(kit.root, kitPath), 'utf8'), target),
     }));
-    const stored = storedDeclarations(kit, sources);
-    all = stored.read() ?? stored.write(emitDeclarations(kit, sources));
+    all = await storedDeclarations(kit, sources);
     declarationCache.set(key, all);
   }
   const emitted = all;
@@ -332,19 +332,17 @@ function declarations(kit: KitLayout, target: ClientTarget, modules: Set<string>
 }
 
 /**
- * Where declarations are kept between processes, when WX_CLOUD_LOGIN_DECLARATIONS_CACHE names a folder
- * (this repository's test suite runs many installs in many processes, each emitting the same
- * declarations); unset, nothing is kept. An entry is keyed by everything tsc reads: its version, the
- * typings' folder and version, and every source as rewritten for the target.
+ * The declarations of `files`, kept between processes when WX_CLOUD_LOGIN_DECLARATIONS_CACHE names a
+ * folder (this repository's test suite runs many installs in many processes, each needing the same
+ * declarations: one emits them while any other waits, see shared-entry.ts); unset, nothing is kept.
+ * An entry is keyed by everything tsc reads: its version, the typings' folder and version, and every
+ * source as rewritten for the target.
  */
 const DECLARATIONS_CACHE_VARIABLE = 'WX_CLOUD_LOGIN_DECLARATIONS_CACHE';
 
-function storedDeclarations(
-  kit: KitLayout,
-  files: ClientFile[],
-): { read(): Map<string, string> | null; write(emitted: Map<string, string>): Map<string, string> } {
+async function storedDeclarations(kit: KitLayout, files: ClientFile[]): Promise<Map<string, string>> {
   const folder = process.env[DECLARATIONS_CACHE_VARIABLE];
-  if (!folder) return { read: () => null, write: (emitted) => emitted };
+  if (!folder) return emitDeclarations(kit, files);
   const typings = typingsRoot(kit);
   const versionOf = (manifest: string) => (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: unknown }).version;
   const key = createHash('sha256')
@@ -356,27 +354,13 @@ function storedDeclarations(
       }),
     )
     .digest('hex');
-  const file = path.join(folder, `${key}.json`);
-  return {
-    read() {
-      try {
-        return new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>));
-      } catch {
-        return null;
-      }
-    },
-    write(emitted) {
-      // Whole or not at all, as another process may read it at any moment; a cache that cannot be
-      // written is only a slower next run.
-      try {
-        mkdirSync(folder, { recursive: true });
-        const partial = `${file}.${process.pid}.partial`;
-        writeFileSync(partial, JSON.stringify(Object.fromEntries(emitted)));
-        renameSync(partial, file);
-      } catch {}
-      return emitted;
-    },
-  };
+  const text = await sharedEntry(path.join(folder, `${key}.json`), () => JSON.stringify(Object.fromEntries(emitDeclarations(kit, files))));
+  try {
+    return new Map(Object.entries(JSON.parse(text) as Record<string, string>));
+  } catch {
+    // An entry cut short or edited by hand: the answer is only slower.
+    return emitDeclarations(kit, files);
+  }
 }
 
 /** Wherever npm put the typings: the kit's node_modules in a clone, hoisted beside the installed wx-cloud-login package otherwise. */
@@ -451,6 +435,21 @@ export interface ClientInstall {
   privacy: PrivacyUse[];
 }
 
+/** esbuild's JavaScript by file and text: an install plans the same sources more than once (tests, --dry-run then a run). */
+const javascript = new Map<string, Promise<string>>();
+
+function javascriptOf(file: ClientFile): Promise<string> {
+  const key = `${file.path}\0${file.content}`;
+  let code = javascript.get(key);
+  if (!code) {
+    code = transform(file.content, { loader: 'ts', format: 'cjs', target: 'es2020', sourcefile: file.path }).then((result) => result.code);
+    // A failed transform is not kept: the next plan asks esbuild again.
+    code.catch(() => javascript.delete(key));
+    javascript.set(key, code);
+  }
+  return code;
+}
+
 /** Every file of the client install, rewritten for `target`, in a stable order. */
 export async function clientFiles(kit: KitLayout, asked: string[], target: ClientTarget): Promise<ClientInstall> {
   const selection = resolveSelection(kit, asked);
@@ -494,7 +493,7 @@ export async function clientFiles(kit: KitLayout, asked: string[], target: Clien
     const compiled = await Promise.all(
       typescript.map(async (file) => {
         if (file.path.endsWith('.d.ts')) return file;
-        const { code } = await transform(file.content, { loader: 'ts', format: 'cjs', target: 'es2020', sourcefile: file.path });
+        const code = await javascriptOf(file);
         return {
           path: file.path.replace(/\.ts$/, '.js'),
           content: `// Generated from wx-cloud-login's TypeScript (npm run add). Edit the kit, then run npm run add -- <project> --update.\n${code}`,
@@ -502,7 +501,7 @@ export async function clientFiles(kit: KitLayout, asked: string[], target: Clien
       }),
     );
     const modules = new Set(typescript.map((file) => file.path).filter((file) => !file.endsWith('.d.ts') && !entryScripts.has(file)));
-    scriptsOut = [...compiled, ...declarations(kit, target, modules)];
+    scriptsOut = [...compiled, ...(await declarations(kit, target, modules))];
   }
   const files = [...scriptsOut, ...assets].sort((a, b) => a.path.localeCompare(b.path));
   return {

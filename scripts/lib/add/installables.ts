@@ -4,7 +4,7 @@
  * JSON files (insertions only, each a no-op once present); plan.ts decides what of that may be
  * written. Adding a part to the kit is adding an entry to INSTALLABLES.
  */
-import { build } from 'esbuild';
+import { build, version as esbuildVersion } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { esbuildOptions, lazyFileOptions } from '../../build';
@@ -18,6 +18,7 @@ import {
   REQUIRED_ACL_TAG,
 } from '../cloudbase-config';
 import { isJsonObject, type Json, type JsonObject } from '../json-file';
+import { BUNDLE_CACHE_VARIABLE, bundleKey, readBundle, writeBundle } from './bundle-cache';
 import { type Brand, clientFiles, type KitLayout } from './client-files';
 import { integrationGuide } from './integration-guide';
 import { addProperty, appendToArray, nodeAt, parseJsonText } from './json-text';
@@ -90,6 +91,14 @@ function kitCloudbase(kit: KitLayout): JsonObject {
 
 const bundles = new Map<string, Promise<Map<string, string>>>();
 
+/** The build script and the modules its plugins run: part of a cached bundle's key (bundle-cache.ts). */
+export const LOGIN_BUILD_SCRIPTS = [
+  'scripts/build.ts',
+  'scripts/lib/dependency-edits.ts',
+  'scripts/lib/member-reads.ts',
+  'scripts/lib/webpack-module.ts',
+];
+
 /** The login bundle as `npm run build` makes it, built in memory (source map paths relative to the function); once per process. */
 function loginBundle(kit: KitLayout): Promise<Map<string, string>> {
   let bundle = bundles.get(kit.root);
@@ -102,16 +111,36 @@ function loginBundle(kit: KitLayout): Promise<Map<string, string>> {
 
 async function buildLoginBundle(kit: KitLayout): Promise<Map<string, string>> {
   const functionDir = path.join(kit.root, 'cloudfunctions', LOGIN_FUNCTION);
-  const [result, ...lazy] = await Promise.all([
-    build({ ...esbuildOptions(functionDir), write: false, logLevel: 'silent' }),
-    ...lazyFileOptions(functionDir).map((options) => build({ ...options, write: false, logLevel: 'silent' })),
-  ]);
+  const builds = [esbuildOptions(functionDir), ...lazyFileOptions(functionDir)];
+  // Between processes only when asked (bundle-cache.ts): this repository's tests.
+  const folder = process.env[BUNDLE_CACHE_VARIABLE];
+  const textOf = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : null);
+  const key = folder
+    ? bundleKey({
+        esbuild: esbuildVersion,
+        builds,
+        scripts: LOGIN_BUILD_SCRIPTS.map((file) => textOf(path.join(kit.root, file))),
+        lock: textOf(path.join(kit.root, 'package-lock.json')),
+      })
+    : '';
+  const cached = folder ? readBundle(folder, key) : null;
+  if (cached) return cached;
+  const [result, ...lazy] = await Promise.all(
+    builds.map((options) => build({ ...options, write: false, logLevel: 'silent', metafile: true })),
+  );
+  if (!result) throw new Error('the login build did not run');
   const files = new Map<string, string>();
   // Paths relative to the function folder, '/'-separated (lazy/*.js beside index.js).
   for (const output of [...result.outputFiles, ...lazy.flatMap((built) => built.outputFiles)]) {
     files.set(path.relative(functionDir, output.path).split(path.sep).join('/'), output.text);
   }
   if (!files.has('index.js')) throw new Error('the login build produced no index.js');
+  if (folder) {
+    const inputs = [result, ...lazy].flatMap((built, index) =>
+      Object.keys(built.metafile.inputs).map((input) => path.resolve(builds[index]?.absWorkingDir ?? process.cwd(), input)),
+    );
+    writeBundle(folder, key, inputs, files);
+  }
   return files;
 }
 

@@ -4,8 +4,8 @@
  * than its sources" never depends on the order a checkout wrote the files in.
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { SCRATCH_PARENT } from './scratch';
 
 export const VALID_PROJECT = path.join(__dirname, '..', 'fixtures', 'valid-project');
 
@@ -32,7 +32,7 @@ function allFiles(dir: string): string[] {
 }
 
 export function copyValidProject(): FixtureProject {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'check-fixture-'));
+  const root = mkdtempSync(path.join(SCRATCH_PARENT, 'check-fixture-'));
   created.push(root);
   cpSync(VALID_PROJECT, root, { recursive: true });
   const anHourAgo = Date.now() / 1000 - 3600;

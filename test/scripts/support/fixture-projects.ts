@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runAdd } from '../../../scripts/add';
+import { SCRATCH_PARENT } from './scratch';
 
 export const KIT_ROOT = path.resolve(__dirname, '../../..');
 export const FIXTURES = path.join(KIT_ROOT, 'test', 'fixtures');
@@ -15,8 +15,8 @@ export const TS_TEMPLATE = 'ts-template';
 
 const copies: string[] = [];
 
-/** A copy of test/fixtures/<name> under `parent` (default the system temp folder). */
-export function copyFixture(name: string, parent = os.tmpdir()): string {
+/** A copy of test/fixtures/<name> under `parent` (default the scratch folder, support/scratch.ts). */
+export function copyFixture(name: string, parent = SCRATCH_PARENT): string {
   mkdirSync(parent, { recursive: true });
   const root = mkdtempSync(path.join(parent, `${name}-`));
   cpSync(path.join(FIXTURES, name), root, { recursive: true });
