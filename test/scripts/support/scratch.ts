@@ -6,15 +6,19 @@
  * with half a second less system CPU. What the tests prove is the same on either: the same system
  * calls, symlinks, modes and named pipes.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, statSync, statfsSync } from 'node:fs';
 import os from 'node:os';
+
+/** Free memory the scratch folder must have: a container's /dev/shm is often only 64 MiB. */
+const MIN_FREE_BYTES = 1024 ** 3;
 
 function inMemory(): string | null {
   const shm = '/dev/shm';
   try {
     if (process.platform !== 'linux' || !statSync(shm).isDirectory()) return null;
     accessSync(shm, constants.W_OK);
-    return shm;
+    const { bavail, bsize } = statfsSync(shm);
+    return bavail * bsize >= MIN_FREE_BYTES ? shm : null;
   } catch {
     return null;
   }
