@@ -95,6 +95,7 @@ const bundles = new Map<string, Promise<Map<string, string>>>();
 export const LOGIN_BUILD_SCRIPTS = [
   'scripts/build.ts',
   'scripts/lib/dependency-edits.ts',
+  'scripts/lib/eager-modules.ts',
   'scripts/lib/member-reads.ts',
   'scripts/lib/webpack-module.ts',
 ];
