@@ -24,7 +24,8 @@ describe('the preview served by the emulator at /preview/', () => {
     rmSync(functionsRoot, { recursive: true, force: true });
   });
 
-  const get = (pathname: string, headers: Record<string, string> = {}) => fetch(`${emulator.url}${pathname}`, { redirect: 'manual', headers });
+  const get = (pathname: string, headers: Record<string, string> = {}) =>
+    fetch(`${emulator.url}${pathname}`, { redirect: 'manual', headers });
 
   it('answers the host page never from a cache, and the files it loads revalidated on every load', async () => {
     const page = await get('/preview/?openid=a&appid=b');
