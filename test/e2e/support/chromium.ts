@@ -70,20 +70,22 @@ export function usePreviewSession(
 
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-    const [emulator, browser] = await Promise.all([
+    // The emulator (and its preview) and the browser's page start together: neither needs the other yet.
+    const [emulator, { browser, context, page }] = await Promise.all([
       // The run's kept build of the same pages when there is one (global-setup.ts).
       previewBuildCache()
         .then((buildCache) => createPreviewModule({ ...options.preview, outDir, buildCache }))
         .then((preview) => createEmulator({ memory: true, ...options.emulator, modules: [preview] })),
-      openBrowser(),
+      openBrowser().then(async (browser) => {
+        const context = await browser.newContext({
+          hasTouch: true,
+          viewport: { width: 1100, height: 960 },
+          locale: 'zh-CN',
+          ...options.context,
+        });
+        return { browser, context, page: collectPageErrors(await context.newPage(), pageErrors) };
+      }),
     ]);
-    const context = await browser.newContext({
-      hasTouch: true,
-      viewport: { width: 1100, height: 960 },
-      locale: 'zh-CN',
-      ...options.context,
-    });
-    const page = collectPageErrors(await context.newPage(), pageErrors);
     session = { emulator, browser, context, page };
   });
 
