@@ -92,15 +92,23 @@ describeInBrowser('npm start -- --project on an installed JavaScript project (ch
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    root = copyFixture(JS_QUICKSTART, path.join(KIT_ROOT, '.build', 'e2e-projects'));
-    const installed = await add(root);
-    if (installed.code !== 0) throw new Error(`npm run add failed:\n${installed.stdout}${installed.stderr}`);
-    integrateHomePage(root);
-    server = await start(root);
-    browser = await openBrowser();
-    const context = await browser.newContext({ hasTouch: true, viewport: { width: 1100, height: 960 }, locale: 'zh-CN' });
-    page = await context.newPage();
-    collectPageErrors(page, pageErrors);
+    // The page is opened while the project is installed and started (child processes): nothing waits for both.
+    const opened = openBrowser().then(async (shared) => {
+      browser = shared;
+      const context = await browser.newContext({ hasTouch: true, viewport: { width: 1100, height: 960 }, locale: 'zh-CN' });
+      page = collectPageErrors(await context.newPage(), pageErrors);
+    });
+    try {
+      root = copyFixture(JS_QUICKSTART, path.join(KIT_ROOT, '.build', 'e2e-projects'));
+      const installed = await add(root);
+      if (installed.code !== 0) throw new Error(`npm run add failed:\n${installed.stdout}${installed.stderr}`);
+      integrateHomePage(root);
+      server = await start(root);
+    } finally {
+      // Opened before afterAll runs, even when the install failed: afterAll closes it.
+      await opened.catch(() => undefined);
+    }
+    await opened;
   }, 60_000);
 
   afterAll(async () => {

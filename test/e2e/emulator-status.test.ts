@@ -39,15 +39,24 @@ describeInBrowser('emulator status page (chromium)', () => {
       "exports.main = async (event) => { console.log('hello from shout', event.n); console.error('a warning'); return { heard: event.n }; };\n",
     );
     mkdirSync(ARTIFACTS, { recursive: true });
-    emulator = await createEmulator({ memory: true, functionsRoot: FUNCTIONS, onFunctionOutput: () => undefined });
-    await emulator.database.importCollection(
-      'notes',
-      '{"_id":"n1","text":"first","at":{"$date":"2026-01-02T03:04:05Z"}}\n{"_id":"n2","text":"second"}\n',
-    );
-    await emulator.storage.write('docs/seeded.txt', Buffer.from('seeded'));
-    browser = await openBrowser();
-    page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
-    page.on('dialog', (dialog) => void dialog.accept());
+    // The page is opened while the emulator starts and is seeded.
+    const opened = openBrowser().then(async (shared) => {
+      browser = shared;
+      page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+      page.on('dialog', (dialog) => void dialog.accept());
+    });
+    try {
+      emulator = await createEmulator({ memory: true, functionsRoot: FUNCTIONS, onFunctionOutput: () => undefined });
+      await emulator.database.importCollection(
+        'notes',
+        '{"_id":"n1","text":"first","at":{"$date":"2026-01-02T03:04:05Z"}}\n{"_id":"n2","text":"second"}\n',
+      );
+      await emulator.storage.write('docs/seeded.txt', Buffer.from('seeded'));
+    } finally {
+      // Opened before afterAll runs, even when the emulator failed: afterAll closes it.
+      await opened.catch(() => undefined);
+    }
+    await opened;
   }, 60_000);
 
   afterAll(async () => {

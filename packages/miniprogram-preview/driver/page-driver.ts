@@ -18,6 +18,11 @@ export interface PreviewDriver {
   launch(identity: PreviewIdentity, route: string): Promise<void>;
 }
 
+function withoutHash(url: string): string {
+  const hash = url.indexOf('#');
+  return hash === -1 ? url : url.slice(0, hash);
+}
+
 export function previewDriver(page: () => Page, baseUrl: () => string): PreviewDriver {
   const shown = (route: string) => `[data-pv-route="${route}"]:not([hidden])`;
   const waitShown = (route: string) => page().locator(`[data-pv-route="${route}"][data-pv-ready]:not([hidden])`).waitFor();
@@ -25,9 +30,11 @@ export function previewDriver(page: () => Page, baseUrl: () => string): PreviewD
     onPage: (route, selector) => page().locator(`${shown(route)} ${selector}`),
     waitShown,
     async launch(identity, route) {
-      // Through about:blank: a URL differing only in its hash would not load the page again.
-      await page().goto('about:blank');
-      await page().goto(`${baseUrl()}/preview/${queryForIdentity(identity)}#/${route}`);
+      const url = `${baseUrl()}/preview/${queryForIdentity(identity)}#/${route}`;
+      // A URL differing from the open one only in its hash would not load the page again: through
+      // about:blank then. Any other URL is a new document already (one navigation, not two).
+      if (withoutHash(page().url()) === withoutHash(url)) await page().goto('about:blank');
+      await page().goto(url);
       await waitShown(route);
     },
   };

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { createEmulator, type Emulator, type EmulatorOptions } from '@wx-cloud-login/cloudbase-emulator';
 import { createPreviewModule, type PreviewModuleOptions } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
-import { browserAvailable, CHROMIUM, openBrowser, PREVIEW_CACHE_VARIABLE } from './browser';
+import { browserAvailable, CHROMIUM, openBrowser, previewBuildCache } from './browser';
 
 export { browserAvailable, CHROMIUM, openBrowser };
 
@@ -70,20 +70,22 @@ export function usePreviewSession(
 
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-    const [emulator, browser] = await Promise.all([
+    // The emulator (and its preview) and the browser's page start together: neither needs the other yet.
+    const [emulator, { browser, context, page }] = await Promise.all([
       // The run's kept build of the same pages when there is one (global-setup.ts).
-      createPreviewModule({ ...options.preview, outDir, buildCache: process.env[PREVIEW_CACHE_VARIABLE] }).then((preview) =>
-        createEmulator({ memory: true, ...options.emulator, modules: [preview] }),
-      ),
-      openBrowser(),
+      previewBuildCache()
+        .then((buildCache) => createPreviewModule({ ...options.preview, outDir, buildCache }))
+        .then((preview) => createEmulator({ memory: true, ...options.emulator, modules: [preview] })),
+      openBrowser().then(async (browser) => {
+        const context = await browser.newContext({
+          hasTouch: true,
+          viewport: { width: 1100, height: 960 },
+          locale: 'zh-CN',
+          ...options.context,
+        });
+        return { browser, context, page: collectPageErrors(await context.newPage(), pageErrors) };
+      }),
     ]);
-    const context = await browser.newContext({
-      hasTouch: true,
-      viewport: { width: 1100, height: 960 },
-      locale: 'zh-CN',
-      ...options.context,
-    });
-    const page = collectPageErrors(await context.newPage(), pageErrors);
     session = { emulator, browser, context, page };
   });
 

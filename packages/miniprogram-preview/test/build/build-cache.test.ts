@@ -5,6 +5,44 @@ import { cachedBuildPreview } from '../../build/build-cache';
 import type { PreviewBuildResult } from '../../build/build-preview';
 import { createFixtureMiniprogram, FIXTURE_FILES, type FixtureMiniprogram } from '../support/fixture-miniprogram';
 
+function built(result: PreviewBuildResult): Extract<PreviewBuildResult, { ok: true }> {
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  return result;
+}
+const bundleOf = (result: Extract<PreviewBuildResult, { ok: true }>) => readFileSync(path.join(result.outDir, 'preview.js'), 'utf8');
+
+describe('cachedBuildPreview of unchanged pages', () => {
+  // Nothing here changes the fixture: the first caller's build serves every test.
+  let fixture: FixtureMiniprogram;
+  let cacheDir: string;
+  let first: Extract<PreviewBuildResult, { ok: true }>;
+  const build = () => cachedBuildPreview({ miniprogramRoot: fixture.root, cacheDir });
+
+  beforeAll(async () => {
+    fixture = createFixtureMiniprogram();
+    cacheDir = mkdtempSync(path.join(os.tmpdir(), 'preview-builds-'));
+    first = built(await build());
+  });
+
+  afterAll(() => {
+    fixture.remove();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('given unchanged pages, a second caller is served the kept build, with its inputs to watch', async () => {
+    const second = built(await build());
+    expect(second.outDir).toBe(first.outDir);
+    expect(second.files).toEqual(first.files);
+    expect(second.inputs).toEqual(first.inputs);
+    expect(bundleOf(second)).toContain('fixture-home');
+  });
+
+  it('checks the packages bundled in too, not only the pages and the runtime', () => {
+    expect(first.bundled.some((file) => file.includes(`${path.sep}node_modules${path.sep}`))).toBe(true);
+    expect(first.inputs.some((file) => file.includes(`${path.sep}node_modules${path.sep}`))).toBe(false);
+  });
+});
+
 describe('cachedBuildPreview: builds kept by the content of their sources', () => {
   let fixture: FixtureMiniprogram;
   let cacheDir: string;
@@ -20,26 +58,6 @@ describe('cachedBuildPreview: builds kept by the content of their sources', () =
   });
 
   const build = () => cachedBuildPreview({ miniprogramRoot: fixture.root, cacheDir });
-  function built(result: PreviewBuildResult): Extract<PreviewBuildResult, { ok: true }> {
-    if (!result.ok) throw new Error(result.errors.join('\n'));
-    return result;
-  }
-  const bundleOf = (result: Extract<PreviewBuildResult, { ok: true }>) => readFileSync(path.join(result.outDir, 'preview.js'), 'utf8');
-
-  it('given unchanged pages, a second caller is served the kept build, with its inputs to watch', async () => {
-    const first = built(await build());
-    const second = built(await build());
-    expect(second.outDir).toBe(first.outDir);
-    expect(second.files).toEqual(first.files);
-    expect(second.inputs).toEqual(first.inputs);
-    expect(bundleOf(second)).toContain('fixture-home');
-  });
-
-  it('checks the packages bundled in too, not only the pages and the runtime', async () => {
-    const result = built(await build());
-    expect(result.bundled.some((file) => file.includes(`${path.sep}node_modules${path.sep}`))).toBe(true);
-    expect(result.inputs.some((file) => file.includes(`${path.sep}node_modules${path.sep}`))).toBe(false);
-  });
 
   it('given a page whose content changed, builds it again into a new folder and leaves the kept one to whoever serves it', async () => {
     const first = built(await build());

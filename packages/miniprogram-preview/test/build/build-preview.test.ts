@@ -5,22 +5,25 @@ import {
   bundleModuleSource,
   defaultMiniprogramRoot,
   fileReader,
+  type PreviewBuildResult,
   rewriteConstantAssignments,
 } from '../../build/build-preview';
 import { readAppManifest } from '../../build/manifest';
 import { createFixtureMiniprogram, FIXTURE_FILES, type FixtureMiniprogram } from '../support/fixture-miniprogram';
 
-describe('buildPreview', () => {
+describe('buildPreview of the fixture as written', () => {
+  // Nothing here changes the fixture: one build serves every test.
   let fixture: FixtureMiniprogram;
+  let result: PreviewBuildResult;
 
-  beforeEach(() => {
+  beforeAll(async () => {
     fixture = createFixtureMiniprogram();
+    result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
   });
 
-  afterEach(() => fixture.remove());
+  afterAll(() => fixture.remove());
 
-  it('writes the host page, the bundle with every page script and template, and the scoped styles', async () => {
-    const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
+  it('writes the host page, the bundle with every page script and template, and the scoped styles', () => {
     if (!result.ok) throw new Error(result.errors.join('\n'));
 
     const read = (name: string) => readFileSync(path.join(fixture.outDir, name), 'utf8');
@@ -37,8 +40,7 @@ describe('buildPreview', () => {
     expect(read('preview.css')).toContain('.pv-phone');
   });
 
-  it('lists the source files it read, so a server can tell when to build again', async () => {
-    const result = await buildPreview({ miniprogramRoot: fixture.root, outDir: fixture.outDir });
+  it('lists the source files it read, so a server can tell when to build again', () => {
     expect(result.inputs).toEqual(
       expect.arrayContaining([
         path.join(fixture.root, 'app.json'),
@@ -48,6 +50,16 @@ describe('buildPreview', () => {
       ]),
     );
   });
+});
+
+describe('buildPreview', () => {
+  let fixture: FixtureMiniprogram;
+
+  beforeEach(() => {
+    fixture = createFixtureMiniprogram();
+  });
+
+  afterEach(() => fixture.remove());
 
   it('answers the compiler’s messages with file and line when a script does not compile', async () => {
     fixture.write('pages/home/index.ts', 'Component({ data: { name: } });\n');

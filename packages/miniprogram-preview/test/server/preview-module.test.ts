@@ -24,9 +24,10 @@ describe('the preview served by the emulator at /preview/', () => {
     rmSync(functionsRoot, { recursive: true, force: true });
   });
 
-  const get = (pathname: string) => fetch(`${emulator.url}${pathname}`, { redirect: 'manual' });
+  const get = (pathname: string, headers: Record<string, string> = {}) =>
+    fetch(`${emulator.url}${pathname}`, { redirect: 'manual', headers });
 
-  it('answers the host page and the files it loads, never from a cache', async () => {
+  it('answers the host page never from a cache, and the files it loads revalidated on every load', async () => {
     const page = await get('/preview/?openid=a&appid=b');
     expect(page.status).toBe(200);
     expect(page.headers.get('cache-control')).toBe('no-store');
@@ -36,6 +37,14 @@ describe('the preview served by the emulator at /preview/', () => {
       const asset = await get(`/preview/${file}`);
       expect(asset.status).toBe(200);
       expect(asset.headers.get('content-type')).toMatch(file.endsWith('.js') ? /^text\/javascript/ : /^text\/css/);
+      expect(asset.headers.get('cache-control')).toBe('no-cache');
+      const etag = asset.headers.get('etag') ?? '';
+      expect(etag).toMatch(/^"[\w-]+"$/);
+      // The same build: 304, nothing sent again (the browser keeps the bundle and its compiled code).
+      const again = await get(`/preview/${file}`, { 'if-none-match': etag });
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe('');
+      expect((await get(`/preview/${file}`, { 'if-none-match': '"another-build"' })).status).toBe(200);
     }
   });
 
@@ -61,10 +70,14 @@ describe('the preview served by the emulator at /preview/', () => {
     expect((await get('/preview/secret.txt')).status).toBe(404);
   });
 
-  it('builds again when a page changed and the page is reloaded', async () => {
+  it('builds again when a page changed and the page is reloaded, and the browser’s copy of the bundle is then refused', async () => {
+    const before = (await get('/preview/preview.js')).headers.get('etag') ?? '';
     fixture.write('pages/home/index.ts', "Component({ data: { name: 'edited-home' }, methods: { onLoad() {} } });\n");
     await (await get('/preview/')).text();
-    expect(await (await get('/preview/preview.js')).text()).toContain('edited-home');
+    const after = await get('/preview/preview.js', { 'if-none-match': before });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('etag')).not.toBe(before);
+    expect(await after.text()).toContain('edited-home');
   });
 
   it('shows the build errors (and keeps serving) while a page does not compile, and recovers', async () => {
