@@ -76,7 +76,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/{cloudfunctions,scripts,bench}/**/*.test.ts', '<rootDir>/packages/server-auth/test/**/*.test.ts'],
     },
     {
-      // The flows in Chromium: one browser for the run (started only when one of these files runs).
+      // The flows in Chromium: one browser per Jest worker, started by its first browser file (test/e2e/support/browser.ts).
       displayName: 'e2e',
       // quietNode with playwright-core loaded once per worker, not once per file.
       testEnvironment: '<rootDir>/test/e2e/support/e2e.environment.js',

@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { presetIdentity, PRESET_APPS, PRESET_PEOPLE } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { add, copyFixture, JS_QUICKSTART, KIT_ROOT, removeFixtureCopies } from '../scripts/support/fixture-projects';
 import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
-import { collectPageErrors, describeInBrowser, openBrowser } from './support/chromium';
+import { collectPageErrors, describeInBrowser, openBrowser, releaseBrowser } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 
@@ -113,7 +113,7 @@ describeInBrowser('npm start -- --project on an installed JavaScript project (ch
 
   afterAll(async () => {
     await page?.context().close();
-    await browser?.close();
+    await releaseBrowser(browser);
     if (server?.child.exitCode === null) {
       const exited = new Promise((resolve) => server.child.once('exit', resolve));
       server.child.kill('SIGTERM');

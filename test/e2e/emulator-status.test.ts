@@ -11,7 +11,7 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
-import { describeInBrowser, openBrowser } from './support/chromium';
+import { describeInBrowser, openBrowser, releaseBrowser } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 // Inside the repository, so the functions resolve wx-server-sdk from its node_modules.
@@ -61,7 +61,7 @@ describeInBrowser('emulator status page (chromium)', () => {
 
   afterAll(async () => {
     await page?.context().close();
-    await browser?.close();
+    await releaseBrowser(browser);
     await emulator?.close();
     rmSync(path.dirname(FUNCTIONS), { recursive: true, force: true });
   });

@@ -2,23 +2,28 @@
  * Which Chromium the browser tests use and how it is started, with nothing of this repository
  * imported: Jest loads this from its global setup, outside the test module map.
  *
- * One browser serves a whole Jest run (global-setup.ts starts it, the files connect to it once it
- * announced itself, each with contexts of its own): launching Chromium per file cost each file ~0.7 s of CPU and 1-2 s
- * before its first page. The files connect to a Playwright browser server, not to Chromium's CDP
- * port: every CDP client attaches to every page, and one that does not listen for dialogs dismisses
- * them, so a `confirm()` in one file's page was answered by another process. A file run without that
- * setup (another config) launches a browser of its own.
+ * One browser per Jest worker (e2e.environment.js keeps it): the worker's first browser file
+ * launches it, its later files use it, each with contexts of its own, and Playwright ends it with
+ * the worker. Launching Chromium per file cost each file ~0.7 s of CPU and 1-2 s before its first
+ * page. One browser for the whole run, behind a Playwright browser server in Jest's main process,
+ * cost that process ~7 s of CPU relaying every message of both workers. The worker drives its
+ * browser over the launch pipe, its only client: never connect to Chromium's CDP port, where every
+ * client attaches to every page, and one that does not listen for dialogs dismisses them (a
+ * `confirm()` in one file's page was answered by another process). A file run without that
+ * environment (another config) launches a browser of its own.
  */
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as Playwright from 'playwright-core';
-import type { Browser, BrowserServer } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 
 declare global {
   /** playwright-core as the Jest worker loaded it, once for all its files (e2e.environment.js). */
   var e2ePlaywright: Pick<typeof Playwright, 'chromium'> | undefined;
+  /** The Jest worker's browser, launched by `launch` the first time a file asks (e2e.environment.js). */
+  var e2eWorkerBrowser: { open(launch: () => Promise<Browser>): Promise<Browser> } | undefined;
 }
 
 /** The worker's copy in a test file of the e2e project; anywhere else (the global setup) a require of its own. */
@@ -46,15 +51,6 @@ export const CHROMIUM_FLAGS = [
 ];
 
 export const browserAvailable = existsSync(CHROMIUM);
-
-/**
- * The file where the run's shared browser announces itself, set by the global setup for the test
- * workers: `{ "endpoint": "ws://…" }` once Chromium listens, `{ "error": "…" }` if it could not start.
- * A file, not the endpoint itself: the global setup starts Chromium without waiting for it, so that
- * no test file of the run (e2e or not) waits for it to start, and the workers read their variables
- * when they start.
- */
-export const SHARED_BROWSER_VARIABLE = 'E2E_SHARED_BROWSER';
 
 /**
  * The run's folder of kept preview builds (packages/miniprogram-preview build-cache.ts), set by the
@@ -86,18 +82,15 @@ async function announced(file: string, timeoutMs = 60_000): Promise<string> {
   }
 }
 
-export function launchBrowserServer(): Promise<BrowserServer> {
-  return playwright().chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+/** The Jest worker's browser in a test file of the e2e project, else a browser of the caller's own. */
+export function openBrowser(): Promise<Browser> {
+  const launch = () => playwright().chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  return globalThis.e2eWorkerBrowser?.open(launch) ?? launch();
 }
 
-/** The run's shared browser when there is one, else a browser of the caller's own; close() either way. */
-export async function openBrowser(): Promise<Browser> {
-  const announcement = process.env[SHARED_BROWSER_VARIABLE];
-  const { chromium } = playwright();
-  if (!announcement) return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-  const shared = JSON.parse(await announced(announcement)) as { endpoint?: string; error?: string };
-  if (!shared.endpoint) throw new Error(`the run's Chromium did not start: ${shared.error ?? 'no endpoint'}`);
-  return chromium.connect(shared.endpoint);
+/** Ends a file's use of the browser: closes one of its own, leaves the worker's to its next file (close the contexts). */
+export async function releaseBrowser(browser: Browser | undefined): Promise<void> {
+  if (browser && !globalThis.e2eWorkerBrowser) await browser.close();
 }
 
 /** The run's folder of kept preview builds once the global setup's build ended (undefined outside such a run). */

@@ -1,7 +1,7 @@
 /**
  * The one way the browser tests find and start Chromium: Debian's chromium-headless-shell, else its
  * /usr/bin/chromium (E2E_CHROMIUM to use another; browser.ts), headless with the flags this sandbox needs (no background networking: the
- * machine's closed network refuses those connections), one browser per Jest run (browser.ts). Without
+ * machine's closed network refuses those connections), one browser per Jest worker (browser.ts). Without
  * the browser a file is skipped with a message; with E2E_REQUIRE_BROWSER=1 (set by .ci/run) a
  * missing browser fails instead.
  */
@@ -11,9 +11,9 @@ import path from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { createEmulator, type Emulator, type EmulatorOptions } from '@wx-cloud-login/cloudbase-emulator';
 import { createPreviewModule, type PreviewModuleOptions } from '@wx-cloud-login/miniprogram-preview/server/preview-module';
-import { browserAvailable, CHROMIUM, openBrowser, previewBuildCache } from './browser';
+import { browserAvailable, CHROMIUM, openBrowser, previewBuildCache, releaseBrowser } from './browser';
 
-export { browserAvailable, CHROMIUM, openBrowser };
+export { browserAvailable, CHROMIUM, openBrowser, releaseBrowser };
 
 if (!browserAvailable && process.env['E2E_REQUIRE_BROWSER'] === '1') {
   throw new Error(`E2E_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium-headless-shell fonts-noto-cjk`);
@@ -91,7 +91,7 @@ export function usePreviewSession(
 
   afterAll(async () => {
     await session?.context.close();
-    await session?.browser.close();
+    await releaseBrowser(session?.browser);
     await session?.emulator.close();
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
