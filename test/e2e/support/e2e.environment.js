@@ -11,15 +11,31 @@ const { quiet } = require('../../support/quiet-function-output.environment');
 
 /**
  * The worker's browser (browser.ts): launched by its first browser file, used by the next ones, one
- * context per file. Playwright ends the browsers it launched when the worker exits.
+ * context per file. Only in a Jest worker process: a run in band (one file) has each file launch
+ * and close its own, since a browser left open would keep Jest from exiting.
  * @type {Promise<import('playwright-core').Browser> | undefined}
  */
 let workerBrowser;
+const inWorkerProcess = typeof process.send === 'function';
+
+/**
+ * jest-worker asks its worker to end with the message [2] (CHILD_MESSAGE_END) and force-exits it
+ * half a second later if anything still holds it: the browser's pipe would. So it closes then.
+ * @param {unknown} message
+ */
+function onWorkerMessage(message) {
+  if (!Array.isArray(message) || message[0] !== 2) return;
+  process.removeListener('message', onWorkerMessage);
+  const closing = workerBrowser;
+  workerBrowser = undefined;
+  closing?.then((browser) => browser.close()).catch(() => undefined);
+}
 
 /** @param {() => Promise<import('playwright-core').Browser>} launch */
 async function openWorkerBrowser(launch) {
   const current = await workerBrowser?.catch(() => undefined);
   if (current?.isConnected()) return current;
+  if (process.listeners('message').indexOf(onWorkerMessage) === -1) process.on('message', onWorkerMessage);
   workerBrowser = launch();
   return workerBrowser;
 }
@@ -31,7 +47,7 @@ class E2eEnvironment extends quiet(TestEnvironment) {
     // A fresh object per file: at teardown Jest rewrites the properties of what a file's global
     // holds (warning on each later read), which must never reach the worker's playwright-core.
     this.global['e2ePlaywright'] = { chromium: require('playwright-core').chromium };
-    this.global['e2eWorkerBrowser'] = { open: openWorkerBrowser };
+    if (inWorkerProcess) this.global['e2eWorkerBrowser'] = { open: openWorkerBrowser };
   }
 }
 
