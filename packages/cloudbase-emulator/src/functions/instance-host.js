@@ -100,7 +100,6 @@ const setClockOffset = installClock(typeof startOffset === 'number' ? startOffse
  * descriptors) and throws exactly as Node does, and what Node reads natively stays right (child
  * processes and nested workers inherit the real one; os.homedir; TZ); the mirror then takes the
  * value the real one holds. `process.loadEnvFile` (it writes natively) refreshes the mirror.
- * @returns {() => void} refreshes the mirror from the real process.env
  */
 function installEnvironmentMirror() {
   const real = process.env;
@@ -160,7 +159,6 @@ function installEnvironmentMirror() {
       }
     };
   }
-  return refresh;
 }
 
 installEnvironmentMirror();
