@@ -19,14 +19,19 @@ process.env.WX_CLOUD_LOGIN_BUNDLE_CACHE ??= path.join(__dirname, '.build', 'bund
  */
 process.env.CLOUDBASE_EMULATOR_CODE_CACHE_DIR ??= path.join(__dirname, '.build', 'code-cache');
 
-const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+/** bson's main file (its 4.x and 7.x): its 17 MiB buffer allocated on first use (test/support/lazy-bson-buffer.transform.js). */
+const BSON_MAIN = '[\\\\/]node_modules[\\\\/](?:.+[\\\\/])?bson[\\\\/]lib[\\\\/]bson\\.c?js$';
+const transform = {
+  [BSON_MAIN]: '<rootDir>/test/support/lazy-bson-buffer.transform.js',
+  '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }],
+};
 /**
  * Jest's runtime with V8's code cache: a module is compiled once per worker, not once per test file
  * (each test file's fresh sandbox loads mingo's ~300 files, bson, wx-server-sdk and the emulator again).
  */
 const runtime = '<rootDir>/test/support/code-cache.runtime.js';
-/** Jest's default, and mingo's bundle (test/support/mingo-bundle.js): its files run as mingo wrote them. */
-const transformIgnorePatterns = ['/node_modules/', '\\.pnp\\.[^\\/]+$', '<rootDir>/\\.build/jest-mingo/'];
+/** Jest's default but bson's main file, and mingo's bundle (test/support/mingo-bundle.js): its files run as mingo wrote them. */
+const transformIgnorePatterns = ['/node_modules/(?!(?:.+/)?bson/lib/bson\\.c?js$)', '\\.pnp\\.[^\\/]+$', '<rootDir>/\\.build/jest-mingo/'];
 /** Node and jsdom, with the emulator's function output shown only for failing tests (test/support/). */
 const quietNode = '<rootDir>/test/support/quiet-function-output.environment.js';
 const quietJsdom = '<rootDir>/test/support/quiet-jsdom.environment.js';

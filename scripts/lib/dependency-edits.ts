@@ -5,6 +5,7 @@
  * and the build warns.
  */
 
+import { lazyBsonBuffer } from './lazy-bson-buffer.js';
 import { readsOnlyMembers } from './member-reads';
 
 export interface DependencyEdit {
@@ -106,6 +107,11 @@ export const DEPENDENCY_EDITS: readonly DependencyEdit[] = [
     file: 'bson/lib/long.js',
     why: 'Long compiles a WebAssembly module at load, used only to multiply and divide 64-bit integers',
     apply: longWithoutWasm,
+  },
+  {
+    file: 'bson/lib/bson.js',
+    why: "bson allocates its 17 MiB serialization buffer at load (binary BSON, which the database's EJSON never uses); in a process that starts instance after instance (the emulator), each zero-fills the memory the last one freed",
+    apply: lazyBsonBuffer,
   },
   {
     file: '@cloudbase/node-sdk/dist/utils/version.js',

@@ -96,6 +96,7 @@ export const LOGIN_BUILD_SCRIPTS = [
   'scripts/build.ts',
   'scripts/lib/dependency-edits.ts',
   'scripts/lib/eager-modules.ts',
+  'scripts/lib/lazy-bson-buffer.js',
   'scripts/lib/member-reads.ts',
   'scripts/lib/webpack-module.ts',
 ];

@@ -76,7 +76,7 @@ describe('the login bundle kept between processes', () => {
       local.add(file);
       const text = readFileSync(path.join(KIT_ROOT, file), 'utf8');
       for (const match of text.matchAll(/^import[^'"]*['"](\.{1,2}\/[^'"]+)['"]/gm))
-        visit(path.posix.join(path.posix.dirname(file), `${match[1]}.ts`));
+        visit(path.posix.join(path.posix.dirname(file), match[1]?.endsWith('.js') ? match[1] : `${match[1]}.ts`));
     };
     visit('scripts/build.ts');
     expect([...local].sort()).toEqual([...LOGIN_BUILD_SCRIPTS].sort());
