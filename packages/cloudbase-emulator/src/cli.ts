@@ -20,6 +20,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EmulatorModule } from './core/module';
 import { dataDirProblem } from './data-dir';
+import { DEFAULT_APPID, DEFAULT_PORT, defaultDataDir, RUNNING_FILE, URL_VARIABLE } from './cli-defaults';
 import { CLOCK_PATH } from './clock-module';
 import { type ClockState, formatOffset, parseDuration } from './emulator-clock';
 import { clientError } from './functions';
@@ -28,17 +29,9 @@ import { createEmulator, DEFAULT_ENV, defaultFunctionsRoot, type Caller, type Em
 import { exportSnapshot, exportTargetProblem, importSnapshot, readSnapshotManifest } from './snapshot';
 
 export type { RunningRecord } from './running-registry';
-export const DEFAULT_PORT = 9093;
+export { DEFAULT_APPID, DEFAULT_PORT, defaultDataDir, RUNNING_FILE, URL_VARIABLE } from './cli-defaults';
 /** `start` tries this many ports from DEFAULT_PORT before giving up. */
 const PORT_ATTEMPTS = 20;
-/** The data folder, relative to the project (cwd) the emulator runs for. */
-export function defaultDataDir(projectRoot: string = process.cwd()): string {
-  return path.join(projectRoot, '.cloudbase');
-}
-export const DEFAULT_APPID = 'wx_local_app';
-export const RUNNING_FILE = 'emulator.json';
-/** Variable naming the emulator's URL in the environment of an `exec` command (besides the SDK's own). */
-export const URL_VARIABLE = 'CLOUDBASE_EMULATOR_URL';
 
 export interface Output {
   stdout(text: string): void;
