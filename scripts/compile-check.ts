@@ -1,6 +1,7 @@
 /**
- * `npm run check:compile`: WeChat DevTools' own compiler, offline, on the mini-program — what
- * DevTools would refuse to open or upload: syntax errors in .ts/.js/.wxml (10045), pages in
+ * `npm run check:compile`: WeChat DevTools' own compiler, offline, on the mini-program with the
+ * project's own compile settings — what DevTools would refuse to open or upload: syntax errors in
+ * .ts/.wxml, and in .js where DevTools parses it (compileSetting below) (10045), pages in
  * app.json without files (10005), invalid JSON (10006), app.json schema errors (10009), a wrong
  * miniprogramRoot. It checks no types (that is `npm run typecheck`).
  *
@@ -116,8 +117,24 @@ export async function inScratchWorkingDirectory<T>(run: () => Promise<T>, parent
   }
 }
 
+/**
+ * The compile settings DevTools uses for this project, from its project.config.json `setting`: the
+ * ones under which DevTools parses the JavaScript. 「将 JS 编译成 ES5」(`es6`) and 「增强编译」(`enhance`)
+ * run babel over every .js file, which refuses a syntax error (10045); without either, DevTools hands
+ * the files on as written and only 「上传时自动压缩脚本」(`minified`) parses them, at upload. Without
+ * the settings miniprogram-ci parses no JavaScript at all, so a syntax error passed this check.
+ * Minifying is asked for only when it is the one parser: it adds ~4 s per project and finds nothing
+ * babel does not.
+ */
+export function compileSetting(setting: unknown): { es6: boolean; es7: boolean; minifyJS: boolean } {
+  const chosen = (key: string) => typeof setting === 'object' && setting !== null && (setting as Record<string, unknown>)[key] === true;
+  const es6 = chosen('es6');
+  const es7 = chosen('enhance');
+  return { es6, es7, minifyJS: !es6 && !es7 && chosen('minified') };
+}
+
 export async function compileCheck(root: string, env: Record<string, string | undefined>): Promise<number> {
-  const config = JSON.parse(readFileSync(path.join(root, 'project.config.json'), 'utf8')) as { appid?: string };
+  const config = JSON.parse(readFileSync(path.join(root, 'project.config.json'), 'utf8')) as { appid?: string; setting?: unknown };
   const dir = miniprogramCiDir(env);
   await ensureInstalled(dir);
   const ci = createRequire(path.join(dir, 'package.json'))('miniprogram-ci') as MiniprogramCi;
@@ -140,7 +157,9 @@ export async function compileCheck(root: string, env: Record<string, string | un
   const stopTicker = progressTicker('仍在编译 / still compiling');
   const unmute = muteOfflineNoise();
   try {
-    const files = await inScratchWorkingDirectory(() => ci.getCompiledResult({ project, onProgressUpdate: () => undefined }));
+    const files = await inScratchWorkingDirectory(() =>
+      ci.getCompiledResult({ project, setting: compileSetting(config.setting), onProgressUpdate: () => undefined }),
+    );
     stopTicker();
     const muted = unmute();
     console.log(

@@ -2,7 +2,7 @@
  * DevTools' own compiler (miniprogram-ci, offline, exactly as `npm run check:compile -- <project>`
  * runs it, in its own process) on both fixture projects after `npm run add`: what DevTools would
  * refuse to open or upload — a page in app.json without files, a syntax error, a component path
- * that does not resolve, bad JSON. (It does not follow require(): add.test.ts checks that every
+ * that does not resolve, bad JSON — and on a small project with a syntax error, which it must refuse. (It does not follow require(): add.test.ts checks that every
  * installed import resolves inside the project.)
  *
  * miniprogram-ci is ~280 MB and installed on first use outside the repository, never by a test:
@@ -10,7 +10,7 @@
  * check:compile before the tests and sets REQUIRE_MINIPROGRAM_CI=1, so there a missing compiler fails.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -55,23 +55,68 @@ function compile(cwd: string, ...roots: string[]): Promise<{ code: number; outpu
   });
 }
 
+/**
+ * A small DevTools project whose page script has a syntax error, with the JavaScript settings of
+ * DevTools' templates (「将 JS 编译成 ES5」, 「增强编译」): DevTools refuses it (10045).
+ */
+function projectWithSyntaxError(): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'syntax-error-project-'));
+  const files: Record<string, string> = {
+    'project.config.json': JSON.stringify({ appid: 'touristappid', compileType: 'miniprogram', setting: { es6: true, enhance: true } }),
+    'app.json': JSON.stringify({ pages: ['pages/index/index'] }),
+    'app.js': 'App({});\n',
+    'pages/index/index.json': '{}',
+    'pages/index/index.wxml': '<view>{{title}}</view>\n',
+    'pages/index/index.js': "Page({ data: { title: '首页' } });\nconst unfinished = {;\n",
+  };
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
+  }
+  return root;
+}
+
 describeWithCompiler(installed ? "DevTools' compiler after npm run add" : `DevTools' compiler — SKIPPED: ${SKIP_NOTE}`, () => {
-  it('compiles the JavaScript cloud quickstart and the TypeScript template with the login installed', async () => {
+  /** The check's output for each project, in the order compiled: one compiler process for all three. */
+  let outputs: string[] = [];
+  let code: number | null = null;
+  let broken = '';
+
+  beforeAll(async () => {
     const js = copyFixture(JS_QUICKSTART);
     const ts = copyFixture(TS_TEMPLATE);
+    broken = projectWithSyntaxError();
     // Every page once (JavaScript, the lighter compile); the TypeScript plugin on the default install.
     expect((await add(js, '--pages', 'login,profile')).code).toBe(0);
     expect((await add(ts)).code).toBe(0);
-    // One process for both: loading the compiler costs about as much as a compile. Started from a
+    // One process for all: loading the compiler costs about as much as a compile. Started from a
     // folder of its own, which must stay empty (miniprogram-ci makes its cache folder relative to it).
     const startedIn = mkdtempSync(path.join(os.tmpdir(), 'check-compile-cwd-'));
     try {
-      const result = await compile(startedIn, js, ts);
-      expect({ code: result.code, output: result.code === 0 ? '' : result.output }).toEqual({ code: 0, output: '' });
-      expect(result.output.match(/✓ 开发者工具编译通过/g)).toHaveLength(2);
+      const result = await compile(startedIn, js, ts, broken);
+      code = result.code;
+      // With several projects the check names each before its result.
+      outputs = result.output.split(new RegExp(`^(?:${[js, ts, broken].map(escapeRegExp).join('|')})$`, 'm')).slice(1);
       expect(readdirSync(startedIn)).toEqual([]);
     } finally {
       rmSync(startedIn, { recursive: true, force: true });
     }
   }, 60_000);
+  afterAll(() => rmSync(broken, { recursive: true, force: true }));
+
+  it('compiles the JavaScript cloud quickstart and the TypeScript template with the login installed', () => {
+    expect(outputs).toHaveLength(3);
+    for (const output of outputs.slice(0, 2)) expect(output.match(/✓ 开发者工具编译通过/g)).toHaveLength(1);
+  });
+
+  it("refuses a page script with a syntax error, as DevTools does with the project's settings (10045), and exits 1", () => {
+    expect(outputs[2]).toContain('✗ 微信开发者工具会拒绝这个项目');
+    expect(outputs[2]).toContain('[10045]');
+    expect(outputs[2]).toContain('pages/index/index.js');
+    expect(code).toBe(1);
+  });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

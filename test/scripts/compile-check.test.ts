@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync }
 import os from 'node:os';
 import path from 'node:path';
 import {
+  compileSetting,
   describeCompileError,
   inScratchWorkingDirectory,
   MINIPROGRAM_CI_VERSION,
@@ -96,5 +97,15 @@ describe('compile check', () => {
       ]),
     ).toEqual(['--max-old-space-size=4096', '--require', '/kit/other-hook.js']);
     expect(withoutTsxLoader([])).toEqual([]);
+  });
+
+  it("compiles with the project's own settings under which DevTools parses JavaScript: babel (es6, enhance), else the upload's minifier", () => {
+    expect(compileSetting({ es6: true, enhance: true, minified: true, postcss: true })).toEqual({ es6: true, es7: true, minifyJS: false });
+    expect(compileSetting({ es6: false, enhance: true })).toEqual({ es6: false, es7: true, minifyJS: false });
+    expect(compileSetting({ es6: false, enhance: false, minified: true })).toEqual({ es6: false, es7: false, minifyJS: true });
+    // Nothing parses the JavaScript in DevTools either: the files are handed on as written.
+    expect(compileSetting({ es6: false, minified: false })).toEqual({ es6: false, es7: false, minifyJS: false });
+    expect(compileSetting(undefined)).toEqual({ es6: false, es7: false, minifyJS: false });
+    expect(compileSetting({ es6: 'yes' })).toEqual({ es6: false, es7: false, minifyJS: false });
   });
 });
