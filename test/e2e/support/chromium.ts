@@ -46,8 +46,9 @@ export function collectPageErrors(page: Page, errors: string[]): Page {
  * The browser context a preview page is opened in: touch input (exparser's `bindtap` fires on touch
  * taps), a desktop-sized window with the phone and the call log, Chinese, and the system's
  * reduce-motion setting: the preview's spinners stand still (host.css). A turning one has Chromium draw
- * 60 frames a second while a request is in flight: ~0.13 s of its CPU per second shown, 2-3 s of the
- * ~32 s it spent on this project (two runs each, 2026-12-07).
+ * 60 frames a second while a request is in flight, ~0.13 s of its CPU per second shown: its GPU process
+ * took 9.3-10.4 s of CPU in this project's run, 5.1-5.4 s without (three alternating runs each on a busy
+ * machine, 2026-12-07).
  */
 export const PREVIEW_CONTEXT: BrowserContextOptions = {
   hasTouch: true,
