@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { presetIdentity, PRESET_APPS, PRESET_PEOPLE } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { add, copyFixture, JS_QUICKSTART, KIT_ROOT, removeFixtureCopies } from '../scripts/support/fixture-projects';
 import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
-import { collectPageErrors, describeInBrowser, openBrowser, releaseBrowser } from './support/chromium';
+import { collectPageErrors, describeInBrowser, openBrowser, PREVIEW_CONTEXT, releaseBrowser } from './support/chromium';
 
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 
@@ -95,7 +95,7 @@ describeInBrowser('npm start -- --project on an installed JavaScript project (ch
     // The page is opened while the project is installed and started (child processes): nothing waits for both.
     const opened = openBrowser().then(async (shared) => {
       browser = shared;
-      const context = await browser.newContext({ hasTouch: true, viewport: { width: 1100, height: 960 }, locale: 'zh-CN' });
+      const context = await browser.newContext(PREVIEW_CONTEXT);
       page = collectPageErrors(await context.newPage(), pageErrors);
     });
     try {

@@ -83,8 +83,9 @@ describeInBrowser('a push reaches the device within the launch (chromium)', () =
       await route.continue();
     });
     try {
-      await page.goto('about:blank');
+      // The open preview at `route` (a change of hash only), then loaded again there: a relaunch.
       await page.goto(`${emulator.url}/preview/${queryForIdentity(MING)}#/${route}`);
+      await page.reload();
       await page.locator(`[data-pv-route="${route}"]:not([hidden]):not([data-pv-ready])`).waitFor();
       await atFirstRender();
       release();
