@@ -69,6 +69,9 @@ describeInBrowser('我的笔记 in the browser preview (chromium)', () => {
 
   it('log in, add a note, relaunch: the note is there; the same person in app B sees the same note', async () => {
     await launch(presetIdentity(XIAOMING, APP_A), HOME);
+    // In a 375 px window the screen fills the width, edge to edge, and nothing of it is cut off.
+    expect(await page.locator('.pv-phone').boundingBox()).toMatchObject({ x: 0, width: 375 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(375);
     await shot('notes-01-home.png');
     await openNotesLoggingIn();
     await onPage(NOTES, '#notes-empty').waitFor();
