@@ -22,16 +22,62 @@
  * A module is compiled as a script that evaluates to its function (what Jest did before it used
  * vm.compileFunction) because only a script's code cache can be taken after it ran: a function's
  * cache holds what V8 compiled eagerly, about half of the saving.
+ *
+ * The worker also keeps the text of each module file it read: Jest reads every module of a test file
+ * from disk again (and decodes it) even when its transform is answered from memory, ~1 s of CPU over
+ * the 41 page test files. A kept text is used while the file's modification time and size are those it
+ * was read with, the rule Jest's own in-memory transform cache follows (@jest/transform keys it by file
+ * and modification time).
  */
+const { statSync } = require('node:fs');
 const vm = require('node:vm');
 const JestRuntime = require('jest-runtime').default;
 
 /** The code caches of this worker: file → the source it was compiled from and V8's cache for it. */
 /** @type {Map<string, { source: string, data: Buffer }>} */
 const codeCaches = new Map();
-/** Bytes of code cache (and of the sources kept with it) a worker keeps at most, so a long run cannot grow a worker without bound. */
+/** Bytes of code cache (and of the texts kept with it and below) a worker keeps at most, so a long run cannot grow a worker without bound. */
 const MAX_CACHED_BYTES = 512 * 1024 * 1024;
 let cachedBytes = 0;
+
+/** The module files this worker read: file → its text, with the modification time and size it was read at. */
+/** @type {Map<string, { mtimeMs: number, size: number, text: string }>} */
+const fileTexts = new Map();
+
+/**
+ * @typedef {{ strings: Map<string, string>, readFile(filename: string): string }} FileCache Jest 30's file
+ * cache of one test file (jest-runtime's internals/FileCache.ts), the part used here.
+ */
+
+/**
+ * Lets `fileCache` answer from the texts this worker already read.
+ * @param {FileCache} fileCache
+ */
+function keepFileTexts(fileCache) {
+  const jestReadFile = fileCache.readFile.bind(fileCache);
+  fileCache.readFile = (filename) => {
+    const known = fileCache.strings.get(filename);
+    if (known !== undefined) return known;
+    /** @type {import('node:fs').Stats | undefined} */
+    let stats;
+    try {
+      stats = statSync(filename);
+    } catch {
+      return jestReadFile(filename);
+    }
+    const kept = fileTexts.get(filename);
+    if (kept && kept.mtimeMs === stats.mtimeMs && kept.size === stats.size) {
+      fileCache.strings.set(filename, kept.text);
+      return kept.text;
+    }
+    const text = jestReadFile(filename);
+    if (cachedBytes < MAX_CACHED_BYTES) {
+      cachedBytes += text.length - (kept?.text.length ?? 0);
+      fileTexts.set(filename, { mtimeMs: stats.mtimeMs, size: stats.size, text });
+    }
+    return text;
+  };
+}
 
 /** The wrapper's property, so a module's top frame reads `Object.<anonymous>` as with compileFunction. */
 const WRAPPER_NAME = 'Object.<anonymous>';
@@ -49,6 +95,12 @@ class CodeCacheRuntime extends JestRuntime {
   constructor(...args) {
     super(...args);
     const [, environment, , , , coverageOptions] = args;
+    /** @type {FileCache | undefined} */
+    const fileCache = /** @type {any} */ (this).fileCache;
+    // Another Jest version may keep files otherwise: then it reads them as it does.
+    if (typeof fileCache?.readFile === 'function' && fileCache.strings instanceof Map) {
+      keepFileTexts(fileCache);
+    }
     /** Scripts this test file compiled without a cache, serialised at teardown. */
     /** @type {{ filename: string, source: string, script: vm.Script }[]} */
     this.uncached = [];
