@@ -25,6 +25,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+// Node's URL, not the global one: in a page test the emulator runs in a jsdom sandbox, whose global URL
+// is jsdom's JavaScript implementation (~0.5 ms of CPU per request parsed there).
+import { URL } from 'node:url';
 import {
   ServiceError,
   type AdminHandler,
