@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { detectProject } from './lib/add/project';
+import { appRoutes } from './lib/app-routes';
 
 const CHROMIUM = process.env['E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 const kitRoot = path.resolve(__dirname, '..');
@@ -40,20 +41,6 @@ export interface PageResult {
 function option(argv: string[], name: string): string | undefined {
   const index = argv.indexOf(name);
   return index >= 0 ? argv[index + 1] : undefined;
-}
-
-/** Every page of app.json, the subpackages' included, in the order app.json lists them. */
-export function appRoutes(appJson: unknown): string[] {
-  const app = (appJson ?? {}) as { pages?: unknown; subpackages?: unknown; subPackages?: unknown };
-  const routes = Array.isArray(app.pages) ? app.pages.filter((page): page is string => typeof page === 'string') : [];
-  const packages = app.subpackages ?? app.subPackages;
-  if (Array.isArray(packages))
-    for (const entry of packages) {
-      const sub = entry as { root?: unknown; pages?: unknown };
-      if (typeof sub.root !== 'string' || !Array.isArray(sub.pages)) continue;
-      for (const page of sub.pages) if (typeof page === 'string') routes.push(path.posix.join(sub.root, page));
-    }
-  return routes;
 }
 
 function startPreview(project: string, port: number, importDir: string | undefined): Promise<{ child: ChildProcess; base: string }> {
@@ -227,7 +214,7 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-// Run as a command, not when a test imports appRoutes.
+// Run as a command, not when imported.
 if (path.resolve(process.argv[1] ?? '') === __filename)
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),

@@ -1,4 +1,4 @@
-import { appRoutes } from '../../scripts/preview-pages';
+import { appRoutes } from '../../../scripts/lib/app-routes';
 
 describe('the pages preview:pages opens', () => {
   it('given pages and subpackages (either spelling, root with or without a slash), then every route in app.json order', () => {
