@@ -5,6 +5,7 @@
  */
 const path = require('node:path');
 const { mingoModuleNameMapper } = require('./test/support/mingo-bundle.js');
+const { wxServerSdkModuleNameMapper } = require('./test/support/wx-server-sdk-bundle.js');
 
 /**
  * The installer's tsc declarations (scripts/lib/add/client-files.ts), emitted once per run and read
@@ -30,8 +31,16 @@ const transform = {
  * (each test file's fresh sandbox loads mingo's ~300 files, bson, wx-server-sdk and the emulator again).
  */
 const runtime = '<rootDir>/test/support/code-cache.runtime.js';
-/** Jest's default but bson's main file, and mingo's bundle (test/support/mingo-bundle.js): its files run as mingo wrote them. */
-const transformIgnorePatterns = ['/node_modules/(?!(?:.+/)?bson/lib/bson\\.c?js$)', '\\.pnp\\.[^\\/]+$', '<rootDir>/\\.build/jest-mingo/'];
+/**
+ * Jest's default but bson's main file, and the bundles of mingo and wx-server-sdk (test/support/): their files run
+ * as their authors wrote them.
+ */
+const transformIgnorePatterns = [
+  '/node_modules/(?!(?:.+/)?bson/lib/bson\\.c?js$)',
+  '\\.pnp\\.[^\\/]+$',
+  '<rootDir>/\\.build/jest-mingo/',
+  '<rootDir>/\\.build/jest-wx-server-sdk/',
+];
 /** Node and jsdom, with the emulator's function output shown only for failing tests (test/support/). */
 const quietNode = '<rootDir>/test/support/quiet-function-output.environment.js';
 const quietJsdom = '<rootDir>/test/support/quiet-jsdom.environment.js';
@@ -47,6 +56,8 @@ const quietJsdom = '<rootDir>/test/support/quiet-jsdom.environment.js';
 const moduleNameMapper = {
   // The emulator's database engine as one module, not ~300 (test/support/mingo-bundle.js says why that is safe).
   ...mingoModuleNameMapper(),
+  // wx-server-sdk as one module, not ~430 (test/support/wx-server-sdk-bundle.js).
+  ...wxServerSdkModuleNameMapper(),
   '^@wx-cloud-login/(cloudbase-emulator|server-auth)$': '<rootDir>/packages/$1/src/index.ts',
   '^@wx-cloud-login/miniprogram-preview$': '<rootDir>/packages/miniprogram-preview/server/preview-module.ts',
   '^@wx-cloud-login/cloudbase-emulator/client$': '<rootDir>/packages/cloudbase-emulator/src/client/database.ts',
