@@ -10,15 +10,14 @@
  * repository's copy. Skipped without /usr/bin/chromium, like preview.test.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { presetIdentity, PRESET_APPS, PRESET_PEOPLE } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { add, copyFixture, JS_QUICKSTART, KIT_ROOT, removeFixtureCopies } from '../scripts/support/fixture-projects';
 import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
 import { collectPageErrors, describeInBrowser, openBrowser, PREVIEW_CONTEXT, releaseBrowser } from './support/chromium';
-
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
+import { screenshot } from './support/screenshots';
 
 const [XIAOMING] = PRESET_PEOPLE;
 const [APP_A] = PRESET_APPS;
@@ -91,7 +90,6 @@ describeInBrowser('npm start -- --project on an installed JavaScript project (ch
   );
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     // The page is opened while the project is installed and started (child processes): nothing waits for both.
     const opened = openBrowser().then(async (shared) => {
       browser = shared;
@@ -137,12 +135,12 @@ describeInBrowser('npm start -- --project on an installed JavaScript project (ch
     await onPage(HOME, '#login-entry').tap();
     await waitShown(LOGIN);
     await onPage(LOGIN, '#agreement-checkbox').tap();
-    await page.locator('.pv-phone').screenshot({ path: path.join(ARTIFACTS, 'installed-project-login.png') });
+    await screenshot(page.locator('.pv-phone'), 'installed-project-login.png');
     await onPage(LOGIN, '#login-button').tap();
     await waitShown(HOME);
     const userId = (await onPage(HOME, '#user-id').textContent()) ?? '';
     expect(userId).toMatch(/^[0-9a-f]{32}$/);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'installed-project-logged-in.png') });
+    await screenshot(page, 'installed-project-logged-in.png');
 
     // The same person again, straight at the function: the account the page showed, second login.
     const again = await fetch(`${server.url}/callFunction/login`, {

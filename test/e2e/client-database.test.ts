@@ -4,17 +4,16 @@
  * collection per basic permission declared in its cloudbaserc.json. Two people see exactly what the
  * permissions let them see: a PRIVATE diary only by its writer, a READONLY board by everyone but
  * changed only by its writer, an ADMINONLY vault by no client; the project's cloud function still
- * reads everything. Screenshots go to test-artifacts/e2e/.
+ * reads everything. With E2E_SCREENSHOTS=1 its pictures go to test-artifacts/e2e/.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ClientDenial } from '@wx-cloud-login/cloudbase-emulator';
 import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
 import { presetIdentity, PRESET_APPS, PRESET_PEOPLE } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { describeInBrowser, usePreviewSession } from './support/chromium';
+import { screenshot } from './support/screenshots';
 
 const PROJECT = path.resolve(__dirname, '../fixtures/client-db');
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 const INDEX = 'pages/index/index';
 // The preview scopes class names per page: match by the name the page wrote.
 const DIARY = '[class*="diary-item"]';
@@ -47,8 +46,6 @@ describeInBrowser('client-side database in the browser preview (chromium)', () =
     await onPage(INDEX, `${selector}:text-is("${expected}")`).waitFor();
   }
 
-  beforeAll(() => mkdirSync(ARTIFACTS, { recursive: true }));
-
   it('shows each person exactly what the declared permissions allow, and the function everything', async () => {
     // 小明 writes a diary entry (PRIVATE), posts on the board (READONLY), tries the vault (ADMINONLY).
     await launch(presetIdentity(XIAOMING, APP_A), INDEX);
@@ -57,9 +54,7 @@ describeInBrowser('client-side database in the browser preview (chromium)', () =
     await tapAndWait('#post', BOARD, '公告 1');
     await onPage(INDEX, '#write-vault').tap();
     await onPage(INDEX, '#vault:text-is("-502003")').waitFor();
-    await session()
-      .page.locator('.pv-phone')
-      .screenshot({ path: path.join(ARTIFACTS, 'client-db-xiaoming.png') });
+    await screenshot(session().page.locator('.pv-phone'), 'client-db-xiaoming.png');
 
     // 小红 sees the board but not his diary, cannot change his post, and writes her own diary.
     await launch(presetIdentity(XIAOHONG, APP_A), INDEX);
@@ -69,9 +64,7 @@ describeInBrowser('client-side database in the browser preview (chromium)', () =
     expect(await texts(BOARD)).toEqual(['公告 1']);
     await tapAndWait('#write-diary', DIARY, '日记 1');
     expect(await texts(DIARY)).toEqual(['日记 1']);
-    await session()
-      .page.locator('.pv-phone')
-      .screenshot({ path: path.join(ARTIFACTS, 'client-db-xiaohong.png') });
+    await screenshot(session().page.locator('.pv-phone'), 'client-db-xiaohong.png');
 
     // The cloud function is an administrator: it counts both diaries.
     await tapAndWait('#count-all', '#counts', 'diary 2 · board 1 · vault 0');

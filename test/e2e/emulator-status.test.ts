@@ -12,8 +12,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { describeInBrowser, openBrowser, releaseBrowser } from './support/chromium';
+import { screenshot } from './support/screenshots';
 
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 // Inside the repository, so the functions resolve wx-server-sdk from its node_modules.
 const FUNCTIONS = path.resolve(__dirname, '../../test-artifacts/emulator-status/functions');
 const FIXTURES = path.resolve(__dirname, '../../packages/cloudbase-emulator/test/fixtures/functions');
@@ -38,7 +38,6 @@ describeInBrowser('emulator status page (chromium)', () => {
       path.join(FUNCTIONS, 'shout', 'index.js'),
       "exports.main = async (event) => { console.log('hello from shout', event.n); console.error('a warning'); return { heard: event.n }; };\n",
     );
-    mkdirSync(ARTIFACTS, { recursive: true });
     // The page is opened while the emulator starts and is seeded.
     const opened = openBrowser().then(async (shared) => {
       browser = shared;
@@ -108,7 +107,7 @@ describeInBrowser('emulator status page (chromium)', () => {
       page.locator('.doc').filter({ hasText: '"n2"' }).locator('button[data-action="delete"]').click(),
     ]);
     expect((await documentsOf('notes')).map((document) => document['_id'])).toEqual(['n1', 'n3', 'i1', 'i2']);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'emulator-status-collection.png'), fullPage: true });
+    await screenshot(page, 'emulator-status-collection.png', { fullPage: true });
 
     await Promise.all([page.waitForEvent('load'), page.click('button[data-action="clear"]')]);
     expect(await documentsOf('notes')).toEqual([]);
@@ -146,6 +145,6 @@ describeInBrowser('emulator status page (chromium)', () => {
     await expect(steps.locator('summary').textContent()).resolves.toMatch(/3 个请求 requests · 3 次往返 round trips · o_status/);
     await steps.locator('summary').click();
     await expect(steps.locator('pre.requests').textContent()).resolves.toContain('database.insertDocument notes');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'emulator-status-log.png'), fullPage: true });
+    await screenshot(page, 'emulator-status-log.png', { fullPage: true });
   });
 });

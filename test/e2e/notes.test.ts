@@ -3,7 +3,7 @@
  * module, the built login and notes functions): log in, add a note, relaunch and find it, then the
  * same person in the second mini-program (same unionid) finds the same note; then 我的 → 账号与安全 →
  * 下载我的信息 exports the account, and 保存为文件 is a real download holding that note. A phone-sized
- * viewport (375 px); screenshots go to test-artifacts/e2e/.
+ * viewport (375 px); with E2E_SCREENSHOTS=1 its pictures go to test-artifacts/e2e/, where the download is kept.
  *
  * Without /usr/bin/chromium (E2E_CHROMIUM to use another) the file is skipped with a message;
  * with E2E_REQUIRE_BROWSER=1 a missing browser fails instead.
@@ -15,8 +15,7 @@ import type { Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { presetIdentity, PRESET_APPS, PRESET_PEOPLE } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
 import { describeInBrowser, usePreviewSession } from './support/chromium';
-
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
+import { ARTIFACTS, screenshot } from './support/screenshots';
 
 const [XIAOMING] = PRESET_PEOPLE;
 const [APP_A, APP_B] = PRESET_APPS;
@@ -49,8 +48,8 @@ describeInBrowser('我的笔记 in the browser preview (chromium)', () => {
   }
 
   /** The phone frame only, as a person would see it. */
-  async function shot(file: string): Promise<void> {
-    await page.locator('.pv-phone').screenshot({ path: path.join(ARTIFACTS, file) });
+  function shot(file: string): Promise<void> {
+    return screenshot(page.locator('.pv-phone'), file);
   }
 
   function noteTexts(): Promise<string[]> {

@@ -5,7 +5,8 @@
  *
  * One browser and one emulator for the file; the tests are one story and run in order (a login,
  * then a reload of that login, then other people...). Taps are touch taps (a touch-enabled
- * context): that is how exparser makes `bindtap` fire. Screenshots go to test-artifacts/e2e/.
+ * context): that is how exparser makes `bindtap` fire. With E2E_SCREENSHOTS=1
+ * its pictures go to test-artifacts/e2e/ (support/screenshots.ts).
  *
  * Without /usr/bin/chromium (E2E_CHROMIUM to use another) the file is skipped with a message;
  * with E2E_REQUIRE_BROWSER=1 (set by .ci/run) a missing browser fails instead.
@@ -18,8 +19,8 @@ import { presetIdentity, PRESET_APPS, PRESET_PEOPLE, type PreviewIdentity } from
 import { storagePrefix } from '@wx-cloud-login/miniprogram-preview/runtime/wx/storage';
 import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
 import { describeInBrowser, usePreviewSession } from './support/chromium';
+import { screenshot as saveScreenshot } from './support/screenshots';
 
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
 /** E2E_DOCS_SCREENSHOT=1 refreshes the README's picture of the login page. */
 const DOCS_IMAGE = path.resolve(__dirname, '../../docs/images/preview-login.png');
 
@@ -49,7 +50,7 @@ describeInBrowser('browser preview of the mini-program (chromium)', () => {
 
   async function screenshot(name: string): Promise<void> {
     shot += 1;
-    await page.screenshot({ path: path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`) });
+    await saveScreenshot(page, `${String(shot).padStart(2, '0')}-${name}.png`);
   }
 
   /** Opens the preview as `identity` and waits until the first page ran onReady. */
@@ -85,7 +86,6 @@ describeInBrowser('browser preview of the mini-program (chromium)', () => {
   const session = usePreviewSession('preview-e2e', { context: { deviceScaleFactor: 1 } });
 
   beforeAll(() => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     ({ emulator, page } = session());
     page.on('request', (request) => {
       if (request.url().includes('/callFunction/')) cloudCalls.push(request.url());

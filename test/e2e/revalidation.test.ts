@@ -9,18 +9,15 @@
  * state and why.
  *
  * One browser and one emulator for the file; the tests are one story and run in order.
- * Screenshots of the phone (375 px wide) go to test-artifacts/e2e/revalidation-*.png.
+ * With E2E_SCREENSHOTS=1, pictures of the phone (375 px wide) go to test-artifacts/e2e/revalidation-*.png.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { presetIdentity, PRESET_APPS, PRESET_PEOPLE, queryForIdentity } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
 import { DEV_PUSH_AES_KEY, DEV_PUSH_TOKEN, PUSH_FUNCTION } from '../../scripts/lib/local-push';
 import { describeInBrowser, usePreviewSession } from './support/chromium';
-
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
+import { screenshot as saveScreenshot } from './support/screenshots';
 
 const [XIAOMING] = PRESET_PEOPLE;
 const [APP_A] = PRESET_APPS;
@@ -51,7 +48,6 @@ describeInBrowser('a push reaches the device within the launch (chromium)', () =
   });
 
   beforeAll(() => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     ({ emulator, page } = session());
     page.on('request', (request) => {
       if (request.url().endsWith('/callFunction/login')) loginCalls.push(request.url());
@@ -59,7 +55,7 @@ describeInBrowser('a push reaches the device within the launch (chromium)', () =
   });
 
   async function screenshot(name: string): Promise<void> {
-    await page.locator('.pv-phone').screenshot({ path: path.join(ARTIFACTS, `revalidation-${name}.png`) });
+    await saveScreenshot(page.locator('.pv-phone'), `revalidation-${name}.png`);
   }
 
   async function push(message: Record<string, unknown>): Promise<void> {

@@ -6,17 +6,14 @@
  * then unlinks her own, which signs her out with the words to say so.
  *
  * One browser and one emulator for the file; the tests are one story and run in order.
- * Screenshots of the phone (375 px wide) go to test-artifacts/e2e/unlink-*.png.
+ * With E2E_SCREENSHOTS=1, pictures of the phone (375 px wide) go to test-artifacts/e2e/unlink-*.png.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { presetIdentity, PRESET_APPS, PRESET_PEOPLE, type PreviewIdentity } from '@wx-cloud-login/miniprogram-preview/runtime/identity';
 import { previewDriver } from '@wx-cloud-login/miniprogram-preview/driver/page-driver';
 import { describeInBrowser, usePreviewSession } from './support/chromium';
-
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/e2e');
+import { screenshot as saveScreenshot } from './support/screenshots';
 
 const [XIAOMING, XIAOHONG] = PRESET_PEOPLE;
 const [APP_A] = PRESET_APPS;
@@ -38,7 +35,7 @@ describeInBrowser('unlinking WeChat accounts in the browser preview (chromium)',
   );
 
   async function screenshot(name: string): Promise<void> {
-    await page.locator('.pv-phone').screenshot({ path: path.join(ARTIFACTS, `unlink-${name}.png`) });
+    await saveScreenshot(page.locator('.pv-phone'), `unlink-${name}.png`);
   }
 
   /** 账号与安全 logged out → 微信登录 → tick → 微信登录 → back, the list loaded. */
@@ -86,7 +83,6 @@ describeInBrowser('unlinking WeChat accounts in the browser preview (chromium)',
   const session = usePreviewSession('unlink-e2e');
 
   beforeAll(() => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     ({ emulator, page } = session());
   });
 

@@ -34,6 +34,10 @@ export function previewDriver(page: () => Page, baseUrl: () => string): PreviewD
       // A URL differing from the open one only in its hash does not load the page again: the hash
       // changes in place (the running preview ignores it) and a reload loads the document there:
       // about a fifth less of Chromium's CPU than a detour through about:blank. Any other URL is a new document.
+      // Never a relaunch inside the open document (preview.js run again into an emptied root): it cost
+      // Chromium ~0.13 s of CPU instead of ~0.3 s (2026-12-07), but the old instance would live on in the
+      // same realm — its timers, requests in flight and promise continuations still writing wx storage,
+      // the URL and page errors, and globals the mini-program set kept — where a new document ends all of it.
       if (withoutHash(page().url()) === withoutHash(url)) {
         await page().goto(url);
         await page().reload();
