@@ -11,6 +11,8 @@ const { mingoModuleNameMapper } = require('./test/support/mingo-bundle.js');
  * by every later install in any worker: the same sources give the same declarations.
  */
 process.env.WX_CLOUD_LOGIN_DECLARATIONS_CACHE ??= path.join(__dirname, '.build', 'declarations-cache');
+/** The installer's JavaScript of the kit's TypeScript (scripts/lib/add/client-files.ts), likewise: transformed once per run. */
+process.env.WX_CLOUD_LOGIN_JAVASCRIPT_CACHE ??= path.join(__dirname, '.build', 'javascript-cache');
 /** The installer's login bundle, likewise (scripts/lib/add/bundle-cache.ts): built once per run, not once per test file. */
 process.env.WX_CLOUD_LOGIN_BUNDLE_CACHE ??= path.join(__dirname, '.build', 'bundle-cache');
 /**
