@@ -15,7 +15,7 @@ afterEach(() => {
   else process.env[JAVASCRIPT_CACHE_VARIABLE] = saved;
 });
 
-const source = { path: 'wx-cloud-login/services/greet.ts', content: 'export const greet = (name: string): string => `hello, ${name}`;\n' };
+const source = { path: 'wx-cloud-login/services/greet.ts', content: "export const greet = (name: string): string => 'hello, ' + name;\n" };
 
 describe("the installer's JavaScript kept between processes", () => {
   it('given a cache folder, compiles a file to CommonJS once and keeps it there for the next process', async () => {
