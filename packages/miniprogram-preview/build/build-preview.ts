@@ -10,9 +10,9 @@
  * Templates travel as strings inside preview.js (the virtual module `virtual:miniprogram`).
  * Nothing is copied into the repository: the sources stay the ones WeChat DevTools compiles.
  */
-import { build, type BuildOptions, type Metafile, type OutputFile, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type OutputFile, type Plugin, version as esbuildVersion } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pageSelector } from '../shared/bundle';
@@ -376,8 +376,24 @@ const SCRIPT_MAP_COMMENT = /\n?\/\/# sourceMappingURL=[^\n]*\n?$/;
  * per process (the tests build many small projects) and again only when one of its files changed.
  */
 async function runtimeBundle(): Promise<RuntimeBundle> {
+  const unchanged = (contents: Iterable<[string, string]>) => [...contents].every(([file, hash]) => contentHash(file) === hash);
   const kept = await runtimeBuild?.catch(() => null);
-  if (kept && [...kept.contents].every(([file, hash]) => contentHash(file) === hash)) return kept;
+  if (kept && unchanged(kept.contents)) return kept;
+  const folder = process.env[RUNTIME_CACHE_VARIABLE];
+  const entry = folder
+    ? path.join(
+        folder,
+        `runtime-${createHash('sha256')
+          .update(JSON.stringify([esbuildVersion, RUNTIME_ENTRY, BUNDLE_OPTIONS]))
+          .digest('hex')
+          .slice(0, 16)}.json`,
+      )
+    : null;
+  const stored = entry ? readStoredRuntime(entry) : null;
+  if (stored && unchanged(stored.contents)) {
+    runtimeBuild = Promise.resolve(stored);
+    return stored;
+  }
   const pagesFromGlobal: Plugin = {
     name: 'pages-from-global',
     setup(pluginBuild) {
@@ -397,16 +413,44 @@ async function runtimeBundle(): Promise<RuntimeBundle> {
   }).then((result) => {
     const text = (name: string) => result.outputFiles.find((file) => file.path === path.join(RUNTIME_OUT_DIR, name))?.text ?? '';
     const bundled = bundledFiles(result.metafile);
-    return {
+    const runtime: RuntimeBundle = {
       js: { code: text('preview.js').replace(SCRIPT_MAP_COMMENT, '\n'), map: JSON.parse(text('preview.js.map')) as SourceMapV3 },
       css: text('preview.css'),
       cssMap: JSON.parse(text('preview.css.map') || '{"version":3,"sources":[],"names":[],"mappings":""}') as SourceMapV3,
       bundled,
       contents: new Map(bundled.map((file) => [file, contentHash(file) ?? ''])),
     };
+    if (entry) storeRuntime(entry, runtime);
+    return runtime;
   });
   runtimeBuild = started;
   return started;
+}
+
+/**
+ * The runtime's build kept for other processes when MINIPROGRAM_PREVIEW_RUNTIME_CACHE names a folder
+ * (this repository's test run: each test file builds previews in a module registry of its own);
+ * unset, nothing is kept. Used only while every file it bundled has the content it had.
+ */
+export const RUNTIME_CACHE_VARIABLE = 'MINIPROGRAM_PREVIEW_RUNTIME_CACHE';
+
+function readStoredRuntime(entry: string): RuntimeBundle | null {
+  try {
+    const stored = JSON.parse(readFileSync(entry, 'utf8')) as Omit<RuntimeBundle, 'contents'> & { contents: Record<string, string> };
+    return { ...stored, contents: new Map(Object.entries(stored.contents)) };
+  } catch {
+    return null;
+  }
+}
+
+/** Whole or not at all (a rename): another process may read it at any moment. A cache that cannot be written is only slower. */
+function storeRuntime(entry: string, runtime: RuntimeBundle): void {
+  try {
+    mkdirSync(path.dirname(entry), { recursive: true });
+    const partial = `${entry}.${process.pid}.partial`;
+    writeFileSync(partial, JSON.stringify({ ...runtime, contents: Object.fromEntries(runtime.contents) }));
+    renameSync(partial, entry);
+  } catch {}
 }
 
 /** A source map of a build into RUNTIME_OUT_DIR, its paths made relative to `outDir`. */
