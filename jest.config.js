@@ -12,8 +12,12 @@ const { wxServerSdkModuleNameMapper } = require('./test/support/wx-server-sdk-bu
  * by every later install in any worker: the same sources give the same declarations.
  */
 process.env.WX_CLOUD_LOGIN_DECLARATIONS_CACHE ??= path.join(__dirname, '.build', 'declarations-cache');
+/** The installer's JavaScript of the kit's TypeScript (scripts/lib/add/client-files.ts), likewise: transformed once per run. */
+process.env.WX_CLOUD_LOGIN_JAVASCRIPT_CACHE ??= path.join(__dirname, '.build', 'javascript-cache');
 /** The installer's login bundle, likewise (scripts/lib/add/bundle-cache.ts): built once per run, not once per test file. */
 process.env.WX_CLOUD_LOGIN_BUNDLE_CACHE ??= path.join(__dirname, '.build', 'bundle-cache');
+/** The browser preview's runtime bundle (packages/miniprogram-preview build-preview.ts), likewise: the same for every project. */
+process.env.MINIPROGRAM_PREVIEW_RUNTIME_CACHE ??= path.join(__dirname, '.build', 'preview-runtime');
 /**
  * V8's code cache of each built function, kept across the run's emulators (one per test file):
  * only the first instance of the run compiles a function (cloudbase-emulator runtime.ts).

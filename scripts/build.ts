@@ -19,10 +19,12 @@ import {
   type OnResolveResult,
   type OutputFile,
   type Plugin,
+  version as esbuildVersion,
 } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildKey, recordedOutputs, writeRecord } from './lib/build-record';
 import { DEPENDENCY_EDITS } from './lib/dependency-edits';
 import { eagerModuleBodies, inputsRunAtLoad } from './lib/eager-modules';
 import { readsOnlyMembers } from './lib/member-reads';
@@ -37,7 +39,37 @@ export interface FunctionBuild {
   bytes: number;
   /** Packages left to `require` at run time (installed by CloudBase from the function's package.json). */
   external: string[];
+  /** Nothing was built: the files of the last build still hold (BuildFunctionOptions.records). */
+  upToDate: boolean;
 }
+
+export interface BuildFunctionOptions {
+  /**
+   * A folder of build records (scripts/lib/build-record.ts): a function whose last build read and wrote
+   * files that all still have the content they had then is not built again. Without it, every call builds.
+   */
+  records?: string;
+  /** Build even when the record says the last build still holds (and record this one). */
+  force?: boolean;
+}
+
+/** Where `npm run build` keeps its records in the project at `root`: git-ignored, so a fresh clone builds everything once. */
+export function buildRecordsOf(root: string): string {
+  return path.join(root, '.build', 'function-builds');
+}
+
+export const BUILD_RECORDS = buildRecordsOf(projectRoot);
+
+/** The build script and the modules its plugins run: part of what decides a build (its record's key, the installer's bundle cache). */
+export const BUILD_SCRIPTS = [
+  'scripts/build.ts',
+  'scripts/lib/build-record.ts',
+  'scripts/lib/dependency-edits.ts',
+  'scripts/lib/eager-modules.ts',
+  'scripts/lib/lazy-bson-buffer.js',
+  'scripts/lib/member-reads.ts',
+  'scripts/lib/webpack-module.ts',
+];
 
 export function listFunctions(root = functionsRoot): string[] {
   return readdirSync(root)
@@ -540,16 +572,65 @@ export function esbuildOptions(functionDir: string, overrides: Partial<BuildOpti
   };
 }
 
-export async function buildFunction(name: string, root = functionsRoot): Promise<FunctionBuild> {
-  const functionDir = path.join(root, name);
-  const options = esbuildOptions(functionDir);
-  await Promise.all([build(options), ...lazyFileOptions(functionDir).map((lazy) => build(lazy))]);
-  const outfile = options.outfile as string;
-  return { name, outfile, bytes: statSync(outfile).size, external: options.external ?? [] };
+/**
+ * The esbuild runs of one function (index.js, then each lazy file), in memory: buildFunction writes
+ * their files. `key`: what decides them before they read a source (scripts/lib/build-record.ts).
+ */
+function functionBuilds(functionDir: string): { builds: BuildOptions[]; key: string } {
+  const builds = [esbuildOptions(functionDir), ...lazyFileOptions(functionDir)].map((each) => ({ ...each, write: false, metafile: true }));
+  const textOf = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : null);
+  const key = buildKey({
+    esbuild: esbuildVersion,
+    builds,
+    scripts: BUILD_SCRIPTS.map((file) => textOf(path.join(projectRoot, file))),
+    lock: textOf(path.join(projectRoot, 'package-lock.json')),
+  });
+  return { builds, key };
 }
 
-export async function buildFunctions(root = functionsRoot): Promise<FunctionBuild[]> {
-  return Promise.all(listFunctions(root).map((name) => buildFunction(name, root)));
+/**
+ * The files `npm run build` wrote for the function at `functionDir` (by path relative to it,
+ * '/'-separated), when its record in `records` says that build still holds; otherwise null.
+ */
+export function recordedBuild(functionDir: string, records = BUILD_RECORDS): Map<string, string> | null {
+  const outputs = recordedOutputs(path.join(records, `${path.basename(functionDir)}.json`), functionBuilds(functionDir).key);
+  if (!outputs) return null;
+  return new Map(
+    [...outputs].map(([file, contents]) => [path.relative(functionDir, file).split(path.sep).join('/'), contents.toString('utf8')]),
+  );
+}
+
+export async function buildFunction(
+  name: string,
+  root = functionsRoot,
+  { records, force = false }: BuildFunctionOptions = {},
+): Promise<FunctionBuild> {
+  const functionDir = path.join(root, name);
+  const { builds, key } = functionBuilds(functionDir);
+  const outfile = path.join(functionDir, 'index.js');
+  const external = builds[0]?.external ?? [];
+  const record = records ? path.join(records, `${name}.json`) : null;
+  if (record && !force && recordedOutputs(record, key)) return { name, outfile, bytes: statSync(outfile).size, external, upToDate: true };
+  const results = await Promise.all(builds.map((each) => build(each)));
+  // Each file by a rename (writeBuildOutput): a call starting meanwhile loads the old file or the new one.
+  const written = results.flatMap((result) => result.outputFiles ?? []);
+  writeBuildOutput(written);
+  if (record) {
+    const read = results.flatMap((result, index) =>
+      Object.keys(result.metafile?.inputs ?? {}).map((input) => path.resolve(builds[index]?.absWorkingDir ?? process.cwd(), input)),
+    );
+    writeRecord(
+      record,
+      key,
+      read,
+      written.map((file) => file.path),
+    );
+  }
+  return { name, outfile, bytes: statSync(outfile).size, external, upToDate: false };
+}
+
+export async function buildFunctions(root = functionsRoot, options: BuildFunctionOptions = {}): Promise<FunctionBuild[]> {
+  return Promise.all(listFunctions(root).map((name) => buildFunction(name, root, options)));
 }
 
 export type RebuildReport = { name: string; ok: true; bytes: number; ms: number } | { name: string; ok: false; errors: Message[] };
@@ -622,11 +703,13 @@ export function writeBuildOutput(files: readonly OutputFile[]): void {
 
 // NodeJS.Require: the test config also sees the mini-program typings, whose `require` has no `main`.
 if ((require as unknown as NodeJS.Require).main === module) {
-  buildFunctions().then(
+  // `npm run build -- --force` builds even what its record says is built.
+  buildFunctions(functionsRoot, { records: BUILD_RECORDS, force: process.argv.includes('--force') }).then(
     (builds) => {
-      for (const { name, outfile, bytes, external } of builds) {
+      for (const { name, outfile, bytes, external, upToDate } of builds) {
         const ext = external.length > 0 ? `, external: ${external.join(', ')}` : ', self-contained';
-        console.log(`built ${name} -> ${path.relative(projectRoot, outfile)} (${(bytes / 1024).toFixed(0)} KiB${ext})`);
+        const what = upToDate ? `${name} is up to date:` : `built ${name} ->`;
+        console.log(`${what} ${path.relative(projectRoot, outfile)} (${(bytes / 1024).toFixed(0)} KiB${ext})`);
       }
     },
     (error: unknown) => {

@@ -1,5 +1,5 @@
 import { build, type BuildOptions } from 'esbuild';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import {
   lazyPackageOptions,
   listFunctions,
   type RebuildReport,
+  recordedBuild,
   unbundledModulePlugin,
   watchFunctions,
 } from '../../scripts/build';
@@ -35,6 +36,20 @@ function bundleEntry(dir: string, options: BuildOptions = {}) {
     ...options,
   });
 }
+
+/**
+ * The login function built as `npm run build` builds it, in memory (its metafile is on: the build
+ * minifies in a second step from it); once for every test that reads it.
+ */
+let loginBuild: ReturnType<typeof build> | undefined;
+const buildLogin = () => {
+  loginBuild ??= build({
+    ...esbuildOptions(path.resolve('cloudfunctions/login'), { write: false }),
+    outfile: path.join(os.tmpdir(), 'eager-modules-login', 'index.js'),
+    logLevel: 'silent',
+  });
+  return loginBuild;
+};
 
 describe('build', () => {
   it('finds every cloud function with TypeScript sources', () => {
@@ -128,11 +143,7 @@ exports.big = (text) => new BigNumber(text).plus(1).toFixed();`,
   });
 
   it('given the login function, every DEFERRED_FILES file is bundled behind a stand-in, with no warning', async () => {
-    const result = await build({
-      ...esbuildOptions(path.resolve('cloudfunctions/login'), { write: false, metafile: true, sourcemap: false }),
-      outfile: path.join(os.tmpdir(), 'deferred-files-login', 'index.js'),
-      logLevel: 'silent',
-    });
+    const result = await buildLogin();
     const inputs = Object.keys(result.metafile?.inputs ?? {});
 
     expect(result.warnings.map((warning) => warning.text)).toEqual([]);
@@ -145,11 +156,7 @@ exports.big = (text) => new BigNumber(text).plus(1).toFixed();`,
   });
 
   it('given the login function, the modules a cold start runs are compiled with the script and the deferred ones on first use', async () => {
-    const result = await build({
-      ...esbuildOptions(path.resolve('cloudfunctions/login'), { write: false }),
-      outfile: path.join(os.tmpdir(), 'eager-modules-login', 'index.js'),
-      logLevel: 'silent',
-    });
+    const result = await buildLogin();
     const code = result.outputFiles?.find((file) => file.path.endsWith('index.js'))?.text ?? '';
     const map = new SourceMap(JSON.parse(result.outputFiles?.find((file) => file.path.endsWith('index.js.map'))?.text ?? '{}'));
     // Each module is `<helper>(function(…){…})`, in parentheses when V8 is to compile it with the script.
@@ -254,6 +261,30 @@ exports.globalAgent = () => https.globalAgent;`,
     expect(agent?.protocol).toBe('https:');
     expect(required).toContain('https');
     expect(mod.exports.globalAgent?.()).toBe(require('node:https').globalAgent);
+  });
+
+  it('given the record of its last build, a function nothing changed for is not built again, and an edited one is', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'recorded-'));
+    const records = path.join(root, '.build', 'function-builds');
+    const source = path.join(root, 'hello', 'src', 'index.ts');
+    mkdirSync(path.dirname(source), { recursive: true });
+    writeFileSync(path.join(root, 'hello', 'package.json'), '{"name":"hello","dependencies":{}}');
+    writeFileSync(source, `export const main = async () => 'first';\n`);
+    const built = path.join(root, 'hello', 'index.js');
+
+    expect((await buildFunctions(root, { records }))[0]).toMatchObject({ name: 'hello', upToDate: false });
+    const written = statSync(built).mtimeMs;
+    expect((await buildFunctions(root, { records }))[0]).toMatchObject({ name: 'hello', upToDate: true });
+    expect(statSync(built).mtimeMs).toBe(written);
+    // What the installer takes instead of building the same files again.
+    const files = recordedBuild(path.join(root, 'hello'), records);
+    expect(files?.get('index.js')).toBe(readFileSync(built, 'utf8'));
+    expect(files?.get('lazy/xml2js.js')).toBe(readFileSync(path.join(root, 'hello', 'lazy', 'xml2js.js'), 'utf8'));
+
+    writeFileSync(source, `export const main = async () => 'second';\n`);
+    expect(recordedBuild(path.join(root, 'hello'), records)).toBeNull();
+    expect((await buildFunctions(root, { records }))[0]).toMatchObject({ name: 'hello', upToDate: false });
+    expect(readFileSync(built, 'utf8')).toContain('second');
   });
 
   it('given a watched function, a failed rebuild keeps the last good build and the next good one replaces it', async () => {

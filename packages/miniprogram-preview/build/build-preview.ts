@@ -10,12 +10,14 @@
  * Templates travel as strings inside preview.js (the virtual module `virtual:miniprogram`).
  * Nothing is copied into the repository: the sources stay the ones WeChat DevTools compiles.
  */
-import { build, type Plugin } from 'esbuild';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { build, type BuildOptions, type Metafile, type OutputFile, type Plugin, version as esbuildVersion } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pageSelector } from '../shared/bundle';
 import { ManifestError, readAppManifest, type AppManifest, type SourceReader } from './manifest';
+import { joinScripts, type ScriptWithMap, type SourceMapV3 } from './join-bundles';
 import { importsToRequires } from './mixed-modules';
 import { compileStyleSource } from './style-compilers';
 import { inlineImports, localUrlWarning, resolveLocalUrls, wxssToCss, WxssSyntaxError } from './wxss';
@@ -320,6 +322,164 @@ export function renderHostPage(title: string): string {
 `;
 }
 
+/** Every esbuild run of the preview: one script for the browser, with its source map. */
+const BUNDLE_OPTIONS = {
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2020',
+  sourcemap: 'linked',
+  metafile: true,
+  write: false,
+  logLevel: 'silent',
+  // j-component assigns its built-in behaviors to `global`.
+  define: { global: 'globalThis' },
+  absWorkingDir: PACKAGE_ROOT,
+} as const satisfies BuildOptions;
+
+/** The global through which the pages' half of preview.js hands `virtual:miniprogram` to the runtime's half. */
+const PAGES_GLOBAL = '__wxPreviewMiniprogram';
+
+/** Where the runtime is built (in memory): the folder its source maps' paths are relative to until they are rebased. */
+const RUNTIME_OUT_DIR = path.join(PACKAGE_ROOT, '.build', 'runtime');
+
+interface RuntimeBundle {
+  js: ScriptWithMap;
+  css: string;
+  cssMap: SourceMapV3;
+  /** Every file it bundles, absolute, and the SHA-256 of each: it is built again when one changes. */
+  bundled: string[];
+  contents: Map<string, string>;
+}
+
+let runtimeBuild: Promise<RuntimeBundle> | null = null;
+
+function contentHash(file: string): string | null {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return null;
+  }
+}
+
+/** The files of a build's metafile, absolute (plugins' virtual modules left out). */
+function bundledFiles(metafile: Metafile): string[] {
+  return Object.keys(metafile.inputs)
+    .filter((input) => !input.includes(':'))
+    .map((input) => path.resolve(PACKAGE_ROOT, input));
+}
+
+const SCRIPT_MAP_COMMENT = /\n?\/\/# sourceMappingURL=[^\n]*\n?$/;
+
+/**
+ * The runtime's half of preview.js and all of preview.css: the same for every project, so built once
+ * per process (the tests build many small projects) and again only when one of its files changed.
+ */
+async function runtimeBundle(): Promise<RuntimeBundle> {
+  const unchanged = (contents: Iterable<[string, string]>) => [...contents].every(([file, hash]) => contentHash(file) === hash);
+  const kept = await runtimeBuild?.catch(() => null);
+  if (kept && unchanged(kept.contents)) return kept;
+  const folder = process.env[RUNTIME_CACHE_VARIABLE];
+  const entry = folder
+    ? path.join(
+        folder,
+        `runtime-${createHash('sha256')
+          .update(JSON.stringify([esbuildVersion, RUNTIME_ENTRY, BUNDLE_OPTIONS]))
+          .digest('hex')
+          .slice(0, 16)}.json`,
+      )
+    : null;
+  const stored = entry ? readStoredRuntime(entry) : null;
+  if (stored && unchanged(stored.contents)) {
+    runtimeBuild = Promise.resolve(stored);
+    return stored;
+  }
+  const pagesFromGlobal: Plugin = {
+    name: 'pages-from-global',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^virtual:miniprogram$/ }, () => ({ path: 'miniprogram', namespace: 'preview-pages' }));
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'preview-pages' }, () => ({
+        contents: `module.exports = ${PAGES_GLOBAL};`,
+        loader: 'js',
+      }));
+    },
+  };
+  const started = build({
+    entryPoints: { preview: RUNTIME_ENTRY },
+    ...BUNDLE_OPTIONS,
+    outdir: RUNTIME_OUT_DIR,
+    alias: engineAliases(),
+    plugins: [pagesFromGlobal],
+  }).then((result) => {
+    const text = (name: string) => result.outputFiles.find((file) => file.path === path.join(RUNTIME_OUT_DIR, name))?.text ?? '';
+    const bundled = bundledFiles(result.metafile);
+    const runtime: RuntimeBundle = {
+      js: { code: text('preview.js').replace(SCRIPT_MAP_COMMENT, '\n'), map: JSON.parse(text('preview.js.map')) as SourceMapV3 },
+      css: text('preview.css'),
+      cssMap: JSON.parse(text('preview.css.map') || '{"version":3,"sources":[],"names":[],"mappings":""}') as SourceMapV3,
+      bundled,
+      contents: new Map(bundled.map((file) => [file, contentHash(file) ?? ''])),
+    };
+    if (entry) storeRuntime(entry, runtime);
+    return runtime;
+  });
+  runtimeBuild = started;
+  return started;
+}
+
+/**
+ * The runtime's build kept for other processes when MINIPROGRAM_PREVIEW_RUNTIME_CACHE names a folder
+ * (this repository's test run: each test file builds previews in a module registry of its own);
+ * unset, nothing is kept. Used only while every file it bundled has the content it had.
+ */
+export const RUNTIME_CACHE_VARIABLE = 'MINIPROGRAM_PREVIEW_RUNTIME_CACHE';
+
+function readStoredRuntime(entry: string): RuntimeBundle | null {
+  try {
+    const stored = JSON.parse(readFileSync(entry, 'utf8')) as Omit<RuntimeBundle, 'contents'> & { contents: Record<string, string> };
+    return { ...stored, contents: new Map(Object.entries(stored.contents)) };
+  } catch {
+    return null;
+  }
+}
+
+/** Whole or not at all (a rename): another process may read it at any moment. A cache that cannot be written is only slower. */
+function storeRuntime(entry: string, runtime: RuntimeBundle): void {
+  try {
+    mkdirSync(path.dirname(entry), { recursive: true });
+    const partial = `${entry}.${process.pid}.partial`;
+    writeFileSync(partial, JSON.stringify({ ...runtime, contents: Object.fromEntries(runtime.contents) }));
+    renameSync(partial, entry);
+  } catch {}
+}
+
+/** A source map of a build into RUNTIME_OUT_DIR, its paths made relative to `outDir`. */
+function rebased(map: SourceMapV3, outDir: string): SourceMapV3 {
+  const sources = map.sources.map((source) =>
+    source.includes(':') ? source : path.relative(outDir, path.resolve(RUNTIME_OUT_DIR, source)).split(path.sep).join('/'),
+  );
+  return { ...map, sources };
+}
+
+/** preview.js (the pages, then the runtime) and preview.css (the runtime's), each with its source map. */
+function previewFiles(
+  pages: OutputFile[],
+  runtime: RuntimeBundle,
+  outDir: string,
+): { js: string; map: string; css: string; cssMap: string } {
+  const text = (name: string) => pages.find((file) => file.path === path.join(outDir, name))?.text ?? '';
+  const joined = joinScripts(
+    { code: text('preview.js').replace(SCRIPT_MAP_COMMENT, '\n'), map: JSON.parse(text('preview.js.map')) as SourceMapV3 },
+    { code: runtime.js.code, map: rebased(runtime.js.map, outDir) },
+  );
+  return {
+    js: `${joined.code}//# sourceMappingURL=preview.js.map\n`,
+    map: JSON.stringify(joined.map),
+    css: runtime.css,
+    cssMap: JSON.stringify(rebased(runtime.cssMap, outDir)),
+  };
+}
+
 export async function buildPreview(options: BuildPreviewOptions = {}): Promise<PreviewBuildResult> {
   const started = Date.now();
   const miniprogramRoot = path.resolve(options.miniprogramRoot ?? defaultMiniprogramRoot());
@@ -344,20 +504,15 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
 
   let metafileInputs: string[] = [];
   let bundled: string[] = [];
+  let output: { js: string; map: string; css: string; cssMap: string };
   const assignments: ConstantAssignment[] = [];
   const bundle = () =>
     build({
-      entryPoints: { preview: RUNTIME_ENTRY },
+      // The pages' half of preview.js: `virtual:miniprogram` handed to the runtime as PAGES_GLOBAL.
+      entryPoints: { preview: 'virtual:miniprogram' },
+      globalName: PAGES_GLOBAL,
+      ...BUNDLE_OPTIONS,
       outdir: outDir,
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2020',
-      sourcemap: 'linked',
-      metafile: true,
-      logLevel: 'silent',
-      // j-component assigns its built-in behaviors to `global`.
-      define: { global: 'globalThis' },
       alias: engineAliases(),
       plugins: [
         manifestPlugin(manifest, miniprogramRoot),
@@ -365,9 +520,9 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
         constantAssignmentsPlugin(assignments),
         mixedModulesPlugin(miniprogramRoot),
       ],
-      absWorkingDir: PACKAGE_ROOT,
     });
   try {
+    const runtime = runtimeBundle();
     let result: Awaited<ReturnType<typeof bundle>> | null = null;
     // esbuild stops at the first such error of a file: a few rounds find the rest.
     for (let round = 0; result === null; round += 1) {
@@ -380,10 +535,10 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
         assignments.push(...more);
       }
     }
-    bundled = Object.keys(result.metafile.inputs)
-      .filter((input) => !input.includes(':'))
-      .map((input) => path.resolve(PACKAGE_ROOT, input));
+    const shared = await runtime;
+    bundled = [...new Set([...shared.bundled, ...bundledFiles(result.metafile)])];
     metafileInputs = bundled.filter((input) => !input.includes('node_modules'));
+    output = previewFiles(result.outputFiles, shared, outDir);
   } catch (error) {
     const messages = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
     if (!messages) throw error;
@@ -399,6 +554,10 @@ export async function buildPreview(options: BuildPreviewOptions = {}): Promise<P
       `${path.relative(miniprogramRoot, assignment.file)}:${assignment.line}: assigns to the constant "${assignment.name}" (throws a TypeError when it runs, as in WeChat)`,
     );
   mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, 'preview.js'), output.js);
+  writeFileSync(path.join(outDir, 'preview.js.map'), output.map);
+  writeFileSync(path.join(outDir, 'preview.css'), output.css);
+  writeFileSync(path.join(outDir, 'preview.css.map'), output.cssMap);
   writeFileSync(path.join(outDir, 'app.css'), styles);
   writeFileSync(path.join(outDir, 'index.html'), renderHostPage(`${manifest.window.navigationBarTitleText ?? '小程序'} · 浏览器预览`));
   return {

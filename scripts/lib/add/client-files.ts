@@ -12,9 +12,9 @@
  *   - for JavaScript projects, TypeScript becomes ES2020 CommonJS (esbuild) with .d.ts beside each
  *     module (tsc), because DevTools' JavaScript projects cannot import .ts.
  */
-import { transform } from 'esbuild';
+import { transform, version as esbuildVersion } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -442,10 +442,48 @@ function javascriptOf(file: ClientFile): Promise<string> {
   const key = `${file.path}\0${file.content}`;
   let code = javascript.get(key);
   if (!code) {
-    code = transform(file.content, { loader: 'ts', format: 'cjs', target: 'es2020', sourcefile: file.path }).then((result) => result.code);
+    code = storedJavascript(file);
     // A failed transform is not kept: the next plan asks esbuild again.
     code.catch(() => javascript.delete(key));
     javascript.set(key, code);
+  }
+  return code;
+}
+
+/**
+ * The JavaScript of one file, kept between processes when WX_CLOUD_LOGIN_JAVASCRIPT_CACHE names a
+ * folder: this repository's test suite installs into JavaScript projects from many test files, each
+ * loading the installer afresh, and each started an esbuild of its own for the same files; unset,
+ * nothing is kept. An entry is keyed by esbuild's version, the options and the file's path and text.
+ */
+export const JAVASCRIPT_CACHE_VARIABLE = 'WX_CLOUD_LOGIN_JAVASCRIPT_CACHE';
+const TO_JAVASCRIPT = { loader: 'ts', format: 'cjs', target: 'es2020' } as const;
+
+/** Where the JavaScript of `file` is kept in the cache `folder`. */
+export function storedJavascriptPath(folder: string, file: ClientFile): string {
+  const key = createHash('sha256')
+    .update(JSON.stringify([esbuildVersion, TO_JAVASCRIPT, file.path, file.content]))
+    .digest('hex');
+  return path.join(folder, `${key}.js`);
+}
+
+export async function storedJavascript(file: ClientFile): Promise<string> {
+  const folder = process.env[JAVASCRIPT_CACHE_VARIABLE];
+  const stored = folder ? storedJavascriptPath(folder, file) : null;
+  if (stored && existsSync(stored)) {
+    try {
+      return readFileSync(stored, 'utf8');
+    } catch {}
+  }
+  const { code } = await transform(file.content, { ...TO_JAVASCRIPT, sourcefile: file.path });
+  if (stored) {
+    // Whole or not at all (a rename), as another process may read it at any moment; a cache that cannot be written is only slower.
+    try {
+      mkdirSync(path.dirname(stored), { recursive: true });
+      const partial = `${stored}.${process.pid}.partial`;
+      writeFileSync(partial, code);
+      renameSync(partial, stored);
+    } catch {}
   }
   return code;
 }
