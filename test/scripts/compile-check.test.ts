@@ -104,7 +104,10 @@ describe('compile check', () => {
 
   it("forks the compiler's child without tsx and with the file that keeps its tasks on its own thread", () => {
     expect(
-      compilerChildExecArgv(['--require', '/kit/node_modules/tsx/dist/preflight.cjs', '--max-old-space-size=4096'], '/tmp/scratch/tasks.js'),
+      compilerChildExecArgv(
+        ['--require', '/kit/node_modules/tsx/dist/preflight.cjs', '--max-old-space-size=4096'],
+        '/tmp/scratch/tasks.js',
+      ),
     ).toEqual(['--max-old-space-size=4096', '--require', '/tmp/scratch/tasks.js']);
     expect(compilerChildExecArgv([], '/tmp/scratch/tasks.js')).toEqual(['--require', '/tmp/scratch/tasks.js']);
   });
