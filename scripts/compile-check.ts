@@ -28,6 +28,7 @@ interface MiniprogramCi {
     project: CiProject;
     setting?: Record<string, unknown>;
     onProgressUpdate?: (task: unknown) => void;
+    threads?: number;
   }): Promise<Record<string, unknown>>;
   DefaultProjectAttr: unknown;
 }
@@ -157,13 +158,19 @@ export async function compileCheck(root: string, env: Record<string, string | un
   const stopTicker = progressTicker('仍在编译 / still compiling');
   const unmute = muteOfflineNoise();
   try {
+    const threads = compileThreads(env);
     const files = await inScratchWorkingDirectory(async (scratch) => {
-      const preload = path.join(scratch, 'tasks-in-compiler-thread.js');
-      writeFileSync(preload, TASKS_IN_COMPILER_THREAD);
       const execArgv = process.execArgv;
-      process.execArgv = compilerChildExecArgv(execArgv, preload);
+      if (threads === undefined) {
+        const preload = path.join(scratch, 'tasks-in-compiler-thread.js');
+        writeFileSync(preload, TASKS_IN_COMPILER_THREAD);
+        process.execArgv = compilerChildExecArgv(execArgv, preload);
+      } else {
+        process.execArgv = withoutTsxLoader(execArgv);
+      }
       try {
-        return await ci.getCompiledResult({ project, setting: compileSetting(config.setting), onProgressUpdate: () => undefined });
+        const setting = compileSetting(config.setting);
+        return await ci.getCompiledResult({ project, setting, onProgressUpdate: () => undefined, threads: threads ?? 0 });
       } finally {
         process.execArgv = execArgv;
       }
@@ -202,17 +209,30 @@ export function withoutTsxLoader(execArgv: readonly string[]): string[] {
 /**
  * Platform quirk: miniprogram-ci compiles in a child process it forks for each project
  * (modules/corecompiler/summerEntryProcess.js), which hands each file's work (babel, the WXSS and
- * WXML compilers, the minifiers) to a pool of worker threads, one per core: getCompiledResult sets
- * COMPILE_THREADS from its `threads` option, 0 meaning every core, so the variable cannot be set
- * from outside. Each worker loads those compilers again, about 1.3 s of CPU per worker and project:
- * more than compiling a small project takes. The child runs the same task functions on its own
- * thread when `__MINIPROGRAM_CI_TEST__` is set (workerThread/index.js runTask, the package's test
- * mode; its one other use, an --inspect port for a compiler child, applies only to a process that
- * forks one, which the child does not). This file, required by the compiler's child only (its
- * fork sets cpprocessEnv), sets it there: the same compiler code runs with the same settings, and
- * the compiled files are byte for byte those of the worker pool.
+ * WXML compilers, the minifiers) to a pool of worker threads, by default one per core (its
+ * `threads` option, which getCompiledResult writes over the COMPILE_THREADS variable). Each worker
+ * loads those compilers again, about 1.3 s of CPU per worker and project: more than compiling a
+ * small project takes. The child runs the same task functions on its own thread when
+ * `__MINIPROGRAM_CI_TEST__` is set (workerThread/index.js runTask, the package's test mode; its one
+ * other use, an --inspect port for a compiler child, applies only to a process that forks one,
+ * which the child does not). This file, required by the compiler's child only (its fork sets
+ * cpprocessEnv), sets it there: the same compiler code runs with the same settings, and the
+ * compiled files of both fixture projects are byte for byte those of the worker pool. About a
+ * third less CPU per project; on an idle machine with several cores, a large project may take
+ * longer (COMPILE_THREADS below brings the pool back).
  */
 export const TASKS_IN_COMPILER_THREAD = "if (process.env.cpprocessEnv === 'childprocess') globalThis.__MINIPROGRAM_CI_TEST__ = true;\n";
+
+/**
+ * `COMPILE_THREADS=<n>`: compile on miniprogram-ci's pool of n worker threads (at most one per core)
+ * instead of the child's own thread. More CPU, as each worker loads the compilers, but on an idle
+ * machine with several cores a large project compiles sooner. Anything but a positive integer: the
+ * child's own thread.
+ */
+export function compileThreads(env: Record<string, string | undefined>): number | undefined {
+  const threads = Number(env.COMPILE_THREADS);
+  return Number.isInteger(threads) && threads > 0 ? threads : undefined;
+}
 
 /** The execArgv the compiler's child is forked with: this process's without tsx, and `preload` (TASKS_IN_COMPILER_THREAD). */
 export function compilerChildExecArgv(execArgv: readonly string[], preload: string): string[] {

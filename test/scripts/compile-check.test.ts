@@ -5,6 +5,7 @@ import vm from 'node:vm';
 import {
   compileSetting,
   compilerChildExecArgv,
+  compileThreads,
   describeCompileError,
   inScratchWorkingDirectory,
   MINIPROGRAM_CI_VERSION,
@@ -122,6 +123,12 @@ describe('compile check', () => {
     // The check's own process (an --inspect port for the child) and the compiler's worker processes keep the default.
     expect(switchIn({})).toBeUndefined();
     expect(switchIn({ cpprocessEnv: 'workerprocess' })).toBeUndefined();
+  });
+
+  it("compiles on the child's own thread unless COMPILE_THREADS names a pool of worker threads", () => {
+    expect(compileThreads({})).toBeUndefined();
+    expect(compileThreads({ COMPILE_THREADS: '4' })).toBe(4);
+    for (const COMPILE_THREADS of ['0', '-2', '1.5', 'all', '']) expect(compileThreads({ COMPILE_THREADS })).toBeUndefined();
   });
 
   it("compiles with the project's own settings under which DevTools parses JavaScript: babel (es6, enhance), else the upload's minifier", () => {
