@@ -217,8 +217,8 @@ export function withoutTsxLoader(execArgv: readonly string[]): string[] {
  * other use, an --inspect port for a compiler child, applies only to a process that forks one,
  * which the child does not). This file, required by the compiler's child only (its fork sets
  * cpprocessEnv), sets it there: the same compiler code runs with the same settings, and the
- * compiled files of both fixture projects are byte for byte those of the worker pool. About a
- * third less CPU per project; on an idle machine with several cores, a large project may take
+ * compiled files of both fixture projects are byte for byte those of the worker pool. 20–35%
+ * less CPU per project; on an idle machine with several cores, a large project may take
  * longer (COMPILE_THREADS below brings the pool back).
  */
 export const TASKS_IN_COMPILER_THREAD = "if (process.env.cpprocessEnv === 'childprocess') globalThis.__MINIPROGRAM_CI_TEST__ = true;\n";
