@@ -11,7 +11,7 @@
  * reused afterwards; CI can cache that folder.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,7 @@ interface MiniprogramCi {
     project: CiProject;
     setting?: Record<string, unknown>;
     onProgressUpdate?: (task: unknown) => void;
+    threads?: number;
   }): Promise<Record<string, unknown>>;
   DefaultProjectAttr: unknown;
 }
@@ -101,7 +102,7 @@ function muteOfflineNoise(): () => number {
  * directory in a temporary folder of its own, removed afterwards, so nothing lands beside the
  * project or in the folder the command was started from.
  */
-export async function inScratchWorkingDirectory<T>(run: () => Promise<T>, parent = os.tmpdir()): Promise<T> {
+export async function inScratchWorkingDirectory<T>(run: (scratch: string) => Promise<T>, parent = os.tmpdir()): Promise<T> {
   const previous = process.cwd();
   const scratch = mkdtempSync(path.join(parent, 'wx-cloud-login-compile-'));
   // Also when the compiler's own timeouts end the process from a callback (seen on a loaded machine).
@@ -109,7 +110,7 @@ export async function inScratchWorkingDirectory<T>(run: () => Promise<T>, parent
   process.once('exit', remove);
   process.chdir(scratch);
   try {
-    return await run();
+    return await run(scratch);
   } finally {
     process.chdir(previous);
     process.off('exit', remove);
@@ -157,9 +158,23 @@ export async function compileCheck(root: string, env: Record<string, string | un
   const stopTicker = progressTicker('仍在编译 / still compiling');
   const unmute = muteOfflineNoise();
   try {
-    const files = await inScratchWorkingDirectory(() =>
-      ci.getCompiledResult({ project, setting: compileSetting(config.setting), onProgressUpdate: () => undefined }),
-    );
+    const threads = compileThreads(env);
+    const files = await inScratchWorkingDirectory(async (scratch) => {
+      const execArgv = process.execArgv;
+      if (threads === undefined) {
+        const preload = path.join(scratch, 'tasks-in-compiler-thread.js');
+        writeFileSync(preload, TASKS_IN_COMPILER_THREAD);
+        process.execArgv = compilerChildExecArgv(execArgv, preload);
+      } else {
+        process.execArgv = withoutTsxLoader(execArgv);
+      }
+      try {
+        const setting = compileSetting(config.setting);
+        return await ci.getCompiledResult({ project, setting, onProgressUpdate: () => undefined, threads: threads ?? 0 });
+      } finally {
+        process.execArgv = execArgv;
+      }
+    });
     stopTicker();
     const muted = unmute();
     console.log(
@@ -191,13 +206,45 @@ export function withoutTsxLoader(execArgv: readonly string[]): string[] {
   return kept;
 }
 
+/**
+ * Platform quirk: miniprogram-ci compiles in a child process it forks for each project
+ * (modules/corecompiler/summerEntryProcess.js), which hands each file's work (babel, the WXSS and
+ * WXML compilers, the minifiers) to a pool of worker threads, by default one per core (its
+ * `threads` option, which getCompiledResult writes over the COMPILE_THREADS variable). Each worker
+ * loads those compilers again, about 1.3 s of CPU per worker and project: more than compiling a
+ * small project takes. The child runs the same task functions on its own thread when
+ * `__MINIPROGRAM_CI_TEST__` is set (workerThread/index.js runTask, the package's test mode; its one
+ * other use, an --inspect port for a compiler child, applies only to a process that forks one,
+ * which the child does not). This file, required by the compiler's child only (its fork sets
+ * cpprocessEnv), sets it there: the same compiler code runs with the same settings, and the
+ * compiled files of both fixture projects are byte for byte those of the worker pool. 20–35%
+ * less CPU per project; on an idle machine with several cores, a large project may take
+ * longer (COMPILE_THREADS below brings the pool back).
+ */
+export const TASKS_IN_COMPILER_THREAD = "if (process.env.cpprocessEnv === 'childprocess') globalThis.__MINIPROGRAM_CI_TEST__ = true;\n";
+
+/**
+ * `COMPILE_THREADS=<n>`: compile on miniprogram-ci's pool of n worker threads (at most one per core)
+ * instead of the child's own thread. More CPU, as each worker loads the compilers, but on an idle
+ * machine with several cores a large project compiles sooner. Anything but a positive integer: the
+ * child's own thread.
+ */
+export function compileThreads(env: Record<string, string | undefined>): number | undefined {
+  const threads = Number(env.COMPILE_THREADS);
+  return Number.isInteger(threads) && threads > 0 ? threads : undefined;
+}
+
+/** The execArgv the compiler's child is forked with: this process's without tsx, and `preload` (TASKS_IN_COMPILER_THREAD). */
+export function compilerChildExecArgv(execArgv: readonly string[], preload: string): string[] {
+  return [...withoutTsxLoader(execArgv), '--require', preload];
+}
+
 // NodeJS.Require: the test config also sees the mini-program typings, whose `require` has no `main`.
 // `npm run check:compile -- <project>…` compiles other DevTools projects (ones `npm run add` installed into),
 // one after the other in this process: loading the compiler is a good part of the time.
 if ((require as unknown as NodeJS.Require).main === module) {
   const targets = process.argv.slice(2);
   const roots = targets.length > 0 ? targets.map((target) => path.resolve(target)) : [path.resolve(__dirname, '..')];
-  process.execArgv = withoutTsxLoader(process.execArgv);
   (async () => {
     let worst = 0;
     for (const root of roots) {

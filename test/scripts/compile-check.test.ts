@@ -1,13 +1,17 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import vm from 'node:vm';
 import {
   compileSetting,
+  compilerChildExecArgv,
+  compileThreads,
   describeCompileError,
   inScratchWorkingDirectory,
   MINIPROGRAM_CI_VERSION,
   miniprogramCiDir,
   progressTicker,
+  TASKS_IN_COMPILER_THREAD,
   withoutTsxLoader,
 } from '../../scripts/compile-check';
 
@@ -97,6 +101,34 @@ describe('compile check', () => {
       ]),
     ).toEqual(['--max-old-space-size=4096', '--require', '/kit/other-hook.js']);
     expect(withoutTsxLoader([])).toEqual([]);
+  });
+
+  it("forks the compiler's child without tsx and with the file that keeps its tasks on its own thread", () => {
+    expect(
+      compilerChildExecArgv(
+        ['--require', '/kit/node_modules/tsx/dist/preflight.cjs', '--max-old-space-size=4096'],
+        '/tmp/scratch/tasks.js',
+      ),
+    ).toEqual(['--max-old-space-size=4096', '--require', '/tmp/scratch/tasks.js']);
+    expect(compilerChildExecArgv([], '/tmp/scratch/tasks.js')).toEqual(['--require', '/tmp/scratch/tasks.js']);
+  });
+
+  it("given the compiler's child (miniprogram-ci forks it with cpprocessEnv=childprocess), then the preload switches its tasks onto its own thread, and in no other process", () => {
+    const switchIn = (env: Record<string, string>) => {
+      const context: Record<string, unknown> = { process: { env } };
+      vm.runInNewContext(TASKS_IN_COMPILER_THREAD, context);
+      return context['__MINIPROGRAM_CI_TEST__'];
+    };
+    expect(switchIn({ cpprocessEnv: 'childprocess' })).toBe(true);
+    // The check's own process (an --inspect port for the child) and the compiler's worker processes keep the default.
+    expect(switchIn({})).toBeUndefined();
+    expect(switchIn({ cpprocessEnv: 'workerprocess' })).toBeUndefined();
+  });
+
+  it("compiles on the child's own thread unless COMPILE_THREADS names a pool of worker threads", () => {
+    expect(compileThreads({})).toBeUndefined();
+    expect(compileThreads({ COMPILE_THREADS: '4' })).toBe(4);
+    for (const COMPILE_THREADS of ['0', '-2', '1.5', 'all', '']) expect(compileThreads({ COMPILE_THREADS })).toBeUndefined();
   });
 
   it("compiles with the project's own settings under which DevTools parses JavaScript: babel (es6, enhance), else the upload's minifier", () => {
