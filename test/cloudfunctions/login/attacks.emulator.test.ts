@@ -10,7 +10,7 @@
  */
 import { EJSON } from 'bson';
 import type { Result } from '../../../typings/contract';
-import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
+import { createEmulator, type Caller, type Emulator, type EmulatorCheckpoint } from '@wx-cloud-login/cloudbase-emulator';
 import { RATE_LIMITS } from '../../../cloudfunctions/login/src/rules/rate-limit';
 import { FUZZ_PHONES, fuzzPeople, PLANTED_SESSION_KEY, runFuzz } from './support/fuzz';
 
@@ -255,34 +255,59 @@ const cases: SweepCase[] = [
   },
 ];
 
+/** The probe's requests and the prepared world of one sweep, shared by its 'before' and 'after' cases. */
+interface SweepWorld {
+  /** The database and storage requests of the clean probe call, in order. */
+  requests: string[];
+  prepared: Prepared;
+  checkpoint: EmulatorCheckpoint;
+}
+
+const worlds = new Map<SweepCase, Promise<SweepWorld>>();
+
+/**
+ * Probes the action once on a world of its own (the requests to fail, and that a clean call does it all),
+ * then prepares the world the faults meet, after the probe (the collections it created exist, as for every
+ * point). Every point of both modes restores this world first, so one is enough for the sweep.
+ */
+function sweepWorld(sweep: SweepCase): Promise<SweepWorld> {
+  let world = worlds.get(sweep);
+  if (!world) {
+    world = (async () => {
+      const probe = await sweep.prepare();
+      const clean = await emulator.callFunction('login', probe.event(), probe.caller);
+      expect(probe.done()).toBe(true);
+      expect(probe.leftovers?.() ?? []).toEqual([]);
+      const requests = clean.requests.map((request) => request.action).filter((action) => /^(database|storage)\./.test(action));
+      const prepared = await sweep.prepare();
+      return { requests, prepared, checkpoint: await emulator.checkpoint() };
+    })();
+    worlds.set(sweep, world);
+  }
+  return world;
+}
+
 describe('a fault at every database request, through the emulator', () => {
   it.each(cases.flatMap((sweep) => sweep.modes.map((when) => [sweep.name, when, sweep] as const)))(
     '%s, failing each request %s it applies: nothing half-written, a retry finishes',
     async (_name, when, sweep) => {
-      const probe = await sweep.prepare();
-      const clean = await emulator.callFunction('login', probe.event(), probe.caller);
-      const database = clean.requests.filter((request) => /^(database|storage)\./.test(request.action));
-      expect(probe.done()).toBe(true);
-      expect(probe.leftovers?.() ?? []).toEqual([]);
+      const { requests, prepared, checkpoint } = await sweepWorld(sweep);
       // Request k as (its action, its rank among requests of that action). After it applied, only a
       // write differs from a failure before it: reads are swept 'before' only.
-      const targets = database
-        .map((request, index) => ({
-          action: request.action,
-          nth: database.slice(0, index + 1).filter((other) => other.action === request.action).length,
+      const targets = requests
+        .map((action, index) => ({
+          action,
+          nth: requests.slice(0, index + 1).filter((other) => other === action).length,
           k: index + 1,
         }))
         .filter((target) => when === 'before' || WRITES.test(target.action));
       expect(targets.length).toBeGreaterThan(0);
 
-      // One world prepared after the probe (the collections it created exist, as for every point),
-      // and put back before each point: every fault meets the same prepared state, and the database
-      // does not grow with the points.
-      const { caller, event, done, leftovers, resumable } = await sweep.prepare();
-      const prepared = await emulator.checkpoint();
+      // Every fault meets the same prepared state, and the database does not grow with the points.
+      const { caller, event, done, leftovers, resumable } = prepared;
       const failures: string[] = [];
       for (const { action, nth, k } of targets) {
-        await prepared.restore();
+        await checkpoint.restore();
         const code = action.startsWith('storage.') ? 'STORAGE_REQUEST_FAIL' : 'DATABASE_REQUEST_FAILED';
         const fault = emulator.faults.add({ action, nth, when, error: { code, message: `injected at ${k}` } });
         const failed = await call(caller, event()).finally(() => fault.remove());

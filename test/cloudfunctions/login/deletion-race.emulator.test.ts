@@ -7,8 +7,10 @@
  *
  * Sized to what it catches: racing, the deletion's transaction and the logins' stamps conflict, and
  * a conflict that is not retried answers INTERNAL. With the store's transaction retries removed,
- * 100 rounds gave 28 INTERNAL answers (the first in round 3), 40 rounds 14 and 16: 40 rounds miss
- * it with a probability far below one in a thousand (more rounds only cost time).
+ * 100 rounds gave 28 INTERNAL answers (the first in round 3), 40 rounds 14 and 16; again on
+ * 2026-12-07, 40 rounds gave 12, 10 and 8, in 11, 9 and 7 of the rounds (about one round in
+ * four): 40 rounds miss it with a probability far below one in a thousand, 24 would not (about
+ * one in 450), and more rounds only cost time.
  * The emulator rarely hits the window of an account deleted between two of a login's requests
  * (400 logins / 200 deletions answered no INTERNAL before that fix either), which is why that
  * window is pinned in the memory-store tests instead.

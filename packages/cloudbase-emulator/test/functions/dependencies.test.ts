@@ -83,8 +83,10 @@ const call = async (data: Record<string, unknown>) => {
 
 describe('a DevTools quickstart function without node_modules', () => {
   it('installs its dependencies once, outside the function folder, even for simultaneous first calls', async () => {
-    const answers = await Promise.all([call({ type: 'getOpenId' }), call({ type: 'getOpenId' }), call({ type: 'getOpenId' })]);
-    expect(answers).toEqual(Array(3).fill({ openid: 'o_quickstart', appid: 'wx_quickstart' }));
+    // Two first calls at once: the second arrives while the first one's install runs, and waits for it.
+    // Each is a cold start loading the whole unbundled wx-server-sdk (~0.5 s of CPU); a third would only wait too.
+    const answers = await Promise.all([call({ type: 'getOpenId' }), call({ type: 'getOpenId' })]);
+    expect(answers).toEqual(Array(2).fill({ openid: 'o_quickstart', appid: 'wx_quickstart' }));
     expect(installs.filter((request) => request.functionName === 'quickstartFunctions')).toHaveLength(1);
     expect(installs[0]?.dependencies).toEqual({ 'wx-server-sdk': '~2.6.3' });
     expect(readdirSync(path.join(functionsRoot, 'quickstartFunctions')).sort()).toEqual(['genMpQrcode', 'index.js', 'package.json']);
