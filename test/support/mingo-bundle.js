@@ -16,6 +16,7 @@
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { publishBuild } = require('./publish-build.js');
 
 const root = path.join(__dirname, '..', '..');
 const mingoRoot = path.dirname(require.resolve('mingo/package.json', { paths: [root] }));
@@ -75,17 +76,8 @@ function ensureBundle(/** @type {string[]} */ subpaths) {
     fs.writeFileSync(shim, `module.exports = require(${JSON.stringify(`./${bundle}`)})[${JSON.stringify(subpath)}];\n`);
   }
   fs.writeFileSync(path.join(staging, 'complete'), '');
-  try {
-    fs.renameSync(staging, dir);
-  } catch {
-    // Another run built the same bundle first.
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
   // Bundles of an earlier mingo (or of an earlier version of this file) are not used again.
-  for (const old of fs.readdirSync(path.dirname(dir))) {
-    if (/^[0-9a-f]{16}$/.test(old) && old !== path.basename(dir))
-      fs.rmSync(path.join(path.dirname(dir), old), { recursive: true, force: true });
-  }
+  publishBuild(staging, dir);
   return dir;
 }
 

@@ -24,6 +24,7 @@ const { execFileSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { publishBuild } = require('./publish-build.js');
 const { lazyBsonBuffer } = require('../../scripts/lib/lazy-bson-buffer.js');
 
 const root = path.join(__dirname, '..', '..');
@@ -124,17 +125,8 @@ function ensureBundle() {
     return null;
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  try {
-    fs.renameSync(staging, dir);
-  } catch {
-    // Another run built the same bundle first.
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
   // Bundles of an earlier wx-server-sdk (or of an earlier version of this file) are not used again.
-  for (const old of fs.readdirSync(path.dirname(dir))) {
-    if (/^[0-9a-f]{16}$/.test(old) && old !== path.basename(dir))
-      fs.rmSync(path.join(path.dirname(dir), old), { recursive: true, force: true });
-  }
+  publishBuild(staging, dir);
   return JSON.parse(fs.readFileSync(inputsFile, 'utf8')) === null ? null : bundle;
 }
 
