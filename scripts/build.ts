@@ -69,6 +69,7 @@ export const BUILD_SCRIPTS = [
   'scripts/lib/lazy-bson-buffer.js',
   'scripts/lib/member-reads.ts',
   'scripts/lib/webpack-module.ts',
+  'scripts/lib/write-whole.ts',
 ];
 
 export function listFunctions(root = functionsRoot): string[] {

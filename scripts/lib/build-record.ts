@@ -12,8 +12,9 @@
  * or written only means building again.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { writeWhole } from './write-whole';
 
 export interface BuildRecord {
   key: string;
@@ -95,9 +96,6 @@ export function recordedOutputs(file: string, key: string): Map<string, Buffer> 
 export function writeRecord(file: string, key: string, read: readonly string[], written: readonly string[]): void {
   try {
     const record: BuildRecord = { key, inputs: hashes(dependedOn(read)), outputs: hashes(written) };
-    mkdirSync(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, JSON.stringify(record));
-    renameSync(partial, file);
+    writeWhole(file, JSON.stringify(record));
   } catch {}
 }

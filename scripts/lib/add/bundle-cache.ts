@@ -7,8 +7,9 @@
  * (esbuild's metafile inputs) has the content it had then: an edited source is built afresh.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { writeWhole } from '../write-whole';
 
 export const BUNDLE_CACHE_VARIABLE = 'WX_CLOUD_LOGIN_BUNDLE_CACHE';
 
@@ -54,10 +55,6 @@ export function writeBundle(folder: string, key: string, inputs: string[], files
       } catch {}
       if (isFile) entry.inputs[input] = sha256(readFileSync(input));
     }
-    mkdirSync(folder, { recursive: true });
-    const file = path.join(folder, `${key}.json`);
-    const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, JSON.stringify(entry));
-    renameSync(partial, file);
+    writeWhole(path.join(folder, `${key}.json`), JSON.stringify(entry));
   } catch {}
 }

@@ -14,11 +14,12 @@
  */
 import { transform, version as esbuildVersion } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type TypeScript from 'typescript';
+import { writeWhole } from '../write-whole';
 import { sharedEntry } from './shared-entry';
 
 const posix = path.posix;
@@ -476,15 +477,7 @@ export async function storedJavascript(file: ClientFile): Promise<string> {
     } catch {}
   }
   const { code } = await transform(file.content, { ...TO_JAVASCRIPT, sourcefile: file.path });
-  if (stored) {
-    // Whole or not at all (a rename), as another process may read it at any moment; a cache that cannot be written is only slower.
-    try {
-      mkdirSync(path.dirname(stored), { recursive: true });
-      const partial = `${stored}.${process.pid}.partial`;
-      writeFileSync(partial, code);
-      renameSync(partial, stored);
-    } catch {}
-  }
+  if (stored) writeWhole(stored, code);
   return code;
 }
 

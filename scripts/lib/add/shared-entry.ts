@@ -10,8 +10,9 @@
  * stays behind), or after `waitMs`. A cache that cannot be read or written is only slower: every
  * failure here ends in the caller making its own answer.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeWhole } from '../write-whole';
 
 export interface SharedEntryOptions {
   /** The longest a process waits for another one's entry (default a minute: tsc on a loaded machine). */
@@ -38,16 +39,6 @@ function readText(file: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** Whole or not at all: another process may read the entry at any moment. */
-function writeWhole(file: string, text: string): void {
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, text);
-    renameSync(partial, file);
-  } catch {}
 }
 
 /** The entry's text: read when there, else made by `make` — here, or by another process while this one waits. */
