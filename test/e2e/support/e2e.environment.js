@@ -5,9 +5,11 @@
  * file has a module registry of its own: playwright-core imported there is its 3.6 MB bundle
  * compiled and run again for every file (~1 s of CPU each); loaded here, it is loaded once per
  * worker. And the worker's browser on the global `e2eWorkerBrowser`: one Chromium per worker, not per file.
+ * And Jest's stack formatter kept to the frames it can map (library-stacks.js).
  */
 const { TestEnvironment } = require('jest-environment-node');
 const { quiet } = require('../../support/quiet-function-output.environment');
+const { installLibraryStackFormatter } = require('./library-stacks');
 
 /**
  * The worker's browser (browser.ts): launched by its first browser file, used by the next ones, one
@@ -48,6 +50,19 @@ class E2eEnvironment extends quiet(TestEnvironment) {
     // holds (warning on each later read), which must never reach the worker's playwright-core.
     this.global['e2ePlaywright'] = { chromium: require('playwright-core').chromium };
     if (inWorkerProcess) this.global['e2eWorkerBrowser'] = { open: openWorkerBrowser };
+    /** @type {() => void} */
+    this.restoreStackFormatter = () => undefined;
+  }
+
+  /** Jest installed its stack formatter for this file just before: frames no map can move skip it (library-stacks.js). */
+  async setup() {
+    await super.setup();
+    this.restoreStackFormatter = installLibraryStackFormatter();
+  }
+
+  async teardown() {
+    this.restoreStackFormatter();
+    await super.teardown();
   }
 }
 
