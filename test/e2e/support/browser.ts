@@ -39,8 +39,15 @@ function playwright(): Pick<typeof Playwright, 'chromium'> {
 const HEADLESS_SHELL = '/usr/bin/chromium-headless-shell';
 export const CHROMIUM = process.env['E2E_CHROMIUM'] ?? (existsSync(HEADLESS_SHELL) ? HEADLESS_SHELL : '/usr/bin/chromium');
 
+/**
+ * `--js-flags`: V8 without its optimizing compilers (Maglev, TurboFan), the page's script run by its
+ * interpreter and baseline compiler. A test's page lives for seconds: its code never runs long
+ * enough to repay compiling it again, which took ~25 of the renderer's ~180 ms of CPU per load of
+ * the preview (trace, 2026-12-07). The same JavaScript semantics, only no optimized code.
+ */
 export const CHROMIUM_FLAGS = [
   '--headless',
+  '--js-flags=--no-maglev --no-turbofan',
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
