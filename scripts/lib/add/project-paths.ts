@@ -40,12 +40,15 @@ const MAX_LINKS = 40;
 
 /**
  * The real location of `absolute`: every existing component resolved through symlinks, dangling
- * ones included; the part that does not exist yet appended as written.
+ * ones included; the part that does not exist yet appended as written. Given `realBase`, a real
+ * path (realpath's answer: no symlink in it), a path inside it is resolved from there: its
+ * components above are known, and each install resolves every file of the project again.
  */
-export function resolveLoosely(absolute: string, hops = 0): string {
+export function resolveLoosely(absolute: string, hops = 0, realBase?: string): string {
   if (hops > MAX_LINKS) throw new SymlinkLoopError(absolute);
-  const parts = path.resolve(absolute).split(path.sep).filter(Boolean);
-  let current = path.parse(path.resolve(absolute)).root;
+  const wanted = path.resolve(absolute);
+  let current = realBase !== undefined && isInside(realBase, wanted) ? realBase : path.parse(wanted).root;
+  const parts = path.relative(current, wanted).split(path.sep).filter(Boolean);
   for (let index = 0; index < parts.length; index += 1) {
     const next = path.join(current, parts[index] as string);
     let stat: ReturnType<typeof lstatSync> | undefined;
@@ -57,7 +60,7 @@ export function resolveLoosely(absolute: string, hops = 0): string {
     }
     if (stat.isSymbolicLink()) {
       const target = path.resolve(current, readlinkSync(next));
-      current = resolveLoosely(target, hops + 1);
+      current = resolveLoosely(target, hops + 1, realBase);
     } else {
       current = next;
     }
@@ -92,7 +95,7 @@ export function projectPaths(rootInput: string): ProjectPaths {
       const absolute = path.join(root, ...file.split('/'));
       let resolved: string;
       try {
-        resolved = resolveLoosely(absolute);
+        resolved = resolveLoosely(absolute, 0, root);
       } catch (error) {
         if (error instanceof SymlinkLoopError) throw new OutsideProjectError(file, absolute, true);
         throw error;
