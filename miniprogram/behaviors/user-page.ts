@@ -6,6 +6,7 @@ import { ServiceError } from '../services/service-error';
 import { errorMessage, failureCode } from '../presenters/error-message';
 import { sessionNoticeText } from '../presenters/session-notice';
 import { toUserView } from '../presenters/user-view';
+import { setChanged } from './changed-data';
 
 /**
  * Tells the account holder what login answers noticed and no page has shown yet (a link into the
@@ -77,7 +78,7 @@ export const userPage = Behavior({
       return showAccountNotices(this.route);
     },
     showUser() {
-      this.setData({ user: toUserView(getAuthService().currentUser()) });
+      setChanged(this, { user: toUserView(getAuthService().currentUser()) });
       this.tellSessionNotice();
     },
     tellSessionNotice() {

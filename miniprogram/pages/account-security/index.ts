@@ -1,4 +1,5 @@
 import { userPage } from '../../behaviors/user-page';
+import { setChanged } from '../../behaviors/changed-data';
 import type { PhoneButtonDetail } from '../../composition-root';
 import { appNames, dialogs, getAccountService, getAuthService, navigator, openTypeEvents, phoneCheck } from '../../composition-root';
 import { loginStep, openStep, ROUTES } from '../../navigation/routes';
@@ -64,18 +65,19 @@ Component({
     },
     showUser() {
       const user = getAuthService().currentUser();
-      // Back from pages/login signed in: what the page said about being signed out is over.
-      if (user && !this.data.user.loggedIn) this.setData({ errorMessage: '', notice: '' });
-      this.setData({
-        user: toUserView(user),
-        hasPhone: user?.hasPhone ?? false,
-        maskedPhoneNumber: user?.maskedPhoneNumber ?? '',
-      });
-      if (!user) this.setData({ identities: EMPTY_LIST, identitiesStatus: 'idle', linkPreview: null });
       // The session ended or changed without the person asking (another device unlinked this WeChat):
       // say so here, where the list of ways to sign in is.
       const notice = getAuthService().takeSessionNotice();
-      if (notice) this.setData({ notice: sessionNoticeText(notice).content });
+      // One setData of what changed: the page shows the user on load, on every show and after each answer.
+      setChanged(this, {
+        // Back from pages/login signed in: what the page said about being signed out is over.
+        ...(user && !this.data.user.loggedIn && { errorMessage: '', notice: '' }),
+        user: toUserView(user),
+        hasPhone: user?.hasPhone ?? false,
+        maskedPhoneNumber: user?.maskedPhoneNumber ?? '',
+        ...(!user && { identities: EMPTY_LIST, identitiesStatus: 'idle', linkPreview: null }),
+        ...(notice && { notice: sessionNoticeText(notice).content }),
+      });
     },
     afterFailure(code: ServiceErrorCode) {
       // Uncertified or individual mini-programs never get a number: stop offering the button.

@@ -1,3 +1,4 @@
+import { setChanged } from '../../behaviors/changed-data';
 import { revalidateSession, showAccountNotices, tellSessionNotice } from '../../behaviors/user-page';
 import { getAuthService, navigator } from '../../composition-root';
 import { loginStep, openStep, ROUTES } from '../../navigation/routes';
@@ -37,7 +38,7 @@ Component({
       // The account card opens by itself only on the return from a login it asked for.
       const openAccount = this.data.accountAfterLogin;
       const openNotes = this.data.notesAfterLogin;
-      this.setData({ accountAfterLogin: false, notesAfterLogin: false });
+      setChanged(this, { accountAfterLogin: false, notesAfterLogin: false });
       this.showUser(openAccount);
       void showAccountNotices(ROUTES.home.slice(1));
       if (openNotes && this.data.user.loggedIn) void navigator.navigate(openStep(ROUTES.notes));
@@ -52,7 +53,7 @@ Component({
     showUser(openAccount: boolean) {
       const user = getAuthService().currentUser();
       const view = toUserView(user);
-      this.setData({
+      setChanged(this, {
         user: view,
         greeting: greetingFor(view),
         accountOpen: user !== null && (this.data.accountOpen || openAccount),

@@ -1,4 +1,5 @@
 import { userPage } from '../../behaviors/user-page';
+import { setChanged } from '../../behaviors/changed-data';
 import { dialogs, getAuthService, getNotesService, navigator } from '../../composition-root';
 import { loginStep, ROUTES } from '../../navigation/routes';
 import { failureCode, messageFor } from '../../presenters/error-message';
@@ -38,8 +39,10 @@ Component({
     },
     showUser() {
       const user = getAuthService().currentUser();
-      this.setData({ user: toUserView(user) });
-      if (!user) this.setData({ notes: [], listStatus: 'idle', nextCursor: null, draft: '', editingId: '' });
+      setChanged(this, {
+        user: toUserView(user),
+        ...(!user && { notes: [], listStatus: 'idle', nextCursor: null, draft: '', editingId: '' }),
+      });
     },
     async loadNotes() {
       this.setData({ listStatus: 'loading' });

@@ -1,4 +1,5 @@
 import { userPage } from '../../behaviors/user-page';
+import { setChanged } from '../../behaviors/changed-data';
 import type { ExportHandover } from '../../composition-root';
 import { getAccountService, getAuthService, handOverExport, navigator } from '../../composition-root';
 import { loginStep, ROUTES } from '../../navigation/routes';
@@ -36,7 +37,7 @@ Component({
   methods: {
     showUser() {
       const user = getAuthService().currentUser();
-      this.setData({ user: toUserView(user) });
+      setChanged(this, { user: toUserView(user) });
       this.tellSessionNotice();
       if (this.data.exportOwner !== '' && user?.id !== this.data.exportOwner) this.forgetExport();
     },

@@ -1,4 +1,5 @@
 import { userPage } from '../../behaviors/user-page';
+import { setChanged } from '../../behaviors/changed-data';
 import type { ChooseAvatarDetail } from '../../composition-root';
 import { dialogs, getAccountService, getAuthService, navigator, openTypeEvents } from '../../composition-root';
 import { loginStep, ROUTES } from '../../navigation/routes';
@@ -46,7 +47,7 @@ Component({
     showUser() {
       const user = getAuthService().currentUser();
       const nickName = user?.nickName ?? '';
-      this.setData({ user: toUserView(user), nickName, nicknameDraft: nickName });
+      setChanged(this, { user: toUserView(user), nickName, nicknameDraft: nickName });
     },
     onLoginTap() {
       void navigator.navigate(loginStep(ROUTES.profileEdit));
