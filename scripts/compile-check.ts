@@ -194,7 +194,7 @@ export function asForkedChild(
  * Platform quirk: miniprogram-ci (2.1.42) compiles in a child process it forks per project
  * (summerEntryProcess.js): ~1,000 modules loaded again per project, ~2 s of CPU. With BUILD_SERVER
  * set before it loads (utils/debug.js shouldRunInMainProcess, its build servers' mode) it runs the
- * same handler in this process, and its JSON checks (app.json pages, …) run without its reactive
+ * same handler in this process (it must be set before the package loads), and its JSON checks (app.json pages, …) run without its reactive
  * cache: that cache is kept per project path in one module, so in one process the checking side's
  * entry (the CI project, which sees no `.js` for a `.ts` page) would answer the compiler's page check
  * too, and the TypeScript template failed with 10005. Without the cache the checks ask the project
@@ -203,7 +203,6 @@ export function asForkedChild(
  * child's.
  */
 function runCompilerInThisProcess(load: NodeJS.Require, defaultAttr: unknown): void {
-  process.env.BUILD_SERVER = '1';
   const { BaseProject } = load('miniprogram-ci/dist/project/baseProject.js') as {
     BaseProject: { prototype: { attrSync?: () => unknown } };
   };
@@ -221,6 +220,8 @@ function runCompilerInThisProcess(load: NodeJS.Require, defaultAttr: unknown): v
 function loadCompiler(dir: string): MiniprogramCi {
   const known = loaded.get(dir);
   if (known) return known;
+  // Read when its modules load: before any of them does.
+  process.env.BUILD_SERVER = '1';
   const load = createRequire(path.join(dir, 'package.json'));
   const from = <K extends keyof MiniprogramCi>(name: K): MiniprogramCi[K] => (load(COMPILER_FILES[name]) as MiniprogramCi)[name];
   const DefaultProjectAttr = from('DefaultProjectAttr');
