@@ -140,8 +140,8 @@ export function compileSetting(setting: unknown): { es6: boolean; es7: boolean; 
  * loads all of it (upload, preview, cloud, npm build, ~1,660 modules), these files ~950 of them, the
  * compiler's included — about half a second of CPU less per run. The same objects as the entry's
  * (it re-exports these), with the one thing the entry does besides (initServicesByEnv); the
- * compiler's child loads what it needs itself. The paths are those
- * of MINIPROGRAM_CI_VERSION, the only version this check installs.
+ * compiler (runCompilerInThisProcess) loads the rest it needs itself. The paths are those of
+ * MINIPROGRAM_CI_VERSION, the only version this check installs.
  */
 export const COMPILER_FILES = {
   Project: 'miniprogram-ci/dist/ci/project.js',
@@ -192,7 +192,7 @@ export function asForkedChild(
 
 /**
  * Platform quirk: miniprogram-ci (2.1.42) compiles in a child process it forks per project
- * (summerEntryProcess.js): ~1,000 modules loaded again per project, ~2 s of CPU. With BUILD_SERVER
+ * (summerEntryProcess.js): ~1,000 modules loaded again per project, ~1.5 s of CPU. With BUILD_SERVER
  * set before it loads (utils/debug.js shouldRunInMainProcess, its build servers' mode) it runs the
  * same handler in this process (it must be set before the package loads), and its JSON checks (app.json pages, …) run without its reactive
  * cache: that cache is kept per project path in one module, so in one process the checking side's
