@@ -164,7 +164,8 @@ export interface InProcessHandler {
 /**
  * miniprogram-ci's compiler, run in this process the way its forked child runs it: from the
  * project's folder (the child's working directory, which babel names files from, e.g. in a 10045
- * code frame), and answering only the compile started last. The handler's listeners are never
+ * code frame), each request from `fresh` state (runCompilerInThisProcess), and answering only the
+ * compile started last. The handler's listeners are never
  * removed, so without that a second project's answers also reach the first one's proxy, which
  * logs "child process task: N not found".
  */
@@ -173,60 +174,62 @@ export function asForkedChild(
   projectPath: string,
   state: { active?: unknown },
   chdir: (directory: string) => void = process.chdir,
+  fresh: () => void = () => undefined,
 ): InProcessHandler {
   const self = {};
   return {
     initHandler: async (message) => {
       state.active = self;
       chdir(projectPath);
+      fresh();
       await handler.initHandler(message);
     },
     onMessage: (listener) =>
       handler.onMessage((message) => {
         if (state.active === self) listener(message);
       }),
-    messageHandler: (message) => handler.messageHandler(message),
+    messageHandler: (message) => {
+      fresh();
+      return handler.messageHandler(message);
+    },
     destroy: () => handler.destroy(),
   };
 }
 
 /**
  * Platform quirk: miniprogram-ci (2.1.42) compiles in a child process it forks per project
- * (summerEntryProcess.js): ~1,000 modules loaded again per project, ~1.5 s of CPU. With BUILD_SERVER
- * set before it loads (utils/debug.js shouldRunInMainProcess, its build servers' mode) it runs the
- * same handler in this process (it must be set before the package loads), and its JSON checks (app.json pages, …) run without its reactive
- * cache: that cache is kept per project path in one module, so in one process the checking side's
- * entry (the CI project, which sees no `.js` for a `.ts` page) would answer the compiler's page check
- * too, and the TypeScript template failed with 10005. Without the cache the checks ask the project
- * for `attrSync()`, which only the cache's wrapper has: it returns the project's attributes, here
- * DevTools' defaults (see project.attr below). The compiled files are byte for byte the forked
- * child's.
+ * (summerEntryProcess.js): ~1,000 modules loaded again per project, ~1.5 s of CPU. When its
+ * utils/debug.js shouldRunInMainProcess() says so (its build servers' mode) it runs the same handler
+ * in this process instead. One thing the two sides then share: the reactive cache of its JSON checks
+ * (original/json/reactiveCache.js), one module-level map per project path. This side's CI project
+ * (which sees no `.js` for a `.ts` page) fills it before the compiler's first request, and the
+ * compiler's app.json page check then asked that project: the TypeScript template failed with 10005.
+ * So the compiler's side starts each request with the cache empty, as a fresh child would; this side
+ * asks nothing of it while it waits. The compiled files are byte for byte the forked child's.
  */
-function runCompilerInThisProcess(load: NodeJS.Require, defaultAttr: unknown): void {
-  const { BaseProject } = load('miniprogram-ci/dist/project/baseProject.js') as {
-    BaseProject: { prototype: { attrSync?: () => unknown } };
+function runCompilerInThisProcess(load: NodeJS.Require): void {
+  const debug = load('miniprogram-ci/dist/utils/debug.js') as { shouldRunInMainProcess(): Promise<boolean> };
+  debug.shouldRunInMainProcess = async () => true;
+  const { cleanReactiveCache } = load('miniprogram-ci/dist/modules/corecompiler/original/json/reactiveCache.js') as {
+    cleanReactiveCache(): void;
   };
-  BaseProject.prototype.attrSync ??= () => defaultAttr;
   const { SubProcessProxy } = load('miniprogram-ci/dist/utils/subprocess/processManager.js') as {
     SubProcessProxy: { prototype: { getInProcessHandler(this: { project: { projectPath: string } }): InProcessHandler } };
   };
   const original = SubProcessProxy.prototype.getInProcessHandler;
   const state: { active?: unknown } = {};
   SubProcessProxy.prototype.getInProcessHandler = function () {
-    return asForkedChild(original.call(this), this.project.projectPath, state);
+    return asForkedChild(original.call(this), this.project.projectPath, state, process.chdir, cleanReactiveCache);
   };
 }
 
 function loadCompiler(dir: string): MiniprogramCi {
   const known = loaded.get(dir);
   if (known) return known;
-  // Read when its modules load: before any of them does.
-  process.env.BUILD_SERVER = '1';
   const load = createRequire(path.join(dir, 'package.json'));
   const from = <K extends keyof MiniprogramCi>(name: K): MiniprogramCi[K] => (load(COMPILER_FILES[name]) as MiniprogramCi)[name];
-  const DefaultProjectAttr = from('DefaultProjectAttr');
-  runCompilerInThisProcess(load, DefaultProjectAttr);
-  const ci = { Project: from('Project'), getCompiledResult: from('getCompiledResult'), DefaultProjectAttr };
+  const ci = { Project: from('Project'), getCompiledResult: from('getCompiledResult'), DefaultProjectAttr: from('DefaultProjectAttr') };
+  runCompilerInThisProcess(load);
   // What the entry does once it has loaded these: pick the compiler's services for this host (CI).
   (load(COMPILER_SERVICES) as { initServicesByEnv(): void }).initServicesByEnv();
   loaded.set(dir, ci);

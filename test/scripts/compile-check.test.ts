@@ -101,26 +101,35 @@ describe('compile check', () => {
     expect(withoutTsxLoader([])).toEqual([]);
   });
 
-  it("given the compiler run in this process, then it starts in the project's folder as the forked child did, and only the compile started last hears answers", async () => {
+  it("given the compiler run in this process, then it starts in the project's folder as the forked child did, each request from fresh state, and only the compile started last hears answers", async () => {
     const listeners: Array<(message: unknown) => void> = [];
     const handler = {
       initHandler: async () => undefined,
       onMessage: (listener: (message: unknown) => void) => listeners.push(listener),
+      // Answers each request to every listener it was given, as miniprogram-ci's does.
       messageHandler: async (message: unknown) => {
-        for (const listener of listeners) listener(message);
+        for (const listener of listeners) listener({ type: 'response', id: (message as { id: number }).id });
       },
       destroy: async () => undefined,
     };
     const state = {};
     const folders: string[] = [];
+    let freshStarts = 0;
     const heard: Record<string, unknown[]> = { first: [], second: [] };
     for (const name of ['first', 'second'] as const) {
-      const child = asForkedChild(handler, `/projects/${name}`, state, (folder) => folders.push(folder));
+      const child = asForkedChild(
+        handler,
+        `/projects/${name}`,
+        state,
+        (folder) => folders.push(folder),
+        () => freshStarts++,
+      );
       await child.initHandler({ type: 'init' });
       child.onMessage((message) => heard[name]?.push(message));
+      if (name === 'second') await child.messageHandler({ type: 'request', id: 1 });
     }
-    await handler.messageHandler({ type: 'response', id: 1 });
     expect(folders).toEqual(['/projects/first', '/projects/second']);
+    expect(freshStarts).toBe(3);
     expect(heard).toEqual({ first: [], second: [{ type: 'response', id: 1 }] });
   });
 
