@@ -11,7 +11,7 @@
  * reused afterwards; CI can cache that folder.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,15 +78,16 @@ async function ensureInstalled(dir: string): Promise<void> {
 
 /**
  * miniprogram-ci reaches servicewechat.com for things an offline compile does not need (the ext
- * whitelist) and logs each failure as "[error] …". Those lines are noise here; everything else passes.
+ * whitelist) and logs each failure as "[error] …"; those are counted. Its compiler, in this process
+ * (runCompilerInThisProcess), also logs its progress and each error it hands back with a stack: its
+ * forked child's output went nowhere, so while it compiles all of it stays silent.
  */
 function muteOfflineNoise(): () => number {
   let muted = 0;
-  const originals = { log: console.log, info: console.info, warn: console.warn, error: console.error };
-  for (const name of ['log', 'info', 'warn', 'error'] as const) {
+  const originals = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
+  for (const name of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     console[name] = (...parts: unknown[]) => {
       if (parts.some((part) => String(part).includes('servicewechat.com'))) muted++;
-      else originals[name](...parts);
     };
   }
   return () => {
@@ -139,8 +140,8 @@ export function compileSetting(setting: unknown): { es6: boolean; es7: boolean; 
  * loads all of it (upload, preview, cloud, npm build, ~1,660 modules), these files ~950 of them, the
  * compiler's included — about half a second of CPU less per run. The same objects as the entry's
  * (it re-exports these), with the one thing the entry does besides (initServicesByEnv); the
- * compiler's child loads what it needs itself. The paths are those
- * of MINIPROGRAM_CI_VERSION, the only version this check installs.
+ * compiler (runCompilerInThisProcess) loads the rest it needs itself. The paths are those of
+ * MINIPROGRAM_CI_VERSION, the only version this check installs.
  */
 export const COMPILER_FILES = {
   Project: 'miniprogram-ci/dist/ci/project.js',
@@ -152,12 +153,83 @@ const COMPILER_SERVICES = 'miniprogram-ci/dist/services/common/getservice.js';
 /** Loaded once per process, as the entry would be: a check of several projects picks the services once. */
 const loaded = new Map<string, MiniprogramCi>();
 
+/** The part of the handler miniprogram-ci runs in its own process when asked to (processManager.js getInProcessHandler). */
+export interface InProcessHandler {
+  initHandler(message: unknown): Promise<void>;
+  onMessage(listener: (message: unknown) => void): void;
+  messageHandler(message: unknown): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+/**
+ * miniprogram-ci's compiler, run in this process the way its forked child runs it: from the
+ * project's folder (the child's working directory, which babel names files from, e.g. in a 10045
+ * code frame), each request from `fresh` state (runCompilerInThisProcess), and answering only the
+ * compile started last. The handler's listeners are never
+ * removed, so without that a second project's answers also reach the first one's proxy, which
+ * logs "child process task: N not found".
+ */
+export function asForkedChild(
+  handler: InProcessHandler,
+  projectPath: string,
+  state: { active?: unknown },
+  chdir: (directory: string) => void = process.chdir,
+  fresh: () => void = () => undefined,
+): InProcessHandler {
+  const self = {};
+  return {
+    initHandler: async (message) => {
+      state.active = self;
+      chdir(projectPath);
+      fresh();
+      await handler.initHandler(message);
+    },
+    onMessage: (listener) =>
+      handler.onMessage((message) => {
+        if (state.active === self) listener(message);
+      }),
+    messageHandler: (message) => {
+      fresh();
+      return handler.messageHandler(message);
+    },
+    destroy: () => handler.destroy(),
+  };
+}
+
+/**
+ * Platform quirk: miniprogram-ci (2.1.42) compiles in a child process it forks per project
+ * (summerEntryProcess.js): ~1,000 modules loaded again per project, ~1.5 s of CPU. When its
+ * utils/debug.js shouldRunInMainProcess() says so (its build servers' mode) it runs the same handler
+ * in this process instead. One thing the two sides then share: the reactive cache of its JSON checks
+ * (original/json/reactiveCache.js), one module-level map per project path. This side's CI project
+ * (which sees no `.js` for a `.ts` page) fills it before the compiler's first request, and the
+ * compiler's app.json page check then asked that project: the TypeScript template failed with 10005.
+ * So the compiler's side starts each request with the cache empty, as a fresh child would; this side
+ * asks nothing of it while it waits. The compiled files are byte for byte the forked child's.
+ */
+function runCompilerInThisProcess(load: NodeJS.Require): void {
+  const debug = load('miniprogram-ci/dist/utils/debug.js') as { shouldRunInMainProcess(): Promise<boolean> };
+  debug.shouldRunInMainProcess = async () => true;
+  const { cleanReactiveCache } = load('miniprogram-ci/dist/modules/corecompiler/original/json/reactiveCache.js') as {
+    cleanReactiveCache(): void;
+  };
+  const { SubProcessProxy } = load('miniprogram-ci/dist/utils/subprocess/processManager.js') as {
+    SubProcessProxy: { prototype: { getInProcessHandler(this: { project: { projectPath: string } }): InProcessHandler } };
+  };
+  const original = SubProcessProxy.prototype.getInProcessHandler;
+  const state: { active?: unknown } = {};
+  SubProcessProxy.prototype.getInProcessHandler = function () {
+    return asForkedChild(original.call(this), this.project.projectPath, state, process.chdir, cleanReactiveCache);
+  };
+}
+
 function loadCompiler(dir: string): MiniprogramCi {
   const known = loaded.get(dir);
   if (known) return known;
   const load = createRequire(path.join(dir, 'package.json'));
   const from = <K extends keyof MiniprogramCi>(name: K): MiniprogramCi[K] => (load(COMPILER_FILES[name]) as MiniprogramCi)[name];
   const ci = { Project: from('Project'), getCompiledResult: from('getCompiledResult'), DefaultProjectAttr: from('DefaultProjectAttr') };
+  runCompilerInThisProcess(load);
   // What the entry does once it has loaded these: pick the compiler's services for this host (CI).
   (load(COMPILER_SERVICES) as { initServicesByEnv(): void }).initServicesByEnv();
   loaded.set(dir, ci);
@@ -189,20 +261,18 @@ export async function compileCheck(root: string, env: Record<string, string | un
   const unmute = muteOfflineNoise();
   try {
     const threads = compileThreads(env);
-    const files = await inScratchWorkingDirectory(async (scratch) => {
+    const files = await inScratchWorkingDirectory(async () => {
+      // Worker threads start with this process's execArgv: without tsx's loader.
       const execArgv = process.execArgv;
-      if (threads === undefined) {
-        const preload = path.join(scratch, 'tasks-in-compiler-thread.js');
-        writeFileSync(preload, TASKS_IN_COMPILER_THREAD);
-        process.execArgv = compilerChildExecArgv(execArgv, preload);
-      } else {
-        process.execArgv = withoutTsxLoader(execArgv);
-      }
+      process.execArgv = withoutTsxLoader(execArgv);
+      const global = globalThis as { __MINIPROGRAM_CI_TEST__?: boolean };
+      if (threads === undefined) global.__MINIPROGRAM_CI_TEST__ = true;
       try {
         const setting = compileSetting(config.setting);
         return await ci.getCompiledResult({ project, setting, onProgressUpdate: () => undefined, threads: threads ?? 0 });
       } finally {
         process.execArgv = execArgv;
+        delete global.__MINIPROGRAM_CI_TEST__;
       }
     });
     stopTicker();
@@ -220,9 +290,9 @@ export async function compileCheck(root: string, env: Record<string, string | un
 }
 
 /**
- * `execArgv` without tsx's loader (`--require …/tsx/…`, `--import …/tsx/…`). The compiler forks its
- * worker (plain JavaScript) with this process's execArgv, so under tsx (`npm run check:compile`)
- * the worker would load tsx too and pay its hooks on each of its thousands of module loads: about
+ * `execArgv` without tsx's loader (`--require …/tsx/…`, `--import …/tsx/…`). The compiler starts its
+ * worker threads (plain JavaScript, COMPILE_THREADS) with this process's execArgv, so under tsx
+ * (`npm run check:compile`) each worker would load tsx too and pay its hooks on each of its thousands of module loads: about
  * a second and a half of CPU per compiled project, for nothing the worker needs.
  */
 export function withoutTsxLoader(execArgv: readonly string[]): string[] {
@@ -237,36 +307,24 @@ export function withoutTsxLoader(execArgv: readonly string[]): string[] {
 }
 
 /**
- * Platform quirk: miniprogram-ci compiles in a child process it forks for each project
- * (modules/corecompiler/summerEntryProcess.js), which hands each file's work (babel, the WXSS and
- * WXML compilers, the minifiers) to a pool of worker threads, by default one per core (its
- * `threads` option, which getCompiledResult writes over the COMPILE_THREADS variable). Each worker
- * loads those compilers again, about 1.3 s of CPU per worker and project: more than compiling a
- * small project takes. The child runs the same task functions on its own thread when
- * `__MINIPROGRAM_CI_TEST__` is set (workerThread/index.js runTask, the package's test mode; its one
- * other use, an --inspect port for a compiler child, applies only to a process that forks one,
- * which the child does not). This file, required by the compiler's child only (its fork sets
- * cpprocessEnv), sets it there: the same compiler code runs with the same settings, and the
- * compiled files of both fixture projects are byte for byte those of the worker pool. 20–35%
- * less CPU per project; on an idle machine with several cores, a large project may take
- * longer (COMPILE_THREADS below brings the pool back).
- */
-export const TASKS_IN_COMPILER_THREAD = "if (process.env.cpprocessEnv === 'childprocess') globalThis.__MINIPROGRAM_CI_TEST__ = true;\n";
-
-/**
+ * Platform quirk: miniprogram-ci's compiler (here in this process, runCompilerInThisProcess) hands
+ * each file's work (babel, the WXSS and WXML compilers, the minifiers) to a pool of worker threads,
+ * by default one per core (its `threads` option, which getCompiledResult writes over the
+ * COMPILE_THREADS variable). Each worker loads those compilers again, about 1.3 s of CPU per
+ * worker and project: more than compiling a small project takes. With `__MINIPROGRAM_CI_TEST__`
+ * set it runs the same task functions on its own thread (workerThread/index.js runTask, the
+ * package's test mode; its one other use, an --inspect port for a forked compiler child, does not
+ * apply to a compiler in this process). It is set for the compile only: the same compiler code
+ * with the same settings, the compiled files byte for byte those of the worker pool.
+ *
  * `COMPILE_THREADS=<n>`: compile on miniprogram-ci's pool of n worker threads (at most one per core)
- * instead of the child's own thread. More CPU, as each worker loads the compilers, but on an idle
- * machine with several cores a large project compiles sooner. Anything but a positive integer: the
- * child's own thread.
+ * instead of this process's own thread. More CPU, as each worker loads the compilers, but on an idle
+ * machine with several cores a large project compiles sooner. Anything but a positive integer: this
+ * process's own thread.
  */
 export function compileThreads(env: Record<string, string | undefined>): number | undefined {
   const threads = Number(env.COMPILE_THREADS);
   return Number.isInteger(threads) && threads > 0 ? threads : undefined;
-}
-
-/** The execArgv the compiler's child is forked with: this process's without tsx, and `preload` (TASKS_IN_COMPILER_THREAD). */
-export function compilerChildExecArgv(execArgv: readonly string[], preload: string): string[] {
-  return [...withoutTsxLoader(execArgv), '--require', preload];
 }
 
 // NodeJS.Require: the test config also sees the mini-program typings, whose `require` has no `main`.
@@ -283,7 +341,7 @@ if ((require as unknown as NodeJS.Require).main === module) {
     }
     return worst;
   })().then(
-    // The compiler forks a worker that keeps the event loop alive: exit explicitly.
+    // The compiler's timers (and a worker pool) keep the event loop alive: exit explicitly.
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(error);

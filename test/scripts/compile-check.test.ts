@@ -1,17 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import vm from 'node:vm';
 import {
+  asForkedChild,
   compileSetting,
-  compilerChildExecArgv,
   compileThreads,
   describeCompileError,
   inScratchWorkingDirectory,
   MINIPROGRAM_CI_VERSION,
   miniprogramCiDir,
   progressTicker,
-  TASKS_IN_COMPILER_THREAD,
   withoutTsxLoader,
 } from '../../scripts/compile-check';
 
@@ -103,29 +101,39 @@ describe('compile check', () => {
     expect(withoutTsxLoader([])).toEqual([]);
   });
 
-  it("forks the compiler's child without tsx and with the file that keeps its tasks on its own thread", () => {
-    expect(
-      compilerChildExecArgv(
-        ['--require', '/kit/node_modules/tsx/dist/preflight.cjs', '--max-old-space-size=4096'],
-        '/tmp/scratch/tasks.js',
-      ),
-    ).toEqual(['--max-old-space-size=4096', '--require', '/tmp/scratch/tasks.js']);
-    expect(compilerChildExecArgv([], '/tmp/scratch/tasks.js')).toEqual(['--require', '/tmp/scratch/tasks.js']);
-  });
-
-  it("given the compiler's child (miniprogram-ci forks it with cpprocessEnv=childprocess), then the preload switches its tasks onto its own thread, and in no other process", () => {
-    const switchIn = (env: Record<string, string>) => {
-      const context: Record<string, unknown> = { process: { env } };
-      vm.runInNewContext(TASKS_IN_COMPILER_THREAD, context);
-      return context['__MINIPROGRAM_CI_TEST__'];
+  it("given the compiler run in this process, then it starts in the project's folder as the forked child did, each request from fresh state, and only the compile started last hears answers", async () => {
+    const listeners: Array<(message: unknown) => void> = [];
+    const handler = {
+      initHandler: async () => undefined,
+      onMessage: (listener: (message: unknown) => void) => listeners.push(listener),
+      // Answers each request to every listener it was given, as miniprogram-ci's does.
+      messageHandler: async (message: unknown) => {
+        for (const listener of listeners) listener({ type: 'response', id: (message as { id: number }).id });
+      },
+      destroy: async () => undefined,
     };
-    expect(switchIn({ cpprocessEnv: 'childprocess' })).toBe(true);
-    // The check's own process (an --inspect port for the child) and the compiler's worker processes keep the default.
-    expect(switchIn({})).toBeUndefined();
-    expect(switchIn({ cpprocessEnv: 'workerprocess' })).toBeUndefined();
+    const state = {};
+    const folders: string[] = [];
+    let freshStarts = 0;
+    const heard: Record<string, unknown[]> = { first: [], second: [] };
+    for (const name of ['first', 'second'] as const) {
+      const child = asForkedChild(
+        handler,
+        `/projects/${name}`,
+        state,
+        (folder) => folders.push(folder),
+        () => freshStarts++,
+      );
+      await child.initHandler({ type: 'init' });
+      child.onMessage((message) => heard[name]?.push(message));
+      if (name === 'second') await child.messageHandler({ type: 'request', id: 1 });
+    }
+    expect(folders).toEqual(['/projects/first', '/projects/second']);
+    expect(freshStarts).toBe(3);
+    expect(heard).toEqual({ first: [], second: [{ type: 'response', id: 1 }] });
   });
 
-  it("compiles on the child's own thread unless COMPILE_THREADS names a pool of worker threads", () => {
+  it("compiles on this process's own thread unless COMPILE_THREADS names a pool of worker threads", () => {
     expect(compileThreads({})).toBeUndefined();
     expect(compileThreads({ COMPILE_THREADS: '4' })).toBe(4);
     for (const COMPILE_THREADS of ['0', '-2', '1.5', 'all', '']) expect(compileThreads({ COMPILE_THREADS })).toBeUndefined();
