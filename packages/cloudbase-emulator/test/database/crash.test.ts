@@ -19,22 +19,18 @@ const packageRoot = path.resolve(__dirname, '../..');
  * second of CPU per writer; the build costs about a quarter of one).
  */
 const bundleDir = mkdtempSync(path.join(os.tmpdir(), 'burst-writer-'));
-afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
-let writer: string | undefined;
-function bundledWriter(): string {
-  if (writer) return writer;
-  const outfile = path.join(bundleDir, 'burst-writer.js');
+const writer = path.join(bundleDir, 'burst-writer.js');
+beforeAll(() => {
   buildSync({
     entryPoints: [path.join(__dirname, 'fixtures', 'burst-writer.ts')],
-    outfile,
+    outfile: writer,
     bundle: true,
     platform: 'node',
     format: 'cjs',
     logLevel: 'error',
   });
-  writer = outfile;
-  return writer;
-}
+});
+afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
 
 interface Acknowledged {
   insert: Set<string>;
@@ -44,7 +40,7 @@ interface Acknowledged {
 
 /** Runs the writer until it has acknowledged `inserts` inserts, then SIGKILLs it. */
 async function writeAndKill(dataDir: string, inserts: number): Promise<Acknowledged> {
-  const child = spawn(process.execPath, [bundledWriter(), dataDir], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [writer, dataDir], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   const acknowledged: Acknowledged = { insert: new Set(), update: new Set(), commit: new Set() };
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
