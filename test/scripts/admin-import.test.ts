@@ -3,14 +3,14 @@
  * through the unmodified wx-server-sdk, with the BUILT login function signing the people in
  * afterwards.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import cloud from 'wx-server-sdk';
 import { createEmulator, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { IMPORT_CHUNK_SIZE } from '../../scripts/lib/admin/import/importer';
 import { runAdminAt, useFreshCollections } from './support/admin';
 import { ROUND_TRIP_LATENCY_MS } from '../support/round-trips';
+import { scratchFolder } from '../support/scratch-folders';
 
 const FIXTURES = path.join(__dirname, 'fixtures/import');
 const APPID = 'wx-imported-app';
@@ -217,7 +217,7 @@ function generated(source: 'leancloud' | 'uni-id', count: number): string {
   return source === 'leancloud' ? JSON.stringify({ results: records }) : records.map((record) => JSON.stringify(record)).join('\n');
 }
 
-const folder = mkdtempSync(path.join(tmpdir(), 'admin-import-'));
+const folder = scratchFolder('admin-import');
 
 function file(name: string, content: string): string {
   const written = path.join(folder, name);

@@ -3,18 +3,18 @@
  * revocations applied with the push function's own code, on accounts made by the BUILT login
  * function; a second run (or a line its push already applied) changes nothing.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import cloud from 'wx-server-sdk';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { readRevocationList } from '../../scripts/lib/admin/revocations';
 import { runAdminAt } from './support/admin';
+import { scratchFolder } from '../support/scratch-folders';
 
 const APPID = 'wx-revocations-app';
 let emulator: Emulator;
 const saved = { ...process.env };
-const folder = mkdtempSync(path.join(os.tmpdir(), 'revocations-'));
+const folder = scratchFolder('revocations');
 
 function caller(name: string): Caller {
   return { openid: `o-${name}`, appid: APPID };

@@ -3,14 +3,14 @@
  * process (pointed there by the SDK's own variables, as for any script), with users made by the
  * BUILT login function.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import cloud from 'wx-server-sdk';
 import { createEmulator, type Caller, type Emulator } from '@wx-cloud-login/cloudbase-emulator';
 import { runAdmin } from '../../scripts/lib/admin/run';
 import { runAdminAt } from './support/admin';
 import { LATE_WRITE_WINDOW_MS } from '@wx-cloud-login/server-auth/src/late-write';
+import { scratchFolder } from '../support/scratch-folders';
 
 let emulator: Emulator;
 const saved = { ...process.env };
@@ -359,7 +359,7 @@ describe('npm run admin -- export', () => {
     const { data: entries } = await db().collection('account_audit').where({ type: 'admin-action', action: 'export', userId: id }).get();
     expect(entries).toEqual([expect.objectContaining({ operator: 'ops-wang', userId: id })]);
 
-    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'admin-export-')), 'xiaoqian.json');
+    const out = path.join(scratchFolder('admin-export'), 'xiaoqian.json');
     const saved = await admin('export', id, '--out', out, '--json');
     expect(saved.code).toBe(0);
     expect(JSON.parse(saved.stdout)).toMatchObject({

@@ -1,8 +1,9 @@
 import { build, type BuildOptions } from 'esbuild';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { scratchFolder } from '../support/scratch-folders';
 import {
   buildFunctions,
   DEFERRED_FILES,
@@ -63,7 +64,7 @@ describe('build', () => {
   });
 
   it('given an unbundled package, requiring it succeeds and using it fails naming the package', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'unbundled-'));
+    const dir = scratchFolder('unbundled');
     writeFileSync(
       path.join(dir, 'entry.js'),
       `const axios = require('axios'); exports.loaded = typeof axios; exports.use = () => axios.get('x');`,
@@ -77,7 +78,7 @@ describe('build', () => {
   });
 
   it('given a lazy package, the bundle loads its own file beside index.js only at first use', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lazy-'));
+    const dir = scratchFolder('lazy');
     writeFileSync(
       path.join(dir, 'entry.js'),
       `const xml2js = require('xml2js'); exports.parse = (text, done) => xml2js.parseString(text, done);`,
@@ -104,7 +105,7 @@ describe('build', () => {
 
   it('given lazy packages the SDK constructs or checks with instanceof, each loads its own file at its first use, and then works', async () => {
     expect(LAZY_PACKAGES).toEqual(expect.arrayContaining(['form-data', 'https-proxy-agent', 'bignumber.js']));
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'lazy-used-'));
+    const dir = scratchFolder('lazy-used');
     // As the SDK's request code uses them: TypeScript's __importDefault around form-data, a
     // property read of the agent class, json-bigint's `instanceof BigNumber`.
     writeFileSync(
@@ -180,7 +181,7 @@ exports.big = (text) => new BigNumber(text).plus(1).toFixed();`,
   });
 
   it('given a module whose text looks like the end of its wrapper, the bundle is minified as esbuild wrote it, works, and the build says so', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'eager-fallback-'));
+    const dir = scratchFolder('eager-fallback');
     writeFileSync(path.join(dir, 'text.js'), 'module.exports.text = `a\n  }\n});\nb`;\n');
     writeFileSync(path.join(dir, 'entry.js'), `exports.text = require('./text.js').text;`);
     const result = await bundleEntry(dir, {
@@ -203,7 +204,7 @@ exports.big = (text) => new BigNumber(text).plus(1).toFixed();`,
   });
 
   it('given an importer that does more with a deferred file than read its members, the file is bundled as published and the build says so', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'deferred-keys-'));
+    const dir = scratchFolder('deferred-keys');
     const storage = path.resolve('node_modules/@cloudbase/node-sdk/dist/storage/index.js');
     writeFileSync(
       path.join(dir, 'entry.js'),
@@ -221,7 +222,7 @@ exports.big = (text) => new BigNumber(text).plus(1).toFixed();`,
   });
 
   it('given a deferred file required by a specifier the build does not recognise, the build says it is not deferred', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'deferred-missed-'));
+    const dir = scratchFolder('deferred-missed');
     writeFileSync(
       path.join(dir, 'entry.js'),
       `const storage = require('@cloudbase/node-sdk/dist/storage/');\nexports.upload = () => storage.uploadFile;`,
@@ -234,7 +235,7 @@ exports.big = (text) => new BigNumber(text).plus(1).toFixed();`,
   });
 
   it('given https and the keep-alive agent for https URLs, neither loads https (nor tls) before an https URL is used', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'deferred-https-'));
+    const dir = scratchFolder('deferred-https');
     writeFileSync(
       path.join(dir, 'entry.js'),
       `const https = require('https');
@@ -264,7 +265,7 @@ exports.globalAgent = () => https.globalAgent;`,
   });
 
   it('given the record of its last build, a function nothing changed for is not built again, and an edited one is', async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'recorded-'));
+    const root = scratchFolder('recorded');
     const records = path.join(root, '.build', 'function-builds');
     const source = path.join(root, 'hello', 'src', 'index.ts');
     mkdirSync(path.dirname(source), { recursive: true });
@@ -288,7 +289,7 @@ exports.globalAgent = () => https.globalAgent;`,
   });
 
   it('given a watched function, a failed rebuild keeps the last good build and the next good one replaces it', async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'watch-'));
+    const root = scratchFolder('watch');
     const source = path.join(root, 'hello', 'src', 'index.ts');
     mkdirSync(path.dirname(source), { recursive: true });
     writeFileSync(path.join(root, 'hello', 'package.json'), '{"name":"hello","dependencies":{}}');

@@ -1,12 +1,12 @@
 import { buildSync } from 'esbuild';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eagerModuleBodies, inputsRunAtLoad } from '../../../scripts/lib/eager-modules';
+import { scratchFolder } from '../../support/scratch-folders';
 
 /** esbuild's readable CommonJS bundle of `files['entry.js']` and the modules it requires. */
 function readableBundle(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'eager-modules-'));
+  const dir = scratchFolder('eager-modules');
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   const result = buildSync({
     entryPoints: [path.join(dir, 'entry.js')],

@@ -4,7 +4,7 @@
  * (push-module.ts), and `npm run emulator -- push` (push-cli.ts).
  */
 import { createDecipheriv } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parsePushArgs, runPush } from '../../src/push/push-cli';
@@ -138,12 +138,16 @@ describe('POST /api/push', () => {
 describe('parsePushArgs', () => {
   it('takes the message as JSON, or a file of one message or an array', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'push-args-'));
-    writeFileSync(path.join(dir, 'list.json'), JSON.stringify([{ Event: 'a' }, { Event: 'b' }]));
-    expect(parsePushArgs(['{"Event":"a"}'], dir)).toMatchObject({ ok: true, args: { messages: [{ Event: 'a' }] } });
-    expect(parsePushArgs(['list.json'], dir)).toMatchObject({ ok: true, args: { messages: [{ Event: 'a' }, { Event: 'b' }] } });
-    expect(parsePushArgs(['--verify'], dir)).toMatchObject({ ok: true, args: { messages: null } });
-    expect(parsePushArgs(['[1]'], dir).ok).toBe(false);
-    expect(parsePushArgs(['missing.json'], dir).ok).toBe(false);
-    expect(parsePushArgs([], dir).ok).toBe(false);
+    try {
+      writeFileSync(path.join(dir, 'list.json'), JSON.stringify([{ Event: 'a' }, { Event: 'b' }]));
+      expect(parsePushArgs(['{"Event":"a"}'], dir)).toMatchObject({ ok: true, args: { messages: [{ Event: 'a' }] } });
+      expect(parsePushArgs(['list.json'], dir)).toMatchObject({ ok: true, args: { messages: [{ Event: 'a' }, { Event: 'b' }] } });
+      expect(parsePushArgs(['--verify'], dir)).toMatchObject({ ok: true, args: { messages: null } });
+      expect(parsePushArgs(['[1]'], dir).ok).toBe(false);
+      expect(parsePushArgs(['missing.json'], dir).ok).toBe(false);
+      expect(parsePushArgs([], dir).ok).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
