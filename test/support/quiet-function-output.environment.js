@@ -8,6 +8,8 @@
  * with the next test to finish. CLOUDBASE_EMULATOR_OUTPUT=1 prints everything as it comes.
  */
 const { TestEnvironment } = require('jest-environment-node');
+// Every Jest worker loads this file (the other environments extend it): it ends promptly when done.
+require('./prompt-worker-exit');
 
 const SINK = '__cloudbaseEmulatorFunctionOutput';
 
