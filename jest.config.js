@@ -81,6 +81,10 @@ module.exports = {
   // Jest's default is cores − 1 workers: one on a 2-core machine. Two keep both cores busy (many suites
   // wait on the emulator, child processes or Chromium): 80 s → 56 s for the whole suite on this machine.
   maxWorkers: 2,
+  // A worker ends with its process (test/support/prompt-worker-exit.js): on a loaded machine, handing back
+  // its ~850 MB took longer than jest-worker's 0.5 s grace, which then killed it and printed "A worker process
+  // has failed to exit gracefully" — a false alarm about leaking tests. The run waits for that exit instead.
+  workerGracefulExitTimeout: 3000,
   // Longest file first on a fresh clone too (test/support/sequencer.js): no worker left alone at the end.
   testSequencer: '<rootDir>/test/support/sequencer.js',
   projects: [
