@@ -12,10 +12,4 @@
  * Only in a worker process (one with an IPC channel, which keeps the loop alive until jest-worker
  * lets go of it): a run in band is Jest's own process, left as it is.
  */
-if (typeof process.send === 'function' && !process.listeners('beforeExit').includes(exitNow)) {
-  process.once('beforeExit', exitNow);
-}
-
-function exitNow() {
-  process.exit();
-}
+if (typeof process.send === 'function') process.once('beforeExit', () => process.exit());
