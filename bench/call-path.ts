@@ -95,7 +95,7 @@ function cpuMeter(): () => number {
 /** Latency and CPU of one measured stretch of calls. */
 interface Stretch {
   logins: number;
-  /** Calls the instances had served before this stretch. */
+  /** Calls served before this stretch: one at a time, by the one instance; at concurrency, at that concurrency. */
   after: number;
   p50Ms: number;
   p95Ms: number;
@@ -227,8 +227,8 @@ export function describeCallPath(report: CallPathReport): string[] {
     `returning login through the emulator, one at a time (${oneAtATime.logins} after ${calls(oneAtATime.after)} calls): p50 ${oneAtATime.p50Ms} ms, p95 ${oneAtATime.p95Ms} ms (target p50 ≤ 4 ms); CPU per call ${oneAtATime.cpuPerCallMs} ms`,
     `  per layer (medians; ${layers.requests} database requests in ${layers.roundTrips} round trip(s)): runtime ${layers.runtimeMs} ms · database engine ${layers.databaseEngineMs} ms · loopback ${layers.loopbackMs} ms · function + wx-server-sdk ${layers.functionAndSdkMs} ms`,
     `  settled (${settled.logins} after ${calls(settled.after)} calls, V8 done optimizing): p50 ${settled.p50Ms} ms, p95 ${settled.p95Ms} ms; CPU per call ${settled.cpuPerCallMs} ms`,
-    `  at concurrency ${concurrent.concurrency} (${calls(concurrent.logins)} after ${calls(concurrent.after)} calls): p50 ${concurrent.p50Ms} ms, p95 ${concurrent.p95Ms} ms (${concurrent.p50RatioToOneAtATime}× one at a time; goal ≤ 2×); CPU per call ${concurrent.cpuPerCallMs} ms`,
-    `  at concurrency ${busy.concurrency}, settled (${calls(busy.logins)} after ${calls(busy.after)} calls): p50 ${busy.p50Ms} ms, p95 ${busy.p95Ms} ms (${busy.p50RatioToSettled}× settled one at a time); CPU per call ${busy.cpuPerCallMs} ms, so no p50 below ${busy.concurrency} × ${busy.cpuPerCallMs} ÷ ${busy.cores} cores = ${busy.cpuBoundMs} ms`,
+    `  at concurrency ${concurrent.concurrency} (${calls(concurrent.logins)} after ${calls(concurrent.after)} at concurrency ${concurrent.concurrency} that start the instances): p50 ${concurrent.p50Ms} ms, p95 ${concurrent.p95Ms} ms (${concurrent.p50RatioToOneAtATime}× one at a time; goal ≤ 2×); CPU per call ${concurrent.cpuPerCallMs} ms`,
+    `  at concurrency ${busy.concurrency}, settled (${calls(busy.logins)} after ${calls(busy.after)} at concurrency ${busy.concurrency}, ~${calls(Math.round(busy.after / busy.concurrency))} per instance): p50 ${busy.p50Ms} ms, p95 ${busy.p95Ms} ms (${busy.p50RatioToSettled}× settled one at a time); CPU per call ${busy.cpuPerCallMs} ms, so no p50 below ${busy.concurrency} × ${busy.cpuPerCallMs} ÷ ${busy.cores} cores = ${busy.cpuBoundMs} ms`,
     `  CPU per call counts every thread of the process: the emulator's, the function instances', V8's compiler and GC helpers`,
   ];
 }
