@@ -1,6 +1,7 @@
 /**
  * Where the time of one call through the emulator goes: a returning login, one at a time and at
- * concurrency 8, split into layers.
+ * concurrency 8, split into layers; each measured twice, after a short warm-up and once V8 has
+ * finished optimizing the request path (thousands of calls later, as on a busy service).
  *
  * - runtime: the emulator's side of a call outside main — the event handed to a warm worker
  *   thread, the result back, JSON in and out (`callFunction` wall time − `runMs`);
@@ -92,6 +93,11 @@ function cpuMeter(): () => number {
   };
 }
 
+/** `count` calls, the callers taking turns. */
+function inTurn<T>(callers: readonly T[], count: number): T[] {
+  return Array.from({ length: count }, (_, index) => callers[index % callers.length] as T);
+}
+
 /** Latency and CPU of one measured stretch of calls. */
 interface Stretch {
   logins: number;
@@ -109,9 +115,8 @@ async function measureStretch(
   concurrency: number,
   after: number,
 ): Promise<{ stretch: Stretch; samples: CallSample[] }> {
-  const calls = Array.from({ length: count }, (_, index) => callers[index % callers.length] as { openid: string; appid: string });
   const cpu = cpuMeter();
-  const samples = await mapConcurrent(calls, concurrency, (caller) => sampleCall(emulator, caller));
+  const samples = await mapConcurrent(inTurn(callers, count), concurrency, (caller) => sampleCall(emulator, caller));
   const cpuPerCallMs = cpu() / count;
   const totals = samples.map((s) => s.totalMs);
   return {
@@ -128,8 +133,7 @@ async function measureStretch(
 
 /** Untimed calls: instances started (at concurrency) and warmed. */
 async function warm(emulator: Emulator, callers: readonly { openid: string; appid: string }[], count: number, concurrency: number) {
-  const calls = Array.from({ length: count }, (_, index) => callers[index % callers.length] as { openid: string; appid: string });
-  await mapConcurrent(calls, concurrency, (caller) => sampleCall(emulator, caller));
+  await mapConcurrent(inTurn(callers, count), concurrency, (caller) => sampleCall(emulator, caller));
 }
 
 export interface CallPathReport {
